@@ -1,0 +1,62 @@
+"""Who: agencies, their hierarchy, and the people who act for them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class Agency(models.Model):
+    class Kind(models.TextChoices):
+        DEPARTMENT = "department", "Department"
+        COMPONENT = "component", "Component of a department"
+        COMMITTEE = "committee", "Committee"
+        EOP_OFFICE = "eop_office", "Executive Office of the President"
+
+    abbreviation = models.CharField(max_length=20, unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="components"
+    )
+
+    class Meta:
+        ordering = ["abbreviation"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.abbreviation})"
+
+
+class Membership(models.Model):
+    """A user's role at one agency."""
+
+    class Role(models.TextChoices):
+        # May change the status of directives the agency leads, or that a component of it leads.
+        EDITOR = "editor", "Editor"
+        VIEWER = "viewer", "Viewer"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.VIEWER)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "agency"], name="membership_user_agency_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} is {self.get_role_display().lower()} at {self.agency.abbreviation}"
+
+
+class OversightReviewer(models.Model):
+    """An oversight reviewer: reads every agency's directives and gets escalations; edits nothing."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="oversight_reviewer"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} (oversight reviewer)"

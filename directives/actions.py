@@ -1,0 +1,484 @@
+"""The one write path for directives.
+
+Every change of a directive's state goes through a function here: atomic, with a keyword-only
+``actor`` (None for the system), checking permission and input before writing anything, and writing
+its ``DirectiveEvent`` in the same transaction. Bad input raises ``ValidationError`` with a dict of
+field -> messages; a forbidden change raises ``PermissionDenied``; a stale ``expected_version`` raises
+``StaleVersion``. In each case nothing is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils import timezone
+
+from agencies.models import Agency
+
+from . import deadlines, permissions
+from .models import Directive, DirectiveEvent, Involvement, Order, Status
+
+if TYPE_CHECKING:
+    from .orderfile import DirectiveSpec, OrderSpec
+
+MAX_NOTE_LENGTH = 4000
+MAX_URL_LENGTH = 500
+
+
+class _Unset:
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET = _Unset()
+
+
+class StaleVersion(Exception):
+    """The directive changed after the caller read it; carries the current directive."""
+
+    def __init__(self, directive: Directive):
+        super().__init__(f"{directive.ref} was changed by someone else since you loaded it.")
+        self.directive = directive
+
+
+def version_of(directive: Directive) -> str:
+    """Return an opaque version tag of ``directive`` (used as the API's ETag and the form's guard)."""
+    raw = f"{directive.pk}:{directive.updated_at.isoformat()}:{directive.status}:{directive.due_on}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def _lock(directive: Directive) -> Directive:
+    """Return a fresh copy of ``directive`` with its row locked until the transaction ends."""
+    return Directive.objects.select_for_update().with_agencies().get(pk=directive.pk)
+
+
+def _eastern_today(now: dt.datetime) -> dt.date:
+    return deadlines.local_date(now)
+
+
+def _validate_note(note: str, evidence_url: str, errors: dict[str, list[str]]) -> None:
+    if len(note) > MAX_NOTE_LENGTH:
+        errors.setdefault("note", []).append(
+            f"Ensure this note has at most {MAX_NOTE_LENGTH} characters (it has {len(note)})."
+        )
+    if evidence_url:
+        if len(evidence_url) > MAX_URL_LENGTH:
+            errors.setdefault("evidence_url", []).append(
+                f"Ensure this link has at most {MAX_URL_LENGTH} characters."
+            )
+        else:
+            try:
+                URLValidator(schemes=["http", "https"])(evidence_url)
+            except ValidationError:
+                errors.setdefault("evidence_url", []).append("Enter a valid http:// or https:// link.")
+
+
+def record_update(
+    directive: Directive,
+    *,
+    actor: AbstractBaseUser | None,
+    status: str | None = None,
+    note: str = "",
+    evidence_url: str = "",
+    completed_on: dt.date | None = None,
+    forecast_on: dt.date | _Unset | None = UNSET,
+    expected_version: str | None = None,
+) -> DirectiveEvent:
+    """Record an agency's update of ``directive`` as one event and return it.
+
+    A new ``status`` needs an editor of a lead agency; so does a ``forecast_on`` (None clears it). A
+    note alone may also come from an editor of a consulted agency. Completing without ``completed_on``
+    means completed today (Eastern time).
+    """
+    now = timezone.now()
+    note = note.strip()
+    evidence_url = evidence_url.strip()
+    with transaction.atomic():
+        current = _lock(directive)
+        if expected_version is not None and expected_version != version_of(current):
+            raise StaleVersion(current)
+
+        changes_state = status is not None or completed_on is not None or forecast_on is not UNSET
+        if actor is not None:
+            if changes_state:
+                permissions.require_update_status(actor, current)
+            else:
+                permissions.require_add_note(actor, current)
+
+        errors: dict[str, list[str]] = {}
+        today = _eastern_today(now)
+        signed_on = current.order.signed_on
+        new_status = current.status
+        new_completed_on = current.completed_on
+        if status is not None:
+            if status not in Status.values:
+                errors["status"] = [
+                    f"{status!r} is not a valid status; use one of {', '.join(Status.values)}."
+                ]
+            elif current.is_parent:
+                children = ", ".join(c.ref for c in current.children.all())
+                errors["status"] = [f"{current.ref} rolls up from its parts; update {children} instead."]
+            elif status == current.status:
+                errors["status"] = [f"{current.ref} is already {current.get_status_display().lower()}."]
+            else:
+                new_status = status
+                new_completed_on = None
+        if new_status == Status.COMPLETED and status is not None and not errors.get("status"):
+            new_completed_on = completed_on or today
+        if completed_on is not None:
+            if new_status != Status.COMPLETED or status is None:
+                errors.setdefault("completed_on", []).append(
+                    "A completion date goes only with the status completed."
+                )
+            elif completed_on > today:
+                errors.setdefault("completed_on", []).append(
+                    "The completion date cannot be in the future "
+                    f"(today is {today.isoformat()}, Eastern time)."
+                )
+            elif completed_on < signed_on:
+                errors.setdefault("completed_on", []).append(
+                    f"The completion date cannot be before the Order was signed ({signed_on.isoformat()})."
+                )
+        new_forecast_on = current.forecast_on
+        if forecast_on is not UNSET:
+            if forecast_on is not None and forecast_on < signed_on:
+                errors.setdefault("forecast_on", []).append(
+                    f"The forecast cannot be before the Order was signed ({signed_on.isoformat()})."
+                )
+            elif forecast_on == current.forecast_on and status is None:
+                errors.setdefault("forecast_on", []).append("The forecast is unchanged.")
+            else:
+                new_forecast_on = forecast_on
+        _validate_note(note, evidence_url, errors)
+        if not errors and not changes_state and not note and not evidence_url:
+            errors[NON_FIELD_ERRORS] = ["Nothing to record: give a status, a forecast date or a note."]
+        if errors:
+            raise ValidationError(errors)
+
+        if new_status != current.status:
+            kind = DirectiveEvent.Kind.STATUS_CHANGED
+        elif new_forecast_on != current.forecast_on:
+            kind = DirectiveEvent.Kind.FORECAST_CHANGED
+        else:
+            kind = DirectiveEvent.Kind.NOTE
+        event = DirectiveEvent.objects.create(
+            directive=current,
+            kind=kind,
+            old_status=current.status,
+            new_status=new_status,
+            note=note,
+            evidence_url=evidence_url,
+            completed_on=new_completed_on if new_status == Status.COMPLETED else None,
+            old_forecast_on=current.forecast_on,
+            new_forecast_on=new_forecast_on,
+            actor=actor,
+            agency=permissions.acting_agency(actor, current) if actor is not None else None,
+            created=now,
+        )
+        status_changed = new_status != current.status
+        current.forecast_on = new_forecast_on
+        update_fields = ["forecast_on", "updated_at"]
+        if status_changed:
+            current.status = new_status
+            current.completed_on = new_completed_on
+            current.status_changed_at = now
+            update_fields += ["status", "completed_on", "status_changed_at"]
+        current.save(update_fields=update_fields)
+        if status_changed and current.parent_id is not None:
+            _roll_up(current.parent_id, cause=current, now=now)
+    return event
+
+
+def change_status(
+    directive: Directive,
+    status: str,
+    *,
+    actor: AbstractBaseUser | None,
+    note: str = "",
+    evidence_url: str = "",
+    completed_on: dt.date | None = None,
+    expected_version: str | None = None,
+) -> DirectiveEvent:
+    """Change ``directive``'s status, with an optional note, evidence link and completion date."""
+    return record_update(
+        directive,
+        actor=actor,
+        status=status,
+        note=note,
+        evidence_url=evidence_url,
+        completed_on=completed_on,
+        expected_version=expected_version,
+    )
+
+
+def add_note(
+    directive: Directive, note: str, *, actor: AbstractBaseUser | None, evidence_url: str = ""
+) -> DirectiveEvent:
+    """Add a note (and an optional evidence link) to ``directive``'s history."""
+    if not note.strip():
+        raise ValidationError({"note": ["A note cannot be empty."]})
+    return record_update(directive, actor=actor, note=note, evidence_url=evidence_url)
+
+
+def set_forecast(
+    directive: Directive, forecast_on: dt.date | None, *, actor: AbstractBaseUser | None, note: str = ""
+) -> DirectiveEvent:
+    """Set (or with None, clear) the agency's projected completion date."""
+    return record_update(directive, actor=actor, forecast_on=forecast_on, note=note)
+
+
+def _rolled_up(children: list[Directive]) -> tuple[str, dt.date | None]:
+    """Return a parent's status and completion date from its children's.
+
+    Completed only when every child is; in progress once any child has started; otherwise not started.
+    """
+    statuses = {c.status for c in children}
+    if statuses == {Status.COMPLETED}:
+        return Status.COMPLETED, max(c.completed_on for c in children)
+    if statuses - {Status.NOT_STARTED}:
+        return Status.IN_PROGRESS, None
+    return Status.NOT_STARTED, None
+
+
+def _roll_up(parent_id: int, *, cause: Directive, now: dt.datetime) -> None:
+    parent = Directive.objects.select_for_update().get(pk=parent_id)
+    children = list(Directive.objects.filter(parent_id=parent_id).only("status", "completed_on"))
+    status, completed_on = _rolled_up(children)
+    if status == parent.status and completed_on == parent.completed_on:
+        return
+    DirectiveEvent.objects.create(
+        directive=parent,
+        kind=DirectiveEvent.Kind.STATUS_CHANGED,
+        old_status=parent.status,
+        new_status=status,
+        completed_on=completed_on,
+        note=f"Rolled up from its parts after {cause.ref} changed to {cause.get_status_display().lower()}.",
+        created=now,
+    )
+    parent.status = status
+    parent.completed_on = completed_on
+    parent.status_changed_at = now
+    parent.save(update_fields=["status", "completed_on", "status_changed_at", "updated_at"])
+    if parent.parent_id is not None:
+        _roll_up(parent.parent_id, cause=parent, now=now)
+
+
+def extend_deadline(
+    directive: Directive,
+    new_due_on: dt.date,
+    *,
+    actor: AbstractBaseUser | None,
+    justification: str,
+) -> DirectiveEvent:
+    """Move ``directive``'s effective deadline to the later ``new_due_on``, recording why.
+
+    The original due date never changes. The overdue flag belongs to the old deadline, so it is
+    cleared: the new deadline can be flagged in its turn.
+    """
+    now = timezone.now()
+    justification = justification.strip()
+    with transaction.atomic():
+        current = _lock(directive)
+        if actor is not None:
+            permissions.require_extend_deadline(actor, current)
+        errors: dict[str, list[str]] = {}
+        if current.due_on is None:
+            errors["new_due_on"] = [f"{current.ref} has no deadline to extend."]
+        elif new_due_on <= current.due_on:
+            errors["new_due_on"] = [
+                f"An extension must move the deadline later than {current.due_on.isoformat()}."
+            ]
+        if not justification:
+            errors["justification"] = ["Say why the deadline is extended."]
+        _validate_note(justification, "", errors)
+        if "note" in errors:
+            errors["justification"] = errors.pop("note")
+        if errors:
+            raise ValidationError(errors)
+        event = DirectiveEvent.objects.create(
+            directive=current,
+            kind=DirectiveEvent.Kind.DEADLINE_EXTENDED,
+            old_status=current.status,
+            new_status=current.status,
+            old_due_on=current.due_on,
+            new_due_on=new_due_on,
+            note=justification,
+            actor=actor,
+            created=now,
+        )
+        current.due_on = new_due_on
+        current.due_at = deadlines.end_of_day(new_due_on)
+        current.overdue_flagged_at = None
+        current.save(update_fields=["due_on", "due_at", "overdue_flagged_at", "updated_at"])
+    return event
+
+
+# --- Loading an order ---------------------------------------------------------------------------------
+
+
+@dataclass
+class LoadReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    agencies_created: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.created)} created, {len(self.updated)} updated, {len(self.unchanged)} unchanged; "
+            f"{len(self.agencies_created)} agencies added"
+        )
+
+
+def load_order(spec: OrderSpec, *, actor: AbstractBaseUser | None = None) -> tuple[Order, LoadReport]:
+    """Create or update an order, its agencies and its directives from a validated ``OrderSpec``.
+
+    Idempotent: a second load of the same spec changes nothing. Definitions (titles, summaries,
+    agencies, parents) follow the file; statuses, effective deadlines and history are kept. An
+    original due date never changes after the first load: a spec that would move one is refused.
+    """
+    now = timezone.now()
+    report = LoadReport()
+    with transaction.atomic():
+        agencies: dict[str, Agency] = {}
+        for a in spec.agencies:
+            agency, created = Agency.objects.get_or_create(
+                abbreviation=a.abbreviation, defaults={"name": a.name, "kind": a.kind}
+            )
+            if created:
+                report.agencies_created.append(a.abbreviation)
+            agencies[a.abbreviation] = agency
+        for a in spec.agencies:
+            agency = agencies[a.abbreviation]
+            parent = agencies.get(a.parent) or (
+                Agency.objects.get(abbreviation=a.parent) if a.parent else None
+            )
+            if (agency.name, agency.kind, agency.parent_id) != (
+                a.name,
+                a.kind,
+                parent.id if parent else None,
+            ):
+                agency.name, agency.kind, agency.parent = a.name, a.kind, parent
+                agency.save()
+        needed = {abbr for d in spec.directives for abbr in (*d.leads, *d.consulted)} - set(agencies)
+        agencies.update({a.abbreviation: a for a in Agency.objects.filter(abbreviation__in=needed)})
+
+        o = spec.order
+        order_fields = {
+            "title": o.title,
+            "signed_on": o.signed_on,
+            "federal_register_citation": o.federal_register_citation,
+            "federal_register_document": o.federal_register_document,
+            "published_on": o.published_on,
+            "source_url": o.source_url,
+            "notes": o.notes,
+            "deadline_policy": o.deadline_policy,
+        }
+        order, _ = Order.objects.get_or_create(number=o.number, defaults=order_fields)
+        if any(getattr(order, k) != v for k, v in order_fields.items()):
+            if order.signed_on != o.signed_on and order.directives.exists():
+                raise ValidationError(
+                    {"order.signed_on": ["The signing date cannot change once directives are loaded."]}
+                )
+            for k, v in order_fields.items():
+                setattr(order, k, v)
+            order.save()
+
+        existing = {d.ref: d for d in Directive.objects.filter(order=order).with_agencies()}
+        by_ref: dict[str, Directive] = {}
+        for position, d in enumerate(spec.directives):
+            rule = d.rule
+            due_on = deadlines.due_date(rule, signed_on=order.signed_on, policy=order.deadline_policy)
+            fields = {
+                "position": position,
+                "title": d.title,
+                "summary": d.summary,
+                "deadline_kind": rule.kind.value,
+                "deadline_days": getattr(rule, "days", None),
+                "deadline_event": getattr(rule, "event", ""),
+                "deadline_ongoing": getattr(rule, "ongoing", False),
+            }
+            directive = existing.get(d.ref)
+            if directive is None:
+                directive = Directive.objects.create(
+                    order=order,
+                    ref=d.ref,
+                    original_due_on=due_on,
+                    due_on=due_on,
+                    due_at=deadlines.end_of_day(due_on) if due_on else None,
+                    **fields,
+                )
+                DirectiveEvent.objects.create(
+                    directive=directive,
+                    kind=DirectiveEvent.Kind.CREATED,
+                    new_status=directive.status,
+                    new_due_on=due_on,
+                    note=f"Loaded from Executive Order {order.number}.",
+                    actor=actor,
+                    created=now,
+                )
+                report.created.append(d.ref)
+            else:
+                if directive.original_due_on != due_on:
+                    raise ValidationError(
+                        {
+                            f"directives[{d.ref}].deadline": [
+                                f"would move the original due date from {directive.original_due_on} to "
+                                f"{due_on}; original due dates never change after load."
+                            ]
+                        }
+                    )
+                changed = sorted(k for k, v in fields.items() if getattr(directive, k) != v)
+                if changed:
+                    for k in changed:
+                        setattr(directive, k, fields[k])
+                    directive.save(update_fields=[*changed, "updated_at"])
+                    if changed != ["position"]:
+                        DirectiveEvent.objects.create(
+                            directive=directive,
+                            kind=DirectiveEvent.Kind.UPDATED,
+                            note="Definition updated from the order file: "
+                            + ", ".join(k for k in changed if k != "position")
+                            + ".",
+                            actor=actor,
+                            created=now,
+                        )
+                    report.updated.append(d.ref)
+                else:
+                    report.unchanged.append(d.ref)
+            by_ref[d.ref] = directive
+
+        for d in spec.directives:
+            directive = by_ref[d.ref]
+            parent_id = by_ref[d.parent].id if d.parent else None
+            involvements_changed = _sync_involvements(directive, d, agencies)
+            if directive.parent_id != parent_id:
+                directive.parent_id = parent_id
+                directive.save(update_fields=["parent", "updated_at"])
+                involvements_changed = True
+            if involvements_changed and d.ref not in report.created and d.ref in report.unchanged:
+                report.unchanged.remove(d.ref)
+                report.updated.append(d.ref)
+    return order, report
+
+
+def _sync_involvements(directive: Directive, d: DirectiveSpec, agencies: dict[str, Agency]) -> bool:
+    wanted = [(agencies[abbr].id, Involvement.Role.LEAD, i) for i, abbr in enumerate(d.leads)] + [
+        (agencies[abbr].id, Involvement.Role.CONSULTED, i) for i, abbr in enumerate(d.consulted)
+    ]
+    have = sorted((i.agency_id, i.role, i.position) for i in directive.involvements.all())
+    if sorted(wanted) == have:
+        return False
+    Involvement.objects.filter(directive=directive).delete()
+    Involvement.objects.bulk_create(
+        Involvement(directive=directive, agency_id=agency_id, role=role, position=position)
+        for agency_id, role, position in wanted
+    )
+    return True

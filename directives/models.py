@@ -1,0 +1,290 @@
+"""What must be done and by when: orders, their directives, and each directive's history.
+
+State changes go through ``directives/actions.py``; nothing here saves domain state on its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+
+from agencies.models import Agency
+
+from . import deadlines
+
+
+class Status(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    BLOCKED = "blocked", "Blocked"
+    COMPLETED = "completed", "Completed"
+
+
+class Outcome(models.TextChoices):
+    ON_TIME = "on_time", "On time"
+    LATE = "late", "Late"
+
+
+class Order(models.Model):
+    number = models.PositiveIntegerField(unique=True, help_text="The executive order's number, e.g. 14409.")
+    title = models.CharField(max_length=300)
+    signed_on = models.DateField()
+    federal_register_citation = models.CharField(max_length=50, blank=True)
+    federal_register_document = models.CharField(max_length=30, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    source_url = models.URLField(max_length=500, blank=True)
+    notes = models.TextField(
+        blank=True, help_text="Limitations and provisions worth showing, e.g. Sec. 3(c)."
+    )
+    deadline_policy = models.CharField(
+        max_length=20,
+        choices=[(p.value, p.value.replace("_", " ")) for p in deadlines.Policy],
+        default=deadlines.Policy.LITERAL.value,
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-signed_on", "number"]
+
+    def __str__(self) -> str:
+        return f"Executive Order {self.number}"
+
+
+class DirectiveQuerySet(models.QuerySet):
+    def overdue(self, now: dt.datetime) -> DirectiveQuerySet:
+        return self.filter(overdue_q(now))
+
+    def open(self) -> DirectiveQuerySet:
+        return self.exclude(status=Status.COMPLETED)
+
+    def led_by(self, agency_ids) -> DirectiveQuerySet:
+        return self.filter(
+            Exists(
+                Involvement.objects.filter(
+                    directive=OuterRef("pk"), role=Involvement.Role.LEAD, agency_id__in=agency_ids
+                )
+            )
+        )
+
+    def with_agencies(self) -> DirectiveQuerySet:
+        """Prefetch everything a list shows, so it costs the same queries for 10 rows or 10,000."""
+        return self.select_related("order", "parent").prefetch_related(
+            models.Prefetch("involvements", queryset=Involvement.objects.select_related("agency")),
+            models.Prefetch(
+                "children",
+                queryset=Directive.objects.only("id", "ref", "parent_id", "position", "status", "due_at"),
+            ),
+        )
+
+
+def own_overdue_q(now: dt.datetime, prefix: str = "") -> Q:
+    """Return the condition for a directive whose own deadline has passed while it is still open."""
+    return Q(**{f"{prefix}due_at__lte": now}) & ~Q(**{f"{prefix}status": Status.COMPLETED})
+
+
+def overdue_q(now: dt.datetime) -> Q:
+    """Return the database form of ``Directive.is_overdue``: its own deadline passed, or a child's did."""
+    child_overdue = Directive.objects.filter(own_overdue_q(now), parent=OuterRef("pk"))
+    return own_overdue_q(now) | Q(Exists(child_overdue))
+
+
+class Directive(models.Model):
+    class DeadlineKind(models.TextChoices):
+        DAYS_AFTER_ORDER = deadlines.RuleKind.DAYS_AFTER_ORDER.value, "Days after the Order"
+        DAYS_FROM_EVENT = deadlines.RuleKind.DAYS_FROM_EVENT.value, "Days before or after an event"
+        NONE = deadlines.RuleKind.NONE.value, "No deadline"
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="directives")
+    ref = models.CharField(max_length=30, help_text='The section reference, e.g. "2(c)(i)".')
+    position = models.PositiveIntegerField(default=0, help_text="Place in the Order's text, for sorting.")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    title = models.CharField(max_length=300)
+    summary = models.TextField(blank=True)
+    agencies = models.ManyToManyField(Agency, through="Involvement", related_name="directives")
+
+    deadline_kind = models.CharField(max_length=20, choices=DeadlineKind.choices, default=DeadlineKind.NONE)
+    deadline_days = models.IntegerField(null=True, blank=True)
+    deadline_event = models.CharField(max_length=200, blank=True)
+    deadline_ongoing = models.BooleanField(default=False, help_text="The duty continues after the deadline.")
+    event_on = models.DateField(
+        null=True, blank=True, help_text="The date of the event a deadline counts from."
+    )
+
+    original_due_on = models.DateField(null=True, blank=True, help_text="As computed at load; never changed.")
+    due_on = models.DateField(
+        null=True, blank=True, help_text="Effective; moves only by a recorded extension."
+    )
+    due_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the due day ends in America/New_York."
+    )
+
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    completed_on = models.DateField(null=True, blank=True)
+    forecast_on = models.DateField(null=True, blank=True, help_text="The agency's projected completion date.")
+    overdue_flagged_at = models.DateTimeField(null=True, blank=True)
+
+    created = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DirectiveQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "position", "ref"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "ref"], name="directive_order_ref_unique"),
+            models.CheckConstraint(
+                condition=Q(status=Status.COMPLETED) | Q(completed_on__isnull=True),
+                name="directive_completed_on_only_when_completed",
+            ),
+        ]
+        indexes = [
+            # flag_overdue sweeps `due_at__lte=now` over open, unflagged directives; this partial index
+            # keeps that sweep an index range scan however many completed directives accumulate.
+            models.Index(
+                fields=["due_at"],
+                name="directive_open_due_at_idx",
+                condition=Q(overdue_flagged_at__isnull=True) & ~Q(status="completed"),
+            ),
+            # Dashboards and the API list directives by effective due date.
+            models.Index(fields=["due_on"], name="directive_due_on_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"EO {self.order.number} sec. {self.ref}: {self.title}"
+
+    # --- The deadline rule ----------------------------------------------------------------------------
+    @property
+    def rule(self) -> deadlines.Rule:
+        if self.deadline_kind == self.DeadlineKind.DAYS_AFTER_ORDER:
+            return deadlines.DaysAfterOrder(days=self.deadline_days, ongoing=self.deadline_ongoing)
+        if self.deadline_kind == self.DeadlineKind.DAYS_FROM_EVENT:
+            return deadlines.DaysFromEvent(days=self.deadline_days, event=self.deadline_event)
+        return deadlines.NoDeadline()
+
+    # --- Agencies, from the prefetched involvements when there are any ----------------------------
+    def _involved(self, role: str) -> list[Agency]:
+        rows = [i for i in self.involvements.all() if i.role == role]
+        return [i.agency for i in sorted(rows, key=lambda i: i.position)]
+
+    @property
+    def lead_agencies(self) -> list[Agency]:
+        """Return the lead agencies, the owner first."""
+        return self._involved(Involvement.Role.LEAD)
+
+    @property
+    def consulted_agencies(self) -> list[Agency]:
+        return self._involved(Involvement.Role.CONSULTED)
+
+    @property
+    def owner(self) -> Agency | None:
+        leads = self.lead_agencies
+        return leads[0] if leads else None
+
+    @property
+    def is_parent(self) -> bool:
+        return bool(self.children.all())
+
+    # --- Derived state ----------------------------------------------------------------------------
+    def is_own_overdue(self, now: dt.datetime) -> bool:
+        return self.due_at is not None and now >= self.due_at and self.status != Status.COMPLETED
+
+    def is_overdue(self, now: dt.datetime) -> bool:
+        """Return whether the deadline has passed unmet, here or in a child (matches ``overdue_q``)."""
+        return self.is_own_overdue(now) or any(child.is_own_overdue(now) for child in self.children.all())
+
+    def days_overdue(self, now: dt.datetime) -> int | None:
+        """Return the Eastern days since the due day ended while open; None when there is no deadline."""
+        if self.due_on is None:
+            return None
+        if self.status == Status.COMPLETED:
+            return 0
+        return deadlines.days_overdue(self.due_on, now)
+
+    def days_remaining(self, now: dt.datetime) -> int | None:
+        """Return the Eastern days left to the due day while open and not overdue, else None."""
+        if self.due_on is None or self.status == Status.COMPLETED or self.is_own_overdue(now):
+            return None
+        return deadlines.days_remaining(self.due_on, now)
+
+    @property
+    def outcome(self) -> str | None:
+        """Return on time or late once completed (against the effective due date), else None."""
+        if self.status != Status.COMPLETED or self.completed_on is None or self.due_on is None:
+            return None
+        return Outcome.ON_TIME if self.completed_on <= self.due_on else Outcome.LATE
+
+
+class Involvement(models.Model):
+    """An agency's part in a directive: a lead (owner first by position) or a consulted agency."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", "Lead"
+        CONSULTED = "consulted", "Consulted or coordinating"
+
+    directive = models.ForeignKey(Directive, on_delete=models.CASCADE, related_name="involvements")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="involvements")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["directive", "role", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["directive", "agency", "role"], name="involvement_unique"),
+        ]
+        indexes = [models.Index(fields=["agency", "role"], name="involvement_agency_role_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.agency.abbreviation} {self.role} on {self.directive.ref}"
+
+
+class DirectiveEvent(models.Model):
+    """One entry of a directive's append-only history. The application never updates or deletes one."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "Created"
+        UPDATED = "updated", "Definition updated"
+        STATUS_CHANGED = "status_changed", "Status changed"
+        NOTE = "note", "Note"
+        FORECAST_CHANGED = "forecast_changed", "Forecast changed"
+        DEADLINE_EXTENDED = "deadline_extended", "Deadline extended"
+        FLAGGED_OVERDUE = "flagged_overdue", "Flagged overdue"
+        REMINDER_SENT = "reminder_sent", "Reminder sent"
+        ESCALATED = "escalated", "Escalated to oversight"
+
+    directive = models.ForeignKey(Directive, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    old_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    new_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    note = models.TextField(blank=True)
+    evidence_url = models.URLField(max_length=500, blank=True)
+    completed_on = models.DateField(null=True, blank=True)
+    old_forecast_on = models.DateField(null=True, blank=True)
+    new_forecast_on = models.DateField(null=True, blank=True)
+    old_due_on = models.DateField(null=True, blank=True)
+    new_due_on = models.DateField(null=True, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="directive_events",
+        help_text="Empty for the system (sweeps, roll-ups, loads).",
+    )
+    agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+", help_text="Acted for."
+    )
+    created = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        indexes = [models.Index(fields=["directive", "-created"], name="event_directive_created_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.directive.ref}: {self.get_kind_display()} at {self.created:%Y-%m-%d %H:%M}"

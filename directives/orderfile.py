@@ -1,0 +1,256 @@
+"""Read and validate an order file (TOML). The format is documented in ``directives/orders/README.md``.
+
+Validation is complete before anything is written: ``parse_order_file`` either returns an ``OrderSpec``
+or raises ``OrderFileError`` listing every problem, each naming the item and the field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass, field
+
+from . import deadlines
+
+AGENCY_KINDS = ("department", "component", "committee", "eop_office")
+POLICIES = tuple(p.value for p in deadlines.Policy)
+
+ORDER_FIELDS = {
+    "number": True,
+    "title": True,
+    "signed_on": True,
+    "federal_register_citation": False,
+    "federal_register_document": False,
+    "published_on": False,
+    "source_url": False,
+    "notes": False,
+    "deadline_policy": False,
+}
+AGENCY_FIELDS = {"abbreviation": True, "name": True, "kind": True, "parent": False}
+DIRECTIVE_FIELDS = {
+    "ref": True,
+    "title": True,
+    "summary": False,
+    "parent": False,
+    "leads": True,
+    "consulted": False,
+    "deadline": True,
+}
+
+
+class OrderFileError(ValueError):
+    """The order file is invalid; ``problems`` lists each one, naming the item and the field."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@dataclass(frozen=True)
+class OrderInfo:
+    number: int
+    title: str
+    signed_on: dt.date
+    federal_register_citation: str = ""
+    federal_register_document: str = ""
+    published_on: dt.date | None = None
+    source_url: str = ""
+    notes: str = ""
+    deadline_policy: str = deadlines.Policy.LITERAL.value
+
+
+@dataclass(frozen=True)
+class AgencySpec:
+    abbreviation: str
+    name: str
+    kind: str
+    parent: str = ""
+
+
+@dataclass(frozen=True)
+class DirectiveSpec:
+    ref: str
+    title: str
+    leads: tuple[str, ...]
+    rule: deadlines.Rule
+    summary: str = ""
+    parent: str = ""
+    consulted: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class OrderSpec:
+    order: OrderInfo
+    agencies: tuple[AgencySpec, ...] = ()
+    directives: tuple[DirectiveSpec, ...] = field(default_factory=tuple)
+
+
+class _Checker:
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def fields(self, where: str, table: object, spec: dict[str, bool]) -> dict:
+        if not isinstance(table, dict):
+            self.problems.append(f"{where}: must be a table")
+            return {}
+        for key in sorted(set(table) - set(spec)):
+            self.problems.append(f"{where}.{key}: unknown field")
+        for key, required in spec.items():
+            if required and key not in table:
+                self.problems.append(f"{where}.{key}: missing required field")
+        return table
+
+    def text(self, where: str, table: dict, key: str, *, required: bool = False) -> str:
+        value = table.get(key, "")
+        if not isinstance(value, str):
+            self.problems.append(f"{where}.{key}: must be text, not {type(value).__name__}")
+            return ""
+        if required and key in table and not value.strip():
+            self.problems.append(f"{where}.{key}: must not be empty")
+        return value.strip()
+
+    def date(self, where: str, table: dict, key: str) -> dt.date | None:
+        value = table.get(key)
+        if value is None:
+            return None
+        # TOML has a date type: 2026-06-02 unquoted. A quoted string or a date-time is a mistake.
+        if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+            self.problems.append(
+                f"{where}.{key}: must be a date written as YYYY-MM-DD without quotes, not {value!r}"
+            )
+            return None
+        return value
+
+    def agency_list(self, where: str, table: dict, key: str, known: set[str]) -> tuple[str, ...]:
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.problems.append(f"{where}.{key}: must be a list of agency abbreviations")
+            return ()
+        for abbr in value:
+            if abbr not in known:
+                self.problems.append(f"{where}.{key}: unknown agency {abbr!r}")
+        if len(set(value)) != len(value):
+            self.problems.append(f"{where}.{key}: lists an agency twice")
+        return tuple(value)
+
+
+def parse_order_file(text: str, *, known_agencies: frozenset[str] = frozenset()) -> OrderSpec:
+    """Return the validated spec of an order file, or raise ``OrderFileError`` naming every problem.
+
+    ``known_agencies`` are abbreviations already in the database, which the file may use without
+    defining them again.
+    """
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise OrderFileError([f"the file is not valid TOML: {exc}"]) from None
+    check = _Checker()
+    for key in sorted(set(data) - {"order", "agencies", "directives"}):
+        check.problems.append(f"{key}: unknown section (expected [order], [[agencies]], [[directives]])")
+    if "order" not in data:
+        check.problems.append("order: missing the [order] section")
+    raw_order = check.fields("order", data.get("order", {}), ORDER_FIELDS)
+    number = raw_order.get("number")
+    if "number" in raw_order and (isinstance(number, bool) or not isinstance(number, int) or number <= 0):
+        check.problems.append(f"order.number: must be a positive whole number, not {number!r}")
+    signed_on = check.date("order", raw_order, "signed_on")
+    policy = check.text("order", raw_order, "deadline_policy") or deadlines.Policy.LITERAL.value
+    if policy not in POLICIES:
+        check.problems.append(f"order.deadline_policy: {policy!r} is not one of {', '.join(POLICIES)}")
+    source_url = check.text("order", raw_order, "source_url")
+    if source_url and not source_url.startswith(("https://", "http://")):
+        check.problems.append("order.source_url: must be an http:// or https:// link")
+    order = OrderInfo(
+        number=number if isinstance(number, int) else 0,
+        title=check.text("order", raw_order, "title", required=True),
+        signed_on=signed_on or dt.date.min,
+        federal_register_citation=check.text("order", raw_order, "federal_register_citation"),
+        federal_register_document=check.text("order", raw_order, "federal_register_document"),
+        published_on=check.date("order", raw_order, "published_on"),
+        source_url=source_url,
+        notes=check.text("order", raw_order, "notes"),
+        deadline_policy=policy,
+    )
+
+    raw_agencies = data.get("agencies", [])
+    if not isinstance(raw_agencies, list):
+        check.problems.append("agencies: must be an array of tables ([[agencies]])")
+        raw_agencies = []
+    agencies: list[AgencySpec] = []
+    defined: set[str] = set()
+    for index, raw in enumerate(raw_agencies):
+        abbr = raw.get("abbreviation", "") if isinstance(raw, dict) else ""
+        where = f"agencies[{abbr or index}]"
+        table = check.fields(where, raw, AGENCY_FIELDS)
+        abbr = check.text(where, table, "abbreviation", required=True)
+        if abbr in defined:
+            check.problems.append(f"{where}.abbreviation: duplicate agency {abbr!r}")
+        defined.add(abbr)
+        kind = check.text(where, table, "kind", required=True)
+        if kind and kind not in AGENCY_KINDS:
+            check.problems.append(f"{where}.kind: {kind!r} is not one of {', '.join(AGENCY_KINDS)}")
+        agencies.append(
+            AgencySpec(
+                abbreviation=abbr,
+                name=check.text(where, table, "name", required=True),
+                kind=kind,
+                parent=check.text(where, table, "parent"),
+            )
+        )
+    known = set(known_agencies) | defined
+    for a in agencies:
+        if a.parent and a.parent not in known:
+            check.problems.append(f"agencies[{a.abbreviation}].parent: unknown agency {a.parent!r}")
+        if a.parent == a.abbreviation:
+            check.problems.append(f"agencies[{a.abbreviation}].parent: an agency cannot be its own parent")
+
+    raw_directives = data.get("directives", [])
+    if not isinstance(raw_directives, list) or not raw_directives:
+        check.problems.append("directives: the file must list at least one [[directives]] item")
+        raw_directives = []
+    directives: list[DirectiveSpec] = []
+    refs: set[str] = set()
+    for index, raw in enumerate(raw_directives):
+        ref = raw.get("ref", "") if isinstance(raw, dict) else ""
+        where = f"directives[{ref or index}]" if isinstance(ref, str) else f"directives[{index}]"
+        table = check.fields(where, raw, DIRECTIVE_FIELDS)
+        ref = check.text(where, table, "ref", required=True)
+        if ref in refs:
+            check.problems.append(f"{where}.ref: duplicate ref {ref!r}")
+        refs.add(ref)
+        leads = check.agency_list(where, table, "leads", known)
+        if "leads" in table and not leads:
+            check.problems.append(f"{where}.leads: name at least one lead agency")
+        consulted = check.agency_list(where, table, "consulted", known)
+        rule: deadlines.Rule = deadlines.NoDeadline()
+        if "deadline" in table:
+            try:
+                rule = deadlines.rule_from_dict(table["deadline"])
+            except deadlines.RuleError as exc:
+                check.problems.append(f"{where}.{exc}")
+        directives.append(
+            DirectiveSpec(
+                ref=ref,
+                title=check.text(where, table, "title", required=True),
+                summary=check.text(where, table, "summary"),
+                parent=check.text(where, table, "parent"),
+                leads=leads,
+                consulted=consulted,
+                rule=rule,
+            )
+        )
+    parents = {d.ref: d.parent for d in directives}
+    for d in directives:
+        if d.parent and d.parent not in refs:
+            check.problems.append(f"directives[{d.ref}].parent: no directive has the ref {d.parent!r}")
+        # Walk up from each directive; coming back to it means the parents form a cycle.
+        seen, step = {d.ref}, d.parent
+        while step and step in parents:
+            if step in seen:
+                check.problems.append(f"directives[{d.ref}].parent: the parents form a cycle")
+                break
+            seen.add(step)
+            step = parents[step]
+    if check.problems:
+        raise OrderFileError(check.problems)
+    return OrderSpec(order=order, agencies=tuple(agencies), directives=tuple(directives))

@@ -1,0 +1,80 @@
+"""Who may do what to a directive. Actions enforce these; views use them to show or hide forms."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+
+from agencies.access import User, editor_agency_ids, is_reviewer
+from agencies.models import Agency
+
+from .models import Directive
+
+
+def _refs(agencies: list[Agency]) -> str:
+    return ", ".join(a.abbreviation for a in agencies) or "no agency"
+
+
+def can_update_status(user: User, directive: Directive) -> bool:
+    """Return whether ``user`` may change the status, completion or forecast of ``directive``."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return any(a.id in editor_agency_ids(user) for a in directive.lead_agencies)
+
+
+def can_add_note(user: User, directive: Directive) -> bool:
+    """Return whether ``user`` may add a note: a lead's editor, or a consulted agency's editor."""
+    if can_update_status(user, directive):
+        return True
+    return user.is_authenticated and any(
+        a.id in editor_agency_ids(user) for a in directive.consulted_agencies
+    )
+
+
+def can_extend_deadline(user: User, directive: Directive) -> bool:
+    """Return whether ``user`` may grant an extension: administrators only, never the agency itself."""
+    return user.is_authenticated and user.is_active and user.is_superuser
+
+
+def can_read(user: User) -> bool:
+    """Return whether ``user`` may read directives: every signed-in, active user."""
+    return user.is_authenticated and user.is_active
+
+
+def acting_agency(user: User, directive: Directive) -> Agency | None:
+    """Return the agency ``user`` acts for on ``directive``: the first lead, else consulted, they edit for."""
+    ids = editor_agency_ids(user)
+    for agency in [*directive.lead_agencies, *directive.consulted_agencies]:
+        if agency.id in ids:
+            return agency
+    return None
+
+
+def require_update_status(user: User, directive: Directive) -> None:
+    """Raise PermissionDenied, saying why, unless ``user`` may change ``directive``'s status."""
+    if can_update_status(user, directive):
+        return
+    if is_reviewer(user):
+        raise PermissionDenied("Oversight reviewers can read every directive but change none.")
+    raise PermissionDenied(
+        f"Only editors of the lead agency ({_refs(directive.lead_agencies)}) can change the status of "
+        f"{directive.ref}."
+    )
+
+
+def require_add_note(user: User, directive: Directive) -> None:
+    """Raise PermissionDenied, saying why, unless ``user`` may add a note to ``directive``."""
+    if can_add_note(user, directive):
+        return
+    if is_reviewer(user):
+        raise PermissionDenied("Oversight reviewers can read every directive but change none.")
+    raise PermissionDenied(
+        f"Only editors of the lead ({_refs(directive.lead_agencies)}) or consulted "
+        f"({_refs(directive.consulted_agencies)}) agencies can add a note to {directive.ref}."
+    )
+
+
+def require_extend_deadline(user: User, directive: Directive) -> None:
+    if not can_extend_deadline(user, directive):
+        raise PermissionDenied("Only administrators can extend a deadline.")
