@@ -1,0 +1,85 @@
+"""Shared fixtures: the Order as shipped, and named personas instead of anonymous factories.
+
+Personas: an editor of CISA, an editor of Treasury, an editor of ONCD (consulted on 2(c), 2(d), 2(e)
+and Sec. 3 but leading nothing), an editor of DHS (CISA's parent department), an oversight reviewer,
+an outsider (signed in, no agency) and an admin.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from agencies.models import Agency, Membership, OversightReviewer
+from directives import actions
+from directives.models import Directive, Order
+from directives.orderfile import parse_order_file
+
+ORDER_FILE = Path(__file__).resolve().parent.parent / "directives" / "orders" / "eo-14409.toml"
+
+
+@pytest.fixture
+def order(db) -> Order:
+    """Load Executive Order 14409 from the file that ships with the project."""
+    order, _ = actions.load_order(parse_order_file(ORDER_FILE.read_text()))
+    return order
+
+
+@pytest.fixture
+def directive(order):
+    """Return a function that fetches one of the Order's directives by ref, e.g. ``directive("2(a)")``."""
+
+    def get(ref: str) -> Directive:
+        return Directive.objects.with_agencies().get(order=order, ref=ref)
+
+    return get
+
+
+def _user(username: str, *, editor_of: str | None = None, **extra):
+    user = get_user_model().objects.create_user(username, f"{username}@example.com", "pw", **extra)
+    if editor_of:
+        Membership.objects.create(
+            user=user, agency=Agency.objects.get(abbreviation=editor_of), role=Membership.Role.EDITOR
+        )
+    return user
+
+
+@pytest.fixture
+def cisa_editor(order):
+    return _user("cisa-editor", editor_of="CISA")
+
+
+@pytest.fixture
+def treasury_editor(order):
+    return _user("treasury-editor", editor_of="TREASURY")
+
+
+@pytest.fixture
+def oncd_editor(order):
+    """An editor of a consulted agency: may add notes, may not change a status."""
+    return _user("oncd-editor", editor_of="ONCD")
+
+
+@pytest.fixture
+def dhs_editor(order):
+    """An editor of CISA's parent department."""
+    return _user("dhs-editor", editor_of="DHS")
+
+
+@pytest.fixture
+def reviewer(order):
+    user = _user("reviewer")
+    OversightReviewer.objects.create(user=user)
+    return user
+
+
+@pytest.fixture
+def outsider(order):
+    return _user("outsider")
+
+
+@pytest.fixture
+def admin_user(order):
+    return _user("admin", is_staff=True, is_superuser=True)
