@@ -49,8 +49,13 @@ class StaleVersion(Exception):
 
 
 def version_of(directive: Directive) -> str:
-    """Return an opaque version tag of ``directive`` (used as the API's ETag and the form's guard)."""
-    raw = f"{directive.pk}:{directive.updated_at.isoformat()}:{directive.status}:{directive.due_on}"
+    """Return an opaque version tag of ``directive`` (used as the API's ETag and the form's guard).
+
+    Every change writes an event, so the newest event's id moves with every change, even two within
+    the same clock tick; ``updated_at`` also covers definition edits made by ``load_order``.
+    """
+    last_event_id = directive.events.order_by("-id").values_list("id", flat=True).first()
+    raw = f"{directive.pk}:{last_event_id}:{directive.updated_at.isoformat()}"
     return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 

@@ -54,6 +54,12 @@ def pytest_terminal_summary(terminalreporter, config) -> None:
         terminalreporter.write_line(note)
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Hash test passwords cheaply; production keeps Django's default PBKDF2."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def order(db) -> Order:
     """Load Executive Order 14409 from the file that ships with the project."""
