@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from . import actions
 from .models import Directive, DirectiveEvent, Involvement, Order, Status
@@ -27,6 +27,9 @@ class InvolvementInline(admin.TabularInline):
 
     def has_add_permission(self, request: HttpRequest, obj: Directive | None = None) -> bool:
         return False  # agencies follow the order file (load_order)
+
+    def has_change_permission(self, request: HttpRequest, obj: Directive | None = None) -> bool:
+        return False
 
 
 class EventInline(admin.TabularInline):
@@ -104,10 +107,13 @@ class DirectiveAdmin(admin.ModelAdmin):
         try:
             actions.record_update(original, actor=request.user, **kwargs)
         except (ValidationError, PermissionDenied) as exc:
+            request._orderctl_refused = True
             self.message_user(request, f"Nothing was saved: {'; '.join(_messages(exc))}", messages.ERROR)
 
-    def save_related(self, request, form, formsets, change) -> None:
-        """Inlines are read-only; there is nothing related to save."""
+    def response_change(self, request: HttpRequest, obj: Directive) -> HttpResponse:
+        if getattr(request, "_orderctl_refused", False):
+            return HttpResponseRedirect(request.path)  # back to the form, without a success message
+        return super().response_change(request, obj)
 
 
 def _messages(exc: Exception) -> list[str]:

@@ -1,0 +1,92 @@
+"""Settings come from the environment, with safe local defaults and loud misconfiguration."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from orderctl.settings import env_bool, env_int, env_list
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_django(code: str, **env: str) -> subprocess.CompletedProcess:
+    """Run ``code`` after django.setup() in a fresh interpreter with exactly the given settings env."""
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS")
+    }
+    script = f"import django; django.setup(); {code}"
+    return subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**base, "DJANGO_SETTINGS_MODULE": "orderctl.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("true", True), ("FALSE", False), ("", True)])
+def test_env_bool_reads_true_and_false(monkeypatch, raw, expected):
+    monkeypatch.setenv("SOME_FLAG", raw)
+    assert env_bool("SOME_FLAG", True) is expected
+
+
+@pytest.mark.parametrize("raw", ["yes", "1", "on", "tru"])
+def test_env_bool_rejects_anything_else(monkeypatch, raw):
+    monkeypatch.setenv("SOME_FLAG", raw)
+    with pytest.raises(ImproperlyConfigured, match="SOME_FLAG must be 'true' or 'false'"):
+        env_bool("SOME_FLAG", False)
+
+
+def test_env_int_and_env_list(monkeypatch):
+    monkeypatch.setenv("N", "12")
+    monkeypatch.setenv("HOSTS", " a.gov, ,b.gov ")
+    assert env_int("N", 1) == 12
+    assert env_list("HOSTS", []) == ["a.gov", "b.gov"]
+    monkeypatch.setenv("N", "twelve")
+    with pytest.raises(ImproperlyConfigured, match="N must be a whole number"):
+        env_int("N", 1)
+
+
+def test_without_debug_a_secret_key_is_required():
+    result = run_django("print('started')", DEBUG="false", ALLOWED_HOSTS="tracker.example.gov")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is false" in result.stderr
+
+
+def test_without_debug_the_given_secret_key_is_used():
+    result = run_django(
+        "from django.conf import settings; print(settings.SECRET_KEY, settings.ALLOWED_HOSTS)",
+        DEBUG="false",
+        SECRET_KEY="a-long-production-secret-from-the-environment",
+        ALLOWED_HOSTS="tracker.example.gov",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "a-long-production-secret-from-the-environment",
+        "['tracker.example.gov']",
+    ]
+
+
+def test_the_local_default_is_sqlite_in_wal_mode_under_the_data_folder(tmp_path):
+    result = run_django(
+        "from django.db import connection; connection.ensure_connection(); "
+        "c = connection.cursor(); c.execute('PRAGMA journal_mode'); print(c.fetchone()[0]); "
+        "print(connection.settings_dict['NAME'])",
+        DATA_DIR=str(tmp_path),
+    )
+    assert result.returncode == 0, result.stderr
+    mode, name = result.stdout.split()
+    assert mode == "wal"
+    assert name == str(tmp_path / "orderctl.sqlite3")
+
+
+def test_the_time_zone_is_utc(settings):
+    assert (settings.TIME_ZONE, settings.USE_TZ) == ("UTC", True)
