@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from .models import Agency, Membership, OversightReviewer
+from . import actions
+from .models import Agency, APIToken, Membership, OversightReviewer
 
 
 class MembershipInline(admin.TabularInline):
@@ -28,3 +29,28 @@ class MembershipAdmin(admin.ModelAdmin):
 class OversightReviewerAdmin(admin.ModelAdmin):
     list_display = ("user", "created")
     autocomplete_fields = ("user",)
+
+
+@admin.register(APIToken)
+class APITokenAdmin(admin.ModelAdmin):
+    """Lists and revokes API tokens; they are created with ``create_api_token`` or on the tokens page,
+    where the key can be shown once."""
+
+    list_display = ("name", "user", "token_key", "read_only", "created", "expiry")
+    list_filter = ("read_only",)
+    search_fields = ("name", "token_key", "user__username")
+    fields = ("name", "user", "token_key", "read_only", "created", "expiry")
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def delete_model(self, request, obj) -> None:
+        actions.revoke_api_token(obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for token in queryset.select_related("user"):
+            actions.revoke_api_token(token, actor=request.user)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from knox.models import AbstractAuthToken
 
 
 class Agency(models.Model):
@@ -60,3 +61,23 @@ class OversightReviewer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} (oversight reviewer)"
+
+
+class APIToken(AbstractAuthToken):
+    """A personal API token (django-rest-knox's token, with a name and a scope).
+
+    Knox stores only a SHA-512 digest of the key (256 random bits, so no salt is needed) and its first
+    characters, ``token_key``, a non-secret identifier; the key itself is shown once, when the token is
+    created (``agencies.actions.create_api_token``). ``expiry`` None means it never expires.
+    """
+
+    name = models.CharField(max_length=100, help_text="What the token is for, e.g. 'nightly status export'.")
+    read_only = models.BooleanField(default=False, help_text="The token may read but never change anything.")
+
+    class Meta:
+        verbose_name = "API token"
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        scope = "read-only" if self.read_only else "read-write"
+        return f"{self.name} ({self.token_key}..., {scope}, {self.user})"

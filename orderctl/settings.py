@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -163,27 +164,60 @@ LOGIN_REDIRECT_URL = "home"
 
 # --- REST API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: an anonymous request's 401 then carries `WWW-Authenticate: Token`.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "agencies.authentication.TokenScope",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "directives.api.pagination.PageNumberPagination",
+    "PAGE_SIZE": env_int("API_PAGE_SIZE", 50),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "directives.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.UserRateThrottle",
+        "agencies.authentication.TokenRateThrottle",
         "rest_framework.throttling.AnonRateThrottle",
     ],
+    # Per token (per user for a browser session); anonymous requests reach only schema/ and docs/.
     "DEFAULT_THROTTLE_RATES": {
-        "user": env_str("API_RATE_USER", "3000/hour"),
+        "token": env_str("API_RATE_TOKEN", "3000/hour"),
         "anon": env_str("API_RATE_ANON", "100/hour"),
     },
 }
 
+# Personal API tokens (django-rest-knox), stored as agencies.APIToken: a name and a read-only scope.
+KNOX_TOKEN_MODEL = "agencies.APIToken"  # noqa: S105 - a model name, not a secret
+REST_KNOX = {
+    "AUTH_HEADER_PREFIX": "Token",
+    # Expiry is chosen per token when it is created (`create_api_token --expires-days`); none by default.
+    "TOKEN_TTL": None,
+}
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 3650)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "orderctl API",
-    "DESCRIPTION": "Compliance status of executive-order directives, for scripts and dashboards.",
+    "DESCRIPTION": (
+        "Compliance status of executive-order directives, for scripts and dashboards. Authenticate with "
+        "`Authorization: Token <key>` (create a key with `python manage.py create_api_token USERNAME`) "
+        "or a signed-in browser session. Every error has one shape: an object of field -> messages."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"StatusEnum": "directives.models.Status"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "directives.api.schema.add_error_responses",
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

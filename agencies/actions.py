@@ -1,0 +1,82 @@
+"""The one write path for personal API tokens.
+
+A token is created for a user by that user, by an administrator, or by the system (``actor=None``, the
+``create_api_token`` command); the plain key is returned once and only its digest is stored. A token is
+revoked by deleting it, which is what knox does on logout too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from .models import APIToken
+
+logger = logging.getLogger(__name__)
+
+MAX_NAME_LENGTH = APIToken._meta.get_field("name").max_length
+
+
+def _require_owner_or_admin(user: AbstractBaseUser, actor: AbstractBaseUser | None, verb: str) -> None:
+    if actor is None or (actor.is_active and (actor.pk == user.pk or actor.is_superuser)):
+        return
+    raise PermissionDenied(
+        f"Only {user.get_username()} or an administrator can {verb} this user's API tokens."
+    )
+
+
+def create_api_token(
+    user: AbstractBaseUser,
+    *,
+    actor: AbstractBaseUser | None,
+    name: str,
+    read_only: bool = False,
+    expires_days: int | None = None,
+) -> tuple[APIToken, str]:
+    """Create an API token for ``user`` and return it with its plain key, which is never stored.
+
+    ``expires_days`` None means the token does not expire; a read-only token may read but never write.
+    """
+    _require_owner_or_admin(user, actor, "create")
+    name = name.strip()
+    errors: dict[str, list[str]] = {}
+    if not name:
+        errors["name"] = ["Give the token a name that says what it is for."]
+    elif len(name) > MAX_NAME_LENGTH:
+        errors["name"] = [f"Ensure the name has at most {MAX_NAME_LENGTH} characters (it has {len(name)})."]
+    max_days = settings.API_TOKEN_MAX_DAYS
+    if expires_days is not None and not 1 <= expires_days <= max_days:
+        errors["expires_days"] = [f"A token expires after 1 to {max_days} days (or never)."]
+    if not user.is_active:
+        errors["user"] = [f"{user.get_username()} is inactive and cannot hold API tokens."]
+    if errors:
+        raise ValidationError(errors)
+    expiry = dt.timedelta(days=expires_days) if expires_days is not None else None
+    with transaction.atomic():
+        token, key = APIToken.objects.create(user=user, expiry=expiry, name=name, read_only=read_only)
+    logger.info(
+        "API token %s (%s) created for %s by %s",
+        token.token_key,
+        "read-only" if read_only else "read-write",
+        user.get_username(),
+        actor.get_username() if actor is not None else "the system",
+    )
+    return token, key
+
+
+def revoke_api_token(token: APIToken, *, actor: AbstractBaseUser | None) -> None:
+    """Delete ``token`` so that it no longer authenticates."""
+    _require_owner_or_admin(token.user, actor, "revoke")
+    with transaction.atomic():
+        APIToken.objects.filter(pk=token.pk).delete()
+    logger.info(
+        "API token %s of %s revoked by %s",
+        token.token_key,
+        token.user.get_username(),
+        actor.get_username() if actor is not None else "the system",
+    )

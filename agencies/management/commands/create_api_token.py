@@ -1,0 +1,41 @@
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from agencies import actions
+
+
+class Command(BaseCommand):
+    help = (
+        "Create a personal API token for USERNAME and print its key alone on the last line. The key is "
+        "shown only this once; send it as `Authorization: Token <key>`."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("username")
+        parser.add_argument("--read-only", action="store_true", help="The token may read but not write.")
+        parser.add_argument("--expires-days", type=int, help="Expire after N days (default: never).")
+        parser.add_argument("--name", help="What the token is for (default: 'created on the command line').")
+
+    def handle(self, *args, **options) -> None:
+        User = get_user_model()
+        try:
+            user = User.objects.get(**{User.USERNAME_FIELD: options["username"]})
+        except User.DoesNotExist:
+            raise CommandError(f"There is no user {options['username']!r}.") from None
+        name = options["name"] or f"created on the command line on {timezone.now():%Y-%m-%d}"
+        try:
+            token, key = actions.create_api_token(
+                user,
+                actor=None,
+                name=name,
+                read_only=options["read_only"],
+                expires_days=options["expires_days"],
+            )
+        except ValidationError as exc:
+            raise CommandError(" ".join(m for ms in exc.message_dict.values() for m in ms)) from None
+        scope = "read-only" if token.read_only else "read-write"
+        expiry = f"expires {token.expiry:%Y-%m-%d %H:%M} UTC" if token.expiry else "never expires"
+        self.stderr.write(f"{scope} token {token.token_key}... for {user.get_username()}, {expiry}:")
+        self.stdout.write(key)

@@ -1,0 +1,63 @@
+"""One JSON shape for every API error: an object of field -> list of messages.
+
+Input errors name the field (or ``non_field_errors``); every other error uses ``detail``. The actions
+layer's exceptions map here too, so views call actions and let them raise: Django's ``ValidationError``
+is a 400, ``PermissionDenied`` a 403 with its reason, and ``StaleVersion`` a 412 carrying the current
+``ETag``.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from directives.actions import StaleVersion
+
+from .etags import etag_of
+
+NON_FIELD_KEY = api_settings.NON_FIELD_ERRORS_KEY
+
+
+def _messages(value) -> list[str]:
+    """Return the messages under one key as a flat list of strings."""
+    if isinstance(value, dict):
+        return [f"{key}: {message}" for key, inner in value.items() for message in _messages(inner)]
+    if isinstance(value, list | tuple):
+        return [message for item in value for message in _messages(item)]
+    return [str(value)]
+
+
+def error_body(detail) -> dict[str, list[str]]:
+    """Return ``detail`` (a DRF error detail, a string, a list or a dict) in the one error shape."""
+    if isinstance(detail, dict):
+        return {str(key): _messages(value) for key, value in detail.items()}
+    if isinstance(detail, list):
+        return {NON_FIELD_KEY: _messages(detail)}
+    return {"detail": [str(detail)]}
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    """Turn ``exc`` into an error response in the one shape, or return None for a server error."""
+    if isinstance(exc, StaleVersion):
+        return Response(
+            {"detail": [f"{exc} Fetch it again and reapply your change."]},
+            status=status.HTTP_412_PRECONDITION_FAILED,
+            headers={"ETag": etag_of(exc.directive)},
+        )
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            detail = {
+                (NON_FIELD_KEY if key == NON_FIELD_ERRORS else key): messages
+                for key, messages in exc.message_dict.items()
+            }
+        else:
+            detail = {NON_FIELD_KEY: exc.messages}
+        exc = exceptions.ValidationError(detail)
+    response = drf_exception_handler(exc, context)
+    if response is not None:
+        response.data = error_body(response.data)
+    return response

@@ -1,0 +1,132 @@
+"""Personal API tokens: created and revoked through the actions layer, hashed at rest, scoped."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+from knox.crypto import hash_token
+
+from agencies import actions
+from agencies.models import APIToken
+from agencies.tokens import tokens_of
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_creates_a_token_and_stores_only_its_digest(cisa_editor):
+    token, key = actions.create_api_token(cisa_editor, actor=cisa_editor, name="nightly export")
+    stored = APIToken.objects.get(pk=token.pk)
+    assert stored.digest == hash_token(key)
+    assert key not in {stored.digest, stored.token_key}
+    assert key.startswith(stored.token_key)
+    assert (stored.name, stored.read_only, stored.expiry) == ("nightly export", False, None)
+
+
+def test_it_sets_an_expiry_and_a_read_only_scope(cisa_editor):
+    with time_machine.travel(dt.datetime(2026, 7, 1, 12, tzinfo=dt.UTC), tick=False):
+        token, _ = actions.create_api_token(
+            cisa_editor, actor=cisa_editor, name="dashboard", read_only=True, expires_days=30
+        )
+    assert token.read_only
+    assert token.expiry == dt.datetime(2026, 7, 31, 12, tzinfo=dt.UTC)
+
+
+def test_an_admin_creates_a_token_for_someone_else(cisa_editor, admin_user):
+    token, _ = actions.create_api_token(cisa_editor, actor=admin_user, name="set up by the admin")
+    assert token.user == cisa_editor
+
+
+def test_it_refuses_to_create_a_token_for_someone_else(cisa_editor, treasury_editor):
+    with pytest.raises(PermissionDenied, match="cisa-editor or an administrator"):
+        actions.create_api_token(cisa_editor, actor=treasury_editor, name="sneaky")
+    assert not APIToken.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "expires_days", "field"),
+    [
+        ("   ", None, "name"),
+        ("x" * 101, None, "name"),
+        ("ok", 0, "expires_days"),
+        ("ok", 100_000, "expires_days"),
+    ],
+)
+def test_it_rejects_bad_input_and_writes_nothing(cisa_editor, name, expires_days, field):
+    with pytest.raises(ValidationError) as caught:
+        actions.create_api_token(cisa_editor, actor=cisa_editor, name=name, expires_days=expires_days)
+    assert field in caught.value.message_dict
+    assert not APIToken.objects.exists()
+
+
+def test_tokens_of_lists_working_tokens_newest_first(cisa_editor, treasury_editor):
+    with time_machine.travel(dt.datetime(2026, 7, 1, tzinfo=dt.UTC), tick=False):
+        old, _ = actions.create_api_token(cisa_editor, actor=cisa_editor, name="old")
+        actions.create_api_token(cisa_editor, actor=cisa_editor, name="short-lived", expires_days=1)
+    with time_machine.travel(dt.datetime(2026, 7, 5, tzinfo=dt.UTC), tick=False):
+        new, _ = actions.create_api_token(cisa_editor, actor=cisa_editor, name="new")
+        actions.create_api_token(treasury_editor, actor=treasury_editor, name="not theirs")
+        assert list(tokens_of(cisa_editor)) == [new, old]
+
+
+def test_the_owner_revokes_a_token(cisa_editor):
+    token, _ = actions.create_api_token(cisa_editor, actor=cisa_editor, name="t")
+    actions.revoke_api_token(token, actor=cisa_editor)
+    assert not APIToken.objects.exists()
+
+
+def test_an_admin_revokes_anyones_token(cisa_editor, admin_user):
+    token, _ = actions.create_api_token(cisa_editor, actor=cisa_editor, name="t")
+    actions.revoke_api_token(token, actor=admin_user)
+    assert not APIToken.objects.exists()
+
+
+def test_nobody_else_revokes_a_token(cisa_editor, treasury_editor, reviewer):
+    token, _ = actions.create_api_token(cisa_editor, actor=cisa_editor, name="t")
+    for actor in (treasury_editor, reviewer):
+        with pytest.raises(PermissionDenied):
+            actions.revoke_api_token(token, actor=actor)
+    assert APIToken.objects.filter(pk=token.pk).exists()
+
+
+def test_the_command_prints_the_key_alone_on_its_last_line(cisa_editor):
+    out, err = io.StringIO(), io.StringIO()
+    call_command(
+        "create_api_token",
+        "cisa-editor",
+        "--read-only",
+        "--expires-days",
+        "7",
+        "--name",
+        "ci",
+        stdout=out,
+        stderr=err,
+    )
+    key = out.getvalue().splitlines()[-1]
+    token = APIToken.objects.get()
+    assert token.digest == hash_token(key)
+    assert (token.name, token.read_only) == ("ci", True)
+    assert token.expiry > timezone.now() + dt.timedelta(days=6)
+    assert "read-only" in err.getvalue()
+
+
+def test_the_command_refuses_an_unknown_user(db):
+    with pytest.raises(CommandError, match="no user 'nobody'"):
+        call_command("create_api_token", "nobody", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_the_command_reports_bad_input(cisa_editor):
+    with pytest.raises(CommandError, match="1 to"):
+        call_command(
+            "create_api_token",
+            "cisa-editor",
+            "--expires-days",
+            "0",
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
