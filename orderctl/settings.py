@@ -147,7 +147,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# Our own CSS/JS, and USWDS served straight from the npm package that `npm ci` installs (no CDN, nothing
+# third-party copied into the repository); its files are referenced as "uswds/css/uswds.min.css" etc.
+STATICFILES_DIRS = [BASE_DIR / "static", ("uswds", BASE_DIR / "node_modules/@uswds/uswds/dist")]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -159,8 +161,9 @@ STORAGES = {
     },
 }
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
 
 # --- REST API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -1,8 +1,9 @@
 from django.contrib import admin
-from django.urls import path
-from django.views.generic import RedirectView
+from django.urls import include, path
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/admin/", permanent=False), name="home"),
     path("admin/", admin.site.urls),
+    # The staff pages: sign-in, the user's agency, directives and orders.
+    path("", include("agencies.urls")),
+    path("", include("directives.urls")),
 ]

@@ -1,0 +1,20 @@
+"""Sign-in and the pages about the signed-in user and their agency."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("agency/", views.my_agency, name="my_agency"),
+    path("accounts/login/", views.SignInView.as_view(), name="login"),
+    # Django's LogoutView accepts POST only, so a link or an image cannot sign anyone out.
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", views.ChangePasswordView.as_view(), name="password_change"),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+]

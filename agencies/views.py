@@ -1,0 +1,82 @@
+"""The staff pages about who the user is: the start page and their agency's directives."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from directives.models import Directive, Involvement
+from directives.views import rows_of
+
+from .access import editor_agency_ids, is_reviewer
+from .forms import ChangePasswordForm, SignInForm
+from .models import Agency, Membership
+
+DEMO_ACCOUNTS = ("cisa-editor", "treasury-editor", "oncd-editor", "reviewer")
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Send each visitor where their work is: an editor to their agency, anyone else to the list."""
+    if not request.user.is_authenticated:
+        return redirect("login")
+    if is_reviewer(request.user):
+        # The oversight dashboard comes in a later issue; until then reviewers start from the full list.
+        return redirect("directive_list")
+    if Membership.objects.filter(user=request.user).exists():
+        return redirect("my_agency")
+    return redirect("directive_list")
+
+
+class SignInView(auth_views.LoginView):
+    """Sign in; on a development machine with the demo accounts, say which ones there are."""
+
+    form_class = SignInForm
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if settings.DEBUG:
+            names = set(
+                get_user_model().objects.filter(username__in=DEMO_ACCOUNTS).values_list("username", flat=True)
+            )
+            context["demo_accounts"] = [name for name in DEMO_ACCOUNTS if name in names]
+        return context
+
+
+class ChangePasswordView(auth_views.PasswordChangeView):
+    form_class = ChangePasswordForm
+
+
+@login_required
+def my_agency(request: HttpRequest) -> HttpResponse:
+    """List the directives the user's agencies lead, then those they are consulted on, overdue first."""
+    now = timezone.now()
+    memberships = list(Membership.objects.filter(user=request.user).select_related("agency"))
+    member_of = {m.agency_id for m in memberships}
+    # An editor of a department also acts for its components (DHS for CISA), so they see those too.
+    agency_ids = member_of | set(editor_agency_ids(request.user))
+    agencies = list(Agency.objects.filter(id__in=agency_ids))
+    directives = Directive.objects.with_agencies()
+    led = directives.led_by(agency_ids)
+    consulted = directives.filter(
+        Exists(
+            Involvement.objects.filter(
+                directive=OuterRef("pk"), role=Involvement.Role.CONSULTED, agency_id__in=agency_ids
+            )
+        )
+    ).exclude(pk__in=led.values("pk"))
+    context = {
+        "memberships": memberships,
+        "agencies": agencies,
+        "led_rows": rows_of(led, now, overdue_first=True) if agency_ids else [],
+        "consulted_rows": rows_of(consulted, now, overdue_first=True) if agency_ids else [],
+        "reviewer": is_reviewer(request.user),
+        "now": now,
+    }
+    return render(request, "agencies/my_agency.html", context)

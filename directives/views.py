@@ -1,0 +1,196 @@
+"""The staff pages for directives: the list, one directive with its update form, and an order.
+
+Each request reads the clock once (``now``) and passes it to everything that asks "overdue?", and
+loads a page's rows with ``with_agencies()`` so a page costs the same queries for 10 rows or 10,000.
+Writes go through ``directives.actions`` only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from . import actions, permissions
+from .forms import DirectiveFilter, DirectiveNoteForm, DirectiveUpdateForm
+from .models import Directive, DirectiveEvent, Order, Status
+
+
+@dataclass(frozen=True)
+class Row:
+    """A directive as a list shows it, with what depends on the request's clock worked out."""
+
+    directive: Directive
+    overdue: bool
+    days_overdue: int | None
+    days_remaining: int | None
+
+    @classmethod
+    def of(cls, directive: Directive, now: dt.datetime) -> Row:
+        return cls(
+            directive=directive,
+            overdue=directive.is_overdue(now),
+            days_overdue=directive.days_overdue(now),
+            days_remaining=directive.days_remaining(now),
+        )
+
+
+def rows_of(directives: Iterable[Directive], now: dt.datetime, *, overdue_first: bool = False) -> list[Row]:
+    """Return list rows for ``directives``; with ``overdue_first``, the overdue ones lead."""
+    rows = [Row.of(d, now) for d in directives]
+    if overdue_first:
+        rows.sort(key=lambda r: not r.overdue)  # stable: the Order's own sequence is kept within each
+    return rows
+
+
+def describe_event(event: DirectiveEvent) -> str:
+    """Return what ``event`` changed, in words, for the history timeline."""
+    kind = DirectiveEvent.Kind
+    if event.kind == kind.STATUS_CHANGED:
+        text = f"Status changed from {event.get_old_status_display()} to {event.get_new_status_display()}"
+        if event.new_status == Status.COMPLETED and event.completed_on:
+            text += f", completed on {event.completed_on:%a %Y-%m-%d}"
+        return text + "."
+    if event.kind == kind.FORECAST_CHANGED:
+        old = f"{event.old_forecast_on:%a %Y-%m-%d}" if event.old_forecast_on else "none"
+        new = f"{event.new_forecast_on:%a %Y-%m-%d}" if event.new_forecast_on else "none"
+        return f"Forecast changed from {old} to {new}."
+    if event.kind == kind.DEADLINE_EXTENDED:
+        return f"Deadline extended from {event.old_due_on:%a %Y-%m-%d} to {event.new_due_on:%a %Y-%m-%d}."
+    return f"{event.get_kind_display()}."
+
+
+def _history(directive: Directive) -> list[tuple[DirectiveEvent, str]]:
+    """Return ``directive``'s events, newest first, each with what it changed in words."""
+    events = directive.events.select_related("actor", "agency")
+    return [(e, describe_event(e)) for e in events]
+
+
+@login_required
+def directive_list(request: HttpRequest) -> HttpResponse:
+    """List every directive, filtered by order, agency, status and overdue from the query string."""
+    now = timezone.now()
+    filterset = DirectiveFilter(request.GET or None, queryset=Directive.objects.with_agencies(), now=now)
+    filtered = bool(request.GET) and filterset.form.is_valid() and any(filterset.form.cleaned_data.values())
+    return render(
+        request,
+        "directives/directive_list.html",
+        {"filter": filterset, "rows": rows_of(filterset.qs, now), "filtered": filtered, "now": now},
+    )
+
+
+def _form_for(user, directive: Directive) -> type[DirectiveNoteForm] | None:
+    if permissions.can_update_status(user, directive):
+        return DirectiveUpdateForm
+    if permissions.can_add_note(user, directive):
+        return DirectiveNoteForm
+    return None
+
+
+def _fresh_form(form_class, directive: Directive, history) -> DirectiveNoteForm:
+    initial = {
+        "version": actions.version_of(directive),
+        "seen_event": max((e.id for e, _ in history), default=0),
+    }
+    if form_class is DirectiveUpdateForm:
+        initial["forecast_on"] = directive.forecast_on
+    return form_class(initial=initial, directive=directive)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def directive_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show one directive with its history; take its update from the editors who may make one."""
+    now = timezone.now()
+    directive = get_object_or_404(Directive.objects.with_agencies(), pk=pk)
+    form_class = _form_for(request.user, directive)
+    changed_since: list[tuple[DirectiveEvent, str]] | None = None
+    http_status = 200
+
+    if request.method == "POST":
+        if form_class is None:
+            permissions.require_add_note(request.user, directive)  # raises, saying why
+            raise PermissionDenied  # unreachable unless permissions disagree with themselves
+        if form_class is DirectiveNoteForm and any(
+            request.POST.get(name) for name in DirectiveUpdateForm.state_fields
+        ):
+            permissions.require_update_status(request.user, directive)  # a forged status change
+        form = form_class(request.POST, directive=directive)
+        if form.is_valid():
+            try:
+                event = actions.record_update(
+                    directive,
+                    actor=request.user,
+                    expected_version=form.cleaned_data["version"],
+                    **form.action_kwargs(),
+                )
+            except actions.StaleVersion:
+                # Nothing was written. Show what came after the page the user had, keep their input,
+                # and let them submit it again against the current version if it still stands.
+                directive = Directive.objects.with_agencies().get(pk=pk)
+                history = _history(directive)
+                seen = form.cleaned_data["seen_event"] or 0
+                changed_since = [item for item in reversed(history) if item[0].id > seen]
+                data = request.POST.copy()
+                data["version"] = actions.version_of(directive)
+                data["seen_event"] = str(history[0][0].id if history else 0)
+                form = form_class(data, directive=directive)
+                form.is_valid()
+                http_status = 409
+            except ValidationError as error:
+                form.add_action_errors(error)
+                http_status = 400
+            else:
+                messages.success(request, f"Recorded for {directive.ref}: {describe_event(event)}")
+                return redirect(reverse("directive_detail", args=[directive.pk]) + "#history")
+        else:
+            http_status = 400
+        if changed_since is None:
+            history = _history(directive)
+    else:
+        history = _history(directive)
+        form = _fresh_form(form_class, directive, history) if form_class else None
+
+    context = {
+        "directive": directive,
+        "row": Row.of(directive, now),
+        "history": history,
+        "form": form,
+        "changed_since": changed_since,
+        "now": now,
+    }
+    return render(request, "directives/directive_detail.html", context, status=http_status)
+
+
+@login_required
+def order_list(request: HttpRequest) -> HttpResponse:
+    """List the tracked orders; with only one, go straight to it."""
+    orders = list(Order.objects.all())
+    if len(orders) == 1:
+        return redirect("order_detail", number=orders[0].number)
+    return render(request, "directives/order_list.html", {"orders": orders})
+
+
+@login_required
+def order_detail(request: HttpRequest, number: int) -> HttpResponse:
+    """Show an order: its identity, its directives as a tree with their statuses, and its notes."""
+    now = timezone.now()
+    order = get_object_or_404(Order, number=number)
+    directives = list(Directive.objects.with_agencies().filter(order=order))
+    children: dict[int | None, list[Directive]] = {}
+    for d in directives:
+        children.setdefault(d.parent_id, []).append(d)
+
+    def nodes(parent_id: int | None) -> list[tuple[Row, list]]:
+        return [(Row.of(d, now), nodes(d.pk)) for d in children.get(parent_id, [])]
+
+    return render(request, "directives/order_detail.html", {"order": order, "tree": nodes(None), "now": now})
