@@ -11,22 +11,38 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from agencies.models import Agency
 
 from . import deadlines, permissions
-from .models import Directive, DirectiveEvent, Involvement, Order, Status
+from .models import (
+    Directive,
+    DirectiveEvent,
+    DirectiveQuerySet,
+    Involvement,
+    Notification,
+    Order,
+    Status,
+)
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from .orderfile import DirectiveSpec, OrderSpec
+
+logger = logging.getLogger(__name__)
 
 MAX_NOTE_LENGTH = 4000
 MAX_URL_LENGTH = 500
@@ -61,7 +77,7 @@ def version_of(directive: Directive) -> str:
 
 def _lock(directive: Directive) -> Directive:
     """Return a fresh copy of ``directive`` with its row locked until the transaction ends."""
-    return Directive.objects.select_for_update(of=("self",)).with_agencies().get(pk=directive.pk)
+    return Directive.objects.select_for_update().with_agencies().get(pk=directive.pk)
 
 
 def _eastern_today(now: dt.datetime) -> dt.date:
@@ -487,3 +503,350 @@ def _sync_involvements(directive: Directive, d: DirectiveSpec, agencies: dict[st
         for agency_id, role, position in wanted
     )
     return True
+
+
+# --- Sweeps and the notification outbox ---------------------------------------------------------------
+#
+# Beat runs these (directives/tasks.py) and so do the management commands. Each compares instants
+# (`due_at` against now), never dates for equality, so a sweep that did not run for days catches up on
+# its next run; each records what it did (a flag, an outbox row unique per deadline), so a second run,
+# or two at once, neither loses nor doubles anything.
+
+
+def _queue_dispatch() -> None:
+    """Ask a worker to send the new outbox rows as soon as this transaction commits."""
+    from . import tasks  # tasks import this module
+
+    # robust: the rows are committed whatever happens to the broker; beat's minute-by-minute
+    # dispatch sends them if this early nudge is lost.
+    transaction.on_commit(tasks.queue_dispatch, robust=True)
+
+
+def _flag_due_directives(now: dt.datetime) -> list[tuple[int, dt.date]]:
+    """Flag every open, unflagged directive whose ``due_at`` has passed; return (id, due_on) of each.
+
+    One conditional ``UPDATE ... RETURNING`` (PostgreSQL, and SQLite since 3.35): the ``WHERE`` is
+    re-checked on each row as it is locked, so two sweeps at once never flag the same directive twice.
+    ``updated_at`` is left alone: the flag is the sweep's bookkeeping, not an edit of the directive.
+    """
+    qn = connection.ops.quote_name
+    # The condition is the partial index directive_open_due_at_idx's, with the status as a literal so
+    # the planner can prove the index applies. Names come from the model and values are bound.
+    sql = (
+        f"UPDATE {qn(Directive._meta.db_table)} SET {qn('overdue_flagged_at')} = %s "  # noqa: S608
+        f"WHERE {qn('due_at')} <= %s AND {qn('status')} <> '{Status.COMPLETED.value}' "
+        f"AND {qn('overdue_flagged_at')} IS NULL RETURNING {qn('id')}, {qn('due_on')}"
+    )
+    at = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [at, at])
+        rows = cursor.fetchall()
+    due_on = Directive._meta.get_field("due_on")
+    return [(pk, due_on.to_python(day)) for pk, day in rows]
+
+
+def flag_overdue(*, actor: AbstractBaseUser | None = None) -> list[int]:
+    """Flag every directive whose deadline passed unmet, and return the ids this run flagged.
+
+    In one transaction: the conditional update, then one ``flagged_overdue`` event and one overdue
+    notification per flagged directive. A second run finds nothing to flag. A parent is flagged when
+    its own deadline passes, like any directive. ``extend_deadline`` clears the flag and the outbox is
+    unique per deadline, so a directive flagged for its old deadline is flagged again for the new one.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        flagged = _flag_due_directives(now)
+        if not flagged:
+            return []
+        events = DirectiveEvent.objects.bulk_create(
+            DirectiveEvent(
+                directive_id=pk,
+                kind=DirectiveEvent.Kind.FLAGGED_OVERDUE,
+                note=f"Overdue: the deadline of {due_on:%A} {due_on.isoformat()} passed unmet "
+                "(end of that day, Eastern time).",
+                old_due_on=due_on,
+                actor=actor,
+                created=now,
+            )
+            for pk, due_on in flagged
+        )
+        # The flag is the guard against doubles; the unique outbox row is a second one, and a conflict
+        # there only means the notice for this very deadline exists already.
+        Notification.objects.bulk_create(
+            (
+                Notification(
+                    directive_id=pk,
+                    kind=Notification.Kind.OVERDUE,
+                    due_on=due_on,
+                    offset_days=0,
+                    event=event,
+                    created=now,
+                    next_attempt_at=now,
+                )
+                for (pk, due_on), event in zip(flagged, events, strict=True)
+            ),
+            ignore_conflicts=True,
+        )
+        _queue_dispatch()
+    return [pk for pk, _ in flagged]
+
+
+def _owe_notices(
+    candidates: DirectiveQuerySet,
+    *,
+    kind: str,
+    offset_days: int,
+    event_kind: str,
+    note: Callable[[Directive], str],
+    actor: AbstractBaseUser | None,
+    now: dt.datetime,
+) -> list[int]:
+    """Write one event and one ``kind`` notification per candidate that has none for its deadline.
+
+    Runs inside the caller's transaction. Candidates are locked, skipping rows another sweep holds (it
+    is writing their notices); the notices are read again once the locks are held, so one that a
+    concurrent sweep committed in between is seen, and nothing is owed twice.
+    """
+    owed_already = Notification.objects.filter(
+        directive=OuterRef("pk"), kind=kind, offset_days=offset_days, due_on=OuterRef("due_on")
+    )
+    locked = list(
+        candidates.filter(~Exists(owed_already))
+        .select_for_update(skip_locked=True)
+        .only("id", "ref", "due_on", "due_at")
+        .order_by("id")
+    )
+    if not locked:
+        return []
+    done = set(
+        Notification.objects.filter(
+            directive__in=[d.id for d in locked], kind=kind, offset_days=offset_days
+        ).values_list("directive_id", "due_on")
+    )
+    owed = [d for d in locked if (d.id, d.due_on) not in done]
+    events = DirectiveEvent.objects.bulk_create(
+        DirectiveEvent(
+            directive_id=d.id, kind=event_kind, note=note(d), old_due_on=d.due_on, actor=actor, created=now
+        )
+        for d in owed
+    )
+    Notification.objects.bulk_create(
+        Notification(
+            directive_id=d.id,
+            kind=kind,
+            due_on=d.due_on,
+            offset_days=offset_days,
+            event=event,
+            created=now,
+            next_attempt_at=now,
+        )
+        for d, event in zip(owed, events, strict=True)
+    )
+    return [d.id for d in owed]
+
+
+def send_reminders(*, actor: AbstractBaseUser | None = None) -> dict[int, list[int]]:
+    """Owe the reminders that are due before open deadlines; return the directive ids by offset in days.
+
+    A reminder ``n`` days before a deadline is due from ``due_at - n days`` and owed once per
+    directive, deadline and offset. After an outage it is still sent if its moment passed less than a
+    day ago; an older one is dropped rather than arriving stale (a "7 days left" notice with 3 days
+    left), so a late load or a long outage sends no burst of them. Offsets are whole days, so their
+    windows never overlap, and none reaches past the deadline, which the overdue notice covers.
+    """
+    now = timezone.now()
+    owed: dict[int, list[int]] = {}
+    with transaction.atomic():
+        for days in settings.REMINDER_OFFSETS_DAYS:
+            # due_at - days <= now < due_at - days + 1 day
+            window_end = now + dt.timedelta(days=days)
+            candidates = Directive.objects.open().filter(
+                due_at__gt=window_end - dt.timedelta(days=1), due_at__lte=window_end
+            )
+            ids = _owe_notices(
+                candidates,
+                kind=Notification.Kind.REMINDER,
+                offset_days=-days,
+                event_kind=DirectiveEvent.Kind.REMINDER_SENT,
+                note=lambda d, days=days: (
+                    f"Reminder to the lead agencies' editors: {days} day{'s' if days != 1 else ''} to the "
+                    f"deadline of {d.due_on:%A} {d.due_on.isoformat()}."
+                ),
+                actor=actor,
+                now=now,
+            )
+            if ids:
+                owed[days] = ids
+        if owed:
+            _queue_dispatch()
+    return owed
+
+
+def escalate_overdue(*, actor: AbstractBaseUser | None = None) -> list[int]:
+    """Owe the oversight reviewers one notice per deadline left unmet for ``ESCALATION_AFTER_DAYS`` days.
+
+    Days are counted as ``Directive.days_overdue`` counts them (Eastern calendar days since the due
+    day), so the escalation goes out when the dashboards first show 7 days overdue. Unlike a
+    reminder it is never stale: a directive still overdue after an outage is escalated late rather
+    than never. Return the ids escalated by this run.
+    """
+    now = timezone.now()
+    days = settings.ESCALATION_AFTER_DAYS
+    # days_overdue >= days  <=>  due_on <= today - days  <=>  due_at <= the end of (today - days)
+    cutoff = deadlines.end_of_day(deadlines.local_date(now) - dt.timedelta(days=days))
+    with transaction.atomic():
+        ids = _owe_notices(
+            Directive.objects.open().filter(due_at__lte=cutoff),
+            kind=Notification.Kind.ESCALATION,
+            offset_days=days,
+            event_kind=DirectiveEvent.Kind.ESCALATED,
+            note=lambda d: (
+                f"Escalated to the oversight reviewers: still open {days} or more days after the deadline "
+                f"of {d.due_on:%A} {d.due_on.isoformat()}."
+            ),
+            actor=actor,
+            now=now,
+        )
+        if ids:
+            _queue_dispatch()
+    return ids
+
+
+@dataclass
+class DispatchReport:
+    sent: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    gave_up: list[int] = field(default_factory=list)
+    cancelled: list[int] = field(default_factory=list)
+    more: bool = False
+
+    def summary(self) -> str:
+        text = (
+            f"{len(self.sent)} sent, {len(self.failed)} failed (will retry), {len(self.gave_up)} given up, "
+            f"{len(self.cancelled)} cancelled as no longer true"
+        )
+        return text + ("; more are due" if self.more else "")
+
+
+def claim_notification() -> Notification | None:
+    """Claim the next notification due for sending, or return None when there is none.
+
+    The claim is a lease: the row is marked ``sending`` and not due again for
+    ``NOTIFICATION_CLAIM_SECONDS``, in a short transaction of its own (no lock is held while the email
+    goes out). ``skip_locked`` lets dispatchers claim side by side without waiting on each other. A row
+    whose lease ran out was claimed by a dispatcher that died before marking it: it is claimed again,
+    or given up after ``NOTIFICATION_MAX_ATTEMPTS``.
+    """
+    now = timezone.now()
+    lease = dt.timedelta(seconds=settings.NOTIFICATION_CLAIM_SECONDS)
+    with transaction.atomic():
+        while True:
+            row = (
+                Notification.objects.select_for_update(skip_locked=True)
+                .filter(
+                    state__in=[Notification.State.PENDING, Notification.State.SENDING],
+                    next_attempt_at__lte=now,
+                )
+                .order_by("next_attempt_at", "id")
+                .first()
+            )
+            if row is None:
+                return None
+            if row.state == Notification.State.SENDING:
+                row.last_error = (
+                    f"Attempt {row.attempts} was interrupted: claimed at "
+                    f"{row.sending_started_at:%Y-%m-%d %H:%M:%S} UTC and never marked sent or failed."
+                )
+                if row.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+                    row.state = Notification.State.FAILED
+                    row.save(update_fields=["state", "last_error"])
+                    continue
+            row.state = Notification.State.SENDING
+            row.attempts += 1
+            row.sending_started_at = now
+            row.next_attempt_at = now + lease
+            row.save(
+                update_fields=["state", "attempts", "sending_started_at", "next_attempt_at", "last_error"]
+            )
+            return row
+
+
+def _finish(claimed: Notification, **values: object) -> bool:
+    """Update the claimed row unless its lease went to another dispatcher; return whether it did."""
+    return bool(
+        Notification.objects.filter(
+            pk=claimed.pk, state=Notification.State.SENDING, sending_started_at=claimed.sending_started_at
+        ).update(**values)
+    )
+
+
+def mark_notification_sent(claimed: Notification, *, recipients: list[str]) -> bool:
+    """Record that ``claimed`` went out to ``recipients``; a sent row is never claimed again."""
+    now = timezone.now()
+    return _finish(claimed, state=Notification.State.SENT, sent_at=now, recipients=recipients, last_error="")
+
+
+def mark_notification_cancelled(claimed: Notification, *, reason: str) -> bool:
+    """Record that ``claimed`` is no longer true and will not be sent."""
+    return _finish(claimed, state=Notification.State.CANCELLED, last_error=reason)
+
+
+def mark_notification_failed(claimed: Notification, *, error: str) -> bool:
+    """Record a failed send: retry with exponential backoff, or give up after the last attempt."""
+    now = timezone.now()
+    if claimed.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+        return _finish(claimed, state=Notification.State.FAILED, last_error=error)
+    delay = min(settings.NOTIFICATION_RETRY_SECONDS * 2 ** (claimed.attempts - 1), 6 * 60 * 60)
+    return _finish(
+        claimed,
+        state=Notification.State.PENDING,
+        next_attempt_at=now + dt.timedelta(seconds=delay),
+        last_error=error,
+    )
+
+
+def dispatch_notifications(*, max_seconds: float | None = None) -> DispatchReport:
+    """Send every notification that is due, claiming one row at a time, and report what happened.
+
+    Delivery is at least once, by choice: a notice that nobody gets defeats a deadline tracker, a
+    duplicate only annoys. Each row is claimed (committed), then emailed, then marked sent
+    (committed). A row marked sent is never sent again. A failure raised by the send is recorded and
+    retried with backoff. Only a dispatcher killed after the mail server accepted the message and
+    before the mark committed (a window of one UPDATE) leaves a row that is sent again once its lease
+    ends; the message keeps the same ``Message-ID`` so mail systems can recognise the copy. Exactly
+    once is not possible across SMTP and a database without a shared transaction; holding a lock
+    through the SMTP exchange instead would block every other writer on SQLite meanwhile.
+
+    With ``max_seconds``, stop claiming once that much time has passed and set ``more`` when rows may
+    be left, so a task can hand over to a fresh one within its time limit.
+    """
+    from . import notify  # notify reads models and templates; keep actions importable without it
+
+    started = time.monotonic()
+    report = DispatchReport()
+    while True:
+        if max_seconds is not None and time.monotonic() - started >= max_seconds:
+            report.more = True
+            break
+        claimed = claim_notification()
+        if claimed is None:
+            break
+        try:
+            recipients = notify.send_notification(claimed)
+        except notify.Obsolete as exc:
+            mark_notification_cancelled(claimed, reason=str(exc))
+            report.cancelled.append(claimed.pk)
+            continue
+        except Exception as exc:
+            logger.warning("notification %s failed (attempt %s): %s", claimed.pk, claimed.attempts, exc)
+            mark_notification_failed(claimed, error=f"{type(exc).__name__}: {exc}"[:2000])
+            if claimed.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+                report.gave_up.append(claimed.pk)
+            else:
+                report.failed.append(claimed.pk)
+            continue
+        if mark_notification_sent(claimed, recipients=recipients):
+            report.sent.append(claimed.pk)
+        else:
+            logger.warning("notification %s was sent after its lease ran out", claimed.pk)
+    return report

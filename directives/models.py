@@ -288,3 +288,63 @@ class DirectiveEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.directive.ref}: {self.get_kind_display()} at {self.created:%Y-%m-%d %H:%M}"
+
+
+class Notification(models.Model):
+    """One email owed to people about one directive's deadline: the outbox the dispatcher drains.
+
+    A row is written in the same transaction as the event that caused it, so a notice is never lost
+    when a worker dies, and is unique per directive, kind, deadline and offset, so it is never owed
+    twice. ``offset_days`` places the notice relative to the deadline: -7 and -1 for the reminders
+    before it, 0 for the overdue notice, +7 for the escalation a week after.
+    """
+
+    class Kind(models.TextChoices):
+        REMINDER = "reminder", "Reminder before the deadline"
+        OVERDUE = "overdue", "Overdue notice"
+        ESCALATION = "escalation", "Escalation to oversight"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed, gave up"
+        # The notice stopped being true before it went out: the directive was completed or its
+        # deadline moved (the new deadline owes notices of its own).
+        CANCELLED = "cancelled", "Cancelled, no longer true"
+
+    directive = models.ForeignKey(Directive, on_delete=models.PROTECT, related_name="notifications")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    due_on = models.DateField(help_text="The deadline the notice is about; a new deadline owes new notices.")
+    offset_days = models.SmallIntegerField(default=0, help_text="Days from the deadline (negative: before).")
+    event = models.ForeignKey(
+        DirectiveEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="notifications"
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    created = models.DateTimeField()
+    next_attempt_at = models.DateTimeField(help_text="Not sent before this instant (retry backoff).")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sending_started_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    recipients = models.JSONField(default=list, blank=True, help_text="Addresses the email went to.")
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["directive", "kind", "due_on", "offset_days"], name="notification_once_per_deadline"
+            ),
+        ]
+        indexes = [
+            # The dispatcher claims due rows by `next_attempt_at` among those not yet sent or given up;
+            # the partial index keeps that scan small however many sent rows accumulate.
+            models.Index(
+                fields=["next_attempt_at"],
+                name="notification_unsent_idx",
+                condition=Q(state__in=["pending", "sending"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.directive.ref} due {self.due_on} ({self.state})"

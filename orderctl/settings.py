@@ -234,7 +234,8 @@ if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 else:
     # Embedded default: Celery's filesystem transport, every folder under the data folder.
-    CELERY_BROKER_URL = "filesystem://"
+    # The explicit host only spares a "No hostname was supplied" warning on every connection.
+    CELERY_BROKER_URL = "filesystem://localhost//"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_DATA_DIR / "queue"),
         "data_folder_out": str(CELERY_DATA_DIR / "queue"),
@@ -252,7 +253,56 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_DATA_DIR / "beat-schedule")
+CELERY_BEAT_SCHEDULE_FILENAME = env_str(
+    "CELERY_BEAT_SCHEDULE_FILENAME", str(CELERY_DATA_DIR / "beat-schedule")
+)
+
+
+def env_seconds(name: str, default: int) -> int:
+    """Return a positive number of seconds from the environment."""
+    value = env_int(name, default)
+    if value <= 0:
+        raise ImproperlyConfigured(f"{name} must be a positive number of seconds, not {value}")
+    return value
+
+
+def _beat(task: str, every_env: str, default_seconds: int) -> dict:
+    every = env_seconds(every_env, default_seconds)
+    # A run that waited longer than its own interval in the queue (broker or worker down) is dropped:
+    # the next one does the same work, so an outage never leaves a pile of identical sweeps behind.
+    return {"task": task, "schedule": float(every), "options": {"expires": every}}
+
+
+# Every sweep is idempotent and catches up by comparing instants, so these are latencies, not
+# correctness settings. Beat also runs all three once when it starts (orderctl/celery.py).
+CELERY_BEAT_SCHEDULE = {
+    "flag-overdue": _beat("directives.tasks.flag_overdue", "FLAG_OVERDUE_EVERY_SECONDS", 15 * 60),
+    "send-reminders": _beat("directives.tasks.send_reminders", "SEND_REMINDERS_EVERY_SECONDS", 60 * 60),
+    "dispatch-notifications": _beat(
+        "directives.tasks.dispatch_notifications", "DISPATCH_NOTIFICATIONS_EVERY_SECONDS", 60
+    ),
+}
+
+# --- Reminders, escalation and the notification outbox
+try:
+    # Days before a deadline that its lead agencies' editors are reminded, e.g. "7,1".
+    REMINDER_OFFSETS_DAYS = sorted({int(d) for d in env_list("REMINDER_OFFSETS_DAYS", ["7", "1"])})
+except ValueError:
+    raise ImproperlyConfigured("REMINDER_OFFSETS_DAYS must be whole numbers of days, e.g. '7,1'") from None
+if not all(0 < d <= 365 for d in REMINDER_OFFSETS_DAYS):
+    raise ImproperlyConfigured("REMINDER_OFFSETS_DAYS must be between 1 and 365 days")
+# Overdue by this many days (as the dashboards count them) -> one notice to the oversight reviewers.
+ESCALATION_AFTER_DAYS = env_int("ESCALATION_AFTER_DAYS", 7)
+if ESCALATION_AFTER_DAYS < 1:
+    raise ImproperlyConfigured("ESCALATION_AFTER_DAYS must be at least 1")
+# A failed send is retried after NOTIFICATION_RETRY_SECONDS * 2**(attempts - 1), at most 6 hours,
+# until NOTIFICATION_MAX_ATTEMPTS sends have failed (about 17 hours with the defaults).
+NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 10)
+NOTIFICATION_RETRY_SECONDS = env_seconds("NOTIFICATION_RETRY_SECONDS", 60)
+# How long a claimed row is reserved for the dispatcher that claimed it. A dispatcher killed while
+# sending leaves its row claimed; after this lease another one sends it again. It must be far longer
+# than one SMTP exchange (EMAIL_TIMEOUT) or a slow send could be doubled by a second dispatcher.
+NOTIFICATION_CLAIM_SECONDS = env_seconds("NOTIFICATION_CLAIM_SECONDS", 600)
 
 # --- Email ----------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str(
@@ -267,6 +317,9 @@ EMAIL_PORT = env_int("EMAIL_PORT", 587)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+# A hung SMTP server must fail the send well within NOTIFICATION_CLAIM_SECONDS (see above).
+EMAIL_TIMEOUT = env_seconds("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "orderctl <orderctl@localhost>")
 
 # --- Logging --------------------------------------------------------------------------------------

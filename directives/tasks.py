@@ -1,0 +1,65 @@
+"""Celery tasks: thin wrappers that take no arguments and call the actions.
+
+Beat runs them on ``CELERY_BEAT_SCHEDULE`` (settings). Every one is idempotent, so a duplicate
+delivery (``acks_late``, a restarted worker, beat's start-up run) does no harm.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+
+from . import actions
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task
+def flag_overdue() -> int:
+    """Flag the directives whose deadline passed; return how many this run flagged."""
+    flagged = actions.flag_overdue(actor=None)
+    if flagged:
+        logger.info("flagged %d overdue directives", len(flagged))
+    return len(flagged)
+
+
+@shared_task
+def send_reminders() -> dict[str, int]:
+    """Owe the due reminders and escalations; return how many of each this run owed."""
+    reminded = actions.send_reminders(actor=None)
+    escalated = actions.escalate_overdue(actor=None)
+    counts = {f"reminders_{days}d": len(ids) for days, ids in reminded.items()}
+    counts["escalations"] = len(escalated)
+    if reminded or escalated:
+        logger.info("owed reminders and escalations: %s", counts)
+    return counts
+
+
+@shared_task
+def dispatch_notifications() -> dict[str, int]:
+    """Send the due notifications; hand over to a fresh task when more are left than time allows."""
+    # Stop claiming at half the soft limit: one send is bounded by EMAIL_TIMEOUT, far below the rest.
+    report = actions.dispatch_notifications(max_seconds=settings.CELERY_TASK_SOFT_TIME_LIMIT / 2)
+    if report.sent or report.failed or report.gave_up or report.cancelled:
+        logger.info("dispatched notifications: %s", report.summary())
+    if report.more:
+        queue_dispatch()
+    return {
+        "sent": len(report.sent),
+        "failed": len(report.failed),
+        "gave_up": len(report.gave_up),
+        "cancelled": len(report.cancelled),
+    }
+
+
+def queue_dispatch() -> None:
+    """Queue ``dispatch_notifications`` now, on commit of a transaction that wrote outbox rows.
+
+    A broker that is down only delays the sends until beat's next dispatch, so it is logged, not raised.
+    """
+    try:
+        dispatch_notifications.apply_async(retry=False)
+    except Exception:
+        logger.warning("could not queue dispatch_notifications; beat's next run sends them", exc_info=True)
