@@ -77,7 +77,7 @@ def version_of(directive: Directive) -> str:
 
 def _lock(directive: Directive) -> Directive:
     """Return a fresh copy of ``directive`` with its row locked until the transaction ends."""
-    return Directive.objects.select_for_update().with_agencies().get(pk=directive.pk)
+    return Directive.objects.select_for_update(of=("self",)).with_agencies().get(pk=directive.pk)
 
 
 def _eastern_today(now: dt.datetime) -> dt.date:
