@@ -16,7 +16,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
@@ -151,7 +150,7 @@ def directive_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 http_status = 400
             else:
                 messages.success(request, f"Recorded for {directive.ref}: {describe_event(event)}")
-                return redirect(reverse("directive_detail", args=[directive.pk]) + "#history")
+                return redirect("directive_detail", pk=directive.pk)
         else:
             http_status = 400
         if changed_since is None:

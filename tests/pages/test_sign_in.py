@@ -1,0 +1,99 @@
+"""Sign-in, sign-out, password change and where `/` sends each persona."""
+
+import pytest
+from django.urls import reverse
+
+
+def test_it_sends_anonymous_visitors_to_sign_in(client, db):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("login")
+
+
+@pytest.mark.parametrize(
+    ("persona", "target"),
+    [
+        ("cisa_editor", "my_agency"),
+        ("oncd_editor", "my_agency"),
+        ("reviewer", "directive_list"),
+        ("outsider", "directive_list"),
+    ],
+)
+def test_it_sends_each_persona_to_their_start_page(client, request, persona, target):
+    client.force_login(request.getfixturevalue(persona))
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == reverse(target)
+
+
+def test_it_asks_for_sign_in_before_any_page(client, order):
+    for path in ["/agency/", "/directives/", "/directives/1/", "/orders/14409/", "/accounts/password/"]:
+        response = client.get(path)
+        assert response.status_code == 302, path
+        assert response["Location"].startswith(reverse("login") + "?next="), path
+
+
+def test_it_signs_in_with_the_uswds_form_and_lands_on_the_agency_page(client, cisa_editor):
+    page = client.get(reverse("login"))
+    assert b'class="usa-input"' in page.content
+    response = client.post(reverse("login"), {"username": "cisa-editor", "password": "pw"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("my_agency")
+    assert b"Signed in as <strong>cisa-editor</strong>" in response.content
+
+
+def test_it_rejects_a_wrong_password_with_an_error_at_the_top(client, cisa_editor):
+    response = client.post(reverse("login"), {"username": "cisa-editor", "password": "nope"})
+    assert response.status_code == 200
+    assert b"usa-alert--error" in response.content
+    assert b"correct username and password" in response.content
+    assert "_auth_user_id" not in client.session
+
+
+def test_it_signs_out_by_post_only(client, cisa_editor):
+    client.force_login(cisa_editor)
+    assert client.get(reverse("logout")).status_code == 405
+    assert "_auth_user_id" in client.session
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("login")
+    assert "_auth_user_id" not in client.session
+
+
+def test_it_changes_the_password(client, cisa_editor):
+    client.force_login(cisa_editor)
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": "pw",
+            "new_password1": "a-long-new-secret-9",
+            "new_password2": "a-long-new-secret-9",
+        },
+    )
+    assert response.status_code == 302
+    cisa_editor.refresh_from_db()
+    assert cisa_editor.check_password("a-long-new-secret-9")
+
+
+def test_it_keeps_the_password_when_the_old_one_is_wrong(client, cisa_editor):
+    client.force_login(cisa_editor)
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": "wrong",
+            "new_password1": "a-long-new-secret-9",
+            "new_password2": "a-long-new-secret-9",
+        },
+    )
+    assert response.status_code == 200
+    assert b"usa-form-group--error" in response.content
+    cisa_editor.refresh_from_db()
+    assert cisa_editor.check_password("pw")
+
+
+def test_it_lists_the_demo_accounts_only_in_development(client, cisa_editor, settings):
+    settings.DEBUG = False
+    assert b"Demo accounts" not in client.get(reverse("login")).content
+    settings.DEBUG = True
+    page = client.get(reverse("login"))
+    assert b"Demo accounts" in page.content
+    assert b"cisa-editor" in page.content
