@@ -1,0 +1,100 @@
+"""A real browser for the staff pages: Playwright driving Debian's Chromium against the live server.
+
+Every page a test visits can be screenshotted into ``test-artifacts/`` and checked with axe-core, the
+npm package, injected into the page. Tests here are marked ``browser``; the root conftest deselects
+them only where /usr/bin/chromium is missing (CI installs it).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = "/usr/bin/chromium"
+PERSONA_PASSWORD = "pw"  # what tests/conftest.py gives every persona
+# Debian's Chromium as it is, never a browser download; quiet flags so a test run talks to nobody.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def browser(monkeypatch) -> Iterator[Browser]:
+    """Start Chromium for one test."""
+    # Playwright's sync API keeps an event loop on this thread, and Django then refuses ORM calls from
+    # it as if they came from async code; the test's own set-up queries are synchronous, so allow them.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def no_js_page(browser: Browser) -> Iterator[Page]:
+    """A page with JavaScript switched off, to show the pages work without it."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=False)
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `npm ci` (or `make install`) first")
+    return AXE.read_text()
+
+
+@pytest.fixture
+def check_page(request, axe_source: str):
+    """Return a function that screenshots the current page and asserts axe finds no violation."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    test_name = re.sub(r"[^\w-]+", "_", request.node.name)
+
+    def check(page: Page, step: str) -> None:
+        name = re.sub(r"[^\w-]+", "_", step).strip("_")
+        page.screenshot(path=ARTIFACTS / f"{test_name}__{name}.png", full_page=True)
+        page.add_script_tag(content=axe_source)
+        violations = page.evaluate("async () => (await axe.run(document)).violations")
+        report = "\n".join(
+            f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}"
+            for v in violations
+        )
+        assert violations == [], f"axe found violations on {page.url} ({step}):\n{report}"
+
+    return check
+
+
+@pytest.fixture
+def sign_in(live_server):
+    """Return a function that signs a persona in through the sign-in form, as a person would."""
+
+    def sign_in(page: Page, username: str, password: str = PERSONA_PASSWORD) -> None:
+        page.goto(f"{live_server.url}/")
+        page.get_by_label("Username", exact=True).fill(username)
+        page.get_by_label("Password", exact=True).fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_load_state()
+
+    return sign_in
