@@ -1,0 +1,106 @@
+"""Celery wiring: the beat schedule, settings from the environment, the embedded broker, thin tasks."""
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import time_machine
+from django.conf import settings
+
+from directives import tasks
+from directives.models import Notification
+from orderctl.celery import app
+
+ROOT = Path(__file__).resolve().parent.parent
+JULY_2_ENDS = dt.datetime(2026, 7, 3, 4, 0, tzinfo=dt.UTC)
+
+
+def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
+    """Run ``code`` in a fresh interpreter with Django set up, under a clean local environment."""
+    base = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DATA_DIR")}
+    return subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", "import django; django.setup()\n" + code],
+        cwd=ROOT,
+        env={**base, "DJANGO_SETTINGS_MODULE": "orderctl.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_beat_runs_the_three_sweeps_at_their_default_intervals():
+    schedule = {
+        name: (e["task"], e["schedule"], e["options"]["expires"])
+        for name, e in app.conf.beat_schedule.items()
+    }
+    assert schedule == {
+        "flag-overdue": ("directives.tasks.flag_overdue", 900.0, 900),
+        "send-reminders": ("directives.tasks.send_reminders", 3600.0, 3600),
+        "dispatch-notifications": ("directives.tasks.dispatch_notifications", 60.0, 60),
+    }
+    app.loader.import_default_modules()
+    assert {task for task, _, _ in schedule.values()} <= set(app.tasks)
+
+
+def test_tasks_speak_json_only_and_have_time_limits():
+    assert (app.conf.task_serializer, app.conf.accept_content) == ("json", ["json"])
+    assert app.conf.task_time_limit == 300
+    assert app.conf.task_soft_time_limit == 240
+    assert app.conf.task_acks_late is True
+    # One email exchange must fit many times in the dispatcher's lease.
+    assert settings.EMAIL_TIMEOUT * 10 <= settings.NOTIFICATION_CLAIM_SECONDS
+
+
+def test_intervals_and_reminder_offsets_come_from_the_environment():
+    result = run_python(
+        "import json; from django.conf import settings as s\n"
+        "print(json.dumps([s.CELERY_BEAT_SCHEDULE['flag-overdue']['schedule'], s.REMINDER_OFFSETS_DAYS, "
+        "s.ESCALATION_AFTER_DAYS]))",
+        FLAG_OVERDUE_EVERY_SECONDS="120",
+        REMINDER_OFFSETS_DAYS="1, 14,3",
+        ESCALATION_AFTER_DAYS="10",
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [120.0, [1, 3, 14], 10]
+
+
+def test_a_bad_interval_or_offset_is_refused_naming_the_variable():
+    result = run_python("", FLAG_OVERDUE_EVERY_SECONDS="0")
+    assert result.returncode != 0
+    assert "FLAG_OVERDUE_EVERY_SECONDS must be a positive number of seconds, not 0" in result.stderr
+    result = run_python("", REMINDER_OFFSETS_DAYS="7,one")
+    assert result.returncode != 0
+    assert "REMINDER_OFFSETS_DAYS must be whole numbers of days" in result.stderr
+
+
+def test_the_embedded_broker_keeps_every_folder_under_the_data_folder(tmp_path):
+    result = run_python(
+        "from directives import tasks\n"
+        "from orderctl.celery import app\n"
+        "print(app.conf.broker_url)\n"
+        "tasks.dispatch_notifications.apply_async()\n",
+        DATA_DIR=str(tmp_path),
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "filesystem://localhost//"
+    celery_dir = tmp_path / "celery"
+    assert sorted(p.name for p in celery_dir.iterdir()) == ["control", "processed", "queue"]
+    [message] = (celery_dir / "queue").iterdir()
+    body = json.loads(message.read_text())
+    assert body["headers"]["task"] == "directives.tasks.dispatch_notifications"
+    assert (celery_dir / "control" / "celery.exchange").exists()
+
+
+def test_the_tasks_call_the_actions_and_report_counts(order, cisa_editor, reviewer):
+    with time_machine.travel(JULY_2_ENDS, tick=False):
+        assert tasks.flag_overdue() == 8
+        assert tasks.flag_overdue() == 0
+        assert tasks.dispatch_notifications() == {"sent": 4, "failed": 4, "gave_up": 0, "cancelled": 0}
+    with time_machine.travel(JULY_2_ENDS + dt.timedelta(days=6), tick=False):
+        assert tasks.send_reminders() == {"escalations": 8}
+        assert tasks.send_reminders() == {"escalations": 0}
+    assert Notification.objects.filter(kind=Notification.Kind.ESCALATION).count() == 8
