@@ -29,7 +29,8 @@ run: migrate
 	$(PY) manage.py seed_demo
 	@echo "orderctl on http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/)"
 	@echo "Sign in as admin, reviewer or cisa-editor (password: $${DEMO_PASSWORD:-demo}); Ctrl-C stops everything."
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@echo "Web, Celery worker and beat start together; beat flags what is overdue at once, emails land in data/mail."
+	$(PY) scripts/devserver.py --port $(PORT)
 
 test: install
 	$(PY) -m pytest
