@@ -125,6 +125,9 @@ def _database_from_url(url: str) -> dict:
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         }
+        if config["NAME"] and config["NAME"] != ":memory:":
+            # A fresh clone has no data folder yet (it is not in git); SQLite will not create it.
+            Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     return config
 
 
