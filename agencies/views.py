@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.http import require_http_methods
 
 from directives.models import Directive, Involvement
 from directives.views import rows_of
 
+from . import actions
 from .access import editor_agency_ids, is_reviewer
-from .forms import ChangePasswordForm, SignInForm
+from .forms import APITokenForm, ChangePasswordForm, SignInForm
 from .models import Agency, Membership
+from .tokens import tokens_of
 
 DEMO_ACCOUNTS = ("cisa-editor", "treasury-editor", "oncd-editor", "reviewer")
 
@@ -80,3 +86,46 @@ def my_agency(request: HttpRequest) -> HttpResponse:
         "now": now,
     }
     return render(request, "agencies/my_agency.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """List the user's API tokens; create one (its key shown on this response only) or revoke one."""
+    form = APITokenForm()
+    token, new_key = None, None
+    http_status = 200
+    if request.method == "POST" and request.POST.get("revoke"):
+        # Only the user's own tokens are looked up, so another user's key prefix finds nothing here.
+        matches = list(tokens_of(request.user).filter(token_key=request.POST["revoke"]))
+        if len(matches) != 1:
+            messages.error(request, "That token does not exist any more: nothing was revoked.")
+        else:
+            actions.revoke_api_token(matches[0], actor=request.user)
+            messages.success(request, f"Revoked the token “{matches[0].name}”. It no longer works.")
+        return redirect("api_tokens")
+    if request.method == "POST":
+        form = APITokenForm(request.POST)
+        if form.is_valid():
+            try:
+                token, new_key = actions.create_api_token(
+                    request.user, actor=request.user, **form.action_kwargs()
+                )
+            except ValidationError as error:
+                form.add_action_errors(error)
+                http_status = 400
+            else:
+                form = APITokenForm()  # a clean form for the next token; the key shows above it
+        else:
+            http_status = 400
+    context = {
+        "form": form,
+        "tokens": list(tokens_of(request.user)),
+        "new_key": new_key,
+        "new_token": token,
+    }
+    response = render(request, "agencies/api_tokens.html", context, status=http_status)
+    if new_key:
+        # The key is on this page and nowhere else: keep it out of every cache.
+        add_never_cache_headers(response)
+    return response

@@ -20,6 +20,7 @@ from agencies.models import Agency
 from .models import Directive, Involvement, Order, Status, overdue_q
 
 _WIDGET_CLASSES = {
+    forms.RadioSelect: "usa-radio__input",
     forms.Select: "usa-select",
     forms.Textarea: "usa-textarea",
     forms.CheckboxInput: "usa-checkbox__input",
