@@ -74,11 +74,19 @@ def _pump(name: str, stream, width: int, lock: threading.Lock) -> None:
 
 
 def _stop(processes: dict[str, subprocess.Popen]) -> None:
-    """Stop every process group: SIGTERM, then SIGKILL whatever is left after the grace period."""
-    for p in processes.values():
+    """Stop every process: SIGTERM, then SIGKILL each group still alive after the grace period.
+
+    Celery's main processes get SIGTERM alone (a warm shutdown that stops their pool children in
+    turn); runserver's whole group gets it, since its reloader parent does not pass it on to the
+    server it runs.
+    """
+    for name, p in processes.items():
         if p.poll() is None:
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(p.pid, signal.SIGTERM)
+                if name == "web":
+                    os.killpg(p.pid, signal.SIGTERM)
+                else:
+                    p.terminate()
     deadline = time.monotonic() + STOP_GRACE_SECONDS
     for p in processes.values():
         try:
@@ -87,6 +95,10 @@ def _stop(processes: dict[str, subprocess.Popen]) -> None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(p.pid, signal.SIGKILL)
             p.wait()
+    # Whatever a main process left behind in its group (a pool child, the reloaded server).
+    for p in processes.values():
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(p.pid, signal.SIGKILL)
 
 
 def main() -> int:
