@@ -1,1 +1,27 @@
-urlpatterns: list = []
+"""The REST API, version 1, mounted at ``/api/v1/`` (``orderctl/urls.py``); URL names in namespace ``api``."""
+
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from agencies.api.views import AgencyViewSet
+
+from .summary import SummaryView
+from .views import DirectiveViewSet, EventViewSet, NotFoundView, OrderViewSet
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("orders", OrderViewSet, basename="order")
+router.register("agencies", AgencyViewSet, basename="agency")
+router.register("directives", DirectiveViewSet, basename="directive")
+router.register(r"directives/(?P<directive_id>[0-9]+)/events", EventViewSet, basename="directive-event")
+
+urlpatterns = [
+    *router.urls,
+    path("summary/", SummaryView.as_view(), name="summary"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # Anything else under /api/v1/ is a JSON 404 in the one error shape, not an HTML page.
+    re_path(r"^.*$", NotFoundView.as_view(), name="not-found"),
+]

@@ -1,0 +1,1 @@
+"""Benchmarks: run with ``make bench`` (see docs/benchmarks.md). Not collected by pytest."""

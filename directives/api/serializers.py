@@ -1,0 +1,254 @@
+"""Shapes of orders, directives, their events and the summary; and the one input, an update.
+
+Derived values (``is_overdue``, ``days_overdue``, ...) come from the model's methods at the request's
+one instant, ``context["now"]``, so the API agrees with the pages and the export.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from agencies.api.serializers import AgencyRefSerializer
+from directives import actions
+from directives.models import Directive, DirectiveEvent, Order, Outcome, Status
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:order-detail", lookup_field="number")
+    source_url = serializers.CharField(read_only=True, help_text="The official text; empty when not known.")
+
+    class Meta:
+        model = Order
+        fields = [
+            "number",
+            "url",
+            "title",
+            "signed_on",
+            "federal_register_citation",
+            "federal_register_document",
+            "published_on",
+            "source_url",
+            "notes",
+            "deadline_policy",
+        ]
+
+
+class DeadlineSerializer(serializers.Serializer):
+    """A deadline rule, e.g. ``{"kind": "days_after_order", "days": 30}``."""
+
+    kind = serializers.ChoiceField(choices=Directive.DeadlineKind.choices)
+    days = serializers.IntegerField(required=False, help_text="Absent when there is no deadline.")
+    ongoing = serializers.BooleanField(required=False, help_text="Present (true) when the duty continues.")
+    event = serializers.CharField(required=False, help_text="The event a days_from_event rule counts from.")
+
+
+class DirectiveSerializer(serializers.ModelSerializer):
+    """A directive with its agencies and its state at ``context["now"]``.
+
+    Expects the queryset's ``with_agencies()`` prefetches: it reads the order, parent, children and
+    involvements from them and queries nothing per row.
+    """
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:directive-detail")
+    order = serializers.IntegerField(source="order.number", read_only=True)
+    parent = serializers.CharField(source="parent.ref", read_only=True, allow_null=True, default=None)
+    children = serializers.SerializerMethodField()
+    lead_agencies = AgencyRefSerializer(many=True, read_only=True)
+    consulted_agencies = AgencyRefSerializer(many=True, read_only=True)
+    deadline = serializers.SerializerMethodField()
+    due_weekday = serializers.SerializerMethodField()
+    is_overdue = serializers.SerializerMethodField()
+    days_overdue = serializers.SerializerMethodField()
+    days_remaining = serializers.SerializerMethodField()
+    outcome = serializers.ChoiceField(choices=Outcome.choices, read_only=True, allow_null=True)
+
+    class Meta:
+        model = Directive
+        fields = [
+            "id",
+            "url",
+            "order",
+            "ref",
+            "title",
+            "summary",
+            "parent",
+            "children",
+            "lead_agencies",
+            "consulted_agencies",
+            "deadline",
+            "original_due_on",
+            "due_on",
+            "due_weekday",
+            "status",
+            "status_changed_at",
+            "is_overdue",
+            "days_overdue",
+            "days_remaining",
+            "overdue_flagged_at",
+            "forecast_on",
+            "completed_on",
+            "outcome",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_children(self, directive: Directive) -> list[str]:
+        return [child.ref for child in directive.children.all()]
+
+    @extend_schema_field(DeadlineSerializer)
+    def get_deadline(self, directive: Directive) -> dict:
+        return directive.rule.as_dict()
+
+    @extend_schema_field(serializers.ChoiceField(choices=[(day, day) for day in WEEKDAYS], allow_null=True))
+    def get_due_weekday(self, directive: Directive) -> str | None:
+        return WEEKDAYS[directive.due_on.weekday()] if directive.due_on else None
+
+    def get_is_overdue(self, directive: Directive) -> bool:
+        return directive.is_overdue(self.context["now"])
+
+    @extend_schema_field(
+        serializers.IntegerField(allow_null=True, help_text="None when there is no deadline.")
+    )
+    def get_days_overdue(self, directive: Directive) -> int | None:
+        return directive.days_overdue(self.context["now"])
+
+    @extend_schema_field(
+        serializers.IntegerField(allow_null=True, help_text="None once completed or overdue.")
+    )
+    def get_days_remaining(self, directive: Directive) -> int | None:
+        return directive.days_remaining(self.context["now"])
+
+
+class EventSerializer(serializers.ModelSerializer):
+    old_status = serializers.SerializerMethodField()
+    new_status = serializers.SerializerMethodField()
+    evidence_url = serializers.CharField(read_only=True, help_text="A link to the evidence; empty when none.")
+    actor = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True, help_text="Null for the system."
+    )
+    agency = serializers.SlugRelatedField(
+        slug_field="abbreviation",
+        read_only=True,
+        allow_null=True,
+        help_text="The agency the actor acted for.",
+    )
+
+    class Meta:
+        model = DirectiveEvent
+        fields = [
+            "id",
+            "kind",
+            "old_status",
+            "new_status",
+            "note",
+            "evidence_url",
+            "actor",
+            "agency",
+            "created",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=Status.choices, allow_null=True))
+    def get_old_status(self, event: DirectiveEvent) -> str | None:
+        return event.old_status or None
+
+    @extend_schema_field(serializers.ChoiceField(choices=Status.choices, allow_null=True))
+    def get_new_status(self, event: DirectiveEvent) -> str | None:
+        return event.new_status or None
+
+
+class UpdateSerializer(serializers.Serializer):
+    """An agency's update of a directive: any of these, passed to ``actions.record_update``.
+
+    Only the shape is checked here; the actions layer decides what is allowed (a completion date in the
+    past, a link that is http or https, a status that changes ...), so the pages and the API agree.
+    """
+
+    status = serializers.ChoiceField(choices=Status.choices, required=False)
+    note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        max_length=actions.MAX_NOTE_LENGTH,
+    )
+    evidence_url = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        max_length=actions.MAX_URL_LENGTH,
+        help_text="An http:// or https:// link to the evidence.",
+    )
+    completed_on = serializers.DateField(required=False, help_text="With status completed; default today.")
+    forecast_on = serializers.DateField(
+        required=False, allow_null=True, help_text="The projected completion date; null clears it."
+    )
+
+    def to_internal_value(self, data):
+        """Validate ``data``, refusing fields this update does not know, with every error at once."""
+        unknown = {}
+        if isinstance(data, dict):
+            hint = f"Unknown field. Use {', '.join(self.fields)}."
+            unknown = {name: [hint] for name in sorted(set(data) - set(self.fields))}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            raise serializers.ValidationError({**unknown, **exc.detail}) from None
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return value
+
+
+class AgencyTallySerializer(serializers.Serializer):
+    abbreviation = serializers.CharField()
+    name = serializers.CharField()
+    led = serializers.IntegerField(help_text="Directives it leads.")
+    open = serializers.IntegerField()
+    overdue = serializers.IntegerField()
+    completed_on_time = serializers.IntegerField()
+    completed_late = serializers.IntegerField()
+
+
+class UpcomingDeadlineSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    url = serializers.HyperlinkedIdentityField(view_name="api:directive-detail")
+    order = serializers.IntegerField(source="order.number")
+    ref = serializers.CharField()
+    title = serializers.CharField()
+    lead_agencies = AgencyRefSerializer(many=True)
+    due_on = serializers.DateField()
+    due_weekday = serializers.SerializerMethodField()
+    days_remaining = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.ChoiceField(choices=[(day, day) for day in WEEKDAYS]))
+    def get_due_weekday(self, directive: Directive) -> str:
+        return WEEKDAYS[directive.due_on.weekday()]
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_days_remaining(self, directive: Directive) -> int | None:
+        return directive.days_remaining(self.context["now"])
+
+
+class SummarySerializer(serializers.Serializer):
+    as_of = serializers.DateTimeField(help_text="The instant the numbers were computed.")
+    today = serializers.DateField(help_text="That instant's date in US Eastern time, where deadlines end.")
+    total = serializers.IntegerField()
+    by_status = serializers.DictField(child=serializers.IntegerField(), help_text="Status -> directives.")
+    overdue = serializers.IntegerField()
+    due_within_7_days = serializers.IntegerField(
+        help_text="Open, not overdue, due today or in the next 7 days."
+    )
+    due_within_30_days = serializers.IntegerField()
+    completed_on_time = serializers.IntegerField()
+    completed_late = serializers.IntegerField()
+    agencies = AgencyTallySerializer(many=True, help_text="Per lead agency, by abbreviation.")
+    next_deadlines = UpcomingDeadlineSerializer(many=True, help_text="The next five open deadlines.")
+
+
+class UpdateResultSerializer(serializers.Serializer):
+    event = EventSerializer()
+    directive = DirectiveSerializer()

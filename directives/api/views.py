@@ -1,0 +1,112 @@
+"""The directive endpoints: orders, directives (with their ETag), and a directive's events."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from directives import actions, permissions
+from directives.models import Directive, DirectiveEvent, Order
+
+from .clock import NowMixin
+from .etags import etag_of, expected_version
+from .filters import DirectiveFilter
+from .serializers import (
+    DirectiveSerializer,
+    EventSerializer,
+    OrderSerializer,
+    UpdateResultSerializer,
+    UpdateSerializer,
+)
+
+
+class OrderViewSet(viewsets.ReadOnlyModelViewSet):
+    """The executive orders tracked, newest first."""
+
+    queryset = Order.objects.all()
+    serializer_class = OrderSerializer
+    lookup_field = "number"
+    lookup_value_regex = "[0-9]+"
+
+
+class DirectiveViewSet(NowMixin, viewsets.ReadOnlyModelViewSet):
+    """Directives with their agencies, deadlines and state; filter, search and order them."""
+
+    serializer_class = DirectiveSerializer
+    filterset_class = DirectiveFilter
+    lookup_value_regex = "[0-9]+"
+
+    def get_queryset(self):
+        return Directive.objects.with_agencies()
+
+    def retrieve(self, request, *args, **kwargs) -> Response:
+        """Return one directive; its ``ETag`` goes back in ``If-Match`` to guard an update."""
+        directive = self.get_object()
+        return Response(self.get_serializer(directive).data, headers={"ETag": etag_of(directive)})
+
+
+@extend_schema(parameters=[OpenApiParameter("directive_id", int, OpenApiParameter.PATH)])
+class EventViewSet(NowMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """A directive's history, newest first; POST records an update."""
+
+    serializer_class = EventSerializer
+
+    def get_directive(self, queryset=None) -> Directive:
+        """Return the directive named in the URL (404 if there is none)."""
+        if queryset is None:
+            queryset = Directive.objects.only("pk")
+        return get_object_or_404(queryset, pk=self.kwargs["directive_id"])
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # drf-spectacular inspecting, with no URL kwargs
+            return DirectiveEvent.objects.none()
+        directive = self.get_directive()
+        return DirectiveEvent.objects.filter(directive=directive).select_related("actor", "agency")
+
+    @extend_schema(
+        request=UpdateSerializer,
+        responses={201: UpdateResultSerializer},
+        parameters=[
+            OpenApiParameter(
+                "If-Match",
+                str,
+                OpenApiParameter.HEADER,
+                description="The directive's ETag as you read it: the update is refused (412) if it changed.",
+            )
+        ],
+    )
+    def create(self, request, *args, **kwargs) -> Response:
+        """Record an update (status, note, evidence link, completion or forecast date) as one event."""
+        directive = self.get_directive(Directive.objects.with_agencies())
+        # Who may not even add a note is told so before their input is looked at.
+        permissions.require_add_note(request.user, directive)
+        update = UpdateSerializer(data=request.data)
+        update.is_valid(raise_exception=True)
+        event = actions.record_update(
+            directive,
+            actor=request.user,
+            expected_version=expected_version(request.headers.get("If-Match"), directive),
+            **update.validated_data,
+        )
+        directive = self.get_directive(Directive.objects.with_agencies())  # as the update left it
+        context = self.get_serializer_context()
+        body = {
+            "event": EventSerializer(event, context=context).data,
+            "directive": DirectiveSerializer(directive, context=context).data,
+        }
+        return Response(body, status=status.HTTP_201_CREATED, headers={"ETag": etag_of(directive)})
+
+
+class NotFoundView(APIView):
+    """Answer a path under /api/v1/ that names no endpoint."""
+
+    schema = None
+
+    def get(self, request, *args, **kwargs):
+        raise NotFound(f"No endpoint at {request.path}. Paths end with a slash; see /api/v1/docs/.")
+
+    post = put = patch = delete = get
