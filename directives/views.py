@@ -51,21 +51,29 @@ def rows_of(directives: Iterable[Directive], now: dt.datetime, *, overdue_first:
     return rows
 
 
+def _day(day: dt.date | None) -> str:
+    return f"{day:%a %Y-%m-%d}" if day else "none"
+
+
 def describe_event(event: DirectiveEvent) -> str:
     """Return what ``event`` changed, in words, for the history timeline."""
     kind = DirectiveEvent.Kind
+    forecast = f"Forecast changed from {_day(event.old_forecast_on)} to {_day(event.new_forecast_on)}."
+    if event.kind == kind.FORECAST_CHANGED:
+        return forecast
     if event.kind == kind.STATUS_CHANGED:
         text = f"Status changed from {event.get_old_status_display()} to {event.get_new_status_display()}"
         if event.new_status == Status.COMPLETED and event.completed_on:
-            text += f", completed on {event.completed_on:%a %Y-%m-%d}"
-        return text + "."
-    if event.kind == kind.FORECAST_CHANGED:
-        old = f"{event.old_forecast_on:%a %Y-%m-%d}" if event.old_forecast_on else "none"
-        new = f"{event.new_forecast_on:%a %Y-%m-%d}" if event.new_forecast_on else "none"
-        return f"Forecast changed from {old} to {new}."
-    if event.kind == kind.DEADLINE_EXTENDED:
-        return f"Deadline extended from {event.old_due_on:%a %Y-%m-%d} to {event.new_due_on:%a %Y-%m-%d}."
-    return f"{event.get_kind_display()}."
+            text += f", completed on {_day(event.completed_on)}"
+        text += "."
+    elif event.kind == kind.DEADLINE_EXTENDED:
+        text = f"Deadline extended from {_day(event.old_due_on)} to {_day(event.new_due_on)}."
+    else:
+        text = f"{event.get_kind_display()}."
+    # One update may change the status and the forecast together; say both.
+    if event.old_forecast_on != event.new_forecast_on:
+        text += f" {forecast}"
+    return text
 
 
 def _history(directive: Directive) -> list[tuple[DirectiveEvent, str]]:

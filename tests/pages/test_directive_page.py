@@ -325,3 +325,14 @@ def test_the_page_costs_the_same_queries_however_long_the_history(client, cisa_e
     for i in range(10):
         actions.add_note(d, f"note {i}", actor=cisa_editor)
     assert count() == before
+
+
+def test_one_update_of_status_and_forecast_says_both_in_the_history(client, cisa_editor, directive):
+    d = directive("2(c)(ii)")
+    client.force_login(cisa_editor)
+    client.post(_url(d), _form_data(client, d, status="in_progress", forecast_on="2026-12-15"))
+    html = client.get(_url(d)).content.decode()
+    assert (
+        "Status changed from Not started to In progress. Forecast changed from none to Tue 2026-12-15."
+        in html
+    )
