@@ -522,6 +522,28 @@ def _queue_dispatch() -> None:
     transaction.on_commit(tasks.queue_dispatch, robust=True)
 
 
+def _due_condition() -> str:
+    """Return the SQL condition of an open, unflagged directive whose ``due_at`` is ``%(now)s`` or earlier.
+
+    It is the partial index directive_open_due_at_idx's own condition, the status written as a literal
+    so that the planner can prove the index applies.
+    """
+    qn = connection.ops.quote_name
+    return (
+        f"{qn('due_at')} <= %(now)s AND {qn('status')} <> '{Status.COMPLETED.value}' "
+        f"AND {qn('overdue_flagged_at')} IS NULL"
+    )
+
+
+def _anything_to_flag(now: dt.datetime) -> bool:
+    """Return whether some directive is due for flagging: one read of the partial index."""
+    table = connection.ops.quote_name(Directive._meta.db_table)
+    sql = f"SELECT 1 FROM {table} WHERE {_due_condition()} LIMIT 1"  # noqa: S608 - no value in the text
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"now": connection.ops.adapt_datetimefield_value(now)})
+        return cursor.fetchone() is not None
+
+
 def _flag_due_directives(now: dt.datetime) -> list[tuple[int, dt.date]]:
     """Flag every open, unflagged directive whose ``due_at`` has passed; return (id, due_on) of each.
 
@@ -530,19 +552,63 @@ def _flag_due_directives(now: dt.datetime) -> list[tuple[int, dt.date]]:
     ``updated_at`` is left alone: the flag is the sweep's bookkeeping, not an edit of the directive.
     """
     qn = connection.ops.quote_name
-    # The condition is the partial index directive_open_due_at_idx's, with the status as a literal so
-    # the planner can prove the index applies. Names come from the model and values are bound.
+    # Names come from the model and values are bound.
     sql = (
-        f"UPDATE {qn(Directive._meta.db_table)} SET {qn('overdue_flagged_at')} = %s "  # noqa: S608
-        f"WHERE {qn('due_at')} <= %s AND {qn('status')} <> '{Status.COMPLETED.value}' "
-        f"AND {qn('overdue_flagged_at')} IS NULL RETURNING {qn('id')}, {qn('due_on')}"
+        f"UPDATE {qn(Directive._meta.db_table)} SET {qn('overdue_flagged_at')} = %(now)s "  # noqa: S608
+        f"WHERE {_due_condition()} RETURNING {qn('id')}, {qn('due_on')}"
     )
-    at = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [at, at])
+        cursor.execute(sql, {"now": connection.ops.adapt_datetimefield_value(now)})
         rows = cursor.fetchall()
     due_on = Directive._meta.get_field("due_on")
     return [(pk, due_on.to_python(day)) for pk, day in rows]
+
+
+def _record_flags(now: dt.datetime, actor: AbstractBaseUser | None) -> None:
+    """Write the event and the notification of every directive this sweep flagged, set-based.
+
+    The directives are found by the sweep's own instant in ``overdue_flagged_at``; each insert skips
+    what already exists (one event per directive and deadline; the outbox's unique constraint for the
+    notices), so even two sweeps reading the same instant, as under a frozen test clock, write each
+    record once. Two ``INSERT ... SELECT`` statements, whatever the number of directives: building
+    tens of thousands of model instances in Python instead costs several times the sweep itself
+    (bench/sweep.py).
+    """
+    qn = connection.ops.quote_name
+    directive, event, notification = (qn(m._meta.db_table) for m in (Directive, DirectiveEvent, Notification))
+    params = {
+        "now": connection.ops.adapt_datetimefield_value(now),
+        "actor": actor.pk if actor is not None else None,
+        "flagged": DirectiveEvent.Kind.FLAGGED_OVERDUE.value,
+        "overdue": Notification.Kind.OVERDUE.value,
+        "pending": Notification.State.PENDING.value,
+    }
+    # Table names come from the models; every value is bound.
+    events_sql = f"""
+        INSERT INTO {event}
+            (directive_id, kind, old_status, new_status, note, evidence_url, old_due_on, actor_id, created)
+        SELECT d.id, %(flagged)s, '', '',
+            'Overdue: the deadline of ' || CAST(d.due_on AS TEXT)
+                || ' passed unmet (end of that day, Eastern time).',
+            '', d.due_on, %(actor)s, %(now)s
+        FROM {directive} d
+        WHERE d.overdue_flagged_at = %(now)s AND NOT EXISTS (
+            SELECT 1 FROM {event} x
+            WHERE x.directive_id = d.id AND x.kind = %(flagged)s AND x.old_due_on = d.due_on
+        )
+    """  # noqa: S608
+    notifications_sql = f"""
+        INSERT INTO {notification} (directive_id, kind, due_on, offset_days, event_id, state, created,
+            next_attempt_at, attempts, recipients, last_error)
+        SELECT d.id, %(overdue)s, d.due_on, 0, e.id, %(pending)s, %(now)s, %(now)s, 0, '[]', ''
+        FROM {directive} d
+        JOIN {event} e ON e.directive_id = d.id AND e.kind = %(flagged)s AND e.old_due_on = d.due_on
+        WHERE d.overdue_flagged_at = %(now)s
+        ON CONFLICT DO NOTHING
+    """  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(events_sql, params)
+        cursor.execute(notifications_sql, params)
 
 
 def flag_overdue(*, actor: AbstractBaseUser | None = None) -> list[int]:
@@ -554,39 +620,15 @@ def flag_overdue(*, actor: AbstractBaseUser | None = None) -> list[int]:
     unique per deadline, so a directive flagged for its old deadline is flagged again for the new one.
     """
     now = timezone.now()
+    # Most runs find nothing new: then one read through the partial index is the whole cost, and no
+    # transaction (no write lock, on SQLite) is taken.
+    if not _anything_to_flag(now):
+        return []
     with transaction.atomic():
         flagged = _flag_due_directives(now)
         if not flagged:
             return []
-        events = DirectiveEvent.objects.bulk_create(
-            DirectiveEvent(
-                directive_id=pk,
-                kind=DirectiveEvent.Kind.FLAGGED_OVERDUE,
-                note=f"Overdue: the deadline of {due_on:%A} {due_on.isoformat()} passed unmet "
-                "(end of that day, Eastern time).",
-                old_due_on=due_on,
-                actor=actor,
-                created=now,
-            )
-            for pk, due_on in flagged
-        )
-        # The flag is the guard against doubles; the unique outbox row is a second one, and a conflict
-        # there only means the notice for this very deadline exists already.
-        Notification.objects.bulk_create(
-            (
-                Notification(
-                    directive_id=pk,
-                    kind=Notification.Kind.OVERDUE,
-                    due_on=due_on,
-                    offset_days=0,
-                    event=event,
-                    created=now,
-                    next_attempt_at=now,
-                )
-                for (pk, due_on), event in zip(flagged, events, strict=True)
-            ),
-            ignore_conflicts=True,
-        )
+        _record_flags(now, actor)
         _queue_dispatch()
     return [pk for pk, _ in flagged]
 

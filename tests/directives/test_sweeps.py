@@ -55,7 +55,8 @@ def test_it_flags_every_open_30_day_directive_when_the_due_day_ends(directive, o
     event = d.events.get(kind=DirectiveEvent.Kind.FLAGGED_OVERDUE)
     assert event.created == JULY_2_ENDS
     assert event.actor is None
-    assert "Thursday 2026-07-02" in event.note
+    assert event.note == "Overdue: the deadline of 2026-07-02 passed unmet (end of that day, Eastern time)."
+    assert event.old_due_on == dt.date(2026, 7, 2)
     notice = Notification.objects.get(directive=d)
     assert (notice.kind, notice.due_on, notice.offset_days, notice.state) == (
         "overdue",
@@ -82,7 +83,7 @@ def test_the_saturday_deadline_is_flagged_when_saturday_ends_not_on_friday(direc
     flag_at(JULY_2_ENDS)
     assert flag_at(AUGUST_1_ENDS - MINUTE) == set()
     assert flag_at(AUGUST_1_ENDS) == SIXTY_DAY_REFS
-    assert "Saturday 2026-08-01" in directive("3(a)").events.get(kind="flagged_overdue").note
+    assert directive("3(a)").events.get(kind="flagged_overdue").old_due_on == dt.date(2026, 8, 1)
 
 
 def test_a_directive_without_a_deadline_is_never_flagged(order):
@@ -151,15 +152,17 @@ def test_the_sweep_queues_one_dispatch_on_commit_and_a_second_sweep_none(
     assert callbacks == []
 
 
-def test_a_failing_sweep_writes_nothing(order, monkeypatch):
-    def broken(*args, **kwargs):
-        raise RuntimeError("the disk is full")
+def test_a_sweep_that_fails_after_its_writes_leaves_nothing_behind(order, monkeypatch):
+    def broken():
+        raise RuntimeError("the broker connection pool is exhausted")
 
-    monkeypatch.setattr(Notification.objects, "bulk_create", broken)
+    # The last step inside the sweep's transaction, after the flags, events and notifications.
+    monkeypatch.setattr(actions, "_queue_dispatch", broken)
     with time_machine.travel(JULY_2_ENDS, tick=False), pytest.raises(RuntimeError):
         actions.flag_overdue(actor=None)
     assert not Directive.objects.filter(overdue_flagged_at__isnull=False).exists()
     assert not DirectiveEvent.objects.filter(kind=DirectiveEvent.Kind.FLAGGED_OVERDUE).exists()
+    assert Notification.objects.count() == 0
 
 
 @pytest.mark.postgres
@@ -187,3 +190,16 @@ def test_two_sweeps_at_once_flag_each_directive_once(order):
     )
     assert DirectiveEvent.objects.filter(kind="flagged_overdue").count() == len(THIRTY_DAY_REFS)
     assert Notification.objects.count() == len(THIRTY_DAY_REFS)
+
+
+def test_a_second_sweep_at_the_same_instant_records_only_its_own_directives(directive, cisa_editor):
+    # Both sweeps read the same clock (frozen here), so the flag instant alone cannot tell them apart.
+    with time_machine.travel(JULY_2_ENDS - dt.timedelta(days=2), tick=False):
+        actions.change_status(directive("2(c)(ii)"), Status.COMPLETED, actor=cisa_editor)
+    with time_machine.travel(JULY_2_ENDS, tick=False):
+        assert len(actions.flag_overdue(actor=None)) == 7
+        actions.change_status(directive("2(c)(ii)"), Status.IN_PROGRESS, actor=cisa_editor, note="Reopened.")
+        assert actions.flag_overdue(actor=None) == [directive("2(c)(ii)").pk]
+    for ref in THIRTY_DAY_REFS:
+        assert flagged_events(ref) == 1, ref
+        assert overdue_notices(ref) == [dt.date(2026, 7, 2)], ref
