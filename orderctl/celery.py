@@ -26,8 +26,13 @@ _FILESYSTEM_FOLDERS = ("data_folder_in", "data_folder_out", "processed_folder", 
 
 
 @app.on_after_configure.connect
-def create_filesystem_broker_folders(sender: Celery, source: Any, **kwargs: Any) -> None:
-    """Create the embedded broker's folders once the configuration is read, in every process."""
+def create_data_folders(sender: Celery, source: Any, **kwargs: Any) -> None:
+    """Create the folders Celery writes to once the configuration is read, in every process.
+
+    Beat's schedule file needs its folder whatever the broker; the embedded broker needs its own.
+    """
+    if source.beat_schedule_filename:
+        Path(source.beat_schedule_filename).parent.mkdir(parents=True, exist_ok=True)
     if not str(source.broker_url).startswith("filesystem:"):
         return
     options = source.broker_transport_options or {}

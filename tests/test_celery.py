@@ -104,3 +104,16 @@ def test_the_tasks_call_the_actions_and_report_counts(order, cisa_editor, review
         assert tasks.send_reminders() == {"escalations": 8}
         assert tasks.send_reminders() == {"escalations": 0}
     assert Notification.objects.filter(kind=Notification.Kind.ESCALATION).count() == 8
+
+
+def test_with_redis_only_beats_schedule_folder_is_created(tmp_path):
+    # Nothing connects here: reading the configuration is enough to prepare the folders.
+    result = run_python(
+        "from orderctl.celery import app\nprint(app.conf.beat_schedule_filename)",
+        DATA_DIR=str(tmp_path),
+        REDIS_URL="redis://127.0.0.1:6379/5",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(tmp_path / "celery" / "beat-schedule")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["celery"]
+    assert list((tmp_path / "celery").iterdir()) == []
