@@ -40,6 +40,11 @@ lint: install
 	$(PY) -m ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 
+# Benchmarks against the configured database: set DATABASE_URL to PostgreSQL for figures worth
+# recording (docs/benchmarks.md). The first run seeds a 100,000-directive data set, later runs reuse it.
+bench: migrate
+	$(PY) bench/api.py
+
 format: install
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .

@@ -19,6 +19,9 @@ from directives.models import Directive, Involvement, Order, Status, overdue_q
 
 from .clock import request_now
 
+# The API's default order of directives, and the tie-breaker after any other: unique, so pages are stable.
+DIRECTIVE_SEQUENCE = ("order_id", "position", "ref")
+
 # Dates only as the schema says (ISO 8601): Django's form default would read 02/07/2026 as February 7.
 ISO_DATE = "%Y-%m-%d"
 
@@ -87,7 +90,7 @@ class DirectiveOrdering(filters.OrderingFilter):
             else:
                 expression = F(name)
             keys.append(expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True))
-        return qs.order_by(*keys, "order_id", "position", "ref")
+        return qs.order_by(*keys, *DIRECTIVE_SEQUENCE)
 
 
 def _overdue_since(now):

@@ -14,7 +14,7 @@ from directives.models import Directive, DirectiveEvent, Order
 
 from .clock import NowMixin
 from .etags import etag_of, expected_version
-from .filters import DirectiveFilter
+from .filters import DIRECTIVE_SEQUENCE, DirectiveFilter
 from .serializers import (
     DirectiveSerializer,
     EventSerializer,
@@ -41,7 +41,10 @@ class DirectiveViewSet(NowMixin, viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = "[0-9]+"
 
     def get_queryset(self):
-        return Directive.objects.with_agencies()
+        # Each order's directives in the Order's own sequence. Sorting by the order's id rather than the
+        # model's default (newest signing date first) spares a join and a sort of every row per page:
+        # 5 ms instead of 160 ms for the first page of 100,000 directives (docs/benchmarks.md).
+        return Directive.objects.with_agencies().order_by(*DIRECTIVE_SEQUENCE)
 
     def retrieve(self, request, *args, **kwargs) -> Response:
         """Return one directive; its ``ETag`` goes back in ``If-Match`` to guard an update."""
