@@ -44,6 +44,7 @@ lint: install
 # recording (docs/benchmarks.md). The first run seeds a 100,000-directive data set, later runs reuse it.
 bench: migrate
 	$(PY) bench/api.py
+	$(PY) bench/sweep.py
 
 format: install
 	$(PY) -m ruff format .
