@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from agencies.models import Agency
 from directives import deadlines
+from directives.actions import _rolled_up  # parents roll up as the actions layer rolls them up
 from directives.models import Directive, DirectiveEvent, Involvement, Order, Status
 
 ORDER_NUMBER_BASE = 9_000_000
@@ -151,13 +152,6 @@ def _part_state(rng: random.Random, due_on: dt.date | None, signed_on: dt.date, 
     status = Status.IN_PROGRESS if roll < 0.75 else (Status.BLOCKED if roll < 0.8 else Status.NOT_STARTED)
     forecast_on = due_on + dt.timedelta(days=rng.randint(-10, 30)) if due_on and rng.random() < 0.3 else None
     return status, None, forecast_on
-
-
-def _rolled_up(parts: list[Directive]) -> tuple[str, dt.date | None]:
-    statuses = {p.status for p in parts}
-    if statuses == {Status.COMPLETED}:
-        return Status.COMPLETED, max(p.completed_on for p in parts)
-    return (Status.IN_PROGRESS, None) if statuses - {Status.NOT_STARTED} else (Status.NOT_STARTED, None)
 
 
 def _seed(order_count: int, *, now: dt.datetime) -> None:

@@ -55,9 +55,17 @@ def test_the_schema_and_the_docs_are_open_to_anyone(anonymous):
     assert b"cdn.jsdelivr" not in docs.content and b"unpkg.com" not in docs.content
 
 
+@pytest.mark.parametrize(
+    "persona", ["as_cisa", "as_treasury", "as_oncd", "as_reviewer", "as_read_only", "as_admin"]
+)
 @pytest.mark.parametrize("path", ENDPOINTS[:-1])
-def test_a_token_reads_every_endpoint(as_outsider, directive, path):
-    assert as_outsider.get(path.format(id=directive("2(a)").pk)).status_code == 200
+def test_every_persona_reads_every_endpoint(request, directive, persona, path):
+    client = request.getfixturevalue(persona)
+    assert client.get(path.format(id=directive("2(a)").pk)).status_code == 200
+
+
+def test_a_signed_in_user_of_no_agency_reads_too(as_outsider, directive):
+    assert as_outsider.get(f"/api/v1/directives/{directive('2(a)').pk}/").status_code == 200
 
 
 def test_a_wrong_token_is_refused(order):
