@@ -246,32 +246,22 @@ class AgencyTallySerializer(serializers.Serializer):
     completed_late = serializers.IntegerField()
 
 
-class UpcomingDeadlineSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    url = serializers.SerializerMethodField()
-    order = serializers.IntegerField(source="order.number")
-    ref = serializers.CharField()
-    title = serializers.CharField()
-    lead_agencies = serializers.SerializerMethodField()
-    due_on = serializers.DateField()
-    due_weekday = serializers.SerializerMethodField()
-    days_remaining = serializers.SerializerMethodField()
+class UpcomingDeadlineSerializer(DirectiveSerializer):
+    """A directive as the summary's next deadlines list it."""
 
-    @extend_schema_field(OpenApiTypes.URI)
-    def get_url(self, directive: Directive) -> str:
-        return directive_url(self.context, directive)
-
-    @extend_schema_field(AgencyRefSerializer(many=True))
-    def get_lead_agencies(self, directive: Directive) -> list[dict]:
-        return agency_refs(directive.lead_agencies)
-
-    @extend_schema_field(serializers.ChoiceField(choices=[(day, day) for day in WEEKDAYS]))
-    def get_due_weekday(self, directive: Directive) -> str:
-        return WEEKDAYS[directive.due_on.weekday()]
-
-    @extend_schema_field(OpenApiTypes.INT)
-    def get_days_remaining(self, directive: Directive) -> int | None:
-        return directive.days_remaining(self.context["now"])
+    class Meta(DirectiveSerializer.Meta):
+        fields = [
+            "id",
+            "url",
+            "order",
+            "ref",
+            "title",
+            "lead_agencies",
+            "due_on",
+            "due_weekday",
+            "days_remaining",
+        ]
+        read_only_fields = fields
 
 
 class SummarySerializer(serializers.Serializer):
