@@ -72,11 +72,18 @@ class DirectiveQuerySet(models.QuerySet):
 
     def with_agencies(self) -> DirectiveQuerySet:
         """Prefetch everything a list shows, so it costs the same queries for 10 rows or 10,000."""
+        # Explicit orderings keep the prefetches off the models' default orderings, which join the
+        # order table only to sort (measured: most of a 100,000-directive page's time).
         return self.select_related("order", "parent").prefetch_related(
-            models.Prefetch("involvements", queryset=Involvement.objects.select_related("agency")),
+            models.Prefetch(
+                "involvements",
+                queryset=Involvement.objects.select_related("agency").order_by("role", "position"),
+            ),
             models.Prefetch(
                 "children",
-                queryset=Directive.objects.only("id", "ref", "parent_id", "position", "status", "due_at"),
+                queryset=Directive.objects.only(
+                    "id", "ref", "parent_id", "position", "status", "due_at"
+                ).order_by("position", "ref"),
             ),
         )
 

@@ -60,6 +60,16 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache(settings, request):
+    """Give each test an empty cache of its own, so rate-limit counters never leak between tests or runs.
+
+    With REDIS_URL set the project caches in Redis, where counters would outlive the test database.
+    """
+    locmem = "django.core.cache.backends.locmem.LocMemCache"
+    settings.CACHES = {"default": {"BACKEND": locmem, "LOCATION": request.node.nodeid}}
+
+
 @pytest.fixture
 def order(db) -> Order:
     """Load Executive Order 14409 from the file that ships with the project."""
