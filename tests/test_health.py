@@ -14,8 +14,9 @@ def test_it_answers_503_when_the_database_does_not(rf, db, monkeypatch):
     def broken_cursor(*args, **kwargs):
         raise DatabaseError("connection refused")
 
-    monkeypatch.setattr(connection, "cursor", broken_cursor)
-    response = healthz(rf.get("/healthz/"))
+    with monkeypatch.context() as patch:  # undone before the database fixture tears down
+        patch.setattr(connection, "cursor", broken_cursor)
+        response = healthz(rf.get("/healthz/"))
     assert response.status_code == 503
 
 
