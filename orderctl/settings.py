@@ -153,6 +153,7 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # Our own CSS/JS, and USWDS served straight from the npm package that `npm ci` installs (no CDN, nothing
 # third-party copied into the repository); its files are referenced as "uswds/css/uswds.min.css" etc.
 STATICFILES_DIRS = [BASE_DIR / "static", ("uswds", BASE_DIR / "node_modules/@uswds/uswds/dist")]
+STATICFILES_DIRS += [("chartjs", BASE_DIR / "node_modules/chart.js/dist")]  # the dashboard's charts
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
