@@ -35,6 +35,7 @@ def admin_client(client, admin_user):
 def test_an_admin_status_change_goes_through_the_actions(admin_client, directive, admin_user):
     d = directive("2(c)(ii)")
     with time_machine.travel(dt.datetime(2026, 11, 26, 17, 0, tzinfo=dt.UTC), tick=False):
+        admin_client.force_login(admin_user)  # a session from the real clock has idled out by then
         response = admin_client.post(
             f"/admin/directives/directive/{d.id}/change/",
             change_form_data(d, status=Status.COMPLETED, completed_on="2026-07-01", note="Closed by admin."),
@@ -51,10 +52,11 @@ def test_an_admin_status_change_goes_through_the_actions(admin_client, directive
     assert directive("2(c)").status == Status.IN_PROGRESS  # rolled up, as through any other path
 
 
-def test_an_invalid_admin_change_writes_nothing_and_says_why(admin_client, directive):
+def test_an_invalid_admin_change_writes_nothing_and_says_why(admin_client, directive, admin_user):
     d = directive("2(c)(ii)")
     before = DirectiveEvent.objects.count()
     with time_machine.travel(dt.datetime(2026, 11, 26, 17, 0, tzinfo=dt.UTC), tick=False):
+        admin_client.force_login(admin_user)  # a session from the real clock has idled out by then
         response = admin_client.post(
             f"/admin/directives/directive/{d.id}/change/",
             change_form_data(d, status=Status.COMPLETED, completed_on="2027-01-01"),

@@ -5,6 +5,7 @@ import io
 import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 
 from agencies.models import Membership, OversightReviewer
 from directives.models import Directive, DirectiveEvent, Status
@@ -25,7 +26,9 @@ def test_it_creates_the_demo_accounts_with_the_demo_password(order, debug, monke
     monkeypatch.setenv("DEMO_PASSWORD", "s3cret-demo")
     seed()
     for username in ("admin", "reviewer", "cisa-editor", "treasury-editor", "nsa-editor", "doj-editor"):
-        assert authenticate(username=username, password="s3cret-demo"), username
+        # django-axes throttles sign-ins per address, so authenticate() needs the request.
+        request = RequestFactory().post("/accounts/login/")
+        assert authenticate(request, username=username, password="s3cret-demo"), username
     assert get_user_model().objects.get(username="admin").is_superuser
     assert OversightReviewer.objects.filter(user__username="reviewer").exists()
     cisa = Membership.objects.get(user__username="cisa-editor")

@@ -53,10 +53,11 @@ def test_it_shows_the_citation_dates_with_weekdays_and_agencies(client, reviewer
 
 
 def test_it_shows_the_days_left_before_the_deadline_and_overdue_after(client, reviewer, directive):
-    client.force_login(reviewer)
     with time_machine.travel(LATE_JUNE, tick=False):
+        client.force_login(reviewer)
         before = client.get(_url(directive("2(c)(ii)"))).content.decode()
     with time_machine.travel(dt.datetime(2026, 7, 5, 16, 0, tzinfo=dt.UTC), tick=False):
+        client.force_login(reviewer)  # days later: the June session has idled out
         after = client.get(_url(directive("2(c)(ii)"))).content.decode()
     assert "7 days left" in before
     assert "3 days overdue" in after
@@ -276,6 +277,7 @@ def test_a_stale_form_shows_what_changed_and_overwrites_nothing(client, cisa_edi
     # The re-rendered form carries the current version: sending it again now records the update.
     fresh = dict(re.findall(r'<input type="hidden" name="(version|seen_event)" value="([^"]*)"', html))
     assert fresh["version"] == actions.version_of(d)
+    client.force_login(cisa_editor)  # back at today's clock the June session has idled out
     again = client.post(_url(d), {**data, **fresh})
     assert again.status_code == 302
     d.refresh_from_db()
