@@ -28,12 +28,11 @@ DEMO_ACCOUNTS = ("cisa-editor", "treasury-editor", "oncd-editor", "reviewer")
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Send each visitor where their work is: an editor to their agency, anyone else to the list."""
+    """Send each visitor where their work is: a reviewer to the dashboard, an editor to their agency."""
     if not request.user.is_authenticated:
         return redirect("login")
     if is_reviewer(request.user):
-        # The oversight dashboard comes in a later issue; until then reviewers start from the full list.
-        return redirect("directive_list")
+        return redirect("dashboard")
     if Membership.objects.filter(user=request.user).exists():
         return redirect("my_agency")
     return redirect("directive_list")

@@ -2,11 +2,15 @@
 
 from django.urls import path
 
-from . import views
+from . import dashboard, views
 
 urlpatterns = [
     path("directives/", views.directive_list, name="directive_list"),
     path("directives/<int:pk>/", views.directive_detail, name="directive_detail"),
     path("orders/", views.order_list, name="order_list"),
     path("orders/<int:number>/", views.order_detail, name="order_detail"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("dashboard/charts.json", dashboard.dashboard_charts, name="dashboard_charts"),
+    path("dashboard/export.csv", dashboard.export_csv, name="dashboard_export_csv"),
+    path("dashboard/export.json", dashboard.export_json, name="dashboard_export_json"),
 ]

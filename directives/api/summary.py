@@ -17,15 +17,19 @@ from .serializers import SummarySerializer
 
 NEXT_DEADLINES = 5
 
+# Completed by the end of the effective due day, or after it. Shared with the dashboard's deadline chart
+# (directives/dashboard.py) so that a chart and these counts can never disagree.
+COMPLETED = Q(status=Status.COMPLETED)
+COMPLETED_ON_TIME = COMPLETED & Q(completed_on__lte=F("due_on"))
+COMPLETED_LATE = COMPLETED & Q(completed_on__gt=F("due_on"))
+
 
 def summarize(directives: QuerySet[Directive], now: dt.datetime) -> dict:
     """Return the summary of ``directives`` at ``now``, shaped as ``SummarySerializer``."""
     today = deadlines.local_date(now)
-    completed = Q(status=Status.COMPLETED)
+    completed, on_time, late = COMPLETED, COMPLETED_ON_TIME, COMPLETED_LATE
     # Open and not yet past its own deadline, due within N days: days_remaining <= N.
     upcoming = ~completed & Q(due_at__gt=now)
-    on_time = completed & Q(completed_on__lte=F("due_on"))
-    late = completed & Q(completed_on__gt=F("due_on"))
     totals = directives.aggregate(
         total=Count("pk"),
         overdue=Count("pk", filter=overdue_q(now)),

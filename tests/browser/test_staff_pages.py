@@ -104,6 +104,8 @@ def test_a_consulted_editor_gets_the_note_form_only(page, live_server, sign_in, 
 
 def test_a_reviewer_reads_every_directive_and_can_edit_none(page, live_server, sign_in, check_page, reviewer):
     sign_in(page, "reviewer")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Oversight dashboard")
+    page.get_by_role("link", name="All directives").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("All directives")
     check_page(page, "1-all-directives")
     links = page.locator("a.orderctl-ref")

@@ -15,7 +15,7 @@ def test_it_sends_anonymous_visitors_to_sign_in(client, db):
     [
         ("cisa_editor", "my_agency"),
         ("oncd_editor", "my_agency"),
-        ("reviewer", "directive_list"),
+        ("reviewer", "dashboard"),
         ("outsider", "directive_list"),
     ],
 )

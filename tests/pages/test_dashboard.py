@@ -1,0 +1,502 @@
+"""The oversight dashboard without a browser: who may see it, its numbers against the API's, its filters,
+its chart series, its exports, and a constant number of queries."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from directives import actions
+from directives.dashboard import OVERDUE_LIST_SIZE, Standing, completion_history, deadline_timeline
+from directives.export import EXPORT_COLUMNS
+from directives.models import Directive, Order, Status
+from directives.orderfile import parse_order_file
+from tests.api.test_directives import add_directives
+from tests.conftest import ORDER_FILE
+
+# Noon Eastern on Wed 2026-08-05: the 30-day deadlines (Thu 2026-07-02) passed 34 days ago, the 60-day
+# ones (Sat 2026-08-01) 4 days ago.
+AUG_5 = dt.datetime(2026, 8, 5, 16, 0, tzinfo=dt.UTC)
+MID_JULY = dt.datetime(2026, 7, 10, 16, 0, tzinfo=dt.UTC)
+DASHBOARD = "/dashboard/"
+ROUTES = [DASHBOARD, "/dashboard/charts.json", "/dashboard/export.csv", "/dashboard/export.json"]
+
+
+@pytest.fixture
+def reported(directive, cisa_editor, treasury_editor):
+    """The Order on 2026-08-05 with two completions: 2(c)(i) on time, 3(b) three days late."""
+    with time_machine.travel(AUG_5, tick=False):
+        actions.change_status(
+            directive("2(c)(i)"), Status.COMPLETED, actor=cisa_editor, completed_on=dt.date(2026, 6, 10)
+        )
+        actions.change_status(
+            directive("3(b)"), Status.COMPLETED, actor=treasury_editor, completed_on=dt.date(2026, 8, 4)
+        )
+        actions.change_status(directive("2(d)"), Status.BLOCKED, actor=treasury_editor)
+
+
+def get(client, path: str, **params):
+    with time_machine.travel(AUG_5, tick=False):
+        return client.get(path, params)
+
+
+def tiles(response) -> dict[str, int]:
+    return {k: int(v) for k, v in re.findall(r'data-summary="(\w+)">(\d+)<', response.content.decode())}
+
+
+def overdue_refs(response) -> list[str]:
+    table = response.content.decode().split('data-rows="overdue"')[1].split("</tbody>")[0]
+    return re.findall(r'<a class="orderctl-ref" href="[^"]+">([^<]+)</a>', table)
+
+
+def overdue_days(response) -> list[int]:
+    table = response.content.decode().split('data-rows="overdue"')[1].split("</tbody>")[0]
+    return [int(days) for days in re.findall(r'class="dashboard-days__value">(\d+)<', table)]
+
+
+def scorecard(response) -> list[str]:
+    table = response.content.decode().split('data-rows="scorecard"')[1].split("</tbody>")[0]
+    return re.findall(r'<abbr title="[^"]+">([A-Z]+)</abbr></a>', table)
+
+
+# --- Who may see it -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ROUTES)
+def test_it_asks_anonymous_visitors_to_sign_in(client, order, path):
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('login')}?next={path}"
+
+
+@pytest.mark.parametrize(
+    "persona",
+    ["cisa_editor", "treasury_editor", "oncd_editor", "dhs_editor", "reviewer", "outsider", "admin_user"],
+)
+def test_every_signed_in_user_may_view_it_and_download_from_it(client, request, persona):
+    client.force_login(request.getfixturevalue(persona))
+    for path in ROUTES:
+        assert client.get(path).status_code == 200, path
+    assert b'<h1 class="dashboard-title">Oversight dashboard</h1>' in client.get(DASHBOARD).content
+
+
+def test_a_reviewer_starts_on_the_dashboard_and_the_menu_links_it(client, reviewer):
+    client.force_login(reviewer)
+    assert client.get("/")["Location"] == DASHBOARD
+    page = client.get(DASHBOARD).content.decode()
+    assert f'<a class="orderctl-nav__link" href="{DASHBOARD}" aria-current="page">Dashboard</a>' in page
+
+
+def test_it_changes_nothing_and_takes_no_post(client, reviewer):
+    client.force_login(reviewer)
+    for path in ROUTES:
+        assert client.post(path).status_code == 405, path
+
+
+# --- Its numbers are the API's ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("query", [{}, {"agency": "CISA"}, {"agency": "TREASURY", "order": "14409"}])
+def test_the_tiles_are_the_summary_apis_numbers(client, reviewer, reported, query):
+    client.force_login(reviewer)
+    api = get(client, "/api/v1/summary/", **query).json()
+    shown = tiles(get(client, DASHBOARD, **query))
+    assert shown == {
+        key: api[key]
+        for key in ("total", "completed_on_time", "completed_late", "overdue", "due_within_30_days")
+    }
+
+
+def test_the_agency_filter_changes_the_numbers(client, reviewer, reported):
+    client.force_login(reviewer)
+    everything, cisa = tiles(get(client, DASHBOARD)), tiles(get(client, DASHBOARD, agency="CISA"))
+    assert everything == {
+        "total": 13,
+        "completed_on_time": 1,
+        "completed_late": 1,
+        "overdue": 10,
+        "due_within_30_days": 0,
+    }
+    # CISA leads 2(c) and its parts, and Sec. 3 and its parts jointly.
+    assert cisa == {
+        "total": 7,
+        "completed_on_time": 1,
+        "completed_late": 1,
+        "overdue": 5,
+        "due_within_30_days": 0,
+    }
+
+
+def test_the_overdue_list_is_the_apis_most_overdue_first(client, reviewer, reported):
+    client.force_login(reviewer)
+    page = get(client, DASHBOARD)
+    api = get(client, "/api/v1/directives/", overdue="true", ordering="-days_overdue").json()
+    assert overdue_refs(page) == [d["ref"] for d in api["results"]]
+    assert overdue_refs(page) == [
+        "2(a)",
+        "2(b)",
+        "2(c)",
+        "2(c)(ii)",
+        "2(c)(iii)",
+        "2(d)",
+        "2(e)",
+        "2(f)",
+        "3",
+        "3(a)",
+    ]
+    assert overdue_days(page) == [34] * 7 + [4] * 3
+    html = page.content.decode()
+    heading = 'Who is late: <span data-count="overdue">10</span> overdue directive'
+    assert heading + '<span data-plural="overdue">s</span>' in html
+    pk = Directive.objects.get(ref="2(f)").pk
+    assert f'<a class="orderctl-ref" href="/directives/{pk}/">2(f)</a>' in html
+    assert '<abbr title="Office of Personnel Management">OPM</abbr>' in html
+
+
+def test_the_overdue_list_stops_at_its_size_and_says_so(client, reviewer, order):
+    add_directives(order, OVERDUE_LIST_SIZE + 3, prefix="X")  # due 2026-07-02, led by CISA
+    client.force_login(reviewer)
+    page = get(client, DASHBOARD)
+    assert len(overdue_refs(page)) == OVERDUE_LIST_SIZE
+    assert f'<span data-count="overdue">{OVERDUE_LIST_SIZE + 3 + 10}</span>' in page.content.decode()
+    assert re.search(
+        r'<p class="dashboard-note" data-more="overdue">Only the 50 most overdue', page.content.decode()
+    )
+
+
+def test_with_nothing_overdue_it_says_so(client, reviewer, order):
+    client.force_login(reviewer)
+    with time_machine.travel(MID_JULY - dt.timedelta(days=20), tick=False):
+        html = client.get(DASHBOARD).content.decode()
+    assert '<p class="dashboard-empty" data-empty="overdue">Nothing is overdue in this view.</p>' in html
+    assert re.search(r'<table class="[^"]*dashboard-overdue" hidden>', html)
+
+
+def test_the_scorecard_puts_the_worst_agency_first(client, reviewer, reported):
+    client.force_login(reviewer)
+    page = get(client, DASHBOARD)
+    # CISA: 5 overdue; TREASURY: 3 (2(d), Sec. 3, 3(a)) ... DOJ leads only Sec. 4, which has no deadline.
+    assert scorecard(page) == ["CISA", "TREASURY", "NSA", "CNSS", "DOW", "OMB", "OPM", "DOJ"]
+    api = {a["abbreviation"]: a for a in get(client, "/api/v1/summary/").json()["agencies"]}
+    assert (api["CISA"]["overdue"], api["TREASURY"]["overdue"], api["NSA"]["overdue"]) == (5, 3, 2)
+    assert '<a href="/dashboard/?agency=CISA">' in page.content.decode()
+    assert (
+        '<a href="/dashboard/?order=14409&amp;agency=NSA">'
+        in get(client, DASHBOARD, order="14409").content.decode()
+    )
+
+
+# --- Filters ------------------------------------------------------------------------------------------
+
+
+def test_the_status_filter_narrows_the_lists_and_downloads_not_the_tiles(client, reviewer, reported):
+    client.force_login(reviewer)
+    page = get(client, DASHBOARD, status="blocked")
+    assert tiles(page)["total"] == 13
+    assert overdue_refs(page) == ["2(d)"]
+    assert "Downloads list the 1 directive of this view (blocked)" in page.content.decode()
+    rows = list(
+        csv.DictReader(io.StringIO(get(client, "/dashboard/export.csv", status="blocked").content.decode()))
+    )
+    assert [r["ref"] for r in rows] == ["2(d)"]
+
+
+def test_empty_filters_leave_the_address_so_a_bookmark_names_only_those_set(client, reviewer, order):
+    client.force_login(reviewer)
+    response = client.get(DASHBOARD, {"order": "", "agency": "CISA", "status": "", "utm": "x"})
+    assert response.status_code == 302
+    assert response["Location"] == "/dashboard/?agency=CISA"
+    assert client.get(DASHBOARD, {"order": "", "agency": "", "status": ""})["Location"] == DASHBOARD
+    page = client.get("/dashboard/?agency=CISA")
+    assert page.status_code == 200
+    assert '<option value="CISA" selected>' in page.content.decode()
+
+
+def test_a_filter_it_does_not_understand_is_named_and_ignored(client, reviewer, reported):
+    client.force_login(reviewer)
+    page = get(client, DASHBOARD, agency="XYZ", status="blocked")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Some filters were not understood and are ignored" in html
+    error = "Select a valid choice. XYZ is not one of the available choices."
+    assert f'<a href="#id_agency">Lead agency</a>: {error}' in html
+    assert tiles(page)["total"] == 13
+    assert overdue_refs(page) == ["2(d)"]  # the status it did understand still applies
+
+
+@pytest.mark.parametrize("path", ROUTES[1:])
+def test_a_download_with_a_filter_it_does_not_understand_is_refused_naming_it(client, reviewer, order, path):
+    client.force_login(reviewer)
+    response = client.get(path, {"agency": "XYZ", "status": "done"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "agency" in body and "XYZ is not one of the available choices" in body
+    assert "status" in body and "done is not one of the available choices" in body
+    assert "Content-Disposition" not in response
+
+
+# --- Exports ------------------------------------------------------------------------------------------
+
+
+def test_the_csv_download_has_a_row_per_directive_with_export_statuss_columns(client, reviewer, reported):
+    client.force_login(reviewer)
+    response = get(client, "/dashboard/export.csv")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="orderctl-status-2026-08-05.csv"'
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert tuple(rows[0]) == EXPORT_COLUMNS
+    assert [r["ref"] for r in rows] == list(
+        Directive.objects.order_by("position", "ref").values_list("ref", flat=True)
+    )
+    assert next(r for r in rows if r["ref"] == "3(b)") | {"title": ""} == {
+        "ref": "3(b)",
+        "title": "",
+        "lead_agencies": "TREASURY;NSA;CISA",
+        "original_due_on": "2026-08-01",
+        "due_on": "2026-08-01",
+        "status": "completed",
+        "is_overdue": "false",
+        "days_overdue": "0",
+        "completed_on": "2026-08-04",
+        "outcome": "late",
+    }
+
+
+def test_the_downloads_follow_the_filters(client, reviewer, reported):
+    client.force_login(reviewer)
+    response = get(client, "/dashboard/export.csv", agency="CISA", order="14409")
+    assert (
+        response["Content-Disposition"] == 'attachment; filename="orderctl-status-14409-cisa-2026-08-05.csv"'
+    )
+    refs = [r["ref"] for r in csv.DictReader(io.StringIO(response.content.decode()))]
+    assert refs == ["2(c)", "2(c)(i)", "2(c)(ii)", "2(c)(iii)", "3", "3(a)", "3(b)"]
+    page = get(client, DASHBOARD, agency="CISA", order="14409").content.decode()
+    assert 'href="/dashboard/export.csv?order=14409&amp;agency=CISA" download>Download CSV</a>' in page
+
+
+def test_the_json_download_is_export_statuss_output(client, reviewer, reported):
+    client.force_login(reviewer)
+    response = get(client, "/dashboard/export.json")
+    assert response["Content-Type"] == "application/json"
+    assert response["Content-Disposition"] == 'attachment; filename="orderctl-status-2026-08-05.json"'
+    out = io.StringIO()
+    with time_machine.travel(AUG_5, tick=False):
+        call_command("export_status", "--format", "json", stdout=out)
+    by_ref = {row["ref"]: row for row in json.loads(out.getvalue())}
+    downloaded = json.loads(response.content)
+    assert len(downloaded) == 13
+    assert all(list(row) == list(EXPORT_COLUMNS) for row in downloaded)
+    assert {row["ref"]: row for row in downloaded} == by_ref
+
+
+def test_the_csv_download_neutralises_cells_a_spreadsheet_would_run(client, reviewer, order):
+    text = ORDER_FILE.read_text().replace("number = 14409", "number = 99999", 1)
+    text = text.replace(
+        'title = "Prioritize the cyber defense of National Security Systems"',
+        'title = "=HYPERLINK(\\"http://evil.example\\")"',
+    )
+    actions.load_order(parse_order_file(text))
+    client.force_login(reviewer)
+    rows = list(
+        csv.DictReader(io.StringIO(get(client, "/dashboard/export.csv", order="99999").content.decode()))
+    )
+    assert len(rows) == 13
+    assert rows[0]["title"] == '\'=HYPERLINK("http://evil.example")'
+
+
+# --- Chart series -------------------------------------------------------------------------------------
+
+
+def _series(timeline: dict) -> dict[str, list[int]]:
+    return {s["key"]: s["values"] for s in timeline["series"]}
+
+
+def test_the_deadline_chart_counts_directives_by_due_date_and_standing(client, reviewer, reported):
+    client.force_login(reviewer)
+    timeline = get(client, "/dashboard/charts.json").json()["timeline"]
+    assert timeline["labels"] == ["Thu 2026-07-02", "Sat 2026-08-01", "No deadline"]
+    assert timeline["totals"] == [8, 4, 1]
+    assert _series(timeline) == {
+        "completed_on_time": [1, 0, 0],  # 2(c)(i)
+        "completed_late": [0, 1, 0],  # 3(b)
+        "not_started": [0, 0, 1],  # Sec. 4 has no deadline, so it is never overdue
+        "in_progress": [0, 0, 0],
+        "blocked": [0, 0, 0],  # 2(d) is blocked, and overdue first
+        "overdue": [7, 3, 0],
+    }
+    assert [s["label"] for s in timeline["series"]] == Standing.labels
+
+
+def test_before_the_deadlines_open_directives_stand_by_their_status(directive, cisa_editor, treasury_editor):
+    with time_machine.travel(MID_JULY - dt.timedelta(days=20), tick=False):
+        actions.change_status(directive("2(c)(ii)"), Status.IN_PROGRESS, actor=cisa_editor)
+        actions.change_status(directive("2(d)"), Status.BLOCKED, actor=treasury_editor)
+        timeline = deadline_timeline(Directive.objects.all(), timezone.now())
+    # 2026-06-20: nothing is due yet.
+    assert _series(timeline) == {
+        "completed_on_time": [0, 0, 0],
+        "completed_late": [0, 0, 0],
+        "not_started": [5, 4, 1],
+        "in_progress": [2, 0, 0],  # 2(c)(ii) and its parent 2(c)
+        "blocked": [1, 0, 0],
+        "overdue": [0, 0, 0],
+    }
+
+
+def _directives_due(order, prefix: str, days: list[dt.date]) -> None:
+    Directive.objects.bulk_create(
+        Directive(order=order, ref=f"{prefix}{i}", position=100 + i, title=f"Extra {i}", due_on=day)
+        for i, day in enumerate(days)
+    )
+
+
+def test_many_due_dates_are_grouped_by_week_then_by_month(order):
+    _directives_due(order, "W", [dt.date(2026, 9, 1) + dt.timedelta(days=i) for i in range(30)])
+    weekly = deadline_timeline(Directive.objects.all(), AUG_5)
+    assert weekly["granularity"] == "week"
+    assert weekly["labels"][:3] == [
+        "Week of Mon 2026-06-29",
+        "Week of Mon 2026-07-27",
+        "Week of Mon 2026-08-31",
+    ]
+    assert weekly["labels"][-1] == "No deadline"
+    assert sum(weekly["totals"]) == 13 + 30
+    _directives_due(order, "M", [dt.date(2027, 1, 1) + dt.timedelta(weeks=i) for i in range(30)])
+    monthly = deadline_timeline(Directive.objects.all(), AUG_5)
+    assert monthly["granularity"] == "month"
+    assert monthly["labels"][:3] == ["July 2026", "August 2026", "September 2026"]
+    assert sum(monthly["totals"]) == 13 + 60
+
+
+def test_the_history_chart_replays_completions_from_the_day_the_work_was_done(directive, cisa_editor):
+    with time_machine.travel(MID_JULY, tick=False):
+        actions.change_status(
+            directive("2(c)(i)"), Status.COMPLETED, actor=cisa_editor, completed_on=dt.date(2026, 6, 10)
+        )
+        history = completion_history(Directive.objects.all(), timezone.now())
+    # Day by day from the signing, Tue 2026-06-02, to today; recorded on 2026-07-10, the completion
+    # counts from 2026-06-10, the day the agency gave.
+    assert history["granularity"] == "day"
+    assert history["labels"][0] == "Tue 2026-06-02"
+    assert history["labels"][-1] == "Fri 2026-07-10"
+    assert len(history["labels"]) == 39
+    completed = dict(zip(history["labels"], history["completed"], strict=True))
+    assert completed["Tue 2026-06-09"] == 0
+    assert completed["Wed 2026-06-10"] == 1
+    assert completed["Fri 2026-07-10"] == 1
+    assert [o + c for o, c in zip(history["open"], history["completed"], strict=True)] == [13] * 39
+
+
+def test_the_history_chart_ends_at_the_tiles_numbers_and_counts_a_reopening(
+    client, reviewer, reported, directive, cisa_editor
+):
+    with time_machine.travel(AUG_5 + dt.timedelta(days=1), tick=False):
+        actions.change_status(directive("2(c)(ii)"), Status.COMPLETED, actor=cisa_editor)
+    with time_machine.travel(AUG_5 + dt.timedelta(days=8), tick=False):
+        actions.change_status(directive("2(c)(ii)"), Status.IN_PROGRESS, actor=cisa_editor)
+        history = completion_history(Directive.objects.all(), timezone.now())
+        client.force_login(reviewer)
+        summary = client.get("/api/v1/summary/").json()
+    # 72 days since the signing: one point a week, and today.
+    assert history["granularity"] == "week"
+    assert history["labels"][:2] == ["Tue 2026-06-02", "Tue 2026-06-09"]
+    assert history["labels"][-2:] == ["Tue 2026-08-11", "Thu 2026-08-13"]
+    assert history["completed"][-1] == summary["by_status"]["completed"] == 2
+    assert history["open"][-1] == summary["total"] - 2
+    completed = dict(zip(history["labels"], history["completed"], strict=True))
+    # 2(c)(i) on 06-10, 3(b) on 08-04, and 2(c)(ii) from 08-06 until it was reopened on 08-13.
+    assert [completed[f"Tue 2026-{day}"] for day in ("06-09", "06-16", "08-04", "08-11")] == [0, 1, 2, 3]
+
+
+def test_the_history_chart_of_an_empty_view_is_empty(db):
+    history = completion_history(Directive.objects.none(), AUG_5)
+    assert (history["labels"], history["open"], history["completed"]) == ([], [], [])
+
+
+def test_the_page_renders_both_charts_numbers_as_tables(client, reviewer, reported):
+    client.force_login(reviewer)
+    html = get(client, DASHBOARD).content.decode()
+    timeline = html.split('data-table="timeline"')[1].split("</tbody>")[0]
+    assert re.sub(r"\s+", "", timeline).startswith(
+        '><tr><thscope="row">Thu2026-07-02</th>'
+        + "".join(f'<tdclass="dashboard-num">{n}</td>' for n in (1, 0, 0, 0, 0, 7, 8))
+    )
+    history = html.split('data-table="history"')[1].split("</tbody>")[0]
+    assert history.count("<tr>") == 11  # weekly from 2026-06-02, and today
+    charts = json.loads(
+        html.split('<script id="dashboard-config" type="application/json">')[1].split("</script>")[0]
+    )
+    assert charts["charts"] == get(client, "/dashboard/charts.json").json()
+    assert charts["summaryUrl"] == "/api/v1/summary/"
+    assert (
+        charts["overdueUrl"]
+        == f"/api/v1/directives/?overdue=true&ordering=-days_overdue&page_size={OVERDUE_LIST_SIZE}"
+    )
+
+
+def test_the_script_fetches_the_api_with_the_pages_filters(client, reviewer, order):
+    client.force_login(reviewer)
+    html = client.get(DASHBOARD, {"agency": "CISA", "status": "blocked", "order": "14409"}).content.decode()
+    config = json.loads(html.split('type="application/json">')[1].split("</script>")[0])
+    assert config["summaryUrl"] == "/api/v1/summary/?order=14409&agency=CISA"
+    assert config["overdueUrl"] == (
+        "/api/v1/directives/?order=14409&agency=CISA&status=blocked&overdue=true&ordering=-days_overdue&page_size=50"
+    )
+    assert config["chartsUrl"] == "/dashboard/charts.json?order=14409&agency=CISA&status=blocked"
+    # Every URL the script fetches answers 200 as the page's user.
+    for url in (config["summaryUrl"], config["overdueUrl"], config["chartsUrl"]):
+        assert client.get(url).status_code == 200, url
+
+
+# --- Cost and markup ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        DASHBOARD,
+        f"{DASHBOARD}?order=14409&agency=DHS&status=not_started",
+        "/dashboard/charts.json?agency=CISA",
+        "/dashboard/export.csv",
+        "/dashboard/export.json?status=not_started",
+    ],
+)
+def test_the_number_of_queries_is_the_same_for_13_and_1000_directives(client, reviewer, order, path):
+    client.force_login(reviewer)
+    client.get(DASHBOARD)  # warm the session and the content types
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(path).status_code == 200
+        return len(captured)
+
+    with time_machine.travel(AUG_5, tick=False):
+        few = count()
+        add_directives(order, 1000, prefix="B")
+        many = count()
+    assert Directive.objects.count() > 1000
+    assert many == few
+
+
+def test_its_only_scripts_are_files_and_its_data_is_json(client, reviewer, order):
+    client.force_login(reviewer)
+    html = client.get(DASHBOARD).content.decode()
+    assert not re.search(r"<style|\sstyle=|\son[a-z]+=|javascript:", html, re.IGNORECASE)
+    scripts = re.findall(r"<script[^>]*>", html)
+    assert scripts == [
+        '<script id="dashboard-config" type="application/json">',
+        '<script src="/static/chartjs/chart.umd.min.js" defer>',
+        '<script src="/static/js/dashboard.js" defer>',
+    ]
+    assert Order.objects.count() == 1
