@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export DEBUG ?= true
 
-.PHONY: install run migrate test lint format bench clean
+.PHONY: install run migrate test lint format bench fuzz load clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("orderctl needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -45,6 +45,24 @@ lint: install
 bench: migrate
 	$(PY) bench/api.py
 	$(PY) bench/sweep.py
+
+# schemathesis over the whole API with a larger budget than `make test` (500 cases per operation,
+# about 4,500 in all, the same fixed seed): no server error, every response as the schema says, and
+# nothing written by a rejected POST. Set DATABASE_URL to run it on PostgreSQL.
+FUZZ_CASES_PER_OPERATION ?= 500
+fuzz: install
+	FUZZ_CASES_PER_OPERATION=$(FUZZ_CASES_PER_OPERATION) $(PY) -m pytest tests/api/test_schema.py \
+		-q --hypothesis-show-statistics
+
+# 60 s of 50 concurrent clients against gunicorn (4 workers) on DATABASE_URL (PostgreSQL, a scratch
+# database: each run adds its events) and REDIS_URL; figures in docs/benchmarks.md. Locust is
+# installed here only, not by `make install`.
+$(VENV)/.installed-load: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[dev,load]'
+	touch $@
+
+load: $(VENV)/.installed-load
+	$(PY) load/run.py
 
 format: install
 	$(PY) -m ruff format .

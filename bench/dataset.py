@@ -30,7 +30,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from agencies.models import Agency
-from directives import deadlines
+from directives import deadlines, history
 from directives.actions import _rolled_up  # parents roll up as the actions layer rolls them up
 from directives.models import Directive, DirectiveEvent, Involvement, Order, Status
 
@@ -110,7 +110,16 @@ def _analyze() -> None:
 def _remove() -> None:
     with transaction.atomic():
         directives = Directive.objects.filter(order__number__gte=ORDER_NUMBER_BASE)
+        # Whole synthetic orders go, chains and all; the append-only trigger is off for this
+        # transaction only (ALTER TABLE is transactional, and locks the table until the commit).
+        events = connection.ops.quote_name(DirectiveEvent._meta.db_table)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"ALTER TABLE {events} DISABLE TRIGGER USER")
         DirectiveEvent.objects.filter(directive__in=directives).delete()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"ALTER TABLE {events} ENABLE TRIGGER USER")
         Involvement.objects.filter(directive__in=directives).delete()
         directives.filter(parent__isnull=False).delete()
         directives.delete()
@@ -213,15 +222,14 @@ def _seed(order_count: int, *, now: dt.datetime) -> None:
                 ]
         _insert(Involvement, ["directive_id", "agency_id", "role", "position"], involvements)
         del involvements
-        _insert(
-            DirectiveEvent,
-            EVENT_COLUMNS,
-            (
-                row
-                for directive in (*sections, *parts)
-                for row in _history(rng, directive, editor.id, owner_of[directive.id], now)
-            ),
-        )
+        # Events are chained per order, oldest first, through the one function that appends them.
+        agency_by_id = {a.id: a for a in agencies}
+        by_order: dict[int, list[history.NewEvent]] = {}
+        for directive in (*sections, *parts):
+            by_order.setdefault(directive.order_id, []).extend(
+                _history(rng, directive, editor, agency_by_id[owner_of[directive.id]], now)
+            )
+        history.append([e for events in by_order.values() for e in sorted(events, key=lambda e: e.created)])
 
 
 def _insert(model, columns: list[str], rows: Iterable[tuple]) -> None:
@@ -272,18 +280,29 @@ def _directive(order, ref, position, days, due_on, status, completed_on, now) ->
     )
 
 
-EVENT_COLUMNS = ["directive_id", "kind", "old_status", "new_status", "note", "evidence_url", "new_due_on",
-                 "actor_id", "agency_id", "created"]  # fmt: skip
-
-
-def _history(rng: random.Random, directive: Directive, editor_id: int, agency_id: int, now: dt.datetime):
-    """Yield ``EVENTS_PER_DIRECTIVE`` rows of ``EVENT_COLUMNS``: the load, then notes, oldest first."""
+def _history(rng: random.Random, directive: Directive, editor, agency: Agency, now: dt.datetime):
+    """Yield ``EVENTS_PER_DIRECTIVE`` events: the load, then notes, oldest first."""
     start = dt.datetime.combine(directive.order.signed_on, dt.time(14), tzinfo=dt.UTC)
     span = max(1, int((now - start).total_seconds()))
-    yield (directive.id, DirectiveEvent.Kind.CREATED, "", Status.NOT_STARTED, "Loaded for the benchmark.", "",
-           directive.due_on, None, None, start)  # fmt: skip
+    yield history.NewEvent.of(
+        directive,
+        kind=DirectiveEvent.Kind.CREATED,
+        new_status=Status.NOT_STARTED,
+        note="Loaded for the benchmark.",
+        new_due_on=directive.due_on,
+        created=start,
+    )
     for seconds in sorted(rng.randint(0, span) for _ in range(EVENTS_PER_DIRECTIVE - 1)):
         note = f"Progress note {rng.randint(1, 10_000)}: work continues as planned."
         evidence_url = "https://example.gov/evidence" if rng.random() < 0.2 else ""
-        yield (directive.id, DirectiveEvent.Kind.NOTE, directive.status, directive.status, note, evidence_url,
-               None, editor_id, agency_id, start + dt.timedelta(seconds=seconds))  # fmt: skip
+        yield history.NewEvent.of(
+            directive,
+            kind=DirectiveEvent.Kind.NOTE,
+            old_status=directive.status,
+            new_status=directive.status,
+            note=note,
+            evidence_url=evidence_url,
+            actor=editor,
+            agency=agency,
+            created=start + dt.timedelta(seconds=seconds),
+        )

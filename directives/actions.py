@@ -2,9 +2,10 @@
 
 Every change of a directive's state goes through a function here: atomic, with a keyword-only
 ``actor`` (None for the system), checking permission and input before writing anything, and writing
-its ``DirectiveEvent`` in the same transaction. Bad input raises ``ValidationError`` with a dict of
-field -> messages; a forbidden change raises ``PermissionDenied``; a stale ``expected_version`` raises
-``StaleVersion``. In each case nothing is written.
+its ``DirectiveEvent`` in the same transaction through ``history.append``, the one function that
+writes events (it chains them; see ``directives/history.py``). Bad input raises ``ValidationError``
+with a dict of field -> messages; a forbidden change raises ``PermissionDenied``; a stale
+``expected_version`` raises ``StaleVersion``. In each case nothing is written.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import hashlib
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -26,7 +27,8 @@ from django.utils import timezone
 
 from agencies.models import Agency
 
-from . import deadlines, permissions
+from . import deadlines, history, permissions
+from .history import NewEvent
 from .models import (
     Directive,
     DirectiveEvent,
@@ -189,20 +191,22 @@ def record_update(
             kind = DirectiveEvent.Kind.FORECAST_CHANGED
         else:
             kind = DirectiveEvent.Kind.NOTE
-        event = DirectiveEvent.objects.create(
-            directive=current,
-            kind=kind,
-            old_status=current.status,
-            new_status=new_status,
-            note=note,
-            evidence_url=evidence_url,
-            completed_on=new_completed_on if new_status == Status.COMPLETED else None,
-            old_forecast_on=current.forecast_on,
-            new_forecast_on=new_forecast_on,
-            actor=actor,
-            agency=permissions.acting_agency(actor, current) if actor is not None else None,
-            created=now,
-        )
+        events = [
+            NewEvent.of(
+                current,
+                kind=kind,
+                old_status=current.status,
+                new_status=new_status,
+                note=note,
+                evidence_url=evidence_url,
+                completed_on=new_completed_on if new_status == Status.COMPLETED else None,
+                old_forecast_on=current.forecast_on,
+                new_forecast_on=new_forecast_on,
+                actor=actor,
+                agency=permissions.acting_agency(actor, current) if actor is not None else None,
+                created=now,
+            )
+        ]
         status_changed = new_status != current.status
         current.forecast_on = new_forecast_on
         update_fields = ["forecast_on", "updated_at"]
@@ -213,8 +217,14 @@ def record_update(
             update_fields += ["status", "completed_on", "status_changed_at"]
         current.save(update_fields=update_fields)
         if status_changed and current.parent_id is not None:
-            _roll_up(current.parent_id, cause=current, now=now)
-    return event
+            events += _roll_up(current.parent_id, cause=current, now=now)
+        # Appended last, once the parents are locked too: every writer locks directives before orders.
+        event_id = history.append(events)[0]
+    return _saved_event(event_id)
+
+
+def _saved_event(event_id: int) -> DirectiveEvent:
+    return DirectiveEvent.objects.select_related("directive", "actor", "agency").get(pk=event_id)
 
 
 def change_status(
@@ -268,14 +278,15 @@ def _rolled_up(children: list[Directive]) -> tuple[str, dt.date | None]:
     return Status.NOT_STARTED, None
 
 
-def _roll_up(parent_id: int, *, cause: Directive, now: dt.datetime) -> None:
+def _roll_up(parent_id: int, *, cause: Directive, now: dt.datetime) -> list[NewEvent]:
+    """Roll the status up to ``parent_id`` and its ancestors; return their events, to be appended."""
     parent = Directive.objects.select_for_update().get(pk=parent_id)
     children = list(Directive.objects.filter(parent_id=parent_id).only("status", "completed_on"))
     status, completed_on = _rolled_up(children)
     if status == parent.status and completed_on == parent.completed_on:
-        return
-    DirectiveEvent.objects.create(
-        directive=parent,
+        return []
+    event = NewEvent.of(
+        parent,
         kind=DirectiveEvent.Kind.STATUS_CHANGED,
         old_status=parent.status,
         new_status=status,
@@ -288,7 +299,8 @@ def _roll_up(parent_id: int, *, cause: Directive, now: dt.datetime) -> None:
     parent.status_changed_at = now
     parent.save(update_fields=["status", "completed_on", "status_changed_at", "updated_at"])
     if parent.parent_id is not None:
-        _roll_up(parent.parent_id, cause=parent, now=now)
+        return [event, *_roll_up(parent.parent_id, cause=parent, now=now)]
+    return [event]
 
 
 def extend_deadline(
@@ -323,8 +335,8 @@ def extend_deadline(
             errors["justification"] = errors.pop("note")
         if errors:
             raise ValidationError(errors)
-        event = DirectiveEvent.objects.create(
-            directive=current,
+        event = NewEvent.of(
+            current,
             kind=DirectiveEvent.Kind.DEADLINE_EXTENDED,
             old_status=current.status,
             new_status=current.status,
@@ -338,7 +350,8 @@ def extend_deadline(
         current.due_at = deadlines.end_of_day(new_due_on)
         current.overdue_flagged_at = None
         current.save(update_fields=["due_on", "due_at", "overdue_flagged_at", "updated_at"])
-    return event
+        [event_id] = history.append([event])
+    return _saved_event(event_id)
 
 
 # --- Loading an order ---------------------------------------------------------------------------------
@@ -414,6 +427,7 @@ def load_order(spec: OrderSpec, *, actor: AbstractBaseUser | None = None) -> tup
 
         existing = {d.ref: d for d in Directive.objects.filter(order=order).with_agencies()}
         by_ref: dict[str, Directive] = {}
+        events: list[NewEvent] = []
         for position, d in enumerate(spec.directives):
             rule = d.rule
             due_on = deadlines.due_date(rule, signed_on=order.signed_on, policy=order.deadline_policy)
@@ -436,14 +450,16 @@ def load_order(spec: OrderSpec, *, actor: AbstractBaseUser | None = None) -> tup
                     due_at=deadlines.end_of_day(due_on) if due_on else None,
                     **fields,
                 )
-                DirectiveEvent.objects.create(
-                    directive=directive,
-                    kind=DirectiveEvent.Kind.CREATED,
-                    new_status=directive.status,
-                    new_due_on=due_on,
-                    note=f"Loaded from Executive Order {order.number}.",
-                    actor=actor,
-                    created=now,
+                events.append(
+                    NewEvent.of(
+                        directive,
+                        kind=DirectiveEvent.Kind.CREATED,
+                        new_status=directive.status,
+                        new_due_on=due_on,
+                        note=f"Loaded from Executive Order {order.number}.",
+                        actor=actor,
+                        created=now,
+                    )
                 )
                 report.created.append(d.ref)
             else:
@@ -462,19 +478,22 @@ def load_order(spec: OrderSpec, *, actor: AbstractBaseUser | None = None) -> tup
                         setattr(directive, k, fields[k])
                     directive.save(update_fields=[*changed, "updated_at"])
                     if changed != ["position"]:
-                        DirectiveEvent.objects.create(
-                            directive=directive,
-                            kind=DirectiveEvent.Kind.UPDATED,
-                            note="Definition updated from the order file: "
-                            + ", ".join(k for k in changed if k != "position")
-                            + ".",
-                            actor=actor,
-                            created=now,
+                        events.append(
+                            NewEvent.of(
+                                directive,
+                                kind=DirectiveEvent.Kind.UPDATED,
+                                note="Definition updated from the order file: "
+                                + ", ".join(k for k in changed if k != "position")
+                                + ".",
+                                actor=actor,
+                                created=now,
+                            )
                         )
                     report.updated.append(d.ref)
                 else:
                     report.unchanged.append(d.ref)
             by_ref[d.ref] = directive
+        history.append(events)
 
         for d in spec.directives:
             directive = by_ref[d.ref]
@@ -544,8 +563,15 @@ def _anything_to_flag(now: dt.datetime) -> bool:
         return cursor.fetchone() is not None
 
 
-def _flag_due_directives(now: dt.datetime) -> list[tuple[int, dt.date]]:
-    """Flag every open, unflagged directive whose ``due_at`` has passed; return (id, due_on) of each.
+class _Flagged(NamedTuple):
+    id: int
+    due_on: dt.date
+    ref: str
+    order_id: int
+
+
+def _flag_due_directives(now: dt.datetime) -> list[_Flagged]:
+    """Flag every open, unflagged directive whose ``due_at`` has passed; return them, by id.
 
     One conditional ``UPDATE ... RETURNING`` (PostgreSQL, and SQLite since 3.35): the ``WHERE`` is
     re-checked on each row as it is locked, so two sweeps at once never flag the same directive twice.
@@ -555,59 +581,63 @@ def _flag_due_directives(now: dt.datetime) -> list[tuple[int, dt.date]]:
     # Names come from the model and values are bound.
     sql = (
         f"UPDATE {qn(Directive._meta.db_table)} SET {qn('overdue_flagged_at')} = %(now)s "  # noqa: S608
-        f"WHERE {_due_condition()} RETURNING {qn('id')}, {qn('due_on')}"
+        f"WHERE {_due_condition()} RETURNING {qn('id')}, {qn('due_on')}, {qn('ref')}, {qn('order_id')}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, {"now": connection.ops.adapt_datetimefield_value(now)})
         rows = cursor.fetchall()
     due_on = Directive._meta.get_field("due_on")
-    return [(pk, due_on.to_python(day)) for pk, day in rows]
+    return sorted(_Flagged(pk, due_on.to_python(day), ref, order_id) for pk, day, ref, order_id in rows)
 
 
-def _record_flags(now: dt.datetime, actor: AbstractBaseUser | None) -> None:
-    """Write the event and the notification of every directive this sweep flagged, set-based.
+def _record_flags(flagged: list[_Flagged], now: dt.datetime, actor: AbstractBaseUser | None) -> None:
+    """Write the event and the notification of every directive this sweep flagged.
 
-    The directives are found by the sweep's own instant in ``overdue_flagged_at``; each insert skips
-    what already exists (one event per directive and deadline; the outbox's unique constraint for the
-    notices), so even two sweeps reading the same instant, as under a frozen test clock, write each
-    record once. Two ``INSERT ... SELECT`` statements, whatever the number of directives: building
-    tens of thousands of model instances in Python instead costs several times the sweep itself
-    (bench/sweep.py).
+    The events are chained in Python (a hash each) and inserted in multi-row statements; the notices
+    come from those events in one ``INSERT ... SELECT`` over the new ids' range, skipping any the
+    outbox has already (its unique constraint). Building model instances instead costs several times
+    the sweep itself (bench/sweep.py).
     """
+    actor_id, username = (actor.pk, actor.get_username()) if actor is not None else (None, None)
+    kind = DirectiveEvent.Kind.FLAGGED_OVERDUE.value
+    ids = history.append(
+        [
+            NewEvent(
+                directive_id=f.id,
+                order_id=f.order_id,
+                directive_ref=f.ref,
+                kind=kind,
+                created=now,
+                note=f"Overdue: the deadline of {f.due_on.isoformat()} passed unmet (end of that day, "
+                "Eastern time).",
+                old_due_on=f.due_on,
+                actor_id=actor_id,
+                actor_username=username,
+            )
+            for f in flagged
+        ]
+    )
     qn = connection.ops.quote_name
-    directive, event, notification = (qn(m._meta.db_table) for m in (Directive, DirectiveEvent, Notification))
+    event, notification = (qn(m._meta.db_table) for m in (DirectiveEvent, Notification))
     params = {
         "now": connection.ops.adapt_datetimefield_value(now),
-        "actor": actor.pk if actor is not None else None,
-        "flagged": DirectiveEvent.Kind.FLAGGED_OVERDUE.value,
+        "first": min(ids),
+        "last": max(ids),
+        "flagged": kind,
         "overdue": Notification.Kind.OVERDUE.value,
         "pending": Notification.State.PENDING.value,
     }
-    # Table names come from the models; every value is bound.
-    events_sql = f"""
-        INSERT INTO {event}
-            (directive_id, kind, old_status, new_status, note, evidence_url, old_due_on, actor_id, created)
-        SELECT d.id, %(flagged)s, '', '',
-            'Overdue: the deadline of ' || CAST(d.due_on AS TEXT)
-                || ' passed unmet (end of that day, Eastern time).',
-            '', d.due_on, %(actor)s, %(now)s
-        FROM {directive} d
-        WHERE d.overdue_flagged_at = %(now)s AND NOT EXISTS (
-            SELECT 1 FROM {event} x
-            WHERE x.directive_id = d.id AND x.kind = %(flagged)s AND x.old_due_on = d.due_on
-        )
-    """  # noqa: S608
+    # Table names come from the models; every value is bound. Another sweep's flag events in the
+    # range would owe the same notices, which the unique constraint keeps single.
     notifications_sql = f"""
         INSERT INTO {notification} (directive_id, kind, due_on, offset_days, event_id, state, created,
             next_attempt_at, attempts, recipients, last_error)
-        SELECT d.id, %(overdue)s, d.due_on, 0, e.id, %(pending)s, %(now)s, %(now)s, 0, '[]', ''
-        FROM {directive} d
-        JOIN {event} e ON e.directive_id = d.id AND e.kind = %(flagged)s AND e.old_due_on = d.due_on
-        WHERE d.overdue_flagged_at = %(now)s
+        SELECT e.directive_id, %(overdue)s, e.old_due_on, 0, e.id, %(pending)s, %(now)s, %(now)s, 0, '[]', ''
+        FROM {event} e
+        WHERE e.id BETWEEN %(first)s AND %(last)s AND e.kind = %(flagged)s
         ON CONFLICT DO NOTHING
     """  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(events_sql, params)
         cursor.execute(notifications_sql, params)
 
 
@@ -628,9 +658,9 @@ def flag_overdue(*, actor: AbstractBaseUser | None = None) -> list[int]:
         flagged = _flag_due_directives(now)
         if not flagged:
             return []
-        _record_flags(now, actor)
+        _record_flags(flagged, now, actor)
         _queue_dispatch()
-    return [pk for pk, _ in flagged]
+    return [f.id for f in flagged]
 
 
 def _owe_notices(
@@ -655,7 +685,7 @@ def _owe_notices(
     locked = list(
         candidates.filter(~Exists(owed_already))
         .select_for_update(skip_locked=True)
-        .only("id", "ref", "due_on", "due_at")
+        .only("id", "ref", "order_id", "due_on", "due_at")
         .order_by("id")
     )
     if not locked:
@@ -666,11 +696,11 @@ def _owe_notices(
         ).values_list("directive_id", "due_on")
     )
     owed = [d for d in locked if (d.id, d.due_on) not in done]
-    events = DirectiveEvent.objects.bulk_create(
-        DirectiveEvent(
-            directive_id=d.id, kind=event_kind, note=note(d), old_due_on=d.due_on, actor=actor, created=now
-        )
-        for d in owed
+    event_ids = history.append(
+        [
+            NewEvent.of(d, kind=event_kind, note=note(d), old_due_on=d.due_on, actor=actor, created=now)
+            for d in owed
+        ]
     )
     Notification.objects.bulk_create(
         Notification(
@@ -678,11 +708,11 @@ def _owe_notices(
             kind=kind,
             due_on=d.due_on,
             offset_days=offset_days,
-            event=event,
+            event_id=event_id,
             created=now,
             next_attempt_at=now,
         )
-        for d, event in zip(owed, events, strict=True)
+        for d, event_id in zip(owed, event_ids, strict=True)
     )
     return [d.id for d in owed]
 

@@ -252,7 +252,13 @@ class Involvement(models.Model):
 
 
 class DirectiveEvent(models.Model):
-    """One entry of a directive's append-only history. The application never updates or deletes one."""
+    """One entry of a directive's append-only history. The application never updates or deletes one.
+
+    Events form a hash chain per order: ``seq`` numbers them 1, 2, 3 ... within the order, and ``hash``
+    covers the event's content and ``prev_hash``, the hash of the order's event before it (see
+    ``directives/history.py`` for the canonical form). Only ``history.append`` writes one; on
+    PostgreSQL a trigger refuses every UPDATE and DELETE of this table.
+    """
 
     class Kind(models.TextChoices):
         CREATED = "created", "Created"
@@ -288,9 +294,21 @@ class DirectiveEvent(models.Model):
         Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="+", help_text="Acted for."
     )
     created = models.DateTimeField()
+    # The chain. The order is the directive's, stored again so that (order, seq) can be unique: that
+    # constraint serialises nothing by itself (appends lock the order row) but makes a fork impossible.
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, related_name="events", help_text="The chain the event is in."
+    )
+    seq = models.PositiveIntegerField(help_text="Place in the order's chain, from 1.")
+    prev_hash = models.CharField(max_length=64, help_text="The hash of the order's previous event.")
+    hash = models.CharField(max_length=64, help_text="SHA-256 of the canonical content and prev_hash.")
 
     class Meta:
         ordering = ["-created", "-id"]
+        constraints = [
+            # The index behind it also finds an order's newest event (the chain's head) for an append.
+            models.UniqueConstraint(fields=["order", "seq"], name="event_order_seq_unique"),
+        ]
         indexes = [models.Index(fields=["directive", "-created"], name="event_directive_created_idx")]
 
     def __str__(self) -> str:

@@ -1,0 +1,478 @@
+"""The tamper-evident history: each order's events form a SHA-256 hash chain.
+
+Every event of an order gets the next ``seq`` (1, 2, 3 ...) of that order and stores ``prev_hash``,
+the ``hash`` of the order's event with the seq before (64 zeros for seq 1), and its own ``hash``:
+the SHA-256, in lowercase hex, of the UTF-8 bytes of this JSON object (the *canonical form*)::
+
+    {"actor": "cisa-editor",          # the actor's username; null for the system
+     "agency": "CISA",                # abbreviation of the agency acted for, or null
+     "completed_on": null,            # dates as "YYYY-MM-DD", or null
+     "created": "2026-07-01T14:03:09.125000Z",   # UTC, always six fractional digits and a Z
+     "directive": "2(c)(ii)",         # the directive's ref
+     "evidence_url": "",              # text fields as stored, "" when empty
+     "kind": "status_changed",
+     "new_due_on": null, "new_forecast_on": null, "new_status": "in_progress",
+     "note": "BOD drafted.",
+     "old_due_on": null, "old_forecast_on": null, "old_status": "not_started",
+     "order": 14409,                  # the executive order's number
+     "prev_hash": "…64 hex digits…",
+     "seq": 7}
+
+serialised with the keys sorted, no whitespace and non-ASCII characters left as they are: exactly
+``json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)``. The event lines of
+``export_history``'s file carry these keys under these names, so an auditor can check a backup with
+nothing but the standard library::
+
+    import hashlib, json
+    KEYS = ("order", "directive", "kind", "old_status", "new_status", "note", "evidence_url",
+            "completed_on", "old_forecast_on", "new_forecast_on", "old_due_on", "new_due_on",
+            "actor", "agency", "created", "seq", "prev_hash")
+    def event_hash(line: dict) -> str:
+        text = json.dumps({k: line[k] for k in KEYS}, sort_keys=True, separators=(",", ":"),
+                          ensure_ascii=False)
+        return hashlib.sha256(text.encode()).hexdigest()
+    # each event: event_hash(e) == e["hash"], and e["prev_hash"] is the hash of the order's seq - 1.
+
+What the chain proves: an event whose content was edited no longer matches its hash; an event
+re-hashed after an edit breaks the next event's link; a removed event leaves a gap in ``seq``. It
+cannot show that the newest events of an order were removed (nothing comes after them): on
+PostgreSQL a trigger refuses every UPDATE and DELETE of the table, and backups keep copies. Renaming a
+user who has acted, or an agency's abbreviation, changes the content of their events: the history
+names people and agencies as they were, so neither is renamed.
+
+Appends for one order are serialised by a lock on the order's row (on SQLite, by the IMMEDIATE
+transaction), taken after the directive rows, as every writer takes them, so that a sweep and an
+update never wait for each other in opposite orders.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db import connection, models, transaction
+from django.db.models import OuterRef, Subquery
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+
+    from agencies.models import Agency
+
+    from .models import Directive
+
+GENESIS = "0" * 64
+CONTENT_KEYS = (
+    "order",
+    "directive",
+    "kind",
+    "old_status",
+    "new_status",
+    "note",
+    "evidence_url",
+    "completed_on",
+    "old_forecast_on",
+    "new_forecast_on",
+    "old_due_on",
+    "new_due_on",
+    "actor",
+    "agency",
+    "created",
+    "seq",
+    "prev_hash",
+)
+DATE_KEYS = ("completed_on", "old_forecast_on", "new_forecast_on", "old_due_on", "new_due_on")
+
+
+# --- The canonical form (pure) ------------------------------------------------------------------------
+
+
+def instant(value: dt.datetime) -> str:
+    """Return ``value`` (aware) as the canonical UTC instant, e.g. ``2026-07-03T04:00:00.000000Z``."""
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def day(value: dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def canonical(content: Mapping[str, object]) -> bytes:
+    """Return the bytes an event's hash covers: its ``CONTENT_KEYS`` as sorted, compact JSON."""
+    return json.dumps(
+        {key: content[key] for key in CONTENT_KEYS}, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    ).encode()
+
+
+def digest(content: Mapping[str, object]) -> str:
+    """Return the hash of an event's canonical content (``CONTENT_KEYS``, values as in the docstring)."""
+    return hashlib.sha256(canonical(content)).hexdigest()
+
+
+class Mismatch(models.TextChoices):
+    CONTENT_CHANGED = "content_changed", "content changed"
+    LINK_BROKEN = "link_broken", "link broken"
+    MISSING_SEQ = "missing_seq", "missing seq"
+
+
+@dataclass(frozen=True)
+class ChainError:
+    """The first event of a chain that does not match, and how."""
+
+    mismatch: Mismatch
+    event_id: int | None
+    order: int
+    seq: int
+    directive: str
+    kind: str
+    created: str
+    detail: str
+
+    def describe(self) -> str:
+        return (
+            f"event {self.event_id} (EO {self.order}, seq {self.seq}, {self.directive}, {self.kind}, "
+            f"created {self.created}): {self.mismatch.label}: {self.detail}"
+        )
+
+
+class ChainChecker:
+    """Check events fed in chain order (by order, then seq), remembering only each chain's last link.
+
+    Pure: it reads records shaped like the export's event lines (``CONTENT_KEYS`` plus ``id`` and
+    ``hash``), wherever they come from.
+    """
+
+    def __init__(self) -> None:
+        self.orders = 0
+        self.events = 0
+        self._order: object = None
+        self._last: Mapping[str, object] | None = None
+
+    def check(self, record: Mapping[str, object]) -> ChainError | None:
+        """Check the next event; return what does not match, or None."""
+        if record["order"] != self._order:
+            self._order, self._last = record["order"], None
+            self.orders += 1
+        self.events += 1
+        last = self._last
+        self._last = record
+        expected_seq = 1 if last is None else int(last["seq"]) + 1
+        seq = record["seq"]
+        if seq != expected_seq:
+            if last is None:
+                detail = f"the chain starts at seq {seq}: seq 1 to {seq - 1} are missing"  # type: ignore[operator]
+            elif isinstance(seq, int) and seq > expected_seq:
+                detail = (
+                    f"seq {seq} follows seq {last['seq']} (event {last['id']}): "
+                    f"seq {expected_seq} to {seq - 1} are missing"
+                )
+            else:
+                detail = f"seq {seq} follows seq {last['seq']} (event {last['id']}): expected {expected_seq}"
+            return chain_error(Mismatch.MISSING_SEQ, record, detail)
+        expected_prev = GENESIS if last is None else last["hash"]
+        if record["prev_hash"] != expected_prev:
+            before = "the chain's start" if last is None else f"seq {last['seq']} (event {last['id']})"
+            return chain_error(
+                Mismatch.LINK_BROKEN,
+                record,
+                f"its prev_hash {record['prev_hash']} is not the hash of {before}, {expected_prev}: "
+                "the event before it was changed and re-hashed, or the chain was renumbered",
+            )
+        recomputed = digest(record)
+        if record["hash"] != recomputed:
+            return chain_error(
+                Mismatch.CONTENT_CHANGED,
+                record,
+                f"its stored hash {record['hash']} does not match its content (recomputed {recomputed})",
+            )
+        return None
+
+
+def chain_error(mismatch: Mismatch, record: Mapping[str, object], detail: str) -> ChainError:
+    """Return the error naming the event ``record``."""
+    return ChainError(
+        mismatch=mismatch,
+        event_id=record.get("id"),  # type: ignore[arg-type]
+        order=record["order"],  # type: ignore[arg-type]
+        seq=record["seq"],  # type: ignore[arg-type]
+        directive=str(record["directive"]),
+        kind=str(record["kind"]),
+        created=str(record["created"]),
+        detail=detail,
+    )
+
+
+# --- Appending ----------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class NewEvent:
+    """An event to append: its content, before the chain gives it a seq, a prev_hash and a hash.
+
+    ``id`` is set only by a restore, which keeps the ids of the backup.
+    """
+
+    directive_id: int
+    order_id: int
+    directive_ref: str
+    kind: str
+    created: dt.datetime
+    old_status: str = ""
+    new_status: str = ""
+    note: str = ""
+    evidence_url: str = ""
+    completed_on: dt.date | None = None
+    old_forecast_on: dt.date | None = None
+    new_forecast_on: dt.date | None = None
+    old_due_on: dt.date | None = None
+    new_due_on: dt.date | None = None
+    actor_id: int | None = None
+    actor_username: str | None = None
+    agency_id: int | None = None
+    agency_abbreviation: str | None = None
+    id: int | None = None
+
+    @classmethod
+    def of(
+        cls,
+        directive: Directive,
+        *,
+        kind: str,
+        created: dt.datetime,
+        actor: AbstractBaseUser | None = None,
+        agency: Agency | None = None,
+        **content: object,
+    ) -> NewEvent:
+        """Return the event ``kind`` of ``directive`` by ``actor`` acting for ``agency``."""
+        return cls(
+            directive_id=directive.pk,
+            order_id=directive.order_id,
+            directive_ref=directive.ref,
+            kind=kind,
+            created=created,
+            actor_id=actor.pk if actor is not None else None,
+            actor_username=actor.get_username() if actor is not None else None,
+            agency_id=agency.pk if agency is not None else None,
+            agency_abbreviation=agency.abbreviation if agency is not None else None,
+            **content,  # type: ignore[arg-type]
+        )
+
+    def content(self, *, order: int, seq: int, prev_hash: str, created: str) -> dict[str, object]:
+        """Return the canonical content at ``seq`` of order number ``order`` (``created`` pre-formatted)."""
+        return {
+            "order": order,
+            "directive": self.directive_ref,
+            "kind": self.kind,
+            "old_status": self.old_status,
+            "new_status": self.new_status,
+            "note": self.note,
+            "evidence_url": self.evidence_url,
+            "completed_on": day(self.completed_on),
+            "old_forecast_on": day(self.old_forecast_on),
+            "new_forecast_on": day(self.new_forecast_on),
+            "old_due_on": day(self.old_due_on),
+            "new_due_on": day(self.new_due_on),
+            "actor": self.actor_username,
+            "agency": self.agency_abbreviation,
+            "created": created,
+            "seq": seq,
+            "prev_hash": prev_hash,
+        }
+
+
+COLUMNS = (
+    "directive_id",
+    "order_id",
+    "seq",
+    "kind",
+    "old_status",
+    "new_status",
+    "note",
+    "evidence_url",
+    "completed_on",
+    "old_forecast_on",
+    "new_forecast_on",
+    "old_due_on",
+    "new_due_on",
+    "actor_id",
+    "agency_id",
+    "created",
+    "prev_hash",
+    "hash",
+)
+_ROWS_PER_INSERT = 1000  # PostgreSQL: about 18,000 parameters a statement, far below its limit
+
+
+def append(events: Sequence[NewEvent]) -> list[int]:
+    """Chain ``events`` onto the end of their orders' chains, in the given order; return their ids.
+
+    Locks the orders' rows (ascending id) for the rest of the caller's transaction, reads each chain's
+    head after the lock is held, hashes in Python and inserts in multi-row statements. Call it inside
+    the transaction that makes the change the events record, after locking the directives.
+    """
+    from .models import DirectiveEvent, Order
+
+    if not events:
+        return []
+    with transaction.atomic():
+        order_ids = sorted({e.order_id for e in events})
+        # FOR NO KEY UPDATE: serialises appends to an order without blocking inserts that merely
+        # reference it (a foreign key check takes KEY SHARE).
+        numbers = dict(
+            Order.objects.select_for_update(no_key=True)
+            .filter(pk__in=order_ids)
+            .order_by("pk")
+            .values_list("pk", "number")
+        )
+        # A separate statement, so that on PostgreSQL it reads what was committed while it waited
+        # for the lock (one statement's snapshot is taken before its wait).
+        newest = DirectiveEvent.objects.filter(order_id=OuterRef("pk")).order_by("-seq")
+        heads: dict[int, tuple[int, str]] = {
+            pk: (seq or 0, head or GENESIS)
+            for pk, seq, head in Order.objects.filter(pk__in=order_ids)
+            .order_by()
+            .values_list("pk", Subquery(newest.values("seq")[:1]), Subquery(newest.values("hash")[:1]))
+        }
+        ops = connection.ops
+        instants: dict[dt.datetime, tuple[str, object]] = {}
+        rows = []
+        for e in events:
+            seq, prev_hash = heads[e.order_id]
+            seq += 1
+            if e.created not in instants:
+                instants[e.created] = (instant(e.created), ops.adapt_datetimefield_value(e.created))
+            created_text, created_db = instants[e.created]
+            content = e.content(order=numbers[e.order_id], seq=seq, prev_hash=prev_hash, created=created_text)
+            event_hash = digest(content)
+            heads[e.order_id] = (seq, event_hash)
+            rows.append(
+                (
+                    *((e.id,) if e.id is not None else ()),
+                    e.directive_id,
+                    e.order_id,
+                    seq,
+                    e.kind,
+                    e.old_status,
+                    e.new_status,
+                    e.note,
+                    e.evidence_url,
+                    *(ops.adapt_datefield_value(getattr(e, key)) for key in DATE_KEYS),
+                    e.actor_id,
+                    e.agency_id,
+                    created_db,
+                    prev_hash,
+                    event_hash,
+                )
+            )
+        with_ids = events[0].id is not None
+        if any((e.id is not None) != with_ids for e in events):
+            raise ValueError("append: give every event an id (a restore) or none")
+        return _insert(("id", *COLUMNS) if with_ids else COLUMNS, rows)
+
+
+def _insert(columns: Sequence[str], rows: list[tuple]) -> list[int]:
+    """Insert ``rows`` into the events table in multi-row statements; return the new ids in order."""
+    from .models import DirectiveEvent
+
+    qn = connection.ops.quote_name
+    table = qn(DirectiveEvent._meta.db_table)
+    names = ", ".join(qn(c) for c in columns)
+    placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    per_statement = _ROWS_PER_INSERT
+    if connection.features.max_query_params:
+        per_statement = min(per_statement, connection.features.max_query_params // len(columns))
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per_statement):
+            batch = rows[start : start + per_statement]
+            # Names come from the model; every value is bound.
+            sql = (
+                f"INSERT INTO {table} ({names}) VALUES {', '.join([placeholder] * len(batch))} "  # noqa: S608
+                f"RETURNING {qn('id')}"
+            )
+            cursor.execute(sql, [value for row in batch for value in row])
+            ids += [pk for (pk,) in cursor.fetchall()]
+    return ids
+
+
+# --- Reading and verifying ----------------------------------------------------------------------------
+
+
+def stored_events(order_number: int | None = None) -> Iterator[tuple[dict[str, object], int]]:
+    """Yield each stored event in chain order as (record, number of its directive's order).
+
+    A record has the canonical ``CONTENT_KEYS`` (the order is the one the event is chained in), then
+    ``id`` and ``hash``: the shape of an event line of ``export_history``. The query walks the
+    (order, seq) index and streams, so it holds one chunk at a time however long the history.
+    """
+    from .models import DirectiveEvent
+
+    events = DirectiveEvent.objects.all()
+    if order_number is not None:
+        events = events.filter(order__number=order_number)
+    fields = (
+        "id", "order__number", "seq", "directive__ref", "kind", "old_status", "new_status", "note",
+        "evidence_url", *DATE_KEYS, "actor__username", "agency__abbreviation", "created", "prev_hash",
+        "hash", "directive__order__number",
+    )  # fmt: skip
+    for row in events.order_by("order_id", "seq").values_list(*fields).iterator(chunk_size=5000):
+        (pk, order, seq, ref, kind, old_status, new_status, note, evidence_url, *dates) = row[:14]
+        actor, agency, created, prev_hash, event_hash, directive_order = row[14:]
+        record: dict[str, object] = {
+            "order": order,
+            "directive": ref,
+            "kind": kind,
+            "old_status": old_status,
+            "new_status": new_status,
+            "note": note,
+            "evidence_url": evidence_url,
+            **{key: day(value) for key, value in zip(DATE_KEYS, dates, strict=True)},
+            "actor": actor,
+            "agency": agency,
+            "created": instant(created),
+            "seq": seq,
+            "prev_hash": prev_hash,
+            "id": pk,
+            "hash": event_hash,
+        }
+        yield record, directive_order
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    orders: int
+    events: int
+    error: ChainError | None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def verify(order_number: int | None = None) -> VerifyReport:
+    """Check every order's chain (or one order's) and return the counts and the first mismatch."""
+    checker = ChainChecker()
+    for record, directive_order in stored_events(order_number):
+        error = checker.check(record)
+        if error is None and directive_order != record["order"]:
+            error = chain_error(
+                Mismatch.CONTENT_CHANGED,
+                record,
+                f"its directive belongs to EO {directive_order}, but the event is chained in "
+                f"EO {record['order']}",
+            )
+        if error is not None:
+            return VerifyReport(orders=checker.orders, events=checker.events, error=error)
+    return VerifyReport(orders=checker.orders, events=checker.events, error=None)
+
+
+def check_records(records: Iterable[Mapping[str, object]]) -> tuple[ChainChecker, ChainError | None]:
+    """Check records already in chain order (e.g. a backup's); return the checker and the first error."""
+    checker = ChainChecker()
+    for record in records:
+        error = checker.check(record)
+        if error is not None:
+            return checker, error
+    return checker, None
