@@ -289,11 +289,10 @@
     }
     refreshing = true;
     try {
-      const [summary, overdue, chartData] = await Promise.all([
-        getJson(config.summaryUrl),
-        getJson(config.overdueUrl),
-        getJson(config.chartsUrl),
-      ]);
+      // One request after another: each renews the session, and SQLite takes one writer at a time.
+      const summary = await getJson(config.summaryUrl);
+      const overdue = await getJson(config.overdueUrl);
+      const chartData = await getJson(config.chartsUrl);
       renderSummary(summary);
       renderOverdue(overdue);
       renderCharts(chartData);
