@@ -132,8 +132,8 @@ class ChainError:
 
     def describe(self) -> str:
         return (
-            f"event {self.event_id} (EO {self.order}, seq {self.seq}, {self.directive}, {self.kind}, "
-            f"created {self.created}): {self.mismatch.label}: {self.detail}"
+            f"event {self.event_id} (EO {self.order}, seq {self.seq}, directive {self.directive}, "
+            f"kind {self.kind}, created {self.created}): {self.mismatch.label}: {self.detail}"
         )
 
 

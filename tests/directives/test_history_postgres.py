@@ -1,0 +1,105 @@
+"""On PostgreSQL the events table is append-only: a trigger refuses UPDATE and DELETE, whoever asks.
+
+With the trigger dropped (as a database owner could), an edit goes through, and verify_history
+names the edited event.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, transaction
+
+from directives import actions
+from directives.models import DirectiveEvent, Notification
+
+pytestmark = pytest.mark.postgres
+
+EVENTS = DirectiveEvent._meta.db_table
+TRIGGER = "directives_directiveevent_append_only"
+
+
+def run(sql: str, params: list | tuple = ()) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def refused(sql: str, params: list | tuple = ()) -> str:
+    """Run ``sql`` in a savepoint, expecting the database to refuse it; return its message."""
+    with pytest.raises(DatabaseError) as raised, transaction.atomic():
+        run(sql, params)
+    return str(raised.value)
+
+
+@pytest.fixture
+def trigger_dropped(db):
+    """Drop the append-only trigger for this test; put the very same definition back afterwards."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE tgname = %s AND tgrelid = %s::regclass",
+            [TRIGGER, EVENTS],
+        )
+        [(definition,)] = cursor.fetchall()
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # DROP TRIGGER waits for no deferred check
+        cursor.execute(f"DROP TRIGGER {TRIGGER} ON {EVENTS}")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_trigger WHERE tgname = %s", [TRIGGER])
+        if cursor.fetchone() is None:
+            cursor.execute(definition)
+
+
+def test_the_trigger_is_installed_by_the_migrations(db):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tgenabled FROM pg_trigger WHERE tgname = %s AND tgrelid = %s::regclass", [TRIGGER, EVENTS]
+        )
+        assert cursor.fetchall() == [("O",)]  # O: enabled, fires in the usual (origin) mode
+
+
+def test_the_database_refuses_to_update_an_event(order):
+    event = DirectiveEvent.objects.order_by("seq").first()
+    assert "directive events are append-only" in refused(
+        "UPDATE directives_directiveevent SET note = %s WHERE id = %s", ["rewritten", event.id]
+    )
+    assert DirectiveEvent.objects.get(pk=event.pk).note == event.note
+
+
+def test_the_orm_cannot_update_or_delete_an_event_either(order):
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        DirectiveEvent.objects.filter(directive__ref="2(a)").update(note="rewritten")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        DirectiveEvent.objects.filter(directive__ref="2(a)").delete()
+    assert DirectiveEvent.objects.filter(directive__ref="2(a)").count() == 1
+
+
+def test_the_database_refuses_to_delete_an_event(order):
+    count = DirectiveEvent.objects.count()
+    assert "directive events are append-only" in refused(
+        "DELETE FROM directives_directiveevent WHERE seq = 13"
+    )
+    assert DirectiveEvent.objects.count() == count
+
+
+def test_truncate_still_works_for_the_test_runners_flush(order, directive, cisa_editor):
+    actions.add_note(directive("2(c)(ii)"), "Kept until the flush.", actor=cisa_editor)
+    with transaction.atomic():
+        run("SET CONSTRAINTS ALL IMMEDIATE")
+        run(f"TRUNCATE {Notification._meta.db_table}, {EVENTS}")
+        assert DirectiveEvent.objects.count() == 0
+        transaction.set_rollback(True)
+    assert DirectiveEvent.objects.count() == 14
+
+
+def test_with_the_trigger_dropped_an_edit_goes_through_and_verify_history_names_it(
+    order, directive, cisa_editor, trigger_dropped
+):
+    event = actions.change_status(directive("2(c)(ii)"), "in_progress", actor=cisa_editor, note="Started.")
+    assert run("UPDATE directives_directiveevent SET new_status = 'completed' WHERE id = %s", [event.id]) == 1
+    with pytest.raises(CommandError) as raised:
+        call_command("verify_history")
+    assert raised.value.returncode == 1
+    message = str(raised.value)
+    assert f"event {event.id} (EO 14409, seq 14, directive 2(c)(ii), kind status_changed, created " in message
+    assert "content changed" in message
