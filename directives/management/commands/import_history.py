@@ -1,0 +1,42 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from directives import backup
+
+
+class Command(BaseCommand):
+    help = (
+        "Restore a file written by export_history into an empty database: validate it completely, "
+        "write it in one transaction, and verify every chain before committing."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path, metavar="FILE")
+
+    def handle(self, *args, file: Path, **options) -> None:
+        held = {kind: n for kind, n in backup.existing_records().items() if n}
+        if held:
+            raise CommandError(str(backup.NotEmpty(held)))
+        try:
+            with file.open(encoding="utf-8") as lines:
+                validated = backup.read(lines)
+        except OSError as exc:
+            raise CommandError(f"{file}: {exc.strerror}.") from exc
+        except UnicodeDecodeError as exc:
+            raise CommandError(f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start}).") from exc
+        except backup.BackupError as exc:
+            raise CommandError(f"{file} cannot be restored; nothing was written:\n{exc}") from exc
+        try:
+            report = backup.restore(validated)
+        except backup.NotEmpty as exc:  # something was written since the first check
+            raise CommandError(str(exc)) from exc
+        except backup.BackupError as exc:
+            raise CommandError(f"{file} cannot be restored; nothing was written:\n{exc}") from exc
+        events, orders = (
+            backup.describe_counts({k: n}) for k, n in (("event", report.events), ("order", report.orders))
+        )
+        self.stdout.write(
+            f"Restored {backup.describe_counts(validated.counts())}. "
+            f"Verified {events} in {orders}: every chain is intact."
+        )

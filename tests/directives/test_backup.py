@@ -1,0 +1,384 @@
+"""Backups: export_history writes the whole record as JSON lines; import_history restores it into an
+empty database, refusing a bad, tampered or truncated file, or a database that is not empty, with
+nothing written; after a restore every chain still verifies."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import hashlib
+import io
+import json
+
+import pytest
+import time_machine
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from agencies.models import Agency
+from directives import actions, backup, history
+from directives.models import Directive, DirectiveEvent, Involvement, Notification, Order
+from tests.directives.test_history import NOON_NOV_26, busy_history  # noqa: F401 - a fixture
+
+User = get_user_model()
+
+
+def command(name: str, *args: str) -> str:
+    out = io.StringIO()
+    call_command(name, *args, stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def everything() -> dict[str, int]:
+    """Count every record a restore writes, to prove that a refused one wrote nothing."""
+    return {
+        "agencies": Agency.objects.count(),
+        "orders": Order.objects.count(),
+        "directives": Directive.objects.count(),
+        "involvements": Involvement.objects.count(),
+        "events": DirectiveEvent.objects.count(),
+        "notifications": Notification.objects.count(),
+        "users": User.objects.count(),
+    }
+
+
+def lines_of(path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+# --- The round trip -----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_round_trips_through_an_empty_database_and_still_verifies(
+    tmp_path,
+    busy_history,  # noqa: F811 - the fixture imported above
+    directive,
+    cisa_editor,
+):
+    with time_machine.travel(dt.datetime(2026, 7, 9, 4, 0, tzinfo=dt.UTC), tick=False):
+        actions.escalate_overdue(actor=None)  # notices with and without a sent state
+    file = tmp_path / "backup.jsonl"
+    with time_machine.travel(NOON_NOV_26, tick=False):
+        status_before = command("export_status", "--format", "csv")
+        command("export_history", "--output", str(file))
+    ids_before = dict(Directive.objects.values_list("ref", "id"))
+    last_event = DirectiveEvent.objects.order_by("-id").values_list("id", "seq")[0]
+
+    call_command("flush", interactive=False, verbosity=0)
+    assert set(everything().values()) == {0}
+
+    output = command("import_history", str(file))
+    assert output.startswith("Restored 15 agencies, 1 order, 13 directives, ")
+    assert output.endswith(f"Verified {last_event[1]} events in 1 order: every chain is intact.\n")
+    assert command("verify_history").startswith(f"Verified {last_event[1]} events")
+    with time_machine.travel(NOON_NOV_26, tick=False):
+        assert command("export_status", "--format", "csv") == status_before
+        again = tmp_path / "again.jsonl"
+        command("export_history", "--output", str(again))
+    assert lines_of(again)[1:] == lines_of(file)[1:]  # all but the header's export time
+    assert dict(Directive.objects.values_list("ref", "id")) == ids_before  # links keep working
+
+    # People come back by username, inactive and with no usable password.
+    editor = User.objects.get(username="cisa-editor")
+    assert (editor.is_active, editor.has_usable_password()) == (False, False)
+    # The restored database takes new work: ids continue after the restored ones, the chain goes on.
+    editor.is_active = True
+    editor.save()
+    from agencies.models import Membership
+
+    Membership.objects.create(user=editor, agency=Agency.objects.get(abbreviation="CISA"), role="editor")
+    event = actions.add_note(directive("2(c)(iii)"), "After the restore.", actor=editor)
+    assert (event.id, event.seq) == (last_event[0] + 1, last_event[1] + 1)
+    assert history.verify().ok
+
+
+def test_an_auditor_checks_every_hash_of_a_backup_with_the_standard_library_alone(
+    tmp_path,
+    busy_history,  # noqa: F811
+):
+    file = tmp_path / "backup.jsonl"
+    command("export_history", "--output", str(file))
+    # The recipe of directives/history.py's docstring, verbatim in substance.
+    keys = ("order", "directive", "kind", "old_status", "new_status", "note", "evidence_url",
+            "completed_on", "old_forecast_on", "new_forecast_on", "old_due_on", "new_due_on",
+            "actor", "agency", "created", "seq", "prev_hash")  # fmt: skip
+
+    def event_hash(line: dict) -> str:
+        text = json.dumps(
+            {k: line[k] for k in keys}, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        )
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    events = sorted(
+        (line for line in lines_of(file) if line["type"] == "event"), key=lambda e: (e["order"], e["seq"])
+    )
+    assert len(events) == DirectiveEvent.objects.count() == 25
+    previous = "0" * 64
+    for seq, event in enumerate(events, start=1):
+        assert (event["seq"], event["prev_hash"], event_hash(event)) == (seq, previous, event["hash"])
+        previous = event["hash"]
+
+
+def test_export_history_writes_to_stdout_without_output(order):
+    lines = [json.loads(line) for line in command("export_history").splitlines()]
+    assert (lines[0]["type"], lines[0]["format"], lines[0]["version"]) == ("header", "orderctl-history", 1)
+    assert lines[-1] == {
+        "type": "end",
+        "counts": {"agency": 15, "order": 1, "directive": 13, "event": 13, "notification": 0},
+    }
+
+
+def test_it_refuses_a_database_that_is_not_empty(tmp_path, order, cisa_editor):
+    file = tmp_path / "backup.jsonl"
+    command("export_history", "--output", str(file))
+    before = everything()
+    with pytest.raises(CommandError) as raised:
+        command("import_history", str(file))
+    assert str(raised.value) == (
+        "The database is not empty (it holds 15 agencies, 1 order, 13 directives, 13 events, "
+        "45 involvements); import_history restores only into an empty database. Nothing was written."
+    )
+    assert everything() == before
+
+
+# --- A hand-written backup, and what is wrong with it ------------------------------------------------
+
+
+def _event(seq: int, prev_hash: str, **content) -> dict:
+    record = {
+        "type": "event", "id": seq, "order": 14409, "directive": "2(a)", "kind": "created",
+        "old_status": "", "new_status": "not_started", "note": "Loaded.", "evidence_url": "",
+        "completed_on": None, "old_forecast_on": None, "new_forecast_on": None, "old_due_on": None,
+        "new_due_on": "2026-07-02", "actor": None, "agency": None,
+        "created": "2026-06-02T14:00:00.000000Z", "seq": seq, "prev_hash": prev_hash,
+    } | content  # fmt: skip
+    return record | {"hash": history.digest(record)}
+
+
+def small_backup() -> list[dict]:
+    """A whole backup of one agency, one order, one directive, two events and one notice."""
+    created = _event(1, history.GENESIS)
+    note = _event(
+        2, created["hash"], kind="note", old_status="not_started", note="Work started.",
+        new_due_on=None, actor="cnss-editor", agency="CNSS", created="2026-06-03T15:30:00.250000Z",
+    )  # fmt: skip
+    return [
+        {"type": "header", "format": "orderctl-history", "version": 1, "exported_at": "2026-11-26T17:00:00Z"},
+        {"type": "agency", "id": 10, "abbreviation": "CNSS", "name": "Committee on National Security Systems",
+         "kind": "committee", "parent": None},
+        {"type": "order", "id": 3, "number": 14409, "title": "Promoting AI Innovation and Security",
+         "signed_on": "2026-06-02", "federal_register_citation": "91 FR 34565",
+         "federal_register_document": "2026-11415", "published_on": "2026-06-05", "source_url": "",
+         "notes": "", "deadline_policy": "literal", "created": "2026-06-02T14:00:00.000000Z",
+         "updated": "2026-06-02T14:00:00.000000Z"},
+        {"type": "directive", "id": 7, "order": 14409, "ref": "2(a)", "position": 0, "parent": None,
+         "title": "Prioritize the cyber defense of National Security Systems", "summary": "",
+         "deadline_kind": "days_after_order", "deadline_days": 30, "deadline_event": "",
+         "deadline_ongoing": False, "event_on": None, "original_due_on": "2026-07-02",
+         "due_on": "2026-07-02", "due_at": "2026-07-03T04:00:00.000000Z", "status": "not_started",
+         "status_changed_at": None, "completed_on": None, "forecast_on": None,
+         "overdue_flagged_at": None, "created": "2026-06-02T14:00:00.000000Z",
+         "updated_at": "2026-06-03T15:30:00.250000Z",
+         "involvements": [{"agency": "CNSS", "role": "lead", "position": 0}]},
+        created,
+        note,
+        {"type": "notification", "id": 4, "order": 14409, "directive": "2(a)", "kind": "reminder",
+         "due_on": "2026-07-02", "offset_days": -7, "event_seq": 2, "state": "sent",
+         "created": "2026-06-26T04:00:00.000000Z", "next_attempt_at": "2026-06-26T04:00:00.000000Z",
+         "attempts": 1, "sending_started_at": "2026-06-26T04:00:01.000000Z",
+         "sent_at": "2026-06-26T04:00:02.000000Z", "recipients": ["cnss@example.gov"], "last_error": ""},
+        {"type": "end", "counts": {"agency": 1, "order": 1, "directive": 1, "event": 2, "notification": 1}},
+    ]  # fmt: skip
+
+
+def write(tmp_path, records: list[dict]):
+    file = tmp_path / "backup.jsonl"
+    file.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+    return file
+
+
+def test_it_restores_a_hand_written_backup_keeping_ids_times_and_hashes(tmp_path, db):
+    records = small_backup()
+    output = command("import_history", str(write(tmp_path, records)))
+    assert output == (
+        "Restored 1 agency, 1 order, 1 directive, 2 events, 1 notification. "
+        "Verified 2 events in 1 order: every chain is intact.\n"
+    )
+    d = Directive.objects.get(pk=7)
+    assert (d.order_id, d.order.number, d.ref, d.owner.abbreviation) == (3, 14409, "2(a)", "CNSS")
+    assert d.updated_at == dt.datetime(2026, 6, 3, 15, 30, 0, 250000, tzinfo=dt.UTC)  # not the time of import
+    note = DirectiveEvent.objects.get(seq=2)
+    assert (note.id, note.actor.username, note.agency.abbreviation, note.hash) == (
+        2,
+        "cnss-editor",
+        "CNSS",
+        records[5]["hash"],
+    )
+    notice = Notification.objects.get()
+    assert (notice.id, notice.event, notice.state, notice.recipients) == (
+        4,
+        note,
+        "sent",
+        ["cnss@example.gov"],
+    )
+    assert not User.objects.get(username="cnss-editor").is_active
+
+
+def _set(index: int, **values):
+    def mutate(records: list[dict]) -> None:
+        records[index].update(values)
+
+    return mutate
+
+
+def _drop(index: int):
+    def mutate(records: list[dict]) -> None:
+        del records[index]
+
+    return mutate
+
+
+def _rehash(index: int, **values):
+    """Change an event and give it a correct hash of its own, as a careful forger would."""
+
+    def mutate(records: list[dict]) -> None:
+        records[index].update(values)
+        records[index]["hash"] = history.digest(records[index])
+
+    return mutate
+
+
+BAD_FILES = {
+    "a value outside its choices": (
+        _set(3, status="done"),
+        "line 4 (directive 2(a) of EO 14409): field 'status': Value 'done' is not a valid choice.",
+    ),
+    "a date in another format": (
+        _set(3, due_on="07/02/2026"),
+        "line 4 (directive 2(a) of EO 14409): field 'due_on': ",
+    ),
+    "an instant without its offset": (
+        _set(2, created="2026-06-02T14:00:00"),
+        "line 3 (order 14409): field 'created': must be an instant with its offset",
+    ),
+    "a number given as text": (
+        _set(3, position="0"),
+        "line 4 (directive 2(a) of EO 14409): field 'position': must be a whole number, not \"0\"",
+    ),
+    "a missing field": (
+        lambda records: records[1].pop("kind"),
+        "line 2 (agency CNSS): field 'kind': is missing",
+    ),
+    "an unknown field": (
+        _set(1, colour="blue"),
+        "line 2 (agency CNSS): field 'colour': is not a field of this record type",
+    ),
+    "an unknown record type": (
+        lambda records: records.insert(2, {"type": "membership", "user": "x"}),
+        "line 3 (record): field 'type': unknown record type 'membership'",
+    ),
+    "a line that is not JSON": (
+        lambda records: records.insert(2, "{not json"),  # type: ignore[arg-type]
+        "line 3 (not JSON): Expecting property name enclosed in double quotes",
+    ),
+    "another file's header": (
+        _set(0, format="something-else"),
+        "line 1 (header): field 'format': the first line must be the header of orderctl-history version 1",
+    ),
+    "a truncated file": (
+        lambda records: records.__delitem__(slice(5, None)),
+        "line 5 (end): the file has no end line: it is truncated, or not a whole backup",
+    ),
+    "a count that does not match": (
+        _drop(6),
+        "line 7 (end): field 'counts': the end line counts",
+    ),
+    "an agency the file does not define": (
+        _rehash(5, agency="NOPE"),
+        "line 6 (event seq 2 of EO 14409): field 'agency': no agency 'NOPE' in the file",
+    ),
+    "a directive of another order": (
+        _set(3, order=14110),
+        "line 4 (directive 2(a) of EO 14110): field 'order': no order 14110 in the file",
+    ),
+    "a completion date on an open directive": (
+        _set(3, completed_on="2026-07-01"),
+        "line 4 (directive 2(a) of EO 14409): field 'completed_on': only a completed directive has a",
+    ),
+    "an event whose note was edited": (
+        _set(5, note="Work never started."),
+        "line 6 (event seq 2 of EO 14409): field 'hash': content changed: its stored hash",
+    ),
+    "an event edited and re-hashed": (
+        _rehash(4, note="Loaded twice."),
+        "line 6 (event seq 2 of EO 14409): field 'hash': link broken: its prev_hash",
+    ),
+    "an event removed": (
+        lambda records: (records.__delitem__(4), records[-1]["counts"].update(event=1)),
+        "line 5 (event seq 2 of EO 14409): field 'hash': missing seq: the chain starts at seq 2",
+    ),
+    "an instant not in the canonical form": (
+        _rehash(5, created="2026-06-03T15:30:00.25Z"),
+        "line 6 (event seq 2 of EO 14409): field 'created': must be the canonical UTC instant",
+    ),
+    "a hash that is not one": (
+        _set(5, hash="not-a-hash"),
+        "line 6 (event seq 2 of EO 14409): field 'hash': must be 64 lowercase hexadecimal digits",
+    ),
+    "a notice about an event that is not there": (
+        _set(6, event_seq=9),
+        "line 7 (notification 4): field 'event_seq': no event seq 9 in EO 14409",
+    ),
+    "directives that are each other's parent": (
+        lambda records: (
+            records[3].update(parent="2(b)"),
+            records.insert(4, {**copy.deepcopy(records[3]), "id": 8, "ref": "2(b)", "parent": "2(a)"}),
+            records[-1]["counts"].update(directive=2),
+        ),
+        "line 4 (directive 2(a) of EO 14409): field 'parent': the parents form a cycle",
+    ),
+}
+
+
+@pytest.mark.parametrize("mutate, message", BAD_FILES.values(), ids=BAD_FILES.keys())
+def test_it_refuses_a_bad_file_naming_the_line_and_the_field_and_writes_nothing(
+    tmp_path, db, mutate, message
+):
+    records = small_backup()
+    mutate(records)
+    file = tmp_path / "backup.jsonl"
+    file.write_text("".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in records))
+    with pytest.raises(CommandError) as raised:
+        command("import_history", str(file))
+    assert str(raised.value).startswith(f"{file} cannot be restored; nothing was written:\n")
+    assert message in str(raised.value)
+    assert set(everything().values()) == {0}
+
+
+def test_it_refuses_a_file_that_is_not_there_or_not_text(tmp_path, db):
+    with pytest.raises(CommandError, match="No such file or directory"):
+        command("import_history", str(tmp_path / "missing.jsonl"))
+    (tmp_path / "binary.jsonl").write_bytes(b"\xff\xfe\x00garbage")
+    with pytest.raises(CommandError, match="not UTF-8 text"):
+        command("import_history", str(tmp_path / "binary.jsonl"))
+    assert set(everything().values()) == {0}
+
+
+def test_it_reports_several_problems_at_once(tmp_path, db):
+    records = small_backup()
+    records[1]["kind"] = "club"
+    records[3]["status"] = "done"
+    with pytest.raises(backup.BackupError) as raised:
+        backup.read(json.dumps(r) + "\n" for r in records)
+    assert [e.split(":")[0] for e in raised.value.errors] == [
+        "line 2 (agency CNSS)",
+        "line 4 (directive 2(a) of EO 14409)",
+    ]
+
+
+def test_the_unchanged_small_backup_passes_validation():
+    """The bad files above differ from this good one by their one mutation only."""
+    validated = backup.read(json.dumps(r) + "\n" for r in copy.deepcopy(small_backup()))
+    assert validated.counts() == {"agency": 1, "order": 1, "directive": 1, "event": 2, "notification": 1}
+    assert validated.usernames == {"cnss-editor"}
