@@ -7,6 +7,7 @@ filesystem broker under ``data/``); production sets ``DEBUG=false`` and must the
 """
 
 import datetime as dt
+import ipaddress
 import os
 from pathlib import Path
 
@@ -245,18 +246,35 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False  # no banner on every command's start, no user agents in the log; failures are logged
-# The client's address: the connection's own, unless TRUSTED_PROXY_COUNT reverse proxies in front of
-# gunicorn each append theirs to X-Forwarded-For; then the entry that many from the right, which the
-# nearest proxy wrote and a client cannot forge.
+# Reverse proxies in front of gunicorn that each append the address they saw to X-Forwarded-For
+# (0: people connect to gunicorn directly, and the header is ignored as anyone could forge it).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more")
-if TRUSTED_PROXY_COUNT:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
-    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
-    AXES_IPWARE_PROXY_ORDER = "right-most"
-else:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+
+
+def client_address(request) -> str | None:
+    """Return the address a sign-in came from, as django-axes counts failures by it.
+
+    Behind N trusted proxies it is the N-th X-Forwarded-For entry from the right: the one the outermost
+    trusted proxy appended. Entries further left came from the client and prove nothing.
+    """
+    from django.conf import settings  # read at request time, so a test can change the proxy count
+
+    remote = request.META.get("REMOTE_ADDR")
+    count = settings.TRUSTED_PROXY_COUNT
+    if not count:
+        return remote
+    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    if len(hops) < count:
+        return remote  # fewer hops than proxies: the request did not come through them all
+    try:
+        return str(ipaddress.ip_address(hops[-count]))
+    except ValueError:
+        return remote
+
+
+AXES_CLIENT_IP_CALLABLE = client_address
 
 # --- REST API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -438,5 +456,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # django-axes logs every sign-in at INFO; its warnings (repeated failures, lockouts) are what matter.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

@@ -1,0 +1,195 @@
+"""Production settings, as a fresh interpreter with DEBUG off loads them and as its responses show them.
+
+Each test starts Python with exactly the environment a deployment sets (``run_django`` from
+``tests/test_settings.py``), so what is checked is the settings module's own production defaults,
+not values a test put in place.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.test_settings import run_django
+
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "a-long-production-secret-from-the-environment-0123456789-abcdefghij",
+    "ALLOWED_HOSTS": "tracker.example.gov",
+    "CSRF_TRUSTED_ORIGINS": "https://tracker.example.gov",
+    # Read, never connected to: `check --deploy` only looks at the engine.
+    "DATABASE_URL": "postgres://orderctl@127.0.0.1:5432/orderctl",
+}
+PASSWORD = "a-long-secret-passphrase-9"
+
+# Signs a user in over HTTPS and requests a few pages over plain HTTP, then prints what came back.
+SIGN_IN_SCRIPT = f"""
+import json
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client, override_settings
+
+call_command("migrate", verbosity=0)
+get_user_model().objects.create_user("cisa-editor", password={PASSWORD!r})
+
+def seen(response):
+    cookies = {{
+        name: {{key: value for key, value in morsel.items() if value}}
+        for name, morsel in response.cookies.items()
+    }}
+    return {{"status": response.status_code, "headers": dict(response.headers), "cookies": cookies}}
+
+# Hashed static file names need collectstatic's manifest; plain storage renders the same pages.
+plain_storage = "django.contrib.staticfiles.storage.StaticFilesStorage"
+plain = {{**settings.STORAGES, "staticfiles": {{"BACKEND": plain_storage}}}}
+with override_settings(STORAGES=plain):
+    browser = Client(HTTP_HOST="tracker.example.gov")
+    behind_proxy = Client(HTTP_HOST="tracker.example.gov", HTTP_X_FORWARDED_PROTO="https")
+    seen_by = {{
+        "http_page": seen(browser.get("/accounts/login/")),
+        "http_health": seen(browser.get("/healthz/")),
+        "https_page": seen(browser.get("/accounts/login/", secure=True)),
+        "signed_in": seen(
+            browser.post(
+                "/accounts/login/", {{"username": "cisa-editor", "password": {PASSWORD!r}}}, secure=True
+            )
+        ),
+        "proxied_page": seen(behind_proxy.get("/accounts/login/")),
+    }}
+print(json.dumps(seen_by))
+"""
+
+
+@pytest.fixture(scope="module")
+def production(tmp_path_factory) -> dict:
+    """Return what a production process answered: status, headers and cookies of each request."""
+    data = tmp_path_factory.mktemp("production")
+    env = PRODUCTION | {
+        "DATABASE_URL": f"sqlite:///{data / 'orderctl.sqlite3'}",
+        "DATA_DIR": str(data),
+        "SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO,https",
+    }
+    result = run_django(SIGN_IN_SCRIPT, **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_check_deploy_reports_no_issue_with_the_production_environment():
+    result = run_django(
+        "from django.core.management import call_command; "
+        "call_command('check', deploy=True, fail_level='WARNING')",
+        **PRODUCTION,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_check_deploy_names_each_protection_that_is_switched_off():
+    """The clean report above comes from these settings, not from a check that cannot fail."""
+    result = run_django(
+        "from django.core.management import call_command; call_command('check', deploy=True)",
+        **PRODUCTION,
+        SECURE_HSTS_SECONDS="0",
+        SECURE_SSL_REDIRECT="false",
+        SECURE_COOKIES="false",
+    )
+    assert result.returncode == 0, result.stderr
+    for check in ("security.W004", "security.W008", "security.W012", "security.W016"):
+        assert check in result.stderr, check
+
+
+def test_plain_http_is_redirected_to_https(production):
+    assert production["http_page"]["status"] == 301
+    assert production["http_page"]["headers"]["Location"] == "https://tracker.example.gov/accounts/login/"
+
+
+def test_the_health_check_answers_over_plain_http_for_the_load_balancer(production):
+    assert production["http_health"]["status"] == 200
+
+
+def test_the_proxy_header_marks_a_request_that_arrived_over_https(production):
+    assert production["proxied_page"]["status"] == 200
+    assert "Strict-Transport-Security" in production["proxied_page"]["headers"]
+
+
+def test_https_responses_carry_hsts_for_a_year_with_subdomains(production):
+    headers = production["https_page"]["headers"]
+    assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+
+
+def test_https_responses_carry_the_browser_protections(production):
+    headers = production["https_page"]["headers"]
+    assert production["https_page"]["status"] == 200
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in headers["Content-Security-Policy"]
+
+
+def test_the_session_and_csrf_cookies_are_secure_httponly_and_same_site_lax(production):
+    signed_in = production["signed_in"]
+    assert signed_in["status"] == 302  # signed in: off to the start page
+    cookies = signed_in["cookies"]
+    assert set(cookies) >= {"sessionid", "csrftoken"}
+    for name in ("sessionid", "csrftoken"):
+        assert cookies[name]["secure"] is True, name
+        assert cookies[name]["httponly"] is True, name
+        assert cookies[name]["samesite"] == "Lax", name
+    # The idle timeout, also in the browser: the cookie lasts 30 minutes from the latest response.
+    assert cookies["sessionid"]["max-age"] == 30 * 60
+
+
+def test_local_development_keeps_plain_http_working():
+    result = run_django(
+        "from django.conf import settings as s; print(s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, "
+        "s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS)"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "False", "False", "0"]
+
+
+def test_the_hardening_is_configured_from_the_environment():
+    result = run_django(
+        "from django.conf import settings as s; print(s.SESSION_COOKIE_AGE, s.AXES_FAILURE_LIMIT, "
+        "s.AXES_COOLOFF_TIME.total_seconds(), s.SECURE_HSTS_SECONDS, s.SECURE_PROXY_SSL_HEADER, "
+        "s.TRUSTED_PROXY_COUNT, sep='|')",
+        **PRODUCTION,
+        SESSION_IDLE_MINUTES="5",
+        AXES_FAILURE_LIMIT="3",
+        AXES_COOLOFF_MINUTES="60",
+        SECURE_HSTS_SECONDS="600",
+        SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO,https",
+        TRUSTED_PROXY_COUNT="2",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().split("|") == [
+        "300",
+        "3",
+        "3600.0",
+        "600",
+        "('HTTP_X_FORWARDED_PROTO', 'https')",
+        "2",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto", "SECURE_PROXY_SSL_HEADER must be a request.META"),
+        ("SESSION_IDLE_MINUTES", "0", "SESSION_IDLE_MINUTES must be at least 1"),
+        ("SECURE_HSTS_SECONDS", "-1", "SECURE_HSTS_SECONDS must be 0 (off) or a positive"),
+        ("AXES_FAILURE_LIMIT", "0", "AXES_FAILURE_LIMIT must be at least 1"),
+        ("AXES_COOLOFF_MINUTES", "0", "AXES_COOLOFF_MINUTES must be at least 1"),
+        ("TRUSTED_PROXY_COUNT", "-1", "TRUSTED_PROXY_COUNT must be 0 or more"),
+        ("SECURE_COOKIES", "yes", "SECURE_COOKIES must be 'true' or 'false'"),
+    ],
+)
+def test_it_refuses_to_start_with_a_bad_security_setting(name, value, message):
+    result = run_django("print('started')", **PRODUCTION, **{name: value})
+    assert result.returncode != 0
+    assert "started" not in result.stdout
+    assert message in result.stderr

@@ -1,0 +1,154 @@
+"""Sign-in throttling (django-axes): repeated failures lock one username out from one address.
+
+Defaults: 5 failures lock the pair for 15 minutes; a further attempt during the wait starts it again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from axes.models import AccessAttempt
+from django.test import Client
+from django.urls import reverse
+
+from tests.test_security import INLINE_CODE, policy_of
+
+ATTACKER = "198.51.100.7"
+ELSEWHERE = "203.0.113.9"
+PROXY = "10.0.0.2"
+START = dt.datetime(2026, 7, 1, 14, 0, tzinfo=dt.UTC)
+LIMIT = 5
+
+
+def sign_in(client: Client, username: str, password: str, address: str = ATTACKER, **headers):
+    return client.post(
+        reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=address, **headers
+    )
+
+
+def fail(client: Client, times: int, username: str = "cisa-editor", address: str = ATTACKER, **headers):
+    """Sign in with a wrong password ``times`` times; return the last response."""
+    for _ in range(times):
+        response = sign_in(client, username, "wrong-password", address, **headers)
+    return response
+
+
+def signed_in(client: Client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+@pytest.fixture
+def clock():
+    with time_machine.travel(START, tick=False) as traveller:
+        yield traveller
+
+
+def test_four_failures_leave_the_sign_in_form_working(client, cisa_editor, clock):
+    response = fail(client, LIMIT - 1)
+    assert response.status_code == 200
+    assert b"correct username and password" in response.content
+    assert sign_in(client, "cisa-editor", "pw").status_code == 302
+    assert signed_in(client)
+
+
+def test_the_fifth_failure_locks_the_username_out_from_that_address(client, cisa_editor, clock):
+    response = fail(client, LIMIT)
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "Sign-in paused" in page
+    assert "The username <strong>cisa-editor</strong> failed" in page
+    assert "Wait 15 minutes, then try again" in page
+    # Even the right password is refused now, from this address.
+    right = sign_in(client, "cisa-editor", "pw")
+    assert right.status_code == 429
+    assert not signed_in(client)
+
+
+def test_the_lockout_page_follows_the_content_security_policy(client, cisa_editor, clock):
+    response = fail(client, LIMIT)
+    assert response.status_code == 429
+    assert "frame-ancestors" in policy_of(response)
+    html = response.content.decode()
+    assert "</html>" in html
+    assert not INLINE_CODE.search(html)
+
+
+def test_the_same_user_from_another_address_is_not_locked_out(client, cisa_editor, clock):
+    fail(client, LIMIT)
+    elsewhere = Client()
+    assert sign_in(elsewhere, "cisa-editor", "pw", address=ELSEWHERE).status_code == 302
+    assert signed_in(elsewhere)
+
+
+def test_another_user_from_the_locked_address_is_not_locked_out(client, cisa_editor, treasury_editor, clock):
+    fail(client, LIMIT)
+    assert sign_in(client, "treasury-editor", "pw").status_code == 302
+    assert signed_in(client)
+
+
+def test_the_lock_lifts_after_15_minutes(client, cisa_editor, clock):
+    fail(client, LIMIT)
+    clock.shift(dt.timedelta(minutes=15, seconds=1))
+    assert sign_in(client, "cisa-editor", "pw").status_code == 302
+    assert signed_in(client)
+
+
+def test_an_attempt_during_the_wait_starts_it_again(client, cisa_editor, clock):
+    fail(client, LIMIT)
+    clock.shift(dt.timedelta(minutes=14))
+    assert sign_in(client, "cisa-editor", "pw").status_code == 429
+    clock.shift(dt.timedelta(minutes=14))  # 28 minutes after the lock, 14 after the last attempt
+    assert sign_in(client, "cisa-editor", "pw").status_code == 429
+    clock.shift(dt.timedelta(minutes=15, seconds=1))
+    assert sign_in(client, "cisa-editor", "pw").status_code == 302
+
+
+def test_a_successful_sign_in_clears_the_earlier_failures(client, cisa_editor, clock):
+    fail(client, LIMIT - 1)
+    assert sign_in(client, "cisa-editor", "pw").status_code == 302
+    client.logout()
+    assert fail(client, LIMIT - 1).status_code == 200
+    assert sign_in(client, "cisa-editor", "pw").status_code == 302
+
+
+def test_the_admin_sign_in_counts_towards_the_same_lock(client, cisa_editor, clock):
+    for _ in range(LIMIT):
+        response = client.post(
+            "/admin/login/", {"username": "cisa-editor", "password": "wrong"}, REMOTE_ADDR=ATTACKER
+        )
+    assert response.status_code == 429
+    assert sign_in(client, "cisa-editor", "pw").status_code == 429
+
+
+def test_each_lock_is_recorded_for_the_administrators(client, cisa_editor, clock):
+    fail(client, LIMIT)
+    attempt = AccessAttempt.objects.get()
+    assert (attempt.username, attempt.ip_address, attempt.failures_since_start) == (
+        "cisa-editor",
+        ATTACKER,
+        LIMIT,
+    )
+
+
+def test_without_trusted_proxies_a_forged_forwarded_address_changes_nothing(client, cisa_editor, clock):
+    fail(client, LIMIT)
+    forged = sign_in(client, "cisa-editor", "pw", HTTP_X_FORWARDED_FOR=ELSEWHERE)
+    assert forged.status_code == 429
+
+
+def test_behind_a_trusted_proxy_each_client_is_counted_by_its_forwarded_address(
+    client, cisa_editor, settings, clock
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    # Everyone connects through the proxy, which appends the address it saw to X-Forwarded-For.
+    fail(client, LIMIT, address=PROXY, HTTP_X_FORWARDED_FOR=ATTACKER)
+    assert sign_in(client, "cisa-editor", "pw", PROXY, HTTP_X_FORWARDED_FOR=ATTACKER).status_code == 429
+    # The attacker cannot step around the lock by sending an X-Forwarded-For of their own...
+    spoofed = f"{ELSEWHERE}, {ATTACKER}"
+    assert sign_in(client, "cisa-editor", "pw", PROXY, HTTP_X_FORWARDED_FOR=spoofed).status_code == 429
+    # ...while the real user, elsewhere behind the same proxy, signs in.
+    real_user = Client()
+    assert sign_in(real_user, "cisa-editor", "pw", PROXY, HTTP_X_FORWARDED_FOR=ELSEWHERE).status_code == 302
+    assert AccessAttempt.objects.get().ip_address == ATTACKER
