@@ -263,8 +263,10 @@ def completion_history(directives: QuerySet, now: dt.datetime) -> dict:
     the tiles; every directive counts as open from the day its order was signed.
     """
     today = deadlines.local_date(now)
-    anchor = directives.aggregate(total=Count("pk"), completed=Count("pk", filter=COMPLETED))
-    start = directives.aggregate(start=Min("order__signed_on"))["start"]
+    anchor = directives.aggregate(
+        total=Count("pk"), completed=Count("pk", filter=COMPLETED), start=Min("order__signed_on")
+    )
+    start = anchor["start"]
     if not anchor["total"] or start is None:
         return {"granularity": "day", "labels": [], "open": [], "completed": [], "colours": HISTORY_COLOURS}
     completed_now, total = anchor["completed"], anchor["total"]
