@@ -1,5 +1,7 @@
 """The REST API, version 1, mounted at ``/api/v1/`` (``orderctl/urls.py``); URL names in namespace ``api``."""
 
+from csp.constants import SELF
+from csp.decorators import csp_update
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
@@ -23,10 +25,13 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file of its own (docs/?script), and our
     # template moves its inline style to a file: the page runs under the CSP without 'unsafe-inline'.
+    # Swagger UI draws its icons as data: images, allowed here only (tests/browser/test_security_csp.py).
     path(
         "docs/",
-        SpectacularSwaggerSplitView.as_view(
-            url_name="api:schema", template_name="directives/swagger_ui.html"
+        csp_update({"img-src": [SELF, "data:"]})(
+            SpectacularSwaggerSplitView.as_view(
+                url_name="api:schema", template_name="directives/swagger_ui.html"
+            )
         ),
         name="docs",
     ),

@@ -1,8 +1,11 @@
 """A real browser for the staff pages: Playwright driving Debian's Chromium against the live server.
 
 Every page a test visits can be screenshotted into ``test-artifacts/`` and checked with axe-core, the
-npm package, injected into the page. Tests here are marked ``browser``; the root conftest deselects
-them only where /usr/bin/chromium is missing (CI installs it).
+npm package, injected into the page. The site's Content Security Policy stays in force throughout:
+axe is evaluated through the DevTools protocol, which the policy does not govern (an injected
+``<script>`` would be refused), and every violation the browser reports is collected and must be none.
+Tests here are marked ``browser``; the root conftest deselects them only where /usr/bin/chromium is
+missing (CI installs it).
 """
 
 from __future__ import annotations
@@ -46,10 +49,29 @@ def browser(monkeypatch) -> Iterator[Browser]:
         connections.close_all()
 
 
+# Runs in every document before its own scripts: reports each CSP violation to the test.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.orderctlCspViolation(
+    `${event.effectiveDirective} refused ${event.blockedURI || "inline code"} ` +
+      `at ${event.sourceFile || event.documentURI}:${event.lineNumber}`
+  );
+});
+"""
+
+
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
+def csp_violations() -> list[str]:
+    """The Content Security Policy violations the test's pages reported, in order."""
+    return []
+
+
+@pytest.fixture
+def page(browser: Browser, csp_violations: list[str]) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
     context.set_default_timeout(15_000)
+    context.expose_function("orderctlCspViolation", lambda violation: csp_violations.append(violation))
+    context.add_init_script(REPORT_CSP_VIOLATIONS)
     yield context.new_page()
     context.close()
 
@@ -71,15 +93,19 @@ def axe_source() -> str:
 
 
 @pytest.fixture
-def check_page(request, axe_source: str):
-    """Return a function that screenshots the current page and asserts axe finds no violation."""
+def check_page(request, axe_source: str, csp_violations: list[str]):
+    """Return a function that screenshots the current page and asserts that neither the Content
+    Security Policy (so far in the test) nor axe finds a violation."""
     ARTIFACTS.mkdir(exist_ok=True)
     test_name = re.sub(r"[^\w-]+", "_", request.node.name)
 
     def check(page: Page, step: str) -> None:
         name = re.sub(r"[^\w-]+", "_", step).strip("_")
         page.screenshot(path=ARTIFACTS / f"{test_name}__{name}.png", full_page=True)
-        page.add_script_tag(content=axe_source)
+        assert csp_violations == [], f"CSP violations up to {page.url} ({step}): {csp_violations}"
+        # Evaluated, not added as a <script> element: the page's CSP refuses inline scripts.
+        if not page.evaluate("() => typeof axe !== 'undefined'"):
+            page.evaluate(axe_source)
         violations = page.evaluate("async () => (await axe.run(document)).violations")
         report = "\n".join(
             f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}"
