@@ -32,7 +32,7 @@ from django.core.mail.backends import filebased
 from django.db import connection
 from django.utils import timezone
 
-from directives import actions, deadlines
+from directives import actions, deadlines, history
 from directives.models import Directive, DirectiveEvent, Notification
 from tests.test_celery_worker import editors, wait_for  # noqa: F401 - editors: a fixture, used by name
 
@@ -228,10 +228,14 @@ def services(tmp_path, order):
 
 
 def all_sent_once(services: Services) -> None:
-    """Assert that every notification is marked sent and was emailed exactly once."""
+    """Assert that every notification is marked sent and was emailed exactly once, and that the
+    history the sweeps wrote meanwhile still verifies."""
     states = Counter(Notification.objects.values_list("state", flat=True))
     assert states == {Notification.State.SENT: Notification.objects.count()}, states
     assert services.sent_message_ids() == dict.fromkeys(Notification.objects.values_list("pk", flat=True), 1)
+    report = history.verify()
+    assert report.ok, report.error
+    assert report.events == DirectiveEvent.objects.count()
 
 
 def flags_per_deadline() -> Counter:
@@ -264,7 +268,7 @@ def test_redis_restarted_while_beat_runs_loses_nothing_and_sends_nothing_twice(
     services.stop("redis")
     # Beat keeps ticking and finds Redis gone; the queued nudges are lost. Meanwhile an administrator
     # moves 2(b)'s deadline to yesterday: it is overdue again, for its new deadline.
-    services.wait(lambda: "beat: Connection error" in services.log("beat"), what="beat to miss Redis")
+    services.wait(lambda: "Connection refused" in services.log("beat"), what="beat to miss Redis")
     yesterday = deadlines.local_date(timezone.now()) - dt.timedelta(days=1)
     actions.extend_deadline(directive("2(b)"), yesterday, actor=admin_user, justification="Renegotiated.")
     services.start_redis()
