@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import secrets
 import signal
 import socket
@@ -102,6 +103,12 @@ def events_of_load_user() -> int:
     return count
 
 
+def children_cpu() -> float:
+    """Return the CPU seconds used so far by this script's finished child processes and theirs."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def wait_until_up(url: str, server: subprocess.Popen, log: Path) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -162,6 +169,9 @@ def main() -> None:
     }
     gunicorn = [sys.executable, "-m", "gunicorn", "orderctl.wsgi", "--workers", str(args.workers)]
     print(f"gunicorn: {args.workers} workers on {url}; locust: {USERS} users for {args.seconds} s")
+    # The machine may be shared: its load and each side's CPU time put the figures in context.
+    load_before = os.getloadavg()[0]
+    cpu_before = children_cpu()
     with server_log.open("wb") as log:
         server = subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
             [*gunicorn, "--bind", f"127.0.0.1:{port}", "--error-logfile", "-"],
@@ -193,8 +203,11 @@ def main() -> None:
                 timeout=args.seconds + 120,
             )
     finally:
+        load_after = os.getloadavg()[0]
+        cpu_locust = children_cpu() - cpu_before
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+        cpu_server = children_cpu() - cpu_before - cpu_locust
 
     if not (workdir / "report.json").exists():
         fail(f"locust wrote no report:\n{(workdir / 'locust.log').read_text()[-3000:]}")
@@ -202,7 +215,13 @@ def main() -> None:
     server_errors = server_log.read_text(errors="replace").count("Traceback")
     written = events_of_load_user() - events_before
     accepted = succeeded["POST events/ (status change)"] + succeeded["POST events/ (note)"]
-    print(f"\nserver errors (tracebacks in gunicorn's log): {server_errors}")
+    requests = succeeded["Aggregated"] or 1
+    print(
+        f"\nCPU: gunicorn {cpu_server:.1f} s ({1000 * cpu_server / requests:.1f} ms a request, start-up "
+        f"included), locust {cpu_locust:.1f} s; load average {load_before:.2f} before, {load_after:.2f} "
+        f"after, on {os.cpu_count()} cores"
+    )
+    print(f"server errors (tracebacks in gunicorn's log): {server_errors}")
     print(f"accepted writes: {accepted}; events they left: {written}")
     print(f"figures and logs: {workdir}")
     if failed or server_errors or written != accepted:
