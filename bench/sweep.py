@@ -7,7 +7,8 @@ side, in the same run and on the same rows, each repeated and reported as the me
    - ``actions.flag_overdue``: the conditional UPDATE ... RETURNING, then one event and one
      notification per flagged directive, in one transaction;
    - the bare raw ``UPDATE ... RETURNING`` that flags the same rows and writes nothing else;
-   - one raw statement doing all the sweep does (UPDATE ... RETURNING feeding both INSERTs);
+   - one raw statement doing all the sweep does (UPDATE ... RETURNING feeding both INSERTs), but
+     for the hash chain: it numbers the events in their orders and leaves their hashes empty;
 2. the sweep with nothing new to flag, against an empty indexed query (the same condition as a
    SELECT, through the partial index ``directive_open_due_at_idx``).
 
@@ -53,15 +54,25 @@ NOTIFICATION = Notification._meta.db_table
 CONDITION = actions._due_condition()  # the sweep's own, so the raw statements flag the same rows
 
 RAW_UPDATE = f"UPDATE {DIRECTIVE} SET overdue_flagged_at = %(now)s WHERE {CONDITION} RETURNING id, due_on"  # noqa: S608
+# The events get their order and their place in its chain (seq: after the order's newest, numbered by
+# directive id), as the action's do; SQL alone cannot build the chain's hashes (each needs the one
+# before it), so this statement writes them empty and does not lock the orders: the action's extra
+# work over it is the hash chain.
 RAW_SWEEP = f"""
 WITH flagged AS (
-    UPDATE {DIRECTIVE} SET overdue_flagged_at = %(now)s WHERE {CONDITION} RETURNING id, due_on
+    UPDATE {DIRECTIVE} SET overdue_flagged_at = %(now)s WHERE {CONDITION} RETURNING id, due_on, order_id
+), numbered AS (
+    SELECT id, due_on, order_id,
+        COALESCE((SELECT max(x.seq) FROM {EVENT} x WHERE x.order_id = f.order_id), 0)
+            + row_number() OVER (PARTITION BY order_id ORDER BY id) AS seq
+    FROM flagged f
 ), events AS (
-    INSERT INTO {EVENT} (directive_id, kind, old_status, new_status, note, evidence_url, old_due_on, created)
-    SELECT id, 'flagged_overdue', '', '', 'Overdue: the deadline of ' || trim(to_char(due_on, 'Day'))
-        || ' ' || to_char(due_on, 'YYYY-MM-DD') || ' passed unmet (end of that day, Eastern time).',
-        '', due_on, %(now)s
-    FROM flagged
+    INSERT INTO {EVENT} (directive_id, order_id, seq, kind, old_status, new_status, note, evidence_url,
+        old_due_on, created, prev_hash, hash)
+    SELECT id, order_id, seq, 'flagged_overdue', '', '', 'Overdue: the deadline of '
+        || to_char(due_on, 'YYYY-MM-DD') || ' passed unmet (end of that day, Eastern time).',
+        '', due_on, %(now)s, '', ''
+    FROM numbered
     RETURNING id, directive_id, old_due_on
 )
 INSERT INTO {NOTIFICATION} (directive_id, kind, due_on, offset_days, event_id, state, created,

@@ -272,6 +272,37 @@ def test_an_empty_database_verifies(db):
     assert verify_history() == "Verified 0 events in 0 orders: every chain is intact.\n"
 
 
+@pytest.mark.parametrize(
+    "content",
+    [
+        {},
+        {"note": 'Quotes " and \\ backslashes, \t tabs,\nnewlines\r and \x00\x1f controls'},
+        {"note": "Ünïcödé — «quotes», 中文, emoji 🛡️, and U+2028\u2028 U+2029\u2029"},
+        {"actor_username": "o'brien+ops@example.gov", "agency_abbreviation": "DHS"},
+        {"completed_on": dt.date(2026, 7, 1), "new_forecast_on": dt.date(2026, 8, 1)},
+        {"old_due_on": dt.date(2026, 7, 2), "new_due_on": dt.date(2027, 1, 31), "kind": "deadline_extended"},
+    ],
+    ids=["plain", "escapes", "unicode", "people", "dates", "extension"],
+)
+def test_the_fast_canonical_text_is_the_json_encoders_to_the_character(content):
+    event = history.NewEvent(
+        directive_id=1,
+        order_id=1,
+        directive_ref="2(c)(ii)",
+        created=NOON_NOV_26,
+        **({"kind": "note"} | content),
+    )
+    place = {"order": 14409, "seq": 7, "prev_hash": "ab" * 32, "created": history.instant(NOON_NOV_26)}
+    assert event.canonical_text(**place) == history.canonical(event.content(**place)).decode()
+
+
+def test_a_note_with_tabs_newlines_and_backslashes_is_stored_and_chained_as_written(directive, cisa_editor):
+    note = "Line one\tcolumn\nline two \\N not null\r\nend \\ back"
+    event = actions.add_note(directive("2(c)(ii)"), note, actor=cisa_editor)
+    assert DirectiveEvent.objects.get(pk=event.pk).note == note
+    assert history.verify().ok
+
+
 # --- The pure checker ---------------------------------------------------------------------------------
 
 
