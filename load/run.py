@@ -44,6 +44,7 @@ def fail(message: str) -> None:
 
 
 def free_port() -> int:
+    """Return the first loopback port of 8204-8210 that nothing listens on (the fault tests use it too)."""
     for port in PORTS:
         with socket.socket() as probe:
             try:
@@ -51,8 +52,7 @@ def free_port() -> int:
             except OSError:
                 continue
             return port
-    fail(f"no free loopback port in {PORTS.start}-{PORTS.stop - 1}")
-    raise AssertionError  # unreachable: fail() exits
+    raise RuntimeError(f"no free loopback port in {PORTS.start}-{PORTS.stop - 1}")
 
 
 def prepare() -> tuple[str, list[int], int]:
@@ -154,7 +154,10 @@ def main() -> None:
         fail("set REDIS_URL (the rate limits and the cache are shared through Redis, as in production)")
 
     key, writable, events_before = prepare()
-    port = free_port()
+    try:
+        port = free_port()
+    except RuntimeError as exc:
+        fail(str(exc))
     url = f"http://127.0.0.1:{port}"
     workdir = Path(tempfile.mkdtemp(prefix="orderctl-load-"))
     server_log = workdir / "gunicorn.log"

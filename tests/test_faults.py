@@ -18,7 +18,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -34,12 +33,12 @@ from django.utils import timezone
 
 from directives import actions, deadlines, history
 from directives.models import Directive, DirectiveEvent, Notification
+from load.run import free_port
 from tests.test_celery_worker import editors, wait_for  # noqa: F401 - editors: a fixture, used by name
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parent.parent
-PORTS = range(8204, 8211)
 LEASE_SECONDS = 3
 QUIET = ["--without-mingle", "--without-gossip"]  # one worker: nobody to synchronise with
 MESSAGE_ID = re.compile(r"^Message-ID: <orderctl\.notification\.(\d+)@", re.MULTILINE)
@@ -67,17 +66,6 @@ class ArmedFileBackend(filebased.EmailBackend):
                 time.sleep(120)
                 raise RuntimeError("the blocked send was never killed")
         return super().send_messages(email_messages)
-
-
-def free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free loopback port in {PORTS.start}-{PORTS.stop - 1}")
 
 
 def worker_database_url() -> str:

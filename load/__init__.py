@@ -1,0 +1,1 @@
+"""`make load`: the load generator (locust) and its runner."""
