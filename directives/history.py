@@ -66,26 +66,12 @@ if TYPE_CHECKING:
     from .models import Directive
 
 GENESIS = "0" * 64
-CONTENT_KEYS = (
-    "order",
-    "directive",
-    "kind",
-    "old_status",
-    "new_status",
-    "note",
-    "evidence_url",
-    "completed_on",
-    "old_forecast_on",
-    "new_forecast_on",
-    "old_due_on",
-    "new_due_on",
-    "actor",
-    "agency",
-    "created",
-    "seq",
-    "prev_hash",
-)
 DATE_KEYS = ("completed_on", "old_forecast_on", "new_forecast_on", "old_due_on", "new_due_on")
+# The canonical content, in the order the docstring explains it (serialised with the keys sorted).
+CONTENT_KEYS = (
+    "order", "directive", "kind", "old_status", "new_status", "note", "evidence_url", *DATE_KEYS,
+    "actor", "agency", "created", "seq", "prev_hash",
+)  # fmt: skip
 
 
 # --- The canonical form (pure) ------------------------------------------------------------------------
@@ -103,14 +89,14 @@ def day(value: dt.date | None) -> str | None:
 # json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False), without building an
 # encoder for each of a sweep's tens of thousands of events.
 _encode = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
-_encode_string = (
-    json.encoder.encode_basestring
-)  # the encoder's own escaping of a string, with ensure_ascii off
+# The encoder's own escaping of one string when ensure_ascii is off (NewEvent.canonical_text uses it).
+_encode_string = json.encoder.encode_basestring
+_CONTENT = frozenset(CONTENT_KEYS)
 
 
 def canonical(content: Mapping[str, object]) -> bytes:
     """Return the bytes an event's hash covers: its ``CONTENT_KEYS`` as sorted, compact JSON."""
-    if len(content) != len(CONTENT_KEYS):  # a record with more keys (id, hash): keep the content's
+    if content.keys() != _CONTENT:  # a record with more keys (id, hash): keep the content's
         content = {key: content[key] for key in CONTENT_KEYS}
     return _encode(content).encode()
 
@@ -171,14 +157,13 @@ class ChainChecker:
         seq = record["seq"]
         if seq != expected_seq:
             if last is None:
-                detail = f"the chain starts at seq {seq}: seq 1 to {seq - 1} are missing"  # type: ignore[operator]
-            elif isinstance(seq, int) and seq > expected_seq:
-                detail = (
-                    f"seq {seq} follows seq {last['seq']} (event {last['id']}): "
-                    f"seq {expected_seq} to {seq - 1} are missing"
-                )
+                detail = f"the chain starts at seq {seq}: {_missing(1, seq - 1)}"  # type: ignore[operator]
             else:
-                detail = f"seq {seq} follows seq {last['seq']} (event {last['id']}): expected {expected_seq}"
+                after = f"seq {seq} follows seq {last['seq']} (event {last['id']})"
+                if isinstance(seq, int) and seq > expected_seq:
+                    detail = f"{after}: {_missing(expected_seq, seq - 1)}"
+                else:
+                    detail = f"{after}: expected {expected_seq}"
             return chain_error(Mismatch.MISSING_SEQ, record, detail)
         expected_prev = GENESIS if last is None else last["hash"]
         if record["prev_hash"] != expected_prev:
@@ -197,6 +182,10 @@ class ChainChecker:
                 f"its stored hash {record['hash']} does not match its content (recomputed {recomputed})",
             )
         return None
+
+
+def _missing(first: int, last: int) -> str:
+    return f"seq {first} is missing" if first == last else f"seq {first} to {last} are missing"
 
 
 def chain_error(mismatch: Mismatch, record: Mapping[str, object], detail: str) -> ChainError:
@@ -317,26 +306,11 @@ def _day(value: dt.date | None) -> str:
     return "null" if value is None else f'"{value.isoformat()}"'
 
 
+# The events table's columns as ``append`` writes them (the id comes first, drawn or given).
 COLUMNS = (
-    "directive_id",
-    "order_id",
-    "seq",
-    "kind",
-    "old_status",
-    "new_status",
-    "note",
-    "evidence_url",
-    "completed_on",
-    "old_forecast_on",
-    "new_forecast_on",
-    "old_due_on",
-    "new_due_on",
-    "actor_id",
-    "agency_id",
-    "created",
-    "prev_hash",
-    "hash",
-)
+    "directive_id", "order_id", "seq", "kind", "old_status", "new_status", "note", "evidence_url",
+    *DATE_KEYS, "actor_id", "agency_id", "created", "prev_hash", "hash",
+)  # fmt: skip
 _ROWS_PER_INSERT = 1000  # outside PostgreSQL; the backend's parameter limit may lower it
 
 

@@ -226,11 +226,13 @@ def test_an_edit_rehashed_by_hand_breaks_the_link_of_the_next_event(order, busy_
 def test_a_removed_event_leaves_a_gap_in_seq(order, busy_history):
     event = order.events.get(kind="note")
     tamper("DELETE FROM directives_directiveevent WHERE id = %s", [event.id])
-    after = order.events.get(seq=event.seq + 1)
+    before, after = order.events.get(seq=event.seq - 1), order.events.get(seq=event.seq + 1)
     report = history.verify()
     assert report.error.mismatch == history.Mismatch.MISSING_SEQ
     assert report.error.event_id == after.id
-    assert f"seq {event.seq} to {event.seq} are missing" in report.error.detail
+    assert report.error.detail == (
+        f"seq {after.seq} follows seq {event.seq - 1} (event {before.id}): seq {event.seq} is missing"
+    )
 
 
 def test_a_removed_event_renumbered_away_breaks_a_link(order, busy_history):
