@@ -20,6 +20,7 @@ and passwords are not part of the record and are not in the file.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import re
@@ -104,12 +105,14 @@ def export(out: IO[str]) -> Counter:
 
     header = {"format": FORMAT, "version": VERSION, "exported_at": history.instant(timezone.now())}
     out.write(json.dumps({"type": "header", **header}, separators=(",", ":")) + "\n")
+    postgresql = connection.vendor == "postgresql"
     outermost = not connection.in_atomic_block
-    with transaction.atomic():
-        # One snapshot for the whole file, so that it never holds a notice whose event was written
-        # after the events were read. Only the first statement of a transaction may set it: inside a
-        # caller's transaction (a test's), the caller's isolation stands.
-        if connection.vendor == "postgresql" and outermost:
+    # On PostgreSQL, one snapshot for the whole file, so that it never holds a notice whose event was
+    # written after the events were read. Only the first statement of a transaction may ask for it:
+    # inside a caller's transaction (a test's) the caller's isolation stands. SQLite's transactions
+    # here take the write lock up front (IMMEDIATE), which would stop every writer during a backup.
+    with transaction.atomic() if postgresql else contextlib.nullcontext():
+        if postgresql and outermost:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         for agency in Agency.objects.select_related("parent").order_by("abbreviation"):
