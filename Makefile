@@ -14,7 +14,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
-# USWDS and axe-core, exactly as package-lock.json pins them; redone only when the lock file changes.
+# USWDS, Chart.js and axe-core, exactly as package-lock.json pins them; redone only when the lock file changes.
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
