@@ -76,6 +76,8 @@ class DirectiveOrdering(filters.OrderingFilter):
     """
 
     def filter(self, qs, value):
+        # "ordering=," or "ordering=ref," leave empty items, which mean nothing (and are no field).
+        value = [v for v in value or [] if v.removeprefix("-")]
         if not value:
             return qs
         keys = []

@@ -247,6 +247,20 @@ def test_it_orders_by_ref_and_by_status_change(as_reviewer, directive, cisa_edit
     assert ordered[:3] == ["2(c)", "2(c)(ii)", "2(d)"]
 
 
+@pytest.mark.parametrize("ordering", [",", "ref,,"])
+def test_empty_ordering_keys_are_ignored(as_reviewer, order, ordering):
+    """Found by make fuzz: an empty key once reached the query and gave a 500."""
+    response = as_reviewer.get(f"/api/v1/directives/?ordering={ordering}")
+    assert response.status_code == 200
+    assert len(refs(response)) == 13
+
+
+def test_a_bare_minus_in_ordering_is_a_400_naming_it(as_reviewer, order):
+    response = as_reviewer.get("/api/v1/directives/?ordering=-,")
+    assert response.status_code == 400
+    assert "ordering" in response.json()
+
+
 def test_it_combines_filters_and_ordering(as_reviewer, order):
     with time_machine.travel(JULY_10_NOON, tick=False):
         got = refs(as_reviewer.get("/api/v1/directives/?agency=CISA&overdue=false&ordering=-ref"))
