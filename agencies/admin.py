@@ -1,13 +1,8 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from . import actions
 from .models import Agency, APIToken, Membership, OversightReviewer
-
-
-class MembershipInline(admin.TabularInline):
-    model = Membership
-    extra = 0
-    autocomplete_fields = ("user",)
 
 
 @admin.register(Agency)
@@ -15,7 +10,16 @@ class AgencyAdmin(admin.ModelAdmin):
     list_display = ("abbreviation", "name", "kind", "parent")
     list_filter = ("kind",)
     search_fields = ("abbreviation", "name")
-    inlines = (MembershipInline,)
+
+    # Agencies come from order files (load_order); people's roles are managed as memberships.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Agency | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Agency | None = None) -> bool:
+        return False
 
 
 @admin.register(Membership)

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from directives.models import Directive, Involvement
 from directives.views import rows_of
@@ -59,6 +59,7 @@ class ChangePasswordView(auth_views.PasswordChangeView):
 
 
 @login_required
+@require_safe
 def my_agency(request: HttpRequest) -> HttpResponse:
     """List the directives the user's agencies lead, then those they are consulted on, overdue first."""
     now = timezone.now()

@@ -15,6 +15,13 @@ class OrderAdmin(admin.ModelAdmin):
     readonly_fields = ("number", "signed_on", "created", "updated")
     search_fields = ("number", "title")
 
+    # An order is what its file says (load_order); an edit here would bypass validation and history.
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
+        return False
+
     def has_delete_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
         return False
 

@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from . import actions, permissions
 from .forms import DirectiveFilter, DirectiveNoteForm, DirectiveUpdateForm
@@ -83,6 +83,7 @@ def _history(directive: Directive) -> list[tuple[DirectiveEvent, str]]:
 
 
 @login_required
+@require_safe
 def directive_list(request: HttpRequest) -> HttpResponse:
     """List every directive, filtered by order, agency, status and overdue from the query string."""
     now = timezone.now()
@@ -188,6 +189,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def order_detail(request: HttpRequest, number: int) -> HttpResponse:
     """Show an order: its identity, its directives as a tree with their statuses, and its notes."""
     now = timezone.now()

@@ -96,8 +96,6 @@ SIGNED_IN_GET_ONLY = {
     "GET": row(302, 200, 200, 200, 200, 302, 200),
     **same_for("POST PUT PATCH DELETE", row(302, 405, 405, 405, 405, 302, 405)),
 }
-# A staff page that reads but takes any method as GET (no method decorator): nothing is written.
-SIGNED_IN_ANY_METHOD = same_for("GET POST PUT PATCH DELETE", row(302, 200, 200, 200, 200, 302, 200))
 
 ACCESS: dict[str, dict[str, tuple[int, ...]]] = {
     # Open to the load balancer: it reads, and says only "ok".
@@ -130,8 +128,8 @@ ACCESS: dict[str, dict[str, tuple[int, ...]]] = {
         **same_for("PUT PATCH DELETE", row(302, 405, 405, 405, 405, 302, 405)),
     },
     # --- Directive pages
-    "my_agency": SIGNED_IN_ANY_METHOD,
-    "directive_list": SIGNED_IN_ANY_METHOD,
+    "my_agency": SIGNED_IN_GET_ONLY,
+    "directive_list": SIGNED_IN_GET_ONLY,
     # Everyone signed in reads 2(c)(ii); CISA (lead) and ONCD (consulted: a note) may post an update,
     # which is a 400 when empty; Treasury and the reviewer are refused with a 403.
     "directive_detail": {
@@ -141,7 +139,7 @@ ACCESS: dict[str, dict[str, tuple[int, ...]]] = {
     },
     # With one order tracked, the list goes straight to it.
     "order_list": same_for("GET POST PUT PATCH DELETE", row(302, 302, 302, 302, 302, 302, 302)),
-    "order_detail": SIGNED_IN_ANY_METHOD,
+    "order_detail": SIGNED_IN_GET_ONLY,
     # --- The oversight dashboard and its exports: every signed-in user reads them.
     "dashboard": SIGNED_IN_GET_ONLY,
     "dashboard_charts": SIGNED_IN_GET_ONLY,
@@ -233,14 +231,14 @@ AXES_RECORD = {**MANAGED, "add": (403, 403), "change": (200, 302)}
 ADMIN_MODELS: dict[str, dict[str, tuple[int, int]]] = {
     "auth_user": MANAGED,
     "auth_group": MANAGED,
-    "agencies_agency": MANAGED,
+    # Agencies and orders come from order files: the admin reads them.
+    "agencies_agency": {**VIEW_ONLY, "delete": (403, 403)},
     "agencies_membership": MANAGED,
     "agencies_oversightreviewer": MANAGED,
     # Tokens are created on the tokens page or by the command (their key is shown once); the admin
     # revokes them (delete) through the actions layer.
     "agencies_apitoken": {**VIEW_ONLY, "delete": (200, 200)},
-    # Orders come from order files; they are never deleted.
-    "directives_order": {**MANAGED, "delete": (403, 403)},
+    "directives_order": {**VIEW_ONLY, "delete": (403, 403)},
     # Directives come from order files: no add or delete; a change goes through the actions layer.
     "directives_directive": {**MANAGED, "add": (403, 403), "delete": (403, 403)},
     # The history is append-only: no add, change or delete.
