@@ -8,7 +8,8 @@ side, in the same run and on the same rows, each repeated and reported as the me
      notification per flagged directive, in one transaction;
    - the bare raw ``UPDATE ... RETURNING`` that flags the same rows and writes nothing else;
    - one raw statement doing all the sweep does (UPDATE ... RETURNING feeding both INSERTs), but
-     for the hash chain: it numbers the events in their orders and leaves their hashes empty;
+     for the hash chain: it locks the rows in id order, numbers the events in their orders and leaves
+     their hashes empty;
 2. the sweep with nothing new to flag, against an empty indexed query (the same condition as a
    SELECT, through the partial index ``directive_open_due_at_idx``).
 
@@ -54,13 +55,17 @@ NOTIFICATION = Notification._meta.db_table
 CONDITION = actions._due_condition()  # the sweep's own, so the raw statements flag the same rows
 
 RAW_UPDATE = f"UPDATE {DIRECTIVE} SET overdue_flagged_at = %(now)s WHERE {CONDITION} RETURNING id, due_on"  # noqa: S608
-# The events get their order and their place in its chain (seq: after the order's newest, numbered by
-# directive id), as the action's do; SQL alone cannot build the chain's hashes (each needs the one
-# before it), so this statement writes them empty and does not lock the orders: the action's extra
-# work over it is the hash chain.
+# Like the action, it locks the due directives in ascending id before flagging them (the order in which
+# a status change locks a part and its parents: without it the two can deadlock). The events get their
+# order and their place in its chain (seq: after the order's newest, numbered by directive id), as
+# the action's do; SQL alone cannot build the chain's hashes (each needs the one before it), so this
+# statement writes them empty and does not lock the orders: the action's extra work over it is the
+# hash chain.
 RAW_SWEEP = f"""
 WITH flagged AS (
-    UPDATE {DIRECTIVE} SET overdue_flagged_at = %(now)s WHERE {CONDITION} RETURNING id, due_on, order_id
+    UPDATE {DIRECTIVE} SET overdue_flagged_at = %(now)s
+    WHERE id IN (SELECT id FROM {DIRECTIVE} WHERE {CONDITION} ORDER BY id FOR UPDATE) AND {CONDITION}
+    RETURNING id, due_on, order_id
 ), numbered AS (
     SELECT id, due_on, order_id,
         COALESCE((SELECT max(x.seq) FROM {EVENT} x WHERE x.order_id = f.order_id), 0)

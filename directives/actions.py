@@ -82,6 +82,23 @@ def _lock(directive: Directive) -> Directive:
     return Directive.objects.select_for_update(of=("self",)).with_agencies().get(pk=directive.pk)
 
 
+def _lock_with_ancestors(directive: Directive) -> Directive:
+    """Lock ``directive`` and the parents its status rolls up to, in ascending id; return it fresh.
+
+    Every writer that locks several directives takes them in ascending id, as ``flag_overdue`` does:
+    a part's change locking the part and then its parent could otherwise wait on a sweep that holds
+    the parent and waits on the part (a deadlock, which PostgreSQL breaks by failing one of them).
+    """
+    ids = [directive.pk]
+    parent_id = directive.parent_id
+    while parent_id is not None and parent_id not in ids:
+        ids.append(parent_id)
+        parent_id = Directive.objects.filter(pk=parent_id).values_list("parent_id", flat=True).first()
+    if len(ids) > 1:
+        list(Directive.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
+    return _lock(directive)
+
+
 def _eastern_today(now: dt.datetime) -> dt.date:
     return deadlines.local_date(now)
 
@@ -124,7 +141,7 @@ def record_update(
     note = note.strip()
     evidence_url = evidence_url.strip()
     with transaction.atomic():
-        current = _lock(directive)
+        current = _lock_with_ancestors(directive) if status is not None else _lock(directive)
         if expected_version is not None and expected_version != version_of(current):
             raise StaleVersion(current)
 
@@ -575,13 +592,19 @@ def _flag_due_directives(now: dt.datetime) -> list[_Flagged]:
 
     One conditional ``UPDATE ... RETURNING`` (PostgreSQL, and SQLite since 3.35): the ``WHERE`` is
     re-checked on each row as it is locked, so two sweeps at once never flag the same directive twice.
-    ``updated_at`` is left alone: the flag is the sweep's bookkeeping, not an edit of the directive.
+    The rows are locked first in ascending id (``SELECT ... ORDER BY id FOR UPDATE``), the order in
+    which a status change locks a part and its parents, so the two never wait on each other in a
+    cycle. ``updated_at`` is left alone: the flag is the sweep's bookkeeping, not an edit.
     """
     qn = connection.ops.quote_name
+    table = qn(Directive._meta.db_table)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""  # SQLite locks it all
     # Names come from the model and values are bound.
     sql = (
-        f"UPDATE {qn(Directive._meta.db_table)} SET {qn('overdue_flagged_at')} = %(now)s "  # noqa: S608
-        f"WHERE {_due_condition()} RETURNING {qn('id')}, {qn('due_on')}, {qn('ref')}, {qn('order_id')}"
+        f"UPDATE {table} SET {qn('overdue_flagged_at')} = %(now)s "  # noqa: S608
+        f"WHERE {qn('id')} IN (SELECT {qn('id')} FROM {table} WHERE {_due_condition()} "
+        f"ORDER BY {qn('id')}{lock}) AND {_due_condition()} "
+        f"RETURNING {qn('id')}, {qn('due_on')}, {qn('ref')}, {qn('order_id')}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, {"now": connection.ops.adapt_datetimefield_value(now)})
