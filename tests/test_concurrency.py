@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import OperationalError, connection
+from django.db import connection
 
 from agencies.actions import create_api_token
 from directives import actions, history
@@ -152,12 +152,6 @@ def test_writers_of_ten_directives_at_once_append_to_one_unbroken_chain(order, a
     assert_chain_verifies()
 
 
-@pytest.mark.xfail(
-    raises=OperationalError,
-    strict=False,
-    reason="Known deadlock, reported for directives/actions.py: a status change locks the part, then its "
-    "parent (_roll_up); flag_overdue's UPDATE locks due directives in table order, parents first.",
-)
 def test_the_sweeps_during_updates_of_every_directive_neither_deadlock_nor_double(order, admin_user):
     events_before = DirectiveEvent.objects.count()
     leaves = update_every_leaf_at_once(order, admin_user, sweeping=True)

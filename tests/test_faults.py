@@ -197,7 +197,8 @@ class Services:
             what=f"{rounds} more runs of every sweep",
         )
 
-    def wait(self, condition, *, what: str, timeout: float = 60.0) -> None:
+    # Generous: on a loaded 2-core machine a worker's start-up and a broker reconnect take tens of seconds.
+    def wait(self, condition, *, what: str, timeout: float = 150.0) -> None:
         """Wait for ``condition``; on timeout, fail with the end of every process's log."""
         try:
             wait_for(condition, timeout=timeout, what=what)
