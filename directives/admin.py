@@ -3,14 +3,19 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from . import actions
 from .models import Directive, DirectiveEvent, Involvement, Order, Status
 
+# Links without a scheme are https (Django 6's default, chosen now to silence its transition warning).
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_URLS
     list_display = ("number", "title", "signed_on", "federal_register_citation")
     readonly_fields = ("number", "signed_on", "created", "updated")
     search_fields = ("number", "title")
@@ -132,6 +137,8 @@ def _messages(exc: Exception) -> list[str]:
 @admin.register(DirectiveEvent)
 class DirectiveEventAdmin(admin.ModelAdmin):
     """The history, readable and never editable."""
+
+    formfield_overrides = HTTPS_URLS
 
     list_display = ("created", "directive", "kind", "old_status", "new_status", "actor", "agency")
     list_filter = ("kind",)
