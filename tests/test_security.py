@@ -124,6 +124,17 @@ def test_each_request_restarts_the_idle_timeout(client, cisa_editor):
         assert client.get(reverse("my_agency")).status_code == 302
 
 
+def test_a_pages_background_refresh_does_not_keep_the_session_alive(client, reviewer):
+    with time_machine.travel(SIGNED_IN_AT, tick=False) as clock:
+        client.force_login(reviewer)
+        clock.shift(dt.timedelta(minutes=20))
+        refresh = client.get("/api/v1/summary/", headers={"X-Orderctl-Background": "1"})
+        assert refresh.status_code == 200  # it still reads while the session lasts
+        clock.shift(dt.timedelta(minutes=11))  # 31 minutes after the last thing the reviewer did
+        assert client.get("/api/v1/summary/", headers={"X-Orderctl-Background": "1"}).status_code == 401
+        assert client.get(reverse("dashboard")).status_code == 302
+
+
 def test_an_idle_browser_session_no_longer_reads_the_api(cisa_editor, directive):
     api = APIClient()
     path = f"/api/v1/directives/{directive('2(c)(ii)').pk}/"
