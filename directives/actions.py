@@ -99,10 +99,6 @@ def _lock_with_ancestors(directive: Directive) -> Directive:
     return _lock(directive)
 
 
-def _eastern_today(now: dt.datetime) -> dt.date:
-    return deadlines.local_date(now)
-
-
 def _validate_note(note: str, evidence_url: str, errors: dict[str, list[str]]) -> None:
     if len(note) > MAX_NOTE_LENGTH:
         errors.setdefault("note", []).append(
@@ -153,7 +149,7 @@ def record_update(
                 permissions.require_add_note(actor, current)
 
         errors: dict[str, list[str]] = {}
-        today = _eastern_today(now)
+        today = deadlines.local_date(now)
         signed_on = current.order.signed_on
         new_status = current.status
         new_completed_on = current.completed_on

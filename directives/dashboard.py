@@ -188,16 +188,12 @@ def worst_first(agencies: list[dict]) -> list[dict]:
 # --- Chart series -------------------------------------------------------------------------------------
 
 
-def _weekday_date(day: dt.date) -> str:
-    return f"{day:%a %Y-%m-%d}"
-
-
 def _timeline_bucket(day: dt.date, granularity: str) -> tuple[dt.date, str]:
     if granularity == "day":
-        return day, _weekday_date(day)
+        return day, deadlines.weekday_date(day)
     if granularity == "week":
         monday = day - dt.timedelta(days=day.weekday())
-        return monday, f"Week of {_weekday_date(monday)}"
+        return monday, f"Week of {deadlines.weekday_date(monday)}"
     first = day.replace(day=1)
     return first, f"{first:%B %Y}"
 
@@ -300,7 +296,7 @@ def completion_history(directives: QuerySet, now: dt.datetime) -> dict:
         completed_at[point] = min(max(completed, 0), total)
     return {
         "granularity": "day" if step == 1 else "week",
-        "labels": [_weekday_date(point) for point in points],
+        "labels": [deadlines.weekday_date(point) for point in points],
         "open": [total - completed_at[point] for point in points],
         "completed": [completed_at[point] for point in points],
         "colours": HISTORY_COLOURS,

@@ -229,3 +229,8 @@ def days_overdue(due_on: dt.date, now: dt.datetime) -> int:
 def days_remaining(due_on: dt.date, now: dt.datetime) -> int:
     """Return how many Eastern days are left before the due day (0 on the due day itself)."""
     return max(0, (due_on - local_date(now)).days)
+
+
+def weekday_date(day: dt.date) -> str:
+    """Return ``day`` as shown everywhere a deadline is: with its weekday, e.g. "Sat 2026-08-01"."""
+    return f"{day:%a %Y-%m-%d}"

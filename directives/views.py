@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from . import actions, permissions
+from . import actions, deadlines, permissions
 from .forms import DirectiveFilter, DirectiveNoteForm, DirectiveUpdateForm
 from .models import Directive, DirectiveEvent, Order, Status
 
@@ -52,7 +52,7 @@ def rows_of(directives: Iterable[Directive], now: dt.datetime, *, overdue_first:
 
 
 def _day(day: dt.date | None) -> str:
-    return f"{day:%a %Y-%m-%d}" if day else "none"
+    return deadlines.weekday_date(day) if day else "none"
 
 
 def describe_event(event: DirectiveEvent) -> str:

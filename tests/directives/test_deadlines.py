@@ -168,3 +168,7 @@ def test_the_engine_imports_no_django():
         for alias in (node.names if isinstance(node, ast.Import) else [ast.alias(node.module or "")])
     }
     assert "django" not in imported
+
+
+def test_a_day_is_shown_with_its_weekday():
+    assert deadlines.weekday_date(dt.date(2026, 8, 1)) == "Sat 2026-08-01"
