@@ -50,7 +50,7 @@ class EventInline(admin.TabularInline):
     can_delete = False
     fields = ("created", "kind", "old_status", "new_status", "note", "actor", "agency")
     readonly_fields = fields
-    ordering = ("-created", "-id")
+    ordering = ("-seq",)
 
     def has_add_permission(self, request: HttpRequest, obj: Directive | None = None) -> bool:
         return False
@@ -141,6 +141,8 @@ class DirectiveEventAdmin(admin.ModelAdmin):
     formfield_overrides = HTTPS_URLS
 
     list_display = ("created", "directive", "kind", "old_status", "new_status", "actor", "agency")
+    # Newest appended first: ids are drawn as events are appended (within an order, seq says the same).
+    ordering = ("-id",)
     list_filter = ("kind",)
     list_select_related = ("directive__order", "actor", "agency")
     search_fields = ("directive__ref", "note")

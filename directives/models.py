@@ -310,12 +310,15 @@ class DirectiveEvent(models.Model):
     hash = models.CharField(max_length=64, help_text="SHA-256 of the canonical content and prev_hash.")
 
     class Meta:
-        ordering = ["-created", "-id"]
+        # Newest first by the chain's sequence: the wall clock orders nothing (a directive's events
+        # are all in its order's chain, so seq alone orders them).
+        ordering = ["-seq"]
         constraints = [
             # The index behind it also finds an order's newest event (the chain's head) for an append.
             models.UniqueConstraint(fields=["order", "seq"], name="event_order_seq_unique"),
         ]
-        indexes = [models.Index(fields=["directive", "-created"], name="event_directive_created_idx")]
+        # A directive's history, newest first (its page and the API's events list).
+        indexes = [models.Index(fields=["directive", "-seq"], name="event_directive_seq_idx")]
 
     def __str__(self) -> str:
         return f"{self.directive.ref}: {self.get_kind_display()} at {self.created:%Y-%m-%d %H:%M}"

@@ -7,18 +7,25 @@ an outsider (signed in, no agency) and an admin.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 
 from agencies.models import Agency, Membership, OversightReviewer
-from directives import actions
+from directives import actions, deadlines
 from directives.models import Directive, Order
 from directives.orderfile import parse_order_file
 
 ORDER_FILE = Path(__file__).resolve().parent.parent / "directives" / "orders" / "eo-14409.toml"
+# The Order is loaded at noon Eastern on its signing day, so its history starts at a known instant
+# whatever day the suite runs (house style 14: no test depends on the day it runs).
+LOADED_AT = dt.datetime(2026, 6, 2, 12, 0, tzinfo=deadlines.EASTERN)
+# "Today" for tests that need one: after every EO 14409 deadline, so overdue is live.
+TODAY = dt.date(2026, 11, 30)
 
 
 def _unavailable() -> dict[str, str]:
@@ -72,9 +79,21 @@ def _fresh_cache(settings, request):
 
 @pytest.fixture
 def order(db) -> Order:
-    """Load Executive Order 14409 from the file that ships with the project."""
-    order, _ = actions.load_order(parse_order_file(ORDER_FILE.read_text()))
+    """Load Executive Order 14409 from the file that ships with the project, at ``LOADED_AT``."""
+    with time_machine.travel(LOADED_AT, tick=False):
+        order, _ = actions.load_order(parse_order_file(ORDER_FILE.read_text()))
     return order
+
+
+@pytest.fixture
+def today() -> dt.date:
+    """Return ``TODAY`` with the clock at noon Eastern of that day, ticking on from there.
+
+    For tests that need "today" (a date in the future, the day a completion defaults to): the day
+    the suite happens to run never enters them.
+    """
+    with time_machine.travel(dt.datetime.combine(TODAY, dt.time(12), tzinfo=deadlines.EASTERN), tick=True):
+        yield TODAY
 
 
 @pytest.fixture

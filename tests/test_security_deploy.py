@@ -146,7 +146,8 @@ def test_the_session_and_csrf_cookies_are_secure_httponly_and_same_site_lax(prod
 def test_local_development_keeps_plain_http_working():
     result = run_django(
         "from django.conf import settings as s; print(s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, "
-        "s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS)"
+        "s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS)",
+        DEBUG="true",
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "False", "False", "0"]

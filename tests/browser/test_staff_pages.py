@@ -3,17 +3,11 @@
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from directives import deadlines
 from directives.models import Directive, DirectiveEvent, Status
 
 pytestmark = pytest.mark.browser
-
-
-def _eastern_today() -> dt.date:
-    return deadlines.local_date(timezone.now())
 
 
 def test_a_cisa_editor_completes_2cii_and_sees_it_in_the_history(
@@ -54,9 +48,9 @@ def test_a_cisa_editor_completes_2cii_and_sees_it_in_the_history(
 
 
 def test_a_future_completion_date_is_shown_next_to_the_field_with_the_input_kept(
-    page, live_server, sign_in, check_page, cisa_editor
+    page, live_server, sign_in, check_page, cisa_editor, today
 ):
-    future = (_eastern_today() + dt.timedelta(days=10)).isoformat()
+    future = (today + dt.timedelta(days=10)).isoformat()
     events = DirectiveEvent.objects.count()
     sign_in(page, "cisa-editor")
     page.goto(f"{live_server.url}/directives/{Directive.objects.get(ref='2(c)(ii)').pk}/")
