@@ -53,7 +53,8 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+# Production is the default: development (`make run`, the tests) asks for DEBUG explicitly.
+DEBUG = env_bool("DEBUG", False)
 
 DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "data")))
 
@@ -62,12 +63,36 @@ DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "data")))
 _DEV_SECRET_KEY = "django-insecure-local-development-only-never-in-production"  # noqa: S105
 SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET_KEY if DEBUG else "")
 if not SECRET_KEY:
-    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is false")
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set when DEBUG is false (DEBUG defaults to false: set DEBUG=true for "
+        "local development, or SECRET_KEY to a long random string in production)"
+    )
+if not DEBUG and SECRET_KEY == _DEV_SECRET_KEY:
+    raise ImproperlyConfigured("SECRET_KEY must not be the public development key when DEBUG is false")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
+if not ALLOWED_HOSTS:
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS must be set when DEBUG is false: the host names the site answers to, "
+        "comma-separated (e.g. tracker.example.gov)"
+    )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# The address people use, for links in emails. Development serves on PORT (`PORT=9000 make run`);
+# production defaults to HTTPS on the first allowed host, and needs SITE_URL when that is a pattern.
+if DEBUG:
+    SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{env_int('PORT', 8000)}")
+elif env_str("SITE_URL"):
+    SITE_URL = env_str("SITE_URL")
+elif ALLOWED_HOSTS[0].startswith(".") or "*" in ALLOWED_HOSTS[0]:
+    raise ImproperlyConfigured(
+        f"SITE_URL must be set when the first of ALLOWED_HOSTS is a pattern ({ALLOWED_HOSTS[0]!r}): "
+        "the address people use, for links in emails, e.g. https://tracker.example.gov"
+    )
+else:
+    SITE_URL = f"https://{ALLOWED_HOSTS[0]}"
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"SITE_URL must start with http:// or https://, not {SITE_URL!r}")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

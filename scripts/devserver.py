@@ -45,7 +45,11 @@ def describe_services() -> list[str]:
     mail = settings.EMAIL_BACKEND.rsplit(".", 2)[-2]
     if mail == "filebased":
         mail = f"files in {settings.EMAIL_FILE_PATH}"
-    return [f"database: {database}", f"broker:   {broker}", f"email:    {mail}"]
+    return [
+        f"database: {database}",
+        f"broker:   {broker}",
+        f"email:    {mail}, links to {settings.SITE_URL}",
+    ]
 
 
 def commands(port: int) -> dict[str, list[str]]:
@@ -106,6 +110,9 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT") or 8000))
     args = parser.parse_args()
 
+    # Links in emails point at this server: the settings read PORT for SITE_URL's default, in this
+    # process and in the worker that sends them.
+    os.environ["PORT"] = str(args.port)
     for line in describe_services():
         print(f"orderctl {line}", flush=True)
 
