@@ -1,7 +1,13 @@
-"""Which agencies a user may act for. Directive-level rules live in ``directives/permissions.py``."""
+"""Who a request is: the agencies a user may act for, and the address a sign-in came from.
+
+Directive-level rules live in ``directives/permissions.py``.
+"""
 
 from __future__ import annotations
 
+import ipaddress
+
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 
@@ -19,15 +25,20 @@ def editor_agency_ids(user: User) -> frozenset[int]:
         return frozenset()
     cached = getattr(user, "_orderctl_editor_agency_ids", None)
     if cached is None:
-        own = set(
-            Membership.objects.filter(user=user, role=Membership.Role.EDITOR).values_list(
-                "agency_id", flat=True
-            )
-        )
-        components = set(Agency.objects.filter(parent_id__in=own).values_list("id", flat=True))
-        cached = frozenset(own | components)
+        own = Agency.objects.filter(
+            memberships__user=user, memberships__role=Membership.Role.EDITOR
+        ).with_components()
+        cached = frozenset(own.values_list("id", flat=True))
         user._orderctl_editor_agency_ids = cached
     return cached
+
+
+def member_agency_ids(user: User) -> frozenset[int]:
+    """Return the ids of the agencies ``user`` belongs to in any role, with their components."""
+    if not user.is_authenticated:
+        return frozenset()
+    agencies = Agency.objects.filter(memberships__user=user).with_components()
+    return frozenset(agencies.values_list("id", flat=True))
 
 
 def is_reviewer(user: User) -> bool:
@@ -39,3 +50,22 @@ def is_reviewer(user: User) -> bool:
         cached = OversightReviewer.objects.filter(user=user).exists()
         user._orderctl_is_reviewer = cached
     return cached
+
+
+def client_address(request) -> str | None:
+    """Return the address a sign-in came from, as django-axes counts failures by it.
+
+    Behind N trusted proxies it is the N-th X-Forwarded-For entry from the right: the one the outermost
+    trusted proxy appended. Entries further left came from the client and prove nothing.
+    """
+    remote = request.META.get("REMOTE_ADDR")
+    count = settings.TRUSTED_PROXY_COUNT
+    if not count:
+        return remote
+    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    if len(hops) < count:
+        return remote  # fewer hops than proxies: the request did not come through them all
+    try:
+        return str(ipaddress.ip_address(hops[-count]))
+    except ValueError:
+        return remote

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 
-from directives.forms import UswdsForm, UswdsFormMixin
+from uswds.forms import UswdsForm, UswdsFormMixin
 
 
 class SignInForm(UswdsFormMixin, AuthenticationForm):

@@ -4,7 +4,25 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from knox.models import AbstractAuthToken
+
+
+class AgencyQuerySet(models.QuerySet):
+    """The department rule, stated once: a department includes its components (DHS includes CISA).
+
+    An editor of a department acts for its components, a filter by a department finds what its
+    components lead, and the editors told about a component's deadline include the department's.
+    """
+
+    def with_components(self) -> AgencyQuerySet:
+        """Return these agencies and their components."""
+        ids = self.values("pk")
+        return Agency.objects.filter(Q(pk__in=ids) | Q(parent__in=ids))
+
+    def with_departments(self) -> AgencyQuerySet:
+        """Return these agencies and the departments they are components of: whose editors act for them."""
+        return Agency.objects.filter(Q(pk__in=self.values("pk")) | Q(pk__in=self.values("parent")))
 
 
 class Agency(models.Model):
@@ -20,6 +38,8 @@ class Agency(models.Model):
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="components"
     )
+
+    objects = AgencyQuerySet.as_manager()
 
     class Meta:
         ordering = ["abbreviation"]

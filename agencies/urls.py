@@ -7,7 +7,6 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("agency/", views.my_agency, name="my_agency"),
     path("account/tokens/", views.api_tokens, name="api_tokens"),
     path("accounts/login/", views.SignInView.as_view(), name="login"),
     # Django's LogoutView accepts POST only, so a link or an image cannot sign anyone out.

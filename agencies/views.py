@@ -1,4 +1,4 @@
-"""The staff pages about who the user is: the start page and their agency's directives."""
+"""The pages about who the user is: the start page, sign-in, password and API tokens."""
 
 from __future__ import annotations
 
@@ -8,20 +8,15 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
-from django.views.decorators.http import require_http_methods, require_safe
-
-from directives.models import Directive, Involvement
-from directives.views import rows_of
+from django.views.decorators.http import require_http_methods
 
 from . import actions
-from .access import editor_agency_ids, is_reviewer
+from .access import is_reviewer
 from .forms import APITokenForm, ChangePasswordForm, SignInForm
-from .models import Agency, Membership
+from .models import Membership
 from .tokens import tokens_of
 
 DEMO_ACCOUNTS = ("cisa-editor", "treasury-editor", "oncd-editor", "reviewer")
@@ -56,36 +51,6 @@ class SignInView(auth_views.LoginView):
 
 class ChangePasswordView(auth_views.PasswordChangeView):
     form_class = ChangePasswordForm
-
-
-@login_required
-@require_safe
-def my_agency(request: HttpRequest) -> HttpResponse:
-    """List the directives the user's agencies lead, then those they are consulted on, overdue first."""
-    now = timezone.now()
-    memberships = list(Membership.objects.filter(user=request.user).select_related("agency"))
-    member_of = {m.agency_id for m in memberships}
-    # An editor of a department also acts for its components (DHS for CISA), so they see those too.
-    agency_ids = member_of | set(editor_agency_ids(request.user))
-    agencies = list(Agency.objects.filter(id__in=agency_ids))
-    directives = Directive.objects.with_agencies()
-    led = directives.led_by(agency_ids)
-    consulted = directives.filter(
-        Exists(
-            Involvement.objects.filter(
-                directive=OuterRef("pk"), role=Involvement.Role.CONSULTED, agency_id__in=agency_ids
-            )
-        )
-    ).exclude(pk__in=led.values("pk"))
-    context = {
-        "memberships": memberships,
-        "agencies": agencies,
-        "led_rows": rows_of(led, now, overdue_first=True) if agency_ids else [],
-        "consulted_rows": rows_of(consulted, now, overdue_first=True) if agency_ids else [],
-        "reviewer": is_reviewer(request.user),
-        "now": now,
-    }
-    return render(request, "agencies/my_agency.html", context)
 
 
 @login_required

@@ -31,13 +31,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from agencies.models import Agency
+from uswds.forms import UswdsForm
 
 from . import deadlines
 from .api.clock import request_now
 from .api.filters import DIRECTIVE_SEQUENCE, DirectiveFilter, ScopeFilter
 from .api.summary import COMPLETED, COMPLETED_LATE, COMPLETED_ON_TIME, summarize
 from .export import status_rows, to_csv, to_json
-from .forms import UswdsForm
 from .models import Directive, DirectiveEvent, Order, Status, overdue_q
 from .views import Row, rows_of
 

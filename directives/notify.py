@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -37,10 +36,9 @@ def editor_emails(directive: Directive) -> list[str]:
     hear about what CISA leads.
     """
     lead_ids = Involvement.objects.filter(directive=directive, role=Involvement.Role.LEAD).values("agency_id")
-    departments = Agency.objects.filter(id__in=lead_ids, parent__isnull=False).values("parent_id")
+    acting_for = Agency.objects.filter(id__in=lead_ids).with_departments()
     users = get_user_model().objects.filter(
-        Q(memberships__agency_id__in=lead_ids) | Q(memberships__agency_id__in=departments),
-        memberships__role=Membership.Role.EDITOR,
+        memberships__agency__in=acting_for, memberships__role=Membership.Role.EDITOR
     )
     return _addresses(users)
 

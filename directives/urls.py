@@ -5,6 +5,7 @@ from django.urls import path
 from . import dashboard, views
 
 urlpatterns = [
+    path("agency/", views.my_agency, name="my_agency"),
     path("directives/", views.directive_list, name="directive_list"),
     path("directives/<int:pk>/", views.directive_detail, name="directive_detail"),
     path("orders/", views.order_list, name="order_list"),

@@ -1,4 +1,4 @@
-"""The staff pages for directives: the list, one directive with its update form, and an order.
+"""The staff pages for directives: my agency's, the list, one directive with its update form, an order.
 
 Each request reads the clock once (``now``) and passes it to everything that asks "overdue?", and
 loads a page's rows with ``with_agencies()`` so a page costs the same queries for 10 rows or 10,000.
@@ -14,14 +14,18 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
+from agencies.access import is_reviewer, member_agency_ids
+from agencies.models import Agency, Membership
+
 from . import actions, deadlines, permissions
 from .forms import DirectiveFilter, DirectiveNoteForm, DirectiveUpdateForm
-from .models import Directive, DirectiveEvent, Order, Status
+from .models import Directive, DirectiveEvent, Involvement, Order, Status
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,35 @@ def _history(directive: Directive) -> list[tuple[DirectiveEvent, str]]:
     """Return ``directive``'s events, newest first, each with what it changed in words."""
     events = directive.events.select_related("actor", "agency")
     return [(e, describe_event(e)) for e in events]
+
+
+@login_required
+@require_safe
+def my_agency(request: HttpRequest) -> HttpResponse:
+    """List the directives the user's agencies lead, then those they are consulted on, overdue first."""
+    now = timezone.now()
+    memberships = list(Membership.objects.filter(user=request.user).select_related("agency"))
+    # A department includes its components (DHS sees what CISA leads).
+    agency_ids = member_agency_ids(request.user)
+    agencies = list(Agency.objects.filter(id__in=agency_ids))
+    directives = Directive.objects.with_agencies()
+    led = directives.led_by(agency_ids)
+    consulted = directives.filter(
+        Exists(
+            Involvement.objects.filter(
+                directive=OuterRef("pk"), role=Involvement.Role.CONSULTED, agency_id__in=agency_ids
+            )
+        )
+    ).exclude(pk__in=led.values("pk"))
+    context = {
+        "memberships": memberships,
+        "agencies": agencies,
+        "led_rows": rows_of(led, now, overdue_first=True) if agency_ids else [],
+        "consulted_rows": rows_of(consulted, now, overdue_first=True) if agency_ids else [],
+        "reviewer": is_reviewer(request.user),
+        "now": now,
+    }
+    return render(request, "directives/my_agency.html", context)
 
 
 @login_required

@@ -7,7 +7,6 @@ filesystem broker under ``data/``); production sets ``DEBUG=false`` and must the
 """
 
 import datetime as dt
-import ipaddress
 import os
 from pathlib import Path
 
@@ -279,28 +278,7 @@ if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more")
 
 
-def client_address(request) -> str | None:
-    """Return the address a sign-in came from, as django-axes counts failures by it.
-
-    Behind N trusted proxies it is the N-th X-Forwarded-For entry from the right: the one the outermost
-    trusted proxy appended. Entries further left came from the client and prove nothing.
-    """
-    from django.conf import settings  # read at request time, so a test can change the proxy count
-
-    remote = request.META.get("REMOTE_ADDR")
-    count = settings.TRUSTED_PROXY_COUNT
-    if not count:
-        return remote
-    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    if len(hops) < count:
-        return remote  # fewer hops than proxies: the request did not come through them all
-    try:
-        return str(ipaddress.ip_address(hops[-count]))
-    except ValueError:
-        return remote
-
-
-AXES_CLIENT_IP_CALLABLE = client_address
+AXES_CLIENT_IP_CALLABLE = "agencies.access.client_address"
 
 # --- REST API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -33,10 +33,10 @@ class AgencyField(forms.CharField):
         value = super().clean(value)
         if not value:
             return None
-        agency = Agency.objects.filter(abbreviation__iexact=value).first()
-        if agency is None:
+        agency = Agency.objects.filter(abbreviation__iexact=value)
+        if not agency.exists():
             raise ValidationError(f"Unknown agency {value!r}.")
-        return Agency.objects.filter(Q(pk=agency.pk) | Q(parent=agency.pk)).values("pk")
+        return agency.with_components().values("pk")
 
 
 class OrderNumberField(forms.IntegerField):

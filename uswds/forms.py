@@ -1,0 +1,66 @@
+"""Forms in USWDS style: widget classes, the error modifier, errors put back on the fields they name."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.forms.boundfield import BoundField
+
+_WIDGET_CLASSES = {
+    forms.RadioSelect: "usa-radio__input",
+    forms.Select: "usa-select",
+    forms.Textarea: "usa-textarea",
+    forms.CheckboxInput: "usa-checkbox__input",
+}
+
+
+class UswdsBoundField(BoundField):
+    """Render a field's widget with USWDS's error modifier when the field has errors.
+
+    Django already adds ``aria-invalid`` and points ``aria-describedby`` at ``<id>_helptext`` and
+    ``<id>_error``; ``templates/includes/field.html`` renders elements with exactly those ids.
+    """
+
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        widget = widget or self.field.widget
+        if self.errors and not widget.is_hidden:
+            # USWDS has one error modifier for inputs, selects and textareas alike.
+            attrs["class"] = f"{widget.attrs.get('class', '')} usa-input--error".strip()
+        return attrs
+
+
+class UswdsFormMixin:
+    """Give a form's widgets USWDS classes and render its errors in USWDS style."""
+
+    bound_field_class = UswdsBoundField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if widget.is_hidden:
+                continue
+            css = next((c for cls, c in _WIDGET_CLASSES.items() if isinstance(widget, cls)), "usa-input")
+            widget.attrs.setdefault("class", css)
+
+    def add_action_errors(self, error: ValidationError) -> None:
+        """Put an actions-layer ``ValidationError`` on the fields it names; the rest on the form."""
+        messages = error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
+        for name, texts in messages.items():
+            target = name if name in self.fields else None
+            for text in texts:
+                self.add_error(target, text)
+
+
+class UswdsForm(UswdsFormMixin, forms.Form):
+    """A plain form in USWDS style."""
+
+
+class DateInput(forms.DateInput):
+    """The browser's own date control: works without JavaScript and submits ISO dates."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
