@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from agencies.models import Agency
 from directives import deadlines, history
-from directives.actions import _rolled_up  # parents roll up as the actions layer rolls them up
+from directives.actions.updates import _rolled_up  # parents roll up as the actions layer rolls them up
 from directives.models import Directive, DirectiveEvent, Involvement, Order, Status
 
 ORDER_NUMBER_BASE = 9_000_000

@@ -44,6 +44,7 @@ from django.utils import timezone  # noqa: E402
 
 from bench.dataset import ensure_dataset  # noqa: E402
 from directives import actions  # noqa: E402
+from directives.actions import sweeps  # noqa: E402
 from directives.models import Directive, DirectiveEvent, Notification  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
@@ -52,7 +53,7 @@ EMPTY_ROUNDS = 50
 DIRECTIVE = Directive._meta.db_table
 EVENT = DirectiveEvent._meta.db_table
 NOTIFICATION = Notification._meta.db_table
-CONDITION = actions._due_condition()  # the sweep's own, so the raw statements flag the same rows
+CONDITION = sweeps._due_condition()  # the sweep's own, so the raw statements flag the same rows
 
 RAW_UPDATE = f"UPDATE {DIRECTIVE} SET overdue_flagged_at = %(now)s WHERE {CONDITION} RETURNING id, due_on"  # noqa: S608
 # Like the action, it locks the due directives in ascending id before flagging them (the order in which

@@ -45,21 +45,10 @@ def dispatch_notifications() -> dict[str, int]:
     if report.sent or report.failed or report.gave_up or report.cancelled:
         logger.info("dispatched notifications: %s", report.summary())
     if report.more:
-        queue_dispatch()
+        actions.queue_dispatch()
     return {
         "sent": len(report.sent),
         "failed": len(report.failed),
         "gave_up": len(report.gave_up),
         "cancelled": len(report.cancelled),
     }
-
-
-def queue_dispatch() -> None:
-    """Queue ``dispatch_notifications`` now, on commit of a transaction that wrote outbox rows.
-
-    A broker that is down only delays the sends until beat's next dispatch, so it is logged, not raised.
-    """
-    try:
-        dispatch_notifications.apply_async(retry=False)
-    except Exception:
-        logger.warning("could not queue dispatch_notifications; beat's next run sends them", exc_info=True)

@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 
-from directives import actions
+from directives import actions, history
 from directives.models import Directive, DirectiveEvent, Outcome, Status
 
 NOON_NOV_26 = dt.datetime(2026, 11, 26, 17, 0, tzinfo=dt.UTC)  # 12:00 Eastern
@@ -261,11 +261,17 @@ def test_only_an_administrator_may_extend_a_deadline(directive, cisa_editor):
 def test_a_failure_after_the_event_is_written_rolls_everything_back(directive, cisa_editor, monkeypatch):
     """The event and the state change share one transaction: a crash mid-way leaves neither."""
     before = snapshot()
+    real_append = history.append
+    written: list[list[int]] = []
 
-    def boom(*args, **kwargs):
-        raise RuntimeError("crash while rolling up")
+    def append_then_crash(events):
+        written.append(real_append(events))  # the events are in the table now, uncommitted
+        assert DirectiveEvent.objects.filter(pk__in=written[0]).count() == len(events)
+        raise RuntimeError("crash after the events were written")
 
-    monkeypatch.setattr(actions, "_roll_up", boom)
-    with pytest.raises(RuntimeError):
+    monkeypatch.setattr(history, "append", append_then_crash)
+    with pytest.raises(RuntimeError, match="after the events were written"):
         actions.change_status(directive("2(c)(ii)"), Status.IN_PROGRESS, actor=cisa_editor)
+    assert len(written) == 1 and written[0]
+    assert not DirectiveEvent.objects.filter(pk__in=written[0]).exists()
     assert snapshot() == before

@@ -12,7 +12,8 @@ import pytest
 import time_machine
 from django.db import connection
 
-from directives import actions, tasks
+from directives import actions
+from directives.actions import sweeps
 from directives.models import Directive, DirectiveEvent, Notification, Status
 
 JULY_2_ENDS = dt.datetime(2026, 7, 3, 4, 0, tzinfo=dt.UTC)
@@ -146,7 +147,7 @@ def test_the_sweep_queues_one_dispatch_on_commit_and_a_second_sweep_none(
 ):
     with django_capture_on_commit_callbacks() as callbacks:
         flag_at(JULY_2_ENDS)
-    assert callbacks == [tasks.queue_dispatch]
+    assert callbacks == [actions.queue_dispatch]
     with django_capture_on_commit_callbacks() as callbacks:
         flag_at(JULY_2_ENDS + MINUTE)
     assert callbacks == []
@@ -157,7 +158,7 @@ def test_a_sweep_that_fails_after_its_writes_leaves_nothing_behind(order, monkey
         raise RuntimeError("the broker connection pool is exhausted")
 
     # The last step inside the sweep's transaction, after the flags, events and notifications.
-    monkeypatch.setattr(actions, "_queue_dispatch", broken)
+    monkeypatch.setattr(sweeps, "queue_dispatch_on_commit", broken)
     with time_machine.travel(JULY_2_ENDS, tick=False), pytest.raises(RuntimeError):
         actions.flag_overdue(actor=None)
     assert not Directive.objects.filter(overdue_flagged_at__isnull=False).exists()

@@ -9,7 +9,7 @@ import datetime as dt
 
 import time_machine
 
-from directives import actions, tasks
+from directives import actions
 from directives.models import Directive, DirectiveEvent, Notification, Status
 
 JULY_2_ENDS = dt.datetime(2026, 7, 3, 4, 0, tzinfo=dt.UTC)
@@ -131,7 +131,7 @@ def test_the_reminder_sweep_queues_a_dispatch_only_when_it_owes_something(
     assert callbacks == []
     with django_capture_on_commit_callbacks() as callbacks:
         remind_at(SEVEN_DAYS_BEFORE)
-    assert callbacks == [tasks.queue_dispatch]
+    assert callbacks == [actions.queue_dispatch]
 
 
 def test_escalation_waits_until_the_dashboards_count_7_days_overdue(directive, order):

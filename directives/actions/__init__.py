@@ -1,0 +1,51 @@
+"""The one write path for directives.
+
+Every change of a directive's state goes through a function here: atomic, with a keyword-only
+``actor`` (None for the system), checking permission and input before writing anything, and writing
+its ``DirectiveEvent`` in the same transaction through ``history.append``, the one function that
+writes events (it chains them; see ``directives/history.py``). Bad input raises ``ValidationError``
+with a dict of field -> messages; a forbidden change raises ``PermissionDenied``; a stale
+``expected_version`` raises ``StaleVersion``. In each case nothing is written.
+
+One module a concern (as Zulip's ``zerver/actions/``): ``updates`` (what agencies record, extensions),
+``orders`` (loading order files), ``sweeps`` (what beat flags and owes), ``outbox`` (sending what is
+owed), and ``common`` (what they share). Callers import this package: ``actions.record_update``.
+"""
+
+from .common import MAX_NOTE_LENGTH, MAX_URL_LENGTH, UNSET, StaleVersion, queue_dispatch, version_of
+from .orders import LoadReport, load_order
+from .outbox import (
+    DispatchReport,
+    claim_notification,
+    dispatch_notifications,
+    mark_notification_cancelled,
+    mark_notification_failed,
+    mark_notification_sent,
+)
+from .sweeps import escalate_overdue, flag_overdue, send_reminders
+from .updates import add_note, change_status, extend_deadline, record_update, set_forecast
+
+__all__ = [
+    "MAX_NOTE_LENGTH",
+    "MAX_URL_LENGTH",
+    "UNSET",
+    "DispatchReport",
+    "LoadReport",
+    "StaleVersion",
+    "add_note",
+    "change_status",
+    "claim_notification",
+    "dispatch_notifications",
+    "escalate_overdue",
+    "extend_deadline",
+    "flag_overdue",
+    "load_order",
+    "mark_notification_cancelled",
+    "mark_notification_failed",
+    "mark_notification_sent",
+    "queue_dispatch",
+    "record_update",
+    "send_reminders",
+    "set_forecast",
+    "version_of",
+]

@@ -1,0 +1,273 @@
+"""The sweeps beat runs: flag what is overdue, owe reminders and escalations.
+
+Each compares instants (``due_at`` against now), never dates for equality, so a sweep that did not run
+for days catches up on its next run; each records what it did (a flag, an outbox row unique per
+deadline), so a second run, or two at once, neither loses nor doubles anything. Beat runs them through
+``directives/tasks.py``, and so do the management commands.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import NamedTuple
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from .. import deadlines, history
+from ..history import NewEvent
+from ..models import Directive, DirectiveEvent, DirectiveQuerySet, Notification, Status
+from .common import queue_dispatch_on_commit
+
+
+def _due_condition() -> str:
+    """Return the SQL condition of an open, unflagged directive whose ``due_at`` is ``%(now)s`` or earlier.
+
+    It is the partial index directive_open_due_at_idx's own condition, the status written as a literal
+    so that the planner can prove the index applies.
+    """
+    qn = connection.ops.quote_name
+    return (
+        f"{qn('due_at')} <= %(now)s AND {qn('status')} <> '{Status.COMPLETED.value}' "
+        f"AND {qn('overdue_flagged_at')} IS NULL"
+    )
+
+
+def _anything_to_flag(now: dt.datetime) -> bool:
+    """Return whether some directive is due for flagging: one read of the partial index."""
+    table = connection.ops.quote_name(Directive._meta.db_table)
+    sql = f"SELECT 1 FROM {table} WHERE {_due_condition()} LIMIT 1"  # noqa: S608 - no value in the text
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"now": connection.ops.adapt_datetimefield_value(now)})
+        return cursor.fetchone() is not None
+
+
+class _Flagged(NamedTuple):
+    id: int
+    due_on: dt.date
+    ref: str
+    order_id: int
+
+
+def _flag_due_directives(now: dt.datetime) -> list[_Flagged]:
+    """Flag every open, unflagged directive whose ``due_at`` has passed; return them, by id.
+
+    One conditional ``UPDATE ... RETURNING`` (PostgreSQL, and SQLite since 3.35): the ``WHERE`` is
+    re-checked on each row as it is locked, so two sweeps at once never flag the same directive twice.
+    The rows are locked first in ascending id (``SELECT ... ORDER BY id FOR UPDATE``), the order in
+    which a status change locks a part and its parents, so the two never wait on each other in a
+    cycle. ``updated_at`` is left alone: the flag is the sweep's bookkeeping, not an edit.
+    """
+    qn = connection.ops.quote_name
+    table = qn(Directive._meta.db_table)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""  # SQLite locks it all
+    # Names come from the model and values are bound.
+    sql = (
+        f"UPDATE {table} SET {qn('overdue_flagged_at')} = %(now)s "  # noqa: S608
+        f"WHERE {qn('id')} IN (SELECT {qn('id')} FROM {table} WHERE {_due_condition()} "
+        f"ORDER BY {qn('id')}{lock}) AND {_due_condition()} "
+        f"RETURNING {qn('id')}, {qn('due_on')}, {qn('ref')}, {qn('order_id')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"now": connection.ops.adapt_datetimefield_value(now)})
+        rows = cursor.fetchall()
+    due_on = Directive._meta.get_field("due_on")
+    return sorted(_Flagged(pk, due_on.to_python(day), ref, order_id) for pk, day, ref, order_id in rows)
+
+
+def _record_flags(flagged: list[_Flagged], now: dt.datetime, actor: AbstractBaseUser | None) -> None:
+    """Write the event and the notification of every directive this sweep flagged.
+
+    The events are chained in Python (a hash each) and inserted in multi-row statements; the notices
+    come from those events in one ``INSERT ... SELECT`` over the new ids' range, skipping any the
+    outbox has already (its unique constraint). Building model instances instead costs several times
+    the sweep itself (bench/sweep.py).
+    """
+    actor_id, username = (actor.pk, actor.get_username()) if actor is not None else (None, None)
+    kind = DirectiveEvent.Kind.FLAGGED_OVERDUE.value
+    ids = history.append(
+        [
+            NewEvent(
+                directive_id=f.id,
+                order_id=f.order_id,
+                directive_ref=f.ref,
+                kind=kind,
+                created=now,
+                note=f"Overdue: the deadline of {f.due_on.isoformat()} passed unmet (end of that day, "
+                "Eastern time).",
+                old_due_on=f.due_on,
+                actor_id=actor_id,
+                actor_username=username,
+            )
+            for f in flagged
+        ]
+    )
+    qn = connection.ops.quote_name
+    event, notification = (qn(m._meta.db_table) for m in (DirectiveEvent, Notification))
+    params = {
+        "now": connection.ops.adapt_datetimefield_value(now),
+        "first": min(ids),
+        "last": max(ids),
+        "flagged": kind,
+        "overdue": Notification.Kind.OVERDUE.value,
+        "pending": Notification.State.PENDING.value,
+    }
+    # Table names come from the models; every value is bound. Another sweep's flag events in the
+    # range would owe the same notices, which the unique constraint keeps single.
+    notifications_sql = f"""
+        INSERT INTO {notification} (directive_id, kind, due_on, offset_days, event_id, state, created,
+            next_attempt_at, attempts, recipients, last_error)
+        SELECT e.directive_id, %(overdue)s, e.old_due_on, 0, e.id, %(pending)s, %(now)s, %(now)s, 0, '[]', ''
+        FROM {event} e
+        WHERE e.id BETWEEN %(first)s AND %(last)s AND e.kind = %(flagged)s
+        ON CONFLICT DO NOTHING
+    """  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(notifications_sql, params)
+
+
+def flag_overdue(*, actor: AbstractBaseUser | None = None) -> list[int]:
+    """Flag every directive whose deadline passed unmet, and return the ids this run flagged.
+
+    In one transaction: the conditional update, then one ``flagged_overdue`` event and one overdue
+    notification per flagged directive. A second run finds nothing to flag. A parent is flagged when
+    its own deadline passes, like any directive. ``extend_deadline`` clears the flag and the outbox is
+    unique per deadline, so a directive flagged for its old deadline is flagged again for the new one.
+    """
+    now = timezone.now()
+    # Most runs find nothing new: then one read through the partial index is the whole cost, and no
+    # transaction (no write lock, on SQLite) is taken.
+    if not _anything_to_flag(now):
+        return []
+    with transaction.atomic():
+        flagged = _flag_due_directives(now)
+        if not flagged:
+            return []
+        _record_flags(flagged, now, actor)
+        queue_dispatch_on_commit()
+    return [f.id for f in flagged]
+
+
+def _owe_notices(
+    candidates: DirectiveQuerySet,
+    *,
+    kind: str,
+    offset_days: int,
+    event_kind: str,
+    note: Callable[[Directive], str],
+    actor: AbstractBaseUser | None,
+    now: dt.datetime,
+) -> list[int]:
+    """Write one event and one ``kind`` notification per candidate that has none for its deadline.
+
+    Runs inside the caller's transaction. Candidates are locked, skipping rows another sweep holds (it
+    is writing their notices); the notices are read again once the locks are held, so one that a
+    concurrent sweep committed in between is seen, and nothing is owed twice.
+    """
+    owed_already = Notification.objects.filter(
+        directive=OuterRef("pk"), kind=kind, offset_days=offset_days, due_on=OuterRef("due_on")
+    )
+    locked = list(
+        candidates.filter(~Exists(owed_already))
+        .select_for_update(skip_locked=True)
+        .only("id", "ref", "order_id", "due_on", "due_at")
+        .order_by("id")
+    )
+    if not locked:
+        return []
+    done = set(
+        Notification.objects.filter(
+            directive__in=[d.id for d in locked], kind=kind, offset_days=offset_days
+        ).values_list("directive_id", "due_on")
+    )
+    owed = [d for d in locked if (d.id, d.due_on) not in done]
+    event_ids = history.append(
+        [
+            NewEvent.of(d, kind=event_kind, note=note(d), old_due_on=d.due_on, actor=actor, created=now)
+            for d in owed
+        ]
+    )
+    Notification.objects.bulk_create(
+        Notification(
+            directive_id=d.id,
+            kind=kind,
+            due_on=d.due_on,
+            offset_days=offset_days,
+            event_id=event_id,
+            created=now,
+            next_attempt_at=now,
+        )
+        for d, event_id in zip(owed, event_ids, strict=True)
+    )
+    return [d.id for d in owed]
+
+
+def send_reminders(*, actor: AbstractBaseUser | None = None) -> dict[int, list[int]]:
+    """Owe the reminders that are due before open deadlines; return the directive ids by offset in days.
+
+    A reminder ``n`` days before a deadline is due from ``due_at - n days`` and owed once per
+    directive, deadline and offset. After an outage it is still sent if its moment passed less than a
+    day ago; an older one is dropped rather than arriving stale (a "7 days left" notice with 3 days
+    left), so a late load or a long outage sends no burst of them. Offsets are whole days, so their
+    windows never overlap, and none reaches past the deadline, which the overdue notice covers.
+    """
+    now = timezone.now()
+    owed: dict[int, list[int]] = {}
+    with transaction.atomic():
+        for days in settings.REMINDER_OFFSETS_DAYS:
+            # due_at - days <= now < due_at - days + 1 day
+            window_end = now + dt.timedelta(days=days)
+            candidates = Directive.objects.open().filter(
+                due_at__gt=window_end - dt.timedelta(days=1), due_at__lte=window_end
+            )
+            ids = _owe_notices(
+                candidates,
+                kind=Notification.Kind.REMINDER,
+                offset_days=-days,
+                event_kind=DirectiveEvent.Kind.REMINDER_SENT,
+                note=lambda d, days=days: (
+                    f"Reminder to the lead agencies' editors: {days} day{'s' if days != 1 else ''} to the "
+                    f"deadline of {d.due_on:%A} {d.due_on.isoformat()}."
+                ),
+                actor=actor,
+                now=now,
+            )
+            if ids:
+                owed[days] = ids
+        if owed:
+            queue_dispatch_on_commit()
+    return owed
+
+
+def escalate_overdue(*, actor: AbstractBaseUser | None = None) -> list[int]:
+    """Owe the oversight reviewers one notice per deadline left unmet for ``ESCALATION_AFTER_DAYS`` days.
+
+    Days are counted as ``Directive.days_overdue`` counts them (Eastern calendar days since the due
+    day), so the escalation goes out when the dashboards first show 7 days overdue. Unlike a
+    reminder it is never stale: a directive still overdue after an outage is escalated late rather
+    than never. Return the ids escalated by this run.
+    """
+    now = timezone.now()
+    days = settings.ESCALATION_AFTER_DAYS
+    # days_overdue >= days  <=>  due_on <= today - days  <=>  due_at <= the end of (today - days)
+    cutoff = deadlines.end_of_day(deadlines.local_date(now) - dt.timedelta(days=days))
+    with transaction.atomic():
+        ids = _owe_notices(
+            Directive.objects.open().filter(due_at__lte=cutoff),
+            kind=Notification.Kind.ESCALATION,
+            offset_days=days,
+            event_kind=DirectiveEvent.Kind.ESCALATED,
+            note=lambda d: (
+                f"Escalated to the oversight reviewers: still open {days} or more days after the deadline "
+                f"of {d.due_on:%A} {d.due_on.isoformat()}."
+            ),
+            actor=actor,
+            now=now,
+        )
+        if ids:
+            queue_dispatch_on_commit()
+    return ids

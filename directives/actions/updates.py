@@ -1,0 +1,271 @@
+"""Agency updates of a directive: status, completion, forecast, notes, and deadline extensions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from .. import deadlines, history, permissions
+from ..history import NewEvent
+from ..models import Directive, DirectiveEvent, Status
+from .common import (
+    UNSET,
+    StaleVersion,
+    Unset,
+    lock,
+    lock_with_ancestors,
+    saved_event,
+    validate_note,
+    version_of,
+)
+
+
+def record_update(
+    directive: Directive,
+    *,
+    actor: AbstractBaseUser | None,
+    status: str | None = None,
+    note: str = "",
+    evidence_url: str = "",
+    completed_on: dt.date | None = None,
+    forecast_on: dt.date | Unset | None = UNSET,
+    expected_version: str | None = None,
+) -> DirectiveEvent:
+    """Record an agency's update of ``directive`` as one event and return it.
+
+    A new ``status`` needs an editor of a lead agency; so does a ``forecast_on`` (None clears it). A
+    note alone may also come from an editor of a consulted agency. Completing without ``completed_on``
+    means completed today (Eastern time).
+    """
+    now = timezone.now()
+    note = note.strip()
+    evidence_url = evidence_url.strip()
+    with transaction.atomic():
+        current = lock_with_ancestors(directive) if status is not None else lock(directive)
+        if expected_version is not None and expected_version != version_of(current):
+            raise StaleVersion(current)
+
+        changes_state = status is not None or completed_on is not None or forecast_on is not UNSET
+        if actor is not None:
+            if changes_state:
+                permissions.require_update_status(actor, current)
+            else:
+                permissions.require_add_note(actor, current)
+
+        errors: dict[str, list[str]] = {}
+        today = deadlines.local_date(now)
+        signed_on = current.order.signed_on
+        new_status = current.status
+        new_completed_on = current.completed_on
+        if status is not None:
+            if status not in Status.values:
+                errors["status"] = [
+                    f"{status!r} is not a valid status; use one of {', '.join(Status.values)}."
+                ]
+            elif current.is_parent:
+                children = ", ".join(c.ref for c in current.children.all())
+                errors["status"] = [f"{current.ref} rolls up from its parts; update {children} instead."]
+            elif status == current.status:
+                errors["status"] = [f"{current.ref} is already {current.get_status_display().lower()}."]
+            else:
+                new_status = status
+                new_completed_on = None
+        if new_status == Status.COMPLETED and status is not None and not errors.get("status"):
+            new_completed_on = completed_on or today
+        if completed_on is not None:
+            if new_status != Status.COMPLETED or status is None:
+                errors.setdefault("completed_on", []).append(
+                    "A completion date goes only with the status completed."
+                )
+            elif completed_on > today:
+                errors.setdefault("completed_on", []).append(
+                    "The completion date cannot be in the future "
+                    f"(today is {today.isoformat()}, Eastern time)."
+                )
+            elif completed_on < signed_on:
+                errors.setdefault("completed_on", []).append(
+                    f"The completion date cannot be before the Order was signed ({signed_on.isoformat()})."
+                )
+        new_forecast_on = current.forecast_on
+        if forecast_on is not UNSET:
+            if forecast_on is not None and forecast_on < signed_on:
+                errors.setdefault("forecast_on", []).append(
+                    f"The forecast cannot be before the Order was signed ({signed_on.isoformat()})."
+                )
+            elif forecast_on == current.forecast_on and status is None:
+                errors.setdefault("forecast_on", []).append("The forecast is unchanged.")
+            else:
+                new_forecast_on = forecast_on
+        validate_note(note, evidence_url, errors)
+        if not errors and not changes_state and not note and not evidence_url:
+            errors[NON_FIELD_ERRORS] = ["Nothing to record: give a status, a forecast date or a note."]
+        if errors:
+            raise ValidationError(errors)
+
+        if new_status != current.status:
+            kind = DirectiveEvent.Kind.STATUS_CHANGED
+        elif new_forecast_on != current.forecast_on:
+            kind = DirectiveEvent.Kind.FORECAST_CHANGED
+        else:
+            kind = DirectiveEvent.Kind.NOTE
+        events = [
+            NewEvent.of(
+                current,
+                kind=kind,
+                old_status=current.status,
+                new_status=new_status,
+                note=note,
+                evidence_url=evidence_url,
+                completed_on=new_completed_on if new_status == Status.COMPLETED else None,
+                old_forecast_on=current.forecast_on,
+                new_forecast_on=new_forecast_on,
+                actor=actor,
+                agency=permissions.acting_agency(actor, current) if actor is not None else None,
+                created=now,
+            )
+        ]
+        status_changed = new_status != current.status
+        current.forecast_on = new_forecast_on
+        update_fields = ["forecast_on", "updated_at"]
+        if status_changed:
+            current.status = new_status
+            current.completed_on = new_completed_on
+            current.status_changed_at = now
+            update_fields += ["status", "completed_on", "status_changed_at"]
+        current.save(update_fields=update_fields)
+        if status_changed and current.parent_id is not None:
+            events += _roll_up(current.parent_id, cause=current, now=now)
+        # Appended last, once the parents are locked too: every writer locks directives before orders.
+        event_id = history.append(events)[0]
+    return saved_event(event_id)
+
+
+def change_status(
+    directive: Directive,
+    status: str,
+    *,
+    actor: AbstractBaseUser | None,
+    note: str = "",
+    evidence_url: str = "",
+    completed_on: dt.date | None = None,
+    expected_version: str | None = None,
+) -> DirectiveEvent:
+    """Change ``directive``'s status, with an optional note, evidence link and completion date."""
+    return record_update(
+        directive,
+        actor=actor,
+        status=status,
+        note=note,
+        evidence_url=evidence_url,
+        completed_on=completed_on,
+        expected_version=expected_version,
+    )
+
+
+def add_note(
+    directive: Directive, note: str, *, actor: AbstractBaseUser | None, evidence_url: str = ""
+) -> DirectiveEvent:
+    """Add a note (and an optional evidence link) to ``directive``'s history."""
+    if not note.strip():
+        raise ValidationError({"note": ["A note cannot be empty."]})
+    return record_update(directive, actor=actor, note=note, evidence_url=evidence_url)
+
+
+def set_forecast(
+    directive: Directive, forecast_on: dt.date | None, *, actor: AbstractBaseUser | None, note: str = ""
+) -> DirectiveEvent:
+    """Set (or with None, clear) the agency's projected completion date."""
+    return record_update(directive, actor=actor, forecast_on=forecast_on, note=note)
+
+
+def _rolled_up(children: list[Directive]) -> tuple[str, dt.date | None]:
+    """Return a parent's status and completion date from its children's.
+
+    Completed only when every child is; in progress once any child has started; otherwise not started.
+    """
+    statuses = {c.status for c in children}
+    if statuses == {Status.COMPLETED}:
+        return Status.COMPLETED, max(c.completed_on for c in children)
+    if statuses - {Status.NOT_STARTED}:
+        return Status.IN_PROGRESS, None
+    return Status.NOT_STARTED, None
+
+
+def _roll_up(parent_id: int, *, cause: Directive, now: dt.datetime) -> list[NewEvent]:
+    """Roll the status up to ``parent_id`` and its ancestors; return their events, to be appended."""
+    parent = Directive.objects.select_for_update().get(pk=parent_id)
+    children = list(Directive.objects.filter(parent_id=parent_id).only("status", "completed_on"))
+    status, completed_on = _rolled_up(children)
+    if status == parent.status and completed_on == parent.completed_on:
+        return []
+    event = NewEvent.of(
+        parent,
+        kind=DirectiveEvent.Kind.STATUS_CHANGED,
+        old_status=parent.status,
+        new_status=status,
+        completed_on=completed_on,
+        note=f"Rolled up from its parts after {cause.ref} changed to {cause.get_status_display().lower()}.",
+        created=now,
+    )
+    parent.status = status
+    parent.completed_on = completed_on
+    parent.status_changed_at = now
+    parent.save(update_fields=["status", "completed_on", "status_changed_at", "updated_at"])
+    if parent.parent_id is not None:
+        return [event, *_roll_up(parent.parent_id, cause=parent, now=now)]
+    return [event]
+
+
+def extend_deadline(
+    directive: Directive,
+    new_due_on: dt.date,
+    *,
+    actor: AbstractBaseUser | None,
+    justification: str,
+) -> DirectiveEvent:
+    """Move ``directive``'s effective deadline to the later ``new_due_on``, recording why.
+
+    The original due date never changes. The overdue flag belongs to the old deadline, so it is
+    cleared: the new deadline can be flagged in its turn.
+    """
+    now = timezone.now()
+    justification = justification.strip()
+    with transaction.atomic():
+        current = lock(directive)
+        if actor is not None:
+            permissions.require_extend_deadline(actor, current)
+        errors: dict[str, list[str]] = {}
+        if current.due_on is None:
+            errors["new_due_on"] = [f"{current.ref} has no deadline to extend."]
+        elif new_due_on <= current.due_on:
+            errors["new_due_on"] = [
+                f"An extension must move the deadline later than {current.due_on.isoformat()}."
+            ]
+        if not justification:
+            errors["justification"] = ["Say why the deadline is extended."]
+        validate_note(justification, "", errors)
+        if "note" in errors:
+            errors["justification"] = errors.pop("note")
+        if errors:
+            raise ValidationError(errors)
+        event = NewEvent.of(
+            current,
+            kind=DirectiveEvent.Kind.DEADLINE_EXTENDED,
+            old_status=current.status,
+            new_status=current.status,
+            old_due_on=current.due_on,
+            new_due_on=new_due_on,
+            note=justification,
+            actor=actor,
+            created=now,
+        )
+        current.due_on = new_due_on
+        current.due_at = deadlines.end_of_day(new_due_on)
+        current.overdue_flagged_at = None
+        current.save(update_fields=["due_on", "due_at", "overdue_flagged_at", "updated_at"])
+        [event_id] = history.append([event])
+    return saved_event(event_id)
