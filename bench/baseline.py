@@ -139,7 +139,8 @@ def summary(request: HttpRequest) -> JsonResponse:
     open_and_due = ~completed & Q(due_at__gt=now)
     on_time = completed & Q(completed_on__lte=F("due_on"))
     late = completed & Q(completed_on__gt=F("due_on"))
-    directives = Directive.objects.order_by()
+    # The trackable items: every directive but a parent with parts (its parts are counted instead).
+    directives = Directive.objects.order_by().filter(children__isnull=True)
     totals = directives.aggregate(
         total=Count("pk"),
         overdue=Count("pk", filter=overdue_q(now)),

@@ -20,6 +20,8 @@ EXPORT_COLUMNS = (
     "days_overdue",
     "completed_on",
     "outcome",
+    "days_late",
+    "forecast_on",
 )
 
 # A spreadsheet treats a cell that starts with one of these as a formula (CSV injection).
@@ -46,6 +48,8 @@ def status_rows(directives: DirectiveQuerySet, now: dt.datetime) -> list[dict]:
                 "days_overdue": d.days_overdue(now),
                 "completed_on": _iso(d.completed_on),
                 "outcome": d.outcome,
+                "days_late": d.days_late,
+                "forecast_on": _iso(d.forecast_on),
             }
         )
     return rows

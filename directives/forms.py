@@ -1,4 +1,4 @@
-"""Forms of the staff pages: the directive update form, the note form and the list filter.
+"""Forms of the staff pages: the directive update form and the note form.
 
 They only parse what the browser sent. What may be recorded (dates in the future, a status that is
 already set, who may change what) is decided by ``directives.actions``, whose errors the view puts back
@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, QuerySet
 
-from agencies.models import Agency
-from uswds.forms import DateInput, UswdsBoundField, UswdsForm
+from uswds.forms import DateInput, UswdsForm
 
-from .models import Directive, Involvement, Order, Status, overdue_q
+from .models import Directive, Status
 
 
 class DirectiveNoteForm(UswdsForm):
@@ -100,46 +97,3 @@ class DirectiveUpdateForm(DirectiveNoteForm):
         if forecast != self.directive.forecast_on:
             kwargs["forecast_on"] = forecast
         return kwargs
-
-
-class DirectiveFilter(django_filters.FilterSet):
-    """The filters of the directive list, all in the URL so a filtered list can be shared."""
-
-    order = django_filters.ModelChoiceFilter(
-        queryset=Order.objects.all(), to_field_name="number", empty_label="All orders"
-    )
-    agency = django_filters.ModelChoiceFilter(
-        queryset=Agency.objects.all(),
-        to_field_name="abbreviation",
-        method="filter_agency",
-        label="Agency (lead or consulted)",
-        empty_label="All agencies",
-    )
-    status = django_filters.ChoiceFilter(choices=Status.choices, empty_label="Any status")
-    overdue = django_filters.ChoiceFilter(
-        choices=[("yes", "Overdue"), ("no", "Not overdue")],
-        method="filter_overdue",
-        label="Deadline",
-        empty_label="Overdue or not",
-    )
-
-    class Meta:
-        model = Directive
-        fields = ["order", "agency", "status", "overdue"]
-
-    def __init__(self, *args, now: dt.datetime, **kwargs):
-        # The request's one clock reading, so the filter and the rows agree on what is overdue.
-        self.now = now
-        super().__init__(*args, **kwargs)
-        for field in self.form.fields.values():
-            field.widget.attrs["class"] = "usa-select"
-        self.form.bound_field_class = UswdsBoundField
-        agency = self.form.fields["agency"]
-        agency.label_from_instance = lambda a: f"{a.abbreviation}: {a.name}"
-
-    def filter_agency(self, queryset: QuerySet, name: str, value: Agency) -> QuerySet:
-        return queryset.filter(Exists(Involvement.objects.filter(directive=OuterRef("pk"), agency=value)))
-
-    def filter_overdue(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        condition = overdue_q(self.now)
-        return queryset.filter(condition) if value == "yes" else queryset.exclude(condition)

@@ -221,6 +221,13 @@ class Directive(models.Model):
         return deadlines.days_remaining(self.due_on, now)
 
     @property
+    def days_late(self) -> int | None:
+        """Return by how many days a completion missed the effective due date; None unless late."""
+        if self.outcome != Outcome.LATE:
+            return None
+        return (self.completed_on - self.due_on).days  # type: ignore[operator]
+
+    @property
     def outcome(self) -> str | None:
         """Return on time or late once completed (against the effective due date), else None."""
         if self.status != Status.COMPLETED or self.completed_on is None or self.due_on is None:

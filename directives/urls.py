@@ -11,7 +11,6 @@ urlpatterns = [
     path("orders/", views.order_list, name="order_list"),
     path("orders/<int:number>/", views.order_detail, name="order_detail"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
-    path("dashboard/charts.json", dashboard.dashboard_charts, name="dashboard_charts"),
     path("dashboard/export.csv", dashboard.export_csv, name="dashboard_export_csv"),
     path("dashboard/export.json", dashboard.export_json, name="dashboard_export_json"),
 ]

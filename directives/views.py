@@ -8,8 +8,6 @@ Writes go through ``directives.actions`` only.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,35 +22,9 @@ from agencies.access import is_reviewer, member_agency_ids
 from agencies.models import Agency, Membership
 
 from . import actions, deadlines, permissions
-from .forms import DirectiveFilter, DirectiveNoteForm, DirectiveUpdateForm
+from .forms import DirectiveNoteForm, DirectiveUpdateForm
 from .models import Directive, DirectiveEvent, Involvement, Order, Status
-
-
-@dataclass(frozen=True)
-class Row:
-    """A directive as a list shows it, with what depends on the request's clock worked out."""
-
-    directive: Directive
-    overdue: bool
-    days_overdue: int | None
-    days_remaining: int | None
-
-    @classmethod
-    def of(cls, directive: Directive, now: dt.datetime) -> Row:
-        return cls(
-            directive=directive,
-            overdue=directive.is_overdue(now),
-            days_overdue=directive.days_overdue(now),
-            days_remaining=directive.days_remaining(now),
-        )
-
-
-def rows_of(directives: Iterable[Directive], now: dt.datetime, *, overdue_first: bool = False) -> list[Row]:
-    """Return list rows for ``directives``; with ``overdue_first``, the overdue ones lead."""
-    rows = [Row.of(d, now) for d in directives]
-    if overdue_first:
-        rows.sort(key=lambda r: not r.overdue)  # stable: the Order's own sequence is kept within each
-    return rows
+from .queries import DIRECTIVE_SEQUENCE, DirectiveFilter, Row, filter_form, request_now, rows_of
 
 
 def _day(day: dt.date | None) -> str:
@@ -118,14 +90,20 @@ def my_agency(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_safe
 def directive_list(request: HttpRequest) -> HttpResponse:
-    """List every directive, filtered by order, agency, status and overdue from the query string."""
-    now = timezone.now()
-    filterset = DirectiveFilter(request.GET or None, queryset=Directive.objects.with_agencies(), now=now)
-    filtered = bool(request.GET) and filterset.form.is_valid() and any(filterset.form.cleaned_data.values())
+    """List every directive, filtered as the API filters it (the same parameters), from the address."""
+    now = request_now(request)
+    filterset = DirectiveFilter(
+        request.GET or None,
+        queryset=Directive.objects.with_agencies().order_by(*DIRECTIVE_SEQUENCE),
+        request=request,
+    )
+    rows = rows_of(filterset.qs, now)
+    form = filter_form(filterset)
+    filtered = filterset.is_bound and any(form.cleaned_data.get(name) for name in form.fields)
     return render(
         request,
         "directives/directive_list.html",
-        {"filter": filterset, "rows": rows_of(filterset.qs, now), "filtered": filtered, "now": now},
+        {"form": form, "rows": rows, "filtered": filtered, "now": now},
     )
 
 

@@ -142,7 +142,6 @@ ACCESS: dict[str, dict[str, tuple[int, ...]]] = {
     "order_detail": SIGNED_IN_GET_ONLY,
     # --- The oversight dashboard and its exports: every signed-in user reads them.
     "dashboard": SIGNED_IN_GET_ONLY,
-    "dashboard_charts": SIGNED_IN_GET_ONLY,
     "dashboard_export_csv": SIGNED_IN_GET_ONLY,
     "dashboard_export_json": SIGNED_IN_GET_ONLY,
     # --- The REST API (/api/v1/): sessions and tokens read; only the events endpoint writes.

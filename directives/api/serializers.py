@@ -86,6 +86,11 @@ class DirectiveSerializer(serializers.ModelSerializer):
     days_overdue = serializers.SerializerMethodField()
     days_remaining = serializers.SerializerMethodField()
     outcome = serializers.ChoiceField(choices=Outcome.choices, read_only=True, allow_null=True)
+    days_late = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="Completed late: by how many days after the effective due date; otherwise null.",
+    )
 
     class Meta:
         model = Directive
@@ -113,6 +118,7 @@ class DirectiveSerializer(serializers.ModelSerializer):
             "forecast_on",
             "completed_on",
             "outcome",
+            "days_late",
             "updated_at",
         ]
         read_only_fields = fields

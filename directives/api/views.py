@@ -11,10 +11,10 @@ from rest_framework.views import APIView
 
 from directives import actions, permissions
 from directives.models import Directive, DirectiveEvent, Order
+from directives.queries import DIRECTIVE_SEQUENCE, DirectiveFilter
 
 from .clock import NowMixin
 from .etags import etag_of, expected_version
-from .filters import DIRECTIVE_SEQUENCE, DirectiveFilter
 from .serializers import (
     DirectiveSerializer,
     EventSerializer,

@@ -38,6 +38,8 @@ def test_json_lists_the_thirteen_directives_with_exactly_the_keys(order):
         "days_overdue": 117,
         "completed_on": None,
         "outcome": None,
+        "days_late": None,
+        "forecast_on": None,
     }
     assert (by_ref["4"]["due_on"], by_ref["4"]["is_overdue"], by_ref["4"]["days_overdue"]) == (
         None,

@@ -81,8 +81,8 @@ def test_the_list_filters_by_agency_status_order_and_overdue(client, reviewer, d
     with time_machine.travel(MID_JULY, tick=False):
         by_agency = client.get(reverse("directive_list"), {"agency": "OPM"})
         by_status = client.get(reverse("directive_list"), {"status": "in_progress"})
-        overdue = client.get(reverse("directive_list"), {"order": "14409", "overdue": "yes"})
-        not_overdue = client.get(reverse("directive_list"), {"overdue": "no"})
+        overdue = client.get(reverse("directive_list"), {"order": "14409", "overdue": "true"})
+        not_overdue = client.get(reverse("directive_list"), {"overdue": "false"})
     assert _refs(by_agency.content) == ["2(f)"]
     assert _refs(by_status.content) == ["2(d)"]
     assert _refs(overdue.content) == [
@@ -98,14 +98,35 @@ def test_the_list_filters_by_agency_status_order_and_overdue(client, reviewer, d
     assert _refs(not_overdue.content) == ["2(f)", "3", "3(a)", "3(b)", "4"]
     # The chosen filter stays selected, so the URL and the form agree.
     assert b'<option value="OPM" selected>' in by_agency.content
+    assert b"1 directive matches your filters" in by_agency.content
+
+
+def test_the_list_speaks_the_apis_filter_vocabulary(client, reviewer, order):
+    """agency = the lead agency with its components, involving = any role, status repeats."""
+    client.force_login(reviewer)
+    queries = [
+        ({"agency": "DHS"}, ["2(c)", "2(c)(i)", "2(c)(ii)", "2(c)(iii)", "3", "3(a)", "3(b)"]),
+        ({"agency": "ONCD"}, []),  # ONCD leads nothing
+        (
+            {"involving": "ONCD"},
+            ["2(c)", "2(c)(i)", "2(c)(ii)", "2(c)(iii)", "2(d)", "2(e)", "3", "3(a)", "3(b)"],
+        ),
+        ({"involving": "DOW", "status": ["not_started", "blocked"]}, ["2(b)", "2(d)", "3", "3(a)", "3(b)"]),
+    ]
+    for query, refs in queries:
+        page = client.get(reverse("directive_list"), query)
+        api = client.get("/api/v1/directives/", {**query, "page_size": 100}).json()
+        assert _refs(page.content) == refs, query
+        assert [d["ref"] for d in api["results"]] == refs, query
 
 
 def test_the_list_names_a_filter_it_does_not_understand(client, reviewer):
     client.force_login(reviewer)
-    page = client.get(reverse("directive_list"), {"status": "finished"})
+    page = client.get(reverse("directive_list"), {"status": "finished", "agency": "CISAA"})
     assert page.status_code == 200
     assert b"usa-alert--error" in page.content
-    assert b"Select a valid choice" in page.content
+    assert b"Select a valid choice. finished is not one of the available choices." in page.content
+    assert b"Unknown agency &#x27;CISAA&#x27;." in page.content
     assert len(_refs(page.content)) == 13
 
 

@@ -1,0 +1,379 @@
+"""The read side: what the pages, the dashboard, the exports and the API show, and how they filter it.
+
+Everything that reads directives for a person or a script goes through here, so that the All
+directives page, the dashboard, the downloads and ``/api/v1/`` cannot disagree:
+
+- **one clock per request** (``request_now``): "overdue?" is asked at one instant per response;
+- **one filter set, one vocabulary** (``DirectiveFilter``): ``order`` (an order's number), ``agency``
+  (the lead agency, a department including its components), ``involving`` (an agency in any role),
+  ``status`` (repeatable), ``overdue`` (``true`` or ``false``), ``due_before``/``due_after``,
+  ``search`` and ``ordering``. The API refuses what it does not understand (``api.filters``), the
+  pages show the same filters as a form;
+- **the rows a list shows** (``Row``) and **the numbers a dashboard counts** (``summarize``), over
+  the *trackable* directives: a parent whose status rolls up from its parts is counted through its
+  parts, never as one more item.
+
+Nothing here writes; writes go through ``directives.actions``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.http import HttpRequest
+from django.utils import timezone
+from django_filters import rest_framework as filters
+
+from agencies.models import Agency
+from uswds.forms import DateInput, UswdsBoundField
+
+from . import deadlines
+from .models import Directive, Involvement, Order, Status, overdue_q
+
+# --- The clock ----------------------------------------------------------------------------------------
+
+
+def request_now(request: HttpRequest) -> dt.datetime:
+    """Return the instant ``request`` is answered at, reading the clock on the first call only."""
+    now = getattr(request, "_orderctl_now", None)
+    if now is None:
+        now = request._orderctl_now = timezone.now()  # type: ignore[attr-defined]
+    return now
+
+
+# --- What counts ----------------------------------------------------------------------------------------
+
+# The default order of directives, and the tie-breaker after any other: unique, so pages are stable.
+DIRECTIVE_SEQUENCE = ("order_id", "position", "ref")
+
+# Completed by the end of the effective due day, or after it: the tiles, the scorecard, the deadline
+# chart and the export all count with these, so none of them can disagree with another.
+COMPLETED = Q(status=Status.COMPLETED)
+COMPLETED_ON_TIME = COMPLETED & Q(completed_on__lte=F("due_on"))
+COMPLETED_LATE = COMPLETED & Q(completed_on__gt=F("due_on"))
+
+
+def trackable(directives: QuerySet[Directive]) -> QuerySet[Directive]:
+    """Return the directives that are tracked items of their own: every one but a parent with parts.
+
+    A parent (2(c), Sec. 3) has no status of its own: it rolls up from its parts, which are what an
+    agency delivers and what the numbers count.
+    """
+    return directives.exclude(Exists(Directive.objects.filter(parent=OuterRef("pk"))))
+
+
+# --- One filter set -------------------------------------------------------------------------------------
+
+# Dates only as the schema says (ISO 8601): Django's form default would read 02/07/2026 as February 7.
+ISO_DATE = "%Y-%m-%d"
+
+
+class AgencyField(forms.CharField):
+    """An agency abbreviation (any case), cleaned to the ids of that agency and its components."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        agency = Agency.objects.filter(abbreviation__iexact=value)
+        if not agency.exists():
+            raise ValidationError(f"Unknown agency {value!r}.")
+        return agency.with_components().values("pk")
+
+
+class OrderNumberField(forms.IntegerField):
+    """An executive order's number, cleaned to that order's id."""
+
+    def clean(self, value):
+        number = super().clean(value)
+        if number is None:
+            return None
+        order_id = Order.objects.filter(number=number).values_list("pk", flat=True).first()
+        if order_id is None:
+            raise ValidationError(f"Unknown order {number}.")
+        return order_id
+
+
+class AgencyFilter(filters.CharFilter):
+    field_class = AgencyField
+
+
+class OrderNumberFilter(filters.NumberFilter):
+    field_class = OrderNumberField
+
+
+class BooleanChoiceFilter(filters.ChoiceFilter):
+    """``true`` or ``false`` and nothing else (django-filter's BooleanFilter ignores other values)."""
+
+    def __init__(self, *args, labels: tuple[str, str] = ("true", "false"), **kwargs):
+        kwargs["choices"] = [("true", labels[0]), ("false", labels[1])]
+        super().__init__(*args, **kwargs)
+
+
+def _overdue_since(now: dt.datetime) -> Case:
+    today = deadlines.local_date(now)
+    return Case(
+        When(due_on__isnull=True, then=Value(None)),
+        When(Q(status=Status.COMPLETED) | Q(due_on__gte=today), then=Value(today)),
+        default=F("due_on"),
+    )
+
+
+class DirectiveOrdering(filters.OrderingFilter):
+    """Order by a field, nulls last either way; then in the Order's own sequence, so pages are stable.
+
+    ``days_overdue`` sorts by the date the lateness counts from: the due date while a directive is open
+    and past it, today (zero days) otherwise, and nothing when it has no deadline.
+    """
+
+    def filter(self, qs, value):
+        # "ordering=," or "ordering=ref," leave empty items, which mean nothing (and are no field).
+        value = [v for v in value or [] if v.removeprefix("-")]
+        if not value:
+            return qs
+        keys = []
+        for param in value:
+            descending = param.startswith("-")
+            name = param.removeprefix("-")
+            if name == "days_overdue":
+                qs = qs.annotate(overdue_since=_overdue_since(self.parent.now))
+                # More days overdue means an earlier date, so the directions swap.
+                expression = F("overdue_since")
+                descending = not descending
+            else:
+                expression = F(name)
+            keys.append(expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True))
+        return qs.order_by(*keys, *DIRECTIVE_SEQUENCE)
+
+
+class ScopeFilter(filters.FilterSet):
+    """Which directives: of one order, led by one agency. What the summary and the dashboard count."""
+
+    order = OrderNumberFilter(
+        method="filter_order", label="Order", help_text="An executive order's number, e.g. 14409."
+    )
+    agency = AgencyFilter(
+        method="filter_agency",
+        label="Lead agency",
+        help_text="A lead agency's abbreviation, e.g. CISA; a department includes its components.",
+    )
+
+    class Meta:
+        model = Directive
+        fields: list[str] = []
+
+    @property
+    def now(self) -> dt.datetime:
+        """Return the request's one instant (or the clock's, without a request)."""
+        if self.request is not None:
+            return request_now(self.request)
+        if not hasattr(self, "_now"):
+            self._now = timezone.now()
+        return self._now
+
+    def filter_order(self, qs, name, order_id):
+        return qs.filter(order_id=order_id)
+
+    def filter_agency(self, qs, name, agency_ids):
+        return qs.led_by(agency_ids)
+
+
+class DirectiveFilter(ScopeFilter):
+    """The directives a list shows: the scope, then by any role, status, deadline, words and order."""
+
+    involving = AgencyFilter(
+        method="filter_involving",
+        label="Agency in any role",
+        help_text="An agency in any role (lead or consulted); a department includes its components.",
+    )
+    status = filters.MultipleChoiceFilter(
+        choices=Status.choices, help_text="Repeat for several: ?status=not_started&status=blocked."
+    )
+    overdue = BooleanChoiceFilter(
+        method="filter_overdue",
+        labels=("Overdue", "Not overdue"),
+        label="Deadline",
+        help_text="true: its deadline (or a part's) passed unmet; false: not.",
+    )
+    due_before = filters.DateFilter(
+        field_name="due_on",
+        lookup_expr="lte",
+        input_formats=[ISO_DATE],
+        help_text="Due on or before this date (YYYY-MM-DD).",
+    )
+    due_after = filters.DateFilter(
+        field_name="due_on",
+        lookup_expr="gte",
+        input_formats=[ISO_DATE],
+        help_text="Due on or after this date (YYYY-MM-DD).",
+    )
+    search = filters.CharFilter(method="filter_search", help_text="Words in the ref, title or summary.")
+    ordering = DirectiveOrdering(
+        fields=["due_on", "days_overdue", "ref", "status_changed_at"],
+        help_text="due_on, days_overdue, ref or status_changed_at; a leading - reverses; comma-separated.",
+    )
+
+    def filter_involving(self, qs, name, agency_ids):
+        return qs.filter(
+            Exists(Involvement.objects.filter(directive=OuterRef("pk"), agency_id__in=agency_ids))
+        )
+
+    def filter_overdue(self, qs, name, value):
+        condition = overdue_q(self.now)
+        return qs.filter(condition) if value == "true" else qs.exclude(condition)
+
+    def filter_search(self, qs, name, value):
+        for word in value.split():
+            qs = qs.filter(Q(ref__icontains=word) | Q(title__icontains=word) | Q(summary__icontains=word))
+        return qs
+
+
+# The filters a page shows as its form, in this order (the API takes them all), and their hints there.
+PAGE_FILTERS = ("order", "agency", "involving", "status", "overdue", "search")
+PAGE_HELP = {
+    "agency": "The agency that owns it; a department includes its components.",
+    "involving": "Lead or consulted; a department includes its components.",
+    "status": "Any of those ticked; none ticked means every status.",
+    "search": "Words in the section, title or summary.",
+}
+
+
+def filter_form(filterset: ScopeFilter, fields: Iterable[str] = PAGE_FILTERS) -> forms.Form:
+    """Return ``filterset``'s form dressed for a page: its ``fields`` only, as USWDS selects and boxes.
+
+    The same names and values as the API's parameters, so a page's address is also an API query.
+    """
+    form = filterset.form
+    form.bound_field_class = UswdsBoundField
+    agencies = [
+        (a.abbreviation, f"{a.abbreviation}: {a.name}") for a in Agency.objects.order_by("abbreviation")
+    ]
+    for name in list(form.fields):
+        if name not in fields:
+            del form.fields[name]
+    widgets = {
+        "order": forms.Select(
+            choices=[
+                ("", "All orders"),
+                *((o.number, f"EO {o.number}: {o.title}") for o in Order.objects.all()),
+            ]
+        ),
+        "agency": forms.Select(choices=[("", "All lead agencies"), *agencies]),
+        "involving": forms.Select(choices=[("", "Any agency"), *agencies]),
+        "status": forms.CheckboxSelectMultiple(choices=Status.choices),
+        "overdue": forms.Select(
+            choices=[("", "Overdue or not"), ("true", "Overdue"), ("false", "Not overdue")]
+        ),
+        "due_before": DateInput,
+        "due_after": DateInput,
+        "search": forms.TextInput,
+    }
+    css = {forms.Select: "usa-select", forms.CheckboxSelectMultiple: "usa-checkbox__input"}
+    for name, field in form.fields.items():
+        widget = widgets[name]
+        field.widget = widget() if isinstance(widget, type) else widget
+        field.widget.attrs.setdefault("class", css.get(type(field.widget), "usa-input"))
+        field.help_text = PAGE_HELP.get(name, "")
+    form._bound_fields_cache = {}  # bound again, as USWDS fields, if validation bound them already
+    return form
+
+
+# --- Rows -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    """A directive as a list shows it, with what depends on the request's clock worked out."""
+
+    directive: Directive
+    overdue: bool
+    days_overdue: int | None
+    days_remaining: int | None
+    days_late: int | None
+
+    @classmethod
+    def of(cls, directive: Directive, now: dt.datetime) -> Row:
+        return cls(
+            directive=directive,
+            overdue=directive.is_overdue(now),
+            days_overdue=directive.days_overdue(now),
+            days_remaining=directive.days_remaining(now),
+            days_late=directive.days_late,
+        )
+
+
+def rows_of(directives: Iterable[Directive], now: dt.datetime, *, overdue_first: bool = False) -> list[Row]:
+    """Return list rows for ``directives``; with ``overdue_first``, the overdue ones lead."""
+    rows = [Row.of(d, now) for d in directives]
+    if overdue_first:
+        rows.sort(key=lambda r: not r.overdue)  # stable: the Order's own sequence is kept within each
+    return rows
+
+
+# --- The numbers ----------------------------------------------------------------------------------------
+
+NEXT_DEADLINES = 5
+
+
+def summarize(directives: QuerySet[Directive], now: dt.datetime) -> dict:
+    """Return the numbers of ``directives``' trackable items at ``now``, in a fixed handful of queries.
+
+    Shaped as ``api.serializers.SummarySerializer``: totals by status, overdue, due soon, completed on
+    time or late, a tally per lead agency, and the next deadlines.
+    """
+    directives = trackable(directives)
+    today = deadlines.local_date(now)
+    completed, on_time, late = COMPLETED, COMPLETED_ON_TIME, COMPLETED_LATE
+    # Open and not yet past its own deadline, due within N days: days_remaining <= N.
+    upcoming = ~completed & Q(due_at__gt=now)
+    totals = directives.aggregate(
+        total=Count("pk"),
+        overdue=Count("pk", filter=overdue_q(now)),
+        due_within_7_days=Count("pk", filter=upcoming & Q(due_on__lte=today + dt.timedelta(days=7))),
+        due_within_30_days=Count("pk", filter=upcoming & Q(due_on__lte=today + dt.timedelta(days=30))),
+        completed_on_time=Count("pk", filter=on_time),
+        completed_late=Count("pk", filter=late),
+        **{f"status_{value}": Count("pk", filter=Q(status=value)) for value in Status.values},
+    )
+    agencies = (
+        directives.filter(involvements__role=Involvement.Role.LEAD)
+        .values(abbreviation=F("involvements__agency__abbreviation"), name=F("involvements__agency__name"))
+        .annotate(
+            led=Count("pk"),
+            open=Count("pk", filter=~completed),
+            overdue=Count("pk", filter=overdue_q(now)),
+            completed_on_time=Count("pk", filter=on_time),
+            completed_late=Count("pk", filter=late),
+        )
+        .order_by("abbreviation")
+    )
+    next_deadlines = (
+        directives.filter(upcoming)
+        .select_related("order")
+        .prefetch_related("involvements__agency")
+        .order_by("due_at", *DIRECTIVE_SEQUENCE)[:NEXT_DEADLINES]
+    )
+    return {
+        "as_of": now,
+        "today": today,
+        "total": totals.pop("total"),
+        "by_status": {value: totals.pop(f"status_{value}") for value in Status.values},
+        **totals,
+        "agencies": list(agencies),
+        "next_deadlines": list(next_deadlines),
+    }
+
+
+def worst_first(agencies: list[dict]) -> list[dict]:
+    """Return the summary's per-agency tallies, the agency with the most overdue directives first.
+
+    Ties go to more completed late, then more still open, then the abbreviation.
+    """
+    return sorted(
+        agencies, key=lambda a: (-a["overdue"], -a["completed_late"], -a["open"], a["abbreviation"])
+    )
