@@ -46,6 +46,7 @@ test-future: install
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) manage.py makemigrations --check --dry-run
 
 # Static security scan of our code (docs/security.md): medium and higher findings are listed for

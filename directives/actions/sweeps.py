@@ -15,26 +15,34 @@ from typing import NamedTuple
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.sql import Query
 from django.utils import timezone
 
 from .. import deadlines, history
 from ..history import NewEvent
-from ..models import Directive, DirectiveEvent, DirectiveQuerySet, Notification, Status
+from ..models import FLAGGABLE, Directive, DirectiveEvent, DirectiveQuerySet, Notification
 from .common import queue_dispatch_on_commit
 
 
-def _due_condition() -> str:
-    """Return the SQL condition of an open, unflagged directive whose ``due_at`` is ``%(now)s`` or earlier.
+def _inlined(condition: Q) -> str:
+    """Return ``condition`` over the directives table as SQL, its constants written in.
 
-    It is the partial index directive_open_due_at_idx's own condition, the status written as a literal
-    so that the planner can prove the index applies.
+    Written as Django writes a partial index's condition (``Index._get_condition_sql``), so the SQL of
+    ``FLAGGABLE`` here is the very text of directive_open_due_at_idx's condition, and the planner can
+    prove the index applies (a bound parameter in its place would not let SQLite's planner do so).
     """
-    qn = connection.ops.quote_name
-    return (
-        f"{qn('due_at')} <= %(now)s AND {qn('status')} <> '{Status.COMPLETED.value}' "
-        f"AND {qn('overdue_flagged_at')} IS NULL"
-    )
+    query = Query(model=Directive, alias_cols=False)
+    sql, params = query.build_where(condition).as_sql(query.get_compiler(connection=connection), connection)
+    return sql % tuple(connection.schema_editor().quote_value(p) for p in params)
+
+
+def _due_condition() -> str:
+    """Return the SQL of ``due_for_flagging_q``: ``FLAGGABLE`` (the index's condition) and ``due_at`` passed.
+
+    The instant is the named parameter ``%(now)s``.
+    """
+    return f"{connection.ops.quote_name('due_at')} <= %(now)s AND {_inlined(FLAGGABLE)}"
 
 
 def _anything_to_flag(now: dt.datetime) -> bool:
