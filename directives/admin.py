@@ -1,10 +1,10 @@
 """Admin for orders and directives. Status changes go through the actions; events are read-only."""
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.db import models, transaction
+from django.http import HttpRequest
 
 from . import actions
 from .models import Directive, DirectiveEvent, Involvement, Order, Status
@@ -60,16 +60,86 @@ class EventInline(admin.TabularInline):
 
 
 class DirectiveUpdateForm(forms.ModelForm):
-    """The admin's update form: its fields are handed to ``actions.record_update``, never saved directly."""
+    """The admin's update form: what it holds is recorded by the actions, never saved directly.
+
+    The action runs when the form is validated, so a refusal (a date in the future, a status already
+    set, an extension that does not move the deadline later) comes back as errors at the fields, with
+    what was typed kept, and nothing written. A parent has no status fields: it rolls up from its parts.
+    """
 
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=actions.MAX_NOTE_LENGTH
     )
     evidence_url = forms.URLField(required=False, assume_scheme="https", max_length=actions.MAX_URL_LENGTH)
+    new_due_on = forms.DateField(
+        required=False,
+        label="Extend the deadline to",
+        help_text="A later date than the effective due date; the original due date is kept.",
+    )
+    justification = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=actions.MAX_NOTE_LENGTH,
+        help_text="Why the deadline moves; kept in the history. Required with a new date.",
+    )
+
+    # Set by DirectiveAdmin.get_form: who is recording.
+    actor = None
 
     class Meta:
         model = Directive
         fields = ("status", "completed_on", "forecast_on")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.is_parent:
+            for name in ("status", "completed_on"):
+                self.fields.pop(name, None)
+
+    def _update_kwargs(self, original: Directive) -> dict:
+        data = self.cleaned_data
+        kwargs: dict = {"note": data.get("note", ""), "evidence_url": data.get("evidence_url", "")}
+        if "status" in self.fields and data.get("status") != original.status:
+            kwargs["status"] = data["status"]
+            if data["status"] == Status.COMPLETED and data.get("completed_on"):
+                kwargs["completed_on"] = data["completed_on"]
+        elif data.get("completed_on") and data.get("completed_on") != original.completed_on:
+            kwargs["completed_on"] = data["completed_on"]
+        if data.get("forecast_on") != original.forecast_on:
+            kwargs["forecast_on"] = data.get("forecast_on")
+        return kwargs
+
+    def _post_clean(self) -> None:
+        # Not the model's validation (the actions validate), and not an assignment to the instance:
+        # the admin saves nothing itself.
+        if self.errors:
+            return
+        original = Directive.objects.with_agencies().get(pk=self.instance.pk)
+        data = self.cleaned_data
+        try:
+            with transaction.atomic():
+                if data.get("new_due_on") or data.get("justification"):
+                    if not data.get("new_due_on"):
+                        raise ValidationError({"new_due_on": ["Give the new due date of the extension."]})
+                    actions.extend_deadline(
+                        original,
+                        data["new_due_on"],
+                        actor=self.actor,
+                        justification=data.get("justification", ""),
+                    )
+                    original = Directive.objects.with_agencies().get(pk=original.pk)
+                kwargs = self._update_kwargs(original)
+                if any((kwargs.get("status"), "forecast_on" in kwargs, kwargs.get("completed_on"))) or (
+                    kwargs["note"] or kwargs["evidence_url"]
+                ):
+                    actions.record_update(original, actor=self.actor, **kwargs)
+        except ValidationError as error:
+            for field, messages_ in error.message_dict.items():
+                target = field if field in self.fields else None
+                for message in messages_:
+                    self.add_error(target, message)
+        except PermissionDenied as refused:
+            self.add_error(None, str(refused))
 
 
 @admin.register(Directive)
@@ -98,6 +168,17 @@ class DirectiveAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).select_related("order", "parent")
 
+    def get_form(self, request: HttpRequest, obj: Directive | None = None, change: bool = False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.actor = request.user
+        return form
+
+    def get_fields(self, request: HttpRequest, obj: Directive | None = None):
+        fields = list(super().get_fields(request, obj))
+        if obj is not None and obj.is_parent:
+            fields = [f for f in fields if f not in ("status", "completed_on")]
+        return fields
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # directives come from order files (load_order)
 
@@ -105,33 +186,7 @@ class DirectiveAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request: HttpRequest, obj: Directive, form: forms.ModelForm, change: bool) -> None:
-        data = form.cleaned_data
-        original = Directive.objects.get(pk=obj.pk)
-        kwargs: dict = {"note": data.get("note", ""), "evidence_url": data.get("evidence_url", "")}
-        if data["status"] != original.status:
-            kwargs["status"] = data["status"]
-            if data["status"] == Status.COMPLETED and data.get("completed_on"):
-                kwargs["completed_on"] = data["completed_on"]
-        if data.get("forecast_on") != original.forecast_on:
-            kwargs["forecast_on"] = data.get("forecast_on")
-        if not any((kwargs.get("status"), "forecast_on" in kwargs, kwargs["note"], kwargs["evidence_url"])):
-            return
-        try:
-            actions.record_update(original, actor=request.user, **kwargs)
-        except (ValidationError, PermissionDenied) as exc:
-            request._orderctl_refused = True
-            self.message_user(request, f"Nothing was saved: {'; '.join(_messages(exc))}", messages.ERROR)
-
-    def response_change(self, request: HttpRequest, obj: Directive) -> HttpResponse:
-        if getattr(request, "_orderctl_refused", False):
-            return HttpResponseRedirect(request.path)  # back to the form, without a success message
-        return super().response_change(request, obj)
-
-
-def _messages(exc: Exception) -> list[str]:
-    if isinstance(exc, ValidationError) and hasattr(exc, "message_dict"):
-        return [f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items()]
-    return [str(exc)]
+        """Save nothing: the form's validation recorded the update through the actions."""
 
 
 @admin.register(DirectiveEvent)

@@ -97,3 +97,20 @@ class DirectiveUpdateForm(DirectiveNoteForm):
         if forecast != self.directive.forecast_on:
             kwargs["forecast_on"] = forecast
         return kwargs
+
+
+class EventDateForm(UswdsForm):
+    """The date of the event a deadline counts from (e.g. a model's planned release), and why it moved."""
+
+    version = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    event_on = forms.DateField(
+        label="Event date",
+        widget=DateInput,
+        help_text="The deadline is counted from this date; record it again if the event moves.",
+    )
+    note = forms.CharField(
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Optional: where the date comes from.",
+    )

@@ -292,6 +292,7 @@ class DirectiveEvent(models.Model):
         NOTE = "note", "Note"
         FORECAST_CHANGED = "forecast_changed", "Forecast changed"
         DEADLINE_EXTENDED = "deadline_extended", "Deadline extended"
+        EVENT_DATED = "event_dated", "Event date recorded"
         FLAGGED_OVERDUE = "flagged_overdue", "Flagged overdue"
         REMINDER_SENT = "reminder_sent", "Reminder sent"
         ESCALATED = "escalated", "Escalated to oversight"

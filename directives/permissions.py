@@ -37,11 +37,6 @@ def can_extend_deadline(user: User, directive: Directive) -> bool:
     return user.is_authenticated and user.is_active and user.is_superuser
 
 
-def can_read(user: User) -> bool:
-    """Return whether ``user`` may read directives: every signed-in, active user."""
-    return user.is_authenticated and user.is_active
-
-
 def acting_agency(user: User, directive: Directive) -> Agency | None:
     """Return the agency ``user`` acts for on ``directive``: the first lead, else consulted, they edit for."""
     ids = editor_agency_ids(user)

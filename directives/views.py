@@ -22,7 +22,7 @@ from agencies.access import is_reviewer, member_agency_ids
 from agencies.models import Agency, Membership
 
 from . import actions, deadlines, permissions
-from .forms import DirectiveNoteForm, DirectiveUpdateForm
+from .forms import DirectiveNoteForm, DirectiveUpdateForm, EventDateForm
 from .models import Directive, DirectiveEvent, Involvement, Order, Status
 from .queries import DIRECTIVE_SEQUENCE, DirectiveFilter, Row, filter_form, request_now, rows_of
 
@@ -184,8 +184,62 @@ def directive_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "row": Row.of(directive, now),
         "history": history,
         "form": form,
+        "event_form": _event_date_form(request.user, directive),
         "changed_since": changed_since,
         "now": now,
+    }
+    return render(request, "directives/directive_detail.html", context, status=http_status)
+
+
+def _event_date_form(user, directive: Directive, data=None) -> EventDateForm | None:
+    """Return the form recording the event a deadline counts from, for a lead's editor; else None."""
+    if directive.deadline_kind != Directive.DeadlineKind.DAYS_FROM_EVENT:
+        return None
+    if not permissions.can_update_status(user, directive):
+        return None
+    initial = {"version": actions.version_of(directive), "event_on": directive.event_on}
+    return EventDateForm(data, initial=initial)
+
+
+@login_required
+@require_http_methods(["POST"])
+def directive_event_date(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the date of the event a directive's deadline counts from (its lead's editors only)."""
+    directive = get_object_or_404(Directive.objects.with_agencies(), pk=pk)
+    permissions.require_update_status(request.user, directive)
+    form = _event_date_form(request.user, directive, request.POST)
+    if form is None:
+        return redirect("directive_detail", pk=pk)  # no event to date: the page says so
+    http_status = 400
+    if form.is_valid():
+        try:
+            event = actions.set_event_date(
+                directive,
+                form.cleaned_data["event_on"],
+                actor=request.user,
+                note=form.cleaned_data["note"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except actions.StaleVersion:
+            form.add_error(
+                None, "Someone changed this directive after you opened the page: nothing was saved."
+            )
+            http_status = 409
+        except ValidationError as error:
+            form.add_action_errors(error)
+        else:
+            messages.success(request, f"Recorded for {directive.ref}: {describe_event(event)}")
+            return redirect("directive_detail", pk=pk)
+    history = _history(directive)
+    form_class = _form_for(request.user, directive)
+    context = {
+        "directive": directive,
+        "row": Row.of(directive, request_now(request)),
+        "history": history,
+        "form": _fresh_form(form_class, directive, history) if form_class else None,
+        "event_form": form,
+        "changed_since": None,
+        "now": request_now(request),
     }
     return render(request, "directives/directive_detail.html", context, status=http_status)
 

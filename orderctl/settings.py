@@ -116,6 +116,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "agencies.middleware.IdleTimeoutMiddleware",
+    "agencies.middleware.EasternTimeMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -180,6 +181,9 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# Pages show instants in US Eastern time (agencies.middleware.EasternTimeMiddleware), saying so: the
+# admin's date-time format ends with the zone's abbreviation ("Nov. 30, 2026, 9:15 a.m. EST").
+FORMAT_MODULE_PATH = ["orderctl.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

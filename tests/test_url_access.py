@@ -137,6 +137,12 @@ ACCESS: dict[str, dict[str, tuple[int, ...]]] = {
         "POST": row(302, 400, 403, 400, 403, 302, 400),
         **same_for("PUT PATCH DELETE", row(302, 405, 405, 405, 405, 302, 405)),
     },
+    # Only the lead's editors (and admins) may date an event; 2(c)(ii)'s deadline counts from none, so
+    # they are sent back to the directive, which offers no such form.
+    "directive_event_date": {
+        "POST": row(302, 302, 403, 403, 403, 302, 302),
+        **same_for("GET PUT PATCH DELETE", row(302, 405, 405, 405, 405, 302, 405)),
+    },
     # With one order tracked, the list goes straight to it.
     "order_list": same_for("GET POST PUT PATCH DELETE", row(302, 302, 302, 302, 302, 302, 302)),
     "order_detail": SIGNED_IN_GET_ONLY,
@@ -157,6 +163,18 @@ ACCESS: dict[str, dict[str, tuple[int, ...]]] = {
     "api:directive-event-list": {
         "GET": row(401, 200, 200, 200, 200, 200, 200),
         "POST": row(401, 400, 403, 400, 403, 403, 400),
+        **same_for("PUT PATCH DELETE", row(401, 405, 405, 405, 405, 403, 405)),
+    },
+    # Dating an event: the lead's editors (CISA) and admins get the 400 of an empty body, the rest 403.
+    "api:directive-event-date": {
+        "POST": row(401, 400, 403, 403, 403, 403, 400),
+        **same_for("GET", row(401, 405, 405, 405, 405, 405, 405)),
+        **same_for("PUT PATCH DELETE", row(401, 405, 405, 405, 405, 403, 405)),
+    },
+    # Extending a deadline: administrators only (the oversight loop may widen this).
+    "api:directive-extend": {
+        "POST": row(401, 403, 403, 403, 403, 403, 400),
+        **same_for("GET", row(401, 405, 405, 405, 405, 405, 405)),
         **same_for("PUT PATCH DELETE", row(401, 405, 405, 405, 405, 403, 405)),
     },
     # The schema and Swagger UI are public: they describe the API and hold no data.

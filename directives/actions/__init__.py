@@ -7,9 +7,10 @@ writes events (it chains them; see ``directives/history.py``). Bad input raises 
 with a dict of field -> messages; a forbidden change raises ``PermissionDenied``; a stale
 ``expected_version`` raises ``StaleVersion``. In each case nothing is written.
 
-One module a concern (as Zulip's ``zerver/actions/``): ``updates`` (what agencies record, extensions),
-``orders`` (loading order files), ``sweeps`` (what beat flags and owes), ``outbox`` (sending what is
-owed), and ``common`` (what they share). Callers import this package: ``actions.record_update``.
+One module a concern (as Zulip's ``zerver/actions/``): ``updates`` (what agencies record),
+``schedule`` (moving a deadline: extensions, event dates), ``orders`` (loading order files),
+``sweeps`` (what beat flags and owes), ``outbox`` (sending what is owed), and ``common`` (what they
+share). Callers import this package: ``actions.record_update``.
 """
 
 from .common import MAX_NOTE_LENGTH, MAX_URL_LENGTH, UNSET, StaleVersion, queue_dispatch, version_of
@@ -22,8 +23,9 @@ from .outbox import (
     mark_notification_failed,
     mark_notification_sent,
 )
+from .schedule import extend_deadline, set_event_date
 from .sweeps import escalate_overdue, flag_overdue, send_reminders
-from .updates import add_note, change_status, extend_deadline, record_update, set_forecast
+from .updates import add_note, change_status, record_update, set_forecast
 
 __all__ = [
     "MAX_NOTE_LENGTH",
@@ -46,6 +48,7 @@ __all__ = [
     "queue_dispatch",
     "record_update",
     "send_reminders",
+    "set_event_date",
     "set_forecast",
     "version_of",
 ]

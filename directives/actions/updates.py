@@ -1,4 +1,4 @@
-"""Agency updates of a directive: status, completion, forecast, notes, and deadline extensions."""
+"""What agencies record about a directive: status, completion, forecast, notes, and the parents' roll-up."""
 
 from __future__ import annotations
 
@@ -218,54 +218,3 @@ def _roll_up(parent_id: int, *, cause: Directive, now: dt.datetime) -> list[NewE
     if parent.parent_id is not None:
         return [event, *_roll_up(parent.parent_id, cause=parent, now=now)]
     return [event]
-
-
-def extend_deadline(
-    directive: Directive,
-    new_due_on: dt.date,
-    *,
-    actor: AbstractBaseUser | None,
-    justification: str,
-) -> DirectiveEvent:
-    """Move ``directive``'s effective deadline to the later ``new_due_on``, recording why.
-
-    The original due date never changes. The overdue flag belongs to the old deadline, so it is
-    cleared: the new deadline can be flagged in its turn.
-    """
-    now = timezone.now()
-    justification = justification.strip()
-    with transaction.atomic():
-        current = lock(directive)
-        if actor is not None:
-            permissions.require_extend_deadline(actor, current)
-        errors: dict[str, list[str]] = {}
-        if current.due_on is None:
-            errors["new_due_on"] = [f"{current.ref} has no deadline to extend."]
-        elif new_due_on <= current.due_on:
-            errors["new_due_on"] = [
-                f"An extension must move the deadline later than {current.due_on.isoformat()}."
-            ]
-        if not justification:
-            errors["justification"] = ["Say why the deadline is extended."]
-        validate_note(justification, "", errors)
-        if "note" in errors:
-            errors["justification"] = errors.pop("note")
-        if errors:
-            raise ValidationError(errors)
-        event = NewEvent.of(
-            current,
-            kind=DirectiveEvent.Kind.DEADLINE_EXTENDED,
-            old_status=current.status,
-            new_status=current.status,
-            old_due_on=current.due_on,
-            new_due_on=new_due_on,
-            note=justification,
-            actor=actor,
-            created=now,
-        )
-        current.due_on = new_due_on
-        current.due_at = deadlines.end_of_day(new_due_on)
-        current.overdue_flagged_at = None
-        current.save(update_fields=["due_on", "due_at", "overdue_flagged_at", "updated_at"])
-        [event_id] = history.append([event])
-    return saved_event(event_id)

@@ -201,7 +201,29 @@ class EventSerializer(serializers.ModelSerializer):
         return event.new_status or None
 
 
-class UpdateSerializer(serializers.Serializer):
+class StrictInputSerializer(serializers.Serializer):
+    """An input that refuses fields it does not know, naming each, with every error at once.
+
+    Only the shape is checked here; the actions layer decides what is allowed, so the pages, the admin
+    and the API give the same answers.
+    """
+
+    def to_internal_value(self, data):
+        """Validate ``data``, refusing fields this update does not know, with every error at once."""
+        unknown = {}
+        if isinstance(data, dict):
+            hint = f"Unknown field. Use {', '.join(self.fields)}."
+            unknown = {name: [hint] for name in sorted(set(data) - set(self.fields))}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            raise serializers.ValidationError({**unknown, **exc.detail}) from None
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return value
+
+
+class UpdateSerializer(StrictInputSerializer):
     """An agency's update of a directive: any of these, passed to ``actions.record_update``.
 
     Only the shape is checked here; the actions layer decides what is allowed (a completion date in the
@@ -227,19 +249,25 @@ class UpdateSerializer(serializers.Serializer):
         required=False, allow_null=True, help_text="The projected completion date; null clears it."
     )
 
-    def to_internal_value(self, data):
-        """Validate ``data``, refusing fields this update does not know, with every error at once."""
-        unknown = {}
-        if isinstance(data, dict):
-            hint = f"Unknown field. Use {', '.join(self.fields)}."
-            unknown = {name: [hint] for name in sorted(set(data) - set(self.fields))}
-        try:
-            value = super().to_internal_value(data)
-        except serializers.ValidationError as exc:
-            raise serializers.ValidationError({**unknown, **exc.detail}) from None
-        if unknown:
-            raise serializers.ValidationError(unknown)
-        return value
+
+class ExtensionSerializer(StrictInputSerializer):
+    """A deadline extension, passed to ``actions.extend_deadline`` (administrators only)."""
+
+    new_due_on = serializers.DateField(help_text="The new effective due date, later than the current one.")
+    justification = serializers.CharField(
+        trim_whitespace=False,
+        max_length=actions.MAX_NOTE_LENGTH,
+        help_text="Why the deadline moves; kept in the history.",
+    )
+
+
+class EventDateSerializer(StrictInputSerializer):
+    """The date of the event a ``days_from_event`` deadline counts from (``actions.set_event_date``)."""
+
+    event_on = serializers.DateField(help_text="The event's date; the deadline is counted from it.")
+    note = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, max_length=actions.MAX_NOTE_LENGTH
+    )
 
 
 class AgencyTallySerializer(serializers.Serializer):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,11 +18,22 @@ from .clock import NowMixin
 from .etags import etag_of, expected_version
 from .serializers import (
     DirectiveSerializer,
+    EventDateSerializer,
     EventSerializer,
+    ExtensionSerializer,
     OrderSerializer,
     UpdateResultSerializer,
     UpdateSerializer,
 )
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    description="The directive's ETag as you read it: the update is refused (412) if it changed.",
+)
+
+RECORDED = {201: UpdateResultSerializer}
 
 
 class OrderViewSet(viewsets.ReadOnlyModelViewSet):
@@ -51,6 +63,45 @@ class DirectiveViewSet(NowMixin, viewsets.ReadOnlyModelViewSet):
         directive = self.get_object()
         return Response(self.get_serializer(directive).data, headers={"ETag": etag_of(directive)})
 
+    def _recorded(self, request, act, serializer_class, require) -> Response:
+        """Check ``require``, validate the body, call ``act``; answer 201 with the event and the directive.
+
+        Who may not do it is told so (403) before their input is looked at.
+        """
+        directive = self.get_object()
+        require(request.user, directive)
+        body = serializer_class(data=request.data)
+        body.is_valid(raise_exception=True)
+        event = act(
+            directive,
+            actor=request.user,
+            expected_version=expected_version(request.headers.get("If-Match"), directive),
+            **body.validated_data,
+        )
+        directive = self.get_object()  # as the action left it
+        context = self.get_serializer_context()
+        result = {
+            "event": EventSerializer(event, context=context).data,
+            "directive": DirectiveSerializer(directive, context=context).data,
+        }
+        return Response(result, status=status.HTTP_201_CREATED, headers={"ETag": etag_of(directive)})
+
+    @extend_schema(request=ExtensionSerializer, responses=RECORDED, parameters=[IF_MATCH])
+    @action(detail=True, methods=["post"], url_path="extensions", filterset_class=None)
+    def extend(self, request, pk=None) -> Response:
+        """Extend the deadline (administrators): the original due date is kept, the history says why."""
+        return self._recorded(
+            request, actions.extend_deadline, ExtensionSerializer, permissions.require_extend_deadline
+        )
+
+    @extend_schema(request=EventDateSerializer, responses=RECORDED, parameters=[IF_MATCH])
+    @action(detail=True, methods=["post"], url_path="event-date", filterset_class=None)
+    def event_date(self, request, pk=None) -> Response:
+        """Record the date of the event a days_from_event deadline counts from (the lead's editors)."""
+        return self._recorded(
+            request, actions.set_event_date, EventDateSerializer, permissions.require_update_status
+        )
+
 
 @extend_schema(parameters=[OpenApiParameter("directive_id", int, OpenApiParameter.PATH)])
 class EventViewSet(NowMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -73,14 +124,7 @@ class EventViewSet(NowMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(
         request=UpdateSerializer,
         responses={201: UpdateResultSerializer},
-        parameters=[
-            OpenApiParameter(
-                "If-Match",
-                str,
-                OpenApiParameter.HEADER,
-                description="The directive's ETag as you read it: the update is refused (412) if it changed.",
-            )
-        ],
+        parameters=[IF_MATCH],
     )
     def create(self, request, *args, **kwargs) -> Response:
         """Record an update (status, note, evidence link, completion or forecast date) as one event."""

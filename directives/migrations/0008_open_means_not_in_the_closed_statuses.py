@@ -4,19 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agencies', '0002_api_token'),
-        ('directives', '0007_event_history_ordered_by_seq'),
+        ("agencies", "0002_api_token"),
+        ("directives", "0007_event_history_ordered_by_seq"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='directive',
-            name='directive_open_due_at_idx',
+            model_name="directive",
+            name="directive_open_due_at_idx",
         ),
         migrations.AddIndex(
-            model_name='directive',
-            index=models.Index(condition=models.Q(models.Q(('status__in', ['completed']), _negated=True), ('overdue_flagged_at__isnull', True)), fields=['due_at'], name='directive_open_due_at_idx'),
+            model_name="directive",
+            index=models.Index(
+                condition=models.Q(
+                    models.Q(("status__in", ["completed"]), _negated=True),
+                    ("overdue_flagged_at__isnull", True),
+                ),
+                fields=["due_at"],
+                name="directive_open_due_at_idx",
+            ),
         ),
     ]

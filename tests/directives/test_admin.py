@@ -52,20 +52,77 @@ def test_an_admin_status_change_goes_through_the_actions(admin_client, directive
     assert directive("2(c)").status == Status.IN_PROGRESS  # rolled up, as through any other path
 
 
-def test_an_invalid_admin_change_writes_nothing_and_says_why(admin_client, directive, admin_user):
+def test_an_invalid_admin_change_writes_nothing_and_says_why_at_the_field(
+    admin_client, directive, admin_user
+):
     d = directive("2(c)(ii)")
     before = DirectiveEvent.objects.count()
     with time_machine.travel(dt.datetime(2026, 11, 26, 17, 0, tzinfo=dt.UTC), tick=False):
         admin_client.force_login(admin_user)  # a session from the real clock has idled out by then
         response = admin_client.post(
             f"/admin/directives/directive/{d.id}/change/",
-            change_form_data(d, status=Status.COMPLETED, completed_on="2027-01-01"),
-            follow=True,
+            change_form_data(
+                d, status=Status.COMPLETED, completed_on="2027-01-01", note="Typed by the admin."
+            ),
         )
-    assert "Nothing was saved" in response.content.decode()
-    assert "in the future" in response.content.decode()
+    assert response.status_code == 200  # the form again, not a redirect
+    form = response.context["adminform"].form
+    assert form.errors["completed_on"] == [
+        "The completion date cannot be in the future (today is 2026-11-26, Eastern time)."
+    ]
+    html = response.content.decode()
+    assert "completed_on:" not in html  # the message is at the field, in words
+    assert 'value="2027-01-01"' in html and "Typed by the admin." in html  # what was typed is kept
     assert DirectiveEvent.objects.count() == before
     assert directive("2(c)(ii)").status == Status.NOT_STARTED
+
+
+def test_a_parent_has_no_status_field_in_the_admin(admin_client, directive):
+    response = admin_client.get(f"/admin/directives/directive/{directive('2(c)').id}/change/")
+    form = response.context["adminform"].form
+    assert "status" not in form.fields and "completed_on" not in form.fields
+    assert "forecast_on" in form.fields
+    part = admin_client.get(f"/admin/directives/directive/{directive('2(c)(i)').id}/change/")
+    assert "status" in part.context["adminform"].form.fields
+
+
+def test_an_admin_extends_a_deadline_with_a_justification(admin_client, directive, admin_user):
+    d = directive("2(d)")
+    with time_machine.travel(dt.datetime(2026, 7, 10, 16, 0, tzinfo=dt.UTC), tick=False):
+        admin_client.force_login(admin_user)
+        response = admin_client.post(
+            f"/admin/directives/directive/{d.id}/change/",
+            change_form_data(d, new_due_on="2026-09-30", justification="Clearinghouse charter under review."),
+        )
+    assert response.status_code == 302, response.content[:2000]
+    d = directive("2(d)")
+    assert (d.original_due_on, d.due_on) == (dt.date(2026, 7, 2), dt.date(2026, 9, 30))
+    event = d.events.first()
+    assert (event.kind, event.actor, event.note, event.new_due_on) == (
+        DirectiveEvent.Kind.DEADLINE_EXTENDED,
+        admin_user,
+        "Clearinghouse charter under review.",
+        dt.date(2026, 9, 30),
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"new_due_on": "2026-06-30", "justification": "x"}, "new_due_on", "later than 2026-07-02"),
+        ({"new_due_on": "2026-09-30"}, "justification", "Say why the deadline is extended."),
+        ({"justification": "Because."}, "new_due_on", "Give the new due date of the extension."),
+        ({"new_due_on": "30/09/2026", "justification": "x"}, "new_due_on", "Enter a valid date."),
+    ],
+)
+def test_a_refused_extension_in_the_admin_writes_nothing(admin_client, directive, fields, field, message):
+    d = directive("2(d)")
+    before = DirectiveEvent.objects.count()
+    response = admin_client.post(f"/admin/directives/directive/{d.id}/change/", change_form_data(d, **fields))
+    assert response.status_code == 200
+    assert any(message in error for error in response.context["adminform"].form.errors[field])
+    assert DirectiveEvent.objects.count() == before
+    assert directive("2(d)").due_on == dt.date(2026, 7, 2)
 
 
 def test_events_cannot_be_changed_or_deleted_in_the_admin(admin_client, directive):

@@ -338,3 +338,23 @@ def test_one_update_of_status_and_forecast_says_both_in_the_history(client, cisa
         "Status changed from Not started to In progress. Forecast changed from none to Tue 2026-12-15."
         in html
     )
+
+
+def test_every_time_in_the_history_is_eastern_and_says_so(client, directive, cisa_editor, reviewer):
+    with time_machine.travel(dt.datetime(2026, 7, 1, 14, 3, tzinfo=dt.UTC), tick=False):
+        actions.add_note(directive("2(c)(ii)"), "Summer note.", actor=cisa_editor)
+    with time_machine.travel(dt.datetime(2026, 11, 3, 2, 30, tzinfo=dt.UTC), tick=False):
+        actions.add_note(directive("2(c)(ii)"), "Late-evening note.", actor=cisa_editor)
+    client.force_login(reviewer)
+    page = client.get(f"/directives/{directive('2(c)(ii)').pk}/").content.decode()
+    assert "Wed 2026-07-01 10:03 EDT" in page  # 14:03 UTC, daylight time
+    assert "Mon 2026-11-02 21:30 EST" in page  # 02:30 UTC the next day, standard time: still Monday
+    assert " UTC" not in page
+
+
+def test_the_admin_shows_times_in_eastern_time_and_says_so(client, directive, admin_user):
+    d = directive("2(c)(ii)")
+    client.force_login(admin_user)
+    page = client.get(f"/admin/directives/directiveevent/{d.events.first().pk}/change/").content.decode()
+    # The Order was loaded at noon Eastern on 2026-06-02 (tests/conftest.py, LOADED_AT).
+    assert "June 2, 2026, noon EDT" in page

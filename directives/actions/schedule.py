@@ -1,0 +1,144 @@
+"""Moving a deadline: an extension granted, or the date of the event a deadline counts from.
+
+The original due date is kept (an event-relative deadline gets its original when its event is first
+dated); the effective one moves through ``_move_deadline``, which also clears the overdue flag, since
+the flag belongs to the old deadline and the new one is flagged in its turn, with notices of its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from .. import deadlines, history, permissions
+from ..history import NewEvent
+from ..models import Directive, DirectiveEvent
+from .common import StaleVersion, lock, saved_event, validate_note, version_of
+
+
+def _move_deadline(current: Directive, new_due_on: dt.date) -> None:
+    """Make ``new_due_on`` the effective deadline of the locked ``current``, and save it."""
+    if current.original_due_on is None:
+        current.original_due_on = new_due_on
+    current.due_on = new_due_on
+    current.due_at = deadlines.end_of_day(new_due_on)
+    current.overdue_flagged_at = None
+    current.save(
+        update_fields=["original_due_on", "due_on", "due_at", "overdue_flagged_at", "event_on", "updated_at"]
+    )
+
+
+def extend_deadline(
+    directive: Directive,
+    new_due_on: dt.date,
+    *,
+    actor: AbstractBaseUser | None,
+    justification: str,
+    expected_version: str | None = None,
+) -> DirectiveEvent:
+    """Move ``directive``'s effective deadline to the later ``new_due_on``, recording why.
+
+    The original due date never changes. The overdue flag belongs to the old deadline, so it is
+    cleared: the new deadline can be flagged in its turn.
+    """
+    now = timezone.now()
+    justification = justification.strip()
+    with transaction.atomic():
+        current = lock(directive)
+        if expected_version is not None and expected_version != version_of(current):
+            raise StaleVersion(current)
+        if actor is not None:
+            permissions.require_extend_deadline(actor, current)
+        errors: dict[str, list[str]] = {}
+        if current.due_on is None:
+            errors["new_due_on"] = [f"{current.ref} has no deadline to extend."]
+        elif new_due_on <= current.due_on:
+            errors["new_due_on"] = [
+                f"An extension must move the deadline later than {current.due_on.isoformat()}."
+            ]
+        if not justification:
+            errors["justification"] = ["Say why the deadline is extended."]
+        validate_note(justification, "", errors)
+        if "note" in errors:
+            errors["justification"] = errors.pop("note")
+        if errors:
+            raise ValidationError(errors)
+        event = NewEvent.of(
+            current,
+            kind=DirectiveEvent.Kind.DEADLINE_EXTENDED,
+            old_status=current.status,
+            new_status=current.status,
+            old_due_on=current.due_on,
+            new_due_on=new_due_on,
+            note=justification,
+            actor=actor,
+            agency=permissions.acting_agency(actor, current) if actor is not None else None,
+            created=now,
+        )
+        _move_deadline(current, new_due_on)
+        [event_id] = history.append([event])
+    return saved_event(event_id)
+
+
+def set_event_date(
+    directive: Directive,
+    event_on: dt.date,
+    *,
+    actor: AbstractBaseUser | None,
+    note: str = "",
+    expected_version: str | None = None,
+) -> DirectiveEvent:
+    """Record the date of the event ``directive``'s deadline counts from, and date the deadline by it.
+
+    Only for a ``days_from_event`` deadline (EO 14409 Sec. 3(b)(ii): "up to 30 days before" a model's
+    release), and only by an editor of a lead agency. The first date recorded gives the deadline its
+    original due date; a later one (the release moved) moves the effective deadline, as recorded here.
+    """
+    now = timezone.now()
+    note = note.strip()
+    with transaction.atomic():
+        current = lock(directive)
+        if expected_version is not None and expected_version != version_of(current):
+            raise StaleVersion(current)
+        if actor is not None:
+            permissions.require_update_status(actor, current)
+        errors: dict[str, list[str]] = {}
+        rule = current.rule
+        if current.deadline_kind != Directive.DeadlineKind.DAYS_FROM_EVENT:
+            errors["event_on"] = [
+                f"The deadline of {current.ref} does not count from an event: it is {rule.describe()}."
+            ]
+        elif event_on == current.event_on:
+            errors["event_on"] = [f"The event date is already {deadlines.weekday_date(event_on)}."]
+        elif event_on < (signed_on := current.order.signed_on):
+            errors["event_on"] = [
+                f"The event date cannot be before the Order was signed ({signed_on.isoformat()})."
+            ]
+        validate_note(note, "", errors)
+        if errors:
+            raise ValidationError(errors)
+        # A days_from_event rule with its event dated always has a date.
+        due_on: dt.date = deadlines.due_date(  # type: ignore[assignment]
+            rule, signed_on=current.order.signed_on, event_on=event_on, policy=current.order.deadline_policy
+        )
+        dated = f"{rule.event[:1].upper()}{rule.event[1:]}: {deadlines.weekday_date(event_on)}."
+        event = NewEvent.of(
+            current,
+            kind=DirectiveEvent.Kind.EVENT_DATED,
+            old_status=current.status,
+            new_status=current.status,
+            old_due_on=current.due_on,
+            new_due_on=due_on,
+            note=f"{dated} {note}".strip(),
+            actor=actor,
+            agency=permissions.acting_agency(actor, current) if actor is not None else None,
+            created=now,
+        )
+        current.event_on = event_on
+        _move_deadline(current, due_on)
+        [event_id] = history.append([event])
+    return saved_event(event_id)
