@@ -10,7 +10,7 @@ urlpatterns = [
     path("account/tokens/", views.api_tokens, name="api_tokens"),
     path("accounts/login/", views.SignInView.as_view(), name="login"),
     # Django's LogoutView accepts POST only, so a link or an image cannot sign anyone out.
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", views.SignOutView.as_view(), name="logout"),
     path("accounts/password/", views.ChangePasswordView.as_view(), name="password_change"),
     path(
         "accounts/password/done/",

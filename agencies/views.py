@@ -49,6 +49,17 @@ class SignInView(auth_views.LoginView):
         return context
 
 
+class SignOutView(auth_views.LogoutView):
+    """Sign out (POST only, so a link or an image cannot sign anyone out), and say so on the next page."""
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        was_signed_in = request.user.is_authenticated
+        response = super().post(request, *args, **kwargs)
+        if was_signed_in:
+            messages.info(request, "You have signed out. Close the browser if others use this computer.")
+        return response
+
+
 class ChangePasswordView(auth_views.PasswordChangeView):
     form_class = ChangePasswordForm
 

@@ -139,6 +139,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "agencies.context_processors.site",
             ],
         },
     },
@@ -201,6 +202,21 @@ STORAGES = {
         )
     },
 }
+
+# --- The federal look ------------------------------------------------------------------------------
+# The USWDS "An official website of the United States government" banner on every page; a deployment
+# that is not a government site turns it off.
+OFFICIAL_GOV_BANNER = env_bool("OFFICIAL_GOV_BANNER", True)
+# The system-use notice people accept by signing in (NIST SP 800-53 AC-8). Replace it with the agency's
+# own text (SYSTEM_USE_NOTICE), or turn it off (SHOW_SYSTEM_USE_NOTICE=false).
+SYSTEM_USE_NOTICE = env_str(
+    "SYSTEM_USE_NOTICE",
+    "You are accessing a U.S. Government information system, provided for authorized use only. "
+    "Use of this system may be monitored, recorded and subject to audit; unauthorized use is "
+    "prohibited and subject to criminal and civil penalties. By signing in you consent to this "
+    "monitoring and recording.",
+)
+SHOW_SYSTEM_USE_NOTICE = env_bool("SHOW_SYSTEM_USE_NOTICE", True)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -142,3 +142,34 @@ def test_the_pages_work_without_javascript(no_js_page, live_server, sign_in, cis
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     assert Directive.objects.get(ref="2(c)(iii)").status == Status.IN_PROGRESS
+
+
+def test_on_a_phone_the_menu_folds_behind_the_uswds_menu_button(
+    browser, live_server, sign_in, check_page, cisa_editor
+):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    sign_in(page, "cisa-editor")
+    menu = page.get_by_role("button", name="Menu")
+    expect(menu).to_be_visible()
+    expect(menu).to_have_attribute("aria-expanded", "false")
+    expect(page.get_by_role("link", name="All directives")).to_be_hidden()
+    menu.click()
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    page.get_by_role("link", name="All directives").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("All directives")
+    context.close()
+
+
+def test_the_official_banner_says_how_you_know(page, live_server, sign_in, check_page, cisa_editor):
+    page.goto(f"{live_server.url}/accounts/login/")
+    how = page.get_by_role("button", name="Here\N{RIGHT SINGLE QUOTATION MARK}s how you know")
+    expect(page.get_by_text("Official websites use .gov")).to_be_hidden()
+    how.click()
+    expect(how).to_have_attribute("aria-expanded", "true")
+    expect(page.get_by_text("Official websites use .gov")).to_be_visible()
+    check_page(page, "banner-open")
+    # On a wide screen there is no menu button: the menu is always shown.
+    sign_in(page, "cisa-editor")
+    expect(page.get_by_role("button", name="Menu")).to_be_hidden()
+    expect(page.get_by_role("link", name="All directives")).to_be_visible()

@@ -5,7 +5,8 @@ import re
 import pytest
 from django.urls import reverse
 
-INLINE = re.compile(r"<script|<style|\sstyle=|\son[a-z]+=|javascript:", re.IGNORECASE)
+# A script element without a src (inline code), a style element or attribute, an event handler attribute.
+INLINE = re.compile(r"<script(?![^>]*\ssrc=)|<style|\sstyle=|\son[a-z]+=|javascript:", re.IGNORECASE)
 
 
 @pytest.mark.parametrize("persona", ["cisa_editor", "oncd_editor", "reviewer"])
@@ -31,3 +32,12 @@ def test_the_sign_in_page_has_no_inline_script_or_style(client, db):
     html = client.get(reverse("login")).content.decode()
     assert "</html>" in html
     assert not INLINE.search(html)
+    assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/js/site.js" defer>']
+
+
+def test_the_pattern_finds_inline_code_and_lets_script_files_pass():
+    assert INLINE.search("<script>alert(1)</script>")
+    assert INLINE.search('<script type="module">x()</script>')
+    assert INLINE.search('<p style="color:red">')
+    assert INLINE.search('<button onclick="x()">')
+    assert not INLINE.search('<script src="/static/js/site.js" defer></script>')

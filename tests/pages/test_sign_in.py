@@ -97,3 +97,48 @@ def test_it_lists_the_demo_accounts_only_in_development(client, cisa_editor, set
     page = client.get(reverse("login"))
     assert b"Demo accounts" in page.content
     assert b"cisa-editor" in page.content
+
+
+# --- The federal look -------------------------------------------------------------------------------
+
+
+def test_every_page_carries_the_official_banner_unless_turned_off(client, cisa_editor, settings):
+    banner = "An official website of the United States government"
+    assert banner in client.get(reverse("login")).content.decode()
+    client.force_login(cisa_editor)
+    assert banner in client.get(reverse("my_agency")).content.decode()
+    settings.OFFICIAL_GOV_BANNER = False
+    assert banner not in client.get(reverse("my_agency")).content.decode()
+
+
+def test_the_sign_in_page_shows_the_system_use_notice_as_configured(client, db, settings):
+    page = client.get(reverse("login")).content.decode()
+    assert "System use notice" in page and "authorized use only" in page
+    settings.SYSTEM_USE_NOTICE = "Property of the Office of Oversight. Sessions are recorded."
+    assert (
+        "Property of the Office of Oversight. Sessions are recorded."
+        in client.get(reverse("login")).content.decode()
+    )
+    settings.SHOW_SYSTEM_USE_NOTICE = False
+    assert "System use notice" not in client.get(reverse("login")).content.decode()
+
+
+def test_signing_out_says_so(client, cisa_editor):
+    client.force_login(cisa_editor)
+    response = client.post(reverse("logout"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("login")
+    assert "You have signed out." in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    # Signing out again, already signed out, says nothing false.
+    again = client.post(reverse("logout"), follow=True)
+    assert "You have signed out." not in again.content.decode()
+
+
+def test_a_narrow_screen_gets_the_uswds_menu_button(client, cisa_editor):
+    client.force_login(cisa_editor)
+    page = client.get(reverse("my_agency")).content.decode()
+    assert (
+        '<button class="usa-menu-btn orderctl-menu-btn" type="button" aria-expanded="false" '
+        'aria-controls="orderctl-menu" data-toggle="orderctl-menu" hidden>Menu</button>'
+    ) in page
+    assert '<div class="orderctl-menu" id="orderctl-menu">' in page  # open until the script folds it
