@@ -2,7 +2,7 @@
 
 The deadline timeline counts directives by due date and where they stand against it; the history
 replays open against completed over time from the status changes in each directive's history. Both
-count the trackable directives (``queries.trackable``), as the tiles do.
+count the trackable directives (``DirectiveQuerySet.trackable``), as the tiles do.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce, TruncDate
 
 from . import deadlines
 from .models import DirectiveEvent, Status, overdue_q
-from .queries import COMPLETED, COMPLETED_LATE, COMPLETED_ON_TIME, trackable
+from .queries import COMPLETED, COMPLETED_LATE, COMPLETED_ON_TIME
 
 # More distinct due dates than this and the deadline chart groups them by week, then by month.
 MAX_TIMELINE_BARS = 24
@@ -62,7 +62,7 @@ def deadline_timeline(directives: QuerySet, now: dt.datetime) -> dict:
     as the summary counts it. Due dates are grouped by week, then by month, when there are too many to
     show one bar each; directives without a deadline come last.
     """
-    directives = trackable(directives)
+    directives = directives.trackable()
     overdue = overdue_q(now)
     conditions = {
         Standing.COMPLETED_ON_TIME: COMPLETED_ON_TIME,
@@ -116,7 +116,7 @@ def completion_history(directives: QuerySet, now: dt.datetime) -> dict:
     runs from the earliest signing date to today and ends at today's numbers, so its last point equals
     the tiles; every directive counts as open from the day its order was signed.
     """
-    directives = trackable(directives)
+    directives = directives.trackable()
     today = deadlines.local_date(now)
     anchor = directives.aggregate(
         total=Count("pk"), completed=Count("pk", filter=COMPLETED), start=Min("order__signed_on")

@@ -36,7 +36,6 @@ from .queries import (
     request_now,
     rows_of,
     summarize,
-    trackable,
     worst_first,
 )
 
@@ -115,7 +114,7 @@ def dashboard_context(request: HttpRequest, selection: Selection) -> dict:
     summary = summarize(scoped, now)
     overdue_filter = DirectiveFilter(
         QueryDict(selection.query(overdue="true", ordering="-days_overdue")),
-        queryset=trackable(Directive.objects.with_agencies().order_by(*DIRECTIVE_SEQUENCE)),
+        queryset=Directive.objects.trackable().with_agencies().order_by(*DIRECTIVE_SEQUENCE),
         request=request,
     )
     overdue = overdue_filter.qs

@@ -69,6 +69,14 @@ class DirectiveQuerySet(models.QuerySet):
     def open(self) -> DirectiveQuerySet:
         return self.filter(OPEN)
 
+    def trackable(self) -> DirectiveQuerySet:
+        """Return the directives that are tracked items of their own: every one but a parent with parts.
+
+        A parent (2(c), Sec. 3) has no status of its own: it rolls up from its parts, which are what an
+        agency delivers, what the numbers count and what notices are about.
+        """
+        return self.exclude(Exists(Directive.objects.filter(parent=OuterRef("pk"))))
+
     def led_by(self, agency_ids) -> DirectiveQuerySet:
         return self.filter(
             Exists(

@@ -58,15 +58,6 @@ COMPLETED_ON_TIME = COMPLETED & Q(completed_on__lte=F("due_on"))
 COMPLETED_LATE = COMPLETED & Q(completed_on__gt=F("due_on"))
 
 
-def trackable(directives: QuerySet[Directive]) -> QuerySet[Directive]:
-    """Return the directives that are tracked items of their own: every one but a parent with parts.
-
-    A parent (2(c), Sec. 3) has no status of its own: it rolls up from its parts, which are what an
-    agency delivers and what the numbers count.
-    """
-    return directives.exclude(Exists(Directive.objects.filter(parent=OuterRef("pk"))))
-
-
 # --- One filter set -------------------------------------------------------------------------------------
 
 # Dates only as the schema says (ISO 8601): Django's form default would read 02/07/2026 as February 7.
@@ -326,7 +317,7 @@ def summarize(directives: QuerySet[Directive], now: dt.datetime) -> dict:
     Shaped as ``api.serializers.SummarySerializer``: totals by status, overdue, due soon, completed on
     time or late, a tally per lead agency, and the next deadlines.
     """
-    directives = trackable(directives)
+    directives = directives.trackable()
     today = deadlines.local_date(now)
     completed, on_time, late = COMPLETED, COMPLETED_ON_TIME, COMPLETED_LATE
     # Open and not yet past its own deadline, due within N days: days_remaining <= N.

@@ -530,5 +530,6 @@ def test_its_only_scripts_are_files_and_its_data_is_json(client, reviewer, order
         '<script id="dashboard-charts" type="application/json">',
         '<script src="/static/chartjs/chart.umd.min.js" defer>',
         '<script src="/static/js/dashboard.js" defer>',
+        '<script src="/static/js/site.js" defer>',
     ]
     assert Order.objects.count() == 1
