@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 from django.db.models import Exists, OuterRef, Q
 
 from agencies.models import Agency
@@ -358,13 +358,50 @@ class DirectiveEvent(models.Model):
         return f"{self.directive.ref}: {self.get_kind_display()} at {self.created:%Y-%m-%d %H:%M}"
 
 
+class NotificationManager(models.Manager):
+    def owe_overdue_notices(self, *, first_event: int, last_event: int, now: dt.datetime) -> None:
+        """Owe one overdue notice for each ``flagged_overdue`` event with an id in the given range.
+
+        One ``INSERT ... SELECT`` (the overdue sweep flags tens of thousands at once; building model
+        instances for them costs several times the sweep itself, bench/sweep.py). A parent is told
+        through its parts, which are flagged too, so it owes none. Another sweep's flag events in the
+        range would owe the same notices, which the unique constraint keeps single.
+        """
+        qn = connection.ops.quote_name
+        event, directive, notification = (
+            qn(m._meta.db_table) for m in (DirectiveEvent, Directive, self.model)
+        )
+        params = {
+            "now": connection.ops.adapt_datetimefield_value(now),
+            "first": first_event,
+            "last": last_event,
+            "flagged": DirectiveEvent.Kind.FLAGGED_OVERDUE.value,
+            "overdue": Notification.Kind.OVERDUE.value,
+            "pending": Notification.State.PENDING.value,
+        }
+        # Table names come from the models; every value is bound.
+        sql = f"""
+            INSERT INTO {notification} (directive_id, kind, due_on, offset_days, event_id, state, created,
+                next_attempt_at, attempts, recipients, last_error)
+            SELECT e.directive_id, %(overdue)s, e.old_due_on, 0, e.id, %(pending)s, %(now)s, %(now)s, 0,
+                '[]', ''
+            FROM {event} e
+            WHERE e.id BETWEEN %(first)s AND %(last)s AND e.kind = %(flagged)s
+                AND NOT EXISTS (SELECT 1 FROM {directive} part WHERE part.parent_id = e.directive_id)
+            ON CONFLICT DO NOTHING
+        """  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+
 class Notification(models.Model):
-    """One email owed to people about one directive's deadline: the outbox the dispatcher drains.
+    """One notice owed about one directive's deadline: the outbox the dispatcher drains.
 
     A row is written in the same transaction as the event that caused it, so a notice is never lost
     when a worker dies, and is unique per directive, kind, deadline and offset, so it is never owed
     twice. ``offset_days`` places the notice relative to the deadline: -7 and -1 for the reminders
-    before it, 0 for the overdue notice, +7 for the escalation a week after.
+    before it, 0 for the overdue notice, +7 for the escalation a week after. The dispatcher hands it to
+    one ``Delivery`` per person it goes to; a person owed several notices at once gets one email.
     """
 
     class Kind(models.TextChoices):
@@ -374,7 +411,7 @@ class Notification(models.Model):
 
     class State(models.TextChoices):
         PENDING = "pending", "Pending"
-        SENDING = "sending", "Sending"
+        SENDING = "sending", "Being delivered"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed, gave up"
         # The notice stopped being true before it went out: the directive was completed or its
@@ -394,8 +431,10 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     sending_started_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
-    recipients = models.JSONField(default=list, blank=True, help_text="Addresses the email went to.")
+    recipients = models.JSONField(default=list, blank=True, help_text="Addresses it was delivered to.")
     last_error = models.TextField(blank=True)
+
+    objects = NotificationManager()
 
     class Meta:
         ordering = ["-created", "-id"]
@@ -405,14 +444,55 @@ class Notification(models.Model):
             ),
         ]
         indexes = [
-            # The dispatcher claims due rows by `next_attempt_at` among those not yet sent or given up;
-            # the partial index keeps that scan small however many sent rows accumulate.
+            # The dispatcher takes due rows by `next_attempt_at` among those not handed on yet; the
+            # partial index keeps that scan small however many sent rows accumulate.
             models.Index(
                 fields=["next_attempt_at"],
-                name="notification_unsent_idx",
-                condition=Q(state__in=["pending", "sending"]),
+                name="notification_pending_idx",
+                condition=Q(state="pending"),
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.directive.ref} due {self.due_on} ({self.state})"
+
+
+class Delivery(models.Model):
+    """One email to one person, carrying every notice one dispatch found owed to them: a digest.
+
+    Ten directives falling overdue at one midnight are one email to each of their editors, not ten.
+    A delivery is claimed, sent and marked like the outbox rows once were: a lease while it is sent, a
+    backoff when the mail server refuses it, and the same ``Message-ID`` on every attempt.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed, gave up"
+        CANCELLED = "cancelled", "Cancelled, nothing left to say"
+
+    recipient = models.EmailField(max_length=254)
+    notifications = models.ManyToManyField(Notification, related_name="deliveries")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    created = models.DateTimeField()
+    next_attempt_at = models.DateTimeField(help_text="Not sent before this instant (retry backoff).")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sending_started_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        ordering = ["-created", "-id"]
+        indexes = [
+            # The dispatcher claims due deliveries by `next_attempt_at` among those not sent or given up.
+            models.Index(
+                fields=["next_attempt_at"],
+                name="delivery_unsent_idx",
+                condition=Q(state__in=["pending", "sending"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Email to {self.recipient} ({self.state})"

@@ -1,8 +1,9 @@
-"""Who a notification goes to, what it says, and sending it through Django's email backend.
+"""Who a notice goes to, whether it still holds, and what an email of notices says; sending it.
 
-The outbox rows and their states belong to ``actions``; this module only turns one claimed row into
-one email. Development writes emails to files under ``data/mail`` (or the console), production uses
-SMTP from the environment (``EMAIL_*`` settings); templates are in ``templates/emails/``.
+The outbox rows and their states belong to ``actions.outbox``; this module turns one claimed delivery
+into one email through Django's email backend. Development writes emails to files under ``data/mail``
+(or the console), production uses SMTP from the environment (``EMAIL_*`` settings); templates are in
+``templates/emails/``.
 """
 
 from __future__ import annotations
@@ -17,16 +18,7 @@ from django.utils import timezone
 
 from agencies.models import Agency, Membership
 
-from . import deadlines
-from .models import Directive, Involvement, Notification, Status
-
-
-class Obsolete(Exception):
-    """The notification is no longer true, so it must not be sent; the message says why."""
-
-
-class NoRecipients(Exception):
-    """Nobody is there to receive the notification (yet): the send fails and is retried later."""
+from .models import Delivery, Directive, Involvement, Notification, Status
 
 
 def editor_emails(directive: Directive) -> list[str]:
@@ -54,11 +46,25 @@ def _addresses(users) -> list[str]:
     return sorted(unique.values(), key=str.lower)
 
 
-def recipients_for(notification: Notification) -> list[str]:
+def recipients_for(notification: Notification, directive: Directive) -> list[str]:
     """Return who ``notification`` goes to: reviewers for an escalation, else the leads' editors."""
     if notification.kind == Notification.Kind.ESCALATION:
         return reviewer_emails()
-    return editor_emails(notification.directive)
+    return editor_emails(directive)
+
+
+def current_directive(notification: Notification) -> Directive:
+    """Return ``notification``'s directive as it is now, with its agencies."""
+    return Directive.objects.with_agencies().get(pk=notification.directive_id)
+
+
+def obsolete_reason(notification: Notification, directive: Directive) -> str | None:
+    """Return why ``notification`` stopped being true (completed, deadline moved), or None if it holds."""
+    if directive.status == Status.COMPLETED:
+        return f"{directive.ref} was completed before the notice went out."
+    if directive.due_on != notification.due_on:
+        return f"The deadline of {directive.ref} moved from {notification.due_on} to {directive.due_on}."
+    return None
 
 
 def directive_url(directive: Directive) -> str:
@@ -66,58 +72,78 @@ def directive_url(directive: Directive) -> str:
     return f"{settings.SITE_URL.rstrip('/')}/directives/{directive.pk}/"
 
 
-def _message_id(notification: Notification) -> str:
-    # The same for every attempt, so a copy sent again after a crash is recognisable as one.
+def message_id(delivery: Delivery) -> str:
+    """Return the delivery's ``Message-ID``: the same on every attempt, so a copy is recognisable."""
     domain = urlsplit(settings.SITE_URL).hostname or "localhost"
-    return f"<orderctl.notification.{notification.pk}@{domain}>"
+    return f"<orderctl.delivery.{delivery.pk}@{domain}>"
 
 
-def render(notification: Notification) -> tuple[str, str]:
-    """Return the subject and plain-text body of ``notification``."""
-    directive = notification.directive
-    now = timezone.now()
-    context = {
+def _item(notification: Notification, directive: Directive, now) -> dict:
+    """Return what a message says of one notice."""
+    return {
         "notification": notification,
         "directive": directive,
         "order": directive.order,
         "leads": ", ".join(a.abbreviation for a in directive.lead_agencies) or "no agency",
         "due_on": notification.due_on,
-        "due_at_eastern": deadlines.end_of_day(notification.due_on),
         "days_before": -notification.offset_days,
         "days_overdue": directive.days_overdue(now),
         "url": directive_url(directive),
-        "site_url": settings.SITE_URL,
     }
-    template = f"emails/{notification.kind}"
+
+
+# The digest's sections, in this order: what is late first.
+SECTIONS = (
+    (Notification.Kind.ESCALATION, "Escalated to oversight: still open a week or more after the deadline"),
+    (Notification.Kind.OVERDUE, "Overdue: the deadline passed unmet"),
+    (Notification.Kind.REMINDER, "Due soon"),
+)
+
+
+def render(notifications: list[Notification]) -> tuple[str, str]:
+    """Return the subject and plain-text body of an email carrying ``notifications`` to one person.
+
+    One notice reads as it always did (its kind's own template); several are a digest, by kind.
+    """
+    now = timezone.now()
+    items = [_item(n, current_directive(n), now) for n in notifications]
+    context: dict = {"site_url": settings.SITE_URL}
+    if len(items) == 1:
+        context |= items[0]
+        template = f"emails/{items[0]['notification'].kind}"
+    else:
+        sections = [(title, [i for i in items if i["notification"].kind == kind]) for kind, title in SECTIONS]
+        context |= {"sections": [(title, rows) for title, rows in sections if rows], "count": len(items)}
+        counts = [
+            f"{len(rows)} {label}"
+            for (kind, _), (_, rows), label in zip(
+                SECTIONS, sections, ("escalated", "overdue", "due soon"), strict=True
+            )
+            if rows
+        ]
+        orders = sorted({i["order"].number for i in items})
+        context |= {
+            "summary": ", ".join(counts),
+            "orders": ", ".join(f"EO {n}" for n in orders),
+            "reviewer": any(i["notification"].kind == Notification.Kind.ESCALATION for i in items),
+            "editor": any(i["notification"].kind != Notification.Kind.ESCALATION for i in items),
+        }
+        template = "emails/digest"
     subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
     body = render_to_string(f"{template}.txt", context)
     return subject, body
 
 
-def send_notification(notification: Notification) -> list[str]:
-    """Email ``notification`` to its recipients through the configured backend; return the addresses.
+def send_delivery(delivery: Delivery, notifications: list[Notification]) -> None:
+    """Email ``notifications`` to ``delivery``'s recipient through the configured backend.
 
-    Raise ``Obsolete`` when the directive was completed or its deadline moved since the notice was
-    owed, and ``NoRecipients`` when nobody is there to tell; any error of the backend propagates.
+    Any error of the backend propagates, for the dispatcher to retry.
     """
-    directive = Directive.objects.with_agencies().get(pk=notification.directive_id)
-    notification.directive = directive
-    if directive.status == Status.COMPLETED:
-        raise Obsolete(f"{directive.ref} was completed before the notice went out.")
-    if directive.due_on != notification.due_on:
-        raise Obsolete(
-            f"The deadline of {directive.ref} moved from {notification.due_on} to {directive.due_on}."
-        )
-    recipients = recipients_for(notification)
-    if not recipients:
-        who = "oversight reviewers" if notification.kind == Notification.Kind.ESCALATION else "lead editors"
-        raise NoRecipients(f"No active {who} with an email address for {directive.ref}.")
-    subject, body = render(notification)
+    subject, body = render(notifications)
     EmailMessage(
         subject=subject,
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=recipients,
-        headers={"Message-ID": _message_id(notification)},
+        to=[delivery.recipient],
+        headers={"Message-ID": message_id(delivery)},
     ).send()
-    return recipients

@@ -42,13 +42,16 @@ def dispatch_notifications() -> dict[str, int]:
     """Send the due notifications; hand over to a fresh task when more are left than time allows."""
     # Stop claiming at half the soft limit: one send is bounded by EMAIL_TIMEOUT, far below the rest.
     report = actions.dispatch_notifications(max_seconds=settings.CELERY_TASK_SOFT_TIME_LIMIT / 2)
-    if report.sent or report.failed or report.gave_up or report.cancelled:
-        logger.info("dispatched notifications: %s", report.summary())
-    if report.more:
-        actions.queue_dispatch()
-    return {
+    counts = {
         "sent": len(report.sent),
+        "emails": len(report.emails),
         "failed": len(report.failed),
+        "waiting": len(report.waiting),
         "gave_up": len(report.gave_up),
         "cancelled": len(report.cancelled),
     }
+    if any(counts.values()):
+        logger.info("dispatched notifications: %s", report.summary())
+    if report.more:
+        actions.queue_dispatch()
+    return counts

@@ -17,11 +17,11 @@ from .common import MAX_NOTE_LENGTH, MAX_URL_LENGTH, UNSET, StaleVersion, queue_
 from .orders import LoadReport, load_order
 from .outbox import (
     DispatchReport,
-    claim_notification,
+    claim_delivery,
     dispatch_notifications,
-    mark_notification_cancelled,
-    mark_notification_failed,
-    mark_notification_sent,
+    mark_delivery_failed,
+    mark_delivery_sent,
+    plan_deliveries,
 )
 from .schedule import extend_deadline, set_event_date
 from .sweeps import escalate_overdue, flag_overdue, send_reminders
@@ -36,15 +36,15 @@ __all__ = [
     "StaleVersion",
     "add_note",
     "change_status",
-    "claim_notification",
+    "claim_delivery",
     "dispatch_notifications",
     "escalate_overdue",
     "extend_deadline",
     "flag_overdue",
     "load_order",
-    "mark_notification_cancelled",
-    "mark_notification_failed",
-    "mark_notification_sent",
+    "mark_delivery_failed",
+    "mark_delivery_sent",
+    "plan_deliveries",
     "queue_dispatch",
     "record_update",
     "send_reminders",

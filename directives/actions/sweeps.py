@@ -92,8 +92,8 @@ def _record_flags(flagged: list[_Flagged], now: dt.datetime, actor: AbstractBase
 
     The events are chained in Python (a hash each) and inserted in multi-row statements; the notices
     come from those events in one ``INSERT ... SELECT`` over the new ids' range, skipping any the
-    outbox has already (its unique constraint). Building model instances instead costs several times
-    the sweep itself (bench/sweep.py).
+    outbox has already (``NotificationManager.owe_overdue_notices``). Building model instances instead
+    costs several times the sweep itself (bench/sweep.py).
     """
     actor_id, username = (actor.pk, actor.get_username()) if actor is not None else (None, None)
     kind = DirectiveEvent.Kind.FLAGGED_OVERDUE.value
@@ -114,28 +114,7 @@ def _record_flags(flagged: list[_Flagged], now: dt.datetime, actor: AbstractBase
             for f in flagged
         ]
     )
-    qn = connection.ops.quote_name
-    event, notification = (qn(m._meta.db_table) for m in (DirectiveEvent, Notification))
-    params = {
-        "now": connection.ops.adapt_datetimefield_value(now),
-        "first": min(ids),
-        "last": max(ids),
-        "flagged": kind,
-        "overdue": Notification.Kind.OVERDUE.value,
-        "pending": Notification.State.PENDING.value,
-    }
-    # Table names come from the models; every value is bound. Another sweep's flag events in the
-    # range would owe the same notices, which the unique constraint keeps single.
-    notifications_sql = f"""
-        INSERT INTO {notification} (directive_id, kind, due_on, offset_days, event_id, state, created,
-            next_attempt_at, attempts, recipients, last_error)
-        SELECT e.directive_id, %(overdue)s, e.old_due_on, 0, e.id, %(pending)s, %(now)s, %(now)s, 0, '[]', ''
-        FROM {event} e
-        WHERE e.id BETWEEN %(first)s AND %(last)s AND e.kind = %(flagged)s
-        ON CONFLICT DO NOTHING
-    """  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(notifications_sql, params)
+    Notification.objects.owe_overdue_notices(first_event=min(ids), last_event=max(ids), now=now)
 
 
 def flag_overdue(*, actor: AbstractBaseUser | None = None) -> list[int]:
@@ -229,8 +208,10 @@ def send_reminders(*, actor: AbstractBaseUser | None = None) -> dict[int, list[i
         for days in settings.REMINDER_OFFSETS_DAYS:
             # due_at - days <= now < due_at - days + 1 day
             window_end = now + dt.timedelta(days=days)
-            candidates = Directive.objects.open().filter(
-                due_at__gt=window_end - dt.timedelta(days=1), due_at__lte=window_end
+            candidates = (
+                Directive.objects.open()
+                .trackable()
+                .filter(due_at__gt=window_end - dt.timedelta(days=1), due_at__lte=window_end)
             )
             ids = _owe_notices(
                 candidates,
@@ -265,7 +246,7 @@ def escalate_overdue(*, actor: AbstractBaseUser | None = None) -> list[int]:
     cutoff = deadlines.end_of_day(deadlines.local_date(now) - dt.timedelta(days=days))
     with transaction.atomic():
         ids = _owe_notices(
-            Directive.objects.open().filter(due_at__lte=cutoff),
+            Directive.objects.open().trackable().filter(due_at__lte=cutoff),
             kind=Notification.Kind.ESCALATION,
             offset_days=days,
             event_kind=DirectiveEvent.Kind.ESCALATED,

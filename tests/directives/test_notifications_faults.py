@@ -5,6 +5,7 @@ Django's ``EMAIL_BACKEND`` setting; everything around it (claim, lease, marks) i
 """
 
 import datetime as dt
+import re
 from collections import Counter
 
 import pytest
@@ -13,7 +14,7 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 
 from directives import actions
-from directives.models import Notification
+from directives.models import Delivery, Notification
 
 JULY_2_ENDS = dt.datetime(2026, 7, 3, 4, 0, tzinfo=dt.UTC)
 BACKEND = f"{__name__}.FaultyBackend"
@@ -48,13 +49,16 @@ def faulty(settings):
 
 
 @pytest.fixture
-def overdue(order, cisa_editor, treasury_editor):
-    """Eight overdue notices owed at the end of July 2: four for CISA, one for Treasury, three for nobody."""
+def overdue(order, cisa_editor, dhs_editor, treasury_editor):
+    """Notices owed at the end of July 2 and who gets them: three emails.
+
+    CISA's three parts of 2(c) go to the editors of CISA and of its department DHS, 2(d) to Treasury's;
+    the notices of directives nobody edits for (2(a), 2(b), 2(e)) are dropped.
+    """
     with time_machine.travel(JULY_2_ENDS, tick=False):
         actions.flag_overdue(actor=None)
-    # Keep the five that have someone to tell.
     Notification.objects.filter(directive__ref__in=["2(a)", "2(b)", "2(e)"]).delete()
-    return list(Notification.objects.order_by("next_attempt_at", "id").values_list("pk", flat=True))
+    return dict(Notification.objects.values_list("directive__ref", "pk"))
 
 
 def dispatch(instant: dt.datetime) -> actions.DispatchReport:
@@ -62,68 +66,88 @@ def dispatch(instant: dt.datetime) -> actions.DispatchReport:
         return actions.dispatch_notifications()
 
 
-def emails_per_notification() -> Counter:
+def emails_per_message_id() -> Counter:
     return Counter(m.extra_headers["Message-ID"] for m in mail.outbox)
 
 
-def test_a_send_that_raises_is_retried_once_and_nothing_is_sent_twice(faulty, overdue):
-    faulty.fail_on = {2: ConnectionRefusedError("SMTP server down")}
+def delivered() -> Counter:
+    """Count each (recipient, directive) pair that an email carried."""
+    return Counter(
+        (to, ref) for m in mail.outbox for to in m.to for ref in re.findall(r"sec\. ([0-9a-z()]+)", m.body)
+    )
+
+
+def delivery_to(name: str) -> Delivery:
+    return Delivery.objects.get(recipient=f"{name}@example.com")
+
+
+def test_a_send_that_raises_is_retried_and_nothing_is_sent_twice(faulty, overdue):
+    faulty.fail_on = {2: ConnectionRefusedError("SMTP server down")}  # the second email: to dhs-editor
     report = dispatch(JULY_2_ENDS)
-    assert len(report.sent) == 4
-    assert report.failed == [overdue[1]]
-    failed = Notification.objects.get(pk=overdue[1])
-    assert failed.state == Notification.State.PENDING
+    assert report.failed == [delivery_to("dhs-editor").pk]
+    failed = delivery_to("dhs-editor")
+    assert failed.state == Delivery.State.PENDING
     assert failed.last_error == "ConnectionRefusedError: SMTP server down"
     assert failed.next_attempt_at == JULY_2_ENDS + dt.timedelta(seconds=60)
-    assert len(mail.outbox) == 4
+    assert sorted(m.to[0] for m in mail.outbox) == ["cisa-editor@example.com", "treasury-editor@example.com"]
+    # 2(d) is done; CISA's parts wait until their other editor is told too.
+    assert Notification.objects.get(pk=overdue["2(d)"]).state == Notification.State.SENT
+    assert Notification.objects.get(pk=overdue["2(c)(i)"]).state == Notification.State.SENDING
 
-    assert dispatch(JULY_2_ENDS + dt.timedelta(seconds=30)).sent == []
-    assert dispatch(JULY_2_ENDS + dt.timedelta(seconds=60)).sent == [overdue[1]]
-    assert dispatch(JULY_2_ENDS + dt.timedelta(hours=1)).sent == []
-    assert len(mail.outbox) == 5
-    assert set(emails_per_notification().values()) == {1}
+    assert dispatch(JULY_2_ENDS + dt.timedelta(seconds=30)).emails == []
+    assert dispatch(JULY_2_ENDS + dt.timedelta(seconds=60)).emails == [failed.pk]
+    assert dispatch(JULY_2_ENDS + dt.timedelta(hours=1)).emails == []
+    assert len(mail.outbox) == 3
+    assert set(emails_per_message_id().values()) == {1}
+    assert set(delivered().values()) == {1}
     assert set(Notification.objects.values_list("state", flat=True)) == {Notification.State.SENT}
+    assert Notification.objects.get(pk=overdue["2(c)(ii)"]).recipients == [
+        "cisa-editor@example.com",
+        "dhs-editor@example.com",
+    ]
 
 
 def test_a_dispatcher_killed_between_claim_and_send_resends_nothing_already_sent(faulty, overdue, settings):
-    # The third send dies: two rows are sent and marked, the third is claimed and never marked.
-    faulty.fail_on = {3: DispatcherKilled()}
+    # The second email dies in the send: the first is sent and marked, the second claimed, never marked.
+    faulty.fail_on = {2: DispatcherKilled()}
     with pytest.raises(DispatcherKilled):
         dispatch(JULY_2_ENDS)
-    states = dict(Notification.objects.values_list("pk", "state"))
-    assert [states[pk] for pk in overdue] == ["sent", "sent", "sending", "pending", "pending"]
+    states = {d.recipient.split("@")[0]: d.state for d in Delivery.objects.all()}
+    assert states == {"cisa-editor": "sent", "dhs-editor": "sending", "treasury-editor": "pending"}
+    assert len(mail.outbox) == 1
+
+    # A restarted dispatcher sends the rest, not the sent one, and leaves the claimed delivery to its
+    # lease in case the killed dispatcher is only slow.
+    report = dispatch(JULY_2_ENDS + dt.timedelta(minutes=1))
+    assert report.emails == [delivery_to("treasury-editor").pk]
     assert len(mail.outbox) == 2
 
-    # A restarted dispatcher sends the rest, not the two sent ones, and leaves the claimed row to
-    # its lease in case the killed one is only slow.
-    report = dispatch(JULY_2_ENDS + dt.timedelta(minutes=1))
-    assert report.sent == overdue[3:]
-    assert len(mail.outbox) == 4
-
-    # Once the lease is over, the interrupted row is sent, once.
+    # Once the lease is over, the interrupted delivery is sent, once.
     lease = dt.timedelta(seconds=settings.NOTIFICATION_CLAIM_SECONDS)
-    assert dispatch(JULY_2_ENDS + lease - dt.timedelta(seconds=1)).sent == []
+    assert dispatch(JULY_2_ENDS + lease - dt.timedelta(seconds=1)).emails == []
     report = dispatch(JULY_2_ENDS + lease)
-    assert report.sent == [overdue[2]]
-    interrupted = Notification.objects.get(pk=overdue[2])
-    assert interrupted.attempts == 2
-    assert interrupted.last_error == ""
-    assert dispatch(JULY_2_ENDS + 2 * lease).sent == []
-    assert len(mail.outbox) == 5
-    assert set(emails_per_notification().values()) == {1}
+    interrupted = delivery_to("dhs-editor")
+    assert report.emails == [interrupted.pk]
+    assert (interrupted.attempts, interrupted.last_error) == (2, "")
+    assert dispatch(JULY_2_ENDS + 2 * lease).emails == []
+    assert len(mail.outbox) == 3
+    assert set(emails_per_message_id().values()) == {1}
+    assert set(delivered().values()) == {1}
 
 
-def test_a_row_interrupted_on_every_attempt_is_given_up_with_the_reason(faulty, overdue, settings):
+def test_a_delivery_interrupted_on_every_attempt_is_given_up_with_the_reason(faulty, overdue, settings):
     settings.NOTIFICATION_MAX_ATTEMPTS = 2
-    Notification.objects.exclude(pk=overdue[0]).delete()
+    Notification.objects.exclude(pk=overdue["2(d)"]).delete()
     lease = dt.timedelta(seconds=settings.NOTIFICATION_CLAIM_SECONDS)
     faulty.fail_on = {1: DispatcherKilled(), 2: DispatcherKilled()}
     for attempt in range(2):
         with pytest.raises(DispatcherKilled):
             dispatch(JULY_2_ENDS + attempt * lease)
-    assert dispatch(JULY_2_ENDS + 2 * lease).gave_up == []  # given up while claiming, not sent
+    dispatch(JULY_2_ENDS + 2 * lease)  # gives it up while claiming; nothing is sent
+    delivery = delivery_to("treasury-editor")
+    assert (delivery.state, delivery.attempts) == (Delivery.State.FAILED, 2)
+    assert delivery.last_error.startswith("Attempt 2 was interrupted: claimed at 2026-07-03 04:10:00 UTC")
     notice = Notification.objects.get()
     assert notice.state == Notification.State.FAILED
-    assert notice.attempts == 2
-    assert notice.last_error.startswith("Attempt 2 was interrupted: claimed at 2026-07-03 04:10:00 UTC")
+    assert notice.last_error == "Never delivered to treasury-editor@example.com."
     assert mail.outbox == []

@@ -265,7 +265,8 @@ def test_a_stale_form_shows_what_changed_and_overwrites_nothing(client, cisa_edi
         response = client.post(_url(d), data)
     assert response.status_code == 409
     html = response.content.decode()
-    stale = html[html.index('id="stale-heading"') : html.index('class="grid-row')]
+    start = html.index('id="stale-heading"')
+    stale = html[start : html.index('class="grid-row', start)]
     assert "Status changed from Not started to In progress." in stale
     assert "Drafting started." in stale
     assert "Loaded from Executive Order" not in stale  # only what came after the user's page
