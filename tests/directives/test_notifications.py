@@ -1,4 +1,4 @@
-"""The notification outbox and its dispatcher: who gets what, once, one email each, and what happens on failure."""
+"""The notification outbox and its dispatcher: who gets what, once, one email each, and failures."""
 
 import datetime as dt
 import io
