@@ -115,6 +115,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything that may query: PostgreSQL refuses a NUL in a string, which would be a 500.
+    "agencies.middleware.RefuseNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "agencies.middleware.IdleTimeoutMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -306,7 +308,7 @@ AXES_CLIENT_IP_CALLABLE = client_address
 REST_FRAMEWORK = {
     # Token first: an anonymous request's 401 then carries `WWW-Authenticate: Token`.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "agencies.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
@@ -314,7 +316,7 @@ REST_FRAMEWORK = {
         "agencies.authentication.TokenScope",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["directives.api.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["directives.api.filters.FilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "directives.api.pagination.PageNumberPagination",
     "PAGE_SIZE": env_int("API_PAGE_SIZE", 50),
