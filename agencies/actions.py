@@ -2,7 +2,9 @@
 
 A token is created for a user by that user, by an administrator, or by the system (``actor=None``, the
 ``create_api_token`` command); the plain key is returned once and only its digest is stored. A token is
-revoked by deleting it, which is what knox does on logout too.
+revoked by deleting it, which is what knox does on logout too. All of a user's tokens are revoked when
+their password changes or their account is deactivated (``agencies.signals`` calls
+``revoke_api_tokens_of`` on any save that does either, whatever path it came by).
 """
 
 from __future__ import annotations
@@ -80,3 +82,24 @@ def revoke_api_token(token: APIToken, *, actor: AbstractBaseUser | None) -> None
         token.user.get_username(),
         actor.get_username() if actor is not None else "the system",
     )
+
+
+def revoke_api_tokens_of(user: AbstractBaseUser, *, actor: AbstractBaseUser | None, reason: str) -> int:
+    """Delete every API token of ``user`` because ``reason`` (e.g. "password changed"); return how many.
+
+    A token acts as its owner without the password: once the password that vouched for it is gone, or
+    the owner may no longer act at all, the token goes too.
+    """
+    _require_owner_or_admin(user, actor, "revoke")
+    with transaction.atomic():
+        revoked = sorted(APIToken.objects.filter(user_id=user.pk).values_list("token_key", flat=True))
+        APIToken.objects.filter(user_id=user.pk).delete()
+    if revoked:
+        logger.info(
+            "API tokens %s of %s revoked by %s: %s",
+            ", ".join(revoked),
+            user.get_username(),
+            actor.get_username() if actor is not None else "the system",
+            reason,
+        )
+    return len(revoked)

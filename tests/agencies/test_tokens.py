@@ -130,3 +130,145 @@ def test_the_command_reports_bad_input(cisa_editor):
             stdout=io.StringIO(),
             stderr=io.StringIO(),
         )
+
+
+# --- Revoked with the password that vouched for them, or with the account ---------------------------
+
+
+def _tokens_of_each(*users) -> list[int]:
+    return [APIToken.objects.filter(user=user).count() for user in users]
+
+
+@pytest.fixture
+def two_tokens_each(cisa_editor, treasury_editor):
+    for user in (cisa_editor, treasury_editor):
+        actions.create_api_token(user, actor=user, name="one", read_only=True)
+        actions.create_api_token(user, actor=user, name="two", read_only=True)
+    assert _tokens_of_each(cisa_editor, treasury_editor) == [2, 2]
+
+
+def test_a_password_change_in_code_revokes_the_users_tokens(
+    cisa_editor, treasury_editor, two_tokens_each, caplog
+):
+    cisa_editor.set_password("a new long passphrase")
+    with caplog.at_level("INFO", logger="agencies.actions"):
+        cisa_editor.save()
+    assert _tokens_of_each(cisa_editor, treasury_editor) == [0, 2]
+    assert "of cisa-editor revoked by the system: password changed" in caplog.text
+
+
+def test_the_password_page_revokes_the_users_tokens(client, cisa_editor, treasury_editor, two_tokens_each):
+    client.force_login(cisa_editor)
+    response = client.post(
+        "/accounts/password/",
+        {
+            "old_password": "pw",
+            "new_password1": "a new long passphrase",
+            "new_password2": "a new long passphrase",
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert b"API tokens you had were revoked" in response.content
+    assert _tokens_of_each(cisa_editor, treasury_editor) == [0, 2]
+
+
+def test_a_refused_password_change_keeps_the_tokens(client, cisa_editor, two_tokens_each):
+    client.force_login(cisa_editor)
+    response = client.post(
+        "/accounts/password/",
+        {
+            "old_password": "wrong",
+            "new_password1": "a new long passphrase",
+            "new_password2": "a new long passphrase",
+        },
+    )
+    assert response.status_code == 200
+    assert _tokens_of_each(cisa_editor) == [2]
+
+
+def test_the_admins_password_form_revokes_the_users_tokens(client, admin_user, cisa_editor, two_tokens_each):
+    client.force_login(admin_user)
+    response = client.post(
+        f"/admin/auth/user/{cisa_editor.pk}/password/",
+        {
+            "password1": "a new long passphrase",
+            "password2": "a new long passphrase",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 302
+    assert _tokens_of_each(cisa_editor) == [0]
+
+
+def test_disabling_password_sign_in_revokes_the_users_tokens(cisa_editor, two_tokens_each, caplog):
+    cisa_editor.set_unusable_password()
+    with caplog.at_level("INFO", logger="agencies.actions"):
+        cisa_editor.save()
+    assert _tokens_of_each(cisa_editor) == [0]
+    assert "password-based sign-in disabled" in caplog.text
+
+
+@pytest.mark.parametrize("update_fields", [None, ["is_active"]])
+def test_deactivating_a_user_revokes_their_tokens(
+    cisa_editor, treasury_editor, two_tokens_each, caplog, update_fields
+):
+    cisa_editor.is_active = False
+    with caplog.at_level("INFO", logger="agencies.actions"):
+        cisa_editor.save(update_fields=update_fields)
+    assert _tokens_of_each(cisa_editor, treasury_editor) == [0, 2]
+    assert "of cisa-editor revoked by the system: account deactivated" in caplog.text
+
+
+def test_deactivating_in_the_admin_revokes_the_users_tokens(client, admin_user, cisa_editor, two_tokens_each):
+    client.force_login(admin_user)
+    page = client.get(f"/admin/auth/user/{cisa_editor.pk}/change/")
+    form = page.context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None and name != "is_active"}
+    data.update(
+        {
+            "username": "cisa-editor",
+            "date_joined_0": form.initial["date_joined"].strftime("%Y-%m-%d"),
+            "date_joined_1": form.initial["date_joined"].strftime("%H:%M:%S"),
+            "groups": [],
+            "user_permissions": [],
+        }
+    )
+    data.pop("date_joined", None)
+    data.pop("password", None)
+    response = client.post(f"/admin/auth/user/{cisa_editor.pk}/change/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    cisa_editor.refresh_from_db()
+    assert not cisa_editor.is_active
+    assert _tokens_of_each(cisa_editor) == [0]
+
+
+def test_other_changes_to_a_user_keep_their_tokens(client, cisa_editor, two_tokens_each):
+    cisa_editor.email = "new@example.com"
+    cisa_editor.save()
+    client.force_login(cisa_editor)  # writes last_login
+    assert _tokens_of_each(cisa_editor) == [2]
+
+
+def test_a_password_rehashed_at_sign_in_is_no_change(client, cisa_editor, two_tokens_each, settings):
+    # The fixtures hash with MD5; make PBKDF2 the preferred hasher, so that signing in upgrades the hash.
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+    ]
+    assert cisa_editor.password.startswith("md5$")
+    response = client.post("/accounts/login/", {"username": "cisa-editor", "password": "pw"})
+    assert response.status_code == 302
+    cisa_editor.refresh_from_db()
+    assert cisa_editor.password.startswith("pbkdf2_sha256$")
+    assert _tokens_of_each(cisa_editor) == [2]
+
+
+def test_revoking_all_of_a_users_tokens_is_for_them_or_an_administrator(
+    cisa_editor, treasury_editor, admin_user, two_tokens_each
+):
+    with pytest.raises(PermissionDenied):
+        actions.revoke_api_tokens_of(cisa_editor, actor=treasury_editor, reason="because")
+    assert _tokens_of_each(cisa_editor) == [2]
+    assert actions.revoke_api_tokens_of(cisa_editor, actor=admin_user, reason="left the agency") == 2
+    assert _tokens_of_each(cisa_editor, treasury_editor) == [0, 2]
