@@ -32,6 +32,25 @@ def _require_owner_or_admin(user: AbstractBaseUser, actor: AbstractBaseUser | No
     )
 
 
+def token_lifetime_errors(*, read_only: bool, expires_days: int | None) -> list[str]:
+    """Return what is wrong with a token lifetime of ``expires_days`` (None: never expires), if anything.
+
+    A read-only token lasts 1 to API_TOKEN_MAX_DAYS days or never expires; a read-write token must
+    expire, within API_TOKEN_MAX_DAYS_READ_WRITE days.
+    """
+    if read_only:
+        max_days = settings.API_TOKEN_MAX_DAYS
+        if expires_days is not None and not 1 <= expires_days <= max_days:
+            return [f"A read-only token expires after 1 to {max_days} days (or never)."]
+        return []
+    max_days = settings.API_TOKEN_MAX_DAYS_READ_WRITE
+    if expires_days is None:
+        return [f"A read-and-write token must expire: choose 1 to {max_days} days."]
+    if not 1 <= expires_days <= max_days:
+        return [f"A read-and-write token expires after 1 to {max_days} days."]
+    return []
+
+
 def create_api_token(
     user: AbstractBaseUser,
     *,
@@ -42,7 +61,8 @@ def create_api_token(
 ) -> tuple[APIToken, str]:
     """Create an API token for ``user`` and return it with its plain key, which is never stored.
 
-    ``expires_days`` None means the token does not expire; a read-only token may read but never write.
+    A read-only token may read but never write. ``expires_days`` None means the token does not expire,
+    which only a read-only token may do: a read-write one expires within API_TOKEN_MAX_DAYS_READ_WRITE.
     """
     _require_owner_or_admin(user, actor, "create")
     name = name.strip()
@@ -51,9 +71,9 @@ def create_api_token(
         errors["name"] = ["Give the token a name that says what it is for."]
     elif len(name) > MAX_NAME_LENGTH:
         errors["name"] = [f"Ensure the name has at most {MAX_NAME_LENGTH} characters (it has {len(name)})."]
-    max_days = settings.API_TOKEN_MAX_DAYS
-    if expires_days is not None and not 1 <= expires_days <= max_days:
-        errors["expires_days"] = [f"A token expires after 1 to {max_days} days (or never)."]
+    lifetime_errors = token_lifetime_errors(read_only=read_only, expires_days=expires_days)
+    if lifetime_errors:
+        errors["expires_days"] = lifetime_errors
     if not user.is_active:
         errors["user"] = [f"{user.get_username()} is inactive and cannot hold API tokens."]
     if errors:

@@ -337,10 +337,21 @@ REST_FRAMEWORK = {
 KNOX_TOKEN_MODEL = "agencies.APIToken"  # noqa: S105 - a model name, not a secret
 REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Token",
-    # Expiry is chosen per token when it is created (`create_api_token --expires-days`); none by default.
+    # Expiry is chosen per token when it is created (`create_api_token --expires-days`), within the
+    # limits below; knox's own default lifetime is not used.
     "TOKEN_TTL": None,
 }
+# The longest lifetime of a read-only token (which may also never expire) ...
 API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 3650)
+if API_TOKEN_MAX_DAYS < 1:
+    raise ImproperlyConfigured("API_TOKEN_MAX_DAYS must be at least 1")
+# ... and of a read-write one, which always expires: it can change the record as its owner can, so a
+# key forgotten in a script or a CI secret stops working on its own.
+API_TOKEN_MAX_DAYS_READ_WRITE = env_int("API_TOKEN_MAX_DAYS_READ_WRITE", 90)
+if not 1 <= API_TOKEN_MAX_DAYS_READ_WRITE <= API_TOKEN_MAX_DAYS:
+    raise ImproperlyConfigured(
+        f"API_TOKEN_MAX_DAYS_READ_WRITE must be between 1 and API_TOKEN_MAX_DAYS ({API_TOKEN_MAX_DAYS})"
+    )
 # knox's own migrations would create a knox_authtoken table even though KNOX_TOKEN_MODEL swaps its model
 # out; the unused table references auth_user, which makes PostgreSQL refuse the test runner's flush.
 MIGRATION_MODULES = {"knox": None}

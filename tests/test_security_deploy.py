@@ -186,6 +186,13 @@ def test_the_hardening_is_configured_from_the_environment():
         ("AXES_FAILURE_LIMIT", "0", "AXES_FAILURE_LIMIT must be at least 1"),
         ("AXES_COOLOFF_MINUTES", "0", "AXES_COOLOFF_MINUTES must be at least 1"),
         ("TRUSTED_PROXY_COUNT", "-1", "TRUSTED_PROXY_COUNT must be 0 or more"),
+        ("API_TOKEN_MAX_DAYS", "0", "API_TOKEN_MAX_DAYS must be at least 1"),
+        ("API_TOKEN_MAX_DAYS_READ_WRITE", "0", "API_TOKEN_MAX_DAYS_READ_WRITE must be between 1 and"),
+        (
+            "API_TOKEN_MAX_DAYS_READ_WRITE",
+            "3651",
+            "API_TOKEN_MAX_DAYS_READ_WRITE must be between 1 and API_TOKEN_MAX_DAYS (3650)",
+        ),
         ("SECURE_COOKIES", "yes", "SECURE_COOKIES must be 'true' or 'false'"),
     ],
 )

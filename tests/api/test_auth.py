@@ -118,7 +118,7 @@ def test_an_expired_token_is_refused(cisa_editor):
 
 
 def test_a_revoked_token_is_refused(cisa_editor):
-    token, key = actions.create_api_token(cisa_editor, actor=cisa_editor, name="soon gone")
+    token, key = actions.create_api_token(cisa_editor, actor=cisa_editor, name="soon gone", expires_days=1)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert client.get("/api/v1/orders/").status_code == 200
@@ -166,7 +166,7 @@ def test_each_token_has_its_own_rate_limit(cisa_editor, settings):
     }
     first, second = APIClient(), APIClient()
     for client in (first, second):
-        _, key = actions.create_api_token(cisa_editor, actor=cisa_editor, name="rate")
+        _, key = actions.create_api_token(cisa_editor, actor=cisa_editor, name="rate", expires_days=1)
         client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert [first.get("/api/v1/orders/").status_code for _ in range(3)] == [200, 200, 200]
     throttled = first.get("/api/v1/orders/")

@@ -36,11 +36,12 @@ def test_it_creates_a_read_only_token_and_shows_the_key_once(client, cisa_editor
     assert key not in listing
 
 
-def test_it_creates_a_read_write_token_that_never_expires(client, cisa_editor):
+def test_a_read_write_token_that_never_expires_is_refused_at_the_field(client, cisa_editor):
     client.force_login(cisa_editor)
-    client.post(URL, {"name": "sync", "access": "read_write", "expires_days": ""})
-    token = APIToken.objects.get(user=cisa_editor)
-    assert (token.read_only, token.expiry) == (False, None)
+    response = client.post(URL, {"name": "sync", "access": "read_write", "expires_days": ""})
+    assert response.status_code == 400
+    assert "A read-and-write token must expire: choose 1 to 90 days." in response.content.decode()
+    assert not APIToken.objects.exists()
 
 
 def test_a_token_without_a_name_is_refused_next_to_the_field(client, cisa_editor):
@@ -62,7 +63,7 @@ def test_an_unknown_scope_is_refused(client, cisa_editor):
 
 
 def test_it_revokes_a_token(client, cisa_editor):
-    token, _ = actions.create_api_token(cisa_editor, actor=cisa_editor, name="old script")
+    token, _ = actions.create_api_token(cisa_editor, actor=cisa_editor, name="old script", expires_days=30)
     client.force_login(cisa_editor)
     response = client.post(URL, {"revoke": token.token_key}, follow=True)
     assert b"Revoked the token" in response.content
@@ -70,7 +71,9 @@ def test_it_revokes_a_token(client, cisa_editor):
 
 
 def test_it_cannot_revoke_someone_elses_token(client, cisa_editor, treasury_editor):
-    token, _ = actions.create_api_token(treasury_editor, actor=treasury_editor, name="treasury script")
+    token, _ = actions.create_api_token(
+        treasury_editor, actor=treasury_editor, name="treasury script", expires_days=30
+    )
     client.force_login(cisa_editor)
     response = client.post(URL, {"revoke": token.token_key}, follow=True)
     assert b"nothing was revoked" in response.content
@@ -78,7 +81,7 @@ def test_it_cannot_revoke_someone_elses_token(client, cisa_editor, treasury_edit
 
 
 def test_it_lists_only_the_users_own_tokens(client, cisa_editor, treasury_editor):
-    actions.create_api_token(treasury_editor, actor=treasury_editor, name="treasury script")
+    actions.create_api_token(treasury_editor, actor=treasury_editor, name="treasury script", expires_days=30)
     client.force_login(cisa_editor)
     html = client.get(URL).content.decode()
     assert "treasury script" not in html
