@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("agency/", views.my_agency, name="my_agency"),
     path("account/tokens/", views.api_tokens, name="api_tokens"),
+    path("account/tokens/revoke/", views.api_token_revoke, name="api_token_revoke"),
     path("accounts/login/", views.SignInView.as_view(), name="login"),
     # Django's LogoutView accepts POST only, so a link or an image cannot sign anyone out.
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
