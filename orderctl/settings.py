@@ -271,6 +271,10 @@ if _cooloff_minutes < 1:
     raise ImproperlyConfigured("AXES_COOLOFF_MINUTES must be at least 1")
 AXES_COOLOFF_TIME = dt.timedelta(minutes=_cooloff_minutes)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The wait runs from the failure that locked the pair; attempts during it are refused without being
+# counted, so they do not start it again. Otherwise anyone who shares the victim's address (an agency's
+# egress, a hotel's wifi) could keep the victim locked out for ever by trying every few minutes.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False  # no banner on every command's start, no user agents in the log; failures are logged
