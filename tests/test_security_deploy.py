@@ -8,6 +8,8 @@ not values a test put in place.
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pytest
 
@@ -201,3 +203,38 @@ def test_it_refuses_to_start_with_a_bad_security_setting(name, value, message):
     assert result.returncode != 0
     assert "started" not in result.stdout
     assert message in result.stderr
+
+
+# --- The documented proxy setup: what .env.example and docker-compose.yml deploy -------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def example_environment() -> dict[str, str]:
+    """Return the settings .env.example gives docker-compose (KEY=VALUE lines, comments left out)."""
+    lines = (ROOT / ".env.example").read_text().splitlines()
+    pairs = (line.split("=", 1) for line in lines if line.strip() and not line.lstrip().startswith("#"))
+    return {key.strip(): value.strip() for key, value in pairs}
+
+
+def test_the_example_deployment_trusts_one_proxy_and_publishes_gunicorn_to_it_alone():
+    env = example_environment()
+    assert env["TRUSTED_PROXY_COUNT"] == "1"
+    assert env["SECURE_PROXY_SSL_HEADER"] == "HTTP_X_FORWARDED_PROTO,https"
+    compose = (ROOT / "docker-compose.yml").read_text()
+    published = re.findall(r'^\s*-\s*"([^"]*:\d+)"\s*$', compose, re.MULTILINE)
+    # Only a proxy on the same host can reach gunicorn, so only it can set the forwarded headers.
+    assert published == ["127.0.0.1:${WEB_PORT:-8000}:8000"]
+
+
+def test_with_the_example_settings_the_lockout_counts_the_address_the_proxy_appended():
+    script = (
+        "from django.conf import settings; from django.test import RequestFactory; "
+        "r = RequestFactory().get('/', REMOTE_ADDR='172.18.0.1', "
+        "HTTP_X_FORWARDED_FOR='198.51.100.66, 203.0.113.9', HTTP_X_FORWARDED_PROTO='https'); "
+        "print(settings.AXES_CLIENT_IP_CALLABLE(r), r.is_secure(), sep='|')"
+    )
+    result = run_django(script, **example_environment())
+    assert result.returncode == 0, result.stderr
+    # The proxy appended 203.0.113.9; the client itself wrote 198.51.100.66, which proves nothing.
+    assert result.stdout.strip() == "203.0.113.9|True"
