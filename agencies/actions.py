@@ -12,12 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from .models import APIToken
+from .tokens import token_lifetime_errors
 
 logger = logging.getLogger(__name__)
 
@@ -30,25 +30,6 @@ def _require_owner_or_admin(user: AbstractBaseUser, actor: AbstractBaseUser | No
     raise PermissionDenied(
         f"Only {user.get_username()} or an administrator can {verb} this user's API tokens."
     )
-
-
-def token_lifetime_errors(*, read_only: bool, expires_days: int | None) -> list[str]:
-    """Return what is wrong with a token lifetime of ``expires_days`` (None: never expires), if anything.
-
-    A read-only token lasts 1 to API_TOKEN_MAX_DAYS days or never expires; a read-write token must
-    expire, within API_TOKEN_MAX_DAYS_READ_WRITE days.
-    """
-    if read_only:
-        max_days = settings.API_TOKEN_MAX_DAYS
-        if expires_days is not None and not 1 <= expires_days <= max_days:
-            return [f"A read-only token expires after 1 to {max_days} days (or never)."]
-        return []
-    max_days = settings.API_TOKEN_MAX_DAYS_READ_WRITE
-    if expires_days is None:
-        return [f"A read-and-write token must expire: choose 1 to {max_days} days."]
-    if not 1 <= expires_days <= max_days:
-        return [f"A read-and-write token expires after 1 to {max_days} days."]
-    return []
 
 
 def create_api_token(

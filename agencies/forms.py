@@ -11,10 +11,9 @@ from django.http import HttpRequest
 
 from directives.forms import UswdsForm, UswdsFormMixin
 
-from . import actions
 from .access import User
 from .models import APIToken
-from .tokens import tokens_of
+from .tokens import token_lifetime_errors, tokens_of
 
 
 class SignInForm(UswdsFormMixin, AuthenticationForm):
@@ -83,7 +82,7 @@ class APITokenForm(UswdsForm):
         if data.get("access") != self.READ_WRITE:
             return data
         if "expires_days" in data:
-            for message in actions.token_lifetime_errors(read_only=False, expires_days=data["expires_days"]):
+            for message in token_lifetime_errors(read_only=False, expires_days=data["expires_days"]):
                 self.add_error("expires_days", message)
         password = data.get("current_password")
         if not password:
