@@ -2,7 +2,9 @@
 
 A token is created for a user by that user, by an administrator, or by the system (``actor=None``, the
 ``create_api_token`` command); the plain key is returned once and only its digest is stored. A token is
-revoked by deleting it, which is what knox does on logout too.
+revoked by deleting it, which is what knox does on logout too. All of a user's tokens are revoked when
+their password changes or their account is deactivated (``agencies.signals`` calls
+``revoke_api_tokens_of`` on any save that does either, whatever path it came by).
 """
 
 from __future__ import annotations
@@ -10,12 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from .models import APIToken
+from .tokens import token_lifetime_errors
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +42,8 @@ def create_api_token(
 ) -> tuple[APIToken, str]:
     """Create an API token for ``user`` and return it with its plain key, which is never stored.
 
-    ``expires_days`` None means the token does not expire; a read-only token may read but never write.
+    A read-only token may read but never write. ``expires_days`` None means the token does not expire,
+    which only a read-only token may do: a read-write one expires within API_TOKEN_MAX_DAYS_READ_WRITE.
     """
     _require_owner_or_admin(user, actor, "create")
     name = name.strip()
@@ -49,9 +52,9 @@ def create_api_token(
         errors["name"] = ["Give the token a name that says what it is for."]
     elif len(name) > MAX_NAME_LENGTH:
         errors["name"] = [f"Ensure the name has at most {MAX_NAME_LENGTH} characters (it has {len(name)})."]
-    max_days = settings.API_TOKEN_MAX_DAYS
-    if expires_days is not None and not 1 <= expires_days <= max_days:
-        errors["expires_days"] = [f"A token expires after 1 to {max_days} days (or never)."]
+    lifetime_errors = token_lifetime_errors(read_only=read_only, expires_days=expires_days)
+    if lifetime_errors:
+        errors["expires_days"] = lifetime_errors
     if not user.is_active:
         errors["user"] = [f"{user.get_username()} is inactive and cannot hold API tokens."]
     if errors:
@@ -80,3 +83,24 @@ def revoke_api_token(token: APIToken, *, actor: AbstractBaseUser | None) -> None
         token.user.get_username(),
         actor.get_username() if actor is not None else "the system",
     )
+
+
+def revoke_api_tokens_of(user: AbstractBaseUser, *, actor: AbstractBaseUser | None, reason: str) -> int:
+    """Delete every API token of ``user`` because ``reason`` (e.g. "password changed"); return how many.
+
+    A token acts as its owner without the password: once the password that vouched for it is gone, or
+    the owner may no longer act at all, the token goes too.
+    """
+    _require_owner_or_admin(user, actor, "revoke")
+    with transaction.atomic():
+        revoked = sorted(APIToken.objects.filter(user_id=user.pk).values_list("token_key", flat=True))
+        APIToken.objects.filter(user_id=user.pk).delete()
+    if revoked:
+        logger.info(
+            "API tokens %s of %s revoked by %s: %s",
+            ", ".join(revoked),
+            user.get_username(),
+            actor.get_username() if actor is not None else "the system",
+            reason,
+        )
+    return len(revoked)

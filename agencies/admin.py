@@ -1,8 +1,41 @@
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from . import actions
 from .models import Agency, APIToken, Membership, OversightReviewer
+
+
+class KnownChoicesAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete widget, showing again only submitted values that name an object.
+
+    To label what was submitted, the widget looks each value up as an id; a value that is not one
+    (``abc``, a NUL) made that lookup raise, so a refused form was a 500 instead of its errors.
+    """
+
+    def optgroups(self, name, value, attr=None):
+        field = self.choices.field
+
+        def names_an_object(choice) -> bool:
+            try:
+                field.to_python(choice)
+            except ValidationError:
+                return False
+            return True
+
+        return super().optgroups(name, [choice for choice in value if names_an_object(choice)], attr)
+
+
+class AutocompleteAdmin(admin.ModelAdmin):
+    """A model admin whose autocomplete fields survive any submitted value."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = KnownChoicesAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(Agency)
@@ -23,14 +56,14 @@ class AgencyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(AutocompleteAdmin):
     list_display = ("user", "agency", "role")
     list_filter = ("role", "agency")
     autocomplete_fields = ("user", "agency")
 
 
 @admin.register(OversightReviewer)
-class OversightReviewerAdmin(admin.ModelAdmin):
+class OversightReviewerAdmin(AutocompleteAdmin):
     list_display = ("user", "created")
     autocomplete_fields = ("user",)
 

@@ -1,16 +1,52 @@
-"""What an API request's credential allows: the token's scope, and its own rate limit.
+"""Who an API request is, and what its credential allows: the token's scope and its own rate limit.
 
-Authentication itself is django-rest-knox's ``TokenAuthentication`` (``Authorization: Token <key>``)
-or the browser session; both are listed in ``REST_FRAMEWORK`` in the settings.
+Authentication is django-rest-knox's token (``Authorization: Token <key>``), through
+``TokenAuthentication`` below, or the browser session; both are listed in ``REST_FRAMEWORK`` in the
+settings.
 """
 
 from __future__ import annotations
 
+import re
+
+from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
+from knox.auth import TokenAuthentication as KnoxTokenAuthentication
+from knox.settings import knox_settings
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from .models import APIToken
+
+INVALID_KEY = "Invalid token."
+# What knox hands out: hexadecimal digits, AUTH_TOKEN_CHARACTER_LENGTH of them.
+_KEY = re.compile(rf"[0-9a-f]{{{knox_settings.AUTH_TOKEN_CHARACTER_LENGTH}}}")
+
+
+class TokenAuthentication(KnoxTokenAuthentication):
+    """Knox's token authentication, refusing a malformed key before it reaches knox or the database.
+
+    Knox decodes the key as UTF-8 (any other bytes raised a UnicodeDecodeError: a 500) and looks its
+    first characters up in the database (a NUL there is refused by PostgreSQL: a 500 too). A key that
+    knox could never have issued is simply an invalid token: a 401.
+    """
+
+    def authenticate_credentials(self, token: bytes):
+        try:
+            key = token.decode("ascii")
+        except UnicodeDecodeError:
+            raise AuthenticationFailed(INVALID_KEY) from None
+        if not _KEY.fullmatch(key):
+            raise AuthenticationFailed(INVALID_KEY)
+        return super().authenticate_credentials(token)
+
+
+class TokenScheme(KnoxTokenScheme):
+    """Describe ``TokenAuthentication`` in the OpenAPI schema as drf-spectacular describes knox's own."""
+
+    target_class = "agencies.authentication.TokenAuthentication"
+
 
 READ_ONLY_MESSAGE = (
     "This API token is read-only: it can read but not change anything. Use a read-write token."

@@ -1,9 +1,14 @@
-"""The idle session timeout: a session ends SESSION_IDLE_MINUTES after the last thing a person did."""
+"""Request plumbing: the idle session timeout, and refusing a NUL character before it reaches a query."""
 
+import logging
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import SuspiciousOperation
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils import timezone
+from django.views.defaults import page_not_found
+
+logger = logging.getLogger(__name__)
 
 # Where deadlines end and where the people who track them work: every time shown is in this zone.
 DISPLAY_TIME_ZONE = "America/New_York"
@@ -52,3 +57,61 @@ class EasternTimeMiddleware:
         match = request.resolver_match
         if match is None or "api" not in match.namespaces:
             timezone.activate(DISPLAY_TIME_ZONE)
+
+
+class RefuseNulMiddleware:
+    """Refuse a request with a NUL character in its path, its query string or a header.
+
+    No address, parameter or header of ours means anything with a NUL in it, and PostgreSQL refuses
+    one in any string it is asked to store or compare: left alone, a `%00` in a URL argument, a filter,
+    the admin's lookups or a sign-in's User-Agent (which django-axes records) is a 500. The path gets a
+    404 (there is no such page), a parameter or header a 400 naming it; under /api/ in the API's error
+    shape. Form fields and JSON bodies are the forms' and serializers' business: they refuse a NUL
+    with a message at the field.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        api = request.path.startswith("/api/")
+        if "\x00" in request.path:
+            logger.warning("Refused a path with a NUL character: %r", request.path)
+            if api:
+                return JsonResponse({"detail": ["Not found."]}, status=404)
+            return page_not_found(request, Http404("No page has a NUL character in its address."))
+        try:
+            where = _nul_in_query(request) or _nul_in_headers(request)
+        except SuspiciousOperation as refused:  # e.g. more parameters than DATA_UPLOAD_MAX_NUMBER_FIELDS
+            if not api:
+                raise
+            return JsonResponse({"detail": [str(refused)]}, status=400)
+        if where is None:
+            return self.get_response(request)
+        logger.warning("Refused a request with a NUL character in %s: %r", where, request.path)
+        message = "Null characters are not allowed."
+        if api:
+            return JsonResponse({where: [message]}, status=400)
+        return HttpResponseBadRequest(f"{where}: {message}", content_type="text/plain; charset=utf-8")
+
+
+def _nul_in_query(request: HttpRequest) -> str | None:
+    """Return the name of the first query parameter with a NUL in its name or value."""
+    for name, values in request.GET.lists():
+        if "\x00" in name or any("\x00" in value for value in values):
+            return name.replace("\x00", "\\x00")
+    return None
+
+
+def _nul_in_headers(request: HttpRequest) -> str | None:
+    """Return the name of the first request header with a NUL in its value.
+
+    Authorization is left to the API's authentication, which answers any malformed credential with
+    a 401 before it looks anything up.
+    """
+    for key, value in request.META.items():
+        if key == "HTTP_AUTHORIZATION":
+            continue
+        if key.startswith("HTTP_") and isinstance(value, str) and "\x00" in value:
+            return key[5:].replace("_", "-").title()
+    return None

@@ -88,7 +88,8 @@ class APIToken(AbstractAuthToken):
 
     Knox stores only a SHA-512 digest of the key (256 random bits, so no salt is needed) and its first
     characters, ``token_key``, a non-secret identifier; the key itself is shown once, when the token is
-    created (``agencies.actions.create_api_token``). ``expiry`` None means it never expires.
+    created (``agencies.actions.create_api_token``). ``expiry`` None means it never expires, which only
+    a read-only token may do.
     """
 
     name = models.CharField(max_length=100, help_text="What the token is for, e.g. 'nightly status export'.")
@@ -97,6 +98,14 @@ class APIToken(AbstractAuthToken):
     class Meta:
         verbose_name = "API token"
         ordering = ["-created"]
+        constraints = [
+            # A read-write token may change the record as its owner: it must expire (the actions layer
+            # keeps it within API_TOKEN_MAX_DAYS_READ_WRITE; migration 0003 gave the old ones an expiry).
+            models.CheckConstraint(
+                condition=models.Q(read_only=True) | models.Q(expiry__isnull=False),
+                name="api_token_read_write_expires",
+            )
+        ]
 
     def __str__(self) -> str:
         scope = "read-only" if self.read_only else "read-write"

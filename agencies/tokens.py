@@ -1,7 +1,12 @@
-"""Reading personal API tokens. Creating and revoking them goes through ``agencies/actions.py``."""
+"""Reading personal API tokens, and the rules of their lifetime.
+
+Creating and revoking them goes through ``agencies/actions.py``, which applies these rules, as the
+tokens page does to name every problem at once.
+"""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -20,3 +25,22 @@ def tokens_of(user: User) -> QuerySet[APIToken]:
     return APIToken.objects.filter(Q(expiry__isnull=True) | Q(expiry__gt=now), user_id=user.pk).order_by(
         "-created", "-token_key"
     )
+
+
+def token_lifetime_errors(*, read_only: bool, expires_days: int | None) -> list[str]:
+    """Return what is wrong with a token lifetime of ``expires_days`` (None: never expires), if anything.
+
+    A read-only token lasts 1 to API_TOKEN_MAX_DAYS days or never expires; a read-write token must
+    expire, within API_TOKEN_MAX_DAYS_READ_WRITE days.
+    """
+    if read_only:
+        max_days = settings.API_TOKEN_MAX_DAYS
+        if expires_days is not None and not 1 <= expires_days <= max_days:
+            return [f"A read-only token expires after 1 to {max_days} days (or never)."]
+        return []
+    max_days = settings.API_TOKEN_MAX_DAYS_READ_WRITE
+    if expires_days is None:
+        return [f"A read-and-write token must expire: choose 1 to {max_days} days."]
+    if not 1 <= expires_days <= max_days:
+        return [f"A read-and-write token expires after 1 to {max_days} days."]
+    return []

@@ -8,6 +8,7 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("account/tokens/", views.api_tokens, name="api_tokens"),
+    path("account/tokens/revoke/", views.api_token_revoke, name="api_token_revoke"),
     path("accounts/login/", views.SignInView.as_view(), name="login"),
     # Django's LogoutView accepts POST only, so a link or an image cannot sign anyone out.
     path("accounts/logout/", views.SignOutView.as_view(), name="logout"),

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from . import actions
 from .access import is_reviewer
-from .forms import APITokenForm, ChangePasswordForm, SignInForm
+from .forms import APITokenForm, ChangePasswordForm, RevokeAPITokenForm, SignInForm
 from .models import Membership
 from .tokens import tokens_of
 
@@ -64,44 +64,68 @@ class ChangePasswordView(auth_views.PasswordChangeView):
     form_class = ChangePasswordForm
 
 
+# Where a new token's key waits, between the POST that created it and the page that shows it once.
+NEW_TOKEN_SESSION_KEY = "orderctl_new_api_token"  # noqa: S105 - a session key name, not a secret
+
+
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def api_tokens(request: HttpRequest) -> HttpResponse:
-    """List the user's API tokens; create one (its key shown on this response only) or revoke one."""
-    form = APITokenForm()
-    token, new_key = None, None
+    """List the user's API tokens and create one: POST, then redirect to a GET that shows its key once.
+
+    The key waits in the session for that GET, which takes it out: reloading the page neither creates
+    a second token nor shows the key again.
+    """
     http_status = 200
-    if request.method == "POST" and request.POST.get("revoke"):
-        # Only the user's own tokens are looked up, so another user's key prefix finds nothing here.
-        matches = list(tokens_of(request.user).filter(token_key=request.POST["revoke"]))
-        if len(matches) != 1:
-            messages.error(request, "That token does not exist any more: nothing was revoked.")
-        else:
-            actions.revoke_api_token(matches[0], actor=request.user)
-            messages.success(request, f"Revoked the token “{matches[0].name}”. It no longer works.")
-        return redirect("api_tokens")
     if request.method == "POST":
-        form = APITokenForm(request.POST)
+        form = APITokenForm(request.POST, request=request)
         if form.is_valid():
             try:
-                token, new_key = actions.create_api_token(
+                token, key = actions.create_api_token(
                     request.user, actor=request.user, **form.action_kwargs()
                 )
             except ValidationError as error:
                 form.add_action_errors(error)
-                http_status = 400
             else:
-                form = APITokenForm()  # a clean form for the next token; the key shows above it
-        else:
-            http_status = 400
-    context = {
-        "form": form,
-        "tokens": list(tokens_of(request.user)),
-        "new_key": new_key,
-        "new_token": token,
-    }
+                request.session[NEW_TOKEN_SESSION_KEY] = {"digest": token.digest, "key": key}
+                return redirect("api_tokens")
+        http_status = 400
+    else:
+        form = APITokenForm(request=request)
+    tokens = list(tokens_of(request.user))
+    new_token, new_key = None, None
+    if request.method == "GET":  # not HEAD: a HEAD would take the key and show nobody
+        shown = request.session.pop(NEW_TOKEN_SESSION_KEY, None)
+        if shown:
+            new_token = next((token for token in tokens if token.digest == shown["digest"]), None)
+            new_key = shown["key"] if new_token is not None else None
+    context = {"form": form, "tokens": tokens, "new_key": new_key, "new_token": new_token}
     response = render(request, "agencies/api_tokens.html", context, status=http_status)
-    if new_key:
-        # The key is on this page and nowhere else: keep it out of every cache.
-        add_never_cache_headers(response)
+    # The key is on one response and nowhere else; the list is the user's own: keep both out of caches.
+    add_never_cache_headers(response)
     return response
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def api_token_revoke(request: HttpRequest) -> HttpResponse:
+    """Ask to confirm revoking one of the user's tokens (GET ?revoke=<key prefix>); revoke it (POST).
+
+    After the POST, back to the list (POST/redirect/GET); a second POST of the same form finds the token
+    gone and says so there.
+    """
+    form = RevokeAPITokenForm(request.POST if request.method == "POST" else request.GET, user=request.user)
+    if form.is_valid():
+        token = form.cleaned_data["token"]
+        if request.method != "POST":
+            return render(request, "agencies/api_token_revoke.html", {"form": form, "token": token})
+        actions.revoke_api_token(token, actor=request.user)
+        messages.success(request, f"Revoked the token “{token.name}”. It no longer works.")
+        return redirect("api_tokens")
+    if request.method == "POST" and form.token_not_found:
+        messages.error(request, "That token does not exist any more: nothing was revoked.")
+        return redirect("api_tokens")
+    http_status = 404 if form.token_not_found else 400
+    return render(
+        request, "agencies/api_token_revoke.html", {"form": form, "token": None}, status=http_status
+    )

@@ -81,7 +81,9 @@ def prepare() -> tuple[str, list[int], int]:
         Membership.objects.get_or_create(
             user=user, agency_id=agency_id, defaults={"role": Membership.Role.EDITOR}
         )
-    _, key = create_api_token(user, actor=None, name=f"make load {time.strftime('%Y-%m-%d %H:%M')}")
+    _, key = create_api_token(
+        user, actor=None, name=f"make load {time.strftime('%Y-%m-%d %H:%M')}", expires_days=1
+    )
     writable = list(
         Directive.objects.filter(order__number=14409, children__isnull=True, involvements__role="lead")
         .distinct()

@@ -114,6 +114,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything that may query: PostgreSQL refuses a NUL in a string, which would be a 500.
+    "agencies.middleware.RefuseNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "agencies.middleware.IdleTimeoutMiddleware",
     "agencies.middleware.EasternTimeMiddleware",
@@ -288,6 +290,10 @@ if _cooloff_minutes < 1:
     raise ImproperlyConfigured("AXES_COOLOFF_MINUTES must be at least 1")
 AXES_COOLOFF_TIME = dt.timedelta(minutes=_cooloff_minutes)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The wait runs from the failure that locked the pair; attempts during it are refused without being
+# counted, so they do not start it again. Otherwise anyone who shares the victim's address (an agency's
+# egress, a hotel's wifi) could keep the victim locked out for ever by trying every few minutes.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False  # no banner on every command's start, no user agents in the log; failures are logged
@@ -304,7 +310,7 @@ AXES_CLIENT_IP_CALLABLE = "agencies.access.client_address"
 REST_FRAMEWORK = {
     # Token first: an anonymous request's 401 then carries `WWW-Authenticate: Token`.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "agencies.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
@@ -312,7 +318,7 @@ REST_FRAMEWORK = {
         "agencies.authentication.TokenScope",
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["directives.api.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["directives.api.filters.FilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "directives.api.pagination.PageNumberPagination",
     "PAGE_SIZE": env_int("API_PAGE_SIZE", 50),
@@ -333,10 +339,21 @@ REST_FRAMEWORK = {
 KNOX_TOKEN_MODEL = "agencies.APIToken"  # noqa: S105 - a model name, not a secret
 REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Token",
-    # Expiry is chosen per token when it is created (`create_api_token --expires-days`); none by default.
+    # Expiry is chosen per token when it is created (`create_api_token --expires-days`), within the
+    # limits below; knox's own default lifetime is not used.
     "TOKEN_TTL": None,
 }
+# The longest lifetime of a read-only token (which may also never expire) ...
 API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 3650)
+if API_TOKEN_MAX_DAYS < 1:
+    raise ImproperlyConfigured("API_TOKEN_MAX_DAYS must be at least 1")
+# ... and of a read-write one, which always expires: it can change the record as its owner can, so a
+# key forgotten in a script or a CI secret stops working on its own.
+API_TOKEN_MAX_DAYS_READ_WRITE = env_int("API_TOKEN_MAX_DAYS_READ_WRITE", 90)
+if not 1 <= API_TOKEN_MAX_DAYS_READ_WRITE <= API_TOKEN_MAX_DAYS:
+    raise ImproperlyConfigured(
+        f"API_TOKEN_MAX_DAYS_READ_WRITE must be between 1 and API_TOKEN_MAX_DAYS ({API_TOKEN_MAX_DAYS})"
+    )
 # knox's own migrations would create a knox_authtoken table even though KNOX_TOKEN_MODEL swaps its model
 # out; the unused table references auth_user, which makes PostgreSQL refuse the test runner's flush.
 MIGRATION_MODULES = {"knox": None}
@@ -478,8 +495,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    # An expected refusal (a 403 from PermissionDenied) is one line with its reason, not a traceback.
+    "filters": {"refusal_without_traceback": {"()": "agencies.logs.RefusalWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # django-axes logs every sign-in at INFO; its warnings (repeated failures, lockouts) are what matter.
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # django-axes logs every sign-in at INFO; its warnings (repeated failures, lockouts) matter.
+        "axes": {"level": "WARNING"},
+        "django.request": {"filters": ["refusal_without_traceback"]},
+    },
 }

@@ -194,7 +194,10 @@ def test_two_writers_with_the_same_etag_one_succeeds_and_the_other_gets_412(
 ):
     target = directive("2(c)(iii)")
     # Two people who may both update 2(c)(iii): a CISA editor and an editor of its department, DHS.
-    keys = [create_api_token(user, actor=user, name="race")[1] for user in (cisa_editor, dhs_editor)]
+    keys = [
+        create_api_token(user, actor=user, name="race", expires_days=1)[1]
+        for user in (cisa_editor, dhs_editor)
+    ]
     path = f"/api/v1/directives/{target.pk}/"
     status = Status.NOT_STARTED
 

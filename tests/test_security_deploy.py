@@ -8,6 +8,8 @@ not values a test put in place.
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pytest
 
@@ -186,6 +188,13 @@ def test_the_hardening_is_configured_from_the_environment():
         ("AXES_FAILURE_LIMIT", "0", "AXES_FAILURE_LIMIT must be at least 1"),
         ("AXES_COOLOFF_MINUTES", "0", "AXES_COOLOFF_MINUTES must be at least 1"),
         ("TRUSTED_PROXY_COUNT", "-1", "TRUSTED_PROXY_COUNT must be 0 or more"),
+        ("API_TOKEN_MAX_DAYS", "0", "API_TOKEN_MAX_DAYS must be at least 1"),
+        ("API_TOKEN_MAX_DAYS_READ_WRITE", "0", "API_TOKEN_MAX_DAYS_READ_WRITE must be between 1 and"),
+        (
+            "API_TOKEN_MAX_DAYS_READ_WRITE",
+            "3651",
+            "API_TOKEN_MAX_DAYS_READ_WRITE must be between 1 and API_TOKEN_MAX_DAYS (3650)",
+        ),
         ("SECURE_COOKIES", "yes", "SECURE_COOKIES must be 'true' or 'false'"),
     ],
 )
@@ -194,3 +203,39 @@ def test_it_refuses_to_start_with_a_bad_security_setting(name, value, message):
     assert result.returncode != 0
     assert "started" not in result.stdout
     assert message in result.stderr
+
+
+# --- The documented proxy setup: what .env.example and docker-compose.yml deploy -------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def example_environment() -> dict[str, str]:
+    """Return the settings .env.example gives docker-compose (KEY=VALUE lines, comments left out)."""
+    lines = (ROOT / ".env.example").read_text().splitlines()
+    pairs = (line.split("=", 1) for line in lines if line.strip() and not line.lstrip().startswith("#"))
+    return {key.strip(): value.strip() for key, value in pairs}
+
+
+def test_the_example_deployment_trusts_one_proxy_and_publishes_gunicorn_to_it_alone():
+    env = example_environment()
+    assert env["TRUSTED_PROXY_COUNT"] == "1"
+    assert env["SECURE_PROXY_SSL_HEADER"] == "HTTP_X_FORWARDED_PROTO,https"
+    compose = (ROOT / "docker-compose.yml").read_text()
+    published = re.findall(r'^\s*-\s*"([^"]*:\d+)"\s*$', compose, re.MULTILINE)
+    # Only a proxy on the same host can reach gunicorn, so only it can set the forwarded headers.
+    assert published == ["127.0.0.1:${WEB_PORT:-8000}:8000"]
+
+
+def test_with_the_example_settings_the_lockout_counts_the_address_the_proxy_appended():
+    script = (
+        "from axes.helpers import get_client_ip_address; from django.test import RequestFactory; "
+        "r = RequestFactory().get('/', REMOTE_ADDR='172.18.0.1', "
+        "HTTP_X_FORWARDED_FOR='198.51.100.66, 203.0.113.9', HTTP_X_FORWARDED_PROTO='https'); "
+        "print(get_client_ip_address(r), r.is_secure(), sep='|')"
+    )
+    result = run_django(script, **example_environment())
+    assert result.returncode == 0, result.stderr
+    # As django-axes reads it: the proxy appended 203.0.113.9 (the request came from the docker
+    # network's gateway); the client itself wrote 198.51.100.66, which proves nothing.
+    assert result.stdout.strip() == "203.0.113.9|True"

@@ -127,6 +127,12 @@ ACCESS: dict[str, dict[str, tuple[int, ...]]] = {
         "POST": row(302, 400, 400, 400, 400, 302, 400),
         **same_for("PUT PATCH DELETE", row(302, 405, 405, 405, 405, 302, 405)),
     },
+    # Confirming and revoking one of the user's own tokens: without ?revoke= (GET) or the revoke field
+    # (POST) there is no token to name, a 400.
+    "api_token_revoke": {
+        **same_for("GET POST", row(302, 400, 400, 400, 400, 302, 400)),
+        **same_for("PUT PATCH DELETE", row(302, 405, 405, 405, 405, 302, 405)),
+    },
     # --- Directive pages
     "my_agency": SIGNED_IN_GET_ONLY,
     "directive_list": SIGNED_IN_GET_ONLY,

@@ -3,12 +3,16 @@
 Input errors name the field (or ``non_field_errors``); every other error uses ``detail``. The actions
 layer's exceptions map here too, so views call actions and let them raise: Django's ``ValidationError``
 is a 400, ``PermissionDenied`` a 403 with its reason, and ``StaleVersion`` a 412 carrying the current
-``ETag``.
+``ETag``. A body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` is a 413, and Django's other refusals of a
+suspicious request a 400, in the same shape rather than Django's HTML page.
 """
 
 from __future__ import annotations
 
-from django.core.exceptions import NON_FIELD_ERRORS
+import logging
+
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -40,6 +44,11 @@ def error_body(detail) -> dict[str, list[str]]:
     return {"detail": [str(detail)]}
 
 
+def _log_suspicious(exc: SuspiciousOperation) -> None:
+    """Log ``exc`` where Django logs the suspicious requests it answers itself, in one line."""
+    logging.getLogger(f"django.security.{exc.__class__.__name__}").warning("%s", exc)
+
+
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     """Turn ``exc`` into an error response in the one shape, or return None for a server error."""
     if isinstance(exc, StaleVersion):
@@ -48,6 +57,16 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
             status=status.HTTP_412_PRECONDITION_FAILED,
             headers={"ETag": etag_of(exc.directive)},
         )
+    if isinstance(exc, RequestDataTooBig):
+        _log_suspicious(exc)
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return Response(
+            {"detail": [f"The request body is too large: the API accepts at most {limit:,} bytes."]},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if isinstance(exc, SuspiciousOperation):
+        _log_suspicious(exc)
+        return Response({"detail": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             detail = {

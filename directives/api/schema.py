@@ -9,13 +9,14 @@ ERROR_SCHEMA = {
     "example": {"status": ['"done" is not a valid choice.']},
 }
 
-# Every operation can answer these (a list 404s past its last page); only a write answers 412 and 415.
+# Every operation can answer these (a list 404s past its last page); only a write answers 412, 413, 415.
 ERRORS = {
     "400": "Bad input: unknown or malformed parameters or fields. Nothing was written.",
     "401": "No or invalid credentials (`Authorization: Token <key>` or a session).",
     "403": "Not allowed; the message says why.",
     "404": "No such object or page.",
     "412": "`If-Match` no longer matches: someone changed the directive. Nothing was written.",
+    "413": "The body is larger than the API accepts. Nothing was written.",
     "415": "The body is not JSON (`Content-Type: application/json`).",
     "429": "Too many requests for this token; retry after `Retry-After` seconds.",
 }
@@ -29,7 +30,7 @@ def add_error_responses(result: dict, generator, request, public: bool) -> dict:
         for method, operation in operations.items():
             codes = ["400", "401", "403", "404", "429"]
             if method == "post":
-                codes += ["412", "415"]
+                codes += ["412", "413", "415"]
             for code in codes:
                 operation["responses"].setdefault(
                     code, {"description": ERRORS[code], "content": {"application/json": {"schema": ref}}}

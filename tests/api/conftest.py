@@ -19,7 +19,7 @@ def _fresh_rate_limits():
 
 def token_client(user, *, read_only: bool = False) -> APIClient:
     """Return a client that sends a new token of ``user`` as ``Authorization: Token <key>``."""
-    _, key = actions.create_api_token(user, actor=user, name="tests", read_only=read_only)
+    _, key = actions.create_api_token(user, actor=user, name="tests", read_only=read_only, expires_days=90)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client

@@ -76,6 +76,36 @@ def test_a_wrong_token_is_refused(order):
     assert response.json() == {"detail": ["Invalid token."]}
 
 
+@pytest.mark.parametrize(
+    "key",
+    [
+        "\xff\xfe\xfd",  # not UTF-8 (the header's bytes are read as Latin-1)
+        "caf\xe9" + "0" * 60,  # Latin-1, right length
+        "0" * 63,  # too short
+        "0" * 65,  # too long
+        "g" * 64,  # not hexadecimal
+        "0" * 14 + "\x00" + "0" * 49,  # a NUL, which PostgreSQL refuses in a query
+    ],
+)
+def test_a_malformed_token_is_a_401_in_the_error_shape(order, key):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    response = client.get("/api/v1/directives/")
+    assert response.status_code == 401
+    assert response.json() == {"detail": ["Invalid token."]}
+
+
+def test_the_schema_describes_the_token_header(anonymous):
+    schema = anonymous.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    assert schema["components"]["securitySchemes"]["knoxApiToken"] == {
+        "type": "apiKey",
+        "in": "header",
+        "name": "Authorization",
+        "description": 'Token-based authentication with required prefix "Token"',
+    }
+    assert {"knoxApiToken": []} in schema["paths"]["/api/v1/orders/"]["get"]["security"]
+
+
 def test_an_expired_token_is_refused(cisa_editor):
     with time_machine.travel(dt.datetime(2026, 7, 1, tzinfo=dt.UTC), tick=False):
         _, key = actions.create_api_token(cisa_editor, actor=cisa_editor, name="short", expires_days=1)
@@ -88,7 +118,7 @@ def test_an_expired_token_is_refused(cisa_editor):
 
 
 def test_a_revoked_token_is_refused(cisa_editor):
-    token, key = actions.create_api_token(cisa_editor, actor=cisa_editor, name="soon gone")
+    token, key = actions.create_api_token(cisa_editor, actor=cisa_editor, name="soon gone", expires_days=1)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert client.get("/api/v1/orders/").status_code == 200
@@ -136,7 +166,7 @@ def test_each_token_has_its_own_rate_limit(cisa_editor, settings):
     }
     first, second = APIClient(), APIClient()
     for client in (first, second):
-        _, key = actions.create_api_token(cisa_editor, actor=cisa_editor, name="rate")
+        _, key = actions.create_api_token(cisa_editor, actor=cisa_editor, name="rate", expires_days=1)
         client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert [first.get("/api/v1/orders/").status_code for _ in range(3)] == [200, 200, 200]
     throttled = first.get("/api/v1/orders/")

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -15,7 +16,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("username")
         parser.add_argument("--read-only", action="store_true", help="The token may read but not write.")
-        parser.add_argument("--expires-days", type=int, help="Expire after N days (default: never).")
+        parser.add_argument(
+            "--expires-days",
+            type=int,
+            help=(
+                "Expire after N days. Default: a read-write token lasts its longest, "
+                f"API_TOKEN_MAX_DAYS_READ_WRITE ({settings.API_TOKEN_MAX_DAYS_READ_WRITE}) days; "
+                "a read-only one never expires."
+            ),
+        )
         parser.add_argument("--name", help="What the token is for (default: 'created on the command line').")
 
     def handle(self, *args, **options) -> None:
@@ -25,13 +34,16 @@ class Command(BaseCommand):
         except User.DoesNotExist:
             raise CommandError(f"There is no user {options['username']!r}.") from None
         name = options["name"] or f"created on the command line on {timezone.now():%Y-%m-%d}"
+        expires_days = options["expires_days"]
+        if expires_days is None and not options["read_only"]:
+            expires_days = settings.API_TOKEN_MAX_DAYS_READ_WRITE  # a read-write token must expire
         try:
             token, key = actions.create_api_token(
                 user,
                 actor=None,
                 name=name,
                 read_only=options["read_only"],
-                expires_days=options["expires_days"],
+                expires_days=expires_days,
             )
         except ValidationError as exc:
             raise CommandError(" ".join(m for ms in exc.message_dict.values() for m in ms)) from None
