@@ -32,7 +32,7 @@ from django.db import connection
 from django.utils import timezone
 
 from directives import actions, deadlines, history
-from directives.models import Directive, DirectiveEvent, Notification
+from directives.models import Delivery, Directive, DirectiveEvent, Notification
 from load.run import free_port
 from tests.test_celery_worker import editors, wait_for  # noqa: F401 - editors: a fixture, used by name
 
@@ -41,14 +41,14 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(tra
 ROOT = Path(__file__).resolve().parent.parent
 LEASE_SECONDS = 3
 QUIET = ["--without-mingle", "--without-gossip"]  # one worker: nobody to synchronise with
-MESSAGE_ID = re.compile(r"^Message-ID: <orderctl\.notification\.(\d+)@", re.MULTILINE)
+MESSAGE_ID = re.compile(r"^Message-ID: <orderctl\.delivery\.(\d+)@", re.MULTILINE)
 
 
 class ArmedFileBackend(filebased.EmailBackend):
     """Django's file backend; once armed, the next send blocks until its worker is killed.
 
     The block comes before the message is written, where an SMTP server would not yet have accepted
-    it, so the kill is deterministic: the interrupted notification was not delivered, and its one
+    it, so the kill is deterministic: the interrupted delivery was not sent, and its one
     delivery comes after the lease. (A kill after the accept and before the "sent" mark would
     deliver it twice; the dispatcher documents that at-least-once window, and this test does not aim
     at it.) Only one send can take the arm: the file is renamed away atomically.
@@ -184,7 +184,7 @@ class Services:
             self.stop(name)
 
     def sent_message_ids(self) -> Counter:
-        """Return how many times each notification id was emailed, from every mail file."""
+        """Return how many times each delivery id was emailed, from every mail file."""
         return Counter(int(pk) for path in self.mail.iterdir() for pk in MESSAGE_ID.findall(path.read_text()))
 
     def wait_for_more_sweeps(self, rounds: int = 2) -> None:
@@ -217,11 +217,15 @@ def services(tmp_path, order):
 
 
 def all_sent_once(services: Services) -> None:
-    """Assert that every notification is marked sent and was emailed exactly once, and that the
-    history the sweeps wrote meanwhile still verifies."""
+    """Assert that every notification is marked sent and reached each of its recipients in exactly one
+    email, that every email went out once, and that the history the sweeps wrote meanwhile verifies."""
     states = Counter(Notification.objects.values_list("state", flat=True))
     assert states == {Notification.State.SENT: Notification.objects.count()}, states
-    assert services.sent_message_ids() == dict.fromkeys(Notification.objects.values_list("pk", flat=True), 1)
+    sent = Delivery.objects.filter(state=Delivery.State.SENT)
+    assert services.sent_message_ids() == dict.fromkeys(sent.values_list("pk", flat=True), 1)
+    carried = Counter(sent.values_list("recipient", "notifications"))
+    assert set(carried.values()) == {1}
+    assert set(carried) == {(to, n.pk) for n in Notification.objects.all() for to in n.recipients}
     report = history.verify()
     assert report.ok, report.error
     assert report.events == DirectiveEvent.objects.count()
@@ -247,8 +251,8 @@ def sent_count() -> int:
 def test_redis_restarted_while_beat_runs_loses_nothing_and_sends_nothing_twice(
     services, admin_user, directive
 ):
-    dated = set(Directive.objects.filter(due_at__isnull=False).values_list("ref", flat=True))
-    assert len(dated) == 12  # every one past due by the real clock
+    dated = set(Directive.objects.trackable().filter(due_at__isnull=False).values_list("ref", flat=True))
+    assert len(dated) == 10  # every one past due by the real clock; 2(c) and Sec. 3 count through their parts
     services.start_redis()
     services.start_worker("worker")
     services.start_beat()
@@ -277,7 +281,7 @@ def test_redis_restarted_while_beat_runs_loses_nothing_and_sends_nothing_twice(
     flags = flags_per_deadline()
     assert set(flags.values()) == {1}
     assert sorted(day for ref, day in flags if ref == "2(b)") == [dt.date(2026, 7, 2), yesterday]
-    assert {ref for ref, _ in flags} == dated
+    assert {ref for ref, _ in flags} == dated | {"2(c)", "3"}  # parents are flagged, and told through parts
 
 
 @pytest.mark.usefixtures("editors", "reviewer")
@@ -288,15 +292,16 @@ def test_a_worker_killed_during_a_send_is_replaced_and_every_notice_goes_out_onc
     services.start_beat()
     blocked = services.folder / "blocked"
     services.wait(lambda: blocked.exists() and blocked.read_text(), what="a send to block")
-    interrupted = Notification.objects.get(pk=int(re.search(r"\.(\d+)@", blocked.read_text())[1]))
-    assert interrupted.state == Notification.State.SENDING
+    interrupted = Delivery.objects.get(pk=int(re.search(r"\.(\d+)@", blocked.read_text())[1]))
+    assert interrupted.state == Delivery.State.SENDING
 
     services.stop("worker", signal.SIGKILL)
     assert services.processes["worker"].returncode == -signal.SIGKILL
     assert services.sent_message_ids()[interrupted.pk] == 0
     services.start_worker("worker-2")
 
-    services.wait(lambda: sent_count() == 24, what="every notice, the interrupted one after its lease")
+    # An overdue notice and an escalation for each of the ten dated trackable items.
+    services.wait(lambda: sent_count() == 20, what="every notice, the interrupted one after its lease")
     services.wait_for_more_sweeps()
 
     all_sent_once(services)
@@ -325,7 +330,7 @@ def test_after_beat_was_down_for_three_days_every_flag_and_notice_is_caught_up_o
 
     services.start_redis()
     services.run_commands_at(stopped, "flag_overdue", "send_reminders", "dispatch_notifications")
-    late = {"2(b)", "2(c)", "2(c)(i)", "2(c)(ii)", "2(c)(iii)", "3", "3(a)", "3(b)"}
+    late = {"2(b)", "2(c)(i)", "2(c)(ii)", "2(c)(iii)", "3(a)", "3(b)"}  # parents are told through parts
     before_outage = {(ref, "overdue") for ref in (*late, "2(f)")} | {(ref, "escalation") for ref in late}
     assert notices() == before_outage
     all_sent_once(services)
@@ -348,6 +353,8 @@ def test_after_beat_was_down_for_three_days_every_flag_and_notice_is_caught_up_o
     assert set(flags.values()) == {1}
     overdue_now = Directive.objects.filter(due_at__lte=timezone.now()).exclude(status="completed")
     assert (
-        {ref for ref, _ in flags} == set(overdue_now.values_list("ref", flat=True)) == late | {"2(e)", "2(f)"}
+        {ref for ref, _ in flags}
+        == set(overdue_now.values_list("ref", flat=True))
+        == late | {"2(c)", "3", "2(e)", "2(f)"}
     )
     assert Notification.objects.get(directive__ref="2(d)").offset_days == -7

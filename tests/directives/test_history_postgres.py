@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
 from directives import actions
-from directives.models import DirectiveEvent, Notification
+from directives.models import Delivery, DirectiveEvent, Notification
 
 pytestmark = pytest.mark.postgres
 
@@ -86,7 +86,8 @@ def test_truncate_still_works_for_the_test_runners_flush(order, directive, cisa_
     actions.add_note(directive("2(c)(ii)"), "Kept until the flush.", actor=cisa_editor)
     with transaction.atomic():
         run("SET CONSTRAINTS ALL IMMEDIATE")
-        run(f"TRUNCATE {Notification._meta.db_table}, {EVENTS}")
+        carried = Delivery.notifications.through._meta.db_table
+        run(f"TRUNCATE {carried}, {Notification._meta.db_table}, {EVENTS}")
         assert DirectiveEvent.objects.count() == 0
         transaction.set_rollback(True)
     assert DirectiveEvent.objects.count() == 14
