@@ -24,7 +24,7 @@ THROUGH = re.compile(r"^(?:,\s*)?(?:acting\s+)?through\s+", re.IGNORECASE)
 _THROUGH_INSIDE = re.compile(r"\s*,?\s+(?:acting\s+)?through\s+", re.IGNORECASE)
 # An actor as a sentence's subject starts like one of these (after "the", "each", "all", "and" ...).
 ACTOR_START = re.compile(
-    r"^(?:and\s+|or\s+)?(?:the\s+|each\s+|all\s+|any\s+|such\s+|relevant\s+|appropriate\s+)?(?:"
+    r"^(?:and\s+|or\s+)?(?:[Tt]he\s+|[Ee]ach\s+|[Aa]ll\s+|[Aa]ny\s+|[Ss]uch\s+|[Rr]elevant\s+|[Aa]ppropriate\s+)?(?:"
     r"Secretar(?:y|ies)|Deputy|Under\s+Secretary|Assistant|Director|Administrator|Attorney\s+General|Chair\w*"
     r"|Commissioner|Chief|[Hh]eads?\b|National\s+(?:Cyber\s+Director|Manager|Security\s+Advisor)|President\s+of"
     r"|Special\s+Advisor|Archivist|Commandant|Federal\s+Chief|Vice\s+President|United\s+States\s+Trade"
