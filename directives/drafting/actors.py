@@ -82,7 +82,7 @@ def local_definitions(text: str) -> dict[str, str]:
     found: dict[str, str] = {}
     for m in _DEFINITION.finditer(text):
         short = normalize(m.group("short"))
-        long = m.group("long").strip()
+        long = re.sub(r"\s+", " ", m.group("long")).strip()
         # "the Director of the NSA as the National Manager for National Security Systems (National Manager)"
         long = re.split(r"\s+as\s+(?:the\s+)?", long)[-1] if " as " in long else long
         if short and short not in found and len(short) < 40:
@@ -163,8 +163,8 @@ class ActorResolver:
         """Return the leads and consulted offices that an actor phrase (a sentence's subject) names."""
         result = Actors()
         subject = subject.strip(" ,")
-        defined = normalize(re.sub(r"^(?:and|or)\s+", "", subject)) in self.definitions
-        if ANAPHORA.match(subject) and not defined:
+        named = self.resolve(subject).agency is not None
+        if ANAPHORA.match(subject) and not named:
             result.anaphoric = True
             return result
         parts = CONSULT.split(subject)
@@ -240,10 +240,20 @@ class ActorResolver:
         actors.append(component)
 
 
+_LEADING_ADVERB = re.compile(
+    r"^(?:(?:no|not)\s+less\s+(?:often\s+)?than\s+|at\s+least\s+)?(?:annually|quarterly|biennially|"
+    r"semiannually|immediately|thereafter|subsequently|promptly|also)\s+",
+    re.IGNORECASE,
+)
+
+
 def subject_of(clause: str) -> str:
     """Return the actor phrase of the text before "shall", after a leading phrase ("Within 30 days ...,")."""
     text = clause.strip()
     candidates = [0] + [m.end() for m in re.finditer(r"[,;]\s+", text)]
+    adverb = _LEADING_ADVERB.match(text)
+    if adverb:
+        candidates.insert(1, adverb.end())
     for start in candidates:
         rest = text[start:].strip()
         # Leading phrases that name offices are not the subject: "In consultation with the NCD, agencies".

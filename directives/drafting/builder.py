@@ -119,8 +119,10 @@ class Built:
 
 
 def _node_text(node: Node, texts: list[str]) -> str:
+    """Return the node's text without its heading or its marker: "(i) Heads of ..." -> "Heads of ..."."""
     paragraphs = node.paragraphs[1:] if node.depth == 0 and node.ref and node.title else node.paragraphs
-    return " ".join(texts[i] for i in paragraphs)
+    text = " ".join(texts[i] for i in paragraphs)
+    return _strip_marker(text) if node.depth > 0 else text
 
 
 def _strip_marker(text: str) -> str:
@@ -130,7 +132,13 @@ def _strip_marker(text: str) -> str:
 def _is_action_item(text: str) -> bool:
     """Return whether an item begins with what is done ("develop ...", "establishing ..."), not a thing."""
     body = _strip_marker(text)
-    body = re.sub(r"^(?:by|within|not later than)\s[^,]{3,80},\s*", "", body, flags=re.I)
+    body = re.sub(
+        r"^(?:(?:by|within|not later than|no later than)\s(?:[A-Z][a-z]+ \d{1,2}, \d{4}|[^,]{3,250})"
+        r"|on (?:at least )?an? \w+ basis),\s*",
+        "",
+        body,
+        flags=re.I,
+    )
     first = re.match(r"[a-z][a-z-]*", body)
     if not first:
         return False
@@ -148,7 +156,12 @@ def _title(duty: str) -> str:
         "",
         text,
     )
-    text = re.sub(r"^(?:by|within|not later than|no later than)\s[^,]{3,90},\s*", "", text, flags=re.I)
+    text = re.sub(
+        r"^(?:by|within|not later than|no later than)\s(?:[A-Z][a-z]+ \d{1,2}, \d{4}|[^,]{3,200}),\s*",
+        "",
+        text,
+        flags=re.I,
+    )
     cut = len(text)
     for m in re.finditer(
         r"[;:]|,\s+(?!and\b)|\s+in order to\b|\s+(?:that|which|consistent with|pursuant to)\s", text
@@ -283,29 +296,47 @@ class Builder:
         for sentence_offset, sentence in sentences(text):
             for miss in ph.unclassified(sentence, ph.find(sentence)):
                 review.append(f"A deadline the drafter could not classify: '{miss}'.")
-        own_inherit = inherited if (inherited and not clauses) else None
-        if clauses:
-            main = clauses[0]
+        first_offset = sentences(text)[0][0] if text else 0
+        from_lead_in = inherited is not None and (not clauses or clauses[0].offset > first_offset)
+        current: Drafted | None = None
+        if from_lead_in and inherited is not None:
+            first = sentences(text)[0][1] if text else ""
+            own = [p for p in ph.find(first) if self._binds(p, first, 0, 0, len(first))]
+            phrase = own[0] if own else inherited.phrase
             current = Drafted(
                 ref=node.ref,
-                title=_title(main.duty),
-                leads=main.leads,
-                consulted=main.consulted,
+                title=_title(first or text),
+                leads=inherited.leads,
+                consulted=inherited.consulted,
+                rule=own[0].rule if own else inherited.rule,
+                parent=parent_ref,
+                source=text,
+                review=list(review),
+                paragraphs=list(node.paragraphs),
+                phrase=phrase,
+            )
+        elif clauses:
+            current = Drafted(
+                ref=node.ref,
+                title=_title(clauses[0].duty),
+                leads=clauses[0].leads,
+                consulted=clauses[0].consulted,
                 rule=deadlines.NoDeadline(),
                 parent=parent_ref,
                 source=text,
                 review=list(review),
                 paragraphs=list(node.paragraphs),
             )
+        if current is not None:
             made.append(current)
-            rule_set = False
+            rule_set = from_lead_in
             for clause in clauses:
                 for phrase in clause.phrases:
                     if not rule_set:
                         current.rule = phrase.rule
                         current.sentence = clause.sentence
                         current.phrase = phrase
-                        if clause is not main and not self._same_leads(clause.leads, main.leads):
+                        if clause is not clauses[0] and not self._same_leads(clause.leads, current.leads):
                             current.review.append(
                                 f"The deadline is in a sentence whose actor differs: '{clause.sentence[:120]}'."
                             )
@@ -313,52 +344,32 @@ class Builder:
                         continue
                     if isinstance(phrase.rule, deadlines.NoDeadline):
                         continue
-                    extra = Drafted(
-                        ref=f"{node.ref}-{len(made) + 1}",
-                        title=_title(clause.duty),
-                        leads=clause.leads,
-                        consulted=clause.consulted,
-                        rule=phrase.rule,
-                        parent=parent_ref,
-                        source=clause.sentence.strip(),
-                        review=[],
-                        paragraphs=list(node.paragraphs),
-                        sentence=clause.sentence,
-                        phrase=phrase,
+                    made.append(
+                        Drafted(
+                            ref=f"{node.ref}-{len(made) + 1}",
+                            title=_title(clause.duty),
+                            leads=clause.leads,
+                            consulted=clause.consulted,
+                            rule=phrase.rule,
+                            parent=parent_ref,
+                            source=clause.sentence.strip(),
+                            review=[],
+                            paragraphs=list(node.paragraphs),
+                            sentence=clause.sentence,
+                            phrase=phrase,
+                        )
                     )
-                    made.append(extra)
                     break
-            for clause in clauses[1:]:
-                if (
-                    not clause.phrases
-                    and not self._same_leads(clause.leads, main.leads)
-                    and not clause.actors.anaphoric
-                ):
-                    who = ", ".join(self._label(a) for a in clause.leads)
-                    current.review.append(
-                        f"Also in this paragraph, without a deadline of its own: {who} shall"
-                        f"{clause.duty[:100].rstrip()}... (not drafted as a directive of its own)."
-                    )
             for clause in clauses:
-                for note in clause.actors.notes:
-                    current.review.append(note)
-        elif own_inherit is not None:
-            item_phrases = [p for p in ph.find(text) if self._binds(p, text, 0, 0, len(text))]
-            phrase = item_phrases[0] if item_phrases else own_inherit.phrase
-            rule = item_phrases[0].rule if item_phrases else own_inherit.rule
-            current = Drafted(
-                ref=node.ref,
-                title=_title(text),
-                leads=own_inherit.leads,
-                consulted=own_inherit.consulted,
-                rule=rule,
-                parent=parent_ref,
-                source=text,
-                review=list(review),
-                paragraphs=list(node.paragraphs),
-                phrase=phrase,
-            )
-            made.append(current)
+                if clause.phrases or clause.actors.anaphoric or self._same_leads(clause.leads, current.leads):
+                    continue
+                who = ", ".join(self._label(a) for a in clause.leads)
+                current.review.append(
+                    f"Also in this paragraph, without a deadline of its own: {who} shall"
+                    f"{clause.duty[:100].rstrip()}... (not drafted as a directive of its own)."
+                )
+            for clause in clauses:
+                current.review.extend(clause.actors.notes)
         for d in made:
             if _ONGOING_DUTY.search(_strip_marker(d.source)[:160]) and isinstance(
                 d.rule,
@@ -377,7 +388,8 @@ class Builder:
         passed: Inherited | None = None
         directive_ref = made[0].ref if made else parent_ref
         if made and text.rstrip().endswith(":"):
-            lead_in = clauses[-1] if clauses else None
+            last_sentence = sentences(text)[-1][1]
+            lead_in = clauses[-1] if clauses and clauses[-1].sentence == last_sentence else None
             tail = text.rstrip()[-160:]
             if not _CONTENT_LEAD_IN.search(tail) or re.search(r"following:$", tail):
                 if lead_in is not None:

@@ -94,7 +94,8 @@ EVERY_AFTER_ORDER = re.compile(
 )
 PERIODIC = re.compile(
     r"\b(?:(?:at least|no less than|not less than)\s+)?(?P<period>annually|quarterly|biennially|semiannually|"
-    r"on an? (?:annual|quarterly|biennial|semiannual|monthly) basis|quarterly|every\s+(?P<n>\d+|two|three)\s+"
+    r"on (?:at least )?an? (?:annual|quarterly|biennial|semiannual|monthly) basis|quarterly"
+    r"|every\s+(?P<n>\d+|two|three)\s+"
     r"(?P<unit>years|months))\b",
     re.IGNORECASE,
 )
