@@ -54,7 +54,6 @@ _ONGOING_DUTY = re.compile(
 _AMENDED = re.compile(
     r"Executive Order (\d{4,5})\b[^.]{0,400}?\b(?:is|are) hereby (?:further )?amended", re.S
 )
-_REVOKED = re.compile(r"(?P<before>[^.]*?)\b(?:is|are) hereby revoked", re.S)
 
 
 def sentences(text: str) -> list[tuple[int, str]]:
@@ -183,6 +182,7 @@ class Builder:
         self.resolver = ActorResolver(catalog, local_definitions(full_text))
         self.number = number
         self.flags: list[str] = []
+        self._amended: dict[int, int | None] = {}
 
     # --- clauses -------------------------------------------------------------------------------------------
     def clauses(self, text: str, inherited: Inherited | None) -> list[Clause]:
@@ -459,9 +459,11 @@ class Builder:
 
     def _amended_order(self, node: Node) -> int | None:
         section = self._section_of(node)
-        text = " ".join(self.texts[i] for i in section.paragraphs)
-        m = _AMENDED.search(text)
-        return int(m.group(1)) if m else None
+        if id(section) not in self._amended:
+            text = " ".join(self.texts[i] for i in section.paragraphs)
+            m = _AMENDED.search(text)
+            self._amended[id(section)] = int(m.group(1)) if m else None
+        return self._amended[id(section)]
 
     def _insertion(self, insertion: Insertion) -> list[Drafted]:
         amended = self._amended_order(insertion.clause)
@@ -495,8 +497,8 @@ class Builder:
             for i in n.paragraphs
             if n.inserted is None
         )
-        for m in _REVOKED.finditer(main_text):
-            before = m.group("before")
+        for m in re.finditer(r"\b(?:is|are) hereby revoked", main_text):
+            before = main_text[max(0, main_text.rfind(". ", 0, m.start()) + 1) : m.start()]
             partial = re.search(
                 r"\b(?:Sub)?[Ss]ections?\s+([\w().,\s-]+?)\s+of\s+Executive Order (\d{4,5})", before
             )
@@ -522,7 +524,7 @@ class Builder:
                         f"against the loaded EO {amended}."
                     )
                 struck = re.match(
-                    r"^\(\w+\)\s+striking\s+(?:former\s+)?((?:sub)?sections?\s+[^;]+?)(?:\s+and\s+(\w+)|;|$)",
+                    r"^striking\s+(?:former\s+)?((?:sub)?sections?\s+[^;]+?)(?:\s+and\s+(\w+)|;|$)",
                     text,
                 )
                 if re.search(r"\bstriking\s+from\b|\bstriking\s+the\s+(?:first|second|last)", text):

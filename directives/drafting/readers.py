@@ -210,7 +210,7 @@ def _body_lines(text: str) -> list[str]:
 def _unmarkdown(text: str) -> str:
     text = re.sub(r"\\([()\[\]*_.#>`-])", r"\1", text)  # escaped markers: \(b\)
     text = re.sub(r"\*\*([^*]+)\*\*", r"\1", text)
-    text = re.sub(r"(?<!\w)\*([^*\n]+)\*(?!\w)", r"\1", text)
+    text = re.sub(r"(?<!\w)\*([^*]{1,300}?)\*(?!\w)", r"\1", text)
     text = re.sub(r"(?m)^#{1,6}\s*", "", text)
     return html.unescape(text)
 
