@@ -56,7 +56,12 @@ _OFFICIAL = re.compile(
 )
 _DEFINITION = re.compile(
     r"(?P<long>(?:[A-Z][\w'\u2019.&-]*)(?:\s+(?:of|for|and|on|to|the|in|at|as|[A-Z][\w'\u2019.&-]*)){0,14}?)"
-    r"\s+\((?P<short>(?:the\s+)?[A-Z][A-Za-z.&\s-]{0,40}?)\)"
+    r"\s+\((?:the\s+)?[\u201c\"]?(?P<short>[A-Z][A-Za-z.&\s-]{0,40}?)[\u201d\"]?\)"
+)
+# Items of an actor list that are not offices but how they take part: "with support from", "as identified by".
+_NOT_AN_OFFICE = re.compile(
+    r"^(?:with|rather\s+than|as|from|by|under|including|to|for|in|on|at|if|when|where|who|which|that|other)\b",
+    re.IGNORECASE,
 )
 
 
@@ -121,7 +126,7 @@ def _items(segment: str) -> list[str]:
         pieces = re.split(
             r"\s+and\s+(?=(?:the\s+|each\s+)?(?:Secretar|Director|Administrator|Attorney|Chair|Commissioner|Head"
             r"|head|National\s+Cyber|Assistant\s+to|APST|APNSA|Special\s+Advisor|Chief\s+Executive|President\s+of"
-            r"|[A-Z]{2,}\b|Federal\s+Chief))",
+            r"|[A-Z]{2,}\b|Federal\s+Chief)|the\s+[A-Z])",
             part,
         )
         items.extend(p.strip() for p in pieces if p.strip())
@@ -207,8 +212,10 @@ class ActorResolver:
                 self._replace(actors, department, component, item, result)
                 department = [component]
                 continue
+            if _NOT_AN_OFFICE.match(item):
+                continue
             inner = _THROUGH_INSIDE.split(item, maxsplit=1)
-            if consulted and _VAGUE.search(inner[0]):
+            if _VAGUE.search(inner[0]) and (consulted or actors):
                 continue
             actor = self.resolve(inner[0])
             if actor.agency is None and not _OFFICIAL.search(actor.unknown):
@@ -263,6 +270,8 @@ def subject_of(clause: str) -> str:
             continue
         if re.match(r"(?i)^(?:acting\s+)?through\b", rest):
             continue
+        if re.match(r"^(?:[Tt]he\s+)?[\w\s-]{1,60}?['\u2019]s\s", rest):
+            continue  # a possessive names a thing, not who acts: "The Board's initial review shall"
         if ACTOR_START.match(rest) or ANAPHORA.match(rest):
             return rest
     return ""
