@@ -238,6 +238,11 @@ def draft(
         )
         if review:
             flags.append(f"EO {d.amends} {d.ref}: {review}")
+    if not directives and not amends and not built.revokes:
+        raise DraftError(
+            "no directive found: no office 'shall' act in this text, and it amends or revokes no order; "
+            "is it an executive order?"
+        )
     revoked_and_amended = {(a.order, a.directive) for a in amends}
     revokes = tuple(
         RevokeSpec(
