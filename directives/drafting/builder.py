@@ -162,10 +162,12 @@ def _title(duty: str) -> str:
         flags=re.I,
     )
     cut = len(text)
-    for m in re.finditer(
-        r"[;:]|,\s+(?!and\b)|\s+in order to\b|\s+(?:that|which|consistent with|pursuant to)\s", text
-    ):
-        if m.start() >= 25:
+    stops = (
+        r"[;:]|,\s+(?!and\b)|\s+in order to\b|\s+(?:that|which|consistent with|pursuant to)\s"
+        r"|\s+(?:within|by|every|not later than|no later than)\s+(?:\d|[A-Z][a-z]+ \d|thirty|sixty|ninety)"
+    )
+    for m in re.finditer(stops, text):
+        if m.start() >= 12:
             cut = m.start()
             break
     text = text[:cut].strip(" ,.;:")
@@ -318,7 +320,7 @@ class Builder:
         elif clauses:
             current = Drafted(
                 ref=node.ref,
-                title=_title(clauses[0].duty),
+                title=_title(clauses[0].duty) or node.title,
                 leads=clauses[0].leads,
                 consulted=clauses[0].consulted,
                 rule=deadlines.NoDeadline(),

@@ -190,6 +190,10 @@ def _header_meta(text: str, meta: Meta) -> None:
     if m:
         meta.number = meta.number or int(m.group(1))
         meta.signed_on = meta.signed_on or parse_date(m.group(2))
+        # The title is the first line after that header line, as the Federal Register prints it.
+        rest = [line.strip(" *#") for line in head[m.end() :].splitlines() if line.strip(" *#")]
+        if rest and not meta.title and len(rest[0]) < 300:
+            meta.title = rest[0]
     m = re.search(r"\b(\d{2,3} FR \d+)\b", head)
     if m and not meta.citation:
         meta.citation = m.group(1)
