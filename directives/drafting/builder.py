@@ -401,7 +401,13 @@ class Builder:
                     passed = Inherited(lead_in.leads, lead_in.consulted, rule, phrase)
         for child in node.children:
             child_inherit = passed if passed and _is_action_item(self.texts[child.paragraphs[0]]) else None
+            before = len(out)
             self._visit(child, child_inherit, directive_ref, out, amended=amended)
+            if made and len(out) == before:
+                # Items that are not duties of their own are part of the directive's text: its source.
+                for descendant in child.walk():
+                    made[0].source += " " + " ".join(self.texts[i] for i in descendant.paragraphs)
+                    made[0].paragraphs.extend(descendant.paragraphs)
 
     @staticmethod
     def _same_leads(a: list[Actor], b: list[Actor]) -> bool:

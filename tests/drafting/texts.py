@@ -143,8 +143,8 @@ of Orders), is hereby amended by:
 (b) striking subsection 2(c) and inserting, in lieu thereof, the following:
 
 \u201c(c) By December 1, 2026, the Secretary of the Interior, acting through the Director of the Bureau of
-Land Management, shall identify sites. Within 120 days of publishing the list of sites, the Secretary of
-the Interior shall publish a final list.\u201d; and
+Land Management, shall identify sites and publish a preliminary list of them. Within 120 days of
+publishing the preliminary list, the Secretary of the Interior shall publish a final list.\u201d; and
 
 (c) striking from subsection 2(d) the word \u201cplan\u201d.
 """
