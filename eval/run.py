@@ -120,7 +120,8 @@ def score(key: dict, name: str, d: Draft, seconds: float) -> Score:
         if got is not None and _same_undated(want, got):
             s.undated_tp += 1
         else:
-            s.misses.append(f"  undated {ref[0]} {ref[1]}: want {want.describe()}, got {got.describe() if got else 'missing'}")
+            found = got.describe() if got else "missing"
+            s.misses.append(f"  undated {ref[0]} {ref[1]}: want {want.describe()}, got {found}")
     for entry in key.get("revokes", []):
         drafted = {(r.order, x) for r in d.revokes for x in r.directives}
         wanted = {(entry["order"], x) for x in entry.get("directives", [])}
@@ -148,7 +149,9 @@ def compare_shipped(d: Draft) -> list[str]:
     ours = {x.ref: x for x in drafted.directives}
     theirs = {x.ref: x for x in shipped.directives}
     if set(ours) != set(theirs):
-        problems.append(f"refs: extra {sorted(set(ours) - set(theirs))}, missing {sorted(set(theirs) - set(ours))}")
+        problems.append(
+            f"refs: extra {sorted(set(ours) - set(theirs))}, missing {sorted(set(theirs) - set(ours))}"
+        )
     for ref in sorted(set(ours) & set(theirs)):
         a, b = ours[ref], theirs[ref]
         for attr in ("leads", "consulted", "rule", "parent"):
@@ -184,7 +187,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     corpus = corpus_dir()
     if not corpus.is_dir():
-        print(f"eval-import: no corpus at {corpus} (set EO_CORPUS to the folder of order texts); nothing measured.")
+        print(f"eval-import: no corpus at {corpus} (set EO_CORPUS to the folder of order texts).")
+        print("Nothing measured.")
         return 0
     scores: list[Score] = []
     shipped_problems: list[str] = []
@@ -205,9 +209,11 @@ def main(argv: list[str] | None = None) -> int:
             if number == 14409:
                 shipped_problems += compare_shipped(d)
 
-    print(f"{'text':<18} {'dated':>6} {'prec.':>7} {'recall':>7} {'leads':>7} {'pairs P/R':>11} {'undated':>8} {'ms':>6}")
+    header = ("text", "dated", "prec.", "recall", "leads", "pairs P/R", "undated", "ms")
+    print("{:<18} {:>6} {:>7} {:>7} {:>7} {:>11} {:>8} {:>6}".format(*header))
     for s in scores:
-        pairs = f"{Score.ratio(s.lead_pairs_tp, s.lead_pairs_predicted):.0%}/{Score.ratio(s.lead_pairs_tp, s.lead_pairs_key):.0%}"
+        pair_precision = Score.ratio(s.lead_pairs_tp, s.lead_pairs_predicted)
+        pairs = f"{pair_precision:.0%}/{Score.ratio(s.lead_pairs_tp, s.lead_pairs_key):.0%}"
         print(
             f"{s.text:<18} {s.dated_key:>6} {s.precision:>7.1%} {s.recall:>7.1%} {s.leads:>7.1%} {pairs:>11} "
             f"{s.undated_tp:>3}/{s.undated_key:<4} {s.seconds * 1000:>6.0f}"
@@ -221,11 +227,14 @@ def main(argv: list[str] | None = None) -> int:
         for p in shipped_problems:
             print(f"  {p}")
     else:
-        print("EO 14409 against directives/orders/eo-14409.toml: same refs, leads, consulted, rules and parents")
+        print(
+            "EO 14409 against directives/orders/eo-14409.toml: same refs, leads, consulted, rules and parents"
+        )
     name, drafting, regex = speed(corpus)
     print(
         f"Speed: {name} ({len((corpus / name).read_text(encoding='utf-8')):,} characters) drafted in "
-        f"{drafting * 1000:.0f} ms, {drafting / regex:,.0f} times one pass of a compiled regex ({regex * 1e6:.0f} µs)"
+        f"{drafting * 1000:.0f} ms, {drafting / regex:,.0f} times one pass of a compiled regex "
+        f"({regex * 1e6:.0f} µs)"
     )
     failed = [s for s in scores if not s.meets_goals]
     if failed or shipped_problems or drafting >= 1.0:
@@ -234,7 +243,10 @@ def main(argv: list[str] | None = None) -> int:
             "EO 14409 as shipped, under 1 s): NOT MET for " + ", ".join(s.text for s in failed)
         )
         return 1
-    print(f"Goals met: >= {GOAL_DATED:.0%} dated precision and recall and >= {GOAL_LEADS:.0%} leads on every text.")
+    print(
+        f"Goals met: >= {GOAL_DATED:.0%} dated precision and recall, >= {GOAL_LEADS:.0%} leads right, "
+        "on every text; EO 14409 as shipped; under 1 s."
+    )
     return 0
 
 

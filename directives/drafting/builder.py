@@ -28,21 +28,24 @@ _CONTENT_LEAD_IN = re.compile(
     r"|\bsuch as|\bto:?\s*access and proximity to|\bcharacteristics[^:]{0,120}|\bwhether|\bthat\s+\w+)\s*:$",
     re.IGNORECASE,
 )
-_ACTION_LEAD_IN = re.compile(
-    r"(?:\bshall|\bto|\bby|\bfollowing|\bpurpose of|\bactions?|\bsteps?|\bwork:?)\s*:$"
-)
 _VERBS = frozenset(
-    """accelerate accept adopt advance advise align allocate allow amend analyze announce apply appoint approve
-    assess assign assist authorize begin build clarify collaborate collect commence communicate complete comply
-    conduct confer consider consolidate consult continue convene coordinate create decide define deliver deploy
-    design designate determine develop direct disseminate draft educate eliminate employ enable encourage engage
-    enhance ensure establish estimate evaluate examine execute expand expedite explore facilitate finalize form
-    formulate foster fund grant harmonize help hire identify implement improve incentivize incorporate increase
-    initiate integrate invest issue lead leverage maintain make manage maximize minimize mitigate modernize
-    modify monitor notify obtain offer operate organize oversee partner perform pilot plan prepare present
-    prioritize procure produce promote propose protect provide publicize publish pursue raise recommend reduce
-    release remove report require rescind research review revise seek select set share solicit strengthen
-    streamline study submit support take track train transmit undertake update use validate verify work""".split()
+    re.findall(
+        r"[a-z]+",
+        """
+    accelerate accept adopt advance advise align allocate allow amend analyze announce apply appoint
+    approve assess assign assist authorize begin build clarify collaborate collect commence communicate
+    complete comply conduct confer consider consolidate consult continue convene coordinate create
+    decide define deliver deploy design designate determine develop direct disseminate draft educate
+    eliminate employ enable encourage engage enhance ensure establish estimate evaluate examine execute
+    expand expedite explore facilitate finalize form formulate foster fund grant harmonize help hire
+    identify implement improve incentivize incorporate increase initiate integrate invest issue lead
+    leverage maintain make manage maximize minimize mitigate modernize modify monitor notify obtain
+    offer operate organize oversee partner perform pilot plan prepare present prioritize procure
+    produce promote propose protect provide publicize publish pursue raise recommend reduce release
+    remove report require rescind research review revise seek select set share solicit strengthen
+    streamline study submit support take track train transmit undertake update use validate verify work
+""",
+    )
 )
 _SENTENCE_END = re.compile(r"(?<=[.;:])\s+(?=[A-Z(\u201c])")
 _NO_SPLIT_AFTER = re.compile(
@@ -230,9 +233,8 @@ class Builder:
                 ]
                 clause = Clause(sentence, offset, actors, duty, mine, leads, consulted)
                 for extra in self._consulted_after_shall(duty):
-                    if all(self._same(extra, c) for c in clause.consulted) or not clause.consulted:
-                        if all(not self._same(extra, c) for c in [*clause.consulted, *clause.leads]):
-                            clause.consulted.append(extra)
+                    if all(not self._same(extra, c) for c in [*clause.consulted, *clause.leads]):
+                        clause.consulted.append(extra)
                 found.append(clause)
                 previous = clause
         return found
@@ -246,7 +248,8 @@ class Builder:
     def _consulted_after_shall(self, duty: str) -> list[Actor]:
         """Return offices a duty consults right after "shall": "shall, in consultation with X, issue"."""
         m = re.match(
-            r"^\s*,\s*(?:as appropriate,\s*)?in (?:consultation|coordination) with ([^,]+(?:,\s*and [^,]+)?),",
+            r"^\s*,\s*(?:as appropriate,\s*)?in (?:consultation|coordination) with "
+            r"([^,]+(?:,\s*and [^,]+)?),",
             duty,
         )
         if not m:
@@ -295,7 +298,7 @@ class Builder:
         review: list[str] = []
         if node.ambiguous:
             review.append(f"The marker of {node.ref} could be read at two levels; check its place.")
-        for sentence_offset, sentence in sentences(text):
+        for _, sentence in sentences(text):
             for miss in ph.unclassified(sentence, ph.find(sentence)):
                 review.append(f"A deadline the drafter could not classify: '{miss}'.")
         first_offset = sentences(text)[0][0] if text else 0
@@ -340,7 +343,8 @@ class Builder:
                         current.phrase = phrase
                         if clause is not clauses[0] and not self._same_leads(clause.leads, current.leads):
                             current.review.append(
-                                f"The deadline is in a sentence whose actor differs: '{clause.sentence[:120]}'."
+                                "The deadline is in a sentence whose actor differs: "
+                                f"'{clause.sentence[:120]}'."
                             )
                         rule_set = True
                         continue
@@ -393,12 +397,12 @@ class Builder:
             last_sentence = sentences(text)[-1][1]
             lead_in = clauses[-1] if clauses and clauses[-1].sentence == last_sentence else None
             tail = text.rstrip()[-160:]
-            if not _CONTENT_LEAD_IN.search(tail) or re.search(r"following:$", tail):
-                if lead_in is not None:
-                    own = list(lead_in.phrases)
-                    rule = own[0].rule if own else made[0].rule
-                    phrase = own[0] if own else made[0].phrase
-                    passed = Inherited(lead_in.leads, lead_in.consulted, rule, phrase)
+            runs_on = not _CONTENT_LEAD_IN.search(tail) or re.search(r"following:$", tail)
+            if runs_on and lead_in is not None:
+                own = list(lead_in.phrases)
+                rule = own[0].rule if own else made[0].rule
+                phrase = own[0] if own else made[0].phrase
+                passed = Inherited(lead_in.leads, lead_in.consulted, rule, phrase)
         for child in node.children:
             child_inherit = passed if passed and _is_action_item(self.texts[child.paragraphs[0]]) else None
             before = len(out)
@@ -438,8 +442,9 @@ class Builder:
 
     def _chain_target(self, what: str, d: Drafted, directives: list[Drafted]) -> str:
         named = re.match(
-            r"^(?:the\s+|any\s+|such\s+)?[\w\s'\u2019-]{0,45}?\b(?:described|required|developed|issued|submitted"
-            r"|identified|established|published|referenced|set forth|provided|specified|under|in|pursuant to)\s+"
+            r"^(?:the\s+|any\s+|such\s+)?[\w\s'\u2019-]{0,45}?\b(?:described|required|developed|issued"
+            r"|submitted|identified|established|published|referenced|set forth|provided|specified|under|in"
+            r"|pursuant to)\s+"
             r"(?:in\s+|by\s+|under\s+|to\s+)?(?:sub)?sections?\s",
             what,
         )

@@ -209,8 +209,8 @@ def _chained(what: str, match: re.Match) -> Phrase:
         review = f"'{match.group(0)}' counts business days; drafted as {n} calendar days."
     if m is None:
         review = (
-            f"{review} The deadline counts from '{event[:100]}', which the drafter cannot tie to a directive: "
-            "drafted as days from an event whose date someone records."
+            f"{review} The deadline counts from '{event[:100]}', which the drafter cannot tie to a "
+            "directive: drafted as days from an event whose date someone records."
         ).strip()
     days = n * 365 if unit.startswith("year") else n * 30 if unit.startswith("month") else n
     return Phrase(

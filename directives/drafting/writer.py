@@ -37,7 +37,7 @@ def to_toml(d: Draft, *, source_name: str = "") -> str:
         f"# Executive Order {o.number}, drafted by orderctl's drafter"
         + (f" from {source_name}" if source_name else "")
         + ". Format: directives/orders/README.md.",
-        "# A draft: check each directive against the text (its `source`), above all those with a `review` note.",
+        "# A draft: check each directive against its `source`, above all those with a `review` note.",
         "",
         "[order]",
         f"number = {o.number}",

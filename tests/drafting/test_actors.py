@@ -18,8 +18,9 @@ def parse(subject, text=""):
     ("subject", "leads", "consulted"),
     [
         (
-            "Within 90 days of the date of this order, the Secretary of Commerce, acting through the Director "
-            "of NIST, in consultation with the Attorney General and in coordination with the Secretary of State,",
+            "Within 90 days of the date of this order, the Secretary of Commerce, acting through the "
+            "Director of NIST, in consultation with the Attorney General and in coordination with the "
+            "Secretary of State,",
             ["NIST"],
             ["DOJ", "STATE"],
         ),
@@ -43,8 +44,8 @@ def parse(subject, text=""):
         ("the Secretary of Defense", ["DOD"], []),  # as a text of its time says
         ("the Secretary of War", ["DOW"], []),
         (
-            "the Secretary of Commerce, acting through the Director of NIST; the Secretary of Energy; and the "
-            "Director of the National Science Foundation",
+            "the Secretary of Commerce, acting through the Director of NIST; the Secretary of Energy; and "
+            "the Director of the National Science Foundation",
             ["NIST", "DOE", "NSF"],
             [],
         ),

@@ -56,32 +56,21 @@ def test_a_component_s_lineage_goes_up_to_its_department():
     assert [a.abbreviation for a in default_catalog().lineage("USACE")] == ["USACE", "ARMY", "DOW"]
 
 
+HEAD = '[[agencies]]\nabbreviation = "X"\nname = "X"\n'
+
+
 @pytest.mark.parametrize(
-    ("files", "message"),
+    ("text", "message"),
     [
-        (
-            {"a.toml": '[[agencies]]\nabbreviation = "X"\nname = "X"\ncategory = "department"\n' * 2},
-            "defined twice",
-        ),
-        (
-            {
-                "a.toml": '[[agencies]]\nabbreviation = "X"\nname = "X"\ncategory = "component"\nparent = "Y"\n'
-            },
-            "unknown agency 'Y'",
-        ),
-        ({"a.toml": '[[agencies]]\nabbreviation = "X"\nname = "X"\ncategory = "club"\n'}, "category"),
-        (
-            {
-                "a.toml": '[[agencies]]\nabbreviation = "X"\nname = "X"\ncategory = "department"\nmotto = "x"\n'
-            },
-            "motto",
-        ),
-        ({"a.toml": '[[agencies]]\nabbreviation = "X"\ncategory = "department"\n'}, "name: missing"),
-        ({"a.toml": "[[agencies]\n"}, "not valid TOML"),
+        ((HEAD + 'category = "department"\n') * 2, "defined twice"),
+        (HEAD + 'category = "component"\nparent = "Y"\n', "unknown agency 'Y'"),
+        (HEAD + 'category = "club"\n', "category"),
+        (HEAD + 'category = "department"\nmotto = "x"\n', "motto"),
+        ('[[agencies]]\nabbreviation = "X"\ncategory = "department"\n', "name: missing"),
+        ("[[agencies]\n", "not valid TOML"),
     ],
 )
-def test_inconsistent_catalog_data_is_refused_naming_the_agency(tmp_path, files, message):
-    for name, text in files.items():
-        (tmp_path / name).write_text(text)
+def test_inconsistent_catalog_data_is_refused_naming_the_agency(tmp_path, text, message):
+    (tmp_path / "agencies.toml").write_text(text)
     with pytest.raises(CatalogError, match=message):
         load_catalog(tmp_path)

@@ -1,4 +1,4 @@
-"""Each format users meet reads to the same paragraphs: headings apart, markers first, wrapped lines joined."""
+"""Each format users meet reads to the same paragraphs: headings apart, markers first, lines joined."""
 
 import datetime as dt
 
@@ -117,13 +117,13 @@ By the authority vested in me as President, it is hereby ordered:
 
 Doing Things (a) Within 30 days of the date of this order, the Secretary of Energy shall publish a plan.
 
-(b) Within 60 days of the date of this order, the Attorney General 
+(b) Within 60 days of the date of this order, the Attorney General{SLIP}
 shall review it.
 
 Trump.EPS
 THE WHITE HOUSE,
 May 4, 2026.
-"""
+""".replace("{SLIP}", " ")  # the converter leaves a space before some line breaks
 
 
 @pytest.mark.parametrize(
@@ -203,13 +203,13 @@ def test_a_wrapped_reference_at_a_line_start_is_not_a_new_paragraph():
     text = (
         "By the authority vested in me as President, it is hereby ordered:\n\n"
         "Sec. 2. Things.\n"
-        "     (a)  Within 30 days of the date of this order, the Secretary of Energy shall act under subsection\n"
+        "     (a)  Within 30 days of the date of this order, the Secretary shall act under subsection\n"
         "(b) of this section and report.\n"
         "     (b)  The Attorney General shall review it.\n"
     )
     assert read_document(text, "order.md").paragraphs[2:] == [
-        "(a) Within 30 days of the date of this order, the Secretary of Energy shall act under subsection (b) of "
-        "this section and report.",
+        "(a) Within 30 days of the date of this order, the Secretary shall act under subsection (b) of this "
+        "section and report.",
         "(b) The Attorney General shall review it.",
     ]
 

@@ -19,8 +19,8 @@ tracked.  It is the policy of the United States to track them.
 
 <span style="text-decoration: underline">Sec</span>.
 <span style="text-decoration: underline">2</span>.
- <span style="text-decoration: underline">Upgrading Systems</span>.  (a)  Within 30 days of the date of this order, the
-Committee on National Security Systems shall prioritize the defense of
+ <span style="text-decoration: underline">Upgrading Systems</span>.  (a)  Within 30 days of the
+date of this order, the Committee on National Security Systems shall prioritize the defense of
 National Security Systems.
 
 \\(b\\)  Within 30 days of the date of this order, the Secretary of War
@@ -44,8 +44,8 @@ Office of Personnel Management shall expand hiring pathways.
 
 <span style="text-decoration: underline">Sec</span>.
 <span style="text-decoration: underline">3</span>.
- <span style="text-decoration: underline">Secure Deployment</span>.  Within 60 days of the date of this order, the
-Secretary of the Treasury, the Secretary of War, through the Director of
+ <span style="text-decoration: underline">Secure Deployment</span>.  Within 60 days of the date
+of this order, the Secretary of the Treasury, the Secretary of War, through the Director of
 NSA, and the Secretary of Homeland Security, through the Director of
 CISA, in consultation with the National Cyber Director and the Secretary
 of Commerce, through the Director of the National Institute of Standards
