@@ -139,9 +139,17 @@ class ActorResolver:
     def __init__(self, catalog: Catalog, definitions: dict[str, str]):
         self.catalog = catalog
         self.definitions = definitions
+        self._resolved: dict[str, Actor] = {}
 
     def resolve(self, phrase: str) -> Actor:
         """Return the agency ``phrase`` names, or an unknown office flagged by name."""
+        # An order names the same offices again and again: resolve each wording once.
+        if phrase not in self._resolved:
+            self._resolved[phrase] = self._resolve(phrase)
+        found = self._resolved[phrase]
+        return Actor(phrase=found.phrase, agency=found.agency, unknown=found.unknown)
+
+    def _resolve(self, phrase: str) -> Actor:
         cleaned = re.sub(r"\s*\([^)]*\)", "", phrase).strip(" ,;")
         cleaned = re.sub(r"^(?:and|or)\s+", "", cleaned)
         cleaned = re.sub(r",?\s*(?:each|jointly|respectively|as appropriate)$", "", cleaned)

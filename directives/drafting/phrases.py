@@ -16,6 +16,7 @@ Families, each with its legal reading (directives/orders/README.md):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
@@ -232,6 +233,11 @@ def _chained(what: str, match: re.Match) -> Phrase:
 
 def find(sentence: str) -> list[Phrase]:
     """Return the deadline phrases of ``sentence``, in the order they appear."""
+    return list(_find(sentence))
+
+
+@functools.lru_cache(maxsize=4096)
+def _find(sentence: str) -> tuple[Phrase, ...]:
     found: list[Phrase] = []
     taken: list[tuple[int, int]] = []
 
@@ -316,7 +322,7 @@ def find(sentence: str) -> list[Phrase]:
         if free(m.start(), m.end()):
             found.append(Phrase(m.start(), m.end(), deadlines.NoDeadline(), m.group(0)))
             taken.append((m.start(), m.end()))
-    return sorted(found, key=lambda p: p.start)
+    return tuple(sorted(found, key=lambda p: p.start))
 
 
 def unclassified(sentence: str, phrases: list[Phrase]) -> list[str]:
