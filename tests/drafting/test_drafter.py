@@ -219,20 +219,32 @@ def test_a_revocation_of_a_whole_order_and_struck_subsections(amending):
 
 def test_inserted_text_gives_amendments_of_the_amended_order(amending):
     assert amending.directives == ()
-    first, second = amending.amends
+    first, second, _ = amending.amends
     assert (first.order, first.directive, first.leads) == (99001, "2(c)", ("BLM",))
     assert first.rule == D.OnDate(dt.date(2026, 12, 1))
     assert second.directive == "2(c)-2"
     assert second.rule == D.AfterDirective("2(c)", days=120, trigger=D.Trigger.PUBLISHED)
 
 
+def test_the_date_of_this_order_in_inserted_text_is_the_amended_order_s():
+    # Inserted into EO 99001 (signed 2026-03-03), "within 1 year of the date of this order" is 2027-03-03,
+    # not a year after the amending order (2026-06-06).
+    amend = draft(AMENDING).amends[2]
+    assert (amend.directive, amend.leads, amend.rule) == ("2(e)", ("OMB",), D.YearsAfterOrder(1))
+    assert amend.due_on == dt.date(2027, 3, 3)
+
+
 def test_a_wording_edit_is_noted_for_review(amending):
-    assert "Sec. 2(c) edits the wording of EO 99001: nothing to track." in amending.flags
+    assert "Sec. 2(d) edits the wording of EO 99001: nothing to track." in amending.flags
 
 
 def test_the_amending_draft_loads_unedited(amending):
     spec = parse_order_file(amending.toml)
-    assert [(a.order, a.directive) for a in spec.amends] == [(99001, "2(c)"), (99001, "2(c)-2")]
+    assert [(a.order, a.directive) for a in spec.amends] == [
+        (99001, "2(c)"),
+        (99001, "2(c)-2"),
+        (99001, "2(e)"),
+    ]
     assert spec.directives == ()
 
 

@@ -144,7 +144,12 @@ of Orders), is hereby amended by:
 
 \u201c(c) By December 1, 2026, the Secretary of the Interior, acting through the Director of the Bureau of
 Land Management, shall identify sites and publish a preliminary list of them. Within 120 days of
-publishing the preliminary list, the Secretary of the Interior shall publish a final list.\u201d; and
+publishing the preliminary list, the Secretary of the Interior shall publish a final list.\u201d;
 
-(c) striking from subsection 2(d) the word \u201cplan\u201d.
+(c) striking subsection 2(e) and inserting, in lieu thereof, the following:
+
+\u201c(e) Within 1 year of the date of this order, the Director of OMB shall report to the
+President.\u201d; and
+
+(d) striking from subsection 2(d) the word \u201cplan\u201d.
 """
