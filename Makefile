@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 export PORT ?= 8000
 export DEBUG ?= true
 
-.PHONY: install run migrate test test-future lint security format bench fuzz load clean
+.PHONY: install run migrate test test-future lint security format bench fuzz load clean eval-import
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("orderctl needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -78,6 +78,12 @@ $(VENV)/.installed-load: $(VENV)/.installed
 
 load: $(VENV)/.installed-load
 	$(PY) load/run.py
+
+# The order drafter against hand-written answer keys (eval/keys/) over the corpus of real orders beside
+# the project (../shared/eo-corpus, or EO_CORPUS): precision and recall per order, and its speed.
+# Figures and how the keys were made: docs/drafting.md. Exits 1 when a goal is missed.
+eval-import: install
+	$(PY) eval/run.py --verbose
 
 format: install
 	$(PY) -m ruff format .

@@ -28,12 +28,39 @@ class Policy(StrEnum):
 
 class RuleKind(StrEnum):
     DAYS_AFTER_ORDER = "days_after_order"
+    MONTHS_AFTER_ORDER = "months_after_order"
+    YEARS_AFTER_ORDER = "years_after_order"
+    ON_DATE = "on_date"
+    AFTER_DIRECTIVE = "after_directive"
     DAYS_FROM_EVENT = "days_from_event"
+    RECURRING = "recurring"
     NONE = "none"
+
+
+class Trigger(StrEnum):
+    """How the text words the moment another directive is done; each means: it reaches completed."""
+
+    COMPLETED = "completed"
+    PUBLISHED = "published"
+    ISSUED = "issued"
 
 
 class RuleError(ValueError):
     """A deadline rule that cannot be understood; the message names the offending key."""
+
+
+def _plural(n: int, unit: str) -> str:
+    return f"{n} {unit}" if n == 1 else f"{n} {unit}s"
+
+
+def _ongoing(text: str, ongoing: bool) -> str:
+    return f"{text}, then ongoing" if ongoing else text
+
+
+def _with_ongoing(data: dict, ongoing: bool) -> dict:
+    if ongoing:
+        data["ongoing"] = True
+    return data
 
 
 @dataclass(frozen=True)
@@ -44,18 +71,125 @@ class DaysAfterOrder:
     ongoing: bool = False
     kind: RuleKind = RuleKind.DAYS_AFTER_ORDER
 
-    def due_on(self, *, signed_on: dt.date, event_on: dt.date | None = None) -> dt.date:
+    def due_on(
+        self, *, signed_on: dt.date, event_on: dt.date | None = None, trigger_on: dt.date | None = None
+    ) -> dt.date:
         return signed_on + dt.timedelta(days=self.days)
 
     def as_dict(self) -> dict:
-        data: dict = {"kind": self.kind.value, "days": self.days}
-        if self.ongoing:
-            data["ongoing"] = True
+        return _with_ongoing({"kind": self.kind.value, "days": self.days}, self.ongoing)
+
+    def describe(self) -> str:
+        return _ongoing(f"{_plural(self.days, 'day')} after the Order", self.ongoing)
+
+
+@dataclass(frozen=True)
+class MonthsAfterOrder:
+    """N calendar months after the signing date ("within 6 months of the date of this order").
+
+    The same day of the month N months on; a day the month lacks is clamped to its last day
+    (signed Aug 31 + 6 months -> Feb 28, or Feb 29 in a leap year), as dateutil's relativedelta does.
+    """
+
+    months: int
+    ongoing: bool = False
+    kind: RuleKind = RuleKind.MONTHS_AFTER_ORDER
+
+    def due_on(
+        self, *, signed_on: dt.date, event_on: dt.date | None = None, trigger_on: dt.date | None = None
+    ) -> dt.date:
+        return signed_on + relativedelta(months=self.months)
+
+    def as_dict(self) -> dict:
+        return _with_ongoing({"kind": self.kind.value, "months": self.months}, self.ongoing)
+
+    def describe(self) -> str:
+        return _ongoing(f"{_plural(self.months, 'month')} after the Order", self.ongoing)
+
+
+@dataclass(frozen=True)
+class YearsAfterOrder:
+    """N calendar years after the signing date ("within 1 year"): the same date, Feb 29 -> Feb 28."""
+
+    years: int
+    ongoing: bool = False
+    kind: RuleKind = RuleKind.YEARS_AFTER_ORDER
+
+    def due_on(
+        self, *, signed_on: dt.date, event_on: dt.date | None = None, trigger_on: dt.date | None = None
+    ) -> dt.date:
+        return signed_on + relativedelta(years=self.years)
+
+    def as_dict(self) -> dict:
+        return _with_ongoing({"kind": self.kind.value, "years": self.years}, self.ongoing)
+
+    def describe(self) -> str:
+        return _ongoing(f"{_plural(self.years, 'year')} after the Order", self.ongoing)
+
+
+@dataclass(frozen=True)
+class OnDate:
+    """A fixed calendar date ("by December 31, 2025"): the work is due by the end of that day."""
+
+    date: dt.date
+    ongoing: bool = False
+    kind: RuleKind = RuleKind.ON_DATE
+
+    def due_on(
+        self, *, signed_on: dt.date, event_on: dt.date | None = None, trigger_on: dt.date | None = None
+    ) -> dt.date:
+        return self.date
+
+    def as_dict(self) -> dict:
+        return _with_ongoing({"kind": self.kind.value, "date": self.date}, self.ongoing)
+
+    def describe(self) -> str:
+        return _ongoing(f"by {weekday_date(self.date)}", self.ongoing)
+
+
+@dataclass(frozen=True)
+class AfterDirective:
+    """N days (or months) after another directive is completed, published or issued.
+
+    "Within 60 days of the publication of the guidance described in subsection (b)": undated until
+    that directive reaches completed; then the day it did (``trigger_on``) plus N, that day not counted.
+    ``order`` names another order when the directive is not in this one.
+    """
+
+    directive: str
+    days: int | None = None
+    months: int | None = None
+    trigger: Trigger = Trigger.COMPLETED
+    order: int | None = None
+    kind: RuleKind = RuleKind.AFTER_DIRECTIVE
+
+    def due_on(
+        self, *, signed_on: dt.date, event_on: dt.date | None = None, trigger_on: dt.date | None = None
+    ) -> dt.date | None:
+        if trigger_on is None:
+            return None  # the other directive is not done yet, so there is no date to meet
+        if self.months is not None:
+            return trigger_on + relativedelta(months=self.months)
+        return trigger_on + dt.timedelta(days=self.days or 0)
+
+    def as_dict(self) -> dict:
+        data: dict = {"kind": self.kind.value, "directive": self.directive}
+        if self.months is not None:
+            data["months"] = self.months
+        else:
+            data["days"] = self.days
+        data["trigger"] = self.trigger.value
+        if self.order is not None:
+            data["order"] = self.order
         return data
 
     def describe(self) -> str:
-        text = f"{self.days} days after the Order"
-        return f"{text}, then ongoing" if self.ongoing else text
+        target = self.directive if self.order is None else f"{self.directive} of EO {self.order}"
+        if self.months is not None:
+            return f"{_plural(self.months, 'month')} after {target} is {self.trigger.value}"
+        if not self.days:
+            return f"when {target} is {self.trigger.value}"
+        return f"{_plural(self.days, 'day')} after {target} is {self.trigger.value}"
 
 
 @dataclass(frozen=True)
@@ -70,7 +204,9 @@ class DaysFromEvent:
     event: str
     kind: RuleKind = RuleKind.DAYS_FROM_EVENT
 
-    def due_on(self, *, signed_on: dt.date, event_on: dt.date | None = None) -> dt.date | None:
+    def due_on(
+        self, *, signed_on: dt.date, event_on: dt.date | None = None, trigger_on: dt.date | None = None
+    ) -> dt.date | None:
         if event_on is None:
             return None  # the event has not been scheduled yet, so there is no date to meet
         return event_on + dt.timedelta(days=self.days)
@@ -79,8 +215,10 @@ class DaysFromEvent:
         return {"kind": self.kind.value, "days": self.days, "event": self.event}
 
     def describe(self) -> str:
+        if self.days == 0:
+            return f"on {self.event}"
         direction = "before" if self.days < 0 else "after"
-        return f"{abs(self.days)} days {direction} {self.event}"
+        return f"{_plural(abs(self.days), 'day')} {direction} {self.event}"
 
 
 @dataclass(frozen=True)
@@ -89,7 +227,9 @@ class NoDeadline:
 
     kind: RuleKind = RuleKind.NONE
 
-    def due_on(self, *, signed_on: dt.date, event_on: dt.date | None = None) -> None:
+    def due_on(
+        self, *, signed_on: dt.date, event_on: dt.date | None = None, trigger_on: dt.date | None = None
+    ) -> None:
         return None
 
     def as_dict(self) -> dict:
@@ -99,44 +239,207 @@ class NoDeadline:
         return "no deadline (ongoing)"
 
 
-Rule = DaysAfterOrder | DaysFromEvent | NoDeadline
+FirstRule = DaysAfterOrder | MonthsAfterOrder | YearsAfterOrder | OnDate | AfterDirective | DaysFromEvent
+
+
+@dataclass(frozen=True)
+class Recurring:
+    """A duty due first by ``first``, then every N days or N months ("and annually thereafter").
+
+    ``until`` (inclusive) is the last day an occurrence may fall on. Occurrences count from the first
+    due date, not from each other, so a month-end date does not drift (Jan 31, Feb 28, Mar 31 ...).
+    """
+
+    first: FirstRule
+    every_days: int | None = None
+    every_months: int | None = None
+    until: dt.date | None = None
+    kind: RuleKind = RuleKind.RECURRING
+
+    def due_on(
+        self, *, signed_on: dt.date, event_on: dt.date | None = None, trigger_on: dt.date | None = None
+    ) -> dt.date | None:
+        return self.first.due_on(signed_on=signed_on, event_on=event_on, trigger_on=trigger_on)
+
+    def step(self, n: int) -> relativedelta:
+        """Return the distance from the first occurrence to the ``n``-th after it."""
+        if self.every_months is not None:
+            return relativedelta(months=self.every_months * n)
+        return relativedelta(days=(self.every_days or 0) * n)
+
+    def as_dict(self) -> dict:
+        data: dict = {"kind": self.kind.value, "first": self.first.as_dict()}
+        if self.every_months is not None:
+            data["every_months"] = self.every_months
+        else:
+            data["every_days"] = self.every_days
+        if self.until is not None:
+            data["until"] = self.until
+        return data
+
+    def describe(self) -> str:
+        if self.every_months is not None:
+            every = _plural(self.every_months, "month")
+        else:
+            every = _plural(self.every_days or 0, "day")
+        text = f"{self.first.describe()}, then every {every}"
+        if self.until is not None:
+            text += f" until {weekday_date(self.until)}"
+        return text
+
+
+Rule = (
+    DaysAfterOrder
+    | MonthsAfterOrder
+    | YearsAfterOrder
+    | OnDate
+    | AfterDirective
+    | DaysFromEvent
+    | Recurring
+    | NoDeadline
+)
+
+# Kinds whose due date follows from the signing date alone (a recurring rule when its first does).
+ORDER_DATED_KINDS = frozenset(
+    {RuleKind.DAYS_AFTER_ORDER, RuleKind.MONTHS_AFTER_ORDER, RuleKind.YEARS_AFTER_ORDER, RuleKind.ON_DATE}
+)
+
+
+def is_dated_by_order(rule: Rule) -> bool:
+    """Return whether ``rule`` has a due date as soon as the order is signed (no trigger or event)."""
+    if isinstance(rule, Recurring):
+        return rule.first.kind in ORDER_DATED_KINDS
+    return rule.kind in ORDER_DATED_KINDS
+
 
 _ALLOWED_KEYS = {
     RuleKind.DAYS_AFTER_ORDER: {"kind", "days", "ongoing"},
+    RuleKind.MONTHS_AFTER_ORDER: {"kind", "months", "ongoing"},
+    RuleKind.YEARS_AFTER_ORDER: {"kind", "years", "ongoing"},
+    RuleKind.ON_DATE: {"kind", "date", "ongoing"},
+    RuleKind.AFTER_DIRECTIVE: {"kind", "directive", "days", "months", "trigger", "order"},
     RuleKind.DAYS_FROM_EVENT: {"kind", "days", "event"},
+    RuleKind.RECURRING: {"kind", "first", "every_days", "every_months", "until"},
     RuleKind.NONE: {"kind"},
 }
 
 
-def rule_from_dict(data: dict) -> Rule:
-    """Return the rule that ``data`` describes, e.g. ``{"kind": "days_after_order", "days": 30}``."""
+def _whole(where: str, data: dict, key: str, *, minimum: int | None, what: str) -> int:
+    value = data.get(key)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise RuleError(f"{where}.{key}: must be a whole number of {what}")
+    if minimum is not None and value < minimum:
+        raise RuleError(f"{where}.{key}: must be at least {minimum}")
+    return value
+
+
+def _flag(where: str, data: dict, key: str) -> bool:
+    value = data.get(key, False)
+    if not isinstance(value, bool):
+        raise RuleError(f"{where}.{key}: must be true or false")
+    return value
+
+
+def _date(where: str, data: dict, key: str) -> dt.date:
+    value = data.get(key)
+    # TOML has a date type: 2025-12-31 unquoted. A quoted string or a date-time is a mistake.
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        raise RuleError(f"{where}.{key}: must be a date written as YYYY-MM-DD without quotes, not {value!r}")
+    return value
+
+
+def _one_of(where: str, data: dict, first: str, second: str) -> str:
+    present = [key for key in (first, second) if key in data]
+    if len(present) != 1:
+        raise RuleError(f"{where}.{first}: give exactly one of {first} or {second}")
+    return present[0]
+
+
+def rule_from_dict(data: dict, *, where: str = "deadline") -> Rule:
+    """Return the rule that ``data`` describes, e.g. ``{"kind": "days_after_order", "days": 30}``.
+
+    Raise ``RuleError`` whose message starts with the offending key, e.g. ``deadline.every_days: ...``.
+    """
     if not isinstance(data, dict):
-        raise RuleError('deadline: must be a table such as { kind = "days_after_order", days = 30 }')
+        raise RuleError(f'{where}: must be a table such as {{ kind = "days_after_order", days = 30 }}')
     raw_kind = data.get("kind")
     try:
         kind = RuleKind(raw_kind)
     except ValueError:
         choices = ", ".join(k.value for k in RuleKind)
-        raise RuleError(f"deadline.kind: {raw_kind!r} is not one of {choices}") from None
+        raise RuleError(f"{where}.kind: {raw_kind!r} is not one of {choices}") from None
     unknown = sorted(set(data) - _ALLOWED_KEYS[kind])
     if unknown:
-        raise RuleError(f"deadline.{unknown[0]}: unknown key for a {kind.value} deadline")
+        raise RuleError(f"{where}.{unknown[0]}: unknown key for a {kind.value} deadline")
     if kind is RuleKind.NONE:
         return NoDeadline()
-    days = data.get("days")
-    if isinstance(days, bool) or not isinstance(days, int):
-        raise RuleError("deadline.days: must be a whole number of days")
     if kind is RuleKind.DAYS_AFTER_ORDER:
+        days = _whole(where, data, "days", minimum=None, what="days")
         if days <= 0:
-            raise RuleError("deadline.days: must be at least 1 for a deadline after the Order")
-        ongoing = data.get("ongoing", False)
-        if not isinstance(ongoing, bool):
-            raise RuleError("deadline.ongoing: must be true or false")
-        return DaysAfterOrder(days=days, ongoing=ongoing)
+            raise RuleError(f"{where}.days: must be at least 1 for a deadline after the Order")
+        return DaysAfterOrder(days=days, ongoing=_flag(where, data, "ongoing"))
+    if kind is RuleKind.MONTHS_AFTER_ORDER:
+        months = _whole(where, data, "months", minimum=1, what="months")
+        return MonthsAfterOrder(months=months, ongoing=_flag(where, data, "ongoing"))
+    if kind is RuleKind.YEARS_AFTER_ORDER:
+        years = _whole(where, data, "years", minimum=1, what="years")
+        return YearsAfterOrder(years=years, ongoing=_flag(where, data, "ongoing"))
+    if kind is RuleKind.ON_DATE:
+        return OnDate(date=_date(where, data, "date"), ongoing=_flag(where, data, "ongoing"))
+    if kind is RuleKind.AFTER_DIRECTIVE:
+        return _after_directive(where, data)
+    if kind is RuleKind.RECURRING:
+        return _recurring(where, data)
+    days = _whole(where, data, "days", minimum=None, what="days")
     event = data.get("event")
     if not isinstance(event, str) or not event.strip():
-        raise RuleError("deadline.event: must name the event the days count from")
+        raise RuleError(f"{where}.event: must name the event the days count from")
     return DaysFromEvent(days=days, event=event.strip())
+
+
+def _after_directive(where: str, data: dict) -> AfterDirective:
+    directive = data.get("directive")
+    if not isinstance(directive, str) or not directive.strip():
+        raise RuleError(f"{where}.directive: must be the ref of the directive the days count from")
+    unit = _one_of(where, data, "days", "months")
+    amount = _whole(where, data, unit, minimum=0 if unit == "days" else 1, what=unit)
+    raw_trigger = data.get("trigger", Trigger.COMPLETED.value)
+    try:
+        trigger = Trigger(raw_trigger)
+    except ValueError:
+        choices = ", ".join(t.value for t in Trigger)
+        raise RuleError(f"{where}.trigger: {raw_trigger!r} is not one of {choices}") from None
+    order = None
+    if "order" in data:
+        order = _whole(where, data, "order", minimum=1, what="an executive order's number")
+    return AfterDirective(
+        directive=directive.strip(),
+        days=amount if unit == "days" else None,
+        months=amount if unit == "months" else None,
+        trigger=trigger,
+        order=order,
+    )
+
+
+def _recurring(where: str, data: dict) -> Recurring:
+    if "first" not in data:
+        raise RuleError(f"{where}.first: give the rule of the first occurrence, e.g. {{ kind = ... }}")
+    first = rule_from_dict(data["first"], where=f"{where}.first")
+    if isinstance(first, Recurring | NoDeadline):
+        raise RuleError(
+            f"{where}.first.kind: the first occurrence needs a dated rule, not {first.kind.value}"
+        )
+    unit = _one_of(where, data, "every_days", "every_months")
+    every = _whole(where, data, unit, minimum=1, what="days" if unit == "every_days" else "months")
+    until = _date(where, data, "until") if "until" in data else None
+    if until is not None and isinstance(first, OnDate) and until < first.date:
+        raise RuleError(f"{where}.until: must not be before the first occurrence ({first.date})")
+    return Recurring(
+        first=first,
+        every_days=every if unit == "every_days" else None,
+        every_months=every if unit == "every_months" else None,
+        until=until,
+    )
 
 
 def _observed(day: dt.date) -> dt.date:
@@ -189,18 +492,55 @@ def next_business_day(day: dt.date) -> dt.date:
     return day
 
 
+def apply_policy(day: dt.date, policy: Policy | str = Policy.LITERAL) -> dt.date:
+    """Return ``day`` as the order's policy reads it: itself, or rolled to the next business day."""
+    if Policy(policy) is Policy.NEXT_BUSINESS_DAY:
+        return next_business_day(day)
+    return day
+
+
 def due_date(
     rule: Rule,
     *,
     signed_on: dt.date,
     event_on: dt.date | None = None,
+    trigger_on: dt.date | None = None,
     policy: Policy | str = Policy.LITERAL,
 ) -> dt.date | None:
-    """Return the date ``rule`` falls due for an order signed on ``signed_on``, or None if none."""
-    day = rule.due_on(signed_on=signed_on, event_on=event_on)
-    if day is not None and Policy(policy) is Policy.NEXT_BUSINESS_DAY:
-        day = next_business_day(day)
-    return day
+    """Return the date ``rule`` falls due for an order signed on ``signed_on``, or None if none yet.
+
+    ``event_on`` dates a days_from_event rule, ``trigger_on`` (the day the other directive was done)
+    an after_directive one; a recurring rule gives its first occurrence.
+    """
+    day = rule.due_on(signed_on=signed_on, event_on=event_on, trigger_on=trigger_on)
+    return None if day is None else apply_policy(day, policy)
+
+
+def next_occurrence(
+    rule: Recurring,
+    *,
+    after: dt.date,
+    first_on: dt.date | None = None,
+    policy: Policy | str = Policy.LITERAL,
+) -> dt.date | None:
+    """Return the due date of the occurrence that follows the one due on ``after``, or None past ``until``.
+
+    Occurrences count from ``first_on``, the first occurrence's date before any policy rolled it (from
+    ``after`` when not given), so month arithmetic does not drift and a rolled date does not shift the
+    ones after it. The policy applies to the result; ``until`` bounds the unrolled date.
+    """
+    if not isinstance(rule, Recurring):
+        raise TypeError("next_occurrence needs a recurring rule")
+    anchor = first_on or after
+    n = 0 if first_on is not None else 1
+    while True:
+        raw = anchor + rule.step(n)
+        if rule.until is not None and raw > rule.until:
+            return None
+        day = apply_policy(raw, policy)
+        if day > after:
+            return day
+        n += 1
 
 
 def end_of_day(day: dt.date, tz: ZoneInfo = EASTERN) -> dt.datetime:

@@ -35,7 +35,24 @@ DIRECTIVE_FIELDS = {
     "leads": True,
     "consulted": False,
     "deadline": True,
+    "source": False,
+    "review": False,
 }
+REVOKE_FIELDS = {"order": True, "directives": False}
+AMEND_FIELDS = {
+    "order": True,
+    "directive": True,
+    "deadline": True,
+    "note": False,
+    "leads": False,
+    "consulted": False,
+    "source": False,
+    "review": False,
+}
+SECTIONS = ("order", "agencies", "directives", "revokes", "amends")
+# The database's column widths (directives.models.Directive): a longer value would fail at load.
+MAX_REF = 30
+MAX_TITLE = 300
 
 
 class OrderFileError(ValueError):
@@ -76,6 +93,36 @@ class DirectiveSpec:
     summary: str = ""
     parent: str = ""
     consulted: tuple[str, ...] = ()
+    source: str = ""
+    review: str = ""
+
+
+@dataclass(frozen=True)
+class RevokeSpec:
+    """An earlier order revoked whole (``directives`` empty) or only some of its directives.
+
+    A ref also covers the directives under it: ``"4(b)"`` revokes 4(b), 4(b)(i), ...; ``"5"`` the
+    whole of Sec. 5.
+    """
+
+    order: int
+    directives: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AmendSpec:
+    """A new deadline (and, when the amending text names them, new agencies) for a directive of an
+    earlier order. Relative rules count from the amended order's signing date: inserted text's "the
+    date of this order" is that order's."""
+
+    order: int
+    directive: str
+    rule: deadlines.Rule
+    note: str = ""
+    leads: tuple[str, ...] = ()
+    consulted: tuple[str, ...] = ()
+    source: str = ""
+    review: str = ""
 
 
 @dataclass(frozen=True)
@@ -83,6 +130,8 @@ class OrderSpec:
     order: OrderInfo
     agencies: tuple[AgencySpec, ...] = ()
     directives: tuple[DirectiveSpec, ...] = field(default_factory=tuple)
+    revokes: tuple[RevokeSpec, ...] = ()
+    amends: tuple[AmendSpec, ...] = ()
 
 
 class _Checker:
@@ -108,6 +157,31 @@ class _Checker:
         if required and key in table and not value.strip():
             self.problems.append(f"{where}.{key}: must not be empty")
         return value.strip()
+
+    def limited(self, where: str, table: dict, key: str, limit: int, *, required: bool = False) -> str:
+        value = self.text(where, table, key, required=required)
+        if len(value) > limit:
+            self.problems.append(f"{where}.{key}: must be at most {limit} characters, not {len(value)}")
+        return value
+
+    def order_number(self, where: str, table: dict, key: str, own: object) -> int:
+        value = table.get(key)
+        if key not in table:
+            return 0
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            self.problems.append(f"{where}.{key}: must be an executive order's number, not {value!r}")
+            return 0
+        if value == own:
+            self.problems.append(f"{where}.{key}: {value} is this file's own order")
+            return 0
+        return value
+
+    def rule(self, where: str, table: dict) -> deadlines.Rule:
+        try:
+            return deadlines.rule_from_dict(table["deadline"])
+        except deadlines.RuleError as exc:
+            self.problems.append(f"{where}.{exc}")
+            return deadlines.NoDeadline()
 
     def date(self, where: str, table: dict, key: str) -> dt.date | None:
         value = table.get(key)
@@ -145,8 +219,11 @@ def parse_order_file(text: str, *, known_agencies: frozenset[str] = frozenset())
     except tomllib.TOMLDecodeError as exc:
         raise OrderFileError([f"the file is not valid TOML: {exc}"]) from None
     check = _Checker()
-    for key in sorted(set(data) - {"order", "agencies", "directives"}):
-        check.problems.append(f"{key}: unknown section (expected [order], [[agencies]], [[directives]])")
+    for key in sorted(set(data) - set(SECTIONS)):
+        check.problems.append(
+            f"{key}: unknown section (expected [order], [[agencies]], [[directives]], "
+            "[[revokes]] or [[amends]])"
+        )
     if "order" not in data:
         check.problems.append("order: missing the [order] section")
     raw_order = check.fields("order", data.get("order", {}), ORDER_FIELDS)
@@ -204,9 +281,13 @@ def parse_order_file(text: str, *, known_agencies: frozenset[str] = frozenset())
         if a.parent == a.abbreviation:
             check.problems.append(f"agencies[{a.abbreviation}].parent: an agency cannot be its own parent")
 
+    revokes = _revokes(check, data.get("revokes", []), own=number)
+    amends = _amends(check, data.get("amends", []), own=number, known=known)
     raw_directives = data.get("directives", [])
-    if not isinstance(raw_directives, list) or not raw_directives:
-        check.problems.append("directives: the file must list at least one [[directives]] item")
+    if not isinstance(raw_directives, list) or not (raw_directives or revokes or amends):
+        check.problems.append(
+            "directives: the file must list at least one [[directives]] item (or [[revokes]] or [[amends]])"
+        )
         raw_directives = []
     directives: list[DirectiveSpec] = []
     refs: set[str] = set()
@@ -214,7 +295,7 @@ def parse_order_file(text: str, *, known_agencies: frozenset[str] = frozenset())
         ref = raw.get("ref", "") if isinstance(raw, dict) else ""
         where = f"directives[{ref or index}]" if isinstance(ref, str) else f"directives[{index}]"
         table = check.fields(where, raw, DIRECTIVE_FIELDS)
-        ref = check.text(where, table, "ref", required=True)
+        ref = check.limited(where, table, "ref", MAX_REF, required=True)
         if ref in refs:
             check.problems.append(f"{where}.ref: duplicate ref {ref!r}")
         refs.add(ref)
@@ -222,21 +303,18 @@ def parse_order_file(text: str, *, known_agencies: frozenset[str] = frozenset())
         if "leads" in table and not leads:
             check.problems.append(f"{where}.leads: name at least one lead agency")
         consulted = check.agency_list(where, table, "consulted", known)
-        rule: deadlines.Rule = deadlines.NoDeadline()
-        if "deadline" in table:
-            try:
-                rule = deadlines.rule_from_dict(table["deadline"])
-            except deadlines.RuleError as exc:
-                check.problems.append(f"{where}.{exc}")
+        rule = check.rule(where, table) if "deadline" in table else deadlines.NoDeadline()
         directives.append(
             DirectiveSpec(
                 ref=ref,
-                title=check.text(where, table, "title", required=True),
+                title=check.limited(where, table, "title", MAX_TITLE, required=True),
                 summary=check.text(where, table, "summary"),
                 parent=check.text(where, table, "parent"),
                 leads=leads,
                 consulted=consulted,
                 rule=rule,
+                source=check.text(where, table, "source"),
+                review=check.text(where, table, "review"),
             )
         )
     parents = {d.ref: d.parent for d in directives}
@@ -251,6 +329,116 @@ def parse_order_file(text: str, *, known_agencies: frozenset[str] = frozenset())
                 break
             seen.add(step)
             step = parents[step]
+    _check_chains(check, directives, own=number)
+    for a in amends:
+        if any(r.order == a.order and (not r.directives or a.directive in r.directives) for r in revokes):
+            check.problems.append(f"amends[{a.order} {a.directive}]: the same file revokes that directive")
     if check.problems:
         raise OrderFileError(check.problems)
-    return OrderSpec(order=order, agencies=tuple(agencies), directives=tuple(directives))
+    return OrderSpec(
+        order=order,
+        agencies=tuple(agencies),
+        directives=tuple(directives),
+        revokes=tuple(revokes),
+        amends=tuple(amends),
+    )
+
+
+def _chained_to(rule: deadlines.Rule) -> deadlines.AfterDirective | None:
+    """Return the after_directive rule that dates ``rule`` (itself, or a recurring rule's first)."""
+    if isinstance(rule, deadlines.Recurring):
+        rule = rule.first
+    return rule if isinstance(rule, deadlines.AfterDirective) else None
+
+
+def _check_chains(check: _Checker, directives: list[DirectiveSpec], *, own: object) -> None:
+    """Check that every deadline chained to a directive of this file names one, with no cycle."""
+    targets: dict[str, str] = {}
+    refs = {d.ref for d in directives}
+    for d in directives:
+        chained = _chained_to(d.rule)
+        if chained is None or chained.order not in (None, own):
+            continue  # a directive of another order: whether it is loaded is the loader's business
+        field_name = (
+            "deadline.first.directive" if isinstance(d.rule, deadlines.Recurring) else "deadline.directive"
+        )
+        if chained.directive == d.ref:
+            check.problems.append(f"directives[{d.ref}].{field_name}: a deadline cannot wait for itself")
+        elif chained.directive not in refs:
+            check.problems.append(
+                f"directives[{d.ref}].{field_name}: no directive has the ref {chained.directive!r} "
+                "(give order = N for a directive of another order)"
+            )
+        else:
+            targets[d.ref] = chained.directive
+    for ref in targets:
+        seen, step = {ref}, targets[ref]
+        while step in targets:
+            if step == ref or step in seen:
+                check.problems.append(f"directives[{ref}].deadline: the chained deadlines form a cycle")
+                break
+            seen.add(step)
+            step = targets[step]
+
+
+def _refs(check: _Checker, where: str, table: dict, key: str) -> tuple[str, ...]:
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        check.problems.append(f'{where}.{key}: must be a list of directive refs such as ["4(b)", "4(c)"]')
+        return ()
+    refs = tuple(v.strip() for v in value)
+    if len(set(refs)) != len(refs):
+        check.problems.append(f"{where}.{key}: lists a directive twice")
+    return refs
+
+
+def _revokes(check: _Checker, raw: object, *, own: object) -> list[RevokeSpec]:
+    if not isinstance(raw, list):
+        check.problems.append("revokes: must be an array of tables ([[revokes]])")
+        return []
+    revokes: list[RevokeSpec] = []
+    for index, item in enumerate(raw):
+        number = item.get("order") if isinstance(item, dict) else None
+        where = f"revokes[{number if isinstance(number, int) else index}]"
+        table = check.fields(where, item, REVOKE_FIELDS)
+        order = check.order_number(where, table, "order", own)
+        directives = _refs(check, where, table, "directives")
+        if "directives" in table and not directives and isinstance(table.get("directives"), list):
+            check.problems.append(f"{where}.directives: name at least one directive, or leave the key out")
+        if any(r.order == order and r.directives == directives for r in revokes):
+            check.problems.append(f"{where}: revokes the same thing twice")
+        revokes.append(RevokeSpec(order=order, directives=directives))
+    return revokes
+
+
+def _amends(check: _Checker, raw: object, *, own: object, known: set[str]) -> list[AmendSpec]:
+    if not isinstance(raw, list):
+        check.problems.append("amends: must be an array of tables ([[amends]])")
+        return []
+    amends: list[AmendSpec] = []
+    for index, item in enumerate(raw):
+        number = item.get("order") if isinstance(item, dict) else None
+        ref = item.get("directive") if isinstance(item, dict) else None
+        if isinstance(number, int) and isinstance(ref, str) and ref.strip():
+            where = f"amends[{number} {ref.strip()}]"
+        else:
+            where = f"amends[{index}]"
+        table = check.fields(where, item, AMEND_FIELDS)
+        order = check.order_number(where, table, "order", own)
+        directive = check.limited(where, table, "directive", MAX_REF, required=True)
+        rule = check.rule(where, table) if "deadline" in table else deadlines.NoDeadline()
+        if any(a.order == order and a.directive == directive for a in amends):
+            check.problems.append(f"{where}: the file amends that directive twice")
+        amends.append(
+            AmendSpec(
+                order=order,
+                directive=directive,
+                rule=rule,
+                note=check.text(where, table, "note"),
+                leads=check.agency_list(where, table, "leads", known),
+                consulted=check.agency_list(where, table, "consulted", known),
+                source=check.text(where, table, "source"),
+                review=check.text(where, table, "review"),
+            )
+        )
+    return amends

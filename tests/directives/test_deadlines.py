@@ -6,7 +6,18 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from directives import deadlines
-from directives.deadlines import DaysAfterOrder, DaysFromEvent, NoDeadline, Policy
+from directives.deadlines import (
+    AfterDirective,
+    DaysAfterOrder,
+    DaysFromEvent,
+    MonthsAfterOrder,
+    NoDeadline,
+    OnDate,
+    Policy,
+    Recurring,
+    Trigger,
+    YearsAfterOrder,
+)
 
 EO_14409 = dt.date(2026, 6, 2)
 EO_14110 = dt.date(2023, 10, 30)
@@ -145,7 +156,23 @@ def test_it_rejects_a_bad_rule_naming_the_key(data, message):
 
 @pytest.mark.parametrize(
     "rule",
-    [DaysAfterOrder(30), DaysAfterOrder(60, ongoing=True), DaysFromEvent(-30, "release"), NoDeadline()],
+    [
+        DaysAfterOrder(30),
+        DaysAfterOrder(60, ongoing=True),
+        MonthsAfterOrder(6),
+        MonthsAfterOrder(18, ongoing=True),
+        YearsAfterOrder(1),
+        OnDate(dt.date(2025, 12, 31)),
+        OnDate(dt.date(2025, 12, 31), ongoing=True),
+        AfterDirective("4.1(a)", days=60, trigger=Trigger.PUBLISHED),
+        AfterDirective("4(a)", months=3, order=14144),
+        AfterDirective("7(f)(i)", days=0),
+        DaysFromEvent(-30, "release"),
+        Recurring(first=DaysAfterOrder(90), every_months=12),
+        Recurring(first=OnDate(dt.date(2026, 1, 31)), every_days=60, until=dt.date(2027, 1, 31)),
+        Recurring(first=AfterDirective("6(b)", months=12), every_months=12),
+        NoDeadline(),
+    ],
 )
 def test_a_rule_round_trips_through_its_dict(rule):
     assert deadlines.rule_from_dict(rule.as_dict()) == rule
@@ -172,3 +199,242 @@ def test_the_engine_imports_no_django():
 
 def test_a_day_is_shown_with_its_weekday():
     assert deadlines.weekday_date(dt.date(2026, 8, 1)) == "Sat 2026-08-01"
+
+
+# --- Months and years: calendar arithmetic, the end of the month clamped ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("signed_on", "months", "expected"),
+    [
+        (EO_14409, 6, dt.date(2026, 12, 2)),
+        (dt.date(2025, 8, 31), 6, dt.date(2026, 2, 28)),  # no Feb 31: the month's last day
+        (dt.date(2023, 8, 31), 6, dt.date(2024, 2, 29)),  # a leap year's February
+        (dt.date(2026, 1, 31), 1, dt.date(2026, 2, 28)),
+        (dt.date(2026, 3, 31), 1, dt.date(2026, 4, 30)),
+        (dt.date(2025, 11, 15), 3, dt.date(2026, 2, 15)),  # across a year end
+    ],
+)
+def test_months_after_the_order_are_calendar_months_clamped_to_the_month_end(signed_on, months, expected):
+    assert deadlines.due_date(MonthsAfterOrder(months), signed_on=signed_on) == expected
+
+
+@pytest.mark.parametrize(
+    ("signed_on", "years", "expected"),
+    [
+        (dt.date(2025, 1, 14), 1, dt.date(2026, 1, 14)),
+        (dt.date(2024, 2, 29), 1, dt.date(2025, 2, 28)),  # Feb 29 + 1 year -> Feb 28
+        (dt.date(2024, 2, 29), 4, dt.date(2028, 2, 29)),  # ... but Feb 29 again four years on
+        (dt.date(2025, 1, 16), 3, dt.date(2028, 1, 16)),
+    ],
+)
+def test_years_after_the_order_keep_the_date_and_clamp_a_leap_day(signed_on, years, expected):
+    assert deadlines.due_date(YearsAfterOrder(years), signed_on=signed_on) == expected
+
+
+def test_a_month_deadline_on_a_saturday_rolls_to_monday_under_the_business_day_policy():
+    # 2025-08-31 + 6 months = Sat 2026-02-28 -> Mon 2026-03-02.
+    rule = MonthsAfterOrder(6)
+    signed = dt.date(2025, 8, 31)
+    assert deadlines.due_date(rule, signed_on=signed) == dt.date(2026, 2, 28)
+    assert deadlines.due_date(rule, signed_on=signed, policy=Policy.NEXT_BUSINESS_DAY) == dt.date(2026, 3, 2)
+
+
+def test_months_and_years_are_described_in_plain_words():
+    assert MonthsAfterOrder(6).describe() == "6 months after the Order"
+    assert MonthsAfterOrder(1).describe() == "1 month after the Order"
+    assert YearsAfterOrder(1, ongoing=True).describe() == "1 year after the Order, then ongoing"
+
+
+# --- A fixed date ----------------------------------------------------------------------------------------
+
+
+def test_a_fixed_date_is_due_that_day_whatever_the_signing_date():
+    rule = OnDate(dt.date(2025, 12, 31))
+    assert deadlines.due_date(rule, signed_on=dt.date(2025, 6, 6)) == dt.date(2025, 12, 31)
+    assert rule.describe() == "by Wed 2025-12-31"
+
+
+def test_a_fixed_date_on_christmas_rolls_past_the_holiday_under_the_business_day_policy():
+    # Thu 2025-12-25 is Christmas Day -> Fri 2025-12-26.
+    rule = OnDate(dt.date(2025, 12, 25))
+    policy = Policy.NEXT_BUSINESS_DAY
+    assert deadlines.due_date(rule, signed_on=dt.date(2025, 6, 6), policy=policy) == dt.date(2025, 12, 26)
+
+
+# --- After another directive --------------------------------------------------------------------------
+
+
+def test_a_chained_deadline_is_undated_until_the_other_directive_is_done():
+    rule = AfterDirective("4.1(a)", days=60, trigger=Trigger.PUBLISHED)
+    assert deadlines.due_date(rule, signed_on=EO_14409) is None
+    # Published on Fri 2026-07-10: that day is not counted, so due Tue 2026-09-08.
+    assert deadlines.due_date(rule, signed_on=EO_14409, trigger_on=dt.date(2026, 7, 10)) == dt.date(
+        2026, 9, 8
+    )
+
+
+def test_a_chained_deadline_in_months_is_clamped_to_the_month_end():
+    rule = AfterDirective("2(b)", months=2)
+    assert deadlines.due_date(rule, signed_on=EO_14409, trigger_on=dt.date(2026, 12, 31)) == dt.date(
+        2027, 2, 28
+    )
+
+
+def test_a_chained_deadline_is_described_as_the_text_words_it():
+    assert AfterDirective("4.1(a)", days=60, trigger=Trigger.PUBLISHED).describe() == (
+        "60 days after 4.1(a) is published"
+    )
+    assert (
+        AfterDirective("4(a)", months=3, order=14144).describe()
+        == "3 months after 4(a) of EO 14144 is completed"
+    )
+    assert AfterDirective("7(f)(i)", days=0).describe() == "when 7(f)(i) is completed"
+
+
+# --- Recurring duties ----------------------------------------------------------------------------------
+
+
+def test_a_recurring_duty_is_first_due_by_its_first_rule():
+    rule = Recurring(first=DaysAfterOrder(90), every_months=12)
+    assert deadlines.due_date(rule, signed_on=EO_14409) == dt.date(2026, 8, 31)
+    assert rule.describe() == "90 days after the Order, then every 12 months"
+
+
+def test_the_next_occurrence_of_an_annual_duty_is_a_year_later():
+    rule = Recurring(first=DaysAfterOrder(90), every_months=12)
+    first = dt.date(2026, 8, 31)
+    assert deadlines.next_occurrence(rule, after=first, first_on=first) == dt.date(2027, 8, 31)
+    assert deadlines.next_occurrence(rule, after=dt.date(2027, 8, 31), first_on=first) == dt.date(2028, 8, 31)
+
+
+def test_monthly_occurrences_count_from_the_first_so_a_month_end_does_not_drift():
+    rule = Recurring(first=OnDate(dt.date(2026, 1, 31)), every_months=1)
+    first = dt.date(2026, 1, 31)
+    assert deadlines.next_occurrence(rule, after=first, first_on=first) == dt.date(2026, 2, 28)
+    assert deadlines.next_occurrence(rule, after=dt.date(2026, 2, 28), first_on=first) == dt.date(2026, 3, 31)
+
+
+def test_every_n_days_counts_calendar_days():
+    rule = Recurring(first=DaysAfterOrder(60), every_days=60)
+    first = dt.date(2021, 7, 11)  # EO 14028 (2021-05-12) + 60 days
+    assert deadlines.due_date(rule, signed_on=dt.date(2021, 5, 12)) == first
+    assert deadlines.next_occurrence(rule, after=first, first_on=first) == dt.date(2021, 9, 9)
+
+
+def test_a_recurring_duty_stops_after_its_until_date_which_is_inclusive():
+    first = dt.date(2026, 1, 31)
+    ends_mid_march = Recurring(first=OnDate(first), every_months=1, until=dt.date(2026, 3, 15))
+    assert deadlines.next_occurrence(ends_mid_march, after=dt.date(2026, 2, 28), first_on=first) is None
+    ends_on_the_day = Recurring(first=OnDate(first), every_months=1, until=dt.date(2026, 3, 31))
+    assert deadlines.next_occurrence(ends_on_the_day, after=dt.date(2026, 2, 28), first_on=first) == dt.date(
+        2026, 3, 31
+    )
+    assert ends_on_the_day.describe() == "by Sat 2026-01-31, then every 1 month until Tue 2026-03-31"
+
+
+def test_the_business_day_policy_rolls_each_occurrence_without_shifting_the_next():
+    # The first falls on Sat 2026-07-04 (observed Fri 07-03): rolled to Mon 07-06. The next is counted
+    # from July 4, not from the rolled Monday: Sun 2027-07-04, observed Mon 07-05 -> Tue 2027-07-06.
+    rule = Recurring(first=OnDate(dt.date(2026, 7, 4)), every_months=12)
+    policy = Policy.NEXT_BUSINESS_DAY
+    first_due = deadlines.due_date(rule, signed_on=EO_14409, policy=policy)
+    assert first_due == dt.date(2026, 7, 6)
+    after = deadlines.next_occurrence(rule, after=first_due, first_on=dt.date(2026, 7, 4), policy=policy)
+    assert after == dt.date(2027, 7, 6)
+
+
+def test_the_next_occurrence_before_the_first_is_the_first():
+    rule = Recurring(first=DaysAfterOrder(90), every_days=30)
+    first = dt.date(2026, 8, 31)
+    assert deadlines.next_occurrence(rule, after=dt.date(2026, 8, 1), first_on=first) == first
+
+
+def test_a_recurring_rule_after_a_chained_first_is_undated_until_the_trigger():
+    rule = Recurring(first=AfterDirective("6(b)", months=12), every_months=12)
+    assert deadlines.due_date(rule, signed_on=EO_14409) is None
+    assert deadlines.due_date(rule, signed_on=EO_14409, trigger_on=dt.date(2026, 9, 1)) == dt.date(2027, 9, 1)
+
+
+@pytest.mark.parametrize(
+    ("rule", "dated"),
+    [
+        (DaysAfterOrder(30), True),
+        (MonthsAfterOrder(6), True),
+        (YearsAfterOrder(1), True),
+        (OnDate(dt.date(2025, 12, 31)), True),
+        (Recurring(first=DaysAfterOrder(90), every_months=12), True),
+        (AfterDirective("2(b)", days=30), False),
+        (DaysFromEvent(-30, "release"), False),
+        (Recurring(first=AfterDirective("6(b)", months=12), every_months=12), False),
+        (NoDeadline(), False),
+    ],
+)
+def test_a_rule_is_dated_by_the_order_only_when_the_signing_date_gives_its_date(rule, dated):
+    assert deadlines.is_dated_by_order(rule) is dated
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"kind": "months_after_order", "months": 0}, "deadline.months"),
+        ({"kind": "months_after_order", "days": 30}, "deadline.days"),
+        ({"kind": "years_after_order", "years": "1"}, "deadline.years"),
+        ({"kind": "on_date", "date": "2025-12-31"}, "deadline.date"),
+        ({"kind": "on_date", "date": dt.datetime(2025, 12, 31, 9, 0)}, "deadline.date"),  # noqa: DTZ001
+        ({"kind": "on_date", "date": dt.date(2025, 12, 31), "ongoing": "yes"}, "deadline.ongoing"),
+        ({"kind": "after_directive", "days": 60}, "deadline.directive"),
+        ({"kind": "after_directive", "directive": "4(a)"}, "deadline.days"),
+        ({"kind": "after_directive", "directive": "4(a)", "days": 6, "months": 2}, "deadline.days"),
+        ({"kind": "after_directive", "directive": "4(a)", "days": -1}, "deadline.days"),
+        (
+            {"kind": "after_directive", "directive": "4(a)", "days": 6, "trigger": "signed"},
+            "deadline.trigger",
+        ),
+        ({"kind": "after_directive", "directive": "4(a)", "days": 6, "order": 0}, "deadline.order"),
+        ({"kind": "recurring", "every_months": 12}, "deadline.first"),
+        (
+            {"kind": "recurring", "first": {"kind": "days_after_order"}, "every_days": 9},
+            "deadline.first.days",
+        ),
+        ({"kind": "recurring", "first": {"kind": "none"}, "every_days": 9}, "deadline.first.kind"),
+        (
+            {"kind": "recurring", "first": {"kind": "days_after_order", "days": 9}, "every_days": 0},
+            "deadline.every_days",
+        ),
+        (
+            {"kind": "recurring", "first": {"kind": "days_after_order", "days": 9}},
+            "deadline.every_days",
+        ),
+        (
+            {
+                "kind": "recurring",
+                "first": {"kind": "days_after_order", "days": 9},
+                "every_days": 9,
+                "every_months": 1,
+            },
+            "deadline.every_days",
+        ),
+        (
+            {
+                "kind": "recurring",
+                "first": {"kind": "days_after_order", "days": 9},
+                "every_days": 9,
+                "until": 2027,
+            },
+            "deadline.until",
+        ),
+        (
+            {
+                "kind": "recurring",
+                "first": {"kind": "on_date", "date": dt.date(2026, 1, 1)},
+                "every_days": 9,
+                "until": dt.date(2025, 1, 1),
+            },
+            "deadline.until",
+        ),
+    ],
+)
+def test_it_rejects_a_bad_new_rule_naming_the_key(data, message):
+    with pytest.raises(deadlines.RuleError, match=rf"^{message.replace('.', '[.]')}:"):
+        deadlines.rule_from_dict(data)

@@ -1,0 +1,12 @@
+"""The order drafter: from an executive order's text to a draft order file, pure Python (no Django).
+
+``draft(text, filename=..., number=..., signed_on=...)`` reads the text in whichever format it comes
+(``readers``), builds its paragraph tree (``tree``), finds who shall do what by when (``phrases``,
+``actors``, ``builder``) and writes the draft (``writer``). The result loads unedited with
+``directives.orderfile.parse_order_file``; every directive carries its source excerpt, and a ``review``
+note where the drafter was unsure.
+"""
+
+from .draft import Draft, DraftedAmend, DraftedDirective, DraftError, draft
+
+__all__ = ["Draft", "DraftError", "DraftedAmend", "DraftedDirective", "draft"]

@@ -1,0 +1,285 @@
+"""Actors: who "shall" act, who is consulted, resolved to agencies through the catalog.
+
+"the Secretary of Commerce, acting through the Director of NIST, in consultation with the Director of OMB
+and in coordination with the Attorney General, shall" -> leads [NIST] (the component acts, so it owns the
+status; its department is its parent), consulted [OMB, DOJ]. Several actors before "shall" are joint leads,
+the first named the owner. An office the catalog lacks is kept as an agency of its own and flagged.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from agencies.catalog import Catalog, CatalogAgency, normalize
+
+# Where the consulted offices start; the lead is named before the first of these.
+CONSULT = re.compile(
+    r"(?:,\s*|\s+|^)(?:and\s+)?(?:after\s+consult(?:ation|ing)\s+with|in\s+consultation(?:,\s*as\s+appropriate,)?\s+with"
+    r"|in\s+coordination(?:,\s*as\s+appropriate,)?\s+with|with\s+the\s+concurrence\s+of|in\s+collaboration\s+with"
+    r"|in\s+cooperation\s+with)\s+",
+    re.IGNORECASE,
+)
+THROUGH = re.compile(r"^(?:,\s*)?(?:acting\s+)?through\s+", re.IGNORECASE)
+_THROUGH_INSIDE = re.compile(r"\s*,?\s+(?:acting\s+)?through\s+", re.IGNORECASE)
+# An actor as a sentence's subject starts like one of these (after "the", "each", "all", "and" ...).
+ACTOR_START = re.compile(
+    r"^(?:and\s+|or\s+)?(?:[Tt]he\s+|[Ee]ach\s+|[Aa]ll\s+|[Aa]ny\s+|[Ss]uch\s+|[Rr]elevant\s+|[Aa]ppropriate\s+)?(?:"
+    r"Secretar(?:y|ies)|Deputy|Under\s+Secretary|Assistant|Director|Administrator|Attorney\s+General|Chair\w*"
+    r"|Commissioner|Chief|[Hh]eads?\b|National\s+(?:Cyber\s+Director|Manager|Security\s+Advisor)|President\s+of"
+    r"|Special\s+Advisor|Archivist|Commandant|Federal\s+Chief|Vice\s+President|United\s+States\s+Trade"
+    r"|[Aa]genc(?:y|ies)\b|executive\s+departments|[Aa]gency\s+(?:members|heads)|members\s+of|Permitting\s+Council"
+    r"|[A-Z]{2,}[A-Za-z-]*\b|(?:[A-Z][\w'\u2019-]*\s+){0,6}(?:Council|Board|Committee|Commission|Task\s+Force"
+    r"|Office|Agency|Administration|Service|Bureau|Corps|Agencies)\b)"
+)
+# Subjects that refer back to an actor already named in the paragraph.
+ANAPHORA = re.compile(
+    r"^(?:and\s+)?(?:the|each|such|those|these|both)\s+(?:Secretar(?:y|ies)|Director|Administrator|Chair\w*"
+    r"|agenc(?:y|ies)|Agencies|heads?\s+of\s+(?:such|those|these)\s+agencies|Attorney\s+General|Council|Board)$"
+    r"|^(?:they|it|he|she)$",
+    re.IGNORECASE,
+)
+_VAGUE = re.compile(
+    r"\bother\b|\bsuch\s+(?:other\s+)?agencies\b|\bdeems?\s+appropriate\b|\bdeem\s+relevant\b|\bas\s+appropriate\b"
+    r"|\beach other\b|\bone another\b|\bstakeholders\b|\bprivate[- ]sector\b|\bthe public\b",
+    re.IGNORECASE,
+)
+_NOISE = re.compile(
+    r"^(?:as appropriate|if possible|as feasible(?: and appropriate)?|jointly|each|respectively"
+    r"|to the extent.*|consistent with.*|as necessary|where appropriate|and|or)$",
+    re.IGNORECASE,
+)
+_OFFICIAL = re.compile(
+    r"\b(?:Secretary|Director|Administrator|Attorney General|Chair\w*|Commissioner|Chief|Advisor|Adviser"
+    r"|Assistant to the President|Council|Board|Committee|Commission|Task Force|Representative|Counsel"
+    r"|Coordinator|Officer|Manager)\b"
+)
+_DEFINITION = re.compile(
+    r"(?P<long>(?:[A-Z][\w'\u2019.&-]*)(?:\s+(?:of|for|and|on|to|the|in|at|as|[A-Z][\w'\u2019.&-]*)){0,14}?)"
+    r"\s+\((?:the\s+)?[\u201c\"]?(?P<short>[A-Z][A-Za-z.&\s-]{0,40}?)[\u201d\"]?\)"
+)
+# Items of an actor list that are not offices but how they take part: "with support from", "as identified by".
+_NOT_AN_OFFICE = re.compile(
+    r"^(?:with|rather\s+than|as|from|by|under|including|to|for|in|on|at|if|when|where|who|which|that|other)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Actor:
+    """One office named in an actor phrase: its agency, or an unknown office kept by name."""
+
+    phrase: str
+    agency: CatalogAgency | None = None
+    unknown: str = ""  # the office's name when the catalog lacks it
+
+
+@dataclass
+class Actors:
+    leads: list[Actor] = field(default_factory=list)
+    consulted: list[Actor] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    anaphoric: bool = False
+
+
+def local_definitions(text: str) -> dict[str, str]:
+    """Return the abbreviations an order defines for offices: "Cyber Safety Review Board (Board)"."""
+    found: dict[str, str] = {}
+    for m in _DEFINITION.finditer(text):
+        short = normalize(m.group("short"))
+        long = re.sub(r"\s+", " ", m.group("long")).strip()
+        # "the Director of the NSA as the National Manager for National Security Systems (National Manager)"
+        long = re.split(r"\s+as\s+(?:the\s+)?", long)[-1] if " as " in long else long
+        if short and short not in found and len(short) < 40:
+            found[short] = long
+    return found
+
+
+def split_top(text: str, separators: str = r"[,;]") -> list[str]:
+    """Split ``text`` on ``separators`` outside parentheses."""
+    parts, depth, current = [], 0, ""
+    pattern = re.compile(separators)
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth = max(0, depth - 1)
+        if depth == 0:
+            m = pattern.match(text, index)
+            if m and m.end() > index:
+                parts.append(current)
+                current = ""
+                index = m.end()
+                continue
+        current += char
+        index += 1
+    parts.append(current)
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _items(segment: str) -> list[str]:
+    """Split an actor list into its offices: on commas, semicolons and an "and" before a new office."""
+    items: list[str] = []
+    for part in split_top(segment):
+        pieces = re.split(
+            r"\s+and\s+(?=(?:the\s+|each\s+)?(?:Secretar|Director|Administrator|Attorney|Chair|Commissioner|Head"
+            r"|head|National\s+Cyber|Assistant\s+to|APST|APNSA|Special\s+Advisor|Chief\s+Executive|President\s+of"
+            r"|[A-Z]{2,}\b|Federal\s+Chief)|the\s+[A-Z])",
+            part,
+        )
+        items.extend(p.strip() for p in pieces if p.strip())
+    return items
+
+
+class ActorResolver:
+    """Resolve actor phrases of one order through the catalog and the order's own abbreviations."""
+
+    def __init__(self, catalog: Catalog, definitions: dict[str, str]):
+        self.catalog = catalog
+        self.definitions = definitions
+        self._resolved: dict[str, Actor] = {}
+
+    def resolve(self, phrase: str) -> Actor:
+        """Return the agency ``phrase`` names, or an unknown office flagged by name."""
+        # An order names the same offices again and again: resolve each wording once.
+        if phrase not in self._resolved:
+            self._resolved[phrase] = self._resolve(phrase)
+        found = self._resolved[phrase]
+        return Actor(phrase=found.phrase, agency=found.agency, unknown=found.unknown)
+
+    def _resolve(self, phrase: str) -> Actor:
+        cleaned = re.sub(r"\s*\([^)]*\)", "", phrase).strip(" ,;")
+        cleaned = re.sub(r"^(?:and|or)\s+", "", cleaned)
+        cleaned = re.sub(r",?\s*(?:each|jointly|respectively|as appropriate)$", "", cleaned)
+        agency = self.catalog.resolve(cleaned)
+        if agency is None:
+            longer = self.definitions.get(normalize(cleaned))
+            if longer:
+                agency = self.catalog.resolve(longer)
+                if agency is None:
+                    cleaned = longer
+        if agency is None:
+            # "the Director of the NSA as the National Manager" names an office through its abbreviation
+            for short, longer in self.definitions.items():
+                if normalize(cleaned).endswith(" of " + short) or normalize(cleaned).endswith(
+                    " of the " + short
+                ):
+                    agency = self.catalog.resolve(cleaned[: -len(short)] + longer)
+                    break
+        if agency is not None:
+            return Actor(phrase=phrase, agency=agency)
+        return Actor(phrase=phrase, unknown=re.sub(r"^(?:the|The)\s+", "", cleaned))
+
+    def parse(self, subject: str) -> Actors:
+        """Return the leads and consulted offices that an actor phrase (a sentence's subject) names."""
+        result = Actors()
+        subject = subject.strip(" ,")
+        named = self.resolve(subject).agency is not None
+        if ANAPHORA.match(subject) and not named:
+            result.anaphoric = True
+            return result
+        parts = CONSULT.split(subject)
+        lead_part, consulted_parts = parts[0], parts[1:]
+        result.leads = self._segment(lead_part, result, consulted=False)
+        for part in consulted_parts:
+            result.consulted.extend(self._segment(part, result, consulted=True))
+        # The leads are not also consulted; an office is listed once.
+        lead_keys = {self._key(a) for a in result.leads}
+        seen: set[str] = set()
+        consulted = []
+        for a in result.consulted:
+            key = self._key(a)
+            if key not in lead_keys and key not in seen:
+                seen.add(key)
+                consulted.append(a)
+        result.consulted = consulted
+        unique, seen = [], set()
+        for a in result.leads:
+            if self._key(a) not in seen:
+                seen.add(self._key(a))
+                unique.append(a)
+        result.leads = unique
+        return result
+
+    @staticmethod
+    def _key(actor: Actor) -> str:
+        return actor.agency.abbreviation if actor.agency else actor.unknown.lower()
+
+    def _segment(self, segment: str, result: Actors, *, consulted: bool) -> list[Actor]:
+        actors: list[Actor] = []
+        department: list[Actor] = []  # the offices a following "through" acts for
+        for raw in _items(segment):
+            item = raw.strip()
+            if not item or _NOISE.match(item):
+                continue
+            through = THROUGH.match(item)
+            if through and actors:
+                component = self.resolve(item[through.end() :])
+                self._replace(actors, department, component, item, result)
+                department = [component]
+                continue
+            if _NOT_AN_OFFICE.match(item):
+                continue
+            inner = _THROUGH_INSIDE.split(item, maxsplit=1)
+            if _VAGUE.search(inner[0]) and (consulted or actors):
+                continue
+            actor = self.resolve(inner[0])
+            if actor.agency is None and not _OFFICIAL.search(actor.unknown):
+                continue  # not an office: "as the APST and APNSA deem relevant", "the President"
+            if actor.agency is not None and actor.agency.is_group and consulted:
+                continue  # "the heads of relevant agencies" is everyone and no one in particular
+            actors.append(actor)
+            department = [actor]
+            if len(inner) > 1:
+                component = self.resolve(inner[1])
+                self._replace(actors, department, component, item, result)
+                department = [component]
+        return actors
+
+    def _replace(
+        self, actors: list[Actor], department: list[Actor], component: Actor, item: str, result: Actors
+    ) -> None:
+        """Let the component a department acts through take the department's place."""
+        if component.agency is None:
+            result.notes.append(
+                f"'{item.strip()}': the office acted through is not in the agency catalog; "
+                "the department is kept as the actor."
+            )
+            return
+        for previous in department:
+            if previous in actors:
+                actors[actors.index(previous)] = component
+                return
+        actors.append(component)
+
+
+_LEADING_ADVERB = re.compile(
+    r"^(?:(?:no|not)\s+less\s+(?:often\s+)?than\s+|at\s+least\s+)?(?:annually|quarterly|biennially|"
+    r"semiannually|immediately|thereafter|subsequently|promptly|also)\s+",
+    re.IGNORECASE,
+)
+
+
+def subject_of(clause: str) -> str:
+    """Return the actor phrase of the text before "shall", after a leading phrase ("Within 30 days ...,")."""
+    text = clause.strip()
+    candidates = [0] + [m.end() for m in re.finditer(r"[,;]\s+", text)]
+    adverb = _LEADING_ADVERB.match(text)
+    if adverb:
+        candidates.insert(1, adverb.end())
+    for start in candidates:
+        rest = text[start:].strip()
+        # Leading phrases that name offices are not the subject: "In consultation with the NCD, agencies".
+        if re.match(
+            r"(?i)^(?:and\s+)?(?:in\s+(?:consultation|coordination)|after\s+consult|with\s+the)", rest
+        ):
+            continue
+        if re.match(r"(?i)^(?:acting\s+)?through\b", rest):
+            continue
+        if re.match(r"^(?:[Tt]he\s+)?[\w\s-]{1,60}?['\u2019]s\s", rest):
+            continue  # a possessive names a thing, not who acts: "The Board's initial review shall"
+        if ACTOR_START.match(rest) or ANAPHORA.match(rest):
+            return rest
+    return ""

@@ -1,0 +1,278 @@
+"""The drafter's one entry point: ``draft(text, ...) -> Draft``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from agencies.catalog import Catalog, default_catalog
+from directives import deadlines
+from directives.orderfile import AgencySpec, OrderInfo, RevokeSpec
+
+from .actors import Actor
+from .builder import Builder, Drafted, due_on
+from .readers import HEADING, ReadError, read_document
+from .tree import build_tree
+from .writer import to_toml
+
+
+class DraftError(ValueError):
+    """The text cannot be drafted; the message says why and, where it can, what to give."""
+
+
+@dataclass(frozen=True)
+class DraftedDirective:
+    ref: str
+    title: str
+    leads: tuple[str, ...]
+    consulted: tuple[str, ...]
+    rule: deadlines.Rule
+    parent: str
+    source: str
+    review: str
+    start: int  # offsets of the directive's text in ``Draft.text``
+    end: int
+    due_on: dt.date | None
+
+
+@dataclass(frozen=True)
+class DraftedAmend:
+    order: int
+    directive: str
+    rule: deadlines.Rule
+    note: str
+    leads: tuple[str, ...]
+    consulted: tuple[str, ...]
+    source: str
+    review: str
+    start: int
+    end: int
+    due_on: dt.date | None  # counted from the amended order's signing date, when the text gives it
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A drafted order: spec-like fields, the TOML text, spans into the normalized text, review flags."""
+
+    text: str
+    format: str
+    order: OrderInfo
+    agencies: tuple[AgencySpec, ...]
+    directives: tuple[DraftedDirective, ...]
+    revokes: tuple[RevokeSpec, ...]
+    amends: tuple[DraftedAmend, ...]
+    flags: tuple[str, ...]
+    other_orders: dict[int, dt.date]
+    toml: str
+
+
+_ORDER_SIGNS = re.compile(r"By the authority vested in me|it is hereby ordered|hereby order", re.IGNORECASE)
+
+
+def _check_text(text: str) -> None:
+    if not text.strip():
+        raise DraftError("the text is empty: give the order's text (plain text, Markdown, HTML or FR XML)")
+    if "\x00" in text or sum(1 for c in text[:4000] if ord(c) < 32 and c not in "\n\r\t\f") > 8:
+        raise DraftError("the input is binary, not text: give the order as text, Markdown, HTML or XML")
+
+
+class _Agencies:
+    """The agencies a draft uses: from the catalog with their parents, or made up for unknown offices."""
+
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
+        self.specs: dict[str, AgencySpec] = {}
+        self.unknown: dict[str, str] = {}  # office name -> abbreviation
+
+    def add(self, actor: Actor) -> str:
+        if actor.agency is not None:
+            for a in reversed(self.catalog.lineage(actor.agency.abbreviation)):
+                self.specs.setdefault(a.abbreviation, AgencySpec(a.abbreviation, a.name, a.kind, a.parent))
+            return actor.agency.abbreviation
+        name = actor.unknown
+        if name in self.unknown:
+            return self.unknown[name]
+        initials = "".join(w[0] for w in re.findall(r"[A-Z][\w'-]*", name) if w not in {"The"}) or "X"
+        abbreviation = initials.upper()[:16]
+        candidate, n = abbreviation, 2
+        while candidate in self.catalog or candidate in self.specs:
+            candidate, n = f"{abbreviation}{n}", n + 1
+        if re.search(r"Council|Board|Committee|Commission|Task Force|Group", name):
+            kind = "committee"
+        elif re.search(r"Assistant to the President|White House", name):
+            kind = "eop_office"
+        else:
+            kind = "department"
+        self.specs[candidate] = AgencySpec(candidate, name[:200], kind, "")
+        self.unknown[name] = candidate
+        return candidate
+
+
+def _span(
+    text: str, starts: list[int], paragraphs: list[str], indices: list[int], sentence: str
+) -> tuple[int, int]:
+    if not indices:
+        return 0, 0
+    if sentence:
+        probe = sentence.strip()[:60]
+        for i in indices:
+            at = paragraphs[i].find(probe)
+            if at >= 0:
+                start = starts[i] + at
+                return start, min(start + len(sentence.strip()), starts[i] + len(paragraphs[i]))
+    return starts[indices[0]], starts[indices[-1]] + len(paragraphs[indices[-1]])
+
+
+def draft(
+    text: str,
+    *,
+    filename: str | None = None,
+    number: int | None = None,
+    signed_on: dt.date | None = None,
+    title: str | None = None,
+    catalog: Catalog | None = None,
+) -> Draft:
+    """Return the draft order file of an executive order's ``text``; options override what the text says.
+
+    Raise ``DraftError`` for empty, binary or undecodable input, a text that is not an order, or a number
+    or signing date that neither the text nor the options give.
+    """
+    _check_text(text)
+    catalog = catalog or default_catalog()
+    try:
+        doc = read_document(text, filename)
+    except ReadError as exc:
+        raise DraftError(str(exc)) from None
+    if not any(HEADING.match(p) for p in doc.paragraphs) and not _ORDER_SIGNS.search(text):
+        raise DraftError(
+            "this does not look like an executive order: no section heading ('Sec. 1.') and no "
+            "'By the authority vested in me as President'"
+        )
+    meta = doc.meta
+    order_number = number or meta.number
+    if not order_number:
+        raise DraftError(
+            "the text does not give the order's number (a whitehouse.gov page has none until the Federal "
+            "Register assigns it): give it with --number"
+        )
+    signed = signed_on or meta.signed_on
+    if signed is None:
+        raise DraftError("the text does not give the signing date: give it with --signed-on YYYY-MM-DD")
+    order_title = (title or meta.title or f"Executive Order {order_number}").strip()[:300]
+
+    tree = build_tree(doc.paragraphs)
+    builder = Builder(tree, catalog, full_text=" ".join(doc.paragraphs), number=order_number)
+    built = builder.build()
+    agencies = _Agencies(catalog)
+    flags: list[str] = []
+    normalized = "\n\n".join(doc.paragraphs)
+    starts, offset = [], 0
+    for p in doc.paragraphs:
+        starts.append(offset)
+        offset += len(p) + 2
+
+    def finish(d: Drafted) -> tuple[tuple[str, ...], tuple[str, ...], str]:
+        leads = tuple(agencies.add(a) for a in d.leads)
+        consulted = tuple(c for c in (agencies.add(a) for a in d.consulted) if c not in leads)
+        review = list(dict.fromkeys(d.review))
+        for a in [*d.leads, *d.consulted]:
+            if a.agency is None:
+                review.append(
+                    f"Unknown actor '{a.unknown}': not in the agency catalog; defined here as "
+                    f"{agencies.unknown[a.unknown]}, check its name and kind."
+                )
+        return leads, tuple(dict.fromkeys(consulted)), " ".join(dict.fromkeys(review))
+
+    directives: list[DraftedDirective] = []
+    seen: set[str] = set()
+    for d in built.directives:
+        if d.ref in seen or not d.leads:
+            continue
+        seen.add(d.ref)
+        leads, consulted, review = finish(d)
+        start, end = _span(
+            normalized, starts, doc.paragraphs, d.paragraphs, d.sentence if "-" in d.ref else ""
+        )
+        directives.append(
+            DraftedDirective(
+                ref=d.ref[:30],
+                title=d.title or f"Directive {d.ref}",
+                leads=leads,
+                consulted=consulted,
+                rule=d.rule,
+                parent=d.parent if d.parent in seen else "",
+                source=d.source,
+                review=review,
+                start=start,
+                end=end,
+                due_on=due_on(d.rule, signed),
+            )
+        )
+        if review:
+            flags.append(f"{d.ref}: {review}")
+    amends: list[DraftedAmend] = []
+    amended_seen: set[tuple[int, str]] = set()
+    for d in built.amends:
+        if d.amends is None or (d.amends, d.ref) in amended_seen or not d.leads:
+            continue
+        amended_seen.add((d.amends, d.ref))
+        leads, consulted, review = finish(d)
+        start, end = _span(
+            normalized, starts, doc.paragraphs, d.paragraphs, d.sentence if "-" in d.ref else ""
+        )
+        amends.append(
+            DraftedAmend(
+                order=d.amends,
+                directive=d.ref,
+                rule=d.rule,
+                note=d.note,
+                leads=leads,
+                consulted=consulted,
+                source=d.source,
+                review=review,
+                start=start,
+                end=end,
+                due_on=due_on(d.rule, doc.other_orders.get(d.amends)),
+            )
+        )
+        if review:
+            flags.append(f"EO {d.amends} {d.ref}: {review}")
+    if not directives and not amends and not built.revokes:
+        raise DraftError(
+            "no directive found: no office 'shall' act in this text, and it amends or revokes no order; "
+            "is it an executive order?"
+        )
+    revoked_and_amended = {(a.order, a.directive) for a in amends}
+    revokes = tuple(
+        RevokeSpec(
+            order=n, directives=tuple(r for r in dict.fromkeys(refs) if (n, r) not in revoked_and_amended)
+        )
+        for n, refs in built.revokes.items()
+        if n != order_number
+    )
+    flags = list(dict.fromkeys([*built.flags, *flags]))
+    notes = " ".join(f for f in built.flags)
+    order = OrderInfo(
+        number=order_number,
+        title=order_title,
+        signed_on=signed,
+        federal_register_citation=meta.citation,
+        federal_register_document=meta.document,
+        published_on=meta.published_on,
+        source_url=meta.source_url if meta.source_url.startswith(("http://", "https://")) else "",
+        notes=notes,
+    )
+    result = Draft(
+        text=normalized,
+        format=doc.format,
+        order=order,
+        agencies=tuple(agencies.specs.values()),
+        directives=tuple(directives),
+        revokes=revokes,
+        amends=tuple(amends),
+        flags=tuple(flags),
+        other_orders=dict(doc.other_orders),
+        toml="",
+    )
+    return Draft(**{**result.__dict__, "toml": to_toml(result, source_name=filename or "")})

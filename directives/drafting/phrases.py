@@ -1,0 +1,354 @@
+"""Deadline phrases: where a sentence says by when, and the rule it means.
+
+Families, each with its legal reading (directives/orders/README.md):
+
+- "within 30 days of the date of this order", "of this order", "not later than 90 days after the date of
+  this order", months and years -> ``days_after_order`` / ``months_after_order`` / ``years_after_order``;
+- "by December 31, 2025", "not later than", "on or before" a date -> ``on_date``;
+- "within 60 days of the publication of the guidance described in subsection (b)" -> ``after_directive``
+  when the text names the directive, else ``days_from_event``;
+- "..., and annually thereafter", "every 60 days after the date of this order" -> ``recurring``; a duty
+  that recurs with no start in the text ("quarterly", "annually") -> ``recurring`` whose first occurrence
+  someone dates (``days_from_event`` 0 days);
+- "on an ongoing basis" -> no date (``none``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from dataclasses import dataclass
+
+from directives import deadlines
+
+from .readers import DATE, parse_date
+
+_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fourteen": 14,
+    "fifteen": 15,
+    "eighteen": 18,
+    "twenty": 20,
+    "thirty": 30,
+    "forty-five": 45,
+    "sixty": 60,
+    "ninety": 90,
+    "one hundred twenty": 120,
+    "one hundred eighty": 180,
+    "two hundred seventy": 270,
+    "three hundred sixty-five": 365,
+}
+NUMBER = r"(?P<n>\d{1,4}|" + "|".join(sorted((re.escape(w) for w in _WORDS), key=len, reverse=True)) + ")"
+UNIT = r"(?P<unit>calendar days?|business days?|days?|months?|years?)"
+AMOUNT = rf"{NUMBER}[\s-]+(?:\(\d+\)\s+)?{UNIT}"
+_ORDER = r"(?:the\s+)?(?:effective\s+)?(?:date\s+of\s+)?(?:this\s+order|the\s+order)"
+_LEAD = r"(?:within|not later than|no later than|not more than|no more than)"
+
+RELATIVE_TO_ORDER = re.compile(
+    rf"\b{_LEAD}\s+{AMOUNT}\s+(?:of|from|after|following)\s+{_ORDER}",
+    re.IGNORECASE,
+)
+FIXED_DATE = re.compile(
+    rf"\b(?P<lead>by|not later than|no later than|on or before|before)\s+(?P<date>{DATE})",
+    re.IGNORECASE,
+)
+_TRIGGERS = {
+    "publication": deadlines.Trigger.PUBLISHED,
+    "publishing": deadlines.Trigger.PUBLISHED,
+    "release": deadlines.Trigger.PUBLISHED,
+    "releasing": deadlines.Trigger.PUBLISHED,
+    "issuance": deadlines.Trigger.ISSUED,
+    "issuing": deadlines.Trigger.ISSUED,
+}
+CHAINED = re.compile(
+    rf"\b{_LEAD}\s+{AMOUNT}\s+(?:of|after|following|from)\s+(?:the\s+)?"
+    r"(?P<what>(?!(?:the\s+)?(?:effective\s+)?date\s+of\s+this\s+order)(?!this\s+order)[^.;]{3,300}?)"
+    r"(?=[,.;:]|\s+(?:shall|the\s+(?:Secretary|Director|Administrator|head|Attorney))\b|$)",
+    re.IGNORECASE,
+)
+BY_COMPLETION = re.compile(
+    r"\bby the date on which (?P<what>[^.;,]{3,200}?) is (?P<trig>completed|published|issued|submitted)",
+    re.IGNORECASE,
+)
+THEREAFTER = re.compile(
+    r"^\s*,?\s*and\s+(?:at least\s+|no less than\s+)?(?P<period>annually|quarterly|biennially|semiannually|"
+    r"monthly|every\s+"
+    + AMOUNT.replace("?P<n>", "?P<n2>").replace("?P<unit>", "?P<unit2>")
+    + r")\s+thereafter",
+    re.IGNORECASE,
+)
+EVERY_AFTER_ORDER = re.compile(
+    rf"\bevery\s+{AMOUNT}\s+(?:after|from|following)\s+{_ORDER}(?P<until>\s+until\s+(?P<untilwhat>[^.;]+))?",
+    re.IGNORECASE,
+)
+PERIODIC = re.compile(
+    r"\b(?:(?:at least|no less than|not less than)\s+)?(?P<period>annually|quarterly|biennially|semiannually|"
+    r"on (?:at least )?an? (?:annual|quarterly|biennial|semiannual|monthly) basis|quarterly"
+    r"|every\s+(?P<n>\d+|two|three)\s+"
+    r"(?P<unit>years|months))\b",
+    re.IGNORECASE,
+)
+ONGOING = re.compile(r"\bon an ongoing basis\b", re.IGNORECASE)
+_PERIOD_MONTHS = {
+    "annually": 12,
+    "annual": 12,
+    "quarterly": 3,
+    "biennially": 24,
+    "biennial": 24,
+    "semiannually": 6,
+    "semiannual": 6,
+    "monthly": 1,
+}
+SUBSECTION_REF = re.compile(
+    r"\b(?:sub)?sections?\s+(?P<ref>\d+[A-Za-z]?(?:\.\d+)?(?:\([a-zA-Z0-9]+\))*|(?:\([a-zA-Z0-9]+\))+)"
+    r"(?:\s+of\s+this\s+(?P<scope>section|order|subsection))?",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Chain:
+    """What a chained deadline waits for: N units after ``what`` is completed, published or issued."""
+
+    amount: int
+    unit: str
+    trigger: deadlines.Trigger
+    what: str
+
+    def rule(self, ref: str, *, order: int | None = None) -> deadlines.AfterDirective:
+        """Return the after_directive rule once the directive ``ref`` that ``what`` names is known."""
+        if self.unit.startswith(("month", "year")):
+            months = self.amount * (12 if self.unit.startswith("year") else 1)
+            return deadlines.AfterDirective(ref, months=months, trigger=self.trigger, order=order)
+        return deadlines.AfterDirective(ref, days=self.amount, trigger=self.trigger, order=order)
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A deadline phrase found in a sentence: where it is, the rule it means, what a person should check.
+
+    A chained phrase's ``rule`` counts from an event until ``chain`` is resolved to a directive.
+    """
+
+    start: int
+    end: int
+    rule: deadlines.Rule
+    text: str
+    review: str = ""
+    fixed_date: bool = False
+    chain: Chain | None = None
+
+
+def number(text: str) -> int:
+    """Return the number written in digits or words ("30", "thirty")."""
+    text = text.lower().strip()
+    return int(text) if text.isdigit() else _WORDS[text]
+
+
+def _after_order(n: int, unit: str) -> deadlines.Rule:
+    unit = unit.lower()
+    if unit.startswith("month"):
+        return deadlines.MonthsAfterOrder(months=n)
+    if unit.startswith("year"):
+        return deadlines.YearsAfterOrder(years=n)
+    return deadlines.DaysAfterOrder(days=n)
+
+
+def _period(text: str, n: str | None = None, unit: str | None = None) -> tuple[str, int]:
+    """Return ("every_months"|"every_days", N) for "annually", "quarterly", "every 2 years"."""
+    text = text.lower()
+    if n and unit:
+        amount = number(n)
+        unit = unit.lower()
+        if unit.startswith("year"):
+            return "every_months", 12 * amount
+        if unit.startswith("month"):
+            return "every_months", amount
+        return "every_days", amount
+    for word, months in _PERIOD_MONTHS.items():
+        if word in text:
+            return "every_months", months
+    return "every_months", 12
+
+
+def _recurring(
+    first: deadlines.FirstRule, period: tuple[str, int], until: dt.date | None = None
+) -> deadlines.Rule:
+    key, every = period
+    if key == "every_days":
+        return deadlines.Recurring(first=first, every_days=every, until=until)
+    return deadlines.Recurring(first=first, every_months=every, until=until)
+
+
+_TRIGGER_WORD = re.compile(
+    r"^(?:the\s+)?(?P<trig>completion|issuance|publication|publishing|release|releasing|receipt|receiving|"
+    r"submission|submitting|selection|establishment|initiation|conclusion|adoption|approval|delivery|issuing|"
+    r"completing|finalization)\b(?:\s+of)?\s*(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+
+
+def _chained(what: str, match: re.Match) -> Phrase:
+    n, unit = number(match.group("n")), match.group("unit").lower()
+    m = _TRIGGER_WORD.match(what.strip())
+    trigger = _TRIGGERS.get(m.group("trig").lower(), deadlines.Trigger.COMPLETED) if m else None
+    event = what.strip().rstrip(",")
+    review = ""
+    if unit.startswith("business"):
+        review = f"'{match.group(0)}' counts business days; drafted as {n} calendar days."
+    if m is None:
+        review = (
+            f"{review} The deadline counts from '{event[:100]}', which the drafter cannot tie to a "
+            "directive: drafted as days from an event whose date someone records."
+        ).strip()
+    days = n * 365 if unit.startswith("year") else n * 30 if unit.startswith("month") else n
+    return Phrase(
+        start=match.start(),
+        end=match.start() + len(match.group(0)),
+        rule=deadlines.DaysFromEvent(days=days, event=event),
+        text=match.group(0),
+        review=review,
+        chain=Chain(
+            amount=n,
+            unit=unit,
+            trigger=trigger or deadlines.Trigger.COMPLETED,
+            what=(m.group("rest") if m else what).strip(),
+        )
+        if m
+        else None,
+    )
+
+
+def find(sentence: str) -> list[Phrase]:
+    """Return the deadline phrases of ``sentence``, in the order they appear."""
+    return list(_find(sentence))
+
+
+@functools.lru_cache(maxsize=4096)
+def _find(sentence: str) -> tuple[Phrase, ...]:
+    found: list[Phrase] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= s or start >= e for s, e in taken)
+
+    for m in RELATIVE_TO_ORDER.finditer(sentence):
+        n, unit = number(m.group("n")), m.group("unit")
+        rule: deadlines.Rule = _after_order(n, unit)
+        review = ""
+        if unit.lower().startswith("business"):
+            review = f"'{m.group(0)}' counts business days; drafted as {n} calendar days."
+        end = m.end()
+        after = THEREAFTER.match(sentence[end:])
+        if after:
+            period = _period(after.group("period"), after.group("n2"), after.group("unit2"))
+            rule = _recurring(rule, period)
+            end += after.end()
+        found.append(Phrase(m.start(), end, rule, sentence[m.start() : end], review))
+        taken.append((m.start(), end))
+    for m in EVERY_AFTER_ORDER.finditer(sentence):
+        if not free(m.start(), m.end()):
+            continue
+        n, unit = number(m.group("n")), m.group("unit")
+        first = _after_order(n, unit)
+        until_text = m.group("untilwhat") or ""
+        until = parse_date(until_text) if re.match(rf"\s*{DATE}", until_text) else None
+        review = ""
+        if until_text and until is None:
+            review = f"Recurs until {until_text.strip()}: a condition, not a date; end it by hand."
+        rule = _recurring(first, _period("", m.group("n"), unit), until)  # type: ignore[arg-type]
+        found.append(Phrase(m.start(), m.end(), rule, m.group(0), review))
+        taken.append((m.start(), m.end()))
+    for m in BY_COMPLETION.finditer(sentence):
+        what = m.group("what")
+        trigger = deadlines.Trigger.PUBLISHED if m.group("trig").lower() == "published" else None
+        phrase = Phrase(
+            m.start(),
+            m.end(),
+            deadlines.DaysFromEvent(days=0, event=f"the day {what} is {m.group('trig')}"),
+            m.group(0),
+            chain=Chain(0, "days", trigger or deadlines.Trigger.COMPLETED, what),
+        )
+        found.append(phrase)
+        taken.append((m.start(), m.end()))
+    for m in CHAINED.finditer(sentence):
+        if not free(m.start(), m.end()):
+            continue
+        what = m.group("what")
+        found.append(_chained(what, m))
+        taken.append((m.start(), m.end()))
+    for m in FIXED_DATE.finditer(sentence):
+        if not free(m.start(), m.end()):
+            continue
+        date = parse_date(m.group("date"))
+        if date is None:
+            continue
+        end = m.end()
+        rule = deadlines.OnDate(date=date)
+        after = THEREAFTER.match(sentence[end:])
+        if after:
+            rule = _recurring(rule, _period(after.group("period"), after.group("n2"), after.group("unit2")))
+            end += after.end()
+        found.append(Phrase(m.start(), end, rule, sentence[m.start() : end], fixed_date=True))
+        taken.append((m.start(), end))
+    for m in PERIODIC.finditer(sentence):
+        if not free(m.start(), m.end()):
+            continue
+        period = _period(m.group("period"), m.group("n"), m.group("unit"))
+        first = deadlines.DaysFromEvent(days=0, event="the first occurrence (the text sets no start)")
+        found.append(
+            Phrase(
+                m.start(),
+                m.end(),
+                _recurring(first, period),
+                m.group(0),
+                review=f"Recurs ({m.group(0)}) with no start in the text: record the first due date.",
+            )
+        )
+        taken.append((m.start(), m.end()))
+    for m in ONGOING.finditer(sentence):
+        if free(m.start(), m.end()):
+            found.append(Phrase(m.start(), m.end(), deadlines.NoDeadline(), m.group(0)))
+            taken.append((m.start(), m.end()))
+    return tuple(sorted(found, key=lambda p: p.start))
+
+
+def unclassified(sentence: str, phrases: list[Phrase]) -> list[str]:
+    """Return "within ..." phrases of ``sentence`` that look like deadlines but no family matched."""
+    misses = []
+    for m in re.finditer(
+        r"\bwithin\s+(?:\d+|[a-z]+)[\s-]+(?:calendar |business )?(?:days?|weeks?|months?|years?)\b",
+        sentence,
+        re.IGNORECASE,
+    ):
+        if all(not (p.start <= m.start() < p.end) for p in phrases):
+            misses.append(sentence[m.start() : m.start() + 80])
+    return misses
+
+
+def resolve_ref(text: str, *, current: str) -> str:
+    """Return the directive ref that "described in subsection (b) of this section" names, or ""."""
+    m = SUBSECTION_REF.search(text)
+    if not m:
+        return ""
+    ref = m.group("ref")
+    section = re.match(r"\d+[A-Za-z]?(?:\.\d+)?", current)
+    if ref.startswith("(") and section:
+        if (m.group("scope") or "section").lower() == "subsection":
+            # "(ii) of this subsection": under the current lettered paragraph.
+            lettered = re.match(r"\d+[A-Za-z]?(?:\.\d+)?\([a-z]+\)", current)
+            return (lettered.group(0) if lettered else section.group(0)) + ref
+        return section.group(0) + ref
+    return ref

@@ -1,0 +1,493 @@
+"""Readers: an order's text in any of the formats users meet, as one list of paragraphs and its metadata.
+
+Plain text, Markdown, the whitehouse.gov page (HTML, or its Markdown with YAML front matter, ``*.wh.md``),
+Federal Register XML (``PRESDOCU``/``EXECORD``) and the Markdown made from it (``*.fr.md``). Every reader
+ends in the same shape: paragraphs of single-spaced text, a section heading (``Sec. 2. Title.``) as a
+paragraph of its own, paragraph markers (``(a)``) at the start of the paragraph they open.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import re
+import xml.etree.ElementTree as ET  # nosec B405 - DTDs are refused before parsing (see _read_fr_xml)
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+MONTHS = {
+    name: number
+    for number, name in enumerate(
+        (
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ),
+        start=1,
+    )
+}
+DATE = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+    r"\s+\d{1,2},\s+\d{4}"
+)
+MARKER_START = re.compile(r"^\((?:[a-z]{1,2}|[ivxlc]{1,6}|[A-Z]{1,2}|\d{1,3})\)\s")
+HEADING = re.compile(r"^(?:Sec\.|Section)\s*(\d+[A-Za-z]?)\.(?:\s|$)")
+_SIGNATURE = re.compile(r"^(?:THE WHITE HOUSE|\[FR Doc\.|Billing code|\w+\.EPS\b)", re.IGNORECASE)
+
+
+class ReadError(ValueError):
+    """The input cannot be read as an order; the message says why and what to do."""
+
+
+@dataclass
+class Meta:
+    number: int | None = None
+    title: str = ""
+    signed_on: dt.date | None = None
+    citation: str = ""
+    document: str = ""
+    published_on: dt.date | None = None
+    source_url: str = ""
+
+
+@dataclass
+class Document:
+    paragraphs: list[str]
+    meta: Meta
+    format: str
+    other_orders: dict[int, dt.date] = field(default_factory=dict)
+
+
+def parse_date(text: str) -> dt.date | None:
+    """Return the date "June 2, 2026" (or ISO "2026-06-02") in ``text``, or None."""
+    m = re.search(r"(?P<month>[A-Z][a-z]+)\s+(?P<day>\d{1,2}),\s+(?P<year>\d{4})", text)
+    if m and m.group("month").lower() in MONTHS:
+        try:
+            return dt.date(int(m.group("year")), MONTHS[m.group("month").lower()], int(m.group("day")))
+        except ValueError:
+            return None
+    m = re.search(r"\b(\d{4})-(\d{2})-(\d{2})\b", text)
+    if m:
+        try:
+            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            return None
+    return None
+
+
+def clean(text: str) -> str:
+    """Return ``text`` on one line with single spaces."""
+    return re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip()
+
+
+def join_lines(lines: list[str]) -> list[str]:
+    """Join wrapped lines into paragraphs.
+
+    A paragraph ends at a blank line or a Markdown hard break (two trailing spaces); a line opens one when
+    it starts with a section heading, or with a paragraph marker that is indented or follows the end of a
+    sentence or list item. Any other line continues the sentence it wraps ("within 30\\ndays").
+    """
+    paragraphs: list[str] = []
+    current: list[str] = []
+    previous = ""
+
+    def flush() -> None:
+        if current:
+            paragraphs.append(clean(" ".join(current)))
+            current.clear()
+
+    for line in lines:
+        stripped = line.strip()
+        if not stripped:
+            flush()
+            previous = ""
+            continue
+        if current:
+            ended = previous.rstrip()
+            hard_break = previous.endswith("  ") or ended.endswith("<br>")
+            marker = MARKER_START.match(stripped)
+            after_end = ended.endswith((".", ":", ";", "\u201d", '"')) or re.search(
+                r"[;,] (?:and|or)$", ended
+            )
+            if hard_break or HEADING.match(stripped) or (marker and (line[:1].isspace() or after_end)):
+                flush()
+        current.append(stripped)
+        previous = line
+    flush()
+    return paragraphs
+
+
+def split_heading(paragraph: str) -> list[str]:
+    """Split "Sec. 2. Title. (a) Text" into the heading "Sec. 2. Title." and the text that follows it.
+
+    A heading inside inserted text keeps its opening quotation mark: "“Sec. 5. Title." and the text.
+    """
+    if paragraph.startswith("\u201c") and HEADING.match(paragraph[1:]):
+        parts = split_heading(paragraph[1:])
+        return ["\u201c" + parts[0], *parts[1:]]
+    m = HEADING.match(paragraph)
+    if not m:
+        return [paragraph]
+    rest = paragraph[m.end() :].strip()
+    head = paragraph[: m.end()].strip()
+    if not rest:
+        return [head]
+    marker = re.search(r"(?:^|\s)\((?:a|1|i)\)\s", rest)
+    if marker and marker.start() < 200 and rest[: marker.start()].rstrip().endswith("."):
+        title, body = rest[: marker.start()].strip(), rest[marker.start() :].strip()
+    else:
+        # The title is the first sentence: up to a period followed by a capital, not an initial ("U.S.").
+        end = re.search(r"(?<![A-Z])(?<!\b[A-Z]\.[A-Z])\.\s+(?=[A-Z(\u201c\"])", rest)
+        if not end or end.start() > 200:
+            return [f"{head} {rest}"]
+        title, body = rest[: end.start() + 1], rest[end.end() :]
+    title = title.strip()
+    if not title.endswith("."):
+        title += "."
+    return [f"{head} {title}", body] if body else [f"{head} {title}"]
+
+
+def _finish(paragraphs: list[str], meta: Meta, fmt: str) -> Document:
+    """Split headings from their text, cut the signature block off and find other orders' dates."""
+    out: list[str] = []
+    for p in paragraphs:
+        p = clean(p)
+        if not p:
+            continue
+        if _SIGNATURE.match(p):
+            if meta.signed_on is None:
+                meta.signed_on = parse_date(" ".join(paragraphs[paragraphs.index(p) :][:3]))
+            break
+        out.extend(split_heading(p))
+    # The President's name above "THE WHITE HOUSE": a short line in capitals after the last section.
+    while out and re.fullmatch(r"[A-Z][A-Z .,'\u2019-]{2,40}", out[-1]):
+        out.pop()
+    text = " ".join(out)
+    other: dict[int, dt.date] = {}
+    for m in re.finditer(rf"Executive Order (\d{{4,5}}) of ({DATE})", text):
+        date = parse_date(m.group(2))
+        if date is not None:
+            other.setdefault(int(m.group(1)), date)
+    if meta.number is not None:
+        other.pop(meta.number, None)
+    return Document(paragraphs=out, meta=meta, format=fmt, other_orders=other)
+
+
+def _header_meta(text: str, meta: Meta) -> None:
+    """Fill what a plain header gives: "Executive Order 14028 of May 12, 2021", "86 FR 26633"."""
+    head = text.split("By the authority", 1)[0] if "By the authority" in text else text[:800]
+    m = re.search(rf"Executive Order (?:No\.\s*)?(\d{{4,5}}) of ({DATE})", head)
+    if m:
+        meta.number = meta.number or int(m.group(1))
+        meta.signed_on = meta.signed_on or parse_date(m.group(2))
+        # The title is the first line after that header line, as the Federal Register prints it.
+        rest = [line.strip(" *#") for line in head[m.end() :].splitlines() if line.strip(" *#")]
+        if rest and not meta.title and len(rest[0]) < 300:
+            meta.title = rest[0]
+    m = re.search(r"\b(\d{2,3} FR \d+)\b", head)
+    if m and not meta.citation:
+        meta.citation = m.group(1)
+
+
+def _body_lines(text: str) -> list[str]:
+    """Return the lines from "By the authority" on (all of them if the text lacks it)."""
+    lines = text.splitlines()
+    for index, line in enumerate(lines):
+        if "By the authority vested in me" in line:
+            return lines[index:]
+    return lines
+
+
+# --- Plain text and Markdown ---------------------------------------------------------------------------
+
+
+def _unmarkdown(text: str) -> str:
+    text = re.sub(r"\\([()\[\]*_.#>`-])", r"\1", text)  # escaped markers: \(b\)
+    text = re.sub(r"\*\*([^*]+)\*\*", r"\1", text)
+    text = re.sub(r"(?<!\w)\*([^*]{1,300}?)\*(?!\w)", r"\1", text)
+    text = re.sub(r"(?m)^#{1,6}\s*", "", text)
+    return html.unescape(text)
+
+
+def read_plain(text: str, *, markdown: bool = False) -> Document:
+    meta = Meta()
+    if markdown:
+        text = _unmarkdown(_underlined_headings(text))
+    _header_meta(text, meta)
+    return _finish(join_lines(_body_lines(text)), meta, "markdown" if markdown else "text")
+
+
+# --- The whitehouse.gov page as Markdown (YAML front matter, <span> underlines) --------------------------
+
+_SPAN_RUN = re.compile(r"(?:<span[^>]*underline[^>]*>.*?</span>[\s.]*)+", re.S)
+
+
+def _underlined_headings(text: str) -> str:
+    """Put each underlined "Sec. N. Title." on a line of its own; drop other tags."""
+
+    def heading(m: re.Match) -> str:
+        inner = clean(re.sub(r"<[^>]+>", " ", m.group(0)))
+        inner = re.sub(r"\s+\.", ".", inner)
+        if HEADING.match(inner):
+            return f"\n\n{inner}\n\n"
+        return inner + (" " if m.group(0)[-1:].isspace() else "")
+
+    text = _SPAN_RUN.sub(heading, text)
+    return re.sub(r"</?span[^>]*>", "", text)
+
+
+def _front_matter(text: str) -> tuple[dict[str, str], str]:
+    """Return the YAML front matter's simple ``key: value`` pairs and the text after it."""
+    if not text.startswith("---"):
+        return {}, text
+    end = text.find("\n---", 3)
+    if end < 0:
+        return {}, text
+    block, body = text[3:end], text[end + 4 :]
+    values: dict[str, str] = {}
+    key = ""
+    for line in block.splitlines():
+        m = re.match(r"^([A-Za-z_]+):\s*(.*)$", line)
+        if m:
+            key = m.group(1)
+            values[key] = m.group(2)
+        elif key and line.startswith(" "):
+            previous = values[key]
+            # A double-quoted YAML scalar folds lines; "\" at a line's end joins without a space.
+            values[key] = (
+                previous[:-1] + line.strip() if previous.endswith("\\") else f"{previous} {line.strip()}"
+            )
+    for key, value in values.items():
+        value = value.strip()
+        if value.startswith('"') and value.endswith('"'):
+            value = value.replace("\\_", "\\u00a0").replace("\\ ", " ")
+            try:
+                value = json.loads(value)
+            except ValueError:
+                value = value[1:-1]
+        elif value.startswith("'") and value.endswith("'"):
+            value = value[1:-1].replace("''", "'")
+        values[key] = clean(value)
+    return values, body
+
+
+def read_whitehouse_markdown(text: str) -> Document:
+    front, body = _front_matter(text)
+    meta = Meta(
+        title=re.sub(r"^Executive Order on (?:the )?", "", front.get("title", "")).strip(),
+        signed_on=parse_date(front.get("date", "")),
+        source_url=front.get("source_url", ""),
+    )
+    if meta.title:
+        meta.title = meta.title[0].upper() + meta.title[1:]
+    body = _unmarkdown(_underlined_headings(body))
+    _header_meta(body, meta)
+    return _finish(join_lines(_body_lines(body)), meta, "whitehouse-markdown")
+
+
+# --- The Markdown made from Federal Register XML (*.fr.md) --------------------------------------------
+
+
+def read_fr_markdown(text: str) -> Document:
+    meta = Meta()
+    m = re.search(r"^# Executive Order (\d{4,5}):\s*(.+)$", text, re.M)
+    if m:
+        meta.number, meta.title = int(m.group(1)), clean(m.group(2))
+    m = re.search(r"Executive Order Number:\s*(\d{4,5})", text)
+    if m:
+        meta.number = int(m.group(1))
+    m = re.search(r"\*\*Date:\*\*\s*(.+)", text)
+    if m:
+        meta.signed_on = parse_date(m.group(1))
+    m = re.search(r"Document Number:\s*([\d-]+)", text)
+    if m:
+        meta.document = m.group(1)
+    m = re.search(r"Citation:\s*(\d+ FR \d+)", text)
+    if m:
+        meta.citation = m.group(1)
+    m = re.search(r"\[Federal Register\]\((https?://[^)\s]+)\)", text)
+    if m:
+        meta.source_url = m.group(1)
+        published = re.search(r"/documents/(\d{4})/(\d{2})/(\d{2})/", m.group(1))
+        if published:
+            meta.published_on = dt.date(*(int(g) for g in published.groups()))
+    _header_meta(text, meta)
+
+    lines: list[str] = []
+    raw = _body_lines(text)
+    index = 0
+    while index < len(raw):
+        line = raw[index]
+        heading = re.match(r"^#{2,4}\s*(?:Section|Sec\.)\s*(\d+[A-Za-z]?)\.?\s*$", line)
+        if heading:
+            # The title is the next non-blank line; the section's text may follow it on the same line.
+            index += 1
+            while index < len(raw) and not raw[index].strip():
+                index += 1
+            title_line = raw[index].strip().strip("*").strip() if index < len(raw) else ""
+            title, _, body = title_line.partition(" (a) ")
+            lines += ["", f"Sec. {heading.group(1)}. {title.rstrip('.')}.", ""]
+            if body:
+                lines.append(f"(a) {body}")
+            index += 1
+            continue
+        if re.match(r"^#{1,6}\s", line) or line.strip() == "---":
+            lines.append("")
+        else:
+            lines.append(line)
+        index += 1
+    body = _unmarkdown("\n".join(lines))
+    return _finish(join_lines(body.splitlines()), meta, "federal-register-markdown")
+
+
+# --- HTML (the whitehouse.gov page) ---------------------------------------------------------------------
+
+
+class _TextExtractor(HTMLParser):
+    BLOCKS = frozenset(
+        {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "tr", "br"}
+    )
+    SKIP = frozenset({"script", "style", "noscript", "nav", "header", "footer", "svg", "form"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping = 0
+        self.title = ""
+        self.h1 = ""
+        self.in_h1 = False
+        self.in_title = False
+        self.published = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag in self.SKIP:
+            self.skipping += 1
+        if tag in self.BLOCKS:
+            self.parts.append("\n\n" if tag != "br" else "\n")
+        if tag == "h1":
+            self.in_h1 = True
+        if tag == "title":
+            self.in_title = True
+        if tag == "time" and attributes.get("datetime") and not self.published:
+            self.published = attributes["datetime"] or ""
+        if tag == "meta" and attributes.get("property") == "article:published_time":
+            self.published = self.published or (attributes.get("content") or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.SKIP and self.skipping:
+            self.skipping -= 1
+        if tag in self.BLOCKS:
+            self.parts.append("\n\n")
+        if tag == "h1":
+            self.in_h1 = False
+        if tag == "title":
+            self.in_title = False
+
+    def handle_data(self, data: str) -> None:
+        if self.in_title:
+            self.title += data
+        if self.skipping:
+            return
+        if self.in_h1:
+            self.h1 += data
+        self.parts.append(data.replace("\n", " "))
+
+
+def read_html(text: str) -> Document:
+    parser = _TextExtractor()
+    parser.feed(text)
+    parser.close()
+    body = "".join(parser.parts)
+    title = clean(parser.h1 or parser.title.split("|")[0] or parser.title.split("\u2013")[0])
+    meta = Meta(title=title, signed_on=parse_date(parser.published))
+    _header_meta(body, meta)
+    return _finish(join_lines(_body_lines(body)), meta, "html")
+
+
+# --- Federal Register XML --------------------------------------------------------------------------------
+
+_FR_SKIP = frozenset({"PRTPAGE", "GPH", "GID", "PSIG", "PLACE", "DATE", "FRDOC", "BILCOD", "TITLE3", "PRES"})
+
+
+def read_fr_xml(text: str) -> Document:
+    # Entity declarations are what XML bombs are made of; a Federal Register document has none.
+    if re.search(r"<!(?:DOCTYPE|ENTITY)[^>]*\[", text) or "<!ENTITY" in text:
+        raise ReadError("the XML declares entities; a Federal Register document has none, so it is refused")
+    text = re.sub(r"<!DOCTYPE[^>]*>", "", text)
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+    try:
+        root = ET.fromstring(text)  # noqa: S314  # nosec B314 - no DTD or entity can reach the parser
+    except ET.ParseError as exc:
+        raise ReadError(f"the XML is not well formed ({exc})") from None
+    order = root if root.tag == "EXECORD" else root.find(".//EXECORD")
+    if order is None:
+        raise ReadError("the XML has no EXECORD element: it is not an executive order")
+    meta = Meta()
+    paragraphs: list[str] = []
+    for element in order:
+        content = clean("".join(element.itertext()))
+        if element.tag == "EXECORDR":
+            m = re.search(rf"Executive Order (\d{{4,5}})(?: of ({DATE}))?", content)
+            if m:
+                meta.number = int(m.group(1))
+                meta.signed_on = parse_date(m.group(2) or "")
+        elif element.tag == "HD" and not meta.title:
+            meta.title = content
+        elif element.tag == "DATE" and meta.signed_on is None:
+            meta.signed_on = parse_date(content)
+        elif element.tag == "FRDOC":
+            m = re.search(r"FR Doc\.\s*([\d-]+)", content)
+            if m:
+                meta.document = m.group(1)
+        elif element.tag not in _FR_SKIP and content:
+            paragraphs.append(content)
+    return _finish(paragraphs, meta, "federal-register-xml")
+
+
+# --- Which reader ----------------------------------------------------------------------------------------
+
+
+def detect_format(text: str, filename: str | None = None) -> str:
+    """Return the format of ``text``: by the file name's ending, else by what the text looks like."""
+    name = (filename or "").lower()
+    head = text.lstrip()[:4000]
+    if name.endswith(".xml") or head.startswith("<?xml") or "<PRESDOCU" in head or "<EXECORD" in head:
+        return "federal-register-xml"
+    if name.endswith((".html", ".htm")) or re.match(r"(?is)<!doctype html|<html", head):
+        return "html"
+    if (
+        name.endswith(".fr.md")
+        or "Executive Order Number:" in head
+        or re.search(r"(?m)^### Section \d", text)
+    ):
+        return "federal-register-markdown"
+    if name.endswith(".wh.md") or (head.startswith("---") and re.search(r"(?m)^title:", head)):
+        return "whitehouse-markdown"
+    if name.endswith((".md", ".markdown")) or "<span" in head or re.search(r"\\\([a-z]\\\)", text):
+        return "markdown"
+    return "text"
+
+
+def read_document(text: str, filename: str | None = None) -> Document:
+    """Return the paragraphs and metadata of an order's ``text`` in whichever format it is."""
+    fmt = detect_format(text, filename)
+    if fmt == "federal-register-xml":
+        return read_fr_xml(text)
+    if fmt == "html":
+        return read_html(text)
+    if fmt == "federal-register-markdown":
+        return read_fr_markdown(text)
+    if fmt == "whitehouse-markdown":
+        return read_whitehouse_markdown(text)
+    return read_plain(text, markdown=fmt == "markdown")

@@ -1,0 +1,283 @@
+"""The order-file format, pure: new directive fields, chained deadlines, revocations and amendments.
+
+Nothing here touches the database: ``parse_order_file`` validates a whole file and either returns a spec
+or lists every problem, naming the item and the field.
+"""
+
+import datetime as dt
+
+import pytest
+
+from directives import deadlines
+from directives.orderfile import AmendSpec, OrderFileError, RevokeSpec, parse_order_file
+
+HEADER = """
+[order]
+number = 14306
+title = "Sustaining select efforts"
+signed_on = 2025-06-06
+
+[[agencies]]
+abbreviation = "DOC"
+name = "Department of Commerce"
+kind = "department"
+
+[[agencies]]
+abbreviation = "NIST"
+name = "National Institute of Standards and Technology"
+kind = "component"
+parent = "DOC"
+"""
+
+DIRECTIVE = """
+[[directives]]
+ref = "2(a)"
+title = "Publish the guidance"
+leads = ["NIST"]
+deadline = { kind = "days_after_order", days = 30 }
+"""
+
+
+def problems(text: str) -> list[str]:
+    with pytest.raises(OrderFileError) as excinfo:
+        parse_order_file(text)
+    return excinfo.value.problems
+
+
+def test_a_directive_keeps_its_source_excerpt_and_review_note():
+    spec = parse_order_file(
+        HEADER
+        + """
+[[directives]]
+ref = "2(a)"
+title = "Publish the guidance"
+leads = ["NIST"]
+deadline = { kind = "months_after_order", months = 6 }
+source = "(a) Within 6 months of the date of this order, the Director of NIST shall publish guidance."
+review = "Unknown actor: the Special Advisor."
+"""
+    )
+    d = spec.directives[0]
+    assert d.source.startswith("(a) Within 6 months")
+    assert d.review == "Unknown actor: the Special Advisor."
+    assert d.rule == deadlines.MonthsAfterOrder(6)
+
+
+def test_every_new_rule_kind_is_read_from_toml():
+    spec = parse_order_file(
+        HEADER
+        + DIRECTIVE
+        + """
+[[directives]]
+ref = "2(b)"
+title = "Publish the final version"
+leads = ["NIST"]
+deadline = { kind = "after_directive", directive = "2(a)", days = 120, trigger = "published" }
+
+[[directives]]
+ref = "2(c)"
+title = "Update the list"
+leads = ["NIST"]
+deadline = { kind = "recurring", first = { kind = "on_date", date = 2025-12-01 }, every_months = 12 }
+
+[[directives]]
+ref = "2(d)"
+title = "Report"
+leads = ["NIST"]
+deadline = { kind = "years_after_order", years = 1 }
+"""
+    )
+    rules = {d.ref: d.rule for d in spec.directives}
+    assert rules["2(b)"] == deadlines.AfterDirective("2(a)", days=120, trigger=deadlines.Trigger.PUBLISHED)
+    assert rules["2(c)"] == deadlines.Recurring(first=deadlines.OnDate(dt.date(2025, 12, 1)), every_months=12)
+    assert rules["2(d)"] == deadlines.YearsAfterOrder(1)
+
+
+def test_a_chained_deadline_must_name_a_directive_of_the_same_file():
+    found = problems(
+        HEADER
+        + DIRECTIVE
+        + """
+[[directives]]
+ref = "2(b)"
+title = "Publish the final version"
+leads = ["NIST"]
+deadline = { kind = "after_directive", directive = "2(z)", days = 120 }
+"""
+    )
+    assert found == [
+        "directives[2(b)].deadline.directive: no directive has the ref '2(z)' "
+        "(give order = N for a directive of another order)"
+    ]
+
+
+def test_a_chained_deadline_may_name_a_directive_of_another_order():
+    spec = parse_order_file(
+        HEADER
+        + """
+[[directives]]
+ref = "3"
+title = "Follow up"
+leads = ["NIST"]
+deadline = { kind = "after_directive", directive = "4(a)", months = 2, order = 14144 }
+"""
+    )
+    assert spec.directives[0].rule.order == 14144
+
+
+def test_a_recurring_rule_chained_first_is_checked_too():
+    found = problems(
+        HEADER
+        + DIRECTIVE
+        + """
+[[directives]]
+ref = "6(e)"
+title = "Review the playbook"
+leads = ["NIST"]
+deadline = { kind = "recurring", first = { kind = "after_directive", directive = "6(b)", months = 12 }, every_months = 12 }
+"""  # noqa: E501 - one TOML line
+    )
+    assert found[0].startswith("directives[6(e)].deadline.first.directive: no directive has the ref '6(b)'")
+
+
+def test_chained_deadlines_may_not_wait_for_themselves_or_form_a_cycle():
+    found = problems(
+        HEADER
+        + """
+[[directives]]
+ref = "1"
+title = "One"
+leads = ["NIST"]
+deadline = { kind = "after_directive", directive = "1", days = 5 }
+
+[[directives]]
+ref = "2"
+title = "Two"
+leads = ["NIST"]
+deadline = { kind = "after_directive", directive = "3", days = 5 }
+
+[[directives]]
+ref = "3"
+title = "Three"
+leads = ["NIST"]
+deadline = { kind = "after_directive", directive = "2", days = 5 }
+"""
+    )
+    assert "directives[1].deadline.directive: a deadline cannot wait for itself" in found
+    assert "directives[2].deadline: the chained deadlines form a cycle" in found
+
+
+def test_a_ref_longer_than_the_database_column_is_refused():
+    found = problems(HEADER + DIRECTIVE.replace('ref = "2(a)"', f'ref = "{"2(a)" * 8}"'))
+    assert found == ["directives[" + "2(a)" * 8 + "].ref: must be at most 30 characters, not 32"]
+
+
+REVOKES_AND_AMENDS = """
+[[revokes]]
+order = 14110
+
+[[revokes]]
+order = 14144
+directives = ["2(a)", "2(b)"]
+
+[[amends]]
+order = 14144
+directive = "2(c)(i)"
+deadline = { kind = "on_date", date = 2025-08-01 }
+note = "Replaces the relative deadline with a date."
+leads = ["NIST"]
+source = "(i) By August 1, 2025, the Secretary of Commerce, acting through the Director of NIST, shall ..."
+
+[[amends]]
+order = 14144
+directive = "7(a)"
+deadline = { kind = "years_after_order", years = 3 }
+"""
+
+
+def test_revocations_and_amendments_of_earlier_orders_are_read():
+    spec = parse_order_file(HEADER + REVOKES_AND_AMENDS)
+    assert spec.directives == ()
+    assert spec.revokes == (RevokeSpec(order=14110), RevokeSpec(order=14144, directives=("2(a)", "2(b)")))
+    first = spec.amends[0]
+    assert first == AmendSpec(
+        order=14144,
+        directive="2(c)(i)",
+        rule=deadlines.OnDate(dt.date(2025, 8, 1)),
+        note="Replaces the relative deadline with a date.",
+        leads=("NIST",),
+        source=first.source,
+    )
+    assert spec.amends[1].rule == deadlines.YearsAfterOrder(3)
+
+
+def test_a_file_with_nothing_to_track_is_refused():
+    assert problems(HEADER) == [
+        "directives: the file must list at least one [[directives]] item (or [[revokes]] or [[amends]])"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("tail", "message"),
+    [
+        ("[[revokes]]\norder = 14306\n", "revokes[14306].order: 14306 is this file's own order"),
+        ("[[revokes]]\norder = -3\n", "revokes[-3].order: must be an executive order's number, not -3"),
+        (
+            '[[revokes]]\norder = "14110"\n',
+            "revokes[0].order: must be an executive order's number, not '14110'",
+        ),
+        ("[[revokes]]\ndirectives = ['4(b)']\n", "revokes[0].order: missing required field"),
+        ("[[revokes]]\norder = 14110\ndirectives = ['']\n", "revokes[14110].directives: must be a list of"),
+        ("[[revokes]]\norder = 14110\ndirectives = []\n", "revokes[14110].directives: name at least one"),
+        ("[[revokes]]\norder = 14110\nwhy = 'x'\n", "revokes[14110].why: unknown field"),
+        (
+            "[[amends]]\norder = 14144\ndirective = '4(a)'\ndeadline = { kind = 'soon' }\n",
+            "amends[14144 4(a)].deadline.kind: 'soon' is not one of",
+        ),
+        (
+            "[[amends]]\norder = 14144\ndirective = '4(a)'\n",
+            "amends[14144 4(a)].deadline: missing required field",
+        ),
+        (
+            "[[amends]]\norder = 14144\ndirective = ''\ndeadline = { kind = 'none' }\n",
+            "amends[0].directive: must not be empty",
+        ),
+        (
+            "[[amends]]\norder = 14144\ndirective = '4(a)'\ndeadline = { kind = 'none' }\nleads = ['XYZ']\n",
+            "amends[14144 4(a)].leads: unknown agency 'XYZ'",
+        ),
+        (
+            "[[amends]]\norder = 14306\ndirective = '4(a)'\ndeadline = { kind = 'none' }\n",
+            "amends[14306 4(a)].order: 14306 is this file's own order",
+        ),
+    ],
+)
+def test_a_bad_revocation_or_amendment_names_the_item_and_field(tail, message):
+    found = problems(HEADER + DIRECTIVE + tail)
+    assert any(p.startswith(message) for p in found), found
+
+
+def test_revokes_must_be_an_array_of_tables():
+    assert problems("revokes = 3\n" + HEADER + DIRECTIVE) == [
+        "revokes: must be an array of tables ([[revokes]])"
+    ]
+
+
+def test_a_directive_both_revoked_and_amended_is_refused():
+    found = problems(
+        HEADER
+        + "[[revokes]]\norder = 14144\ndirectives = ['4(a)']\n"
+        + "[[amends]]\norder = 14144\ndirective = '4(a)'\ndeadline = { kind = 'none' }\n"
+    )
+    assert found == ["amends[14144 4(a)]: the same file revokes that directive"]
+
+
+def test_every_problem_is_listed_at_once():
+    found = problems(
+        HEADER
+        + DIRECTIVE.replace("days = 30", 'days = "30"')
+        + "[[revokes]]\norder = 0\n"
+        + "[[amends]]\norder = 14144\ndirective = '4(a)'\n"
+        + "deadline = { kind = 'on_date', date = '2025-12-01' }\n"
+    )
+    assert len(found) == 3

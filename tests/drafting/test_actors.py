@@ -1,0 +1,106 @@
+"""Actors: the offices that shall act (leads, owner first) and those consulted, through the catalog."""
+
+import pytest
+
+from agencies.catalog import default_catalog
+from directives.drafting.actors import ActorResolver, local_definitions, subject_of
+
+
+def parse(subject, text=""):
+    resolver = ActorResolver(default_catalog(), local_definitions(text))
+    actors = resolver.parse(subject_of(subject))
+    label = [a.agency.abbreviation if a.agency else f"?{a.unknown}" for a in actors.leads]
+    consulted = [a.agency.abbreviation if a.agency else f"?{a.unknown}" for a in actors.consulted]
+    return label, consulted, actors
+
+
+@pytest.mark.parametrize(
+    ("subject", "leads", "consulted"),
+    [
+        (
+            "Within 90 days of the date of this order, the Secretary of Commerce, acting through the "
+            "Director of NIST, in consultation with the Attorney General and in coordination with the "
+            "Secretary of State,",
+            ["NIST"],
+            ["DOJ", "STATE"],
+        ),
+        ("the Secretary of Homeland Security acting through the Director of CISA", ["CISA"], []),
+        (
+            "the Secretary of Defense and the Secretary of Energy, in consultation with each other,",
+            ["DOD", "DOE"],
+            [],
+        ),
+        ("the Secretary of War, through the Director of NSA, and the Attorney General", ["NSA", "DOJ"], []),
+        ("the Director of OMB, in coordination with the National Cyber Director", ["OMB"], ["ONCD"]),
+        (
+            "the APST, in consultation with the heads of such agencies as the APST deems appropriate,",
+            ["OSTP"],
+            [],
+        ),
+        ("the Assistant to the President for National Security Affairs", ["NSC"], []),
+        ("the head of each agency", ["AGENCIES"], []),
+        ("Heads of FCEB Agencies", ["FCEB"], []),
+        ("agency members of the FAR Council", ["FAR-COUNCIL"], []),
+        ("the Secretary of Defense", ["DOD"], []),  # as a text of its time says
+        ("the Secretary of War", ["DOW"], []),
+        (
+            "the Secretary of Commerce, acting through the Director of NIST; the Secretary of Energy; and "
+            "the Director of the National Science Foundation",
+            ["NIST", "DOE", "NSF"],
+            [],
+        ),
+    ],
+)
+def test_it_resolves_leads_and_consulted_offices(subject, leads, consulted):
+    got_leads, got_consulted, _ = parse(subject)
+    assert (got_leads, got_consulted) == (leads, consulted)
+
+
+def test_an_unknown_office_is_kept_by_name():
+    leads, consulted, _ = parse(
+        "the Secretary of Widgets, in consultation with the Director of the Office of Gears"
+    )
+    assert (leads, consulted) == (["?Secretary of Widgets"], ["?Director of the Office of Gears"])
+
+
+def test_an_unknown_component_acted_through_keeps_the_department_and_says_so():
+    leads, _, actors = parse("the Secretary of Energy, acting through the Director of the Office of Gears")
+    assert leads == ["DOE"]
+    assert "not in the agency catalog" in actors.notes[0]
+
+
+def test_an_order_s_own_abbreviation_names_the_office():
+    text = "the Secretary shall establish the Cyber Safety Review Board (Board) at once."
+    assert parse("and the Board", text)[0] == ["CSRB"]
+
+
+def test_an_abbreviation_in_quotes_names_the_office():
+    text = "the Secretary of Homeland Security (the \u201cSecretary\u201d) shall act."
+    assert parse("the Secretary", text)[0] == ["DHS"]
+
+
+def test_a_bare_title_refers_back():
+    assert parse("the Secretary")[2].anaphoric
+    assert parse("Such agencies")[2].anaphoric
+
+
+@pytest.mark.parametrize(
+    "clause",
+    [
+        "This order",
+        "Nothing in this order",
+        "The costs for publication of this order",
+        "The Board's initial review",
+        "The recommendations",
+    ],
+)
+def test_things_are_not_actors(clause):
+    assert subject_of(clause) == ""
+
+
+def test_the_subject_follows_leading_phrases():
+    assert subject_of("To implement the policy set forth in subsection (f), the Secretary of Energy") == (
+        "the Secretary of Energy"
+    )
+    assert subject_of("In consultation with the National Cyber Director, agencies") == "agencies"
+    assert subject_of("No less than annually the Secretary of Defense") == "the Secretary of Defense"

@@ -1,0 +1,76 @@
+"""The agency catalog: consistent data, the same agencies as the shipped order file, titles that resolve."""
+
+import pytest
+
+from agencies.catalog import CatalogError, default_catalog, load_catalog
+from directives.orderfile import AGENCY_KINDS, parse_order_file
+from tests.conftest import ORDER_FILE
+
+
+def test_the_shipped_catalog_loads_and_every_kind_is_one_order_files_know():
+    catalog = default_catalog()
+    assert len(catalog.agencies) > 100
+    assert all(a.kind in AGENCY_KINDS for a in catalog.agencies.values())
+
+
+def test_it_defines_the_agencies_of_eo_14409_exactly_as_the_order_file_does():
+    # Both load into one table matched by abbreviation: a different name, kind or parent would flip them.
+    catalog = default_catalog()
+    for agency in parse_order_file(ORDER_FILE.read_text()).agencies:
+        ours = catalog.get(agency.abbreviation)
+        assert (ours.name, ours.kind, ours.parent) == (agency.name, agency.kind, agency.parent), (
+            agency.abbreviation
+        )
+
+
+@pytest.mark.parametrize(
+    ("phrase", "abbreviation"),
+    [
+        ("the Attorney General", "DOJ"),
+        ("the Secretary of War", "DOW"),
+        ("the Secretary of Defense", "DOD"),
+        ("the Director of OMB", "OMB"),
+        ("the OMB Director", "OMB"),
+        ("the National Cyber Director", "ONCD"),
+        ("the Assistant to the President for National Security Affairs", "NSC"),
+        ("the APST", "OSTP"),
+        ("the Director of the National Institute of Standards and Technology", "NIST"),
+        ("the Administrator of General Services", "GSA"),
+        ("the Director of the Bureau of Land Management", "BLM"),
+        ("the Chair of the Federal Energy Regulatory Commission", "FERC"),
+        ("the Director of AISI at NIST", "AISI"),
+        ("the Administrator of the Office of Electronic Government within OMB", "EGOV"),
+        ("the heads of agencies that possess loan authorities", "AGENCIES"),
+        ("the Permitting Council", "FPISC"),
+    ],
+)
+def test_titles_and_names_resolve_to_their_agency(phrase, abbreviation):
+    assert default_catalog().resolve(phrase).abbreviation == abbreviation
+
+
+def test_an_office_it_lacks_resolves_to_nothing():
+    assert default_catalog().resolve("the Secretary of Widgets") is None
+
+
+def test_a_component_s_lineage_goes_up_to_its_department():
+    assert [a.abbreviation for a in default_catalog().lineage("USACE")] == ["USACE", "ARMY", "DOW"]
+
+
+HEAD = '[[agencies]]\nabbreviation = "X"\nname = "X"\n'
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ((HEAD + 'category = "department"\n') * 2, "defined twice"),
+        (HEAD + 'category = "component"\nparent = "Y"\n', "unknown agency 'Y'"),
+        (HEAD + 'category = "club"\n', "category"),
+        (HEAD + 'category = "department"\nmotto = "x"\n', "motto"),
+        ('[[agencies]]\nabbreviation = "X"\ncategory = "department"\n', "name: missing"),
+        ("[[agencies]\n", "not valid TOML"),
+    ],
+)
+def test_inconsistent_catalog_data_is_refused_naming_the_agency(tmp_path, text, message):
+    (tmp_path / "agencies.toml").write_text(text)
+    with pytest.raises(CatalogError, match=message):
+        load_catalog(tmp_path)

@@ -1,0 +1,106 @@
+"""Deadline phrases: each family, where it sits in the sentence, and the rule it means."""
+
+import datetime as dt
+
+import pytest
+
+from directives import deadlines as D
+from directives.drafting.phrases import find, resolve_ref, unclassified
+
+
+@pytest.mark.parametrize(
+    ("sentence", "rule"),
+    [
+        ("Within 30 days of the date of this order, X shall act.", D.DaysAfterOrder(30)),
+        ("Within 180 days of this order, X shall act.", D.DaysAfterOrder(180)),
+        ("No later than 90 days from the date of this order, X shall act.", D.DaysAfterOrder(90)),
+        ("Not later than 60 days after the date of this order, X shall act.", D.DaysAfterOrder(60)),
+        ("Within sixty days of the date of this order, X shall act.", D.DaysAfterOrder(60)),
+        ("Within 6 months of the date of this order, X shall act.", D.MonthsAfterOrder(6)),
+        ("Within 1 year of the date of this order, X shall act.", D.YearsAfterOrder(1)),
+        ("Within 3 years of the date of this order, X shall act.", D.YearsAfterOrder(3)),
+        ("By December 31, 2025, X shall act.", D.OnDate(dt.date(2025, 12, 31))),
+        ("Not later than January 2, 2030, X shall act.", D.OnDate(dt.date(2030, 1, 2))),
+        (
+            "Within 90 days of the date of this order, and annually thereafter, X shall report.",
+            D.Recurring(first=D.DaysAfterOrder(90), every_months=12),
+        ),
+        (
+            "Within 1 year of the date of this order and every 2 years thereafter, X shall report.",
+            D.Recurring(first=D.YearsAfterOrder(1), every_months=24),
+        ),
+        (
+            "X shall report every 60 days after the date of this order.",
+            D.Recurring(first=D.DaysAfterOrder(60), every_days=60),
+        ),
+        (
+            "X shall report every 60 days after the date of this order until December 31, 2027.",
+            D.Recurring(first=D.DaysAfterOrder(60), every_days=60, until=dt.date(2027, 12, 31)),
+        ),
+        ("On an ongoing basis, X shall act.", D.NoDeadline()),
+    ],
+)
+def test_each_family_means_its_rule(sentence, rule):
+    assert find(sentence)[0].rule == rule
+
+
+def test_a_chained_deadline_names_what_it_waits_for():
+    (phrase,) = find(
+        "Within 90 days of the publication of the guidance described in subsection (c), X shall act."
+    )
+    assert phrase.chain.what == "the guidance described in subsection (c)"
+    assert phrase.chain.rule("4(c)") == D.AfterDirective("4(c)", days=90, trigger=D.Trigger.PUBLISHED)
+
+
+@pytest.mark.parametrize(
+    ("words", "trigger"),
+    [
+        ("receipt of", D.Trigger.COMPLETED),
+        ("the issuance of", D.Trigger.ISSUED),
+        ("completion of", "completed"),
+    ],
+)
+def test_the_trigger_is_how_the_text_words_it(words, trigger):
+    (phrase,) = find(f"Within 30 days of {words} the report described in subsection (b), X shall act.")
+    assert phrase.chain.trigger == trigger
+
+
+def test_by_the_date_a_review_is_completed_is_chained_with_no_days():
+    (phrase,) = find(
+        "By the date on which the review described in subsection (f)(i) is completed, X shall act."
+    )
+    assert phrase.chain.rule("7(f)(i)") == D.AfterDirective("7(f)(i)", days=0)
+
+
+def test_a_duty_that_recurs_with_no_start_leaves_its_first_date_to_be_recorded():
+    (phrase,) = find("The Director shall provide quarterly reports to the APNSA.")
+    assert isinstance(phrase.rule, D.Recurring)
+    assert phrase.rule.every_months == 3
+    assert phrase.rule.first.kind == D.RuleKind.DAYS_FROM_EVENT
+    assert "no start" in phrase.review
+
+
+def test_business_days_are_drafted_as_calendar_days_and_flagged():
+    (phrase,) = find("Within 10 business days of the date of this order, X shall act.")
+    assert phrase.rule == D.DaysAfterOrder(10)
+    assert "business days" in phrase.review
+
+
+def test_a_within_phrase_no_family_knows_is_reported():
+    sentence = "Within 2 weeks of the date of this order, X shall act."
+    assert unclassified(sentence, find(sentence)) == [
+        "Within 2 weeks of the date of this order, X shall act."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "current", "ref"),
+    [
+        ("the recommendations described in subsection (b) of this section", "2(d)", "2(b)"),
+        ("the recommendations described in subsection (g)(i) of this section", "2(g)(ii)", "2(g)(i)"),
+        ("winning applications under subsection 4(g) of this order", "7(c)(i)", "4(g)"),
+        ("the plan described in section 3 of this order", "5(a)", "3"),
+    ],
+)
+def test_a_named_subsection_resolves_to_a_ref(text, current, ref):
+    assert resolve_ref(text, current=current) == ref

@@ -1,0 +1,230 @@
+"""Each format users meet reads to the same paragraphs: headings apart, markers first, lines joined."""
+
+import datetime as dt
+
+import pytest
+
+from directives.drafting import DraftError, draft
+from directives.drafting.readers import detect_format, read_document
+
+BODY = [
+    "By the authority vested in me as President, it is hereby ordered:",
+    "Sec. 2. Doing Things.",
+    "(a) Within 30 days of the date of this order, the Secretary of Energy shall publish a plan.",
+    "(b) Within 60 days of the date of this order, the Attorney General shall review it.",
+]
+
+PLAIN_TEXT = """Executive Order 99100 of May 4, 2026
+
+Doing Things
+
+By the authority vested in me as President, it is hereby ordered:
+
+Sec. 2. Doing Things. (a) Within 30 days of the date of this order, the Secretary of Energy shall publish
+a plan.
+(b) Within 60 days of the date of this order, the Attorney General shall review it.
+
+THE WHITE HOUSE,
+May 4, 2026.
+"""
+
+MARKDOWN = """# Doing Things
+
+By the authority vested in me as President, it is hereby ordered:
+
+**Sec. 2. Doing Things.** \\(a\\) Within 30 days of the date of this order, the Secretary of Energy shall
+publish a plan.
+
+\\(b\\) Within 60 days of the date of this order, the *Attorney General* shall review it.
+"""
+
+WHITEHOUSE_MARKDOWN = """---
+date: '2026-05-04'
+source_url: https://www.whitehouse.gov/presidential-actions/2026/05/doing-things/
+title: "Doing\\_Things"
+---
+
+By the authority vested in me as President, it is hereby ordered:
+
+<span style="text-decoration: underline">Sec</span>.
+<span style="text-decoration: underline">2</span>.
+\u00a0<span style="text-decoration: underline">Doing Things</span>.\u00a0 (a)  Within 30 days of
+the date of this order, the Secretary of Energy shall publish a plan.
+
+\\(b\\)  Within 60 days of the date of this order, the Attorney General
+shall review it.
+
+                             DONALD J. TRUMP
+
+THE WHITE HOUSE,
+
+    May 4, 2026.
+"""
+
+HTML = """<!doctype html><html><head><title>Doing Things \u2013 The White House</title>
+<meta property="article:published_time" content="2026-05-04T12:00:00-04:00"></head>
+<body><nav><p>Sec. 9. A menu that is not the order.</p></nav><h1>Doing Things</h1>
+<p>By the authority vested in me as President, it is hereby ordered:</p>
+<p><u>Sec</u>. <u>2</u>. <u>Doing Things</u>. (a) Within 30 days of the date of this order,
+the Secretary of Energy shall publish a plan.</p>
+<p>(b) Within 60 days of the date of this order, the Attorney General shall review it.</p>
+<p>THE WHITE HOUSE,<br>May 4, 2026.</p></body></html>
+"""
+
+# A Federal Register XML document, as PRESDOCU/EXECORD wraps an executive order.
+FR_XML = """<?xml version="1.0" encoding="UTF-8"?>
+<PRESDOCU>
+  <EXECORD>
+    <TITLE3>Title 3\u2014</TITLE3>
+    <PRES>The President<PRTPAGE P="30001"/></PRES>
+    <EXECORDR>Executive Order 99100 of May 4, 2026</EXECORDR>
+    <HD SOURCE="HED">Doing Things</HD>
+    <FP>By the authority vested in me as President, it is hereby ordered:</FP>
+    <FP><E T="04">Sec. 2</E>. <E T="03">Doing Things.</E> (a) Within 30 days of the date of this order, the
+      Secretary of Energy shall publish a plan.</FP>
+    <P>(b) Within 60 days of the date of this order, the Attorney General shall review it.</P>
+    <PSIG> </PSIG>
+    <PLACE>THE WHITE HOUSE,</PLACE>
+    <DATE>May 4, 2026.</DATE>
+    <FRDOC>[FR Doc. 2026-09999 Filed 5-6-26; 8:45 am]</FRDOC>
+    <BILCOD>Billing code 3395-F4-P</BILCOD>
+  </EXECORD>
+</PRESDOCU>
+"""
+
+FR_MARKDOWN = """# Executive Order 99100: Doing Things
+
+## Summary
+
+**Date:** May 4, 2026
+
+**Document Details:**
+- Document Number: 2026-09999
+- Executive Order Number: 99100
+- Citation: 91 FR 30001
+
+## Sources
+- [Federal Register](https://www.federalregister.gov/documents/2026/05/07/2026-09999/doing-things)
+
+---
+
+## Executive Order 99100
+
+### Authority
+
+By the authority vested in me as President, it is hereby ordered:
+### Section 2.
+
+Doing Things (a) Within 30 days of the date of this order, the Secretary of Energy shall publish a plan.
+
+(b) Within 60 days of the date of this order, the Attorney General{SLIP}
+shall review it.
+
+Trump.EPS
+THE WHITE HOUSE,
+May 4, 2026.
+""".replace("{SLIP}", " ")  # the converter leaves a space before some line breaks
+
+
+@pytest.mark.parametrize(
+    ("text", "filename", "fmt"),
+    [
+        (PLAIN_TEXT, "order.txt", "text"),
+        (MARKDOWN, "order.md", "markdown"),
+        (WHITEHOUSE_MARKDOWN, "order.wh.md", "whitehouse-markdown"),
+        (HTML, "order.html", "html"),
+        (FR_XML, "order.xml", "federal-register-xml"),
+        (FR_MARKDOWN, "order.fr.md", "federal-register-markdown"),
+    ],
+)
+def test_every_format_reads_to_the_same_paragraphs(text, filename, fmt):
+    doc = read_document(text, filename)
+    assert doc.format == fmt
+    assert doc.paragraphs == BODY
+
+
+@pytest.mark.parametrize(
+    ("text", "fmt"),
+    [
+        (PLAIN_TEXT, "text"),
+        (MARKDOWN, "markdown"),
+        (WHITEHOUSE_MARKDOWN, "whitehouse-markdown"),
+        (HTML, "html"),
+        (FR_XML, "federal-register-xml"),
+        (FR_MARKDOWN, "federal-register-markdown"),
+    ],
+)
+def test_the_format_is_recognized_without_a_file_name(text, fmt):
+    assert detect_format(text) == fmt
+
+
+def test_the_federal_register_xml_gives_number_date_title_and_document():
+    meta = read_document(FR_XML, "order.xml").meta
+    assert (meta.number, meta.signed_on, meta.title, meta.document) == (
+        99100,
+        dt.date(2026, 5, 4),
+        "Doing Things",
+        "2026-09999",
+    )
+
+
+def test_the_federal_register_markdown_gives_citation_and_publication():
+    meta = read_document(FR_MARKDOWN, "order.fr.md").meta
+    assert (meta.number, meta.signed_on, meta.citation, meta.published_on) == (
+        99100,
+        dt.date(2026, 5, 4),
+        "91 FR 30001",
+        dt.date(2026, 5, 7),
+    )
+    assert meta.source_url.startswith("https://www.federalregister.gov/documents/2026/05/07/")
+
+
+def test_the_whitehouse_page_has_a_title_date_and_link_but_no_number():
+    meta = read_document(WHITEHOUSE_MARKDOWN, "order.wh.md").meta
+    assert meta.number is None
+    assert (meta.title, meta.signed_on) == (
+        "Doing Things",
+        dt.date(2026, 5, 4),
+    )  # the escaped space made plain
+    assert meta.source_url == "https://www.whitehouse.gov/presidential-actions/2026/05/doing-things/"
+
+
+def test_the_html_page_gives_the_heading_and_published_date():
+    meta = read_document(HTML, "order.html").meta
+    assert (meta.title, meta.signed_on) == ("Doing Things", dt.date(2026, 5, 4))
+
+
+def test_the_date_under_the_white_house_line_is_the_signing_date():
+    text = PLAIN_TEXT.replace("Executive Order 99100 of May 4, 2026", "Executive Order 99100")
+    assert read_document(text, "order.txt").meta.signed_on == dt.date(2026, 5, 4)
+
+
+def test_a_wrapped_reference_at_a_line_start_is_not_a_new_paragraph():
+    text = (
+        "By the authority vested in me as President, it is hereby ordered:\n\n"
+        "Sec. 2. Things.\n"
+        "     (a)  Within 30 days of the date of this order, the Secretary shall act under subsection\n"
+        "(b) of this section and report.\n"
+        "     (b)  The Attorney General shall review it.\n"
+    )
+    assert read_document(text, "order.md").paragraphs[2:] == [
+        "(a) Within 30 days of the date of this order, the Secretary shall act under subsection (b) of this "
+        "section and report.",
+        "(b) The Attorney General shall review it.",
+    ]
+
+
+def test_xml_that_declares_entities_is_refused():
+    bomb = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><PRESDOCU><EXECORD>&a;</EXECORD></PRESDOCU>'
+    with pytest.raises(DraftError, match="declares entities"):
+        draft(bomb, filename="order.xml", number=1, signed_on=dt.date(2026, 1, 1))
+
+
+def test_xml_that_is_not_an_executive_order_is_refused():
+    with pytest.raises(DraftError, match="no EXECORD element"):
+        draft("<PRESDOCU><PROCLA><FP>A proclamation.</FP></PROCLA></PRESDOCU>", filename="p.xml")
+
+
+def test_broken_xml_is_refused():
+    with pytest.raises(DraftError, match="not well formed"):
+        draft("<PRESDOCU><EXECORD><FP>Sec. 1.</EXECORD>", filename="order.xml")
