@@ -40,7 +40,7 @@ test: install
 	$(PY) -m pytest
 
 # The production smoke test alone (it also runs in `make test`): the image's steps outside Docker, then
-# every route as every persona over HTTP from gunicorn (docs/deployment.md). Needs DATABASE_URL
+# every route as every persona over HTTP from gunicorn (docs/image.md). Needs DATABASE_URL
 # (PostgreSQL: it creates and drops a scratch database beside it) and REDIS_URL.
 smoke: install
 	$(PY) -m pytest -q tests/test_production_smoke.py
