@@ -348,7 +348,7 @@ def build(workdir: Path, *, dockerfile: Path = ROOT / "Dockerfile", log=print) -
                 # Built today, whatever clock the tests run with (faketime would fail TLS to the registries).
                 env = process_env(result, python_bin, clock=False)
                 # The Dockerfile's own line, run as docker build runs it.
-                subprocess.run(["sh", "-c", command], cwd=folder, env=env, check=True)  # noqa: S603, S607
+                subprocess.run(["sh", "-c", command], cwd=folder, env=env, check=True, timeout=900)  # noqa: S603, S607
             elif keyword not in ("WORKDIR", "USER", "EXPOSE", "HEALTHCHECK", "CMD", "LABEL"):
                 raise NotImplementedError(f"{instruction}: not understood by the smoke test")
         done.append(result)
