@@ -28,14 +28,14 @@ def pins(lock: str) -> dict[str, str]:
 
 
 def make_recipe(target: str) -> list[str]:
-    """Return the commands of a Makefile target, with $(PY) spelled out."""
+    """Return the commands of a Makefile target, with $(PY) and $(VENV) spelled out."""
     lines = (ROOT / "Makefile").read_text().splitlines()
     start = next(n for n, line in enumerate(lines) if line.startswith(f"{target}:"))
     recipe = []
     for line in lines[start + 1 :]:
         if not line.startswith("\t"):
             break
-        recipe.append(line.strip().replace("$(PY)", ".venv/bin/python"))
+        recipe.append(line.strip().replace("$(PY)", ".venv/bin/python").replace("$(VENV)", ".venv"))
     return recipe
 
 
