@@ -1,13 +1,13 @@
 # One image for the web server, the Celery worker and Celery beat (see docker-compose.yml).
+#
+# CI runs these steps outside Docker on every run (tests/test_production_smoke.py): it lays out /app
+# from the COPY lines below, runs the RUN lines as written (all but those that set up the operating
+# system: Node.js, the user), then starts gunicorn as CMD says, with the production settings, on
+# PostgreSQL and Redis. A file this Dockerfile forgets is missing there too.
 
-# --- Front-end assets: USWDS from npm, exactly as package-lock.json pins it (no CDN).
-FROM node:22-bookworm-slim AS assets
-WORKDIR /app
-COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
-
-# --- The application
-FROM python:3.11-slim
+# --- Python and the runtime dependencies, exactly as requirements/runtime.txt pins them, hashes checked
+# (the same versions `make install` and CI install from requirements/dev.txt).
+FROM python:3.11-slim-bookworm AS runtime
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
@@ -15,17 +15,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONPATH=/app \
     DATA_DIR=/app/data
 WORKDIR /app
+COPY requirements/runtime.txt requirements/runtime.txt
+RUN pip install --require-hashes -r requirements/runtime.txt
 
-# Dependencies first, from pyproject.toml alone, so a code change does not reinstall them. The
-# project itself runs from /app (settings find templates and static files next to it).
-COPY pyproject.toml ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
-        > /tmp/requirements.txt \
-    && pip install -r /tmp/requirements.txt \
-    && rm /tmp/requirements.txt
-
-COPY --from=assets /app/node_modules/@uswds/uswds/dist node_modules/@uswds/uswds/dist
-COPY manage.py ./
+# --- The application's own files (the project runs from /app: settings find templates and static
+# files next to it).
+FROM runtime AS app
+COPY manage.py package.json package-lock.json ./
+COPY scripts/build-static scripts/build-static
 COPY orderctl orderctl
 COPY uswds uswds
 COPY agencies agencies
@@ -33,12 +30,34 @@ COPY directives directives
 COPY templates templates
 COPY static static
 
-# Hashed, compressed static files for whitenoise. The key only lets the settings load for this step.
-RUN DEBUG=false SECRET_KEY=collectstatic-only-not-a-secret python manage.py collectstatic --no-input \
-    && useradd --system --uid 10001 --home-dir /app --no-create-home orderctl \
+# --- Node.js for the static build only, from the official image of the same Debian release.
+FROM runtime AS nodejs
+COPY --from=node:22-bookworm-slim /usr/local/bin/node /usr/local/bin/node
+COPY --from=node:22-bookworm-slim /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/npm
+RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm
+
+# --- The static files: every runtime npm package (`npm ci --omit=dev`), then collectstatic with the
+# manifest storage, by the one script CI runs too.
+FROM nodejs AS static
+COPY --from=app /app /app
+RUN scripts/build-static
+
+# --- The image: the application, the npm packages the settings name in STATICFILES_DIRS, and the
+# hashed, compressed static files that whitenoise serves. No DEBUG, no key: the settings refuse to start
+# until SECRET_KEY and ALLOWED_HOSTS come from the environment (.env.example).
+FROM app
+COPY --from=static /app/node_modules node_modules
+COPY --from=static /app/staticfiles staticfiles
+RUN useradd --system --uid 10001 --home-dir /app --no-create-home orderctl \
     && mkdir -p /app/data \
     && chown orderctl /app/data
 USER orderctl
 
 EXPOSE 8000
-CMD ["gunicorn", "orderctl.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# The web server's: /healthz/ answers 200 while the database answers (it is exempt from the HTTPS
+# redirect), asked under a host name the settings allow: the first of ALLOWED_HOSTS, or localhost when
+# that is "*". docker-compose.yml gives worker and beat checks of their own.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
+    CMD ["python", "-c", "import os, urllib.request as r; host = os.environ.get('ALLOWED_HOSTS', '').split(',')[0].strip().lstrip('.*') or 'localhost'; r.urlopen(r.Request('http://127.0.0.1:8000/healthz/', headers={'Host': host}), timeout=5)"]
+# No control socket: it would go to $HOME/.gunicorn, and /app (the user's home) is not writable.
+CMD ["gunicorn", "orderctl.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "--no-control-socket"]

@@ -7,13 +7,15 @@ PY := $(VENV)/bin/python
 export PORT ?= 8000
 export DEBUG ?= true
 
-.PHONY: install run migrate test test-future lint security format bench fuzz load clean eval-import
+.PHONY: install run migrate test test-future smoke lint lock lock-check security format bench fuzz load clean eval-import
 
-$(VENV)/.installed: pyproject.toml
+# Python packages exactly as the lock file pins them, hashes checked (pyproject.toml holds the ranges;
+# `make lock` resolves them into requirements/*.txt). The image installs requirements/runtime.txt the
+# same way, at the same versions.
+$(VENV)/.installed: requirements/dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit("orderctl needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --require-hashes -r requirements/dev.txt
 	touch $@
 
 # USWDS, Chart.js and axe-core, exactly as package-lock.json pins them; redone only when the lock file changes.
@@ -37,6 +39,12 @@ run: migrate
 test: install
 	$(PY) -m pytest
 
+# The production smoke test alone (it also runs in `make test`): the image's steps outside Docker, then
+# every route as every persona over HTTP from gunicorn (docs/image.md). Needs DATABASE_URL
+# (PostgreSQL: it creates and drops a scratch database beside it) and REDIS_URL.
+smoke: install
+	$(PY) -m pytest -q tests/test_production_smoke.py
+
 # The whole suite with the clock of pytest and of every process it starts moved ahead (Debian's
 # faketime, LD_PRELOAD): a test that depends on the day it runs fails here first.
 FUTURE_DAYS ?= 400
@@ -48,6 +56,14 @@ lint: install
 	$(PY) -m ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
 	$(PY) manage.py makemigrations --check --dry-run
+
+# Resolve requirements/*.txt again from pyproject.toml, keeping the current pins where they still fit
+# (`make lock LOCK_ARGS=--upgrade` moves every package on); lock-check fails when they are out of date.
+lock: install
+	scripts/lock
+
+lock-check: install
+	scripts/lock --check
 
 # Static security scan of our code (docs/security.md): medium and higher findings are listed for
 # review; any high one fails. A `# nosec` needs its reason on the same line.
@@ -72,8 +88,8 @@ fuzz: install
 # 60 s of 50 concurrent clients against gunicorn (4 workers) on DATABASE_URL (PostgreSQL, a scratch
 # database: each run adds its events) and REDIS_URL; figures in docs/benchmarks.md. Locust is
 # installed here only, not by `make install`.
-$(VENV)/.installed-load: $(VENV)/.installed
-	$(PY) -m pip install --quiet -e '.[dev,load]'
+$(VENV)/.installed-load: $(VENV)/.installed requirements/load.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements/load.txt
 	touch $@
 
 load: $(VENV)/.installed-load

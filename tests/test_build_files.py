@@ -1,0 +1,141 @@
+"""The files that build and check the project agree with each other: Dockerfile, compose, locks, hooks.
+
+What the image does is run by the production smoke test (tests/test_production_smoke.py, which needs
+PostgreSQL and Redis); these checks need nothing but the files, and say at once what drifted.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import sys
+from pathlib import Path
+
+import yaml
+from django.conf import settings
+
+from tests import image_steps
+
+ROOT = image_steps.ROOT
+STAGES = image_steps.parse_dockerfile((ROOT / "Dockerfile").read_text())
+
+
+def pins(lock: str) -> dict[str, str]:
+    """Return package -> version of a lock file in requirements/."""
+    text = (ROOT / "requirements" / lock).read_text()
+    return {m["name"]: m["version"] for m in re.finditer(r"^(?P<name>[\w.-]+)==(?P<version>\S+)", text, re.M)}
+
+
+def make_recipe(target: str) -> list[str]:
+    """Return the commands of a Makefile target, with $(PY) and $(VENV) spelled out."""
+    lines = (ROOT / "Makefile").read_text().splitlines()
+    start = next(n for n, line in enumerate(lines) if line.startswith(f"{target}:"))
+    recipe = []
+    for line in lines[start + 1 :]:
+        if not line.startswith("\t"):
+            break
+        recipe.append(line.strip().replace("$(PY)", ".venv/bin/python").replace("$(VENV)", ".venv"))
+    return recipe
+
+
+def test_the_image_runs_as_a_user_other_than_root():
+    user = STAGES[-1].last("USER")
+    assert user is not None, "the image has no USER: it would run as root"
+    assert user.args not in ("root", "0", "0:0")
+
+
+def test_no_stage_of_the_image_sets_debug_or_a_secret():
+    for stage in STAGES:
+        for instruction in stage.instructions:
+            if instruction.keyword in ("ENV", "ARG"):
+                names = {pair.partition("=")[0] for pair in shlex.split(instruction.args)}
+                assert not names & {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}, str(instruction)
+
+
+def test_the_compose_web_service_starts_gunicorn_as_the_images_cmd():
+    _, gunicorn = image_steps.compose_web_steps()
+    assert gunicorn == image_steps.image_cmd()
+
+
+def test_the_images_python_is_the_one_the_tests_run_on():
+    # The smoke test runs the image's steps with this interpreter; the image's base must be its version.
+    base = STAGES[0].base
+    assert re.match(r"python:(\d+\.\d+)", base), base
+    assert base.split(":")[1].startswith(f"{sys.version_info[0]}.{sys.version_info[1]}-")
+
+
+def test_the_image_gets_every_python_package_at_the_version_ci_tests():
+    runtime, dev = pins("runtime.txt"), pins("dev.txt")
+    assert runtime, "requirements/runtime.txt pins nothing"
+    differ = {name: (version, dev.get(name)) for name, version in runtime.items() if dev.get(name) != version}
+    assert not differ, f"runtime.txt -> dev.txt versions differ (run `make lock`): {differ}"
+
+
+def test_the_load_test_packages_keep_the_versions_ci_tests():
+    load, dev = pins("load.txt"), pins("dev.txt")
+    differ = {name: (version, load.get(name)) for name, version in dev.items() if load.get(name) != version}
+    assert not differ, f"dev.txt -> load.txt versions differ (run `make lock`): {differ}"
+
+
+def test_celery_keeps_python_dateutil_2():
+    assert pins("runtime.txt")["python-dateutil"].startswith("2.")
+
+
+def test_every_npm_package_the_settings_serve_is_a_runtime_dependency():
+    # The image installs `npm ci --omit=dev`: a package the settings serve static files from must not
+    # be a devDependency (only the browser tests' axe-core is).
+    package = json.loads((ROOT / "package.json").read_text())
+    served = set()
+    for entry in settings.STATICFILES_DIRS:
+        path = Path(entry[1] if isinstance(entry, tuple) else entry)
+        if "node_modules" in path.parts:
+            parts = path.parts[path.parts.index("node_modules") + 1 :]
+            served.add("/".join(parts[:2]) if parts[0].startswith("@") else parts[0])
+    assert served, "no STATICFILES_DIRS entry under node_modules"
+    assert served <= set(package["dependencies"]), served - set(package["dependencies"])
+    assert not served & set(package.get("devDependencies", {}))
+
+
+def test_the_pre_commit_hooks_run_what_make_lint_runs():
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
+    hooks = [hook for repo in config["repos"] for hook in repo["hooks"]]
+    for hook in hooks:
+        assert {"id", "name", "entry", "language"} <= set(hook), hook
+        assert hook["language"] == "system" and hook["pass_filenames"] is False, hook
+    # A hook may set variables first (`env DEBUG=true ...`), as make exports DEBUG=true.
+    entries = [re.sub(r"^env (\w+=\S+ )+", "", hook["entry"]) for hook in hooks]
+    assert sorted(entries) == sorted(make_recipe("lint")), (
+        "Make .pre-commit-config.yaml's hooks run the commands of `make lint`"
+    )
+
+
+def test_the_build_context_leaves_out_what_dockerignore_lists():
+    files = image_steps.context_files()
+    assert "orderctl/settings.py" in files
+    assert "requirements/runtime.txt" in files
+    assert "scripts/build-static" in files
+    assert not [f for f in files if f.startswith(("tests/", "docs/", "bench/", ".git/"))]
+
+
+def test_a_dockerignore_pattern_matches_as_docker_matches_it():
+    pycache = image_steps.dockerignore_regex("**/__pycache__")
+    assert pycache.match("__pycache__")
+    assert pycache.match("orderctl/__pycache__")
+    assert not pycache.match("orderctl/__pycache__x")
+    env_files = image_steps.dockerignore_regex(".env.*")
+    assert env_files.match(".env.local")
+    assert not env_files.match("sub/.env.local")  # no ** : the top folder only
+    assert not image_steps.dockerignore_regex("*.egg-info").match("a/b.egg-info")
+
+
+def test_a_run_line_is_split_at_each_and_outside_quotes():
+    assert image_steps.and_list("""a 'b && c' && d "e && f" &&g""") == ["a 'b && c'", 'd "e && f"', "g"]
+
+
+def test_the_only_throwaway_key_is_on_the_static_build_scripts_collectstatic_line():
+    in_dockerfile = [str(i) for stage in STAGES for i in stage.instructions if "SECRET_KEY" in i.args]
+    assert not in_dockerfile
+    script = (ROOT / "scripts" / "build-static").read_text().splitlines()
+    lines = [line.strip() for line in script if "SECRET_KEY=" in line]
+    assert len(lines) == 1 and lines[0].startswith("env -u DEBUG SECRET_KEY="), lines
