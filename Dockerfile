@@ -27,6 +27,7 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
 COPY --from=assets /app/node_modules/@uswds/uswds/dist node_modules/@uswds/uswds/dist
 COPY manage.py ./
 COPY orderctl orderctl
+COPY ledger ledger
 COPY agencies agencies
 COPY directives directives
 COPY templates templates

@@ -617,7 +617,7 @@ def _record_flags(flagged: list[_Flagged], now: dt.datetime, actor: AbstractBase
     outbox has already (its unique constraint). Building model instances instead costs several times
     the sweep itself (bench/sweep.py).
     """
-    actor_id, username = (actor.pk, actor.get_username()) if actor is not None else (None, None)
+    actor_id = actor.pk if actor is not None else None
     kind = DirectiveEvent.Kind.FLAGGED_OVERDUE.value
     ids = history.append(
         [
@@ -631,7 +631,6 @@ def _record_flags(flagged: list[_Flagged], now: dt.datetime, actor: AbstractBase
                 "Eastern time).",
                 old_due_on=f.due_on,
                 actor_id=actor_id,
-                actor_username=username,
             )
             for f in flagged
         ]

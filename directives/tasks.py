@@ -63,3 +63,13 @@ def queue_dispatch() -> None:
         dispatch_notifications.apply_async(retry=False)
     except Exception:
         logger.warning("could not queue dispatch_notifications; beat's next run sends them", exc_info=True)
+
+
+@shared_task
+def write_checkpoint() -> int:
+    """Sign and store a checkpoint of every chain's head and send it to the sinks; return its id."""
+    from . import proof
+
+    checkpoint, line = proof.write_checkpoint()
+    logger.info("checkpoint %s of %s: %d chains", checkpoint.pk, line["created"], len(line["chains"]))
+    return checkpoint.pk

@@ -5,24 +5,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agencies', '0002_api_token'),
-        ('directives', '0006_event_order_index_from_the_unique_constraint'),
+        ("agencies", "0002_api_token"),
+        ("directives", "0006_event_order_index_from_the_unique_constraint"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='directiveevent',
-            options={'ordering': ['-seq']},
+            name="directiveevent",
+            options={"ordering": ["-seq"]},
         ),
         migrations.RemoveIndex(
-            model_name='directiveevent',
-            name='event_directive_created_idx',
+            model_name="directiveevent",
+            name="event_directive_created_idx",
         ),
         migrations.AddIndex(
-            model_name='directiveevent',
-            index=models.Index(fields=['directive', '-seq'], name='event_directive_seq_idx'),
+            model_name="directiveevent",
+            index=models.Index(fields=["directive", "-seq"], name="event_directive_seq_idx"),
         ),
     ]
