@@ -820,6 +820,7 @@ def _restore_users(backup: Backup) -> None:
         elif pk not in by_id:
             user = user_model(pk=pk, **{username_field: username}, is_active=False)
             user.set_unusable_password()
+            user._orderctl_restored = True  # the file's access log holds its creation already
             user.save()
     if errors:
         raise BackupError(errors)

@@ -51,7 +51,12 @@ def grant_statements(role: str, tables: list[str], sequences: list[str]) -> list
     statements = [f"GRANT USAGE ON SCHEMA public TO {q(role)}"]
     for table in tables:
         statements.append(f"REVOKE ALL ON {q(table)} FROM {q(role)}")
-        privileges = "SELECT, INSERT" if table in APPEND_ONLY else "SELECT, INSERT, UPDATE, DELETE"
+        if table in APPEND_ONLY:
+            privileges = "SELECT, INSERT"
+        elif table == "django_migrations":
+            privileges = "SELECT"  # the application reads which migrations ran; only the owner migrates
+        else:
+            privileges = "SELECT, INSERT, UPDATE, DELETE"
         statements.append(f"GRANT {privileges} ON {q(table)} TO {q(role)}")
     statements += [f"GRANT USAGE, SELECT ON SEQUENCE {q(s)} TO {q(role)}" for s in sequences]
     return statements
