@@ -137,14 +137,14 @@ def append_only(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     for sql in pg.trigger_sql(TABLE):
-        schema_editor.execute(sql)
+        schema_editor.execute(sql, None)
 
 
 def not_append_only(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     for sql in pg.drop_trigger_sql(TABLE):
-        schema_editor.execute(sql)
+        schema_editor.execute(sql, None)
 
 
 class Migration(migrations.Migration):

@@ -10,7 +10,7 @@ def append_only(apps, schema_editor):
         return
     for table in ("ledger_accessevent", "ledger_checkpoint"):
         for sql in pg.trigger_sql(table):
-            schema_editor.execute(sql)
+            schema_editor.execute(sql, None)
 
 
 def not_append_only(apps, schema_editor):
@@ -19,7 +19,7 @@ def not_append_only(apps, schema_editor):
     for table in ("ledger_accessevent", "ledger_checkpoint"):
         schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
         for sql in pg.drop_trigger_sql(table):
-            schema_editor.execute(sql)
+            schema_editor.execute(sql, None)
 
 
 class Migration(migrations.Migration):

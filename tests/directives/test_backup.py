@@ -146,7 +146,8 @@ def test_it_refuses_a_database_that_is_not_empty(tmp_path, order, cisa_editor):
         command("import_history", str(file))
     assert str(raised.value) == (
         "The database is not empty (it holds 15 agencies, 1 order, 13 directives, 13 events, "
-        "1 access log entry, 45 involvements); import_history restores only into an empty database. Nothing was written."
+        "1 access log entry, 45 involvements); import_history restores only into an empty database. "
+        "Nothing was written."
     )
     assert everything() == before
 

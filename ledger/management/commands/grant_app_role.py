@@ -36,8 +36,10 @@ class Command(BaseCommand):
         tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
         tables.append("django_migrations")
         with connection.cursor() as cursor:
+            # pg_class, not information_schema: identity columns' sequences are listed only here.
             cursor.execute(
-                "SELECT sequence_name FROM information_schema.sequences WHERE sequence_schema = 'public'"
+                "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE c.relkind = 'S' AND n.nspname = 'public'"
             )
             sequences = [name for (name,) in cursor.fetchall()]
         with connection.cursor() as cursor, transaction.atomic():
