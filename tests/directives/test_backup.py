@@ -21,7 +21,7 @@ from directives import actions, backup, history
 from directives.models import Directive, DirectiveEvent, Involvement, Notification, Order
 from ledger import checkpoints, keys
 from ledger.chain import sign_head
-from tests.directives.test_history import NOON_NOV_26, busy_history  # noqa: F401 - a fixture
+from tests.directives.test_history import NOON_NOV_26
 
 User = get_user_model()
 
@@ -55,7 +55,7 @@ def lines_of(path) -> list[dict]:
 @pytest.mark.django_db(transaction=True)
 def test_a_backup_round_trips_through_an_empty_database_and_still_verifies(
     tmp_path,
-    busy_history,  # noqa: F811 - the fixture imported above
+    busy_history,
     directive,
     cisa_editor,
 ):
@@ -101,7 +101,7 @@ def test_a_backup_round_trips_through_an_empty_database_and_still_verifies(
 
 def test_an_auditor_checks_every_hash_of_a_backup_with_the_standard_library_alone(
     tmp_path,
-    busy_history,  # noqa: F811
+    busy_history,
 ):
     file = tmp_path / "backup.jsonl"
     command("export_history", "--output", str(file))

@@ -26,7 +26,7 @@ from directives import actions, history
 from directives.models import Directive, DirectiveEvent
 from ledger import audit
 from ledger.models import AccessEvent
-from tests.directives.test_history import JULY_2_ENDS, NOON_NOV_26, busy_history  # noqa: F401 - a fixture
+from tests.directives.test_history import NOON_NOV_26
 
 pytestmark = pytest.mark.postgres
 
@@ -95,7 +95,7 @@ def as_owner_without_triggers():
 
 
 @pytest.fixture
-def kept_outside(settings, tmp_path, busy_history) -> Path:  # noqa: F811
+def kept_outside(settings, tmp_path, busy_history) -> Path:
     """The busy history, with a checkpoint written to a file outside the database (the sink)."""
     path = tmp_path / "checkpoints.jsonl"
     settings.HISTORY_CHECKPOINT_FILE = str(path)
@@ -133,7 +133,7 @@ def test_the_app_role_is_not_the_owner_and_has_only_select_and_insert_on_the_app
             assert cursor.fetchone() == ("INSERT,SELECT", False)
 
 
-def test_the_app_role_cannot_update_delete_or_truncate_events(app_role, busy_history):  # noqa: F811
+def test_the_app_role_cannot_update_delete_or_truncate_events(app_role, busy_history):
     event = newest()
     with as_role(app_role):
         assert "permission denied" in refused(
@@ -152,7 +152,7 @@ def test_the_app_role_cannot_update_delete_or_truncate_events(app_role, busy_his
     assert verify().startswith("Verified 25 events")
 
 
-def test_the_app_role_cannot_disable_drop_or_replace_the_triggers(app_role, busy_history):  # noqa: F811
+def test_the_app_role_cannot_disable_drop_or_replace_the_triggers(app_role, busy_history):
     with as_role(app_role):
         for table in (EVENTS, "ledger_accessevent", "ledger_checkpoint"):
             assert "must be owner" in refused(f"ALTER TABLE {table} DISABLE TRIGGER USER")
@@ -178,7 +178,7 @@ def test_the_app_role_runs_the_application(app_role, directive, cisa_editor):
         assert verify().startswith("Verified ")
 
 
-def test_as_the_app_role_an_event_inserted_without_the_key_is_named(app_role, busy_history):  # noqa: F811
+def test_as_the_app_role_an_event_inserted_without_the_key_is_named(app_role, busy_history):
     """INSERT is allowed: a forger computes the next hash with the documented form, but cannot sign."""
     head = newest()
     d = Directive.objects.get(ref="2(c)(ii)")
@@ -212,7 +212,7 @@ def test_as_the_app_role_an_event_inserted_without_the_key_is_named(app_role, bu
     )
 
 
-def test_as_the_app_role_a_directive_changed_behind_its_history_is_named(app_role, busy_history):  # noqa: F811
+def test_as_the_app_role_a_directive_changed_behind_its_history_is_named(app_role, busy_history):
     with as_role(app_role):
         run(
             "UPDATE directives_directive SET status = 'completed', completed_on = '2026-07-01', "
