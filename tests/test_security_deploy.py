@@ -20,6 +20,7 @@ PRODUCTION = {
     "CSRF_TRUSTED_ORIGINS": "https://tracker.example.gov",
     # Read, never connected to: `check --deploy` only looks at the engine.
     "DATABASE_URL": "postgres://orderctl@127.0.0.1:5432/orderctl",
+    "HISTORY_CHECKPOINT_EMAIL": "reviewers",
 }
 PASSWORD = "a-long-secret-passphrase-9"
 
@@ -98,6 +99,15 @@ def test_check_deploy_names_each_protection_that_is_switched_off():
     assert result.returncode == 0, result.stderr
     for check in ("security.W004", "security.W008", "security.W012", "security.W016"):
         assert check in result.stderr, check
+
+
+def test_check_deploy_warns_when_no_checkpoint_leaves_the_database():
+    result = run_django(
+        "from django.core.management import call_command; call_command('check', deploy=True)",
+        **{**PRODUCTION, "HISTORY_CHECKPOINT_EMAIL": ""},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "orderctl.W002" in result.stderr and "No checkpoint sink outside the database" in result.stderr
 
 
 def test_plain_http_is_redirected_to_https(production):

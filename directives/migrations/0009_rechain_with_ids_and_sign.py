@@ -39,6 +39,10 @@ def _digest(content):
 def rechain(apps, schema_editor):
     Event = apps.get_model("directives", "DirectiveEvent")
     connection = schema_editor.connection
+    if connection.vendor == "postgresql":
+        # Before the rows are streamed: a table cannot be altered while a cursor reads it. The
+        # migration is one transaction, so the trigger is off for nobody else.
+        schema_editor.execute(f"ALTER TABLE {TABLE} DISABLE TRIGGER USER", None)
     rows = Event.objects.order_by("order_id", "seq").values_list(
         "id", "order_id", "order__number", "seq", "directive__ref", "kind", "old_status", "new_status",
         "note", "evidence_url", *DATE_KEYS, "actor_id", "actor__username", "agency_id",
@@ -101,6 +105,8 @@ def rechain(apps, schema_editor):
             updates[:] = keep
     close_chain()
     _update(connection, updates)
+    if connection.vendor == "postgresql":
+        schema_editor.execute(f"ALTER TABLE {TABLE} ENABLE TRIGGER USER", None)
 
 
 def _update(connection, rows):
@@ -110,7 +116,6 @@ def _update(connection, rows):
         if connection.vendor == "postgresql":
             from psycopg2.extras import execute_values
 
-            cursor.execute(f"ALTER TABLE {TABLE} DISABLE TRIGGER USER")
             execute_values(
                 cursor.cursor,
                 f"UPDATE {TABLE} AS e SET hash = v.hash, prev_hash = v.prev_hash, created = v.created, "  # noqa: S608
@@ -121,7 +126,6 @@ def _update(connection, rows):
                 template="(%s, %s, %s, %s::timestamptz, %s::integer, %s, %s)",
                 page_size=len(rows),
             )
-            cursor.execute(f"ALTER TABLE {TABLE} ENABLE TRIGGER USER")
         else:
             cursor.executemany(
                 f"UPDATE {TABLE} SET hash = %s, prev_hash = %s, created = %s, signed_from = %s, key_id = %s, "  # noqa: S608

@@ -9,9 +9,11 @@ import datetime as dt
 import hashlib
 import io
 import json
+from pathlib import Path
 
 import pytest
 import time_machine
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
@@ -124,6 +126,34 @@ def test_an_auditor_checks_every_hash_of_a_backup_with_the_standard_library_alon
     for seq, event in enumerate(events, start=1):
         assert (event["seq"], event["prev_hash"], event_hash(event)) == (seq, previous, event["hash"])
         previous = event["hash"]
+
+
+def test_an_auditor_checks_every_hash_and_signature_of_a_backup_with_the_recipe(tmp_path, busy_history):
+    """The recipe of docs/history-proof.md, run as written, on a real export; and on a forged one."""
+    file = tmp_path / "backup.jsonl"
+    command("export_history", "--output", str(file))
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "history-proof.md").read_text()
+    recipe = doc.split("## For an auditor", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    ring = keys.keyring()
+    recipe = (
+        recipe.replace('"<key id>"', repr(ring.signing_key_id))
+        .replace('"<public key>"', repr(keys.public_text(ring.private.public_key())))
+        .replace('"backup.jsonl"', repr(str(file)))
+    )
+    exec(compile(recipe, "docs/history-proof.md", "exec"), {})  # noqa: S102 - our own documentation
+
+    lines = lines_of(file)
+    note = next(line for line in lines if line["type"] == "event" and line["kind"] == "note")
+    note["note"] = "Charter never signed."
+    previous = None
+    for line in sorted((x for x in lines if x["type"] == "event"), key=lambda e: e["seq"]):
+        if line["seq"] >= note["seq"]:
+            line["prev_hash"] = previous
+            line["hash"] = history.digest(line)
+        previous = line["hash"]
+    file.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines))
+    with pytest.raises(InvalidSignature):
+        exec(compile(recipe, "docs/history-proof.md", "exec"), {})  # noqa: S102
 
 
 def test_export_history_writes_to_stdout_without_output(order):
