@@ -42,8 +42,9 @@ def check_checkpoint_sinks(app_configs, **kwargs) -> list:
         return []
     return [
         Warning(
-            "No checkpoint sink outside the database: set HISTORY_CHECKPOINT_FILE, HISTORY_CHECKPOINT_WEBHOOK "
-            "or HISTORY_CHECKPOINT_EMAIL, or removing the newest events cannot be detected.",
+            "No checkpoint sink outside the database: set HISTORY_CHECKPOINT_FILE, "
+            "HISTORY_CHECKPOINT_WEBHOOK or HISTORY_CHECKPOINT_EMAIL, or removing the newest events "
+            "cannot be detected.",
             id="orderctl.W002",
         )
     ]
