@@ -40,7 +40,6 @@ from .models import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
 
     from .orderfile import DirectiveSpec, OrderSpec
 
@@ -686,16 +685,15 @@ def _owe_notices(
     *,
     kind: str,
     offset_days: int,
-    event_kind: str,
-    note: Callable[[Directive], str],
-    actor: AbstractBaseUser | None,
     now: dt.datetime,
 ) -> list[int]:
-    """Write one event and one ``kind`` notification per candidate that has none for its deadline.
+    """Write one ``kind`` notification per candidate that has none for its deadline.
 
     Runs inside the caller's transaction. Candidates are locked, skipping rows another sweep holds (it
     is writing their notices); the notices are read again once the locks are held, so one that a
-    concurrent sweep committed in between is seen, and nothing is owed twice.
+    concurrent sweep committed in between is seen, and nothing is owed twice. No event is written
+    here: the history says a reminder or an escalation was sent only once it was
+    (``mark_notification_sent``); the outbox row is the record that it is owed.
     """
     owed_already = Notification.objects.filter(
         directive=OuterRef("pk"), kind=kind, offset_days=offset_days, due_on=OuterRef("due_on")
@@ -714,23 +712,16 @@ def _owe_notices(
         ).values_list("directive_id", "due_on")
     )
     owed = [d for d in locked if (d.id, d.due_on) not in done]
-    event_ids = history.append(
-        [
-            NewEvent.of(d, kind=event_kind, note=note(d), old_due_on=d.due_on, actor=actor, created=now)
-            for d in owed
-        ]
-    )
     Notification.objects.bulk_create(
         Notification(
             directive_id=d.id,
             kind=kind,
             due_on=d.due_on,
             offset_days=offset_days,
-            event_id=event_id,
             created=now,
             next_attempt_at=now,
         )
-        for d, event_id in zip(owed, event_ids, strict=True)
+        for d in owed
     )
     return [d.id for d in owed]
 
@@ -753,18 +744,7 @@ def send_reminders(*, actor: AbstractBaseUser | None = None) -> dict[int, list[i
             candidates = Directive.objects.open().filter(
                 due_at__gt=window_end - dt.timedelta(days=1), due_at__lte=window_end
             )
-            ids = _owe_notices(
-                candidates,
-                kind=Notification.Kind.REMINDER,
-                offset_days=-days,
-                event_kind=DirectiveEvent.Kind.REMINDER_SENT,
-                note=lambda d, days=days: (
-                    f"Reminder to the lead agencies' editors: {days} day{'s' if days != 1 else ''} to the "
-                    f"deadline of {d.due_on:%A} {d.due_on.isoformat()}."
-                ),
-                actor=actor,
-                now=now,
-            )
+            ids = _owe_notices(candidates, kind=Notification.Kind.REMINDER, offset_days=-days, now=now)
             if ids:
                 owed[days] = ids
         if owed:
@@ -789,12 +769,6 @@ def escalate_overdue(*, actor: AbstractBaseUser | None = None) -> list[int]:
             Directive.objects.open().filter(due_at__lte=cutoff),
             kind=Notification.Kind.ESCALATION,
             offset_days=days,
-            event_kind=DirectiveEvent.Kind.ESCALATED,
-            note=lambda d: (
-                f"Escalated to the oversight reviewers: still open {days} or more days after the deadline "
-                f"of {d.due_on:%A} {d.due_on.isoformat()}."
-            ),
-            actor=actor,
             now=now,
         )
         if ids:
@@ -871,9 +845,55 @@ def _finish(claimed: Notification, **values: object) -> bool:
 
 
 def mark_notification_sent(claimed: Notification, *, recipients: list[str]) -> bool:
-    """Record that ``claimed`` went out to ``recipients``; a sent row is never claimed again."""
+    """Record that ``claimed`` went out to ``recipients``; a sent row is never claimed again.
+
+    A reminder or an escalation also enters the directive's history now, in the same transaction:
+    the record says "sent" only of what the mail server took (an overdue notice follows the
+    ``flagged_overdue`` event that caused it).
+    """
     now = timezone.now()
-    return _finish(claimed, state=Notification.State.SENT, sent_at=now, recipients=recipients, last_error="")
+    with transaction.atomic():
+        if not _finish(
+            claimed, state=Notification.State.SENT, sent_at=now, recipients=recipients, last_error=""
+        ):
+            return False
+        kind = _SENT_EVENTS.get(claimed.kind)
+        if kind is not None:
+            directive = Directive.objects.only("id", "ref", "order_id").get(pk=claimed.directive_id)
+            [event_id] = history.append(
+                [
+                    NewEvent.of(
+                        directive,
+                        kind=kind,
+                        note=_sent_note(claimed, len(recipients)),
+                        old_due_on=claimed.due_on,
+                        created=now,
+                    )
+                ]
+            )
+            Notification.objects.filter(pk=claimed.pk).update(event_id=event_id)
+    return True
+
+
+_SENT_EVENTS = {
+    Notification.Kind.REMINDER: DirectiveEvent.Kind.REMINDER_SENT,
+    Notification.Kind.ESCALATION: DirectiveEvent.Kind.ESCALATED,
+}
+
+
+def _sent_note(notice: Notification, addresses: int) -> str:
+    to = f"{addresses} address{'es' if addresses != 1 else ''}"
+    deadline = f"{notice.due_on:%A} {notice.due_on.isoformat()}"
+    if notice.kind == Notification.Kind.ESCALATION:
+        return (
+            f"Escalation sent to the oversight reviewers ({to}): still open {notice.offset_days} or more "
+            f"days after the deadline of {deadline}."
+        )
+    days = -notice.offset_days
+    return (
+        f"Reminder sent to the lead agencies' editors ({to}): {days} day{'s' if days != 1 else ''} to the "
+        f"deadline of {deadline}."
+    )
 
 
 def mark_notification_cancelled(claimed: Notification, *, reason: str) -> bool:

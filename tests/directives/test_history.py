@@ -21,7 +21,7 @@ from django.db import connection, connections
 
 from agencies.models import Agency
 from directives import actions, history
-from directives.models import Directive, DirectiveEvent, Order
+from directives.models import Directive, DirectiveEvent, Notification, Order
 from directives.orderfile import parse_order_file
 from ledger import keys
 from ledger.chain import sign_head
@@ -113,13 +113,20 @@ def test_each_writer_appends_to_the_end_of_its_orders_chain(order, busy_history)
     assert verify_history().startswith(f"Verified {len(events)} events in 1 order, 13 directives, ")
 
 
-def test_reminders_and_escalations_are_chained_too(order):
+def test_reminders_and_escalations_are_chained_once_sent(order, reviewer, cisa_editor):
     with time_machine.travel(JULY_2_ENDS - dt.timedelta(days=7), tick=False):
         actions.send_reminders(actor=None)
     with time_machine.travel(dt.datetime(2026, 7, 9, 4, 0, tzinfo=dt.UTC), tick=False):
         actions.escalate_overdue(actor=None)
+    # Owed, not yet sent: nothing in the history until the mail server takes them.
+    assert [e.kind for e in chain(order)[13:]] == []
+    with time_machine.travel(dt.datetime(2026, 7, 9, 4, 1, tzinfo=dt.UTC), tick=False):
+        report = actions.dispatch_notifications()
+    sent = Notification.objects.filter(state="sent")
+    reminded = sent.filter(kind="reminder").count()  # 2(c) and its parts, led by CISA
+    assert (reminded, sent.filter(kind="escalation").count()) == (4, 8) and len(report.sent) == 12
     kinds = [e.kind for e in chain(order)[13:]]
-    assert kinds == ["reminder_sent"] * 8 + ["escalated"] * 8
+    assert sorted(kinds) == ["escalated"] * 8 + ["reminder_sent"] * reminded
     assert history.verify().ok
 
 
