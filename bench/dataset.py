@@ -126,6 +126,8 @@ def _remove() -> None:
         DirectiveEvent.objects.filter(directive__in=directives).delete()
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
+                # ALTER TABLE waits for no deferred foreign-key check: run the delete's now.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute(f"ALTER TABLE {events} ENABLE TRIGGER USER")
         Involvement.objects.filter(directive__in=directives).delete()
         directives.filter(parent__isnull=False).delete()
