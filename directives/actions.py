@@ -40,7 +40,6 @@ from .models import (
 )
 
 if TYPE_CHECKING:
-
     from .orderfile import DirectiveSpec, OrderSpec
 
 logger = logging.getLogger(__name__)
