@@ -25,6 +25,7 @@ from directives.models import Directive, DirectiveEvent, Notification, Order
 from directives.orderfile import parse_order_file
 from ledger import keys
 from ledger.chain import sign_head
+from ledger.pg import APPEND_ONLY
 from tests.conftest import ORDER_FILE
 
 NOON_NOV_26 = dt.datetime(2026, 11, 26, 17, 0, tzinfo=dt.UTC)  # 12:00 Eastern
@@ -33,15 +34,18 @@ EVENTS = DirectiveEvent._meta.db_table
 
 
 def tamper(sql: str, params: list | tuple = ()) -> None:
-    """Run one raw statement against the events table, as someone with database access could."""
+    """Run one raw statement against the append-only tables, as their owner could (triggers off)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # ALTER TABLE waits for no deferred foreign-key check: run the pending ones now.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute(f"ALTER TABLE {EVENTS} DISABLE TRIGGER USER")
+            for table in APPEND_ONLY:
+                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
         cursor.execute(sql, params)
         if connection.vendor == "postgresql":
-            cursor.execute(f"ALTER TABLE {EVENTS} ENABLE TRIGGER USER")
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for table in APPEND_ONLY:
+                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
 
 
 def verify_history(*args: str) -> str:

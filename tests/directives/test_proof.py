@@ -184,7 +184,10 @@ def test_a_checkpoint_goes_to_the_file_sink_and_verify_checks_the_database_again
     with time_machine.travel(AFTER, tick=False):
         out = io.StringIO()
         call_command("write_checkpoint", stdout=out)
-    assert out.getvalue().startswith("Checkpoint 1 of 2026-11-26T18:00:00.000000Z: 2 chains signed by key ")
+    pk = Checkpoint.objects.get().pk
+    assert out.getvalue().startswith(
+        f"Checkpoint {pk} of 2026-11-26T18:00:00.000000Z: 2 chains signed by key "
+    )
     assert out.getvalue().endswith("stored in the database, sent to the file.\n")
     [line] = [json.loads(text) for text in path.read_text().splitlines()]
     assert checkpoints.check(line) is None
@@ -193,7 +196,7 @@ def test_a_checkpoint_goes_to_the_file_sink_and_verify_checks_the_database_again
     }  # fmt: skip
     assert set(line["chains"]) == {"order:14409", "access"}
     assert (
-        "against the checkpoint of 2026-11-26T18:00:00.000000Z (checkpoint 1 in the database), "
+        f"against the checkpoint of 2026-11-26T18:00:00.000000Z (checkpoint {pk} in the database), "
         f"the checkpoint of 2026-11-26T18:00:00.000000Z ({path}, line 1)"
         in verify("--checkpoints", str(path))
     )
