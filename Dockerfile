@@ -25,6 +25,7 @@ COPY manage.py package.json package-lock.json ./
 COPY scripts/build-static scripts/build-static
 COPY orderctl orderctl
 COPY uswds uswds
+COPY ledger ledger
 COPY agencies agencies
 COPY directives directives
 COPY templates templates

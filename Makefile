@@ -68,14 +68,15 @@ lock-check: install
 # Static security scan of our code (docs/security.md): medium and higher findings are listed for
 # review; any high one fails. A `# nosec` needs its reason on the same line.
 security: install
-	$(PY) -m bandit -r orderctl agencies directives -ll --exit-zero -q
-	$(PY) -m bandit -r orderctl agencies directives -lll -q
+	$(PY) -m bandit -r orderctl ledger agencies directives -ll --exit-zero -q
+	$(PY) -m bandit -r orderctl ledger agencies directives -lll -q
 
 # Benchmarks against the configured database: set DATABASE_URL to PostgreSQL for figures worth
 # recording (docs/benchmarks.md). The first run seeds a 100,000-directive data set, later runs reuse it.
 bench: migrate
 	$(PY) bench/api.py
 	$(PY) bench/sweep.py
+	$(PY) bench/verify.py
 
 # schemathesis over the whole API with a larger budget than `make test` (500 cases per operation,
 # about 4,500 in all, the same fixed seed): no server error, every response as the schema says, and

@@ -8,6 +8,7 @@ from __future__ import annotations
 import ipaddress
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 
@@ -69,3 +70,15 @@ def client_address(request) -> str | None:
         return str(ipaddress.ip_address(hops[-count]))
     except ValueError:
         return remote
+
+
+def reviewer_emails() -> list[str]:
+    """Return the addresses of the active oversight reviewers."""
+    return active_emails(get_user_model().objects.filter(oversight_reviewer__isnull=False))
+
+
+def active_emails(users) -> list[str]:
+    """Return the distinct addresses (by lower case) of the active ``users`` that have one, sorted."""
+    emails = users.filter(is_active=True).exclude(email="").values_list("email", flat=True).distinct()
+    unique = {email.strip().lower(): email.strip() for email in emails}
+    return sorted(unique.values(), key=str.lower)

@@ -16,6 +16,9 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from ledger import audit
+from ledger.models import AccessEvent
+
 from .models import APIToken
 from .tokens import token_lifetime_errors
 
@@ -62,6 +65,17 @@ def create_api_token(
     expiry = dt.timedelta(days=expires_days) if expires_days is not None else None
     with transaction.atomic():
         token, key = APIToken.objects.create(user=user, expiry=expiry, name=name, read_only=read_only)
+        audit.record(
+            AccessEvent.Kind.TOKEN_CREATED,
+            actor_id=actor.pk if actor is not None else None,
+            subject_id=user.pk,
+            detail={
+                "token_key": token.token_key,
+                "name": name,
+                "read_only": read_only,
+                "expires_days": expires_days,
+            },
+        )
     logger.info(
         "API token %s (%s) created for %s by %s",
         token.token_key,
@@ -77,6 +91,12 @@ def revoke_api_token(token: APIToken, *, actor: AbstractBaseUser | None) -> None
     _require_owner_or_admin(token.user, actor, "revoke")
     with transaction.atomic():
         APIToken.objects.filter(pk=token.pk).delete()
+        audit.record(
+            AccessEvent.Kind.TOKEN_REVOKED,
+            actor_id=actor.pk if actor is not None else None,
+            subject_id=token.user_id,
+            detail={"token_key": token.token_key},
+        )
     logger.info(
         "API token %s of %s revoked by %s",
         token.token_key,

@@ -1,10 +1,14 @@
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
-from . import actions
+from . import actions, roles
 from .models import Agency, APIToken, Membership, OversightReviewer
+
+User = get_user_model()
 
 
 class KnownChoicesAutocompleteSelect(AutocompleteSelect):
@@ -57,15 +61,67 @@ class AgencyAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(AutocompleteAdmin):
+    """Grants, changes and revokes roles through ``agencies.roles``, which records each in the access log."""
+
     list_display = ("user", "agency", "role")
     list_filter = ("role", "agency")
     autocomplete_fields = ("user", "agency")
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Membership | None = None) -> tuple[str, ...]:
+        # Another person or agency is another membership: revoke this one and grant that one.
+        return ("user", "agency") if obj is not None else ()
+
+    def save_model(self, request, obj, form, change) -> None:
+        saved = roles.set_membership(obj.user, obj.agency, obj.role, actor=request.user)
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj) -> None:
+        roles.revoke_membership(obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for membership in queryset:
+            roles.revoke_membership(membership, actor=request.user)
+
 
 @admin.register(OversightReviewer)
 class OversightReviewerAdmin(AutocompleteAdmin):
+    """Grants and revokes the reviewer role through ``agencies.roles`` (recorded in the access log)."""
+
     list_display = ("user", "created")
     autocomplete_fields = ("user",)
+
+    def has_change_permission(self, request: HttpRequest, obj: OversightReviewer | None = None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change) -> None:
+        obj.pk = roles.grant_reviewer(obj.user, actor=request.user).pk
+
+    def delete_model(self, request, obj) -> None:
+        roles.revoke_reviewer(obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for reviewer in queryset:
+            roles.revoke_reviewer(reviewer, actor=request.user)
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class AuditedUserAdmin(UserAdmin):
+    """Django's user admin; the access log (``agencies/audit.py``) records who changed flags or names."""
+
+    def save_model(self, request, obj, form, change) -> None:
+        obj._orderctl_actor = request.user
+        super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj) -> None:
+        obj._orderctl_actor = request.user
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for user in queryset:
+            self.delete_model(request, user)
 
 
 @admin.register(APIToken)

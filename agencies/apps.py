@@ -15,3 +15,4 @@ class AgenciesConfig(AppConfig):
         post_save.connect(
             signals.revoke_tokens_after_save, sender=user_model, dispatch_uid="orderctl-token-revoke"
         )
+        from . import audit  # noqa: F401 - connects the access log's receivers

@@ -47,6 +47,10 @@ AGENCY_PREFIX = "BENCH-"
 BENCH_USERNAME = "bench-editor"
 BATCH = 5_000
 SEED = 14409
+# Bumped when the shape of the data changes, so that an older data set is seeded again: 2, each
+# directive's history replays to its state (verify_history checks it), in the signed, id-based form.
+DATASET_VERSION = 2
+TITLE = "Benchmark order {i}, data set v{version}"
 
 
 @dataclass(frozen=True)
@@ -78,7 +82,10 @@ def ensure_dataset(*, orders: int = ORDERS, log: Callable[[str], object] = print
     started = time.perf_counter()
     existing_orders = bench_orders().count()
     existing_directives = Directive.objects.filter(order__number__gte=ORDER_NUMBER_BASE).count()
-    seeded = existing_orders != orders or existing_directives != orders * DIRECTIVES_PER_ORDER
+    current = bench_orders().filter(title__endswith=f", data set v{DATASET_VERSION}").count()
+    seeded = (
+        existing_orders != orders or existing_directives != orders * DIRECTIVES_PER_ORDER or current != orders
+    )
     if seeded:
         if existing_orders:
             log(f"removing a benchmark data set of {existing_orders:,} orders")
@@ -119,6 +126,8 @@ def _remove() -> None:
         DirectiveEvent.objects.filter(directive__in=directives).delete()
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
+                # ALTER TABLE waits for no deferred foreign-key check: run the delete's now.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute(f"ALTER TABLE {events} ENABLE TRIGGER USER")
         Involvement.objects.filter(directive__in=directives).delete()
         directives.filter(parent__isnull=False).delete()
@@ -173,7 +182,7 @@ def _seed(order_count: int, *, now: dt.datetime) -> None:
         orders = Order.objects.bulk_create(
             Order(
                 number=ORDER_NUMBER_BASE + i,
-                title=f"Benchmark order {i}",
+                title=TITLE.format(i=i, version=DATASET_VERSION),
                 signed_on=today - dt.timedelta(days=rng.randint(0, 730)),
             )
             for i in range(order_count)
@@ -281,7 +290,11 @@ def _directive(order, ref, position, days, due_on, status, completed_on, now) ->
 
 
 def _history(rng: random.Random, directive: Directive, editor, agency: Agency, now: dt.datetime):
-    """Yield ``EVENTS_PER_DIRECTIVE`` events: the load, then notes, oldest first."""
+    """Yield ``EVENTS_PER_DIRECTIVE`` events, oldest first, that replay to the directive's state.
+
+    The load; then, at random times, the status change to its status (from not started) and the
+    forecast, if it has them; notes for the rest.
+    """
     start = dt.datetime.combine(directive.order.signed_on, dt.time(14), tzinfo=dt.UTC)
     span = max(1, int((now - start).total_seconds()))
     yield history.NewEvent.of(
@@ -292,17 +305,43 @@ def _history(rng: random.Random, directive: Directive, editor, agency: Agency, n
         new_due_on=directive.due_on,
         created=start,
     )
-    for seconds in sorted(rng.randint(0, span) for _ in range(EVENTS_PER_DIRECTIVE - 1)):
-        note = f"Progress note {rng.randint(1, 10_000)}: work continues as planned."
-        evidence_url = "https://example.gov/evidence" if rng.random() < 0.2 else ""
-        yield history.NewEvent.of(
-            directive,
-            kind=DirectiveEvent.Kind.NOTE,
-            old_status=directive.status,
-            new_status=directive.status,
-            note=note,
-            evidence_url=evidence_url,
-            actor=editor,
-            agency=agency,
-            created=start + dt.timedelta(seconds=seconds),
-        )
+    times = sorted(rng.randint(0, span) for _ in range(EVENTS_PER_DIRECTIVE - 1))
+    status = Status.NOT_STARTED
+    for index, seconds in enumerate(times):
+        created = start + dt.timedelta(seconds=seconds)
+        if index == 0 and directive.status != Status.NOT_STARTED:
+            yield history.NewEvent.of(
+                directive,
+                kind=DirectiveEvent.Kind.STATUS_CHANGED,
+                old_status=status,
+                new_status=directive.status,
+                completed_on=directive.completed_on,
+                note="Status set for the benchmark.",
+                actor=editor,
+                agency=agency,
+                created=created,
+            )
+            status = directive.status
+        elif index == 1 and directive.forecast_on is not None:
+            yield history.NewEvent.of(
+                directive,
+                kind=DirectiveEvent.Kind.FORECAST_CHANGED,
+                old_status=status,
+                new_status=status,
+                new_forecast_on=directive.forecast_on,
+                actor=editor,
+                agency=agency,
+                created=created,
+            )
+        else:
+            yield history.NewEvent.of(
+                directive,
+                kind=DirectiveEvent.Kind.NOTE,
+                old_status=status,
+                new_status=status,
+                note=f"Progress note {rng.randint(1, 10_000)}: work continues as planned.",
+                evidence_url="https://example.gov/evidence" if rng.random() < 0.2 else "",
+                actor=editor,
+                agency=agency,
+                created=created,
+            )

@@ -59,9 +59,9 @@ RAW_UPDATE = f"UPDATE {DIRECTIVE} SET overdue_flagged_at = %(now)s WHERE {CONDIT
 # Like the action, it locks the due directives in ascending id before flagging them (the order in which
 # a status change locks a part and its parents: without it the two can deadlock). The events get their
 # order and their place in its chain (seq: after the order's newest, numbered by directive id), as
-# the action's do; SQL alone cannot build the chain's hashes (each needs the one before it), so this
-# statement writes them empty and does not lock the orders: the action's extra work over it is the
-# hash chain.
+# the action's do; SQL alone cannot build the chain's hashes (each needs the one before it) nor sign
+# them, so this statement writes them empty and does not lock the orders: the action's extra work over
+# it is the signed hash chain.
 RAW_SWEEP = f"""
 WITH flagged AS (
     UPDATE {DIRECTIVE} SET overdue_flagged_at = %(now)s
@@ -74,10 +74,10 @@ WITH flagged AS (
     FROM flagged f
 ), events AS (
     INSERT INTO {EVENT} (directive_id, order_id, seq, kind, old_status, new_status, note, evidence_url,
-        old_due_on, created, prev_hash, hash)
+        old_due_on, created, prev_hash, hash, key_id, signature)
     SELECT id, order_id, seq, 'flagged_overdue', '', '', 'Overdue: the deadline of '
         || to_char(due_on, 'YYYY-MM-DD') || ' passed unmet (end of that day, Eastern time).',
-        '', due_on, %(now)s, '', ''
+        '', due_on, %(now)s, '', '', '', ''
     FROM numbered
     RETURNING id, directive_id, old_due_on
 )

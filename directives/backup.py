@@ -1,21 +1,29 @@
 """Backups of the record: ``export_history`` writes it as JSON lines, ``import_history`` restores it.
 
-The file holds every agency, order, directive (with its involvements), event (with its place in the
-chain and its hash) and notification, one JSON object a line, each with a ``type``:
+The file holds every person who acted (id and username), agency, order, directive (with its
+involvements), event (with its place in the chain, its hash and its signature), notification and
+access log entry, and a signed checkpoint of every chain's head, one JSON object a line, each with a
+``type``:
 
 - a ``header`` first (``format``, ``version``, ``exported_at``), an ``end`` last with the count of
   each type, so that a truncated file is refused rather than half restored;
-- ``agency``, ``order``, ``directive``, ``event``, ``notification`` lines in between, in any order.
-  Records point at each other by natural keys (agency abbreviation, order number, directive ref, an
-  event's seq in its order), and people by username. Event lines carry the canonical content under
-  the names of ``history.CONTENT_KEYS``, so an auditor can check their hashes from the file alone.
+- ``user``, ``agency``, ``order``, ``directive``, ``event``, ``notification``, ``access`` lines and
+  one ``checkpoint`` in between, in any order. Records point at each other by natural keys (order
+  number, directive ref, an event's seq in its order) and by the ids the hashes cover (people and
+  agencies). Event lines carry the canonical content under the names of ``history.CONTENT_KEYS``, so
+  an auditor can check their hashes from the file alone, and their signatures with the public keys.
 
-A restore goes into an empty database only (users may exist: they are matched by username, and
-missing ones are created inactive, with no usable password). Every line is validated, every
-reference resolved and every chain checked before anything is written; then everything is written
-in one transaction, keeping the ids of the backup (so links to directives still work), and the
-chains are verified again in the database before it commits. Memberships, reviewers, API tokens
-and passwords are not part of the record and are not in the file.
+Exporting also writes a checkpoint (in the database and to the sinks, ``directives/proof.py``); on
+PostgreSQL it is taken in the file's own snapshot, so it names exactly the file's heads.
+
+A restore goes into an empty database only (users may exist: a user of the file must be there with
+the same id and username, or its id and username both be free, and is then created inactive, with
+no usable password). Every line is validated, every reference resolved, every chain checked (hashes,
+links, time that never goes backwards, signatures by a trusted key that cover every event) and the
+checkpoint verified and matched before anything is written; then everything is written in one
+transaction, keeping the ids and signatures of the backup, and the whole record is verified again
+in the database before it commits. Memberships, reviewers, API tokens and passwords are not part of
+the record and are not in the file (their changes are, in the access log).
 """
 
 from __future__ import annotations
@@ -36,13 +44,15 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from agencies.models import Agency
+from ledger import audit, checkpoints
+from ledger.models import AccessEvent, Checkpoint
 
-from . import history
+from . import history, proof
 from .models import Directive, DirectiveEvent, Involvement, Notification, Order
 
 FORMAT = "orderctl-history"
-VERSION = 1
-TYPES = ("agency", "order", "directive", "event", "notification")
+VERSION = 2
+TYPES = ("user", "agency", "order", "directive", "event", "notification", "access", "checkpoint")
 MAX_ERRORS = 20
 
 # Fields copied as they are (dates and instants as text); references are handled by name below.
@@ -67,15 +77,21 @@ KEYS = {
     "agency": {*AGENCY_FIELDS, "parent"},
     "order": set(ORDER_FIELDS),
     "directive": {*DIRECTIVE_FIELDS, "order", "parent", "involvements"},
-    "event": {"id", *history.CONTENT_KEYS, "hash"},
+    "event": {"id", *history.CONTENT_KEYS, "hash", *history.SIGNATURE_KEYS},
     "notification": {*NOTIFICATION_FIELDS, "order", "directive", "event_seq"},
-}
+    "user": {"id", "username"},
+    "access": {"id", "actor", "agency", "created", "detail", "kind", "prev_hash", "seq", "subject", "hash",
+               "signed_from", "key_id", "signature"},
+    "checkpoint": {"created", "key_id", "chains", "signature"},
+}  # fmt: skip
 MODELS: dict[str, type[models.Model]] = {
     "agency": Agency,
     "order": Order,
     "directive": Directive,
     "event": DirectiveEvent,
     "notification": Notification,
+    "access": AccessEvent,
+    "checkpoint": Checkpoint,
 }
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 
@@ -114,7 +130,17 @@ def export(out: IO[str]) -> Counter:
     with transaction.atomic() if postgresql else contextlib.nullcontext():
         if postgresql and outermost:
             with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        # Signed from this snapshot's heads (on PostgreSQL), stored, and sent to the sinks on commit.
+        _, checkpoint = proof.write_checkpoint()
+        user_model = get_user_model()
+        acted = set(DirectiveEvent.objects.exclude(actor=None).values_list("actor_id", flat=True).distinct())
+        for pk, username in (
+            user_model.objects.filter(pk__in=acted)
+            .order_by("pk")
+            .values_list("pk", user_model.USERNAME_FIELD)
+        ):
+            write("user", {"id": pk, "username": username})
         for agency in Agency.objects.select_related("parent").order_by("abbreviation"):
             write("agency", {**_fields(agency, AGENCY_FIELDS), "parent": _abbreviation(agency.parent)})
         for order in Order.objects.order_by("number"):
@@ -143,8 +169,8 @@ def export(out: IO[str]) -> Counter:
                     "involvements": involvements,
                 },
             )
-        for record, _ in history.stored_events():
-            write("event", record)
+        for stored in history.stored_events():
+            write("event", stored.record)
         notifications = Notification.objects.select_related("directive__order", "event").order_by("id")
         for n in notifications.iterator(chunk_size=2000):
             write(
@@ -156,6 +182,9 @@ def export(out: IO[str]) -> Counter:
                     "event_seq": n.event.seq if n.event else None,
                 },
             )
+        for entry in audit.records():
+            write("access", entry)
+        write("checkpoint", {k: v for k, v in checkpoint.items() if k != "type"})
     out.write(
         json.dumps({"type": "end", "counts": {t: counts[t] for t in TYPES}}, separators=(",", ":")) + "\n"
     )
@@ -189,7 +218,6 @@ class Backup:
     """A validated backup: its records by type, each with its line number."""
 
     records: dict[str, list[Line]] = field(default_factory=lambda: {t: [] for t in TYPES})
-    usernames: set[str] = field(default_factory=set)
 
     def counts(self) -> dict[str, int]:
         return {t: len(lines) for t, lines in self.records.items()}
@@ -252,6 +280,10 @@ def _describe(kind: str, raw: dict) -> str:
         return f"event seq {raw.get('seq')!s} of EO {raw.get('order')!s}"
     if kind == "notification":
         return f"notification {raw.get('id')!s}"
+    if kind == "user":
+        return f"user {raw.get('id')!s}"
+    if kind == "access":
+        return f"access log seq {raw.get('seq')!s}"
     return kind
 
 
@@ -297,8 +329,6 @@ def read(lines: Iterable[str]) -> Backup:
         values = _validate_line(kind, raw, number, errors)
         if values is not None:
             backup.records[kind].append(Line(number, values))
-            if kind == "event" and values["actor"] is not None:
-                backup.usernames.add(values["actor"])  # type: ignore[arg-type]
     if number == 0:
         errors.add(1, "header", None, "the file is empty")
     errors.raise_any()
@@ -327,6 +357,8 @@ def _validate_line(kind: str, raw: dict, number: int, errors: _Errors) -> dict[s
         for key in sorted(keys - KEYS[kind]):
             errors.add(number, what, key, "is not a field of this record type")
         return None
+    if kind in ("user", "access", "checkpoint"):
+        return _validate_other(kind, raw, number, what, errors)
     model = MODELS[kind]
     values: dict[str, object] = {}
     ok = True
@@ -371,16 +403,74 @@ def _validate_line(kind: str, raw: dict, number: int, errors: _Errors) -> dict[s
         clean("order", whole)
         clean("seq", whole)
         clean("directive", lambda value: _clean(Directive, "ref", value))
-        clean("actor", lambda value: _username(value))
-        clean("agency", lambda value: None if value is None else _clean(Agency, "abbreviation", value))
+        clean("actor", lambda value: None if value is None else whole(value))
+        clean("agency", lambda value: None if value is None else whole(value))
         clean("created", _canonical_instant)
         for key in ("prev_hash", "hash"):
             clean(key, _hex64)
+        clean("signed_from", lambda value: None if value is None else whole(value))
+        clean("key_id", lambda value: _text(value, 16))
+        clean("signature", lambda value: _text(value, 88))
     elif kind == "notification":
         clean("order", whole)
         clean("directive", lambda value: _clean(Directive, "ref", value))
         clean("event_seq", lambda value: None if value is None else whole(value))
     return values if ok else None
+
+
+def _text(value: object, longest: int) -> str:
+    if not isinstance(value, str) or len(value) > longest:
+        raise ValidationError(f"must be text of at most {longest} characters")
+    return value
+
+
+def _validate_other(
+    kind: str, raw: dict, number: int, what: str, errors: _Errors
+) -> dict[str, object] | None:
+    """Validate a user, access log or checkpoint line; return its values, or None after adding errors."""
+    before = len(errors.messages)
+
+    def need(key: str, ok: bool, message: str) -> None:
+        if not ok:
+            errors.add(number, what, key, message)
+
+    def whole(value: object) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+    values = {k: raw[k] for k in KEYS[kind]}
+    if kind == "user":
+        need("id", whole(raw["id"]), "must be a whole number from 1")
+        try:
+            _username(raw["username"])
+        except ValidationError as exc:
+            errors.add(number, what, "username", " ".join(exc.messages))
+    elif kind == "access":
+        for key in ("id", "seq"):
+            need(key, whole(raw[key]), "must be a whole number from 1")
+        for key in ("actor", "subject", "agency", "signed_from"):
+            need(key, raw[key] is None or whole(raw[key]), "must be a whole number from 1, or null")
+        need("kind", raw["kind"] in AccessEvent.Kind.values, f"{raw['kind']!r} is not a kind of access event")
+        need("detail", isinstance(raw["detail"], dict), "must be an object")
+        for key in ("prev_hash", "hash"):
+            need(
+                key,
+                isinstance(raw[key], str) and bool(_HEX64.fullmatch(raw[key])),
+                "must be 64 lowercase hexadecimal digits",
+            )
+        for key, longest in (("key_id", 16), ("signature", 88)):
+            need(
+                key,
+                isinstance(raw[key], str) and len(raw[key]) <= longest,
+                f"must be text of at most {longest} characters",
+            )
+        try:
+            values["created_at"] = _canonical_instant(raw["created"])
+        except ValidationError as exc:
+            errors.add(number, what, "created", " ".join(exc.messages))
+    else:
+        error = checkpoints.check({"type": checkpoints.TYPE, **values})
+        need("signature", error is None, f"not a valid checkpoint: {error}")
+    return values if len(errors.messages) == before else None
 
 
 def _involvements(value: object) -> list[dict]:
@@ -426,6 +516,8 @@ def _hex64(value: object) -> str:
 def _check_references(backup: Backup, errors: _Errors) -> None:
     """Check uniqueness and that every name a record uses is defined in the file."""
     for kind, lines in backup.records.items():
+        if kind == "checkpoint":
+            continue
         first: dict[object, int] = {}
         for line in lines:
             pk = line.values["id"]
@@ -442,7 +534,11 @@ def _check_references(backup: Backup, errors: _Errors) -> None:
             seen.setdefault(key, line)
         return seen
 
+    users = {line.values["id"] for line in backup.records["user"]}
+    unique("user", lambda v: v["username"], "username")
     agencies = unique("agency", lambda v: v["abbreviation"], "abbreviation")
+    agency_ids = {line.values["id"] for line in backup.records["agency"]}
+    unique("access", lambda v: v["seq"], "seq")
     orders = unique("order", lambda v: v["number"], "number")
     directives = unique("directive", lambda v: (v["order"], v["ref"]), "ref")
     for line in backup.records["agency"]:
@@ -478,8 +574,10 @@ def _check_references(backup: Backup, errors: _Errors) -> None:
         what = f"event seq {v['seq']} of EO {v['order']}"
         if (v["order"], v["directive"]) not in directives:
             errors.add(line.number, what, "directive", f"no directive {v['directive']!r} in EO {v['order']}")
-        if v["agency"] is not None and v["agency"] not in agencies:
-            errors.add(line.number, what, "agency", f"no agency {v['agency']!r} in the file")
+        if v["agency"] is not None and v["agency"] not in agency_ids:
+            errors.add(line.number, what, "agency", f"no agency with id {v['agency']} in the file")
+        if v["actor"] is not None and v["actor"] not in users:
+            errors.add(line.number, what, "actor", f"no user with id {v['actor']} in the file")
     unique(
         "notification",
         lambda v: (v["order"], v["directive"], v["kind"], v["due_on"], v["offset_days"]),
@@ -494,16 +592,71 @@ def _check_references(backup: Backup, errors: _Errors) -> None:
             errors.add(line.number, what, "event_seq", f"no event seq {v['event_seq']} in EO {v['order']}")
 
 
+_FIELD_OF = {
+    history.Mismatch.SIGNATURE: "signature",
+    history.Mismatch.TIME_BACKWARDS: "created",
+    history.Mismatch.MISSING_SEQ: "seq",
+}
+
+
 def _check_chains(backup: Backup, errors: _Errors) -> None:
-    """Check every order's chain in the file, as ``verify_history`` checks the database's."""
+    """Check every chain in the file as ``verify_history`` checks the database's, and its checkpoint.
+
+    Each order's chain: links, hashes, time, and signatures by a trusted key covering every event; the
+    access log likewise; and the file's one checkpoint must verify and every chain it names must reach
+    its seq with its hash in the file (a chain cut short, or the checkpoint of another file, is refused).
+    """
+    events = sorted(backup.records["event"], key=lambda line: (line.values["order"], line.values["seq"]))
+    where = {(line.values["order"], line.values["seq"]): line.number for line in events}
     checker = history.ChainChecker()
-    for line in sorted(backup.records["event"], key=lambda line: (line.values["order"], line.values["seq"])):
-        record = {key: _json_value(line.values[key]) for key in (*history.CONTENT_KEYS, "id", "hash")}
-        error = checker.check(record)
+    keys = (*history.CONTENT_KEYS, "id", "hash", *history.SIGNATURE_KEYS)
+    error = None
+    for line in events:
+        error = checker.check({key: _json_value(line.values[key]) for key in keys})
         if error is not None:
-            what = f"event seq {error.seq} of EO {error.order}"
-            errors.add(line.number, what, "hash", f"{error.mismatch.label}: {error.detail}")
-            return
+            break
+    error = error or checker.finish()
+    if error is not None:
+        field_name = _FIELD_OF.get(error.mismatch, "hash")
+        number = where.get((error.order, error.seq), 0)
+        errors.add(
+            number,
+            f"event seq {error.seq} of EO {error.order}",
+            field_name,
+            f"{error.mismatch.label}: {error.detail}",
+        )
+        return
+    access = sorted(backup.records["access"], key=lambda line: line.values["seq"])  # type: ignore[arg-type, return-value]
+    access_head, problem = audit.verify(iter([line.values for line in access]))
+    if problem is not None:
+        number = next((line.number for line in access if line.values["seq"] == problem.seq), 0)
+        errors.add(number, f"access log seq {problem.seq}", "hash", problem.detail)
+        return
+    found = backup.records["checkpoint"]
+    if len(found) != 1:
+        errors.add(
+            0, "checkpoint", None, f"a backup holds exactly one checkpoint; this file holds {len(found)}"
+        )
+        return
+    checkpoint = found[0]
+    hashes = {(line.values["order"], line.values["seq"]): line.values["hash"] for line in events}
+    for name, head in checkpoint.values["chains"].items():  # type: ignore[union-attr]
+        if name == audit.CHAIN:
+            reached = head["seq"] <= access_head.seq and any(
+                line.values["seq"] == head["seq"] and line.values["hash"] == head["hash"] for line in access
+            )
+        elif name.startswith("order:") and name.removeprefix("order:").isdigit():
+            reached = hashes.get((int(name.removeprefix("order:")), head["seq"])) == head["hash"]
+        else:
+            reached = False
+        if not reached:
+            errors.add(
+                checkpoint.number,
+                "checkpoint",
+                "chains",
+                f"{name} seq {head['seq']} (directive {head['label']}) is not in the file with the hash the "
+                "checkpoint signed: the file was cut short or altered after it was exported",
+            )
 
 
 # --- Restoring ----------------------------------------------------------------------------------------
@@ -511,16 +664,21 @@ def _check_chains(backup: Backup, errors: _Errors) -> None:
 
 def existing_records() -> dict[str, int]:
     """Return the count of each kind of record the database holds already (all zero when empty)."""
-    return {kind: model.objects.count() for kind, model in MODELS.items()} | {
+    # Checkpoints are statements about records, not records: beat may have written one of the empty
+    # database already.
+    return {kind: model.objects.count() for kind, model in MODELS.items() if kind != "checkpoint"} | {
         "involvement": Involvement.objects.count()
     }
 
 
 def describe_counts(counts: dict[str, int]) -> str:
     """Return e.g. "1 agency, 13 directives" for a count of records by kind."""
-    plural = {"agency": "agencies"}
+    singular = {"access": "access log entry"}
+    plural = {"agency": "agencies", "access": "access log entries"}
     return ", ".join(
-        f"{n:,} {kind if n == 1 else plural.get(kind, kind + 's')}" for kind, n in counts.items()
+        f"{n:,} {singular.get(kind, kind) if n == 1 else plural.get(kind, kind + 's')}"
+        for kind, n in counts.items()
+        if n or kind not in ("user", "access", "checkpoint")
     )
 
 
@@ -536,7 +694,7 @@ class NotEmpty(Exception):
 
 
 @transaction.atomic
-def restore(backup: Backup) -> history.VerifyReport:
+def restore(backup: Backup) -> proof.Report:
     """Write a validated backup into the empty database in one transaction; return the verification.
 
     Raise ``NotEmpty`` (nothing written) when the database holds any record already.
@@ -546,16 +704,7 @@ def restore(backup: Backup) -> history.VerifyReport:
         raise NotEmpty(held)
     records = {kind: [line.values for line in lines] for kind, lines in backup.records.items()}
 
-    user_model = get_user_model()
-    username_field = user_model.USERNAME_FIELD
-    users = {
-        u.get_username(): u for u in user_model.objects.filter(**{f"{username_field}__in": backup.usernames})
-    }
-    for name in sorted(backup.usernames - set(users)):
-        user = user_model(**{username_field: name}, is_active=False)
-        user.set_unusable_password()
-        user.save()
-        users[name] = user
+    _restore_users(backup)
 
     agency_ids = {v["abbreviation"]: v["id"] for v in records["agency"]}
     Agency.objects.bulk_create(
@@ -593,10 +742,11 @@ def restore(backup: Backup) -> history.VerifyReport:
                 directive_ref=v["directive"],  # type: ignore[arg-type]
                 **{k: v[k] for k in EVENT_FIELDS if k != "id"},  # type: ignore[arg-type]
                 created=v["created"],  # type: ignore[arg-type]
-                actor_id=users[v["actor"]].pk if v["actor"] is not None else None,  # type: ignore[index]
-                actor_username=v["actor"],  # type: ignore[arg-type]
-                agency_id=agency_ids[v["agency"]] if v["agency"] is not None else None,
-                agency_abbreviation=v["agency"],  # type: ignore[arg-type]
+                actor_id=v["actor"],  # type: ignore[arg-type]
+                agency_id=v["agency"],  # type: ignore[arg-type]
+                signed_from=v["signed_from"],  # type: ignore[arg-type]
+                key_id=v["key_id"],  # type: ignore[arg-type]
+                signature=v["signature"],  # type: ignore[arg-type]
             )
             for v in events
         ]
@@ -610,13 +760,70 @@ def restore(backup: Backup) -> history.VerifyReport:
         )
         for v in records["notification"]
     )
+    AccessEvent.objects.bulk_create(
+        AccessEvent(
+            id=v["id"],
+            seq=v["seq"],
+            kind=v["kind"],
+            actor_id=v["actor"],
+            subject_id=v["subject"],
+            agency_id=v["agency"],
+            detail=json.dumps(v["detail"], sort_keys=True, separators=(",", ":"), ensure_ascii=False),
+            created=v["created_at"],
+            prev_hash=v["prev_hash"],
+            hash=v["hash"],
+            signed_from=v["signed_from"],
+            key_id=v["key_id"],
+            signature=v["signature"],
+        )
+        for v in records["access"]
+    )
+    for v in records["checkpoint"]:
+        line = {"type": checkpoints.TYPE, **{k: v[k] for k in ("created", "key_id", "chains", "signature")}}
+        checkpoints.record(line, emails=[], send=False)
     _reset_sequences()
-    report = history.verify()
+    report = proof.verify()
     if not report.ok:
-        # The file's chains were checked before writing; this would mean the database changed what it
-        # stored (a collation, a truncated text): refuse the restore rather than keep a broken chain.
-        raise BackupError([f"after the restore, {report.error.describe()}"])  # type: ignore[union-attr]
+        # The file was checked before writing; this would mean the database changed what it stored
+        # (a collation, a truncated text): refuse the restore rather than keep a record that fails.
+        raise BackupError([f"after the restore, {problem}" for problem in report.problems])
     return report
+
+
+def _restore_users(backup: Backup) -> None:
+    """Create the file's users that are missing, inactive and without a password, keeping their ids.
+
+    The hashes cover user ids, so a user of the file must keep its id: one whose id or username is
+    taken here by someone else is refused, naming both.
+    """
+    user_model = get_user_model()
+    username_field = user_model.USERNAME_FIELD
+    wanted = {line.values["id"]: (line.number, line.values["username"]) for line in backup.records["user"]}
+    by_id = dict(user_model.objects.filter(pk__in=wanted).values_list("pk", username_field))
+    by_name = dict(
+        user_model.objects.filter(**{f"{username_field}__in": [u for _, u in wanted.values()]}).values_list(
+            username_field, "pk"
+        )
+    )
+    errors = []
+    for pk, (number, username) in sorted(wanted.items()):
+        if pk in by_id and by_id[pk] != username:
+            errors.append(
+                f"line {number} (user {pk}): field 'id': user {pk} is {by_id[pk]!r} in this database, "
+                f"{username!r} in the file"
+            )
+        elif pk not in by_id and username in by_name:
+            errors.append(
+                f"line {number} (user {pk}): field 'username': {username!r} is user {by_name[username]} in "
+                f"this database, user {pk} in the file"
+            )
+        elif pk not in by_id:
+            user = user_model(pk=pk, **{username_field: username}, is_active=False)
+            user.set_unusable_password()
+            user._orderctl_restored = True  # the file's access log holds its creation already
+            user.save()
+    if errors:
+        raise BackupError(errors)
 
 
 def _create_keeping_timestamps(model: type[models.Model], objs: list[models.Model]) -> None:
@@ -638,7 +845,18 @@ def _create_keeping_timestamps(model: type[models.Model], objs: list[models.Mode
 def _reset_sequences() -> None:
     """Move the id sequences past the restored ids (PostgreSQL; SQLite follows the largest id itself)."""
     statements = connection.ops.sequence_reset_sql(
-        no_style(), [Agency, Order, Directive, Involvement, DirectiveEvent, Notification]
+        no_style(),
+        [
+            get_user_model(),
+            Agency,
+            Order,
+            Directive,
+            Involvement,
+            DirectiveEvent,
+            Notification,
+            AccessEvent,
+            Checkpoint,
+        ],
     )
     with connection.cursor() as cursor:
         for sql in statements:

@@ -29,3 +29,22 @@ def check_production_database(app_configs, **kwargs) -> list:
             )
         ]
     return []
+
+
+@register(Tags.security, deploy=True)
+def check_checkpoint_sinks(app_configs, **kwargs) -> list:
+    """Checkpoints kept only in the database do not survive its owner (docs/history-proof.md)."""
+    if (
+        settings.HISTORY_CHECKPOINT_FILE
+        or settings.HISTORY_CHECKPOINT_WEBHOOK
+        or settings.HISTORY_CHECKPOINT_EMAIL
+    ):
+        return []
+    return [
+        Warning(
+            "No checkpoint sink outside the database: set HISTORY_CHECKPOINT_FILE, "
+            "HISTORY_CHECKPOINT_WEBHOOK or HISTORY_CHECKPOINT_EMAIL, or removing the newest events "
+            "cannot be detected.",
+            id="orderctl.W002",
+        )
+    ]

@@ -289,8 +289,9 @@ class DirectiveEvent(models.Model):
 
     Events form a hash chain per order: ``seq`` numbers them 1, 2, 3 ... within the order, and ``hash``
     covers the event's content and ``prev_hash``, the hash of the order's event before it (see
-    ``directives/history.py`` for the canonical form). Only ``history.append`` writes one; on
-    PostgreSQL a trigger refuses every UPDATE and DELETE of this table.
+    ``directives/history.py`` for the canonical form), and each append is signed. Only
+    ``history.append`` writes one; on PostgreSQL triggers refuse every UPDATE, DELETE and TRUNCATE of
+    this table, and the application's role may only SELECT and INSERT it (``ledger/pg.py``).
     """
 
     class Kind(models.TextChoices):
@@ -342,6 +343,13 @@ class DirectiveEvent(models.Model):
     seq = models.PositiveIntegerField(help_text="Place in the order's chain, from 1.")
     prev_hash = models.CharField(max_length=64, help_text="The hash of the order's previous event.")
     hash = models.CharField(max_length=64, help_text="SHA-256 of the canonical content and prev_hash.")
+    # Set on the newest event of each append to the order (history.append): the Ed25519 signature, by
+    # the key of ledger/keys.py, over the chain's name, this append's first seq, this seq and hash.
+    signed_from = models.PositiveIntegerField(
+        null=True, blank=True, help_text="First seq of the append it signs."
+    )
+    key_id = models.CharField(max_length=16, blank=True, help_text="The signing key's id.")
+    signature = models.CharField(max_length=88, blank=True, help_text="Ed25519, base64.")
 
     class Meta:
         # Newest first by the chain's sequence: the wall clock orders nothing (a directive's events

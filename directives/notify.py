@@ -16,6 +16,7 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from agencies.access import active_emails, reviewer_emails
 from agencies.models import Agency, Membership
 
 from .models import Delivery, Directive, Involvement, Notification, Status
@@ -32,18 +33,7 @@ def editor_emails(directive: Directive) -> list[str]:
     users = get_user_model().objects.filter(
         memberships__agency__in=acting_for, memberships__role=Membership.Role.EDITOR
     )
-    return _addresses(users)
-
-
-def reviewer_emails() -> list[str]:
-    """Return the addresses of the active oversight reviewers."""
-    return _addresses(get_user_model().objects.filter(oversight_reviewer__isnull=False))
-
-
-def _addresses(users) -> list[str]:
-    emails = users.filter(is_active=True).exclude(email="").values_list("email", flat=True).distinct()
-    unique = {email.strip().lower(): email.strip() for email in emails}
-    return sorted(unique.values(), key=str.lower)
+    return active_emails(users)
 
 
 def recipients_for(notification: Notification, directive: Directive) -> list[str]:
@@ -59,11 +49,18 @@ def current_directive(notification: Notification) -> Directive:
 
 
 def obsolete_reason(notification: Notification, directive: Directive) -> str | None:
-    """Return why ``notification`` stopped being true (completed, deadline moved), or None if it holds."""
+    """Return why ``notification`` stopped being true, or None if it holds.
+
+    Completed, or its deadline moved (the new one owes notices of its own), or, for a reminder, its
+    deadline passed before it could go out: "1 day left" after the deadline would be false, and the
+    overdue notice says what is true then.
+    """
     if directive.status == Status.COMPLETED:
         return f"{directive.ref} was completed before the notice went out."
     if directive.due_on != notification.due_on:
         return f"The deadline of {directive.ref} moved from {notification.due_on} to {directive.due_on}."
+    if notification.kind == Notification.Kind.REMINDER and directive.is_own_overdue(timezone.now()):
+        return f"The deadline of {directive.ref} passed before the reminder went out."
     return None
 
 

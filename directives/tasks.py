@@ -55,3 +55,13 @@ def dispatch_notifications() -> dict[str, int]:
     if report.more:
         actions.queue_dispatch()
     return counts
+
+
+@shared_task
+def write_checkpoint() -> int:
+    """Sign and store a checkpoint of every chain's head and send it to the sinks; return its id."""
+    from . import proof
+
+    checkpoint, line = proof.write_checkpoint()
+    logger.info("checkpoint %s of %s: %d chains", checkpoint.pk, line["created"], len(line["chains"]))
+    return checkpoint.pk

@@ -12,6 +12,7 @@ error. Traffic goes to 127.0.0.1 only. Each run adds its events to that database
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import resource
@@ -167,6 +168,8 @@ def main() -> None:
         **os.environ,
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
+        # A fresh key per run: the scratch database's history is signed by a key nobody keeps.
+        "HISTORY_SIGNING_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",  # plain HTTP on the loopback; production terminates TLS in front
         "API_RATE_TOKEN": "100000000/hour",  # every writer and reader shares one token here

@@ -30,7 +30,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 from agencies import actions as agency_actions
 from agencies.models import Agency, APIToken, Membership, OversightReviewer
+from directives import proof
 from directives.models import Directive, Order
+from ledger.models import AccessEvent
 
 PERSONAS = ("anonymous", "cisa", "treasury", "oncd", "reviewer", "read_only", "admin")
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -252,7 +254,8 @@ ADMIN_MODELS: dict[str, dict[str, tuple[int, int]]] = {
     # Agencies and orders come from order files: the admin reads them.
     "agencies_agency": {**VIEW_ONLY, "delete": (403, 403)},
     "agencies_membership": MANAGED,
-    "agencies_oversightreviewer": MANAGED,
+    # A reviewer is granted or revoked (agencies.roles, recorded in the access log), never edited.
+    "agencies_oversightreviewer": {**MANAGED, "change": (200, 403)},
     # Tokens are created on the tokens page or by the command (their key is shown once); the admin
     # revokes them (delete) through the actions layer.
     "agencies_apitoken": {**VIEW_ONLY, "delete": (200, 200)},
@@ -261,6 +264,9 @@ ADMIN_MODELS: dict[str, dict[str, tuple[int, int]]] = {
     "directives_directive": {**MANAGED, "add": (403, 403), "delete": (403, 403)},
     # The history is append-only: no add, change or delete.
     "directives_directiveevent": {**VIEW_ONLY, "delete": (403, 403)},
+    # The proof's records are append-only too: read in the admin, never written there.
+    "ledger_accessevent": {**VIEW_ONLY, "delete": (403, 403)},
+    "ledger_checkpoint": {**VIEW_ONLY, "delete": (403, 403)},
     "axes_accessattempt": AXES_RECORD,
     "axes_accesslog": AXES_RECORD,
     "axes_accessfailurelog": AXES_RECORD,
@@ -327,6 +333,8 @@ def create_samples(users: dict[str, object]) -> Samples:
         "directives_order": order,
         "directives_directive": d,
         "directives_directiveevent": d.events.first(),
+        "ledger_accessevent": AccessEvent.objects.order_by("seq").first(),
+        "ledger_checkpoint": proof.write_checkpoint(send=False)[0],
     }
     return Samples(
         token_key=key,

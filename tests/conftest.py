@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
+from django.db.backends.signals import connection_created
 
 from agencies.models import Agency, Membership, OversightReviewer
 from directives import actions, deadlines
@@ -59,6 +60,19 @@ def pytest_terminal_summary(terminalreporter, config) -> None:
     note = getattr(config, "_orderctl_deselected", None)
     if note:
         terminalreporter.write_line(note)
+
+
+def _allow_the_flush(sender, connection, **kwargs) -> None:
+    """Let the test runner's flush TRUNCATE the append-only tables (ledger/pg.py explains the switch).
+
+    Tests of the TRUNCATE trigger turn it off again inside their transaction.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET orderctl.allow_truncate = 'on'")
+
+
+connection_created.connect(_allow_the_flush)
 
 
 @pytest.fixture(autouse=True)

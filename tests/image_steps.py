@@ -122,18 +122,19 @@ def image_cmd(dockerfile: Path = ROOT / "Dockerfile") -> list[str]:
 
 
 def compose_web_steps(compose_file: Path = ROOT / "docker-compose.yml") -> tuple[list[str], list[str]]:
-    """Return the web service's start-up commands and the server command it finally execs.
+    """Return the start-up commands (the ``migrate`` service's) and the ``web`` service's server command.
 
-    docker-compose.yml runs ``sh -c "step && step && exec <server>"`` in the web service.
+    docker-compose.yml runs ``sh -c "step && step && step"`` in the one-shot migrate service, as the
+    database's owner, then the web service's command (exec form), as the application's role.
     """
     compose = yaml.safe_load(compose_file.read_text())
-    shell, flag, script = compose["services"]["web"]["command"]
+    shell, flag, script = compose["services"]["migrate"]["command"]
     if (shell, flag) != ("sh", "-c"):
-        raise ValueError("the web service's command is not sh -c '...'")
-    *steps, last = and_list(script)
-    if not last.startswith("exec "):
-        raise ValueError(f"the web service's last step does not exec the server: {last}")
-    return steps, shlex.split(last)[1:]
+        raise ValueError("the migrate service's command is not sh -c '...'")
+    server = compose["services"]["web"]["command"]
+    if not isinstance(server, list):
+        raise ValueError("the web service's command is not in exec form")
+    return and_list(script), [str(part) for part in server]
 
 
 # --- The build context: the files `docker build .` sends.

@@ -7,11 +7,13 @@ not values a test put in place.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from tests.test_settings import run_django
 
@@ -22,6 +24,7 @@ PRODUCTION = {
     "CSRF_TRUSTED_ORIGINS": "https://tracker.example.gov",
     # Read, never connected to: `check --deploy` only looks at the engine.
     "DATABASE_URL": "postgres://orderctl@127.0.0.1:5432/orderctl",
+    "HISTORY_CHECKPOINT_EMAIL": "reviewers",
 }
 PASSWORD = "a-long-secret-passphrase-9"
 
@@ -100,6 +103,15 @@ def test_check_deploy_names_each_protection_that_is_switched_off():
     assert result.returncode == 0, result.stderr
     for check in ("security.W004", "security.W008", "security.W012", "security.W016"):
         assert check in result.stderr, check
+
+
+def test_check_deploy_warns_when_no_checkpoint_leaves_the_database():
+    result = run_django(
+        "from django.core.management import call_command; call_command('check', deploy=True)",
+        **{**PRODUCTION, "HISTORY_CHECKPOINT_EMAIL": ""},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "orderctl.W002" in result.stderr and "No checkpoint sink outside the database" in result.stderr
 
 
 def test_plain_http_is_redirected_to_https(production):
@@ -234,7 +246,9 @@ def test_with_the_example_settings_the_lockout_counts_the_address_the_proxy_appe
         "HTTP_X_FORWARDED_FOR='198.51.100.66, 203.0.113.9', HTTP_X_FORWARDED_PROTO='https'); "
         "print(get_client_ip_address(r), r.is_secure(), sep='|')"
     )
-    result = run_django(script, **example_environment())
+    # The example's secrets are placeholders an operator replaces; the signing key must be a real one.
+    signing_key = base64.b64encode(Ed25519PrivateKey.generate().private_bytes_raw()).decode()
+    result = run_django(script, **{**example_environment(), "HISTORY_SIGNING_KEY": signing_key})
     assert result.returncode == 0, result.stderr
     # As django-axes reads it: the proxy appended 203.0.113.9 (the request came from the docker
     # network's gateway); the client itself wrote 198.51.100.66, which proves nothing.

@@ -11,6 +11,8 @@ from django.core.exceptions import ImproperlyConfigured
 from orderctl.settings import env_bool, env_int, env_list
 
 ROOT = Path(__file__).resolve().parent.parent
+# 32 bytes for the tests' production processes: never a real key (it is in the repository).
+TEST_SIGNING_KEY = "dGVzdHMtb25seS1wcm9kdWN0aW9uLWtleS0zMmJ5dGU="
 
 
 def run_django(code: str, **env: str) -> subprocess.CompletedProcess:
@@ -19,7 +21,11 @@ def run_django(code: str, **env: str) -> subprocess.CompletedProcess:
         k: v
         for k, v in os.environ.items()
         if k not in ("DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "SITE_URL", "PORT")
+        and not k.startswith("HISTORY_")
     }
+    # Production needs a history signing key: a fixed one, for tests only, unless the test sets its own
+    # (an empty value is "unset").
+    env.setdefault("HISTORY_SIGNING_KEY", TEST_SIGNING_KEY)
     script = f"import django; django.setup(); {code}"
     return subprocess.run(  # noqa: S603 - our own interpreter and code
         [sys.executable, "-c", script],

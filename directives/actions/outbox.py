@@ -27,8 +27,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from .. import notify
-from ..models import Delivery, Notification
+from .. import history, notify
+from ..history import NewEvent
+from ..models import Delivery, Directive, DirectiveEvent, Notification
 
 logger = logging.getLogger(__name__)
 
@@ -186,6 +187,7 @@ def _settle(notifications, now: dt.datetime, report: DispatchReport | None = Non
             notification.state = Notification.State.SENT
             notification.sent_at = max(d.sent_at for d in deliveries if d.state == Delivery.State.SENT)
             notification.last_error = f"Never delivered to {', '.join(failed)}." if failed else ""
+            notification.event_id = _record_sent(notification, len(sent), now)
         elif failed:
             notification.state = Notification.State.FAILED
             notification.last_error = f"Never delivered to {', '.join(failed)}."
@@ -193,7 +195,41 @@ def _settle(notifications, now: dt.datetime, report: DispatchReport | None = Non
                 report.gave_up.append(notification.pk)
         else:
             notification.state = Notification.State.CANCELLED
-        notification.save(update_fields=["recipients", "state", "sent_at", "last_error"])
+        notification.save(update_fields=["recipients", "state", "sent_at", "last_error", "event"])
+
+
+# What the history says of a notice once the mail server took it. An overdue notice needs no event of
+# its own: the ``flagged_overdue`` event that caused it is the record.
+_SENT_EVENTS = {
+    Notification.Kind.REMINDER: DirectiveEvent.Kind.REMINDER_SENT,
+    Notification.Kind.ESCALATION: DirectiveEvent.Kind.ESCALATED,
+}
+
+
+def _record_sent(notification: Notification, addresses: int, now: dt.datetime) -> int | None:
+    """Append the event saying ``notification`` was sent, if its kind has one; return its id.
+
+    Written when its last delivery is done, in the same transaction as the mark: the record says
+    "sent" only of what the mail server took, never of a notice queued and later cancelled.
+    """
+    kind = _SENT_EVENTS.get(notification.kind)
+    if kind is None:
+        return notification.event_id
+    to = f"{addresses} address{'es' if addresses != 1 else ''}"
+    due = notification.due_on
+    deadline = f"{due:%A} {due.isoformat()}"
+    if notification.kind == Notification.Kind.ESCALATION:
+        note = (
+            f"Escalation sent to the oversight reviewers ({to}): still open {notification.offset_days} or "
+            f"more days after the deadline of {deadline}."
+        )
+    else:
+        days = -notification.offset_days
+        left = f"{days} day{'s' if days != 1 else ''}"
+        note = f"Reminder sent to the lead agencies' editors ({to}): {left} to the deadline of {deadline}."
+    directive = Directive.objects.only("id", "ref", "order_id").get(pk=notification.directive_id)
+    [event_id] = history.append([NewEvent.of(directive, kind=kind, note=note, old_due_on=due, created=now)])
+    return event_id
 
 
 def mark_delivery_sent(claimed: Delivery) -> bool:

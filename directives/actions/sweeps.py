@@ -9,7 +9,6 @@ deadline), so a second run, or two at once, neither loses nor doubles anything. 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import NamedTuple
 
 from django.conf import settings
@@ -95,7 +94,7 @@ def _record_flags(flagged: list[_Flagged], now: dt.datetime, actor: AbstractBase
     outbox has already (``NotificationManager.owe_overdue_notices``). Building model instances instead
     costs several times the sweep itself (bench/sweep.py).
     """
-    actor_id, username = (actor.pk, actor.get_username()) if actor is not None else (None, None)
+    actor_id = actor.pk if actor is not None else None
     kind = DirectiveEvent.Kind.FLAGGED_OVERDUE.value
     ids = history.append(
         [
@@ -109,7 +108,6 @@ def _record_flags(flagged: list[_Flagged], now: dt.datetime, actor: AbstractBase
                 "Eastern time).",
                 old_due_on=f.due_on,
                 actor_id=actor_id,
-                actor_username=username,
             )
             for f in flagged
         ]
@@ -144,16 +142,15 @@ def _owe_notices(
     *,
     kind: str,
     offset_days: int,
-    event_kind: str,
-    note: Callable[[Directive], str],
-    actor: AbstractBaseUser | None,
     now: dt.datetime,
 ) -> list[int]:
-    """Write one event and one ``kind`` notification per candidate that has none for its deadline.
+    """Write one ``kind`` notification per candidate that has none for its deadline.
 
     Runs inside the caller's transaction. Candidates are locked, skipping rows another sweep holds (it
     is writing their notices); the notices are read again once the locks are held, so one that a
-    concurrent sweep committed in between is seen, and nothing is owed twice.
+    concurrent sweep committed in between is seen, and nothing is owed twice. No event is written
+    here: the history says a reminder or an escalation was sent only once it was (``outbox``); the
+    outbox row is the record that it is owed.
     """
     owed_already = Notification.objects.filter(
         directive=OuterRef("pk"), kind=kind, offset_days=offset_days, due_on=OuterRef("due_on")
@@ -172,23 +169,16 @@ def _owe_notices(
         ).values_list("directive_id", "due_on")
     )
     owed = [d for d in locked if (d.id, d.due_on) not in done]
-    event_ids = history.append(
-        [
-            NewEvent.of(d, kind=event_kind, note=note(d), old_due_on=d.due_on, actor=actor, created=now)
-            for d in owed
-        ]
-    )
     Notification.objects.bulk_create(
         Notification(
             directive_id=d.id,
             kind=kind,
             due_on=d.due_on,
             offset_days=offset_days,
-            event_id=event_id,
             created=now,
             next_attempt_at=now,
         )
-        for d, event_id in zip(owed, event_ids, strict=True)
+        for d in owed
     )
     return [d.id for d in owed]
 
@@ -213,18 +203,7 @@ def send_reminders(*, actor: AbstractBaseUser | None = None) -> dict[int, list[i
                 .trackable()
                 .filter(due_at__gt=window_end - dt.timedelta(days=1), due_at__lte=window_end)
             )
-            ids = _owe_notices(
-                candidates,
-                kind=Notification.Kind.REMINDER,
-                offset_days=-days,
-                event_kind=DirectiveEvent.Kind.REMINDER_SENT,
-                note=lambda d, days=days: (
-                    f"Reminder to the lead agencies' editors: {days} day{'s' if days != 1 else ''} to the "
-                    f"deadline of {d.due_on:%A} {d.due_on.isoformat()}."
-                ),
-                actor=actor,
-                now=now,
-            )
+            ids = _owe_notices(candidates, kind=Notification.Kind.REMINDER, offset_days=-days, now=now)
             if ids:
                 owed[days] = ids
         if owed:
@@ -249,12 +228,6 @@ def escalate_overdue(*, actor: AbstractBaseUser | None = None) -> list[int]:
             Directive.objects.open().trackable().filter(due_at__lte=cutoff),
             kind=Notification.Kind.ESCALATION,
             offset_days=days,
-            event_kind=DirectiveEvent.Kind.ESCALATED,
-            note=lambda d: (
-                f"Escalated to the oversight reviewers: still open {days} or more days after the deadline "
-                f"of {d.due_on:%A} {d.due_on.isoformat()}."
-            ),
-            actor=actor,
             now=now,
         )
         if ids:

@@ -8,6 +8,7 @@ from django.test import Client, override_settings
 
 from bench.api import _same_answer
 from bench.dataset import DIRECTIVES_PER_ORDER, EVENTS_PER_DIRECTIVE, ensure_dataset
+from directives import proof
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +21,14 @@ def test_the_data_set_is_seeded_once_then_reused(db):
     again = ensure_dataset(orders=3, log=lambda message: None)
     assert not again.seeded
     assert again.directives == first.directives
+
+
+def test_the_data_set_replays_to_its_directives_state_and_verifies(db):
+    """bench/verify.py times verify_history on it: it must be a record that passes, not one that fails."""
+    ensure_dataset(orders=3, log=lambda message: None)
+    report = proof.verify()
+    assert report.problems == []
+    assert report.events == 3 * DIRECTIVES_PER_ORDER * EVENTS_PER_DIRECTIVE
 
 
 @override_settings(ROOT_URLCONF="bench.baseline")

@@ -9,16 +9,21 @@ import datetime as dt
 import hashlib
 import io
 import json
+from pathlib import Path
 
 import pytest
 import time_machine
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from agencies.models import Agency
 from directives import actions, backup, history
 from directives.models import Directive, DirectiveEvent, Involvement, Notification, Order
-from tests.directives.test_history import NOON_NOV_26, busy_history  # noqa: F401 - a fixture
+from ledger import checkpoints, keys
+from ledger.chain import sign_head
+from tests.directives.test_history import NOON_NOV_26
 
 User = get_user_model()
 
@@ -52,7 +57,7 @@ def lines_of(path) -> list[dict]:
 @pytest.mark.django_db(transaction=True)
 def test_a_backup_round_trips_through_an_empty_database_and_still_verifies(
     tmp_path,
-    busy_history,  # noqa: F811 - the fixture imported above
+    busy_history,
     directive,
     cisa_editor,
 ):
@@ -69,8 +74,11 @@ def test_a_backup_round_trips_through_an_empty_database_and_still_verifies(
     assert set(everything().values()) == {0}
 
     output = command("import_history", str(file))
-    assert output.startswith("Restored 15 agencies, 1 order, 13 directives, ")
-    assert output.endswith(f"Verified {last_event[1]} events in 1 order: every chain is intact.\n")
+    assert output.startswith("Restored 2 users, 15 agencies, 1 order, 13 directives, ")
+    assert output.endswith(
+        f"Verified {last_event[1]} events in 1 order: every chain is intact and signed, "
+        "every state matches.\n"
+    )
     assert command("verify_history").startswith(f"Verified {last_event[1]} events")
     with time_machine.travel(NOON_NOV_26, tick=False):
         assert command("export_status", "--format", "csv") == status_before
@@ -95,7 +103,7 @@ def test_a_backup_round_trips_through_an_empty_database_and_still_verifies(
 
 def test_an_auditor_checks_every_hash_of_a_backup_with_the_standard_library_alone(
     tmp_path,
-    busy_history,  # noqa: F811
+    busy_history,
 ):
     file = tmp_path / "backup.jsonl"
     command("export_history", "--output", str(file))
@@ -120,13 +128,44 @@ def test_an_auditor_checks_every_hash_of_a_backup_with_the_standard_library_alon
         previous = event["hash"]
 
 
+def test_an_auditor_checks_every_hash_and_signature_of_a_backup_with_the_recipe(tmp_path, busy_history):
+    """The recipe of docs/history-proof.md, run as written, on a real export; and on a forged one."""
+    file = tmp_path / "backup.jsonl"
+    command("export_history", "--output", str(file))
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "history-proof.md").read_text()
+    recipe = doc.split("## For an auditor", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    ring = keys.keyring()
+    recipe = (
+        recipe.replace('"<key id>"', repr(ring.signing_key_id))
+        .replace('"<public key>"', repr(keys.public_text(ring.private.public_key())))
+        .replace('"backup.jsonl"', repr(str(file)))
+    )
+    exec(compile(recipe, "docs/history-proof.md", "exec"), {})  # noqa: S102 - our own documentation
+
+    lines = lines_of(file)
+    note = next(line for line in lines if line["type"] == "event" and line["kind"] == "note")
+    note["note"] = "Charter never signed."
+    previous = None
+    for line in sorted((x for x in lines if x["type"] == "event"), key=lambda e: e["seq"]):
+        if line["seq"] >= note["seq"]:
+            line["prev_hash"] = previous
+            line["hash"] = history.digest(line)
+        previous = line["hash"]
+    file.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines))
+    with pytest.raises(InvalidSignature):
+        exec(compile(recipe, "docs/history-proof.md", "exec"), {})  # noqa: S102
+
+
 def test_export_history_writes_to_stdout_without_output(order):
     lines = [json.loads(line) for line in command("export_history").splitlines()]
-    assert (lines[0]["type"], lines[0]["format"], lines[0]["version"]) == ("header", "orderctl-history", 1)
+    assert (lines[0]["type"], lines[0]["format"], lines[0]["version"]) == ("header", "orderctl-history", 2)
     assert lines[-1] == {
         "type": "end",
-        "counts": {"agency": 15, "order": 1, "directive": 13, "event": 13, "notification": 0},
-    }
+        "counts": {
+            "user": 0, "agency": 15, "order": 1, "directive": 13, "event": 13, "notification": 0,
+            "access": 0, "checkpoint": 1,
+        },
+    }  # fmt: skip
 
 
 def test_it_refuses_a_database_that_is_not_empty(tmp_path, order, cisa_editor):
@@ -137,7 +176,8 @@ def test_it_refuses_a_database_that_is_not_empty(tmp_path, order, cisa_editor):
         command("import_history", str(file))
     assert str(raised.value) == (
         "The database is not empty (it holds 15 agencies, 1 order, 13 directives, 13 events, "
-        "45 involvements); import_history restores only into an empty database. Nothing was written."
+        "1 access log entry, 45 involvements); import_history restores only into an empty database. "
+        "Nothing was written."
     )
     assert everything() == before
 
@@ -153,7 +193,29 @@ def _event(seq: int, prev_hash: str, **content) -> dict:
         "new_due_on": "2026-07-02", "actor": None, "agency": None,
         "created": "2026-06-02T14:00:00.000000Z", "seq": seq, "prev_hash": prev_hash,
     } | content  # fmt: skip
-    return record | {"hash": history.digest(record)}
+    return _signed(record | {"hash": history.digest(record)})
+
+
+def _signed(event: dict) -> dict:
+    """Sign ``event`` as an append of itself alone, with the development key the tests run with."""
+    key_id, signature = sign_head(
+        keys.keyring(), f"order:{event['order']}", event["seq"], event["seq"], event["hash"]
+    )
+    return event | {"signed_from": event["seq"], "key_id": key_id, "signature": signature}
+
+
+def _checkpoint(*events: dict) -> dict:
+    heads = {
+        f"order:{e['order']}": {
+            "seq": e["seq"],
+            "count": e["seq"],
+            "hash": e["hash"],
+            "label": e["directive"],
+        }
+        for e in events
+    }
+    line = checkpoints.sign(heads, dt.datetime(2026, 11, 26, 17, 0, tzinfo=dt.UTC))
+    return line
 
 
 def small_backup() -> list[dict]:
@@ -161,10 +223,10 @@ def small_backup() -> list[dict]:
     created = _event(1, history.GENESIS)
     note = _event(
         2, created["hash"], kind="note", old_status="not_started", note="Work started.",
-        new_due_on=None, actor="cnss-editor", agency="CNSS", created="2026-06-03T15:30:00.250000Z",
+        new_due_on=None, actor=5, agency=10, created="2026-06-03T15:30:00.250000Z",
     )  # fmt: skip
     return [
-        {"type": "header", "format": "orderctl-history", "version": 1, "exported_at": "2026-11-26T17:00:00Z"},
+        {"type": "header", "format": "orderctl-history", "version": 2, "exported_at": "2026-11-26T17:00:00Z"},
         {"type": "agency", "id": 10, "abbreviation": "CNSS", "name": "Committee on National Security Systems",
          "kind": "committee", "parent": None},
         {"type": "order", "id": 3, "number": 14409, "title": "Promoting AI Innovation and Security",
@@ -188,7 +250,10 @@ def small_backup() -> list[dict]:
          "created": "2026-06-26T04:00:00.000000Z", "next_attempt_at": "2026-06-26T04:00:00.000000Z",
          "attempts": 1, "sending_started_at": "2026-06-26T04:00:01.000000Z",
          "sent_at": "2026-06-26T04:00:02.000000Z", "recipients": ["cnss@example.gov"], "last_error": ""},
-        {"type": "end", "counts": {"agency": 1, "order": 1, "directive": 1, "event": 2, "notification": 1}},
+        {"type": "user", "id": 5, "username": "cnss-editor"},
+        _checkpoint(note),
+        {"type": "end", "counts": {"user": 1, "agency": 1, "order": 1, "directive": 1, "event": 2,
+                                   "notification": 1, "access": 0, "checkpoint": 1}},
     ]  # fmt: skip
 
 
@@ -202,8 +267,8 @@ def test_it_restores_a_hand_written_backup_keeping_ids_times_and_hashes(tmp_path
     records = small_backup()
     output = command("import_history", str(write(tmp_path, records)))
     assert output == (
-        "Restored 1 agency, 1 order, 1 directive, 2 events, 1 notification. "
-        "Verified 2 events in 1 order: every chain is intact.\n"
+        "Restored 1 user, 1 agency, 1 order, 1 directive, 2 events, 1 notification, 1 checkpoint. "
+        "Verified 2 events in 1 order: every chain is intact and signed, every state matches.\n"
     )
     d = Directive.objects.get(pk=7)
     assert (d.order_id, d.order.number, d.ref, d.owner.abbreviation) == (3, 14409, "2(a)", "CNSS")
@@ -240,11 +305,49 @@ def _drop(index: int):
 
 
 def _rehash(index: int, **values):
-    """Change an event and give it a correct hash of its own, as a careful forger would."""
+    """Change an event and give it a correct hash of its own, as a careful forger without the key would."""
 
     def mutate(records: list[dict]) -> None:
         records[index].update(values)
         records[index]["hash"] = history.digest(records[index])
+
+    return mutate
+
+
+def _unsigned(event: dict) -> dict:
+    return event | {"signed_from": None, "key_id": "", "signature": ""}
+
+
+def _forge_to_the_end(index: int, **values):
+    """Edit an event and re-hash it and every later link, as the attack on the database did."""
+
+    def mutate(records: list[dict]) -> None:
+        records[index].update(values)
+        previous = (
+            records[index - 1]["hash"] if records[index - 1].get("type") == "event" else history.GENESIS
+        )
+        for record in records[index:]:
+            if record.get("type") != "event":
+                break
+            record["prev_hash"] = previous
+            record["hash"] = previous = history.digest(record)
+
+    return mutate
+
+
+def _resign(index: int, ring: keys.Keyring, **values):
+    """Change an event, re-hash it and sign it with ``ring`` (a key holder's forgery, or another key)."""
+
+    def mutate(records: list[dict]) -> None:
+        record = records[index]
+        record.update(values)
+        record["hash"] = history.digest(record)
+        key_id, signature = sign_head(ring, "order:14409", record["seq"], record["seq"], record["hash"])
+        record.update(key_id=key_id, signature=signature)
+        records[8] = checkpoints.sign(
+            {"order:14409": {"seq": 2, "count": 2, "hash": record["hash"], "label": "2(a)"}},
+            dt.datetime(2026, 11, 26, 17, 0, tzinfo=dt.UTC),
+        )
 
     return mutate
 
@@ -284,7 +387,7 @@ BAD_FILES = {
     ),
     "another file's header": (
         _set(0, format="something-else"),
-        "line 1 (header): field 'format': the first line must be the header of orderctl-history version 1",
+        "line 1 (header): field 'format': the first line must be the header of orderctl-history version 2",
     ),
     "a truncated file": (
         lambda records: records.__delitem__(slice(5, None)),
@@ -292,11 +395,11 @@ BAD_FILES = {
     ),
     "a count that does not match": (
         _drop(6),
-        "line 7 (end): field 'counts': the end line counts",
+        "line 9 (end): field 'counts': the end line counts",
     ),
     "an agency the file does not define": (
-        _rehash(5, agency="NOPE"),
-        "line 6 (event seq 2 of EO 14409): field 'agency': no agency 'NOPE' in the file",
+        _rehash(5, agency=99),
+        "line 6 (event seq 2 of EO 14409): field 'agency': no agency with id 99 in the file",
     ),
     "a directive of another order": (
         _set(3, order=14110),
@@ -312,11 +415,12 @@ BAD_FILES = {
     ),
     "an event edited and re-hashed": (
         _rehash(4, note="Loaded twice."),
-        "line 6 (event seq 2 of EO 14409): field 'hash': link broken: its prev_hash",
+        "line 5 (event seq 1 of EO 14409): field 'signature': not signed by the key: its signature does not "
+        "verify with key",
     ),
     "an event removed": (
         lambda records: (records.__delitem__(4), records[-1]["counts"].update(event=1)),
-        "line 5 (event seq 2 of EO 14409): field 'hash': missing seq: the chain starts at seq 2",
+        "line 5 (event seq 2 of EO 14409): field 'seq': missing seq: the chain starts at seq 2",
     ),
     "an instant not in the canonical form": (
         _rehash(5, created="2026-06-03T15:30:00.25Z"),
@@ -325,6 +429,51 @@ BAD_FILES = {
     "a hash that is not one": (
         _set(5, hash="not-a-hash"),
         "line 6 (event seq 2 of EO 14409): field 'hash': must be 64 lowercase hexadecimal digits",
+    ),
+    "a chain edited and re-hashed to its end": (
+        _forge_to_the_end(4, note="Loaded twice."),
+        "line 5 (event seq 1 of EO 14409): field 'signature': not signed by the key",
+    ),
+    "an event added without the key": (
+        lambda records: (
+            records.insert(
+                6,
+                _unsigned(
+                    _event(
+                        3,
+                        records[5]["hash"],
+                        kind="note",
+                        note="Slipped in.",
+                        created="2026-06-04T10:00:00.000000Z",
+                    )
+                ),
+            ),
+            records[-1]["counts"].update(event=3),
+        ),
+        "line 7 (event seq 3 of EO 14409): field 'signature': not signed by the key: "
+        "no signature covers seq 3",
+    ),
+    "a signature by a key that is not trusted": (
+        _resign(5, keys.Keyring.of(Ed25519PrivateKey.generate())),
+        "line 6 (event seq 2 of EO 14409): field 'signature': not signed by the key: it is signed by key",
+    ),
+    "events whose time goes backwards": (
+        _resign(5, keys.keyring(), created="2026-06-01T15:30:00.000000Z"),
+        "line 6 (event seq 2 of EO 14409): field 'created': dated before the event it follows: it is dated "
+        "2026-06-01T15:30:00.000000Z, before seq 1",
+    ),
+    "the newest event cut off": (
+        lambda records: (
+            records[6].update(event_seq=1),
+            records.__delitem__(5),
+            records[-1]["counts"].update(event=1),
+        ),
+        "(checkpoint): field 'chains': order:14409 seq 2 (directive 2(a)) is not in the file with the hash "
+        "the checkpoint signed: the file was cut short",
+    ),
+    "a checkpoint changed after it was signed": (
+        lambda records: records[8]["chains"]["order:14409"].update(seq=1),
+        "line 9 (checkpoint): field 'signature': not a valid checkpoint: its signature does not verify",
     ),
     "a notice about an event that is not there": (
         _set(6, event_seq=9),
@@ -380,5 +529,8 @@ def test_it_reports_several_problems_at_once(tmp_path, db):
 def test_the_unchanged_small_backup_passes_validation():
     """The bad files above differ from this good one by their one mutation only."""
     validated = backup.read(json.dumps(r) + "\n" for r in copy.deepcopy(small_backup()))
-    assert validated.counts() == {"agency": 1, "order": 1, "directive": 1, "event": 2, "notification": 1}
-    assert validated.usernames == {"cnss-editor"}
+    assert validated.counts() == {
+        "user": 1, "agency": 1, "order": 1, "directive": 1, "event": 2, "notification": 1, "access": 0,
+        "checkpoint": 1,
+    }  # fmt: skip
+    assert [line.values for line in validated.records["user"]] == [{"id": 5, "username": "cnss-editor"}]

@@ -19,9 +19,13 @@ import time_machine
 from django.core.management import CommandError, call_command
 from django.db import connection, connections
 
+from agencies.models import Agency
 from directives import actions, history
 from directives.models import Directive, DirectiveEvent, Order
 from directives.orderfile import parse_order_file
+from ledger import keys
+from ledger.chain import sign_head
+from ledger.pg import APPEND_ONLY
 from tests.conftest import ORDER_FILE
 
 NOON_NOV_26 = dt.datetime(2026, 11, 26, 17, 0, tzinfo=dt.UTC)  # 12:00 Eastern
@@ -30,15 +34,18 @@ EVENTS = DirectiveEvent._meta.db_table
 
 
 def tamper(sql: str, params: list | tuple = ()) -> None:
-    """Run one raw statement against the events table, as someone with database access could."""
+    """Run one raw statement against the append-only tables, as their owner could (triggers off)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # ALTER TABLE waits for no deferred foreign-key check: run the pending ones now.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute(f"ALTER TABLE {EVENTS} DISABLE TRIGGER USER")
+            for table in APPEND_ONLY:
+                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
         cursor.execute(sql, params)
         if connection.vendor == "postgresql":
-            cursor.execute(f"ALTER TABLE {EVENTS} ENABLE TRIGGER USER")
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            for table in APPEND_ONLY:
+                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
 
 
 def verify_history(*args: str) -> str:
@@ -107,17 +114,28 @@ def test_each_writer_appends_to_the_end_of_its_orders_chain(order, busy_history)
     ]
     assert [e.seq for e in events] == list(range(1, len(events) + 1))
     assert events[14].directive.ref == "2(c)" and "after 2(c)(i) changed" in events[14].note
-    assert verify_history() == f"Verified {len(events)} events in 1 order: every chain is intact.\n"
+    assert verify_history().startswith(f"Verified {len(events)} events in 1 order, 13 directives, ")
 
 
-def test_reminders_and_escalations_are_chained_too(order):
-    with time_machine.travel(JULY_2_ENDS - dt.timedelta(days=7), tick=False):
+def test_reminders_and_escalations_are_chained_once_sent(order, reviewer, cisa_editor):
+    week_before = JULY_2_ENDS - dt.timedelta(days=7)
+    with time_machine.travel(week_before, tick=False):
         actions.send_reminders(actor=None)
-    with time_machine.travel(dt.datetime(2026, 7, 9, 4, 0, tzinfo=dt.UTC), tick=False):
+    # Owed, not yet sent: nothing in the history until the mail server takes them.
+    assert [e.kind for e in chain(order)[13:]] == []
+    with time_machine.travel(week_before + dt.timedelta(minutes=1), tick=False):
+        first = actions.dispatch_notifications()
+    # CISA's three parts of 2(c) had an editor to tell; the other four wait for someone.
+    assert (len(first.sent), len(first.waiting)) == (3, 4)
+    seven_days_overdue = dt.datetime(2026, 7, 9, 4, 0, tzinfo=dt.UTC)
+    with time_machine.travel(seven_days_overdue, tick=False):
         actions.escalate_overdue(actor=None)
+        second = actions.dispatch_notifications()
+    # The seven trackable items due July 2 escalated to the reviewer; the reminders still waiting are
+    # no longer true now that the deadline has passed: cancelled, and no claim of sending is written.
+    assert (len(second.sent), len(second.cancelled)) == (7, 4)
     kinds = [e.kind for e in chain(order)[13:]]
-    # The trackable items due July 2: the parent 2(c) is reminded and escalated through its parts.
-    assert kinds == ["reminder_sent"] * 7 + ["escalated"] * 7
+    assert kinds == ["reminder_sent"] * 3 + ["escalated"] * 7
     assert history.verify().ok
 
 
@@ -130,7 +148,7 @@ def test_each_order_has_its_own_chain(order, busy_history):
     assert (report.ok, report.orders, report.events) == (True, 2, DirectiveEvent.objects.count())
 
 
-def test_the_hash_is_sha256_of_the_documented_canonical_json(order, busy_history):
+def test_the_hash_is_sha256_of_the_documented_canonical_json(order, busy_history, treasury_editor):
     event = order.events.get(kind="note")
     content = {
         "order": 14409,
@@ -145,8 +163,8 @@ def test_the_hash_is_sha256_of_the_documented_canonical_json(order, busy_history
         "new_forecast_on": None,
         "old_due_on": None,
         "new_due_on": None,
-        "actor": "treasury-editor",
-        "agency": "TREASURY",
+        "actor": treasury_editor.id,  # ids, which a rename does not change
+        "agency": Agency.objects.get(abbreviation="TREASURY").id,
         "created": "2026-06-19T17:00:00.000000Z",
         "seq": event.seq,
         "prev_hash": order.events.get(seq=event.seq - 1).hash,
@@ -156,15 +174,15 @@ def test_the_hash_is_sha256_of_the_documented_canonical_json(order, busy_history
     assert "«signed» — ünïcode" in text  # non-ASCII stays as it is, in UTF-8
 
 
-def test_the_completion_date_and_the_system_actor_are_in_the_content(order, busy_history):
+def test_the_completion_date_and_the_system_actor_are_in_the_content(order, busy_history, cisa_editor):
     event = order.events.get(kind="status_changed", directive__ref="2(c)(ii)")
-    record = next(r for r, _ in history.stored_events() if r["id"] == event.id)
+    record = next(s.record for s in history.stored_events() if s.record["id"] == event.id)
     assert (record["completed_on"], record["actor"], record["agency"]) == (
         "2026-11-20",
-        "cisa-editor",
-        "CISA",
+        cisa_editor.id,
+        Agency.objects.get(abbreviation="CISA").id,
     )
-    flagged = next(r for r, _ in history.stored_events() if r["kind"] == "flagged_overdue")
+    flagged = next(s.record for s in history.stored_events() if s.record["kind"] == "flagged_overdue")
     assert (flagged["actor"], flagged["agency"], flagged["old_due_on"]) == (None, None, "2026-07-02")
     assert history.digest(flagged) == flagged["hash"]
 
@@ -198,7 +216,7 @@ def test_verify_history_says_how_far_it_got_before_the_mismatch(order, busy_hist
     out = []
     with pytest.raises(CommandError, match="content changed"):
         call_command("verify_history", stdout=type("O", (), {"write": out.append, "flush": lambda s: 0})())
-    assert "".join(out) == f"Checked {event.seq} events in 1 order, up to the first mismatch.\n"
+    assert "".join(out).startswith(f"Checked {event.seq} events in 1 order, ")
 
 
 def test_a_changed_actor_or_agency_is_a_changed_content(order, busy_history, outsider):
@@ -209,8 +227,8 @@ def test_a_changed_actor_or_agency_is_a_changed_content(order, busy_history, out
 
 
 def test_an_edit_rehashed_by_hand_breaks_the_link_of_the_next_event(order, busy_history):
-    event = order.events.get(kind="note")
-    record = next(r for r, _ in history.stored_events() if r["id"] == event.id)
+    event = order.events.get(kind="status_changed", directive__ref="2(c)(i)")  # mid-append: unsigned
+    record = next(s.record for s in history.stored_events() if s.record["id"] == event.id)
     forged = {**record, "note": "Charter never signed."}
     tamper(
         "UPDATE directives_directiveevent SET note = %s, hash = %s WHERE id = %s",
@@ -272,7 +290,7 @@ def test_verify_history_refuses_an_unknown_order(order):
 
 
 def test_an_empty_database_verifies(db):
-    assert verify_history() == "Verified 0 events in 0 orders: every chain is intact.\n"
+    assert verify_history().startswith("Verified 0 events in 0 orders, 0 directives, 0 access log entries")
 
 
 @pytest.mark.parametrize(
@@ -281,7 +299,7 @@ def test_an_empty_database_verifies(db):
         {},
         {"note": 'Quotes " and \\ backslashes, \t tabs,\nnewlines\r and \x00\x1f controls'},
         {"note": "Ünïcödé — «quotes», 中文, emoji 🛡️, and U+2028\u2028 U+2029\u2029"},
-        {"actor_username": "o'brien+ops@example.gov", "agency_abbreviation": "DHS"},
+        {"actor_id": 12, "agency_id": 3},
         {"completed_on": dt.date(2026, 7, 1), "new_forecast_on": dt.date(2026, 8, 1)},
         {"old_due_on": dt.date(2026, 7, 2), "new_due_on": dt.date(2027, 1, 31), "kind": "deadline_extended"},
     ],
@@ -310,10 +328,13 @@ def test_a_note_with_tabs_newlines_and_backslashes_is_stored_and_chained_as_writ
 
 
 def _record(seq: int, prev_hash: str, **content) -> dict:
+    """An event of EO 1, signed as an append of itself alone (the pure checker needs the signatures too)."""
     record = {key: None for key in history.CONTENT_KEYS} | {"order": 1, "directive": "1", "kind": "note"}
     record |= {"seq": seq, "prev_hash": prev_hash, "created": "2026-06-02T00:00:00.000000Z", "id": seq}
     record |= content
-    return record | {"hash": history.digest(record)}
+    record["hash"] = history.digest(record)
+    key_id, signature = sign_head(keys.keyring(), "order:1", seq, seq, record["hash"])
+    return record | {"signed_from": seq, "key_id": key_id, "signature": signature}
 
 
 def test_the_checker_needs_a_chain_to_start_at_seq_1_from_the_genesis_hash():

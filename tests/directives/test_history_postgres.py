@@ -1,4 +1,4 @@
-"""On PostgreSQL the events table is append-only: a trigger refuses UPDATE and DELETE, whoever asks.
+"""On PostgreSQL the events table is append-only: triggers refuse UPDATE, DELETE and TRUNCATE, whoever asks.
 
 With the trigger dropped (as a database owner could), an edit goes through, and verify_history
 names the edited event.
@@ -60,7 +60,7 @@ def test_the_trigger_is_installed_by_the_migrations(db):
 
 def test_the_database_refuses_to_update_an_event(order):
     event = DirectiveEvent.objects.order_by("seq").first()
-    assert "directive events are append-only" in refused(
+    assert "directives_directiveevent is append-only: UPDATE refused" in refused(
         "UPDATE directives_directiveevent SET note = %s WHERE id = %s", ["rewritten", event.id]
     )
     assert DirectiveEvent.objects.get(pk=event.pk).note == event.note
@@ -76,21 +76,32 @@ def test_the_orm_cannot_update_or_delete_an_event_either(order):
 
 def test_the_database_refuses_to_delete_an_event(order):
     count = DirectiveEvent.objects.count()
-    assert "directive events are append-only" in refused(
+    assert "directives_directiveevent is append-only: DELETE refused" in refused(
         "DELETE FROM directives_directiveevent WHERE seq = 13"
     )
     assert DirectiveEvent.objects.count() == count
 
 
-def test_truncate_still_works_for_the_test_runners_flush(order, directive, cisa_editor):
-    actions.add_note(directive("2(c)(ii)"), "Kept until the flush.", actor=cisa_editor)
+def test_the_database_refuses_to_truncate_the_events_even_by_cascade(order, directive, cisa_editor):
+    actions.add_note(directive("2(c)(ii)"), "Kept.", actor=cisa_editor)
+    run("SET LOCAL orderctl.allow_truncate = 'off'")  # as in production; the test runner's flush sets it
+    run("SET CONSTRAINTS ALL IMMEDIATE")
+    assert "directives_directiveevent is append-only: TRUNCATE refused" in refused(
+        f"TRUNCATE {EVENTS} CASCADE"
+    )
+    assert "TRUNCATE refused" in refused("TRUNCATE directives_directive CASCADE")
+    assert DirectiveEvent.objects.count() == 14
+
+
+def test_truncate_works_for_the_test_runners_flush_only_when_the_session_asks(order):
     with transaction.atomic():
+        run("SET LOCAL orderctl.allow_truncate = 'on'")
         run("SET CONSTRAINTS ALL IMMEDIATE")
         carried = Delivery.notifications.through._meta.db_table
         run(f"TRUNCATE {carried}, {Notification._meta.db_table}, {EVENTS}")
         assert DirectiveEvent.objects.count() == 0
         transaction.set_rollback(True)
-    assert DirectiveEvent.objects.count() == 14
+    assert DirectiveEvent.objects.count() == 13
 
 
 def test_with_the_trigger_dropped_an_edit_goes_through_and_verify_history_names_it(

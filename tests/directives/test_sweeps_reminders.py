@@ -11,6 +11,7 @@ import time_machine
 
 from directives import actions
 from directives.models import Directive, DirectiveEvent, Notification, Status
+from tests.conftest import _user
 
 JULY_2_ENDS = dt.datetime(2026, 7, 3, 4, 0, tzinfo=dt.UTC)
 SEVEN_DAYS_BEFORE = JULY_2_ENDS - dt.timedelta(days=7)
@@ -55,10 +56,50 @@ def test_no_reminder_a_minute_before_its_moment(order):
 def test_the_7_day_reminder_is_owed_at_its_moment_and_a_minute_after(order):
     assert remind_at(SEVEN_DAYS_BEFORE) == {7: THIRTY_DAY_REFS}
     assert reminders("2(a)") == [(dt.date(2026, 7, 2), -7)]
+
+
+def test_the_history_says_a_reminder_was_sent_only_once_the_mail_server_took_it(order, mailoutbox):
+    cnss_editor = _user("cnss-editor", editor_of="CNSS")
+    remind_at(SEVEN_DAYS_BEFORE)
+    notice = Notification.objects.get(directive__ref="2(a)")
+    assert (notice.event, DirectiveEvent.objects.filter(kind=DirectiveEvent.Kind.REMINDER_SENT).count()) == (
+        None,
+        0,
+    )
+    with time_machine.travel(SEVEN_DAYS_BEFORE + MINUTE, tick=False):
+        actions.dispatch_notifications()
     event = DirectiveEvent.objects.get(directive__ref="2(a)", kind=DirectiveEvent.Kind.REMINDER_SENT)
-    assert event.created == SEVEN_DAYS_BEFORE
-    assert "7 days to the deadline of Thursday 2026-07-02" in event.note
+    assert event.created == SEVEN_DAYS_BEFORE + MINUTE
+    assert event.note == (
+        "Reminder sent to the lead agencies' editors (1 address): 7 days to the deadline of "
+        "Thursday 2026-07-02."
+    )
     assert Notification.objects.get(directive__ref="2(a)").event == event
+    assert [m.to for m in mailoutbox if "2(a)" in m.subject] == [[cnss_editor.email]]
+
+
+def test_a_cancelled_reminder_leaves_no_claim_of_sending(order, directive, mailoutbox):
+    _user("cnss-editor", editor_of="CNSS")
+    remind_at(SEVEN_DAYS_BEFORE)
+    with time_machine.travel(SEVEN_DAYS_BEFORE + MINUTE, tick=False):
+        actions.change_status(directive("2(a)"), "completed", actor=None)
+        report = actions.dispatch_notifications()
+    notice = Notification.objects.get(directive__ref="2(a)")
+    assert notice.id in report.cancelled and notice.state == Notification.State.CANCELLED
+    assert not DirectiveEvent.objects.filter(
+        directive__ref="2(a)", kind=DirectiveEvent.Kind.REMINDER_SENT
+    ).exists()
+
+
+def test_a_reminder_that_fails_to_send_leaves_no_claim_of_sending(order, settings):
+    _user("cnss-editor", editor_of="CNSS")
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2  # nothing listens
+    remind_at(SEVEN_DAYS_BEFORE)
+    with time_machine.travel(SEVEN_DAYS_BEFORE + MINUTE, tick=False):
+        report = actions.dispatch_notifications()
+    assert report.failed and not report.sent
+    assert not DirectiveEvent.objects.filter(kind=DirectiveEvent.Kind.REMINDER_SENT).exists()
 
 
 def test_the_1_day_reminder_follows_the_7_day_one(order):
@@ -71,7 +112,6 @@ def test_the_1_day_reminder_follows_the_7_day_one(order):
 def test_each_reminder_is_owed_once_however_often_the_sweep_runs(order):
     for hour in range(30):
         remind_at(SEVEN_DAYS_BEFORE + hour * HOUR)
-    assert DirectiveEvent.objects.filter(kind=DirectiveEvent.Kind.REMINDER_SENT).count() == 7
     assert Notification.objects.filter(kind=Notification.Kind.REMINDER).count() == 7
 
 
@@ -143,9 +183,20 @@ def test_escalation_waits_until_the_dashboards_count_7_days_overdue(directive, o
     assert directive("2(a)").days_overdue(SEVEN_DAYS_OVERDUE) == 7
     notice = Notification.objects.get(directive__ref="2(a)", kind=Notification.Kind.ESCALATION)
     assert (notice.due_on, notice.offset_days) == (dt.date(2026, 7, 2), 7)
+    assert notice.event is None  # owed, not sent: the history says nothing yet
+
+
+def test_the_history_says_an_escalation_was_sent_once_the_reviewers_got_it(order, reviewer, mailoutbox):
+    escalate_at(SEVEN_DAYS_OVERDUE)
+    with time_machine.travel(SEVEN_DAYS_OVERDUE + MINUTE, tick=False):
+        actions.dispatch_notifications()
+    notice = Notification.objects.get(directive__ref="2(a)", kind=Notification.Kind.ESCALATION)
     event = DirectiveEvent.objects.get(directive__ref="2(a)", kind=DirectiveEvent.Kind.ESCALATED)
     assert notice.event == event
-    assert "oversight reviewers" in event.note
+    assert event.note == (
+        "Escalation sent to the oversight reviewers (1 address): still open 7 or more days after the "
+        "deadline of Thursday 2026-07-02."
+    )
 
 
 def test_escalation_happens_once_per_deadline(order):
@@ -154,7 +205,6 @@ def test_escalation_happens_once_per_deadline(order):
     # Forty days on, only the 60-day directives are new to escalate (Sec. 3 through its parts).
     assert escalate_at(SEVEN_DAYS_OVERDUE + dt.timedelta(days=40)) == {"2(f)", "3(a)", "3(b)"}
     assert escalate_at(SEVEN_DAYS_OVERDUE + dt.timedelta(days=41)) == set()
-    assert DirectiveEvent.objects.filter(kind=DirectiveEvent.Kind.ESCALATED).count() == 10
     assert Notification.objects.filter(kind=Notification.Kind.ESCALATION).count() == 10
 
 

@@ -33,10 +33,9 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         except backup.BackupError as exc:
             raise CommandError(f"{file} cannot be restored; nothing was written:\n{exc}") from exc
-        events, orders = (
-            backup.describe_counts({k: n}) for k, n in (("event", report.events), ("order", report.orders))
-        )
         self.stdout.write(
-            f"Restored {backup.describe_counts(validated.counts())}. "
-            f"Verified {events} in {orders}: every chain is intact."
+            f"Restored {backup.describe_counts(validated.counts())}. Verified "
+            f"{backup.describe_counts({'event': report.events})} in "
+            f"{backup.describe_counts({'order': report.orders})}: every chain is "
+            "intact and signed, every state matches."
         )

@@ -6,7 +6,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from agencies.models import Agency, Membership, OversightReviewer
+from agencies import roles
+from agencies.models import Agency, Membership
 from directives import actions
 from directives.models import Directive, DirectiveEvent, Order, Status
 
@@ -65,7 +66,7 @@ class Command(BaseCommand):
             )
             reviewer.set_password(password)
             reviewer.save()
-            OversightReviewer.objects.get_or_create(user=reviewer)
+            roles.grant_reviewer(reviewer, actor=None)  # recorded in the access log, once
             for abbr in EDITOR_AGENCIES:
                 agency = Agency.objects.get(abbreviation=abbr)
                 username = f"{abbr.lower()}-editor"
@@ -74,9 +75,7 @@ class Command(BaseCommand):
                 )
                 user.set_password(password)
                 user.save()
-                Membership.objects.update_or_create(
-                    user=user, agency=agency, defaults={"role": Membership.Role.EDITOR}
-                )
+                roles.set_membership(user, agency, Membership.Role.EDITOR, actor=None)
         applied = 0
         for ref, username, status, completed_on, note in DEMO_UPDATES:
             directive = Directive.objects.get(order=order, ref=ref)

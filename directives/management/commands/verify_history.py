@@ -1,28 +1,54 @@
+from pathlib import Path
+
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from directives import history
+from directives import proof
 from directives.models import Order
 
 
 class Command(BaseCommand):
     help = (
-        "Check every order's hash chain of events (or one order's); name the first event that does not "
-        "match and exit with status 1."
+        "Prove the record: every order's hash chain and its signatures, every directive's state against "
+        "its replayed history, the access log, and the newest checkpoints (the database's and those of "
+        "--checkpoints files); name each order, directive and seq that does not match and exit with 1."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--order", type=int, metavar="NUMBER", help="only this executive order")
+        parser.add_argument(
+            "--checkpoints",
+            type=Path,
+            action="append",
+            default=[],
+            metavar="FILE",
+            help="a file of checkpoints kept outside the database (JSON lines); may be repeated",
+        )
 
-    def handle(self, *args, order: int | None, **options) -> None:
+    def handle(self, *args, order: int | None, checkpoints: list[Path], **options) -> None:
         if order is not None and not Order.objects.filter(number=order).exists():
             raise CommandError(f"--order: no executive order {order} is loaded.")
-        report = history.verify(order)
+        for path in checkpoints:
+            if not path.is_file():
+                raise CommandError(f"--checkpoints: {path} is not a readable file.")
+        try:
+            report = proof.verify(order, checkpoint_files=checkpoints)
+        except UnicodeDecodeError as exc:
+            raise CommandError(f"--checkpoints: not UTF-8 text ({exc.reason}).") from exc
         counted = f"{_count(report.events, 'event')} in {_count(report.orders, 'order')}"
-        if report.error is not None:
-            self.stdout.write(f"Checked {counted}, up to the first mismatch.")
-            raise CommandError(f"The history does not verify: {report.error.describe()}", returncode=1)
-        self.stdout.write(f"Verified {counted}: every chain is intact.")
+        counted += f", {_count(report.directives, 'directive')}"
+        if order is None:
+            counted += f", {_count(report.access_entries, 'access log entry', 'access log entries')}"
+        against = (
+            "; against " + ", ".join(report.checkpoints) if report.checkpoints else "; no checkpoint yet"
+        )
+        if not report.ok:
+            self.stdout.write(f"Checked {counted}{against}.")
+            problems = "\n".join(f"- {p}" for p in report.problems)
+            raise CommandError(f"The history does not verify:\n{problems}", returncode=1)
+        self.stdout.write(
+            f"Verified {counted}{against}: every chain is intact and signed, every state matches."
+        )
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+def _count(n: int, noun: str, plural: str | None = None) -> str:
+    return f"{n:,} {noun if n == 1 else (plural or noun + 's')}"

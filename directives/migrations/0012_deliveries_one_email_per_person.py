@@ -11,7 +11,7 @@ def hand_interrupted_sends_back(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("directives", "0009_event_dated_kind"),
+        ("directives", "0011_event_dated_kind"),
     ]
 
     operations = [

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("directives", "0008_open_means_not_in_the_closed_statuses"),
+        ("directives", "0010_open_means_not_in_the_closed_statuses"),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("agencies", "0002_api_token"),
-        ("directives", "0007_event_history_ordered_by_seq"),
+        ("directives", "0009_rechain_with_ids_and_sign"),
     ]
 
     operations = [
