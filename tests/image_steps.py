@@ -131,6 +131,9 @@ def compose_web_steps(compose_file: Path = ROOT / "docker-compose.yml") -> tuple
     shell, flag, script = compose["services"]["migrate"]["command"]
     if (shell, flag) != ("sh", "-c"):
         raise ValueError("the migrate service's command is not sh -c '...'")
+    # docker-compose turns "$$" into "$" before the container's shell sees it (and expands "${X}" from
+    # .env, which the script does not use).
+    script = script.replace("$$", "$")
     server = compose["services"]["web"]["command"]
     if not isinstance(server, list):
         raise ValueError("the web service's command is not in exec form")

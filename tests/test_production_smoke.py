@@ -20,6 +20,7 @@ page loads, and every ``url(...)`` of the stylesheets, must be served.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -35,6 +36,7 @@ from pathlib import Path
 
 import psycopg2
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.urls import reverse
 
 from tests import image_steps
@@ -75,18 +77,29 @@ def image(tmp_path_factory) -> image_steps.Build:
 
 
 @pytest.fixture(scope="module")
-def scratch_database() -> Iterator[str]:
-    """Create an empty PostgreSQL database beside DATABASE_URL's, yield its URL, and drop it."""
+def scratch_database() -> Iterator[tuple[str, str, str]]:
+    """Create an empty PostgreSQL database beside DATABASE_URL's and a plain role for the application.
+
+    Yield the owner's URL, the application role's URL and its name, as docker-compose sets them
+    (``MIGRATION_DATABASE_URL``, ``DATABASE_URL``, ``POSTGRES_APP_USER``); drop both afterwards. The
+    machine's PostgreSQL trusts local connections, so the role needs no password here.
+    """
     url = urllib.parse.urlsplit(os.environ["DATABASE_URL"])
-    name = f"orderctl_smoke_{secrets.token_hex(4)}"
+    token = secrets.token_hex(4)
+    name, role = f"orderctl_smoke_{token}", f"orderctl_smoke_app_{token}"
     admin = psycopg2.connect(os.environ["DATABASE_URL"])
     admin.autocommit = True
     try:
         with admin.cursor() as cursor:
             cursor.execute(f'CREATE DATABASE "{name}"')
-        yield urllib.parse.urlunsplit(url._replace(path=f"/{name}"))
+            cursor.execute(f'CREATE ROLE "{role}" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE')
+        owner = urllib.parse.urlunsplit(url._replace(path=f"/{name}"))
+        host = url.netloc.rsplit("@", 1)[-1]
+        app = urllib.parse.urlunsplit(url._replace(netloc=f"{role}@{host}", path=f"/{name}"))
+        yield owner, app, role
         with admin.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            cursor.execute(f'DROP ROLE IF EXISTS "{role}"')
     finally:
         admin.close()
 
@@ -117,17 +130,22 @@ def server(image, scratch_database, tmp_path_factory) -> Iterator[Server]:
     folder = image.image.folder
     # Production settings: DEBUG unset (off), secrets from the environment. A TLS proxy's header marks
     # requests as HTTPS, so the secure defaults stay on.
+    owner_url, app_url, app_role = scratch_database
+    signing_key = base64.b64encode(Ed25519PrivateKey.generate().private_bytes_raw()).decode()
     env = image.env(
-        DATABASE_URL=scratch_database,
+        DATABASE_URL=app_url,
         REDIS_URL=os.environ["REDIS_URL"],
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS=HOST,
         SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO,https",
+        HISTORY_SIGNING_KEY=signing_key,
+        HISTORY_CHECKPOINT_FILE=str(tmp_path_factory.mktemp("anchor") / "checkpoints.jsonl"),
     )
     assert "DEBUG" not in env
+    # compose's migrate service: as the owner, with the application's role named.
     steps, _ = image_steps.compose_web_steps()
     for step in steps:
-        run(["sh", "-c", step], folder, env)
+        run(["sh", "-c", step], folder, {**env, "DATABASE_URL": owner_url, "POSTGRES_APP_USER": app_role})
     password = secrets.token_urlsafe(16)
     # The personas are made by the app's own code in its own process; only this step sees tests/.
     setup_env = {**env, "PYTHONPATH": f"{env['PYTHONPATH']}:{ROOT}", "SMOKE_PASSWORD": password}

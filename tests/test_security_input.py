@@ -225,7 +225,7 @@ def test_no_nul_anywhere_is_a_server_error(world):  # noqa: F811 - the fixture i
             failures.append(f"{what}: {response.status_code}")
 
     for route in all_routes():
-        path = sample_path(route, world)
+        path = sample_path(route, world.samples)
         # 1. Each argument of the path.
         for name in resolve(path).kwargs:
             nul_path = _with_nul_argument(route, path, name)
@@ -262,7 +262,10 @@ def test_no_nul_anywhere_is_a_server_error(world):  # noqa: F811 - the fixture i
         )
         check(sign_in, f"sign-in with {header}=NUL", expected=400)
         write = token.post(
-            f"/api/v1/directives/{world.directive.pk}/events/", {}, "application/json", **{header: NUL}
+            f"/api/v1/directives/{world.samples.directive_pk}/events/",
+            {},
+            "application/json",
+            **{header: NUL},
         )
         check(write, f"API write with {header}=NUL", expected=400)
     for key in ("\x00", "Token \x00", "Token " + "a" * 63 + "\x00"):
