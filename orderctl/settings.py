@@ -570,6 +570,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's default configuration gives "django" a console handler of its own while DEBUG is
+        # on; with the root's, every warning would be printed twice. One handler, the root's.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.db.backends": {"level": "WARNING"},
         # django-axes logs every sign-in at INFO; its warnings (repeated failures, lockouts) matter.
         "axes": {"level": "WARNING"},

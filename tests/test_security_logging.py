@@ -60,3 +60,29 @@ def test_any_other_error_keeps_its_traceback(caplog):
     assert record.getMessage() == "Internal Server Error: /account/tokens/"
     assert isinstance(record.exc_info[1], RuntimeError)
     assert "Traceback" in caplog.text
+
+
+def test_in_development_a_warning_is_printed_once():
+    """Django's own console handler (DEBUG only) and the root's would print each django.* warning twice."""
+    from tests.test_settings import run_django
+
+    code = (
+        "import logging; logging.getLogger('django.request').warning('probe: django'); "
+        "logging.getLogger('directives').warning('probe: ours')"
+    )
+    for debug in ("true", "false"):
+        env = {"DEBUG": debug}
+        if debug == "false":
+            env |= {
+                "SECRET_KEY": "a-long-secret",
+                "ALLOWED_HOSTS": "tracker.example.gov",
+                "HISTORY_SIGNING_KEY": SIGNING_KEY,
+            }
+        result = run_django(code, **env)
+        assert result.returncode == 0, result.stderr
+        assert result.stderr.count("probe: django") == 1, (debug, result.stderr)
+        assert result.stderr.count("probe: ours") == 1, (debug, result.stderr)
+
+
+# Any 32 bytes are an Ed25519 key: this one signs nothing.
+SIGNING_KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
