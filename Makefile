@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 export PORT ?= 8000
 export DEBUG ?= true
 
-.PHONY: install run migrate test test-future smoke lint lock lock-check security format bench fuzz load clean eval-import
+.PHONY: reset-demo install run migrate test test-future smoke lint lock lock-check security format bench fuzz load clean eval-import
 
 # Python packages exactly as the lock file pins them, hashes checked (pyproject.toml holds the ranges;
 # `make lock` resolves them into requirements/*.txt). The image installs requirements/runtime.txt the
@@ -105,6 +105,13 @@ eval-import: install
 format: install
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
+
+# Start the demo again from the Order as shipped: the embedded SQLite database, the broker's folders
+# and the mail under data/ go, and the next `make run` loads and seeds them again. It never touches a
+# database server: with DATABASE_URL set, drop and create that database yourself.
+reset-demo:
+	@test -z "$${DATABASE_URL:-}" || { echo "reset-demo removes only the embedded data/ folder; DATABASE_URL is set" >&2; exit 1; }
+	rm -rf data
 
 clean:
 	rm -rf $(VENV) data staticfiles .pytest_cache .ruff_cache

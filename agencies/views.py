@@ -19,7 +19,7 @@ from .forms import APITokenForm, ChangePasswordForm, RevokeAPITokenForm, SignInF
 from .models import Membership
 from .tokens import tokens_of
 
-DEMO_ACCOUNTS = ("cisa-editor", "treasury-editor", "oncd-editor", "reviewer")
+DEMO_ACCOUNTS = ("cisa-editor", "dhs-editor", "treasury-editor", "oncd-editor", "reviewer", "admin")
 
 
 def home(request: HttpRequest) -> HttpResponse:

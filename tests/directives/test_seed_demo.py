@@ -25,7 +25,8 @@ def debug(settings):
 def test_it_creates_the_demo_accounts_with_the_demo_password(order, debug, monkeypatch):
     monkeypatch.setenv("DEMO_PASSWORD", "s3cret-demo")
     seed()
-    for username in ("admin", "reviewer", "cisa-editor", "treasury-editor", "nsa-editor", "doj-editor"):
+    demo = ("admin", "reviewer", "cisa-editor", "dhs-editor", "treasury-editor", "oncd-editor", "doj-editor")
+    for username in demo:
         # django-axes throttles sign-ins per address, so authenticate() needs the request.
         request = RequestFactory().post("/accounts/login/")
         assert authenticate(request, username=username, password="s3cret-demo"), username
@@ -33,6 +34,9 @@ def test_it_creates_the_demo_accounts_with_the_demo_password(order, debug, monke
     assert OversightReviewer.objects.filter(user__username="reviewer").exists()
     cisa = Membership.objects.get(user__username="cisa-editor")
     assert (cisa.agency.abbreviation, cisa.role) == ("CISA", "editor")
+    # A department's editor, who edits for its components: DHS for what CISA leads.
+    dhs = Membership.objects.get(user__username="dhs-editor")
+    assert (dhs.agency.abbreviation, dhs.role) == ("DHS", "editor")
 
 
 def test_it_applies_illustrative_statuses_labelled_as_demo_data(order, debug):

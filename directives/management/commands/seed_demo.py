@@ -11,7 +11,8 @@ from agencies.models import Agency, Membership
 from directives import actions
 from directives.models import Directive, DirectiveEvent, Order, Status
 
-EDITOR_AGENCIES = ("CISA", "TREASURY", "CNSS", "DOW", "OMB", "OPM", "NSA", "DOJ", "ONCD")
+# One editor for each lead agency, ONCD (consulted only), and DHS, a department editing for CISA.
+EDITOR_AGENCIES = ("CISA", "DHS", "TREASURY", "CNSS", "DOW", "OMB", "OPM", "NSA", "DOJ", "ONCD")
 DEMO_NOTE = "Illustrative demo data, not official status: "
 
 # (ref, editor, status, completed_on, note): public reports of medium or low confidence (order brief).
@@ -42,7 +43,7 @@ DEMO_UPDATES = (
 
 
 class Command(BaseCommand):
-    help = "Create demo users (admin, reviewer, one editor per lead agency) and illustrative statuses."
+    help = "Create demo users (admin, reviewer, an editor per lead agency, DHS, ONCD) and illustrative statuses."
 
     def handle(self, *args, **options) -> None:
         if not settings.DEBUG:
