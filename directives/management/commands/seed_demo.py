@@ -43,7 +43,7 @@ DEMO_UPDATES = (
 
 
 class Command(BaseCommand):
-    help = "Create demo users (admin, reviewer, an editor per lead agency, DHS, ONCD) and illustrative statuses."
+    help = "Create demo users (admin, reviewer, editors of the lead agencies, DHS, ONCD) and demo statuses."
 
     def handle(self, *args, **options) -> None:
         if not settings.DEBUG:
