@@ -18,6 +18,7 @@ from agencies import actions, roles
 from agencies.models import Agency, Membership, OversightReviewer
 from ledger import audit
 from ledger.models import AccessEvent
+from tests.directives.test_history import tamper
 
 NOON = dt.datetime(2026, 7, 1, 16, 0, tzinfo=dt.UTC)
 
@@ -131,9 +132,11 @@ def test_a_sign_in_lockout_is_logged(client: Client, cisa_editor):
 def test_an_edited_access_log_entry_is_named_by_verify_history(order, outsider):
     roles.grant_reviewer(outsider, actor=None)
     entry = AccessEvent.objects.get(kind="reviewer_granted")
-    AccessEvent.objects.filter(pk=entry.pk).update(
-        subject_id=entry.subject_id + 1000
-    )  # SQLite: no trigger to stop it
+    # As the tables' owner could (on PostgreSQL a trigger refuses the application's UPDATE).
+    tamper(
+        "UPDATE ledger_accessevent SET subject_id = %s WHERE id = %s",
+        [entry.subject_id + 1000, entry.pk],
+    )
     with pytest.raises(CommandError) as raised:
         call_command("verify_history", stdout=io.StringIO())
     assert (
