@@ -44,6 +44,11 @@ QUIET = ["--without-mingle", "--without-gossip"]  # one worker: nobody to synchr
 MESSAGE_ID = re.compile(r"^Message-ID: <orderctl\.delivery\.(\d+)@", re.MULTILINE)
 
 
+def without_faketime(env: dict[str, str]) -> dict[str, str]:
+    """Return ``env`` without libfaketime's variables, for a server the test starts on the real clock."""
+    return {k: v for k, v in env.items() if k != "LD_PRELOAD" and not k.startswith("FAKETIME")}
+
+
 class ArmedFileBackend(filebased.EmailBackend):
     """Django's file backend; once armed, the next send blocks until its worker is killed.
 
@@ -101,10 +106,15 @@ class Services:
             LOG_LEVEL="INFO",
         )
 
-    def _start(self, name: str, args: list[str]) -> subprocess.Popen:
+    def _start(self, name: str, args: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:
         log = (self.folder / f"{name}.log").open("ab")
         process = subprocess.Popen(  # noqa: S603 - our own interpreter and redis-server, fixed arguments
-            args, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            args,
+            cwd=ROOT,
+            env=self.env if env is None else env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         log.close()
         self.processes[name] = process
@@ -119,7 +129,9 @@ class Services:
         assert server, "redis-server is not installed (CI installs it with Redis)"
         port = self.redis_url.rsplit(":", 1)[1].split("/")[0]
         args = [server, "--bind", "127.0.0.1", "--port", port, "--save", "", "--appendonly", "no"]
-        self._start("redis", [*args, "--dir", str(self.folder)])
+        # Redis is the infrastructure, not the code under test: it keeps the real clock even when the suite
+        # runs under faketime (`make test-future`), whose LD_PRELOAD its allocator does not survive.
+        self._start("redis", [*args, "--dir", str(self.folder)], env=without_faketime(self.env))
         self.wait(lambda: "Ready to accept connections" in self.log("redis"), timeout=10, what="Redis")
 
     def start_worker(self, name: str) -> None:
