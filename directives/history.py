@@ -75,7 +75,7 @@ from ledger.chain import GENESIS, SignedAppends, encode_string, sign_head
 from ledger.chain import encode as _encode
 
 if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import User
 
     from agencies.models import Agency
 
@@ -333,7 +333,7 @@ class NewEvent:
         *,
         kind: str,
         created: dt.datetime,
-        actor: AbstractBaseUser | None = None,
+        actor: User | None = None,
         agency: Agency | None = None,
         **content: object,
     ) -> NewEvent:

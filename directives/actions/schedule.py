@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -36,7 +36,7 @@ def extend_deadline(
     directive: Directive,
     new_due_on: dt.date,
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     justification: str,
     expected_version: str | None = None,
 ) -> DirectiveEvent:
@@ -88,7 +88,7 @@ def set_event_date(
     directive: Directive,
     event_on: dt.date,
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     note: str = "",
     expected_version: str | None = None,
 ) -> DirectiveEvent:
