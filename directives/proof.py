@@ -246,7 +246,7 @@ def checkpoint_emails() -> list[str]:
     return sorted(set(addresses))
 
 
-def write_checkpoint(*, send: bool = True) -> tuple[Checkpoint, dict[str, object]]:
+def write_checkpoint(*, send: bool = True) -> tuple[Checkpoint, checkpoints.Line]:
     """Sign the heads of every chain, store the checkpoint, and (``send``) send it to the sinks on commit.
 
     The heads are read in the checkpoint's own transaction; a chain that grows meanwhile only makes

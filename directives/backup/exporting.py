@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections import Counter
-from typing import IO
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.db import connection, models, transaction
@@ -16,6 +16,10 @@ from ledger import audit
 
 from .. import history, proof
 from ..models import Directive, DirectiveEvent, Involvement, Notification, Order
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
+
 from .fileformat import (
     AGENCY_FIELDS,
     DIRECTIVE_FIELDS,
@@ -28,7 +32,7 @@ from .fileformat import (
 )
 
 
-def export(out: IO[str]) -> Counter[str]:
+def export(out: SupportsWrite[str]) -> Counter[str]:
     """Write the whole record to ``out`` as JSON lines; return the count of each type written."""
     counts: Counter[str] = Counter()
 
