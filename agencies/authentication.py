@@ -8,19 +8,21 @@ settings.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from knox.settings import knox_settings
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import SAFE_METHODS, BasePermission
-from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
-from rest_framework.views import APIView
 
 from .models import APIToken
+
+if TYPE_CHECKING:  # DRF imports this module while rest_framework.views loads: no run-time import of it
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
 
 INVALID_KEY = "Invalid token."
 # What knox hands out: hexadecimal digits, AUTH_TOKEN_CHARACTER_LENGTH of them.

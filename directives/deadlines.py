@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import MO, TH, relativedelta
@@ -57,7 +58,7 @@ def _ongoing(text: str, ongoing: bool) -> str:
     return f"{text}, then ongoing" if ongoing else text
 
 
-def _with_ongoing(data: dict, ongoing: bool) -> dict:
+def _with_ongoing(data: dict[str, Any], ongoing: bool) -> dict[str, Any]:
     if ongoing:
         data["ongoing"] = True
     return data
@@ -76,7 +77,7 @@ class DaysAfterOrder:
     ) -> dt.date:
         return signed_on + dt.timedelta(days=self.days)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return _with_ongoing({"kind": self.kind.value, "days": self.days}, self.ongoing)
 
     def describe(self) -> str:
@@ -100,7 +101,7 @@ class MonthsAfterOrder:
     ) -> dt.date:
         return signed_on + relativedelta(months=self.months)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return _with_ongoing({"kind": self.kind.value, "months": self.months}, self.ongoing)
 
     def describe(self) -> str:
@@ -120,7 +121,7 @@ class YearsAfterOrder:
     ) -> dt.date:
         return signed_on + relativedelta(years=self.years)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return _with_ongoing({"kind": self.kind.value, "years": self.years}, self.ongoing)
 
     def describe(self) -> str:
@@ -140,7 +141,7 @@ class OnDate:
     ) -> dt.date:
         return self.date
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return _with_ongoing({"kind": self.kind.value, "date": self.date}, self.ongoing)
 
     def describe(self) -> str:
@@ -172,8 +173,8 @@ class AfterDirective:
             return trigger_on + relativedelta(months=self.months)
         return trigger_on + dt.timedelta(days=self.days or 0)
 
-    def as_dict(self) -> dict:
-        data: dict = {"kind": self.kind.value, "directive": self.directive}
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"kind": self.kind.value, "directive": self.directive}
         if self.months is not None:
             data["months"] = self.months
         else:
@@ -211,7 +212,7 @@ class DaysFromEvent:
             return None  # the event has not been scheduled yet, so there is no date to meet
         return event_on + dt.timedelta(days=self.days)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"kind": self.kind.value, "days": self.days, "event": self.event}
 
     def describe(self) -> str:
@@ -232,7 +233,7 @@ class NoDeadline:
     ) -> None:
         return None
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"kind": self.kind.value}
 
     def describe(self) -> str:
@@ -267,8 +268,8 @@ class Recurring:
             return relativedelta(months=self.every_months * n)
         return relativedelta(days=(self.every_days or 0) * n)
 
-    def as_dict(self) -> dict:
-        data: dict = {"kind": self.kind.value, "first": self.first.as_dict()}
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"kind": self.kind.value, "first": self.first.as_dict()}
         if self.every_months is not None:
             data["every_months"] = self.every_months
         else:
@@ -324,7 +325,7 @@ _ALLOWED_KEYS = {
 }
 
 
-def _whole(where: str, data: dict, key: str, *, minimum: int | None, what: str) -> int:
+def _whole(where: str, data: dict[str, Any], key: str, *, minimum: int | None, what: str) -> int:
     value = data.get(key)
     if isinstance(value, bool) or not isinstance(value, int):
         raise RuleError(f"{where}.{key}: must be a whole number of {what}")
@@ -333,14 +334,14 @@ def _whole(where: str, data: dict, key: str, *, minimum: int | None, what: str) 
     return value
 
 
-def _flag(where: str, data: dict, key: str) -> bool:
+def _flag(where: str, data: dict[str, Any], key: str) -> bool:
     value = data.get(key, False)
     if not isinstance(value, bool):
         raise RuleError(f"{where}.{key}: must be true or false")
     return value
 
 
-def _date(where: str, data: dict, key: str) -> dt.date:
+def _date(where: str, data: dict[str, Any], key: str) -> dt.date:
     value = data.get(key)
     # TOML has a date type: 2025-12-31 unquoted. A quoted string or a date-time is a mistake.
     if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
@@ -348,21 +349,21 @@ def _date(where: str, data: dict, key: str) -> dt.date:
     return value
 
 
-def _one_of(where: str, data: dict, first: str, second: str) -> str:
+def _one_of(where: str, data: dict[str, Any], first: str, second: str) -> str:
     present = [key for key in (first, second) if key in data]
     if len(present) != 1:
         raise RuleError(f"{where}.{first}: give exactly one of {first} or {second}")
     return present[0]
 
 
-def rule_from_dict(data: dict, *, where: str = "deadline") -> Rule:
+def rule_from_dict(data: dict[str, Any], *, where: str = "deadline") -> Rule:
     """Return the rule that ``data`` describes, e.g. ``{"kind": "days_after_order", "days": 30}``.
 
     Raise ``RuleError`` whose message starts with the offending key, e.g. ``deadline.every_days: ...``.
     """
     if not isinstance(data, dict):
         raise RuleError(f'{where}: must be a table such as {{ kind = "days_after_order", days = 30 }}')
-    raw_kind = data.get("kind")
+    raw_kind: Any = data.get("kind")  # a TOML value: the enum below checks it
     try:
         kind = RuleKind(raw_kind)
     except ValueError:
@@ -397,7 +398,7 @@ def rule_from_dict(data: dict, *, where: str = "deadline") -> Rule:
     return DaysFromEvent(days=days, event=event.strip())
 
 
-def _after_directive(where: str, data: dict) -> AfterDirective:
+def _after_directive(where: str, data: dict[str, Any]) -> AfterDirective:
     directive = data.get("directive")
     if not isinstance(directive, str) or not directive.strip():
         raise RuleError(f"{where}.directive: must be the ref of the directive the days count from")
@@ -421,7 +422,7 @@ def _after_directive(where: str, data: dict) -> AfterDirective:
     )
 
 
-def _recurring(where: str, data: dict) -> Recurring:
+def _recurring(where: str, data: dict[str, Any]) -> Recurring:
     if "first" not in data:
         raise RuleError(f"{where}.first: give the rule of the first occurrence, e.g. {{ kind = ... }}")
     first = rule_from_dict(data["first"], where=f"{where}.first")
