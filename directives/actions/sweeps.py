@@ -168,19 +168,20 @@ def _owe_notices(
             directive__in=[d.id for d in locked], kind=kind, offset_days=offset_days
         ).values_list("directive_id", "due_on")
     )
-    owed = [d for d in locked if (d.id, d.due_on) not in done]
+    # (directive id, due date) of each notice owed; a candidate is due, so it has a due date.
+    owed = [(d.id, d.due_on) for d in locked if d.due_on is not None and (d.id, d.due_on) not in done]
     Notification.objects.bulk_create(
         Notification(
-            directive_id=d.id,
+            directive_id=pk,
             kind=kind,
-            due_on=d.due_on,
+            due_on=due_on,
             offset_days=offset_days,
             created=now,
             next_attempt_at=now,
         )
-        for d in owed
+        for pk, due_on in owed
     )
-    return [d.id for d in owed]
+    return [pk for pk, _ in owed]
 
 
 def send_reminders(*, actor: User | None = None) -> dict[int, list[int]]:

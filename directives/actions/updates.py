@@ -91,7 +91,7 @@ def record_update(
                     f"The completion date cannot be before the Order was signed ({signed_on.isoformat()})."
                 )
         new_forecast_on = current.forecast_on
-        if forecast_on is not UNSET:
+        if not isinstance(forecast_on, Unset):  # UNSET is its one instance
             if forecast_on is not None and forecast_on < signed_on:
                 errors.setdefault("forecast_on", []).append(
                     f"The forecast cannot be before the Order was signed ({signed_on.isoformat()})."
@@ -189,7 +189,7 @@ def _rolled_up(children: list[Directive]) -> tuple[str, dt.date | None]:
     """
     statuses = {c.status for c in children}
     if statuses == {Status.COMPLETED}:
-        return Status.COMPLETED, max(c.completed_on for c in children)
+        return Status.COMPLETED, max((c.completed_on for c in children if c.completed_on), default=None)
     if statuses - {Status.NOT_STARTED}:
         return Status.IN_PROGRESS, None
     return Status.NOT_STARTED, None
