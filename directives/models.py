@@ -256,9 +256,10 @@ class Directive(models.Model):
     @property
     def days_late(self) -> int | None:
         """Return by how many days a completion missed the effective due date; None unless late."""
-        if self.outcome != Outcome.LATE:
+        # A late outcome has both dates; the checks say so to the type checker.
+        if self.outcome != Outcome.LATE or self.completed_on is None or self.due_on is None:
             return None
-        return (self.completed_on - self.due_on).days  # type: ignore[operator]
+        return (self.completed_on - self.due_on).days
 
     @property
     def outcome(self) -> str | None:

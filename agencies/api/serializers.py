@@ -14,8 +14,8 @@ class AgencyRefSerializer(serializers.Serializer[Agency]):
 
 class AgencySerializer(serializers.ModelSerializer[Agency]):
     url = serializers.HyperlinkedIdentityField(view_name="api:agency-detail", lookup_field="abbreviation")
-    # The metaclass takes declared fields off the class, so this is not DRF's Field.parent at run time.
-    parent: serializers.SlugRelatedField[Agency] = serializers.SlugRelatedField(  # type: ignore[assignment]  # see above
+    # DRF's metaclass takes declared fields off the class: at run time this is no Field.parent.
+    parent: serializers.SlugRelatedField[Agency] = serializers.SlugRelatedField(  # type: ignore[assignment]  # a field, not Field.parent
         slug_field="abbreviation", read_only=True, allow_null=True
     )
     components: serializers.SlugRelatedField[Agency] = serializers.SlugRelatedField(

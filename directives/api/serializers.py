@@ -79,8 +79,8 @@ class DirectiveSerializer(serializers.ModelSerializer[Directive]):
 
     url = serializers.SerializerMethodField()
     order = serializers.IntegerField(source="order.number", read_only=True)
-    # The metaclass takes declared fields off the class, so this is not DRF's Field.parent at run time.
-    parent = serializers.CharField(source="parent.ref", read_only=True, allow_null=True, default=None)  # type: ignore[assignment]  # see above
+    # DRF's metaclass takes declared fields off the class: at run time this is no Field.parent.
+    parent = serializers.CharField(source="parent.ref", read_only=True, allow_null=True, default=None)  # type: ignore[assignment]  # a field, not Field.parent
     children = serializers.SerializerMethodField()
     lead_agencies = serializers.SerializerMethodField(help_text="The owner first.")
     consulted_agencies = serializers.SerializerMethodField()

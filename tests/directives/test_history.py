@@ -13,6 +13,7 @@ import hashlib
 import itertools
 import json
 import threading
+from typing import Any
 
 import pytest
 import time_machine
@@ -213,7 +214,7 @@ def test_verify_history_names_an_event_whose_content_was_edited(order, busy_hist
 def test_verify_history_says_how_far_it_got_before_the_mismatch(order, busy_history):
     event = order.events.get(kind="deadline_extended")
     tamper("UPDATE directives_directiveevent SET new_due_on = %s WHERE id = %s", ["2027-01-01", event.id])
-    out = []
+    out: list[str] = []
     with pytest.raises(CommandError, match="content changed"):
         call_command("verify_history", stdout=type("O", (), {"write": out.append, "flush": lambda s: 0})())
     assert "".join(out).startswith(f"Checked {event.seq} events in 1 order, ")
@@ -313,7 +314,12 @@ def test_the_fast_canonical_text_is_the_json_encoders_to_the_character(content):
         created=NOON_NOV_26,
         **({"kind": "note"} | content),
     )
-    place = {"order": 14409, "seq": 7, "prev_hash": "ab" * 32, "created": history.instant(NOON_NOV_26)}
+    place: dict[str, Any] = {
+        "order": 14409,
+        "seq": 7,
+        "prev_hash": "ab" * 32,
+        "created": history.instant(NOON_NOV_26),
+    }
     assert event.canonical_text(**place) == history.canonical(event.content(**place)).decode()
 
 
@@ -329,7 +335,11 @@ def test_a_note_with_tabs_newlines_and_backslashes_is_stored_and_chained_as_writ
 
 def _record(seq: int, prev_hash: str, **content) -> dict:
     """An event of EO 1, signed as an append of itself alone (the pure checker needs the signatures too)."""
-    record = {key: None for key in history.CONTENT_KEYS} | {"order": 1, "directive": "1", "kind": "note"}
+    record: dict[str, Any] = {key: None for key in history.CONTENT_KEYS} | {
+        "order": 1,
+        "directive": "1",
+        "kind": "note",
+    }
     record |= {"seq": seq, "prev_hash": prev_hash, "created": "2026-06-02T00:00:00.000000Z", "id": seq}
     record |= content
     record["hash"] = history.digest(record)
