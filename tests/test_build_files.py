@@ -161,7 +161,6 @@ def test_every_type_ignore_names_its_error_and_says_why_on_the_line():
 
 
 def test_mypy_checks_the_folders_the_ignore_rule_covers():
-
     files = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mypy"]["files"]
     checked = {entry.split("/")[0] for entry in files} - {"manage.py"}
     assert checked == set(TYPED)
