@@ -297,7 +297,7 @@ class DirectiveEvent(models.Model):
 
     Events form a hash chain per order: ``seq`` numbers them 1, 2, 3 ... within the order, and ``hash``
     covers the event's content and ``prev_hash``, the hash of the order's event before it (see
-    ``directives/history.py`` for the canonical form), and each append is signed. Only
+    ``directives/history/`` for the canonical form), and each append is signed. Only
     ``history.append`` writes one; on PostgreSQL triggers refuse every UPDATE, DELETE and TRUNCATE of
     this table, and the application's role may only SELECT and INSERT it (``ledger/pg.py``).
     """
