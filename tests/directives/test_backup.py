@@ -108,7 +108,7 @@ def test_an_auditor_checks_every_hash_of_a_backup_with_the_standard_library_alon
 ):
     file = tmp_path / "backup.jsonl"
     command("export_history", "--output", str(file))
-    # The recipe of directives/history.py's docstring, verbatim in substance.
+    # The recipe of directives/history/__init__.py's docstring, verbatim in substance.
     keys = ("order", "directive", "kind", "old_status", "new_status", "note", "evidence_url",
             "completed_on", "old_forecast_on", "new_forecast_on", "old_due_on", "new_due_on",
             "actor", "agency", "created", "seq", "prev_hash")  # fmt: skip
