@@ -51,10 +51,12 @@ FUTURE_DAYS ?= 400
 test-future: install
 	faketime -f +$(FUTURE_DAYS)d $(PY) -m pytest -q
 
+# mypy reads [tool.mypy] in pyproject.toml; its django-stubs plugin loads the settings (DEBUG from above).
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(VENV)/bin/lint-imports --no-cache
+	$(PY) -m mypy
 	$(PY) manage.py makemigrations --check --dry-run
 
 # Resolve requirements/*.txt again from pyproject.toml, keeping the current pins where they still fit
@@ -114,4 +116,4 @@ reset-demo:
 	rm -rf data
 
 clean:
-	rm -rf $(VENV) data staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) data staticfiles .pytest_cache .ruff_cache .mypy_cache

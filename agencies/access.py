@@ -9,12 +9,35 @@ import ipaddress
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import User as Account
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from .models import Agency, Membership, OversightReviewer
 
-User = AbstractBaseUser | AnonymousUser
+# Who a request is: a signed-in account (the project's user model is Django's own) or nobody.
+User = Account | AnonymousUser
+
+
+class SignedInRequest(HttpRequest):
+    """A request to a view behind ``login_required``: its user is signed in (a type, never built)."""
+
+    user: Account
+
+
+def signed_in(user: User) -> Account:
+    """Return ``user`` as the account acting: where this is called (the admin, an API view behind its
+    permissions) nobody anonymous gets in, and if one did, it is refused rather than let act."""
+    if not isinstance(user, Account):
+        raise PermissionDenied("Sign in first.")
+    return user
+
+
+# Per-request caches kept on the user object (named here, so the attribute is spelled once).
+_EDITOR_IDS = "_orderctl_editor_agency_ids"
+_IS_REVIEWER = "_orderctl_is_reviewer"
 
 
 def editor_agency_ids(user: User) -> frozenset[int]:
@@ -24,13 +47,13 @@ def editor_agency_ids(user: User) -> frozenset[int]:
     """
     if not user.is_authenticated:
         return frozenset()
-    cached = getattr(user, "_orderctl_editor_agency_ids", None)
+    cached: frozenset[int] | None = getattr(user, _EDITOR_IDS, None)
     if cached is None:
         own = Agency.objects.filter(
             memberships__user=user, memberships__role=Membership.Role.EDITOR
         ).with_components()
         cached = frozenset(own.values_list("id", flat=True))
-        user._orderctl_editor_agency_ids = cached
+        setattr(user, _EDITOR_IDS, cached)
     return cached
 
 
@@ -46,20 +69,20 @@ def is_reviewer(user: User) -> bool:
     """Return whether ``user`` is an oversight reviewer."""
     if not user.is_authenticated:
         return False
-    cached = getattr(user, "_orderctl_is_reviewer", None)
+    cached: bool | None = getattr(user, _IS_REVIEWER, None)
     if cached is None:
         cached = OversightReviewer.objects.filter(user=user).exists()
-        user._orderctl_is_reviewer = cached
+        setattr(user, _IS_REVIEWER, cached)
     return cached
 
 
-def client_address(request) -> str | None:
+def client_address(request: HttpRequest) -> str | None:
     """Return the address a sign-in came from, as django-axes counts failures by it.
 
     Behind N trusted proxies it is the N-th X-Forwarded-For entry from the right: the one the outermost
     trusted proxy appended. Entries further left came from the client and prove nothing.
     """
-    remote = request.META.get("REMOTE_ADDR")
+    remote: str | None = request.META.get("REMOTE_ADDR")
     count = settings.TRUSTED_PROXY_COUNT
     if not count:
         return remote
@@ -77,7 +100,7 @@ def reviewer_emails() -> list[str]:
     return active_emails(get_user_model().objects.filter(oversight_reviewer__isnull=False))
 
 
-def active_emails(users) -> list[str]:
+def active_emails(users: QuerySet[Account]) -> list[str]:
     """Return the distinct addresses (by lower case) of the active ``users`` that have one, sorted."""
     emails = users.filter(is_active=True).exclude(email="").values_list("email", flat=True).distinct()
     unique = {email.strip().lower(): email.strip() for email in emails}

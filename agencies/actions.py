@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
@@ -24,10 +24,10 @@ from .tokens import token_lifetime_errors
 
 logger = logging.getLogger(__name__)
 
-MAX_NAME_LENGTH = APIToken._meta.get_field("name").max_length
+MAX_NAME_LENGTH = APIToken.NAME_MAX_LENGTH
 
 
-def _require_owner_or_admin(user: AbstractBaseUser, actor: AbstractBaseUser | None, verb: str) -> None:
+def _require_owner_or_admin(user: User, actor: User | None, verb: str) -> None:
     if actor is None or (actor.is_active and (actor.pk == user.pk or actor.is_superuser)):
         return
     raise PermissionDenied(
@@ -36,9 +36,9 @@ def _require_owner_or_admin(user: AbstractBaseUser, actor: AbstractBaseUser | No
 
 
 def create_api_token(
-    user: AbstractBaseUser,
+    user: User,
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     name: str,
     read_only: bool = False,
     expires_days: int | None = None,
@@ -86,7 +86,7 @@ def create_api_token(
     return token, key
 
 
-def revoke_api_token(token: APIToken, *, actor: AbstractBaseUser | None) -> None:
+def revoke_api_token(token: APIToken, *, actor: User | None) -> None:
     """Delete ``token`` so that it no longer authenticates."""
     _require_owner_or_admin(token.user, actor, "revoke")
     with transaction.atomic():
@@ -105,7 +105,7 @@ def revoke_api_token(token: APIToken, *, actor: AbstractBaseUser | None) -> None
     )
 
 
-def revoke_api_tokens_of(user: AbstractBaseUser, *, actor: AbstractBaseUser | None, reason: str) -> int:
+def revoke_api_tokens_of(user: User, *, actor: User | None, reason: str) -> int:
     """Delete every API token of ``user`` because ``reason`` (e.g. "password changed"); return how many.
 
     A token acts as its owner without the password: once the password that vouched for it is gone, or

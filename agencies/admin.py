@@ -1,11 +1,20 @@
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User as Account
 from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from . import actions, roles
+from .access import signed_in
+from .audit import ACTOR
 from .models import Agency, APIToken, Membership, OversightReviewer
 
 User = get_user_model()
@@ -18,10 +27,12 @@ class KnownChoicesAutocompleteSelect(AutocompleteSelect):
     (``abc``, a NUL) made that lookup raise, so a refused form was a 500 instead of its errors.
     """
 
-    def optgroups(self, name, value, attr=None):
+    def optgroups(
+        self, name: str, value: Sequence[str], attr: dict[str, Any] | None = None
+    ) -> list[tuple[str | None, list[dict[str, Any]], int | None]]:
         field = self.choices.field
 
-        def names_an_object(choice) -> bool:
+        def names_an_object(choice: str) -> bool:
             try:
                 field.to_python(choice)
             except ValidationError:
@@ -31,10 +42,15 @@ class KnownChoicesAutocompleteSelect(AutocompleteSelect):
         return super().optgroups(name, [choice for choice in value if names_an_object(choice)], attr)
 
 
-class AutocompleteAdmin(admin.ModelAdmin):
+M = TypeVar("M", bound=models.Model)
+
+
+class AutocompleteAdmin(admin.ModelAdmin[M]):
     """A model admin whose autocomplete fields survive any submitted value."""
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+    def formfield_for_foreignkey(
+        self, db_field: models.ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> forms.ModelChoiceField[Any] | None:
         if db_field.name in self.get_autocomplete_fields(request):
             kwargs["widget"] = KnownChoicesAutocompleteSelect(
                 db_field, self.admin_site, using=kwargs.get("using")
@@ -43,7 +59,7 @@ class AutocompleteAdmin(admin.ModelAdmin):
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(admin.ModelAdmin[Agency]):
     list_display = ("abbreviation", "name", "kind", "parent")
     list_filter = ("kind",)
     search_fields = ("abbreviation", "name")
@@ -60,7 +76,7 @@ class AgencyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(AutocompleteAdmin):
+class MembershipAdmin(AutocompleteAdmin[Membership]):
     """Grants, changes and revokes roles through ``agencies.roles``, which records each in the access log."""
 
     list_display = ("user", "agency", "role")
@@ -71,20 +87,20 @@ class MembershipAdmin(AutocompleteAdmin):
         # Another person or agency is another membership: revoke this one and grant that one.
         return ("user", "agency") if obj is not None else ()
 
-    def save_model(self, request, obj, form, change) -> None:
-        saved = roles.set_membership(obj.user, obj.agency, obj.role, actor=request.user)
+    def save_model(self, request: HttpRequest, obj: Membership, form: Any, change: Any) -> None:
+        saved = roles.set_membership(obj.user, obj.agency, obj.role, actor=signed_in(request.user))
         obj.pk = saved.pk
 
-    def delete_model(self, request, obj) -> None:
-        roles.revoke_membership(obj, actor=request.user)
+    def delete_model(self, request: HttpRequest, obj: Membership) -> None:
+        roles.revoke_membership(obj, actor=signed_in(request.user))
 
-    def delete_queryset(self, request, queryset) -> None:
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Membership]) -> None:
         for membership in queryset:
-            roles.revoke_membership(membership, actor=request.user)
+            roles.revoke_membership(membership, actor=signed_in(request.user))
 
 
 @admin.register(OversightReviewer)
-class OversightReviewerAdmin(AutocompleteAdmin):
+class OversightReviewerAdmin(AutocompleteAdmin[OversightReviewer]):
     """Grants and revokes the reviewer role through ``agencies.roles`` (recorded in the access log)."""
 
     list_display = ("user", "created")
@@ -93,39 +109,39 @@ class OversightReviewerAdmin(AutocompleteAdmin):
     def has_change_permission(self, request: HttpRequest, obj: OversightReviewer | None = None) -> bool:
         return False
 
-    def save_model(self, request, obj, form, change) -> None:
-        obj.pk = roles.grant_reviewer(obj.user, actor=request.user).pk
+    def save_model(self, request: HttpRequest, obj: OversightReviewer, form: Any, change: Any) -> None:
+        obj.pk = roles.grant_reviewer(obj.user, actor=signed_in(request.user)).pk
 
-    def delete_model(self, request, obj) -> None:
-        roles.revoke_reviewer(obj, actor=request.user)
+    def delete_model(self, request: HttpRequest, obj: OversightReviewer) -> None:
+        roles.revoke_reviewer(obj, actor=signed_in(request.user))
 
-    def delete_queryset(self, request, queryset) -> None:
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[OversightReviewer]) -> None:
         for reviewer in queryset:
-            roles.revoke_reviewer(reviewer, actor=request.user)
+            roles.revoke_reviewer(reviewer, actor=signed_in(request.user))
 
 
 admin.site.unregister(User)
 
 
 @admin.register(User)
-class AuditedUserAdmin(UserAdmin):
+class AuditedUserAdmin(UserAdmin[Account]):
     """Django's user admin; the access log (``agencies/audit.py``) records who changed flags or names."""
 
-    def save_model(self, request, obj, form, change) -> None:
-        obj._orderctl_actor = request.user
+    def save_model(self, request: HttpRequest, obj: Account, form: Any, change: Any) -> None:
+        setattr(obj, ACTOR, request.user)
         super().save_model(request, obj, form, change)
 
-    def delete_model(self, request, obj) -> None:
-        obj._orderctl_actor = request.user
+    def delete_model(self, request: HttpRequest, obj: Account) -> None:
+        setattr(obj, ACTOR, request.user)
         super().delete_model(request, obj)
 
-    def delete_queryset(self, request, queryset) -> None:
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Account]) -> None:
         for user in queryset:
             self.delete_model(request, user)
 
 
 @admin.register(APIToken)
-class APITokenAdmin(admin.ModelAdmin):
+class APITokenAdmin(admin.ModelAdmin[APIToken]):
     """Lists and revokes API tokens; they are created with ``create_api_token`` or on the tokens page,
     where the key can be shown once."""
 
@@ -135,15 +151,15 @@ class APITokenAdmin(admin.ModelAdmin):
     fields = ("name", "user", "token_key", "read_only", "created", "expiry")
     readonly_fields = fields
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: APIToken | None = None) -> bool:
         return False
 
-    def delete_model(self, request, obj) -> None:
-        actions.revoke_api_token(obj, actor=request.user)
+    def delete_model(self, request: HttpRequest, obj: APIToken) -> None:
+        actions.revoke_api_token(obj, actor=signed_in(request.user))
 
-    def delete_queryset(self, request, queryset) -> None:
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[APIToken]) -> None:
         for token in queryset.select_related("user"):
-            actions.revoke_api_token(token, actor=request.user)
+            actions.revoke_api_token(token, actor=signed_in(request.user))

@@ -10,8 +10,12 @@ reviewer grants go through ``agencies/roles.py``; tokens through ``agencies/acti
 
 from __future__ import annotations
 
+from typing import Any
+
 from axes.signals import user_locked_out
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models import Model
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
@@ -23,26 +27,34 @@ from .models import Agency
 FLAGS = ("is_staff", "is_superuser", "is_active")
 User = get_user_model()
 
+# Marks the saves leave on the instance saved: who acted (set by the admin), the row as it was (between
+# pre_save and post_save), and a user restored from a backup (whose creation its access log holds).
+ACTOR = "_orderctl_actor"
+_BEFORE = "_orderctl_before"
+RESTORED = "_orderctl_restored"
 
-def _actor(instance) -> int | None:
-    """Return who made the change: the admin sets ``_orderctl_actor``; elsewhere it is the system."""
-    actor = getattr(instance, "_orderctl_actor", None)
+
+def _actor(instance: Model) -> int | None:
+    """Return who made the change: the admin sets ``ACTOR``; elsewhere it is the system."""
+    actor: Model | None = getattr(instance, ACTOR, None)
     return actor.pk if actor is not None else None
 
 
 @receiver(pre_save, sender=User)
-def _remember_user(sender, instance, raw: bool = False, **kwargs) -> None:
+def _remember_user(sender: type[Model], instance: AbstractBaseUser, raw: bool = False, **kwargs: Any) -> None:
     if raw or instance.pk is None:
-        instance._orderctl_before = None
+        setattr(instance, _BEFORE, None)
         return
-    instance._orderctl_before = (
-        sender.objects.filter(pk=instance.pk).values(User.USERNAME_FIELD, *FLAGS).first()
+    setattr(
+        instance, _BEFORE, User.objects.filter(pk=instance.pk).values(User.USERNAME_FIELD, *FLAGS).first()
     )
 
 
 @receiver(post_save, sender=User)
-def _record_user(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
-    if raw or getattr(instance, "_orderctl_restored", False):
+def _record_user(
+    sender: type[Model], instance: AbstractBaseUser, created: bool, raw: bool = False, **kwargs: Any
+) -> None:
+    if raw or getattr(instance, RESTORED, False):
         return  # a restore brings the access log of the backup, which has this user's creation
     username = instance.get_username()
     if created:
@@ -53,7 +65,7 @@ def _record_user(sender, instance, created: bool, raw: bool = False, **kwargs) -
             detail={"username": username, **{flag: getattr(instance, flag) for flag in FLAGS}},
         )
         return
-    before = getattr(instance, "_orderctl_before", None)
+    before = getattr(instance, _BEFORE, None)
     if before is None:
         return
     if before[User.USERNAME_FIELD] != username:
@@ -74,7 +86,7 @@ def _record_user(sender, instance, created: bool, raw: bool = False, **kwargs) -
 
 
 @receiver(post_delete, sender=User)
-def _record_user_deleted(sender, instance, **kwargs) -> None:
+def _record_user_deleted(sender: type[Model], instance: AbstractBaseUser, **kwargs: Any) -> None:
     audit.record(
         AccessEvent.Kind.USER_DELETED,
         actor_id=_actor(instance),
@@ -84,17 +96,21 @@ def _record_user_deleted(sender, instance, **kwargs) -> None:
 
 
 @receiver(pre_save, sender=Agency)
-def _remember_agency(sender, instance, raw: bool = False, **kwargs) -> None:
-    instance._orderctl_before = (
+def _remember_agency(sender: type[Agency], instance: Agency, raw: bool = False, **kwargs: Any) -> None:
+    setattr(
+        instance,
+        _BEFORE,
         None
         if raw or instance.pk is None
-        else sender.objects.filter(pk=instance.pk).values("abbreviation", "name").first()
+        else Agency.objects.filter(pk=instance.pk).values("abbreviation", "name").first(),
     )
 
 
 @receiver(post_save, sender=Agency)
-def _record_agency(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
-    before = getattr(instance, "_orderctl_before", None)
+def _record_agency(
+    sender: type[Agency], instance: Agency, created: bool, raw: bool = False, **kwargs: Any
+) -> None:
+    before = getattr(instance, _BEFORE, None)
     if raw or created or before is None:
         return
     now = {"abbreviation": instance.abbreviation, "name": instance.name}
@@ -109,7 +125,11 @@ def _record_agency(sender, instance, created: bool, raw: bool = False, **kwargs)
 
 @receiver(user_locked_out)
 def _record_lockout(
-    sender, request, username: str | None = None, ip_address: str | None = None, **kwargs
+    sender: object,
+    request: object,
+    username: str | None = None,
+    ip_address: str | None = None,
+    **kwargs: Any,
 ) -> None:
     user = User.objects.filter(**{User.USERNAME_FIELD: username}).values_list("pk", flat=True).first()
     audit.record(

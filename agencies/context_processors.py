@@ -6,7 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 
-def site(request: HttpRequest) -> dict:
+def site(request: HttpRequest) -> dict[str, dict[str, object]]:
     """Return ``site_settings``: whether to show the official banner, and the system-use notice (or "")."""
     return {
         "site_settings": {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth import authenticate
@@ -70,15 +72,16 @@ class APITokenForm(UswdsForm):
         help_text="A read-and-write token can change records as you can, so confirm it is you.",
     )
 
-    def __init__(self, *args, request: HttpRequest, **kwargs):
+    def __init__(self, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.request = request
         self.fields[
             "expires_days"
         ].help_text = f"A read-and-write token expires within {settings.API_TOKEN_MAX_DAYS_READ_WRITE} days."
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data  # what Form.clean returns, typed as a dict
         if data.get("access") != self.READ_WRITE:
             return data
         if "expires_days" in data:
@@ -96,7 +99,7 @@ class APITokenForm(UswdsForm):
         confirmed = authenticate(self.request, username=user.get_username(), password=password)
         return confirmed is not None and confirmed.pk == user.pk
 
-    def action_kwargs(self) -> dict:
+    def action_kwargs(self) -> dict[str, Any]:
         """Return the keyword arguments for ``agencies.actions.create_api_token``."""
         data = self.cleaned_data
         return {
@@ -113,12 +116,12 @@ class RevokeAPITokenForm(UswdsForm):
         max_length=APIToken._meta.get_field("token_key").max_length, widget=forms.HiddenInput
     )
 
-    def __init__(self, *args, user: User, **kwargs):
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
 
     def clean_revoke(self) -> str:
-        token_key = self.cleaned_data["revoke"]
+        token_key: str = self.cleaned_data["revoke"]
         # Only the user's own working tokens are looked up: another user's key prefix finds nothing.
         matches = list(tokens_of(self.user).filter(token_key=token_key))
         if len(matches) != 1:

@@ -8,7 +8,7 @@ from django.db.models import Q
 from knox.models import AbstractAuthToken
 
 
-class AgencyQuerySet(models.QuerySet):
+class AgencyQuerySet(models.QuerySet["Agency"]):
     """The department rule, stated once: a department includes its components (DHS includes CISA).
 
     An editor of a department acts for its components, a filter by a department finds what its
@@ -92,7 +92,10 @@ class APIToken(AbstractAuthToken):
     a read-only token may do.
     """
 
-    name = models.CharField(max_length=100, help_text="What the token is for, e.g. 'nightly status export'.")
+    NAME_MAX_LENGTH = 100
+    name = models.CharField(
+        max_length=NAME_MAX_LENGTH, help_text="What the token is for, e.g. 'nightly status export'."
+    )
     read_only = models.BooleanField(default=False, help_text="The token may read but never change anything.")
 
     class Meta:

@@ -7,7 +7,7 @@ to the access log (``ledger/audit.py``) in the same transaction; the admin calls
 
 from __future__ import annotations
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
@@ -17,18 +17,16 @@ from ledger.models import AccessEvent
 from .models import Agency, Membership, OversightReviewer
 
 
-def _require_admin(actor: AbstractBaseUser | None) -> None:
+def _require_admin(actor: User | None) -> None:
     if actor is not None and not (actor.is_active and actor.is_superuser):
         raise PermissionDenied("Only an administrator can change who may act for an agency.")
 
 
-def _actor_id(actor: AbstractBaseUser | None) -> int | None:
+def _actor_id(actor: User | None) -> int | None:
     return actor.pk if actor is not None else None
 
 
-def set_membership(
-    user: AbstractBaseUser, agency: Agency, role: str, *, actor: AbstractBaseUser | None
-) -> Membership:
+def set_membership(user: User, agency: Agency, role: str, *, actor: User | None) -> Membership:
     """Make ``user`` an editor or viewer of ``agency`` (creating or changing the membership)."""
     _require_admin(actor)
     if role not in Membership.Role.values:
@@ -50,7 +48,7 @@ def set_membership(
     return membership
 
 
-def revoke_membership(membership: Membership, *, actor: AbstractBaseUser | None) -> None:
+def revoke_membership(membership: Membership, *, actor: User | None) -> None:
     """Remove ``user``'s role at the agency."""
     _require_admin(actor)
     with transaction.atomic():
@@ -65,7 +63,7 @@ def revoke_membership(membership: Membership, *, actor: AbstractBaseUser | None)
             )
 
 
-def grant_reviewer(user: AbstractBaseUser, *, actor: AbstractBaseUser | None) -> OversightReviewer:
+def grant_reviewer(user: User, *, actor: User | None) -> OversightReviewer:
     """Make ``user`` an oversight reviewer (reads every agency's directives, gets escalations)."""
     _require_admin(actor)
     with transaction.atomic():
@@ -75,7 +73,7 @@ def grant_reviewer(user: AbstractBaseUser, *, actor: AbstractBaseUser | None) ->
     return reviewer
 
 
-def revoke_reviewer(reviewer: OversightReviewer, *, actor: AbstractBaseUser | None) -> None:
+def revoke_reviewer(reviewer: OversightReviewer, *, actor: User | None) -> None:
     """Withdraw the oversight reviewer role."""
     _require_admin(actor)
     with transaction.atomic():

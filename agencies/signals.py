@@ -9,21 +9,28 @@ that such an upgrade is not treated as one.
 
 from __future__ import annotations
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth.models import User
 
 from . import actions
 
 _REASON = "_orderctl_token_revocation_reason"
 
 
-def _stored(user: AbstractBaseUser) -> tuple[bool, str] | None:
+def _stored(user: User) -> tuple[bool, str] | None:
     """Return the user's stored (is_active, password hash), or None when it is not stored yet."""
     return type(user)._default_manager.filter(pk=user.pk).values_list("is_active", "password").first()
 
 
 def note_revoking_changes(
-    sender, instance: AbstractBaseUser, raw: bool = False, update_fields=None, **kwargs
-):
+    sender: type[User],
+    instance: User,
+    raw: bool = False,
+    update_fields: Iterable[str] | None = None,
+    **kwargs: Any,
+) -> None:
     """Before a user is saved, note whether the save changes their password or deactivates them."""
     setattr(instance, _REASON, None)
     if raw or instance.pk is None:
@@ -47,7 +54,9 @@ def note_revoking_changes(
         setattr(instance, _REASON, "password-based sign-in disabled")
 
 
-def revoke_tokens_after_save(sender, instance: AbstractBaseUser, created: bool, raw: bool = False, **kwargs):
+def revoke_tokens_after_save(
+    sender: type[User], instance: User, created: bool, raw: bool = False, **kwargs: Any
+) -> None:
     """After the save, revoke the user's tokens if it changed their password or deactivated them."""
     reason = getattr(instance, _REASON, None)
     if reason and not created and not raw:

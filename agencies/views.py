@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -14,7 +16,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods
 
 from . import actions
-from .access import is_reviewer
+from .access import SignedInRequest, is_reviewer
 from .forms import APITokenForm, ChangePasswordForm, RevokeAPITokenForm, SignInForm
 from .models import Membership
 from .tokens import tokens_of
@@ -39,7 +41,7 @@ class SignInView(auth_views.LoginView):
     form_class = SignInForm
     redirect_authenticated_user = True
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         if settings.DEBUG:
             names = set(
@@ -52,7 +54,7 @@ class SignInView(auth_views.LoginView):
 class SignOutView(auth_views.LogoutView):
     """Sign out (POST only, so a link or an image cannot sign anyone out), and say so on the next page."""
 
-    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         was_signed_in = request.user.is_authenticated
         response = super().post(request, *args, **kwargs)
         if was_signed_in:
@@ -70,7 +72,7 @@ NEW_TOKEN_SESSION_KEY = "orderctl_new_api_token"  # noqa: S105 - a session key n
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def api_tokens(request: HttpRequest) -> HttpResponse:
+def api_tokens(request: SignedInRequest) -> HttpResponse:
     """List the user's API tokens and create one: POST, then redirect to a GET that shows its key once.
 
     The key waits in the session for that GET, which takes it out: reloading the page neither creates
@@ -108,7 +110,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def api_token_revoke(request: HttpRequest) -> HttpResponse:
+def api_token_revoke(request: SignedInRequest) -> HttpResponse:
     """Ask to confirm revoking one of the user's tokens (GET ?revoke=<key prefix>); revoke it (POST).
 
     After the POST, back to the list (POST/redirect/GET); a second POST of the same form finds the token

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping
+from typing import Any
 
 from django.db.models import Count, F, Q
 from django.http import HttpRequest, JsonResponse
@@ -35,7 +37,7 @@ def _authenticated(request: HttpRequest) -> bool:
     return True
 
 
-def _deadline(row: dict) -> dict:
+def _deadline(row: Mapping[str, Any]) -> dict[str, Any]:
     if row["deadline_kind"] == Directive.DeadlineKind.DAYS_AFTER_ORDER:
         rule = {"kind": row["deadline_kind"], "days": row["deadline_days"]}
         return rule | {"ongoing": True} if row["deadline_ongoing"] else rule

@@ -306,7 +306,7 @@ def _history(rng: random.Random, directive: Directive, editor, agency: Agency, n
         created=start,
     )
     times = sorted(rng.randint(0, span) for _ in range(EVENTS_PER_DIRECTIVE - 1))
-    status = Status.NOT_STARTED
+    status: str = Status.NOT_STARTED
     for index, seconds in enumerate(times):
         created = start + dt.timedelta(seconds=seconds)
         if index == 0 and directive.status != Status.NOT_STARTED:

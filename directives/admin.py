@@ -1,20 +1,26 @@
 """Admin for orders and directives. Status changes go through the actions; events are read-only."""
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
+
+from agencies.access import signed_in
 
 from . import actions
 from .models import Directive, DirectiveEvent, Involvement, Order, Status
 
 # Links without a scheme are https (Django 6's default, chosen now to silence its transition warning).
-HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+HTTPS_URLS: dict[type[models.Field[Any, Any]], dict[str, Any]] = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(admin.ModelAdmin[Order]):
     formfield_overrides = HTTPS_URLS
     list_display = ("number", "title", "signed_on", "federal_register_citation")
     readonly_fields = ("number", "signed_on", "created", "updated")
@@ -31,7 +37,7 @@ class OrderAdmin(admin.ModelAdmin):
         return False
 
 
-class InvolvementInline(admin.TabularInline):
+class InvolvementInline(admin.TabularInline[Involvement, Directive]):
     model = Involvement
     extra = 0
     can_delete = False
@@ -44,7 +50,7 @@ class InvolvementInline(admin.TabularInline):
         return False
 
 
-class EventInline(admin.TabularInline):
+class EventInline(admin.TabularInline[DirectiveEvent, Directive]):
     model = DirectiveEvent
     extra = 0
     can_delete = False
@@ -59,7 +65,7 @@ class EventInline(admin.TabularInline):
         return False
 
 
-class DirectiveUpdateForm(forms.ModelForm):
+class DirectiveUpdateForm(forms.ModelForm[Directive]):
     """The admin's update form: what it holds is recorded by the actions, never saved directly.
 
     The action runs when the form is validated, so a refusal (a date in the future, a status already
@@ -84,21 +90,21 @@ class DirectiveUpdateForm(forms.ModelForm):
     )
 
     # Set by DirectiveAdmin.get_form: who is recording.
-    actor = None
+    actor: User | None = None
 
     class Meta:
         model = Directive
         fields = ("status", "completed_on", "forecast_on")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk and self.instance.is_parent:
             for name in ("status", "completed_on"):
                 self.fields.pop(name, None)
 
-    def _update_kwargs(self, original: Directive) -> dict:
+    def _update_kwargs(self, original: Directive) -> dict[str, Any]:
         data = self.cleaned_data
-        kwargs: dict = {"note": data.get("note", ""), "evidence_url": data.get("evidence_url", "")}
+        kwargs: dict[str, Any] = {"note": data.get("note", ""), "evidence_url": data.get("evidence_url", "")}
         if "status" in self.fields and data.get("status") != original.status:
             kwargs["status"] = data["status"]
             if data["status"] == Status.COMPLETED and data.get("completed_on"):
@@ -143,7 +149,7 @@ class DirectiveUpdateForm(forms.ModelForm):
 
 
 @admin.register(Directive)
-class DirectiveAdmin(admin.ModelAdmin):
+class DirectiveAdmin(admin.ModelAdmin[Directive]):
     form = DirectiveUpdateForm
     list_display = ("ref", "title", "order", "due_on", "status", "overdue_flagged_at")
     list_filter = ("order", "status")
@@ -165,15 +171,20 @@ class DirectiveAdmin(admin.ModelAdmin):
     )
     inlines = (InvolvementInline, EventInline)
 
-    def get_queryset(self, request: HttpRequest):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Directive]:
         return super().get_queryset(request).select_related("order", "parent")
 
-    def get_form(self, request: HttpRequest, obj: Directive | None = None, change: bool = False, **kwargs):
+    def get_form(
+        self, request: HttpRequest, obj: Directive | None = None, change: bool = False, **kwargs: Any
+    ) -> type[forms.ModelForm[Directive]]:
         form = super().get_form(request, obj, change=change, **kwargs)
-        form.actor = request.user
+        if issubclass(form, DirectiveUpdateForm):  # always: it is ``form`` above, subclassed by Django
+            form.actor = signed_in(request.user)
         return form
 
-    def get_fields(self, request: HttpRequest, obj: Directive | None = None):
+    def get_fields(
+        self, request: HttpRequest, obj: Directive | None = None
+    ) -> list[str | list[str] | tuple[str, ...]]:
         fields = list(super().get_fields(request, obj))
         if obj is not None and obj.is_parent:
             fields = [f for f in fields if f not in ("status", "completed_on")]
@@ -185,12 +196,12 @@ class DirectiveAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Directive | None = None) -> bool:
         return False
 
-    def save_model(self, request: HttpRequest, obj: Directive, form: forms.ModelForm, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: Directive, form: Any, change: Any) -> None:
         """Save nothing: the form's validation recorded the update through the actions."""
 
 
 @admin.register(DirectiveEvent)
-class DirectiveEventAdmin(admin.ModelAdmin):
+class DirectiveEventAdmin(admin.ModelAdmin[DirectiveEvent]):
     """The history, readable and never editable."""
 
     formfield_overrides = HTTPS_URLS

@@ -8,12 +8,14 @@ count the trackable directives (``DirectiveQuerySet.trackable``), as the tiles d
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
-from django.db.models import Count, Min, Q, QuerySet, TextChoices
+from django.db.models import Count, Min, Q, TextChoices
 from django.db.models.functions import Coalesce, TruncDate
 
 from . import deadlines
-from .models import DirectiveEvent, Status, overdue_q
+from .models import DirectiveEvent, DirectiveQuerySet, Status, overdue_q
 from .queries import COMPLETED, COMPLETED_LATE, COMPLETED_ON_TIME
 
 # More distinct due dates than this and the deadline chart groups them by week, then by month.
@@ -55,7 +57,7 @@ def _timeline_bucket(day: dt.date, granularity: str) -> tuple[dt.date, str]:
     return first, f"{first:%B %Y}"
 
 
-def deadline_timeline(directives: QuerySet, now: dt.datetime) -> dict:
+def deadline_timeline(directives: DirectiveQuerySet, now: dt.datetime) -> dict[str, Any]:
     """Return ``directives`` counted by due date and standing at ``now``, in one query.
 
     An open directive past its deadline (or with a part past its own) is overdue whatever its status,
@@ -72,7 +74,8 @@ def deadline_timeline(directives: QuerySet, now: dt.datetime) -> dict:
         Standing.BLOCKED: Q(status=Status.BLOCKED) & ~overdue,
         Standing.OVERDUE: overdue,
     }
-    by_date = list(
+    # One row per due date: due_on, total and a count per Standing (annotated by name, so Any).
+    by_date: list[Mapping[str, Any]] = list(
         directives.order_by()
         .values("due_on")
         .annotate(total=Count("pk"), **{s.value: Count("pk", filter=c) for s, c in conditions.items()})
@@ -82,7 +85,7 @@ def deadline_timeline(directives: QuerySet, now: dt.datetime) -> dict:
     if len(dated) > MAX_TIMELINE_BARS:
         weeks = {_timeline_bucket(row["due_on"], "week")[0] for row in dated}
         granularity = "week" if len(weeks) <= MAX_TIMELINE_BARS else "month"
-    buckets: dict[object, dict] = {}
+    buckets: dict[object, dict[str, Any]] = {}
     for row in dated:
         key, label = _timeline_bucket(row["due_on"], granularity)
         bucket = buckets.setdefault(key, {"label": label, "total": 0, **{s.value: 0 for s in Standing}})
@@ -108,7 +111,7 @@ def deadline_timeline(directives: QuerySet, now: dt.datetime) -> dict:
     }
 
 
-def completion_history(directives: QuerySet, now: dt.datetime) -> dict:
+def completion_history(directives: DirectiveQuerySet, now: dt.datetime) -> dict[str, Any]:
     """Return how many of ``directives`` were open and completed at the end of each day (or week).
 
     Replayed from the history's status changes, in two queries: a completion counts from the day the
@@ -162,6 +165,6 @@ def completion_history(directives: QuerySet, now: dt.datetime) -> dict:
     }
 
 
-def chart_data(*, scoped: QuerySet, listed: QuerySet, now: dt.datetime) -> dict:
+def chart_data(*, scoped: DirectiveQuerySet, listed: DirectiveQuerySet, now: dt.datetime) -> dict[str, Any]:
     """Return both charts' series: the deadline timeline of ``listed``, the history of ``scoped``."""
     return {"timeline": deadline_timeline(listed, now), "history": completion_history(scoped, now)}

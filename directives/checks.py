@@ -1,13 +1,17 @@
 """System checks for settings that would make the tracker wrong or unsafe."""
 
+from collections.abc import Sequence
+from typing import Any
+
+from django.apps import AppConfig
 from django.conf import settings
-from django.core.checks import Error, Tags, Warning, register
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
 
 @register(Tags.compatibility)
-def check_time_zone(app_configs, **kwargs) -> list:
+def check_time_zone(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
     """Deadlines are computed in America/New_York from UTC instants; anything else breaks them."""
-    errors = []
+    errors: list[CheckMessage] = []
     if settings.TIME_ZONE != "UTC" or not settings.USE_TZ:
         errors.append(
             Error(
@@ -20,7 +24,7 @@ def check_time_zone(app_configs, **kwargs) -> list:
 
 
 @register(Tags.database, deploy=True)
-def check_production_database(app_configs, **kwargs) -> list:
+def check_production_database(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
     if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         return [
             Warning(
@@ -32,7 +36,7 @@ def check_production_database(app_configs, **kwargs) -> list:
 
 
 @register(Tags.security, deploy=True)
-def check_checkpoint_sinks(app_configs, **kwargs) -> list:
+def check_checkpoint_sinks(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
     """Checkpoints kept only in the database do not survive its owner (docs/history-proof.md)."""
     if (
         settings.HISTORY_CHECKPOINT_FILE

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -99,7 +100,7 @@ def _scope_text(selection: Selection) -> str:
     return " · ".join(parts)
 
 
-def _timeline_rows(timeline: dict) -> list[tuple[str, list[int], int]]:
+def _timeline_rows(timeline: dict[str, Any]) -> list[tuple[str, list[int], int]]:
     columns = [series["values"] for series in timeline["series"]]
     return [
         (label, [values[i] for values in columns], timeline["totals"][i])
@@ -107,7 +108,7 @@ def _timeline_rows(timeline: dict) -> list[tuple[str, list[int], int]]:
     ]
 
 
-def dashboard_context(request: HttpRequest, selection: Selection) -> dict:
+def dashboard_context(request: HttpRequest, selection: Selection) -> dict[str, Any]:
     """Return everything the dashboard's content shows, read at the request's one instant."""
     now = request_now(request)
     scoped, listed = selection.scope.qs.order_by(), selection.listed.qs
@@ -174,7 +175,7 @@ def _refused(selection: Selection) -> HttpResponseBadRequest | None:
     """Return a 400 naming every filter not understood, or None when all were."""
     if selection.listed.form.is_valid():
         return None
-    lines = [f"{name}: {' '.join(errors)}" for name, errors in selection.listed.form.errors.items()]
+    lines = [f"{name}: {' '.join(map(str, errors))}" for name, errors in selection.listed.form.errors.items()]
     return HttpResponseBadRequest("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 

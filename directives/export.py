@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+from typing import Any
 
 from .models import Directive, DirectiveQuerySet
 
@@ -32,7 +33,7 @@ def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-def status_rows(directives: DirectiveQuerySet, now: dt.datetime) -> list[dict]:
+def status_rows(directives: DirectiveQuerySet, now: dt.datetime) -> list[dict[str, Any]]:
     """Return one dict per directive with exactly the ``EXPORT_COLUMNS`` keys."""
     rows = []
     for d in directives.with_agencies():
@@ -68,7 +69,7 @@ def _csv_cell(value: object) -> str:
     return text
 
 
-def to_csv(rows: list[dict]) -> str:
+def to_csv(rows: list[dict[str, Any]]) -> str:
     """Return ``rows`` as CSV, with cells that a spreadsheet would run as formulas neutralised."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -78,7 +79,7 @@ def to_csv(rows: list[dict]) -> str:
     return out.getvalue()
 
 
-def to_json(rows: list[dict]) -> str:
+def to_json(rows: list[dict[str, Any]]) -> str:
     return json.dumps(rows, indent=2)
 
 

@@ -8,6 +8,7 @@ on these fields, so the pages and the API give the same answers.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django import forms
 
@@ -39,11 +40,11 @@ class DirectiveNoteForm(UswdsForm):
     #: Fields that change state rather than add to the history; only a lead's editors may send them.
     state_fields: tuple[str, ...] = ()
 
-    def __init__(self, *args, directive: Directive, **kwargs):
+    def __init__(self, *args: Any, directive: Directive, **kwargs: Any) -> None:
         self.directive = directive
         super().__init__(*args, **kwargs)
 
-    def action_kwargs(self) -> dict:
+    def action_kwargs(self) -> dict[str, Any]:
         """Return the keyword arguments for ``actions.record_update`` from the cleaned data."""
         data = self.cleaned_data
         return {"note": data["note"], "evidence_url": data["evidence_url"]}
@@ -73,19 +74,21 @@ class DirectiveUpdateForm(DirectiveNoteForm):
     field_order = ["status", "completed_on", "note", "evidence_url", "forecast_on"]
     state_fields = ("status", "completed_on", "forecast_on")
 
-    def __init__(self, *args, directive: Directive, **kwargs):
+    def __init__(self, *args: Any, directive: Directive, **kwargs: Any) -> None:
         super().__init__(*args, directive=directive, **kwargs)
         if directive.is_parent:
             # A parent's status rolls up from its parts; the actions layer would refuse it anyway.
             del self.fields["status"]
             del self.fields["completed_on"]
         else:
-            self.fields["status"].choices = [
+            status = self.fields["status"]
+            assert isinstance(status, forms.ChoiceField)  # noqa: S101 - declared above as one
+            status.choices = [
                 ("", f"No change (now {directive.get_status_display().lower()})"),
                 *Status.choices,
             ]
 
-    def action_kwargs(self) -> dict:
+    def action_kwargs(self) -> dict[str, Any]:
         data = self.cleaned_data
         kwargs = super().action_kwargs()
         if data.get("status"):

@@ -6,10 +6,12 @@ State changes go through ``directives/actions.py``; nothing here saves domain st
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from agencies.models import Agency
 
@@ -62,7 +64,7 @@ class Order(models.Model):
         return f"Executive Order {self.number}"
 
 
-class DirectiveQuerySet(models.QuerySet):
+class DirectiveQuerySet(models.QuerySet["Directive"]):
     def overdue(self, now: dt.datetime) -> DirectiveQuerySet:
         return self.filter(overdue_q(now))
 
@@ -77,7 +79,7 @@ class DirectiveQuerySet(models.QuerySet):
         """
         return self.exclude(Exists(Directive.objects.filter(parent=OuterRef("pk"))))
 
-    def led_by(self, agency_ids) -> DirectiveQuerySet:
+    def led_by(self, agency_ids: Iterable[int] | QuerySet[Any, Any]) -> DirectiveQuerySet:
         return self.filter(
             Exists(
                 Involvement.objects.filter(
@@ -191,10 +193,15 @@ class Directive(models.Model):
     @property
     def rule(self) -> deadlines.Rule:
         if self.deadline_kind == self.DeadlineKind.DAYS_AFTER_ORDER:
-            return deadlines.DaysAfterOrder(days=self.deadline_days, ongoing=self.deadline_ongoing)
+            return deadlines.DaysAfterOrder(days=self._deadline_days(), ongoing=self.deadline_ongoing)
         if self.deadline_kind == self.DeadlineKind.DAYS_FROM_EVENT:
-            return deadlines.DaysFromEvent(days=self.deadline_days, event=self.deadline_event)
+            return deadlines.DaysFromEvent(days=self._deadline_days(), event=self.deadline_event)
         return deadlines.NoDeadline()
+
+    def _deadline_days(self) -> int:
+        if self.deadline_days is None:  # load_order always stores the days of a rule that counts them
+            raise ValueError(f"directive {self.pk} has a {self.deadline_kind} deadline without its days")
+        return self.deadline_days
 
     # --- Agencies, from the prefetched involvements when there are any ----------------------------
     def _involved(self, role: str) -> list[Agency]:
@@ -249,9 +256,10 @@ class Directive(models.Model):
     @property
     def days_late(self) -> int | None:
         """Return by how many days a completion missed the effective due date; None unless late."""
-        if self.outcome != Outcome.LATE:
+        # A late outcome has both dates; the checks say so to the type checker.
+        if self.outcome != Outcome.LATE or self.completed_on is None or self.due_on is None:
             return None
-        return (self.completed_on - self.due_on).days  # type: ignore[operator]
+        return (self.completed_on - self.due_on).days
 
     @property
     def outcome(self) -> str | None:
@@ -289,7 +297,7 @@ class DirectiveEvent(models.Model):
 
     Events form a hash chain per order: ``seq`` numbers them 1, 2, 3 ... within the order, and ``hash``
     covers the event's content and ``prev_hash``, the hash of the order's event before it (see
-    ``directives/history.py`` for the canonical form), and each append is signed. Only
+    ``directives/history/`` for the canonical form), and each append is signed. Only
     ``history.append`` writes one; on PostgreSQL triggers refuse every UPDATE, DELETE and TRUNCATE of
     this table, and the application's role may only SELECT and INSERT it (``ledger/pg.py``).
     """
@@ -366,7 +374,7 @@ class DirectiveEvent(models.Model):
         return f"{self.directive.ref}: {self.get_kind_display()} at {self.created:%Y-%m-%d %H:%M}"
 
 
-class NotificationManager(models.Manager):
+class NotificationManager(models.Manager["Notification"]):
     def owe_overdue_notices(self, *, first_event: int, last_event: int, now: dt.datetime) -> None:
         """Owe one overdue notice for each ``flagged_overdue`` event with an id in the given range.
 

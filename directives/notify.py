@@ -8,6 +8,8 @@ into one email through Django's email backend. Development writes emails to file
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -75,7 +77,7 @@ def message_id(delivery: Delivery) -> str:
     return f"<orderctl.delivery.{delivery.pk}@{domain}>"
 
 
-def _item(notification: Notification, directive: Directive, now) -> dict:
+def _item(notification: Notification, directive: Directive, now: dt.datetime) -> dict[str, Any]:
     """Return what a message says of one notice."""
     return {
         "notification": notification,
@@ -104,7 +106,7 @@ def render(notifications: list[Notification]) -> tuple[str, str]:
     """
     now = timezone.now()
     items = [_item(n, current_directive(n), now) for n in notifications]
-    context: dict = {"site_url": settings.SITE_URL}
+    context: dict[str, Any] = {"site_url": settings.SITE_URL}
     if len(items) == 1:
         context |= items[0]
         template = f"emails/{items[0]['notification'].kind}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import tomllib
 from dataclasses import dataclass, field
+from typing import Any
 
 from . import deadlines
 
@@ -138,7 +139,7 @@ class _Checker:
     def __init__(self) -> None:
         self.problems: list[str] = []
 
-    def fields(self, where: str, table: object, spec: dict[str, bool]) -> dict:
+    def fields(self, where: str, table: object, spec: dict[str, bool]) -> dict[str, Any]:
         if not isinstance(table, dict):
             self.problems.append(f"{where}: must be a table")
             return {}
@@ -149,7 +150,7 @@ class _Checker:
                 self.problems.append(f"{where}.{key}: missing required field")
         return table
 
-    def text(self, where: str, table: dict, key: str, *, required: bool = False) -> str:
+    def text(self, where: str, table: dict[str, Any], key: str, *, required: bool = False) -> str:
         value = table.get(key, "")
         if not isinstance(value, str):
             self.problems.append(f"{where}.{key}: must be text, not {type(value).__name__}")
@@ -158,13 +159,15 @@ class _Checker:
             self.problems.append(f"{where}.{key}: must not be empty")
         return value.strip()
 
-    def limited(self, where: str, table: dict, key: str, limit: int, *, required: bool = False) -> str:
+    def limited(
+        self, where: str, table: dict[str, Any], key: str, limit: int, *, required: bool = False
+    ) -> str:
         value = self.text(where, table, key, required=required)
         if len(value) > limit:
             self.problems.append(f"{where}.{key}: must be at most {limit} characters, not {len(value)}")
         return value
 
-    def order_number(self, where: str, table: dict, key: str, own: object) -> int:
+    def order_number(self, where: str, table: dict[str, Any], key: str, own: object) -> int:
         value = table.get(key)
         if key not in table:
             return 0
@@ -176,14 +179,14 @@ class _Checker:
             return 0
         return value
 
-    def rule(self, where: str, table: dict) -> deadlines.Rule:
+    def rule(self, where: str, table: dict[str, Any]) -> deadlines.Rule:
         try:
             return deadlines.rule_from_dict(table["deadline"])
         except deadlines.RuleError as exc:
             self.problems.append(f"{where}.{exc}")
             return deadlines.NoDeadline()
 
-    def date(self, where: str, table: dict, key: str) -> dt.date | None:
+    def date(self, where: str, table: dict[str, Any], key: str) -> dt.date | None:
         value = table.get(key)
         if value is None:
             return None
@@ -195,7 +198,7 @@ class _Checker:
             return None
         return value
 
-    def agency_list(self, where: str, table: dict, key: str, known: set[str]) -> tuple[str, ...]:
+    def agency_list(self, where: str, table: dict[str, Any], key: str, known: set[str]) -> tuple[str, ...]:
         value = table.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             self.problems.append(f"{where}.{key}: must be a list of agency abbreviations")
@@ -330,9 +333,13 @@ def parse_order_file(text: str, *, known_agencies: frozenset[str] = frozenset())
             seen.add(step)
             step = parents[step]
     _check_chains(check, directives, own=number)
-    for a in amends:
-        if any(r.order == a.order and (not r.directives or a.directive in r.directives) for r in revokes):
-            check.problems.append(f"amends[{a.order} {a.directive}]: the same file revokes that directive")
+    for amend in amends:
+        if any(
+            r.order == amend.order and (not r.directives or amend.directive in r.directives) for r in revokes
+        ):
+            check.problems.append(
+                f"amends[{amend.order} {amend.directive}]: the same file revokes that directive"
+            )
     if check.problems:
         raise OrderFileError(check.problems)
     return OrderSpec(
@@ -381,7 +388,7 @@ def _check_chains(check: _Checker, directives: list[DirectiveSpec], *, own: obje
             step = targets[step]
 
 
-def _refs(check: _Checker, where: str, table: dict, key: str) -> tuple[str, ...]:
+def _refs(check: _Checker, where: str, table: dict[str, Any], key: str) -> tuple[str, ...]:
     value = table.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         check.problems.append(f'{where}.{key}: must be a list of directive refs such as ["4(b)", "4(c)"]')

@@ -22,6 +22,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -30,7 +31,7 @@ from django.utils import timezone
 
 from agencies.access import reviewer_emails
 from ledger import audit, checkpoints
-from ledger.models import Checkpoint
+from ledger.models import AccessEvent, Checkpoint
 
 from . import deadlines, history
 from .models import Directive, DirectiveEvent, Order, Status
@@ -95,15 +96,15 @@ class Replay:
             state = self.states[stored.directive_id] = _State()
             if kind != DirectiveEvent.Kind.CREATED:
                 state.problem = f"seq {r['seq']}: its history starts with a {kind} event, not created"
-        state.last_seq = r["seq"]  # type: ignore[assignment]
+        state.last_seq = r["seq"]
         if state.problem is not None:
             return
         if kind == DirectiveEvent.Kind.CREATED:
             if state.status is not None:
                 state.problem = f"seq {r['seq']}: a second created event"
                 return
-            state.status = r["new_status"]  # type: ignore[assignment]
-            state.original_due_on = state.due_on = r["new_due_on"]  # type: ignore[assignment]
+            state.status = r["new_status"]
+            state.original_due_on = state.due_on = r["new_due_on"]
         elif kind == DirectiveEvent.Kind.STATUS_CHANGED:
             if r["old_status"] != state.status:
                 state.problem = (
@@ -111,15 +112,15 @@ class Replay:
                     f"before it leave {state.status!r}"
                 )
                 return
-            state.status = r["new_status"]  # type: ignore[assignment]
-            state.completed_on = r["completed_on"] if r["new_status"] == Status.COMPLETED else None  # type: ignore[assignment]
+            state.status = r["new_status"]
+            state.completed_on = r["completed_on"] if r["new_status"] == Status.COMPLETED else None
         elif kind == DirectiveEvent.Kind.DEADLINE_EXTENDED:
-            state.due_on = r["new_due_on"]  # type: ignore[assignment]
+            state.due_on = r["new_due_on"]
             state.flagged = False
         elif kind == DirectiveEvent.Kind.FLAGGED_OVERDUE:
             state.flagged = True
         if r["old_forecast_on"] != r["new_forecast_on"]:
-            state.forecast_on = r["new_forecast_on"]  # type: ignore[assignment]
+            state.forecast_on = r["new_forecast_on"]
 
     def compare(self, order_number: int | None, report: Report) -> None:
         """Compare every directive (of one order, or all) with its replay; add each difference."""
@@ -206,14 +207,14 @@ ACCESS = audit.CHAIN
 def heads() -> dict[str, dict[str, object]]:
     """Return the head of every order's chain and of the access log: seq, count, hash, label."""
     found: dict[str, dict[str, object]] = {}
-    newest = (
-        DirectiveEvent.objects.order_by("order_id", "-seq")
-        .distinct("order_id")
-        .values_list("order__number", "seq", "hash", "directive__ref")
-        if _distinct_on()
-        else None
-    )
-    if newest is None:
+    newest: Iterable[tuple[int, int, str, str]]
+    if _distinct_on():
+        newest = (
+            DirectiveEvent.objects.order_by("order_id", "-seq")
+            .distinct("order_id")
+            .values_list("order__number", "seq", "hash", "directive__ref")
+        )
+    else:
         newest = []
         for number in Order.objects.values_list("number", flat=True):
             head = (
@@ -226,7 +227,7 @@ def heads() -> dict[str, dict[str, object]]:
                 newest.append(head)
     for number, seq, event_hash, ref in newest:
         found[history.chain_name(number)] = {"seq": seq, "count": seq, "hash": event_hash, "label": ref}
-    access = audit.AccessEvent.objects.order_by("-seq").values_list("seq", "hash").first()
+    access = AccessEvent.objects.order_by("-seq").values_list("seq", "hash").first()
     if access:
         found[ACCESS] = {"seq": access[0], "count": access[0], "hash": access[1], "label": None}
     return found
@@ -246,7 +247,7 @@ def checkpoint_emails() -> list[str]:
     return sorted(set(addresses))
 
 
-def write_checkpoint(*, send: bool = True) -> tuple[Checkpoint, dict[str, object]]:
+def write_checkpoint(*, send: bool = True) -> tuple[Checkpoint, checkpoints.Line]:
     """Sign the heads of every chain, store the checkpoint, and (``send``) send it to the sinks on commit.
 
     The heads are read in the checkpoint's own transaction; a chain that grows meanwhile only makes
@@ -266,7 +267,7 @@ def check_checkpoint(stored: checkpoints.Stored, report: Report) -> None:
         report.add(f"{stored.source}: not a valid checkpoint: {stored.error}")
         return
     report.checkpoints.append(when)
-    chains: dict[str, dict] = line["chains"]
+    chains: dict[str, dict[str, Any]] = line["chains"]
     orders = {name: head for name, head in chains.items() if name.startswith("order:")}
     found: dict[tuple[int, int], str] = {}
     pairs = [(int(name.removeprefix("order:")), int(head["seq"])) for name, head in orders.items()]
@@ -303,7 +304,7 @@ def check_checkpoint(stored: checkpoints.Stored, report: Report) -> None:
             )
     access = chains.get(ACCESS)
     if access is not None:
-        entry = audit.AccessEvent.objects.filter(seq=access["seq"]).values_list("hash", flat=True).first()
+        entry = AccessEvent.objects.filter(seq=access["seq"]).values_list("hash", flat=True).first()
         if entry is None:
             report.add(
                 f"access log, seq {access['seq']}: in {when}, but not in the database: entries were removed"

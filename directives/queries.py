@@ -21,11 +21,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When
-from django.http import HttpRequest
+from django.db.models import Case, Count, Exists, F, OrderBy, OuterRef, Q, QuerySet, Value, When
+from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 from django_filters import rest_framework as filters
 
@@ -33,16 +34,20 @@ from agencies.models import Agency
 from uswds.forms import DateInput, UswdsBoundField
 
 from . import deadlines
-from .models import Directive, Involvement, Order, Status, overdue_q
+from .models import Directive, DirectiveQuerySet, Involvement, Order, Status, overdue_q
 
 # --- The clock ----------------------------------------------------------------------------------------
 
 
+_NOW = "_orderctl_now"  # where the request keeps its instant
+
+
 def request_now(request: HttpRequest) -> dt.datetime:
     """Return the instant ``request`` is answered at, reading the clock on the first call only."""
-    now = getattr(request, "_orderctl_now", None)
+    now: dt.datetime | None = getattr(request, _NOW, None)
     if now is None:
-        now = request._orderctl_now = timezone.now()  # type: ignore[attr-defined]
+        now = timezone.now()
+        setattr(request, _NOW, now)
     return now
 
 
@@ -67,7 +72,7 @@ ISO_DATE = "%Y-%m-%d"
 class AgencyField(forms.CharField):
     """An agency abbreviation (any case), cleaned to the ids of that agency and its components."""
 
-    def clean(self, value):
+    def clean(self, value: Any) -> QuerySet[Agency, Any] | None:
         value = super().clean(value)
         if not value:
             return None
@@ -80,7 +85,7 @@ class AgencyField(forms.CharField):
 class OrderNumberField(forms.IntegerField):
     """An executive order's number, cleaned to that order's id."""
 
-    def clean(self, value):
+    def clean(self, value: Any) -> int | None:
         number = super().clean(value)
         if number is None:
             return None
@@ -95,13 +100,13 @@ class AgencyFilter(filters.CharFilter):
 
 
 class OrderNumberFilter(filters.NumberFilter):
-    field_class = OrderNumberField
+    field_class = OrderNumberField  # type: ignore[assignment]  # the stubs say DecimalField; ours is an int
 
 
 class BooleanChoiceFilter(filters.ChoiceFilter):
     """``true`` or ``false`` and nothing else (django-filter's BooleanFilter ignores other values)."""
 
-    def __init__(self, *args, labels: tuple[str, str] = ("true", "false"), **kwargs):
+    def __init__(self, *args: Any, labels: tuple[str, str] = ("true", "false"), **kwargs: Any) -> None:
         kwargs["choices"] = [("true", labels[0]), ("false", labels[1])]
         super().__init__(*args, **kwargs)
 
@@ -122,12 +127,14 @@ class DirectiveOrdering(filters.OrderingFilter):
     and past it, today (zero days) otherwise, and nothing when it has no deadline.
     """
 
-    def filter(self, qs, value):
+    parent: ScopeFilter  # the filter set it belongs to (set by django-filter)
+
+    def filter(self, qs: QuerySet[Any], value: list[str] | None) -> QuerySet[Any]:
         # "ordering=," or "ordering=ref," leave empty items, which mean nothing (and are no field).
         value = [v for v in value or [] if v.removeprefix("-")]
         if not value:
             return qs
-        keys = []
+        keys: list[OrderBy] = []
         for param in value:
             descending = param.startswith("-")
             name = param.removeprefix("-")
@@ -154,9 +161,20 @@ class ScopeFilter(filters.FilterSet):
         help_text="A lead agency's abbreviation, e.g. CISA; a department includes its components.",
     )
 
+    # What every caller gives: a request's parameters or the dashboard's own (never a plain dict).
+    data: QueryDict
+
     class Meta:
         model = Directive
         fields: list[str] = []
+
+    @property
+    def qs(self) -> DirectiveQuerySet:
+        """Return the filtered directives, typed: the queryset given is always ``Directive.objects``'."""
+        qs = super().qs
+        if not isinstance(qs, DirectiveQuerySet):
+            raise TypeError(f"{type(self).__name__} filters directives, not {type(qs).__name__}")
+        return qs
 
     @property
     def now(self) -> dt.datetime:
@@ -167,10 +185,12 @@ class ScopeFilter(filters.FilterSet):
             self._now = timezone.now()
         return self._now
 
-    def filter_order(self, qs, name, order_id):
+    def filter_order(self, qs: DirectiveQuerySet, name: str, order_id: int) -> DirectiveQuerySet:
         return qs.filter(order_id=order_id)
 
-    def filter_agency(self, qs, name, agency_ids):
+    def filter_agency(
+        self, qs: DirectiveQuerySet, name: str, agency_ids: QuerySet[Agency]
+    ) -> DirectiveQuerySet:
         return qs.led_by(agency_ids)
 
 
@@ -209,16 +229,18 @@ class DirectiveFilter(ScopeFilter):
         help_text="due_on, days_overdue, ref or status_changed_at; a leading - reverses; comma-separated.",
     )
 
-    def filter_involving(self, qs, name, agency_ids):
+    def filter_involving(
+        self, qs: DirectiveQuerySet, name: str, agency_ids: QuerySet[Agency]
+    ) -> DirectiveQuerySet:
         return qs.filter(
             Exists(Involvement.objects.filter(directive=OuterRef("pk"), agency_id__in=agency_ids))
         )
 
-    def filter_overdue(self, qs, name, value):
+    def filter_overdue(self, qs: DirectiveQuerySet, name: str, value: str) -> DirectiveQuerySet:
         condition = overdue_q(self.now)
         return qs.filter(condition) if value == "true" else qs.exclude(condition)
 
-    def filter_search(self, qs, name, value):
+    def filter_search(self, qs: DirectiveQuerySet, name: str, value: str) -> DirectiveQuerySet:
         for word in value.split():
             qs = qs.filter(Q(ref__icontains=word) | Q(title__icontains=word) | Q(summary__icontains=word))
         return qs
@@ -270,7 +292,8 @@ def filter_form(filterset: ScopeFilter, fields: Iterable[str] = PAGE_FILTERS) ->
         field.widget = widget() if isinstance(widget, type) else widget
         field.widget.attrs.setdefault("class", css.get(type(field.widget), "usa-input"))
         field.help_text = PAGE_HELP.get(name, "")
-    form._bound_fields_cache = {}  # bound again, as USWDS fields, if validation bound them already
+    # Bound again, as USWDS fields, if validation bound them already.
+    form._bound_fields_cache = {}  # type: ignore[attr-defined]  # Django's private cache: not in the stubs
     return form
 
 
@@ -311,7 +334,7 @@ def rows_of(directives: Iterable[Directive], now: dt.datetime, *, overdue_first:
 NEXT_DEADLINES = 5
 
 
-def summarize(directives: QuerySet[Directive], now: dt.datetime) -> dict:
+def summarize(directives: DirectiveQuerySet, now: dt.datetime) -> dict[str, Any]:
     """Return the numbers of ``directives``' trackable items at ``now``, in a fixed handful of queries.
 
     Shaped as ``api.serializers.SummarySerializer``: totals by status, overdue, due soon, completed on
@@ -360,7 +383,7 @@ def summarize(directives: QuerySet[Directive], now: dt.datetime) -> dict:
     }
 
 
-def worst_first(agencies: list[dict]) -> list[dict]:
+def worst_first(agencies: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Return the summary's per-agency tallies, the agency with the most overdue directives first.
 
     Ties go to more completed late, then more still open, then the abbreviation.

@@ -8,17 +8,18 @@ Writes go through ``directives.actions`` only.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from agencies.access import is_reviewer, member_agency_ids
+from agencies.access import SignedInRequest, User, is_reviewer, member_agency_ids
 from agencies.models import Agency, Membership
 
 from . import actions, deadlines, permissions
@@ -60,7 +61,7 @@ def _history(directive: Directive) -> list[tuple[DirectiveEvent, str]]:
 
 @login_required
 @require_safe
-def my_agency(request: HttpRequest) -> HttpResponse:
+def my_agency(request: SignedInRequest) -> HttpResponse:
     """List the directives the user's agencies lead, then those they are consulted on, overdue first."""
     now = timezone.now()
     memberships = list(Membership.objects.filter(user=request.user).select_related("agency"))
@@ -107,7 +108,7 @@ def directive_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _form_for(user, directive: Directive) -> type[DirectiveNoteForm] | None:
+def _form_for(user: User, directive: Directive) -> type[DirectiveNoteForm] | None:
     if permissions.can_update_status(user, directive):
         return DirectiveUpdateForm
     if permissions.can_add_note(user, directive):
@@ -115,7 +116,9 @@ def _form_for(user, directive: Directive) -> type[DirectiveNoteForm] | None:
     return None
 
 
-def _fresh_form(form_class, directive: Directive, history) -> DirectiveNoteForm:
+def _fresh_form(
+    form_class: type[DirectiveNoteForm], directive: Directive, history: list[tuple[DirectiveEvent, str]]
+) -> DirectiveNoteForm:
     initial = {
         "version": actions.version_of(directive),
         "seen_event": max((e.id for e, _ in history), default=0),
@@ -127,12 +130,13 @@ def _fresh_form(form_class, directive: Directive, history) -> DirectiveNoteForm:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def directive_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def directive_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     """Show one directive with its history; take its update from the editors who may make one."""
     now = timezone.now()
     directive = get_object_or_404(Directive.objects.with_agencies(), pk=pk)
     form_class = _form_for(request.user, directive)
     changed_since: list[tuple[DirectiveEvent, str]] | None = None
+    form: DirectiveNoteForm | None
     http_status = 200
 
     if request.method == "POST":
@@ -191,7 +195,7 @@ def directive_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "directives/directive_detail.html", context, status=http_status)
 
 
-def _event_date_form(user, directive: Directive, data=None) -> EventDateForm | None:
+def _event_date_form(user: User, directive: Directive, data: QueryDict | None = None) -> EventDateForm | None:
     """Return the form recording the event a deadline counts from, for a lead's editor; else None."""
     if directive.deadline_kind != Directive.DeadlineKind.DAYS_FROM_EVENT:
         return None
@@ -203,7 +207,7 @@ def _event_date_form(user, directive: Directive, data=None) -> EventDateForm | N
 
 @login_required
 @require_http_methods(["POST"])
-def directive_event_date(request: HttpRequest, pk: int) -> HttpResponse:
+def directive_event_date(request: SignedInRequest, pk: int) -> HttpResponse:
     """Record the date of the event a directive's deadline counts from (its lead's editors only)."""
     directive = get_object_or_404(Directive.objects.with_agencies(), pk=pk)
     permissions.require_update_status(request.user, directive)
@@ -264,7 +268,7 @@ def order_detail(request: HttpRequest, number: int) -> HttpResponse:
     for d in directives:
         children.setdefault(d.parent_id, []).append(d)
 
-    def nodes(parent_id: int | None) -> list[tuple[Row, list]]:
+    def nodes(parent_id: int | None) -> list[tuple[Row, list[Any]]]:
         return [(Row.of(d, now), nodes(d.pk)) for d in children.get(parent_id, [])]
 
     return render(request, "directives/order_detail.html", {"order": order, "tree": nodes(None), "now": now})

@@ -115,12 +115,12 @@ def score(key: dict, name: str, d: Draft, seconds: float) -> Score:
     for entry in key.get("undated", []):
         ref = (entry.get("order", own), entry["ref"])
         want = deadlines.rule_from_dict(entry["rule"])
-        got = items.get(ref, (None, None, ()))[0]
+        got_rule = items.get(ref, (None, None, ()))[0]
         s.undated_key += 1
-        if got is not None and _same_undated(want, got):
+        if got_rule is not None and _same_undated(want, got_rule):
             s.undated_tp += 1
         else:
-            found = got.describe() if got else "missing"
+            found = got_rule.describe() if got_rule else "missing"
             s.misses.append(f"  undated {ref[0]} {ref[1]}: want {want.describe()}, got {found}")
     for entry in key.get("revokes", []):
         drafted = {(r.order, x) for r in d.revokes for x in r.directives}
@@ -158,10 +158,10 @@ def compare_shipped(d: Draft) -> list[str]:
             if getattr(a, attr) != getattr(b, attr):
                 problems.append(f"{ref}.{attr}: drafted {getattr(a, attr)!r}, shipped {getattr(b, attr)!r}")
     shipped_agencies = {a.abbreviation: a for a in shipped.agencies}
-    for a in drafted.agencies:
-        other = shipped_agencies.get(a.abbreviation)
-        if other is not None and other != a:
-            problems.append(f"agency {a.abbreviation}: drafted {a}, shipped {other}")
+    for agency in drafted.agencies:
+        other = shipped_agencies.get(agency.abbreviation)
+        if other is not None and other != agency:
+            problems.append(f"agency {agency.abbreviation}: drafted {agency}, shipped {other}")
     return problems
 
 

@@ -1,27 +1,31 @@
 """The proof's records in the admin: read-only, as the database's triggers keep them."""
 
 import json
+from typing import TypeVar
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.db import models
 from django.http import HttpRequest
 
 from .models import AccessEvent, Checkpoint
 
+M = TypeVar("M", bound=models.Model)
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+
+class ReadOnlyAdmin(admin.ModelAdmin[M]):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: M | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: M | None = None) -> bool:
         return False
 
 
 @admin.register(AccessEvent)
-class AccessEventAdmin(ReadOnlyAdmin):
+class AccessEventAdmin(ReadOnlyAdmin[AccessEvent]):
     list_display = ("seq", "created", "kind", "actor", "subject", "agency_id", "what")
     list_filter = ("kind",)
     search_fields = ("detail",)
@@ -47,6 +51,6 @@ def _username(pk: int) -> str:
 
 
 @admin.register(Checkpoint)
-class CheckpointAdmin(ReadOnlyAdmin):
+class CheckpointAdmin(ReadOnlyAdmin[Checkpoint]):
     list_display = ("id", "created", "key_id")
     ordering = ("-id",)

@@ -21,6 +21,7 @@ import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -30,6 +31,8 @@ from .chain import GENESIS, SignedAppends, canonical, sign_head
 from .models import AccessEvent
 
 CHAIN = "access"
+# An entry as a record (the export's access line): read from the database, or a backup's checked line.
+Record = Mapping[str, Any]
 # pg_advisory_xact_lock key serialising appends to the access log ("ACCESS" in ASCII).
 _LOCK_KEY = 0x414343455353
 
@@ -98,7 +101,7 @@ def record(
         )
 
 
-def records() -> Iterator[dict[str, object]]:
+def records() -> Iterator[dict[str, Any]]:
     """Yield every entry in seq order as a record: its canonical content, then id, hash and signature."""
     fields = (
         "id", "seq", "kind", "actor_id", "subject_id", "agency_id", "detail", "created", "prev_hash",
@@ -144,15 +147,15 @@ class Head:
     count: int
 
 
-def verify(entries: Iterator[Mapping[str, object]] | None = None) -> tuple[Head, Problem | None]:
+def verify(entries: Iterator[Record] | None = None) -> tuple[Head, Problem | None]:
     """Check the access log's chain (or ``entries`` in seq order); return its head and the first problem."""
     signed = SignedAppends(CHAIN, keys.keyring())
-    last: Mapping[str, object] | None = None
+    last: Record | None = None
     count = 0
     for entry in records() if entries is None else entries:
         count += 1
-        seq = int(entry["seq"])  # type: ignore[arg-type]
-        expected = 1 if last is None else int(last["seq"]) + 1  # type: ignore[arg-type]
+        seq = int(entry["seq"])
+        expected = 1 if last is None else int(last["seq"]) + 1
         problem = None
         if seq != expected:
             problem = (
@@ -170,7 +173,7 @@ def verify(entries: Iterator[Mapping[str, object]] | None = None) -> tuple[Head,
             problem = signed.check(
                 seq,
                 str(entry["hash"]),
-                entry["signed_from"],  # type: ignore[arg-type]
+                entry["signed_from"],
                 str(entry["key_id"]),
                 str(entry["signature"]),
             )
@@ -179,6 +182,6 @@ def verify(entries: Iterator[Mapping[str, object]] | None = None) -> tuple[Head,
         last = entry
     if last is None:
         return Head(0, GENESIS, 0), None
-    tail = signed.unsigned_tail(int(last["seq"]))  # type: ignore[arg-type]
-    head = Head(int(last["seq"]), str(last["hash"]), count)  # type: ignore[arg-type]
+    tail = signed.unsigned_tail(int(last["seq"]))
+    head = Head(int(last["seq"]), str(last["hash"]), count)
     return head, (Problem(signed.next_from, "", tail) if tail else None)

@@ -24,9 +24,10 @@ import json
 import logging
 import os
 import urllib.request
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -39,6 +40,8 @@ from .models import Checkpoint
 logger = logging.getLogger(__name__)
 
 TYPE = "checkpoint"
+# A checkpoint line, as the docstring shows it: JSON, checked by ``check`` when read back.
+Line = dict[str, Any]
 WEBHOOK_TIMEOUT_SECONDS = 30
 
 
@@ -51,10 +54,10 @@ def message(line: Mapping[str, object]) -> bytes:
     return canonical({k: v for k, v in line.items() if k != "signature"})
 
 
-def sign(heads: Mapping[str, Mapping[str, object]], created: dt.datetime) -> dict[str, object]:
+def sign(heads: Mapping[str, Mapping[str, object]], created: dt.datetime) -> Line:
     """Return the signed checkpoint line of ``heads`` (chain name -> seq, count, hash, label)."""
     ring = keys.keyring()
-    line: dict[str, object] = {
+    line: Line = {
         "type": TYPE,
         "created": _instant(created),
         "key_id": ring.signing_key_id,
@@ -89,7 +92,7 @@ def check(line: object) -> str | None:
 class Stored:
     """A checkpoint as read back: its line and where it came from (a database row or a file's line)."""
 
-    line: dict
+    line: Line
     source: str
     error: str | None  # why it does not verify, or None
 
@@ -125,7 +128,7 @@ def read_file(path: Path) -> list[Stored]:
 # --- Writing and sending ------------------------------------------------------------------------------
 
 
-def record(line: dict[str, object], *, emails: list[str], send: bool = True) -> Checkpoint:
+def record(line: Line, *, emails: list[str], send: bool = True) -> Checkpoint:
     """Store the signed ``line``; once the transaction commits, send it to every configured sink.
 
     A sink that fails is logged (error) and does not undo the stored checkpoint: the next one carries
@@ -141,7 +144,7 @@ def record(line: dict[str, object], *, emails: list[str], send: bool = True) -> 
     return checkpoint
 
 
-def deliver(line: Mapping[str, object], *, emails: list[str]) -> dict[str, str | None]:
+def deliver(line: Line, *, emails: list[str]) -> dict[str, str | None]:
     """Send ``line`` to every configured sink; return sink -> None when it took it, else the error."""
     text = json.dumps(line, separators=(",", ":"))
     results: dict[str, str | None] = {}
@@ -157,7 +160,7 @@ def deliver(line: Mapping[str, object], *, emails: list[str]) -> dict[str, str |
     return results
 
 
-def _attempt(send) -> str | None:
+def _attempt(send: Callable[[], object]) -> str | None:
     try:
         send()
     except Exception as exc:  # any failure of a sink is reported, never raised into the caller
@@ -184,10 +187,10 @@ def _post(url: str, text: str) -> None:
             raise OSError(f"the webhook answered {response.status}")
 
 
-def _email(addresses: list[str], line: Mapping[str, object], text: str) -> None:
+def _email(addresses: list[str], line: Line, text: str) -> None:
     chains = line["chains"]
     EmailMessage(
-        subject=f"orderctl checkpoint {line['created']} ({len(chains)} chains)",  # type: ignore[arg-type]
+        subject=f"orderctl checkpoint {line['created']} ({len(chains)} chains)",
         body=(
             "A signed checkpoint of the orderctl record. Keep this message: `python manage.py "
             "verify_history --checkpoints FILE` checks the database against the line below saved in a "

@@ -11,8 +11,12 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+
+# `ModelAdmin[Agency]`, `ModelForm[Directive]`: Django's classes take the type checker's parameters.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -151,7 +155,7 @@ TEMPLATES = [
 WSGI_APPLICATION = "orderctl.wsgi.application"
 
 
-def _database_from_url(url: str) -> dict:
+def _database_from_url(url: str) -> dj_database_url.DBConfig:
     config = dj_database_url.parse(url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # The web server and the Celery worker write at once in `make run`: WAL lets readers and a
@@ -465,7 +469,7 @@ CACHES = {
 CELERY_DATA_DIR = DATA_DIR / "celery"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
 else:
     # Embedded default: Celery's filesystem transport, every folder under the data folder.
     # The explicit host only spares a "No hostname was supplied" warning on every connection.
@@ -500,7 +504,7 @@ def env_seconds(name: str, default: int) -> int:
     return value
 
 
-def _beat(task: str, every_env: str, default_seconds: int) -> dict:
+def _beat(task: str, every_env: str, default_seconds: int) -> dict[str, object]:
     every = env_seconds(every_env, default_seconds)
     # A run that waited longer than its own interval in the queue (broker or worker down) is dropped:
     # the next one does the same work, so an outage never leaves a pile of identical sweeps behind.

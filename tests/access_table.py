@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
@@ -304,7 +304,7 @@ class Samples:
     admin_object_pks: dict[str, int]
 
 
-def create_samples(users: dict[str, object]) -> Samples:
+def create_samples(users: dict[str, User]) -> Samples:
     """Create the sample objects in the database (the Order must be loaded) and return their values.
 
     ``users`` maps each persona but anonymous and read_only to its user; the CISA editor gets the

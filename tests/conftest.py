@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -46,7 +47,8 @@ def _unavailable() -> dict[str, str]:
 def pytest_collection_modifyitems(config, items) -> None:
     """Deselect (never skip-and-count) tests whose real service is absent; CI configures them all."""
     missing = _unavailable()
-    keep, dropped = [], []
+    keep: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
     for item in items:
         (dropped if any(item.get_closest_marker(m) for m in missing) else keep).append(item)
     if dropped:
@@ -100,7 +102,7 @@ def order(db) -> Order:
 
 
 @pytest.fixture
-def today() -> dt.date:
+def today() -> Iterator[dt.date]:
     """Return ``TODAY`` with the clock at noon Eastern of that day, ticking on from there.
 
     For tests that need "today" (a date in the future, the day a completion defaults to): the day

@@ -10,6 +10,7 @@ import json
 import re
 import shlex
 import sys
+import tomllib
 from pathlib import Path
 
 import yaml
@@ -88,7 +89,7 @@ def test_every_npm_package_the_settings_serve_is_a_runtime_dependency():
     package = json.loads((ROOT / "package.json").read_text())
     served = set()
     for entry in settings.STATICFILES_DIRS:
-        path = Path(entry[1] if isinstance(entry, tuple) else entry)
+        path = Path(str(entry[1] if isinstance(entry, tuple) else entry))
         if "node_modules" in path.parts:
             parts = path.parts[path.parts.index("node_modules") + 1 :]
             served.add("/".join(parts[:2]) if parts[0].startswith("@") else parts[0])
@@ -139,3 +140,27 @@ def test_the_only_throwaway_key_is_on_the_static_build_scripts_collectstatic_lin
     script = (ROOT / "scripts" / "build-static").read_text().splitlines()
     lines = [line.strip() for line in script if "SECRET_KEY=" in line]
     assert len(lines) == 1 and lines[0].startswith("env -u DEBUG SECRET_KEY="), lines
+
+
+# The packages and scripts mypy checks ([tool.mypy] files in pyproject.toml).
+TYPED = ("orderctl", "agencies", "directives", "ledger", "uswds", "tests", "bench", "load", "eval", "scripts")
+_IGNORE = re.compile(r"#\s*type:\s*ignore(?P<rest>.*)$")
+
+
+def test_every_type_ignore_names_its_error_and_says_why_on_the_line():
+    # mypy refuses an ignore without an error code (ignore-without-code) and one that silences nothing
+    # (warn_unused_ignores); the reason is for the reader, and this holds every ignore to giving one.
+    unexplained = []
+    for folder in TYPED:
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            for number, line in enumerate(path.read_text().splitlines(), start=1):
+                found = _IGNORE.search(line)
+                if found and not re.fullmatch(r"\[[a-z-]+(, [a-z-]+)*\]\s+#\s*\S.*", found["rest"]):
+                    unexplained.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+    assert not unexplained, "Name the error code and say why on the line:\n" + "\n".join(unexplained)
+
+
+def test_mypy_checks_the_folders_the_ignore_rule_covers():
+    files = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mypy"]["files"]
+    checked = {entry.split("/")[0] for entry in files} - {"manage.py"}
+    assert checked == set(TYPED)

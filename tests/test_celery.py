@@ -3,12 +3,16 @@
 import datetime as dt
 import json
 import os
+import pickle
 import subprocess
 import sys
 from pathlib import Path
 
+import kombu.serialization
+import pytest
 import time_machine
 from django.conf import settings
+from kombu.exceptions import ContentDisallowed
 
 from directives import tasks
 from directives.models import Notification
@@ -32,25 +36,76 @@ def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_beat_runs_the_three_sweeps_and_the_checkpoint_at_their_default_intervals():
-    schedule = {
-        name: (e["task"], e["schedule"], e["options"]["expires"])
-        for name, e in app.conf.beat_schedule.items()
-    }
-    assert schedule == {
-        "flag-overdue": ("directives.tasks.flag_overdue", 900.0, 900),
-        "send-reminders": ("directives.tasks.send_reminders", 3600.0, 3600),
-        "dispatch-notifications": ("directives.tasks.dispatch_notifications", 60.0, 60),
-        "write-checkpoint": ("directives.tasks.write_checkpoint", 3600.0, 3600),
+def test_beat_runs_the_three_sweeps_and_the_checkpoint_as_tasks_the_worker_has():
+    tasks_run = {entry["task"] for entry in app.conf.beat_schedule.values()}
+    assert tasks_run == {
+        "directives.tasks.flag_overdue",
+        "directives.tasks.send_reminders",
+        "directives.tasks.dispatch_notifications",
+        "directives.tasks.write_checkpoint",
     }
     app.loader.import_default_modules()
-    assert {task for task, _, _ in schedule.values()} <= set(app.tasks)
+    assert tasks_run <= set(app.tasks)
 
 
-def test_tasks_speak_json_only_and_have_time_limits():
-    assert (app.conf.task_serializer, app.conf.accept_content) == ("json", ["json"])
-    assert app.conf.task_time_limit == 300
-    assert app.conf.task_soft_time_limit == 240
+def test_each_beat_interval_comes_from_its_variable_and_a_run_late_by_one_interval_expires():
+    result = run_python(
+        "import json; from orderctl.celery import app\n"
+        "print(json.dumps({n: [e['schedule'], e['options']['expires']] "
+        "for n, e in app.conf.beat_schedule.items()}))",
+        FLAG_OVERDUE_EVERY_SECONDS="120",
+        SEND_REMINDERS_EVERY_SECONDS="7200",
+        DISPATCH_NOTIFICATIONS_EVERY_SECONDS="45",
+        HISTORY_CHECKPOINT_EVERY_SECONDS="1800",
+    )
+    assert result.returncode == 0, result.stderr
+    # The next run does the same work, so one that waited a whole interval in the queue is dropped.
+    assert json.loads(result.stdout) == {
+        "flag-overdue": [120.0, 120],
+        "send-reminders": [7200.0, 7200],
+        "dispatch-notifications": [45.0, 45],
+        "write-checkpoint": [1800.0, 1800],
+    }
+
+
+def test_a_message_that_json_cannot_carry_is_refused_when_queued(tmp_path):
+    result = run_python(
+        "from kombu.exceptions import EncodeError\n"
+        "from orderctl.celery import app\n"
+        "try:\n"
+        "    app.send_task('directives.tasks.dispatch_notifications', args=[{1, 2}])\n"
+        "except EncodeError as exc:\n"
+        "    print('refused:', exc)\n",
+        DATA_DIR=str(tmp_path),
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("refused:"), result.stdout  # pickle would have carried a set
+    assert not list((tmp_path / "celery" / "queue").iterdir())
+
+
+def test_a_worker_refuses_a_pickled_message():
+    # What a worker's consumer does with a message body, with the content types the settings accept.
+    body = pickle.dumps({"task": "directives.tasks.flag_overdue"})
+    with pytest.raises(ContentDisallowed):
+        kombu.serialization.loads(
+            body, "application/x-python-serialize", "binary", accept=app.conf.accept_content
+        )
+
+
+def test_time_limits_come_from_the_environment():
+    result = run_python(
+        "from orderctl.celery import app; print(app.conf.task_time_limit, app.conf.task_soft_time_limit)",
+        CELERY_TASK_TIME_LIMIT="50",
+        CELERY_TASK_SOFT_TIME_LIMIT="40",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["50", "40"]
+
+
+def test_by_default_a_task_is_warned_before_it_is_killed_and_acknowledged_once_it_ran():
+    # The soft limit raises inside the task, which can still roll back cleanly; the hard one kills it.
+    assert app.conf.task_soft_time_limit < app.conf.task_time_limit
+    # Acknowledged after running, so a worker that dies mid-task leaves the message to another.
     assert app.conf.task_acks_late is True
     # One email exchange must fit many times in the dispatcher's lease.
     assert settings.EMAIL_TIMEOUT * 10 <= settings.NOTIFICATION_CLAIM_SECONDS

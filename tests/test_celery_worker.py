@@ -85,7 +85,7 @@ def test_beat_start_flags_every_overdue_directive_and_sends_each_one_email(
 
     # Each email goes to one person; every (person, directive) pair owed was carried exactly once.
     assert all(len(m.to) == 1 for m in mail.outbox)
-    carried = Counter((m.to[0], ref) for m in mail.outbox for ref in REF.findall(m.body))
+    carried = Counter((m.to[0], ref) for m in mail.outbox for ref in REF.findall(str(m.body)))
     owed = Counter((to, n.directive.ref) for n in Notification.objects.all() for to in n.recipients)
     assert carried == owed
     assert {to for to, ref in owed} == {f"{abbr.lower()}-editor@example.com" for abbr in LEADS} | {

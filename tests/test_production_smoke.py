@@ -204,7 +204,8 @@ class Walk:
 def walk(server) -> Walk:
     clients = {persona: server.client(persona) for persona in PERSONAS}
     statuses: dict[str, dict[str, tuple[int, ...]]] = {}
-    errors, pages = [], {}
+    errors: list[str] = []
+    pages: dict[str, tuple[str, str]] = {}
     for route in all_routes():
         if route.key not in TABLE:
             continue  # test_url_access.py requires an entry for every route

@@ -164,7 +164,3 @@ def test_the_local_default_is_sqlite_in_wal_mode_under_the_data_folder(tmp_path)
     mode, name = result.stdout.split()
     assert mode == "wal"
     assert name == str(tmp_path / "orderctl.sqlite3")
-
-
-def test_the_time_zone_is_utc(settings):
-    assert (settings.TIME_ZONE, settings.USE_TZ) == ("UTC", True)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.test import Client
 
 from agencies.models import Agency, APIToken, Membership, OversightReviewer
@@ -49,7 +49,7 @@ from tests.access_table import (
 # The personas' clients.
 @dataclass
 class World:
-    users: dict[str, object]
+    users: dict[str, User]
     samples: Samples
 
     def client(self, persona: str) -> Client:
@@ -128,7 +128,7 @@ def test_the_table_has_no_entry_for_a_route_that_is_gone():
 
 def _counts() -> dict[str, int]:
     models = [Directive, DirectiveEvent, Order, Agency, Membership, OversightReviewer, APIToken, Group]
-    counts = {model.__name__: model.objects.count() for model in models}
+    counts = {model.__name__: model._default_manager.count() for model in models}
     counts["User"] = get_user_model().objects.count()
     return counts
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.boundfield import BoundField
+from django.forms.widgets import Widget
 
-_WIDGET_CLASSES = {
+_WIDGET_CLASSES: dict[type[forms.Widget], str] = {
     forms.RadioSelect: "usa-radio__input",
     forms.Select: "usa-select",
     forms.Textarea: "usa-textarea",
@@ -21,7 +24,9 @@ class UswdsBoundField(BoundField):
     ``<id>_error``; ``templates/includes/field.html`` renders elements with exactly those ids.
     """
 
-    def build_widget_attrs(self, attrs, widget=None):
+    def build_widget_attrs(
+        self, attrs: dict[str, str | bool], widget: Widget | None = None
+    ) -> dict[str, str | bool]:
         attrs = super().build_widget_attrs(attrs, widget)
         widget = widget or self.field.widget
         if self.errors and not widget.is_hidden:
@@ -30,12 +35,20 @@ class UswdsBoundField(BoundField):
         return attrs
 
 
-class UswdsFormMixin:
+# The mixin goes before a Django form class; to the type checker it is one, so its methods may use
+# the form's fields and errors. At run time it derives from object, as mixins do.
+if TYPE_CHECKING:
+    _Form = forms.BaseForm
+else:
+    _Form = object
+
+
+class UswdsFormMixin(_Form):
     """Give a form's widgets USWDS classes and render its errors in USWDS style."""
 
-    bound_field_class = UswdsBoundField
+    bound_field_class: type[BoundField] | None = UswdsBoundField
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
@@ -62,5 +75,5 @@ class DateInput(forms.DateInput):
 
     input_type = "date"
 
-    def __init__(self, attrs=None):
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs=attrs, format="%Y-%m-%d")

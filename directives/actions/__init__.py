@@ -3,7 +3,7 @@
 Every change of a directive's state goes through a function here: atomic, with a keyword-only
 ``actor`` (None for the system), checking permission and input before writing anything, and writing
 its ``DirectiveEvent`` in the same transaction through ``history.append``, the one function that
-writes events (it chains them; see ``directives/history.py``). Bad input raises ``ValidationError``
+writes events (it chains them; see ``directives/history/``). Bad input raises ``ValidationError``
 with a dict of field -> messages; a forbidden change raises ``PermissionDenied``; a stale
 ``expected_version`` raises ``StaleVersion``. In each case nothing is written.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -34,7 +34,7 @@ class LoadReport:
         )
 
 
-def load_order(spec: OrderSpec, *, actor: AbstractBaseUser | None = None) -> tuple[Order, LoadReport]:
+def load_order(spec: OrderSpec, *, actor: User | None = None) -> tuple[Order, LoadReport]:
     """Create or update an order, its agencies and its directives from a validated ``OrderSpec``.
 
     Idempotent: a second load of the same spec changes nothing. Definitions (titles, summaries,

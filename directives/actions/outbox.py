@@ -21,6 +21,7 @@ import datetime as dt
 import logging
 import time
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -171,7 +172,9 @@ def _finish(claimed: Delivery, **values: object) -> bool:
     )
 
 
-def _settle(notifications, now: dt.datetime, report: DispatchReport | None = None) -> None:
+def _settle(
+    notifications: Iterable[Notification], now: dt.datetime, report: DispatchReport | None = None
+) -> None:
     """Mark each notice that every one of its deliveries has finished with: sent, or failed if none was."""
     for notification in Notification.objects.filter(
         pk__in=[n.pk for n in notifications], state=Notification.State.SENDING
@@ -185,7 +188,9 @@ def _settle(notifications, now: dt.datetime, report: DispatchReport | None = Non
         notification.recipients = sent
         if sent:
             notification.state = Notification.State.SENT
-            notification.sent_at = max(d.sent_at for d in deliveries if d.state == Delivery.State.SENT)
+            notification.sent_at = max(
+                d.sent_at for d in deliveries if d.sent_at and d.state == Delivery.State.SENT
+            )
             notification.last_error = f"Never delivered to {', '.join(failed)}." if failed else ""
             notification.event_id = _record_sent(notification, len(sent), now)
         elif failed:
@@ -200,7 +205,7 @@ def _settle(notifications, now: dt.datetime, report: DispatchReport | None = Non
 
 # What the history says of a notice once the mail server took it. An overdue notice needs no event of
 # its own: the ``flagged_overdue`` event that caused it is the record.
-_SENT_EVENTS = {
+_SENT_EVENTS: dict[str, str] = {
     Notification.Kind.REMINDER: DirectiveEvent.Kind.REMINDER_SENT,
     Notification.Kind.ESCALATION: DirectiveEvent.Kind.ESCALATED,
 }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -36,7 +36,7 @@ def extend_deadline(
     directive: Directive,
     new_due_on: dt.date,
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     justification: str,
     expected_version: str | None = None,
 ) -> DirectiveEvent:
@@ -88,7 +88,7 @@ def set_event_date(
     directive: Directive,
     event_on: dt.date,
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     note: str = "",
     expected_version: str | None = None,
 ) -> DirectiveEvent:
@@ -121,10 +121,11 @@ def set_event_date(
         validate_note(note, "", errors)
         if errors:
             raise ValidationError(errors)
-        # A days_from_event rule with its event dated always has a date.
-        due_on: dt.date = deadlines.due_date(  # type: ignore[assignment]
+        assert isinstance(rule, deadlines.DaysFromEvent)  # noqa: S101 - any other rule is refused above
+        due_on = deadlines.due_date(
             rule, signed_on=current.order.signed_on, event_on=event_on, policy=current.order.deadline_policy
         )
+        assert due_on is not None  # noqa: S101 - a days_from_event rule with its event dated has a date
         dated = f"{rule.event[:1].upper()}{rule.event[1:]}: {deadlines.weekday_date(event_on)}."
         event = NewEvent.of(
             current,

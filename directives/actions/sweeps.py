@@ -12,7 +12,7 @@ import datetime as dt
 from typing import NamedTuple
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.sql import Query
@@ -86,7 +86,7 @@ def _flag_due_directives(now: dt.datetime) -> list[_Flagged]:
     return sorted(_Flagged(pk, due_on.to_python(day), ref, order_id) for pk, day, ref, order_id in rows)
 
 
-def _record_flags(flagged: list[_Flagged], now: dt.datetime, actor: AbstractBaseUser | None) -> None:
+def _record_flags(flagged: list[_Flagged], now: dt.datetime, actor: User | None) -> None:
     """Write the event and the notification of every directive this sweep flagged.
 
     The events are chained in Python (a hash each) and inserted in multi-row statements; the notices
@@ -115,7 +115,7 @@ def _record_flags(flagged: list[_Flagged], now: dt.datetime, actor: AbstractBase
     Notification.objects.owe_overdue_notices(first_event=min(ids), last_event=max(ids), now=now)
 
 
-def flag_overdue(*, actor: AbstractBaseUser | None = None) -> list[int]:
+def flag_overdue(*, actor: User | None = None) -> list[int]:
     """Flag every directive whose deadline passed unmet, and return the ids this run flagged.
 
     In one transaction: the conditional update, then one ``flagged_overdue`` event and one overdue
@@ -168,22 +168,23 @@ def _owe_notices(
             directive__in=[d.id for d in locked], kind=kind, offset_days=offset_days
         ).values_list("directive_id", "due_on")
     )
-    owed = [d for d in locked if (d.id, d.due_on) not in done]
+    # (directive id, due date) of each notice owed; a candidate is due, so it has a due date.
+    owed = [(d.id, d.due_on) for d in locked if d.due_on is not None and (d.id, d.due_on) not in done]
     Notification.objects.bulk_create(
         Notification(
-            directive_id=d.id,
+            directive_id=pk,
             kind=kind,
-            due_on=d.due_on,
+            due_on=due_on,
             offset_days=offset_days,
             created=now,
             next_attempt_at=now,
         )
-        for d in owed
+        for pk, due_on in owed
     )
-    return [d.id for d in owed]
+    return [pk for pk, _ in owed]
 
 
-def send_reminders(*, actor: AbstractBaseUser | None = None) -> dict[int, list[int]]:
+def send_reminders(*, actor: User | None = None) -> dict[int, list[int]]:
     """Owe the reminders that are due before open deadlines; return the directive ids by offset in days.
 
     A reminder ``n`` days before a deadline is due from ``due_at - n days`` and owed once per
@@ -211,7 +212,7 @@ def send_reminders(*, actor: AbstractBaseUser | None = None) -> dict[int, list[i
     return owed
 
 
-def escalate_overdue(*, actor: AbstractBaseUser | None = None) -> list[int]:
+def escalate_overdue(*, actor: User | None = None) -> list[int]:
     """Owe the oversight reviewers one notice per deadline left unmet for ``ESCALATION_AFTER_DAYS`` days.
 
     Days are counted as ``Directive.days_overdue`` counts them (Eastern calendar days since the due

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -27,7 +27,7 @@ from .common import (
 def record_update(
     directive: Directive,
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     status: str | None = None,
     note: str = "",
     evidence_url: str = "",
@@ -91,7 +91,7 @@ def record_update(
                     f"The completion date cannot be before the Order was signed ({signed_on.isoformat()})."
                 )
         new_forecast_on = current.forecast_on
-        if forecast_on is not UNSET:
+        if not isinstance(forecast_on, Unset):  # UNSET is its one instance
             if forecast_on is not None and forecast_on < signed_on:
                 errors.setdefault("forecast_on", []).append(
                     f"The forecast cannot be before the Order was signed ({signed_on.isoformat()})."
@@ -148,7 +148,7 @@ def change_status(
     directive: Directive,
     status: str,
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     note: str = "",
     evidence_url: str = "",
     completed_on: dt.date | None = None,
@@ -167,7 +167,7 @@ def change_status(
 
 
 def add_note(
-    directive: Directive, note: str, *, actor: AbstractBaseUser | None, evidence_url: str = ""
+    directive: Directive, note: str, *, actor: User | None, evidence_url: str = ""
 ) -> DirectiveEvent:
     """Add a note (and an optional evidence link) to ``directive``'s history."""
     if not note.strip():
@@ -176,7 +176,7 @@ def add_note(
 
 
 def set_forecast(
-    directive: Directive, forecast_on: dt.date | None, *, actor: AbstractBaseUser | None, note: str = ""
+    directive: Directive, forecast_on: dt.date | None, *, actor: User | None, note: str = ""
 ) -> DirectiveEvent:
     """Set (or with None, clear) the agency's projected completion date."""
     return record_update(directive, actor=actor, forecast_on=forecast_on, note=note)
@@ -189,7 +189,7 @@ def _rolled_up(children: list[Directive]) -> tuple[str, dt.date | None]:
     """
     statuses = {c.status for c in children}
     if statuses == {Status.COMPLETED}:
-        return Status.COMPLETED, max(c.completed_on for c in children)
+        return Status.COMPLETED, max((c.completed_on for c in children if c.completed_on), default=None)
     if statuses - {Status.NOT_STARTED}:
         return Status.IN_PROGRESS, None
     return Status.NOT_STARTED, None

@@ -10,6 +10,7 @@ suspicious request a 400, in the same shape rather than Django's HTML page.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig, SuspiciousOperation
@@ -26,7 +27,7 @@ from .etags import etag_of
 NON_FIELD_KEY = api_settings.NON_FIELD_ERRORS_KEY
 
 
-def _messages(value) -> list[str]:
+def _messages(value: object) -> list[str]:
     """Return the messages under one key as a flat list of strings."""
     if isinstance(value, dict):
         return [f"{key}: {message}" for key, inner in value.items() for message in _messages(inner)]
@@ -35,7 +36,7 @@ def _messages(value) -> list[str]:
     return [str(value)]
 
 
-def error_body(detail) -> dict[str, list[str]]:
+def error_body(detail: object) -> dict[str, list[str]]:
     """Return ``detail`` (a DRF error detail, a string, a list or a dict) in the one error shape."""
     if isinstance(detail, dict):
         return {str(key): _messages(value) for key, value in detail.items()}
@@ -49,7 +50,7 @@ def _log_suspicious(exc: SuspiciousOperation) -> None:
     logging.getLogger(f"django.security.{exc.__class__.__name__}").warning("%s", exc)
 
 
-def exception_handler(exc: Exception, context: dict) -> Response | None:
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Turn ``exc`` into an error response in the one shape, or return None for a server error."""
     if isinstance(exc, StaleVersion):
         return Response(

@@ -7,8 +7,12 @@ ignores it.
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db.models import QuerySet
 from django_filters import rest_framework as filters
 from rest_framework import exceptions
+from rest_framework.request import Request
 
 
 class FilterBackend(filters.DjangoFilterBackend):
@@ -17,7 +21,9 @@ class FilterBackend(filters.DjangoFilterBackend):
     Every bad parameter is reported at once, each under its own name.
     """
 
-    def filter_queryset(self, request, queryset, view):
+    def filter_queryset(  # type: ignore[override]  # the stubs say HttpRequest; DRF passes its Request
+        self, request: Request, queryset: QuerySet[Any], view: Any
+    ) -> QuerySet[Any]:
         filterset = self.get_filterset(request, queryset, view)
         known = set(filterset.filters) if filterset is not None else set()
         paginator = getattr(view, "paginator", None)

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
+
+if TYPE_CHECKING:
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
 
 MAX_PAGE_SIZE = 500
 
@@ -12,7 +18,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
 
-    def get_page_size(self, request) -> int:
+    def get_page_size(self, request: Request) -> int | None:
         """Return the requested page size; refuse, rather than quietly replace, one out of range."""
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
@@ -27,7 +33,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
             )
         return size
 
-    def get_schema_operation_parameters(self, view) -> list[dict]:
+    def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
             if parameter["name"] == self.page_size_query_param:

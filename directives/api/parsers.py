@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from typing import IO, Any
+
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
@@ -20,6 +23,7 @@ def nesting_depth(value: object, limit: int = MAX_DEPTH) -> int:
     stack = [(value, 1)]
     while stack:
         item, depth = stack.pop()
+        children: Iterable[object]
         if isinstance(item, dict):
             children = item.values()
         elif isinstance(item, list):
@@ -36,7 +40,9 @@ def nesting_depth(value: object, limit: int = MAX_DEPTH) -> int:
 class JSONParser(parsers.JSONParser):
     """DRF's JSON parser that answers a deeply nested body with a 400 instead of a RecursionError (500)."""
 
-    def parse(self, stream, media_type=None, parser_context=None):
+    def parse(
+        self, stream: IO[Any], media_type: str | None = None, parser_context: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
         try:
             data = super().parse(stream, media_type, parser_context)
         except RecursionError:

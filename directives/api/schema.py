@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 ERROR_SCHEMA = {
     "type": "object",
     "description": "Field (or `detail`, or `non_field_errors`) -> messages.",
@@ -22,7 +24,9 @@ ERRORS = {
 }
 
 
-def add_error_responses(result: dict, generator, request, public: bool) -> dict:
+def add_error_responses(
+    result: dict[str, Any], generator: object, request: object, public: bool
+) -> dict[str, Any]:
     """Document the error responses each operation can give, all in the ``Error`` shape."""
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
     ref = {"$ref": "#/components/schemas/Error"}

@@ -6,6 +6,9 @@ one instant, ``context["now"]``, so the API agrees with the pages and the export
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib.auth.models import User
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -23,7 +26,7 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 # reverse or a nested serializer per row: a third of the list's time in DRF (docs/benchmarks.md).
 
 
-def directive_url(context: dict, directive: Directive) -> str:
+def directive_url(context: dict[str, Any], directive: Directive) -> str:
     """Return the absolute URL of ``directive``, reversing the list's URL once per request."""
     base = context.get("_directive_list_url")
     if base is None:
@@ -33,12 +36,12 @@ def directive_url(context: dict, directive: Directive) -> str:
     return f"{base}{directive.pk}/"
 
 
-def agency_refs(agencies: list[Agency]) -> list[dict]:
+def agency_refs(agencies: list[Agency]) -> list[dict[str, str]]:
     """Return ``agencies`` as ``AgencyRefSerializer`` shows them."""
     return [{"abbreviation": agency.abbreviation, "name": agency.name} for agency in agencies]
 
 
-class OrderSerializer(serializers.ModelSerializer):
+class OrderSerializer(serializers.ModelSerializer[Order]):
     url = serializers.HyperlinkedIdentityField(view_name="api:order-detail", lookup_field="number")
     source_url = serializers.CharField(read_only=True, help_text="The official text; empty when not known.")
 
@@ -58,7 +61,7 @@ class OrderSerializer(serializers.ModelSerializer):
         ]
 
 
-class DeadlineSerializer(serializers.Serializer):
+class DeadlineSerializer(serializers.Serializer[Any]):
     """A deadline rule, e.g. ``{"kind": "days_after_order", "days": 30}``."""
 
     kind = serializers.ChoiceField(choices=Directive.DeadlineKind.choices)
@@ -67,7 +70,7 @@ class DeadlineSerializer(serializers.Serializer):
     event = serializers.CharField(required=False, help_text="The event a days_from_event rule counts from.")
 
 
-class DirectiveSerializer(serializers.ModelSerializer):
+class DirectiveSerializer(serializers.ModelSerializer[Directive]):
     """A directive with its agencies and its state at ``context["now"]``.
 
     Expects the queryset's ``with_agencies()`` prefetches: it reads the order, parent, children and
@@ -76,7 +79,8 @@ class DirectiveSerializer(serializers.ModelSerializer):
 
     url = serializers.SerializerMethodField()
     order = serializers.IntegerField(source="order.number", read_only=True)
-    parent = serializers.CharField(source="parent.ref", read_only=True, allow_null=True, default=None)
+    # DRF's metaclass takes declared fields off the class: at run time this is no Field.parent.
+    parent = serializers.CharField(source="parent.ref", read_only=True, allow_null=True, default=None)  # type: ignore[assignment]  # a field, not Field.parent
     children = serializers.SerializerMethodField()
     lead_agencies = serializers.SerializerMethodField(help_text="The owner first.")
     consulted_agencies = serializers.SerializerMethodField()
@@ -125,14 +129,14 @@ class DirectiveSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, directive: Directive) -> str:
-        return directive_url(self.context, directive)
+        return directive_url(self.context, directive)  # type: ignore[arg-type]  # a dict; the stubs say Mapping
 
     @extend_schema_field(AgencyRefSerializer(many=True))
-    def get_lead_agencies(self, directive: Directive) -> list[dict]:
+    def get_lead_agencies(self, directive: Directive) -> list[dict[str, str]]:
         return agency_refs(directive.lead_agencies)
 
     @extend_schema_field(AgencyRefSerializer(many=True))
-    def get_consulted_agencies(self, directive: Directive) -> list[dict]:
+    def get_consulted_agencies(self, directive: Directive) -> list[dict[str, str]]:
         return agency_refs(directive.consulted_agencies)
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
@@ -140,7 +144,7 @@ class DirectiveSerializer(serializers.ModelSerializer):
         return [child.ref for child in directive.children.all()]
 
     @extend_schema_field(DeadlineSerializer)
-    def get_deadline(self, directive: Directive) -> dict:
+    def get_deadline(self, directive: Directive) -> dict[str, Any]:
         return directive.rule.as_dict()
 
     @extend_schema_field(serializers.ChoiceField(choices=[(day, day) for day in WEEKDAYS], allow_null=True))
@@ -163,14 +167,14 @@ class DirectiveSerializer(serializers.ModelSerializer):
         return directive.days_remaining(self.context["now"])
 
 
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(serializers.ModelSerializer[DirectiveEvent]):
     old_status = serializers.SerializerMethodField()
     new_status = serializers.SerializerMethodField()
     evidence_url = serializers.CharField(read_only=True, help_text="A link to the evidence; empty when none.")
-    actor = serializers.SlugRelatedField(
+    actor: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True, help_text="Null for the system."
     )
-    agency = serializers.SlugRelatedField(
+    agency: serializers.SlugRelatedField[Agency] = serializers.SlugRelatedField(
         slug_field="abbreviation",
         read_only=True,
         allow_null=True,
@@ -201,23 +205,24 @@ class EventSerializer(serializers.ModelSerializer):
         return event.new_status or None
 
 
-class StrictInputSerializer(serializers.Serializer):
+class StrictInputSerializer(serializers.Serializer[Any]):
     """An input that refuses fields it does not know, naming each, with every error at once.
 
     Only the shape is checked here; the actions layer decides what is allowed, so the pages, the admin
     and the API give the same answers.
     """
 
-    def to_internal_value(self, data):
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
         """Validate ``data``, refusing fields this update does not know, with every error at once."""
-        unknown = {}
+        unknown: dict[str, list[str]] = {}
         if isinstance(data, dict):
             hint = f"Unknown field. Use {', '.join(self.fields)}."
             unknown = {name: [hint] for name in sorted(set(data) - set(self.fields))}
         try:
-            value = super().to_internal_value(data)
+            value: dict[str, Any] = super().to_internal_value(data)
         except serializers.ValidationError as exc:
-            raise serializers.ValidationError({**unknown, **exc.detail}) from None
+            detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+            raise serializers.ValidationError({**unknown, **detail}) from None
         if unknown:
             raise serializers.ValidationError(unknown)
         return value
@@ -270,7 +275,7 @@ class EventDateSerializer(StrictInputSerializer):
     )
 
 
-class AgencyTallySerializer(serializers.Serializer):
+class AgencyTallySerializer(serializers.Serializer[Any]):
     abbreviation = serializers.CharField()
     name = serializers.CharField()
     led = serializers.IntegerField(help_text="Directives it leads.")
@@ -298,7 +303,7 @@ class UpcomingDeadlineSerializer(DirectiveSerializer):
         read_only_fields = fields
 
 
-class SummarySerializer(serializers.Serializer):
+class SummarySerializer(serializers.Serializer[Any]):
     as_of = serializers.DateTimeField(help_text="The instant the numbers were computed.")
     today = serializers.DateField(help_text="That instant's date in US Eastern time, where deadlines end.")
     total = serializers.IntegerField()
@@ -314,6 +319,6 @@ class SummarySerializer(serializers.Serializer):
     next_deadlines = UpcomingDeadlineSerializer(many=True, help_text="The next five open deadlines.")
 
 
-class UpdateResultSerializer(serializers.Serializer):
+class UpdateResultSerializer(serializers.Serializer[Any]):
     event = EventSerializer()
     directive = DirectiveSerializer()

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
+from agencies.access import User, signed_in
 from directives import actions, permissions
 from directives.models import Directive, DirectiveEvent, Order
 from directives.queries import DIRECTIVE_SEQUENCE, DirectiveFilter
@@ -36,7 +43,7 @@ IF_MATCH = OpenApiParameter(
 RECORDED = {201: UpdateResultSerializer}
 
 
-class OrderViewSet(viewsets.ReadOnlyModelViewSet):
+class OrderViewSet(viewsets.ReadOnlyModelViewSet[Order]):
     """The executive orders tracked, newest first."""
 
     queryset = Order.objects.all()
@@ -45,25 +52,31 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = "[0-9]+"
 
 
-class DirectiveViewSet(NowMixin, viewsets.ReadOnlyModelViewSet):
+class DirectiveViewSet(NowMixin, viewsets.ReadOnlyModelViewSet[Directive]):
     """Directives with their agencies, deadlines and state; filter, search and order them."""
 
     serializer_class = DirectiveSerializer
     filterset_class = DirectiveFilter
     lookup_value_regex = "[0-9]+"
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Directive]:
         # Each order's directives in the Order's own sequence. Sorting by the order's id rather than the
         # model's default (newest signing date first) spares a join and a sort of every row per page:
         # 5 ms instead of 160 ms for the first page of 100,000 directives (docs/benchmarks.md).
         return Directive.objects.with_agencies().order_by(*DIRECTIVE_SEQUENCE)
 
-    def retrieve(self, request, *args, **kwargs) -> Response:
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Return one directive; its ``ETag`` goes back in ``If-Match`` to guard an update."""
         directive = self.get_object()
         return Response(self.get_serializer(directive).data, headers={"ETag": etag_of(directive)})
 
-    def _recorded(self, request, act, serializer_class, require) -> Response:
+    def _recorded(
+        self,
+        request: Request,
+        act: Callable[..., DirectiveEvent],
+        serializer_class: type[Serializer[Any]],
+        require: Callable[[User, Directive], None],
+    ) -> Response:
         """Check ``require``, validate the body, call ``act``; answer 201 with the event and the directive.
 
         Who may not do it is told so (403) before their input is looked at.
@@ -74,7 +87,7 @@ class DirectiveViewSet(NowMixin, viewsets.ReadOnlyModelViewSet):
         body.is_valid(raise_exception=True)
         event = act(
             directive,
-            actor=request.user,
+            actor=signed_in(request.user),
             expected_version=expected_version(request.headers.get("If-Match"), directive),
             **body.validated_data,
         )
@@ -88,7 +101,7 @@ class DirectiveViewSet(NowMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=ExtensionSerializer, responses=RECORDED, parameters=[IF_MATCH])
     @action(detail=True, methods=["post"], url_path="extensions", filterset_class=None)
-    def extend(self, request, pk=None) -> Response:
+    def extend(self, request: Request, pk: str | None = None) -> Response:
         """Extend the deadline (administrators): the original due date is kept, the history says why."""
         return self._recorded(
             request, actions.extend_deadline, ExtensionSerializer, permissions.require_extend_deadline
@@ -96,7 +109,7 @@ class DirectiveViewSet(NowMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=EventDateSerializer, responses=RECORDED, parameters=[IF_MATCH])
     @action(detail=True, methods=["post"], url_path="event-date", filterset_class=None)
-    def event_date(self, request, pk=None) -> Response:
+    def event_date(self, request: Request, pk: str | None = None) -> Response:
         """Record the date of the event a days_from_event deadline counts from (the lead's editors)."""
         return self._recorded(
             request, actions.set_event_date, EventDateSerializer, permissions.require_update_status
@@ -104,18 +117,19 @@ class DirectiveViewSet(NowMixin, viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema(parameters=[OpenApiParameter("directive_id", int, OpenApiParameter.PATH)])
-class EventViewSet(NowMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+class EventViewSet(NowMixin, mixins.ListModelMixin, viewsets.GenericViewSet[DirectiveEvent]):
     """A directive's history, newest first; POST records an update."""
 
     serializer_class = EventSerializer
 
-    def get_directive(self, queryset=None) -> Directive:
+    def get_directive(self, queryset: QuerySet[Directive] | None = None) -> Directive:
         """Return the directive named in the URL (404 if there is none)."""
         if queryset is None:
             queryset = Directive.objects.only("pk")
-        return get_object_or_404(queryset, pk=self.kwargs["directive_id"])
+        directive: Directive = get_object_or_404(queryset, pk=self.kwargs["directive_id"])
+        return directive
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[DirectiveEvent]:
         if getattr(self, "swagger_fake_view", False):  # drf-spectacular inspecting, with no URL kwargs
             return DirectiveEvent.objects.none()
         directive = self.get_directive()
@@ -126,7 +140,7 @@ class EventViewSet(NowMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
         responses={201: UpdateResultSerializer},
         parameters=[IF_MATCH],
     )
-    def create(self, request, *args, **kwargs) -> Response:
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Record an update (status, note, evidence link, completion or forecast date) as one event."""
         directive = self.get_directive(Directive.objects.with_agencies())
         # Who may not even add a note is told so before their input is looked at.
@@ -135,7 +149,7 @@ class EventViewSet(NowMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
         update.is_valid(raise_exception=True)
         event = actions.record_update(
             directive,
-            actor=request.user,
+            actor=signed_in(request.user),
             expected_version=expected_version(request.headers.get("If-Match"), directive),
             **update.validated_data,
         )
@@ -153,7 +167,7 @@ class NotFoundView(APIView):
 
     schema = None
 
-    def get(self, request, *args, **kwargs):
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         raise NotFound(f"No endpoint at {request.path}. Paths end with a slash; see /api/v1/docs/.")
 
     post = put = patch = delete = get

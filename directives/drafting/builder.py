@@ -19,57 +19,19 @@ from directives import deadlines
 from . import phrases as ph
 from .actors import Actor, ActorResolver, Actors, local_definitions, subject_of
 from .tree import Insertion, Node, Tree
-
-SHALL = re.compile(r"\bshall\b(?!\s+not\b)")
-_PASSIVE = re.compile(r"^[\s,]*(?:(?:also|further|each|jointly|not|then|thereafter|immediately)\s+)*be\b")
-# A lead-in that describes a thing ("sites that:", "language that identifies:") rather than a duty.
-_CONTENT_LEAD_IN = re.compile(
-    r"(?:\bthat|\bwhich|\bwho|\bregarding|\bincluding|\binclude|\bincludes|\bidentif(?:y|ies)|\bdescribe"
-    r"|\bsuch as|\bto:?\s*access and proximity to|\bcharacteristics[^:]{0,120}|\bwhether|\bthat\s+\w+)\s*:$",
-    re.IGNORECASE,
+from .wording import (
+    AMENDED,
+    CONTENT_LEAD_IN,
+    ONGOING_DUTY,
+    PASSIVE,
+    SHALL,
+    duty_title,
+    expand_refs,
+    is_action_item,
+    node_text,
+    sentences,
+    strip_marker,
 )
-_VERBS = frozenset(
-    re.findall(
-        r"[a-z]+",
-        """
-    accelerate accept adopt advance advise align allocate allow amend analyze announce apply appoint
-    approve assess assign assist authorize begin build clarify collaborate collect commence communicate
-    complete comply conduct confer consider consolidate consult continue convene coordinate create
-    decide define deliver deploy design designate determine develop direct disseminate draft educate
-    eliminate employ enable encourage engage enhance ensure establish estimate evaluate examine execute
-    expand expedite explore facilitate finalize form formulate foster fund grant harmonize help hire
-    identify implement improve incentivize incorporate increase initiate integrate invest issue lead
-    leverage maintain make manage maximize minimize mitigate modernize modify monitor notify obtain
-    offer operate organize oversee partner perform pilot plan prepare present prioritize procure
-    produce promote propose protect provide publicize publish pursue raise recommend reduce release
-    remove report require rescind research review revise seek select set share solicit strengthen
-    streamline study submit support take track train transmit undertake update use validate verify work
-""",
-    )
-)
-_SENTENCE_END = re.compile(r"(?<=[.;:])\s+(?=[A-Z(\u201c])")
-_NO_SPLIT_AFTER = re.compile(
-    r"(?:\b(?:U\.S|U\.S\.C|C\.F\.R|e\.g|i\.e|No|Nos|Sec|Pub|et seq|v|Inc|Co|Jr|Mr|Ms|Dr|St|al)\.|\b[A-Z]\.)$"
-)
-_ONGOING_DUTY = re.compile(
-    r"\b(?:develop|establish|create|build|implement)\s+and\s+(?:maintain|update)\b", re.I
-)
-_AMENDED = re.compile(
-    r"Executive Order (\d{4,5})\b[^.]{0,400}?\b(?:is|are) hereby (?:further )?amended", re.S
-)
-
-
-def sentences(text: str) -> list[tuple[int, str]]:
-    """Return the sentences of ``text`` with their offsets; a ";" or ":" ends one too."""
-    found: list[tuple[int, str]] = []
-    start = 0
-    for m in _SENTENCE_END.finditer(text):
-        if _NO_SPLIT_AFTER.search(text[start : m.start()]):
-            continue
-        found.append((start, text[start : m.start()]))
-        start = m.end()
-    found.append((start, text[start:]))
-    return [(offset, s) for offset, s in found if s.strip()]
 
 
 @dataclass
@@ -120,66 +82,6 @@ class Built:
     flags: list[str]
 
 
-def _node_text(node: Node, texts: list[str]) -> str:
-    """Return the node's text without its heading or its marker: "(i) Heads of ..." -> "Heads of ..."."""
-    paragraphs = node.paragraphs[1:] if node.depth == 0 and node.ref and node.title else node.paragraphs
-    text = " ".join(texts[i] for i in paragraphs)
-    return _strip_marker(text) if node.depth > 0 else text
-
-
-def _strip_marker(text: str) -> str:
-    return re.sub(r"^\((?:[a-zA-Z]{1,2}|[ivxlc]+|\d{1,3})\)\s+", "", text)
-
-
-def _is_action_item(text: str) -> bool:
-    """Return whether an item begins with what is done ("develop ...", "establishing ..."), not a thing."""
-    body = _strip_marker(text)
-    body = re.sub(
-        r"^(?:(?:by|within|not later than|no later than)\s(?:[A-Z][a-z]+ \d{1,2}, \d{4}|[^,]{3,250})"
-        r"|on (?:at least )?an? \w+ basis),\s*",
-        "",
-        body,
-        flags=re.I,
-    )
-    first = re.match(r"[a-z][a-z-]*", body)
-    if not first:
-        return False
-    word = first.group(0)
-    return word in _VERBS or (
-        word.endswith("ing") and word not in {"existing", "leading", "during", "pending"}
-    )
-
-
-def _title(duty: str) -> str:
-    text = _strip_marker(duty).strip()
-    text = re.sub(r"^[\s,]*(?:(?:each|jointly|also|further|immediately|promptly|subsequently)\s+)*", "", text)
-    text = re.sub(
-        r"^,?\s*(?:as appropriate|if possible|to the extent[^,]*|consistent with[^,]*|as feasible[^,]*),\s*",
-        "",
-        text,
-    )
-    text = re.sub(
-        r"^(?:by|within|not later than|no later than)\s(?:[A-Z][a-z]+ \d{1,2}, \d{4}|[^,]{3,200}),\s*",
-        "",
-        text,
-        flags=re.I,
-    )
-    cut = len(text)
-    stops = (
-        r"[;:]|,\s+(?!and\b)|\s+in order to\b|\s+(?:that|which|consistent with|pursuant to)\s"
-        r"|\s+(?:within|by|every|not later than|no later than)\s+(?:\d|[A-Z][a-z]+ \d|thirty|sixty|ninety)"
-    )
-    for m in re.finditer(stops, text):
-        if m.start() >= 12:
-            cut = m.start()
-            break
-    text = text[:cut].strip(" ,.;:")
-    if len(text) > 120:
-        text = text[:120].rsplit(" ", 1)[0]
-    text = re.sub(r"\s+(?:to|and|or|by|the|of|for|with|a|an|in)$", "", text)
-    return (text[:1].upper() + text[1:]) if text else ""
-
-
 class Builder:
     def __init__(self, tree: Tree, catalog: Catalog, *, full_text: str, number: int | None):
         self.tree = tree
@@ -208,7 +110,7 @@ class Builder:
                 cursor = m.end()
             for k, m in enumerate(shalls):
                 subject = subjects[k]
-                if not subject or _PASSIVE.match(sentence[m.end() :]):
+                if not subject or PASSIVE.match(sentence[m.end() :]):
                     continue
                 actors = self.resolver.parse(subject)
                 leads, consulted = actors.leads, actors.consulted
@@ -292,7 +194,7 @@ class Builder:
         *,
         amended: int | None,
     ) -> None:
-        text = _node_text(node, self.texts)
+        text = node_text(node, self.texts)
         clauses = self.clauses(text, inherited) if text else []
         made: list[Drafted] = []
         review: list[str] = []
@@ -310,7 +212,7 @@ class Builder:
             phrase = own[0] if own else inherited.phrase
             current = Drafted(
                 ref=node.ref,
-                title=_title(first or text),
+                title=duty_title(first or text),
                 leads=inherited.leads,
                 consulted=inherited.consulted,
                 rule=own[0].rule if own else inherited.rule,
@@ -323,7 +225,7 @@ class Builder:
         elif clauses:
             current = Drafted(
                 ref=node.ref,
-                title=_title(clauses[0].duty) or node.title,
+                title=duty_title(clauses[0].duty) or node.title,
                 leads=clauses[0].leads,
                 consulted=clauses[0].consulted,
                 rule=deadlines.NoDeadline(),
@@ -353,7 +255,7 @@ class Builder:
                     made.append(
                         Drafted(
                             ref=f"{node.ref}-{len(made) + 1}",
-                            title=_title(clause.duty),
+                            title=duty_title(clause.duty),
                             leads=clause.leads,
                             consulted=clause.consulted,
                             rule=phrase.rule,
@@ -377,7 +279,7 @@ class Builder:
             for clause in clauses:
                 current.review.extend(clause.actors.notes)
         for d in made:
-            if _ONGOING_DUTY.search(_strip_marker(d.source)[:160]) and isinstance(
+            if ONGOING_DUTY.search(strip_marker(d.source)[:160]) and isinstance(
                 d.rule,
                 deadlines.DaysAfterOrder
                 | deadlines.MonthsAfterOrder
@@ -397,14 +299,14 @@ class Builder:
             last_sentence = sentences(text)[-1][1]
             lead_in = clauses[-1] if clauses and clauses[-1].sentence == last_sentence else None
             tail = text.rstrip()[-160:]
-            runs_on = not _CONTENT_LEAD_IN.search(tail) or re.search(r"following:$", tail)
+            runs_on = not CONTENT_LEAD_IN.search(tail) or re.search(r"following:$", tail)
             if runs_on and lead_in is not None:
                 own = list(lead_in.phrases)
                 rule = own[0].rule if own else made[0].rule
                 phrase = own[0] if own else made[0].phrase
                 passed = Inherited(lead_in.leads, lead_in.consulted, rule, phrase)
         for child in node.children:
-            child_inherit = passed if passed and _is_action_item(self.texts[child.paragraphs[0]]) else None
+            child_inherit = passed if passed and is_action_item(self.texts[child.paragraphs[0]]) else None
             before = len(out)
             self._visit(child, child_inherit, directive_ref, out, amended=amended)
             if made and len(out) == before:
@@ -474,13 +376,13 @@ class Builder:
         section = self._section_of(node)
         if id(section) not in self._amended:
             text = " ".join(self.texts[i] for i in section.paragraphs)
-            m = _AMENDED.search(text)
+            m = AMENDED.search(text)
             self._amended[id(section)] = int(m.group(1)) if m else None
         return self._amended[id(section)]
 
     def _insertion(self, insertion: Insertion) -> list[Drafted]:
         amended = self._amended_order(insertion.clause)
-        clause_text = _node_text(insertion.clause, self.texts)
+        clause_text = node_text(insertion.clause, self.texts)
         if amended is None:
             self.flags.append(
                 f"{insertion.clause.ref}: inserts text into an order the drafter could not name; not drafted."
@@ -516,7 +418,7 @@ class Builder:
                 r"\b(?:Sub)?[Ss]ections?\s+([\w().,\s-]+?)\s+of\s+Executive Order (\d{4,5})", before
             )
             if partial:
-                revokes.setdefault(int(partial.group(2)), []).extend(_expand(partial.group(1)))
+                revokes.setdefault(int(partial.group(2)), []).extend(expand_refs(partial.group(1)))
                 continue
             for number in re.findall(r"Executive Orders?\s+(\d{4,5})", before):
                 revokes.setdefault(int(number), [])
@@ -529,7 +431,7 @@ class Builder:
                 amended = self._amended_order(node)
                 if amended is None:
                     continue
-                text = _node_text(node, self.texts)
+                text = node_text(node, self.texts)
                 if re.search(r"redesignat", text):
                     self.flags.append(
                         f"Sec. {node.ref} renumbers parts of EO {amended}: [[revokes]] refs follow its "
@@ -544,40 +446,9 @@ class Builder:
                     self.flags.append(f"Sec. {node.ref} edits the wording of EO {amended}: nothing to track.")
                     continue
                 if struck and (struck.group(2) or "") != "inserting":
-                    refs = _expand(re.sub(r"^(?:sub)?sections?\s+", "", struck.group(1)))
+                    refs = expand_refs(re.sub(r"^(?:sub)?sections?\s+", "", struck.group(1)))
                     revokes.setdefault(amended, []).extend(refs)
         return revokes
-
-
-def _expand(refs: str) -> list[str]:
-    """Expand "2(a)-(b)", "4(d)(ii)-(iii)", "5" and "3 and 4" into single refs."""
-    from .tree import roman_value
-
-    out: list[str] = []
-    for part in re.split(r",\s*(?:and\s+)?|\s+and\s+", refs.strip()):
-        part = part.strip(" .")
-        m = re.match(r"^(?P<base>\d+[A-Za-z]?(?:\([^)]+\))*?)\((?P<a>[^)]+)\)-\((?P<b>[^)]+)\)$", part)
-        if m:
-            a, b = m.group("a"), m.group("b")
-            if roman_value(a) and roman_value(b) and not (len(a) == 1 and len(b) == 1 and a not in "ivx"):
-                values = range(roman_value(a) or 0, (roman_value(b) or 0) + 1)
-                out.extend(f"{m.group('base')}({_roman(v)})" for v in values)
-            elif len(a) == 1 and len(b) == 1:
-                out.extend(f"{m.group('base')}({chr(c)})" for c in range(ord(a), ord(b) + 1))
-            continue
-        if re.match(r"^\d+[A-Za-z]?(?:\([^)]+\))*$", part):
-            out.append(part)
-    return out
-
-
-def _roman(value: int) -> str:
-    numerals = [(10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
-    text = ""
-    for amount, numeral in numerals:
-        while value >= amount:
-            text += numeral
-            value -= amount
-    return text
 
 
 def due_on(rule: deadlines.Rule, signed_on: dt.date | None) -> dt.date | None:

@@ -157,7 +157,7 @@ def number(text: str) -> int:
     return int(text) if text.isdigit() else _WORDS[text]
 
 
-def _after_order(n: int, unit: str) -> deadlines.Rule:
+def _after_order(n: int, unit: str) -> deadlines.FirstRule:
     unit = unit.lower()
     if unit.startswith("month"):
         return deadlines.MonthsAfterOrder(months=n)
@@ -200,7 +200,7 @@ _TRIGGER_WORD = re.compile(
 )
 
 
-def _chained(what: str, match: re.Match) -> Phrase:
+def _chained(what: str, match: re.Match[str]) -> Phrase:
     n, unit = number(match.group("n")), match.group("unit").lower()
     m = _TRIGGER_WORD.match(what.strip())
     trigger = _TRIGGERS.get(m.group("trig").lower(), deadlines.Trigger.COMPLETED) if m else None
@@ -224,7 +224,7 @@ def _chained(what: str, match: re.Match) -> Phrase:
             amount=n,
             unit=unit,
             trigger=trigger or deadlines.Trigger.COMPLETED,
-            what=(m.group("rest") if m else what).strip(),
+            what=m.group("rest").strip(),
         )
         if m
         else None,
@@ -246,7 +246,8 @@ def _find(sentence: str) -> tuple[Phrase, ...]:
 
     for m in RELATIVE_TO_ORDER.finditer(sentence):
         n, unit = number(m.group("n")), m.group("unit")
-        rule: deadlines.Rule = _after_order(n, unit)
+        first = _after_order(n, unit)
+        rule: deadlines.Rule = first
         review = ""
         if unit.lower().startswith("business"):
             review = f"'{m.group(0)}' counts business days; drafted as {n} calendar days."
@@ -254,7 +255,7 @@ def _find(sentence: str) -> tuple[Phrase, ...]:
         after = THEREAFTER.match(sentence[end:])
         if after:
             period = _period(after.group("period"), after.group("n2"), after.group("unit2"))
-            rule = _recurring(rule, period)
+            rule = _recurring(first, period)
             end += after.end()
         found.append(Phrase(m.start(), end, rule, sentence[m.start() : end], review))
         taken.append((m.start(), end))
@@ -268,7 +269,7 @@ def _find(sentence: str) -> tuple[Phrase, ...]:
         review = ""
         if until_text and until is None:
             review = f"Recurs until {until_text.strip()}: a condition, not a date; end it by hand."
-        rule = _recurring(first, _period("", m.group("n"), unit), until)  # type: ignore[arg-type]
+        rule = _recurring(first, _period("", m.group("n"), unit), until)
         found.append(Phrase(m.start(), m.end(), rule, m.group(0), review))
         taken.append((m.start(), m.end()))
     for m in BY_COMPLETION.finditer(sentence):

@@ -235,7 +235,7 @@ _SPAN_RUN = re.compile(r"(?:<span[^>]*underline[^>]*>.*?</span>[\s.]*)+", re.S)
 def _underlined_headings(text: str) -> str:
     """Put each underlined "Sec. N. Title." on a line of its own; drop other tags."""
 
-    def heading(m: re.Match) -> str:
+    def heading(m: re.Match[str]) -> str:
         inner = clean(re.sub(r"<[^>]+>", " ", m.group(0)))
         inner = re.sub(r"\s+\.", ".", inner)
         if HEADING.match(inner):

@@ -17,6 +17,7 @@ that fits no reading (a wrapped "(b) of this section" at a line start) is text, 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from .readers import HEADING, MARKER_START
@@ -79,7 +80,15 @@ def _order_penalty(stack: tuple[tuple[str, int], ...], typ: str) -> float:
     return 0.0 if typ == expected else 0.5
 
 
-def _keep(states: dict, stack: tuple, penalty: float, history: tuple) -> None:
+# A reading in progress: the open levels as (type, position) from the top, and for each token so far
+# its (type, level), or None when it is not read as a marker.
+_Stack = tuple[tuple[str, int], ...]
+_History = tuple[tuple[str, int] | None, ...]
+
+
+def _keep(
+    states: dict[_Stack, tuple[float, _History]], stack: _Stack, penalty: float, history: _History
+) -> None:
     if stack not in states or states[stack][0] > penalty:
         states[stack] = (penalty, history)
 
@@ -90,9 +99,9 @@ def solve(tokens: list[str], *, free_start: bool = False) -> Reading:
     ``free_start`` lets the first marker be at any position, for inserted text that starts at "(c)".
     """
     # state: the open levels, as (type, position) from the top -> (penalty, the reading so far)
-    states: dict[tuple[tuple[str, int], ...], tuple[float, tuple]] = {(): (0.0, ())}
+    states: dict[_Stack, tuple[float, _History]] = {(): (0.0, ())}
     for token in tokens:
-        following: dict[tuple[tuple[str, int], ...], tuple[float, tuple]] = {}
+        following: dict[_Stack, tuple[float, _History]] = {}
         for stack, (penalty, history) in states.items():
             for typ, position in readings(token):
                 for level in range(len(stack) - 1, -1, -1):
@@ -120,7 +129,7 @@ def solve(tokens: list[str], *, free_start: bool = False) -> Reading:
         else:
             states = {stack: (penalty, (*history, None)) for stack, (penalty, history) in states.items()}
 
-    def final(item: tuple) -> float:
+    def final(item: tuple[_Stack, tuple[float, _History]]) -> float:
         stack, (penalty, _) = item
         return penalty + sum(1 for _, p in stack if p == 0)
 
@@ -146,7 +155,7 @@ class Node:
     ambiguous: bool = False
     inserted: Insertion | None = None
 
-    def walk(self):
+    def walk(self) -> Iterator[Node]:
         yield self
         for child in self.children:
             yield from child.walk()
@@ -225,14 +234,15 @@ def _attach(top: Node, members: list[int], texts: list[str], *, free_start: bool
     tokens: list[tuple[int, str]] = [(i, m[0]) for i in members if (m := _marker(texts[i]))]
     reading = solve([t for _, t in tokens], free_start=free_start)
     level_of = {i: (reading.levels[k], k in reading.ambiguous) for k, (i, _) in enumerate(tokens)}
+    token_of = dict(tokens)
     path: list[Node] = [top]
     for index in members:
-        level = level_of.get(index)
-        if level is None or level[0] is None:
+        level, ambiguous = level_of.get(index, (None, False))
+        if level is None:
             path[-1].paragraphs.append(index)
             continue
-        (_, depth), ambiguous = level
-        token = _marker(texts[index])[0]  # type: ignore[index]
+        _, depth = level
+        token = token_of[index]
         del path[depth + 1 :]
         parent = path[-1]
         node = Node(
@@ -274,10 +284,10 @@ def build_tree(paragraphs: list[str]) -> Tree:
     by_paragraph = {i: node for root in roots for node in root.walk() for i in node.paragraphs}
     result: list[Insertion] = []
     for clause_index, members in insertions:
-        clause = by_paragraph.get(clause_index) or roots[-1]
+        clause_node = by_paragraph.get(clause_index) or roots[-1]
         struck = _struck_ref(paragraphs[clause_index]) if clause_index >= 0 else ""
         prefix = re.sub(r"\([^)]*\)$", "", struck) if "(" in struck else ""
-        insertion = Insertion(clause=clause, prefix=prefix)
+        insertion = Insertion(clause=clause_node, prefix=prefix)
         _build(members, texts, prefix, insertion.roots, free_start=True)
         for root in insertion.roots:
             for node in root.walk():

@@ -15,6 +15,7 @@ writers could produce, is dated as that one) and the newest event is signed as o
 import datetime as dt
 import hashlib
 import json
+from typing import Any
 
 from django.db import migrations
 
@@ -50,8 +51,9 @@ def rechain(apps, schema_editor):
     )  # fmt: skip
     rows = rows.iterator(chunk_size=BATCH) if connection.vendor == "postgresql" else list(rows)
     ring = keys.keyring()
-    updates = []
-    current, old_prev, new_prev, last_created, last = None, GENESIS, GENESIS, None, None
+    updates: list[tuple[Any, ...]] = []
+    current, old_prev, new_prev, last_created = None, GENESIS, GENESIS, None
+    last: Any = None  # the chain's newest row so far (pk, number, seq, hash, created), or None
 
     def close_chain():
         if last is not None:

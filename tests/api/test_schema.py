@@ -54,7 +54,7 @@ def keep_the_test_connection():
 @pytest.fixture
 def admin_token(admin_user) -> str:
     client = token_client(admin_user)
-    return client._credentials["HTTP_AUTHORIZATION"]
+    return client._credentials["HTTP_AUTHORIZATION"]  # type: ignore[attr-defined]  # set by credentials()
 
 
 @pytest.fixture

@@ -73,7 +73,10 @@ def emails_per_message_id() -> Counter:
 def delivered() -> Counter:
     """Count each (recipient, directive) pair that an email carried."""
     return Counter(
-        (to, ref) for m in mail.outbox for to in m.to for ref in re.findall(r"sec\. ([0-9a-z()]+)", m.body)
+        (to, ref)
+        for m in mail.outbox
+        for to in m.to
+        for ref in re.findall(r"sec\. ([0-9a-z()]+)", str(m.body))
     )
 
 

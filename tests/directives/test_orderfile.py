@@ -122,7 +122,9 @@ leads = ["NIST"]
 deadline = { kind = "after_directive", directive = "4(a)", months = 2, order = 14144 }
 """
     )
-    assert spec.directives[0].rule.order == 14144
+    rule = spec.directives[0].rule
+    assert isinstance(rule, deadlines.AfterDirective)
+    assert rule.order == 14144
 
 
 def test_a_recurring_rule_chained_first_is_checked_too():

@@ -104,7 +104,7 @@ def test_the_list_filters_by_agency_status_order_and_overdue(client, reviewer, d
 def test_the_list_speaks_the_apis_filter_vocabulary(client, reviewer, order):
     """agency = the lead agency with its components, involving = any role, status repeats."""
     client.force_login(reviewer)
-    queries = [
+    queries: list[tuple[dict[str, object], list[str]]] = [
         ({"agency": "DHS"}, ["2(c)", "2(c)(i)", "2(c)(ii)", "2(c)(iii)", "3", "3(a)", "3(b)"]),
         ({"agency": "ONCD"}, []),  # ONCD leads nothing
         (

@@ -1,3 +1,6 @@
+from argparse import ArgumentParser
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -13,7 +16,7 @@ class Command(BaseCommand):
         "shown only this once; send it as `Authorization: Token <key>`."
     )
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("username")
         parser.add_argument("--read-only", action="store_true", help="The token may read but not write.")
         parser.add_argument(
@@ -27,7 +30,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--name", help="What the token is for (default: 'created on the command line').")
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         User = get_user_model()
         try:
             user = User.objects.get(**{User.USERNAME_FIELD: options["username"]})

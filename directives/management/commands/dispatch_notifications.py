@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand
 
 from directives import actions
@@ -9,6 +11,6 @@ class Command(BaseCommand):
         "minute and whenever a sweep owes new ones); failures are retried with backoff."
     )
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         report = actions.dispatch_notifications()
         self.stdout.write(report.summary() + ".")

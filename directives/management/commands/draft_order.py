@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from directives.drafting import DraftError, draft
 
@@ -18,7 +19,7 @@ class Command(BaseCommand):
         "nothing. Review the draft, then load it with load_order."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", help="the order's text, or - to read standard input")
         parser.add_argument(
             "--number", help="the order's number, when the text lacks it (whitehouse.gov pages)"
@@ -29,13 +30,13 @@ class Command(BaseCommand):
 
     def handle(
         self,
-        *args,
+        *args: Any,
         path: str,
         number: str | None,
         signed_on: str | None,
         title: str | None,
         output: str | None,
-        **options,
+        **options: Any,
     ) -> None:
         name = "standard input" if path == "-" else path
         order_number = None

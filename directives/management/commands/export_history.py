@@ -1,4 +1,5 @@
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -14,7 +15,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--output", type=Path, metavar="FILE", help="write here instead of to stdout")
 
-    def handle(self, *args, output: Path | None, **options) -> None:
+    def handle(self, *args: Any, output: Path | None, **options: Any) -> None:
         if output is None:
             backup.export(self.stdout)
             return

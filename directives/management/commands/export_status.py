@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
@@ -12,7 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["json", "csv"], default="json")
         parser.add_argument("--order", type=int, metavar="NUMBER", help="only this executive order")
 
-    def handle(self, *args, format: str, order: int | None, **options) -> None:
+    def handle(self, *args: Any, format: str, order: int | None, **options: Any) -> None:
         if order is not None and not Order.objects.filter(number=order).exists():
             raise CommandError(f"--order: no executive order {order} is loaded.")
         rows = status_rows(directives_for_export(order), timezone.now())

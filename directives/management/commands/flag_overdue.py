@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand
 
 from directives import actions
@@ -12,7 +14,7 @@ class Command(BaseCommand):
         "idempotent, so running it again flags nothing new."
     )
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         flagged = actions.flag_overdue(actor=None)
         listed = Directive.objects.filter(id__in=flagged[:LIST_AT_MOST]).select_related("order")
         for d in listed.order_by("order", "position"):

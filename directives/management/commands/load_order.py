@@ -1,4 +1,5 @@
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -21,7 +22,7 @@ class Command(BaseCommand):
             help=f"order files (TOML); default: every file in {BUNDLED}",
         )
 
-    def handle(self, *args, paths: list[str], **options) -> None:
+    def handle(self, *args: Any, paths: list[str], **options: Any) -> None:
         files = [Path(p) for p in paths] or sorted(BUNDLED.glob("*.toml"))
         if not files:
             raise CommandError(f"No order files given and none found in {BUNDLED}.")

@@ -1,5 +1,6 @@
 import datetime as dt
 import os
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -45,7 +46,7 @@ DEMO_UPDATES = (
 class Command(BaseCommand):
     help = "Create demo users (admin, reviewer, editors of the lead agencies, DHS, ONCD) and demo statuses."
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG:
             raise CommandError(
                 "seed_demo creates accounts with a known password; it refuses to run when DEBUG is off."

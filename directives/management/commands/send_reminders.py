@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand
 
 from directives import actions
@@ -12,7 +14,7 @@ class Command(BaseCommand):
         "(what beat runs hourly); idempotent. The emails go out with dispatch_notifications."
     )
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         reminded = actions.send_reminders(actor=None)
         escalated = actions.escalate_overdue(actor=None)
         for days, ids in sorted(reminded.items()):

@@ -1,4 +1,5 @@
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -24,7 +25,7 @@ class Command(BaseCommand):
             help="a file of checkpoints kept outside the database (JSON lines); may be repeated",
         )
 
-    def handle(self, *args, order: int | None, checkpoints: list[Path], **options) -> None:
+    def handle(self, *args: Any, order: int | None, checkpoints: list[Path], **options: Any) -> None:
         if order is not None and not Order.objects.filter(number=order).exists():
             raise CommandError(f"--order: no executive order {order} is loaded.")
         for path in checkpoints:

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError
 
 from directives import proof
@@ -10,7 +12,7 @@ class Command(BaseCommand):
         "(HISTORY_CHECKPOINT_FILE, _WEBHOOK, _EMAIL); exit with 1 if a sink did not take it."
     )
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         checkpoint, line = proof.write_checkpoint(send=False)
         results = checkpoints.deliver(line, emails=proof.checkpoint_emails())
         self.stdout.write(

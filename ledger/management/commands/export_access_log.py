@@ -1,5 +1,6 @@
 import json
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -15,7 +16,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--output", type=Path, metavar="FILE", help="write here instead of to stdout")
 
-    def handle(self, *args, output: Path | None, **options) -> None:
+    def handle(self, *args: Any, output: Path | None, **options: Any) -> None:
         head, problem = audit.verify()
         if problem is not None:
             raise CommandError(f"The access log does not verify: {problem.describe()}", returncode=1)

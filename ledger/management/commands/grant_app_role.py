@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 
@@ -15,7 +17,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("role", help="the role the application connects as, e.g. orderctl_app")
 
-    def handle(self, *args, role: str, **options) -> None:
+    def handle(self, *args: Any, role: str, **options: Any) -> None:
         if connection.vendor != "postgresql":
             raise CommandError("grant_app_role is for PostgreSQL; SQLite has no roles.")
         with connection.cursor() as cursor:

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandParser
 
 from ledger import keys
@@ -12,7 +14,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["generate", "public"])
 
-    def handle(self, *args, action: str, **options) -> None:
+    def handle(self, *args: Any, action: str, **options: Any) -> None:
         if action == "generate":
             private, public = keys.generate()
             self.stderr.write(
@@ -24,6 +26,6 @@ class Command(BaseCommand):
             self.stdout.write(f"# public key {public} (key id {keys.key_id(keys.parse_public(public))})")
             return
         ring = keys.keyring()
-        for key_id, public in sorted(ring.trusted.items()):
+        for key_id, trusted in sorted(ring.trusted.items()):
             role = "signs now" if key_id == ring.signing_key_id else "earlier key, still trusted"
-            self.stdout.write(f"{key_id} {keys.public_text(public)}  # {role}")
+            self.stdout.write(f"{key_id} {keys.public_text(trusted)}  # {role}")

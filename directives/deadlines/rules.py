@@ -1,29 +1,15 @@
-"""The deadline engine: pure date arithmetic over python-dateutil, no Django.
-
-An executive order says "within N days of the date of this order". That is the signing date plus N
-calendar days: the signing day is not counted, and a date that falls on a weekend or a federal holiday
-is kept as it is unless a policy asks to roll it to the next business day. A deadline is met if the work
-is done by the end of that day in US Eastern time, so the instant that matters is midnight at the end
-of the due day in America/New_York.
-"""
+"""Deadline rules (pure): what an order's deadline is, read from an order file, and the date it gives."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
-from zoneinfo import ZoneInfo
+from typing import Any
 
-from dateutil.relativedelta import MO, TH, relativedelta
+from dateutil.relativedelta import relativedelta
 
-EASTERN = ZoneInfo("America/New_York")
-
-
-class Policy(StrEnum):
-    """How a computed due date that is not a business day is treated."""
-
-    LITERAL = "literal"
-    NEXT_BUSINESS_DAY = "next_business_day"
+from .calendar import Policy, apply_policy, weekday_date
 
 
 class RuleKind(StrEnum):
@@ -57,7 +43,7 @@ def _ongoing(text: str, ongoing: bool) -> str:
     return f"{text}, then ongoing" if ongoing else text
 
 
-def _with_ongoing(data: dict, ongoing: bool) -> dict:
+def _with_ongoing(data: dict[str, Any], ongoing: bool) -> dict[str, Any]:
     if ongoing:
         data["ongoing"] = True
     return data
@@ -76,7 +62,7 @@ class DaysAfterOrder:
     ) -> dt.date:
         return signed_on + dt.timedelta(days=self.days)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return _with_ongoing({"kind": self.kind.value, "days": self.days}, self.ongoing)
 
     def describe(self) -> str:
@@ -100,7 +86,7 @@ class MonthsAfterOrder:
     ) -> dt.date:
         return signed_on + relativedelta(months=self.months)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return _with_ongoing({"kind": self.kind.value, "months": self.months}, self.ongoing)
 
     def describe(self) -> str:
@@ -120,7 +106,7 @@ class YearsAfterOrder:
     ) -> dt.date:
         return signed_on + relativedelta(years=self.years)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return _with_ongoing({"kind": self.kind.value, "years": self.years}, self.ongoing)
 
     def describe(self) -> str:
@@ -140,7 +126,7 @@ class OnDate:
     ) -> dt.date:
         return self.date
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return _with_ongoing({"kind": self.kind.value, "date": self.date}, self.ongoing)
 
     def describe(self) -> str:
@@ -172,8 +158,8 @@ class AfterDirective:
             return trigger_on + relativedelta(months=self.months)
         return trigger_on + dt.timedelta(days=self.days or 0)
 
-    def as_dict(self) -> dict:
-        data: dict = {"kind": self.kind.value, "directive": self.directive}
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"kind": self.kind.value, "directive": self.directive}
         if self.months is not None:
             data["months"] = self.months
         else:
@@ -211,7 +197,7 @@ class DaysFromEvent:
             return None  # the event has not been scheduled yet, so there is no date to meet
         return event_on + dt.timedelta(days=self.days)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"kind": self.kind.value, "days": self.days, "event": self.event}
 
     def describe(self) -> str:
@@ -232,7 +218,7 @@ class NoDeadline:
     ) -> None:
         return None
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"kind": self.kind.value}
 
     def describe(self) -> str:
@@ -267,8 +253,8 @@ class Recurring:
             return relativedelta(months=self.every_months * n)
         return relativedelta(days=(self.every_days or 0) * n)
 
-    def as_dict(self) -> dict:
-        data: dict = {"kind": self.kind.value, "first": self.first.as_dict()}
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"kind": self.kind.value, "first": self.first.as_dict()}
         if self.every_months is not None:
             data["every_months"] = self.every_months
         else:
@@ -324,7 +310,7 @@ _ALLOWED_KEYS = {
 }
 
 
-def _whole(where: str, data: dict, key: str, *, minimum: int | None, what: str) -> int:
+def _whole(where: str, data: dict[str, Any], key: str, *, minimum: int | None, what: str) -> int:
     value = data.get(key)
     if isinstance(value, bool) or not isinstance(value, int):
         raise RuleError(f"{where}.{key}: must be a whole number of {what}")
@@ -333,14 +319,14 @@ def _whole(where: str, data: dict, key: str, *, minimum: int | None, what: str) 
     return value
 
 
-def _flag(where: str, data: dict, key: str) -> bool:
+def _flag(where: str, data: dict[str, Any], key: str) -> bool:
     value = data.get(key, False)
     if not isinstance(value, bool):
         raise RuleError(f"{where}.{key}: must be true or false")
     return value
 
 
-def _date(where: str, data: dict, key: str) -> dt.date:
+def _date(where: str, data: dict[str, Any], key: str) -> dt.date:
     value = data.get(key)
     # TOML has a date type: 2025-12-31 unquoted. A quoted string or a date-time is a mistake.
     if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
@@ -348,21 +334,21 @@ def _date(where: str, data: dict, key: str) -> dt.date:
     return value
 
 
-def _one_of(where: str, data: dict, first: str, second: str) -> str:
+def _one_of(where: str, data: dict[str, Any], first: str, second: str) -> str:
     present = [key for key in (first, second) if key in data]
     if len(present) != 1:
         raise RuleError(f"{where}.{first}: give exactly one of {first} or {second}")
     return present[0]
 
 
-def rule_from_dict(data: dict, *, where: str = "deadline") -> Rule:
+def rule_from_dict(data: dict[str, Any], *, where: str = "deadline") -> Rule:
     """Return the rule that ``data`` describes, e.g. ``{"kind": "days_after_order", "days": 30}``.
 
     Raise ``RuleError`` whose message starts with the offending key, e.g. ``deadline.every_days: ...``.
     """
     if not isinstance(data, dict):
         raise RuleError(f'{where}: must be a table such as {{ kind = "days_after_order", days = 30 }}')
-    raw_kind = data.get("kind")
+    raw_kind: Any = data.get("kind")  # a TOML value: the enum below checks it
     try:
         kind = RuleKind(raw_kind)
     except ValueError:
@@ -397,7 +383,7 @@ def rule_from_dict(data: dict, *, where: str = "deadline") -> Rule:
     return DaysFromEvent(days=days, event=event.strip())
 
 
-def _after_directive(where: str, data: dict) -> AfterDirective:
+def _after_directive(where: str, data: dict[str, Any]) -> AfterDirective:
     directive = data.get("directive")
     if not isinstance(directive, str) or not directive.strip():
         raise RuleError(f"{where}.directive: must be the ref of the directive the days count from")
@@ -421,7 +407,7 @@ def _after_directive(where: str, data: dict) -> AfterDirective:
     )
 
 
-def _recurring(where: str, data: dict) -> Recurring:
+def _recurring(where: str, data: dict[str, Any]) -> Recurring:
     if "first" not in data:
         raise RuleError(f"{where}.first: give the rule of the first occurrence, e.g. {{ kind = ... }}")
     first = rule_from_dict(data["first"], where=f"{where}.first")
@@ -440,63 +426,6 @@ def _recurring(where: str, data: dict) -> Recurring:
         every_months=every if unit == "every_months" else None,
         until=until,
     )
-
-
-def _observed(day: dt.date) -> dt.date:
-    """Return the day a fixed-date federal holiday is observed (5 U.S.C. 6103 and E.O. 11582)."""
-    if day.weekday() == 5:  # Saturday -> the Friday before
-        return day - dt.timedelta(days=1)
-    if day.weekday() == 6:  # Sunday -> the Monday after
-        return day + dt.timedelta(days=1)
-    return day
-
-
-def federal_holidays(year: int) -> frozenset[dt.date]:
-    """Return the observed federal holidays of ``year`` under 5 U.S.C. 6103(a).
-
-    Inauguration Day and holidays declared by a single executive order are not included.
-    """
-    jan1 = dt.date(year, 1, 1)
-    fixed = [
-        jan1,
-        dt.date(year, 6, 19),  # Juneteenth
-        dt.date(year, 7, 4),
-        dt.date(year, 11, 11),
-        dt.date(year, 12, 25),
-    ]
-    floating = [
-        jan1 + relativedelta(weekday=MO(3)),  # Birthday of Martin Luther King, Jr.
-        dt.date(year, 2, 1) + relativedelta(weekday=MO(3)),  # Washington's Birthday
-        dt.date(year, 5, 31) + relativedelta(weekday=MO(-1)),  # Memorial Day
-        dt.date(year, 9, 1) + relativedelta(weekday=MO(1)),  # Labor Day
-        dt.date(year, 10, 1) + relativedelta(weekday=MO(2)),  # Columbus Day
-        dt.date(year, 11, 1) + relativedelta(weekday=TH(4)),  # Thanksgiving Day
-    ]
-    holidays = {_observed(day) for day in fixed} | set(floating)
-    # New Year's Day of the following year, when on a Saturday, is observed on Dec 31 of this one.
-    next_jan1 = dt.date(year + 1, 1, 1)
-    if next_jan1.weekday() == 5:
-        holidays.add(next_jan1 - dt.timedelta(days=1))
-    return frozenset(day for day in holidays if day.year == year)
-
-
-def is_business_day(day: dt.date) -> bool:
-    """Return whether ``day`` is a weekday that is not a federal holiday."""
-    return day.weekday() < 5 and day not in federal_holidays(day.year)
-
-
-def next_business_day(day: dt.date) -> dt.date:
-    """Return ``day`` itself when it is a business day, else the next one."""
-    while not is_business_day(day):
-        day += dt.timedelta(days=1)
-    return day
-
-
-def apply_policy(day: dt.date, policy: Policy | str = Policy.LITERAL) -> dt.date:
-    """Return ``day`` as the order's policy reads it: itself, or rolled to the next business day."""
-    if Policy(policy) is Policy.NEXT_BUSINESS_DAY:
-        return next_business_day(day)
-    return day
 
 
 def due_date(
@@ -541,36 +470,3 @@ def next_occurrence(
         if day > after:
             return day
         n += 1
-
-
-def end_of_day(day: dt.date, tz: ZoneInfo = EASTERN) -> dt.datetime:
-    """Return the instant ``day`` ends in ``tz`` (midnight starting the next day), as an aware datetime.
-
-    Working from the next day's midnight rather than 23:59:59 leaves no gap at the last second, and
-    zoneinfo gives the right UTC offset on either side of a daylight-saving change.
-    """
-    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-
-
-def local_date(instant: dt.datetime, tz: ZoneInfo = EASTERN) -> dt.date:
-    """Return the calendar date of the aware ``instant`` in ``tz``."""
-    if instant.tzinfo is None:
-        raise ValueError("local_date needs an aware datetime")
-    return instant.astimezone(tz).date()
-
-
-def days_overdue(due_on: dt.date, now: dt.datetime) -> int:
-    """Return how many whole Eastern days have passed since the due day ended (0 while not overdue)."""
-    if now < end_of_day(due_on):
-        return 0
-    return (local_date(now) - due_on).days
-
-
-def days_remaining(due_on: dt.date, now: dt.datetime) -> int:
-    """Return how many Eastern days are left before the due day (0 on the due day itself)."""
-    return max(0, (due_on - local_date(now)).days)
-
-
-def weekday_date(day: dt.date) -> str:
-    """Return ``day`` as shown everywhere a deadline is: with its weekday, e.g. "Sat 2026-08-01"."""
-    return f"{day:%a %Y-%m-%d}"

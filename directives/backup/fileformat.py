@@ -1,0 +1,120 @@
+"""The backup file's shape: its record types, the fields each carries, and the validated records."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models
+
+from agencies.models import Agency
+from ledger.models import AccessEvent, Checkpoint
+
+from .. import history
+from ..models import Directive, DirectiveEvent, Notification, Order
+
+FORMAT = "orderctl-history"
+VERSION = 2
+TYPES = ("user", "agency", "order", "directive", "event", "notification", "access", "checkpoint")
+MAX_ERRORS = 20
+
+# Fields copied as they are (dates and instants as text); references are handled by name below.
+AGENCY_FIELDS = ("id", "abbreviation", "name", "kind")
+ORDER_FIELDS = (
+    "id", "number", "title", "signed_on", "federal_register_citation", "federal_register_document",
+    "published_on", "source_url", "notes", "deadline_policy", "created", "updated",
+)  # fmt: skip
+DIRECTIVE_FIELDS = (
+    "id", "ref", "position", "title", "summary", "deadline_kind", "deadline_days", "deadline_event",
+    "deadline_ongoing", "event_on", "original_due_on", "due_on", "due_at", "status", "status_changed_at",
+    "completed_on", "forecast_on", "overdue_flagged_at", "created", "updated_at",
+)  # fmt: skip
+EVENT_FIELDS = ("id", "kind", "old_status", "new_status", "note", "evidence_url", *history.DATE_KEYS)
+NOTIFICATION_FIELDS = (
+    "id", "kind", "due_on", "offset_days", "state", "created", "next_attempt_at", "attempts",
+    "sending_started_at", "sent_at", "recipients", "last_error",
+)  # fmt: skip
+INVOLVEMENT_KEYS = {"agency", "role", "position"}
+
+KEYS = {
+    "agency": {*AGENCY_FIELDS, "parent"},
+    "order": set(ORDER_FIELDS),
+    "directive": {*DIRECTIVE_FIELDS, "order", "parent", "involvements"},
+    "event": {"id", *history.CONTENT_KEYS, "hash", *history.SIGNATURE_KEYS},
+    "notification": {*NOTIFICATION_FIELDS, "order", "directive", "event_seq"},
+    "user": {"id", "username"},
+    "access": {"id", "actor", "agency", "created", "detail", "kind", "prev_hash", "seq", "subject", "hash",
+               "signed_from", "key_id", "signature"},
+    "checkpoint": {"created", "key_id", "chains", "signature"},
+}  # fmt: skip
+MODELS: dict[str, type[models.Model]] = {
+    "agency": Agency,
+    "order": Order,
+    "directive": Directive,
+    "event": DirectiveEvent,
+    "notification": Notification,
+    "access": AccessEvent,
+    "checkpoint": Checkpoint,
+}
+HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+def json_value(value: object) -> object:
+    """Return ``value`` as the file writes it: instants and dates as canonical text."""
+    if isinstance(value, dt.datetime):
+        return history.instant(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def fields_of(obj: models.Model, names: Iterable[str]) -> dict[str, object]:
+    """Return the fields ``names`` of ``obj`` as the file writes them."""
+    return {name: json_value(getattr(obj, name)) for name in names}
+
+
+class BackupError(Exception):
+    """The file cannot be restored; ``errors`` name the line and the field of each problem."""
+
+    def __init__(self, errors: list[str]):
+        more = " (and more, not checked)" if len(errors) >= MAX_ERRORS else ""
+        super().__init__("\n".join(errors) + more)
+        self.errors = errors
+
+
+@dataclass
+class Line:
+    number: int
+    # Validated, as Python values: a record type's keys are KEYS[type], each value as its model's field
+    # (or validating's checks) takes it. Which key holds which type is known at run time only: Any.
+    values: dict[str, Any]
+
+
+@dataclass
+class Backup:
+    """A validated backup: its records by type, each with its line number."""
+
+    records: dict[str, list[Line]] = field(default_factory=lambda: {t: [] for t in TYPES})
+
+    def counts(self) -> dict[str, int]:
+        return {t: len(lines) for t, lines in self.records.items()}
+
+
+class Errors:
+    """The problems found so far, each naming its line and field; too many stop the reading."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+
+    def add(self, number: int, what: str, key: str | None, message: str) -> None:
+        where = f"line {number} ({what})" + (f": field '{key}'" if key else "")
+        self.messages.append(f"{where}: {message}")
+        if len(self.messages) >= MAX_ERRORS:
+            raise BackupError(self.messages)
+
+    def raise_any(self) -> None:
+        if self.messages:
+            raise BackupError(self.messages)

@@ -1,0 +1,220 @@
+"""Reading a backup whole: every line validated, every reference resolved, every chain checked."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from ledger import audit
+
+from .. import history
+from .fileformat import FORMAT, TYPES, VERSION, Backup, Errors, Line, json_value
+from .validating import validate_line
+
+
+def read(lines: Iterable[str]) -> Backup:
+    """Parse and validate a backup completely; raise ``BackupError`` naming each bad line and field."""
+    errors = Errors()
+    backup = Backup()
+    end: tuple[int, dict[str, Any]] | None = None
+    number = 0
+    for number, text in enumerate(lines, start=1):
+        if not text.strip():
+            continue
+        try:
+            raw = json.loads(text)
+        except json.JSONDecodeError as exc:
+            errors.add(number, "not JSON", None, str(exc))
+            continue
+        if not isinstance(raw, dict):
+            errors.add(number, "not a JSON object", None, "each line must be one JSON object")
+            continue
+        kind = raw.get("type")
+        if number == 1:
+            if (kind, raw.get("format"), raw.get("version")) != ("header", FORMAT, VERSION):
+                errors.add(
+                    number,
+                    "header",
+                    "format",
+                    f"the first line must be the header of {FORMAT} version {VERSION}",
+                )
+                errors.raise_any()
+            continue
+        if end is not None:
+            errors.add(number, str(kind), "type", f"nothing may follow the end line (line {end[0]})")
+            continue
+        if kind == "end":
+            end = (number, raw)
+            continue
+        if kind not in TYPES:
+            errors.add(
+                number, "record", "type", f"unknown record type {kind!r}; expected one of {', '.join(TYPES)}"
+            )
+            continue
+        values = validate_line(kind, raw, number, errors)
+        if values is not None:
+            backup.records[kind].append(Line(number, values))
+    if number == 0:
+        errors.add(1, "header", None, "the file is empty")
+    errors.raise_any()
+    if end is None:
+        errors.add(number, "end", None, "the file has no end line: it is truncated, or not a whole backup")
+    else:
+        counts = end[1].get("counts")
+        if counts != backup.counts():
+            errors.add(
+                end[0], "end", "counts", f"the end line counts {counts}, but the file holds {backup.counts()}"
+            )
+    errors.raise_any()
+    _check_references(backup, errors)
+    errors.raise_any()
+    _check_chains(backup, errors)
+    errors.raise_any()
+    return backup
+
+
+def _check_references(backup: Backup, errors: Errors) -> None:
+    """Check uniqueness and that every name a record uses is defined in the file."""
+    for kind, lines in backup.records.items():
+        if kind == "checkpoint":
+            continue
+        first: dict[object, int] = {}
+        for line in lines:
+            pk = line.values["id"]
+            if pk in first:
+                errors.add(line.number, kind, "id", f"id {pk} is used already on line {first[pk]}")
+            first.setdefault(pk, line.number)
+
+    def unique(kind: str, key_of: Callable[[dict[str, Any]], object], label: str) -> dict[object, Line]:
+        seen: dict[object, Line] = {}
+        for line in backup.records[kind]:
+            key = key_of(line.values)
+            if key in seen:
+                errors.add(line.number, kind, label, f"{key} is defined already on line {seen[key].number}")
+            seen.setdefault(key, line)
+        return seen
+
+    users = {line.values["id"] for line in backup.records["user"]}
+    unique("user", lambda v: v["username"], "username")
+    agencies = unique("agency", lambda v: v["abbreviation"], "abbreviation")
+    agency_ids = {line.values["id"] for line in backup.records["agency"]}
+    unique("access", lambda v: v["seq"], "seq")
+    orders = unique("order", lambda v: v["number"], "number")
+    directives = unique("directive", lambda v: (v["order"], v["ref"]), "ref")
+    for line in backup.records["agency"]:
+        parent = line.values["parent"]
+        if parent is not None and parent not in agencies:
+            errors.add(
+                line.number, f"agency {line.values['abbreviation']}", "parent", f"no agency {parent!r}"
+            )
+    for line in backup.records["directive"]:
+        v = line.values
+        what = f"directive {v['ref']} of EO {v['order']}"
+        if v["order"] not in orders:
+            errors.add(line.number, what, "order", f"no order {v['order']} in the file")
+        if v["parent"] is not None and (v["order"], v["parent"]) not in directives:
+            errors.add(line.number, what, "parent", f"no directive {v['parent']!r} in EO {v['order']}")
+        seen_roles = set()
+        for item in v["involvements"]:
+            if item["agency"] not in agencies:
+                errors.add(line.number, what, "involvements", f"no agency {item['agency']!r} in the file")
+            if (item["agency"], item["role"]) in seen_roles:
+                errors.add(line.number, what, "involvements", f"{item['agency']} is {item['role']} twice")
+            seen_roles.add((item["agency"], item["role"]))
+        # A parent chain must end: a cycle would make the directive its own ancestor.
+        ancestors, parent = set(), v["parent"]
+        while parent is not None and (v["order"], parent) in directives and parent not in ancestors:
+            ancestors.add(parent)
+            parent = directives[v["order"], parent].values["parent"]
+        if parent is not None and parent in ancestors:
+            errors.add(line.number, what, "parent", "the parents form a cycle")
+    events = unique("event", lambda v: (v["order"], v["seq"]), "seq")
+    for line in backup.records["event"]:
+        v = line.values
+        what = f"event seq {v['seq']} of EO {v['order']}"
+        if (v["order"], v["directive"]) not in directives:
+            errors.add(line.number, what, "directive", f"no directive {v['directive']!r} in EO {v['order']}")
+        if v["agency"] is not None and v["agency"] not in agency_ids:
+            errors.add(line.number, what, "agency", f"no agency with id {v['agency']} in the file")
+        if v["actor"] is not None and v["actor"] not in users:
+            errors.add(line.number, what, "actor", f"no user with id {v['actor']} in the file")
+    unique(
+        "notification",
+        lambda v: (v["order"], v["directive"], v["kind"], v["due_on"], v["offset_days"]),
+        "kind",
+    )
+    for line in backup.records["notification"]:
+        v = line.values
+        what = f"notification {v['id']}"
+        if (v["order"], v["directive"]) not in directives:
+            errors.add(line.number, what, "directive", f"no directive {v['directive']!r} in EO {v['order']}")
+        if v["event_seq"] is not None and (v["order"], v["event_seq"]) not in events:
+            errors.add(line.number, what, "event_seq", f"no event seq {v['event_seq']} in EO {v['order']}")
+
+
+_FIELD_OF = {
+    history.Mismatch.SIGNATURE: "signature",
+    history.Mismatch.TIME_BACKWARDS: "created",
+    history.Mismatch.MISSING_SEQ: "seq",
+}
+
+
+def _check_chains(backup: Backup, errors: Errors) -> None:
+    """Check every chain in the file as ``verify_history`` checks the database's, and its checkpoint.
+
+    Each order's chain: links, hashes, time, and signatures by a trusted key covering every event; the
+    access log likewise; and the file's one checkpoint must verify and every chain it names must reach
+    its seq with its hash in the file (a chain cut short, or the checkpoint of another file, is refused).
+    """
+    events = sorted(backup.records["event"], key=lambda line: (line.values["order"], line.values["seq"]))
+    where = {(line.values["order"], line.values["seq"]): line.number for line in events}
+    checker = history.ChainChecker()
+    keys = (*history.CONTENT_KEYS, "id", "hash", *history.SIGNATURE_KEYS)
+    error = None
+    for line in events:
+        error = checker.check({key: json_value(line.values[key]) for key in keys})
+        if error is not None:
+            break
+    error = error or checker.finish()
+    if error is not None:
+        field_name = _FIELD_OF.get(error.mismatch, "hash")
+        number = where.get((error.order, error.seq), 0)
+        errors.add(
+            number,
+            f"event seq {error.seq} of EO {error.order}",
+            field_name,
+            f"{error.mismatch.label}: {error.detail}",
+        )
+        return
+    access = sorted(backup.records["access"], key=lambda line: line.values["seq"])
+    access_head, problem = audit.verify(iter([line.values for line in access]))
+    if problem is not None:
+        number = next((line.number for line in access if line.values["seq"] == problem.seq), 0)
+        errors.add(number, f"access log seq {problem.seq}", "hash", problem.detail)
+        return
+    found = backup.records["checkpoint"]
+    if len(found) != 1:
+        errors.add(
+            0, "checkpoint", None, f"a backup holds exactly one checkpoint; this file holds {len(found)}"
+        )
+        return
+    checkpoint = found[0]
+    hashes = {(line.values["order"], line.values["seq"]): line.values["hash"] for line in events}
+    for name, head in checkpoint.values["chains"].items():
+        if name == audit.CHAIN:
+            reached = head["seq"] <= access_head.seq and any(
+                line.values["seq"] == head["seq"] and line.values["hash"] == head["hash"] for line in access
+            )
+        elif name.startswith("order:") and name.removeprefix("order:").isdigit():
+            reached = hashes.get((int(name.removeprefix("order:")), head["seq"])) == head["hash"]
+        else:
+            reached = False
+        if not reached:
+            errors.add(
+                checkpoint.number,
+                "checkpoint",
+                "chains",
+                f"{name} seq {head['seq']} (directive {head['label']}) is not in the file with the hash the "
+                "checkpoint signed: the file was cut short or altered after it was exported",
+            )

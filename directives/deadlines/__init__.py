@@ -1,0 +1,76 @@
+"""The deadline engine: pure date arithmetic over python-dateutil, no Django.
+
+An executive order says "within N days of the date of this order". That is the signing date plus N
+calendar days: the signing day is not counted, and a date that falls on a weekend or a federal holiday
+is kept as it is unless a policy asks to roll it to the next business day. A deadline is met if the work
+is done by the end of that day in US Eastern time, so the instant that matters is midnight at the end
+of the due day in America/New_York.
+The package: ``calendar`` (business days, federal holidays, the Eastern day) and ``rules`` (what a
+deadline is, read from an order file, and the date it gives); callers use the names re-exported here.
+"""
+
+from .calendar import (
+    EASTERN,
+    Policy,
+    apply_policy,
+    days_overdue,
+    days_remaining,
+    end_of_day,
+    federal_holidays,
+    is_business_day,
+    local_date,
+    next_business_day,
+    weekday_date,
+)
+from .rules import (
+    ORDER_DATED_KINDS,
+    AfterDirective,
+    DaysAfterOrder,
+    DaysFromEvent,
+    FirstRule,
+    MonthsAfterOrder,
+    NoDeadline,
+    OnDate,
+    Recurring,
+    Rule,
+    RuleError,
+    RuleKind,
+    Trigger,
+    YearsAfterOrder,
+    due_date,
+    is_dated_by_order,
+    next_occurrence,
+    rule_from_dict,
+)
+
+__all__ = [
+    "EASTERN",
+    "ORDER_DATED_KINDS",
+    "AfterDirective",
+    "DaysAfterOrder",
+    "DaysFromEvent",
+    "FirstRule",
+    "MonthsAfterOrder",
+    "NoDeadline",
+    "OnDate",
+    "Policy",
+    "Recurring",
+    "Rule",
+    "RuleError",
+    "RuleKind",
+    "Trigger",
+    "YearsAfterOrder",
+    "apply_policy",
+    "days_overdue",
+    "days_remaining",
+    "due_date",
+    "end_of_day",
+    "federal_holidays",
+    "is_business_day",
+    "is_dated_by_order",
+    "local_date",
+    "next_business_day",
+    "next_occurrence",
+    "rule_from_dict",
+    "weekday_date",
+]

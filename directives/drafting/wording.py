@@ -1,0 +1,147 @@
+"""The words of a duty (pure): sentences, "shall", action items, titles and the refs a clause names."""
+
+from __future__ import annotations
+
+import re
+
+from .tree import Node
+
+SHALL = re.compile(r"\bshall\b(?!\s+not\b)")
+PASSIVE = re.compile(r"^[\s,]*(?:(?:also|further|each|jointly|not|then|thereafter|immediately)\s+)*be\b")
+# A lead-in that describes a thing ("sites that:", "language that identifies:") rather than a duty.
+CONTENT_LEAD_IN = re.compile(
+    r"(?:\bthat|\bwhich|\bwho|\bregarding|\bincluding|\binclude|\bincludes|\bidentif(?:y|ies)|\bdescribe"
+    r"|\bsuch as|\bto:?\s*access and proximity to|\bcharacteristics[^:]{0,120}|\bwhether|\bthat\s+\w+)\s*:$",
+    re.IGNORECASE,
+)
+VERBS = frozenset(
+    re.findall(
+        r"[a-z]+",
+        """
+    accelerate accept adopt advance advise align allocate allow amend analyze announce apply appoint
+    approve assess assign assist authorize begin build clarify collaborate collect commence communicate
+    complete comply conduct confer consider consolidate consult continue convene coordinate create
+    decide define deliver deploy design designate determine develop direct disseminate draft educate
+    eliminate employ enable encourage engage enhance ensure establish estimate evaluate examine execute
+    expand expedite explore facilitate finalize form formulate foster fund grant harmonize help hire
+    identify implement improve incentivize incorporate increase initiate integrate invest issue lead
+    leverage maintain make manage maximize minimize mitigate modernize modify monitor notify obtain
+    offer operate organize oversee partner perform pilot plan prepare present prioritize procure
+    produce promote propose protect provide publicize publish pursue raise recommend reduce release
+    remove report require rescind research review revise seek select set share solicit strengthen
+    streamline study submit support take track train transmit undertake update use validate verify work
+""",
+    )
+)
+_SENTENCE_END = re.compile(r"(?<=[.;:])\s+(?=[A-Z(\u201c])")
+_NO_SPLIT_AFTER = re.compile(
+    r"(?:\b(?:U\.S|U\.S\.C|C\.F\.R|e\.g|i\.e|No|Nos|Sec|Pub|et seq|v|Inc|Co|Jr|Mr|Ms|Dr|St|al)\.|\b[A-Z]\.)$"
+)
+ONGOING_DUTY = re.compile(
+    r"\b(?:develop|establish|create|build|implement)\s+and\s+(?:maintain|update)\b", re.I
+)
+AMENDED = re.compile(r"Executive Order (\d{4,5})\b[^.]{0,400}?\b(?:is|are) hereby (?:further )?amended", re.S)
+
+
+def sentences(text: str) -> list[tuple[int, str]]:
+    """Return the sentences of ``text`` with their offsets; a ";" or ":" ends one too."""
+    found: list[tuple[int, str]] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        if _NO_SPLIT_AFTER.search(text[start : m.start()]):
+            continue
+        found.append((start, text[start : m.start()]))
+        start = m.end()
+    found.append((start, text[start:]))
+    return [(offset, s) for offset, s in found if s.strip()]
+
+
+def node_text(node: Node, texts: list[str]) -> str:
+    """Return the node's text without its heading or its marker: "(i) Heads of ..." -> "Heads of ..."."""
+    paragraphs = node.paragraphs[1:] if node.depth == 0 and node.ref and node.title else node.paragraphs
+    text = " ".join(texts[i] for i in paragraphs)
+    return strip_marker(text) if node.depth > 0 else text
+
+
+def strip_marker(text: str) -> str:
+    return re.sub(r"^\((?:[a-zA-Z]{1,2}|[ivxlc]+|\d{1,3})\)\s+", "", text)
+
+
+def is_action_item(text: str) -> bool:
+    """Return whether an item begins with what is done ("develop ...", "establishing ..."), not a thing."""
+    body = strip_marker(text)
+    body = re.sub(
+        r"^(?:(?:by|within|not later than|no later than)\s(?:[A-Z][a-z]+ \d{1,2}, \d{4}|[^,]{3,250})"
+        r"|on (?:at least )?an? \w+ basis),\s*",
+        "",
+        body,
+        flags=re.I,
+    )
+    first = re.match(r"[a-z][a-z-]*", body)
+    if not first:
+        return False
+    word = first.group(0)
+    return word in VERBS or (
+        word.endswith("ing") and word not in {"existing", "leading", "during", "pending"}
+    )
+
+
+def duty_title(duty: str) -> str:
+    text = strip_marker(duty).strip()
+    text = re.sub(r"^[\s,]*(?:(?:each|jointly|also|further|immediately|promptly|subsequently)\s+)*", "", text)
+    text = re.sub(
+        r"^,?\s*(?:as appropriate|if possible|to the extent[^,]*|consistent with[^,]*|as feasible[^,]*),\s*",
+        "",
+        text,
+    )
+    text = re.sub(
+        r"^(?:by|within|not later than|no later than)\s(?:[A-Z][a-z]+ \d{1,2}, \d{4}|[^,]{3,200}),\s*",
+        "",
+        text,
+        flags=re.I,
+    )
+    cut = len(text)
+    stops = (
+        r"[;:]|,\s+(?!and\b)|\s+in order to\b|\s+(?:that|which|consistent with|pursuant to)\s"
+        r"|\s+(?:within|by|every|not later than|no later than)\s+(?:\d|[A-Z][a-z]+ \d|thirty|sixty|ninety)"
+    )
+    for m in re.finditer(stops, text):
+        if m.start() >= 12:
+            cut = m.start()
+            break
+    text = text[:cut].strip(" ,.;:")
+    if len(text) > 120:
+        text = text[:120].rsplit(" ", 1)[0]
+    text = re.sub(r"\s+(?:to|and|or|by|the|of|for|with|a|an|in)$", "", text)
+    return (text[:1].upper() + text[1:]) if text else ""
+
+
+def expand_refs(refs: str) -> list[str]:
+    """Expand "2(a)-(b)", "4(d)(ii)-(iii)", "5" and "3 and 4" into single refs."""
+    from .tree import roman_value
+
+    out: list[str] = []
+    for part in re.split(r",\s*(?:and\s+)?|\s+and\s+", refs.strip()):
+        part = part.strip(" .")
+        m = re.match(r"^(?P<base>\d+[A-Za-z]?(?:\([^)]+\))*?)\((?P<a>[^)]+)\)-\((?P<b>[^)]+)\)$", part)
+        if m:
+            a, b = m.group("a"), m.group("b")
+            if roman_value(a) and roman_value(b) and not (len(a) == 1 and len(b) == 1 and a not in "ivx"):
+                values = range(roman_value(a) or 0, (roman_value(b) or 0) + 1)
+                out.extend(f"{m.group('base')}({roman(v)})" for v in values)
+            elif len(a) == 1 and len(b) == 1:
+                out.extend(f"{m.group('base')}({chr(c)})" for c in range(ord(a), ord(b) + 1))
+            continue
+        if re.match(r"^\d+[A-Za-z]?(?:\([^)]+\))*$", part):
+            out.append(part)
+    return out
+
+
+def roman(value: int) -> str:
+    numerals = [(10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
+    text = ""
+    for amount, numeral in numerals:
+        while value >= amount:
+            text += numeral
+            value -= amount
+    return text

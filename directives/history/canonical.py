@@ -1,0 +1,97 @@
+"""The canonical form of an event (pure): the keys its hash covers, and the text they are hashed as.
+
+``directives/history/__init__.py`` describes the form; ``record_text`` and ``NewEvent.canonical_text``
+write it out directly (the JSON encoder's own string escaping, ``encode_string``, keys in sorted order);
+a test holds both equal to the encoder's output.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
+from ledger.chain import encode as _encode
+from ledger.chain import encode_string
+
+DATE_KEYS = ("completed_on", "old_forecast_on", "new_forecast_on", "old_due_on", "new_due_on")
+# The canonical content, in the order the docstring explains it (serialised with the keys sorted).
+CONTENT_KEYS = (
+    "order", "directive", "kind", "old_status", "new_status", "note", "evidence_url", *DATE_KEYS,
+    "actor", "agency", "created", "seq", "prev_hash",
+)  # fmt: skip
+
+# An event line of the export, and a stored event's record, add these to CONTENT_KEYS (and id, hash).
+SIGNATURE_KEYS = ("signed_from", "key_id", "signature")
+
+# An event as a record: the canonical CONTENT_KEYS, then id, hash and SIGNATURE_KEYS (an event line
+# of ``export_history``). Read from the database (values typed by its columns) or from a backup's
+# line (checked by ``directives/backup``), so its values are as the package docstring says.
+Record = Mapping[str, Any]
+
+
+def instant(value: dt.datetime) -> str:
+    """Return ``value`` (aware) as the canonical UTC instant, e.g. ``2026-07-03T04:00:00.000000Z``."""
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def day(value: dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+_CONTENT = frozenset(CONTENT_KEYS)
+
+
+def canonical(content: Mapping[str, object]) -> bytes:
+    """Return the bytes an event's hash covers: its ``CONTENT_KEYS`` as sorted, compact JSON."""
+    if content.keys() != _CONTENT:  # a record with more keys (id, hash): keep the content's
+        content = {key: content[key] for key in CONTENT_KEYS}
+    return _encode(content).encode()
+
+
+def digest(content: Mapping[str, object]) -> str:
+    """Return the hash of an event's canonical content (``CONTENT_KEYS``, values as in the docstring)."""
+    return hashlib.sha256(canonical(content)).hexdigest()
+
+
+def chain_name(order_number: int) -> str:
+    """Return the name an order's chain is signed and checkpointed under, e.g. ``order:14409``."""
+    return f"order:{order_number}"
+
+
+def record_text(r: Record) -> str:
+    """Return ``canonical(r)`` as text for a record read from the database, written out directly.
+
+    The values must have the types a stored record has (ids as int or None, dates as text or None);
+    a test holds it equal to the JSON encoder's output, character for character.
+    """
+    return (
+        f'{{"actor":{json_id(r["actor"])},"agency":{json_id(r["agency"])},'
+        f'"completed_on":{_quoted(r["completed_on"])},"created":"{r["created"]}",'
+        f'"directive":{encode_string(r["directive"])},"evidence_url":{encode_string(r["evidence_url"])},'
+        f'"kind":{encode_string(r["kind"])},"new_due_on":{_quoted(r["new_due_on"])},'
+        f'"new_forecast_on":{_quoted(r["new_forecast_on"])},"new_status":{encode_string(r["new_status"])},'
+        f'"note":{encode_string(r["note"])},"old_due_on":{_quoted(r["old_due_on"])},'
+        f'"old_forecast_on":{_quoted(r["old_forecast_on"])},"old_status":{encode_string(r["old_status"])},'
+        f'"order":{int(r["order"])},"prev_hash":"{r["prev_hash"]}","seq":{int(r["seq"])}}}'
+    )
+
+
+def json_id(value: int | None) -> str:
+    """Return an id as JSON: the number, or null."""
+    return "null" if value is None else str(int(value))
+
+
+def _quoted(value: str | None) -> str:
+    return "null" if value is None else f'"{value}"'
+
+
+def json_text(value: str | None) -> str:
+    """Return ``value`` as the JSON encoder writes it (its own escaping when ensure_ascii is off)."""
+    return "null" if value is None else encode_string(value)
+
+
+def json_day(value: dt.date | None) -> str:
+    """Return ``value`` as a quoted ISO date, or null."""
+    return "null" if value is None else f'"{value.isoformat()}"'
