@@ -7,3 +7,4 @@ class DirectivesConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401 - registers the system checks
+        from . import outreach  # noqa: F401 - registers the integration models (calendars, webhooks ...)
