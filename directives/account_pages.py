@@ -25,11 +25,25 @@ from .queries import request_now
 NEW_CALENDAR_KEY = "orderctl_new_calendar_key"
 
 
+def _calendar_context(request: HttpRequest, feeds: list[tuple[str, str]]) -> dict:
+    return {
+        "feeds": feeds,
+        "has_key": CalendarToken.objects.filter(user_id=request.user.pk).exists(),
+        "current": "calendar_page",
+    }
+
+
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def calendar_page(request: HttpRequest) -> HttpResponse:
     """Make or rotate the calendar key (POST), then show the addresses made with it, once (GET)."""
     if request.method == "POST":
+        if request.POST.get("rotate") != "yes":
+            # Only the page's button says "yes": a stray POST must not break subscribed calendars.
+            messages.error(request, "Nothing was changed: press the button to make new addresses.")
+            response = render(request, "directives/calendar_page.html", _calendar_context(request, []), status=400)
+            add_never_cache_headers(response)
+            return response
         request.session[NEW_CALENDAR_KEY] = calendars.rotate_calendar_key(request.user, actor=request.user)
         messages.success(request, "New calendar addresses made: any made before no longer work.")
         return redirect("calendar_page")
@@ -42,12 +56,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
             feeds.append((agency.name, base + reverse("calendar_agency", args=[key, agency.abbreviation])))
         for order in Order.objects.order_by("-number"):
             feeds.append((str(order), base + reverse("calendar_order", args=[key, order.number])))
-    context = {
-        "feeds": feeds,
-        "has_key": CalendarToken.objects.filter(user_id=request.user.pk).exists(),
-        "current": "calendar_page",
-    }
-    response = render(request, "directives/calendar_page.html", context)
+    response = render(request, "directives/calendar_page.html", _calendar_context(request, feeds))
     add_never_cache_headers(response)  # the addresses are secrets
     return response
 

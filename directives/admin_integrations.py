@@ -13,6 +13,7 @@ from .outreach import WebhookDelivery, WebhookSubscription
 
 
 class WebhookSubscriptionForm(forms.ModelForm):
+    url = forms.URLField(max_length=500, assume_scheme="https")
     kinds = forms.MultipleChoiceField(
         choices=Notification.Kind.choices, widget=forms.CheckboxSelectMultiple, initial=Notification.Kind.values
     )
@@ -20,7 +21,6 @@ class WebhookSubscriptionForm(forms.ModelForm):
     class Meta:
         model = WebhookSubscription
         fields = ("name", "url", "format", "agency", "order", "kinds", "active")
-        widgets = {"url": forms.URLInput()}
 
     def _post_clean(self) -> None:
         """Validate through the actions (on save), not the model: nothing is written here."""
