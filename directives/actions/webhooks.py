@@ -120,7 +120,8 @@ def _validate(data: dict, errors: dict[str, list[str]]) -> None:
             if unknown:
                 choices = ", ".join(Notification.Kind.values)
                 errors["kinds"] = [f"Unknown kinds {', '.join(unknown)}; use {choices}."]
-            data["kinds"] = sorted(set(kinds), key=Notification.Kind.values.index)
+            else:
+                data["kinds"] = sorted(set(kinds), key=Notification.Kind.values.index)
 
 
 def _detail(subscription: WebhookSubscription) -> dict:
