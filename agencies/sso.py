@@ -96,7 +96,9 @@ class SignOnBackend(OIDCAuthenticationBackend):
         except jwt.InvalidTokenError as exc:
             raise SuspiciousOperation(f"The ID token is not a JWT: {exc}") from None
         if header.get("alg") != self.OIDC_RP_SIGN_ALGO:
-            raise SuspiciousOperation(f"The ID token is signed with {header.get('alg')!r}, not {self.OIDC_RP_SIGN_ALGO}")
+            raise SuspiciousOperation(
+                f"The ID token is signed with {header.get('alg')!r}, not {self.OIDC_RP_SIGN_ALGO}"
+            )
         try:
             return jwt.decode(
                 payload,

@@ -41,7 +41,9 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
         if request.POST.get("rotate") != "yes":
             # Only the page's button says "yes": a stray POST must not break subscribed calendars.
             messages.error(request, "Nothing was changed: press the button to make new addresses.")
-            response = render(request, "directives/calendar_page.html", _calendar_context(request, []), status=400)
+            response = render(
+                request, "directives/calendar_page.html", _calendar_context(request, []), status=400
+            )
             add_never_cache_headers(response)
             return response
         request.session[NEW_CALENDAR_KEY] = calendars.rotate_calendar_key(request.user, actor=request.user)

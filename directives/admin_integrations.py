@@ -15,7 +15,9 @@ from .outreach import WebhookDelivery, WebhookSubscription
 class WebhookSubscriptionForm(forms.ModelForm):
     url = forms.URLField(max_length=500, assume_scheme="https")
     kinds = forms.MultipleChoiceField(
-        choices=Notification.Kind.choices, widget=forms.CheckboxSelectMultiple, initial=Notification.Kind.values
+        choices=Notification.Kind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=Notification.Kind.values,
     )
 
     class Meta:
@@ -49,7 +51,14 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
     form = WebhookSubscriptionForm
     list_display = ("name", "format", "agency", "order", "active", "consecutive_failures", "created")
     list_filter = ("format", "active")
-    readonly_fields = ("secret", "consecutive_failures", "disabled_at", "disabled_reason", "created", "created_by")
+    readonly_fields = (
+        "secret",
+        "consecutive_failures",
+        "disabled_at",
+        "disabled_reason",
+        "created",
+        "created_by",
+    )
     inlines = (WebhookDeliveryInline,)
 
     def get_readonly_fields(self, request: HttpRequest, obj=None):

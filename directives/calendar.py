@@ -19,7 +19,7 @@ from icalendar import Calendar, Event
 
 from .models import Directive, DirectiveEvent, DirectiveQuerySet
 from .notify import directive_url
-from .public_status import is_closed, public_status, is_rescinded
+from .public_status import is_closed, is_rescinded, public_status
 
 # The events that move a deadline after the order was loaded: each is a new version of the event.
 MOVES = (DirectiveEvent.Kind.DEADLINE_EXTENDED, DirectiveEvent.Kind.EVENT_DATED)
@@ -55,7 +55,8 @@ def event_of(directive: Directive, now: dt.datetime) -> Event:
     status = "rescinded" if is_rescinded(directive) else public_status(directive).replace("_", " ")
     event.add(
         "description",
-        f"Lead: {leads}. Status: {status}. Due by the end of the day, Eastern Time.\n{directive_url(directive)}",
+        f"Lead: {leads}. Status: {status}. Due by the end of the day, Eastern Time.\n"
+        f"{directive_url(directive)}",
     )
     event.add("url", directive_url(directive))
     event.add("sequence", getattr(directive, "moves", 0) + (1 if closed else 0))

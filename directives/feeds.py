@@ -20,7 +20,7 @@ from django.views.decorators.http import require_safe
 from agencies.access import client_address, is_reviewer, member_agency_ids
 from agencies.models import Agency
 
-from . import calendar, opendata
+from . import calendar, export, opendata
 from .actions.calendars import user_of_key
 from .models import Directive, Involvement, Order
 from .queries import request_now
@@ -67,7 +67,10 @@ def calendar_agency(request: HttpRequest, key: str, abbreviation: str) -> HttpRe
     agency = get_object_or_404(Agency, abbreviation__iexact=abbreviation)
     ids = Agency.objects.filter(pk=agency.pk).with_components().values_list("pk", flat=True)
     return _calendar_response(
-        f"orderctl: {agency.abbreviation}", Directive.objects.led_by(ids), request, f"orderctl-{agency.abbreviation}.ics"
+        f"orderctl: {agency.abbreviation}",
+        Directive.objects.led_by(ids),
+        request,
+        f"orderctl-{agency.abbreviation}.ics",
     )
 
 
@@ -77,7 +80,10 @@ def calendar_order(request: HttpRequest, key: str, number: int) -> HttpResponse:
     _owner(key)
     order = get_object_or_404(Order, number=number)
     return _calendar_response(
-        f"orderctl: EO {order.number}", Directive.objects.filter(order=order), request, f"orderctl-eo-{order.number}.ics"
+        f"orderctl: EO {order.number}",
+        Directive.objects.filter(order=order),
+        request,
+        f"orderctl-eo-{order.number}.ics",
     )
 
 
@@ -142,7 +148,8 @@ def open_data_csv(request: HttpRequest, number: int) -> HttpResponse:
         return _too_many(wait)
     order = _public(request, number)
     response = HttpResponse(
-        opendata.to_csv(opendata.rows(order, request_now(request))), content_type="text/csv; charset=utf-8"
+        export.to_csv(opendata.rows(order, request_now(request)), opendata.COLUMNS),
+        content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="eo-{order.number}-directives.csv"'
     return _with_open_headers(response, order)
@@ -157,7 +164,10 @@ def open_data_page(request: HttpRequest, number: int) -> HttpResponse:
     now = request_now(request)
     context = {
         "order": order,
-        "rows": [{**row, "status_label": row["status"].replace("_", " ").capitalize()} for row in opendata.rows(order, now)],
+        "rows": [
+            {**row, "status_label": row["status"].replace("_", " ").capitalize()}
+            for row in opendata.rows(order, now)
+        ],
         "last_updated": opendata.last_updated(order),
         "license": settings.OPEN_DATA_LICENSE,
         "current": "open_data",

@@ -12,7 +12,6 @@ import datetime as dt
 from django.conf import settings
 from django.db.models import Max
 
-from .export import _csv_cell
 from .models import Directive, DirectiveEvent, Order
 from .public_status import public_status, review_status
 
@@ -36,7 +35,9 @@ def _iso(day: dt.date | None) -> str | None:
 
 def published_order(number: int) -> Order | None:
     """Return the order numbered ``number`` if it is published, else None (the public sees a 404)."""
-    return Order.objects.filter(number=number, publication__isnull=False).select_related("publication").first()
+    return (
+        Order.objects.filter(number=number, publication__isnull=False).select_related("publication").first()
+    )
 
 
 def last_updated(order: Order) -> dt.datetime:
@@ -79,16 +80,3 @@ def document(order: Order, now: dt.datetime) -> dict:
         "columns": list(COLUMNS),
         "directives": rows(order, now),
     }
-
-
-def to_csv(rows_: list[dict]) -> str:
-    """Return the rows as CSV (spreadsheet formulas neutralised, as the status export does)."""
-    import csv
-    import io
-
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for row in rows_:
-        writer.writerow([_csv_cell(row[c]) for c in COLUMNS])
-    return out.getvalue()

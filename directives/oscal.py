@@ -15,9 +15,7 @@ import uuid
 
 from django.conf import settings
 from django.db.models import Max
-from trestle.oscal import OSCAL_VERSION
-from trestle.oscal import common
-from trestle.oscal import poam
+from trestle.oscal import OSCAL_VERSION, common, poam
 
 from . import deadlines
 from .models import Directive, Order
@@ -36,7 +34,9 @@ def _prop(name: str, value: str) -> common.Property:
 
 def open_directives(order: Order):
     """Return the order's open tracked items, in the order's sequence."""
-    return Directive.objects.filter(order=order).open().trackable().with_agencies().order_by("position", "ref")
+    return (
+        Directive.objects.filter(order=order).open().trackable().with_agencies().order_by("position", "ref")
+    )
 
 
 def _item(directive: Directive, now: dt.datetime) -> tuple[poam.PoamItem, common.Risk]:
@@ -57,7 +57,9 @@ def _item(directive: Directive, now: dt.datetime) -> tuple[poam.PoamItem, common
         uuid=risk_uuid,
         title=f"EO {directive.order.number} sec. {directive.ref} not yet met",
         description=directive.summary or directive.title,
-        statement=f"The directive is {status.replace('_', ' ')}{' and overdue' if overdue else ''}; lead: {leads}.",
+        statement=(
+            f"The directive is {status.replace('_', ' ')}{' and overdue' if overdue else ''}; lead: {leads}."
+        ),
         status=common.RiskStatus(__root__="open"),
         deadline=deadlines.end_of_day(directive.due_on) if directive.due_on else None,
     )

@@ -29,7 +29,9 @@ class CalendarToken(models.Model):
     API tokens. Rotating replaces the digest: every address made with the old key stops working.
     """
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_token")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_token"
+    )
     digest = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the key, hex.")
     created = models.DateTimeField()
 
@@ -130,8 +132,12 @@ class WebhookDelivery(models.Model):
         CANCELLED = "cancelled", "Cancelled"
 
     subscription = models.ForeignKey(WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries")
-    notification = models.ForeignKey(Notification, on_delete=models.PROTECT, related_name="webhook_deliveries")
-    message_id = models.CharField(max_length=40, unique=True, help_text="webhook-id: the same on every attempt.")
+    notification = models.ForeignKey(
+        Notification, on_delete=models.PROTECT, related_name="webhook_deliveries"
+    )
+    message_id = models.CharField(
+        max_length=40, unique=True, help_text="webhook-id: the same on every attempt."
+    )
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     created = models.DateTimeField()
     next_attempt_at = models.DateTimeField()

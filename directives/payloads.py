@@ -129,9 +129,7 @@ def slack_body(notification: Notification, directive: Directive) -> dict:
             {"type": "section", "text": {"type": "mrkdwn", "text": _slack_escape(directive.title)}},
             {
                 "type": "section",
-                "fields": [
-                    {"type": "mrkdwn", "text": f"*{k}*\n{_slack_escape(v)}"} for k, v in _facts(data)
-                ],
+                "fields": [{"type": "mrkdwn", "text": f"*{k}*\n{_slack_escape(v)}"} for k, v in _facts(data)],
             },
             {
                 "type": "actions",

@@ -606,7 +606,7 @@ OIDC_CALLBACK_CLASS = "agencies.sso_views.CallbackView"
 if not SSO_ENABLED and not LOCAL_PASSWORDS:
     raise ImproperlyConfigured("LOCAL_PASSWORDS=false needs SSO_ENABLED=true, or nobody could sign in")
 if SSO_ENABLED:
-    from agencies.sso_config import problems as _sso_problems  # noqa: E402 - pure; checks the values above
+    from agencies.sso_config import problems as _sso_problems
 
     _found = _sso_problems(globals(), production=not DEBUG)
     if _found:

@@ -27,11 +27,10 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.utils import timezone
 
 from agencies import actions as agency_actions
 from agencies.models import Agency, APIToken, Membership, OversightReviewer
-from django.utils import timezone
-
 from directives import actions as directive_actions
 from directives import proof
 from directives.models import Directive, Notification, Order
@@ -404,7 +403,10 @@ def create_samples(users: dict[str, object]) -> Samples:
     # The integrations' samples: CISA's calendar key and webhook (with one delivery), the Order published.
     calendar_key = directive_actions.rotate_calendar_key(cisa_editor, actor=cisa_editor)
     webhook = directive_actions.create_webhook(
-        actor=cisa_editor, name="sample", url="https://hooks.example.gov/orderctl", agency=Agency.objects.get(abbreviation="CISA")
+        actor=cisa_editor,
+        name="sample",
+        url="https://hooks.example.gov/orderctl",
+        agency=Agency.objects.get(abbreviation="CISA"),
     )
     now = timezone.now()
     notice = Notification.objects.create(

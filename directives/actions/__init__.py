@@ -14,6 +14,7 @@ and their outbox), ``preferences`` (immediate or digest), ``calendars`` (feed ke
 (open data), and ``common`` (what they share). Callers import this package: ``actions.record_update``.
 """
 
+from .calendars import rotate_calendar_key
 from .common import MAX_NOTE_LENGTH, MAX_URL_LENGTH, UNSET, StaleVersion, queue_dispatch, version_of
 from .orders import LoadReport, load_order
 from .outbox import (
@@ -24,7 +25,6 @@ from .outbox import (
     mark_delivery_sent,
     plan_deliveries,
 )
-from .calendars import rotate_calendar_key
 from .preferences import set_notification_preference
 from .publishing import publish_order, unpublish_order
 from .schedule import extend_deadline, set_event_date

@@ -58,7 +58,9 @@ def set_notification_preference(
         raise PermissionDenied("Only the person or an administrator may change their notification settings.")
     errors: dict[str, list[str]] = {}
     if mode not in NotificationPreference.Mode.values:
-        errors["mode"] = [f"{mode!r} is not a choice; use one of {', '.join(NotificationPreference.Mode.values)}."]
+        errors["mode"] = [
+            f"{mode!r} is not a choice; use one of {', '.join(NotificationPreference.Mode.values)}."
+        ]
     if not isinstance(kinds, list) or not all(isinstance(k, str) for k in kinds):
         errors["kinds"] = ["Give the kinds as a list."]
     else:

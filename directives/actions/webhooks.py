@@ -143,11 +143,16 @@ def create_webhook(
     url: str,
     agency: Agency | None = None,
     order: Order | None = None,
-    format: str = WebhookSubscription.Format.STANDARD,  # noqa: A002 - the field's name
+    format: str = WebhookSubscription.Format.STANDARD,
     kinds: list[str] | None = None,
 ) -> WebhookSubscription:
     """Subscribe ``url`` to the notices about ``agency``'s or ``order``'s directives; return it."""
-    data = {"name": name, "url": url, "format": format, "kinds": kinds if kinds is not None else list(Notification.Kind.values)}
+    data = {
+        "name": name,
+        "url": url,
+        "format": format,
+        "kinds": kinds if kinds is not None else list(Notification.Kind.values),
+    }
     errors: dict[str, list[str]] = {}
     if (agency is None) == (order is None):
         errors["scope"] = ["Name exactly one agency or one order."]
@@ -183,7 +188,9 @@ def update_webhook(
 ) -> WebhookSubscription:
     """Change a subscription's name, url, format, kinds or ``active``; re-enabling clears its failures."""
     allowed = {"name", "url", "format", "kinds", "active"}
-    errors: dict[str, list[str]] = {key: ["This field cannot be changed."] for key in changes if key not in allowed}
+    errors: dict[str, list[str]] = {
+        key: ["This field cannot be changed."] for key in changes if key not in allowed
+    }
     data = {key: value for key, value in changes.items() if key in allowed}
     if "active" in data and not isinstance(data["active"], bool):
         errors["active"] = ["Must be true or false."]
@@ -274,7 +281,9 @@ class WebhookReport:
 
 
 def _backoff(attempts: int) -> dt.timedelta:
-    return dt.timedelta(seconds=min(settings.WEBHOOK_RETRY_SECONDS * 2 ** (attempts - 1), MAX_BACKOFF_SECONDS))
+    return dt.timedelta(
+        seconds=min(settings.WEBHOOK_RETRY_SECONDS * 2 ** (attempts - 1), MAX_BACKOFF_SECONDS)
+    )
 
 
 def claim_webhook_delivery() -> WebhookDelivery | None:
@@ -304,7 +313,9 @@ def claim_webhook_delivery() -> WebhookDelivery | None:
             row.attempts += 1
             row.sending_started_at = now
             row.next_attempt_at = now + lease
-            row.save(update_fields=["state", "attempts", "sending_started_at", "next_attempt_at", "last_error"])
+            row.save(
+                update_fields=["state", "attempts", "sending_started_at", "next_attempt_at", "last_error"]
+            )
             return row
 
 
@@ -350,8 +361,15 @@ def _record_failure(claimed: WebhookDelivery, error: str, status: int | None, re
             report.failed.append(claimed.pk)
         subscription.consecutive_failures += 1
         subscription.save(update_fields=["consecutive_failures"])
-        if subscription.active and subscription.consecutive_failures >= settings.WEBHOOK_DISABLE_AFTER_FAILURES:
-            _disable(subscription, f"{subscription.consecutive_failures} attempts in a row failed; last: {error}", now)
+        if (
+            subscription.active
+            and subscription.consecutive_failures >= settings.WEBHOOK_DISABLE_AFTER_FAILURES
+        ):
+            _disable(
+                subscription,
+                f"{subscription.consecutive_failures} attempts in a row failed; last: {error}",
+                now,
+            )
             report.disabled.append(subscription.pk)
 
 
@@ -361,7 +379,8 @@ def _disable(subscription: WebhookSubscription, reason: str, now: dt.datetime) -
     subscription.disabled_reason = reason[:2000]
     subscription.save(update_fields=["active", "disabled_at", "disabled_reason"])
     subscription.deliveries.filter(state=WebhookDelivery.State.PENDING).update(
-        state=WebhookDelivery.State.CANCELLED, last_error="The subscription was disabled after repeated failures."
+        state=WebhookDelivery.State.CANCELLED,
+        last_error="The subscription was disabled after repeated failures.",
     )
     audit.record(
         AccessEvent.Kind.WEBHOOK_CHANGED,
@@ -392,7 +411,9 @@ def send_webhook(claimed: WebhookDelivery, report: WebhookReport) -> None:
                 WebhookSubscription.objects.filter(pk=claimed.subscription_id).update(consecutive_failures=0)
                 report.delivered.append(claimed.pk)
         return
-    _record_failure(claimed, f"HTTP {response.status_code}: {response.text[:500]}", response.status_code, report)
+    _record_failure(
+        claimed, f"HTTP {response.status_code}: {response.text[:500]}", response.status_code, report
+    )
 
 
 def dispatch_webhooks(*, max_seconds: float | None = None) -> WebhookReport:

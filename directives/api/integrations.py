@@ -104,7 +104,7 @@ class WebhookViewSet(
 
     @extend_schema(request=WebhookInputSerializer, responses={201: WebhookSerializer})
     def create(self, request, *args, **kwargs) -> Response:
-        """Subscribe an address to the notices of one agency's (an editor's) or one order's (admins) directives."""
+        """Subscribe an address to notices of one agency's (editors) or one order's (admins) directives."""
         if not request.user.is_superuser and not editor_agency_ids(request.user):
             raise PermissionDenied("Only an administrator or an agency's editor may add webhooks.")
         body = WebhookInputSerializer(data=request.data)

@@ -4,15 +4,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ledger', '0001_proof_records'),
+        ("ledger", "0001_proof_records"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='accessevent',
-            name='kind',
-            field=models.CharField(choices=[('membership_granted', 'Membership granted'), ('membership_changed', 'Membership role changed'), ('membership_revoked', 'Membership revoked'), ('reviewer_granted', 'Oversight reviewer granted'), ('reviewer_revoked', 'Oversight reviewer revoked'), ('user_created', 'User created'), ('user_flags_changed', 'Staff, superuser or active flag changed'), ('user_renamed', 'User renamed'), ('user_deleted', 'User deleted'), ('agency_renamed', 'Agency renamed'), ('token_created', 'API token created'), ('token_revoked', 'API token revoked'), ('locked_out', 'Locked out after failed sign-ins'), ('order_published', 'Order published as open data'), ('order_unpublished', 'Order withdrawn from open data'), ('webhook_created', 'Webhook subscription created'), ('webhook_changed', 'Webhook subscription changed'), ('webhook_deleted', 'Webhook subscription deleted'), ('calendar_key_rotated', 'Calendar feed address made or rotated')], max_length=30),
+            model_name="accessevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("membership_granted", "Membership granted"),
+                    ("membership_changed", "Membership role changed"),
+                    ("membership_revoked", "Membership revoked"),
+                    ("reviewer_granted", "Oversight reviewer granted"),
+                    ("reviewer_revoked", "Oversight reviewer revoked"),
+                    ("user_created", "User created"),
+                    ("user_flags_changed", "Staff, superuser or active flag changed"),
+                    ("user_renamed", "User renamed"),
+                    ("user_deleted", "User deleted"),
+                    ("agency_renamed", "Agency renamed"),
+                    ("token_created", "API token created"),
+                    ("token_revoked", "API token revoked"),
+                    ("locked_out", "Locked out after failed sign-ins"),
+                    ("order_published", "Order published as open data"),
+                    ("order_unpublished", "Order withdrawn from open data"),
+                    ("webhook_created", "Webhook subscription created"),
+                    ("webhook_changed", "Webhook subscription changed"),
+                    ("webhook_deleted", "Webhook subscription deleted"),
+                    ("calendar_key_rotated", "Calendar feed address made or rotated"),
+                ],
+                max_length=30,
+            ),
         ),
     ]

@@ -40,7 +40,10 @@ def test_a_complete_configuration_has_no_problems():
 @pytest.mark.parametrize(
     ("change", "says"),
     [
-        ({"OIDC_OP_TOKEN_ENDPOINT": "http://idp.example.gov/token"}, "OIDC_OP_TOKEN_ENDPOINT must start with https://"),
+        (
+            {"OIDC_OP_TOKEN_ENDPOINT": "http://idp.example.gov/token"},
+            "OIDC_OP_TOKEN_ENDPOINT must start with https://",
+        ),
         ({"OIDC_RP_CLIENT_ID": ""}, "OIDC_RP_CLIENT_ID must be set"),
         ({"OIDC_RP_PRIVATE_KEY": ""}, "OIDC_RP_PRIVATE_KEY (or OIDC_RP_PRIVATE_KEY_FILE) must be set"),
         ({"OIDC_RP_PRIVATE_KEY": "not a key"}, "not an unencrypted PEM private key"),
@@ -56,11 +59,16 @@ def test_each_problem_is_named(change, says):
 
 
 def test_a_small_key_is_refused():
-    assert any("at least 2048 bits" in p for p in problems({**GOOD, "OIDC_RP_PRIVATE_KEY": pem(1024)}, production=True))
+    assert any(
+        "at least 2048 bits" in p
+        for p in problems({**GOOD, "OIDC_RP_PRIVATE_KEY": pem(1024)}, production=True)
+    )
 
 
 def test_production_refuses_to_start_with_incomplete_sso():
-    result = run_django("print('started')", SECRET_KEY="k" * 50, ALLOWED_HOSTS="tracker.example.gov", SSO_ENABLED="true")
+    result = run_django(
+        "print('started')", SECRET_KEY="k" * 50, ALLOWED_HOSTS="tracker.example.gov", SSO_ENABLED="true"
+    )
     assert result.returncode != 0
     assert "Single sign-on is misconfigured" in result.stderr
     assert "OIDC_RP_CLIENT_ID must be set" in result.stderr

@@ -9,7 +9,9 @@ from directives import actions
 pytestmark = pytest.mark.browser
 
 
-def test_an_editor_makes_calendar_addresses_and_chooses_a_digest(page, live_server, sign_in, check_page, cisa_editor):
+def test_an_editor_makes_calendar_addresses_and_chooses_a_digest(
+    page, live_server, sign_in, check_page, cisa_editor
+):
     sign_in(page, "cisa-editor")
     page.get_by_role("link", name="Calendar").click()
     expect(page.get_by_text("You have no calendar addresses yet.")).to_be_visible()
@@ -30,7 +32,9 @@ def test_an_editor_makes_calendar_addresses_and_chooses_a_digest(page, live_serv
     check_page(page, "3-notifications-saved")
 
 
-def test_the_public_sees_a_published_order_without_signing_in(page, live_server, check_page, order, admin_user):
+def test_the_public_sees_a_published_order_without_signing_in(
+    page, live_server, check_page, order, admin_user
+):
     actions.publish_order(order, actor=admin_user)
     page.goto(f"{live_server.url}/open-data/orders/14409/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Executive Order 14409")

@@ -70,7 +70,9 @@ def test_another_agencys_editor_is_refused_and_cannot_see_it(api, treasury_edito
         "/api/v1/webhooks/", {"name": "x", "url": "https://h.example.gov", "agency": "CISA"}, format="json"
     )
     assert response.status_code == 403
-    made = api.post("/api/v1/webhooks/", {"name": "x", "url": "https://h.example.gov", "agency": "CISA"}, format="json")
+    made = api.post(
+        "/api/v1/webhooks/", {"name": "x", "url": "https://h.example.gov", "agency": "CISA"}, format="json"
+    )
     pk = made.json()["id"]
     assert theirs.get(f"/api/v1/webhooks/{pk}/").status_code == 404
     assert theirs.patch(f"/api/v1/webhooks/{pk}/", {"active": False}, format="json").status_code == 404
@@ -78,9 +80,14 @@ def test_another_agencys_editor_is_refused_and_cannot_see_it(api, treasury_edito
 
 def test_patch_pauses_and_re_enables_and_refuses_bad_values(api, cisa_editor):
     sub = actions.create_webhook(
-        actor=cisa_editor, name="x", url="https://h.example.gov", agency=Agency.objects.get(abbreviation="CISA")
+        actor=cisa_editor,
+        name="x",
+        url="https://h.example.gov",
+        agency=Agency.objects.get(abbreviation="CISA"),
     )
-    assert api.patch(f"/api/v1/webhooks/{sub.pk}/", {"active": False}, format="json").json()["active"] is False
+    assert (
+        api.patch(f"/api/v1/webhooks/{sub.pk}/", {"active": False}, format="json").json()["active"] is False
+    )
     refused = api.patch(f"/api/v1/webhooks/{sub.pk}/", {"active": "maybe", "agency": "DHS"}, format="json")
     assert refused.status_code == 400 and {"active", "agency"} <= set(refused.json())
     assert api.patch(f"/api/v1/webhooks/{sub.pk}/", {}, format="json").status_code == 400

@@ -62,14 +62,18 @@ def test_the_order_feed_has_every_due_date_as_an_all_day_event(feeds, order, cli
 def test_the_users_feed_has_their_agencies_and_the_agency_feed_its_own(feeds, order, client):
     mine = events(parse(client, feeds["Your agencies' directives"]))
     cisa = events(parse(client, feeds["Cybersecurity and Infrastructure Security Agency"]))
-    led = Directive.objects.filter(order=order, due_on__isnull=False).trackable().led_by([
-        Directive.objects.get(order=order, ref="2(c)(ii)").owner.pk
-    ])
+    led = (
+        Directive.objects.filter(order=order, due_on__isnull=False)
+        .trackable()
+        .led_by([Directive.objects.get(order=order, ref="2(c)(ii)").owner.pk])
+    )
     assert set(cisa) == {calendar.uid(d) for d in led}
     assert set(cisa) <= set(mine)
-    treasury_only = Directive.objects.filter(
-        involvements__agency__abbreviation="TREASURY", due_on__isnull=False
-    ).exclude(involvements__agency__abbreviation__in=["CISA", "DHS"]).trackable()
+    treasury_only = (
+        Directive.objects.filter(involvements__agency__abbreviation="TREASURY", due_on__isnull=False)
+        .exclude(involvements__agency__abbreviation__in=["CISA", "DHS"])
+        .trackable()
+    )
     assert not {calendar.uid(d) for d in treasury_only} & set(mine)
 
 
@@ -78,7 +82,9 @@ def test_a_moved_deadline_updates_the_same_event(feeds, directive, admin_user, c
     url = feeds["Executive Order 14409"]
     before = events(parse(client, url))[calendar.uid(d)]
     with time_machine.travel(dt.datetime(2026, 6, 20, 15, 0, tzinfo=dt.UTC), tick=False):
-        actions.extend_deadline(d, dt.date(2026, 8, 14), actor=admin_user, justification="OMB agreed a month more.")
+        actions.extend_deadline(
+            d, dt.date(2026, 8, 14), actor=admin_user, justification="OMB agreed a month more."
+        )
     after = events(parse(client, url))[calendar.uid(d)]
     assert after.decoded("DTSTART") == dt.date(2026, 8, 14)
     assert int(after["SEQUENCE"]) == int(before["SEQUENCE"]) + 1
@@ -107,7 +113,12 @@ def test_rotating_the_address_retires_the_old_one(feeds, client, cisa_editor):
     assert client.post("/account/calendar/", {"rotate": "yes"}).status_code == 302
     client.logout()
     assert client.get(old).status_code == 404
-    assert AccessEvent.objects.filter(kind=AccessEvent.Kind.CALENDAR_KEY_ROTATED, subject_id=cisa_editor.pk).count() == 2
+    assert (
+        AccessEvent.objects.filter(
+            kind=AccessEvent.Kind.CALENDAR_KEY_ROTATED, subject_id=cisa_editor.pk
+        ).count()
+        == 2
+    )
 
 
 def test_the_key_is_stored_as_a_digest_and_shown_once(feeds, client, cisa_editor):

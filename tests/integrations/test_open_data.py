@@ -93,7 +93,12 @@ def test_the_page_shows_the_license_and_the_eastern_last_updated_time(client, pu
 def test_the_feeds_are_rate_limited_per_address(client, published, settings):
     settings.OPEN_DATA_RATE = "3/minute"
     with time_machine.travel(dt.datetime(2026, 12, 1, 15, 0, 10, tzinfo=dt.UTC), tick=False):
-        assert [client.get("/open-data/orders/14409.json").status_code for _ in range(4)] == [200, 200, 200, 429]
+        assert [client.get("/open-data/orders/14409.json").status_code for _ in range(4)] == [
+            200,
+            200,
+            200,
+            429,
+        ]
         limited = client.get("/open-data/orders/14409.csv")
         assert limited.status_code == 429
         assert limited["Retry-After"] == "50"

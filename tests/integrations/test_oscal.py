@@ -23,8 +23,12 @@ def read_back(text: str) -> PlanOfActionAndMilestones:
     return Model.parse_obj(json.loads(text)).plan_of_action_and_milestones
 
 
-def test_the_export_validates_and_lists_every_open_directive_with_its_deadline(order, directive, cisa_editor, today):
-    actions.change_status(directive("2(c)(ii)"), "completed", actor=cisa_editor, completed_on=today, note=NOTE)
+def test_the_export_validates_and_lists_every_open_directive_with_its_deadline(
+    order, directive, cisa_editor, today
+):
+    actions.change_status(
+        directive("2(c)(ii)"), "completed", actor=cisa_editor, completed_on=today, note=NOTE
+    )
     out = io.StringIO()
     call_command("export_poam", "14409", stdout=out)
     assert NOTE not in out.getvalue()

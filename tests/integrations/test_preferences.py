@@ -53,7 +53,9 @@ def test_an_hour_that_does_not_exist_is_read_as_standard_time():
 
 
 def digest_for(user) -> None:
-    actions.set_notification_preference(user, actor=user, mode="daily_digest", kinds=["reminder", "overdue", "escalation"])
+    actions.set_notification_preference(
+        user, actor=user, mode="daily_digest", kinds=["reminder", "overdue", "escalation"]
+    )
 
 
 def test_a_digest_user_waits_for_their_digest_and_gets_one_email_a_day(order, cisa_editor, settings):
@@ -67,7 +69,12 @@ def test_a_digest_user_waits_for_their_digest_and_gets_one_email_a_day(order, ci
     delivery = Delivery.objects.get(recipient="cisa-editor@example.com")
     assert delivery.next_attempt_at == SEVEN_EDT_JULY_3
     # A second notice before the digest hour joins the same digest: one slot, one delivery.
-    other = Directive.objects.filter(involvements__agency__abbreviation="CISA", involvements__role="lead").exclude(ref="2(c)(ii)").exclude(children__isnull=False).first()
+    other = (
+        Directive.objects.filter(involvements__agency__abbreviation="CISA", involvements__role="lead")
+        .exclude(ref="2(c)(ii)")
+        .exclude(children__isnull=False)
+        .first()
+    )
     later = utc(2026, 7, 3, 9, 0)
     Notification.objects.create(
         directive=other, kind=Notification.Kind.REMINDER, due_on=other.due_on, offset_days=-7, created=later,
@@ -123,7 +130,10 @@ def test_kinds_turned_off_are_not_sent_and_a_notice_nobody_wants_is_cancelled(or
     assert mail.outbox == []
     notice = Notification.objects.get()
     assert notice.pk in report.cancelled
-    assert (notice.state, notice.last_error) == ("cancelled", "Everyone it goes to turned off overdue notices.")
+    assert (notice.state, notice.last_error) == (
+        "cancelled",
+        "Everyone it goes to turned off overdue notices.",
+    )
 
 
 @pytest.mark.parametrize(
@@ -154,7 +164,9 @@ def test_the_settings_page_saves_and_refuses_bad_input_at_the_field(client, cisa
     body = refused.content.decode()
     assert 'id="id_mode_error"' in body and 'id="id_kinds_error"' in body
     assert not NotificationPreference.objects.exists()
-    saved = client.post("/account/notifications/", {"mode": "daily_digest", "kinds": ["overdue", "escalation"]})
+    saved = client.post(
+        "/account/notifications/", {"mode": "daily_digest", "kinds": ["overdue", "escalation"]}
+    )
     assert saved.status_code == 302
     preference = NotificationPreference.objects.get(user=cisa_editor)
     assert (preference.mode, preference.kinds) == ("daily_digest", ["overdue", "escalation"])

@@ -35,7 +35,11 @@ def receiver():
 
 def subscribe(receiver, admin_user, agency: str = "CISA", **kwargs) -> WebhookSubscription:
     subscription = actions.create_webhook(
-        actor=admin_user, name="compliance channel", url=receiver.url, agency=Agency.objects.get(abbreviation=agency), **kwargs
+        actor=admin_user,
+        name="compliance channel",
+        url=receiver.url,
+        agency=Agency.objects.get(abbreviation=agency),
+        **kwargs,
     )
     receiver.secret = subscription.secret
     return subscription
@@ -63,7 +67,11 @@ def test_an_overdue_notice_arrives_signed_and_verifies(receiver, admin_user, cis
     assert body["data"]["due_on"] == "2026-07-02"
     assert "note" not in json.dumps(body) and "evidence" not in json.dumps(body)
     delivery = WebhookDelivery.objects.get()
-    assert (delivery.subscription, delivery.state, delivery.response_status) == (subscription, "delivered", 200)
+    assert (delivery.subscription, delivery.state, delivery.response_status) == (
+        subscription,
+        "delivered",
+        200,
+    )
     assert request.headers["webhook-id"] == delivery.message_id
     assert delivery.delivered_at == JULY_2_ENDS
 
@@ -82,7 +90,10 @@ def test_a_changed_body_or_another_secret_does_not_verify(receiver, admin_user):
 def test_a_department_hears_of_its_components_and_another_agency_does_not(receiver, admin_user):
     subscribe(receiver, admin_user, agency="DHS")
     actions.create_webhook(
-        actor=admin_user, name="treasury", url=receiver.url + "/treasury", agency=Agency.objects.get(abbreviation="TREASURY")
+        actor=admin_user,
+        name="treasury",
+        url=receiver.url + "/treasury",
+        agency=Agency.objects.get(abbreviation="TREASURY"),
     )
     overdue_and_dispatched()
     assert [r.json["data"]["directive"] for r in receiver.received] == ["2(c)(ii)"]
@@ -140,7 +151,11 @@ def test_a_refused_delivery_is_retried_with_backoff_and_the_same_webhook_id(rece
         assert len(actions.dispatch_webhooks().delivered) == 1
     assert [r.headers["webhook-id"] for r in receiver.received] == [delivery.message_id] * 3
     delivery.refresh_from_db()
-    assert (delivery.state, delivery.attempts, delivery.subscription.consecutive_failures) == ("delivered", 3, 0)
+    assert (delivery.state, delivery.attempts, delivery.subscription.consecutive_failures) == (
+        "delivered",
+        3,
+        0,
+    )
 
 
 def test_a_delivery_is_given_up_after_the_last_attempt(receiver, admin_user, settings):
@@ -157,7 +172,9 @@ def test_a_delivery_is_given_up_after_the_last_attempt(receiver, admin_user, set
     assert len(receiver.received) == 2
 
 
-def test_repeated_failures_disable_the_subscription_and_the_access_log_says_so(receiver, admin_user, settings):
+def test_repeated_failures_disable_the_subscription_and_the_access_log_says_so(
+    receiver, admin_user, settings
+):
     settings.WEBHOOK_DISABLE_AFTER_FAILURES = 2
     subscription = subscribe(receiver, admin_user)
     receiver.statuses = [500, 500, 500]
@@ -174,13 +191,19 @@ def test_repeated_failures_disable_the_subscription_and_the_access_log_says_so(r
     # Re-enabled by a person: failures forgotten, new notices flow again.
     actions.update_webhook(subscription, actor=admin_user, active=True)
     subscription.refresh_from_db()
-    assert (subscription.active, subscription.consecutive_failures, subscription.disabled_reason) == (True, 0, "")
+    assert (subscription.active, subscription.consecutive_failures, subscription.disabled_reason) == (
+        True,
+        0,
+        "",
+    )
 
 
 def test_an_unreachable_receiver_is_a_failure_with_its_reason(admin_user, settings):
     with running_receiver() as gone:
         url = gone.url
-    actions.create_webhook(actor=admin_user, name="gone", url=url, agency=Agency.objects.get(abbreviation="CISA"))
+    actions.create_webhook(
+        actor=admin_user, name="gone", url=url, agency=Agency.objects.get(abbreviation="CISA")
+    )
     report = overdue_and_dispatched()
     assert len(report.failed) == 1
     assert "ConnectionError" in WebhookDelivery.objects.get().last_error
@@ -203,7 +226,9 @@ def test_teams_gets_one_adaptive_card(receiver, admin_user):
     facts = {f["title"]: f["value"] for f in card["body"][2]["facts"]}
     assert facts["Lead"] == "CISA" and facts["Due"].startswith("2026-07-02")
     assert card["actions"][0]["type"] == "Action.OpenUrl"
-    assert card["actions"][0]["url"].endswith("/directives/{}/".format(WebhookDelivery.objects.get().notification.directive_id))
+    assert card["actions"][0]["url"].endswith(
+        f"/directives/{WebhookDelivery.objects.get().notification.directive_id}/"
+    )
     assert request.verified  # the same signed headers as every format
 
 
@@ -235,8 +260,14 @@ def test_slack_gets_blocks_and_a_text_fallback(receiver, admin_user):
         ({"order": "both"}, "scope"),
     ],
 )
-def test_bad_subscriptions_are_refused_naming_the_field_and_nothing_is_written(admin_user, order, changes, field):
-    values = {"name": "hook", "url": "https://hooks.example.gov/x", "agency": Agency.objects.get(abbreviation="CISA")}
+def test_bad_subscriptions_are_refused_naming_the_field_and_nothing_is_written(
+    admin_user, order, changes, field
+):
+    values = {
+        "name": "hook",
+        "url": "https://hooks.example.gov/x",
+        "agency": Agency.objects.get(abbreviation="CISA"),
+    }
     if changes.get("order") == "both":
         changes = {"order": order}
     values.update(changes)
@@ -250,14 +281,22 @@ def test_bad_subscriptions_are_refused_naming_the_field_and_nothing_is_written(a
 
 def test_an_editor_manages_their_agencys_webhooks_only(cisa_editor, treasury_editor, dhs_editor, order):
     cisa = Agency.objects.get(abbreviation="CISA")
-    mine = actions.create_webhook(actor=cisa_editor, name="mine", url="https://hooks.example.gov/a", agency=cisa)
-    actions.create_webhook(actor=dhs_editor, name="department", url="https://hooks.example.gov/b", agency=cisa)
+    mine = actions.create_webhook(
+        actor=cisa_editor, name="mine", url="https://hooks.example.gov/a", agency=cisa
+    )
+    actions.create_webhook(
+        actor=dhs_editor, name="department", url="https://hooks.example.gov/b", agency=cisa
+    )
     with pytest.raises(PermissionDenied):
-        actions.create_webhook(actor=treasury_editor, name="theirs", url="https://hooks.example.gov/c", agency=cisa)
+        actions.create_webhook(
+            actor=treasury_editor, name="theirs", url="https://hooks.example.gov/c", agency=cisa
+        )
     with pytest.raises(PermissionDenied):
         actions.update_webhook(mine, actor=treasury_editor, active=False)
     with pytest.raises(PermissionDenied, match="administrator"):
-        actions.create_webhook(actor=cisa_editor, name="order", url="https://hooks.example.gov/d", order=order)
+        actions.create_webhook(
+            actor=cisa_editor, name="order", url="https://hooks.example.gov/d", order=order
+        )
     assert WebhookSubscription.objects.count() == 2
 
 

@@ -1,9 +1,10 @@
-"""Start the test OpenID provider (``provider.mjs``, the npm package oidc-provider) and point orderctl at it."""
+"""Start the test OpenID provider (``provider.mjs``, npm's oidc-provider) and point orderctl at it."""
 
 from __future__ import annotations
 
 import base64
 import json
+import shutil
 import socket
 import subprocess
 import tempfile
@@ -55,7 +56,8 @@ class Provider:
 
     def set_mode(self, mode: str) -> None:
         """Make the token endpoint answer "normal", "tampered", "wrong-audience" or "no-acr" ID tokens."""
-        request = urllib.request.Request(f"{self.issuer}/__test__/mode", data=mode.encode(), method="POST")
+        url = f"{self.issuer}/__test__/mode"
+        request = urllib.request.Request(url, data=mode.encode(), method="POST")  # noqa: S310 - http://127.0.0.1
         with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 - our own local provider
             assert response.status == 200
 
@@ -79,9 +81,15 @@ def running_provider(redirect_uri: str) -> Iterator[Provider]:
         "ACR": ACR,
         "NODE_PATH": str(ROOT / "node_modules"),
     }
-    log = tempfile.TemporaryFile(mode="w+")  # its warnings (a development adapter ...), shown on failure
+    # Its warnings (a development adapter ...), shown if it fails to start; closed below.
+    log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - outlives this statement: the provider writes it
     process = subprocess.Popen(  # noqa: S603 - node running our own script
-        ["node", str(SCRIPT)], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=log, text=True
+        [shutil.which("node") or "node", str(SCRIPT)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=log,
+        text=True,
     )
     try:
         # "ready" once it listens; an empty line is its end: it stopped before listening.

@@ -17,7 +17,11 @@ class Command(BaseCommand):
             raise CommandError(f"number: no executive order {number} is loaded.")
         if withdraw:
             done = actions.unpublish_order(order, actor=None)
-            self.stdout.write(f"EO {number} withdrawn from open data." if done else f"EO {number} was not published.")
+            self.stdout.write(
+                f"EO {number} withdrawn from open data." if done else f"EO {number} was not published."
+            )
         else:
             publication = actions.publish_order(order, actor=None)
-            self.stdout.write(f"EO {number} published as open data since {publication.published_at:%Y-%m-%d %H:%M} UTC.")
+            self.stdout.write(
+                f"EO {number} published as open data since {publication.published_at:%Y-%m-%d %H:%M} UTC."
+            )
