@@ -34,7 +34,8 @@ from agencies.models import Agency, APIToken, Membership, OversightReviewer
 from directives import actions as directive_actions
 from directives import proof
 from directives.models import Directive, Notification, Order
-from directives.outreach import WebhookDelivery
+from directives.outreach import WebhookDelivery, WebhookSubscription
+from directives.payloads import new_secret
 from ledger.models import AccessEvent
 
 PERSONAS = ("anonymous", "cisa", "treasury", "oncd", "reviewer", "read_only", "admin")
@@ -402,12 +403,12 @@ def create_samples(users: dict[str, object]) -> Samples:
     failure_log = AccessFailureLog.objects.create(username="outsider", ip_address="198.51.100.7")
     # The integrations' samples: CISA's calendar key and webhook (with one delivery), the Order published.
     calendar_key = directive_actions.rotate_calendar_key(cisa_editor, actor=cisa_editor)
-    webhook = directive_actions.create_webhook(
-        actor=cisa_editor,
-        name="sample",
-        url="https://hooks.example.gov/orderctl",
-        agency=Agency.objects.get(abbreviation="CISA"),
-    )
+    # Made directly: the production smoke test runs these with production's address checks, which would
+    # look the sample host up in DNS (there is none here). The action's own tests cover creation.
+    webhook = WebhookSubscription.objects.create(
+        name="sample", url="https://hooks.example.gov/orderctl", secret=new_secret(),
+        agency=Agency.objects.get(abbreviation="CISA"), created=timezone.now(), created_by=cisa_editor,
+    )  # fmt: skip
     now = timezone.now()
     notice = Notification.objects.create(
         directive=d, kind=Notification.Kind.OVERDUE, due_on=d.due_on, created=now, next_attempt_at=now,

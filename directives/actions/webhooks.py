@@ -40,7 +40,7 @@ from agencies.models import Agency
 from ledger import audit
 from ledger.models import AccessEvent
 
-from .. import payloads
+from .. import notify, payloads
 from ..models import Directive, Involvement, Notification, Order
 from ..outreach import WebhookDelivery, WebhookSubscription
 
@@ -391,8 +391,18 @@ def _disable(subscription: WebhookSubscription, reason: str, now: dt.datetime) -
 
 
 def send_webhook(claimed: WebhookDelivery, report: WebhookReport) -> None:
-    """POST ``claimed`` and record the outcome: delivered on a 2xx, else a retry or giving up."""
+    """POST ``claimed`` and record the outcome: delivered on a 2xx, else a retry or giving up.
+
+    A notice that stopped being true since it was planned (completed, deadline moved) is not sent, as
+    the email outbox does: the delivery is cancelled with the reason.
+    """
     now = timezone.now()
+    notification = claimed.notification
+    reason = notify.obsolete_reason(notification, notify.current_directive(notification))
+    if reason is not None:
+        with transaction.atomic():
+            _finish(claimed, state=WebhookDelivery.State.CANCELLED, last_error=reason)
+        return
     try:
         response = _post(claimed, now)
     except Exception as exc:

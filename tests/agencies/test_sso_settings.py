@@ -3,6 +3,8 @@ incomplete or unsafe; the client assertion is what RFC 7523 asks; the routes are
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -111,4 +113,43 @@ def test_with_passwords_off_a_password_sign_in_is_refused(client, cisa_editor, s
     response = client.post("/accounts/login/", {"username": "cisa-editor", "password": "pw"})
     assert response.status_code == 400
     assert "turned off" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.fixture
+def sso_on(settings, db):
+    settings.SSO_ENABLED = True
+    for name, value in GOOD.items():
+        setattr(settings, name, value)
+    settings.OIDC_RP_PRIVATE_KEY = pem()
+    settings.OIDC_AUTH_REQUEST_EXTRA_PARAMS = {"acr_values": "urn:acr.login.gov:auth-only"}
+
+
+def test_the_start_sends_the_browser_to_the_provider_with_pkce_nonce_and_acr(client, sso_on):
+    response = client.get("/accounts/sso/start/")
+    assert response.status_code == 302
+    target = urlsplit(response["Location"])
+    query = parse_qs(target.query)
+    assert f"{target.scheme}://{target.netloc}{target.path}" == GOOD["OIDC_OP_AUTHORIZATION_ENDPOINT"]
+    assert query["code_challenge_method"] == ["S256"] and len(query["code_challenge"][0]) >= 43
+    assert query["acr_values"] == ["urn:acr.login.gov:auth-only"]
+    assert query["response_type"] == ["code"] and query["nonce"] and query["state"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?code=abc&state=forged",
+        "?error=access_denied&state=x",
+        "",
+        "?code=%00&state=%00",
+        "?state=" + "s" * 5000,
+    ],
+)
+def test_a_bad_or_forged_callback_goes_back_to_sign_in_without_signing_in(client, sso_on, query):
+    client.get("/accounts/sso/start/")  # a real state in the session, which the forged one is not
+    response = client.get("/accounts/sso/callback/" + query)
+    assert response.status_code in (302, 400)
+    if response.status_code == 302:
+        assert response["Location"] == "/accounts/login/"
     assert "_auth_user_id" not in client.session

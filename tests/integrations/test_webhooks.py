@@ -114,6 +114,22 @@ def test_an_order_subscription_hears_of_every_directive_of_the_order(receiver, a
     assert all(r.verified for r in receiver.received)
 
 
+def test_a_notice_that_stopped_being_true_is_cancelled_not_sent(receiver, admin_user, cisa_editor, directive):
+    subscribe(receiver, admin_user)
+    with at(JULY_2_ENDS):
+        actions.flag_overdue(actor=None)
+        Notification.objects.exclude(directive__ref="2(c)(ii)").delete()
+        actions.dispatch_notifications()
+    with at(JULY_2_ENDS + dt.timedelta(seconds=1)):
+        actions.change_status(
+            directive("2(c)(ii)"), "completed", actor=cisa_editor, completed_on=dt.date(2026, 7, 2)
+        )
+        actions.dispatch_webhooks()
+    assert receiver.received == []
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.state == "cancelled" and "was completed" in delivery.last_error
+
+
 def test_a_notice_planned_twice_is_one_delivery(receiver, admin_user, directive):
     subscribe(receiver, admin_user)
     with at(JULY_2_ENDS):
