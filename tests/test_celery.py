@@ -32,7 +32,7 @@ def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_beat_runs_the_three_sweeps_and_the_checkpoint_at_their_default_intervals():
+def test_beat_runs_the_sweeps_the_webhook_sender_and_the_checkpoint_at_their_default_intervals():
     schedule = {
         name: (e["task"], e["schedule"], e["options"]["expires"])
         for name, e in app.conf.beat_schedule.items()
@@ -41,6 +41,7 @@ def test_beat_runs_the_three_sweeps_and_the_checkpoint_at_their_default_interval
         "flag-overdue": ("directives.tasks.flag_overdue", 900.0, 900),
         "send-reminders": ("directives.tasks.send_reminders", 3600.0, 3600),
         "dispatch-notifications": ("directives.tasks.dispatch_notifications", 60.0, 60),
+        "dispatch-webhooks": ("directives.tasks.dispatch_webhooks", 60.0, 60),
         "write-checkpoint": ("directives.tasks.write_checkpoint", 3600.0, 3600),
     }
     app.loader.import_default_modules()

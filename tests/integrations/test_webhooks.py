@@ -323,3 +323,15 @@ def test_production_sends_only_to_public_https_addresses(settings):
     assert "private or local" in webhooks.url_problem("https://10.1.2.3/x")
     assert "private or local" in webhooks.url_problem("https://[::1]/x")
     assert "cannot be found" in webhooks.url_problem("https://no-such-host.invalid/x")
+
+
+def test_the_beat_task_sends_and_counts(receiver, admin_user):
+    from directives import tasks
+
+    subscribe(receiver, admin_user)
+    with at(JULY_2_ENDS):
+        actions.flag_overdue(actor=None)
+        Notification.objects.exclude(directive__ref="2(c)(ii)").delete()
+        actions.dispatch_notifications()
+        assert tasks.dispatch_webhooks() == {"delivered": 1, "failed": 0, "gave_up": 0, "disabled": 0}
+        assert tasks.dispatch_webhooks() == {"delivered": 0, "failed": 0, "gave_up": 0, "disabled": 0}
