@@ -41,8 +41,20 @@ class SignInView(auth_views.LoginView):
     form_class = SignInForm
     redirect_authenticated_user = True
 
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not settings.LOCAL_PASSWORDS:
+            # Passwords are off: nothing is checked, and the page says how to sign in instead.
+            form = self.get_form()
+            form.errors.clear()
+            form.add_error(None, "Signing in with a password is turned off here: use single sign-on.")
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        return super().post(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        context["sso_enabled"] = settings.SSO_ENABLED
+        context["sso_label"] = settings.SSO_LABEL
+        context["local_passwords"] = settings.LOCAL_PASSWORDS
         if settings.DEBUG:
             names = set(
                 get_user_model().objects.filter(username__in=DEMO_ACCOUNTS).values_list("username", flat=True)

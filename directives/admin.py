@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from agencies.access import signed_in
 
 from . import actions
+from .admin_integrations import publish, unpublish
 from .models import Directive, DirectiveEvent, Involvement, Order, Status
 
 # Links without a scheme are https (Django 6's default, chosen now to silence its transition warning).
@@ -22,9 +23,14 @@ HTTPS_URLS: dict[type[models.Field[Any, Any]], dict[str, Any]] = {models.URLFiel
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin[Order]):
     formfield_overrides = HTTPS_URLS
-    list_display = ("number", "title", "signed_on", "federal_register_citation")
+    list_display = ("number", "title", "signed_on", "federal_register_citation", "published_as_open_data")
     readonly_fields = ("number", "signed_on", "created", "updated")
     search_fields = ("number", "title")
+    actions = (publish, unpublish)  # through actions.publishing, recorded in the access log
+
+    @admin.display(boolean=True, description="Open data")
+    def published_as_open_data(self, obj: Order) -> bool:
+        return hasattr(obj, "publication")
 
     # An order is what its file says (load_order); an edit here would bypass validation and history.
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -6,4 +6,7 @@ class DirectivesConfig(AppConfig):
     verbose_name = "Orders and directives"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401 - registers the system checks
+        from . import (
+            checks,  # noqa: F401 - registers the system checks
+            outreach,  # noqa: F401 - registers the integration models (calendars, webhooks ...)
+        )

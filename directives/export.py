@@ -69,13 +69,13 @@ def _csv_cell(value: object) -> str:
     return text
 
 
-def to_csv(rows: list[dict[str, Any]]) -> str:
+def to_csv(rows: list[dict[str, Any]], columns: tuple[str, ...] = EXPORT_COLUMNS) -> str:
     """Return ``rows`` as CSV, with cells that a spreadsheet would run as formulas neutralised."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(EXPORT_COLUMNS)
+    writer.writerow(columns)
     for row in rows:
-        writer.writerow([_csv_cell(row[c]) for c in EXPORT_COLUMNS])
+        writer.writerow([_csv_cell(row[c]) for c in columns])
     return out.getvalue()
 
 

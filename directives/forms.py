@@ -14,7 +14,8 @@ from django import forms
 
 from uswds.forms import DateInput, UswdsForm
 
-from .models import Directive, Status
+from .models import Directive, Notification, Status
+from .outreach import NotificationPreference
 
 
 class DirectiveNoteForm(UswdsForm):
@@ -116,4 +117,22 @@ class EventDateForm(UswdsForm):
         strip=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Optional: where the date comes from.",
+    )
+
+
+class NotificationPreferenceForm(UswdsForm):
+    """How a person wants notices: each as it comes or a daily digest, and which kinds."""
+
+    mode = forms.ChoiceField(
+        label="When",
+        choices=NotificationPreference.Mode.choices,
+        widget=forms.RadioSelect,
+        initial=NotificationPreference.Mode.IMMEDIATE,
+    )
+    kinds = forms.MultipleChoiceField(
+        label="Which notices",
+        choices=Notification.Kind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Leave all unchecked to get no notices by email.",
     )

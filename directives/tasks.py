@@ -65,3 +65,18 @@ def write_checkpoint() -> int:
     checkpoint, line = proof.write_checkpoint()
     logger.info("checkpoint %s of %s: %d chains", checkpoint.pk, line["created"], len(line["chains"]))
     return checkpoint.pk
+
+
+@shared_task
+def dispatch_webhooks() -> dict[str, int]:
+    """Send the due webhook deliveries (planned by ``dispatch_notifications``); return what happened."""
+    report = actions.dispatch_webhooks(max_seconds=settings.CELERY_TASK_SOFT_TIME_LIMIT / 2)
+    counts = {
+        "delivered": len(report.delivered),
+        "failed": len(report.failed),
+        "gave_up": len(report.gave_up),
+        "disabled": len(report.disabled),
+    }
+    if any(counts.values()):
+        logger.info("dispatched webhooks: %s", report.summary())
+    return counts

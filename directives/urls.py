@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import dashboard, views
+from . import account_pages, dashboard, feeds, views
 
 urlpatterns = [
     path("agency/", views.my_agency, name="my_agency"),
@@ -14,4 +14,14 @@ urlpatterns = [
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("dashboard/export.csv", dashboard.export_csv, name="dashboard_export_csv"),
     path("dashboard/export.json", dashboard.export_json, name="dashboard_export_json"),
+    # Integrations (docs/integrations.md).
+    path("orders/<int:number>/poam.json", account_pages.order_poam, name="order_poam"),
+    path("account/calendar/", account_pages.calendar_page, name="calendar_page"),
+    path("account/notifications/", account_pages.notification_settings, name="notification_settings"),
+    path("calendar/<str:key>/mine.ics", feeds.calendar_mine, name="calendar_mine"),
+    path("calendar/<str:key>/agency/<str:abbreviation>.ics", feeds.calendar_agency, name="calendar_agency"),
+    path("calendar/<str:key>/orders/<int:number>.ics", feeds.calendar_order, name="calendar_order"),
+    path("open-data/orders/<int:number>/", feeds.open_data_page, name="open_data_page"),
+    path("open-data/orders/<int:number>.json", feeds.open_data_json, name="open_data_json"),
+    path("open-data/orders/<int:number>.csv", feeds.open_data_csv, name="open_data_csv"),
 ]

@@ -49,6 +49,13 @@ class AccessEvent(models.Model):
         TOKEN_CREATED = "token_created", "API token created"
         TOKEN_REVOKED = "token_revoked", "API token revoked"
         LOCKED_OUT = "locked_out", "Locked out after failed sign-ins"
+        # What leaves the site: a public feed of an order, a webhook, a calendar feed's secret address.
+        ORDER_PUBLISHED = "order_published", "Order published as open data"
+        ORDER_UNPUBLISHED = "order_unpublished", "Order withdrawn from open data"
+        WEBHOOK_CREATED = "webhook_created", "Webhook subscription created"
+        WEBHOOK_CHANGED = "webhook_changed", "Webhook subscription changed"
+        WEBHOOK_DELETED = "webhook_deleted", "Webhook subscription deleted"
+        CALENDAR_KEY_ROTATED = "calendar_key_rotated", "Calendar feed address made or rotated"
 
     seq = models.PositiveIntegerField(unique=True, help_text="Place in the access log's chain, from 1.")
     kind = models.CharField(max_length=30, choices=Kind.choices)

@@ -286,6 +286,8 @@ CONTENT_SECURITY_POLICY = {
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out pair before any password check
     "django.contrib.auth.backends.ModelBackend",
+    # Single sign-on (OpenID Connect): acts only when SSO_ENABLED, on the provider's callback.
+    "agencies.sso.SignOnBackend",
 ]
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 if AXES_FAILURE_LIMIT < 1:
@@ -520,6 +522,8 @@ CELERY_BEAT_SCHEDULE = {
         "directives.tasks.dispatch_notifications", "DISPATCH_NOTIFICATIONS_EVERY_SECONDS", 60
     ),
     # A signed checkpoint of every chain's head, in the database and to the sinks above.
+    # Webhook deliveries planned by the dispatcher above (actions/webhooks.py).
+    "dispatch-webhooks": _beat("directives.tasks.dispatch_webhooks", "DISPATCH_WEBHOOKS_EVERY_SECONDS", 60),
     "write-checkpoint": _beat(
         "directives.tasks.write_checkpoint", "HISTORY_CHECKPOINT_EVERY_SECONDS", 60 * 60
     ),
@@ -545,6 +549,74 @@ NOTIFICATION_RETRY_SECONDS = env_seconds("NOTIFICATION_RETRY_SECONDS", 60)
 # sending leaves its row claimed; after this lease another one sends it again. It must be far longer
 # than one SMTP exchange (EMAIL_TIMEOUT) or a slow send could be doubled by a second dispatcher.
 NOTIFICATION_CLAIM_SECONDS = env_seconds("NOTIFICATION_CLAIM_SECONDS", 600)
+
+# --- Integrations (docs/integrations.md) ---------------------------------------------------------
+# Daily digests (for people who chose one) go out at this hour, Eastern Time, 0-23.
+DIGEST_HOUR_EASTERN = env_int("DIGEST_HOUR_EASTERN", 7)
+if not 0 <= DIGEST_HOUR_EASTERN <= 23:
+    raise ImproperlyConfigured("DIGEST_HOUR_EASTERN must be an hour from 0 to 23")
+# Webhooks: a failed attempt is retried after WEBHOOK_RETRY_SECONDS * 2**(attempts - 1), at most six
+# hours, until WEBHOOK_MAX_ATTEMPTS; a subscription whose attempts fail WEBHOOK_DISABLE_AFTER_FAILURES
+# times in a row is disabled. WEBHOOK_CLAIM_SECONDS is the lease of one send (far above the timeout).
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8)
+WEBHOOK_RETRY_SECONDS = env_seconds("WEBHOOK_RETRY_SECONDS", 60)
+WEBHOOK_DISABLE_AFTER_FAILURES = env_int("WEBHOOK_DISABLE_AFTER_FAILURES", 15)
+WEBHOOK_TIMEOUT_SECONDS = env_seconds("WEBHOOK_TIMEOUT_SECONDS", 10)
+WEBHOOK_CLAIM_SECONDS = env_seconds("WEBHOOK_CLAIM_SECONDS", 120)
+if WEBHOOK_MAX_ATTEMPTS < 1 or WEBHOOK_DISABLE_AFTER_FAILURES < 1:
+    raise ImproperlyConfigured("WEBHOOK_MAX_ATTEMPTS and WEBHOOK_DISABLE_AFTER_FAILURES must be at least 1")
+# Production sends webhooks over HTTPS only, never to loopback or private addresses; development and
+# the tests' local receiver need both.
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", DEBUG)
+# Open data: the license every public feed states, and how often one address may ask for it.
+OPEN_DATA_LICENSE = env_str(
+    "OPEN_DATA_LICENSE",
+    "A work of the United States Government, in the public domain in the United States (17 U.S.C. 105); "
+    "elsewhere dedicated to the public domain under CC0 1.0 Universal.",
+)
+OPEN_DATA_RATE = env_str("OPEN_DATA_RATE", "60/minute")
+if not __import__("re").fullmatch(r"[1-9][0-9]*/(second|minute|hour|day)", OPEN_DATA_RATE):
+    raise ImproperlyConfigured("OPEN_DATA_RATE must be N/second, N/minute, N/hour or N/day, e.g. 60/minute")
+
+# --- Single sign-on (OpenID Connect, mozilla-django-oidc; docs/integrations.md) -------------------
+# Off unless asked for. On, every setting below is checked now: a production site refuses to start
+# with an endpoint that is not https://, without a client, or without the key its client
+# authentication needs (Login.gov: private_key_jwt, an RSA private key in PEM).
+SSO_ENABLED = env_bool("SSO_ENABLED", False)
+# Sign-in with a local password; off leaves single sign-on as the only way in (the admin's too).
+LOCAL_PASSWORDS = env_bool("LOCAL_PASSWORDS", True)
+SSO_LABEL = env_str("SSO_LABEL", "Sign in with Login.gov")
+OIDC_OP_ISSUER = env_str("OIDC_OP_ISSUER", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_AUTH = env_str("OIDC_RP_CLIENT_AUTH", "private_key_jwt")
+OIDC_RP_CLIENT_SECRET = _secret_from_env_or_file("OIDC_RP_CLIENT_SECRET")
+OIDC_RP_PRIVATE_KEY = _secret_from_env_or_file("OIDC_RP_PRIVATE_KEY")
+OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", "openid email")
+# The assurance asked for, e.g. Login.gov's "urn:acr.login.gov:auth-only" (space-separated if several).
+OIDC_ACR_VALUES = env_str("OIDC_ACR_VALUES", "")
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_CREATE_USER = True
+OIDC_TIMEOUT = env_seconds("OIDC_TIMEOUT_SECONDS", 10)
+OIDC_AUTH_REQUEST_EXTRA_PARAMS = {"acr_values": OIDC_ACR_VALUES} if OIDC_ACR_VALUES else {}
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/"  # the library redirects to it as given
+OIDC_AUTHENTICATE_CLASS = "agencies.sso_views.SignOnView"
+OIDC_CALLBACK_CLASS = "agencies.sso_views.CallbackView"
+if not SSO_ENABLED and not LOCAL_PASSWORDS:
+    raise ImproperlyConfigured("LOCAL_PASSWORDS=false needs SSO_ENABLED=true, or nobody could sign in")
+if SSO_ENABLED:
+    from agencies.sso_config import problems as _sso_problems
+
+    _found = _sso_problems(globals(), production=not DEBUG)
+    if _found:
+        raise ImproperlyConfigured("Single sign-on is misconfigured: " + "; ".join(_found))
+if not LOCAL_PASSWORDS:
+    AUTHENTICATION_BACKENDS.remove("django.contrib.auth.backends.ModelBackend")
 
 # --- Email ----------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str(

@@ -27,11 +27,15 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Group, User
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.utils import timezone
 
 from agencies import actions as agency_actions
 from agencies.models import Agency, APIToken, Membership, OversightReviewer
+from directives import actions as directive_actions
 from directives import proof
-from directives.models import Directive, Order
+from directives.models import Directive, Notification, Order
+from directives.outreach import WebhookDelivery, WebhookSubscription
+from directives.payloads import new_secret
 from ledger.models import AccessEvent
 
 PERSONAS = ("anonymous", "cisa", "treasury", "oncd", "reviewer", "read_only", "admin")
@@ -153,6 +157,57 @@ ACCESS: dict[str, dict[str, tuple[int, ...]]] = {
     "dashboard": SIGNED_IN_GET_ONLY,
     "dashboard_export_csv": SIGNED_IN_GET_ONLY,
     "dashboard_export_json": SIGNED_IN_GET_ONLY,
+    # --- Integrations (docs/integrations.md)
+    # Single sign-on is off in the tests' settings: its routes are not there (tests/browser/test_sso.py
+    # turns it on against a real provider).
+    "oidc_authentication_init": {
+        "GET": row(404, 404, 404, 404, 404, 404, 404),
+        **same_for("POST PUT PATCH DELETE", row(405, 405, 405, 405, 405, 405, 405)),
+    },
+    "oidc_authentication_callback": {
+        "GET": row(404, 404, 404, 404, 404, 404, 404),
+        **same_for("POST PUT PATCH DELETE", row(405, 405, 405, 405, 405, 405, 405)),
+    },
+    "order_poam": SIGNED_IN_GET_ONLY,
+    # One's own calendar addresses: a POST without the button's "rotate=yes" changes nothing (400).
+    "calendar_page": {
+        "GET": row(302, 200, 200, 200, 200, 302, 200),
+        "POST": row(302, 400, 400, 400, 400, 302, 400),
+        **same_for("PUT PATCH DELETE", row(302, 405, 405, 405, 405, 302, 405)),
+    },
+    # One's own notification settings: an empty form is a 400 that saves nothing.
+    "notification_settings": {
+        "GET": row(302, 200, 200, 200, 200, 302, 200),
+        "POST": row(302, 400, 400, 400, 400, 302, 400),
+        **same_for("PUT PATCH DELETE", row(302, 405, 405, 405, 405, 302, 405)),
+    },
+    # Calendar feeds answer whoever holds the secret address (the CISA editor's sample key): calendar
+    # programs send no session. An unknown key is a 404 (tests/directives/test_calendar_feeds.py).
+    "calendar_mine": {
+        "GET": row(200, 200, 200, 200, 200, 200, 200),
+        **same_for("POST PUT PATCH DELETE", row(405, 405, 405, 405, 405, 405, 405)),
+    },
+    "calendar_agency": {
+        "GET": row(200, 200, 200, 200, 200, 200, 200),
+        **same_for("POST PUT PATCH DELETE", row(405, 405, 405, 405, 405, 405, 405)),
+    },
+    "calendar_order": {
+        "GET": row(200, 200, 200, 200, 200, 200, 200),
+        **same_for("POST PUT PATCH DELETE", row(405, 405, 405, 405, 405, 405, 405)),
+    },
+    # Open data of the published sample order: public and read-only (an unpublished one is a 404).
+    "open_data_page": {
+        "GET": row(200, 200, 200, 200, 200, 200, 200),
+        **same_for("POST PUT PATCH DELETE", row(405, 405, 405, 405, 405, 405, 405)),
+    },
+    "open_data_json": {
+        "GET": row(200, 200, 200, 200, 200, 200, 200),
+        **same_for("POST PUT PATCH DELETE", row(405, 405, 405, 405, 405, 405, 405)),
+    },
+    "open_data_csv": {
+        "GET": row(200, 200, 200, 200, 200, 200, 200),
+        **same_for("POST PUT PATCH DELETE", row(405, 405, 405, 405, 405, 405, 405)),
+    },
     # --- The REST API (/api/v1/): sessions and tokens read; only the events endpoint writes.
     "api:order-list": READ_ONLY_API,
     "api:order-detail": READ_ONLY_API,
@@ -188,6 +243,27 @@ ACCESS: dict[str, dict[str, tuple[int, ...]]] = {
     "api:docs": {
         "GET": row(200, 200, 200, 200, 200, 200, 200),
         **same_for("POST PUT PATCH DELETE", row(405, 405, 405, 405, 405, 405, 405)),
+    },
+    # An order's OSCAL plan of action and milestones: read like the rest.
+    "api:order-poam": READ_ONLY_API,
+    # Webhooks: every signed-in persona lists those it may manage (none for most); creating one needs
+    # an agency to edit for (the reviewer has none: 403) and is a 400 with an empty body.
+    "api:webhook-list": {
+        "GET": row(401, 200, 200, 200, 200, 200, 200),
+        "POST": row(401, 400, 400, 400, 403, 403, 400),
+        **same_for("PUT PATCH DELETE", row(401, 405, 405, 405, 405, 403, 405)),
+    },
+    # The sample subscription is CISA's: other agencies do not see it (404). An empty PATCH is a 400;
+    # there is no PUT, and deleting is done in the admin.
+    "api:webhook-detail": {
+        "GET": row(401, 200, 404, 404, 404, 200, 200),
+        "PATCH": row(401, 400, 404, 404, 404, 403, 400),
+        **same_for("POST", row(401, 405, 405, 405, 405, 403, 405)),
+        **same_for("PUT DELETE", row(401, 405, 405, 405, 405, 403, 405)),
+    },
+    "api:webhook-deliveries": {
+        "GET": row(401, 200, 404, 404, 404, 200, 200),
+        **same_for("POST PUT PATCH DELETE", row(401, 405, 405, 405, 405, 403, 405)),
     },
     # Any other path under /api/v1/: anonymous learns nothing but "sign in".
     "api:not-found": {
@@ -267,6 +343,9 @@ ADMIN_MODELS: dict[str, dict[str, tuple[int, int]]] = {
     # The proof's records are append-only too: read in the admin, never written there.
     "ledger_accessevent": {**VIEW_ONLY, "delete": (403, 403)},
     "ledger_checkpoint": {**VIEW_ONLY, "delete": (403, 403)},
+    # Webhook subscriptions are managed through actions.webhooks; their delivery log is read-only.
+    "directives_webhooksubscription": MANAGED,
+    "directives_webhookdelivery": {**VIEW_ONLY, "delete": (403, 403)},
     "axes_accessattempt": AXES_RECORD,
     "axes_accesslog": AXES_RECORD,
     "axes_accessfailurelog": AXES_RECORD,
@@ -302,6 +381,8 @@ class Samples:
     cisa_user_pk: int
     directive_content_type_pk: int
     admin_object_pks: dict[str, int]
+    calendar_key: str
+    webhook_pk: int
 
 
 def create_samples(users: dict[str, User]) -> Samples:
@@ -320,7 +401,27 @@ def create_samples(users: dict[str, User]) -> Samples:
     )
     access_log = AccessLog.objects.create(username="cisa-editor", ip_address="198.51.100.7")
     failure_log = AccessFailureLog.objects.create(username="outsider", ip_address="198.51.100.7")
+    # The integrations' samples: CISA's calendar key and webhook (with one delivery), the Order published.
+    calendar_key = directive_actions.rotate_calendar_key(cisa_editor, actor=cisa_editor)
+    # Made directly: the production smoke test runs these with production's address checks, which would
+    # look the sample host up in DNS (there is none here). The action's own tests cover creation.
+    webhook = WebhookSubscription.objects.create(
+        name="sample", url="https://hooks.example.gov/orderctl", secret=new_secret(),
+        agency=Agency.objects.get(abbreviation="CISA"), created=timezone.now(), created_by=cisa_editor,
+    )  # fmt: skip
+    now = timezone.now()
+    notice = Notification.objects.create(
+        directive=d, kind=Notification.Kind.OVERDUE, due_on=d.due_on, created=now, next_attempt_at=now,
+        state=Notification.State.SENT,
+    )  # fmt: skip
+    delivery = WebhookDelivery.objects.create(
+        subscription=webhook, notification=notice, message_id="msg_sample", created=now, next_attempt_at=now,
+        state=WebhookDelivery.State.DELIVERED,
+    )  # fmt: skip
+    directive_actions.publish_order(order, actor=None)
     admin_objects = {
+        "directives_webhooksubscription": webhook,
+        "directives_webhookdelivery": delivery,
         "auth_group": group,
         "auth_user": cisa_editor,
         "axes_accessattempt": attempt,
@@ -343,6 +444,8 @@ def create_samples(users: dict[str, User]) -> Samples:
         cisa_user_pk=cisa_editor.pk,
         directive_content_type_pk=ContentType.objects.get_for_model(Directive).pk,
         admin_object_pks={model: obj.pk for model, obj in admin_objects.items()},
+        calendar_key=calendar_key,
+        webhook_pk=webhook.pk,
     )
 
 
@@ -355,7 +458,8 @@ def sample_path(route: Route, samples: Samples) -> str:
     if admin_model:
         object_id = samples.admin_object_pks.get(f"{admin_model[1]}_{admin_model[2]}")
     values = {
-        "pk": samples.directive_pk,
+        "pk": samples.webhook_pk if route.key.startswith("api:webhook-") else samples.directive_pk,
+        "key": samples.calendar_key,
         "directive_id": samples.directive_pk,
         "number": samples.order_number,
         "abbreviation": "CISA",

@@ -36,12 +36,13 @@ def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
-def test_beat_runs_the_three_sweeps_and_the_checkpoint_as_tasks_the_worker_has():
+def test_beat_runs_the_sweeps_the_webhook_sender_and_the_checkpoint_as_tasks_the_worker_has():
     tasks_run = {entry["task"] for entry in app.conf.beat_schedule.values()}
     assert tasks_run == {
         "directives.tasks.flag_overdue",
         "directives.tasks.send_reminders",
         "directives.tasks.dispatch_notifications",
+        "directives.tasks.dispatch_webhooks",
         "directives.tasks.write_checkpoint",
     }
     app.loader.import_default_modules()
@@ -56,6 +57,7 @@ def test_each_beat_interval_comes_from_its_variable_and_a_run_late_by_one_interv
         FLAG_OVERDUE_EVERY_SECONDS="120",
         SEND_REMINDERS_EVERY_SECONDS="7200",
         DISPATCH_NOTIFICATIONS_EVERY_SECONDS="45",
+        DISPATCH_WEBHOOKS_EVERY_SECONDS="90",
         HISTORY_CHECKPOINT_EVERY_SECONDS="1800",
     )
     assert result.returncode == 0, result.stderr
@@ -64,6 +66,7 @@ def test_each_beat_interval_comes_from_its_variable_and_a_run_late_by_one_interv
         "flag-overdue": [120.0, 120],
         "send-reminders": [7200.0, 7200],
         "dispatch-notifications": [45.0, 45],
+        "dispatch-webhooks": [90.0, 90],
         "write-checkpoint": [1800.0, 1800],
     }
 

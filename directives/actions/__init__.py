@@ -9,10 +9,12 @@ with a dict of field -> messages; a forbidden change raises ``PermissionDenied``
 
 One module a concern (as Zulip's ``zerver/actions/``): ``updates`` (what agencies record),
 ``schedule`` (moving a deadline: extensions, event dates), ``orders`` (loading order files),
-``sweeps`` (what beat flags and owes), ``outbox`` (sending what is owed), and ``common`` (what they
-share). Callers import this package: ``actions.record_update``.
+``sweeps`` (what beat flags and owes), ``outbox`` (sending what is owed), ``webhooks`` (subscriptions
+and their outbox), ``preferences`` (immediate or digest), ``calendars`` (feed keys), ``publishing``
+(open data), and ``common`` (what they share). Callers import this package: ``actions.record_update``.
 """
 
+from .calendars import rotate_calendar_key
 from .common import MAX_NOTE_LENGTH, MAX_URL_LENGTH, UNSET, StaleVersion, queue_dispatch, version_of
 from .orders import LoadReport, load_order
 from .outbox import (
@@ -23,9 +25,12 @@ from .outbox import (
     mark_delivery_sent,
     plan_deliveries,
 )
+from .preferences import set_notification_preference
+from .publishing import publish_order, unpublish_order
 from .schedule import extend_deadline, set_event_date
 from .sweeps import escalate_overdue, flag_overdue, send_reminders
 from .updates import add_note, change_status, record_update, set_forecast
+from .webhooks import WebhookReport, create_webhook, delete_webhook, dispatch_webhooks, update_webhook
 
 __all__ = [
     "MAX_NOTE_LENGTH",
@@ -34,10 +39,14 @@ __all__ = [
     "DispatchReport",
     "LoadReport",
     "StaleVersion",
+    "WebhookReport",
     "add_note",
     "change_status",
     "claim_delivery",
+    "create_webhook",
+    "delete_webhook",
     "dispatch_notifications",
+    "dispatch_webhooks",
     "escalate_overdue",
     "extend_deadline",
     "flag_overdue",
@@ -45,10 +54,15 @@ __all__ = [
     "mark_delivery_failed",
     "mark_delivery_sent",
     "plan_deliveries",
+    "publish_order",
     "queue_dispatch",
     "record_update",
+    "rotate_calendar_key",
     "send_reminders",
     "set_event_date",
     "set_forecast",
+    "set_notification_preference",
+    "unpublish_order",
+    "update_webhook",
     "version_of",
 ]

@@ -31,6 +31,7 @@ from django.utils import timezone
 from .. import history, notify
 from ..history import NewEvent
 from ..models import Delivery, Directive, DirectiveEvent, Notification
+from . import preferences, webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +92,8 @@ def plan_deliveries(report: DispatchReport | None = None) -> DispatchReport:
             if reason is not None:
                 _cancel(notification, reason, report)
                 continue
+            # Issue 15: webhooks are planned from the same notices (actions/webhooks.py).
+            webhooks.plan_webhooks(notification, directive, now)
             notification.attempts += 1
             recipients = notify.recipients_for(notification, directive)
             if not recipients:
@@ -116,9 +119,8 @@ def plan_deliveries(report: DispatchReport | None = None) -> DispatchReport:
             notification.save(update_fields=["attempts", "state", "sending_started_at", "last_error"])
             for address in recipients:
                 owed[address].append(notification)
-        for address, notifications in sorted(owed.items()):
-            delivery = Delivery.objects.create(recipient=address, created=now, next_attempt_at=now)
-            delivery.notifications.set(notifications)
+        # Issue 15: each person's preferences say now or in their daily digest (actions/preferences.py).
+        preferences.deliver(owed, now, report.cancelled)
     return report
 
 

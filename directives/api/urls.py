@@ -8,6 +8,7 @@ from rest_framework.routers import SimpleRouter
 
 from agencies.api.views import AgencyViewSet
 
+from .integrations import OrderPoamView, WebhookViewSet
 from .summary import SummaryView
 from .views import DirectiveViewSet, EventViewSet, NotFoundView, OrderViewSet
 
@@ -18,10 +19,12 @@ router.register("orders", OrderViewSet, basename="order")
 router.register("agencies", AgencyViewSet, basename="agency")
 router.register("directives", DirectiveViewSet, basename="directive")
 router.register(r"directives/(?P<directive_id>[0-9]+)/events", EventViewSet, basename="directive-event")
+router.register("webhooks", WebhookViewSet, basename="webhook")
 
 urlpatterns = [
     *router.urls,
     path("summary/", SummaryView.as_view(), name="summary"),
+    path("orders/<int:number>/poam/", OrderPoamView.as_view(), name="order-poam"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file of its own (docs/?script), and our
     # template moves its inline style to a file: the page runs under the CSP without 'unsafe-inline'.

@@ -12,6 +12,7 @@ from django.db import DatabaseError, connection, transaction
 
 from directives import actions
 from directives.models import Delivery, DirectiveEvent, Notification
+from directives.outreach import WebhookDelivery
 
 pytestmark = pytest.mark.postgres
 
@@ -98,7 +99,8 @@ def test_truncate_works_for_the_test_runners_flush_only_when_the_session_asks(or
         run("SET LOCAL orderctl.allow_truncate = 'on'")
         run("SET CONSTRAINTS ALL IMMEDIATE")
         carried = Delivery.notifications.through._meta.db_table
-        run(f"TRUNCATE {carried}, {Notification._meta.db_table}, {EVENTS}")
+        webhooks = WebhookDelivery._meta.db_table  # refers to the notices too
+        run(f"TRUNCATE {carried}, {webhooks}, {Notification._meta.db_table}, {EVENTS}")
         assert DirectiveEvent.objects.count() == 0
         transaction.set_rollback(True)
     assert DirectiveEvent.objects.count() == 13

@@ -1,0 +1,158 @@
+"""Admin for webhooks (subscriptions through the actions, the delivery log read-only) and publishing."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+
+from .actions import publishing, webhooks
+from .models import Notification
+from .outreach import WebhookDelivery, WebhookSubscription
+
+
+class WebhookSubscriptionForm(forms.ModelForm):
+    url = forms.URLField(max_length=500, assume_scheme="https")
+    kinds = forms.MultipleChoiceField(
+        choices=Notification.Kind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=Notification.Kind.values,
+    )
+
+    class Meta:
+        model = WebhookSubscription
+        fields = ("name", "url", "format", "agency", "order", "kinds", "active")
+
+    def _post_clean(self) -> None:
+        """Validate through the actions (on save), not the model: nothing is written here."""
+
+
+class WebhookDeliveryInline(admin.TabularInline):
+    model = WebhookDelivery
+    extra = 0
+    can_delete = False
+    fields = ("created", "notification", "state", "attempts", "response_status", "delivered_at", "last_error")
+    readonly_fields = fields
+    ordering = ("-id",)
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(WebhookSubscription)
+class WebhookSubscriptionAdmin(admin.ModelAdmin):
+    """Subscriptions are created, changed and deleted through ``actions.webhooks`` (the access log)."""
+
+    form = WebhookSubscriptionForm
+    list_display = ("name", "format", "agency", "order", "active", "consecutive_failures", "created")
+    list_filter = ("format", "active")
+    readonly_fields = (
+        "secret",
+        "consecutive_failures",
+        "disabled_at",
+        "disabled_reason",
+        "created",
+        "created_by",
+    )
+    inlines = (WebhookDeliveryInline,)
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        scope = ("agency", "order") if obj is not None else ()
+        return (*scope, *self.readonly_fields) if obj is not None else ()
+
+    def get_fields(self, request: HttpRequest, obj=None):
+        fields = ["name", "url", "format", "agency", "order", "kinds", "active"]
+        return fields + list(self.readonly_fields) if obj is not None else fields
+
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+        data = form.cleaned_data
+        try:
+            if change:
+                saved = webhooks.update_webhook(
+                    WebhookSubscription.objects.get(pk=obj.pk),
+                    actor=request.user,
+                    name=data["name"],
+                    url=data["url"],
+                    format=data["format"],
+                    kinds=list(data["kinds"]),
+                    active=data["active"],
+                )
+            else:
+                saved = webhooks.create_webhook(
+                    actor=request.user,
+                    name=data["name"],
+                    url=data["url"],
+                    format=data["format"],
+                    agency=data.get("agency"),
+                    order=data.get("order"),
+                    kinds=list(data["kinds"]),
+                )
+        except (ValidationError, PermissionDenied) as error:
+            raise PermissionDenied(str(error)) from None
+        obj.pk = saved.pk
+
+    def delete_model(self, request: HttpRequest, obj) -> None:
+        webhooks.delete_webhook(obj, actor=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+        for subscription in queryset:
+            webhooks.delete_webhook(subscription, actor=request.user)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        original_clean = form.clean
+
+        def clean(self_):
+            data = original_clean(self_)
+            problems: dict[str, list[str]] = {}
+            if not change and (bool(data.get("agency")) == bool(data.get("order"))):
+                problems["agency"] = ["Name exactly one agency or one order."]
+            if data.get("url"):
+                problem = webhooks.url_problem(data["url"])
+                if problem:
+                    problems["url"] = [problem]
+            for field, messages_ in problems.items():
+                for message in messages_:
+                    self_.add_error(field, message)
+            return data
+
+        form.clean = clean
+        return form
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    """The delivery log: what went where, when, and what the receiver answered. Read-only."""
+
+    list_display = ("created", "subscription", "notification", "state", "attempts", "response_status")
+    list_filter = ("state",)
+    list_select_related = ("subscription", "notification__directive")
+    ordering = ("-id",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.action(description="Publish as open data")
+def publish(modeladmin, request: HttpRequest, queryset) -> None:
+    for order in queryset:
+        publishing.publish_order(order, actor=request.user)
+    modeladmin.message_user(request, "Published: the public page and feeds are open.", messages.SUCCESS)
+
+
+@admin.action(description="Withdraw from open data")
+def unpublish(modeladmin, request: HttpRequest, queryset) -> None:
+    for order in queryset:
+        publishing.unpublish_order(order, actor=request.user)
+    modeladmin.message_user(request, "Withdrawn: the public page and feeds answer 404.", messages.SUCCESS)

@@ -1,0 +1,142 @@
+"""The integration endpoints: webhook subscriptions with their delivery log, and an order's OSCAL POA&M."""
+
+from __future__ import annotations
+
+import json
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agencies.access import editor_agency_ids
+from agencies.models import Agency
+from directives import actions, oscal
+from directives.models import Notification, Order
+from directives.outreach import WebhookDelivery, WebhookSubscription
+from directives.queries import request_now
+
+from .clock import NowMixin
+from .serializers import StrictInputSerializer
+
+
+class WebhookSerializer(serializers.ModelSerializer):
+    agency = serializers.SlugRelatedField(slug_field="abbreviation", read_only=True)
+    order = serializers.SlugRelatedField(slug_field="number", read_only=True)
+
+    class Meta:
+        model = WebhookSubscription
+        fields = [
+            "id", "name", "url", "format", "agency", "order", "kinds", "active", "secret",
+            "consecutive_failures", "disabled_at", "disabled_reason", "created",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class WebhookInputSerializer(StrictInputSerializer):
+    """A new subscription: a name, an https address, exactly one agency or order, a format and kinds."""
+
+    name = serializers.CharField(max_length=100, allow_blank=True)
+    url = serializers.CharField(max_length=500)
+    agency = serializers.SlugRelatedField(
+        slug_field="abbreviation", queryset=Agency.objects.all(), required=False, allow_null=True
+    )
+    order = serializers.SlugRelatedField(
+        slug_field="number", queryset=Order.objects.all(), required=False, allow_null=True
+    )
+    format = serializers.ChoiceField(choices=WebhookSubscription.Format.choices, required=False)
+    kinds = serializers.ListField(
+        child=serializers.ChoiceField(choices=Notification.Kind.choices), required=False, allow_empty=False
+    )
+
+
+class WebhookChangeSerializer(StrictInputSerializer):
+    """A change of a subscription: any of these (the scope cannot change: make another)."""
+
+    name = serializers.CharField(max_length=100, required=False)
+    url = serializers.CharField(max_length=500, required=False)
+    format = serializers.ChoiceField(choices=WebhookSubscription.Format.choices, required=False)
+    kinds = serializers.ListField(
+        child=serializers.ChoiceField(choices=Notification.Kind.choices), required=False, allow_empty=False
+    )
+    active = serializers.BooleanField(required=False)
+
+
+class WebhookDeliverySerializer(serializers.ModelSerializer):
+    directive = serializers.CharField(source="notification.directive.ref", read_only=True)
+    kind = serializers.CharField(source="notification.kind", read_only=True)
+
+    class Meta:
+        model = WebhookDelivery
+        fields = [
+            "id", "message_id", "directive", "kind", "state", "created", "attempts", "next_attempt_at",
+            "delivered_at", "response_status", "last_error",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class WebhookViewSet(
+    NowMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Webhook subscriptions: administrators see all; an editor those of the agencies they edit for.
+
+    PATCH changes one (``active: false`` pauses it; ``true`` re-enables it after failures); deleting is
+    done in the admin.
+    """
+
+    serializer_class = WebhookSerializer
+    lookup_value_regex = "[0-9]+"
+    filter_backends: list = []
+
+    def get_queryset(self):
+        user = self.request.user
+        qs = WebhookSubscription.objects.select_related("agency", "order").order_by("id")
+        if user.is_superuser:
+            return qs
+        return qs.filter(agency_id__in=editor_agency_ids(user))
+
+    @extend_schema(request=WebhookInputSerializer, responses={201: WebhookSerializer})
+    def create(self, request, *args, **kwargs) -> Response:
+        """Subscribe an address to notices of one agency's (editors) or one order's (admins) directives."""
+        if not request.user.is_superuser and not editor_agency_ids(request.user):
+            raise PermissionDenied("Only an administrator or an agency's editor may add webhooks.")
+        body = WebhookInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        subscription = actions.create_webhook(actor=request.user, **body.validated_data)
+        return Response(WebhookSerializer(subscription).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=WebhookChangeSerializer, responses={200: WebhookSerializer})
+    def partial_update(self, request, *args, **kwargs) -> Response:
+        """Change a subscription's name, address, format, kinds, or pause and re-enable it."""
+        subscription = self.get_object()
+        body = WebhookChangeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        if not body.validated_data:
+            raise ValidationError({"non_field_errors": ["Nothing to change: send at least one field."]})
+        changed = actions.update_webhook(subscription, actor=request.user, **body.validated_data)
+        return Response(WebhookSerializer(changed).data)
+
+    @extend_schema(responses={200: WebhookDeliverySerializer(many=True)})
+    @action(detail=True, methods=["get"], url_path="deliveries")
+    def deliveries(self, request, pk=None) -> Response:
+        """The subscription's delivery log, newest first."""
+        subscription = self.get_object()
+        qs = subscription.deliveries.select_related("notification__directive").order_by("-id")
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(WebhookDeliverySerializer(page, many=True).data)
+
+
+class OrderPoamView(APIView):
+    """An order's open directives as an OSCAL plan of action and milestones (OSCAL 1.1 JSON)."""
+
+    @extend_schema(responses={200: dict})
+    def get(self, request, number: int) -> Response:
+        order = get_object_or_404(Order, number=number)
+        return Response(json.loads(oscal.to_json(oscal.plan_of_action(order, request_now(request)))))

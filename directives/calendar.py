@@ -1,0 +1,80 @@
+"""Calendar feeds (RFC 5545, the icalendar library): one all-day event per directive's due date.
+
+Each event's UID names the directive, never the date, so a calendar that subscribed updates the same
+event when the deadline moves: its SEQUENCE counts the moves (extensions, event dates recorded), and
+LAST-MODIFIED is the directive's last change. A duty that ended (completed, or rescinded: the
+``public_status`` module says which) stays in the feed as a cancelled event, so subscribers' copies
+go away instead of lingering. Only tracked items are listed (a parent's parts, not the parent).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db.models import Count, Q
+from icalendar import Calendar, Event
+
+from .models import Directive, DirectiveEvent, DirectiveQuerySet
+from .notify import directive_url
+from .public_status import is_closed, is_rescinded, public_status
+
+# The events that move a deadline after the order was loaded: each is a new version of the event.
+MOVES = (DirectiveEvent.Kind.DEADLINE_EXTENDED, DirectiveEvent.Kind.EVENT_DATED)
+
+
+def uid(directive: Directive) -> str:
+    """Return the event's stable UID: the directive's id at this site's host."""
+    host = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"orderctl-directive-{directive.pk}@{host}"
+
+
+def with_moves(directives: DirectiveQuerySet) -> DirectiveQuerySet:
+    """Return the dated tracked items of ``directives``, counting each one's deadline moves."""
+    return (
+        directives.trackable()
+        .filter(due_on__isnull=False)
+        .with_agencies()
+        .annotate(moves=Count("events", filter=Q(events__kind__in=MOVES)))
+        .order_by("due_on", "order__number", "position", "ref")
+    )
+
+
+def event_of(directive: Directive, now: dt.datetime) -> Event:
+    """Return the all-day event of ``directive``'s due date."""
+    closed = is_closed(directive)
+    event = Event()
+    event.add("uid", uid(directive))
+    event.add("dtstamp", now)
+    event.add("dtstart", directive.due_on)
+    event.add("dtend", directive.due_on + dt.timedelta(days=1))
+    event.add("summary", f"Due: EO {directive.order.number} sec. {directive.ref}: {directive.title}"[:250])
+    leads = ", ".join(a.abbreviation for a in directive.lead_agencies) or "no agency"
+    status = "rescinded" if is_rescinded(directive) else public_status(directive).replace("_", " ")
+    event.add(
+        "description",
+        f"Lead: {leads}. Status: {status}. Due by the end of the day, Eastern Time.\n"
+        f"{directive_url(directive)}",
+    )
+    event.add("url", directive_url(directive))
+    event.add("sequence", getattr(directive, "moves", 0) + (1 if closed else 0))
+    event.add("last-modified", directive.updated_at)
+    event.add("status", "CANCELLED" if closed else "CONFIRMED")
+    event.add("transp", "TRANSPARENT")  # a due date, not a meeting: it does not make anyone busy
+    return event
+
+
+def feed(name: str, directives: Iterable[Directive], now: dt.datetime) -> bytes:
+    """Return the calendar called ``name`` with one event per directive, as iCalendar bytes."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//orderctl//executive order deadlines//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", "America/New_York")
+    for directive in directives:
+        calendar.add_component(event_of(directive, now))
+    return calendar.to_ical()

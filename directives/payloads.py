@@ -1,0 +1,169 @@
+"""What a webhook says of a notice, in each delivery format, and how it is signed.
+
+Three formats (``WebhookSubscription.Format``):
+
+- **standard**: a JSON event ``{"type", "timestamp", "data"}`` signed per the Standard Webhooks
+  specification (``webhook-id``, ``webhook-timestamp``, ``webhook-signature``), through the
+  ``standardwebhooks`` package, so any receiver with the secret verifies it with that package.
+- **teams**: a Microsoft Teams Workflows ("When a Teams webhook request is received") message carrying
+  one Adaptive Card (schema 1.4).
+- **slack**: a Slack incoming-webhook message with Block Kit blocks and a plain ``text`` fallback.
+
+Teams and Slack do not check signatures, but every format carries the same signed headers, so a
+relay in between can. No format carries notes or evidence: a notice says what is due, not what was said.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+
+from django.conf import settings
+from standardwebhooks.webhooks import Webhook
+
+from . import deadlines
+from .models import Directive, Notification
+from .notify import directive_url
+from .outreach import WebhookSubscription
+from .public_status import public_status, review_status
+
+EVENT_TYPES = {
+    Notification.Kind.REMINDER: "directive.deadline_approaching",
+    Notification.Kind.OVERDUE: "directive.overdue",
+    Notification.Kind.ESCALATION: "directive.escalated",
+}
+HEADLINES = {
+    Notification.Kind.REMINDER: "Deadline approaching",
+    Notification.Kind.OVERDUE: "Overdue: the deadline passed unmet",
+    Notification.Kind.ESCALATION: "Escalated to oversight",
+}
+
+
+def new_secret() -> str:
+    """Return a new signing secret in the specification's form: ``whsec_`` and 32 random bytes, base64."""
+    import base64
+
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def event_data(notification: Notification, directive: Directive) -> dict:
+    """Return the facts of one notice, shared by every format."""
+    due = notification.due_on
+    return {
+        "notice_id": notification.pk,
+        "kind": notification.kind,
+        "order": directive.order.number,
+        "directive": directive.ref,
+        "title": directive.title,
+        "lead_agencies": [a.abbreviation for a in directive.lead_agencies],
+        "due_on": due.isoformat(),
+        "due_at": deadlines.end_of_day(due).isoformat(),
+        "days_from_deadline": notification.offset_days,
+        "status": public_status(directive),
+        "review_status": review_status(directive),
+        "url": directive_url(directive),
+    }
+
+
+def _headline(notification: Notification, directive: Directive) -> str:
+    return f"{HEADLINES[notification.kind]}: EO {directive.order.number} sec. {directive.ref}"
+
+
+def _facts(data: dict) -> list[tuple[str, str]]:
+    return [
+        ("Due", f"{data['due_on']} (end of the day, Eastern Time)"),
+        ("Lead", ", ".join(data["lead_agencies"]) or "no agency"),
+        ("Status", data["status"].replace("_", " ")),
+    ]
+
+
+def standard_body(notification: Notification, directive: Directive, now: dt.datetime) -> dict:
+    return {
+        "type": EVENT_TYPES[notification.kind],
+        "timestamp": now.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
+        "data": event_data(notification, directive),
+    }
+
+
+def teams_body(notification: Notification, directive: Directive) -> dict:
+    """Return a Teams Workflows message: one Adaptive Card attachment."""
+    data = event_data(notification, directive)
+    card = {
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "type": "AdaptiveCard",
+        "version": "1.4",
+        "body": [
+            {
+                "type": "TextBlock",
+                "text": _headline(notification, directive),
+                "weight": "Bolder",
+                "size": "Medium",
+                "wrap": True,
+            },
+            {"type": "TextBlock", "text": directive.title, "wrap": True},
+            {"type": "FactSet", "facts": [{"title": k, "value": v} for k, v in _facts(data)]},
+        ],
+        "actions": [{"type": "Action.OpenUrl", "title": "Open the directive", "url": data["url"]}],
+    }
+    return {
+        "type": "message",
+        "attachments": [
+            {"contentType": "application/vnd.microsoft.card.adaptive", "contentUrl": None, "content": card}
+        ],
+    }
+
+
+def _slack_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def slack_body(notification: Notification, directive: Directive) -> dict:
+    """Return a Slack incoming-webhook message: blocks, and ``text`` for notifications and old clients."""
+    data = event_data(notification, directive)
+    headline = _headline(notification, directive)
+    return {
+        "text": f"{headline}: {directive.title}",
+        "blocks": [
+            {"type": "header", "text": {"type": "plain_text", "text": headline[:150]}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": _slack_escape(directive.title)}},
+            {
+                "type": "section",
+                "fields": [{"type": "mrkdwn", "text": f"*{k}*\n{_slack_escape(v)}"} for k, v in _facts(data)],
+            },
+            {
+                "type": "actions",
+                "elements": [
+                    {
+                        "type": "button",
+                        "text": {"type": "plain_text", "text": "Open the directive"},
+                        "url": data["url"],
+                    }
+                ],
+            },
+        ],
+    }
+
+
+def body_for(
+    subscription: WebhookSubscription, notification: Notification, directive: Directive, now: dt.datetime
+) -> str:
+    """Return the JSON text sent to ``subscription`` about ``notification``."""
+    if subscription.format == WebhookSubscription.Format.TEAMS:
+        body = teams_body(notification, directive)
+    elif subscription.format == WebhookSubscription.Format.SLACK:
+        body = slack_body(notification, directive)
+    else:
+        body = standard_body(notification, directive, now)
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+
+
+def signed_headers(secret: str, message_id: str, now: dt.datetime, body: str) -> dict[str, str]:
+    """Return the Standard Webhooks headers for ``body``: its id, timestamp and signature."""
+    return {
+        "Content-Type": "application/json",
+        "User-Agent": f"orderctl webhooks ({settings.SITE_URL})",
+        "webhook-id": message_id,
+        "webhook-timestamp": str(int(now.timestamp())),
+        "webhook-signature": Webhook(secret).sign(message_id, now, body),
+    }

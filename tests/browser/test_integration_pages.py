@@ -1,0 +1,43 @@
+"""The integration pages in a real browser, with axe and the CSP: calendar addresses, notification
+settings, the public open-data page (signed out), and the sign-in page with single sign-on."""
+
+import pytest
+from playwright.sync_api import expect
+
+from directives import actions
+
+pytestmark = pytest.mark.browser
+
+
+def test_an_editor_makes_calendar_addresses_and_chooses_a_digest(
+    page, live_server, sign_in, check_page, cisa_editor
+):
+    sign_in(page, "cisa-editor")
+    page.get_by_role("link", name="Calendar").click()
+    expect(page.get_by_text("You have no calendar addresses yet.")).to_be_visible()
+    check_page(page, "1-calendar-empty")
+    page.get_by_role("button", name="Make my calendar addresses").click()
+    expect(page.get_by_role("heading", name="Your calendar addresses")).to_be_visible()
+    address = page.get_by_label("Address of Executive Order 14409").input_value()
+    assert address.startswith(live_server.url + "/calendar/") and address.endswith("/orders/14409.ics")
+    check_page(page, "2-calendar-addresses")
+
+    page.get_by_role("link", name="Notifications").click()
+    page.get_by_text("One daily digest", exact=True).click()
+    page.get_by_text("Reminder before the deadline", exact=True).click()  # turn reminders off
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Your notification settings are saved.")).to_be_visible()
+    expect(page.get_by_label("One daily digest")).to_be_checked()
+    expect(page.get_by_label("Reminder before the deadline")).not_to_be_checked()
+    check_page(page, "3-notifications-saved")
+
+
+def test_the_public_sees_a_published_order_without_signing_in(
+    page, live_server, check_page, order, admin_user
+):
+    actions.publish_order(order, actor=admin_user)
+    page.goto(f"{live_server.url}/open-data/orders/14409/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Executive Order 14409")
+    expect(page.get_by_text("Last updated")).to_contain_text("(US Eastern)")
+    expect(page.get_by_role("heading", name="License")).to_be_visible()
+    check_page(page, "open-data")
