@@ -16,9 +16,7 @@ NO_DELIVERIES = {
 }
 
 
-def test_a_new_webhook_naming_both_an_agency_and_an_order_is_refused_at_the_agency(
-    client, admin_user, order
-):
+def test_a_new_webhook_naming_both_an_agency_and_an_order_is_refused_at_the_agency(client, admin_user, order):
     client.force_login(admin_user)
     response = client.post(
         ADD,
