@@ -17,12 +17,16 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+from typing import Any
 
 import jwt
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User as Account
 from django.core.exceptions import SuspiciousOperation
 from django.db import transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 logger = logging.getLogger(__name__)
@@ -44,7 +48,7 @@ def client_assertion(now: float | None = None) -> str:
     return jwt.encode(claims, settings.OIDC_RP_PRIVATE_KEY, algorithm="RS256")
 
 
-def create_sso_user(email: str):
+def create_sso_user(email: str) -> Account:
     """Create the account of someone signing in for the first time: no password, no membership."""
     User = get_user_model()
     base = email.strip()
@@ -63,18 +67,26 @@ def create_sso_user(email: str):
 class SignOnBackend(OIDCAuthenticationBackend):
     """mozilla-django-oidc's backend, with private_key_jwt and the ID token checks it leaves out."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         # Listed always, acting only when single sign-on is on: password sign-ins pass through it.
         self.enabled = settings.SSO_ENABLED
         if self.enabled:
-            super().__init__(*args, **kwargs)
+            super().__init__(*args, **kwargs)  # type: ignore[no-untyped-call]  # mozilla-django-oidc: untyped
 
-    def authenticate(self, request, **kwargs):
+    def authenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> Account | None:
+        # ``username`` and ``password`` are a password sign-in's (ModelBackend's): not ours to check.
         if not self.enabled or "nonce" not in kwargs:
             return None
-        return super().authenticate(request, **kwargs)
+        user: Account | None = super().authenticate(request, **kwargs)  # type: ignore[no-untyped-call]  # mozilla-django-oidc: untyped
+        return user
 
-    def get_token(self, payload: dict) -> dict:
+    def get_token(self, payload: dict[str, Any]) -> dict[str, Any]:
         """Exchange the code at the token endpoint, authenticating as the configured method says."""
         payload = dict(payload)
         method = settings.OIDC_RP_CLIENT_AUTH
@@ -82,14 +94,17 @@ class SignOnBackend(OIDCAuthenticationBackend):
             payload.pop("client_secret", None)
             payload["client_assertion_type"] = CLIENT_ASSERTION_TYPE
             payload["client_assertion"] = client_assertion()
-        return super().get_token(payload)
+        token: dict[str, Any] = super().get_token(payload)  # type: ignore[no-untyped-call]  # mozilla-django-oidc: untyped
+        return token
 
-    def get_settings(self, attr, *args):  # type: ignore[override]
+    @staticmethod  # as the library's: it reads settings, not the backend
+    def get_settings(attr: str, *args: Any) -> Any:
+        # Basic authentication at the token endpoint is OIDC_RP_CLIENT_AUTH's choice, not a setting apart.
         if attr == "OIDC_TOKEN_USE_BASIC_AUTH":
             return settings.OIDC_RP_CLIENT_AUTH == "client_secret_basic"
-        return super().get_settings(attr, *args)
+        return OIDCAuthenticationBackend.get_settings(attr, *args)
 
-    def _verify_jws(self, payload, key):
+    def _verify_jws(self, payload: str | bytes, key: jwt.PyJWK | str | bytes) -> dict[str, Any]:
         """Verify signature, issuer, audience, expiry and issue time; refuse anything else."""
         try:
             header = jwt.get_unverified_header(payload)
@@ -112,8 +127,8 @@ class SignOnBackend(OIDCAuthenticationBackend):
         except jwt.InvalidTokenError as exc:
             raise SuspiciousOperation(f"The ID token was refused: {exc}") from None
 
-    def verify_token(self, token, **kwargs):
-        claims = super().verify_token(token, **kwargs)
+    def verify_token(self, token: str | bytes, **kwargs: Any) -> dict[str, Any]:
+        claims: dict[str, Any] = super().verify_token(token, **kwargs)  # type: ignore[no-untyped-call]  # mozilla-django-oidc: untyped
         audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
         if len(audiences) > 1 and claims.get("azp") != settings.OIDC_RP_CLIENT_ID:
             raise SuspiciousOperation("The ID token names several audiences and another party as azp")
@@ -122,12 +137,12 @@ class SignOnBackend(OIDCAuthenticationBackend):
             raise SuspiciousOperation(f"The sign-in's assurance {claims.get('acr')!r} is not one asked for")
         return claims
 
-    def verify_claims(self, claims: dict) -> bool:
+    def verify_claims(self, claims: dict[str, Any]) -> bool:
         """Accept only a verified email address: it is what matches a person to their account."""
         return bool(claims.get("email")) and claims.get("email_verified") is True
 
-    def filter_users_by_claims(self, claims: dict):
+    def filter_users_by_claims(self, claims: dict[str, Any]) -> QuerySet[Account]:
         return get_user_model().objects.filter(email__iexact=claims["email"].strip())
 
-    def create_user(self, claims: dict):
+    def create_user(self, claims: dict[str, Any]) -> Account:
         return create_sso_user(claims["email"])

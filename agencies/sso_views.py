@@ -25,7 +25,8 @@ class SignOnView(OIDCAuthenticationRequestView):
     def get(self, request: HttpRequest) -> HttpResponse:
         if not settings.SSO_ENABLED:
             raise Http404("Single sign-on is not configured.")
-        return super().get(request)
+        response: HttpResponse = super().get(request)  # type: ignore[no-untyped-call]  # mozilla-django-oidc: untyped
+        return response
 
 
 class CallbackView(OIDCAuthenticationCallbackView):
@@ -35,7 +36,8 @@ class CallbackView(OIDCAuthenticationCallbackView):
         if not settings.SSO_ENABLED:
             raise Http404("Single sign-on is not configured.")
         try:
-            return super().get(request)
+            response: HttpResponse = super().get(request)  # type: ignore[no-untyped-call]  # mozilla-django-oidc: untyped
+            return response
         except (SuspiciousOperation, requests.RequestException, KeyError, ValueError) as exc:
             logger.warning("single sign-on refused: %s: %s", type(exc).__name__, exc)
             return self.login_failure()
@@ -46,4 +48,5 @@ class CallbackView(OIDCAuthenticationCallbackView):
             "Single sign-on did not sign you in. Try again; if it keeps failing, ask your administrator "
             "(a new account needs an administrator to grant it a role at your agency).",
         )
-        return super().login_failure()
+        response: HttpResponse = super().login_failure()  # type: ignore[no-untyped-call]  # mozilla-django-oidc: untyped
+        return response

@@ -6,13 +6,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods, require_safe
 
-from agencies.access import member_agency_ids
+from agencies.access import SignedInRequest, member_agency_ids
 from agencies.models import Agency
 
 from . import oscal
@@ -25,7 +25,7 @@ from .queries import request_now
 NEW_CALENDAR_KEY = "orderctl_new_calendar_key"
 
 
-def _calendar_context(request: HttpRequest, feeds: list[tuple[str, str]]) -> dict:
+def _calendar_context(request: SignedInRequest, feeds: list[tuple[str, str]]) -> dict[str, object]:
     return {
         "feeds": feeds,
         "has_key": CalendarToken.objects.filter(user_id=request.user.pk).exists(),
@@ -35,7 +35,7 @@ def _calendar_context(request: HttpRequest, feeds: list[tuple[str, str]]) -> dic
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def calendar_page(request: HttpRequest) -> HttpResponse:
+def calendar_page(request: SignedInRequest) -> HttpResponse:
     """Make or rotate the calendar key (POST), then show the addresses made with it, once (GET)."""
     if request.method == "POST":
         if request.POST.get("rotate") != "yes":
@@ -50,7 +50,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
         messages.success(request, "New calendar addresses made: any made before no longer work.")
         return redirect("calendar_page")
     key = request.session.pop(NEW_CALENDAR_KEY, None) if request.method == "GET" else None
-    feeds = []
+    feeds: list[tuple[str, str]] = []
     if key:
         base = request.build_absolute_uri("/")[:-1]
         feeds.append(("Your agencies' directives", base + reverse("calendar_mine", args=[key])))
@@ -65,7 +65,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def notification_settings(request: HttpRequest) -> HttpResponse:
+def notification_settings(request: SignedInRequest) -> HttpResponse:
     """Choose immediate notices or a daily digest, and which kinds."""
     preference = preferences.preference_of(request.user)
     status = 200
@@ -95,7 +95,7 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-def order_poam(request: HttpRequest, number: int) -> HttpResponse:
+def order_poam(request: SignedInRequest, number: int) -> HttpResponse:
     """Download the order's open directives as an OSCAL plan of action and milestones (JSON)."""
     order = get_object_or_404(Order, number=number)
     body = oscal.to_json(oscal.plan_of_action(order, request_now(request)))

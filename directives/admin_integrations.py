@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from agencies.access import signed_in
+
 from .actions import publishing, webhooks
-from .models import Notification
+from .models import Notification, Order
 from .outreach import WebhookDelivery, WebhookSubscription
 
 
-class WebhookSubscriptionForm(forms.ModelForm):
+class WebhookSubscriptionForm(forms.ModelForm[WebhookSubscription]):
     url = forms.URLField(max_length=500, assume_scheme="https")
     kinds = forms.MultipleChoiceField(
         choices=Notification.Kind.choices,
@@ -27,8 +32,25 @@ class WebhookSubscriptionForm(forms.ModelForm):
     def _post_clean(self) -> None:
         """Validate through the actions (on save), not the model: nothing is written here."""
 
+    def clean(self) -> None:
+        """Name the field of a bad scope or address on the form; the actions check both again on save."""
+        super().clean()
+        data = self.cleaned_data
+        problems: dict[str, list[str]] = {}
+        # A new subscription names its scope; a saved one's scope is read-only (not in the form).
+        adding = self.instance.pk is None
+        if adding and (bool(data.get("agency")) == bool(data.get("order"))):
+            problems["agency"] = ["Name exactly one agency or one order."]
+        if data.get("url"):
+            problem = webhooks.url_problem(data["url"])
+            if problem:
+                problems["url"] = [problem]
+        for field, messages_ in problems.items():
+            for message in messages_:
+                self.add_error(field, message)
 
-class WebhookDeliveryInline(admin.TabularInline):
+
+class WebhookDeliveryInline(admin.TabularInline[WebhookDelivery, WebhookSubscription]):
     model = WebhookDelivery
     extra = 0
     can_delete = False
@@ -37,15 +59,15 @@ class WebhookDeliveryInline(admin.TabularInline):
     ordering = ("-id",)
     show_change_link = True
 
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: WebhookSubscription | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: WebhookSubscription | None = None) -> bool:
         return False
 
 
 @admin.register(WebhookSubscription)
-class WebhookSubscriptionAdmin(admin.ModelAdmin):
+class WebhookSubscriptionAdmin(admin.ModelAdmin[WebhookSubscription]):
     """Subscriptions are created, changed and deleted through ``actions.webhooks`` (the access log)."""
 
     form = WebhookSubscriptionForm
@@ -61,21 +83,33 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
     )
     inlines = (WebhookDeliveryInline,)
 
-    def get_readonly_fields(self, request: HttpRequest, obj=None):
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: WebhookSubscription | None = None
+    ) -> tuple[str, ...]:
         scope = ("agency", "order") if obj is not None else ()
         return (*scope, *self.readonly_fields) if obj is not None else ()
 
-    def get_fields(self, request: HttpRequest, obj=None):
-        fields = ["name", "url", "format", "agency", "order", "kinds", "active"]
+    def get_fields(
+        self, request: HttpRequest, obj: WebhookSubscription | None = None
+    ) -> list[str | list[str] | tuple[str, ...]]:
+        fields: list[str | list[str] | tuple[str, ...]] = [
+            "name",
+            "url",
+            "format",
+            "agency",
+            "order",
+            "kinds",
+            "active",
+        ]
         return fields + list(self.readonly_fields) if obj is not None else fields
 
-    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: WebhookSubscription, form: Any, change: Any) -> None:
         data = form.cleaned_data
         try:
             if change:
                 saved = webhooks.update_webhook(
                     WebhookSubscription.objects.get(pk=obj.pk),
-                    actor=request.user,
+                    actor=signed_in(request.user),
                     name=data["name"],
                     url=data["url"],
                     format=data["format"],
@@ -84,7 +118,7 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
                 )
             else:
                 saved = webhooks.create_webhook(
-                    actor=request.user,
+                    actor=signed_in(request.user),
                     name=data["name"],
                     url=data["url"],
                     format=data["format"],
@@ -96,37 +130,16 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
             raise PermissionDenied(str(error)) from None
         obj.pk = saved.pk
 
-    def delete_model(self, request: HttpRequest, obj) -> None:
-        webhooks.delete_webhook(obj, actor=request.user)
+    def delete_model(self, request: HttpRequest, obj: WebhookSubscription) -> None:
+        webhooks.delete_webhook(obj, actor=signed_in(request.user))
 
-    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[WebhookSubscription]) -> None:
         for subscription in queryset:
-            webhooks.delete_webhook(subscription, actor=request.user)
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        original_clean = form.clean
-
-        def clean(self_):
-            data = original_clean(self_)
-            problems: dict[str, list[str]] = {}
-            if not change and (bool(data.get("agency")) == bool(data.get("order"))):
-                problems["agency"] = ["Name exactly one agency or one order."]
-            if data.get("url"):
-                problem = webhooks.url_problem(data["url"])
-                if problem:
-                    problems["url"] = [problem]
-            for field, messages_ in problems.items():
-                for message in messages_:
-                    self_.add_error(field, message)
-            return data
-
-        form.clean = clean
-        return form
+            webhooks.delete_webhook(subscription, actor=signed_in(request.user))
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(admin.ModelAdmin[WebhookDelivery]):
     """The delivery log: what went where, when, and what the receiver answered. Read-only."""
 
     list_display = ("created", "subscription", "notification", "state", "attempts", "response_status")
@@ -137,22 +150,22 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: WebhookDelivery | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: WebhookDelivery | None = None) -> bool:
         return False
 
 
 @admin.action(description="Publish as open data")
-def publish(modeladmin, request: HttpRequest, queryset) -> None:
+def publish(modeladmin: admin.ModelAdmin[Order], request: HttpRequest, queryset: QuerySet[Order]) -> None:
     for order in queryset:
-        publishing.publish_order(order, actor=request.user)
+        publishing.publish_order(order, actor=signed_in(request.user))
     modeladmin.message_user(request, "Published: the public page and feeds are open.", messages.SUCCESS)
 
 
 @admin.action(description="Withdraw from open data")
-def unpublish(modeladmin, request: HttpRequest, queryset) -> None:
+def unpublish(modeladmin: admin.ModelAdmin[Order], request: HttpRequest, queryset: QuerySet[Order]) -> None:
     for order in queryset:
-        publishing.unpublish_order(order, actor=request.user)
+        publishing.unpublish_order(order, actor=signed_in(request.user))
     modeladmin.message_user(request, "Withdrawn: the public page and feeds answer 404.", messages.SUCCESS)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -22,14 +23,16 @@ from agencies.models import Agency
 
 from . import calendar, export, opendata
 from .actions.calendars import user_of_key
-from .models import Directive, Involvement, Order
+from .models import Directive, DirectiveQuerySet, Involvement, Order
 from .queries import request_now
 
 CALENDAR_TYPE = "text/calendar; charset=utf-8"
 WINDOWS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 
 
-def _calendar_response(name: str, directives, request: HttpRequest, filename: str) -> HttpResponse:
+def _calendar_response(
+    name: str, directives: DirectiveQuerySet, request: HttpRequest, filename: str
+) -> HttpResponse:
     body = calendar.feed(name, calendar.with_moves(directives), request_now(request))
     response = HttpResponse(body, content_type=CALENDAR_TYPE)
     response["Content-Disposition"] = f'inline; filename="{filename}"'
@@ -39,7 +42,7 @@ def _calendar_response(name: str, directives, request: HttpRequest, filename: st
     return response
 
 
-def _owner(key: str):
+def _owner(key: str) -> User:
     user = user_of_key(key)
     if user is None:
         raise Http404("No calendar has this address (it may have been rotated).")

@@ -8,6 +8,7 @@ what oversight stands behind. Every feed states its license and when its data la
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Max
@@ -42,7 +43,7 @@ def published_order(number: int) -> Order | None:
 
 def last_updated(order: Order) -> dt.datetime:
     """Return when the feed's data last changed: the newest event or definition change, or publication."""
-    instants = [
+    instants: list[dt.datetime | None] = [
         DirectiveEvent.objects.filter(order=order).aggregate(last=Max("created"))["last"],
         Directive.objects.filter(order=order).aggregate(last=Max("updated_at"))["last"],
         order.publication.published_at,
@@ -50,7 +51,7 @@ def last_updated(order: Order) -> dt.datetime:
     return max(i for i in instants if i is not None)
 
 
-def rows(order: Order, now: dt.datetime) -> list[dict]:
+def rows(order: Order, now: dt.datetime) -> list[dict[str, Any]]:
     """Return one dict per tracked directive of ``order``, with exactly the ``COLUMNS`` keys."""
     directives = Directive.objects.filter(order=order).trackable().with_agencies().order_by("position", "ref")
     return [
@@ -70,7 +71,7 @@ def rows(order: Order, now: dt.datetime) -> list[dict]:
     ]
 
 
-def document(order: Order, now: dt.datetime) -> dict:
+def document(order: Order, now: dt.datetime) -> dict[str, Any]:
     """Return the JSON feed: what it is, its license, when it last changed, and the rows."""
     return {
         "order": {"number": order.number, "title": order.title, "signed_on": order.signed_on.isoformat()},

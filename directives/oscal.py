@@ -18,7 +18,7 @@ from django.db.models import Max
 from trestle.oscal import OSCAL_VERSION, common, poam
 
 from . import deadlines
-from .models import Directive, Order
+from .models import Directive, DirectiveQuerySet, Order
 from .public_status import public_status, review_status
 
 NAMESPACE = "https://orderctl.example/ns/oscal"  # the props' namespace: names of our own
@@ -32,7 +32,7 @@ def _prop(name: str, value: str) -> common.Property:
     return common.Property(name=name, value=value, ns=NAMESPACE)
 
 
-def open_directives(order: Order):
+def open_directives(order: Order) -> DirectiveQuerySet:
     """Return the order's open tracked items, in the order's sequence."""
     return (
         Directive.objects.filter(order=order).open().trackable().with_agencies().order_by("position", "ref")

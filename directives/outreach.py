@@ -118,7 +118,10 @@ class WebhookSubscription(models.Model):
 
     @property
     def scope(self) -> str:
-        return f"agency {self.agency.abbreviation}" if self.agency_id else f"EO {self.order.number}"
+        if self.agency is not None:
+            return f"agency {self.agency.abbreviation}"
+        assert self.order is not None  # noqa: S101 - the check constraint: an agency or else an order
+        return f"EO {self.order.number}"
 
 
 class WebhookDelivery(models.Model):

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
+from typing import Any
 
 from django.conf import settings
 from standardwebhooks.webhooks import Webhook
@@ -28,12 +29,13 @@ from .notify import directive_url
 from .outreach import WebhookSubscription
 from .public_status import public_status, review_status
 
-EVENT_TYPES = {
+# Keyed by the notice's kind as stored (a str; the Kind members are those strings).
+EVENT_TYPES: dict[str, str] = {
     Notification.Kind.REMINDER: "directive.deadline_approaching",
     Notification.Kind.OVERDUE: "directive.overdue",
     Notification.Kind.ESCALATION: "directive.escalated",
 }
-HEADLINES = {
+HEADLINES: dict[str, str] = {
     Notification.Kind.REMINDER: "Deadline approaching",
     Notification.Kind.OVERDUE: "Overdue: the deadline passed unmet",
     Notification.Kind.ESCALATION: "Escalated to oversight",
@@ -47,7 +49,7 @@ def new_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
-def event_data(notification: Notification, directive: Directive) -> dict:
+def event_data(notification: Notification, directive: Directive) -> dict[str, Any]:
     """Return the facts of one notice, shared by every format."""
     due = notification.due_on
     return {
@@ -70,7 +72,7 @@ def _headline(notification: Notification, directive: Directive) -> str:
     return f"{HEADLINES[notification.kind]}: EO {directive.order.number} sec. {directive.ref}"
 
 
-def _facts(data: dict) -> list[tuple[str, str]]:
+def _facts(data: dict[str, Any]) -> list[tuple[str, str]]:
     return [
         ("Due", f"{data['due_on']} (end of the day, Eastern Time)"),
         ("Lead", ", ".join(data["lead_agencies"]) or "no agency"),
@@ -78,7 +80,7 @@ def _facts(data: dict) -> list[tuple[str, str]]:
     ]
 
 
-def standard_body(notification: Notification, directive: Directive, now: dt.datetime) -> dict:
+def standard_body(notification: Notification, directive: Directive, now: dt.datetime) -> dict[str, Any]:
     return {
         "type": EVENT_TYPES[notification.kind],
         "timestamp": now.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
@@ -86,7 +88,7 @@ def standard_body(notification: Notification, directive: Directive, now: dt.date
     }
 
 
-def teams_body(notification: Notification, directive: Directive) -> dict:
+def teams_body(notification: Notification, directive: Directive) -> dict[str, Any]:
     """Return a Teams Workflows message: one Adaptive Card attachment."""
     data = event_data(notification, directive)
     card = {
@@ -118,7 +120,7 @@ def _slack_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def slack_body(notification: Notification, directive: Directive) -> dict:
+def slack_body(notification: Notification, directive: Directive) -> dict[str, Any]:
     """Return a Slack incoming-webhook message: blocks, and ``text`` for notifications and old clients."""
     data = event_data(notification, directive)
     headline = _headline(notification, directive)

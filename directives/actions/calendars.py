@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -21,7 +21,7 @@ def digest_of(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def rotate_calendar_key(user: AbstractBaseUser, *, actor: AbstractBaseUser | None) -> str:
+def rotate_calendar_key(user: User, *, actor: User | None) -> str:
     """Give ``user`` a new calendar key and return it; every address made with the old one stops working.
 
     The key is returned once: only its digest is kept, so the page shows the addresses right after.
@@ -39,7 +39,7 @@ def rotate_calendar_key(user: AbstractBaseUser, *, actor: AbstractBaseUser | Non
     return key
 
 
-def user_of_key(key: str):
+def user_of_key(key: str) -> User | None:
     """Return the active user whose calendar key is ``key``, or None."""
     if not key or len(key) > 100:
         return None

@@ -13,11 +13,12 @@ is cancelled, saying so.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from typing import TypeGuard
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
@@ -44,14 +45,18 @@ def next_digest_at(now: dt.datetime, hour: int | None = None) -> dt.datetime:
     raise AssertionError("unreachable: tomorrow's digest is always after now")  # pragma: no cover
 
 
-def preference_of(user: AbstractBaseUser) -> NotificationPreference:
+def _is_list_of_strings(value: object) -> TypeGuard[list[str]]:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def preference_of(user: User) -> NotificationPreference:
     """Return ``user``'s preference, or the default (immediate, every kind) without saving it."""
     found = NotificationPreference.objects.filter(user_id=user.pk).first()
     return found or NotificationPreference(user=user, kinds=list(Notification.Kind.values))
 
 
 def set_notification_preference(
-    user: AbstractBaseUser, *, actor: AbstractBaseUser | None, mode: str, kinds: list[str]
+    user: User, *, actor: User | None, mode: str, kinds: list[str]
 ) -> NotificationPreference:
     """Record how ``user`` wants notices: ``mode`` (immediate or daily_digest) and ``kinds``."""
     if actor is not None and not (actor.is_active and (actor.pk == user.pk or actor.is_superuser)):
@@ -61,7 +66,7 @@ def set_notification_preference(
         errors["mode"] = [
             f"{mode!r} is not a choice; use one of {', '.join(NotificationPreference.Mode.values)}."
         ]
-    if not isinstance(kinds, list) or not all(isinstance(k, str) for k in kinds):
+    if not _is_list_of_strings(kinds):  # checked here too: a caller may hand on what it was sent
         errors["kinds"] = ["Give the kinds as a list."]
     else:
         unknown = sorted(set(kinds) - set(Notification.Kind.values))
@@ -77,7 +82,7 @@ def set_notification_preference(
     return preference
 
 
-def _preferences_by_address(addresses) -> dict[str, NotificationPreference]:
+def _preferences_by_address(addresses: Iterable[str]) -> dict[str, NotificationPreference]:
     """Return the preference of the active user behind each address (by lower case), where one is set."""
     users = (
         get_user_model()

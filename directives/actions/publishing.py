@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -14,12 +14,12 @@ from ..models import Order
 from ..outreach import Publication
 
 
-def _require_admin(actor: AbstractBaseUser | None) -> None:
+def _require_admin(actor: User | None) -> None:
     if actor is not None and not (actor.is_active and actor.is_superuser):
         raise PermissionDenied("Only an administrator may publish an order as open data or withdraw it.")
 
 
-def publish_order(order: Order, *, actor: AbstractBaseUser | None) -> Publication:
+def publish_order(order: Order, *, actor: User | None) -> Publication:
     """Open ``order``'s public feed and page; publishing it again changes nothing."""
     _require_admin(actor)
     with transaction.atomic():
@@ -36,7 +36,7 @@ def publish_order(order: Order, *, actor: AbstractBaseUser | None) -> Publicatio
     return publication
 
 
-def unpublish_order(order: Order, *, actor: AbstractBaseUser | None) -> bool:
+def unpublish_order(order: Order, *, actor: User | None) -> bool:
     """Close ``order``'s public feed and page (they answer 404 again); return whether it was published."""
     _require_admin(actor)
     with transaction.atomic():

@@ -24,11 +24,12 @@ import secrets
 import socket
 import time
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
@@ -52,7 +53,7 @@ MAX_URL_LENGTH = 500
 
 
 # --- Subscriptions ---------------------------------------------------------------------------------
-def may_manage(user: AbstractBaseUser | None, *, agency: Agency | None, order: Order | None) -> bool:
+def may_manage(user: User | None, *, agency: Agency | None, order: Order | None) -> bool:
     """Return whether ``user`` may manage a subscription to ``agency`` or ``order``.
 
     An administrator may manage any; an editor may manage those of the agencies they edit for (a
@@ -96,7 +97,7 @@ def url_problem(url: str) -> str | None:
     return None
 
 
-def _validate(data: dict, errors: dict[str, list[str]]) -> None:
+def _validate(data: dict[str, Any], errors: dict[str, list[str]]) -> None:
     if "name" in data:
         data["name"] = (data["name"] or "").strip()
         if not data["name"]:
@@ -124,7 +125,7 @@ def _validate(data: dict, errors: dict[str, list[str]]) -> None:
                 data["kinds"] = sorted(set(kinds), key=Notification.Kind.values.index)
 
 
-def _detail(subscription: WebhookSubscription) -> dict:
+def _detail(subscription: WebhookSubscription) -> dict[str, object]:
     return {
         "webhook": subscription.pk,
         "name": subscription.name,
@@ -138,7 +139,7 @@ def _detail(subscription: WebhookSubscription) -> dict:
 
 def create_webhook(
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     name: str,
     url: str,
     agency: Agency | None = None,
@@ -184,7 +185,7 @@ def create_webhook(
 
 
 def update_webhook(
-    subscription: WebhookSubscription, *, actor: AbstractBaseUser | None, **changes: object
+    subscription: WebhookSubscription, *, actor: User | None, **changes: object
 ) -> WebhookSubscription:
     """Change a subscription's name, url, format, kinds or ``active``; re-enabling clears its failures."""
     allowed = {"name", "url", "format", "kinds", "active"}
@@ -215,7 +216,7 @@ def update_webhook(
     return locked
 
 
-def delete_webhook(subscription: WebhookSubscription, *, actor: AbstractBaseUser | None) -> None:
+def delete_webhook(subscription: WebhookSubscription, *, actor: User | None) -> None:
     """Remove a subscription; its delivery log goes with it."""
     if not may_manage(actor, agency=subscription.agency, order=subscription.order):
         raise PermissionDenied("Only an administrator, or an editor of the agency, may delete this webhook.")

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.filters import BaseFilterBackend
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agencies.access import editor_agency_ids
+from agencies.access import editor_agency_ids, signed_in
 from agencies.models import Agency
 from directives import actions, oscal
 from directives.models import Notification, Order
@@ -23,9 +27,13 @@ from .clock import NowMixin
 from .serializers import StrictInputSerializer
 
 
-class WebhookSerializer(serializers.ModelSerializer):
-    agency = serializers.SlugRelatedField(slug_field="abbreviation", read_only=True)
-    order = serializers.SlugRelatedField(slug_field="number", read_only=True)
+class WebhookSerializer(serializers.ModelSerializer[WebhookSubscription]):
+    agency: serializers.SlugRelatedField[Agency] = serializers.SlugRelatedField(
+        slug_field="abbreviation", read_only=True
+    )
+    order: serializers.SlugRelatedField[Order] = serializers.SlugRelatedField(
+        slug_field="number", read_only=True
+    )
 
     class Meta:
         model = WebhookSubscription
@@ -65,7 +73,7 @@ class WebhookChangeSerializer(StrictInputSerializer):
     active = serializers.BooleanField(required=False)
 
 
-class WebhookDeliverySerializer(serializers.ModelSerializer):
+class WebhookDeliverySerializer(serializers.ModelSerializer[WebhookDelivery]):
     directive = serializers.CharField(source="notification.directive.ref", read_only=True)
     kind = serializers.CharField(source="notification.kind", read_only=True)
 
@@ -83,7 +91,7 @@ class WebhookViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
+    viewsets.GenericViewSet[WebhookSubscription],
 ):
     """Webhook subscriptions: administrators see all; an editor those of the agencies they edit for.
 
@@ -93,9 +101,9 @@ class WebhookViewSet(
 
     serializer_class = WebhookSerializer
     lookup_value_regex = "[0-9]+"
-    filter_backends: list = []
+    filter_backends: list[type[BaseFilterBackend]] = []
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[WebhookSubscription]:
         user = self.request.user
         qs = WebhookSubscription.objects.select_related("agency", "order").order_by("id")
         if user.is_superuser:
@@ -103,29 +111,29 @@ class WebhookViewSet(
         return qs.filter(agency_id__in=editor_agency_ids(user))
 
     @extend_schema(request=WebhookInputSerializer, responses={201: WebhookSerializer})
-    def create(self, request, *args, **kwargs) -> Response:
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Subscribe an address to notices of one agency's (editors) or one order's (admins) directives."""
         if not request.user.is_superuser and not editor_agency_ids(request.user):
             raise PermissionDenied("Only an administrator or an agency's editor may add webhooks.")
         body = WebhookInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        subscription = actions.create_webhook(actor=request.user, **body.validated_data)
+        subscription = actions.create_webhook(actor=signed_in(request.user), **body.validated_data)
         return Response(WebhookSerializer(subscription).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=WebhookChangeSerializer, responses={200: WebhookSerializer})
-    def partial_update(self, request, *args, **kwargs) -> Response:
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Change a subscription's name, address, format, kinds, or pause and re-enable it."""
         subscription = self.get_object()
         body = WebhookChangeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         if not body.validated_data:
             raise ValidationError({"non_field_errors": ["Nothing to change: send at least one field."]})
-        changed = actions.update_webhook(subscription, actor=request.user, **body.validated_data)
+        changed = actions.update_webhook(subscription, actor=signed_in(request.user), **body.validated_data)
         return Response(WebhookSerializer(changed).data)
 
     @extend_schema(responses={200: WebhookDeliverySerializer(many=True)})
     @action(detail=True, methods=["get"], url_path="deliveries")
-    def deliveries(self, request, pk=None) -> Response:
+    def deliveries(self, request: Request, pk: str | None = None) -> Response:
         """The subscription's delivery log, newest first."""
         subscription = self.get_object()
         qs = subscription.deliveries.select_related("notification__directive").order_by("-id")
@@ -137,6 +145,6 @@ class OrderPoamView(APIView):
     """An order's open directives as an OSCAL plan of action and milestones (OSCAL 1.1 JSON)."""
 
     @extend_schema(responses={200: dict})
-    def get(self, request, number: int) -> Response:
+    def get(self, request: Request, number: int) -> Response:
         order = get_object_or_404(Order, number=number)
         return Response(json.loads(oscal.to_json(oscal.plan_of_action(order, request_now(request)))))

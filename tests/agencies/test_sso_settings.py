@@ -96,7 +96,9 @@ def test_the_client_assertion_is_short_lived_and_for_the_token_endpoint(settings
     settings.OIDC_RP_CLIENT_ID = "orderctl"
     settings.OIDC_OP_TOKEN_ENDPOINT = "https://idp.example.gov/token"
     assertion = sso.client_assertion(now=1_800_000_000)
-    public = serialization.load_pem_private_key(key.encode(), None).public_key()
+    private = serialization.load_pem_private_key(key.encode(), None)
+    assert isinstance(private, rsa.RSAPrivateKey)  # pem() makes RSA keys, as RS256 needs
+    public = private.public_key()
     claims = jwt.decode(
         assertion, public, algorithms=["RS256"], audience="https://idp.example.gov/token",
         options={"verify_exp": False, "verify_iat": False},

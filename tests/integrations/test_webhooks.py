@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 import pytest
 import time_machine
@@ -279,7 +280,7 @@ def test_slack_gets_blocks_and_a_text_fallback(receiver, admin_user):
 def test_bad_subscriptions_are_refused_naming_the_field_and_nothing_is_written(
     admin_user, order, changes, field
 ):
-    values = {
+    values: dict[str, Any] = {  # the bad values are of any type: the action must refuse them
         "name": "hook",
         "url": "https://hooks.example.gov/x",
         "agency": Agency.objects.get(abbreviation="CISA"),

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
@@ -11,7 +13,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("number", type=int, help="the executive order's number, e.g. 14409")
 
-    def handle(self, *args, number: int, **options) -> None:
+    def handle(self, *args: Any, number: int, **options: Any) -> None:
         order = Order.objects.filter(number=number).first()
         if order is None:
             raise CommandError(f"number: no executive order {number} is loaded.")

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from directives import actions
@@ -11,7 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("number", type=int, help="the executive order's number, e.g. 14409")
         parser.add_argument("--withdraw", action="store_true", help="close the public page and feeds")
 
-    def handle(self, *args, number: int, withdraw: bool, **options) -> None:
+    def handle(self, *args: Any, number: int, withdraw: bool, **options: Any) -> None:
         order = Order.objects.filter(number=number).first()
         if order is None:
             raise CommandError(f"number: no executive order {number} is loaded.")
