@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping
-from typing import Any
 
 from django.db.models import Count, F, Q
 from django.http import HttpRequest, JsonResponse
@@ -19,7 +17,7 @@ from knox.auth import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
 from directives import deadlines
-from directives.models import Directive, Involvement, Status, overdue_q
+from directives.models import CLOSED_STATUSES, Directive, Involvement, Status, overdue_q
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 PAGE_SIZE = 100
@@ -37,17 +35,8 @@ def _authenticated(request: HttpRequest) -> bool:
     return True
 
 
-def _deadline(row: Mapping[str, Any]) -> dict[str, Any]:
-    if row["deadline_kind"] == Directive.DeadlineKind.DAYS_AFTER_ORDER:
-        rule = {"kind": row["deadline_kind"], "days": row["deadline_days"]}
-        return rule | {"ongoing": True} if row["deadline_ongoing"] else rule
-    if row["deadline_kind"] == Directive.DeadlineKind.DAYS_FROM_EVENT:
-        return {"kind": row["deadline_kind"], "days": row["deadline_days"], "event": row["deadline_event"]}
-    return {"kind": row["deadline_kind"]}
-
-
 def _own_overdue(status: str, due_at: dt.datetime | None, now: dt.datetime) -> bool:
-    return due_at is not None and now >= due_at and status != Status.COMPLETED
+    return due_at is not None and now >= due_at and status not in CLOSED_STATUSES
 
 
 def directives(request: HttpRequest) -> JsonResponse:
@@ -60,8 +49,8 @@ def directives(request: HttpRequest) -> JsonResponse:
     count = queryset.count()
     rows = list(
         queryset.values(
-            "id", "ref", "title", "summary", "deadline_kind", "deadline_days", "deadline_ongoing",
-            "deadline_event", "original_due_on", "due_on", "due_at", "status", "status_changed_at",
+            "id", "ref", "title", "summary", "deadline", "original_due_on", "due_on", "due_at", "status",
+            "status_changed_at",
             "overdue_flagged_at", "forecast_on", "completed_on", "updated_at",
             order_number=F("order__number"), parent_ref=F("parent__ref"),
         )[:PAGE_SIZE]
@@ -108,7 +97,7 @@ def directives(request: HttpRequest) -> JsonResponse:
                 "children": [ref for ref, _, _ in children[row["id"]]],
                 "lead_agencies": agencies[row["id"], Involvement.Role.LEAD],
                 "consulted_agencies": agencies[row["id"], Involvement.Role.CONSULTED],
-                "deadline": _deadline(row),
+                "deadline": row["deadline"],
                 "original_due_on": row["original_due_on"],
                 "due_on": due_on,
                 "due_weekday": WEEKDAYS[due_on.weekday()] if due_on else None,

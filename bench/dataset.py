@@ -48,8 +48,9 @@ BENCH_USERNAME = "bench-editor"
 BATCH = 5_000
 SEED = 14409
 # Bumped when the shape of the data changes, so that an older data set is seeded again: 2, each
-# directive's history replays to its state (verify_history checks it), in the signed, id-based form.
-DATASET_VERSION = 2
+# directive's history replays to its state (verify_history checks it), in the signed, id-based form;
+# 3, the deadline rule as JSON.
+DATASET_VERSION = 3
 TITLE = "Benchmark order {i}, data set v{version}"
 
 
@@ -279,7 +280,7 @@ def _directive(order, ref, position, days, due_on, status, completed_on, now) ->
         title=f"Benchmark directive {ref} of order {order.number - ORDER_NUMBER_BASE}",
         summary="Synthetic directive for the benchmarks; the text is long enough to be realistic. " * 3,
         deadline_kind=Directive.DeadlineKind.DAYS_AFTER_ORDER if days else Directive.DeadlineKind.NONE,
-        deadline_days=days,
+        deadline={"kind": "days_after_order", "days": days} if days else {"kind": "none"},
         original_due_on=due_on,
         due_on=due_on,
         due_at=deadlines.end_of_day(due_on) if due_on else None,

@@ -14,7 +14,7 @@ from agencies.access import signed_in
 
 from . import actions
 from .admin_integrations import publish, unpublish
-from .models import Directive, DirectiveEvent, Involvement, Order, Status
+from .models import Directive, DirectiveEvent, Involvement, Order, OrderChange, Status
 
 # Links without a scheme are https (Django 6's default, chosen now to silence its transition warning).
 HTTPS_URLS: dict[type[models.Field[Any, Any]], dict[str, Any]] = {models.URLField: {"assume_scheme": "https"}}
@@ -40,6 +40,25 @@ class OrderAdmin(admin.ModelAdmin[Order]):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Order | None = None) -> bool:
+        return False
+
+
+@admin.register(OrderChange)
+class OrderChangeAdmin(admin.ModelAdmin[OrderChange]):
+    """What loaded orders revoke and amend in earlier ones: read here, written only by loading a file."""
+
+    list_display = ("by_order", "kind", "order_number", "ref")
+    list_filter = ("kind",)
+    list_select_related = ("by_order",)
+    search_fields = ("ref", "note")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: OrderChange | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: OrderChange | None = None) -> bool:
         return False
 
 
@@ -166,9 +185,10 @@ class DirectiveAdmin(admin.ModelAdmin[Directive]):
         "parent",
         "title",
         "summary",
-        "deadline_kind",
-        "deadline_days",
-        "deadline_ongoing",
+        "deadline_in_words",
+        "event_on",
+        "series",
+        "occurrence",
         "original_due_on",
         "due_on",
         "due_at",
@@ -178,7 +198,11 @@ class DirectiveAdmin(admin.ModelAdmin[Directive]):
     inlines = (InvolvementInline, EventInline)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Directive]:
-        return super().get_queryset(request).select_related("order", "parent")
+        return super().get_queryset(request).select_related("order", "parent", "series")
+
+    @admin.display(description="Deadline")
+    def deadline_in_words(self, obj: Directive) -> str:
+        return obj.rule.describe()
 
     def get_form(
         self, request: HttpRequest, obj: Directive | None = None, change: bool = False, **kwargs: Any

@@ -1,9 +1,10 @@
 """Calendar feeds (RFC 5545, the icalendar library): one all-day event per directive's due date.
 
 Each event's UID names the directive, never the date, so a calendar that subscribed updates the same
-event when the deadline moves: its SEQUENCE counts the moves (extensions, event dates recorded), and
-LAST-MODIFIED is the directive's last change. A duty that ended (completed, or rescinded: the
-``public_status`` module says which) stays in the feed as a cancelled event, so subscribers' copies
+event when the deadline moves: its SEQUENCE counts the moves (extensions, event dates recorded,
+chained deadlines dated, amendments by later orders), and LAST-MODIFIED is the directive's last
+change. A duty that ended (completed, or rescinded by a later order: the ``public_status`` module says
+which) stays in the feed as a cancelled event, so subscribers' copies
 go away instead of lingering. Only tracked items are listed (a parent's parts, not the parent).
 """
 
@@ -21,8 +22,14 @@ from .models import Directive, DirectiveEvent, DirectiveQuerySet
 from .notify import directive_url
 from .public_status import is_closed, is_rescinded, public_status
 
-# The events that move a deadline after the order was loaded: each is a new version of the event.
-MOVES = (DirectiveEvent.Kind.DEADLINE_EXTENDED, DirectiveEvent.Kind.EVENT_DATED)
+# The events that date or move a deadline after the order was loaded (an extension, an event's date, the
+# completion a chained deadline waits for, a later order's amendment): each is a new version of the event.
+MOVES = (
+    DirectiveEvent.Kind.DEADLINE_EXTENDED,
+    DirectiveEvent.Kind.EVENT_DATED,
+    DirectiveEvent.Kind.DEADLINE_SET,
+    DirectiveEvent.Kind.AMENDED,
+)
 
 
 def uid(directive: Directive) -> str:

@@ -29,6 +29,7 @@ class Standing(TextChoices):
 
     COMPLETED_ON_TIME = "completed_on_time", "Completed on time"
     COMPLETED_LATE = "completed_late", "Completed late"
+    RESCINDED = "rescinded", "Rescinded"
     NOT_STARTED = "not_started", "Not started"
     IN_PROGRESS = "in_progress", "In progress"
     BLOCKED = "blocked", "Blocked"
@@ -39,6 +40,7 @@ class Standing(TextChoices):
 STANDING_COLOURS = {
     Standing.COMPLETED_ON_TIME: "#216e1f",
     Standing.COMPLETED_LATE: "#c05600",
+    Standing.RESCINDED: "#3d4551",
     Standing.NOT_STARTED: "#71767a",
     Standing.IN_PROGRESS: "#005ea2",
     Standing.BLOCKED: "#54278f",
@@ -69,6 +71,7 @@ def deadline_timeline(directives: DirectiveQuerySet, now: dt.datetime) -> dict[s
     conditions = {
         Standing.COMPLETED_ON_TIME: COMPLETED_ON_TIME,
         Standing.COMPLETED_LATE: COMPLETED_LATE,
+        Standing.RESCINDED: Q(status=Status.RESCINDED),
         Standing.NOT_STARTED: Q(status=Status.NOT_STARTED) & ~overdue,
         Standing.IN_PROGRESS: Q(status=Status.IN_PROGRESS) & ~overdue,
         Standing.BLOCKED: Q(status=Status.BLOCKED) & ~overdue,
@@ -117,9 +120,11 @@ def completion_history(directives: DirectiveQuerySet, now: dt.datetime) -> dict[
     Replayed from the history's status changes, in two queries: a completion counts from the day the
     work was completed (the date the agency gave), a reopening from the day it was recorded. The series
     runs from the earliest signing date to today and ends at today's numbers, so its last point equals
-    the tiles; every directive counts as open from the day its order was signed.
+    the tiles; every directive counts as open from the day its order was signed. A directive a later
+    order rescinded is left out, its past included: the chart follows the duties still in force.
     """
-    directives = directives.trackable()
+    # Directives a later order rescinded are no longer in force: left out, their past included.
+    directives = directives.trackable().exclude(status=Status.RESCINDED)
     today = deadlines.local_date(now)
     anchor = directives.aggregate(
         total=Count("pk"), completed=Count("pk", filter=COMPLETED), start=Min("order__signed_on")

@@ -56,7 +56,7 @@ class DirectiveUpdateForm(DirectiveNoteForm):
 
     status = forms.ChoiceField(
         required=False,
-        choices=[("", "No change"), *Status.choices],
+        choices=[("", "No change"), *((v, label) for v, label in Status.choices if v != Status.RESCINDED)],
         help_text="Leave on “No change” to record only a note or a new forecast.",
     )
     completed_on = forms.DateField(
@@ -82,11 +82,12 @@ class DirectiveUpdateForm(DirectiveNoteForm):
             del self.fields["status"]
             del self.fields["completed_on"]
         else:
+            # Only loading a revoking order rescinds a directive (actions.changes).
             status = self.fields["status"]
             assert isinstance(status, forms.ChoiceField)  # noqa: S101 - declared above as one
             status.choices = [
                 ("", f"No change (now {directive.get_status_display().lower()})"),
-                *Status.choices,
+                *((value, label) for value, label in Status.choices if value != Status.RESCINDED),
             ]
 
     def action_kwargs(self) -> dict[str, Any]:

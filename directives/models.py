@@ -6,11 +6,12 @@ State changes go through ``directives/actions.py``; nothing here saves domain st
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, models
+from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from agencies.models import Agency
@@ -23,10 +24,12 @@ class Status(models.TextChoices):
     IN_PROGRESS = "in_progress", "In progress"
     BLOCKED = "blocked", "Blocked"
     COMPLETED = "completed", "Completed"
+    # Revoked by a later order ([[revokes]] in its file): set only by loading that order.
+    RESCINDED = "rescinded", "Rescinded"
 
 
 # Statuses that end a directive's duty: it is no longer open, so never overdue, reminded or flagged.
-CLOSED_STATUSES = frozenset({Status.COMPLETED})
+CLOSED_STATUSES = frozenset({Status.COMPLETED, Status.RESCINDED})
 # The rules, stated once each, that the model's methods, the partial index, the sweep and its benchmark
 # all use: "open", and "open and not yet flagged", the condition of directive_open_due_at_idx.
 OPEN = ~Q(status__in=sorted(CLOSED_STATUSES))
@@ -59,6 +62,8 @@ class Order(models.Model):
 
     class Meta:
         ordering = ["-signed_on", "number"]
+        # The "order manager" permission: granted to a user or a group in the admin (superusers have it).
+        permissions = [("manage_orders", "Can import and load executive orders (the import page)")]
 
     def __str__(self) -> str:
         return f"Executive Order {self.number}"
@@ -92,7 +97,7 @@ class DirectiveQuerySet(models.QuerySet["Directive"]):
         """Prefetch everything a list shows, so it costs the same queries for 10 rows or 10,000."""
         # Explicit orderings keep the prefetches off the models' default orderings, which join the
         # order table only to sort (measured: most of a 100,000-directive page's time).
-        return self.select_related("order", "parent").prefetch_related(
+        return self.select_related("order", "parent", "series").prefetch_related(
             models.Prefetch(
                 "involvements",
                 queryset=Involvement.objects.select_related("agency").order_by("role", "position"),
@@ -122,14 +127,33 @@ def overdue_q(now: dt.datetime) -> Q:
     return own_overdue_q(now) | Q(Exists(child_overdue))
 
 
+def validate_rule(value: object) -> None:
+    """Refuse a stored deadline that ``deadlines.rule_from_json`` cannot read, naming the key."""
+    try:
+        deadlines.rule_from_json(value)
+    except deadlines.RuleError as exc:
+        raise ValidationError(str(exc)) from None
+
+
+def no_deadline() -> dict[str, str]:
+    return {"kind": deadlines.RuleKind.NONE.value}
+
+
 class Directive(models.Model):
     class DeadlineKind(models.TextChoices):
         DAYS_AFTER_ORDER = deadlines.RuleKind.DAYS_AFTER_ORDER.value, "Days after the Order"
+        MONTHS_AFTER_ORDER = deadlines.RuleKind.MONTHS_AFTER_ORDER.value, "Months after the Order"
+        YEARS_AFTER_ORDER = deadlines.RuleKind.YEARS_AFTER_ORDER.value, "Years after the Order"
+        ON_DATE = deadlines.RuleKind.ON_DATE.value, "On a fixed date"
+        AFTER_DIRECTIVE = deadlines.RuleKind.AFTER_DIRECTIVE.value, "After another directive is done"
         DAYS_FROM_EVENT = deadlines.RuleKind.DAYS_FROM_EVENT.value, "Days before or after an event"
+        RECURRING = deadlines.RuleKind.RECURRING.value, "Recurring"
         NONE = deadlines.RuleKind.NONE.value, "No deadline"
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="directives")
-    ref = models.CharField(max_length=30, help_text='The section reference, e.g. "2(c)(i)".')
+    # An order file's refs are at most 30 characters (orderfile.MAX_REF); an occurrence of a recurring
+    # directive adds "#n" to its series' ref.
+    ref = models.CharField(max_length=40, help_text='The section reference, e.g. "2(c)(i)".')
     position = models.PositiveIntegerField(default=0, help_text="Place in the Order's text, for sorting.")
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
@@ -138,12 +162,24 @@ class Directive(models.Model):
     summary = models.TextField(blank=True)
     agencies = models.ManyToManyField(Agency, through="Involvement", related_name="directives")
 
+    # The rule, as deadlines.rule_to_json writes it; its kind again in a column of its own, which the
+    # series sweep and the dating of chained deadlines filter on. Set both with ``set_rule``.
+    deadline = models.JSONField(
+        default=no_deadline, validators=[validate_rule], help_text="The deadline rule, e.g. {kind, days}."
+    )
     deadline_kind = models.CharField(max_length=20, choices=DeadlineKind.choices, default=DeadlineKind.NONE)
-    deadline_days = models.IntegerField(null=True, blank=True)
-    deadline_event = models.CharField(max_length=200, blank=True)
-    deadline_ongoing = models.BooleanField(default=False, help_text="The duty continues after the deadline.")
     event_on = models.DateField(
-        null=True, blank=True, help_text="The date of the event a deadline counts from."
+        null=True,
+        blank=True,
+        help_text="The day the deadline counts from: its event's, or when what it waits for was done",
+    )
+    # A recurring directive is a series: the directive the order file names is occurrence 1; each later
+    # occurrence is a directive of its own (status, outcome, notices, history), linked to the first.
+    series = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="occurrences"
+    )
+    occurrence = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Its place in its series, from 1; empty when not recurring."
     )
 
     original_due_on = models.DateField(null=True, blank=True, help_text="As computed at load; never changed.")
@@ -173,6 +209,12 @@ class Directive(models.Model):
                 condition=Q(status=Status.COMPLETED) | Q(completed_on__isnull=True),
                 name="directive_completed_on_only_when_completed",
             ),
+            # One row per occurrence of a series, so a sweep run twice cannot create one twice.
+            models.UniqueConstraint(fields=["series", "occurrence"], name="directive_occurrence_unique"),
+            models.CheckConstraint(
+                condition=Q(series__isnull=True) | Q(occurrence__gte=2),
+                name="directive_later_occurrences_follow_the_first",
+            ),
         ]
         indexes = [
             # flag_overdue sweeps `due_at__lte=now` over open, unflagged directives; this partial index
@@ -184,6 +226,12 @@ class Directive(models.Model):
             ),
             # Dashboards and the API list directives by effective due date.
             models.Index(fields=["due_on"], name="directive_due_on_idx"),
+            # advance_series finds the recurring series, and a completion the deadlines waiting for it.
+            models.Index(
+                fields=["deadline_kind"],
+                name="directive_chained_kind_idx",
+                condition=Q(deadline_kind__in=["after_directive", "recurring"]),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -192,16 +240,28 @@ class Directive(models.Model):
     # --- The deadline rule ----------------------------------------------------------------------------
     @property
     def rule(self) -> deadlines.Rule:
-        if self.deadline_kind == self.DeadlineKind.DAYS_AFTER_ORDER:
-            return deadlines.DaysAfterOrder(days=self._deadline_days(), ongoing=self.deadline_ongoing)
-        if self.deadline_kind == self.DeadlineKind.DAYS_FROM_EVENT:
-            return deadlines.DaysFromEvent(days=self._deadline_days(), event=self.deadline_event)
-        return deadlines.NoDeadline()
+        """Return the deadline rule (any kind of ``deadlines.Rule``)."""
+        return deadlines.rule_from_json(self.deadline)
 
-    def _deadline_days(self) -> int:
-        if self.deadline_days is None:  # load_order always stores the days of a rule that counts them
-            raise ValueError(f"directive {self.pk} has a {self.deadline_kind} deadline without its days")
-        return self.deadline_days
+    def set_rule(self, rule: deadlines.Rule) -> None:
+        """Store ``rule`` and its kind (the caller saves, through an action)."""
+        self.deadline = deadlines.rule_to_json(rule)
+        self.deadline_kind = rule.kind.value
+
+    @property
+    def event_name(self) -> str:
+        """Return the event a days_from_event deadline (or a series' first) counts from; "" for none."""
+        first = deadlines.first_rule(self.rule)
+        return first.event if isinstance(first, deadlines.DaysFromEvent) else ""
+
+    @property
+    def is_rescinded(self) -> bool:
+        return self.status == Status.RESCINDED
+
+    @property
+    def series_head(self) -> Directive:
+        """Return the first occurrence of this directive's series (itself when it is the first or alone)."""
+        return self.series if self.series is not None else self
 
     # --- Agencies, from the prefetched involvements when there are any ----------------------------
     def _involved(self, role: str) -> list[Agency]:
@@ -243,13 +303,13 @@ class Directive(models.Model):
         """Return the Eastern days since the due day ended while open; None when there is no deadline."""
         if self.due_on is None:
             return None
-        if self.status == Status.COMPLETED:
+        if not self.is_open:
             return 0
         return deadlines.days_overdue(self.due_on, now)
 
     def days_remaining(self, now: dt.datetime) -> int | None:
         """Return the Eastern days left to the due day while open and not overdue, else None."""
-        if self.due_on is None or self.status == Status.COMPLETED or self.is_own_overdue(now):
+        if self.due_on is None or not self.is_open or self.is_own_overdue(now):
             return None
         return deadlines.days_remaining(self.due_on, now)
 
@@ -292,6 +352,73 @@ class Involvement(models.Model):
         return f"{self.agency.abbreviation} {self.role} on {self.directive.ref}"
 
 
+def ref_covers(outer: str, ref: str) -> bool:
+    """Return whether revoking ``outer`` revokes ``ref``: the same ref, or one written under it.
+
+    ``"4(b)"`` covers 4(b)(i), 4(b)-2 (a second deadline of the paragraph) and 4(b)#3 (an occurrence);
+    ``"4"`` covers 4(a) and 4.1, but not 41 or 4.10's sibling 40.
+    """
+    return ref == outer or (ref.startswith(outer) and ref[len(outer)] in "(.-#")
+
+
+class OrderChange(models.Model):
+    """What a loaded order does to an earlier one: revoke it (or some of its directives), or amend one.
+
+    Kept as the order file says it ([[revokes]], [[amends]]), whether or not the earlier order is loaded
+    yet: ``actions.load_order`` applies each one when both orders are loaded, whichever came first, and
+    again to what a later load of the earlier order adds. What it did is in the affected directives'
+    histories; this row is where it came from (the pages show it as provenance).
+    """
+
+    class Kind(models.TextChoices):
+        REVOKE = "revoke", "Revokes"
+        AMEND = "amend", "Amends"
+
+    by_order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="changes_made")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    order_number = models.PositiveIntegerField(
+        help_text="The earlier order's number; it may not be loaded yet."
+    )
+    ref = models.CharField(
+        max_length=30, blank=True, help_text="The directive (with what is under it); empty: the whole order."
+    )
+    deadline = models.JSONField(
+        null=True, blank=True, validators=[validate_rule], help_text="An amendment's new rule."
+    )
+    leads = models.JSONField(default=list, blank=True, help_text="An amendment's new leads, owner first.")
+    consulted = models.JSONField(default=list, blank=True, help_text="An amendment's new consulted agencies.")
+    note = models.TextField(blank=True)
+    source = models.TextField(blank=True)
+    review = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0, help_text="Place in the order file.")
+
+    class Meta:
+        ordering = ["by_order", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["by_order", "kind", "order_number", "ref"], name="order_change_unique"
+            ),
+        ]
+        # Loading an order looks up what later orders do to it.
+        indexes = [models.Index(fields=["order_number"], name="order_change_target_idx")]
+
+    def __str__(self) -> str:
+        target = f"EO {self.order_number}" + (f" sec. {self.ref}" if self.ref else "")
+        return f"EO {self.by_order.number} {self.get_kind_display().lower()} {target}"
+
+    @property
+    def rule(self) -> deadlines.Rule | None:
+        return deadlines.rule_from_json(self.deadline) if self.deadline is not None else None
+
+    def covers(self, directive: Directive, ancestors: Sequence[str] = ()) -> bool:
+        """Return whether this change names ``directive`` of its order (``ancestors``: its parents' refs)."""
+        if self.kind == self.Kind.AMEND:
+            return self.ref == directive.ref
+        if not self.ref:
+            return True
+        return any(ref_covers(self.ref, ref) for ref in (directive.ref, *ancestors))
+
+
 class DirectiveEvent(models.Model):
     """One entry of a directive's append-only history. The application never updates or deletes one.
 
@@ -310,6 +437,10 @@ class DirectiveEvent(models.Model):
         FORECAST_CHANGED = "forecast_changed", "Forecast changed"
         DEADLINE_EXTENDED = "deadline_extended", "Deadline extended"
         EVENT_DATED = "event_dated", "Event date recorded"
+        # An after_directive deadline dated when the directive it waits for is completed (the note names it).
+        DEADLINE_SET = "deadline_set", "Deadline set"
+        # A later order's [[amends]]: the deadline (and agencies) it gives; the note names that order.
+        AMENDED = "amended", "Amended by a later order"
         FLAGGED_OVERDUE = "flagged_overdue", "Flagged overdue"
         REMINDER_SENT = "reminder_sent", "Reminder sent"
         ESCALATED = "escalated", "Escalated to oversight"
@@ -374,141 +505,12 @@ class DirectiveEvent(models.Model):
         return f"{self.directive.ref}: {self.get_kind_display()} at {self.created:%Y-%m-%d %H:%M}"
 
 
-class NotificationManager(models.Manager["Notification"]):
-    def owe_overdue_notices(self, *, first_event: int, last_event: int, now: dt.datetime) -> None:
-        """Owe one overdue notice for each ``flagged_overdue`` event with an id in the given range.
+# The outbox (notices owed, and the emails that carry them) lives in its own module; importing it here
+# registers its models with the app and keeps ``directives.models.Notification`` where callers find it.
+from .notices import Delivery, Notification, NotificationManager  # noqa: E402
 
-        One ``INSERT ... SELECT`` (the overdue sweep flags tens of thousands at once; building model
-        instances for them costs several times the sweep itself, bench/sweep.py). A parent is told
-        through its parts, which are flagged too, so it owes none. Another sweep's flag events in the
-        range would owe the same notices, which the unique constraint keeps single.
-        """
-        qn = connection.ops.quote_name
-        event, directive, notification = (
-            qn(m._meta.db_table) for m in (DirectiveEvent, Directive, self.model)
-        )
-        params = {
-            "now": connection.ops.adapt_datetimefield_value(now),
-            "first": first_event,
-            "last": last_event,
-            "flagged": DirectiveEvent.Kind.FLAGGED_OVERDUE.value,
-            "overdue": Notification.Kind.OVERDUE.value,
-            "pending": Notification.State.PENDING.value,
-        }
-        # Table names come from the models; every value is bound.
-        sql = f"""
-            INSERT INTO {notification} (directive_id, kind, due_on, offset_days, event_id, state, created,
-                next_attempt_at, attempts, recipients, last_error)
-            SELECT e.directive_id, %(overdue)s, e.old_due_on, 0, e.id, %(pending)s, %(now)s, %(now)s, 0,
-                '[]', ''
-            FROM {event} e
-            WHERE e.id BETWEEN %(first)s AND %(last)s AND e.kind = %(flagged)s
-                AND NOT EXISTS (SELECT 1 FROM {directive} part WHERE part.parent_id = e.directive_id)
-            ON CONFLICT DO NOTHING
-        """  # noqa: S608
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-
-
-class Notification(models.Model):
-    """One notice owed about one directive's deadline: the outbox the dispatcher drains.
-
-    A row is written in the same transaction as the event that caused it, so a notice is never lost
-    when a worker dies, and is unique per directive, kind, deadline and offset, so it is never owed
-    twice. ``offset_days`` places the notice relative to the deadline: -7 and -1 for the reminders
-    before it, 0 for the overdue notice, +7 for the escalation a week after. The dispatcher hands it to
-    one ``Delivery`` per person it goes to; a person owed several notices at once gets one email.
-    """
-
-    class Kind(models.TextChoices):
-        REMINDER = "reminder", "Reminder before the deadline"
-        OVERDUE = "overdue", "Overdue notice"
-        ESCALATION = "escalation", "Escalation to oversight"
-
-    class State(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENDING = "sending", "Being delivered"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed, gave up"
-        # The notice stopped being true before it went out: the directive was completed or its
-        # deadline moved (the new deadline owes notices of its own).
-        CANCELLED = "cancelled", "Cancelled, no longer true"
-
-    directive = models.ForeignKey(Directive, on_delete=models.PROTECT, related_name="notifications")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    due_on = models.DateField(help_text="The deadline the notice is about; a new deadline owes new notices.")
-    offset_days = models.SmallIntegerField(default=0, help_text="Days from the deadline (negative: before).")
-    event = models.ForeignKey(
-        DirectiveEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="notifications"
-    )
-    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
-    created = models.DateTimeField()
-    next_attempt_at = models.DateTimeField(help_text="Not sent before this instant (retry backoff).")
-    attempts = models.PositiveSmallIntegerField(default=0)
-    sending_started_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    recipients = models.JSONField(default=list, blank=True, help_text="Addresses it was delivered to.")
-    last_error = models.TextField(blank=True)
-
-    objects = NotificationManager()
-
-    class Meta:
-        ordering = ["-created", "-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["directive", "kind", "due_on", "offset_days"], name="notification_once_per_deadline"
-            ),
-        ]
-        indexes = [
-            # The dispatcher takes due rows by `next_attempt_at` among those not handed on yet; the
-            # partial index keeps that scan small however many sent rows accumulate.
-            models.Index(
-                fields=["next_attempt_at"],
-                name="notification_pending_idx",
-                condition=Q(state="pending"),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} for {self.directive.ref} due {self.due_on} ({self.state})"
-
-
-class Delivery(models.Model):
-    """One email to one person, carrying every notice one dispatch found owed to them: a digest.
-
-    Ten directives falling overdue at one midnight are one email to each of their editors, not ten.
-    A delivery is claimed, sent and marked like the outbox rows once were: a lease while it is sent, a
-    backoff when the mail server refuses it, and the same ``Message-ID`` on every attempt.
-    """
-
-    class State(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed, gave up"
-        CANCELLED = "cancelled", "Cancelled, nothing left to say"
-
-    recipient = models.EmailField(max_length=254)
-    notifications = models.ManyToManyField(Notification, related_name="deliveries")
-    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
-    created = models.DateTimeField()
-    next_attempt_at = models.DateTimeField(help_text="Not sent before this instant (retry backoff).")
-    attempts = models.PositiveSmallIntegerField(default=0)
-    sending_started_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-
-    class Meta:
-        verbose_name_plural = "deliveries"
-        ordering = ["-created", "-id"]
-        indexes = [
-            # The dispatcher claims due deliveries by `next_attempt_at` among those not sent or given up.
-            models.Index(
-                fields=["next_attempt_at"],
-                name="delivery_unsent_idx",
-                condition=Q(state__in=["pending", "sending"]),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"Email to {self.recipient} ({self.state})"
+__all__ = [
+    "CLOSED_STATUSES", "FLAGGABLE", "OPEN", "Delivery", "Directive", "DirectiveEvent", "DirectiveQuerySet",
+    "Involvement", "Notification", "NotificationManager", "Order", "OrderChange", "Outcome", "Status",
+    "due_for_flagging_q", "no_deadline", "overdue_q", "own_overdue_q", "ref_covers", "validate_rule",
+]  # fmt: skip

@@ -53,12 +53,15 @@ def current_directive(notification: Notification) -> Directive:
 def obsolete_reason(notification: Notification, directive: Directive) -> str | None:
     """Return why ``notification`` stopped being true, or None if it holds.
 
-    Completed, or its deadline moved (the new one owes notices of its own), or, for a reminder, its
-    deadline passed before it could go out: "1 day left" after the deadline would be false, and the
-    overdue notice says what is true then.
+    Completed, or rescinded by a later order (any status that ends the duty, ``CLOSED_STATUSES``), or
+    its deadline moved (the new one owes notices of its own), or, for a reminder, its deadline passed
+    before it could go out: "1 day left" after the deadline would be false, and the overdue notice
+    says what is true then.
     """
     if directive.status == Status.COMPLETED:
         return f"{directive.ref} was completed before the notice went out."
+    if not directive.is_open:
+        return f"{directive.ref} was {directive.get_status_display().lower()} before the notice went out."
     if directive.due_on != notification.due_on:
         return f"The deadline of {directive.ref} moved from {notification.due_on} to {directive.due_on}."
     if notification.kind == Notification.Kind.REMINDER and directive.is_own_overdue(timezone.now()):

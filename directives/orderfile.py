@@ -299,6 +299,10 @@ def parse_order_file(text: str, *, known_agencies: frozenset[str] = frozenset())
         where = f"directives[{ref or index}]" if isinstance(ref, str) else f"directives[{index}]"
         table = check.fields(where, raw, DIRECTIVE_FIELDS)
         ref = check.limited(where, table, "ref", MAX_REF, required=True)
+        if "#" in ref:
+            check.problems.append(
+                f"{where}.ref: must not contain '#', which numbers a recurring directive's occurrences"
+            )
         if ref in refs:
             check.problems.append(f"{where}.ref: duplicate ref {ref!r}")
         refs.add(ref)

@@ -33,7 +33,7 @@ def _prop(name: str, value: str) -> common.Property:
 
 
 def open_directives(order: Order) -> DirectiveQuerySet:
-    """Return the order's open tracked items, in the order's sequence."""
+    """Return the order's open tracked items (none completed or rescinded), in the order's sequence."""
     return (
         Directive.objects.filter(order=order).open().trackable().with_agencies().order_by("position", "ref")
     )

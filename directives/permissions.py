@@ -73,3 +73,20 @@ def require_add_note(user: User, directive: Directive) -> None:
 def require_extend_deadline(user: User, directive: Directive) -> None:
     if not can_extend_deadline(user, directive):
         raise PermissionDenied("Only administrators can extend a deadline.")
+
+
+MANAGE_ORDERS = "directives.manage_orders"
+
+
+def can_manage_orders(user: User) -> bool:
+    """Return whether ``user`` may import and load orders: an order manager, or a superuser."""
+    return user.is_authenticated and user.is_active and user.has_perm(MANAGE_ORDERS)
+
+
+def require_manage_orders(user: User) -> None:
+    """Raise PermissionDenied, saying why, unless ``user`` is an order manager."""
+    if not can_manage_orders(user):
+        raise PermissionDenied(
+            "Only order managers can import orders: an administrator grants the permission “Can import and "
+            "load executive orders” in the admin."
+        )

@@ -37,6 +37,10 @@ from . import deadlines, history
 from .models import Directive, DirectiveEvent, Order, Status
 
 MAX_PROBLEMS = 50
+# The events that move a deadline through schedule._move_deadline (an amendment, when its dates differ).
+MOVES = frozenset(
+    {DirectiveEvent.Kind.DEADLINE_EXTENDED, DirectiveEvent.Kind.EVENT_DATED, DirectiveEvent.Kind.DEADLINE_SET}
+)
 
 
 @dataclass
@@ -80,7 +84,9 @@ class Replay:
       date when completed (none otherwise);
     - any event whose old and new forecast differ: the new forecast (an update that keeps the
       forecast carries it twice; a roll-up, an extension or a sweep carries none);
-    - ``deadline_extended``: the new effective due date, and the overdue flag cleared;
+    - ``deadline_extended``, ``event_dated`` (an event-relative deadline dated), ``deadline_set`` (a
+      chained one dated by the directive it waits for) and ``amended`` when it moves the date: the new
+      effective due date (and the original, when the deadline had none yet), the overdue flag cleared;
     - ``flagged_overdue``: the flag set. Notes, reminders, escalations and definition updates change
       none of these.
     """
@@ -114,7 +120,9 @@ class Replay:
                 return
             state.status = r["new_status"]
             state.completed_on = r["completed_on"] if r["new_status"] == Status.COMPLETED else None
-        elif kind == DirectiveEvent.Kind.DEADLINE_EXTENDED:
+        elif kind in MOVES or (kind == DirectiveEvent.Kind.AMENDED and r["old_due_on"] != r["new_due_on"]):
+            # schedule._move_deadline: the first date a deadline gets is its original.
+            state.original_due_on = state.original_due_on or r["new_due_on"]
             state.due_on = r["new_due_on"]
             state.flagged = False
         elif kind == DirectiveEvent.Kind.FLAGGED_OVERDUE:

@@ -1,17 +1,15 @@
 """The status the outside world sees of a directive: one place, for feeds, calendars and open data.
 
-Issue 14 (the oversight loop) adds a review axis (``Directive.review_status``: unreviewed, verified,
-disputed, no evidence) and the statuses ``partially_complete``, ``not_applicable`` and ``rescinded``.
-Until those branches meet, what an agency recorded is what is shown. When they do, these functions are
-the only ones to change: the public feed, the calendars, OSCAL and the webhooks all ask them.
+A directive a later order revokes is ``Status.RESCINDED`` (``actions.changes``); it and a completed one
+are the ``CLOSED_STATUSES``, whose duty is over. Issue 14 (the oversight loop) adds a review axis
+(``Directive.review_status``: unreviewed, verified, disputed, no evidence) and more statuses; when it
+lands, these functions are the only ones to change: the public feed, the calendars, OSCAL and the
+webhooks all ask them.
 """
 
 from __future__ import annotations
 
-from .models import CLOSED_STATUSES, Directive
-
-# Written as a string: the status arrives with issue 14; until then no directive has it.
-RESCINDED = "rescinded"
+from .models import CLOSED_STATUSES, Directive, Status
 
 
 def public_status(directive: Directive) -> str:
@@ -30,10 +28,10 @@ def review_status(directive: Directive) -> str:
 
 
 def is_rescinded(directive: Directive) -> bool:
-    """Return whether the duty was withdrawn (rescinded): its calendar event is cancelled."""
-    return directive.status == RESCINDED
+    """Return whether a later order withdrew the duty (rescinded): its calendar event is cancelled."""
+    return directive.status == Status.RESCINDED
 
 
 def is_closed(directive: Directive) -> bool:
     """Return whether the duty is over, met or withdrawn: nothing more is due on its date."""
-    return directive.status in CLOSED_STATUSES or is_rescinded(directive)
+    return directive.status in CLOSED_STATUSES

@@ -26,6 +26,15 @@ def flag_overdue() -> int:
 
 
 @shared_task
+def advance_series() -> int:
+    """Make the next occurrence of every recurring directive whose current one is due or done."""
+    created = actions.advance_series(actor=None)
+    if created:
+        logger.info("made %d occurrences of recurring directives", len(created))
+    return len(created)
+
+
+@shared_task
 def send_reminders() -> dict[str, int]:
     """Owe the due reminders and escalations; return how many of each this run owed."""
     reminded = actions.send_reminders(actor=None)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import account_pages, dashboard, feeds, views
+from . import account_pages, dashboard, feeds, order_import, views
 
 urlpatterns = [
     path("agency/", views.my_agency, name="my_agency"),
@@ -10,6 +10,7 @@ urlpatterns = [
     path("directives/<int:pk>/", views.directive_detail, name="directive_detail"),
     path("directives/<int:pk>/event-date/", views.directive_event_date, name="directive_event_date"),
     path("orders/", views.order_list, name="order_list"),
+    path("orders/import/", order_import.order_import, name="order_import"),
     path("orders/<int:number>/", views.order_detail, name="order_detail"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("dashboard/export.csv", dashboard.export_csv, name="dashboard_export_csv"),

@@ -25,7 +25,17 @@ from agencies.models import Agency, Membership
 from . import actions, deadlines, permissions
 from .forms import DirectiveNoteForm, DirectiveUpdateForm, EventDateForm
 from .models import Directive, DirectiveEvent, Involvement, Order, Status
-from .queries import DIRECTIVE_SEQUENCE, DirectiveFilter, Row, filter_form, request_now, rows_of
+from .queries import (
+    DIRECTIVE_SEQUENCE,
+    DirectiveFilter,
+    Row,
+    changes_of,
+    filter_form,
+    provenance,
+    request_now,
+    rows_of,
+    series_rows,
+)
 
 
 def _day(day: dt.date | None) -> str:
@@ -45,6 +55,11 @@ def describe_event(event: DirectiveEvent) -> str:
         text += "."
     elif event.kind == kind.DEADLINE_EXTENDED:
         text = f"Deadline extended from {_day(event.old_due_on)} to {_day(event.new_due_on)}."
+    elif event.kind in (kind.DEADLINE_SET, kind.EVENT_DATED):
+        text = f"{event.get_kind_display()}: due {_day(event.new_due_on)}."
+    elif event.kind == kind.AMENDED and event.old_due_on != event.new_due_on:
+        moved = f"from {_day(event.old_due_on)} to {_day(event.new_due_on)}"
+        text = f"Amended by a later order: deadline moved {moved}."
     else:
         text = f"{event.get_kind_display()}."
     # One update may change the status and the forecast together; say both.
@@ -109,6 +124,8 @@ def directive_list(request: HttpRequest) -> HttpResponse:
 
 
 def _form_for(user: User, directive: Directive) -> type[DirectiveNoteForm] | None:
+    if directive.is_rescinded:  # a revoked duty no longer changes; its history can still take notes
+        return DirectiveNoteForm if permissions.can_add_note(user, directive) else None
     if permissions.can_update_status(user, directive):
         return DirectiveUpdateForm
     if permissions.can_add_note(user, directive):
@@ -190,6 +207,8 @@ def directive_detail(request: SignedInRequest, pk: int) -> HttpResponse:
         "form": form,
         "event_form": _event_date_form(request.user, directive),
         "changed_since": changed_since,
+        "provenance": provenance(directive),
+        "series": series_rows(directive, now),
         "now": now,
     }
     return render(request, "directives/directive_detail.html", context, status=http_status)
@@ -197,7 +216,7 @@ def directive_detail(request: SignedInRequest, pk: int) -> HttpResponse:
 
 def _event_date_form(user: User, directive: Directive, data: QueryDict | None = None) -> EventDateForm | None:
     """Return the form recording the event a deadline counts from, for a lead's editor; else None."""
-    if directive.deadline_kind != Directive.DeadlineKind.DAYS_FROM_EVENT:
+    if not directive.event_name or directive.series_id is not None or directive.is_rescinded:
         return None
     if not permissions.can_update_status(user, directive):
         return None
@@ -243,6 +262,8 @@ def directive_event_date(request: SignedInRequest, pk: int) -> HttpResponse:
         "form": _fresh_form(form_class, directive, history) if form_class else None,
         "event_form": form,
         "changed_since": None,
+        "provenance": provenance(directive),
+        "series": series_rows(directive, request_now(request)),
         "now": request_now(request),
     }
     return render(request, "directives/directive_detail.html", context, status=http_status)
@@ -266,9 +287,12 @@ def order_detail(request: HttpRequest, number: int) -> HttpResponse:
     directives = list(Directive.objects.with_agencies().filter(order=order))
     children: dict[int | None, list[Directive]] = {}
     for d in directives:
-        children.setdefault(d.parent_id, []).append(d)
+        # A later occurrence of a recurring directive sits under the first, as a part sits under its section.
+        children.setdefault(d.series_id or d.parent_id, []).append(d)
 
     def nodes(parent_id: int | None) -> list[tuple[Row, list[Any]]]:
         return [(Row.of(d, now), nodes(d.pk)) for d in children.get(parent_id, [])]
 
-    return render(request, "directives/order_detail.html", {"order": order, "tree": nodes(None), "now": now})
+    made, received = changes_of(order)
+    context = {"order": order, "tree": nodes(None), "made": made, "received": received, "now": now}
+    return render(request, "directives/order_detail.html", context)

@@ -416,6 +416,14 @@ REST_KNOX = {
     "TOKEN_TTL": None,
 }
 # The longest lifetime of a read-only token (which may also never expire) ...
+# The import page (/orders/import/): the largest order text it takes, uploaded or pasted. The text rides
+# along every step of the review form, so it must stay well under DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB).
+ORDER_IMPORT_MAX_BYTES = env_int("ORDER_IMPORT_MAX_BYTES", 1_000_000)
+if not 1_000 <= ORDER_IMPORT_MAX_BYTES <= 1_500_000:
+    raise ImproperlyConfigured("ORDER_IMPORT_MAX_BYTES must be between 1000 and 1500000")
+# Its review form has about nine fields per drafted directive; a long order drafts 150 or more.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5_000
+
 API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 3650)
 if API_TOKEN_MAX_DAYS < 1:
     raise ImproperlyConfigured("API_TOKEN_MAX_DAYS must be at least 1")
@@ -443,7 +451,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_AUTHENTICATION": [],
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"StatusEnum": "directives.models.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "directives.models.Status",
+        "DeadlineKindEnum": "directives.models.Directive.DeadlineKind",
+        "EventKindEnum": "directives.models.DirectiveEvent.Kind",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "directives.api.schema.add_error_responses",
@@ -518,6 +530,8 @@ def _beat(task: str, every_env: str, default_seconds: int) -> dict[str, object]:
 CELERY_BEAT_SCHEDULE = {
     "flag-overdue": _beat("directives.tasks.flag_overdue", "FLAG_OVERDUE_EVERY_SECONDS", 15 * 60),
     "send-reminders": _beat("directives.tasks.send_reminders", "SEND_REMINDERS_EVERY_SECONDS", 60 * 60),
+    # The next occurrence of each recurring directive once the current one is due or done.
+    "advance-series": _beat("directives.tasks.advance_series", "ADVANCE_SERIES_EVERY_SECONDS", 15 * 60),
     "dispatch-notifications": _beat(
         "directives.tasks.dispatch_notifications", "DISPATCH_NOTIFICATIONS_EVERY_SECONDS", 60
     ),

@@ -33,7 +33,7 @@ from agencies import actions as agency_actions
 from agencies.models import Agency, APIToken, Membership, OversightReviewer
 from directives import actions as directive_actions
 from directives import proof
-from directives.models import Directive, Notification, Order
+from directives.models import Directive, Notification, Order, OrderChange
 from directives.outreach import WebhookDelivery, WebhookSubscription
 from directives.payloads import new_secret
 from ledger.models import AccessEvent
@@ -153,6 +153,13 @@ ACCESS: dict[str, dict[str, tuple[int, ...]]] = {
     # With one order tracked, the list goes straight to it.
     "order_list": same_for("GET POST PUT PATCH DELETE", row(302, 302, 302, 302, 302, 302, 302)),
     "order_detail": SIGNED_IN_GET_ONLY,
+    # The import page: order managers (the permission; here the admin, a superuser) only. An empty
+    # POST is the 400 of a text not given; everyone else is refused with a 403.
+    "order_import": {
+        "GET": row(302, 403, 403, 403, 403, 302, 200),
+        "POST": row(302, 403, 403, 403, 403, 302, 400),
+        **same_for("PUT PATCH DELETE", row(302, 405, 405, 405, 405, 302, 405)),
+    },
     # --- The oversight dashboard and its exports: every signed-in user reads them.
     "dashboard": SIGNED_IN_GET_ONLY,
     "dashboard_export_csv": SIGNED_IN_GET_ONLY,
@@ -338,6 +345,8 @@ ADMIN_MODELS: dict[str, dict[str, tuple[int, int]]] = {
     "directives_order": {**VIEW_ONLY, "delete": (403, 403)},
     # Directives come from order files: no add or delete; a change goes through the actions layer.
     "directives_directive": {**MANAGED, "add": (403, 403), "delete": (403, 403)},
+    # What loaded orders revoke and amend: written only by loading a file, read here.
+    "directives_orderchange": {**VIEW_ONLY, "delete": (403, 403)},
     # The history is append-only: no add, change or delete.
     "directives_directiveevent": {**VIEW_ONLY, "delete": (403, 403)},
     # The proof's records are append-only too: read in the admin, never written there.
@@ -433,6 +442,10 @@ def create_samples(users: dict[str, User]) -> Samples:
         "agencies_apitoken": APIToken.objects.get(user=cisa_editor),
         "directives_order": order,
         "directives_directive": d,
+        # A revocation of an order that is not loaded: kept, and changing nothing the samples hold.
+        "directives_orderchange": OrderChange.objects.create(
+            by_order=order, kind="revoke", order_number=14110
+        ),
         "directives_directiveevent": d.events.first(),
         "ledger_accessevent": AccessEvent.objects.order_by("seq").first(),
         "ledger_checkpoint": proof.write_checkpoint(send=False)[0],

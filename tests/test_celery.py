@@ -41,6 +41,7 @@ def test_beat_runs_the_sweeps_the_webhook_sender_and_the_checkpoint_as_tasks_the
     assert tasks_run == {
         "directives.tasks.flag_overdue",
         "directives.tasks.send_reminders",
+        "directives.tasks.advance_series",
         "directives.tasks.dispatch_notifications",
         "directives.tasks.dispatch_webhooks",
         "directives.tasks.write_checkpoint",
@@ -56,6 +57,7 @@ def test_each_beat_interval_comes_from_its_variable_and_a_run_late_by_one_interv
         "for n, e in app.conf.beat_schedule.items()}))",
         FLAG_OVERDUE_EVERY_SECONDS="120",
         SEND_REMINDERS_EVERY_SECONDS="7200",
+        ADVANCE_SERIES_EVERY_SECONDS="600",
         DISPATCH_NOTIFICATIONS_EVERY_SECONDS="45",
         DISPATCH_WEBHOOKS_EVERY_SECONDS="90",
         HISTORY_CHECKPOINT_EVERY_SECONDS="1800",
@@ -65,6 +67,7 @@ def test_each_beat_interval_comes_from_its_variable_and_a_run_late_by_one_interv
     assert json.loads(result.stdout) == {
         "flag-overdue": [120.0, 120],
         "send-reminders": [7200.0, 7200],
+        "advance-series": [600.0, 600],
         "dispatch-notifications": [45.0, 45],
         "dispatch-webhooks": [90.0, 90],
         "write-checkpoint": [1800.0, 1800],

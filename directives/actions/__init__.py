@@ -8,7 +8,9 @@ with a dict of field -> messages; a forbidden change raises ``PermissionDenied``
 ``expected_version`` raises ``StaleVersion``. In each case nothing is written.
 
 One module a concern (as Zulip's ``zerver/actions/``): ``updates`` (what agencies record),
-``schedule`` (moving a deadline: extensions, event dates), ``orders`` (loading order files),
+``schedule`` (moving a deadline: extensions, event dates, amendments), ``orders`` (loading order
+files), ``changes`` (what an order revokes or amends in earlier ones), ``chains`` (deadlines dated
+when the directive they wait for is done), ``series`` (the occurrences of recurring directives),
 ``sweeps`` (what beat flags and owes), ``outbox`` (sending what is owed), ``webhooks`` (subscriptions
 and their outbox), ``preferences`` (immediate or digest), ``calendars`` (feed keys), ``publishing``
 (open data), and ``common`` (what they share). Callers import this package: ``actions.record_update``.
@@ -28,6 +30,7 @@ from .outbox import (
 from .preferences import set_notification_preference
 from .publishing import publish_order, unpublish_order
 from .schedule import extend_deadline, set_event_date
+from .series import advance_series
 from .sweeps import escalate_overdue, flag_overdue, send_reminders
 from .updates import add_note, change_status, record_update, set_forecast
 from .webhooks import WebhookReport, create_webhook, delete_webhook, dispatch_webhooks, update_webhook
@@ -41,6 +44,7 @@ __all__ = [
     "StaleVersion",
     "WebhookReport",
     "add_note",
+    "advance_series",
     "change_status",
     "claim_delivery",
     "create_webhook",

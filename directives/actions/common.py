@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 
-from ..models import Directive, DirectiveEvent
+from ..models import Directive, DirectiveEvent, Involvement
 
 logger = logging.getLogger(__name__)
 
@@ -105,3 +105,21 @@ def queue_dispatch_on_commit() -> None:
     # robust: the rows are committed whatever happens to the broker; beat's minute-by-minute
     # dispatch sends them if this early nudge is lost.
     transaction.on_commit(queue_dispatch, robust=True)
+
+
+def sync_involvements(directive: Directive, leads: list[int], consulted: list[int]) -> bool:
+    """Make ``directive``'s agencies the given ids (leads owner first); return whether any changed."""
+    wanted = [(agency_id, Involvement.Role.LEAD, i) for i, agency_id in enumerate(leads)] + [
+        (agency_id, Involvement.Role.CONSULTED, i) for i, agency_id in enumerate(consulted)
+    ]
+    have = sorted(
+        Involvement.objects.filter(directive=directive).values_list("agency_id", "role", "position")
+    )
+    if sorted(wanted) == have:
+        return False
+    Involvement.objects.filter(directive=directive).delete()
+    Involvement.objects.bulk_create(
+        Involvement(directive=directive, agency_id=agency_id, role=role, position=position)
+        for agency_id, role, position in wanted
+    )
+    return True

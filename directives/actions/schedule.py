@@ -20,16 +20,33 @@ from ..models import Directive, DirectiveEvent
 from .common import StaleVersion, lock, saved_event, validate_note, version_of
 
 
-def _move_deadline(current: Directive, new_due_on: dt.date) -> None:
-    """Make ``new_due_on`` the effective deadline of the locked ``current``, and save it."""
+def _move_deadline(current: Directive, new_due_on: dt.date | None) -> None:
+    """Make ``new_due_on`` the effective deadline of the locked ``current``, and save it.
+
+    The first date a deadline gets is its original (an event-relative or chained deadline gets it when
+    first dated); None (an amendment to a rule not dated yet) leaves the original as it was. The
+    overdue flag belongs to the old deadline, so it is cleared. ``verify_history`` replays exactly
+    this from the event that records the move (``proof.Replay``).
+    """
     if current.original_due_on is None:
         current.original_due_on = new_due_on
     current.due_on = new_due_on
-    current.due_at = deadlines.end_of_day(new_due_on)
+    current.due_at = deadlines.end_of_day(new_due_on) if new_due_on is not None else None
     current.overdue_flagged_at = None
     current.save(
-        update_fields=["original_due_on", "due_on", "due_at", "overdue_flagged_at", "event_on", "updated_at"]
-    )
+        update_fields=[
+            "original_due_on", "due_on", "due_at", "overdue_flagged_at", "event_on", "deadline",
+            "deadline_kind", "occurrence", "updated_at",
+        ]
+    )  # fmt: skip
+
+
+def refuse_if_rescinded(current: Directive, field: str) -> None:
+    """Raise ``ValidationError`` at ``field`` if ``current`` was rescinded: its deadline no longer moves."""
+    if current.is_rescinded:
+        raise ValidationError(
+            {field: [f"{current.ref} was rescinded by a later order: its deadline no longer applies."]}
+        )
 
 
 def extend_deadline(
@@ -53,6 +70,7 @@ def extend_deadline(
             raise StaleVersion(current)
         if actor is not None:
             permissions.require_extend_deadline(actor, current)
+        refuse_if_rescinded(current, "new_due_on")
         errors: dict[str, list[str]] = {}
         if current.due_on is None:
             errors["new_due_on"] = [f"{current.ref} has no deadline to extend."]
@@ -106,9 +124,11 @@ def set_event_date(
             raise StaleVersion(current)
         if actor is not None:
             permissions.require_update_status(actor, current)
+        refuse_if_rescinded(current, "event_on")
         errors: dict[str, list[str]] = {}
         rule = current.rule
-        if current.deadline_kind != Directive.DeadlineKind.DAYS_FROM_EVENT:
+        counted_from = deadlines.first_rule(rule)
+        if not isinstance(counted_from, deadlines.DaysFromEvent) or current.series_id is not None:
             errors["event_on"] = [
                 f"The deadline of {current.ref} does not count from an event: it is {rule.describe()}."
             ]
@@ -121,12 +141,14 @@ def set_event_date(
         validate_note(note, "", errors)
         if errors:
             raise ValidationError(errors)
-        assert isinstance(rule, deadlines.DaysFromEvent)  # noqa: S101 - any other rule is refused above
+        # A recurring rule whose first occurrence counts from the event is dated here too (its first).
+        assert isinstance(counted_from, deadlines.DaysFromEvent)  # noqa: S101 - any other is refused above
         due_on = deadlines.due_date(
             rule, signed_on=current.order.signed_on, event_on=event_on, policy=current.order.deadline_policy
         )
-        assert due_on is not None  # noqa: S101 - a days_from_event rule with its event dated has a date
-        dated = f"{rule.event[:1].upper()}{rule.event[1:]}: {deadlines.weekday_date(event_on)}."
+        assert due_on is not None  # noqa: S101 - a rule counted from an event, once it is dated, has a date
+        event_name = counted_from.event
+        dated = f"{event_name[:1].upper()}{event_name[1:]}: {deadlines.weekday_date(event_on)}."
         event = NewEvent.of(
             current,
             kind=DirectiveEvent.Kind.EVENT_DATED,
@@ -143,3 +165,51 @@ def set_event_date(
         _move_deadline(current, due_on)
         [event_id] = history.append([event])
     return saved_event(event_id)
+
+
+def amended_deadline(
+    current: Directive,
+    rule: deadlines.Rule,
+    *,
+    trigger_on: dt.date | None,
+    note: str,
+    now: dt.datetime,
+    actor: User | None,
+) -> NewEvent:
+    """Give the locked ``current`` an amending order's ``rule`` and the date it gives; return the event.
+
+    The same path as an extension (``_move_deadline``): the original due date is kept, the effective
+    one moves, the overdue flag goes with the old date. Relative rules count from ``current``'s own
+    order (text inserted into an order speaks of "the date of this order"); ``trigger_on`` dates an
+    after_directive rule whose directive is done. The caller locks, appends the event and commits.
+    """
+    order = current.order
+    first, old_first = deadlines.first_rule(rule), deadlines.first_rule(current.rule)
+    if isinstance(first, deadlines.DaysFromEvent):
+        same_event = isinstance(old_first, deadlines.DaysFromEvent) and old_first.event == first.event
+        event_on = current.event_on if same_event else None
+    else:
+        event_on = trigger_on if isinstance(first, deadlines.AfterDirective) else None
+    due_on = deadlines.due_date(
+        rule, signed_on=order.signed_on, event_on=event_on, trigger_on=event_on, policy=order.deadline_policy
+    )
+    event = NewEvent.of(
+        current,
+        kind=DirectiveEvent.Kind.AMENDED,
+        old_status=current.status,
+        new_status=current.status,
+        old_due_on=current.due_on,
+        new_due_on=due_on,
+        note=note,
+        actor=actor,
+        created=now,
+    )
+    current.set_rule(rule)
+    current.event_on = event_on
+    if isinstance(rule, deadlines.Recurring) and current.occurrence is None:
+        current.occurrence = 1
+    if due_on != current.due_on:
+        _move_deadline(current, due_on)
+    else:
+        current.save(update_fields=["deadline", "deadline_kind", "event_on", "occurrence", "updated_at"])
+    return event

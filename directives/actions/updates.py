@@ -12,6 +12,7 @@ from django.utils import timezone
 from .. import deadlines, history, permissions
 from ..history import NewEvent
 from ..models import Directive, DirectiveEvent, Status
+from . import chains, series
 from .common import (
     UNSET,
     StaleVersion,
@@ -61,10 +62,19 @@ def record_update(
         signed_on = current.order.signed_on
         new_status = current.status
         new_completed_on = current.completed_on
-        if status is not None:
+        if current.is_rescinded and changes_state:
+            field = "status" if status is not None else "completed_on" if completed_on else "forecast_on"
+            errors[field] = [
+                f"{current.ref} was rescinded by a later order: only a note can still be added to it."
+            ]
+        elif status is not None:
             if status not in Status.values:
                 errors["status"] = [
                     f"{status!r} is not a valid status; use one of {', '.join(Status.values)}."
+                ]
+            elif status == Status.RESCINDED:
+                errors["status"] = [
+                    "Only a later order that revokes a directive rescinds it (load that order's file)."
                 ]
             elif current.is_parent:
                 children = ", ".join(c.ref for c in current.children.all())
@@ -138,7 +148,13 @@ def record_update(
             update_fields += ["status", "completed_on", "status_changed_at"]
         current.save(update_fields=update_fields)
         if status_changed and current.parent_id is not None:
-            events += _roll_up(current.parent_id, cause=current, now=now)
+            events += roll_up(current.parent_id, cause=current, now=now)
+        if status_changed:
+            # Deadlines waiting for this directive (or a parent it completed) are dated now, and a
+            # series whose occurrence this completes gets its next one, all in this transaction.
+            events += chains.consequences(events, now=now)
+            if new_status == Status.COMPLETED:
+                events += series.advance_one(current, now=now)
         # Appended last, once the parents are locked too: every writer locks directives before orders.
         event_id = history.append(events)[0]
     return saved_event(event_id)
@@ -185,17 +201,22 @@ def set_forecast(
 def _rolled_up(children: list[Directive]) -> tuple[str, dt.date | None]:
     """Return a parent's status and completion date from its children's.
 
-    Completed only when every child is; in progress once any child has started; otherwise not started.
+    Rescinded parts no longer count: rescinded when every part is; completed when every part still in
+    force is; in progress once any of them has started; otherwise not started.
     """
-    statuses = {c.status for c in children}
+    statuses = {c.status for c in children} - {Status.RESCINDED}
+    if not statuses:
+        return Status.RESCINDED, None
     if statuses == {Status.COMPLETED}:
-        return Status.COMPLETED, max((c.completed_on for c in children if c.completed_on), default=None)
+        # A part completed before it was rescinded keeps its date; the parts in force date the parent.
+        done = (c.completed_on for c in children if c.status == Status.COMPLETED and c.completed_on)
+        return Status.COMPLETED, max(done, default=None)
     if statuses - {Status.NOT_STARTED}:
         return Status.IN_PROGRESS, None
     return Status.NOT_STARTED, None
 
 
-def _roll_up(parent_id: int, *, cause: Directive, now: dt.datetime) -> list[NewEvent]:
+def roll_up(parent_id: int, *, cause: Directive, now: dt.datetime) -> list[NewEvent]:
     """Roll the status up to ``parent_id`` and its ancestors; return their events, to be appended."""
     parent = Directive.objects.select_for_update().get(pk=parent_id)
     children = list(Directive.objects.filter(parent_id=parent_id).only("status", "completed_on"))
@@ -216,5 +237,5 @@ def _roll_up(parent_id: int, *, cause: Directive, now: dt.datetime) -> list[NewE
     parent.status_changed_at = now
     parent.save(update_fields=["status", "completed_on", "status_changed_at", "updated_at"])
     if parent.parent_id is not None:
-        return [event, *_roll_up(parent.parent_id, cause=parent, now=now)]
+        return [event, *roll_up(parent.parent_id, cause=parent, now=now)]
     return [event]

@@ -394,8 +394,8 @@ def _disable(subscription: WebhookSubscription, reason: str, now: dt.datetime) -
 def send_webhook(claimed: WebhookDelivery, report: WebhookReport) -> None:
     """POST ``claimed`` and record the outcome: delivered on a 2xx, else a retry or giving up.
 
-    A notice that stopped being true since it was planned (completed, deadline moved) is not sent, as
-    the email outbox does: the delivery is cancelled with the reason.
+    A notice that stopped being true since it was planned (completed, rescinded, deadline moved) is not
+    sent, as the email outbox does: the delivery is cancelled with the reason.
     """
     now = timezone.now()
     notification = claimed.notification

@@ -16,7 +16,7 @@ from rest_framework import serializers
 
 from agencies.api.serializers import AgencyRefSerializer
 from agencies.models import Agency
-from directives import actions
+from directives import actions, deadlines
 from directives.models import Directive, DirectiveEvent, Order, Outcome, Status
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -61,13 +61,43 @@ class OrderSerializer(serializers.ModelSerializer[Order]):
         ]
 
 
-class DeadlineSerializer(serializers.Serializer[Any]):
-    """A deadline rule, e.g. ``{"kind": "days_after_order", "days": 30}``."""
+class FirstDeadlineSerializer(serializers.Serializer[Any]):
+    """A deadline rule as in an order file (directives/orders/README.md); each kind has its own keys."""
 
     kind = serializers.ChoiceField(choices=Directive.DeadlineKind.choices)
-    days = serializers.IntegerField(required=False, help_text="Absent when there is no deadline.")
+    days = serializers.IntegerField(
+        required=False,
+        help_text="days_after_order, after_directive (or months) and days_from_event (negative: before).",
+    )
+    months = serializers.IntegerField(required=False, help_text="months_after_order; after_directive.")
+    years = serializers.IntegerField(required=False, help_text="years_after_order.")
+    date = serializers.DateField(required=False, help_text="on_date: the fixed date.")
     ongoing = serializers.BooleanField(required=False, help_text="Present (true) when the duty continues.")
-    event = serializers.CharField(required=False, help_text="The event a days_from_event rule counts from.")
+    directive = serializers.CharField(required=False, help_text="after_directive: the ref it waits for.")
+    trigger = serializers.ChoiceField(
+        choices=[(t.value, t.value) for t in deadlines.Trigger],
+        required=False,
+        help_text="after_directive: how the text words it; each means that directive reaching completed.",
+    )
+    order = serializers.IntegerField(
+        required=False, help_text="after_directive: the order of that directive, when not this one."
+    )
+    event = serializers.CharField(required=False, help_text="days_from_event: the event it counts from.")
+
+
+class DeadlineSerializer(FirstDeadlineSerializer):
+    """Any deadline rule, e.g. ``{"kind": "months_after_order", "months": 6}``; recurring nests its first."""
+
+    first = FirstDeadlineSerializer(required=False, help_text="recurring: the rule of the first occurrence.")
+    every_days = serializers.IntegerField(
+        required=False, help_text="recurring: every N days after the first."
+    )
+    every_months = serializers.IntegerField(
+        required=False, help_text="recurring: every N months after the first (12: annually)."
+    )
+    until = serializers.DateField(
+        required=False, help_text="recurring: the last day an occurrence may fall on."
+    )
 
 
 class DirectiveSerializer(serializers.ModelSerializer[Directive]):
@@ -81,6 +111,16 @@ class DirectiveSerializer(serializers.ModelSerializer[Directive]):
     order = serializers.IntegerField(source="order.number", read_only=True)
     # DRF's metaclass takes declared fields off the class: at run time this is no Field.parent.
     parent = serializers.CharField(source="parent.ref", read_only=True, allow_null=True, default=None)  # type: ignore[assignment]  # a field, not Field.parent
+    series = serializers.CharField(
+        source="series.ref",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="A later occurrence of a recurring directive: the ref of its first occurrence.",
+    )
+    occurrence = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="Its place in its series, from 1; null when not recurring."
+    )
     children = serializers.SerializerMethodField()
     lead_agencies = serializers.SerializerMethodField(help_text="The owner first.")
     consulted_agencies = serializers.SerializerMethodField()
@@ -107,6 +147,8 @@ class DirectiveSerializer(serializers.ModelSerializer[Directive]):
             "summary",
             "parent",
             "children",
+            "series",
+            "occurrence",
             "lead_agencies",
             "consulted_agencies",
             "deadline",
@@ -145,7 +187,8 @@ class DirectiveSerializer(serializers.ModelSerializer[Directive]):
 
     @extend_schema_field(DeadlineSerializer)
     def get_deadline(self, directive: Directive) -> dict[str, Any]:
-        return directive.rule.as_dict()
+        rule: dict[str, Any] = directive.deadline  # the rule as JSON (deadlines.rule_to_json)
+        return rule
 
     @extend_schema_field(serializers.ChoiceField(choices=[(day, day) for day in WEEKDAYS], allow_null=True))
     def get_due_weekday(self, directive: Directive) -> str | None:

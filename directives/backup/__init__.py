@@ -1,16 +1,18 @@
 """Backups of the record: ``export_history`` writes it as JSON lines, ``import_history`` restores it.
 
 The file holds every person who acted (id and username), agency, order, directive (with its
-involvements), event (with its place in the chain, its hash and its signature), notification and
-access log entry, and a signed checkpoint of every chain's head, one JSON object a line, each with a
-``type``:
+involvements and, for an occurrence, its series), event (with its place in the chain, its hash and its
+signature), notification, revocation and amendment, and access log entry, and a signed checkpoint of
+every chain's head, one JSON object a line, each with a ``type``:
 
 - a ``header`` first (``format``, ``version``, ``exported_at``), an ``end`` last with the count of
   each type, so that a truncated file is refused rather than half restored;
-- ``user``, ``agency``, ``order``, ``directive``, ``event``, ``notification``, ``access`` lines and
-  one ``checkpoint`` in between, in any order. Records point at each other by natural keys (order
-  number, directive ref, an event's seq in its order) and by the ids the hashes cover (people and
-  agencies). Event lines carry the canonical content under the names of ``history.CONTENT_KEYS``, so
+- ``user``, ``agency``, ``order``, ``directive``, ``event``, ``notification``, ``change`` (what an
+  order revokes or amends), ``access`` lines and one ``checkpoint`` in between, in any order. Records
+  point at each other by natural keys (order number, directive ref, an event's seq in its order) and
+  by the ids the hashes cover (people and agencies). A directive line carries its deadline rule as
+  JSON (``deadlines.rule_to_json``); a file of version 2, which held it in four columns, is read too.
+  Event lines carry the canonical content under the names of ``history.CONTENT_KEYS``, so
   an auditor can check their hashes from the file alone, and their signatures with the public keys.
 
 Exporting also writes a checkpoint (in the database and to the sinks, ``directives/proof.py``); on

@@ -15,13 +15,14 @@ from agencies.models import Agency
 from ledger import audit
 
 from .. import history, proof
-from ..models import Directive, DirectiveEvent, Involvement, Notification, Order
+from ..models import Directive, DirectiveEvent, Involvement, Notification, Order, OrderChange
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
 
 from .fileformat import (
     AGENCY_FIELDS,
+    CHANGE_FIELDS,
     DIRECTIVE_FIELDS,
     FORMAT,
     NOTIFICATION_FIELDS,
@@ -74,6 +75,7 @@ def export(out: SupportsWrite[str]) -> Counter[str]:
                     queryset=Involvement.objects.select_related("agency").order_by("role", "position"),
                 )
             )
+            .select_related("series")
             .order_by("order__number", "position", "ref")
         )
         for d in directives.iterator(chunk_size=2000):
@@ -87,6 +89,7 @@ def export(out: SupportsWrite[str]) -> Counter[str]:
                     **fields_of(d, DIRECTIVE_FIELDS),
                     "order": d.order.number,
                     "parent": d.parent.ref if d.parent else None,
+                    "series": d.series.ref if d.series else None,
                     "involvements": involvements,
                 },
             )
@@ -103,6 +106,8 @@ def export(out: SupportsWrite[str]) -> Counter[str]:
                     "event_seq": n.event.seq if n.event else None,
                 },
             )
+        for change in OrderChange.objects.select_related("by_order").order_by("id"):
+            write("change", {**fields_of(change, CHANGE_FIELDS), "by_order": change.by_order.number})
         for entry in audit.records():
             write("access", entry)
         write("checkpoint", {k: v for k, v in checkpoint.items() if k != "type"})

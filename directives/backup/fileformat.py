@@ -14,11 +14,13 @@ from agencies.models import Agency
 from ledger.models import AccessEvent, Checkpoint
 
 from .. import history
-from ..models import Directive, DirectiveEvent, Notification, Order
+from ..models import Directive, DirectiveEvent, Notification, Order, OrderChange
 
 FORMAT = "orderctl-history"
-VERSION = 2
-TYPES = ("user", "agency", "order", "directive", "event", "notification", "access", "checkpoint")
+VERSION = 3
+# Version 2 stored a directive's rule in four columns (three kinds only); it is read and converted.
+READABLE_VERSIONS = (2, VERSION)
+TYPES = ("user", "agency", "order", "directive", "event", "notification", "change", "access", "checkpoint")
 MAX_ERRORS = 20
 
 # Fields copied as they are (dates and instants as text); references are handled by name below.
@@ -28,9 +30,13 @@ ORDER_FIELDS = (
     "published_on", "source_url", "notes", "deadline_policy", "created", "updated",
 )  # fmt: skip
 DIRECTIVE_FIELDS = (
-    "id", "ref", "position", "title", "summary", "deadline_kind", "deadline_days", "deadline_event",
-    "deadline_ongoing", "event_on", "original_due_on", "due_on", "due_at", "status", "status_changed_at",
-    "completed_on", "forecast_on", "overdue_flagged_at", "created", "updated_at",
+    "id", "ref", "position", "title", "summary", "deadline_kind", "deadline", "event_on", "occurrence",
+    "original_due_on", "due_on", "due_at", "status", "status_changed_at", "completed_on", "forecast_on",
+    "overdue_flagged_at", "created", "updated_at",
+)  # fmt: skip
+CHANGE_FIELDS = (
+    "id", "kind", "order_number", "ref", "deadline", "leads", "consulted", "note", "source", "review",
+    "position",
 )  # fmt: skip
 EVENT_FIELDS = ("id", "kind", "old_status", "new_status", "note", "evidence_url", *history.DATE_KEYS)
 NOTIFICATION_FIELDS = (
@@ -42,9 +48,10 @@ INVOLVEMENT_KEYS = {"agency", "role", "position"}
 KEYS = {
     "agency": {*AGENCY_FIELDS, "parent"},
     "order": set(ORDER_FIELDS),
-    "directive": {*DIRECTIVE_FIELDS, "order", "parent", "involvements"},
+    "directive": {*DIRECTIVE_FIELDS, "order", "parent", "series", "involvements"},
     "event": {"id", *history.CONTENT_KEYS, "hash", *history.SIGNATURE_KEYS},
     "notification": {*NOTIFICATION_FIELDS, "order", "directive", "event_seq"},
+    "change": {*CHANGE_FIELDS, "by_order"},
     "user": {"id", "username"},
     "access": {"id", "actor", "agency", "created", "detail", "kind", "prev_hash", "seq", "subject", "hash",
                "signed_from", "key_id", "signature"},
@@ -56,6 +63,7 @@ MODELS: dict[str, type[models.Model]] = {
     "directive": Directive,
     "event": DirectiveEvent,
     "notification": Notification,
+    "change": OrderChange,
     "access": AccessEvent,
     "checkpoint": Checkpoint,
 }

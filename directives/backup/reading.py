@@ -9,8 +9,8 @@ from typing import Any
 from ledger import audit
 
 from .. import history
-from .fileformat import FORMAT, TYPES, VERSION, Backup, Errors, Line, json_value
-from .validating import validate_line
+from .fileformat import FORMAT, READABLE_VERSIONS, TYPES, VERSION, Backup, Errors, Line, json_value
+from .validating import upgrade_v2_directive, validate_line
 
 
 def read(lines: Iterable[str]) -> Backup:
@@ -19,6 +19,7 @@ def read(lines: Iterable[str]) -> Backup:
     backup = Backup()
     end: tuple[int, dict[str, Any]] | None = None
     number = 0
+    version: object = VERSION
     for number, text in enumerate(lines, start=1):
         if not text.strip():
             continue
@@ -32,7 +33,8 @@ def read(lines: Iterable[str]) -> Backup:
             continue
         kind = raw.get("type")
         if number == 1:
-            if (kind, raw.get("format"), raw.get("version")) != ("header", FORMAT, VERSION):
+            version = raw.get("version")
+            if (kind, raw.get("format")) != ("header", FORMAT) or version not in READABLE_VERSIONS:
                 errors.add(
                     number,
                     "header",
@@ -52,6 +54,8 @@ def read(lines: Iterable[str]) -> Backup:
                 number, "record", "type", f"unknown record type {kind!r}; expected one of {', '.join(TYPES)}"
             )
             continue
+        if kind == "directive" and version == 2:
+            raw = upgrade_v2_directive(raw)
         values = validate_line(kind, raw, number, errors)
         if values is not None:
             backup.records[kind].append(Line(number, values))
@@ -62,6 +66,8 @@ def read(lines: Iterable[str]) -> Backup:
         errors.add(number, "end", None, "the file has no end line: it is truncated, or not a whole backup")
     else:
         counts = end[1].get("counts")
+        if version == 2 and isinstance(counts, dict):
+            counts = {**counts, "change": 0}  # version 2 kept no revocations or amendments
         if counts != backup.counts():
             errors.add(
                 end[0], "end", "counts", f"the end line counts {counts}, but the file holds {backup.counts()}"
@@ -115,6 +121,8 @@ def _check_references(backup: Backup, errors: Errors) -> None:
             errors.add(line.number, what, "order", f"no order {v['order']} in the file")
         if v["parent"] is not None and (v["order"], v["parent"]) not in directives:
             errors.add(line.number, what, "parent", f"no directive {v['parent']!r} in EO {v['order']}")
+        if v["series"] is not None and (v["order"], v["series"]) not in directives:
+            errors.add(line.number, what, "series", f"no directive {v['series']!r} in EO {v['order']}")
         seen_roles = set()
         for item in v["involvements"]:
             if item["agency"] not in agencies:
@@ -144,6 +152,12 @@ def _check_references(backup: Backup, errors: Errors) -> None:
         lambda v: (v["order"], v["directive"], v["kind"], v["due_on"], v["offset_days"]),
         "kind",
     )
+    unique("change", lambda v: (v["by_order"], v["kind"], v["order_number"], v["ref"]), "ref")
+    for line in backup.records["change"]:
+        if line.values["by_order"] not in orders:
+            errors.add(
+                line.number, f"change {line.values['id']}", "by_order", f"no order {line.values['by_order']}"
+            )
     for line in backup.records["notification"]:
         v = line.values
         what = f"notification {v['id']}"

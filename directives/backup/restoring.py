@@ -14,9 +14,10 @@ from ledger import checkpoints
 from ledger.models import AccessEvent, Checkpoint
 
 from .. import history, proof
-from ..models import Directive, DirectiveEvent, Involvement, Notification, Order
+from ..models import Directive, DirectiveEvent, Involvement, Notification, Order, OrderChange
 from .fileformat import (
     AGENCY_FIELDS,
+    CHANGE_FIELDS,
     DIRECTIVE_FIELDS,
     EVENT_FIELDS,
     MODELS,
@@ -43,7 +44,7 @@ def describe_counts(counts: dict[str, int]) -> str:
     return ", ".join(
         f"{n:,} {singular.get(kind, kind) if n == 1 else plural.get(kind, kind + 's')}"
         for kind, n in counts.items()
-        if n or kind not in ("user", "access", "checkpoint")
+        if n or kind not in ("user", "change", "access", "checkpoint")
     )
 
 
@@ -86,6 +87,7 @@ def restore(backup: Backup) -> proof.Report:
                 **{k: v[k] for k in DIRECTIVE_FIELDS},
                 order_id=order_ids[v["order"]],
                 parent_id=directive_ids.get((v["order"], v["parent"])),
+                series_id=directive_ids.get((v["order"], v["series"])),
             )
             for v in records["directive"]
         ],
@@ -124,6 +126,10 @@ def restore(backup: Backup) -> proof.Report:
             event_id=event_ids[v["order"], v["event_seq"]] if v["event_seq"] is not None else None,
         )
         for v in records["notification"]
+    )
+    OrderChange.objects.bulk_create(
+        OrderChange(**{k: v[k] for k in CHANGE_FIELDS}, by_order_id=order_ids[v["by_order"]])
+        for v in records["change"]
     )
     AccessEvent.objects.bulk_create(
         AccessEvent(
@@ -219,6 +225,7 @@ def _reset_sequences() -> None:
             Involvement,
             DirectiveEvent,
             Notification,
+            OrderChange,
             AccessEvent,
             Checkpoint,
         ],

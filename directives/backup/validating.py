@@ -17,10 +17,11 @@ from agencies.models import Agency
 from ledger import checkpoints
 from ledger.models import AccessEvent
 
-from .. import history
+from .. import deadlines, history
 from ..models import Directive, DirectiveEvent, Involvement
 from .fileformat import (
     AGENCY_FIELDS,
+    CHANGE_FIELDS,
     DIRECTIVE_FIELDS,
     EVENT_FIELDS,
     HEX64,
@@ -46,6 +47,11 @@ def _clean(model: type[models.Model], name: str, raw: Any) -> Any:
         expected, ok = "true or false", isinstance(raw, bool)
     elif isinstance(f, models.IntegerField):  # also the ids
         expected, ok = "a whole number", isinstance(raw, int) and not isinstance(raw, bool)
+    elif isinstance(f, models.JSONField) and name == "deadline":
+        try:
+            return deadlines.rule_to_json(deadlines.rule_from_json(raw))
+        except deadlines.RuleError as exc:
+            raise ValidationError(f"must be a deadline rule: {exc}") from None
     elif isinstance(f, models.JSONField):
         expected, ok = "a list of text", isinstance(raw, list) and all(isinstance(v, str) for v in raw)
     else:
@@ -65,6 +71,24 @@ def _clean(model: type[models.Model], name: str, raw: Any) -> Any:
     return value
 
 
+def upgrade_v2_directive(raw: dict[str, Any]) -> dict[str, Any]:
+    """Return a version 2 directive line with its rule as version 3 keeps it (migration 0015's reading)."""
+    old = ("deadline_days", "deadline_event", "deadline_ongoing")
+    if not set(old) <= set(raw) or "deadline" in raw:
+        return raw  # not a version 2 line: validation names what is wrong with it
+    days, event, ongoing = (raw[key] for key in old)
+    kind = raw.get("deadline_kind")
+    rule: dict[str, object]
+    if kind == "days_after_order":
+        rule = {"kind": kind, "days": days, **({"ongoing": True} if ongoing is True else {})}
+    elif kind == "days_from_event":
+        rule = {"kind": kind, "days": days, "event": event}
+    else:
+        rule = {"kind": kind}
+    upgraded = {k: v for k, v in raw.items() if k not in old}
+    return {**upgraded, "deadline": rule, "occurrence": None, "series": None}
+
+
 def describe(kind: str, raw: dict[str, Any]) -> str:
     """Name a record for an error message, from whatever of its keys are usable."""
     if kind == "agency":
@@ -77,6 +101,8 @@ def describe(kind: str, raw: dict[str, Any]) -> str:
         return f"event seq {raw.get('seq')!s} of EO {raw.get('order')!s}"
     if kind == "notification":
         return f"notification {raw.get('id')!s}"
+    if kind == "change":
+        return f"change {raw.get('id')!s} of EO {raw.get('by_order')!s}"
     if kind == "user":
         return f"user {raw.get('id')!s}"
     if kind == "access":
@@ -123,6 +149,7 @@ def validate_line(kind: str, raw: dict[str, Any], number: int, errors: Errors) -
         "directive": DIRECTIVE_FIELDS,
         "event": EVENT_FIELDS,
         "notification": NOTIFICATION_FIELDS,
+        "change": CHANGE_FIELDS,
     }[kind]
     for key in plain:
         clean(key, functools.partial(_clean, model, key))
@@ -131,10 +158,17 @@ def validate_line(kind: str, raw: dict[str, Any], number: int, errors: Errors) -
     elif kind == "directive":
         clean("order", whole)
         clean("parent", text_or_null)
+        clean("series", text_or_null)
         clean("involvements", _involvements)
         if ok and values["completed_on"] is not None and values["status"] != "completed":
             errors.add(number, what, "completed_on", "only a completed directive has a completion date")
             ok = False
+        rule = values.get("deadline")
+        if ok and isinstance(rule, dict) and values["deadline_kind"] != rule["kind"]:
+            errors.add(number, what, "deadline_kind", "must be the kind of the deadline rule")
+            ok = False
+    elif kind == "change":
+        clean("by_order", whole)
     elif kind == "event":
         clean("order", whole)
         clean("seq", whole)

@@ -5,8 +5,9 @@ calendar days: the signing day is not counted, and a date that falls on a weeken
 is kept as it is unless a policy asks to roll it to the next business day. A deadline is met if the work
 is done by the end of that day in US Eastern time, so the instant that matters is midnight at the end
 of the due day in America/New_York.
-The package: ``calendar`` (business days, federal holidays, the Eastern day) and ``rules`` (what a
-deadline is, read from an order file, and the date it gives); callers use the names re-exported here.
+The package: ``calendar`` (business days, federal holidays, the Eastern day), ``rules`` (what a
+deadline is, read from an order file, and the date it gives) and ``jsonform`` (a rule as a JSON column,
+the API and a backup hold it); callers use the names re-exported here.
 """
 
 from .calendar import (
@@ -22,6 +23,7 @@ from .calendar import (
     next_business_day,
     weekday_date,
 )
+from .jsonform import rule_from_json, rule_to_json
 from .rules import (
     ORDER_DATED_KINDS,
     AfterDirective,
@@ -38,8 +40,10 @@ from .rules import (
     Trigger,
     YearsAfterOrder,
     due_date,
+    first_rule,
     is_dated_by_order,
     next_occurrence,
+    occurrence_due,
     rule_from_dict,
 )
 
@@ -66,11 +70,15 @@ __all__ = [
     "due_date",
     "end_of_day",
     "federal_holidays",
+    "first_rule",
     "is_business_day",
     "is_dated_by_order",
     "local_date",
     "next_business_day",
     "next_occurrence",
+    "occurrence_due",
     "rule_from_dict",
+    "rule_from_json",
+    "rule_to_json",
     "weekday_date",
 ]

@@ -470,3 +470,24 @@ def next_occurrence(
         if day > after:
             return day
         n += 1
+
+
+def first_rule(rule: Rule) -> Rule:
+    """Return the rule that dates ``rule``'s first due date: a recurring rule's ``first``, else itself."""
+    return rule.first if isinstance(rule, Recurring) else rule
+
+
+def occurrence_due(
+    rule: Recurring, n: int, *, first_on: dt.date, policy: Policy | str = Policy.LITERAL
+) -> dt.date | None:
+    """Return the due date of occurrence ``n`` (1 is the first) of ``rule``, or None past ``until``.
+
+    ``first_on`` is the first occurrence's date before any policy rolled it: occurrences count from it
+    (Jan 31, Feb 28, Mar 31 ... monthly), so neither month ends nor a rolled date make them drift.
+    """
+    if n < 1:
+        raise ValueError("occurrences are numbered from 1")
+    raw = first_on + rule.step(n - 1)
+    if rule.until is not None and raw > rule.until:
+        return None
+    return apply_policy(raw, policy)

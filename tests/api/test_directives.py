@@ -29,9 +29,9 @@ def test_it_shows_a_directive_as_the_issue_lists_it(as_reviewer, directive):
     with time_machine.travel(JULY_10_NOON, tick=False):
         body = as_reviewer.get(f"/api/v1/directives/{directive('3(a)').pk}/").json()
     assert list(body) == [
-        "id", "url", "order", "ref", "title", "summary", "parent", "children", "lead_agencies",
-        "consulted_agencies", "deadline", "original_due_on", "due_on", "due_weekday", "status",
-        "status_changed_at", "is_overdue", "days_overdue", "days_remaining", "overdue_flagged_at",
+        "id", "url", "order", "ref", "title", "summary", "parent", "children", "series", "occurrence",
+        "lead_agencies", "consulted_agencies", "deadline", "original_due_on", "due_on", "due_weekday",
+        "status", "status_changed_at", "is_overdue", "days_overdue", "days_remaining", "overdue_flagged_at",
         "forecast_on", "completed_on", "outcome", "days_late", "updated_at",
     ]  # fmt: skip
     assert body["url"] == f"http://testserver/api/v1/directives/{body['id']}/"

@@ -12,10 +12,12 @@ cases in all); the seed stays fixed, so a failure found there is found again by 
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 
 import pytest
 import schemathesis
+import time_machine
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
@@ -29,8 +31,10 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from agencies.models import Agency
+from directives import actions
 from directives.models import Directive, DirectiveEvent, Notification
 from tests.api.conftest import token_client
+from tests.directives.rule_orders import AT_B, ORDER_A, ORDER_B, load
 
 # Nine operations: by default a few hundred cases, well under a minute.
 CASES_PER_OPERATION = int(os.environ.get("FUZZ_CASES_PER_OPERATION", "40"))
@@ -59,10 +63,16 @@ def admin_token(admin_user) -> str:
 
 @pytest.fixture
 def real(order) -> dict[str, list]:
+    # Two more orders, so that the directives answered carry every kind of deadline rule, an occurrence
+    # of a series, a rescinded status and an amended deadline.
+    load(ORDER_A)
+    load(ORDER_B, AT_B)
+    with time_machine.travel(dt.datetime(2026, 3, 15, tzinfo=dt.UTC), tick=False):
+        actions.advance_series()
     return {
         "id": list(Directive.objects.order_by("pk").values_list("pk", flat=True)),
         "directive_id": list(Directive.objects.order_by("pk").values_list("pk", flat=True)),
-        "number": [order.number],
+        "number": [order.number, 90001, 90002],
         "abbreviation": list(Agency.objects.order_by("pk").values_list("abbreviation", flat=True)),
     }
 

@@ -30,7 +30,13 @@ def test_before_the_first_deadline_everything_is_due_soon(as_reviewer, order):
     with time_machine.travel(JUNE_28_NOON, tick=False):
         body = summary(as_reviewer)
     assert (body["as_of"], body["today"], body["total"]) == ("2026-06-28T16:00:00Z", "2026-06-28", 11)
-    assert body["by_status"] == {"not_started": 11, "in_progress": 0, "blocked": 0, "completed": 0}
+    assert body["by_status"] == {
+        "not_started": 11,
+        "in_progress": 0,
+        "blocked": 0,
+        "completed": 0,
+        "rescinded": 0,
+    }
     # Due 2026-07-02: 2(a), 2(b), 2(c)(i), 2(c)(ii), 2(c)(iii), 2(d), 2(e); 2026-08-01 is 34 days away.
     assert (body["overdue"], body["due_within_7_days"], body["due_within_30_days"]) == (0, 7, 7)
     assert [d["ref"] for d in body["next_deadlines"]] == ["2(a)", "2(b)", "2(c)(i)", "2(c)(ii)", "2(c)(iii)"]
@@ -56,7 +62,13 @@ def test_after_the_first_deadline(as_reviewer, directive, cisa_editor, treasury_
         actions.change_status(directive("3(a)"), Status.BLOCKED, actor=treasury_editor)
         body = summary(as_reviewer)
     # The parents 2(c) and 3 rolled up to in progress, and are not counted: their parts are.
-    assert body["by_status"] == {"not_started": 8, "in_progress": 0, "blocked": 1, "completed": 2}
+    assert body["by_status"] == {
+        "not_started": 8,
+        "in_progress": 0,
+        "blocked": 1,
+        "completed": 2,
+        "rescinded": 0,
+    }
     # 2(a), 2(b), 2(c)(ii), 2(c)(iii), 2(e): 2(c)(i) and 2(d) are done.
     assert body["overdue"] == 5
     # Due 2026-08-01, 22 days on: 2(f), 3(a) (blocked, still open) and 3(b).

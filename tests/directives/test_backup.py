@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from django.core.management import CommandError, call_command
 
 from agencies.models import Agency
 from directives import actions, backup, history
-from directives.models import Directive, DirectiveEvent, Involvement, Notification, Order
+from directives.models import Directive, DirectiveEvent, Involvement, Notification, Order, OrderChange
 from ledger import checkpoints, keys
 from ledger.chain import sign_head
 from tests.directives.test_history import NOON_NOV_26
@@ -102,6 +103,45 @@ def test_a_backup_round_trips_through_an_empty_database_and_still_verifies(
     assert history.verify().ok
 
 
+@pytest.mark.django_db(transaction=True)
+def test_every_rule_series_revocation_and_amendment_round_trip(tmp_path, admin_user):
+    from tests.directives.rule_orders import AT_B, ORDER_A, ORDER_B, load
+
+    load(ORDER_A)
+    with time_machine.travel(dt.datetime(2026, 3, 3, 12, tzinfo=dt.UTC), tick=False):
+        actions.change_status(
+            Directive.objects.get(ref="1", order__number=90001), "completed", actor=admin_user,
+            completed_on=dt.date(2026, 3, 2),
+        )  # fmt: skip
+        actions.advance_series()
+    load(ORDER_B, AT_B)
+    file = tmp_path / "backup.jsonl"
+    with time_machine.travel(dt.datetime(2026, 3, 4, tzinfo=dt.UTC), tick=False):
+        command("export_history", "--output", str(file))
+    lines = lines_of(file)
+    assert [line["ref"] for line in lines if line["type"] == "change"] == ["5(a)", "6", "3"]
+    second = next(line for line in lines if line["type"] == "directive" and line["ref"] == "4#2")
+    assert (second["series"], second["occurrence"], second["deadline"]["kind"]) == ("4", 2, "recurring")
+    before = {
+        d.ref: (d.deadline, d.status, d.due_on, d.event_on, d.series_id, d.occurrence)
+        for d in Directive.objects.filter(order__number=90001)
+    }
+
+    call_command("flush", interactive=False, verbosity=0)
+    output = command("import_history", str(file))
+    assert "3 changes" in output and output.endswith("every state matches.\n")
+    after = {
+        d.ref: (d.deadline, d.status, d.due_on, d.event_on, d.series_id, d.occurrence)
+        for d in Directive.objects.filter(order__number=90001)
+    }
+    assert after == before
+    assert OrderChange.objects.filter(by_order__number=90002).count() == 3
+    again = tmp_path / "again.jsonl"
+    with time_machine.travel(dt.datetime(2026, 3, 4, tzinfo=dt.UTC), tick=False):
+        command("export_history", "--output", str(again))
+    assert lines_of(again)[1:] == lines[1:]  # all but the header's export time
+
+
 def test_an_auditor_checks_every_hash_of_a_backup_with_the_standard_library_alone(
     tmp_path,
     busy_history,
@@ -159,12 +199,12 @@ def test_an_auditor_checks_every_hash_and_signature_of_a_backup_with_the_recipe(
 
 def test_export_history_writes_to_stdout_without_output(order):
     lines = [json.loads(line) for line in command("export_history").splitlines()]
-    assert (lines[0]["type"], lines[0]["format"], lines[0]["version"]) == ("header", "orderctl-history", 2)
+    assert (lines[0]["type"], lines[0]["format"], lines[0]["version"]) == ("header", "orderctl-history", 3)
     assert lines[-1] == {
         "type": "end",
         "counts": {
             "user": 0, "agency": 15, "order": 1, "directive": 13, "event": 13, "notification": 0,
-            "access": 0, "checkpoint": 1,
+            "change": 0, "access": 0, "checkpoint": 1,
         },
     }  # fmt: skip
 
@@ -291,6 +331,32 @@ def test_it_restores_a_hand_written_backup_keeping_ids_times_and_hashes(tmp_path
     assert not User.objects.get(username="cnss-editor").is_active
 
 
+def _as_version_3(records: list[dict]) -> None:
+    """Write the small backup as version 3 does: the directive's rule as JSON, and a count of changes."""
+    records[0]["version"] = 3
+    for key in ("deadline_days", "deadline_event", "deadline_ongoing"):
+        del records[3][key]
+    records[3].update(deadline={"kind": "days_after_order", "days": 30}, occurrence=None, series=None)
+    records[-1]["counts"]["change"] = 0
+
+
+def _on_version_3(*mutations: Callable[[list[dict]], object]) -> Callable[[list[dict]], None]:
+    """Return a mutation of the small backup that writes it as version 3, then applies ``mutations``."""
+
+    def mutate(records: list[dict]) -> None:
+        _as_version_3(records)
+        for mutation in mutations:
+            mutation(records)
+
+    return mutate
+
+
+A_CHANGE = {
+    "type": "change", "id": 1, "by_order": 14409, "kind": "revoke", "order_number": 14110, "ref": "",
+    "deadline": None, "leads": [], "consulted": [], "note": "", "source": "", "review": "", "position": 0,
+}  # fmt: skip
+
+
 def _set(index: int, **values):
     def mutate(records: list[dict]) -> None:
         records[index].update(values)
@@ -378,6 +444,28 @@ BAD_FILES = {
         _set(1, colour="blue"),
         "line 2 (agency CNSS): field 'colour': is not a field of this record type",
     ),
+    "a deadline kind that is no rule": (
+        _set(3, deadline_kind="weekly"),
+        "line 4 (directive 2(a) of EO 14409): field 'deadline': must be a deadline rule: deadline.kind: "
+        "'weekly' is not one of",
+    ),
+    "a version 3 rule that is not its kind": (
+        _on_version_3(
+            lambda records: records[3].update(deadline={"kind": "months_after_order", "months": 6})
+        ),
+        "line 4 (directive 2(a) of EO 14409): field 'deadline_kind': must be the kind of the deadline rule",
+    ),
+    "an occurrence of a series the file lacks": (
+        _on_version_3(lambda records: records[3].update(series="9", occurrence=2)),
+        "line 4 (directive 2(a) of EO 14409): field 'series': no directive '9' in EO 14409",
+    ),
+    "a change by an order the file lacks": (
+        _on_version_3(
+            lambda records: records.insert(-1, {**A_CHANGE, "by_order": 99999}),
+            lambda records: records[-1]["counts"].update(change=1),
+        ),
+        "line 10 (change 1): field 'by_order': no order 99999",
+    ),
     "an unknown record type": (
         lambda records: records.insert(2, {"type": "membership", "user": "x"}),
         "line 3 (record): field 'type': unknown record type 'membership'",
@@ -388,7 +476,7 @@ BAD_FILES = {
     ),
     "another file's header": (
         _set(0, format="something-else"),
-        "line 1 (header): field 'format': the first line must be the header of orderctl-history version 2",
+        "line 1 (header): field 'format': the first line must be the header of orderctl-history version 3",
     ),
     "a truncated file": (
         lambda records: records.__delitem__(slice(5, None)),
@@ -531,7 +619,26 @@ def test_the_unchanged_small_backup_passes_validation():
     """The bad files above differ from this good one by their one mutation only."""
     validated = backup.read(json.dumps(r) + "\n" for r in copy.deepcopy(small_backup()))
     assert validated.counts() == {
-        "user": 1, "agency": 1, "order": 1, "directive": 1, "event": 2, "notification": 1, "access": 0,
-        "checkpoint": 1,
+        "user": 1, "agency": 1, "order": 1, "directive": 1, "event": 2, "notification": 1, "change": 0,
+        "access": 0, "checkpoint": 1,
     }  # fmt: skip
     assert [line.values for line in validated.records["user"]] == [{"id": 5, "username": "cnss-editor"}]
+
+
+def test_a_version_3_file_restores_its_rule_and_changes(tmp_path, db):
+    records = small_backup()
+    _as_version_3(records)
+    records.insert(-1, A_CHANGE)
+    records[-1]["counts"]["change"] = 1
+    output = command("import_history", str(write(tmp_path, records)))
+    assert output.startswith(
+        "Restored 1 user, 1 agency, 1 order, 1 directive, 2 events, 1 notification, 1 change,"
+    )
+    assert Directive.objects.get(pk=7).rule.describe() == "30 days after the Order"
+    change = OrderChange.objects.get()
+    assert (change.by_order.number, change.kind, change.order_number, change.ref) == (
+        14409,
+        "revoke",
+        14110,
+        "",
+    )

@@ -1,6 +1,8 @@
 """The deadline engine, pure: no database, no Django."""
 
 import datetime as dt
+import json
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -438,3 +440,77 @@ def test_a_rule_is_dated_by_the_order_only_when_the_signing_date_gives_its_date(
 def test_it_rejects_a_bad_new_rule_naming_the_key(data, message):
     with pytest.raises(deadlines.RuleError, match=rf"^{message.replace('.', '[.]')}:"):
         deadlines.rule_from_dict(data)
+
+
+# --- Stored as JSON (a database column, the API) -------------------------------------------------------
+
+EVERY_KIND = [
+    DaysAfterOrder(30),
+    DaysAfterOrder(60, ongoing=True),
+    MonthsAfterOrder(6),
+    YearsAfterOrder(1, ongoing=True),
+    OnDate(dt.date(2025, 12, 31)),
+    AfterDirective("4.1(a)", days=60, trigger=Trigger.PUBLISHED),
+    AfterDirective("4(a)", months=3, order=14144),
+    DaysFromEvent(-30, "the model's planned release"),
+    Recurring(DaysAfterOrder(90), every_months=12),
+    Recurring(OnDate(dt.date(2025, 12, 1)), every_days=60, until=dt.date(2027, 12, 31)),
+    NoDeadline(),
+]
+
+
+@pytest.mark.parametrize("rule", EVERY_KIND, ids=lambda r: r.describe())
+def test_every_rule_survives_json_unchanged(rule):
+    stored = json.loads(json.dumps(deadlines.rule_to_json(rule)))
+    assert deadlines.rule_from_json(stored) == rule
+
+
+def test_json_writes_dates_as_iso_text_at_every_depth():
+    rule = Recurring(OnDate(dt.date(2025, 12, 1)), every_days=60, until=dt.date(2027, 12, 31))
+    assert deadlines.rule_to_json(rule) == {
+        "kind": "recurring",
+        "first": {"kind": "on_date", "date": "2025-12-01"},
+        "every_days": 60,
+        "until": "2027-12-31",
+    }
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"kind": "on_date", "date": "2025-02-30"}, "deadline.date: '2025-02-30' is not a date"),
+        ({"kind": "recurring", "first": {"kind": "on_date", "date": "soon"}, "every_days": 1}, "first.date"),
+        ({"kind": "weekly"}, "deadline.kind: 'weekly' is not one of"),
+        ([], "deadline: must be a table"),
+    ],
+)
+def test_json_that_is_no_rule_is_refused_naming_the_key(data, message):
+    with pytest.raises(deadlines.RuleError, match=re.escape(message)):
+        deadlines.rule_from_json(data)
+
+
+# --- Occurrences -------------------------------------------------------------------------------------
+
+
+def test_monthly_occurrences_count_from_the_first_so_month_ends_do_not_drift():
+    rule = Recurring(OnDate(dt.date(2026, 1, 31)), every_months=1)
+    dates = [deadlines.occurrence_due(rule, n, first_on=dt.date(2026, 1, 31)) for n in range(1, 5)]
+    assert dates == [dt.date(2026, 1, 31), dt.date(2026, 2, 28), dt.date(2026, 3, 31), dt.date(2026, 4, 30)]
+
+
+def test_no_occurrence_falls_after_until_which_is_inclusive():
+    rule = Recurring(OnDate(dt.date(2026, 1, 1)), every_days=30, until=dt.date(2026, 1, 31))
+    assert deadlines.occurrence_due(rule, 2, first_on=dt.date(2026, 1, 1)) == dt.date(2026, 1, 31)
+    assert deadlines.occurrence_due(rule, 3, first_on=dt.date(2026, 1, 1)) is None
+
+
+def test_a_rolled_occurrence_does_not_shift_the_next():
+    # 2026-08-01 is a Saturday: rolled to Monday 08-03; the next is still 08-01 + 1 month = Tue 09-01.
+    rule = Recurring(OnDate(dt.date(2026, 8, 1)), every_months=1)
+    policy = Policy.NEXT_BUSINESS_DAY
+    assert deadlines.occurrence_due(rule, 1, first_on=dt.date(2026, 8, 1), policy=policy) == dt.date(
+        2026, 8, 3
+    )
+    assert deadlines.occurrence_due(rule, 2, first_on=dt.date(2026, 8, 1), policy=policy) == dt.date(
+        2026, 9, 1
+    )

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from agencies.models import Agency
-from directives import actions
+from directives import actions, deadlines
 from directives.models import Directive, DirectiveEvent, Order, Status
 from tests.conftest import ORDER_FILE
 
@@ -82,7 +82,7 @@ def test_it_records_leads_owner_first_and_parents(tmp_path):
         "2(c)(ii)",
         "2(c)(iii)",
     ]
-    assert Directive.objects.get(ref="3(a)").deadline_ongoing
+    assert Directive.objects.get(ref="3(a)").rule == deadlines.DaysAfterOrder(days=60, ongoing=True)
     assert Agency.objects.get(abbreviation="CISA").parent.abbreviation == "DHS"
     assert Agency.objects.get(abbreviation="OMB").parent.abbreviation == "EOP"
 

@@ -174,6 +174,13 @@ def test_a_ref_longer_than_the_database_column_is_refused():
     assert found == ["directives[" + "2(a)" * 8 + "].ref: must be at most 30 characters, not 32"]
 
 
+def test_a_ref_with_the_occurrence_mark_is_refused():
+    found = problems(HEADER + DIRECTIVE.replace('ref = "2(a)"', 'ref = "2(a)#2"'))
+    assert found == [
+        "directives[2(a)#2].ref: must not contain '#', which numbers a recurring directive's occurrences"
+    ]
+
+
 REVOKES_AND_AMENDS = """
 [[revokes]]
 order = 14110

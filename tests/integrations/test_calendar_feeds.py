@@ -14,7 +14,7 @@ import time_machine
 from icalendar import Calendar, Component
 
 from directives import actions, calendar
-from directives.models import Directive
+from directives.models import Directive, Status
 from directives.outreach import CalendarToken
 from ledger.models import AccessEvent
 
@@ -101,7 +101,7 @@ def test_a_completed_directive_is_cancelled_not_dropped(feeds, directive, cisa_e
 
 def test_a_rescinded_directive_is_cancelled(directive):
     d = Directive.objects.with_agencies().get(pk=directive("2(c)(ii)").pk)
-    d.status = "rescinded"  # the oversight loop's status; calendars ask public_status.is_rescinded
+    d.status = Status.RESCINDED  # as a later order leaves it (tests/integrations/test_rescinded.py)
     event = calendar.event_of(d, dt.datetime(2026, 7, 1, tzinfo=dt.UTC))
     assert str(event["STATUS"]) == "CANCELLED"
     assert "rescinded" in str(event["DESCRIPTION"])

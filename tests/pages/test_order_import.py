@@ -1,0 +1,361 @@
+"""The import page: order managers give an order's text, review the draft beside it, correct it, load it.
+
+Every bad input is refused at its field with nothing written; only order managers (the permission, or
+a superuser) may use the page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+import time_machine
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from agencies.models import Agency
+from directives import deadlines
+from directives.models import Directive, DirectiveEvent, Order, OrderChange
+from directives.orderfile import parse_order_file
+
+URL = "/orders/import/"
+# Noon Eastern, a week after the text's signing date: no test depends on the day it runs.
+NOW = dt.datetime(2026, 3, 10, 12, tzinfo=deadlines.EASTERN)
+
+# A short order written for these tests, in the Federal Register's plain shape.
+TEXT = """Executive Order 99100 of March 3, 2026
+
+Keeping Count of Orders
+
+By the authority vested in me as President by the Constitution and the laws of the United States of \
+America, it is hereby ordered:
+
+Section 1. Purpose. Orders should be tracked.
+
+Sec. 2. Tracking. (a) Within 30 days of the date of this order, the Secretary of Homeland Security, \
+through the Director of the Cybersecurity and Infrastructure Security Agency, in consultation with the \
+Director of the Office of Management and Budget, shall publish guidance on tracking orders.
+
+(b) Within 6 months of the date of this order, the Secretary of the Treasury shall report on the cost \
+of tracking.
+
+(c) Within 60 days of the date of this order, the Chief Tracking Officer shall count the orders.
+
+Sec. 3. General Provisions. (a) This order shall be implemented consistent with applicable law.
+"""
+
+
+def written() -> tuple[int, ...]:
+    return (
+        Order.objects.count(),
+        Directive.objects.count(),
+        DirectiveEvent.objects.count(),
+        Agency.objects.count(),
+        OrderChange.objects.count(),
+    )
+
+
+@pytest.fixture
+def manager(db):
+    """An order manager: the permission, granted through a group as an administrator would."""
+    group = Group.objects.create(name="Order managers")
+    group.permissions.add(Permission.objects.get(codename="manage_orders"))
+    user = get_user_model().objects.create_user("manager", "manager@example.com", "pw")
+    user.groups.add(group)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def post(client: Client, data: dict, **extra):
+    with time_machine.travel(NOW, tick=False):
+        return client.post(URL, data, **extra)
+
+
+def drafted(client: Client, text: str = TEXT, **fields):
+    response = post(client, {"text": text, "action": "draft", **fields})
+    assert response.status_code == 200, _errors(response)
+    return response
+
+
+def review_data(response) -> dict[str, str]:
+    """Return what the review form would send back unchanged (every field, the boxes ticked)."""
+    html = response.content.decode()
+    form = html[html.index('<form class="orderctl-form orderctl-import"') :]
+    data = {}
+    for tag in re.findall(r"<input[^>]*>", form):
+        name = re.search(r'name="([^"]+)"', tag)
+        if not name or ('type="checkbox"' in tag and "checked" not in tag):
+            continue
+        value = re.search(r'value="([^"]*)"', tag, re.S)
+        data[name[1]] = _unescape(value[1]) if value else ("on" if 'type="checkbox"' in tag else "")
+    return data
+
+
+def _unescape(value: str) -> str:
+    return (
+        value.replace("&quot;", '"').replace("&#x27;", "'").replace("&lt;", "<").replace("&gt;", ">")
+    ).replace("&amp;", "&")
+
+
+def _errors(response) -> list[tuple[str, str]]:
+    return re.findall(r'class="usa-error-message" id="([^"]+)">([^<]*)<', response.content.decode())
+
+
+def field_of(data: dict[str, str], ref: str, name: str) -> str:
+    index = next(k.split("-")[1] for k, v in data.items() if k.endswith("-ref") and v == ref)
+    return f"d-{index}-{name}"
+
+
+# --- Who may ----------------------------------------------------------------------------------------
+
+
+def test_only_order_managers_and_superusers_may_use_it(client, cisa_editor, reviewer, admin_user, manager):
+    for user in (cisa_editor, reviewer):
+        client.force_login(user)
+        assert client.get(URL).status_code == 403
+        assert post(client, {"text": TEXT, "action": "load"}).status_code == 403
+    assert manager.get(URL).status_code == 200
+    client.force_login(admin_user)
+    assert client.get(URL).status_code == 200
+    assert written()[0] == 1  # EO 14409 alone: the refused posts wrote nothing
+
+
+def test_the_menu_offers_the_page_to_order_managers_only(client, cisa_editor, manager):
+    client.force_login(cisa_editor)
+    assert URL not in client.get("/orders/14409/").content.decode()
+    assert f'href="{URL}"' in manager.get("/orders/14409/").content.decode()
+
+
+# --- The draft beside the text --------------------------------------------------------------------------
+
+
+def test_the_draft_highlights_each_directive_in_the_text_and_marks_the_unsure(manager):
+    html = drafted(manager).content.decode()
+    text = html[
+        html.index('<div class="orderctl-import-text">') : html.index(
+            "</div>", html.index("orderctl-import-text")
+        )
+    ]
+    assert (
+        '<mark class="orderctl-mark" id="text-0"><a class="orderctl-mark__ref" href="#directive-0">2(a)</a>'
+        in text
+    )
+    assert "shall publish guidance on tracking orders.</mark>" in text
+    unsure = re.search(
+        r'<mark class="orderctl-mark orderctl-mark--review" id="text-(\d)">.*?</mark>', text, re.S
+    )
+    assert unsure and "Chief Tracking Officer" in unsure[0] and "2(c) · review" in unsure[0]
+    assert "Section 1. Purpose." in text  # the text between directives is shown as it is
+    assert "Unknown actor &#x27;Chief Tracking Officer&#x27;" in html  # its form says why
+
+
+def test_each_directive_has_a_form_with_what_the_drafter_found(manager):
+    data = review_data(drafted(manager))
+    assert data[field_of(data, "2(a)", "leads")] == "CISA"
+    assert data[field_of(data, "2(a)", "consulted")] == "OMB"
+    assert data[field_of(data, "2(b)", "deadline")] == '{ kind = "months_after_order", months = 6 }'
+    assert data["number"] == "" and data["text"].startswith("Executive Order 99100")
+
+
+def test_a_corrected_lead_is_loaded_and_the_directives_are_tracked(manager):
+    data = review_data(drafted(manager))
+    data[field_of(data, "2(a)", "leads")] = "DHS, CISA"
+    data["action"] = "load"
+    response = post(manager, data)
+    assert response.status_code == 302 and response["Location"] == "/orders/99100/"
+    d = Directive.objects.with_agencies().get(order__number=99100, ref="2(a)")
+    assert [a.abbreviation for a in d.lead_agencies] == ["DHS", "CISA"]
+    assert d.due_on == dt.date(2026, 4, 2)
+    assert Directive.objects.get(order__number=99100, ref="2(b)").due_on == dt.date(2026, 9, 3)
+    with time_machine.travel(NOW, tick=False):  # the session was made at NOW
+        page = manager.get("/orders/99100/").content.decode()
+    assert "Loaded Executive Order 99100: 3 created, 0 updated, 0 unchanged" in page
+
+
+def test_a_directive_unticked_is_not_loaded(manager):
+    data = review_data(drafted(manager))
+    del data[field_of(data, "2(c)", "keep")]
+    data["action"] = "load"
+    assert post(manager, data).status_code == 302
+    assert sorted(Directive.objects.filter(order__number=99100).values_list("ref", flat=True)) == [
+        "2(a)",
+        "2(b)",
+    ]
+
+
+def test_checking_shows_the_corrected_rule_and_loads_nothing(manager):
+    data = review_data(drafted(manager))
+    data[field_of(data, "2(a)", "deadline")] = '{ kind = "on_date", date = 2026-12-31 }'
+    data["action"] = "check"
+    before = written()
+    html = post(manager, data).content.decode()
+    assert "The corrections make a valid order file." in html
+    assert "Deadline now: by Thu 2026-12-31: Thu 2026-12-31." in html
+    assert written() == before
+
+
+def test_the_order_file_can_be_downloaded_with_the_corrections(manager):
+    data = review_data(drafted(manager))
+    data[field_of(data, "2(c)", "leads")] = "OMB"
+    data["action"] = "download"
+    response = post(manager, data)
+    assert response["Content-Disposition"] == 'attachment; filename="eo-99100.toml"'
+    spec = parse_order_file(response.content.decode())
+    assert {d.ref: d.leads for d in spec.directives} == {
+        "2(a)": ("CISA",),
+        "2(b)": ("TREASURY",),
+        "2(c)": ("OMB",),
+    }
+
+
+def test_a_text_uploaded_as_a_file_is_drafted_the_same(manager):
+    upload = SimpleUploadedFile("eo-99100.md", TEXT.encode(), content_type="text/markdown")
+    response = post(manager, {"file": upload, "action": "draft"})
+    assert response.status_code == 200
+    data = review_data(response)
+    assert (data["filename"], data[field_of(data, "2(a)", "leads")]) == ("eo-99100.md", "CISA")
+
+
+# --- Bad input: at its field, nothing written ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"text": ""}, "text", "Paste the order&#x27;s text, or upload a file of it."),
+        ({"text": "   \n  "}, "text", "Paste the order&#x27;s text, or upload a file of it."),
+        ({"text": "A shopping list: eggs, milk."}, "text", "This does not look like an executive order"),
+        (
+            {"text": TEXT.replace("Executive Order 99100 of", "Order of")},
+            "number",
+            "the text does not give the order",
+        ),
+        ({"text": TEXT, "number": "-3"}, "number", "Ensure this value is greater than or equal to 1."),
+        ({"text": TEXT, "signed_on": "2026-02-30"}, "signed_on", "Enter a valid date."),
+        ({"text": TEXT, "title": "x" * 301}, "title", "Ensure this value has at most 300 characters"),
+        ({"text": "x" * 1_000_001}, "text", "The text is longer than 1,000 kB"),
+        ({"text": "Sec. 1. \x00"}, "text", "Null characters are not allowed."),
+    ],
+    ids=[
+        "empty",
+        "blank",
+        "not an order",
+        "no number",
+        "bad number",
+        "bad date",
+        "long title",
+        "too long",
+        "NUL",
+    ],
+)
+def test_bad_text_is_refused_at_its_field(manager, data, field, message):
+    before = written()
+    response = post(manager, {**data, "action": "draft"})
+    assert response.status_code == 400
+    errors = dict(_errors(response))
+    assert message in errors.get(f"id_{field}_error", ""), errors
+    assert written() == before
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("order.pdf", b"%PDF-1.7", "&#x27;order.pdf&#x27; is not a text file the drafter reads"),
+        ("order.txt", b"", "The submitted file is empty."),
+        ("order.txt", b"Sec. 1.\x00\x01\x02", "The file is binary, not text"),
+        ("order.txt", "Sec. 1. Café".encode("latin-1"), "The file cannot be read as UTF-8 (byte 11)"),
+        ("order.txt", b"x" * 1_000_001, "The file is 1,000 kB; the limit is 1,000 kB."),
+    ],
+    ids=["not text", "empty", "binary", "not UTF-8", "too large"],
+)
+def test_a_bad_upload_is_refused_at_the_file_field(manager, name, content, message):
+    before = written()
+    response = post(manager, {"file": SimpleUploadedFile(name, content), "action": "draft"})
+    assert response.status_code == 400
+    assert message in dict(_errors(response)).get("id_file_error", ""), _errors(response)
+    assert written() == before
+
+
+def test_a_file_and_a_text_together_are_refused(manager):
+    response = post(
+        manager, {"file": SimpleUploadedFile("a.txt", TEXT.encode()), "text": TEXT, "action": "draft"}
+    )
+    assert (
+        dict(_errors(response))["id_text_error"]
+        == "Give the text one way: upload a file or paste it, not both."
+    )
+
+
+@pytest.mark.parametrize(
+    ("ref", "name", "value", "message"),
+    [
+        ("2(a)", "leads", "NOPE", "Unknown agency &#x27;NOPE&#x27;"),
+        ("2(a)", "leads", " , ", "Name at least one lead agency."),
+        ("2(b)", "deadline", "60 days", "Not a rule in the order file&#x27;s form"),
+        ("2(b)", "deadline", '{ kind = "weekly" }', "deadline.kind: &#x27;weekly&#x27; is not one of"),
+        ("2(b)", "ref", "2(a)", "Duplicate ref &#x27;2(a)&#x27;"),
+        ("2(b)", "ref", "2(b)#2", "Must not contain &#x27;#&#x27;"),
+        ("2(b)", "parent", "9", "No directive has the ref &#x27;9&#x27;"),
+        ("2(b)", "title", "", "This field is required."),
+    ],
+    ids=[
+        "unknown lead",
+        "no lead",
+        "not a rule",
+        "unknown kind",
+        "duplicate ref",
+        "occurrence mark",
+        "no parent",
+        "no title",
+    ],
+)
+def test_a_bad_correction_is_refused_at_its_field_and_nothing_is_loaded(manager, ref, name, value, message):
+    data = review_data(drafted(manager))
+    key = field_of(data, ref, name)
+    data[key] = value
+    data["action"] = "load"
+    before = written()
+    response = post(manager, data)
+    assert response.status_code == 400
+    errors = dict(_errors(response))
+    assert message in errors.get(f"id_{key}_error", ""), errors
+    assert written() == before
+
+
+def test_a_load_the_loader_refuses_is_shown_at_the_field_with_nothing_written(manager):
+    data = review_data(drafted(manager))
+    data["action"] = "load"
+    assert post(manager, data).status_code == 302
+    data[field_of(data, "2(a)", "deadline")] = '{ kind = "days_after_order", days = 45 }'
+    before = written()
+    response = post(manager, data)
+    assert response.status_code == 400
+    key = field_of(data, "2(a)", "deadline")
+    assert (
+        "Would move the original due date from 2026-04-02 to 2026-04-17"
+        in dict(_errors(response))[f"id_{key}_error"]
+    )
+    assert written() == before
+
+
+@pytest.mark.parametrize(
+    ("forged", "message"),
+    [
+        ({"d-0-index": "-1"}, "Ensure this value is greater than or equal to 0."),
+        ({"d-0-index": "999"}, "This form names no directive of the draft: draft the text again."),
+        ({"d-TOTAL_FORMS": "x"}, "ManagementForm data is missing or has been tampered with."),
+        ({"action": "delete"}, "Unknown action &#x27;delete&#x27;: draft, check, load or download."),
+    ],
+    ids=["negative index", "index past the draft", "broken formset", "unknown action"],
+)
+def test_a_forged_form_is_a_400_naming_what_is_wrong(manager, forged, message):
+    data = {**review_data(drafted(manager)), "action": "load", **forged}
+    before = written()
+    response = post(manager, data)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert written() == before
