@@ -20,6 +20,7 @@ from .calendar import (
     federal_holidays,
     is_business_day,
     local_date,
+    wall_clock_days_later,
     next_business_day,
     weekday_date,
 )
@@ -74,6 +75,7 @@ __all__ = [
     "is_business_day",
     "is_dated_by_order",
     "local_date",
+    "wall_clock_days_later",
     "next_business_day",
     "next_occurrence",
     "occurrence_due",
