@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -25,7 +26,7 @@ from directives.actions import outbox
 from directives.models import Delivery, Notification
 from tests.fault_servers import SmtpSink, TcpProxy, wait_until
 from tests.test_celery_worker import editors  # noqa: F401 - a fixture, used by name
-from tests.test_faults import Services, worker_database_url
+from tests.test_faults import QUIET, Services, worker_database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 JULY_2_ENDS = dt.datetime(2026, 7, 3, 4, 0, tzinfo=dt.UTC)
@@ -253,3 +254,49 @@ def test_a_database_outage_longer_than_the_dispatcher_waits_still_sends_nothing_
     all_sent_once(sink, owed)
 
 
+
+
+# --- A deploy: SIGTERM to a worker in the middle of a batch ----------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_sigterm_finishes_the_email_in_hand_releases_the_rest_and_a_new_worker_sends_them_once(
+    owed, tmp_path
+):
+    sink = SmtpSink(delay=1.5).start()  # each email takes 1.5 s: a batch in progress when SIGTERM comes
+    services = Services(tmp_path)
+    services.env.update(sink.settings(timeout=10), NOTIFICATION_CLAIM_SECONDS="600")
+    celery = [sys.executable, "-m", "celery", "-A", "orderctl"]
+    try:
+        services.start_redis()
+        # As compose runs it: a prefork pool, the dispatch in a child process; SIGTERM to the main one only.
+        worker = services._start(
+            "worker", [*celery, "worker", "--pool=prefork", "--concurrency=1", "--loglevel=INFO", *QUIET]
+        )
+        services.wait(lambda: " ready." in services.log("worker"), timeout=60, what="the worker")
+        services.start_beat()
+        services.wait(lambda: sink.received.is_set(), timeout=60, what="the first email")
+        os.kill(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=20)  # a 10-minute lease or the whole batch would take far longer
+        services.stop("beat")
+        assert worker.returncode == 0, services.log("worker")[-3000:]
+        assert "dispatch loops stop after the email in hand" in services.log("worker")
+        sent = Delivery.objects.filter(state=Delivery.State.SENT).count()
+        assert 1 <= sent < owed
+        assert sum(sink.message_ids.values()) == sent
+        # Nothing is held for the lease: what was claimed and not sent is due again now.
+        assert not Delivery.objects.filter(state=Delivery.State.SENDING).exists()
+
+        services.start_worker("worker-2")
+        services.start_beat()
+        services.wait(
+            lambda: Delivery.objects.filter(state=Delivery.State.SENT).count() == owed,
+            timeout=60,
+            what="the rest, sent by the new worker",
+        )
+    finally:
+        services.stop_all()
+        sink.stop()
+    all_sent_once(sink, owed)
