@@ -136,6 +136,11 @@ class TcpProxy:
     def cut(self) -> None:
         """Refuse new connections and reset the open ones."""
         if self.listener is not None:
+            # shutdown() wakes the thread blocked in accept(); close() alone would leave it accepting.
+            try:
+                self.listener.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
             self.listener.close()
             self.listener = None
         with self.lock:
