@@ -11,6 +11,7 @@ to send duplicates.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import signal
 import subprocess
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from django.core.management import CommandError, call_command
 from django.db import connection
 
 from directives import actions, notify
@@ -300,3 +302,22 @@ def test_sigterm_finishes_the_email_in_hand_releases_the_rest_and_a_new_worker_s
         services.stop_all()
         sink.stop()
     all_sent_once(sink, owed)
+
+
+def test_emails_unsent_after_many_tries_are_shown_in_the_admin_and_fail_outbox_status(
+    one_notice, settings, admin_client
+):
+    settings.NOTIFICATION_MAX_ATTEMPTS = 2
+    settings.EMAIL_BACKEND = "directives.mail.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", 9, False  # refused
+    dispatch(JULY_2_ENDS)
+    out = io.StringIO()
+    call_command("outbox_status", stdout=out)  # one try: not yet a person's business
+    assert "no email needs attention" in out.getvalue()
+    dispatch(JULY_2_ENDS + dt.timedelta(minutes=2))
+    with pytest.raises(CommandError, match="1 emails still unsent after 2 or more tries"):
+        call_command("outbox_status", stdout=io.StringIO())
+    page = admin_client.get("/admin/directives/delivery/?attention=yes")
+    assert page.status_code == 200
+    assert "1 email still unsent after 2 or more tries" in page.content.decode()
+    assert "cisa-editor@example.com" in page.content.decode()
