@@ -12,9 +12,11 @@ from django.http import HttpRequest
 
 from agencies.access import signed_in
 
-from . import actions
+from . import (
+    actions,
+    admin_outbox,  # noqa: F401 - registers the outbox's admin (Delivery)
+)
 from .admin_integrations import publish, unpublish
-from . import admin_outbox  # noqa: F401 - registers the outbox's admin (Delivery)
 from .models import Directive, DirectiveEvent, Involvement, Order, OrderChange, Status
 
 # Links without a scheme are https (Django 6's default, chosen now to silence its transition warning).

@@ -10,7 +10,6 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.template.response import TemplateResponse
 
 from .models import Delivery
 
@@ -49,8 +48,7 @@ class DeliveryAdmin(admin.ModelAdmin[Delivery]):
                 f"Latest error: {latest}",
                 messages.WARNING,
             )
-        response: TemplateResponse = super().changelist_view(request, extra_context)
-        return response
+        return super().changelist_view(request, extra_context)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -10,7 +10,7 @@ again (actions/outbox.py). Every other error propagates as before, to be retried
 from __future__ import annotations
 
 import smtplib
-
+from typing import Any
 
 from django.core.mail import EmailMessage
 from django.core.mail.backends import smtp
@@ -20,22 +20,18 @@ class UnconfirmedSend(Exception):
     """The mail server took the whole message but its answer never came: it may well be delivered."""
 
 
-class _TracksTransmission:
+class _SMTP(smtplib.SMTP):
     """Remember whether the message's final ``<CRLF>.<CRLF>`` went out on the current exchange."""
 
     orderctl_transmitted = False
 
-    def send(self, s: str | bytes) -> None:
-        super().send(s)  # type: ignore[misc]  # smtplib.SMTP's, next in the method order
+    def send(self, s: Any) -> None:
+        super().send(s)
         if isinstance(s, bytes) and s.endswith(b"\r\n.\r\n"):
             self.orderctl_transmitted = True
 
 
-class _SMTP(_TracksTransmission, smtplib.SMTP):
-    pass
-
-
-class _SMTPSSL(_TracksTransmission, smtplib.SMTP_SSL):
+class _SMTPSSL(_SMTP, smtplib.SMTP_SSL):
     pass
 
 
@@ -50,7 +46,7 @@ class EmailBackend(smtp.EmailBackend):
         if self.connection is not None:
             self.connection.orderctl_transmitted = False  # type: ignore[attr-defined]  # ours, set by _SMTP
         try:
-            return bool(super()._send(email_message))
+            return bool(super()._send(email_message))  # type: ignore[misc]  # Django's, not in the stubs
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
             if getattr(self.connection, "orderctl_transmitted", False):
                 raise UnconfirmedSend(

@@ -6,6 +6,7 @@ delivery (``acks_late``, a restarted worker, beat's start-up run) does no harm.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -34,10 +35,8 @@ def stop_dispatching(sig: str = "", how: str = "", exitcode: int = 0, **kwargs: 
 
     for child in active_children():
         if child.pid:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(child.pid, _STOP_SIGNAL)
-            except ProcessLookupError:
-                pass
 
 
 @worker_process_init.connect

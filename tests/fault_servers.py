@@ -8,6 +8,7 @@ them at the exact moment it means to (inside the SMTP exchange, say) and nobody 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email
 import logging
 import socket
@@ -45,7 +46,7 @@ class SmtpSink:
         self.received = threading.Event()
         self.controller: Controller | None = None
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+    async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.original_content or envelope.content)
         message_id = str(message["Message-ID"])
         self.message_ids[message_id] += 1
@@ -125,10 +126,8 @@ class TcpProxy:
             pass
         finally:
             for s in (source, sink):
-                try:
+                with contextlib.suppress(OSError):
                     s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
                 s.close()
             with self.lock:
                 self.sockets -= {source, sink}
@@ -137,10 +136,8 @@ class TcpProxy:
         """Refuse new connections and reset the open ones."""
         if self.listener is not None:
             # shutdown() wakes the thread blocked in accept(); close() alone would leave it accepting.
-            try:
+            with contextlib.suppress(OSError):
                 self.listener.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             self.listener.close()
             self.listener = None
         with self.lock:

@@ -16,6 +16,7 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -83,7 +84,12 @@ def test_an_smtp_outage_of_any_length_loses_nothing_and_delivery_resumes_within_
     # The server is down (nothing listens on its port) for a month: the dispatcher tries every minute it
     # runs; this samples that month, as beat would find it.
     instant = JULY_2_ENDS
-    for hop in (dt.timedelta(0), dt.timedelta(minutes=1, seconds=1), dt.timedelta(hours=9), dt.timedelta(days=30)):
+    for hop in (
+        dt.timedelta(0),
+        dt.timedelta(minutes=1, seconds=1),
+        dt.timedelta(hours=9),
+        dt.timedelta(days=30),
+    ):
         instant += hop
         report = dispatch(instant)
         assert (len(report.failed), report.gave_up) == (1, [])
@@ -167,7 +173,7 @@ class Dispatcher:
         self.log = folder / "dispatcher.log"
 
     def run(self) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run(  # noqa: S603 - our own interpreter and manage.py
+        done = subprocess.run(
             [sys.executable, "manage.py", "dispatch_notifications"],
             cwd=ROOT,
             env=self.env,
@@ -198,6 +204,16 @@ def private_redis(tmp_path):
     services.stop_all()
 
 
+def cut_once(proxy: TcpProxy, *, seconds: float) -> Callable[[str], None]:
+    """Return an SMTP hook that takes the database away for ``seconds`` when the first email arrives."""
+
+    def on_message(message_id: str) -> None:
+        if not proxy.outages:
+            proxy.cut_for(seconds)
+
+    return on_message
+
+
 def all_sent_once(sink: SmtpSink, count: int) -> None:
     sent = Delivery.objects.filter(state=Delivery.State.SENT)
     assert sent.count() == count
@@ -212,7 +228,7 @@ def test_the_sent_mark_waits_out_a_database_outage_and_nothing_is_sent_twice(owe
     s = connection.settings_dict
     proxy = TcpProxy(s["HOST"] or "127.0.0.1", int(s["PORT"] or 5432)).start()
     # The database goes away for 3 s right after the server took the first email, before its answer.
-    sink = SmtpSink(on_message=lambda _: proxy.outages or proxy.cut_for(3)).start()
+    sink = SmtpSink(on_message=cut_once(proxy, seconds=3)).start()
     try:
         done = Dispatcher(tmp_path, proxy, sink, private_redis, lease=60).run()
     finally:
@@ -232,7 +248,7 @@ def test_a_database_outage_longer_than_the_dispatcher_waits_still_sends_nothing_
 ):
     s = connection.settings_dict
     proxy = TcpProxy(s["HOST"] or "127.0.0.1", int(s["PORT"] or 5432)).start()
-    sink = SmtpSink(on_message=lambda _: proxy.outages or proxy.cut_for(5)).start()
+    sink = SmtpSink(on_message=cut_once(proxy, seconds=5)).start()
     # A 2-second lease: the dispatcher waits 1 s for the database, then dies with the email unmarked.
     dispatcher = Dispatcher(tmp_path, proxy, sink, private_redis, lease=2)
     try:
@@ -243,7 +259,9 @@ def test_a_database_outage_longer_than_the_dispatcher_waits_still_sends_nothing_
         stranded = Delivery.objects.get(state=Delivery.State.SENDING)
         assert stranded.handed_over_at is not None
         wait_until(
-            lambda: Delivery.objects.filter(pk=stranded.pk, next_attempt_at__lte=dt.datetime.now(dt.UTC)).exists(),
+            lambda: Delivery.objects.filter(
+                pk=stranded.pk, next_attempt_at__lte=dt.datetime.now(dt.UTC)
+            ).exists(),
             timeout=10,
             what="the lease to end",
         )
@@ -254,8 +272,6 @@ def test_a_database_outage_longer_than_the_dispatcher_waits_still_sends_nothing_
     assert second.returncode == 0, second.stderr[-3000:]
     assert "took it before; marked sent, not resent" in second.stderr
     all_sent_once(sink, owed)
-
-
 
 
 # --- A deploy: SIGTERM to a worker in the middle of a batch ----------------------------------------------

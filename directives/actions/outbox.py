@@ -129,7 +129,9 @@ class DispatchReport:
 
     sent: list[int] = field(default_factory=list)
     emails: list[int] = field(default_factory=list)
-    failed: list[int] = field(default_factory=list)  # emails the mail server refused (retried, never given up)
+    failed: list[int] = field(
+        default_factory=list
+    )  # emails the mail server refused (retried, never given up)
     waiting: list[int] = field(default_factory=list)  # notices with nobody to tell yet, to be retried
     gave_up: list[int] = field(default_factory=list)
     cancelled: list[int] = field(default_factory=list)
@@ -230,7 +232,9 @@ def claim_delivery() -> Delivery | None:
                     row.last_error = ""
                     row.save(update_fields=["state", "sent_at", "handed_over_at", "last_error"])
                     _settle(row.notifications.all(), now)
-                    logger.info("delivery %s: the mail server took it before; marked sent, not resent", row.pk)
+                    logger.info(
+                        "delivery %s: the mail server took it before; marked sent, not resent", row.pk
+                    )
                     continue
                 row.last_error = (
                     f"Attempt {row.attempts} was interrupted: claimed at "
@@ -365,7 +369,9 @@ def mark_delivery_failed(claimed: Delivery, *, error: str, outage: bool = False)
     """Record a failed send, to be retried: after the next minute when the mail server is down
     (``outage``), else with exponential backoff capped at six hours. Never given up."""
     now = timezone.now()
-    retry = dt.timedelta(seconds=settings.NOTIFICATION_RETRY_SECONDS) if outage else _backoff(claimed.attempts)
+    retry = (
+        dt.timedelta(seconds=settings.NOTIFICATION_RETRY_SECONDS) if outage else _backoff(claimed.attempts)
+    )
     return _retrying_database(
         lambda: _finish(
             claimed,

@@ -203,9 +203,7 @@ def send_reminders(*, actor: User | None = None) -> dict[int, list[int]]:
             window_end = deadlines.wall_clock_days_later(now, days)
             window_start = deadlines.wall_clock_days_later(now, days - 1)
             candidates = (
-                Directive.objects.open()
-                .trackable()
-                .filter(due_at__gt=window_start, due_at__lte=window_end)
+                Directive.objects.open().trackable().filter(due_at__gt=window_start, due_at__lte=window_end)
             )
             ids = _owe_notices(candidates, kind=Notification.Kind.REMINDER, offset_days=-days, now=now)
             if ids:

@@ -20,8 +20,8 @@ from .calendar import (
     federal_holidays,
     is_business_day,
     local_date,
-    wall_clock_days_later,
     next_business_day,
+    wall_clock_days_later,
     weekday_date,
 )
 from .jsonform import rule_from_json, rule_to_json
@@ -75,12 +75,12 @@ __all__ = [
     "is_business_day",
     "is_dated_by_order",
     "local_date",
-    "wall_clock_days_later",
     "next_business_day",
     "next_occurrence",
     "occurrence_due",
     "rule_from_dict",
     "rule_from_json",
     "rule_to_json",
+    "wall_clock_days_later",
     "weekday_date",
 ]
