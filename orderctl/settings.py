@@ -568,8 +568,9 @@ if not all(0 < d <= 365 for d in REMINDER_OFFSETS_DAYS):
 ESCALATION_AFTER_DAYS = env_int("ESCALATION_AFTER_DAYS", 7)
 if ESCALATION_AFTER_DAYS < 1:
     raise ImproperlyConfigured("ESCALATION_AFTER_DAYS must be at least 1")
-# A failed send is retried after NOTIFICATION_RETRY_SECONDS * 2**(attempts - 1), at most 6 hours,
-# until NOTIFICATION_MAX_ATTEMPTS sends have failed (about 17 hours with the defaults).
+# A failed send is retried for ever, nothing is given up (docs/faults.md): every NOTIFICATION_RETRY_SECONDS
+# while the mail server is unreachable, else after NOTIFICATION_RETRY_SECONDS * 2**(attempts - 1), at most
+# 6 hours. After NOTIFICATION_MAX_ATTEMPTS tries an email "needs attention" (the admin, outbox_status).
 NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 10)
 NOTIFICATION_RETRY_SECONDS = env_seconds("NOTIFICATION_RETRY_SECONDS", 60)
 # How long a claimed row is reserved for the dispatcher that claimed it. A dispatcher killed while
