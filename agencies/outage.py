@@ -1,13 +1,14 @@
 """A database outage answered as one: 503 in the format of what was asked, never an HTML 500.
 
-While PostgreSQL is down, every signed-in page and API call would otherwise fail in the middle of its
-first query (the session, the user, the view) with an HTML 500, and could half-write a session cookie.
-``DatabaseUnavailableMiddleware`` checks the connection before the view runs (with
-``CONN_HEALTH_CHECKS`` the check is one round trip on a reused connection) and turns a database error
-raised by a view into the same answer; ``server_error`` (``handler500``) does it for an error raised by
-another middleware. A 503 is never given a session cookie: Django's session middleware saves nothing
-on a 5xx. Nothing needs restarting when the database returns: a connection that failed is closed at
-the end of its request and the next request opens a new one.
+While PostgreSQL is down, every signed-in page and API call would otherwise fail at its first query
+(the session, the user, the view's own) with an HTML 500, and could half-write a session cookie. The
+middleware reads nothing itself (a page that needs no database still works); the session and the user
+are read lazily, inside the view, so ``DatabaseUnavailableMiddleware.process_exception`` sees the
+error whichever query hits it first, and answers 503 when the connection is gone (a bad query on a
+live connection stays a 500). ``server_error`` (``handler500``) does the same for an error raised
+outside a view. A 503 is never given a session cookie: Django's session middleware saves nothing on a
+5xx. Nothing needs restarting when the database returns: with ``CONN_HEALTH_CHECKS`` a reused
+connection is checked at its next use and replaced when broken.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
-from typing import Any
 
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -25,9 +25,6 @@ from django.views import defaults
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 30
-# Liveness answers without the database: a process that is up must not be restarted for an outage
-# of the database it cannot fix.
-_WITHOUT_DATABASE = ("/healthz/", "/static/")
 _OUTAGE_ERRORS = (OperationalError, InterfaceError)
 
 
@@ -46,7 +43,7 @@ def unavailable(request: HttpRequest) -> HttpResponse:
 
 
 class DatabaseUnavailableMiddleware:
-    """Answer 503 when the database cannot be reached, before any session or user is read."""
+    """Answer 503 when the view (or the session or user it reads) finds the database unreachable."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -54,25 +51,9 @@ class DatabaseUnavailableMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
 
-    def process_view(
-        self,
-        request: HttpRequest,
-        view_func: Callable[..., HttpResponse],
-        view_args: tuple[Any, ...],
-        view_kwargs: dict[str, Any],
-    ) -> HttpResponse | None:
-        if request.path.startswith(_WITHOUT_DATABASE):
-            return None
-        try:
-            connection.ensure_connection()
-        except _OUTAGE_ERRORS as exc:
-            logger.warning("database unreachable, answering 503 to %s: %s", request.path, exc)
-            return unavailable(request)
-        return None
-
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, _OUTAGE_ERRORS) and _connection_lost():
-            logger.warning("database lost during %s, answering 503: %s", request.path, exception)
+            logger.warning("database unreachable during %s, answering 503: %s", request.path, exception)
             return unavailable(request)
         return None
 

@@ -121,7 +121,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything that may query: PostgreSQL refuses a NUL in a string, which would be a 500.
     "agencies.middleware.RefuseNulMiddleware",
-    # A database outage is a 503 in the format asked for, checked before the session is read.
+    # A database outage is a 503 in the format asked for (agencies/outage.py).
     "agencies.outage.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "agencies.middleware.IdleTimeoutMiddleware",
@@ -177,7 +177,7 @@ def _database_from_url(url: str) -> dj_database_url.DBConfig:
 
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'orderctl.sqlite3'}")
 DATABASES = {"default": _database_from_url(DATABASE_URL)}
-# A reused connection is checked at the start of each request, so one broken by a database restart is
+# A reused connection is checked at its first use in each request, so one broken by a database restart is
 # replaced rather than failing the request (agencies/outage.py).
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
