@@ -121,6 +121,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything that may query: PostgreSQL refuses a NUL in a string, which would be a 500.
     "agencies.middleware.RefuseNulMiddleware",
+    # A database outage is a 503 in the format asked for (agencies/outage.py).
+    "agencies.outage.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "agencies.middleware.IdleTimeoutMiddleware",
     "agencies.middleware.EasternTimeMiddleware",
@@ -175,6 +177,9 @@ def _database_from_url(url: str) -> dj_database_url.DBConfig:
 
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'orderctl.sqlite3'}")
 DATABASES = {"default": _database_from_url(DATABASE_URL)}
+# A reused connection is checked at its first use in each request, so one broken by a database restart is
+# replaced rather than failing the request (agencies/outage.py).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -468,13 +473,19 @@ SPECTACULAR_SETTINGS = {
 # --- Celery ---------------------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL", "")
 # A shared cache keeps per-token rate limits true across gunicorn workers; a process's own memory
-# cache is enough for one local process.
+# cache is enough for one local process. Redis down or frozen must not take the site down: short socket
+# timeouts, and the cache falls back to process memory while Redis fails (orderctl/cache.py).
+REDIS_TIMEOUT_SECONDS = float(env_str("REDIS_TIMEOUT_SECONDS", "0.5"))
 CACHES = {
     "default": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "orderctl.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "orderctl",
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+                "socket_timeout": REDIS_TIMEOUT_SECONDS,
+            },
         }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
@@ -483,7 +494,9 @@ CACHES = {
 CELERY_DATA_DIR = DATA_DIR / "celery"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
+    # A web request that queues a task (an early nudge of the dispatcher, logged if lost) must not hang
+    # on a frozen Redis: connecting and each command give up after a few seconds.
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"socket_connect_timeout": 2, "socket_timeout": 5}
 else:
     # Embedded default: Celery's filesystem transport, every folder under the data folder.
     # The explicit host only spares a "No hostname was supplied" warning on every connection.
@@ -555,8 +568,9 @@ if not all(0 < d <= 365 for d in REMINDER_OFFSETS_DAYS):
 ESCALATION_AFTER_DAYS = env_int("ESCALATION_AFTER_DAYS", 7)
 if ESCALATION_AFTER_DAYS < 1:
     raise ImproperlyConfigured("ESCALATION_AFTER_DAYS must be at least 1")
-# A failed send is retried after NOTIFICATION_RETRY_SECONDS * 2**(attempts - 1), at most 6 hours,
-# until NOTIFICATION_MAX_ATTEMPTS sends have failed (about 17 hours with the defaults).
+# A failed send is retried for ever, nothing is given up (docs/faults.md): every NOTIFICATION_RETRY_SECONDS
+# while the mail server is unreachable, else after NOTIFICATION_RETRY_SECONDS * 2**(attempts - 1), at most
+# 6 hours. After NOTIFICATION_MAX_ATTEMPTS tries an email "needs attention" (the admin, outbox_status).
 NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 10)
 NOTIFICATION_RETRY_SECONDS = env_seconds("NOTIFICATION_RETRY_SECONDS", 60)
 # How long a claimed row is reserved for the dispatcher that claimed it. A dispatcher killed while
@@ -637,7 +651,8 @@ EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.filebased.EmailBackend"
     if DEBUG
-    else "django.core.mail.backends.smtp.EmailBackend",
+    # Django's SMTP backend that tells an unanswered email from a refused one (directives/mail.py).
+    else "directives.mail.EmailBackend",
 )
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(DATA_DIR / "mail"))
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

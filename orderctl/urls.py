@@ -3,6 +3,9 @@ from django.urls import include, path
 
 from directives.health import healthz
 
+# A database outage answers 503, not 500, even when it surfaces outside a view (agencies/outage.py).
+handler500 = "agencies.outage.server_error"
+
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     path("admin/", admin.site.urls),

@@ -33,7 +33,7 @@ from agencies import actions as agency_actions
 from agencies.models import Agency, APIToken, Membership, OversightReviewer
 from directives import actions as directive_actions
 from directives import proof
-from directives.models import Directive, Notification, Order, OrderChange
+from directives.models import Delivery, Directive, Notification, Order, OrderChange
 from directives.outreach import WebhookDelivery, WebhookSubscription
 from directives.payloads import new_secret
 from ledger.models import AccessEvent
@@ -355,6 +355,8 @@ ADMIN_MODELS: dict[str, dict[str, tuple[int, int]]] = {
     # Webhook subscriptions are managed through actions.webhooks; their delivery log is read-only.
     "directives_webhooksubscription": MANAGED,
     "directives_webhookdelivery": {**VIEW_ONLY, "delete": (403, 403)},
+    # The notification emails: written by the dispatcher only, read here (docs/faults.md).
+    "directives_delivery": {**VIEW_ONLY, "delete": (403, 403)},
     "axes_accessattempt": AXES_RECORD,
     "axes_accesslog": AXES_RECORD,
     "axes_accessfailurelog": AXES_RECORD,
@@ -431,6 +433,9 @@ def create_samples(users: dict[str, User]) -> Samples:
     admin_objects = {
         "directives_webhooksubscription": webhook,
         "directives_webhookdelivery": delivery,
+        "directives_delivery": Delivery.objects.create(
+            recipient="cisa-editor@example.com", created=now, next_attempt_at=now, state=Delivery.State.SENT
+        ),
         "auth_group": group,
         "auth_user": cisa_editor,
         "axes_accessattempt": attempt,

@@ -26,6 +26,9 @@ from .outbox import (
     mark_delivery_failed,
     mark_delivery_sent,
     plan_deliveries,
+    release_delivery,
+    request_stop,
+    stop_requested,
 )
 from .preferences import set_notification_preference
 from .publishing import publish_order, unpublish_order
@@ -61,11 +64,14 @@ __all__ = [
     "publish_order",
     "queue_dispatch",
     "record_update",
+    "release_delivery",
+    "request_stop",
     "rotate_calendar_key",
     "send_reminders",
     "set_event_date",
     "set_forecast",
     "set_notification_preference",
+    "stop_requested",
     "unpublish_order",
     "update_webhook",
     "version_of",
