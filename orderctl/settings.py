@@ -243,8 +243,9 @@ if _proxy_ssl_header and (len(_proxy_ssl_header) != 2 or not _proxy_ssl_header[0
     )
 SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header) if _proxy_ssl_header else None
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-# Load balancers and docker-compose probe the health check over plain HTTP inside the network.
-SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
+# Load balancers, Kubernetes and docker-compose probe liveness and readiness, and Prometheus scrapes
+# the metrics, over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$", r"^readyz/$", r"^metrics$"]
 # Browsers remember to use HTTPS only; .gov domains are on the preload list already.
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 60 * 60)
 if SECURE_HSTS_SECONDS < 0:
