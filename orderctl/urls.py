@@ -2,10 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from directives.health import healthz, readyz
+from directives.metrics import metrics
 
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     path("readyz/", readyz, name="readyz"),
+    # Prometheus's conventional address; off unless METRICS_TOKEN is set, then for its bearer only.
+    path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("directives.api.urls")),
     # The staff pages: sign-in, the user's agency, directives and orders.

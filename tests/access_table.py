@@ -109,6 +109,11 @@ ACCESS: dict[str, dict[str, tuple[int, ...]]] = {
         "GET": row(200, 200, 200, 200, 200, 200, 200),
         **same_for("POST PUT PATCH DELETE", row(405, 405, 405, 405, 405, 405, 405)),
     },
+    # Prometheus's: off unless METRICS_TOKEN is set (it is not here; tests/test_metrics.py sets it).
+    "metrics": {
+        "GET": row(404, 404, 404, 404, 404, 404, 404),
+        **same_for("POST PUT PATCH DELETE", row(405, 405, 405, 405, 405, 405, 405)),
+    },
     # --- Sign-in and account pages
     # `/` sends each visitor on: to sign in, to their agency, to the dashboard or the list.
     "home": same_for("GET POST PUT PATCH DELETE", row(302, 302, 302, 302, 302, 302, 302)),
