@@ -154,6 +154,8 @@ ACCESS: dict[str, dict[str, tuple[int, ...]]] = {
         "POST": row(302, 400, 403, 400, 403, 302, 400),
         **same_for("PUT PATCH DELETE", row(302, 405, 405, 405, 405, 302, 405)),
     },
+    # A directive's whole history as CSV: for anyone signed in, as its page is.
+    "directive_history_csv": SIGNED_IN_GET_ONLY,
     # Only the lead's editors (and admins) may date an event; 2(c)(ii)'s deadline counts from none, so
     # they are sent back to the directive, which offers no such form.
     "directive_event_date": {
