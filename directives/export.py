@@ -56,7 +56,8 @@ def status_rows(directives: DirectiveQuerySet, now: dt.datetime) -> list[dict[st
     return rows
 
 
-def _csv_cell(value: object) -> str:
+def csv_cell(value: object) -> str:
+    """Return ``value`` as a CSV cell, neutralising what a spreadsheet would run as a formula."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -75,7 +76,7 @@ def to_csv(rows: list[dict[str, Any]], columns: tuple[str, ...] = EXPORT_COLUMNS
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([_csv_cell(row[c]) for c in columns])
+        writer.writerow([csv_cell(row[c]) for c in columns])
     return out.getvalue()
 
 

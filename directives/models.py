@@ -508,9 +508,11 @@ class DirectiveEvent(models.Model):
 # The outbox (notices owed, and the emails that carry them) lives in its own module; importing it here
 # registers its models with the app and keeps ``directives.models.Notification`` where callers find it.
 from .notices import Delivery, Notification, NotificationManager  # noqa: E402
+from .runs import TaskRun  # noqa: E402 - when each periodic task last succeeded (/metrics)
 
 __all__ = [
     "CLOSED_STATUSES", "FLAGGABLE", "OPEN", "Delivery", "Directive", "DirectiveEvent", "DirectiveQuerySet",
     "Involvement", "Notification", "NotificationManager", "Order", "OrderChange", "Outcome", "Status",
-    "due_for_flagging_q", "no_deadline", "overdue_q", "own_overdue_q", "ref_covers", "validate_rule",
+    "TaskRun", "due_for_flagging_q", "no_deadline", "overdue_q", "own_overdue_q", "ref_covers",
+    "validate_rule",
 ]  # fmt: skip

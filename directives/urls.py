@@ -8,6 +8,7 @@ urlpatterns = [
     path("agency/", views.my_agency, name="my_agency"),
     path("directives/", views.directive_list, name="directive_list"),
     path("directives/<int:pk>/", views.directive_detail, name="directive_detail"),
+    path("directives/<int:pk>/history.csv", views.directive_history_csv, name="directive_history_csv"),
     path("directives/<int:pk>/event-date/", views.directive_event_date, name="directive_event_date"),
     path("orders/", views.order_list, name="order_list"),
     path("orders/import/", order_import.order_import, name="order_import"),

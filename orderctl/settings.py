@@ -111,12 +111,17 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "csp",
     "axes",
+    "django_prometheus",
     "ledger",
     "agencies",
     "directives",
 ]
 
 MIDDLEWARE = [
+    # First: every line a request logs carries its id, and so does its response (X-Request-ID).
+    "agencies.middleware.RequestIdMiddleware",
+    # Request counts and latencies for /metrics (django-prometheus), around everything below.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything that may query: PostgreSQL refuses a NUL in a string, which would be a 500.
@@ -134,6 +139,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "orderctl.urls"
@@ -248,8 +254,9 @@ if _proxy_ssl_header and (len(_proxy_ssl_header) != 2 or not _proxy_ssl_header[0
     )
 SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header) if _proxy_ssl_header else None
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-# Load balancers and docker-compose probe the health check over plain HTTP inside the network.
-SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
+# Load balancers, Kubernetes and docker-compose probe liveness and readiness, and Prometheus scrapes
+# the metrics, over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$", r"^readyz/$", r"^metrics$"]
 # Browsers remember to use HTTPS only; .gov domains are on the preload list already.
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 60 * 60)
 if SECURE_HSTS_SECONDS < 0:
@@ -382,6 +389,13 @@ for _address in HISTORY_CHECKPOINT_EMAIL:
             f"HISTORY_CHECKPOINT_EMAIL: {_address!r} is neither an email address nor 'reviewers'"
         )
 # Without any, checkpoints live in the database only: `check --deploy` warns (directives/checks.py).
+
+# --- Metrics (/metrics, Prometheus; docs/operations.md) ----------------------------------------------
+# Off until set: the bearer token Prometheus sends (`authorization: credentials_file` in its scrape
+# config). The numbers say how late each agency is, so they are never open to anyone who asks.
+METRICS_TOKEN = _secret_from_env_or_file("METRICS_TOKEN")
+if METRICS_TOKEN and len(METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 32 characters (e.g. `openssl rand -hex 32`)")
 
 # --- REST API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -518,6 +532,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The worker and beat log through LOGGING above (JSON in production, with the task's id), not through
+# Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = env_str(
     "CELERY_BEAT_SCHEDULE_FILENAME", str(CELERY_DATA_DIR / "beat-schedule")
 )
@@ -666,13 +683,31 @@ EMAIL_TIMEOUT = env_seconds("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "orderctl <orderctl@localhost>")
 
 # --- Logging --------------------------------------------------------------------------------------
+# Production writes one JSON object a line (for a log collector: time, level, logger, message and the
+# request id, plus whatever a line adds, e.g. a failed task's name and ids); development, plain text.
+LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be 'json' or 'plain', not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    # An expected refusal (a 403 from PermissionDenied) is one line with its reason, not a traceback.
-    "filters": {"refusal_without_traceback": {"()": "agencies.logs.RefusalWithoutTraceback"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "filters": {
+        # An expected refusal (a 403 from PermissionDenied) is one line with its reason, not a traceback.
+        "refusal_without_traceback": {"()": "agencies.logs.RefusalWithoutTraceback"},
+        # The request's (or task's) id on every line (agencies.middleware.RequestIdMiddleware).
+        "request_id": {"()": "agencies.logs.RequestIdFilter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         # Django's default configuration gives "django" a console handler of its own while DEBUG is

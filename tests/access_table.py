@@ -104,6 +104,16 @@ ACCESS: dict[str, dict[str, tuple[int, ...]]] = {
         "GET": row(200, 200, 200, 200, 200, 200, 200),
         **same_for("POST PUT PATCH DELETE", row(405, 405, 405, 405, 405, 405, 405)),
     },
+    # Readiness, for the load balancer too: the names of the checks and whether each passed.
+    "readyz": {
+        "GET": row(200, 200, 200, 200, 200, 200, 200),
+        **same_for("POST PUT PATCH DELETE", row(405, 405, 405, 405, 405, 405, 405)),
+    },
+    # Prometheus's: off unless METRICS_TOKEN is set (it is not here; tests/test_metrics.py sets it).
+    "metrics": {
+        "GET": row(404, 404, 404, 404, 404, 404, 404),
+        **same_for("POST PUT PATCH DELETE", row(405, 405, 405, 405, 405, 405, 405)),
+    },
     # --- Sign-in and account pages
     # `/` sends each visitor on: to sign in, to their agency, to the dashboard or the list.
     "home": same_for("GET POST PUT PATCH DELETE", row(302, 302, 302, 302, 302, 302, 302)),
@@ -144,6 +154,8 @@ ACCESS: dict[str, dict[str, tuple[int, ...]]] = {
         "POST": row(302, 400, 403, 400, 403, 302, 400),
         **same_for("PUT PATCH DELETE", row(302, 405, 405, 405, 405, 302, 405)),
     },
+    # A directive's whole history as CSV: for anyone signed in, as its page is.
+    "directive_history_csv": SIGNED_IN_GET_ONLY,
     # Only the lead's editors (and admins) may date an event; 2(c)(ii)'s deadline counts from none, so
     # they are sent back to the directive, which offers no such form.
     "directive_event_date": {

@@ -40,7 +40,9 @@ def version_of(directive: Directive) -> str:
     Every change writes an event, so the newest event's id moves with every change, even two within
     the same clock tick; ``updated_at`` also covers definition edits made by ``load_order``.
     """
-    last_event_id = directive.events.order_by("-id").values_list("id", flat=True).first()
+    # The newest by seq (the chain appends in id order, so it is the largest id too), found on the
+    # index (directive, -seq): ordering by id walks the primary key past every other directive's events.
+    last_event_id = directive.events.order_by("-seq").values_list("id", flat=True).first()
     raw = f"{directive.pk}:{last_event_id}:{directive.updated_at.isoformat()}"
     return hashlib.sha256(raw.encode()).hexdigest()[:32]
 

@@ -1,4 +1,4 @@
-"""Exporting: the whole record as JSON lines, from one snapshot, with a fresh signed checkpoint."""
+"""Exporting: the whole record as JSON lines, from one snapshot, with a fresh signed checkpoint, sealed."""
 
 from __future__ import annotations
 
@@ -29,20 +29,29 @@ from .fileformat import (
     ORDER_FIELDS,
     TYPES,
     VERSION,
+    end_line,
     fields_of,
+    new_digest,
+    seal,
 )
 
 
 def export(out: SupportsWrite[str]) -> Counter[str]:
     """Write the whole record to ``out`` as JSON lines; return the count of each type written."""
     counts: Counter[str] = Counter()
+    # Every byte before the end line, for the seal that the end line carries.
+    digest = new_digest()
+
+    def emit(text: str) -> None:
+        out.write(text)
+        digest.update(text.encode("utf-8"))
 
     def write(kind: str, record: dict[str, object]) -> None:
-        out.write(json.dumps({"type": kind, **record}, ensure_ascii=False, separators=(",", ":")) + "\n")
+        emit(json.dumps({"type": kind, **record}, ensure_ascii=False, separators=(",", ":")) + "\n")
         counts[kind] += 1
 
     header = {"format": FORMAT, "version": VERSION, "exported_at": history.instant(timezone.now())}
-    out.write(json.dumps({"type": "header", **header}, separators=(",", ":")) + "\n")
+    emit(json.dumps({"type": "header", **header}, separators=(",", ":")) + "\n")
     postgresql = connection.vendor == "postgresql"
     outermost = not connection.in_atomic_block
     # On PostgreSQL, one snapshot for the whole file, so that it never holds a notice whose event was
@@ -111,9 +120,8 @@ def export(out: SupportsWrite[str]) -> Counter[str]:
         for entry in audit.records():
             write("access", entry)
         write("checkpoint", {k: v for k, v in checkpoint.items() if k != "type"})
-    out.write(
-        json.dumps({"type": "end", "counts": {t: counts[t] for t in TYPES}}, separators=(",", ":")) + "\n"
-    )
+    totals = {t: counts[t] for t in TYPES}
+    out.write(end_line(totals, seal(digest.hexdigest(), totals)))
     return counts
 
 

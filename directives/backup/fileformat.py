@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -11,15 +13,19 @@ from typing import Any
 from django.db import models
 
 from agencies.models import Agency
+from ledger import keys
 from ledger.models import AccessEvent, Checkpoint
 
 from .. import history
 from ..models import Directive, DirectiveEvent, Notification, Order, OrderChange
 
 FORMAT = "orderctl-history"
-VERSION = 3
+VERSION = 4
 # Version 2 stored a directive's rule in four columns (three kinds only); it is read and converted.
-READABLE_VERSIONS = (2, VERSION)
+# Versions 2 and 3 carry no seal over their records (only the events are signed): they are read only
+# when the operator accepts that the rest is as the file says (`import_history --accept-unsealed`).
+READABLE_VERSIONS = (2, 3, VERSION)
+SEALED_FROM = 4
 TYPES = ("user", "agency", "order", "directive", "event", "notification", "change", "access", "checkpoint")
 MAX_ERRORS = 20
 
@@ -68,6 +74,39 @@ MODELS: dict[str, type[models.Model]] = {
     "checkpoint": Checkpoint,
 }
 HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+def new_digest() -> hashlib._Hash:
+    """Return the hash that a seal's ``digest`` is: SHA-256 of every line before the end line, as bytes."""
+    return hashlib.sha256()
+
+
+def seal_message(digest: str, counts: dict[str, int]) -> bytes:
+    """Return what a seal's signature covers: the digest of every line before the end, and the counts."""
+    counted = json.dumps(counts, sort_keys=True, separators=(",", ":"))
+    return f"orderctl-backup\n{FORMAT}\n{digest}\n{counted}".encode()
+
+
+def seal(digest: str, counts: dict[str, int]) -> dict[str, str]:
+    """Return the seal of a file whose lines before the end hash to ``digest``, signed with the history key.
+
+    The history's own Ed25519 key, not a shared secret: an auditor checks it with the public key, and a
+    file stays restorable after a rotation while its key is in HISTORY_TRUSTED_KEYS.
+    """
+    keyring = keys.keyring()
+    return {
+        "digest": digest,
+        "key_id": keyring.signing_key_id,
+        "signature": keyring.sign(seal_message(digest, counts)),
+    }
+
+
+def end_line(counts: dict[str, int], sealed: dict[str, str] | None) -> str:
+    """Return the end line exactly as the file holds it (a sealed file's must be byte for byte this)."""
+    record: dict[str, object] = {"type": "end", "counts": counts}
+    if sealed is not None:
+        record["seal"] = sealed
+    return json.dumps(record, separators=(",", ":")) + "\n"
 
 
 def json_value(value: object) -> object:

@@ -199,7 +199,8 @@ def test_an_auditor_checks_every_hash_and_signature_of_a_backup_with_the_recipe(
 
 def test_export_history_writes_to_stdout_without_output(order):
     lines = [json.loads(line) for line in command("export_history").splitlines()]
-    assert (lines[0]["type"], lines[0]["format"], lines[0]["version"]) == ("header", "orderctl-history", 3)
+    assert (lines[0]["type"], lines[0]["format"], lines[0]["version"]) == ("header", "orderctl-history", 4)
+    seal = lines[-1].pop("seal")
     assert lines[-1] == {
         "type": "end",
         "counts": {
@@ -207,6 +208,8 @@ def test_export_history_writes_to_stdout_without_output(order):
             "change": 0, "access": 0, "checkpoint": 1,
         },
     }  # fmt: skip
+    assert set(seal) == {"digest", "key_id", "signature"}
+    assert seal["key_id"] == keys.keyring().signing_key_id
 
 
 def test_it_refuses_a_database_that_is_not_empty(tmp_path, order, cisa_editor):
@@ -306,7 +309,7 @@ def write(tmp_path, records: list[dict]):
 
 def test_it_restores_a_hand_written_backup_keeping_ids_times_and_hashes(tmp_path, db):
     records = small_backup()
-    output = command("import_history", str(write(tmp_path, records)))
+    output = command("import_history", "--accept-unsealed", str(write(tmp_path, records)))
     assert output == (
         "Restored 1 user, 1 agency, 1 order, 1 directive, 2 events, 1 notification, 1 checkpoint. "
         "Verified 2 events in 1 order: every chain is intact and signed, every state matches.\n"
@@ -476,7 +479,7 @@ BAD_FILES = {
     ),
     "another file's header": (
         _set(0, format="something-else"),
-        "line 1 (header): field 'format': the first line must be the header of orderctl-history version 3",
+        "line 1 (header): field 'format': the first line must be the header of orderctl-history version 4",
     ),
     "a truncated file": (
         lambda records: records.__delitem__(slice(5, None)),
@@ -588,7 +591,7 @@ def test_it_refuses_a_bad_file_naming_the_line_and_the_field_and_writes_nothing(
     file = tmp_path / "backup.jsonl"
     file.write_text("".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in records))
     with pytest.raises(CommandError) as raised:
-        command("import_history", str(file))
+        command("import_history", "--accept-unsealed", str(file))
     assert str(raised.value).startswith(f"{file} cannot be restored; nothing was written:\n")
     assert message in str(raised.value)
     assert set(everything().values()) == {0}
@@ -617,7 +620,9 @@ def test_it_reports_several_problems_at_once(tmp_path, db):
 
 def test_the_unchanged_small_backup_passes_validation():
     """The bad files above differ from this good one by their one mutation only."""
-    validated = backup.read(json.dumps(r) + "\n" for r in copy.deepcopy(small_backup()))
+    validated = backup.read(
+        (json.dumps(r) + "\n" for r in copy.deepcopy(small_backup())), accept_unsealed=True
+    )
     assert validated.counts() == {
         "user": 1, "agency": 1, "order": 1, "directive": 1, "event": 2, "notification": 1, "change": 0,
         "access": 0, "checkpoint": 1,
@@ -630,7 +635,7 @@ def test_a_version_3_file_restores_its_rule_and_changes(tmp_path, db):
     _as_version_3(records)
     records.insert(-1, A_CHANGE)
     records[-1]["counts"]["change"] = 1
-    output = command("import_history", str(write(tmp_path, records)))
+    output = command("import_history", "--accept-unsealed", str(write(tmp_path, records)))
     assert output.startswith(
         "Restored 1 user, 1 agency, 1 order, 1 directive, 2 events, 1 notification, 1 change,"
     )
