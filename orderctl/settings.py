@@ -555,6 +555,11 @@ if not all(0 < d <= 365 for d in REMINDER_OFFSETS_DAYS):
 ESCALATION_AFTER_DAYS = env_int("ESCALATION_AFTER_DAYS", 7)
 if ESCALATION_AFTER_DAYS < 1:
     raise ImproperlyConfigured("ESCALATION_AFTER_DAYS must be at least 1")
+# Honest outcomes (docs/oversight.md): a completion recorded more than this many days after the date
+# it claims is flagged for an oversight reviewer, showing both dates.
+COMPLETION_RECORDED_LATE_DAYS = env_int("COMPLETION_RECORDED_LATE_DAYS", 7)
+if COMPLETION_RECORDED_LATE_DAYS < 0:
+    raise ImproperlyConfigured("COMPLETION_RECORDED_LATE_DAYS must be 0 or more days")
 # A failed send is retried after NOTIFICATION_RETRY_SECONDS * 2**(attempts - 1), at most 6 hours,
 # until NOTIFICATION_MAX_ATTEMPTS sends have failed (about 17 hours with the defaults).
 NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 10)

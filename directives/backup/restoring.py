@@ -14,12 +14,21 @@ from ledger import checkpoints
 from ledger.models import AccessEvent, Checkpoint
 
 from .. import history, proof
-from ..models import Directive, DirectiveEvent, Involvement, Notification, Order, OrderChange
+from ..models import (
+    Directive,
+    DirectiveEvent,
+    ExtensionRequest,
+    Involvement,
+    Notification,
+    Order,
+    OrderChange,
+)
 from .fileformat import (
     AGENCY_FIELDS,
     CHANGE_FIELDS,
     DIRECTIVE_FIELDS,
     EVENT_FIELDS,
+    EXTENSION_FIELDS,
     MODELS,
     NOTIFICATION_FIELDS,
     ORDER_FIELDS,
@@ -131,6 +140,16 @@ def restore(backup: Backup) -> proof.Report:
         OrderChange(**{k: v[k] for k in CHANGE_FIELDS}, by_order_id=order_ids[v["by_order"]])
         for v in records["change"]
     )
+    ExtensionRequest.objects.bulk_create(
+        ExtensionRequest(
+            **{k: v[k] for k in EXTENSION_FIELDS},
+            directive_id=directive_ids[v["order"], v["directive"]],
+            requested_by_id=v["requested_by"],
+            agency_id=agency_ids[v["agency"]] if v["agency"] is not None else None,
+            decided_by_id=v["decided_by"],
+        )
+        for v in records["extension"]
+    )
     AccessEvent.objects.bulk_create(
         AccessEvent(
             id=v["id"],
@@ -226,6 +245,7 @@ def _reset_sequences() -> None:
             DirectiveEvent,
             Notification,
             OrderChange,
+            ExtensionRequest,
             AccessEvent,
             Checkpoint,
         ],
