@@ -72,7 +72,7 @@ class _State:
     original_due_on: str | None = None
     due_on: str | None = None
     flagged: bool = False
-    review: str = Review.UNREVIEWED
+    review: str = Review.UNREVIEWED.value
     status_reason: str = ""
     completion_flag: str = ""
     last_seq: int = 0
@@ -127,7 +127,7 @@ class Replay:
                 return
             state.status = r["new_status"]
             state.completed_on = r["completed_on"] if r["new_status"] == Status.COMPLETED else None
-            state.review = Review.UNREVIEWED
+            state.review = Review.UNREVIEWED.value
             state.status_reason = r["note"] if r["new_status"] == Status.NOT_APPLICABLE else ""
             state.completion_flag = ""
         elif kind in VERDICTS:
