@@ -39,6 +39,7 @@ from .models import (
     REVIEWABLE_STATUSES,
     Directive,
     DirectiveQuerySet,
+    ExtensionRequest,
     Involvement,
     Order,
     OrderChange,
@@ -414,6 +415,15 @@ def summarize(directives: DirectiveQuerySet, now: dt.datetime) -> dict[str, Any]
         "agencies": list(agencies),
         "next_deadlines": list(next_deadlines),
     }
+
+
+def pending_extensions(directives: DirectiveQuerySet) -> list[ExtensionRequest]:
+    """Return the pending extension requests of ``directives``, oldest first (what waits longest leads)."""
+    return list(
+        ExtensionRequest.objects.filter(state=ExtensionRequest.State.PENDING, directive__in=directives)
+        .select_related("directive__order", "requested_by", "agency")
+        .order_by("created", "id")
+    )
 
 
 def worst_first(agencies: list[dict[str, Any]]) -> list[dict[str, Any]]:

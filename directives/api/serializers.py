@@ -180,7 +180,7 @@ class DirectiveSerializer(serializers.ModelSerializer[Directive]):
             "updated_at",
         ]
         read_only_fields = fields
-        extra_kwargs = {  # noqa: RUF012 - DRF's own attribute
+        extra_kwargs = {
             "status_reason": {"help_text": "Why not applicable, as the agency said; empty otherwise."},
             "review": {"help_text": "The oversight review of the agency's claim (docs/oversight.md)."},
             "completion_flag": {
@@ -351,7 +351,9 @@ class ExtensionRequestSerializer(serializers.ModelSerializer[ExtensionRequest]):
     order = serializers.IntegerField(source="directive.order.number", read_only=True)
     ref = serializers.CharField(source="directive.ref", read_only=True)
     requested_by = serializers.CharField(source="requested_by.get_username", read_only=True)
-    agency = serializers.CharField(source="agency.abbreviation", read_only=True, allow_null=True, default=None)
+    agency = serializers.CharField(
+        source="agency.abbreviation", read_only=True, allow_null=True, default=None
+    )
     decided_by = serializers.CharField(
         source="decided_by.get_username", read_only=True, allow_null=True, default=None
     )

@@ -25,11 +25,11 @@ from .clock import NowMixin
 from .etags import etag_of, expected_version
 from .serializers import (
     DirectiveSerializer,
-    ReviewSerializer,
     EventDateSerializer,
     EventSerializer,
     ExtensionSerializer,
     OrderSerializer,
+    ReviewSerializer,
     UpdateResultSerializer,
     UpdateSerializer,
 )

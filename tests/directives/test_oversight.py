@@ -295,7 +295,9 @@ def test_one_pending_request_per_directive(today, directive, treasury_editor):
     d = directive("2(d)")
     actions.request_extension(d, NEW_DATE, actor=treasury_editor, justification="Procurement.")
     with pytest.raises(ValidationError, match="already pending"):
-        actions.request_extension(d, NEW_DATE + dt.timedelta(days=1), actor=treasury_editor, justification="x")
+        actions.request_extension(
+            d, NEW_DATE + dt.timedelta(days=1), actor=treasury_editor, justification="x"
+        )
     assert ExtensionRequest.objects.count() == 1
 
 
@@ -308,7 +310,11 @@ def test_a_reviewer_approves_and_the_deadline_moves_keeping_the_original(
     d = fresh(d)
     assert (d.original_due_on, d.due_on, d.overdue_flagged_at) == (DUE, NEW_DATE, None)
     request.refresh_from_db()
-    assert (request.state, request.decided_by, request.decision_reason) == ("approved", reviewer, "Reasonable.")
+    assert (request.state, request.decided_by, request.decision_reason) == (
+        "approved",
+        reviewer,
+        "Reasonable.",
+    )
     moved = d.events.get(kind=DirectiveEvent.Kind.DEADLINE_EXTENDED)
     assert (moved.actor, moved.old_due_on, moved.new_due_on) == (reviewer, DUE, NEW_DATE)
     assert "Procurement." in moved.note
