@@ -7,7 +7,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -20,12 +21,17 @@ from directives.models import Directive, ExtensionRequest
 from .serializers import DecisionSerializer, ExtensionRequestInputSerializer, ExtensionRequestSerializer
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter("state", str, enum=ExtensionRequest.State.values, description="e.g. pending"),
-        OpenApiParameter("directive", int, description="One directive's requests, by its id."),
-    ]
-)
+class ExtensionRequestFilter(filters.FilterSet):
+    """What the list filters by: the state (e.g. pending) and the directive."""
+
+    state = filters.ChoiceFilter(choices=ExtensionRequest.State.choices, help_text="e.g. pending")
+    directive = filters.NumberFilter(field_name="directive_id", help_text="One directive's requests, by id.")
+
+    class Meta:
+        model = ExtensionRequest
+        fields = ["state", "directive"]
+
+
 class ExtensionRequestViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[ExtensionRequest]
 ):
@@ -33,27 +39,16 @@ class ExtensionRequestViewSet(
 
     serializer_class = ExtensionRequestSerializer
     lookup_value_regex = "[0-9]+"
-    filterset_class = None
+    filterset_class = ExtensionRequestFilter
 
     def get_queryset(self) -> QuerySet[ExtensionRequest]:
-        requests = ExtensionRequest.objects.select_related(
+        return ExtensionRequest.objects.select_related(
             "directive__order", "requested_by", "agency", "decided_by"
         ).order_by("-created", "-id")
-        if self.action != "list":
-            return requests
-        state = self.request.query_params.get("state")
-        if state is not None:
-            if state not in ExtensionRequest.State.values:
-                raise ValidationError({"state": [f"Use one of {', '.join(ExtensionRequest.State.values)}."]})
-            requests = requests.filter(state=state)
-        directive = self.request.query_params.get("directive")
-        if directive is not None:
-            if not directive.isdigit():
-                raise ValidationError({"directive": ["Give a directive's id, a whole number."]})
-            requests = requests.filter(directive_id=int(directive))
-        return requests
 
-    @extend_schema(request=ExtensionRequestInputSerializer, responses={201: ExtensionRequestSerializer})
+    @extend_schema(
+        request=ExtensionRequestInputSerializer, responses={201: ExtensionRequestSerializer}, filters=False
+    )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Ask for a later deadline (the lead agency's editors); the reviewers are told."""
         body = ExtensionRequestInputSerializer(data=request.data)
@@ -72,7 +67,7 @@ class ExtensionRequestViewSet(
         return Response(ExtensionRequestSerializer(created).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=DecisionSerializer, responses={200: ExtensionRequestSerializer})
-    @action(detail=True, methods=["post"], url_path="decision")
+    @action(detail=True, methods=["post"], url_path="decision", filterset_class=None)
     def decision(self, request: Request, pk: str | None = None) -> Response:
         """Approve (the deadline moves, the original kept) or deny with a reason (oversight reviewers)."""
         extension = get_object_or_404(self.get_queryset(), pk=pk)
