@@ -509,7 +509,9 @@ class DirectiveEvent(models.Model):
     old_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     new_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     note = models.TextField(blank=True)
-    evidence_url = models.URLField(max_length=500, blank=True)
+    # A link (http or https, checked by the actions); a review's evidence may also be a reference such
+    # as a report's number (actions.reviews), so the column is text.
+    evidence_url = models.CharField(max_length=500, blank=True)
     completed_on = models.DateField(null=True, blank=True)
     old_forecast_on = models.DateField(null=True, blank=True)
     new_forecast_on = models.DateField(null=True, blank=True)

@@ -53,7 +53,7 @@ def describe_counts(counts: dict[str, int]) -> str:
     return ", ".join(
         f"{n:,} {singular.get(kind, kind) if n == 1 else plural.get(kind, kind + 's')}"
         for kind, n in counts.items()
-        if n or kind not in ("user", "change", "access", "checkpoint")
+        if n or kind not in ("user", "change", "extension", "access", "checkpoint")
     )
 
 

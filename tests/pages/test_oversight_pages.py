@@ -73,7 +73,8 @@ def test_a_reviewer_verifies_through_the_page(completed, reviewer):
 def test_a_bad_review_is_shown_at_its_field_and_writes_nothing(completed, reviewer, data, field):
     before = written()
     response = client_of(reviewer).post(
-        f"/directives/{completed.pk}/review/", {"review-version": actions.version_of(Directive.objects.get(pk=completed.pk)), **data}
+        f"/directives/{completed.pk}/review/",
+        {"review-version": actions.version_of(Directive.objects.get(pk=completed.pk)), **data},
     )
     assert response.status_code == 400
     assert list(response.context["review_form"].errors) == [field.removeprefix("review-")]
