@@ -152,10 +152,11 @@ def test_the_dashboard_says_claimed_complete_verified_disputed(today, directive,
             actions.review(d, verdict, actor=reviewer, note="Looked.")
     page = client_of(reviewer).get("/dashboard/").content.decode()
     text = " ".join(page.split())
-    assert (
-        'Claimed complete <span data-summary="claimed_complete">3</span>, verified <span data-summary="verified">1</span>, disputed <span data-summary="disputed">1</span>'
-        in text
+    expected = (
+        'Claimed complete <span data-summary="claimed_complete">3</span>, '
+        'verified <span data-summary="verified">1</span>, disputed <span data-summary="disputed">1</span>'
     )
+    assert expected in text
     assert 'data-summary="verified_late">1<' in text
 
 
