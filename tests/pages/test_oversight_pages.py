@@ -171,3 +171,36 @@ def test_the_export_has_both_axes(completed, reviewer):
         "2026-11-30",
     )
     assert row["completion_flag"].startswith("Completed Jun 10, 2026, recorded Nov 30, 2026")
+
+
+def test_the_backdating_attack_moves_no_verified_figure_on_the_dashboard_export_or_api(
+    today, directive, cisa_editor, reviewer
+):
+    """Reopen a directive completed 150 days late and complete it again dated before the deadline."""
+    d = directive("2(c)(i)")
+    actions.change_status(d, Status.COMPLETED, actor=cisa_editor, completed_on=dt.date(2026, 11, 29))
+    actions.review(d, Review.VERIFIED, actor=reviewer, note="Done on Nov 29.")
+    client = client_of(reviewer)
+
+    def figures() -> tuple[str, str, dict]:
+        page = " ".join(client.get("/dashboard/").content.decode().split())
+        on_time = page.split('data-summary="verified_on_time">')[1].split("<")[0]
+        api = client.get("/api/v1/summary/").json()
+        return on_time, api["verified_on_time"], api
+
+    before_tile, before_api, _ = figures()
+    assert (before_tile, before_api) == ("0", 0)
+
+    actions.change_status(d, Status.IN_PROGRESS, actor=cisa_editor, note="Reopened.")
+    actions.change_status(d, Status.COMPLETED, actor=cisa_editor, completed_on=dt.date(2026, 7, 1))
+
+    after_tile, after_api, summary = figures()
+    assert (after_tile, after_api) == ("0", 0)
+    assert (summary["completed_on_time"], summary["flagged"], summary["verified_late"]) == (1, 1, 0)
+    page = client.get(f"/directives/{d.pk}/").content.decode()
+    assert "Completed Jul 1, 2026, recorded Nov 30, 2026" in page
+    assert "claimed, not verified: not counted as an outcome" in page
+    body = client.get("/dashboard/export.csv").content.decode()
+    row = {r["ref"]: r for r in csv.DictReader(io.StringIO(body))}["2(c)(i)"]
+    assert (row["outcome"], row["review"], row["verified_outcome"]) == ("on_time", "unreviewed", "")
+    assert "dated before an earlier completion of Nov 29, 2026" in row["completion_flag"]
