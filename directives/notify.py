@@ -160,7 +160,8 @@ def render(notifications: list[Notification]) -> tuple[str, str]:
         context |= {
             "summary": ", ".join(counts),
             "orders": ", ".join(f"EO {n}" for n in orders),
-            "reviewer": any(i["notification"].kind in REVIEWER_KINDS for i in items),
+            "reviewer": any(i["notification"].kind == Notification.Kind.ESCALATION for i in items),
+            "extensions": any(i["notification"].kind == Notification.Kind.EXTENSION_REQUESTED for i in items),
             "editor": any(i["notification"].kind in EDITOR_KINDS for i in items),
         }
         template = "emails/digest"

@@ -455,6 +455,8 @@ SPECTACULAR_SETTINGS = {
         "StatusEnum": "directives.models.Status",
         "DeadlineKindEnum": "directives.models.Directive.DeadlineKind",
         "EventKindEnum": "directives.models.DirectiveEvent.Kind",
+        "OutcomeEnum": "directives.models.Outcome",
+        "ReviewEnum": "directives.models.Review",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from agencies.api.serializers import AgencyRefSerializer
@@ -344,6 +344,8 @@ class ReviewSerializer(StrictInputSerializer):
     )
 
 
+# Named apart from ExtensionSerializer's request body, which drf-spectacular calls "ExtensionRequest".
+@extend_schema_serializer(component_name="ExtensionRequestRecord")
 class ExtensionRequestSerializer(serializers.ModelSerializer[ExtensionRequest]):
     """An extension request and, once decided, its decision."""
 

@@ -185,7 +185,8 @@ def validate_line(kind: str, raw: dict[str, Any], number: int, errors: Errors) -
         clean("requested_by", whole)
         clean("decided_by", lambda value: None if value is None else whole(value))
         clean("agency", text_or_null)
-        if ok and values["requested_due_on"] <= values["current_due_on"]:  # type: ignore[operator]
+        requested, current = values.get("requested_due_on"), values.get("current_due_on")
+        if ok and isinstance(requested, dt.date) and isinstance(current, dt.date) and requested <= current:
             errors.add(number, what, "requested_due_on", "must be later than current_due_on")
             ok = False
     elif kind == "event":
