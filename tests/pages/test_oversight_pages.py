@@ -57,6 +57,9 @@ def test_a_reviewer_verifies_through_the_page(completed, reviewer):
     assert completed.review == Review.VERIFIED
     page = client.get(f"/directives/{completed.pk}/").content.decode()
     assert 'data-review="verified"' in page and "Reviewed: verified" in page
+    listed = client.get("/directives/").content.decode()
+    assert listed.count("orderctl-review--verified") == 1  # the list shows both axes too
+    assert "orderctl-review--verified" in client.get("/orders/14409/").content.decode()
 
 
 @pytest.mark.parametrize(
