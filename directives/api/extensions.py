@@ -20,12 +20,17 @@ from directives.models import Directive, ExtensionRequest
 
 from .serializers import DecisionSerializer, ExtensionRequestInputSerializer, ExtensionRequestSerializer
 
+# The largest id a database column holds (PostgreSQL's integer; SQLite refuses larger numbers too).
+MAX_ID = 2**31 - 1
+
 
 class ExtensionRequestFilter(filters.FilterSet):
     """What the list filters by: the state (e.g. pending) and the directive."""
 
     state = filters.ChoiceFilter(choices=ExtensionRequest.State.choices, help_text="e.g. pending")
-    directive = filters.NumberFilter(field_name="directive_id", help_text="One directive's requests, by id.")
+    directive = filters.NumberFilter(
+        field_name="directive_id", min_value=1, max_value=MAX_ID, help_text="One directive's requests, by id."
+    )
 
     class Meta:
         model = ExtensionRequest

@@ -372,7 +372,7 @@ class ExtensionRequestSerializer(serializers.ModelSerializer[ExtensionRequest]):
 class ExtensionRequestInputSerializer(StrictInputSerializer):
     """A request for a later deadline (``actions.request_extension``): the lead agency's editors."""
 
-    directive = serializers.IntegerField(help_text="The directive's id.")
+    directive = serializers.IntegerField(min_value=1, max_value=2**31 - 1, help_text="The directive's id.")
     requested_due_on = serializers.DateField(help_text="The date asked for: after the current deadline.")
     justification = serializers.CharField(
         trim_whitespace=False, max_length=actions.MAX_NOTE_LENGTH, help_text="Why more time is needed."

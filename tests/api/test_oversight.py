@@ -166,6 +166,7 @@ def test_a_reviewer_denies_with_a_reason(today, directive, as_treasury, as_revie
         ({"justification": "   "}, "justification"),
         ({"directive": 999999}, "directive"),
         ({"directive": "two"}, "directive"),
+        ({"directive": 2**63}, "directive"),
         ({"deadline": NEW}, "deadline"),
     ],
 )
@@ -206,9 +207,13 @@ def test_anonymous_is_told_to_sign_in(anonymous, order):
     assert anonymous.post("/api/v1/extension-requests/", {}, format="json").status_code == 401
 
 
-def test_a_bad_state_filter_is_a_400(as_reviewer, order):
-    response = as_reviewer.get("/api/v1/extension-requests/?state=maybe")
-    assert response.status_code == 400 and "state" in response.json()
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("state=maybe", "state"), ("directive=x", "directive"), ("directive=99999999999999999999", "directive")],
+)
+def test_a_bad_filter_is_a_400(as_reviewer, order, query, field):
+    response = as_reviewer.get(f"/api/v1/extension-requests/?{query}")
+    assert response.status_code == 400 and field in response.json()
 
 
 def test_the_schema_describes_the_new_endpoints(as_reviewer, order):

@@ -50,7 +50,9 @@ def test_complete_verify_request_and_approve_as_the_issue_tries_it(
     page.goto(f"{live_server.url}/directives/{part.pk}/")
     expect(page.get_by_role("heading", name="Review the agency's claim")).to_be_visible()
     check_page(page, "2-review-form")
-    page.get_by_label("Verified", exact=True).check()
+    # USWDS draws its own radio: the input itself sits off-screen, its label takes the click.
+    page.locator("label[for=id_review-review_0]", has_text="Verified").click()
+    expect(page.get_by_label("Verified", exact=True)).to_be_checked()
     page.get_by_label("What you found", exact=True).fill("BOD 26-01 is published on cisa.gov.")
     page.get_by_label("Evidence", exact=True).fill("https://www.cisa.gov/bod-26-01")
     page.get_by_role("button", name="Save review").click()
