@@ -185,7 +185,7 @@ def test_the_backdating_attack_moves_no_verified_figure_on_the_dashboard_export_
     actions.review(d, Review.VERIFIED, actor=reviewer, note="Done on Nov 29.")
     client = client_of(reviewer)
 
-    def figures() -> tuple[str, str, dict]:
+    def figures() -> tuple[str, int, dict]:
         page = " ".join(client.get("/dashboard/").content.decode().split())
         on_time = page.split('data-summary="verified_on_time">')[1].split("<")[0]
         api = client.get("/api/v1/summary/").json()
