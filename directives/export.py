@@ -23,6 +23,12 @@ EXPORT_COLUMNS = (
     "outcome",
     "days_late",
     "forecast_on",
+    # The oversight loop (docs/oversight.md): the second axis, and the honest outcome.
+    "status_reason",
+    "review",
+    "verified_outcome",
+    "completion_recorded_on",
+    "completion_flag",
 )
 
 # A spreadsheet treats a cell that starts with one of these as a formula (CSV injection).
@@ -51,6 +57,11 @@ def status_rows(directives: DirectiveQuerySet, now: dt.datetime) -> list[dict[st
                 "outcome": d.outcome,
                 "days_late": d.days_late,
                 "forecast_on": _iso(d.forecast_on),
+                "status_reason": d.status_reason,
+                "review": d.review,
+                "verified_outcome": d.verified_outcome,
+                "completion_recorded_on": _iso(d.completion_recorded_on),
+                "completion_flag": d.completion_flag,
             }
         )
     return rows

@@ -14,7 +14,7 @@ from django import forms
 
 from uswds.forms import DateInput, UswdsForm
 
-from .models import Directive, Notification, Status
+from .models import VERDICTS, Directive, Notification, Status
 from .outreach import NotificationPreference
 
 
@@ -29,7 +29,10 @@ class DirectiveNoteForm(UswdsForm):
         required=False,
         strip=False,  # the actions layer strips and counts; keep what the user typed for a re-render
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="What happened, in a sentence or two. It is kept in the history for everyone to read.",
+        help_text=(
+            "What happened, in a sentence or two. It is kept in the history for everyone to read. "
+            "With the status Not applicable, say why: it is required and shown."
+        ),
     )
     evidence_url = forms.CharField(
         required=False,
@@ -102,6 +105,61 @@ class DirectiveUpdateForm(DirectiveNoteForm):
         if forecast != self.directive.forecast_on:
             kwargs["forecast_on"] = forecast
         return kwargs
+
+
+class ReviewForm(UswdsForm):
+    """An oversight reviewer's verdict on the agency's claim, with a note and an evidence reference."""
+
+    prefix = "review"  # the page has other forms with a note: their fields' ids must differ
+
+    version = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    review = forms.ChoiceField(
+        label="Your review",
+        choices=[(v.value, v.label) for v in VERDICTS],
+        widget=forms.RadioSelect,
+        help_text="What you found of the agency's claim. A new claim resets it to unreviewed.",
+    )
+    note = forms.CharField(
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="What you found",
+        help_text="Required; kept in the history.",
+    )
+    evidence = forms.CharField(
+        required=False,
+        label="Evidence",
+        help_text="A link (https://...) or a reference, e.g. a report's number.",
+    )
+
+
+class ExtensionRequestForm(UswdsForm):
+    """A lead agency's request for a later deadline, decided by an oversight reviewer."""
+
+    prefix = "extension"
+
+    requested_due_on = forms.DateField(
+        label="New date asked for", widget=DateInput, help_text="After the current deadline."
+    )
+    justification = forms.CharField(
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Why more time is needed. The reviewers decide on it; it is kept in the history.",
+    )
+
+
+class DecisionForm(UswdsForm):
+    """A reviewer's decision on an extension request: approve, or deny with a reason (its buttons)."""
+
+    prefix = "decision"
+
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("deny", "Deny")], widget=forms.HiddenInput)
+    reason = forms.CharField(
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Reason",
+        help_text="Required to deny (the requester is told); an optional note to an approval.",
+    )
 
 
 class EventDateForm(UswdsForm):

@@ -70,6 +70,10 @@ class Notification(models.Model):
         REMINDER = "reminder", "Reminder before the deadline"
         OVERDUE = "overdue", "Overdue notice"
         ESCALATION = "escalation", "Escalation to oversight"
+        # Extension requests (actions.extensions): the reviewers are told of a request, the requester
+        # of the decision. ``due_on`` is the date asked for; ``event`` the request's or decision's event.
+        EXTENSION_REQUESTED = "extension_requested", "Extension requested"
+        EXTENSION_DECIDED = "extension_decided", "Extension request decided"
 
     class State(models.TextChoices):
         PENDING = "pending", "Pending"

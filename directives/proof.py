@@ -34,7 +34,7 @@ from ledger import audit, checkpoints
 from ledger.models import AccessEvent, Checkpoint
 
 from . import deadlines, history
-from .models import Directive, DirectiveEvent, Order, Status
+from .models import VERDICTS, Directive, DirectiveEvent, Order, Review, Status
 
 MAX_PROBLEMS = 50
 # The events that move a deadline through schedule._move_deadline (an amendment, when its dates differ).
@@ -72,6 +72,9 @@ class _State:
     original_due_on: str | None = None
     due_on: str | None = None
     flagged: bool = False
+    review: str = Review.UNREVIEWED.value
+    status_reason: str = ""
+    completion_flag: str = ""
     last_seq: int = 0
     problem: str | None = None
 
@@ -87,7 +90,11 @@ class Replay:
     - ``deadline_extended``, ``event_dated`` (an event-relative deadline dated), ``deadline_set`` (a
       chained one dated by the directive it waits for) and ``amended`` when it moves the date: the new
       effective due date (and the original, when the deadline had none yet), the overdue flag cleared;
-    - ``flagged_overdue``: the flag set. Notes, reminders, escalations and definition updates change
+    - ``flagged_overdue``: the flag set;
+    - the review axis (docs/oversight.md): ``verified``, ``disputed`` and ``no_evidence_found`` set the
+      review; every ``status_changed`` resets it to unreviewed, keeps the reason of not applicable (its
+      note) and clears the completion flag, which ``completion_flagged`` sets (its note).
+      Notes, reminders, escalations, extension requests and denials, and definition updates change
       none of these.
     """
 
@@ -120,6 +127,13 @@ class Replay:
                 return
             state.status = r["new_status"]
             state.completed_on = r["completed_on"] if r["new_status"] == Status.COMPLETED else None
+            state.review = Review.UNREVIEWED.value
+            state.status_reason = r["note"] if r["new_status"] == Status.NOT_APPLICABLE else ""
+            state.completion_flag = ""
+        elif kind in VERDICTS:
+            state.review = kind
+        elif kind == DirectiveEvent.Kind.COMPLETION_FLAGGED:
+            state.completion_flag = r["note"]
         elif kind in MOVES or (kind == DirectiveEvent.Kind.AMENDED and r["old_due_on"] != r["new_due_on"]):
             # schedule._move_deadline: the first date a deadline gets is its original.
             state.original_due_on = state.original_due_on or r["new_due_on"]
@@ -137,7 +151,7 @@ class Replay:
             directives = directives.filter(order__number=order_number)
         fields = (
             "id", "order__number", "ref", "status", "completed_on", "forecast_on", "original_due_on",
-            "due_on", "due_at", "overdue_flagged_at",
+            "due_on", "due_at", "overdue_flagged_at", "review", "status_reason", "completion_flag",
         )  # fmt: skip
         for row in directives.order_by("order__number", "id").values_list(*fields).iterator(chunk_size=5000):
             (
@@ -151,6 +165,9 @@ class Replay:
                 due_on,
                 due_at,
                 flagged_at,
+                review,
+                status_reason,
+                completion_flag,
             ) = row
             report.directives += 1
             where = f"EO {number}, directive {ref}"
@@ -169,6 +186,9 @@ class Replay:
                 "original due date": _day(original_due_on),
                 "due date": _day(due_on),
                 "overdue flag": flagged_at is not None,
+                "review": review,
+                "reason": status_reason,
+                "completion flag": completion_flag,
             }
             replayed = {
                 "status": state.status,
@@ -177,6 +197,9 @@ class Replay:
                 "original due date": state.original_due_on,
                 "due date": state.due_on,
                 "overdue flag": state.flagged,
+                "review": state.review,
+                "reason": state.status_reason,
+                "completion flag": state.completion_flag,
             }
             differs = [
                 f"{name} is {_show(stored_values[name])} but its events say {_show(value)}"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import account_pages, dashboard, feeds, order_import, views
+from . import account_pages, dashboard, feeds, order_import, oversight_pages, views
 
 urlpatterns = [
     path("agency/", views.my_agency, name="my_agency"),
@@ -10,6 +10,16 @@ urlpatterns = [
     path("directives/<int:pk>/", views.directive_detail, name="directive_detail"),
     path("directives/<int:pk>/history.csv", views.directive_history_csv, name="directive_history_csv"),
     path("directives/<int:pk>/event-date/", views.directive_event_date, name="directive_event_date"),
+    # The oversight loop (docs/oversight.md).
+    path("directives/<int:pk>/review/", oversight_pages.directive_review, name="directive_review"),
+    path(
+        "directives/<int:pk>/extension-request/",
+        oversight_pages.directive_extension_request,
+        name="directive_extension_request",
+    ),
+    path(
+        "extension-requests/<int:pk>/decision/", oversight_pages.extension_decision, name="extension_decision"
+    ),
     path("orders/", views.order_list, name="order_list"),
     path("orders/import/", order_import.order_import, name="order_import"),
     path("orders/<int:number>/", views.order_detail, name="order_detail"),

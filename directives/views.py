@@ -26,8 +26,16 @@ from agencies.access import SignedInRequest, User, is_reviewer, member_agency_id
 from agencies.models import Agency, Membership
 
 from . import actions, deadlines, permissions
+from .actions.common import UNSET, Unset
 from .export import csv_cell
-from .forms import DirectiveNoteForm, DirectiveUpdateForm, EventDateForm
+from .forms import (
+    DecisionForm,
+    DirectiveNoteForm,
+    DirectiveUpdateForm,
+    EventDateForm,
+    ExtensionRequestForm,
+    ReviewForm,
+)
 from .models import Directive, DirectiveEvent, Involvement, Order, Status
 from .queries import (
     DIRECTIVE_SEQUENCE,
@@ -59,6 +67,12 @@ def describe_event(event: DirectiveEvent) -> str:
         text += "."
     elif event.kind == kind.DEADLINE_EXTENDED:
         text = f"Deadline extended from {_day(event.old_due_on)} to {_day(event.new_due_on)}."
+    elif event.kind == kind.EXTENSION_REQUESTED:
+        text = f"Extension requested: from {_day(event.old_due_on)} to {_day(event.new_due_on)}."
+    elif event.kind == kind.EXTENSION_DENIED:
+        text = f"Extension to {_day(event.new_due_on)} denied."
+    elif event.kind in (kind.VERIFIED, kind.DISPUTED, kind.NO_EVIDENCE_FOUND):
+        text = f"{event.get_kind_display()} ({event.get_new_status_display().lower()})."
     elif event.kind in (kind.DEADLINE_SET, kind.EVENT_DATED):
         text = f"{event.get_kind_display()}: due {_day(event.new_due_on)}."
     elif event.kind == kind.AMENDED and event.old_due_on != event.new_due_on:
@@ -241,20 +255,67 @@ def directive_detail(request: SignedInRequest, pk: int) -> HttpResponse:
         history = _history(directive, before)
         form = _fresh_form(form_class, directive, history) if form_class else None
 
-    context = {
+    context = detail_context(
+        request.user, directive, now, history=history, form=form, changed_since=changed_since
+    )
+    return render(request, "directives/directive_detail.html", context, status=http_status)
+
+
+def detail_context(
+    user: User,
+    directive: Directive,
+    now: dt.datetime,
+    *,
+    history: HistoryPage | None = None,
+    form: DirectiveNoteForm | Unset | None = UNSET,
+    changed_since: list[tuple[DirectiveEvent, str]] | None = None,
+    **forms: Any,
+) -> dict[str, Any]:
+    """Return what the directive page shows; ``forms`` replaces the fresh ones (bound, with errors)."""
+    history = _history(directive) if history is None else history
+    if isinstance(form, Unset):
+        form_class = _form_for(user, directive)
+        form = _fresh_form(form_class, directive, history) if form_class else None
+    return {
         "directive": directive,
         "row": Row.of(directive, now),
         "history": history.items,
         "history_page": history,
         "history_page_size": HISTORY_PAGE_SIZE,
         "form": form,
-        "event_form": _event_date_form(request.user, directive),
+        "event_form": _event_date_form(user, directive),
         "changed_since": changed_since,
         "provenance": provenance(directive),
         "series": series_rows(directive, now),
         "now": now,
+        **oversight_forms(user, directive),
+        **forms,
     }
-    return render(request, "directives/directive_detail.html", context, status=http_status)
+
+
+def oversight_forms(user: User, directive: Directive) -> dict[str, Any]:
+    """Return the oversight loop's part of the page: the extension requests, and the forms ``user`` may use.
+
+    A reviewer reviews a claim (and decides a pending request); a lead's editor asks for an extension
+    while the directive is open, has a deadline and no request is pending.
+    """
+    requests = list(directive.extension_requests.select_related("requested_by", "decided_by", "agency"))
+    pending = next((r for r in requests if r.is_pending), None)
+    reviewer = permissions.can_review(user)
+    may_ask = (
+        permissions.can_request_extension(user, directive)
+        and pending is None
+        and directive.is_open
+        and directive.due_on is not None
+    )
+    may_review = reviewer and directive.is_claim and not directive.is_parent
+    return {
+        "extension_requests": requests,
+        "pending_extension": pending,
+        "review_form": ReviewForm(initial={"version": actions.version_of(directive)}) if may_review else None,
+        "extension_form": ExtensionRequestForm() if may_ask else None,
+        "decision_form": DecisionForm() if reviewer and pending is not None else None,
+    }
 
 
 def _event_date_form(user: User, directive: Directive, data: QueryDict | None = None) -> EventDateForm | None:
@@ -296,21 +357,7 @@ def directive_event_date(request: SignedInRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Recorded for {directive.ref}: {describe_event(event)}")
             return redirect("directive_detail", pk=pk)
-    history = _history(directive)
-    form_class = _form_for(request.user, directive)
-    context = {
-        "directive": directive,
-        "row": Row.of(directive, request_now(request)),
-        "history": history.items,
-        "history_page": history,
-        "history_page_size": HISTORY_PAGE_SIZE,
-        "form": _fresh_form(form_class, directive, history) if form_class else None,
-        "event_form": form,
-        "changed_since": None,
-        "provenance": provenance(directive),
-        "series": series_rows(directive, request_now(request)),
-        "now": request_now(request),
-    }
+    context = detail_context(request.user, directive, request_now(request), event_form=form)
     return render(request, "directives/directive_detail.html", context, status=http_status)
 
 

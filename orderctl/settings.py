@@ -474,6 +474,8 @@ SPECTACULAR_SETTINGS = {
         "StatusEnum": "directives.models.Status",
         "DeadlineKindEnum": "directives.models.Directive.DeadlineKind",
         "EventKindEnum": "directives.models.DirectiveEvent.Kind",
+        "OutcomeEnum": "directives.models.Outcome",
+        "ReviewEnum": "directives.models.Review",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -585,6 +587,11 @@ if not all(0 < d <= 365 for d in REMINDER_OFFSETS_DAYS):
 ESCALATION_AFTER_DAYS = env_int("ESCALATION_AFTER_DAYS", 7)
 if ESCALATION_AFTER_DAYS < 1:
     raise ImproperlyConfigured("ESCALATION_AFTER_DAYS must be at least 1")
+# Honest outcomes (docs/oversight.md): a completion recorded more than this many days after the date
+# it claims is flagged for an oversight reviewer, showing both dates.
+COMPLETION_RECORDED_LATE_DAYS = env_int("COMPLETION_RECORDED_LATE_DAYS", 7)
+if COMPLETION_RECORDED_LATE_DAYS < 0:
+    raise ImproperlyConfigured("COMPLETION_RECORDED_LATE_DAYS must be 0 or more days")
 # A failed send is retried for ever, nothing is given up (docs/faults.md): every NOTIFICATION_RETRY_SECONDS
 # while the mail server is unreachable, else after NOTIFICATION_RETRY_SECONDS * 2**(attempts - 1), at most
 # 6 hours. After NOTIFICATION_MAX_ATTEMPTS tries an email "needs attention" (the admin, outbox_status).

@@ -19,6 +19,7 @@ allowed".
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -162,6 +163,22 @@ ACCESS: dict[str, dict[str, tuple[int, ...]]] = {
         "POST": row(302, 302, 403, 403, 403, 302, 302),
         **same_for("GET PUT PATCH DELETE", row(302, 405, 405, 405, 405, 302, 405)),
     },
+    # --- The oversight loop (docs/oversight.md). Reviewing: reviewers only (the 400 of an empty form);
+    # an editor, even of the lead, and the admin are refused: only reviewers review.
+    "directive_review": {
+        "POST": row(302, 403, 403, 403, 400, 302, 403),
+        **same_for("GET PUT PATCH DELETE", row(302, 405, 405, 405, 405, 302, 405)),
+    },
+    # Asking for an extension: the lead's editors (CISA) and admins (the 400 of an empty form).
+    "directive_extension_request": {
+        "POST": row(302, 400, 403, 403, 403, 302, 400),
+        **same_for("GET PUT PATCH DELETE", row(302, 405, 405, 405, 405, 302, 405)),
+    },
+    # Deciding the sample request (CISA's, pending on 2(c)(ii)): reviewers only.
+    "extension_decision": {
+        "POST": row(302, 403, 403, 403, 400, 302, 403),
+        **same_for("GET PUT PATCH DELETE", row(302, 405, 405, 405, 405, 302, 405)),
+    },
     # With one order tracked, the list goes straight to it.
     "order_list": same_for("GET POST PUT PATCH DELETE", row(302, 302, 302, 302, 302, 302, 302)),
     "order_detail": SIGNED_IN_GET_ONLY,
@@ -248,7 +265,30 @@ ACCESS: dict[str, dict[str, tuple[int, ...]]] = {
         **same_for("GET", row(401, 405, 405, 405, 405, 405, 405)),
         **same_for("PUT PATCH DELETE", row(401, 405, 405, 405, 405, 403, 405)),
     },
-    # Extending a deadline: administrators only (the oversight loop may widen this).
+    # Reviewing a claim: reviewers only (the 400 of an empty body); the token only reads.
+    "api:directive-review": {
+        "POST": row(401, 403, 403, 403, 400, 403, 403),
+        **same_for("GET", row(401, 405, 405, 405, 405, 405, 405)),
+        **same_for("PUT PATCH DELETE", row(401, 405, 405, 405, 405, 403, 405)),
+    },
+    # Extension requests: everyone signed in reads them; asking is checked against the directive the
+    # body names, so an empty body is a 400 for each persona that may write at all.
+    "api:extension-request-list": {
+        "GET": row(401, 200, 200, 200, 200, 200, 200),
+        "POST": row(401, 400, 400, 400, 400, 403, 400),
+        **same_for("PUT PATCH DELETE", row(401, 405, 405, 405, 405, 403, 405)),
+    },
+    "api:extension-request-detail": {
+        "GET": row(401, 200, 200, 200, 200, 200, 200),
+        **same_for("POST PUT PATCH DELETE", row(401, 405, 405, 405, 405, 403, 405)),
+    },
+    # Deciding: reviewers only (the 400 of an empty body).
+    "api:extension-request-decision": {
+        "POST": row(401, 403, 403, 403, 400, 403, 403),
+        **same_for("GET", row(401, 405, 405, 405, 405, 405, 405)),
+        **same_for("PUT PATCH DELETE", row(401, 405, 405, 405, 405, 403, 405)),
+    },
+    # Extending a deadline directly: administrators only (reviewers approve requests instead).
     "api:directive-extend": {
         "POST": row(401, 403, 403, 403, 403, 403, 400),
         **same_for("GET", row(401, 405, 405, 405, 405, 405, 405)),
@@ -406,6 +446,7 @@ class Samples:
     admin_object_pks: dict[str, int]
     calendar_key: str
     webhook_pk: int
+    extension_pk: int
 
 
 def create_samples(users: dict[str, User]) -> Samples:
@@ -442,6 +483,9 @@ def create_samples(users: dict[str, User]) -> Samples:
         state=WebhookDelivery.State.DELIVERED,
     )  # fmt: skip
     directive_actions.publish_order(order, actor=None)
+    extension = directive_actions.request_extension(
+        d, d.due_on + dt.timedelta(days=30), actor=cisa_editor, justification="The sample request."
+    )
     admin_objects = {
         "directives_webhooksubscription": webhook,
         "directives_webhookdelivery": delivery,
@@ -476,6 +520,7 @@ def create_samples(users: dict[str, User]) -> Samples:
         admin_object_pks={model: obj.pk for model, obj in admin_objects.items()},
         calendar_key=calendar_key,
         webhook_pk=webhook.pk,
+        extension_pk=extension.pk,
     )
 
 
@@ -487,8 +532,13 @@ def sample_path(route: Route, samples: Samples) -> str:
     object_id = None
     if admin_model:
         object_id = samples.admin_object_pks.get(f"{admin_model[1]}_{admin_model[2]}")
+    pk = samples.directive_pk
+    if route.key.startswith("api:webhook-"):
+        pk = samples.webhook_pk
+    elif route.key.startswith(("api:extension-request-", "extension_")):
+        pk = samples.extension_pk
     values = {
-        "pk": samples.webhook_pk if route.key.startswith("api:webhook-") else samples.directive_pk,
+        "pk": pk,
         "key": samples.calendar_key,
         "directive_id": samples.directive_pk,
         "number": samples.order_number,

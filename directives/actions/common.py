@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 
-from ..models import Directive, DirectiveEvent, Involvement
+from ..models import Directive, DirectiveEvent, Involvement, Review, Status
 
 logger = logging.getLogger(__name__)
 
@@ -125,3 +125,19 @@ def sync_involvements(directive: Directive, leads: list[int], consulted: list[in
         for agency_id, role, position in wanted
     )
     return True
+
+
+def new_claim(directive: Directive, status: str, *, note: str) -> list[str]:
+    """Reset the review axis of ``directive`` for its new ``status``; return the fields to save.
+
+    Every change of the agency's claim (a status change, and so every new completion date) starts the
+    review again at unreviewed, and clears the flag of a completion that no longer stands. A directive
+    that is not applicable keeps why (``note``, required then). ``proof.Replay`` replays the same from
+    each ``status_changed`` event.
+    """
+    directive.review = Review.UNREVIEWED
+    directive.reviewed_at = None
+    directive.status_reason = note if status == Status.NOT_APPLICABLE else ""
+    directive.completion_flag = ""
+    directive.completion_recorded_on = None
+    return ["review", "reviewed_at", "status_reason", "completion_flag", "completion_recorded_on"]

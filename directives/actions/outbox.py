@@ -179,7 +179,9 @@ def plan_deliveries(report: DispatchReport | None = None) -> DispatchReport:
             if not recipients:
                 who = (
                     "oversight reviewers"
-                    if notification.kind == Notification.Kind.ESCALATION
+                    if notification.kind in notify.REVIEWER_KINDS
+                    else "requester"
+                    if notification.kind == Notification.Kind.EXTENSION_DECIDED
                     else "lead editors"
                 )
                 notification.last_error = (

@@ -8,6 +8,7 @@ from rest_framework.routers import SimpleRouter
 
 from agencies.api.views import AgencyViewSet
 
+from .extensions import ExtensionRequestViewSet
 from .integrations import OrderPoamView, WebhookViewSet
 from .summary import SummaryView
 from .views import DirectiveViewSet, EventViewSet, NotFoundView, OrderViewSet
@@ -20,6 +21,7 @@ router.register("agencies", AgencyViewSet, basename="agency")
 router.register("directives", DirectiveViewSet, basename="directive")
 router.register(r"directives/(?P<directive_id>[0-9]+)/events", EventViewSet, basename="directive-event")
 router.register("webhooks", WebhookViewSet, basename="webhook")
+router.register("extension-requests", ExtensionRequestViewSet, basename="extension-request")
 
 urlpatterns = [
     *router.urls,

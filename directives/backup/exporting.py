@@ -15,7 +15,15 @@ from agencies.models import Agency
 from ledger import audit
 
 from .. import history, proof
-from ..models import Directive, DirectiveEvent, Involvement, Notification, Order, OrderChange
+from ..models import (
+    Directive,
+    DirectiveEvent,
+    ExtensionRequest,
+    Involvement,
+    Notification,
+    Order,
+    OrderChange,
+)
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
@@ -24,6 +32,7 @@ from .fileformat import (
     AGENCY_FIELDS,
     CHANGE_FIELDS,
     DIRECTIVE_FIELDS,
+    EXTENSION_FIELDS,
     FORMAT,
     NOTIFICATION_FIELDS,
     ORDER_FIELDS,
@@ -117,6 +126,19 @@ def export(out: SupportsWrite[str]) -> Counter[str]:
             )
         for change in OrderChange.objects.select_related("by_order").order_by("id"):
             write("change", {**fields_of(change, CHANGE_FIELDS), "by_order": change.by_order.number})
+        requests = ExtensionRequest.objects.select_related("directive__order", "agency").order_by("id")
+        for r in requests.iterator(chunk_size=2000):
+            write(
+                "extension",
+                {
+                    **fields_of(r, EXTENSION_FIELDS),
+                    "order": r.directive.order.number,
+                    "directive": r.directive.ref,
+                    "requested_by": r.requested_by_id,
+                    "agency": _abbreviation(r.agency),
+                    "decided_by": r.decided_by_id,
+                },
+            )
         for entry in audit.records():
             write("access", entry)
         write("checkpoint", {k: v for k, v in checkpoint.items() if k != "type"})

@@ -10,6 +10,7 @@ from ledger import audit, keys
 
 from .. import history
 from .fileformat import (
+    ADDED_TYPES,
     FORMAT,
     READABLE_VERSIONS,
     SEALED_FROM,
@@ -23,7 +24,7 @@ from .fileformat import (
     new_digest,
     seal_message,
 )
-from .validating import upgrade_v2_directive, validate_line
+from .validating import upgrade_v2_directive, validate_line, with_oversight_defaults
 
 
 def read(lines: Iterable[str], *, accept_unsealed: bool = False) -> Backup:
@@ -86,6 +87,8 @@ def read(lines: Iterable[str], *, accept_unsealed: bool = False) -> Backup:
             continue
         if kind == "directive" and version == 2:
             raw = upgrade_v2_directive(raw)
+        if kind == "directive" and version != VERSION:
+            raw = with_oversight_defaults(raw)
         values = validate_line(kind, raw, number, errors)
         if values is not None:
             backup.records[kind].append(Line(number, values))
@@ -98,6 +101,8 @@ def read(lines: Iterable[str], *, accept_unsealed: bool = False) -> Backup:
         counts = end[1].get("counts")
         if version == 2 and isinstance(counts, dict):
             counts = {**counts, "change": 0}  # version 2 kept no revocations or amendments
+        if isinstance(counts, dict) and version != VERSION:  # older files count none of these
+            counts = {**dict.fromkeys(ADDED_TYPES, 0), **counts}
         if counts != backup.counts():
             errors.add(
                 end[0], "end", "counts", f"the end line counts {counts}, but the file holds {backup.counts()}"
@@ -234,6 +239,16 @@ def _check_references(backup: Backup, errors: Errors) -> None:
             errors.add(
                 line.number, f"change {line.values['id']}", "by_order", f"no order {line.values['by_order']}"
             )
+    for line in backup.records["extension"]:
+        v = line.values
+        what = f"extension request {v['id']}"
+        if (v["order"], v["directive"]) not in directives:
+            errors.add(line.number, what, "directive", f"no directive {v['directive']!r} in EO {v['order']}")
+        for key in ("requested_by", "decided_by"):
+            if v[key] is not None and v[key] not in users:
+                errors.add(line.number, what, key, f"no user with id {v[key]} in the file")
+        if v["agency"] is not None and v["agency"] not in agencies:
+            errors.add(line.number, what, "agency", f"no agency {v['agency']!r} in the file")
     for line in backup.records["notification"]:
         v = line.values
         what = f"notification {v['id']}"

@@ -14,12 +14,21 @@ from ledger import checkpoints
 from ledger.models import AccessEvent, Checkpoint
 
 from .. import history, proof
-from ..models import Directive, DirectiveEvent, Involvement, Notification, Order, OrderChange
+from ..models import (
+    Directive,
+    DirectiveEvent,
+    ExtensionRequest,
+    Involvement,
+    Notification,
+    Order,
+    OrderChange,
+)
 from .fileformat import (
     AGENCY_FIELDS,
     CHANGE_FIELDS,
     DIRECTIVE_FIELDS,
     EVENT_FIELDS,
+    EXTENSION_FIELDS,
     MODELS,
     NOTIFICATION_FIELDS,
     ORDER_FIELDS,
@@ -44,7 +53,7 @@ def describe_counts(counts: dict[str, int]) -> str:
     return ", ".join(
         f"{n:,} {singular.get(kind, kind) if n == 1 else plural.get(kind, kind + 's')}"
         for kind, n in counts.items()
-        if n or kind not in ("user", "change", "access", "checkpoint")
+        if n or kind not in ("user", "change", "extension", "access", "checkpoint")
     )
 
 
@@ -130,6 +139,16 @@ def restore(backup: Backup) -> proof.Report:
     OrderChange.objects.bulk_create(
         OrderChange(**{k: v[k] for k in CHANGE_FIELDS}, by_order_id=order_ids[v["by_order"]])
         for v in records["change"]
+    )
+    ExtensionRequest.objects.bulk_create(
+        ExtensionRequest(
+            **{k: v[k] for k in EXTENSION_FIELDS},
+            directive_id=directive_ids[v["order"], v["directive"]],
+            requested_by_id=v["requested_by"],
+            agency_id=agency_ids[v["agency"]] if v["agency"] is not None else None,
+            decided_by_id=v["decided_by"],
+        )
+        for v in records["extension"]
     )
     AccessEvent.objects.bulk_create(
         AccessEvent(
@@ -226,6 +245,7 @@ def _reset_sequences() -> None:
             DirectiveEvent,
             Notification,
             OrderChange,
+            ExtensionRequest,
             AccessEvent,
             Checkpoint,
         ],

@@ -21,7 +21,7 @@ def requeue_failed(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("directives", "0017_order_manager_permission"),
+        ("directives", "0018_oversight_reviews_extensions"),
     ]
 
     operations = [

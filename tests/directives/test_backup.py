@@ -205,7 +205,7 @@ def test_export_history_writes_to_stdout_without_output(order):
         "type": "end",
         "counts": {
             "user": 0, "agency": 15, "order": 1, "directive": 13, "event": 13, "notification": 0,
-            "change": 0, "access": 0, "checkpoint": 1,
+            "change": 0, "extension": 0, "access": 0, "checkpoint": 1,
         },
     }  # fmt: skip
     assert set(seal) == {"digest", "key_id", "signature"}
@@ -625,7 +625,7 @@ def test_the_unchanged_small_backup_passes_validation():
     )
     assert validated.counts() == {
         "user": 1, "agency": 1, "order": 1, "directive": 1, "event": 2, "notification": 1, "change": 0,
-        "access": 0, "checkpoint": 1,
+        "extension": 0, "access": 0, "checkpoint": 1,
     }  # fmt: skip
     assert [line.values for line in validated.records["user"]] == [{"id": 5, "username": "cnss-editor"}]
 
@@ -647,3 +647,62 @@ def test_a_version_3_file_restores_its_rule_and_changes(tmp_path, db):
         14110,
         "",
     )
+
+
+# --- The oversight loop (docs/oversight.md) -----------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reviews_flags_and_extension_requests_round_trip(
+    tmp_path, today, directive, cisa_editor, treasury_editor, reviewer
+):
+    from directives.models import ExtensionRequest, Review, Status
+
+    completed = directive("2(c)(i)")
+    actions.change_status(completed, Status.COMPLETED, actor=cisa_editor, completed_on=dt.date(2026, 6, 10))
+    actions.review(completed, Review.VERIFIED, actor=reviewer, note="Seen.", evidence="GAO-26-1")
+    actions.change_status(directive("2(c)(ii)"), Status.NOT_APPLICABLE, actor=cisa_editor, note="Not ours.")
+    approved = actions.request_extension(
+        directive("2(d)"), dt.date(2027, 1, 15), actor=treasury_editor, justification="Procurement."
+    )
+    actions.approve_extension(approved, actor=reviewer)
+    actions.request_extension(
+        directive("2(c)(iii)"), dt.date(2027, 2, 1), actor=cisa_editor, justification="Staffing."
+    )
+    file = tmp_path / "backup.jsonl"
+    status_before = command("export_status", "--format", "csv")
+    command("export_history", "--output", str(file))
+    requests_before = list(ExtensionRequest.objects.order_by("id").values())
+    assert [line["type"] for line in lines_of(file)].count("extension") == 2
+
+    call_command("flush", interactive=False, verbosity=0)
+    output = command("import_history", str(file))
+    assert "every state matches" in output
+    assert command("export_status", "--format", "csv") == status_before
+    assert list(ExtensionRequest.objects.order_by("id").values()) == requests_before
+    restored = Directive.objects.get(ref="2(c)(i)")
+    assert (restored.review, restored.completion_flag[:30]) == ("verified", "Completed Jun 10, 2026, record")
+
+
+def test_a_file_from_before_the_oversight_loop_restores_unreviewed(tmp_path, db):
+    records = small_backup()
+    _as_version_3(records)
+    assert "review" not in records[3] and "extension" not in records[-1]["counts"]
+    command("import_history", str(write(tmp_path, records)))
+    d = Directive.objects.get(pk=7)
+    assert (d.review, d.status_reason, d.completion_flag) == ("unreviewed", "", "")
+
+
+def test_a_bad_extension_line_is_refused_at_its_field(tmp_path, db):
+    records = small_backup()
+    _as_version_3(records)
+    records.insert(-2, {
+        "type": "extension", "id": 1, "order": 14409, "directive": "2(a)", "state": "pending",
+        "current_due_on": "2026-07-02", "requested_due_on": "2026-07-01", "justification": "x",
+        "requested_by": 5, "agency": "CNSS", "created": "2026-06-04T00:00:00.000000Z", "decided_by": None,
+        "decided_at": None, "decision_reason": "",
+    })  # fmt: skip
+    records[-1]["counts"]["extension"] = 1
+    with pytest.raises(CommandError, match="field 'requested_due_on'"):
+        command("import_history", str(write(tmp_path, records)))
+    assert Directive.objects.count() == 0
