@@ -688,7 +688,7 @@ def test_a_file_from_before_the_oversight_loop_restores_unreviewed(tmp_path, db)
     records = small_backup()
     _as_version_3(records)
     assert "review" not in records[3] and "extension" not in records[-1]["counts"]
-    command("import_history", str(write(tmp_path, records)))
+    command("import_history", "--accept-unsealed", str(write(tmp_path, records)))
     d = Directive.objects.get(pk=7)
     assert (d.review, d.status_reason, d.completion_flag) == ("unreviewed", "", "")
 
