@@ -108,6 +108,10 @@ class DirectiveQuerySet(models.QuerySet["Directive"]):
                     "id", "ref", "parent_id", "position", "status", "due_at"
                 ).order_by("position", "ref"),
             ),
+            models.Prefetch(
+                "evidence_files",
+                queryset=EvidenceFile.objects.select_related("uploaded_by").order_by("created", "id"),
+            ),
         )
 
 
@@ -444,6 +448,8 @@ class DirectiveEvent(models.Model):
         FLAGGED_OVERDUE = "flagged_overdue", "Flagged overdue"
         REMINDER_SENT = "reminder_sent", "Reminder sent"
         ESCALATED = "escalated", "Escalated to oversight"
+        # An evidence file attached (directives/attachments.py): the note names it and its SHA-256.
+        EVIDENCE_ADDED = "evidence_added", "Evidence attached"
 
     directive = models.ForeignKey(Directive, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -507,10 +513,12 @@ class DirectiveEvent(models.Model):
 
 # The outbox (notices owed, and the emails that carry them) lives in its own module; importing it here
 # registers its models with the app and keeps ``directives.models.Notification`` where callers find it.
+from .attachments import EvidenceFile  # noqa: E402
 from .notices import Delivery, Notification, NotificationManager  # noqa: E402
 
 __all__ = [
     "CLOSED_STATUSES", "FLAGGABLE", "OPEN", "Delivery", "Directive", "DirectiveEvent", "DirectiveQuerySet",
-    "Involvement", "Notification", "NotificationManager", "Order", "OrderChange", "Outcome", "Status",
+    "EvidenceFile", "Involvement", "Notification", "NotificationManager", "Order", "OrderChange", "Outcome",
+    "Status",
     "due_for_flagging_q", "no_deadline", "overdue_q", "own_overdue_q", "ref_covers", "validate_rule",
 ]  # fmt: skip

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,7 +24,8 @@ from agencies.access import SignedInRequest, User, is_reviewer, member_agency_id
 from agencies.models import Agency, Membership
 
 from . import actions, deadlines, permissions
-from .forms import DirectiveNoteForm, DirectiveUpdateForm, EventDateForm
+from .actions.common import UNSET, Unset
+from .forms import DirectiveNoteForm, DirectiveUpdateForm, EventDateForm, EvidenceForm
 from .models import Directive, DirectiveEvent, Involvement, Order, Status
 from .queries import (
     DIRECTIVE_SEQUENCE,
@@ -149,7 +151,7 @@ def _fresh_form(
 @require_http_methods(["GET", "HEAD", "POST"])
 def directive_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     """Show one directive with its history; take its update from the editors who may make one."""
-    now = timezone.now()
+    request_now(request)  # the page's one clock reading, before anything is written
     directive = get_object_or_404(Directive.objects.with_agencies(), pk=pk)
     form_class = _form_for(request.user, directive)
     changed_since: list[tuple[DirectiveEvent, str]] | None = None
@@ -200,18 +202,46 @@ def directive_detail(request: SignedInRequest, pk: int) -> HttpResponse:
         history = _history(directive)
         form = _fresh_form(form_class, directive, history) if form_class else None
 
-    context = {
+    context = detail_context(request, directive, history=history, form=form, changed_since=changed_since)
+    return render(request, "directives/directive_detail.html", context, status=http_status)
+
+
+def detail_context(
+    request: SignedInRequest,
+    directive: Directive,
+    *,
+    history: list[tuple[DirectiveEvent, str]] | None = None,
+    form: DirectiveNoteForm | Unset | None = UNSET,
+    event_form: EventDateForm | Unset | None = UNSET,
+    changed_since: list[tuple[DirectiveEvent, str]] | None = None,
+    evidence_form: EvidenceForm | None = None,
+) -> dict[str, Any]:
+    """Return the directive page's context; a form not given is the fresh one the user may fill in."""
+    now = request_now(request)
+    history = _history(directive) if history is None else history
+    if isinstance(form, Unset):
+        form_class = _form_for(request.user, directive)
+        form = _fresh_form(form_class, directive, history) if form_class else None
+    if evidence_form is None and permissions.can_attach_evidence(request.user, directive):
+        evidence_form = EvidenceForm()
+    return {
         "directive": directive,
         "row": Row.of(directive, now),
         "history": history,
         "form": form,
-        "event_form": _event_date_form(request.user, directive),
+        "event_form": _event_date_form(request.user, directive)
+        if isinstance(event_form, Unset)
+        else event_form,
         "changed_since": changed_since,
         "provenance": provenance(directive),
         "series": series_rows(directive, now),
+        "evidence_files": list(
+            directive.evidence_files.select_related("uploaded_by").order_by("created", "id")
+        ),
+        "evidence_form": evidence_form,
+        "evidence_max_mb": settings.EVIDENCE_MAX_BYTES / 2**20,
         "now": now,
     }
-    return render(request, "directives/directive_detail.html", context, status=http_status)
 
 
 def _event_date_form(user: User, directive: Directive, data: QueryDict | None = None) -> EventDateForm | None:
@@ -253,19 +283,7 @@ def directive_event_date(request: SignedInRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Recorded for {directive.ref}: {describe_event(event)}")
             return redirect("directive_detail", pk=pk)
-    history = _history(directive)
-    form_class = _form_for(request.user, directive)
-    context = {
-        "directive": directive,
-        "row": Row.of(directive, request_now(request)),
-        "history": history,
-        "form": _fresh_form(form_class, directive, history) if form_class else None,
-        "event_form": form,
-        "changed_since": None,
-        "provenance": provenance(directive),
-        "series": series_rows(directive, request_now(request)),
-        "now": request_now(request),
-    }
+    context = detail_context(request, directive, event_form=form)
     return render(request, "directives/directive_detail.html", context, status=http_status)
 
 

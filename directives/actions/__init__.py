@@ -12,12 +12,14 @@ One module a concern (as Zulip's ``zerver/actions/``): ``updates`` (what agencie
 files), ``changes`` (what an order revokes or amends in earlier ones), ``chains`` (deadlines dated
 when the directive they wait for is done), ``series`` (the occurrences of recurring directives),
 ``sweeps`` (what beat flags and owes), ``outbox`` (sending what is owed), ``webhooks`` (subscriptions
-and their outbox), ``preferences`` (immediate or digest), ``calendars`` (feed keys), ``publishing``
+and their outbox), ``preferences`` (immediate or digest), ``evidence`` (files attached to directives),
+``calendars`` (feed keys), ``publishing``
 (open data), and ``common`` (what they share). Callers import this package: ``actions.record_update``.
 """
 
 from .calendars import rotate_calendar_key
 from .common import MAX_NOTE_LENGTH, MAX_URL_LENGTH, UNSET, StaleVersion, queue_dispatch, version_of
+from .evidence import attach_evidence
 from .orders import LoadReport, load_order
 from .outbox import (
     DispatchReport,
@@ -45,6 +47,7 @@ __all__ = [
     "WebhookReport",
     "add_note",
     "advance_series",
+    "attach_evidence",
     "change_status",
     "claim_delivery",
     "create_webhook",
