@@ -15,7 +15,7 @@ from agencies.models import Agency
 from ledger import audit
 
 from .. import history, proof
-from ..models import Directive, DirectiveEvent, Involvement, Notification, Order, OrderChange
+from ..models import Directive, DirectiveEvent, EvidenceFile, Involvement, Notification, Order, OrderChange
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
@@ -24,6 +24,7 @@ from .fileformat import (
     AGENCY_FIELDS,
     CHANGE_FIELDS,
     DIRECTIVE_FIELDS,
+    EVIDENCE_FIELDS,
     FORMAT,
     NOTIFICATION_FIELDS,
     ORDER_FIELDS,
@@ -108,6 +109,18 @@ def export(out: SupportsWrite[str]) -> Counter[str]:
             )
         for change in OrderChange.objects.select_related("by_order").order_by("id"):
             write("change", {**fields_of(change, CHANGE_FIELDS), "by_order": change.by_order.number})
+        evidence = EvidenceFile.objects.select_related("directive__order", "event").order_by("id")
+        for e in evidence.iterator(chunk_size=2000):
+            write(
+                "evidence",
+                {
+                    **fields_of(e, EVIDENCE_FIELDS),
+                    "order": e.directive.order.number,
+                    "directive": e.directive.ref,
+                    "event_seq": e.event.seq,
+                    "uploaded_by": e.uploaded_by_id,
+                },
+            )
         for entry in audit.records():
             write("access", entry)
         write("checkpoint", {k: v for k, v in checkpoint.items() if k != "type"})

@@ -14,13 +14,16 @@ from agencies.models import Agency
 from ledger.models import AccessEvent, Checkpoint
 
 from .. import history
-from ..models import Directive, DirectiveEvent, Notification, Order, OrderChange
+from ..models import Directive, DirectiveEvent, EvidenceFile, Notification, Order, OrderChange
 
 FORMAT = "orderctl-history"
 VERSION = 3
 # Version 2 stored a directive's rule in four columns (three kinds only); it is read and converted.
 READABLE_VERSIONS = (2, VERSION)
-TYPES = ("user", "agency", "order", "directive", "event", "notification", "change", "access", "checkpoint")
+TYPES = (
+    "user", "agency", "order", "directive", "event", "notification", "change", "evidence", "access",
+    "checkpoint",
+)  # fmt: skip
 MAX_ERRORS = 20
 
 # Fields copied as they are (dates and instants as text); references are handled by name below.
@@ -43,6 +46,9 @@ NOTIFICATION_FIELDS = (
     "id", "kind", "due_on", "offset_days", "state", "created", "next_attempt_at", "attempts",
     "sending_started_at", "sent_at", "recipients", "last_error",
 )  # fmt: skip
+# An evidence file's record: the bytes stay in the evidence storage (the key says where), the SHA-256
+# proves them. A file of version 3 written before evidence files existed has no such line: read as none.
+EVIDENCE_FIELDS = ("id", "name", "content_type", "size", "sha256", "storage_key", "created")
 INVOLVEMENT_KEYS = {"agency", "role", "position"}
 
 KEYS = {
@@ -52,6 +58,7 @@ KEYS = {
     "event": {"id", *history.CONTENT_KEYS, "hash", *history.SIGNATURE_KEYS},
     "notification": {*NOTIFICATION_FIELDS, "order", "directive", "event_seq"},
     "change": {*CHANGE_FIELDS, "by_order"},
+    "evidence": {*EVIDENCE_FIELDS, "order", "directive", "event_seq", "uploaded_by"},
     "user": {"id", "username"},
     "access": {"id", "actor", "agency", "created", "detail", "kind", "prev_hash", "seq", "subject", "hash",
                "signed_from", "key_id", "signature"},
@@ -64,6 +71,7 @@ MODELS: dict[str, type[models.Model]] = {
     "event": DirectiveEvent,
     "notification": Notification,
     "change": OrderChange,
+    "evidence": EvidenceFile,
     "access": AccessEvent,
     "checkpoint": Checkpoint,
 }

@@ -9,6 +9,7 @@ from typing import Any
 from ledger import audit
 
 from .. import history
+from ..attachments import evidence_note
 from .fileformat import FORMAT, READABLE_VERSIONS, TYPES, VERSION, Backup, Errors, Line, json_value
 from .validating import upgrade_v2_directive, validate_line
 
@@ -68,6 +69,9 @@ def read(lines: Iterable[str]) -> Backup:
         counts = end[1].get("counts")
         if version == 2 and isinstance(counts, dict):
             counts = {**counts, "change": 0}  # version 2 kept no revocations or amendments
+        if isinstance(counts, dict) and "evidence" not in counts:
+            counts = {**counts, "evidence": 0}  # written before evidence files existed
+            counts = {t: counts[t] for t in TYPES if t in counts}
         if counts != backup.counts():
             errors.add(
                 end[0], "end", "counts", f"the end line counts {counts}, but the file holds {backup.counts()}"
@@ -157,6 +161,32 @@ def _check_references(backup: Backup, errors: Errors) -> None:
         if line.values["by_order"] not in orders:
             errors.add(
                 line.number, f"change {line.values['id']}", "by_order", f"no order {line.values['by_order']}"
+            )
+    unique("evidence", lambda v: v["storage_key"], "storage_key")
+    event_lines = {
+        (line.values["order"], line.values["seq"]): line.values for line in backup.records["event"]
+    }
+    for line in backup.records["evidence"]:
+        v = line.values
+        what = f"evidence file {v['id']} of EO {v['order']}"
+        if (v["order"], v["directive"]) not in directives:
+            errors.add(line.number, what, "directive", f"no directive {v['directive']!r} in EO {v['order']}")
+        if v["uploaded_by"] is not None and v["uploaded_by"] not in users:
+            errors.add(line.number, what, "uploaded_by", f"no user with id {v['uploaded_by']} in the file")
+        event = event_lines.get((v["order"], v["event_seq"]))
+        note = evidence_note(
+            name=v["name"], content_type=v["content_type"], size=v["size"], sha256=v["sha256"]
+        )
+        if event is None or event["kind"] != "evidence_added" or event["directive"] != v["directive"]:
+            errors.add(
+                line.number,
+                what,
+                "event_seq",
+                f"no evidence_added event seq {v['event_seq']} of its directive",
+            )
+        elif event["note"] != note:
+            errors.add(
+                line.number, what, "sha256", "the file's name, type, size or SHA-256 differs from its event's"
             )
     for line in backup.records["notification"]:
         v = line.values
