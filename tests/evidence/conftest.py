@@ -5,6 +5,16 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+# The API's persona clients (each with a personal token), shared with tests/api/.
+from tests.api.conftest import (  # noqa: F401
+    _fresh_rate_limits,
+    anonymous,
+    as_cisa,
+    as_oncd,
+    as_reviewer,
+    as_treasury,
+)
+
 
 @pytest.fixture(autouse=True)
 def evidence_dir(settings, tmp_path):
