@@ -40,7 +40,9 @@ def png() -> bytes:
 
 def jpeg() -> bytes:
     """Return the start of a JFIF file (its signature is what is sniffed)."""
-    return b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 + b"\xff\xd9"
+    return (
+        b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 64 + b"\xff\xd9"
+    )
 
 
 def office(part: str) -> bytes:

@@ -46,7 +46,10 @@ def test_it_attaches_a_pdf_stores_its_bytes_and_chains_its_sha256(directive, cis
     assert hashlib.sha256(files.evidence_storage().open(evidence.storage_key).read()).hexdigest() == digest
     event = evidence.event
     assert event.kind == DirectiveEvent.Kind.EVIDENCE_ADDED
-    assert event.note == f"Evidence attached: BOD 26-01.pdf (application/pdf, {len(data):,} bytes), SHA-256 {digest}"
+    assert (
+        event.note
+        == f"Evidence attached: BOD 26-01.pdf (application/pdf, {len(data):,} bytes), SHA-256 {digest}"
+    )
     assert (event.actor, event.agency.abbreviation) == (cisa_editor, "CISA")
     # The note is in the hash the chain covers, and the whole record still proves itself.
     assert history.digest({**_record(event)}) == event.hash
@@ -99,8 +102,12 @@ def test_it_refuses_a_type_that_is_not_allowed_and_stores_nothing(
 
 def test_it_refuses_a_name_that_disagrees_with_the_content(directive, cisa_editor, evidence_dir):
     before = DirectiveEvent.objects.count()
-    message = refusal(directive("2(c)(i)"), cisa_editor, "memo.pdf", samples.png(), content_type="application/pdf")
-    assert message == "The file is named 'memo.pdf' but its content is a PNG image: its name must end with .png."
+    message = refusal(
+        directive("2(c)(i)"), cisa_editor, "memo.pdf", samples.png(), content_type="application/pdf"
+    )
+    assert (
+        message == "The file is named 'memo.pdf' but its content is a PNG image: its name must end with .png."
+    )
     assert nothing_written(evidence_dir, before)
 
 
@@ -145,7 +152,9 @@ def test_the_scanner_passes_a_clean_file(settings, directive, cisa_editor):
     assert scanned == [data]
 
 
-def test_an_infected_file_gets_a_field_error_and_nothing_is_stored(settings, directive, cisa_editor, evidence_dir):
+def test_an_infected_file_gets_a_field_error_and_nothing_is_stored(
+    settings, directive, cisa_editor, evidence_dir
+):
     before = DirectiveEvent.objects.count()
     with samples.scanner_double() as (address, scanned):
         settings.EVIDENCE_SCANNER = address
@@ -166,16 +175,22 @@ def test_an_unreachable_scanner_refuses_the_upload(settings, directive, cisa_edi
 
 
 def test_the_storage_refuses_to_make_a_url(directive, cisa_editor):
-    evidence = actions.attach_evidence(directive("2(c)(i)"), upload("memo.pdf", samples.pdf()), actor=cisa_editor)
+    evidence = actions.attach_evidence(
+        directive("2(c)(i)"), upload("memo.pdf", samples.pdf()), actor=cisa_editor
+    )
     with pytest.raises(files.PublicURLRefused):
         files.evidence_storage().url(evidence.storage_key)
 
 
 def test_verify_history_names_a_file_row_edited_after_the_fact(directive, cisa_editor):
-    evidence = actions.attach_evidence(directive("2(c)(i)"), upload("memo.pdf", samples.pdf()), actor=cisa_editor)
+    evidence = actions.attach_evidence(
+        directive("2(c)(i)"), upload("memo.pdf", samples.pdf()), actor=cisa_editor
+    )
     EvidenceFile.objects.filter(pk=evidence.pk).update(sha256="0" * 64)
     report = proof.verify()
     assert not report.ok
     [problem] = report.problems
-    assert problem.startswith(f"EO 14409, directive 2(c)(i), evidence file {evidence.pk}, seq {evidence.event.seq}: ")
+    assert problem.startswith(
+        f"EO 14409, directive 2(c)(i), evidence file {evidence.pk}, seq {evidence.event.seq}: "
+    )
     assert "differs from its event" in problem

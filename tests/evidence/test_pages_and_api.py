@@ -49,7 +49,11 @@ def test_an_editor_attaches_a_pdf_on_the_directive_page_and_anyone_signed_in_dow
     evidence = EvidenceFile.objects.get()
     page = client.get(_page(d)).content.decode()
     download = reverse("evidence_download", args=[d.pk, evidence.pk])
-    assert f'href="{download}"' in page and evidence.sha256 in page and "Evidence attached: BOD 26-01.pdf" in page
+    assert (
+        f'href="{download}"' in page
+        and evidence.sha256 in page
+        and "Evidence attached: BOD 26-01.pdf" in page
+    )
 
     # Treasury leads nothing here but reads every directive, and so its evidence.
     other = Client()
@@ -72,12 +76,18 @@ def test_an_anonymous_visitor_is_sent_to_sign_in_and_gets_no_bytes(client, direc
 
 
 def test_a_file_is_found_only_under_its_own_directive(client, directive, cisa_editor):
-    evidence = actions.attach_evidence(directive("2(c)(i)"), upload("memo.pdf", samples.pdf()), actor=cisa_editor)
+    evidence = actions.attach_evidence(
+        directive("2(c)(i)"), upload("memo.pdf", samples.pdf()), actor=cisa_editor
+    )
     client.force_login(cisa_editor)
-    assert client.get(reverse("evidence_download", args=[directive("2(a)").pk, evidence.pk])).status_code == 404
+    assert (
+        client.get(reverse("evidence_download", args=[directive("2(a)").pk, evidence.pk])).status_code == 404
+    )
 
 
-def test_a_wrong_type_on_the_page_is_a_400_with_the_error_at_the_field(client, directive, cisa_editor, evidence_dir):
+def test_a_wrong_type_on_the_page_is_a_400_with_the_error_at_the_field(
+    client, directive, cisa_editor, evidence_dir
+):
     d = directive("2(c)(i)")
     client.force_login(cisa_editor)
     response = client.post(_upload_url(d), {"file": upload("memo.pdf", samples.png())})
@@ -126,7 +136,9 @@ def test_the_api_takes_a_multipart_upload_and_lists_it_with_its_download_url(as_
         "cisa-editor",
     )
     assert body["content_type"] == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    assert body["download_url"] == f"http://testserver/api/v1/directives/{d.pk}/evidence/{body['id']}/download/"
+    assert (
+        body["download_url"] == f"http://testserver/api/v1/directives/{d.pk}/evidence/{body['id']}/download/"
+    )
     assert DirectiveEvent.objects.get(pk=body["event"]).kind == "evidence_added"
 
     # The directive's representation lists it, and another agency's token downloads it.
@@ -139,7 +151,9 @@ def test_the_api_takes_a_multipart_upload_and_lists_it_with_its_download_url(as_
     assert download["Content-Disposition"] == 'attachment; filename="plan.docx"'
 
 
-def test_the_api_refuses_bad_files_at_the_file_field_and_stores_nothing(settings, as_cisa, directive, evidence_dir):
+def test_the_api_refuses_bad_files_at_the_file_field_and_stores_nothing(
+    settings, as_cisa, directive, evidence_dir
+):
     d = directive("2(c)(i)")
     settings.EVIDENCE_MAX_BYTES = 2000
     cases = {
@@ -153,9 +167,13 @@ def test_the_api_refuses_bad_files_at_the_file_field_and_stores_nothing(settings
         assert list(response.json()) == ["file"] and says in response.json()["file"][0], response.json()
     with samples.scanner_double() as (address, _):
         settings.EVIDENCE_SCANNER = address
-        response = as_cisa.post(_api_list(d), {"file": upload("eicar.txt", samples.EICAR)}, format="multipart")
+        response = as_cisa.post(
+            _api_list(d), {"file": upload("eicar.txt", samples.EICAR)}, format="multipart"
+        )
     assert response.status_code == 400
-    assert response.json() == {"file": ["The virus scanner flagged this file (Eicar-Test-Signature); it was not stored."]}
+    assert response.json() == {
+        "file": ["The virus scanner flagged this file (Eicar-Test-Signature); it was not stored."]
+    }
     assert not stored_files(evidence_dir) and not EvidenceFile.objects.exists()
 
 
@@ -182,7 +200,9 @@ def test_a_read_only_token_lists_and_downloads_but_cannot_upload(cisa_editor, di
     d = directive("2(c)(i)")
     evidence = actions.attach_evidence(d, upload("memo.txt", b"the memo"), actor=cisa_editor)
     client = token_client(cisa_editor, read_only=True)
-    assert client.post(_api_list(d), {"file": upload("a.txt", b"text")}, format="multipart").status_code == 403
+    assert (
+        client.post(_api_list(d), {"file": upload("a.txt", b"text")}, format="multipart").status_code == 403
+    )
     url = reverse("api:directive-evidence-download", args=[d.pk, evidence.pk])
     assert _body(client.get(url)) == b"the memo"
 

@@ -24,7 +24,7 @@ from . import samples
 from .conftest import upload
 
 BUCKET = "orderctl-evidence"
-CREDENTIALS = {"aws_access_key_id": "test-key", "aws_secret_access_key": "test-secret"}  # noqa: S105
+CREDENTIALS = {"aws_access_key_id": "test-key", "aws_secret_access_key": "test-secret"}
 
 
 def _free_port() -> int:
