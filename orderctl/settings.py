@@ -9,6 +9,7 @@ filesystem broker under ``data/``); production sets ``DEBUG=false`` and must the
 import datetime as dt
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import django_stubs_ext
@@ -199,7 +200,7 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # third-party copied into the repository); its files are referenced as "uswds/css/uswds.min.css" etc.
 STATICFILES_DIRS = [BASE_DIR / "static", ("uswds", BASE_DIR / "node_modules/@uswds/uswds/dist")]
 STATICFILES_DIRS += [("chartjs", BASE_DIR / "node_modules/chart.js/dist")]  # the dashboard's charts
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (

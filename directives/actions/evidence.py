@@ -58,7 +58,7 @@ def _refuse(message: str) -> ValidationError:
     return ValidationError({"file": [message]})
 
 
-def attach_evidence(directive: Directive, upload: UploadedFile, *, actor: User | None) -> EvidenceFile:
+def attach_evidence(directive: Directive, upload: UploadedFile[bytes], *, actor: User | None) -> EvidenceFile:
     """Check ``upload``, store it, and record it in ``directive``'s history; return the new row.
 
     Editors of a lead agency (and administrators) attach; anyone else gets ``PermissionDenied``.

@@ -109,7 +109,9 @@ class EvidenceSerializer(serializers.ModelSerializer[EvidenceFile]):
     uploaded_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
     )
-    event = serializers.PrimaryKeyRelatedField(read_only=True, help_text="The history event that records it.")
+    event: serializers.PrimaryKeyRelatedField[DirectiveEvent] = serializers.PrimaryKeyRelatedField(
+        read_only=True, help_text="The history event that records it."
+    )
 
     class Meta:
         model = EvidenceFile

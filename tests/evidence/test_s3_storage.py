@@ -82,7 +82,7 @@ def s3(settings, s3_server):
             },
         },
     }
-    client.bucket = bucket  # type: ignore[attr-defined]
+    client.bucket = bucket
     return client
 
 
