@@ -83,7 +83,8 @@ class _Clamd(socketserver.BaseRequestHandler):
             if size == 0:
                 break
             data += _read(conn, size)
-        self.server.scanned.append(data)  # type: ignore[attr-defined]
+        assert isinstance(self.server, _ScannerDouble)
+        self.server.scanned.append(data)
         verdict = b"stream: Eicar-Test-Signature FOUND\0" if EICAR in data else b"stream: OK\0"
         conn.sendall(verdict)
 
@@ -98,16 +99,22 @@ def _read(conn: socket.socket, size: int) -> bytes:
     return data
 
 
+class _ScannerDouble(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Clamd)
+        self.scanned: list[bytes] = []
+
+
 @contextmanager
 def scanner_double() -> Iterator[tuple[str, list[bytes]]]:
     """Run the clamd double on a free local port; yield its address and the list of what it scanned."""
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Clamd)
-    server.daemon_threads = True
-    server.scanned = []  # type: ignore[attr-defined]
+    server = _ScannerDouble()
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"clamd://127.0.0.1:{server.server_address[1]}", server.scanned  # type: ignore[attr-defined]
+        yield f"clamd://127.0.0.1:{server.server_address[1]}", server.scanned
     finally:
         server.shutdown()
         server.server_close()
