@@ -4,6 +4,26 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from ledger import pg
+
+TABLE = "directives_evidencefile"
+
+
+def append_only(apps, schema_editor):
+    """On PostgreSQL the evidence rows are append-only, as the events that chain them (ledger/pg.py)."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for sql in pg.trigger_sql(TABLE):
+        schema_editor.execute(sql, None)
+
+
+def not_append_only(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    schema_editor.execute(f"DROP TRIGGER IF EXISTS {TABLE}_append_only ON {TABLE}", None)
+    for sql in pg.drop_trigger_sql(TABLE):
+        schema_editor.execute(sql, None)
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -93,4 +113,5 @@ class Migration(migrations.Migration):
                 "indexes": [models.Index(fields=["directive", "created"], name="evidence_directive_idx")],
             },
         ),
+        migrations.RunPython(append_only, not_append_only),
     ]

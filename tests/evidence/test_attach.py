@@ -7,9 +7,11 @@ import hashlib
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError, connection, transaction
 
 from directives import actions, files, history, proof
 from directives.models import DirectiveEvent, EvidenceFile
+from tests.directives.test_history import tamper
 
 from . import samples
 from .conftest import stored_files, upload
@@ -186,7 +188,7 @@ def test_verify_history_names_a_file_row_edited_after_the_fact(directive, cisa_e
     evidence = actions.attach_evidence(
         directive("2(c)(i)"), upload("memo.pdf", samples.pdf()), actor=cisa_editor
     )
-    EvidenceFile.objects.filter(pk=evidence.pk).update(sha256="0" * 64)
+    tamper("UPDATE directives_evidencefile SET sha256 = %s WHERE id = %s", ["0" * 64, evidence.pk])
     report = proof.verify()
     assert not report.ok
     [problem] = report.problems
@@ -194,3 +196,19 @@ def test_verify_history_names_a_file_row_edited_after_the_fact(directive, cisa_e
         f"EO 14409, directive 2(c)(i), evidence file {evidence.pk}, seq {evidence.event.seq}: "
     )
     assert "differs from its event" in problem
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("sql", "operation"),
+    [("UPDATE directives_evidencefile SET sha256 = repeat('0', 64)", "UPDATE"),
+     ("DELETE FROM directives_evidencefile", "DELETE")],
+)  # fmt: skip
+def test_on_postgresql_an_evidence_row_is_append_only(directive, cisa_editor, sql, operation):
+    actions.attach_evidence(directive("2(c)(i)"), upload("memo.pdf", samples.pdf()), actor=cisa_editor)
+    refused = pytest.raises(
+        DatabaseError, match=f"directives_evidencefile is append-only: {operation} refused"
+    )
+    with refused, transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql)
+    assert EvidenceFile.objects.count() == 1
