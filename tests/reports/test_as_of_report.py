@@ -106,6 +106,11 @@ def test_the_page_shows_the_table_as_of_the_chosen_date(client, reviewer, order,
     )
     assert html.count("<td>claimed</td>") == len(reports.build(order, dt.date(2026, 7, 2)).rows)
     assert 'href="/orders/14409/report.pdf?as_of=2026-07-02"' in html
+    total = len(reports.build(order, dt.date(2026, 7, 2)).rows)
+    assert (
+        f'<tr><th scope="row">All</th><td>1</td><td>0</td><td>{total - 1}</td><td>0</td><td>{total}</td></tr>'
+        in html
+    )
 
 
 def test_the_page_defaults_to_today(client, reviewer, today):
