@@ -50,8 +50,8 @@ FROM app
 COPY --from=static /app/node_modules node_modules
 COPY --from=static /app/staticfiles staticfiles
 RUN useradd --system --uid 10001 --home-dir /app --no-create-home orderctl \
-    && mkdir -p /app/data \
-    && chown orderctl /app/data
+    && mkdir -p /app/data/evidence \
+    && chown orderctl /app/data /app/data/evidence
 USER orderctl
 
 EXPOSE 8000

@@ -195,3 +195,17 @@ class NotificationPreferenceForm(UswdsForm):
         required=False,
         help_text="Leave all unchecked to get no notices by email.",
     )
+
+
+class EvidenceForm(UswdsForm):
+    """An evidence file to attach. The form only takes the upload; the actions layer checks its bytes."""
+
+    file = forms.FileField(
+        label="Evidence file",
+        widget=forms.FileInput,
+        allow_empty_file=True,  # the actions layer says "empty", at this field, like every other refusal
+        help_text=(
+            "A PDF, Word, Excel or PowerPoint document, a PNG or JPEG image, or plain text, up to "
+            "the size limit. Its type is read from its content, and its SHA-256 is kept in the history."
+        ),
+    )

@@ -133,6 +133,10 @@ class DirectiveQuerySet(models.QuerySet["Directive"]):
                     "id", "ref", "parent_id", "position", "status", "due_at"
                 ).order_by("position", "ref"),
             ),
+            models.Prefetch(
+                "evidence_files",
+                queryset=EvidenceFile.objects.select_related("uploaded_by").order_by("created", "id"),
+            ),
         )
 
 
@@ -503,6 +507,8 @@ class DirectiveEvent(models.Model):
         # an approval is the deadline_extended event it causes.
         EXTENSION_REQUESTED = "extension_requested", "Extension requested"
         EXTENSION_DENIED = "extension_denied", "Extension denied"
+        # An evidence file attached (directives/attachments.py): the note names it and its SHA-256.
+        EVIDENCE_ADDED = "evidence_added", "Evidence attached"
 
     directive = models.ForeignKey(Directive, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -568,13 +574,14 @@ class DirectiveEvent(models.Model):
 
 # The outbox (notices owed, and the emails that carry them) lives in its own module; importing it here
 # registers its models with the app and keeps ``directives.models.Notification`` where callers find it.
+from .attachments import EvidenceFile  # noqa: E402
 from .extensions import ExtensionRequest  # noqa: E402
 from .notices import Delivery, Notification, NotificationManager  # noqa: E402
 from .runs import TaskRun  # noqa: E402 - when each periodic task last succeeded (/metrics)
 
 __all__ = [
     "CLOSED_STATUSES", "FLAGGABLE", "OPEN", "REVIEWABLE_STATUSES", "VERDICTS", "Delivery", "Directive",
-    "DirectiveEvent", "DirectiveQuerySet", "ExtensionRequest", "Involvement", "Notification",
+    "DirectiveEvent", "DirectiveQuerySet", "EvidenceFile", "ExtensionRequest", "Involvement", "Notification",
     "NotificationManager", "Order", "OrderChange", "Outcome", "Review", "Status", "TaskRun",
     "due_for_flagging_q", "no_deadline", "overdue_q", "own_overdue_q", "ref_covers", "validate_rule",
 ]  # fmt: skip

@@ -14,6 +14,19 @@ def _refs(agencies: list[Agency]) -> str:
     return ", ".join(a.abbreviation for a in agencies) or "no agency"
 
 
+def can_read(user: User, directive: Directive) -> bool:
+    """Return whether ``user`` may read ``directive`` and its evidence: every active, signed-in user.
+
+    One place to narrow it, should a directive ever be restricted to some agencies.
+    """
+    return user.is_authenticated and user.is_active
+
+
+def can_attach_evidence(user: User, directive: Directive) -> bool:
+    """Return whether ``user`` may attach evidence files: as for a status, a lead's editors (and admins)."""
+    return can_update_status(user, directive)
+
+
 def can_update_status(user: User, directive: Directive) -> bool:
     """Return whether ``user`` may change the status, completion or forecast of ``directive``."""
     if not user.is_authenticated or not user.is_active:

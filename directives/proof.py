@@ -34,7 +34,7 @@ from ledger import audit, checkpoints
 from ledger.models import AccessEvent, Checkpoint
 
 from . import deadlines, history
-from .models import VERDICTS, Directive, DirectiveEvent, Order, Review, Status
+from .models import VERDICTS, Directive, DirectiveEvent, EvidenceFile, Order, Review, Status
 
 MAX_PROBLEMS = 50
 # The events that move a deadline through schedule._move_deadline (an amendment, when its dates differ).
@@ -94,12 +94,15 @@ class Replay:
     - the review axis (docs/oversight.md): ``verified``, ``disputed`` and ``no_evidence_found`` set the
       review; every ``status_changed`` resets it to unreviewed, keeps the reason of not applicable (its
       note) and clears the completion flag, which ``completion_flagged`` sets (its note).
-      Notes, reminders, escalations, extension requests and denials, and definition updates change
-      none of these.
+      Notes, reminders, escalations, extension requests and denials, definition updates and attached
+      evidence change none of these; an ``evidence_added`` event's note must describe its file's row
+      (name, type, size and SHA-256: ``compare_evidence``).
     """
 
     def __init__(self) -> None:
         self.states: dict[int, _State] = {}
+        # Each evidence_added event's id -> (its seq, its note), to check the file rows against.
+        self.evidence: dict[int, tuple[int, str]] = {}
 
     def __call__(self, stored: history.Stored) -> None:
         r = stored.record
@@ -110,6 +113,8 @@ class Replay:
             if kind != DirectiveEvent.Kind.CREATED:
                 state.problem = f"seq {r['seq']}: its history starts with a {kind} event, not created"
         state.last_seq = r["seq"]
+        if kind == DirectiveEvent.Kind.EVIDENCE_ADDED:
+            self.evidence[r["id"]] = (r["seq"], r["note"])
         if state.problem is not None:
             return
         if kind == DirectiveEvent.Kind.CREATED:
@@ -216,6 +221,31 @@ class Replay:
                 )
             if differs:
                 report.add(f"{where}: the directive differs from its history: {'; '.join(differs)}")
+
+    def compare_evidence(self, order_number: int | None, report: Report) -> None:
+        """Compare every evidence file's row (of one order, or all) with the event that recorded it."""
+        files = EvidenceFile.objects.select_related("directive__order").order_by("id")
+        if order_number is not None:
+            files = files.filter(directive__order__number=order_number)
+        seen = set()
+        for file in files.iterator(chunk_size=2000):
+            seen.add(file.event_id)
+            where = (
+                f"EO {file.directive.order.number}, directive {file.directive.ref}, evidence file {file.pk}"
+            )
+            recorded = self.evidence.get(file.event_id)
+            if recorded is None:
+                report.add(
+                    f"{where}: its event (id {file.event_id}) is not an evidence_added event of the chain"
+                )
+            elif recorded[1] != file.note:
+                report.add(
+                    f"{where}, seq {recorded[0]}: the file's row differs from its event: the row says "
+                    f"{file.note!r}, the history {recorded[1]!r}"
+                )
+        for event_id, (seq, _) in self.evidence.items():
+            if event_id not in seen:
+                report.add(f"evidence_added event id {event_id} (seq {seq}) has no evidence file row")
 
 
 def _day(value: dt.date | None) -> str | None:
@@ -370,6 +400,7 @@ def verify(order_number: int | None = None, *, checkpoint_files: Sequence[Path] 
         report.add(chains.error.describe())
     else:
         replay.compare(order_number, report)
+        replay.compare_evidence(order_number, report)
     if order_number is None:
         access_head, problem = audit.verify()
         report.access_entries = access_head.count

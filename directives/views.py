@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -33,6 +34,7 @@ from .forms import (
     DirectiveNoteForm,
     DirectiveUpdateForm,
     EventDateForm,
+    EvidenceForm,
     ExtensionRequestForm,
     ReviewForm,
 )
@@ -199,7 +201,7 @@ def _fresh_form(
 @require_http_methods(["GET", "HEAD", "POST"])
 def directive_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     """Show one directive with its history; take its update from the editors who may make one."""
-    now = timezone.now()
+    now = request_now(request)  # the page's one clock reading, before anything is written
     directive = get_object_or_404(Directive.objects.with_agencies(), pk=pk)
     try:
         before = _before(request)
@@ -287,6 +289,11 @@ def detail_context(
         "changed_since": changed_since,
         "provenance": provenance(directive),
         "series": series_rows(directive, now),
+        "evidence_files": list(
+            directive.evidence_files.select_related("uploaded_by").order_by("created", "id")
+        ),
+        "evidence_form": EvidenceForm() if permissions.can_attach_evidence(user, directive) else None,
+        "evidence_max_mb": settings.EVIDENCE_MAX_BYTES / 2**20,
         "now": now,
         **oversight_forms(user, directive),
         **forms,

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Group, User
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils import timezone
 
@@ -179,6 +180,18 @@ ACCESS: dict[str, dict[str, tuple[int, ...]]] = {
         "POST": row(302, 403, 403, 403, 400, 302, 403),
         **same_for("GET PUT PATCH DELETE", row(302, 405, 405, 405, 405, 302, 405)),
     },
+    # Evidence files (docs/evidence-and-reports.md): the lead's editors (CISA) and admins attach, an empty
+    # form is the 400 of no file; everyone else signed in is refused with a 403 before the file is read.
+    "evidence_upload": {
+        "POST": row(302, 400, 403, 403, 403, 302, 400),
+        **same_for("GET PUT PATCH DELETE", row(302, 405, 405, 405, 405, 302, 405)),
+    },
+    # Everyone signed in reads every directive, and so downloads its evidence (CISA's sample file).
+    "evidence_download": SIGNED_IN_GET_ONLY,
+    # The order's report as of a date (today without ?as_of=): page, CSV and PDF, read by everyone signed in.
+    "order_report": SIGNED_IN_GET_ONLY,
+    "order_report_csv": SIGNED_IN_GET_ONLY,
+    "order_report_pdf": SIGNED_IN_GET_ONLY,
     # With one order tracked, the list goes straight to it.
     "order_list": same_for("GET POST PUT PATCH DELETE", row(302, 302, 302, 302, 302, 302, 302)),
     "order_detail": SIGNED_IN_GET_ONLY,
@@ -265,6 +278,14 @@ ACCESS: dict[str, dict[str, tuple[int, ...]]] = {
         **same_for("GET", row(401, 405, 405, 405, 405, 405, 405)),
         **same_for("PUT PATCH DELETE", row(401, 405, 405, 405, 405, 403, 405)),
     },
+    # A directive's evidence files: everyone reads them; the lead's editors (CISA) and admins may upload,
+    # and get the 415 of a JSON body (uploads are multipart); the rest are refused with a 403 first.
+    "api:directive-evidence-list": {
+        "GET": row(401, 200, 200, 200, 200, 200, 200),
+        "POST": row(401, 415, 403, 403, 403, 403, 415),
+        **same_for("PUT PATCH DELETE", row(401, 405, 405, 405, 405, 403, 405)),
+    },
+    "api:directive-evidence-download": READ_ONLY_API,
     # Reviewing a claim: reviewers only (the 400 of an empty body); the token only reads.
     "api:directive-review": {
         "POST": row(401, 403, 403, 403, 400, 403, 403),
@@ -447,6 +468,7 @@ class Samples:
     calendar_key: str
     webhook_pk: int
     extension_pk: int
+    evidence_pk: int
 
 
 def create_samples(users: dict[str, User]) -> Samples:
@@ -486,6 +508,10 @@ def create_samples(users: dict[str, User]) -> Samples:
     extension = directive_actions.request_extension(
         d, d.due_on + dt.timedelta(days=30), actor=cisa_editor, justification="The sample request."
     )
+    # CISA's evidence file on 2(c)(ii), attached through the action (its bytes in the evidence storage).
+    evidence = directive_actions.attach_evidence(
+        d, SimpleUploadedFile("sample.txt", b"The sample evidence.\n"), actor=cisa_editor
+    )
     admin_objects = {
         "directives_webhooksubscription": webhook,
         "directives_webhookdelivery": delivery,
@@ -521,6 +547,7 @@ def create_samples(users: dict[str, User]) -> Samples:
         calendar_key=calendar_key,
         webhook_pk=webhook.pk,
         extension_pk=extension.pk,
+        evidence_pk=evidence.pk,
     )
 
 
@@ -537,8 +564,11 @@ def sample_path(route: Route, samples: Samples) -> str:
         pk = samples.webhook_pk
     elif route.key.startswith(("api:extension-request-", "extension_")):
         pk = samples.extension_pk
+    elif route.key == "api:directive-evidence-download":
+        pk = samples.evidence_pk
     values = {
         "pk": pk,
+        "file_id": samples.evidence_pk,
         "key": samples.calendar_key,
         "directive_id": samples.directive_pk,
         "number": samples.order_number,

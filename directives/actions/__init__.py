@@ -13,13 +13,14 @@ files), ``changes`` (what an order revokes or amends in earlier ones), ``chains`
 when the directive they wait for is done), ``series`` (the occurrences of recurring directives),
 ``sweeps`` (what beat flags and owes), ``reviews`` (an oversight reviewer's verdict),
 ``extensions`` (extension requests and their decisions), ``outbox`` (sending what is owed),
-``webhooks`` (subscriptions and their outbox), ``preferences`` (immediate or digest), ``calendars``
-(feed keys), ``publishing`` (open data), and ``common`` (what they share). Callers import this
-package: ``actions.record_update``.
+``webhooks`` (subscriptions and their outbox), ``preferences`` (immediate or digest), ``evidence``
+(files attached to directives), ``calendars`` (feed keys), ``publishing`` (open data), and ``common``
+(what they share). Callers import this package: ``actions.record_update``.
 """
 
 from .calendars import rotate_calendar_key
 from .common import MAX_NOTE_LENGTH, MAX_URL_LENGTH, UNSET, StaleVersion, queue_dispatch, version_of
+from .evidence import attach_evidence
 from .extensions import approve_extension, deny_extension, request_extension
 from .orders import LoadReport, load_order
 from .outbox import (
@@ -53,6 +54,7 @@ __all__ = [
     "add_note",
     "advance_series",
     "approve_extension",
+    "attach_evidence",
     "change_status",
     "claim_delivery",
     "create_webhook",

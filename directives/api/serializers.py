@@ -17,7 +17,16 @@ from rest_framework import serializers
 from agencies.api.serializers import AgencyRefSerializer
 from agencies.models import Agency
 from directives import actions, deadlines
-from directives.models import VERDICTS, Directive, DirectiveEvent, ExtensionRequest, Order, Outcome, Status
+from directives.models import (
+    VERDICTS,
+    Directive,
+    DirectiveEvent,
+    EvidenceFile,
+    ExtensionRequest,
+    Order,
+    Outcome,
+    Status,
+)
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -100,6 +109,40 @@ class DeadlineSerializer(FirstDeadlineSerializer):
     )
 
 
+class EvidenceSerializer(serializers.ModelSerializer[EvidenceFile]):
+    """An evidence file: what the history recorded of it, and where to download it (signed in)."""
+
+    content_type = serializers.CharField(read_only=True, help_text="Sniffed from the bytes at upload.")
+    sha256 = serializers.CharField(read_only=True, help_text="SHA-256 of the bytes, lowercase hex.")
+    download_url = serializers.SerializerMethodField()
+    uploaded_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    event: serializers.PrimaryKeyRelatedField[DirectiveEvent] = serializers.PrimaryKeyRelatedField(
+        read_only=True, help_text="The history event that records it."
+    )
+
+    class Meta:
+        model = EvidenceFile
+        fields = [
+            "id",
+            "name",
+            "content_type",
+            "size",
+            "sha256",
+            "download_url",
+            "uploaded_by",
+            "event",
+            "created",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_download_url(self, evidence: EvidenceFile) -> str:
+        path = reverse("api:directive-evidence-download", args=[evidence.directive_id, evidence.pk])
+        return str(self.context["request"].build_absolute_uri(path))
+
+
 class DirectiveSerializer(serializers.ModelSerializer[Directive]):
     """A directive with its agencies and its state at ``context["now"]``.
 
@@ -141,6 +184,9 @@ class DirectiveSerializer(serializers.ModelSerializer[Directive]):
         allow_null=True,
         help_text="The outcome once a reviewer verified the completion; null until then.",
     )
+    evidence = EvidenceSerializer(
+        source="evidence_files", many=True, read_only=True, help_text="Evidence files, oldest first."
+    )
 
     class Meta:
         model = Directive
@@ -177,6 +223,7 @@ class DirectiveSerializer(serializers.ModelSerializer[Directive]):
             "verified_outcome",
             "completion_recorded_on",
             "completion_flag",
+            "evidence",
             "updated_at",
         ]
         read_only_fields = fields
@@ -464,3 +511,12 @@ class SummarySerializer(serializers.Serializer[Any]):
 class UpdateResultSerializer(serializers.Serializer[Any]):
     event = EventSerializer()
     directive = DirectiveSerializer()
+
+
+class EvidenceUploadSerializer(StrictInputSerializer):
+    """A multipart upload of one evidence file, in the field ``file``."""
+
+    file = serializers.FileField(
+        allow_empty_file=True,  # the actions layer refuses an empty file at this field, like the rest
+        help_text="PDF, docx, xlsx, pptx, PNG, JPEG or plain text; the type is read from the bytes.",
+    )

@@ -18,6 +18,7 @@ from .. import history, proof
 from ..models import (
     Directive,
     DirectiveEvent,
+    EvidenceFile,
     ExtensionRequest,
     Involvement,
     Notification,
@@ -32,6 +33,7 @@ from .fileformat import (
     AGENCY_FIELDS,
     CHANGE_FIELDS,
     DIRECTIVE_FIELDS,
+    EVIDENCE_FIELDS,
     EXTENSION_FIELDS,
     FORMAT,
     NOTIFICATION_FIELDS,
@@ -137,6 +139,18 @@ def export(out: SupportsWrite[str]) -> Counter[str]:
                     "requested_by": r.requested_by_id,
                     "agency": _abbreviation(r.agency),
                     "decided_by": r.decided_by_id,
+                },
+            )
+        evidence = EvidenceFile.objects.select_related("directive__order", "event").order_by("id")
+        for e in evidence.iterator(chunk_size=2000):
+            write(
+                "evidence",
+                {
+                    **fields_of(e, EVIDENCE_FIELDS),
+                    "order": e.directive.order.number,
+                    "directive": e.directive.ref,
+                    "event_seq": e.event.seq,
+                    "uploaded_by": e.uploaded_by_id,
                 },
             )
         for entry in audit.records():

@@ -17,7 +17,15 @@ from ledger import keys
 from ledger.models import AccessEvent, Checkpoint
 
 from .. import history
-from ..models import Directive, DirectiveEvent, ExtensionRequest, Notification, Order, OrderChange
+from ..models import (
+    Directive,
+    DirectiveEvent,
+    EvidenceFile,
+    ExtensionRequest,
+    Notification,
+    Order,
+    OrderChange,
+)
 
 FORMAT = "orderctl-history"
 VERSION = 4
@@ -27,13 +35,13 @@ VERSION = 4
 READABLE_VERSIONS = (2, 3, VERSION)
 SEALED_FROM = 4
 TYPES = (
-    "user", "agency", "order", "directive", "event", "notification", "change", "extension", "access",
-    "checkpoint",
+    "user", "agency", "order", "directive", "event", "notification", "change", "extension", "evidence",
+    "access", "checkpoint",
 )  # fmt: skip
-# Added by the oversight loop (docs/oversight.md): a file written before has no extension lines (its
-# end line does not count them) and directive lines without these keys, which are read as a directive
-# nobody reviewed yet.
-ADDED_TYPES = ("extension",)
+# Added by the oversight loop (docs/oversight.md, docs/evidence-and-reports.md): a file written before
+# has no extension or evidence lines (its end line does not count them) and directive lines without
+# these keys, which are read as a directive nobody reviewed yet.
+ADDED_TYPES = ("extension", "evidence")
 OVERSIGHT_DIRECTIVE_DEFAULTS: dict[str, object] = {
     "status_reason": "", "review": "unreviewed", "reviewed_at": None, "completion_recorded_on": None,
     "completion_flag": "",
@@ -64,6 +72,9 @@ NOTIFICATION_FIELDS = (
     "id", "kind", "due_on", "offset_days", "state", "created", "next_attempt_at", "attempts",
     "sending_started_at", "sent_at", "recipients", "last_error",
 )  # fmt: skip
+# An evidence file's record: the bytes stay in the evidence storage (the key says where), the SHA-256
+# proves them. A file of version 3 written before evidence files existed has no such line: read as none.
+EVIDENCE_FIELDS = ("id", "name", "content_type", "size", "sha256", "storage_key", "created")
 INVOLVEMENT_KEYS = {"agency", "role", "position"}
 
 KEYS = {
@@ -74,6 +85,7 @@ KEYS = {
     "notification": {*NOTIFICATION_FIELDS, "order", "directive", "event_seq"},
     "change": {*CHANGE_FIELDS, "by_order"},
     "extension": {*EXTENSION_FIELDS, "order", "directive", "requested_by", "agency", "decided_by"},
+    "evidence": {*EVIDENCE_FIELDS, "order", "directive", "event_seq", "uploaded_by"},
     "user": {"id", "username"},
     "access": {"id", "actor", "agency", "created", "detail", "kind", "prev_hash", "seq", "subject", "hash",
                "signed_from", "key_id", "signature"},
@@ -87,6 +99,7 @@ MODELS: dict[str, type[models.Model]] = {
     "notification": Notification,
     "change": OrderChange,
     "extension": ExtensionRequest,
+    "evidence": EvidenceFile,
     "access": AccessEvent,
     "checkpoint": Checkpoint,
 }

@@ -9,6 +9,7 @@ from typing import Any
 from ledger import audit, keys
 
 from .. import history
+from ..attachments import evidence_note
 from .fileformat import (
     ADDED_TYPES,
     FORMAT,
@@ -249,6 +250,32 @@ def _check_references(backup: Backup, errors: Errors) -> None:
                 errors.add(line.number, what, key, f"no user with id {v[key]} in the file")
         if v["agency"] is not None and v["agency"] not in agencies:
             errors.add(line.number, what, "agency", f"no agency {v['agency']!r} in the file")
+    unique("evidence", lambda v: v["storage_key"], "storage_key")
+    event_lines = {
+        (line.values["order"], line.values["seq"]): line.values for line in backup.records["event"]
+    }
+    for line in backup.records["evidence"]:
+        v = line.values
+        what = f"evidence file {v['id']} of EO {v['order']}"
+        if (v["order"], v["directive"]) not in directives:
+            errors.add(line.number, what, "directive", f"no directive {v['directive']!r} in EO {v['order']}")
+        if v["uploaded_by"] is not None and v["uploaded_by"] not in users:
+            errors.add(line.number, what, "uploaded_by", f"no user with id {v['uploaded_by']} in the file")
+        event = event_lines.get((v["order"], v["event_seq"]))
+        note = evidence_note(
+            name=v["name"], content_type=v["content_type"], size=v["size"], sha256=v["sha256"]
+        )
+        if event is None or event["kind"] != "evidence_added" or event["directive"] != v["directive"]:
+            errors.add(
+                line.number,
+                what,
+                "event_seq",
+                f"no evidence_added event seq {v['event_seq']} of its directive",
+            )
+        elif event["note"] != note:
+            errors.add(
+                line.number, what, "sha256", "the file's name, type, size or SHA-256 differs from its event's"
+            )
     for line in backup.records["notification"]:
         v = line.values
         what = f"notification {v['id']}"

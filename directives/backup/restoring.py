@@ -17,6 +17,7 @@ from .. import history, proof
 from ..models import (
     Directive,
     DirectiveEvent,
+    EvidenceFile,
     ExtensionRequest,
     Involvement,
     Notification,
@@ -28,6 +29,7 @@ from .fileformat import (
     CHANGE_FIELDS,
     DIRECTIVE_FIELDS,
     EVENT_FIELDS,
+    EVIDENCE_FIELDS,
     EXTENSION_FIELDS,
     MODELS,
     NOTIFICATION_FIELDS,
@@ -48,12 +50,12 @@ def existing_records() -> dict[str, int]:
 
 def describe_counts(counts: dict[str, int]) -> str:
     """Return e.g. "1 agency, 13 directives" for a count of records by kind."""
-    singular = {"access": "access log entry"}
-    plural = {"agency": "agencies", "access": "access log entries"}
+    singular = {"access": "access log entry", "evidence": "evidence file"}
+    plural = {"agency": "agencies", "access": "access log entries", "evidence": "evidence files"}
     return ", ".join(
         f"{n:,} {singular.get(kind, kind) if n == 1 else plural.get(kind, kind + 's')}"
         for kind, n in counts.items()
-        if n or kind not in ("user", "change", "extension", "access", "checkpoint")
+        if n or kind not in ("user", "change", "extension", "evidence", "access", "checkpoint")
     )
 
 
@@ -149,6 +151,15 @@ def restore(backup: Backup) -> proof.Report:
             decided_by_id=v["decided_by"],
         )
         for v in records["extension"]
+    )
+    EvidenceFile.objects.bulk_create(
+        EvidenceFile(
+            **{k: v[k] for k in EVIDENCE_FIELDS},
+            directive_id=directive_ids[v["order"], v["directive"]],
+            event_id=event_ids[v["order"], v["event_seq"]],
+            uploaded_by_id=v["uploaded_by"],
+        )
+        for v in records["evidence"]
     )
     AccessEvent.objects.bulk_create(
         AccessEvent(
@@ -246,6 +257,7 @@ def _reset_sequences() -> None:
             Notification,
             OrderChange,
             ExtensionRequest,
+            EvidenceFile,
             AccessEvent,
             Checkpoint,
         ],

@@ -24,6 +24,7 @@ from .fileformat import (
     CHANGE_FIELDS,
     DIRECTIVE_FIELDS,
     EVENT_FIELDS,
+    EVIDENCE_FIELDS,
     EXTENSION_FIELDS,
     HEX64,
     INVOLVEMENT_KEYS,
@@ -114,6 +115,8 @@ def describe(kind: str, raw: dict[str, Any]) -> str:
         return f"extension request {raw.get('id')!s} of {raw.get('directive')!s} in EO {raw.get('order')!s}"
     if kind == "user":
         return f"user {raw.get('id')!s}"
+    if kind == "evidence":
+        return f"evidence file {raw.get('id')!s} of EO {raw.get('order')!s}"
     if kind == "access":
         return f"access log seq {raw.get('seq')!s}"
     return kind
@@ -160,6 +163,7 @@ def validate_line(kind: str, raw: dict[str, Any], number: int, errors: Errors) -
         "notification": NOTIFICATION_FIELDS,
         "change": CHANGE_FIELDS,
         "extension": EXTENSION_FIELDS,
+        "evidence": EVIDENCE_FIELDS,
     }[kind]
     for key in plain:
         clean(key, functools.partial(_clean, model, key))
@@ -205,6 +209,12 @@ def validate_line(kind: str, raw: dict[str, Any], number: int, errors: Errors) -
         clean("order", whole)
         clean("directive", lambda value: _clean(Directive, "ref", value))
         clean("event_seq", lambda value: None if value is None else whole(value))
+    elif kind == "evidence":
+        clean("sha256", _hex64)
+        clean("order", whole)
+        clean("directive", lambda value: _clean(Directive, "ref", value))
+        clean("event_seq", whole)
+        clean("uploaded_by", lambda value: None if value is None else whole(value))
     return values if ok else None
 
 

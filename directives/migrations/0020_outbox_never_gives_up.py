@@ -21,7 +21,7 @@ def requeue_failed(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("directives", "0018_oversight_reviews_extensions"),
+        ("directives", "0019_evidence_files"),
     ]
 
     operations = [

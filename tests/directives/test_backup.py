@@ -205,7 +205,7 @@ def test_export_history_writes_to_stdout_without_output(order):
         "type": "end",
         "counts": {
             "user": 0, "agency": 15, "order": 1, "directive": 13, "event": 13, "notification": 0,
-            "change": 0, "extension": 0, "access": 0, "checkpoint": 1,
+            "change": 0, "extension": 0, "evidence": 0, "access": 0, "checkpoint": 1,
         },
     }  # fmt: skip
     assert set(seal) == {"digest", "key_id", "signature"}
@@ -625,7 +625,7 @@ def test_the_unchanged_small_backup_passes_validation():
     )
     assert validated.counts() == {
         "user": 1, "agency": 1, "order": 1, "directive": 1, "event": 2, "notification": 1, "change": 0,
-        "extension": 0, "access": 0, "checkpoint": 1,
+        "extension": 0, "evidence": 0, "access": 0, "checkpoint": 1,
     }  # fmt: skip
     assert [line.values for line in validated.records["user"]] == [{"id": 5, "username": "cnss-editor"}]
 
