@@ -279,10 +279,10 @@ ACCESS: dict[str, dict[str, tuple[int, ...]]] = {
         **same_for("PUT PATCH DELETE", row(401, 405, 405, 405, 405, 403, 405)),
     },
     # A directive's evidence files: everyone reads them; the lead's editors (CISA) and admins may upload,
-    # and get the 415 of a JSON body (uploads are multipart); the rest are refused with a 403 first.
+    # and get the 400 of a body without a file; the rest are refused with a 403 first.
     "api:directive-evidence-list": {
         "GET": row(401, 200, 200, 200, 200, 200, 200),
-        "POST": row(401, 415, 403, 403, 403, 403, 415),
+        "POST": row(401, 400, 403, 403, 403, 403, 400),
         **same_for("PUT PATCH DELETE", row(401, 405, 405, 405, 405, 403, 405)),
     },
     "api:directive-evidence-download": READ_ONLY_API,

@@ -20,6 +20,7 @@ from directives import actions, permissions
 from directives.evidence_views import evidence_response
 from directives.models import Directive, EvidenceFile
 
+from .parsers import JSONParser
 from .serializers import EvidenceSerializer, EvidenceUploadSerializer
 
 
@@ -28,7 +29,9 @@ class EvidenceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[EvidenceFil
     """A directive's evidence files, oldest first; POST (multipart, field ``file``) attaches one."""
 
     serializer_class = EvidenceSerializer
-    parser_classes = [parsers.MultiPartParser]
+    # Uploads are multipart; JSON is read too, so that a JSON body is refused at its fields (400) after
+    # the permission check, as everywhere in the API, rather than as an unsupported type (415) before it.
+    parser_classes = [parsers.MultiPartParser, JSONParser]
     pagination_class = None
     filterset_class = None
     lookup_value_regex = "[0-9]+"

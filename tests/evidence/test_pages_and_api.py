@@ -177,13 +177,16 @@ def test_the_api_refuses_bad_files_at_the_file_field_and_stores_nothing(
     assert not stored_files(evidence_dir) and not EvidenceFile.objects.exists()
 
 
-def test_the_api_refuses_json_and_unknown_fields(as_cisa, directive):
+def test_the_api_refuses_a_body_without_a_file_and_unknown_fields(as_cisa, directive):
     d = directive("2(c)(i)")
-    assert as_cisa.post(_api_list(d), {"file": "x"}, format="json").status_code == 415
+    response = as_cisa.post(_api_list(d), {"file": "x"}, format="json")
+    assert response.status_code == 400 and list(response.json()) == ["file"]
+    assert as_cisa.post(_api_list(d), {}, format="json").json() == {"file": ["No file was submitted."]}
     response = as_cisa.post(
         _api_list(d), {"file": upload("a.txt", b"text"), "sha256": "0" * 64}, format="multipart"
     )
     assert response.status_code == 400 and "sha256" in response.json()
+    assert not EvidenceFile.objects.exists()
 
 
 @pytest.mark.parametrize("persona", ["as_treasury", "as_oncd", "as_reviewer"])
