@@ -38,9 +38,10 @@ def _body(response) -> bytes:
 
 def test_a_reviewer_cites_an_attached_file_by_its_name_and_sha256(client, directive, cisa_editor, reviewer):
     d = directive("2(c)(i)")
-    evidence = actions.attach_evidence(d, upload("BOD 26-01.pdf", samples.pdf()), actor=cisa_editor)
+    data = samples.pdf()  # made anew each call (its creation time differs): hash this one
+    evidence = actions.attach_evidence(d, upload("BOD 26-01.pdf", data), actor=cisa_editor)
     actions.change_status(d, "completed", actor=cisa_editor)
-    reference = f"BOD 26-01.pdf, SHA-256 {hashlib.sha256(samples.pdf()).hexdigest()}"
+    reference = f"BOD 26-01.pdf, SHA-256 {hashlib.sha256(data).hexdigest()}"
     assert evidence.reference == reference
     client.force_login(reviewer)
     page = client.get(_page(d)).content.decode()
