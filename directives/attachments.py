@@ -51,6 +51,11 @@ class EvidenceFile(models.Model):
         return f"{self.name} ({self.sha256[:12]})"
 
     @property
+    def reference(self) -> str:
+        """Return how a review cites this file as its evidence: its name and SHA-256."""
+        return f"{self.name}, SHA-256 {self.sha256}"
+
+    @property
     def note(self) -> str:
         return evidence_note(
             name=self.name, content_type=self.content_type, size=self.size, sha256=self.sha256

@@ -44,7 +44,9 @@ def pdf_bytes(report: Report, *, generated: str) -> bytes:
         _latin1(
             f"Status of its requirements as of {deadlines.weekday_date(report.as_of)} (end of day, Eastern "
             f"time), replayed from the tracker's signed history. Signed {order.signed_on.isoformat()}. "
-            f"Generated {generated}. Grades are as the agencies claimed them unless marked verified."
+            f"Generated {generated}. Grades are as the agencies claimed them; the last column says "
+            "whether an oversight reviewer had verified, disputed or found no evidence for each claim "
+            "by that day."
         ),
         new_x="LMARGIN",
         new_y="NEXT",
@@ -57,14 +59,15 @@ def pdf_bytes(report: Report, *, generated: str) -> bytes:
             new_x="LMARGIN",
             new_y="NEXT",
         )
+    pdf.multi_cell(0, 6, _latin1(f"In all: {report.summary()}."), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     headings = FontFace(emphasis="BOLD", fill_color=(220, 228, 238))
     pdf.set_font("Helvetica", style="B", size=12)
     pdf.cell(0, 8, "Grades by section", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", size=10)
     with pdf.table(
-        col_widths=(30, 30, 30, 30, 30, 20),
-        width=170,
+        col_widths=(30, 36, 36, 36, 36, 20),
+        width=194,
         align="LEFT",
         headings_style=headings,
         text_align="LEFT",
@@ -72,8 +75,7 @@ def pdf_bytes(report: Report, *, generated: str) -> bytes:
         table.row(["Section", *(g.label for g in Grade), "Total"])
         for section, counts, total in report.sections():
             table.row([f"Sec. {section}", *(str(counts[g]) for g in Grade), str(total)])
-        totals = report.totals()
-        table.row(["All", *(str(totals[g]) for g in Grade), str(sum(totals.values()))])
+        table.row(["All", *(cell for _, cell in report.total_cells()), str(len(report.rows))])
     pdf.ln(5)
     pdf.set_font("Helvetica", style="B", size=12)
     pdf.cell(0, 8, "Requirements", new_x="LMARGIN", new_y="NEXT")
@@ -90,7 +92,7 @@ def pdf_bytes(report: Report, *, generated: str) -> bytes:
                     _latin1(row.ref),
                     _latin1(row.title),
                     _latin1(row.leads),
-                    row.status_label,
+                    _latin1(f"{row.status_label}: {row.reason}" if row.reason else row.status_label),
                     row.completed_on or "",
                     row.due_on or "",
                     row.grade.label,

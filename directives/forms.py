@@ -128,7 +128,12 @@ class ReviewForm(UswdsForm):
     evidence = forms.CharField(
         required=False,
         label="Evidence",
-        help_text="A link (https://...) or a reference, e.g. a report's number.",
+        # The directive page lists its attached evidence files in this datalist (_oversight_panels.html).
+        widget=forms.TextInput(attrs={"list": "review-evidence-files"}),
+        help_text=(
+            "A link (https://...), a reference such as a report's number, or one of the evidence "
+            "files attached here (pick it from the list: its name and SHA-256)."
+        ),
     )
 
 

@@ -12,7 +12,7 @@ from .models import CLOSED_STATUSES, Directive, Status
 
 
 def public_status(directive: Directive) -> str:
-    """Return the status to publish for ``directive`` (its recorded status, until the review axis)."""
+    """Return the status to publish for ``directive``: the agency's claim (``review_status`` its review)."""
     return directive.status
 
 

@@ -3,7 +3,9 @@
 The state on that date is replayed from the history (``proof.Replay`` over the order's chain, up to
 the end of the day in Eastern time), not read from today's rows: a report as of last June shows
 what the record said then, whatever changed since. Grades follow GAO's wording (fully complete,
-partially complete, not complete, not applicable).
+partially complete, not complete, not applicable); each row also says whether oversight had
+verified, disputed or found no evidence for the agency's claim on that date, or whether it was only
+claimed (the review axis, replayed by the same rules: docs/oversight.md).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from . import deadlines, history, proof
-from .models import Directive, Order, Status
+from .models import Directive, Order, Review, Status
 
 
 class Grade(models.TextChoices):
@@ -29,27 +31,27 @@ class Grade(models.TextChoices):
     NOT_APPLICABLE = "not_applicable", "Not applicable"
 
 
-# What each completion status counts as. The oversight branch adds the statuses partially_complete
-# (-> Grade.PARTIALLY) and not_applicable (-> Grade.NOT_APPLICABLE): add their two keys here.
+# What each completion status counts as.
 GRADE_OF_STATUS: dict[str, Grade] = {
     Status.NOT_STARTED: Grade.NOT_COMPLETE,
     Status.IN_PROGRESS: Grade.NOT_COMPLETE,
     Status.BLOCKED: Grade.NOT_COMPLETE,
+    Status.PARTIALLY_COMPLETE: Grade.PARTIALLY,
     Status.COMPLETED: Grade.FULLY,
+    # The agency says it does not apply; the row shows its reason (the status change's note).
+    Status.NOT_APPLICABLE: Grade.NOT_APPLICABLE,
     # Revoked by a later order: the requirement no longer applies (its history says which order).
     Status.RESCINDED: Grade.NOT_APPLICABLE,
 }
 STATUS_LABELS = dict(Status.choices)
 CLAIMED = "claimed"
-
-
-def basis_of(directive_id: int, as_of: dt.date) -> str:
-    """Return whether a grade is "verified" by oversight or only "claimed" by the agency.
-
-    Everything is claimed until the review axis exists (issue #14's other half): its reviews, as of
-    ``as_of``, decide "verified" here.
-    """
-    return CLAIMED
+# The "verified or claimed" column: a reviewer's verdict as of the date, or the agency's word alone.
+BASIS_OF_REVIEW: dict[str, str] = {
+    Review.UNREVIEWED: CLAIMED,
+    Review.VERIFIED: "verified",
+    Review.DISPUTED: "disputed",
+    Review.NO_EVIDENCE_FOUND: "no evidence found",
+}
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,17 @@ class ReportRow:
     completed_on: str | None
     due_on: str | None
     grade: Grade
-    basis: str
+    review: str  # Review's value as of the date (a new claim resets it to unreviewed)
+    reason: str  # why not applicable, as the agency said then; empty otherwise
+
+    @property
+    def basis(self) -> str:
+        """Return "verified", "disputed", "no evidence found" or "claimed" (not reviewed as of the date)."""
+        return BASIS_OF_REVIEW.get(self.review, CLAIMED)
+
+    @property
+    def verified(self) -> bool:
+        return self.review == Review.VERIFIED
 
 
 @dataclass
@@ -87,6 +99,22 @@ class Report:
         for row in self.rows:
             counts[row.grade] += 1
         return counts
+
+    def verified_totals(self) -> dict[Grade, int]:
+        """Return how many requirements of each grade a reviewer had verified as of the date."""
+        counts = dict.fromkeys(Grade, 0)
+        for row in self.rows:
+            counts[row.grade] += row.verified
+        return counts
+
+    def total_cells(self) -> list[tuple[Grade, str]]:
+        """Return each grade's total as the tables' last row says it: "12 (verified 9)"."""
+        verified = self.verified_totals()
+        return [(grade, f"{count} (verified {verified[grade]})") for grade, count in self.totals().items()]
+
+    def summary(self) -> str:
+        """Return the totals as one sentence: "fully complete 12 (verified 9), partially complete 1 ..."."""
+        return ", ".join(f"{grade.label.lower()} {cell}" for grade, cell in self.total_cells())
 
 
 def parse_as_of(raw: str | None, order: Order, today: dt.date) -> dt.date:
@@ -151,7 +179,8 @@ def build(order: Order, as_of: dt.date) -> Report:
                 completed_on=state.completed_on,
                 due_on=state.due_on,
                 grade=GRADE_OF_STATUS.get(status, Grade.NOT_COMPLETE),
-                basis=basis_of(directive.pk, as_of),
+                review=state.review,
+                reason=state.status_reason,
             )
         )
     return report
@@ -159,7 +188,7 @@ def build(order: Order, as_of: dt.date) -> Report:
 
 CSV_HEADER = (
     "order", "as_of", "section", "ref", "title", "lead_agencies", "status", "completed_on", "due_on",
-    "grade", "verified_or_claimed",
+    "grade", "verified_or_claimed", "reason",
 )  # fmt: skip
 
 
@@ -177,6 +206,7 @@ def _csv_rows(report: Report) -> Iterable[list[str]]:
         yield [
             str(report.order.number), report.as_of.isoformat(), row.section, row.ref, _safe(row.title),
             row.leads, row.status, row.completed_on or "", row.due_on or "", row.grade.label, row.basis,
+            _safe(row.reason),
         ]  # fmt: skip
 
 

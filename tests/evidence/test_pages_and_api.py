@@ -36,6 +36,32 @@ def _body(response) -> bytes:
 # --- The page ---------------------------------------------------------------------------------------
 
 
+def test_a_reviewer_cites_an_attached_file_by_its_name_and_sha256(client, directive, cisa_editor, reviewer):
+    d = directive("2(c)(i)")
+    data = samples.pdf()  # made anew each call (its creation time differs): hash this one
+    evidence = actions.attach_evidence(d, upload("BOD 26-01.pdf", data), actor=cisa_editor)
+    actions.change_status(d, "completed", actor=cisa_editor)
+    reference = f"BOD 26-01.pdf, SHA-256 {hashlib.sha256(data).hexdigest()}"
+    assert evidence.reference == reference
+    client.force_login(reviewer)
+    page = client.get(_page(d)).content.decode()
+    assert 'list="review-evidence-files"' in page
+    assert f'<datalist id="review-evidence-files"><option value="{reference}"></option></datalist>' in page
+    version = actions.version_of(directive("2(c)(i)"))
+    response = client.post(
+        reverse("directive_review", args=[d.pk]),
+        {
+            "review-version": version,
+            "review-review": "verified",
+            "review-note": "Read it.",
+            "review-evidence": reference,
+        },
+    )
+    assert response.status_code == 302
+    event = DirectiveEvent.objects.filter(directive=d).latest("seq")
+    assert (event.kind, event.evidence_url) == ("verified", reference)
+
+
 def test_an_editor_attaches_a_pdf_on_the_directive_page_and_anyone_signed_in_downloads_it(
     client, directive, cisa_editor, treasury_editor
 ):

@@ -13,7 +13,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from directives import actions, deadlines, reports
-from directives.models import Directive, Status
+from directives.models import Directive, Review, Status
 
 
 def at(day: dt.date, hour: int = 12):
@@ -84,10 +84,91 @@ def test_statuses_map_to_gao_grades_and_everything_is_claimed_until_reviewed(ord
         Status.NOT_STARTED: reports.Grade.NOT_COMPLETE,
         Status.IN_PROGRESS: reports.Grade.NOT_COMPLETE,
         Status.BLOCKED: reports.Grade.NOT_COMPLETE,
+        Status.PARTIALLY_COMPLETE: reports.Grade.PARTIALLY,
         Status.COMPLETED: reports.Grade.FULLY,
+        Status.NOT_APPLICABLE: reports.Grade.NOT_APPLICABLE,
         Status.RESCINDED: reports.Grade.NOT_APPLICABLE,
     }
+    assert set(reports.GRADE_OF_STATUS) == set(Status)
     assert {r.basis for r in reports.build(order, order.signed_on).rows} == {"claimed"}
+
+
+def test_partially_complete_is_partially_and_not_applicable_shows_its_reason(order, directive, cisa_editor):
+    with at(dt.date(2026, 7, 1)):
+        actions.change_status(directive("2(c)(i)"), Status.PARTIALLY_COMPLETE, actor=cisa_editor)
+        actions.change_status(
+            directive("2(c)(ii)"), Status.NOT_APPLICABLE, actor=cisa_editor, note="No HVA systems remain."
+        )
+    report = reports.build(order, dt.date(2026, 7, 1))
+    part, na = row(report, "2(c)(i)"), row(report, "2(c)(ii)")
+    assert (part.grade, part.status_label, part.reason) == (reports.Grade.PARTIALLY, "Partially complete", "")
+    assert (na.grade, na.status_label, na.reason) == (
+        reports.Grade.NOT_APPLICABLE,
+        "Not applicable",
+        "No HVA systems remain.",
+    )
+    assert row(reports.build(order, dt.date(2026, 6, 30)), "2(c)(ii)").reason == ""
+
+
+# --- The review axis, replayed as of the date ---------------------------------------------------------
+
+
+@pytest.fixture
+def reviewed(directive, cisa_editor, reviewer):
+    """2(c)(i): completed Jul 1, verified Jul 10, reopened Aug 3, completed again Aug 5 (unreviewed).
+    2(c)(ii): completed Jul 1, disputed Jul 10. 2(d) is untouched: not started, claimed."""
+    with at(dt.date(2026, 7, 1)):
+        actions.change_status(directive("2(c)(i)"), Status.COMPLETED, actor=cisa_editor)
+        actions.change_status(directive("2(c)(ii)"), Status.COMPLETED, actor=cisa_editor)
+    with at(dt.date(2026, 7, 10)):
+        actions.review(directive("2(c)(i)"), Review.VERIFIED, actor=reviewer, note="BOD 26-01 is out.")
+        actions.review(directive("2(c)(ii)"), Review.DISPUTED, actor=reviewer, note="Two agencies missing.")
+    with at(dt.date(2026, 8, 3)):
+        actions.change_status(directive("2(c)(i)"), Status.IN_PROGRESS, actor=cisa_editor, note="Reopened.")
+    with at(dt.date(2026, 8, 5)):
+        actions.change_status(directive("2(c)(i)"), Status.COMPLETED, actor=cisa_editor)
+
+
+def test_a_claim_is_claimed_before_its_review_and_verified_from_that_day(order, reviewed):
+    before = reports.build(order, dt.date(2026, 7, 9))
+    assert (row(before, "2(c)(i)").grade, row(before, "2(c)(i)").basis) == (reports.Grade.FULLY, "claimed")
+    assert row(before, "2(c)(ii)").basis == "claimed"
+    assert before.verified_totals()[reports.Grade.FULLY] == 0
+
+    after = reports.build(order, dt.date(2026, 7, 10))
+    assert (row(after, "2(c)(i)").grade, row(after, "2(c)(i)").basis) == (reports.Grade.FULLY, "verified")
+    assert (row(after, "2(c)(ii)").grade, row(after, "2(c)(ii)").basis) == (reports.Grade.FULLY, "disputed")
+    assert row(after, "2(d)").basis == "claimed"
+    assert after.totals()[reports.Grade.FULLY] == 2
+    assert after.verified_totals() == {**dict.fromkeys(reports.Grade, 0), reports.Grade.FULLY: 1}
+    assert after.summary().startswith("fully complete 2 (verified 1), partially complete 0 (verified 0), ")
+
+
+def test_a_later_status_change_resets_the_review_from_its_day(order, directive, reviewed):
+    # Today 2(c)(i) is completed again and unreviewed; as of Jul 10 the report still says verified.
+    assert directive("2(c)(i)").review == Review.UNREVIEWED
+    assert row(reports.build(order, dt.date(2026, 7, 31)), "2(c)(i)").basis == "verified"
+    reopened = row(reports.build(order, dt.date(2026, 8, 3)), "2(c)(i)")
+    assert (reopened.grade, reopened.basis) == (reports.Grade.NOT_COMPLETE, "claimed")
+    again = reports.build(order, dt.date(2026, 8, 5))
+    assert (row(again, "2(c)(i)").grade, row(again, "2(c)(i)").basis) == (reports.Grade.FULLY, "claimed")
+    assert again.verified_totals()[reports.Grade.FULLY] == 0
+    assert row(again, "2(c)(ii)").basis == "disputed"  # its claim did not change
+
+
+def test_no_evidence_found_is_said_in_words(order, directive, cisa_editor, reviewer):
+    with at(dt.date(2026, 7, 1)):
+        actions.change_status(
+            directive("2(c)(ii)"), Status.NOT_APPLICABLE, actor=cisa_editor, note="Handled by OMB."
+        )
+    with at(dt.date(2026, 7, 2)):
+        actions.review(directive("2(c)(ii)"), Review.NO_EVIDENCE_FOUND, actor=reviewer, note="No memo.")
+    found = row(reports.build(order, dt.date(2026, 7, 2)), "2(c)(ii)")
+    assert (found.grade, found.reason, found.basis) == (
+        reports.Grade.NOT_APPLICABLE,
+        "Handled by OMB.",
+        "no evidence found",
+    )
 
 
 # --- Page, CSV and PDF ---------------------------------------------------------------------------------
@@ -104,12 +185,14 @@ def test_the_page_shows_the_table_as_of_the_chosen_date(client, reviewer, order,
     assert (
         '<th scope="col">Fully complete</th>' in html and '<th scope="col">Verified or claimed</th>' in html
     )
-    assert html.count("<td>claimed</td>") == len(reports.build(order, dt.date(2026, 7, 2)).rows)
+    assert html.count('<td data-basis="unreviewed">claimed</td>') == len(
+        reports.build(order, dt.date(2026, 7, 2)).rows
+    )
     assert 'href="/orders/14409/report.pdf?as_of=2026-07-02"' in html
     total = len(reports.build(order, dt.date(2026, 7, 2)).rows)
     assert (
-        f'<tr><th scope="row">All</th><td>1</td><td>0</td><td>{total - 1}</td><td>0</td><td>{total}</td></tr>'
-        in html
+        f'<tr><th scope="row">All</th><td>1 (verified 0)</td><td>0 (verified 0)</td>'
+        f"<td>{total - 1} (verified 0)</td><td>0 (verified 0)</td><td>{total}</td></tr>" in html
     )
 
 
@@ -139,6 +222,7 @@ def test_the_csv_has_one_line_per_requirement(client, reviewer, timeline):
         "due_on": first["due_on"],
         "grade": "Fully complete",
         "verified_or_claimed": "claimed",
+        "reason": "",
     }
 
 
@@ -153,6 +237,53 @@ def test_the_pdf_brief_reads_back_as_the_report(client, reviewer, timeline):
     assert "as of Thu 2026-07-02" in flat
     assert "Grades by section" in flat and "Fully complete" in flat and "Verified or claimed" in flat
     assert "2(c)(i)" in flat and "2026-07-01" in flat and "claimed" in flat
+
+
+def test_the_page_csv_and_pdf_say_verified_disputed_and_the_verified_totals(
+    client, reviewer, order, reviewed
+):
+    client.force_login(reviewer)
+    html = client.get(_url("order_report", "2026-07-10")).content.decode()
+    assert '<td data-basis="verified">verified</td>' in html
+    assert '<td data-basis="disputed">disputed</td>' in html
+    assert "In all: fully complete 2 (verified 1), partially complete 0 (verified 0)," in html
+    assert '<tr><th scope="row">All</th><td>2 (verified 1)</td>' in html
+
+    lines = list(
+        csv.DictReader(io.StringIO(client.get(_url("order_report_csv", "2026-07-10")).content.decode()))
+    )
+    basis = {line["ref"]: line["verified_or_claimed"] for line in lines}
+    assert (basis["2(c)(i)"], basis["2(c)(ii)"], basis["2(d)"]) == ("verified", "disputed", "claimed")
+    later = client.get(_url("order_report_csv", "2026-08-05")).content.decode()
+    assert {line["ref"]: line for line in csv.DictReader(io.StringIO(later))}["2(c)(i)"][
+        "verified_or_claimed"
+    ] == "claimed"
+
+    pdf = client.get(_url("order_report_pdf", "2026-07-10")).content
+    flat = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+    assert "In all: fully complete 2 (verified 1), partially complete 0 (verified 0)," in flat
+    assert "verified" in flat.split("2(c)(i)", 1)[1].split("2(c)(ii)", 1)[0]
+    assert "disputed" in flat.split("2(c)(ii)", 1)[1]
+
+
+def test_the_csv_and_pdf_show_why_not_applicable(client, reviewer, order, directive, cisa_editor):
+    with at(dt.date(2026, 7, 1)):
+        actions.change_status(
+            directive("2(c)(ii)"), Status.NOT_APPLICABLE, actor=cisa_editor, note="=No HVA systems remain."
+        )
+    client.force_login(reviewer)
+    body = client.get(_url("order_report_csv", "2026-07-01")).content.decode()
+    line = {r["ref"]: r for r in csv.DictReader(io.StringIO(body))}["2(c)(ii)"]
+    assert (line["status"], line["grade"], line["reason"]) == (
+        "not_applicable",
+        "Not applicable",
+        "'=No HVA systems remain.",  # a spreadsheet must not run it
+    )
+    html = client.get(_url("order_report", "2026-07-01")).content.decode()
+    assert "<td>Not applicable: =No HVA systems remain.</td>" in html
+    pdf = client.get(_url("order_report_pdf", "2026-07-01")).content
+    flat = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+    assert "Not applicable: =No HVA systems remain." in flat
 
 
 @pytest.mark.parametrize(
