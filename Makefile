@@ -37,7 +37,7 @@ run: migrate
 	$(PY) scripts/devserver.py --port $(PORT)
 
 test: install
-	$(PY) -m pytest
+	$(PY) -m pytest --durations=15
 
 # The production smoke test alone (it also runs in `make test`): the image's steps outside Docker, then
 # every route as every persona over HTTP from gunicorn (docs/image.md). Needs DATABASE_URL
