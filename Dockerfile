@@ -50,13 +50,14 @@ FROM app
 COPY --from=static /app/node_modules node_modules
 COPY --from=static /app/staticfiles staticfiles
 RUN useradd --system --uid 10001 --home-dir /app --no-create-home orderctl \
-    && mkdir -p /app/data \
-    && chown orderctl /app/data
+    && mkdir -p /app/data/evidence \
+    && chown orderctl /app/data /app/data/evidence
 USER orderctl
 
 EXPOSE 8000
-# The web server's: /healthz/ answers 200 while the database answers (it is exempt from the HTTPS
-# redirect), asked under a host name the settings allow: the first of ALLOWED_HOSTS, or localhost when
+# The web server's: /healthz/ answers 200 while the process serves (liveness: it asks no database; /readyz/
+# says whether the database, the broker and the migrations are ready). It is exempt from the HTTPS
+# redirect, asked under a host name the settings allow: the first of ALLOWED_HOSTS, or localhost when
 # that is "*". docker-compose.yml gives worker and beat checks of their own.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request as r; host = os.environ.get('ALLOWED_HOSTS', '').split(',')[0].strip().lstrip('.*') or 'localhost'; r.urlopen(r.Request('http://127.0.0.1:8000/healthz/', headers={'Host': host}), timeout=5)"]

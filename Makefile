@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 export PORT ?= 8000
 export DEBUG ?= true
 
-.PHONY: reset-demo install run migrate test test-future smoke lint lock lock-check security format bench fuzz load clean eval-import
+.PHONY: reset-demo install run migrate test test-future smoke lint k8s-validate lock lock-check security format bench fuzz load clean eval-import
 
 # Python packages exactly as the lock file pins them, hashes checked (pyproject.toml holds the ranges;
 # `make lock` resolves them into requirements/*.txt). The image installs requirements/runtime.txt the
@@ -37,7 +37,7 @@ run: migrate
 	$(PY) scripts/devserver.py --port $(PORT)
 
 test: install
-	$(PY) -m pytest
+	$(PY) -m pytest --durations=15
 
 # The production smoke test alone (it also runs in `make test`): the image's steps outside Docker, then
 # every route as every persona over HTTP from gunicorn (docs/image.md). Needs DATABASE_URL
@@ -59,6 +59,13 @@ lint: install
 	$(PY) -m mypy
 	$(PY) manage.py makemigrations --check --dry-run
 
+# The Kubernetes manifests (deploy/, docs/operations.md) against the schemas of a pinned Kubernetes
+# version, strictly (an unknown field is an error). kustomization.yaml is kustomize's, not a resource.
+K8S_VERSION ?= 1.34.0
+K8S_MANIFESTS ?= $(filter-out deploy/kustomization.yaml,$(wildcard deploy/*.yaml))
+k8s-validate: install
+	$(VENV)/bin/kubernetes-validate --strict --quiet --kubernetes-version $(K8S_VERSION) $(K8S_MANIFESTS)
+
 # Resolve requirements/*.txt again from pyproject.toml, keeping the current pins where they still fit
 # (`make lock LOCK_ARGS=--upgrade` moves every package on); lock-check fails when they are out of date.
 lock: install
@@ -79,6 +86,7 @@ bench: migrate
 	$(PY) bench/api.py
 	$(PY) bench/sweep.py
 	$(PY) bench/verify.py
+	$(PY) bench/directive_page.py
 
 # schemathesis over the whole API with a larger budget than `make test` (500 cases per operation,
 # about 4,500 in all, the same fixed seed): no server error, every response as the schema says, and

@@ -5,9 +5,12 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import SuspiciousOperation
+from django.core.signals import request_finished
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils import timezone
 from django.views.defaults import page_not_found
+
+from .logs import current_request_id, request_id_from
 
 logger = logging.getLogger(__name__)
 
@@ -18,6 +21,35 @@ DISPLAY_TIME_ZONE = "America/New_York"
 # not the person acting, so it must not keep an unattended session alive.
 BACKGROUND_HEADER = "X-Orderctl-Background"
 _BACKGROUND_META = "HTTP_" + BACKGROUND_HEADER.upper().replace("-", "_")
+
+
+REQUEST_ID_HEADER = "X-Request-ID"
+
+
+class RequestIdMiddleware:
+    """Give each request an id, kept from a well-formed ``X-Request-ID`` or made, logged and echoed.
+
+    First in MIDDLEWARE, so that every line the request logs carries it (``logs.RequestIdFilter``), and
+    the response names it for whoever reports a problem. The id stays set until the response is closed
+    (``request_finished``): Django logs a 4xx or 5xx answer after the last middleware has returned.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER))
+        current_request_id.set(request_id)
+        response = self.get_response(request)
+        response[REQUEST_ID_HEADER] = request_id
+        return response
+
+
+def _forget_request_id(**kwargs: Any) -> None:
+    current_request_id.set("-")
+
+
+request_finished.connect(_forget_request_id, dispatch_uid="orderctl-forget-request-id")
 
 
 class IdleTimeoutMiddleware:

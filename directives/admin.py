@@ -12,7 +12,10 @@ from django.http import HttpRequest
 
 from agencies.access import signed_in
 
-from . import actions
+from . import (
+    actions,
+    admin_outbox,  # noqa: F401 - registers the outbox's admin (Delivery)
+)
 from .admin_integrations import publish, unpublish
 from .models import Directive, DirectiveEvent, Involvement, Order, OrderChange, Status
 

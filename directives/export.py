@@ -23,6 +23,12 @@ EXPORT_COLUMNS = (
     "outcome",
     "days_late",
     "forecast_on",
+    # The oversight loop (docs/oversight.md): the second axis, and the honest outcome.
+    "status_reason",
+    "review",
+    "verified_outcome",
+    "completion_recorded_on",
+    "completion_flag",
 )
 
 # A spreadsheet treats a cell that starts with one of these as a formula (CSV injection).
@@ -51,12 +57,18 @@ def status_rows(directives: DirectiveQuerySet, now: dt.datetime) -> list[dict[st
                 "outcome": d.outcome,
                 "days_late": d.days_late,
                 "forecast_on": _iso(d.forecast_on),
+                "status_reason": d.status_reason,
+                "review": d.review,
+                "verified_outcome": d.verified_outcome,
+                "completion_recorded_on": _iso(d.completion_recorded_on),
+                "completion_flag": d.completion_flag,
             }
         )
     return rows
 
 
-def _csv_cell(value: object) -> str:
+def csv_cell(value: object) -> str:
+    """Return ``value`` as a CSV cell, neutralising what a spreadsheet would run as a formula."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -75,7 +87,7 @@ def to_csv(rows: list[dict[str, Any]], columns: tuple[str, ...] = EXPORT_COLUMNS
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([_csv_cell(row[c]) for c in columns])
+        writer.writerow([csv_cell(row[c]) for c in columns])
     return out.getvalue()
 
 

@@ -14,7 +14,7 @@ from django import forms
 
 from uswds.forms import DateInput, UswdsForm
 
-from .models import Directive, Notification, Status
+from .models import VERDICTS, Directive, Notification, Status
 from .outreach import NotificationPreference
 
 
@@ -29,7 +29,10 @@ class DirectiveNoteForm(UswdsForm):
         required=False,
         strip=False,  # the actions layer strips and counts; keep what the user typed for a re-render
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="What happened, in a sentence or two. It is kept in the history for everyone to read.",
+        help_text=(
+            "What happened, in a sentence or two. It is kept in the history for everyone to read. "
+            "With the status Not applicable, say why: it is required and shown."
+        ),
     )
     evidence_url = forms.CharField(
         required=False,
@@ -104,6 +107,66 @@ class DirectiveUpdateForm(DirectiveNoteForm):
         return kwargs
 
 
+class ReviewForm(UswdsForm):
+    """An oversight reviewer's verdict on the agency's claim, with a note and an evidence reference."""
+
+    prefix = "review"  # the page has other forms with a note: their fields' ids must differ
+
+    version = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    review = forms.ChoiceField(
+        label="Your review",
+        choices=[(v.value, v.label) for v in VERDICTS],
+        widget=forms.RadioSelect,
+        help_text="What you found of the agency's claim. A new claim resets it to unreviewed.",
+    )
+    note = forms.CharField(
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="What you found",
+        help_text="Required; kept in the history.",
+    )
+    evidence = forms.CharField(
+        required=False,
+        label="Evidence",
+        # The directive page lists its attached evidence files in this datalist (_oversight_panels.html).
+        widget=forms.TextInput(attrs={"list": "review-evidence-files"}),
+        help_text=(
+            "A link (https://...), a reference such as a report's number, or one of the evidence "
+            "files attached here (pick it from the list: its name and SHA-256)."
+        ),
+    )
+
+
+class ExtensionRequestForm(UswdsForm):
+    """A lead agency's request for a later deadline, decided by an oversight reviewer."""
+
+    prefix = "extension"
+
+    requested_due_on = forms.DateField(
+        label="New date asked for", widget=DateInput, help_text="After the current deadline."
+    )
+    justification = forms.CharField(
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Why more time is needed. The reviewers decide on it; it is kept in the history.",
+    )
+
+
+class DecisionForm(UswdsForm):
+    """A reviewer's decision on an extension request: approve, or deny with a reason (its buttons)."""
+
+    prefix = "decision"
+
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("deny", "Deny")], widget=forms.HiddenInput)
+    reason = forms.CharField(
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Reason",
+        help_text="Required to deny (the requester is told); an optional note to an approval.",
+    )
+
+
 class EventDateForm(UswdsForm):
     """The date of the event a deadline counts from (e.g. a model's planned release), and why it moved."""
 
@@ -136,4 +199,18 @@ class NotificationPreferenceForm(UswdsForm):
         widget=forms.CheckboxSelectMultiple,
         required=False,
         help_text="Leave all unchecked to get no notices by email.",
+    )
+
+
+class EvidenceForm(UswdsForm):
+    """An evidence file to attach. The form only takes the upload; the actions layer checks its bytes."""
+
+    file = forms.FileField(
+        label="Evidence file",
+        widget=forms.FileInput,
+        allow_empty_file=True,  # the actions layer says "empty", at this field, like every other refusal
+        help_text=(
+            "A PDF, Word, Excel or PowerPoint document, a PNG or JPEG image, or plain text, up to "
+            "the size limit. Its type is read from its content, and its SHA-256 is kept in the history."
+        ),
     )

@@ -23,13 +23,38 @@ class Status(models.TextChoices):
     NOT_STARTED = "not_started", "Not started"
     IN_PROGRESS = "in_progress", "In progress"
     BLOCKED = "blocked", "Blocked"
+    # Some of the work is done: still open (it can fall overdue), and a claim a reviewer may check.
+    PARTIALLY_COMPLETE = "partially_complete", "Partially complete"
     COMPLETED = "completed", "Completed"
+    # The agency says the directive does not apply to it; the reason is required and kept
+    # (``Directive.status_reason``), and a reviewer may dispute it.
+    NOT_APPLICABLE = "not_applicable", "Not applicable"
     # Revoked by a later order ([[revokes]] in its file): set only by loading that order.
     RESCINDED = "rescinded", "Rescinded"
 
 
 # Statuses that end a directive's duty: it is no longer open, so never overdue, reminded or flagged.
-CLOSED_STATUSES = frozenset({Status.COMPLETED, Status.RESCINDED})
+# Not applicable and rescinded leave the overdue counts but keep their history and say why (the
+# status_reason, the revoking order); partially complete is still open (docs/oversight.md).
+CLOSED_STATUSES = frozenset({Status.COMPLETED, Status.NOT_APPLICABLE, Status.RESCINDED})
+# The agency's claims an oversight reviewer may review: the work (or part of it) done, or not owed.
+REVIEWABLE_STATUSES = frozenset({Status.PARTIALLY_COMPLETE, Status.COMPLETED, Status.NOT_APPLICABLE})
+
+
+class Review(models.TextChoices):
+    """The second axis: what an oversight reviewer found of the agency's claim (docs/oversight.md).
+
+    Every change of the claim (a status change, a new completion date) resets it to unreviewed.
+    """
+
+    UNREVIEWED = "unreviewed", "Unreviewed"
+    VERIFIED = "verified", "Verified"
+    DISPUTED = "disputed", "Disputed"
+    NO_EVIDENCE_FOUND = "no_evidence_found", "No evidence found"
+
+
+# The verdicts a reviewer gives (unreviewed is only where a new claim starts).
+VERDICTS = (Review.VERIFIED, Review.DISPUTED, Review.NO_EVIDENCE_FOUND)
 # The rules, stated once each, that the model's methods, the partial index, the sweep and its benchmark
 # all use: "open", and "open and not yet flagged", the condition of directive_open_due_at_idx.
 OPEN = ~Q(status__in=sorted(CLOSED_STATUSES))
@@ -107,6 +132,10 @@ class DirectiveQuerySet(models.QuerySet["Directive"]):
                 queryset=Directive.objects.only(
                     "id", "ref", "parent_id", "position", "status", "due_at"
                 ).order_by("position", "ref"),
+            ),
+            models.Prefetch(
+                "evidence_files",
+                queryset=EvidenceFile.objects.select_related("uploaded_by").order_by("created", "id"),
             ),
         )
 
@@ -195,6 +224,19 @@ class Directive(models.Model):
     completed_on = models.DateField(null=True, blank=True)
     forecast_on = models.DateField(null=True, blank=True, help_text="The agency's projected completion date.")
     overdue_flagged_at = models.DateTimeField(null=True, blank=True)
+    # Why the agency says it does not apply (not applicable only; the status change's note).
+    status_reason = models.TextField(blank=True, help_text="Why not applicable, as the agency said.")
+
+    # The review axis (docs/oversight.md): set by a reviewer's event, reset by every change of the claim.
+    review = models.CharField(max_length=20, choices=Review.choices, default=Review.UNREVIEWED)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    # Honest outcomes: the Eastern day a completion was recorded, and why it was flagged for review
+    # (recorded long after its claimed date, or dated before a completion recorded earlier); empty
+    # when not flagged. Both are replayed from the history (proof.Replay).
+    completion_recorded_on = models.DateField(
+        null=True, blank=True, help_text="The day the completion was recorded (Eastern time)."
+    )
+    completion_flag = models.TextField(blank=True, help_text="Why the completion is flagged for review.")
 
     created = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -322,6 +364,16 @@ class Directive(models.Model):
         return (self.completed_on - self.due_on).days
 
     @property
+    def is_claim(self) -> bool:
+        """Return whether the status is a claim a reviewer may review (``REVIEWABLE_STATUSES``)."""
+        return self.status in REVIEWABLE_STATUSES
+
+    @property
+    def verified_outcome(self) -> str | None:
+        """Return the outcome once a reviewer verified the completion, else None (what the figures count)."""
+        return self.outcome if self.review == Review.VERIFIED else None
+
+    @property
     def outcome(self) -> str | None:
         """Return on time or late once completed (against the effective due date), else None."""
         if self.status != Status.COMPLETED or self.completed_on is None or self.due_on is None:
@@ -444,13 +496,28 @@ class DirectiveEvent(models.Model):
         FLAGGED_OVERDUE = "flagged_overdue", "Flagged overdue"
         REMINDER_SENT = "reminder_sent", "Reminder sent"
         ESCALATED = "escalated", "Escalated to oversight"
+        # The review axis: one kind a verdict, so the hashed content says which (docs/oversight.md).
+        VERIFIED = "verified", "Reviewed: verified"
+        DISPUTED = "disputed", "Reviewed: disputed"
+        NO_EVIDENCE_FOUND = "no_evidence_found", "Reviewed: no evidence found"
+        # A completion recorded long after its claimed date, or dated before an earlier one: the note
+        # gives both dates. Appended with the status change it flags.
+        COMPLETION_FLAGGED = "completion_flagged", "Completion flagged for review"
+        # Extension requests: asked (old and new date, the justification) and denied (the reason);
+        # an approval is the deadline_extended event it causes.
+        EXTENSION_REQUESTED = "extension_requested", "Extension requested"
+        EXTENSION_DENIED = "extension_denied", "Extension denied"
+        # An evidence file attached (directives/attachments.py): the note names it and its SHA-256.
+        EVIDENCE_ADDED = "evidence_added", "Evidence attached"
 
     directive = models.ForeignKey(Directive, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     old_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     new_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     note = models.TextField(blank=True)
-    evidence_url = models.URLField(max_length=500, blank=True)
+    # A link (http or https, checked by the actions); a review's evidence may also be a reference such
+    # as a report's number (actions.reviews), so the column is text.
+    evidence_url = models.CharField(max_length=500, blank=True)
     completed_on = models.DateField(null=True, blank=True)
     old_forecast_on = models.DateField(null=True, blank=True)
     new_forecast_on = models.DateField(null=True, blank=True)
@@ -507,10 +574,14 @@ class DirectiveEvent(models.Model):
 
 # The outbox (notices owed, and the emails that carry them) lives in its own module; importing it here
 # registers its models with the app and keeps ``directives.models.Notification`` where callers find it.
+from .attachments import EvidenceFile  # noqa: E402
+from .extensions import ExtensionRequest  # noqa: E402
 from .notices import Delivery, Notification, NotificationManager  # noqa: E402
+from .runs import TaskRun  # noqa: E402 - when each periodic task last succeeded (/metrics)
 
 __all__ = [
-    "CLOSED_STATUSES", "FLAGGABLE", "OPEN", "Delivery", "Directive", "DirectiveEvent", "DirectiveQuerySet",
-    "Involvement", "Notification", "NotificationManager", "Order", "OrderChange", "Outcome", "Status",
+    "CLOSED_STATUSES", "FLAGGABLE", "OPEN", "REVIEWABLE_STATUSES", "VERDICTS", "Delivery", "Directive",
+    "DirectiveEvent", "DirectiveQuerySet", "EvidenceFile", "ExtensionRequest", "Involvement", "Notification",
+    "NotificationManager", "Order", "OrderChange", "Outcome", "Review", "Status", "TaskRun",
     "due_for_flagging_q", "no_deadline", "overdue_q", "own_overdue_q", "ref_covers", "validate_rule",
 ]  # fmt: skip

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, cast
 
+from django.conf import settings
 from django.db import connection, models
 from django.db.models import Q
 
@@ -69,11 +70,16 @@ class Notification(models.Model):
         REMINDER = "reminder", "Reminder before the deadline"
         OVERDUE = "overdue", "Overdue notice"
         ESCALATION = "escalation", "Escalation to oversight"
+        # Extension requests (actions.extensions): the reviewers are told of a request, the requester
+        # of the decision. ``due_on`` is the date asked for; ``event`` the request's or decision's event.
+        EXTENSION_REQUESTED = "extension_requested", "Extension requested"
+        EXTENSION_DECIDED = "extension_decided", "Extension request decided"
 
     class State(models.TextChoices):
         PENDING = "pending", "Pending"
         SENDING = "sending", "Being delivered"
         SENT = "sent", "Sent"
+        # No longer written: a notice is retried until it goes out (rows from before are requeued).
         FAILED = "failed", "Failed, gave up"
         # The notice stopped being true before it went out: the directive was completed or its
         # deadline moved (the new deadline owes notices of its own).
@@ -118,18 +124,33 @@ class Notification(models.Model):
         return f"{self.get_kind_display()} for {self.directive.ref} due {self.due_on} ({self.state})"
 
 
+class DeliveryQuerySet(models.QuerySet["Delivery"]):
+    def needing_attention(self) -> DeliveryQuerySet:
+        """Return the emails still unsent after ``NOTIFICATION_MAX_ATTEMPTS`` tries, for an operator.
+
+        They are retried for as long as it takes (nothing is dropped), but a mail server refusing them
+        for this long needs a person: the admin lists them and ``outbox_status`` counts them.
+        """
+        return self.filter(
+            state__in=[Delivery.State.PENDING, Delivery.State.SENDING],
+            attempts__gte=settings.NOTIFICATION_MAX_ATTEMPTS,
+        )
+
+
 class Delivery(models.Model):
     """One email to one person, carrying every notice one dispatch found owed to them: a digest.
 
     Ten directives falling overdue at one midnight are one email to each of their editors, not ten.
     A delivery is claimed, sent and marked like the outbox rows once were: a lease while it is sent, a
-    backoff when the mail server refuses it, and the same ``Message-ID`` on every attempt.
+    backoff when the mail server refuses it (retried for as long as it takes), and the same
+    ``Message-ID`` on every attempt.
     """
 
     class State(models.TextChoices):
         PENDING = "pending", "Pending"
         SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
+        # No longer written: an email is retried until the mail server takes it.
         FAILED = "failed", "Failed, gave up"
         CANCELLED = "cancelled", "Cancelled, nothing left to say"
 
@@ -140,8 +161,17 @@ class Delivery(models.Model):
     next_attempt_at = models.DateTimeField(help_text="Not sent before this instant (retry backoff).")
     attempts = models.PositiveSmallIntegerField(default=0)
     sending_started_at = models.DateTimeField(null=True, blank=True)
+    handed_over_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Set just before the email goes to the mail server: an attempt in flight whose outcome "
+        "was not recorded yet. A claim that finds it set checks whether the server took it before sending "
+        "again.",
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+
+    objects = DeliveryQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "deliveries"

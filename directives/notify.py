@@ -21,7 +21,11 @@ from django.utils import timezone
 from agencies.access import active_emails, reviewer_emails
 from agencies.models import Agency, Membership
 
-from .models import Delivery, Directive, Involvement, Notification, Status
+from .models import Delivery, Directive, ExtensionRequest, Involvement, Notification, Status
+
+# Notices about an extension request: about the request, not the deadline, so they hold whatever the
+# directive's status or deadline does meanwhile.
+EXTENSION_KINDS = frozenset({Notification.Kind.EXTENSION_REQUESTED, Notification.Kind.EXTENSION_DECIDED})
 
 
 def editor_emails(directive: Directive) -> list[str]:
@@ -39,10 +43,26 @@ def editor_emails(directive: Directive) -> list[str]:
 
 
 def recipients_for(notification: Notification, directive: Directive) -> list[str]:
-    """Return who ``notification`` goes to: reviewers for an escalation, else the leads' editors."""
-    if notification.kind == Notification.Kind.ESCALATION:
+    """Return who ``notification`` goes to: reviewers for an escalation or an extension request, the
+    requester for a decision, else the leads' editors."""
+    if notification.kind in (Notification.Kind.ESCALATION, Notification.Kind.EXTENSION_REQUESTED):
         return reviewer_emails()
+    if notification.kind == Notification.Kind.EXTENSION_DECIDED:
+        request = extension_request_of(notification)
+        return active_emails(get_user_model().objects.filter(pk=request.requested_by_id)) if request else []
     return editor_emails(directive)
+
+
+def extension_request_of(notification: Notification) -> ExtensionRequest | None:
+    """Return the newest request of ``notification``'s directive for the date it is about."""
+    return (
+        ExtensionRequest.objects.filter(
+            directive_id=notification.directive_id, requested_due_on=notification.due_on
+        )
+        .select_related("requested_by", "decided_by")
+        .order_by("-created", "-id")
+        .first()
+    )
 
 
 def current_directive(notification: Notification) -> Directive:
@@ -56,8 +76,11 @@ def obsolete_reason(notification: Notification, directive: Directive) -> str | N
     Completed, or rescinded by a later order (any status that ends the duty, ``CLOSED_STATUSES``), or
     its deadline moved (the new one owes notices of its own), or, for a reminder, its deadline passed
     before it could go out: "1 day left" after the deadline would be false, and the overdue notice
-    says what is true then.
+    says what is true then. A notice about an extension request holds whatever happens meanwhile
+    (the decision's notice says what was decided).
     """
+    if notification.kind in EXTENSION_KINDS:
+        return None
     if directive.status == Status.COMPLETED:
         return f"{directive.ref} was completed before the notice went out."
     if not directive.is_open:
@@ -91,15 +114,22 @@ def _item(notification: Notification, directive: Directive, now: dt.datetime) ->
         "days_before": -notification.offset_days,
         "days_overdue": directive.days_overdue(now),
         "url": directive_url(directive),
+        "request": extension_request_of(notification) if notification.kind in EXTENSION_KINDS else None,
     }
 
 
 # The digest's sections, in this order: what is late first.
 SECTIONS = (
+    (Notification.Kind.EXTENSION_REQUESTED, "Extension requests waiting for a reviewer's decision"),
+    (Notification.Kind.EXTENSION_DECIDED, "Your extension requests, decided"),
     (Notification.Kind.ESCALATION, "Escalated to oversight: still open a week or more after the deadline"),
     (Notification.Kind.OVERDUE, "Overdue: the deadline passed unmet"),
     (Notification.Kind.REMINDER, "Due soon"),
 )
+
+
+REVIEWER_KINDS = frozenset({Notification.Kind.ESCALATION, Notification.Kind.EXTENSION_REQUESTED})
+EDITOR_KINDS = frozenset({Notification.Kind.REMINDER, Notification.Kind.OVERDUE})
 
 
 def render(notifications: list[Notification]) -> tuple[str, str]:
@@ -119,7 +149,10 @@ def render(notifications: list[Notification]) -> tuple[str, str]:
         counts = [
             f"{len(rows)} {label}"
             for (kind, _), (_, rows), label in zip(
-                SECTIONS, sections, ("escalated", "overdue", "due soon"), strict=True
+                SECTIONS,
+                sections,
+                ("extension requested", "extension decided", "escalated", "overdue", "due soon"),
+                strict=True,
             )
             if rows
         ]
@@ -128,7 +161,8 @@ def render(notifications: list[Notification]) -> tuple[str, str]:
             "summary": ", ".join(counts),
             "orders": ", ".join(f"EO {n}" for n in orders),
             "reviewer": any(i["notification"].kind == Notification.Kind.ESCALATION for i in items),
-            "editor": any(i["notification"].kind != Notification.Kind.ESCALATION for i in items),
+            "extensions": any(i["notification"].kind == Notification.Kind.EXTENSION_REQUESTED for i in items),
+            "editor": any(i["notification"].kind in EDITOR_KINDS for i in items),
         }
         template = "emails/digest"
     subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())

@@ -1,8 +1,9 @@
 """The public feed of a published order: its directives, deadlines and status, and nothing else.
 
 No notes, evidence, forecasts or names of people: the columns below are all there is. The status is
-the one ``public_status`` gives (the verified status once the review axis exists), so the public sees
-what oversight stands behind. Every feed states its license and when its data last changed.
+the one ``public_status`` gives (the agency's claim) and ``review_status`` beside it says whether
+oversight verified it, so the public sees both what is claimed and what oversight stands behind.
+Every feed states its license and when its data last changed.
 """
 
 from __future__ import annotations

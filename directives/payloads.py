@@ -34,11 +34,15 @@ EVENT_TYPES: dict[str, str] = {
     Notification.Kind.REMINDER: "directive.deadline_approaching",
     Notification.Kind.OVERDUE: "directive.overdue",
     Notification.Kind.ESCALATION: "directive.escalated",
+    Notification.Kind.EXTENSION_REQUESTED: "directive.extension_requested",
+    Notification.Kind.EXTENSION_DECIDED: "directive.extension_decided",
 }
 HEADLINES: dict[str, str] = {
     Notification.Kind.REMINDER: "Deadline approaching",
     Notification.Kind.OVERDUE: "Overdue: the deadline passed unmet",
     Notification.Kind.ESCALATION: "Escalated to oversight",
+    Notification.Kind.EXTENSION_REQUESTED: "Extension requested",
+    Notification.Kind.EXTENSION_DECIDED: "Extension request decided",
 }
 
 

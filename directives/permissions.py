@@ -14,6 +14,19 @@ def _refs(agencies: list[Agency]) -> str:
     return ", ".join(a.abbreviation for a in agencies) or "no agency"
 
 
+def can_read(user: User, directive: Directive) -> bool:
+    """Return whether ``user`` may read ``directive`` and its evidence: every active, signed-in user.
+
+    One place to narrow it, should a directive ever be restricted to some agencies.
+    """
+    return user.is_authenticated and user.is_active
+
+
+def can_attach_evidence(user: User, directive: Directive) -> bool:
+    """Return whether ``user`` may attach evidence files: as for a status, a lead's editors (and admins)."""
+    return can_update_status(user, directive)
+
+
 def can_update_status(user: User, directive: Directive) -> bool:
     """Return whether ``user`` may change the status, completion or forecast of ``directive``."""
     if not user.is_authenticated or not user.is_active:
@@ -90,3 +103,31 @@ def require_manage_orders(user: User) -> None:
             "Only order managers can import orders: an administrator grants the permission “Can import and "
             "load executive orders” in the admin."
         )
+
+
+def can_review(user: User) -> bool:
+    """Return whether ``user`` may review an agency's claim: oversight reviewers only."""
+    return user.is_authenticated and user.is_active and is_reviewer(user)
+
+
+def require_review(user: User) -> None:
+    """Raise PermissionDenied, saying why, unless ``user`` is an oversight reviewer."""
+    if not can_review(user):
+        raise PermissionDenied(
+            "Only oversight reviewers can review a directive or decide an extension request."
+        )
+
+
+def can_request_extension(user: User, directive: Directive) -> bool:
+    """Return whether ``user`` may ask for a later deadline: an editor of a lead agency (or an admin)."""
+    return can_update_status(user, directive)
+
+
+def require_request_extension(user: User, directive: Directive) -> None:
+    """Raise PermissionDenied, saying why, unless ``user`` may request an extension of ``directive``."""
+    if can_request_extension(user, directive):
+        return
+    raise PermissionDenied(
+        f"Only editors of the lead agency ({_refs(directive.lead_agencies)}) can request an extension of "
+        f"{directive.ref}."
+    )

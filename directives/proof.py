@@ -34,7 +34,7 @@ from ledger import audit, checkpoints
 from ledger.models import AccessEvent, Checkpoint
 
 from . import deadlines, history
-from .models import Directive, DirectiveEvent, Order, Status
+from .models import VERDICTS, Directive, DirectiveEvent, EvidenceFile, Order, Review, Status
 
 MAX_PROBLEMS = 50
 # The events that move a deadline through schedule._move_deadline (an amendment, when its dates differ).
@@ -72,6 +72,9 @@ class _State:
     original_due_on: str | None = None
     due_on: str | None = None
     flagged: bool = False
+    review: str = Review.UNREVIEWED.value
+    status_reason: str = ""
+    completion_flag: str = ""
     last_seq: int = 0
     problem: str | None = None
 
@@ -87,12 +90,19 @@ class Replay:
     - ``deadline_extended``, ``event_dated`` (an event-relative deadline dated), ``deadline_set`` (a
       chained one dated by the directive it waits for) and ``amended`` when it moves the date: the new
       effective due date (and the original, when the deadline had none yet), the overdue flag cleared;
-    - ``flagged_overdue``: the flag set. Notes, reminders, escalations and definition updates change
-      none of these.
+    - ``flagged_overdue``: the flag set;
+    - the review axis (docs/oversight.md): ``verified``, ``disputed`` and ``no_evidence_found`` set the
+      review; every ``status_changed`` resets it to unreviewed, keeps the reason of not applicable (its
+      note) and clears the completion flag, which ``completion_flagged`` sets (its note).
+      Notes, reminders, escalations, extension requests and denials, definition updates and attached
+      evidence change none of these; an ``evidence_added`` event's note must describe its file's row
+      (name, type, size and SHA-256: ``compare_evidence``).
     """
 
     def __init__(self) -> None:
         self.states: dict[int, _State] = {}
+        # Each evidence_added event's id -> (its seq, its note), to check the file rows against.
+        self.evidence: dict[int, tuple[int, str]] = {}
 
     def __call__(self, stored: history.Stored) -> None:
         r = stored.record
@@ -103,6 +113,8 @@ class Replay:
             if kind != DirectiveEvent.Kind.CREATED:
                 state.problem = f"seq {r['seq']}: its history starts with a {kind} event, not created"
         state.last_seq = r["seq"]
+        if kind == DirectiveEvent.Kind.EVIDENCE_ADDED:
+            self.evidence[r["id"]] = (r["seq"], r["note"])
         if state.problem is not None:
             return
         if kind == DirectiveEvent.Kind.CREATED:
@@ -120,6 +132,13 @@ class Replay:
                 return
             state.status = r["new_status"]
             state.completed_on = r["completed_on"] if r["new_status"] == Status.COMPLETED else None
+            state.review = Review.UNREVIEWED.value
+            state.status_reason = r["note"] if r["new_status"] == Status.NOT_APPLICABLE else ""
+            state.completion_flag = ""
+        elif kind in VERDICTS:
+            state.review = kind
+        elif kind == DirectiveEvent.Kind.COMPLETION_FLAGGED:
+            state.completion_flag = r["note"]
         elif kind in MOVES or (kind == DirectiveEvent.Kind.AMENDED and r["old_due_on"] != r["new_due_on"]):
             # schedule._move_deadline: the first date a deadline gets is its original.
             state.original_due_on = state.original_due_on or r["new_due_on"]
@@ -137,7 +156,7 @@ class Replay:
             directives = directives.filter(order__number=order_number)
         fields = (
             "id", "order__number", "ref", "status", "completed_on", "forecast_on", "original_due_on",
-            "due_on", "due_at", "overdue_flagged_at",
+            "due_on", "due_at", "overdue_flagged_at", "review", "status_reason", "completion_flag",
         )  # fmt: skip
         for row in directives.order_by("order__number", "id").values_list(*fields).iterator(chunk_size=5000):
             (
@@ -151,6 +170,9 @@ class Replay:
                 due_on,
                 due_at,
                 flagged_at,
+                review,
+                status_reason,
+                completion_flag,
             ) = row
             report.directives += 1
             where = f"EO {number}, directive {ref}"
@@ -169,6 +191,9 @@ class Replay:
                 "original due date": _day(original_due_on),
                 "due date": _day(due_on),
                 "overdue flag": flagged_at is not None,
+                "review": review,
+                "reason": status_reason,
+                "completion flag": completion_flag,
             }
             replayed = {
                 "status": state.status,
@@ -177,6 +202,9 @@ class Replay:
                 "original due date": state.original_due_on,
                 "due date": state.due_on,
                 "overdue flag": state.flagged,
+                "review": state.review,
+                "reason": state.status_reason,
+                "completion flag": state.completion_flag,
             }
             differs = [
                 f"{name} is {_show(stored_values[name])} but its events say {_show(value)}"
@@ -193,6 +221,31 @@ class Replay:
                 )
             if differs:
                 report.add(f"{where}: the directive differs from its history: {'; '.join(differs)}")
+
+    def compare_evidence(self, order_number: int | None, report: Report) -> None:
+        """Compare every evidence file's row (of one order, or all) with the event that recorded it."""
+        files = EvidenceFile.objects.select_related("directive__order").order_by("id")
+        if order_number is not None:
+            files = files.filter(directive__order__number=order_number)
+        seen = set()
+        for file in files.iterator(chunk_size=2000):
+            seen.add(file.event_id)
+            where = (
+                f"EO {file.directive.order.number}, directive {file.directive.ref}, evidence file {file.pk}"
+            )
+            recorded = self.evidence.get(file.event_id)
+            if recorded is None:
+                report.add(
+                    f"{where}: its event (id {file.event_id}) is not an evidence_added event of the chain"
+                )
+            elif recorded[1] != file.note:
+                report.add(
+                    f"{where}, seq {recorded[0]}: the file's row differs from its event: the row says "
+                    f"{file.note!r}, the history {recorded[1]!r}"
+                )
+        for event_id, (seq, _) in self.evidence.items():
+            if event_id not in seen:
+                report.add(f"evidence_added event id {event_id} (seq {seq}) has no evidence file row")
 
 
 def _day(value: dt.date | None) -> str | None:
@@ -347,6 +400,7 @@ def verify(order_number: int | None = None, *, checkpoint_files: Sequence[Path] 
         report.add(chains.error.describe())
     else:
         replay.compare(order_number, report)
+        replay.compare_evidence(order_number, report)
     if order_number is None:
         access_head, problem = audit.verify()
         report.access_entries = access_head.count

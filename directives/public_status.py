@@ -1,10 +1,9 @@
 """The status the outside world sees of a directive: one place, for feeds, calendars and open data.
 
-A directive a later order revokes is ``Status.RESCINDED`` (``actions.changes``); it and a completed one
-are the ``CLOSED_STATUSES``, whose duty is over. Issue 14 (the oversight loop) adds a review axis
-(``Directive.review_status``: unreviewed, verified, disputed, no evidence) and more statuses; when it
-lands, these functions are the only ones to change: the public feed, the calendars, OSCAL and the
-webhooks all ask them.
+A directive a later order revokes is ``Status.RESCINDED`` (``actions.changes``); it, a completed one
+and one the agency says is not applicable are the ``CLOSED_STATUSES``, whose duty is over. The review
+axis (``Directive.review``: unreviewed, verified, disputed, no evidence found; docs/oversight.md) is
+published beside the status: the public feed, the calendars, OSCAL and the webhooks all ask here.
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ from .models import CLOSED_STATUSES, Directive, Status
 
 
 def public_status(directive: Directive) -> str:
-    """Return the status to publish for ``directive`` (its recorded status, until the review axis)."""
+    """Return the status to publish for ``directive``: the agency's claim (``review_status`` its review)."""
     return directive.status
 
 
@@ -23,8 +22,8 @@ def public_status_label(directive: Directive) -> str:
 
 
 def review_status(directive: Directive) -> str:
-    """Return the directive's review status, or "unreviewed" until the review axis exists."""
-    return getattr(directive, "review_status", "unreviewed")
+    """Return the directive's review: what an oversight reviewer found of the agency's claim."""
+    return directive.review
 
 
 def is_rescinded(directive: Directive) -> bool:

@@ -36,11 +36,14 @@ from uswds.forms import DateInput, UswdsBoundField
 from . import deadlines
 from .models import (
     OPEN,
+    REVIEWABLE_STATUSES,
     Directive,
     DirectiveQuerySet,
+    ExtensionRequest,
     Involvement,
     Order,
     OrderChange,
+    Review,
     Status,
     overdue_q,
     ref_covers,
@@ -71,6 +74,14 @@ DIRECTIVE_SEQUENCE = ("order_id", "position", "ref")
 COMPLETED = Q(status=Status.COMPLETED)
 COMPLETED_ON_TIME = COMPLETED & Q(completed_on__lte=F("due_on"))
 COMPLETED_LATE = COMPLETED & Q(completed_on__gt=F("due_on"))
+# Honest outcomes (docs/oversight.md): what a reviewer verified. Editing alone never raises these: every
+# change of the claim resets the review to unreviewed.
+VERIFIED = Q(review=Review.VERIFIED)
+VERIFIED_ON_TIME = COMPLETED_ON_TIME & VERIFIED
+VERIFIED_LATE = COMPLETED_LATE & VERIFIED
+# The review axis over the claims it reviews (a completion, part of one, not applying).
+CLAIMS = Q(status__in=sorted(REVIEWABLE_STATUSES))
+FLAGGED = COMPLETED & ~Q(completion_flag="")
 
 
 # --- One filter set -------------------------------------------------------------------------------------
@@ -215,6 +226,9 @@ class DirectiveFilter(ScopeFilter):
     status = filters.MultipleChoiceFilter(
         choices=Status.choices, help_text="Repeat for several: ?status=not_started&status=blocked."
     )
+    review = filters.MultipleChoiceFilter(
+        choices=Review.choices, help_text="The oversight review; repeat for several: ?review=disputed."
+    )
     overdue = BooleanChoiceFilter(
         method="filter_overdue",
         labels=("Overdue", "Not overdue"),
@@ -347,8 +361,9 @@ NEXT_DEADLINES = 5
 def summarize(directives: DirectiveQuerySet, now: dt.datetime) -> dict[str, Any]:
     """Return the numbers of ``directives``' trackable items at ``now``, in a fixed handful of queries.
 
-    Shaped as ``api.serializers.SummarySerializer``: totals by status, overdue, due soon, completed on
-    time or late, a tally per lead agency, and the next deadlines.
+    Shaped as ``api.serializers.SummarySerializer``: totals by status and by review, overdue, due soon,
+    completed on time or late as claimed and as verified, the claimed completions by review and those
+    flagged, a tally per lead agency, and the next deadlines.
     """
     directives = directives.trackable()
     today = deadlines.local_date(now)
@@ -362,7 +377,13 @@ def summarize(directives: DirectiveQuerySet, now: dt.datetime) -> dict[str, Any]
         due_within_30_days=Count("pk", filter=upcoming & Q(due_on__lte=today + dt.timedelta(days=30))),
         completed_on_time=Count("pk", filter=on_time),
         completed_late=Count("pk", filter=late),
+        verified_on_time=Count("pk", filter=VERIFIED_ON_TIME),
+        verified_late=Count("pk", filter=VERIFIED_LATE),
+        claimed_complete=Count("pk", filter=COMPLETED),
+        flagged=Count("pk", filter=FLAGGED),
         **{f"status_{value}": Count("pk", filter=Q(status=value)) for value in Status.values},
+        **{f"review_{value}": Count("pk", filter=CLAIMS & Q(review=value)) for value in Review.values},
+        **{f"complete_{value}": Count("pk", filter=COMPLETED & Q(review=value)) for value in Review.values},
     )
     agencies = (
         directives.filter(involvements__role=Involvement.Role.LEAD)
@@ -387,10 +408,22 @@ def summarize(directives: DirectiveQuerySet, now: dt.datetime) -> dict[str, Any]
         "today": today,
         "total": totals.pop("total"),
         "by_status": {value: totals.pop(f"status_{value}") for value in Status.values},
+        "by_review": {value: totals.pop(f"review_{value}") for value in Review.values},
+        # Of the claimed completions: "claimed complete 12, verified 9, disputed 1".
+        **{value: totals.pop(f"complete_{value}") for value in Review.values},
         **totals,
         "agencies": list(agencies),
         "next_deadlines": list(next_deadlines),
     }
+
+
+def pending_extensions(directives: DirectiveQuerySet) -> list[ExtensionRequest]:
+    """Return the pending extension requests of ``directives``, oldest first (what waits longest leads)."""
+    return list(
+        ExtensionRequest.objects.filter(state=ExtensionRequest.State.PENDING, directive__in=directives)
+        .select_related("directive__order", "requested_by", "agency")
+        .order_by("created", "id")
+    )
 
 
 def worst_first(agencies: list[dict[str, Any]]) -> list[dict[str, Any]]:

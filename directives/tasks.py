@@ -6,14 +6,43 @@ delivery (``acks_late``, a restarted worker, beat's start-up run) does no harm.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import signal
+from typing import Any
 
 from celery import shared_task
+from celery.signals import worker_process_init, worker_shutting_down
 from django.conf import settings
 
 from . import actions
 
 logger = logging.getLogger(__name__)
+
+# A warm shutdown (SIGTERM from a deploy) lets the task in hand finish; the dispatch loop, which may have
+# minutes of sending left, is told to stop after the email in hand. Celery signals the main process;
+# a prefork pool's children hear it from the main process as SIGUSR2 (handler installed below).
+_STOP_SIGNAL = signal.SIGUSR2
+
+
+@worker_shutting_down.connect
+def stop_dispatching(sig: str = "", how: str = "", exitcode: int = 0, **kwargs: Any) -> None:
+    """Tell this process's dispatch loops, and the pool's child processes, to stop after the email in hand."""
+    logger.info("worker shutting down (%s): dispatch loops stop after the email in hand", how or sig)
+    actions.request_stop()
+    from billiard.process import active_children
+
+    for child in active_children():
+        if child.pid:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child.pid, _STOP_SIGNAL)
+
+
+@worker_process_init.connect
+def listen_for_stop(**kwargs: Any) -> None:
+    """In a pool child: stop the dispatch loops when the main process relays a warm shutdown."""
+    signal.signal(_STOP_SIGNAL, lambda signum, frame: actions.request_stop())
 
 
 @shared_task

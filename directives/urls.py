@@ -2,16 +2,45 @@
 
 from django.urls import path
 
-from . import account_pages, dashboard, feeds, order_import, views
+from . import (
+    account_pages,
+    dashboard,
+    evidence_views,
+    feeds,
+    order_import,
+    oversight_pages,
+    report_views,
+    views,
+)
 
 urlpatterns = [
     path("agency/", views.my_agency, name="my_agency"),
     path("directives/", views.directive_list, name="directive_list"),
     path("directives/<int:pk>/", views.directive_detail, name="directive_detail"),
+    path("directives/<int:pk>/history.csv", views.directive_history_csv, name="directive_history_csv"),
     path("directives/<int:pk>/event-date/", views.directive_event_date, name="directive_event_date"),
+    # The oversight loop (docs/oversight.md).
+    path("directives/<int:pk>/review/", oversight_pages.directive_review, name="directive_review"),
+    path(
+        "directives/<int:pk>/extension-request/",
+        oversight_pages.directive_extension_request,
+        name="directive_extension_request",
+    ),
+    path(
+        "extension-requests/<int:pk>/decision/", oversight_pages.extension_decision, name="extension_decision"
+    ),
+    path("directives/<int:pk>/evidence/", evidence_views.evidence_upload, name="evidence_upload"),
+    path(
+        "directives/<int:pk>/evidence/<int:file_id>/",
+        evidence_views.evidence_download,
+        name="evidence_download",
+    ),
     path("orders/", views.order_list, name="order_list"),
     path("orders/import/", order_import.order_import, name="order_import"),
     path("orders/<int:number>/", views.order_detail, name="order_detail"),
+    path("orders/<int:number>/report/", report_views.order_report, name="order_report"),
+    path("orders/<int:number>/report.csv", report_views.order_report_csv, name="order_report_csv"),
+    path("orders/<int:number>/report.pdf", report_views.order_report_pdf, name="order_report_pdf"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("dashboard/export.csv", dashboard.export_csv, name="dashboard_export_csv"),
     path("dashboard/export.json", dashboard.export_json, name="dashboard_export_json"),

@@ -7,14 +7,18 @@ Writes go through ``directives.actions`` only.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
@@ -23,7 +27,17 @@ from agencies.access import SignedInRequest, User, is_reviewer, member_agency_id
 from agencies.models import Agency, Membership
 
 from . import actions, deadlines, permissions
-from .forms import DirectiveNoteForm, DirectiveUpdateForm, EventDateForm
+from .actions.common import UNSET, Unset
+from .export import csv_cell
+from .forms import (
+    DecisionForm,
+    DirectiveNoteForm,
+    DirectiveUpdateForm,
+    EventDateForm,
+    EvidenceForm,
+    ExtensionRequestForm,
+    ReviewForm,
+)
 from .models import Directive, DirectiveEvent, Involvement, Order, Status
 from .queries import (
     DIRECTIVE_SEQUENCE,
@@ -55,6 +69,12 @@ def describe_event(event: DirectiveEvent) -> str:
         text += "."
     elif event.kind == kind.DEADLINE_EXTENDED:
         text = f"Deadline extended from {_day(event.old_due_on)} to {_day(event.new_due_on)}."
+    elif event.kind == kind.EXTENSION_REQUESTED:
+        text = f"Extension requested: from {_day(event.old_due_on)} to {_day(event.new_due_on)}."
+    elif event.kind == kind.EXTENSION_DENIED:
+        text = f"Extension to {_day(event.new_due_on)} denied."
+    elif event.kind in (kind.VERIFIED, kind.DISPUTED, kind.NO_EVIDENCE_FOUND):
+        text = f"{event.get_kind_display()} ({event.get_new_status_display().lower()})."
     elif event.kind in (kind.DEADLINE_SET, kind.EVENT_DATED):
         text = f"{event.get_kind_display()}: due {_day(event.new_due_on)}."
     elif event.kind == kind.AMENDED and event.old_due_on != event.new_due_on:
@@ -68,10 +88,45 @@ def describe_event(event: DirectiveEvent) -> str:
     return text
 
 
-def _history(directive: Directive) -> list[tuple[DirectiveEvent, str]]:
-    """Return ``directive``'s events, newest first, each with what it changed in words."""
-    events = directive.events.select_related("actor", "agency")
-    return [(e, describe_event(e)) for e in events]
+# Events a directive page shows at a time: a history of 20,000 events renders as fast as one of 20.
+HISTORY_PAGE_SIZE = 25
+
+
+@dataclass
+class HistoryPage:
+    """One page of a directive's history, newest first, each event with what it changed in words."""
+
+    items: list[tuple[DirectiveEvent, str]]
+    before: int | None  # the seq this page starts below; None for the newest page
+    older: int | None  # the ``before`` of the next, older page; None on the oldest
+    newest_id: int  # the directive's newest event, whichever page this is (0 without one)
+
+
+def _history(directive: Directive, before: int | None = None) -> HistoryPage:
+    """Return a page of ``directive``'s events, newest first, starting below seq ``before``.
+
+    Keyset pagination on the index ``event_directive_seq_idx``: no count and no offset, so a page costs
+    the same few queries however long the history.
+    """
+    events = directive.events.select_related("actor", "agency").order_by("-seq")
+    page = list((events if before is None else events.filter(seq__lt=before))[: HISTORY_PAGE_SIZE + 1])
+    shown = page[:HISTORY_PAGE_SIZE]
+    if before is None:
+        newest_id = shown[0].id if shown else 0
+    else:
+        newest_id = directive.events.order_by("-seq").values_list("id", flat=True).first() or 0
+    older = shown[-1].seq if len(page) > HISTORY_PAGE_SIZE else None
+    return HistoryPage([(e, describe_event(e)) for e in shown], before, older, newest_id)
+
+
+def _before(request: HttpRequest) -> int | None:
+    """Return the ``before`` of the address (a seq), or raise ``ValueError`` naming it."""
+    raw = request.GET.get("before")
+    if raw is None:
+        return None
+    if not raw.isascii() or not raw.isdigit() or not 0 < int(raw) < 2**31:
+        raise ValueError("before: must be the whole number of an event in this history (its seq)")
+    return int(raw)
 
 
 @login_required
@@ -134,12 +189,9 @@ def _form_for(user: User, directive: Directive) -> type[DirectiveNoteForm] | Non
 
 
 def _fresh_form(
-    form_class: type[DirectiveNoteForm], directive: Directive, history: list[tuple[DirectiveEvent, str]]
+    form_class: type[DirectiveNoteForm], directive: Directive, history: HistoryPage
 ) -> DirectiveNoteForm:
-    initial = {
-        "version": actions.version_of(directive),
-        "seen_event": max((e.id for e, _ in history), default=0),
-    }
+    initial = {"version": actions.version_of(directive), "seen_event": history.newest_id}
     if form_class is DirectiveUpdateForm:
         initial["forecast_on"] = directive.forecast_on
     return form_class(initial=initial, directive=directive)
@@ -149,8 +201,12 @@ def _fresh_form(
 @require_http_methods(["GET", "HEAD", "POST"])
 def directive_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     """Show one directive with its history; take its update from the editors who may make one."""
-    now = timezone.now()
+    now = request_now(request)  # the page's one clock reading, before anything is written
     directive = get_object_or_404(Directive.objects.with_agencies(), pk=pk)
+    try:
+        before = _before(request)
+    except ValueError as error:
+        return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
     form_class = _form_for(request.user, directive)
     changed_since: list[tuple[DirectiveEvent, str]] | None = None
     form: DirectiveNoteForm | None
@@ -179,10 +235,11 @@ def directive_detail(request: SignedInRequest, pk: int) -> HttpResponse:
                 directive = Directive.objects.with_agencies().get(pk=pk)
                 history = _history(directive)
                 seen = form.cleaned_data["seen_event"] or 0
-                changed_since = [item for item in reversed(history) if item[0].id > seen]
+                newer = directive.events.filter(id__gt=seen).select_related("actor", "agency").order_by("seq")
+                changed_since = [(e, describe_event(e)) for e in newer]
                 data = request.POST.copy()
                 data["version"] = actions.version_of(directive)
-                data["seen_event"] = str(history[0][0].id if history else 0)
+                data["seen_event"] = str(history.newest_id)
                 form = form_class(data, directive=directive)
                 form.is_valid()
                 http_status = 409
@@ -197,21 +254,75 @@ def directive_detail(request: SignedInRequest, pk: int) -> HttpResponse:
         if changed_since is None:
             history = _history(directive)
     else:
-        history = _history(directive)
+        history = _history(directive, before)
         form = _fresh_form(form_class, directive, history) if form_class else None
 
-    context = {
+    context = detail_context(
+        request.user, directive, now, history=history, form=form, changed_since=changed_since
+    )
+    return render(request, "directives/directive_detail.html", context, status=http_status)
+
+
+def detail_context(
+    user: User,
+    directive: Directive,
+    now: dt.datetime,
+    *,
+    history: HistoryPage | None = None,
+    form: DirectiveNoteForm | Unset | None = UNSET,
+    changed_since: list[tuple[DirectiveEvent, str]] | None = None,
+    **forms: Any,
+) -> dict[str, Any]:
+    """Return what the directive page shows; ``forms`` replaces the fresh ones (bound, with errors)."""
+    history = _history(directive) if history is None else history
+    if isinstance(form, Unset):
+        form_class = _form_for(user, directive)
+        form = _fresh_form(form_class, directive, history) if form_class else None
+    return {
         "directive": directive,
         "row": Row.of(directive, now),
-        "history": history,
+        "history": history.items,
+        "history_page": history,
+        "history_page_size": HISTORY_PAGE_SIZE,
         "form": form,
-        "event_form": _event_date_form(request.user, directive),
+        "event_form": _event_date_form(user, directive),
         "changed_since": changed_since,
         "provenance": provenance(directive),
         "series": series_rows(directive, now),
+        "evidence_files": list(
+            directive.evidence_files.select_related("uploaded_by").order_by("created", "id")
+        ),
+        "evidence_form": EvidenceForm() if permissions.can_attach_evidence(user, directive) else None,
+        "evidence_max_mb": settings.EVIDENCE_MAX_BYTES / 2**20,
         "now": now,
+        **oversight_forms(user, directive),
+        **forms,
     }
-    return render(request, "directives/directive_detail.html", context, status=http_status)
+
+
+def oversight_forms(user: User, directive: Directive) -> dict[str, Any]:
+    """Return the oversight loop's part of the page: the extension requests, and the forms ``user`` may use.
+
+    A reviewer reviews a claim (and decides a pending request); a lead's editor asks for an extension
+    while the directive is open, has a deadline and no request is pending.
+    """
+    requests = list(directive.extension_requests.select_related("requested_by", "decided_by", "agency"))
+    pending = next((r for r in requests if r.is_pending), None)
+    reviewer = permissions.can_review(user)
+    may_ask = (
+        permissions.can_request_extension(user, directive)
+        and pending is None
+        and directive.is_open
+        and directive.due_on is not None
+    )
+    may_review = reviewer and directive.is_claim and not directive.is_parent
+    return {
+        "extension_requests": requests,
+        "pending_extension": pending,
+        "review_form": ReviewForm(initial={"version": actions.version_of(directive)}) if may_review else None,
+        "extension_form": ExtensionRequestForm() if may_ask else None,
+        "decision_form": DecisionForm() if reviewer and pending is not None else None,
+    }
 
 
 def _event_date_form(user: User, directive: Directive, data: QueryDict | None = None) -> EventDateForm | None:
@@ -253,20 +364,48 @@ def directive_event_date(request: SignedInRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Recorded for {directive.ref}: {describe_event(event)}")
             return redirect("directive_detail", pk=pk)
-    history = _history(directive)
-    form_class = _form_for(request.user, directive)
-    context = {
-        "directive": directive,
-        "row": Row.of(directive, request_now(request)),
-        "history": history,
-        "form": _fresh_form(form_class, directive, history) if form_class else None,
-        "event_form": form,
-        "changed_since": None,
-        "provenance": provenance(directive),
-        "series": series_rows(directive, request_now(request)),
-        "now": request_now(request),
-    }
+    context = detail_context(request.user, directive, request_now(request), event_form=form)
     return render(request, "directives/directive_detail.html", context, status=http_status)
+
+
+HISTORY_COLUMNS = ("seq", "created", "kind", "what", "by", "agency", "note", "evidence_url", "hash")
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@login_required
+@require_safe
+def directive_history_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+    """Download a directive's whole history as CSV, oldest first, streamed however long it is."""
+    directive = get_object_or_404(Directive.objects.select_related("order"), pk=pk)
+    events = directive.events.select_related("actor", "agency").order_by("seq")
+
+    def lines() -> Iterator[str]:
+        writer = csv.writer(_Echo())
+        yield writer.writerow(HISTORY_COLUMNS)
+        for e in events.iterator(chunk_size=2000):
+            yield writer.writerow(
+                csv_cell(value)
+                for value in (
+                    e.seq,
+                    e.created.isoformat(),
+                    e.kind,
+                    describe_event(e),
+                    e.actor.get_username() if e.actor else "system",
+                    e.agency.abbreviation if e.agency else None,
+                    e.note,
+                    e.evidence_url,
+                    e.hash,
+                )
+            )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    name = f"eo-{directive.order.number}-{directive.ref}-history.csv".replace("(", "-").replace(")", "")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @login_required

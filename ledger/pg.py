@@ -14,7 +14,13 @@ could as well drop the trigger; the setting only keeps the trigger from stopping
 from __future__ import annotations
 
 # The tables the application may only read and append to.
-APPEND_ONLY = ("directives_directiveevent", "ledger_accessevent", "ledger_checkpoint")
+# An evidence file's row is the record of what its event chained: written once, never changed.
+APPEND_ONLY = (
+    "directives_directiveevent",
+    "directives_evidencefile",
+    "ledger_accessevent",
+    "ledger_checkpoint",
+)
 
 
 def trigger_sql(table: str) -> list[str]:

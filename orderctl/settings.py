@@ -9,6 +9,7 @@ filesystem broker under ``data/``); production sets ``DEBUG=false`` and must the
 import datetime as dt
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import django_stubs_ext
@@ -111,16 +112,23 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "csp",
     "axes",
+    "django_prometheus",
     "ledger",
     "agencies",
     "directives",
 ]
 
 MIDDLEWARE = [
+    # First: every line a request logs carries its id, and so does its response (X-Request-ID).
+    "agencies.middleware.RequestIdMiddleware",
+    # Request counts and latencies for /metrics (django-prometheus), around everything below.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything that may query: PostgreSQL refuses a NUL in a string, which would be a 500.
     "agencies.middleware.RefuseNulMiddleware",
+    # A database outage is a 503 in the format asked for (agencies/outage.py).
+    "agencies.outage.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "agencies.middleware.IdleTimeoutMiddleware",
     "agencies.middleware.EasternTimeMiddleware",
@@ -132,6 +140,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "orderctl.urls"
@@ -175,6 +184,9 @@ def _database_from_url(url: str) -> dj_database_url.DBConfig:
 
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'orderctl.sqlite3'}")
 DATABASES = {"default": _database_from_url(DATABASE_URL)}
+# A reused connection is checked at its first use in each request, so one broken by a database restart is
+# replaced rather than failing the request (agencies/outage.py).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -199,7 +211,7 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # third-party copied into the repository); its files are referenced as "uswds/css/uswds.min.css" etc.
 STATICFILES_DIRS = [BASE_DIR / "static", ("uswds", BASE_DIR / "node_modules/@uswds/uswds/dist")]
 STATICFILES_DIRS += [("chartjs", BASE_DIR / "node_modules/chart.js/dist")]  # the dashboard's charts
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
@@ -243,8 +255,9 @@ if _proxy_ssl_header and (len(_proxy_ssl_header) != 2 or not _proxy_ssl_header[0
     )
 SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header) if _proxy_ssl_header else None
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-# Load balancers and docker-compose probe the health check over plain HTTP inside the network.
-SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
+# Load balancers, Kubernetes and docker-compose probe liveness and readiness, and Prometheus scrapes
+# the metrics, over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$", r"^readyz/$", r"^metrics$"]
 # Browsers remember to use HTTPS only; .gov domains are on the preload list already.
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 60 * 60)
 if SECURE_HSTS_SECONDS < 0:
@@ -378,6 +391,68 @@ for _address in HISTORY_CHECKPOINT_EMAIL:
         )
 # Without any, checkpoints live in the database only: `check --deploy` warns (directives/checks.py).
 
+# --- Metrics (/metrics, Prometheus; docs/operations.md) ----------------------------------------------
+# Off until set: the bearer token Prometheus sends (`authorization: credentials_file` in its scrape
+# config). The numbers say how late each agency is, so they are never open to anyone who asks.
+METRICS_TOKEN = _secret_from_env_or_file("METRICS_TOKEN")
+if METRICS_TOKEN and len(METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 32 characters (e.g. `openssl rand -hex 32`)")
+# --- Evidence files (docs/evidence-and-reports.md) -----------------------------------------------------
+# Documents attached to directives. Their bytes live in the "evidence" storage, never under a public
+# URL: local files in a private folder (not MEDIA, which nothing serves) by default, or an
+# S3-compatible bucket (django-storages). Only the download view streams them, to those who may read.
+EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
+if EVIDENCE_MAX_BYTES < 1:
+    raise ImproperlyConfigured(f"EVIDENCE_MAX_BYTES must be at least 1, not {EVIDENCE_MAX_BYTES}")
+EVIDENCE_STORAGE = env_str("EVIDENCE_STORAGE", "local")
+EVIDENCE_DIR = Path(env_str("EVIDENCE_DIR", str(DATA_DIR / "evidence")))
+if EVIDENCE_STORAGE == "local":
+    STORAGES["evidence"] = {
+        "BACKEND": "directives.files.storing.PrivateFileSystemStorage",
+        "OPTIONS": {"location": str(EVIDENCE_DIR)},
+    }
+elif EVIDENCE_STORAGE == "s3":
+    _s3 = {
+        "bucket_name": env_str("EVIDENCE_S3_BUCKET"),
+        "access_key": env_str("EVIDENCE_S3_ACCESS_KEY_ID"),
+        "secret_key": _secret_from_env_or_file("EVIDENCE_S3_SECRET_ACCESS_KEY"),
+    }
+    _missing = [name for name, value in _s3.items() if not value]
+    if _missing:
+        raise ImproperlyConfigured(
+            "EVIDENCE_STORAGE=s3 needs EVIDENCE_S3_BUCKET, EVIDENCE_S3_ACCESS_KEY_ID and "
+            "EVIDENCE_S3_SECRET_ACCESS_KEY (or _FILE); missing: " + ", ".join(_missing)
+        )
+    _endpoint = env_str("EVIDENCE_S3_ENDPOINT_URL")
+    if _endpoint and not _endpoint.startswith("https://" if not DEBUG else ("https://", "http://")):
+        raise ImproperlyConfigured(
+            f"EVIDENCE_S3_ENDPOINT_URL must be an https:// address when DEBUG is false, not {_endpoint!r}"
+        )
+    STORAGES["evidence"] = {
+        "BACKEND": "directives.files.storing.PrivateS3Storage",
+        "OPTIONS": {
+            **_s3,
+            "endpoint_url": _endpoint or None,
+            "region_name": env_str("EVIDENCE_S3_REGION") or None,
+            # Objects stay private: no public-read ACL, signed URLs only (and the app asks for none).
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "location": env_str("EVIDENCE_S3_PREFIX", ""),
+        },
+    }
+else:
+    raise ImproperlyConfigured(f"EVIDENCE_STORAGE must be 'local' or 's3', not {EVIDENCE_STORAGE!r}")
+# The virus scan: off when empty; "clamd://host:3310" (TCP) or "clamd:///run/clamav/clamd.ctl" (a Unix
+# socket) sends each upload to clamd's INSTREAM command first. An unreachable scanner refuses the upload.
+EVIDENCE_SCANNER = env_str("EVIDENCE_SCANNER", "")
+if EVIDENCE_SCANNER and not EVIDENCE_SCANNER.startswith("clamd://"):
+    raise ImproperlyConfigured(
+        "EVIDENCE_SCANNER must be empty (off), clamd://host:port or clamd:///path/to/socket, "
+        f"not {EVIDENCE_SCANNER!r}"
+    )
+EVIDENCE_SCANNER_TIMEOUT = env_int("EVIDENCE_SCANNER_TIMEOUT", 60)
+
 # --- REST API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     # Token first: an anonymous request's 401 then carries `WWW-Authenticate: Token`.
@@ -455,6 +530,8 @@ SPECTACULAR_SETTINGS = {
         "StatusEnum": "directives.models.Status",
         "DeadlineKindEnum": "directives.models.Directive.DeadlineKind",
         "EventKindEnum": "directives.models.DirectiveEvent.Kind",
+        "OutcomeEnum": "directives.models.Outcome",
+        "ReviewEnum": "directives.models.Review",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -468,13 +545,19 @@ SPECTACULAR_SETTINGS = {
 # --- Celery ---------------------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL", "")
 # A shared cache keeps per-token rate limits true across gunicorn workers; a process's own memory
-# cache is enough for one local process.
+# cache is enough for one local process. Redis down or frozen must not take the site down: short socket
+# timeouts, and the cache falls back to process memory while Redis fails (orderctl/cache.py).
+REDIS_TIMEOUT_SECONDS = float(env_str("REDIS_TIMEOUT_SECONDS", "0.5"))
 CACHES = {
     "default": (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "orderctl.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "orderctl",
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+                "socket_timeout": REDIS_TIMEOUT_SECONDS,
+            },
         }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
@@ -483,7 +566,9 @@ CACHES = {
 CELERY_DATA_DIR = DATA_DIR / "celery"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
+    # A web request that queues a task (an early nudge of the dispatcher, logged if lost) must not hang
+    # on a frozen Redis: connecting and each command give up after a few seconds.
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"socket_connect_timeout": 2, "socket_timeout": 5}
 else:
     # Embedded default: Celery's filesystem transport, every folder under the data folder.
     # The explicit host only spares a "No hostname was supplied" warning on every connection.
@@ -505,6 +590,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The worker and beat log through LOGGING above (JSON in production, with the task's id), not through
+# Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = env_str(
     "CELERY_BEAT_SCHEDULE_FILENAME", str(CELERY_DATA_DIR / "beat-schedule")
 )
@@ -555,8 +643,14 @@ if not all(0 < d <= 365 for d in REMINDER_OFFSETS_DAYS):
 ESCALATION_AFTER_DAYS = env_int("ESCALATION_AFTER_DAYS", 7)
 if ESCALATION_AFTER_DAYS < 1:
     raise ImproperlyConfigured("ESCALATION_AFTER_DAYS must be at least 1")
-# A failed send is retried after NOTIFICATION_RETRY_SECONDS * 2**(attempts - 1), at most 6 hours,
-# until NOTIFICATION_MAX_ATTEMPTS sends have failed (about 17 hours with the defaults).
+# Honest outcomes (docs/oversight.md): a completion recorded more than this many days after the date
+# it claims is flagged for an oversight reviewer, showing both dates.
+COMPLETION_RECORDED_LATE_DAYS = env_int("COMPLETION_RECORDED_LATE_DAYS", 7)
+if COMPLETION_RECORDED_LATE_DAYS < 0:
+    raise ImproperlyConfigured("COMPLETION_RECORDED_LATE_DAYS must be 0 or more days")
+# A failed send is retried for ever, nothing is given up (docs/faults.md): every NOTIFICATION_RETRY_SECONDS
+# while the mail server is unreachable, else after NOTIFICATION_RETRY_SECONDS * 2**(attempts - 1), at most
+# 6 hours. After NOTIFICATION_MAX_ATTEMPTS tries an email "needs attention" (the admin, outbox_status).
 NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 10)
 NOTIFICATION_RETRY_SECONDS = env_seconds("NOTIFICATION_RETRY_SECONDS", 60)
 # How long a claimed row is reserved for the dispatcher that claimed it. A dispatcher killed while
@@ -637,7 +731,8 @@ EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.filebased.EmailBackend"
     if DEBUG
-    else "django.core.mail.backends.smtp.EmailBackend",
+    # Django's SMTP backend that tells an unanswered email from a refused one (directives/mail.py).
+    else "directives.mail.EmailBackend",
 )
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(DATA_DIR / "mail"))
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
@@ -651,13 +746,31 @@ EMAIL_TIMEOUT = env_seconds("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "orderctl <orderctl@localhost>")
 
 # --- Logging --------------------------------------------------------------------------------------
+# Production writes one JSON object a line (for a log collector: time, level, logger, message and the
+# request id, plus whatever a line adds, e.g. a failed task's name and ids); development, plain text.
+LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be 'json' or 'plain', not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    # An expected refusal (a 403 from PermissionDenied) is one line with its reason, not a traceback.
-    "filters": {"refusal_without_traceback": {"()": "agencies.logs.RefusalWithoutTraceback"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "filters": {
+        # An expected refusal (a 403 from PermissionDenied) is one line with its reason, not a traceback.
+        "refusal_without_traceback": {"()": "agencies.logs.RefusalWithoutTraceback"},
+        # The request's (or task's) id on every line (agencies.middleware.RequestIdMiddleware).
+        "request_id": {"()": "agencies.logs.RequestIdFilter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         # Django's default configuration gives "django" a console handler of its own while DEBUG is

@@ -1,10 +1,17 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from directives.health import healthz
+from directives.health import healthz, readyz
+from directives.metrics import metrics
+
+# A database outage answers 503, not 500, even when it surfaces outside a view (agencies/outage.py).
+handler500 = "agencies.outage.server_error"
 
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
+    path("readyz/", readyz, name="readyz"),
+    # Prometheus's conventional address; off unless METRICS_TOKEN is set, then for its bearer only.
+    path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("directives.api.urls")),
     # The staff pages: sign-in, the user's agency, directives and orders.

@@ -19,6 +19,7 @@ allowed".
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth.models import Group, User
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils import timezone
 
@@ -33,7 +35,7 @@ from agencies import actions as agency_actions
 from agencies.models import Agency, APIToken, Membership, OversightReviewer
 from directives import actions as directive_actions
 from directives import proof
-from directives.models import Directive, Notification, Order, OrderChange
+from directives.models import Delivery, Directive, Notification, Order, OrderChange
 from directives.outreach import WebhookDelivery, WebhookSubscription
 from directives.payloads import new_secret
 from ledger.models import AccessEvent
@@ -104,6 +106,16 @@ ACCESS: dict[str, dict[str, tuple[int, ...]]] = {
         "GET": row(200, 200, 200, 200, 200, 200, 200),
         **same_for("POST PUT PATCH DELETE", row(405, 405, 405, 405, 405, 405, 405)),
     },
+    # Readiness, for the load balancer too: the names of the checks and whether each passed.
+    "readyz": {
+        "GET": row(200, 200, 200, 200, 200, 200, 200),
+        **same_for("POST PUT PATCH DELETE", row(405, 405, 405, 405, 405, 405, 405)),
+    },
+    # Prometheus's: off unless METRICS_TOKEN is set (it is not here; tests/test_metrics.py sets it).
+    "metrics": {
+        "GET": row(404, 404, 404, 404, 404, 404, 404),
+        **same_for("POST PUT PATCH DELETE", row(405, 405, 405, 405, 405, 405, 405)),
+    },
     # --- Sign-in and account pages
     # `/` sends each visitor on: to sign in, to their agency, to the dashboard or the list.
     "home": same_for("GET POST PUT PATCH DELETE", row(302, 302, 302, 302, 302, 302, 302)),
@@ -144,12 +156,42 @@ ACCESS: dict[str, dict[str, tuple[int, ...]]] = {
         "POST": row(302, 400, 403, 400, 403, 302, 400),
         **same_for("PUT PATCH DELETE", row(302, 405, 405, 405, 405, 302, 405)),
     },
+    # A directive's whole history as CSV: for anyone signed in, as its page is.
+    "directive_history_csv": SIGNED_IN_GET_ONLY,
     # Only the lead's editors (and admins) may date an event; 2(c)(ii)'s deadline counts from none, so
     # they are sent back to the directive, which offers no such form.
     "directive_event_date": {
         "POST": row(302, 302, 403, 403, 403, 302, 302),
         **same_for("GET PUT PATCH DELETE", row(302, 405, 405, 405, 405, 302, 405)),
     },
+    # --- The oversight loop (docs/oversight.md). Reviewing: reviewers only (the 400 of an empty form);
+    # an editor, even of the lead, and the admin are refused: only reviewers review.
+    "directive_review": {
+        "POST": row(302, 403, 403, 403, 400, 302, 403),
+        **same_for("GET PUT PATCH DELETE", row(302, 405, 405, 405, 405, 302, 405)),
+    },
+    # Asking for an extension: the lead's editors (CISA) and admins (the 400 of an empty form).
+    "directive_extension_request": {
+        "POST": row(302, 400, 403, 403, 403, 302, 400),
+        **same_for("GET PUT PATCH DELETE", row(302, 405, 405, 405, 405, 302, 405)),
+    },
+    # Deciding the sample request (CISA's, pending on 2(c)(ii)): reviewers only.
+    "extension_decision": {
+        "POST": row(302, 403, 403, 403, 400, 302, 403),
+        **same_for("GET PUT PATCH DELETE", row(302, 405, 405, 405, 405, 302, 405)),
+    },
+    # Evidence files (docs/evidence-and-reports.md): the lead's editors (CISA) and admins attach, an empty
+    # form is the 400 of no file; everyone else signed in is refused with a 403 before the file is read.
+    "evidence_upload": {
+        "POST": row(302, 400, 403, 403, 403, 302, 400),
+        **same_for("GET PUT PATCH DELETE", row(302, 405, 405, 405, 405, 302, 405)),
+    },
+    # Everyone signed in reads every directive, and so downloads its evidence (CISA's sample file).
+    "evidence_download": SIGNED_IN_GET_ONLY,
+    # The order's report as of a date (today without ?as_of=): page, CSV and PDF, read by everyone signed in.
+    "order_report": SIGNED_IN_GET_ONLY,
+    "order_report_csv": SIGNED_IN_GET_ONLY,
+    "order_report_pdf": SIGNED_IN_GET_ONLY,
     # With one order tracked, the list goes straight to it.
     "order_list": same_for("GET POST PUT PATCH DELETE", row(302, 302, 302, 302, 302, 302, 302)),
     "order_detail": SIGNED_IN_GET_ONLY,
@@ -236,7 +278,38 @@ ACCESS: dict[str, dict[str, tuple[int, ...]]] = {
         **same_for("GET", row(401, 405, 405, 405, 405, 405, 405)),
         **same_for("PUT PATCH DELETE", row(401, 405, 405, 405, 405, 403, 405)),
     },
-    # Extending a deadline: administrators only (the oversight loop may widen this).
+    # A directive's evidence files: everyone reads them; the lead's editors (CISA) and admins may upload,
+    # and get the 400 of a body without a file; the rest are refused with a 403 first.
+    "api:directive-evidence-list": {
+        "GET": row(401, 200, 200, 200, 200, 200, 200),
+        "POST": row(401, 400, 403, 403, 403, 403, 400),
+        **same_for("PUT PATCH DELETE", row(401, 405, 405, 405, 405, 403, 405)),
+    },
+    "api:directive-evidence-download": READ_ONLY_API,
+    # Reviewing a claim: reviewers only (the 400 of an empty body); the token only reads.
+    "api:directive-review": {
+        "POST": row(401, 403, 403, 403, 400, 403, 403),
+        **same_for("GET", row(401, 405, 405, 405, 405, 405, 405)),
+        **same_for("PUT PATCH DELETE", row(401, 405, 405, 405, 405, 403, 405)),
+    },
+    # Extension requests: everyone signed in reads them; asking is checked against the directive the
+    # body names, so an empty body is a 400 for each persona that may write at all.
+    "api:extension-request-list": {
+        "GET": row(401, 200, 200, 200, 200, 200, 200),
+        "POST": row(401, 400, 400, 400, 400, 403, 400),
+        **same_for("PUT PATCH DELETE", row(401, 405, 405, 405, 405, 403, 405)),
+    },
+    "api:extension-request-detail": {
+        "GET": row(401, 200, 200, 200, 200, 200, 200),
+        **same_for("POST PUT PATCH DELETE", row(401, 405, 405, 405, 405, 403, 405)),
+    },
+    # Deciding: reviewers only (the 400 of an empty body).
+    "api:extension-request-decision": {
+        "POST": row(401, 403, 403, 403, 400, 403, 403),
+        **same_for("GET", row(401, 405, 405, 405, 405, 405, 405)),
+        **same_for("PUT PATCH DELETE", row(401, 405, 405, 405, 405, 403, 405)),
+    },
+    # Extending a deadline directly: administrators only (reviewers approve requests instead).
     "api:directive-extend": {
         "POST": row(401, 403, 403, 403, 403, 403, 400),
         **same_for("GET", row(401, 405, 405, 405, 405, 405, 405)),
@@ -355,6 +428,8 @@ ADMIN_MODELS: dict[str, dict[str, tuple[int, int]]] = {
     # Webhook subscriptions are managed through actions.webhooks; their delivery log is read-only.
     "directives_webhooksubscription": MANAGED,
     "directives_webhookdelivery": {**VIEW_ONLY, "delete": (403, 403)},
+    # The notification emails: written by the dispatcher only, read here (docs/faults.md).
+    "directives_delivery": {**VIEW_ONLY, "delete": (403, 403)},
     "axes_accessattempt": AXES_RECORD,
     "axes_accesslog": AXES_RECORD,
     "axes_accessfailurelog": AXES_RECORD,
@@ -392,6 +467,8 @@ class Samples:
     admin_object_pks: dict[str, int]
     calendar_key: str
     webhook_pk: int
+    extension_pk: int
+    evidence_pk: int
 
 
 def create_samples(users: dict[str, User]) -> Samples:
@@ -428,9 +505,19 @@ def create_samples(users: dict[str, User]) -> Samples:
         state=WebhookDelivery.State.DELIVERED,
     )  # fmt: skip
     directive_actions.publish_order(order, actor=None)
+    extension = directive_actions.request_extension(
+        d, d.due_on + dt.timedelta(days=30), actor=cisa_editor, justification="The sample request."
+    )
+    # CISA's evidence file on 2(c)(ii), attached through the action (its bytes in the evidence storage).
+    evidence = directive_actions.attach_evidence(
+        d, SimpleUploadedFile("sample.txt", b"The sample evidence.\n"), actor=cisa_editor
+    )
     admin_objects = {
         "directives_webhooksubscription": webhook,
         "directives_webhookdelivery": delivery,
+        "directives_delivery": Delivery.objects.create(
+            recipient="cisa-editor@example.com", created=now, next_attempt_at=now, state=Delivery.State.SENT
+        ),
         "auth_group": group,
         "auth_user": cisa_editor,
         "axes_accessattempt": attempt,
@@ -459,6 +546,8 @@ def create_samples(users: dict[str, User]) -> Samples:
         admin_object_pks={model: obj.pk for model, obj in admin_objects.items()},
         calendar_key=calendar_key,
         webhook_pk=webhook.pk,
+        extension_pk=extension.pk,
+        evidence_pk=evidence.pk,
     )
 
 
@@ -470,8 +559,16 @@ def sample_path(route: Route, samples: Samples) -> str:
     object_id = None
     if admin_model:
         object_id = samples.admin_object_pks.get(f"{admin_model[1]}_{admin_model[2]}")
+    pk = samples.directive_pk
+    if route.key.startswith("api:webhook-"):
+        pk = samples.webhook_pk
+    elif route.key.startswith(("api:extension-request-", "extension_")):
+        pk = samples.extension_pk
+    elif route.key == "api:directive-evidence-download":
+        pk = samples.evidence_pk
     values = {
-        "pk": samples.webhook_pk if route.key.startswith("api:webhook-") else samples.directive_pk,
+        "pk": pk,
+        "file_id": samples.evidence_pk,
         "key": samples.calendar_key,
         "directive_id": samples.directive_pk,
         "number": samples.order_number,

@@ -62,7 +62,14 @@ class World:
 
 
 @pytest.fixture
-def world(order, cisa_editor, treasury_editor, oncd_editor, reviewer, admin_user) -> World:
+def world(
+    settings, tmp_path, order, cisa_editor, treasury_editor, oncd_editor, reviewer, admin_user
+) -> World:
+    # The sample evidence file goes to a folder of the test's own, not the project's data/.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "evidence": {**settings.STORAGES["evidence"], "OPTIONS": {"location": str(tmp_path / "evidence")}},
+    }
     users = {
         "cisa": cisa_editor,
         "treasury": treasury_editor,

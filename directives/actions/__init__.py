@@ -11,13 +11,17 @@ One module a concern (as Zulip's ``zerver/actions/``): ``updates`` (what agencie
 ``schedule`` (moving a deadline: extensions, event dates, amendments), ``orders`` (loading order
 files), ``changes`` (what an order revokes or amends in earlier ones), ``chains`` (deadlines dated
 when the directive they wait for is done), ``series`` (the occurrences of recurring directives),
-``sweeps`` (what beat flags and owes), ``outbox`` (sending what is owed), ``webhooks`` (subscriptions
-and their outbox), ``preferences`` (immediate or digest), ``calendars`` (feed keys), ``publishing``
-(open data), and ``common`` (what they share). Callers import this package: ``actions.record_update``.
+``sweeps`` (what beat flags and owes), ``reviews`` (an oversight reviewer's verdict),
+``extensions`` (extension requests and their decisions), ``outbox`` (sending what is owed),
+``webhooks`` (subscriptions and their outbox), ``preferences`` (immediate or digest), ``evidence``
+(files attached to directives), ``calendars`` (feed keys), ``publishing`` (open data), and ``common``
+(what they share). Callers import this package: ``actions.record_update``.
 """
 
 from .calendars import rotate_calendar_key
 from .common import MAX_NOTE_LENGTH, MAX_URL_LENGTH, UNSET, StaleVersion, queue_dispatch, version_of
+from .evidence import attach_evidence
+from .extensions import approve_extension, deny_extension, request_extension
 from .orders import LoadReport, load_order
 from .outbox import (
     DispatchReport,
@@ -26,9 +30,13 @@ from .outbox import (
     mark_delivery_failed,
     mark_delivery_sent,
     plan_deliveries,
+    release_delivery,
+    request_stop,
+    stop_requested,
 )
 from .preferences import set_notification_preference
 from .publishing import publish_order, unpublish_order
+from .reviews import review
 from .schedule import extend_deadline, set_event_date
 from .series import advance_series
 from .sweeps import escalate_overdue, flag_overdue, send_reminders
@@ -45,10 +53,13 @@ __all__ = [
     "WebhookReport",
     "add_note",
     "advance_series",
+    "approve_extension",
+    "attach_evidence",
     "change_status",
     "claim_delivery",
     "create_webhook",
     "delete_webhook",
+    "deny_extension",
     "dispatch_notifications",
     "dispatch_webhooks",
     "escalate_overdue",
@@ -61,11 +72,16 @@ __all__ = [
     "publish_order",
     "queue_dispatch",
     "record_update",
+    "release_delivery",
+    "request_extension",
+    "request_stop",
+    "review",
     "rotate_calendar_key",
     "send_reminders",
     "set_event_date",
     "set_forecast",
     "set_notification_preference",
+    "stop_requested",
     "unpublish_order",
     "update_webhook",
     "version_of",

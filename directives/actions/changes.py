@@ -32,7 +32,7 @@ from .. import deadlines
 from ..history import NewEvent
 from ..models import Directive, DirectiveEvent, Involvement, Order, OrderChange, Status, ref_covers
 from . import chains
-from .common import sync_involvements
+from .common import new_claim, sync_involvements
 from .schedule import amended_deadline
 from .updates import roll_up
 
@@ -255,7 +255,8 @@ def _revoke(
         )
         d.status = Status.RESCINDED
         d.status_changed_at = now
-        d.save(update_fields=["status", "status_changed_at", "updated_at"])
+        claim_fields = new_claim(d, Status.RESCINDED, note="")
+        d.save(update_fields=["status", "status_changed_at", "updated_at", *claim_fields])
         applied.rescinded.append(f"EO {d.order.number} {d.ref}")
         if d.parent_id is not None:
             to_roll.add(d.parent_id)

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 
-from ..models import Directive, DirectiveEvent, Involvement
+from ..models import Directive, DirectiveEvent, Involvement, Review, Status
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +40,9 @@ def version_of(directive: Directive) -> str:
     Every change writes an event, so the newest event's id moves with every change, even two within
     the same clock tick; ``updated_at`` also covers definition edits made by ``load_order``.
     """
-    last_event_id = directive.events.order_by("-id").values_list("id", flat=True).first()
+    # The newest by seq (the chain appends in id order, so it is the largest id too), found on the
+    # index (directive, -seq): ordering by id walks the primary key past every other directive's events.
+    last_event_id = directive.events.order_by("-seq").values_list("id", flat=True).first()
     raw = f"{directive.pk}:{last_event_id}:{directive.updated_at.isoformat()}"
     return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
@@ -123,3 +125,19 @@ def sync_involvements(directive: Directive, leads: list[int], consulted: list[in
         for agency_id, role, position in wanted
     )
     return True
+
+
+def new_claim(directive: Directive, status: str, *, note: str) -> list[str]:
+    """Reset the review axis of ``directive`` for its new ``status``; return the fields to save.
+
+    Every change of the agency's claim (a status change, and so every new completion date) starts the
+    review again at unreviewed, and clears the flag of a completion that no longer stands. A directive
+    that is not applicable keeps why (``note``, required then). ``proof.Replay`` replays the same from
+    each ``status_changed`` event.
+    """
+    directive.review = Review.UNREVIEWED
+    directive.reviewed_at = None
+    directive.status_reason = note if status == Status.NOT_APPLICABLE else ""
+    directive.completion_flag = ""
+    directive.completion_recorded_on = None
+    return ["review", "reviewed_at", "status_reason", "completion_flag", "completion_recorded_on"]

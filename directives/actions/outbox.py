@@ -10,39 +10,117 @@ Two steps, each idempotent and safe to run twice at once:
    time under a lease, email it, mark it sent. A notice is sent once every delivery carrying it is.
 
 Delivery is at least once, by choice: a notice that nobody gets defeats a deadline tracker, a
-duplicate only annoys. Only a dispatcher killed after the mail server accepted an email and before the
-mark committed leaves a delivery that is sent again once its lease ends; the email keeps the same
-``Message-ID`` so mail systems can recognise the copy.
+duplicate only annoys. Nothing is ever dropped: an email the mail server will not take is retried for
+as long as it takes (with a capped backoff; while the server is down, every minute), and one tried
+``NOTIFICATION_MAX_ATTEMPTS`` times is shown to operators (``Delivery.objects.needing_attention``: the
+admin and ``manage.py outbox_status``). Three things keep a send from doubling (docs/faults.md):
+
+- the "sent" mark after the mail server took an email is retried through a database outage;
+- just before an email goes out, its attempt is recorded (``handed_over_at``), and right after the
+  server took it a mark keyed by its stable ``Message-ID`` goes to the shared cache; a claim that
+  finds an attempt in flight whose email the cache says was taken records it sent instead of sending
+  it again;
+- a server that took the whole message but answered after ``EMAIL_TIMEOUT`` is taken at its word
+  (``mail.UnconfirmedSend``): the email is recorded as sent, unconfirmed, and not sent again.
+
+What is left is a dispatcher killed between the server's answer and the cache mark: that email goes
+out again once its lease ends, with the same ``Message-ID`` so mail systems can recognise the copy.
+A warm shutdown (SIGTERM) stops the loop after the email in hand (``request_stop``) and releases a
+delivery claimed but not yet sent, rather than holding it for the lease.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from django.conf import settings
-from django.db import transaction
+from django.core.cache import cache
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
-from .. import history, notify
+from .. import history, mail, notify
 from ..history import NewEvent
 from ..models import Delivery, Directive, DirectiveEvent, Notification
 from . import preferences, webhooks
 
 logger = logging.getLogger(__name__)
 
-# One backoff for every retry: NOTIFICATION_RETRY_SECONDS * 2**(attempts - 1), at most six hours.
+# One backoff for every retry of one email or notice: NOTIFICATION_RETRY_SECONDS * 2**(attempts - 1), at
+# most six hours, for ever. A mail server that is down is tried again every NOTIFICATION_RETRY_SECONDS
+# instead, so delivery resumes within a minute or two of its return, however long it was away.
 MAX_BACKOFF_SECONDS = 6 * 60 * 60
+# How long the mark of an email taken by the mail server is kept in the cache, for a claim to find.
+ACCEPTED_MARK_SECONDS = 7 * 24 * 60 * 60
+
+T = TypeVar("T")
+
+# Set by a warm shutdown (directives/tasks.py connects Celery's signal): stop after the email in hand.
+_stopping = threading.Event()
+
+
+def request_stop() -> None:
+    """Ask every dispatch loop of this process to stop after the email it is sending."""
+    _stopping.set()
+
+
+def stop_requested() -> bool:
+    return _stopping.is_set()
 
 
 def _backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(
-        seconds=min(settings.NOTIFICATION_RETRY_SECONDS * 2 ** (attempts - 1), MAX_BACKOFF_SECONDS)
+        seconds=min(settings.NOTIFICATION_RETRY_SECONDS * 2 ** max(attempts - 1, 0), MAX_BACKOFF_SECONDS)
     )
+
+
+def _retrying_database(write: Callable[[], T], *, what: str) -> T:
+    """Run ``write`` (its own transaction), retrying with backoff while the database is unreachable.
+
+    Used for the marks written after the mail server took an email: losing one would send it again.
+    Retried for up to half the claim's lease, so the mark lands before another dispatcher could take the
+    delivery over; inside an outer transaction (the tests') there is nothing to retry.
+    """
+    deadline = time.monotonic() + settings.NOTIFICATION_CLAIM_SECONDS / 2
+    delay = 0.25
+    while True:
+        try:
+            return write()
+        except (OperationalError, InterfaceError) as exc:
+            if connection.in_atomic_block or time.monotonic() + delay > deadline:
+                raise
+            logger.warning("%s: the database failed (%s); retrying in %.2f s", what, exc, delay)
+            connection.close()  # the next try opens a fresh connection
+            time.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+
+def _accepted_key(delivery: Delivery) -> str:
+    return f"outbox:accepted:{notify.message_id(delivery)}"
+
+
+def _remember_accepted(delivery: Delivery, when: dt.datetime) -> None:
+    """Note in the shared cache that the mail server took ``delivery``, keyed by its ``Message-ID``."""
+    try:
+        cache.set(_accepted_key(delivery), when.isoformat(), timeout=ACCEPTED_MARK_SECONDS)
+    except Exception:  # the cache is a second line; the database mark is the record
+        logger.warning("could not note delivery %s as taken in the cache", delivery.pk, exc_info=True)
+
+
+def _accepted_at(delivery: Delivery) -> dt.datetime | None:
+    """Return when the mail server took ``delivery``, if the shared cache remembers it."""
+    try:
+        value = cache.get(_accepted_key(delivery))
+    except Exception:
+        logger.warning("could not ask the cache about delivery %s", delivery.pk, exc_info=True)
+        return None
+    return dt.datetime.fromisoformat(value) if isinstance(value, str) else None
 
 
 @dataclass
@@ -51,7 +129,9 @@ class DispatchReport:
 
     sent: list[int] = field(default_factory=list)
     emails: list[int] = field(default_factory=list)
-    failed: list[int] = field(default_factory=list)  # emails the mail server refused (retried until given up)
+    failed: list[int] = field(
+        default_factory=list
+    )  # emails the mail server refused (retried, never given up)
     waiting: list[int] = field(default_factory=list)  # notices with nobody to tell yet, to be retried
     gave_up: list[int] = field(default_factory=list)
     cancelled: list[int] = field(default_factory=list)
@@ -99,19 +179,18 @@ def plan_deliveries(report: DispatchReport | None = None) -> DispatchReport:
             if not recipients:
                 who = (
                     "oversight reviewers"
-                    if notification.kind == Notification.Kind.ESCALATION
+                    if notification.kind in notify.REVIEWER_KINDS
+                    else "requester"
+                    if notification.kind == Notification.Kind.EXTENSION_DECIDED
                     else "lead editors"
                 )
                 notification.last_error = (
                     f"NoRecipients: No active {who} with an email address for {directive.ref}."
                 )
-                if notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
-                    notification.state = Notification.State.FAILED
-                    report.gave_up.append(notification.pk)
-                else:
-                    notification.next_attempt_at = now + _backoff(notification.attempts)
-                    report.waiting.append(notification.pk)
-                notification.save(update_fields=["attempts", "last_error", "state", "next_attempt_at"])
+                # Never given up: someone may be given the role tomorrow (capped backoff, for ever).
+                notification.next_attempt_at = now + _backoff(notification.attempts)
+                report.waiting.append(notification.pk)
+                notification.save(update_fields=["attempts", "last_error", "next_attempt_at"])
                 continue
             notification.state = Notification.State.SENDING
             notification.sending_started_at = now
@@ -130,8 +209,9 @@ def claim_delivery() -> Delivery | None:
     The claim is a lease: the row is marked ``sending`` and not due again for
     ``NOTIFICATION_CLAIM_SECONDS``, in a short transaction of its own (no lock is held while the email
     goes out). ``skip_locked`` lets dispatchers claim side by side. A delivery whose lease ran out was
-    claimed by a dispatcher that died before marking it: it is claimed again, or given up after
-    ``NOTIFICATION_MAX_ATTEMPTS``.
+    claimed by a dispatcher that died (or lost the database) before marking it: if its attempt was
+    handed to the mail server and the cache remembers the server taking it, it is marked sent without
+    sending it again; otherwise it is claimed again.
     """
     now = timezone.now()
     lease = dt.timedelta(seconds=settings.NOTIFICATION_CLAIM_SECONDS)
@@ -146,23 +226,50 @@ def claim_delivery() -> Delivery | None:
             if row is None:
                 return None
             if row.state == Delivery.State.SENDING:
+                accepted = _accepted_at(row) if row.handed_over_at is not None else None
+                if accepted is not None:
+                    row.state = Delivery.State.SENT
+                    row.sent_at = accepted
+                    row.handed_over_at = None
+                    row.last_error = ""
+                    row.save(update_fields=["state", "sent_at", "handed_over_at", "last_error"])
+                    _settle(row.notifications.all(), now)
+                    logger.info(
+                        "delivery %s: the mail server took it before; marked sent, not resent", row.pk
+                    )
+                    continue
                 row.last_error = (
                     f"Attempt {row.attempts} was interrupted: claimed at "
-                    f"{row.sending_started_at:%Y-%m-%d %H:%M:%S} UTC and never marked sent or failed."
+                    f"{row.sending_started_at:%Y-%m-%d %H:%M:%S} UTC and never marked sent or failed"
+                    + (" (it may have reached the mail server)." if row.handed_over_at else ".")
                 )
-                if row.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
-                    row.state = Delivery.State.FAILED
-                    row.save(update_fields=["state", "last_error"])
-                    _settle(row.notifications.all(), now)
-                    continue
             row.state = Delivery.State.SENDING
             row.attempts += 1
             row.sending_started_at = now
             row.next_attempt_at = now + lease
+            row.handed_over_at = None
             row.save(
-                update_fields=["state", "attempts", "sending_started_at", "next_attempt_at", "last_error"]
+                update_fields=[
+                    "state",
+                    "attempts",
+                    "sending_started_at",
+                    "next_attempt_at",
+                    "last_error",
+                    "handed_over_at",
+                ]
             )
             return row
+
+
+def release_delivery(claimed: Delivery) -> bool:
+    """Give back a delivery claimed but not sent (a warm shutdown): due again at once, the try not counted."""
+    return _finish(
+        claimed,
+        state=Delivery.State.PENDING,
+        next_attempt_at=timezone.now(),
+        attempts=max(claimed.attempts - 1, 0),
+        handed_over_at=None,
+    )
 
 
 def _finish(claimed: Delivery, **values: object) -> bool:
@@ -239,35 +346,51 @@ def _record_sent(notification: Notification, addresses: int, now: dt.datetime) -
     return event_id
 
 
-def mark_delivery_sent(claimed: Delivery) -> bool:
-    """Record that ``claimed`` went out; a sent delivery is never claimed again."""
-    now = timezone.now()
-    with transaction.atomic():
-        done = _finish(claimed, state=Delivery.State.SENT, sent_at=now, last_error="")
-        if done:
-            _settle(claimed.notifications.all(), now)
-    return done
+def mark_delivery_sent(claimed: Delivery, *, note: str = "") -> bool:
+    """Record that ``claimed`` went out; a sent delivery is never claimed again.
 
+    Written after the mail server took the email, so a database outage here is waited out (with
+    backoff) rather than leaving the delivery to be sent again.
+    """
+    sent_at = timezone.now()
 
-def mark_delivery_failed(claimed: Delivery, *, error: str, report: DispatchReport | None = None) -> bool:
-    """Record a failed send: retry with exponential backoff, or give up after the last attempt."""
-    now = timezone.now()
-    with transaction.atomic():
-        if claimed.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
-            done = _finish(claimed, state=Delivery.State.FAILED, last_error=error)
+    def write() -> bool:
+        now = timezone.now()
+        with transaction.atomic():
+            done = _finish(
+                claimed, state=Delivery.State.SENT, sent_at=sent_at, last_error=note, handed_over_at=None
+            )
             if done:
-                _settle(claimed.notifications.all(), now, report)
-            return done
-        return _finish(
+                _settle(claimed.notifications.all(), now)
+        return done
+
+    return _retrying_database(write, what=f"marking delivery {claimed.pk} sent")
+
+
+def mark_delivery_failed(claimed: Delivery, *, error: str, outage: bool = False) -> bool:
+    """Record a failed send, to be retried: after the next minute when the mail server is down
+    (``outage``), else with exponential backoff capped at six hours. Never given up."""
+    now = timezone.now()
+    retry = (
+        dt.timedelta(seconds=settings.NOTIFICATION_RETRY_SECONDS) if outage else _backoff(claimed.attempts)
+    )
+    return _retrying_database(
+        lambda: _finish(
             claimed,
             state=Delivery.State.PENDING,
-            next_attempt_at=now + _backoff(claimed.attempts),
+            next_attempt_at=now + retry,
             last_error=error,
-        )
+            handed_over_at=None,
+        ),
+        what=f"marking delivery {claimed.pk} for retry",
+    )
 
 
-def _send(claimed: Delivery, report: DispatchReport) -> None:
-    """Email ``claimed`` with the notices of it that are still true, and record what happened."""
+def _send(claimed: Delivery, report: DispatchReport) -> bool:
+    """Email ``claimed`` with the notices of it that are still true, and record what happened.
+
+    Return False when the mail server is unreachable: the other due emails wait for the next dispatch.
+    """
     now = timezone.now()
     live = []
     for notification in claimed.notifications.exclude(state=Notification.State.CANCELLED).order_by("id"):
@@ -283,37 +406,63 @@ def _send(claimed: Delivery, report: DispatchReport) -> None:
                 claimed, state=Delivery.State.CANCELLED, last_error="Every notice in it stopped being true."
             ):
                 _settle(claimed.notifications.all(), now)
-        return
+        return True
+    # The attempt in flight, committed before the email goes out: a claim that finds it set after the
+    # lease knows the server may have taken it, and asks the cache before sending again.
+    if not _finish(claimed, handed_over_at=now):
+        logger.warning("delivery %s: lease lost before sending; left to its new holder", claimed.pk)
+        return True
+    note = ""
     try:
         notify.send_delivery(claimed, live)
+    except mail.UnconfirmedSend as exc:
+        note = (
+            f"Sent, unconfirmed: {exc}. Recorded as sent and not sent again, so that it arrives once; "
+            "the mail server's log says whether it was delivered."
+        )[:2000]
+        logger.warning("delivery %s to %s: %s", claimed.pk, claimed.recipient, exc)
     except Exception as exc:
+        outage = mail.server_unreachable(exc)
         logger.warning(
-            "delivery %s to %s failed (attempt %s): %s", claimed.pk, claimed.recipient, claimed.attempts, exc
+            "delivery %s to %s failed (attempt %s%s): %s",
+            claimed.pk,
+            claimed.recipient,
+            claimed.attempts,
+            ", mail server unreachable" if outage else "",
+            exc,
         )
-        mark_delivery_failed(claimed, error=f"{type(exc).__name__}: {exc}"[:2000], report=report)
+        mark_delivery_failed(claimed, error=f"{type(exc).__name__}: {exc}"[:2000], outage=outage)
         report.failed.append(claimed.pk)
-        return
-    if mark_delivery_sent(claimed):
+        return not outage
+    _remember_accepted(claimed, timezone.now())
+    if mark_delivery_sent(claimed, note=note):
         report.emails.append(claimed.pk)
         report.sent += [n.pk for n in live if n.pk not in report.sent]
     else:
         logger.warning("delivery %s was sent after its lease ran out", claimed.pk)
+    return True
 
 
 def dispatch_notifications(*, max_seconds: float | None = None) -> DispatchReport:
     """Plan the due notices into deliveries and send every delivery that is due; report what happened.
 
     With ``max_seconds``, stop claiming once that much time has passed and set ``more`` when deliveries
-    may be left, so a task can hand over to a fresh one within its time limit.
+    may be left, so a task can hand over to a fresh one within its time limit. Stop at once when the
+    mail server is unreachable (the next dispatch tries again) or a warm shutdown was asked for
+    (``request_stop``): the email in hand is finished, one claimed but not sent is released.
     """
     started = time.monotonic()
     report = plan_deliveries()
-    while True:
+    while not _stopping.is_set():
         if max_seconds is not None and time.monotonic() - started >= max_seconds:
             report.more = True
             break
         claimed = claim_delivery()
         if claimed is None:
             break
-        _send(claimed, report)
+        if _stopping.is_set():
+            release_delivery(claimed)
+            break
+        if not _send(claimed, report):
+            break
     return report

@@ -70,36 +70,48 @@ def extend_deadline(
             raise StaleVersion(current)
         if actor is not None:
             permissions.require_extend_deadline(actor, current)
-        refuse_if_rescinded(current, "new_due_on")
-        errors: dict[str, list[str]] = {}
-        if current.due_on is None:
-            errors["new_due_on"] = [f"{current.ref} has no deadline to extend."]
-        elif new_due_on <= current.due_on:
-            errors["new_due_on"] = [
-                f"An extension must move the deadline later than {current.due_on.isoformat()}."
-            ]
-        if not justification:
-            errors["justification"] = ["Say why the deadline is extended."]
-        validate_note(justification, "", errors)
-        if "note" in errors:
-            errors["justification"] = errors.pop("note")
-        if errors:
-            raise ValidationError(errors)
-        event = NewEvent.of(
-            current,
-            kind=DirectiveEvent.Kind.DEADLINE_EXTENDED,
-            old_status=current.status,
-            new_status=current.status,
-            old_due_on=current.due_on,
-            new_due_on=new_due_on,
-            note=justification,
-            actor=actor,
-            agency=permissions.acting_agency(actor, current) if actor is not None else None,
-            created=now,
-        )
-        _move_deadline(current, new_due_on)
+        event = extension(current, new_due_on, actor=actor, justification=justification, now=now)
         [event_id] = history.append([event])
     return saved_event(event_id)
+
+
+def extension(
+    current: Directive, new_due_on: dt.date, *, actor: User | None, justification: str, now: dt.datetime
+) -> NewEvent:
+    """Move the locked ``current``'s deadline to the later ``new_due_on``; return the event to append.
+
+    Shared by ``extend_deadline`` and an approved extension request (``actions.extensions``): the
+    caller has checked who acts. Bad input raises ``ValidationError`` before anything is saved.
+    """
+    refuse_if_rescinded(current, "new_due_on")
+    errors: dict[str, list[str]] = {}
+    if current.due_on is None:
+        errors["new_due_on"] = [f"{current.ref} has no deadline to extend."]
+    elif new_due_on <= current.due_on:
+        errors["new_due_on"] = [
+            f"An extension must move the deadline later than {current.due_on.isoformat()}."
+        ]
+    if not justification:
+        errors["justification"] = ["Say why the deadline is extended."]
+    validate_note(justification, "", errors)
+    if "note" in errors:
+        errors["justification"] = errors.pop("note")
+    if errors:
+        raise ValidationError(errors)
+    event = NewEvent.of(
+        current,
+        kind=DirectiveEvent.Kind.DEADLINE_EXTENDED,
+        old_status=current.status,
+        new_status=current.status,
+        old_due_on=current.due_on,
+        new_due_on=new_due_on,
+        note=justification,
+        actor=actor,
+        agency=permissions.acting_agency(actor, current) if actor is not None else None,
+        created=now,
+    )
+    _move_deadline(current, new_due_on)
+    return event
 
 
 def set_event_date(

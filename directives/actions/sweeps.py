@@ -187,7 +187,8 @@ def _owe_notices(
 def send_reminders(*, actor: User | None = None) -> dict[int, list[int]]:
     """Owe the reminders that are due before open deadlines; return the directive ids by offset in days.
 
-    A reminder ``n`` days before a deadline is due from ``due_at - n days`` and owed once per
+    A reminder ``n`` days before a deadline is due from ``due_at`` less ``n`` Eastern calendar days (the
+    same Eastern wall-clock time, whatever daylight saving does in between) and owed once per
     directive, deadline and offset. After an outage it is still sent if its moment passed less than a
     day ago; an older one is dropped rather than arriving stale (a "7 days left" notice with 3 days
     left), so a late load or a long outage sends no burst of them. Offsets are whole days, so their
@@ -197,12 +198,12 @@ def send_reminders(*, actor: User | None = None) -> dict[int, list[int]]:
     owed: dict[int, list[int]] = {}
     with transaction.atomic():
         for days in settings.REMINDER_OFFSETS_DAYS:
-            # due_at - days <= now < due_at - days + 1 day
-            window_end = now + dt.timedelta(days=days)
+            # due_at - days <= now < due_at - days + 1 day, in Eastern calendar days (23 or 25 hours
+            # across a daylight-saving change), so the reminder comes at the deadline's wall-clock time.
+            window_end = deadlines.wall_clock_days_later(now, days)
+            window_start = deadlines.wall_clock_days_later(now, days - 1)
             candidates = (
-                Directive.objects.open()
-                .trackable()
-                .filter(due_at__gt=window_end - dt.timedelta(days=1), due_at__lte=window_end)
+                Directive.objects.open().trackable().filter(due_at__gt=window_start, due_at__lte=window_end)
             )
             ids = _owe_notices(candidates, kind=Notification.Kind.REMINDER, offset_days=-days, now=now)
             if ids:

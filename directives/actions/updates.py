@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
@@ -19,6 +20,7 @@ from .common import (
     Unset,
     lock,
     lock_with_ancestors,
+    new_claim,
     saved_event,
     validate_note,
     version_of,
@@ -40,7 +42,9 @@ def record_update(
 
     A new ``status`` needs an editor of a lead agency; so does a ``forecast_on`` (None clears it). A
     note alone may also come from an editor of a consulted agency. Completing without ``completed_on``
-    means completed today (Eastern time).
+    means completed today (Eastern time). Not applicable needs a ``note`` saying why. Every status
+    change resets the review to unreviewed; a completion recorded long after its date, or dated
+    before an earlier completion, is flagged for review (``flag_completion``).
     """
     now = timezone.now()
     note = note.strip()
@@ -110,6 +114,8 @@ def record_update(
                 errors.setdefault("forecast_on", []).append("The forecast is unchanged.")
             else:
                 new_forecast_on = forecast_on
+        if new_status == Status.NOT_APPLICABLE and status is not None and not note and not errors:
+            errors["note"] = [f"Say why {current.ref} does not apply: the reason is kept and shown."]
         validate_note(note, evidence_url, errors)
         if not errors and not changes_state and not note and not evidence_url:
             errors[NON_FIELD_ERRORS] = ["Nothing to record: give a status, a forecast date or a note."]
@@ -142,10 +148,27 @@ def record_update(
         current.forecast_on = new_forecast_on
         update_fields = ["forecast_on", "updated_at"]
         if status_changed:
+            flag = flag_completion(current, new_completed_on, today) if new_status == Status.COMPLETED else ""
             current.status = new_status
             current.completed_on = new_completed_on
             current.status_changed_at = now
             update_fields += ["status", "completed_on", "status_changed_at"]
+            update_fields += new_claim(current, new_status, note=note)
+            if new_status == Status.COMPLETED:
+                current.completion_recorded_on = today
+            if flag:
+                current.completion_flag = flag
+                events.append(
+                    NewEvent.of(
+                        current,
+                        kind=DirectiveEvent.Kind.COMPLETION_FLAGGED,
+                        old_status=new_status,
+                        new_status=new_status,
+                        completed_on=new_completed_on,
+                        note=flag,
+                        created=now,
+                    )
+                )
         current.save(update_fields=update_fields)
         if status_changed and current.parent_id is not None:
             events += roll_up(current.parent_id, cause=current, now=now)
@@ -158,6 +181,46 @@ def record_update(
         # Appended last, once the parents are locked too: every writer locks directives before orders.
         event_id = history.append(events)[0]
     return saved_event(event_id)
+
+
+def flag_completion(directive: Directive, completed_on: dt.date | None, today: dt.date) -> str:
+    """Return why completing ``directive`` as of ``completed_on`` on ``today`` needs a review, or "".
+
+    Two things an edit alone could use to improve an outcome: a completion recorded more than
+    ``COMPLETION_RECORDED_LATE_DAYS`` after the day it claims, and a completion dated before one
+    recorded earlier (reopened and completed again, back-dated). The note gives both dates.
+    """
+    if completed_on is None:
+        return ""
+    reasons = []
+    lag = (today - completed_on).days
+    if lag > settings.COMPLETION_RECORDED_LATE_DAYS:
+        reasons.append(
+            f"recorded {lag} days after the completion date it claims "
+            f"(more than {settings.COMPLETION_RECORDED_LATE_DAYS})"
+        )
+    earlier = (
+        DirectiveEvent.objects.filter(
+            directive=directive, kind=DirectiveEvent.Kind.STATUS_CHANGED, new_status=Status.COMPLETED
+        )
+        .exclude(completed_on=None)
+        .order_by("-completed_on")
+        .values_list("completed_on", flat=True)
+        .first()
+    )
+    if earlier is not None and completed_on < earlier:
+        reasons.append(f"dated before an earlier completion of {_day(earlier)}")
+    if not reasons:
+        return ""
+    return (
+        f"Completed {_day(completed_on)}, recorded {_day(today)}: flagged for review, "
+        f"{' and '.join(reasons)}."
+    )
+
+
+def _day(value: dt.date) -> str:
+    """Return ``value`` as the pages write it, e.g. "Jun 10, 2026"."""
+    return f"{value:%b} {value.day}, {value.year}"
 
 
 def change_status(
@@ -201,11 +264,14 @@ def set_forecast(
 def _rolled_up(children: list[Directive]) -> tuple[str, dt.date | None]:
     """Return a parent's status and completion date from its children's.
 
-    Rescinded parts no longer count: rescinded when every part is; completed when every part still in
-    force is; in progress once any of them has started; otherwise not started.
+    Rescinded and not applicable parts no longer count: rescinded (or not applicable, when any part
+    is) when every part is one of them; completed when every part still in force is; in progress once
+    any of them has started; otherwise not started.
     """
-    statuses = {c.status for c in children} - {Status.RESCINDED}
+    statuses = {c.status for c in children} - {Status.RESCINDED, Status.NOT_APPLICABLE}
     if not statuses:
+        if any(c.status == Status.NOT_APPLICABLE for c in children):
+            return Status.NOT_APPLICABLE, None
         return Status.RESCINDED, None
     if statuses == {Status.COMPLETED}:
         # A part completed before it was rescinded keeps its date; the parts in force date the parent.
@@ -235,7 +301,8 @@ def roll_up(parent_id: int, *, cause: Directive, now: dt.datetime) -> list[NewEv
     parent.status = status
     parent.completed_on = completed_on
     parent.status_changed_at = now
-    parent.save(update_fields=["status", "completed_on", "status_changed_at", "updated_at"])
+    claim_fields = new_claim(parent, status, note=event.note)
+    parent.save(update_fields=["status", "completed_on", "status_changed_at", "updated_at", *claim_fields])
     if parent.parent_id is not None:
         return [event, *roll_up(parent.parent_id, cause=parent, now=now)]
     return [event]

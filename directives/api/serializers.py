@@ -11,13 +11,22 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from agencies.api.serializers import AgencyRefSerializer
 from agencies.models import Agency
 from directives import actions, deadlines
-from directives.models import Directive, DirectiveEvent, Order, Outcome, Status
+from directives.models import (
+    VERDICTS,
+    Directive,
+    DirectiveEvent,
+    EvidenceFile,
+    ExtensionRequest,
+    Order,
+    Outcome,
+    Status,
+)
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -100,6 +109,40 @@ class DeadlineSerializer(FirstDeadlineSerializer):
     )
 
 
+class EvidenceSerializer(serializers.ModelSerializer[EvidenceFile]):
+    """An evidence file: what the history recorded of it, and where to download it (signed in)."""
+
+    content_type = serializers.CharField(read_only=True, help_text="Sniffed from the bytes at upload.")
+    sha256 = serializers.CharField(read_only=True, help_text="SHA-256 of the bytes, lowercase hex.")
+    download_url = serializers.SerializerMethodField()
+    uploaded_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    event: serializers.PrimaryKeyRelatedField[DirectiveEvent] = serializers.PrimaryKeyRelatedField(
+        read_only=True, help_text="The history event that records it."
+    )
+
+    class Meta:
+        model = EvidenceFile
+        fields = [
+            "id",
+            "name",
+            "content_type",
+            "size",
+            "sha256",
+            "download_url",
+            "uploaded_by",
+            "event",
+            "created",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_download_url(self, evidence: EvidenceFile) -> str:
+        path = reverse("api:directive-evidence-download", args=[evidence.directive_id, evidence.pk])
+        return str(self.context["request"].build_absolute_uri(path))
+
+
 class DirectiveSerializer(serializers.ModelSerializer[Directive]):
     """A directive with its agencies and its state at ``context["now"]``.
 
@@ -135,6 +178,15 @@ class DirectiveSerializer(serializers.ModelSerializer[Directive]):
         allow_null=True,
         help_text="Completed late: by how many days after the effective due date; otherwise null.",
     )
+    verified_outcome = serializers.ChoiceField(
+        choices=Outcome.choices,
+        read_only=True,
+        allow_null=True,
+        help_text="The outcome once a reviewer verified the completion; null until then.",
+    )
+    evidence = EvidenceSerializer(
+        source="evidence_files", many=True, read_only=True, help_text="Evidence files, oldest first."
+    )
 
     class Meta:
         model = Directive
@@ -165,9 +217,23 @@ class DirectiveSerializer(serializers.ModelSerializer[Directive]):
             "completed_on",
             "outcome",
             "days_late",
+            "status_reason",
+            "review",
+            "reviewed_at",
+            "verified_outcome",
+            "completion_recorded_on",
+            "completion_flag",
+            "evidence",
             "updated_at",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "status_reason": {"help_text": "Why not applicable, as the agency said; empty otherwise."},
+            "review": {"help_text": "The oversight review of the agency's claim (docs/oversight.md)."},
+            "completion_flag": {
+                "help_text": "Why the completion is flagged for review (both dates); empty when not flagged."
+            },
+        }
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, directive: Directive) -> str:
@@ -309,6 +375,70 @@ class ExtensionSerializer(StrictInputSerializer):
     )
 
 
+class ReviewSerializer(StrictInputSerializer):
+    """An oversight reviewer's verdict on the agency's claim (``actions.review``)."""
+
+    review = serializers.ChoiceField(choices=[(v.value, v.label) for v in VERDICTS])
+    note = serializers.CharField(
+        trim_whitespace=False, max_length=actions.MAX_NOTE_LENGTH, help_text="What the review found."
+    )
+    evidence = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        max_length=actions.MAX_URL_LENGTH,
+        help_text="A link (http or https) or a reference, e.g. a report's number.",
+    )
+
+
+# Named apart from ExtensionSerializer's request body, which drf-spectacular calls "ExtensionRequest".
+@extend_schema_serializer(component_name="ExtensionRequestRecord")
+class ExtensionRequestSerializer(serializers.ModelSerializer[ExtensionRequest]):
+    """An extension request and, once decided, its decision."""
+
+    directive = serializers.IntegerField(source="directive_id", read_only=True)
+    order = serializers.IntegerField(source="directive.order.number", read_only=True)
+    ref = serializers.CharField(source="directive.ref", read_only=True)
+    requested_by = serializers.CharField(source="requested_by.get_username", read_only=True)
+    agency = serializers.CharField(
+        source="agency.abbreviation", read_only=True, allow_null=True, default=None
+    )
+    decided_by = serializers.CharField(
+        source="decided_by.get_username", read_only=True, allow_null=True, default=None
+    )
+
+    class Meta:
+        model = ExtensionRequest
+        fields = [
+            "id", "directive", "order", "ref", "state", "current_due_on", "requested_due_on", "justification",
+            "requested_by", "agency", "created", "decided_by", "decided_at", "decision_reason",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class ExtensionRequestInputSerializer(StrictInputSerializer):
+    """A request for a later deadline (``actions.request_extension``): the lead agency's editors."""
+
+    directive = serializers.IntegerField(min_value=1, max_value=2**31 - 1, help_text="The directive's id.")
+    requested_due_on = serializers.DateField(help_text="The date asked for: after the current deadline.")
+    justification = serializers.CharField(
+        trim_whitespace=False, max_length=actions.MAX_NOTE_LENGTH, help_text="Why more time is needed."
+    )
+
+
+class DecisionSerializer(StrictInputSerializer):
+    """A reviewer's decision: approve (the deadline moves) or deny (a reason is required)."""
+
+    decision = serializers.ChoiceField(choices=[("approve", "Approve"), ("deny", "Deny")])
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        max_length=actions.MAX_NOTE_LENGTH,
+        help_text="Why: required to deny (the requester is told); an optional note to an approval.",
+    )
+
+
 class EventDateSerializer(StrictInputSerializer):
     """The date of the event a ``days_from_event`` deadline counts from (``actions.set_event_date``)."""
 
@@ -356,8 +486,24 @@ class SummarySerializer(serializers.Serializer[Any]):
         help_text="Open, not overdue, due today or in the next 7 days."
     )
     due_within_30_days = serializers.IntegerField()
-    completed_on_time = serializers.IntegerField()
-    completed_late = serializers.IntegerField()
+    completed_on_time = serializers.IntegerField(help_text="Completed by the deadline, as the agency claims.")
+    completed_late = serializers.IntegerField(help_text="Completed after the deadline, as the agency claims.")
+    verified_on_time = serializers.IntegerField(
+        help_text="Completed on time and verified by a reviewer: the honest outcome (docs/oversight.md)."
+    )
+    verified_late = serializers.IntegerField(help_text="Completed late and verified by a reviewer.")
+    by_review = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="Review -> claims (partially complete, completed, not applicable) with that review.",
+    )
+    claimed_complete = serializers.IntegerField(help_text="Completed, as the agency claims.")
+    unreviewed = serializers.IntegerField(help_text="Of the claimed completions: not reviewed yet.")
+    verified = serializers.IntegerField(help_text="Of the claimed completions: verified.")
+    disputed = serializers.IntegerField(help_text="Of the claimed completions: disputed.")
+    no_evidence_found = serializers.IntegerField(help_text="Of the claimed completions: no evidence found.")
+    flagged = serializers.IntegerField(
+        help_text="Completions flagged for review: recorded long after their date, or back-dated."
+    )
     agencies = AgencyTallySerializer(many=True, help_text="Per lead agency, by abbreviation.")
     next_deadlines = UpcomingDeadlineSerializer(many=True, help_text="The next five open deadlines.")
 
@@ -365,3 +511,12 @@ class SummarySerializer(serializers.Serializer[Any]):
 class UpdateResultSerializer(serializers.Serializer[Any]):
     event = EventSerializer()
     directive = DirectiveSerializer()
+
+
+class EvidenceUploadSerializer(StrictInputSerializer):
+    """A multipart upload of one evidence file, in the field ``file``."""
+
+    file = serializers.FileField(
+        allow_empty_file=True,  # the actions layer refuses an empty file at this field, like the rest
+        help_text="PDF, docx, xlsx, pptx, PNG, JPEG or plain text; the type is read from the bytes.",
+    )

@@ -8,6 +8,8 @@ from rest_framework.routers import SimpleRouter
 
 from agencies.api.views import AgencyViewSet
 
+from .evidence import EvidenceViewSet
+from .extensions import ExtensionRequestViewSet
 from .integrations import OrderPoamView, WebhookViewSet
 from .summary import SummaryView
 from .views import DirectiveViewSet, EventViewSet, NotFoundView, OrderViewSet
@@ -19,7 +21,11 @@ router.register("orders", OrderViewSet, basename="order")
 router.register("agencies", AgencyViewSet, basename="agency")
 router.register("directives", DirectiveViewSet, basename="directive")
 router.register(r"directives/(?P<directive_id>[0-9]+)/events", EventViewSet, basename="directive-event")
+router.register(
+    r"directives/(?P<directive_id>[0-9]+)/evidence", EvidenceViewSet, basename="directive-evidence"
+)
 router.register("webhooks", WebhookViewSet, basename="webhook")
+router.register("extension-requests", ExtensionRequestViewSet, basename="extension-request")
 
 urlpatterns = [
     *router.urls,

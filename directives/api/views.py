@@ -29,6 +29,7 @@ from .serializers import (
     EventSerializer,
     ExtensionSerializer,
     OrderSerializer,
+    ReviewSerializer,
     UpdateResultSerializer,
     UpdateSerializer,
 )
@@ -105,6 +106,21 @@ class DirectiveViewSet(NowMixin, viewsets.ReadOnlyModelViewSet[Directive]):
         """Extend the deadline (administrators): the original due date is kept, the history says why."""
         return self._recorded(
             request, actions.extend_deadline, ExtensionSerializer, permissions.require_extend_deadline
+        )
+
+    @extend_schema(request=ReviewSerializer, responses=RECORDED, parameters=[IF_MATCH])
+    @action(detail=True, methods=["post"], url_path="reviews", filterset_class=None)
+    def review(self, request: Request, pk: str | None = None) -> Response:
+        """Review the agency's claim (oversight reviewers): verified, disputed or no evidence found.
+
+        The verdict and its note go into the history; the next change of the claim resets it.
+        """
+
+        def act(directive: Directive, *, review: str, **rest: Any) -> DirectiveEvent:
+            return actions.review(directive, review, **rest)
+
+        return self._recorded(
+            request, act, ReviewSerializer, lambda user, directive: permissions.require_review(user)
         )
 
     @extend_schema(request=EventDateSerializer, responses=RECORDED, parameters=[IF_MATCH])

@@ -6,9 +6,14 @@ signature), notification, revocation and amendment, and access log entry, and a 
 every chain's head, one JSON object a line, each with a ``type``:
 
 - a ``header`` first (``format``, ``version``, ``exported_at``), an ``end`` last with the count of
-  each type, so that a truncated file is refused rather than half restored;
+  each type, so that a truncated file is refused rather than half restored, and (version 4) the
+  ``seal``: the SHA-256 of every byte before the end line, signed with the history key, so that a
+  changed byte in any record is refused (versions 2 and 3 have none: read only with
+  ``accept_unsealed``, docs/history-proof.md);
 - ``user``, ``agency``, ``order``, ``directive``, ``event``, ``notification``, ``change`` (what an
-  order revokes or amends), ``access`` lines and one ``checkpoint`` in between, in any order. Records
+  order revokes or amends), ``evidence`` (an evidence file's record: name, sniffed type, size,
+  SHA-256 and storage key, and the seq of the event that chained it; the bytes stay in the evidence
+  storage), ``access`` lines and one ``checkpoint`` in between, in any order. Records
   point at each other by natural keys (order number, directive ref, an event's seq in its order) and
   by the ids the hashes cover (people and agencies). A directive line carries its deadline rule as
   JSON (``deadlines.rule_to_json``); a file of version 2, which held it in four columns, is read too.

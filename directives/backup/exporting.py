@@ -1,4 +1,4 @@
-"""Exporting: the whole record as JSON lines, from one snapshot, with a fresh signed checkpoint."""
+"""Exporting: the whole record as JSON lines, from one snapshot, with a fresh signed checkpoint, sealed."""
 
 from __future__ import annotations
 
@@ -15,7 +15,16 @@ from agencies.models import Agency
 from ledger import audit
 
 from .. import history, proof
-from ..models import Directive, DirectiveEvent, Involvement, Notification, Order, OrderChange
+from ..models import (
+    Directive,
+    DirectiveEvent,
+    EvidenceFile,
+    ExtensionRequest,
+    Involvement,
+    Notification,
+    Order,
+    OrderChange,
+)
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
@@ -24,25 +33,36 @@ from .fileformat import (
     AGENCY_FIELDS,
     CHANGE_FIELDS,
     DIRECTIVE_FIELDS,
+    EVIDENCE_FIELDS,
+    EXTENSION_FIELDS,
     FORMAT,
     NOTIFICATION_FIELDS,
     ORDER_FIELDS,
     TYPES,
     VERSION,
+    end_line,
     fields_of,
+    new_digest,
+    seal,
 )
 
 
 def export(out: SupportsWrite[str]) -> Counter[str]:
     """Write the whole record to ``out`` as JSON lines; return the count of each type written."""
     counts: Counter[str] = Counter()
+    # Every byte before the end line, for the seal that the end line carries.
+    digest = new_digest()
+
+    def emit(text: str) -> None:
+        out.write(text)
+        digest.update(text.encode("utf-8"))
 
     def write(kind: str, record: dict[str, object]) -> None:
-        out.write(json.dumps({"type": kind, **record}, ensure_ascii=False, separators=(",", ":")) + "\n")
+        emit(json.dumps({"type": kind, **record}, ensure_ascii=False, separators=(",", ":")) + "\n")
         counts[kind] += 1
 
     header = {"format": FORMAT, "version": VERSION, "exported_at": history.instant(timezone.now())}
-    out.write(json.dumps({"type": "header", **header}, separators=(",", ":")) + "\n")
+    emit(json.dumps({"type": "header", **header}, separators=(",", ":")) + "\n")
     postgresql = connection.vendor == "postgresql"
     outermost = not connection.in_atomic_block
     # On PostgreSQL, one snapshot for the whole file, so that it never holds a notice whose event was
@@ -108,12 +128,36 @@ def export(out: SupportsWrite[str]) -> Counter[str]:
             )
         for change in OrderChange.objects.select_related("by_order").order_by("id"):
             write("change", {**fields_of(change, CHANGE_FIELDS), "by_order": change.by_order.number})
+        requests = ExtensionRequest.objects.select_related("directive__order", "agency").order_by("id")
+        for r in requests.iterator(chunk_size=2000):
+            write(
+                "extension",
+                {
+                    **fields_of(r, EXTENSION_FIELDS),
+                    "order": r.directive.order.number,
+                    "directive": r.directive.ref,
+                    "requested_by": r.requested_by_id,
+                    "agency": _abbreviation(r.agency),
+                    "decided_by": r.decided_by_id,
+                },
+            )
+        evidence = EvidenceFile.objects.select_related("directive__order", "event").order_by("id")
+        for e in evidence.iterator(chunk_size=2000):
+            write(
+                "evidence",
+                {
+                    **fields_of(e, EVIDENCE_FIELDS),
+                    "order": e.directive.order.number,
+                    "directive": e.directive.ref,
+                    "event_seq": e.event.seq,
+                    "uploaded_by": e.uploaded_by_id,
+                },
+            )
         for entry in audit.records():
             write("access", entry)
         write("checkpoint", {k: v for k, v in checkpoint.items() if k != "type"})
-    out.write(
-        json.dumps({"type": "end", "counts": {t: counts[t] for t in TYPES}}, separators=(",", ":")) + "\n"
-    )
+    totals = {t: counts[t] for t in TYPES}
+    out.write(end_line(totals, seal(digest.hexdigest(), totals)))
     return counts
 
 

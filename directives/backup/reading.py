@@ -6,22 +6,51 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ledger import audit
+from ledger import audit, keys
 
 from .. import history
-from .fileformat import FORMAT, READABLE_VERSIONS, TYPES, VERSION, Backup, Errors, Line, json_value
-from .validating import upgrade_v2_directive, validate_line
+from ..attachments import evidence_note
+from .fileformat import (
+    ADDED_TYPES,
+    FORMAT,
+    READABLE_VERSIONS,
+    SEALED_FROM,
+    TYPES,
+    VERSION,
+    Backup,
+    Errors,
+    Line,
+    end_line,
+    json_value,
+    new_digest,
+    seal_message,
+)
+from .validating import upgrade_v2_directive, validate_line, with_oversight_defaults
 
 
-def read(lines: Iterable[str]) -> Backup:
-    """Parse and validate a backup completely; raise ``BackupError`` naming each bad line and field."""
+def read(lines: Iterable[str], *, accept_unsealed: bool = False) -> Backup:
+    """Parse and validate a backup completely; raise ``BackupError`` naming each bad line and field.
+
+    A file of version 4 must carry its seal: a signature by a trusted history key over the SHA-256 of
+    every byte before its end line, so that any changed byte of any record is refused. ``lines`` must
+    keep their line endings as the file has them (open it with ``newline=""``). Older files carry no
+    seal and are read only with ``accept_unsealed``.
+    """
     errors = Errors()
     backup = Backup()
     end: tuple[int, dict[str, Any]] | None = None
+    end_text = ""
     number = 0
     version: object = VERSION
+    digest = new_digest()
     for number, text in enumerate(lines, start=1):
+        if end is not None and isinstance(version, int) and version >= SEALED_FROM:
+            # Not even a blank line: the sealed file is exactly what was written.
+            errors.add(number, "after the end", None, f"nothing may follow the end line (line {end[0]})")
+            continue
         if not text.strip():
+            if end is None:
+                digest.update(text.encode("utf-8"))
             continue
         try:
             raw = json.loads(text)
@@ -33,6 +62,7 @@ def read(lines: Iterable[str]) -> Backup:
             continue
         kind = raw.get("type")
         if number == 1:
+            digest.update(text.encode("utf-8"))
             version = raw.get("version")
             if (kind, raw.get("format")) != ("header", FORMAT) or version not in READABLE_VERSIONS:
                 errors.add(
@@ -48,7 +78,9 @@ def read(lines: Iterable[str]) -> Backup:
             continue
         if kind == "end":
             end = (number, raw)
+            end_text = text
             continue
+        digest.update(text.encode("utf-8"))
         if kind not in TYPES:
             errors.add(
                 number, "record", "type", f"unknown record type {kind!r}; expected one of {', '.join(TYPES)}"
@@ -56,6 +88,8 @@ def read(lines: Iterable[str]) -> Backup:
             continue
         if kind == "directive" and version == 2:
             raw = upgrade_v2_directive(raw)
+        if kind == "directive" and version != VERSION:
+            raw = with_oversight_defaults(raw)
         values = validate_line(kind, raw, number, errors)
         if values is not None:
             backup.records[kind].append(Line(number, values))
@@ -68,6 +102,8 @@ def read(lines: Iterable[str]) -> Backup:
         counts = end[1].get("counts")
         if version == 2 and isinstance(counts, dict):
             counts = {**counts, "change": 0}  # version 2 kept no revocations or amendments
+        if isinstance(counts, dict) and version != VERSION:  # older files count none of these
+            counts = {**dict.fromkeys(ADDED_TYPES, 0), **counts}
         if counts != backup.counts():
             errors.add(
                 end[0], "end", "counts", f"the end line counts {counts}, but the file holds {backup.counts()}"
@@ -77,7 +113,53 @@ def read(lines: Iterable[str]) -> Backup:
     errors.raise_any()
     _check_chains(backup, errors)
     errors.raise_any()
+    if end is not None and isinstance(version, int) and version >= SEALED_FROM:
+        _check_seal(end[0], end_text, end[1], digest.hexdigest(), backup.counts(), errors)
+    elif not accept_unsealed:
+        errors.add(
+            1,
+            "header",
+            "version",
+            f"a version {version} file carries no seal over its records: only its events are signed, so "
+            "a changed title, name, date or notice would go unnoticed. Export it again with this version, "
+            "or restore it with --accept-unsealed to take everything but the events as the file says (the "
+            "restore still re-derives each directive's state from its events and refuses a disagreement)",
+        )
+    errors.raise_any()
     return backup
+
+
+def _check_seal(
+    number: int, text: str, raw: dict[str, Any], digest: str, counts: dict[str, int], errors: Errors
+) -> None:
+    """Check the end line's seal: the digest of every line before it, signed by a trusted key."""
+    sealed = raw.get("seal")
+    if not (
+        isinstance(sealed, dict)
+        and set(sealed) == {"digest", "key_id", "signature"}
+        and all(isinstance(value, str) for value in sealed.values())
+    ):
+        errors.add(
+            number, "end", "seal", "a version 4 file must end with its seal (digest, key_id, signature)"
+        )
+        return
+    if sealed["digest"] != digest:
+        errors.add(
+            number,
+            "end",
+            "seal",
+            f"the file was changed after it was exported: its lines before the end hash to {digest}, "
+            f"the seal says {sealed['digest']}",
+        )
+        return
+    problem = keys.keyring().check(sealed["key_id"], sealed["signature"], seal_message(digest, counts))
+    if problem is not None:
+        errors.add(number, "end", "seal", f"not sealed by a trusted key: {problem}")
+        return
+    if text.rstrip("\n") != end_line(counts, sealed).rstrip("\n"):
+        errors.add(
+            number, "end", None, "the end line was changed after it was exported (it is not as written)"
+        )
 
 
 def _check_references(backup: Backup, errors: Errors) -> None:
@@ -157,6 +239,42 @@ def _check_references(backup: Backup, errors: Errors) -> None:
         if line.values["by_order"] not in orders:
             errors.add(
                 line.number, f"change {line.values['id']}", "by_order", f"no order {line.values['by_order']}"
+            )
+    for line in backup.records["extension"]:
+        v = line.values
+        what = f"extension request {v['id']}"
+        if (v["order"], v["directive"]) not in directives:
+            errors.add(line.number, what, "directive", f"no directive {v['directive']!r} in EO {v['order']}")
+        for key in ("requested_by", "decided_by"):
+            if v[key] is not None and v[key] not in users:
+                errors.add(line.number, what, key, f"no user with id {v[key]} in the file")
+        if v["agency"] is not None and v["agency"] not in agencies:
+            errors.add(line.number, what, "agency", f"no agency {v['agency']!r} in the file")
+    unique("evidence", lambda v: v["storage_key"], "storage_key")
+    event_lines = {
+        (line.values["order"], line.values["seq"]): line.values for line in backup.records["event"]
+    }
+    for line in backup.records["evidence"]:
+        v = line.values
+        what = f"evidence file {v['id']} of EO {v['order']}"
+        if (v["order"], v["directive"]) not in directives:
+            errors.add(line.number, what, "directive", f"no directive {v['directive']!r} in EO {v['order']}")
+        if v["uploaded_by"] is not None and v["uploaded_by"] not in users:
+            errors.add(line.number, what, "uploaded_by", f"no user with id {v['uploaded_by']} in the file")
+        event = event_lines.get((v["order"], v["event_seq"]))
+        note = evidence_note(
+            name=v["name"], content_type=v["content_type"], size=v["size"], sha256=v["sha256"]
+        )
+        if event is None or event["kind"] != "evidence_added" or event["directive"] != v["directive"]:
+            errors.add(
+                line.number,
+                what,
+                "event_seq",
+                f"no evidence_added event seq {v['event_seq']} of its directive",
+            )
+        elif event["note"] != note:
+            errors.add(
+                line.number, what, "sha256", "the file's name, type, size or SHA-256 differs from its event's"
             )
     for line in backup.records["notification"]:
         v = line.values

@@ -14,12 +14,23 @@ from ledger import checkpoints
 from ledger.models import AccessEvent, Checkpoint
 
 from .. import history, proof
-from ..models import Directive, DirectiveEvent, Involvement, Notification, Order, OrderChange
+from ..models import (
+    Directive,
+    DirectiveEvent,
+    EvidenceFile,
+    ExtensionRequest,
+    Involvement,
+    Notification,
+    Order,
+    OrderChange,
+)
 from .fileformat import (
     AGENCY_FIELDS,
     CHANGE_FIELDS,
     DIRECTIVE_FIELDS,
     EVENT_FIELDS,
+    EVIDENCE_FIELDS,
+    EXTENSION_FIELDS,
     MODELS,
     NOTIFICATION_FIELDS,
     ORDER_FIELDS,
@@ -39,12 +50,12 @@ def existing_records() -> dict[str, int]:
 
 def describe_counts(counts: dict[str, int]) -> str:
     """Return e.g. "1 agency, 13 directives" for a count of records by kind."""
-    singular = {"access": "access log entry"}
-    plural = {"agency": "agencies", "access": "access log entries"}
+    singular = {"access": "access log entry", "evidence": "evidence file"}
+    plural = {"agency": "agencies", "access": "access log entries", "evidence": "evidence files"}
     return ", ".join(
         f"{n:,} {singular.get(kind, kind) if n == 1 else plural.get(kind, kind + 's')}"
         for kind, n in counts.items()
-        if n or kind not in ("user", "change", "access", "checkpoint")
+        if n or kind not in ("user", "change", "extension", "evidence", "access", "checkpoint")
     )
 
 
@@ -130,6 +141,25 @@ def restore(backup: Backup) -> proof.Report:
     OrderChange.objects.bulk_create(
         OrderChange(**{k: v[k] for k in CHANGE_FIELDS}, by_order_id=order_ids[v["by_order"]])
         for v in records["change"]
+    )
+    ExtensionRequest.objects.bulk_create(
+        ExtensionRequest(
+            **{k: v[k] for k in EXTENSION_FIELDS},
+            directive_id=directive_ids[v["order"], v["directive"]],
+            requested_by_id=v["requested_by"],
+            agency_id=agency_ids[v["agency"]] if v["agency"] is not None else None,
+            decided_by_id=v["decided_by"],
+        )
+        for v in records["extension"]
+    )
+    EvidenceFile.objects.bulk_create(
+        EvidenceFile(
+            **{k: v[k] for k in EVIDENCE_FIELDS},
+            directive_id=directive_ids[v["order"], v["directive"]],
+            event_id=event_ids[v["order"], v["event_seq"]],
+            uploaded_by_id=v["uploaded_by"],
+        )
+        for v in records["evidence"]
     )
     AccessEvent.objects.bulk_create(
         AccessEvent(
@@ -226,6 +256,8 @@ def _reset_sequences() -> None:
             DirectiveEvent,
             Notification,
             OrderChange,
+            ExtensionRequest,
+            EvidenceFile,
             AccessEvent,
             Checkpoint,
         ],

@@ -24,12 +24,15 @@ from .fileformat import (
     CHANGE_FIELDS,
     DIRECTIVE_FIELDS,
     EVENT_FIELDS,
+    EVIDENCE_FIELDS,
+    EXTENSION_FIELDS,
     HEX64,
     INVOLVEMENT_KEYS,
     KEYS,
     MODELS,
     NOTIFICATION_FIELDS,
     ORDER_FIELDS,
+    OVERSIGHT_DIRECTIVE_DEFAULTS,
     Errors,
 )
 
@@ -89,6 +92,11 @@ def upgrade_v2_directive(raw: dict[str, Any]) -> dict[str, Any]:
     return {**upgraded, "deadline": rule, "occurrence": None, "series": None}
 
 
+def with_oversight_defaults(raw: dict[str, Any]) -> dict[str, Any]:
+    """Return a directive line written before the review axis with its keys: nobody reviewed it yet."""
+    return {**OVERSIGHT_DIRECTIVE_DEFAULTS, **raw}
+
+
 def describe(kind: str, raw: dict[str, Any]) -> str:
     """Name a record for an error message, from whatever of its keys are usable."""
     if kind == "agency":
@@ -103,8 +111,12 @@ def describe(kind: str, raw: dict[str, Any]) -> str:
         return f"notification {raw.get('id')!s}"
     if kind == "change":
         return f"change {raw.get('id')!s} of EO {raw.get('by_order')!s}"
+    if kind == "extension":
+        return f"extension request {raw.get('id')!s} of {raw.get('directive')!s} in EO {raw.get('order')!s}"
     if kind == "user":
         return f"user {raw.get('id')!s}"
+    if kind == "evidence":
+        return f"evidence file {raw.get('id')!s} of EO {raw.get('order')!s}"
     if kind == "access":
         return f"access log seq {raw.get('seq')!s}"
     return kind
@@ -150,6 +162,8 @@ def validate_line(kind: str, raw: dict[str, Any], number: int, errors: Errors) -
         "event": EVENT_FIELDS,
         "notification": NOTIFICATION_FIELDS,
         "change": CHANGE_FIELDS,
+        "extension": EXTENSION_FIELDS,
+        "evidence": EVIDENCE_FIELDS,
     }[kind]
     for key in plain:
         clean(key, functools.partial(_clean, model, key))
@@ -169,6 +183,16 @@ def validate_line(kind: str, raw: dict[str, Any], number: int, errors: Errors) -
             ok = False
     elif kind == "change":
         clean("by_order", whole)
+    elif kind == "extension":
+        clean("order", whole)
+        clean("directive", lambda value: _clean(Directive, "ref", value))
+        clean("requested_by", whole)
+        clean("decided_by", lambda value: None if value is None else whole(value))
+        clean("agency", text_or_null)
+        requested, current = values.get("requested_due_on"), values.get("current_due_on")
+        if ok and isinstance(requested, dt.date) and isinstance(current, dt.date) and requested <= current:
+            errors.add(number, what, "requested_due_on", "must be later than current_due_on")
+            ok = False
     elif kind == "event":
         clean("order", whole)
         clean("seq", whole)
@@ -185,6 +209,12 @@ def validate_line(kind: str, raw: dict[str, Any], number: int, errors: Errors) -
         clean("order", whole)
         clean("directive", lambda value: _clean(Directive, "ref", value))
         clean("event_seq", lambda value: None if value is None else whole(value))
+    elif kind == "evidence":
+        clean("sha256", _hex64)
+        clean("order", whole)
+        clean("directive", lambda value: _clean(Directive, "ref", value))
+        clean("event_seq", whole)
+        clean("uploaded_by", lambda value: None if value is None else whole(value))
     return values if ok else None
 
 

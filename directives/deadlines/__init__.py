@@ -21,6 +21,7 @@ from .calendar import (
     is_business_day,
     local_date,
     next_business_day,
+    wall_clock_days_later,
     weekday_date,
 )
 from .jsonform import rule_from_json, rule_to_json
@@ -80,5 +81,6 @@ __all__ = [
     "rule_from_dict",
     "rule_from_json",
     "rule_to_json",
+    "wall_clock_days_later",
     "weekday_date",
 ]

@@ -84,6 +84,19 @@ def end_of_day(day: dt.date, tz: ZoneInfo = EASTERN) -> dt.datetime:
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
 
 
+def wall_clock_days_later(instant: dt.datetime, days: int, tz: ZoneInfo = EASTERN) -> dt.datetime:
+    """Return the instant ``days`` calendar days after the aware ``instant`` (before, if negative), at the
+    same wall-clock time in ``tz``.
+
+    Across a daylight-saving change that is 23 or 25 hours a day, not 24: a reminder "7 days before"
+    a deadline comes at the deadline's Eastern time of day, not an hour early or late. (Aware
+    arithmetic on a zoneinfo datetime is wall-clock arithmetic; the offset is found afresh.)
+    """
+    if instant.tzinfo is None:
+        raise ValueError("wall_clock_days_later needs an aware datetime")
+    return (instant.astimezone(tz) + dt.timedelta(days=days)).astimezone(dt.UTC)
+
+
 def local_date(instant: dt.datetime, tz: ZoneInfo = EASTERN) -> dt.date:
     """Return the calendar date of the aware ``instant`` in ``tz``."""
     if instant.tzinfo is None:

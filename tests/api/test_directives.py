@@ -32,7 +32,9 @@ def test_it_shows_a_directive_as_the_issue_lists_it(as_reviewer, directive):
         "id", "url", "order", "ref", "title", "summary", "parent", "children", "series", "occurrence",
         "lead_agencies", "consulted_agencies", "deadline", "original_due_on", "due_on", "due_weekday",
         "status", "status_changed_at", "is_overdue", "days_overdue", "days_remaining", "overdue_flagged_at",
-        "forecast_on", "completed_on", "outcome", "days_late", "updated_at",
+        "forecast_on", "completed_on", "outcome", "days_late", "status_reason", "review", "reviewed_at",
+        "verified_outcome", "completion_recorded_on", "completion_flag", "evidence",
+        "updated_at",
     ]  # fmt: skip
     assert body["url"] == f"http://testserver/api/v1/directives/{body['id']}/"
     assert (body["order"], body["ref"], body["parent"], body["children"]) == (14409, "3(a)", "3", [])

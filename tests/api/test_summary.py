@@ -34,7 +34,9 @@ def test_before_the_first_deadline_everything_is_due_soon(as_reviewer, order):
         "not_started": 11,
         "in_progress": 0,
         "blocked": 0,
+        "partially_complete": 0,
         "completed": 0,
+        "not_applicable": 0,
         "rescinded": 0,
     }
     # Due 2026-07-02: 2(a), 2(b), 2(c)(i), 2(c)(ii), 2(c)(iii), 2(d), 2(e); 2026-08-01 is 34 days away.
@@ -66,7 +68,9 @@ def test_after_the_first_deadline(as_reviewer, directive, cisa_editor, treasury_
         "not_started": 8,
         "in_progress": 0,
         "blocked": 1,
+        "partially_complete": 0,
         "completed": 2,
+        "not_applicable": 0,
         "rescinded": 0,
     }
     # 2(a), 2(b), 2(c)(ii), 2(c)(iii), 2(e): 2(c)(i) and 2(d) are done.

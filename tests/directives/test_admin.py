@@ -43,13 +43,15 @@ def test_an_admin_status_change_goes_through_the_actions(admin_client, directive
     assert response.status_code == 302, response.content[:2000]
     d = directive("2(c)(ii)")
     assert (d.status, str(d.completed_on)) == (Status.COMPLETED, "2026-07-01")
-    event = d.events.first()
+    event = d.events.filter(kind=DirectiveEvent.Kind.STATUS_CHANGED).first()
     assert (event.kind, event.actor, event.note) == (
         DirectiveEvent.Kind.STATUS_CHANGED,
         admin_user,
         "Closed by admin.",
     )
     assert directive("2(c)").status == Status.IN_PROGRESS  # rolled up, as through any other path
+    # Recorded on Nov 26 for Jul 1: flagged for review, as through any other path (docs/oversight.md).
+    assert d.completion_flag.startswith("Completed Jul 1, 2026, recorded Nov 26, 2026")
 
 
 def test_an_invalid_admin_change_writes_nothing_and_says_why_at_the_field(

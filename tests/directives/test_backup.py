@@ -199,14 +199,17 @@ def test_an_auditor_checks_every_hash_and_signature_of_a_backup_with_the_recipe(
 
 def test_export_history_writes_to_stdout_without_output(order):
     lines = [json.loads(line) for line in command("export_history").splitlines()]
-    assert (lines[0]["type"], lines[0]["format"], lines[0]["version"]) == ("header", "orderctl-history", 3)
+    assert (lines[0]["type"], lines[0]["format"], lines[0]["version"]) == ("header", "orderctl-history", 4)
+    seal = lines[-1].pop("seal")
     assert lines[-1] == {
         "type": "end",
         "counts": {
             "user": 0, "agency": 15, "order": 1, "directive": 13, "event": 13, "notification": 0,
-            "change": 0, "access": 0, "checkpoint": 1,
+            "change": 0, "extension": 0, "evidence": 0, "access": 0, "checkpoint": 1,
         },
     }  # fmt: skip
+    assert set(seal) == {"digest", "key_id", "signature"}
+    assert seal["key_id"] == keys.keyring().signing_key_id
 
 
 def test_it_refuses_a_database_that_is_not_empty(tmp_path, order, cisa_editor):
@@ -306,7 +309,7 @@ def write(tmp_path, records: list[dict]):
 
 def test_it_restores_a_hand_written_backup_keeping_ids_times_and_hashes(tmp_path, db):
     records = small_backup()
-    output = command("import_history", str(write(tmp_path, records)))
+    output = command("import_history", "--accept-unsealed", str(write(tmp_path, records)))
     assert output == (
         "Restored 1 user, 1 agency, 1 order, 1 directive, 2 events, 1 notification, 1 checkpoint. "
         "Verified 2 events in 1 order: every chain is intact and signed, every state matches.\n"
@@ -476,7 +479,7 @@ BAD_FILES = {
     ),
     "another file's header": (
         _set(0, format="something-else"),
-        "line 1 (header): field 'format': the first line must be the header of orderctl-history version 3",
+        "line 1 (header): field 'format': the first line must be the header of orderctl-history version 4",
     ),
     "a truncated file": (
         lambda records: records.__delitem__(slice(5, None)),
@@ -588,7 +591,7 @@ def test_it_refuses_a_bad_file_naming_the_line_and_the_field_and_writes_nothing(
     file = tmp_path / "backup.jsonl"
     file.write_text("".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in records))
     with pytest.raises(CommandError) as raised:
-        command("import_history", str(file))
+        command("import_history", "--accept-unsealed", str(file))
     assert str(raised.value).startswith(f"{file} cannot be restored; nothing was written:\n")
     assert message in str(raised.value)
     assert set(everything().values()) == {0}
@@ -617,10 +620,12 @@ def test_it_reports_several_problems_at_once(tmp_path, db):
 
 def test_the_unchanged_small_backup_passes_validation():
     """The bad files above differ from this good one by their one mutation only."""
-    validated = backup.read(json.dumps(r) + "\n" for r in copy.deepcopy(small_backup()))
+    validated = backup.read(
+        (json.dumps(r) + "\n" for r in copy.deepcopy(small_backup())), accept_unsealed=True
+    )
     assert validated.counts() == {
         "user": 1, "agency": 1, "order": 1, "directive": 1, "event": 2, "notification": 1, "change": 0,
-        "access": 0, "checkpoint": 1,
+        "extension": 0, "evidence": 0, "access": 0, "checkpoint": 1,
     }  # fmt: skip
     assert [line.values for line in validated.records["user"]] == [{"id": 5, "username": "cnss-editor"}]
 
@@ -630,7 +635,7 @@ def test_a_version_3_file_restores_its_rule_and_changes(tmp_path, db):
     _as_version_3(records)
     records.insert(-1, A_CHANGE)
     records[-1]["counts"]["change"] = 1
-    output = command("import_history", str(write(tmp_path, records)))
+    output = command("import_history", "--accept-unsealed", str(write(tmp_path, records)))
     assert output.startswith(
         "Restored 1 user, 1 agency, 1 order, 1 directive, 2 events, 1 notification, 1 change,"
     )
@@ -642,3 +647,62 @@ def test_a_version_3_file_restores_its_rule_and_changes(tmp_path, db):
         14110,
         "",
     )
+
+
+# --- The oversight loop (docs/oversight.md) -----------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reviews_flags_and_extension_requests_round_trip(
+    tmp_path, today, directive, cisa_editor, treasury_editor, reviewer
+):
+    from directives.models import ExtensionRequest, Review, Status
+
+    completed = directive("2(c)(i)")
+    actions.change_status(completed, Status.COMPLETED, actor=cisa_editor, completed_on=dt.date(2026, 6, 10))
+    actions.review(completed, Review.VERIFIED, actor=reviewer, note="Seen.", evidence="GAO-26-1")
+    actions.change_status(directive("2(c)(ii)"), Status.NOT_APPLICABLE, actor=cisa_editor, note="Not ours.")
+    approved = actions.request_extension(
+        directive("2(d)"), dt.date(2027, 1, 15), actor=treasury_editor, justification="Procurement."
+    )
+    actions.approve_extension(approved, actor=reviewer)
+    actions.request_extension(
+        directive("2(c)(iii)"), dt.date(2027, 2, 1), actor=cisa_editor, justification="Staffing."
+    )
+    file = tmp_path / "backup.jsonl"
+    status_before = command("export_status", "--format", "csv")
+    command("export_history", "--output", str(file))
+    requests_before = list(ExtensionRequest.objects.order_by("id").values())
+    assert [line["type"] for line in lines_of(file)].count("extension") == 2
+
+    call_command("flush", interactive=False, verbosity=0)
+    output = command("import_history", str(file))
+    assert "every state matches" in output
+    assert command("export_status", "--format", "csv") == status_before
+    assert list(ExtensionRequest.objects.order_by("id").values()) == requests_before
+    restored = Directive.objects.get(ref="2(c)(i)")
+    assert (restored.review, restored.completion_flag[:30]) == ("verified", "Completed Jun 10, 2026, record")
+
+
+def test_a_file_from_before_the_oversight_loop_restores_unreviewed(tmp_path, db):
+    records = small_backup()
+    _as_version_3(records)
+    assert "review" not in records[3] and "extension" not in records[-1]["counts"]
+    command("import_history", "--accept-unsealed", str(write(tmp_path, records)))
+    d = Directive.objects.get(pk=7)
+    assert (d.review, d.status_reason, d.completion_flag) == ("unreviewed", "", "")
+
+
+def test_a_bad_extension_line_is_refused_at_its_field(tmp_path, db):
+    records = small_backup()
+    _as_version_3(records)
+    records.insert(-2, {
+        "type": "extension", "id": 1, "order": 14409, "directive": "2(a)", "state": "pending",
+        "current_due_on": "2026-07-02", "requested_due_on": "2026-07-01", "justification": "x",
+        "requested_by": 5, "agency": "CNSS", "created": "2026-06-04T00:00:00.000000Z", "decided_by": None,
+        "decided_at": None, "decision_reason": "",
+    })  # fmt: skip
+    records[-1]["counts"]["extension"] = 1
+    with pytest.raises(CommandError, match="field 'requested_due_on'"):
+        command("import_history", str(write(tmp_path, records)))
+    assert Directive.objects.count() == 0

@@ -40,6 +40,11 @@ def test_json_lists_the_thirteen_directives_with_exactly_the_keys(order):
         "outcome": None,
         "days_late": None,
         "forecast_on": None,
+        "status_reason": "",
+        "review": "unreviewed",
+        "verified_outcome": None,
+        "completion_recorded_on": None,
+        "completion_flag": "",
     }
     assert (by_ref["4"]["due_on"], by_ref["4"]["is_overdue"], by_ref["4"]["days_overdue"]) == (
         None,

@@ -6,6 +6,7 @@ Django's ``EMAIL_BACKEND`` setting; everything around it (claim, lease, marks) i
 
 import datetime as dt
 import re
+import smtplib
 from collections import Counter
 
 import pytest
@@ -85,12 +86,13 @@ def delivery_to(name: str) -> Delivery:
 
 
 def test_a_send_that_raises_is_retried_and_nothing_is_sent_twice(faulty, overdue):
-    faulty.fail_on = {2: ConnectionRefusedError("SMTP server down")}  # the second email: to dhs-editor
+    # The second email (to dhs-editor) is refused on its own; the others go on.
+    faulty.fail_on = {2: smtplib.SMTPDataError(554, b"Message rejected")}
     report = dispatch(JULY_2_ENDS)
     assert report.failed == [delivery_to("dhs-editor").pk]
     failed = delivery_to("dhs-editor")
     assert failed.state == Delivery.State.PENDING
-    assert failed.last_error == "ConnectionRefusedError: SMTP server down"
+    assert failed.last_error == "SMTPDataError: (554, b'Message rejected')"
     assert failed.next_attempt_at == JULY_2_ENDS + dt.timedelta(seconds=60)
     assert sorted(m.to[0] for m in mail.outbox) == ["cisa-editor@example.com", "treasury-editor@example.com"]
     # 2(d) is done; CISA's parts wait until their other editor is told too.
@@ -138,7 +140,9 @@ def test_a_dispatcher_killed_between_claim_and_send_resends_nothing_already_sent
     assert set(delivered().values()) == {1}
 
 
-def test_a_delivery_interrupted_on_every_attempt_is_given_up_with_the_reason(faulty, overdue, settings):
+def test_a_delivery_interrupted_on_every_attempt_is_never_given_up_and_shown_to_operators(
+    faulty, overdue, settings
+):
     settings.NOTIFICATION_MAX_ATTEMPTS = 2
     Notification.objects.exclude(pk=overdue["2(d)"]).delete()
     lease = dt.timedelta(seconds=settings.NOTIFICATION_CLAIM_SECONDS)
@@ -146,11 +150,25 @@ def test_a_delivery_interrupted_on_every_attempt_is_given_up_with_the_reason(fau
     for attempt in range(2):
         with pytest.raises(DispatcherKilled):
             dispatch(JULY_2_ENDS + attempt * lease)
-    dispatch(JULY_2_ENDS + 2 * lease)  # gives it up while claiming; nothing is sent
     delivery = delivery_to("treasury-editor")
-    assert (delivery.state, delivery.attempts) == (Delivery.State.FAILED, 2)
-    assert delivery.last_error.startswith("Attempt 2 was interrupted: claimed at 2026-07-03 04:10:00 UTC")
-    notice = Notification.objects.get()
-    assert notice.state == Notification.State.FAILED
-    assert notice.last_error == "Never delivered to treasury-editor@example.com."
-    assert mail.outbox == []
+    assert (delivery.state, delivery.attempts) == (Delivery.State.SENDING, 2)
+    assert list(Delivery.objects.needing_attention()) == [delivery]
+    report = dispatch(JULY_2_ENDS + 2 * lease)  # the third attempt goes out
+    delivery = delivery_to("treasury-editor")
+    assert (report.emails, report.gave_up) == ([delivery.pk], [])
+    assert (delivery.state, delivery.attempts) == (Delivery.State.SENT, 3)
+    assert Notification.objects.get().state == Notification.State.SENT
+    assert len(mail.outbox) == 1
+
+
+def test_an_unreachable_mail_server_stops_the_dispatch_and_the_rest_wait_their_turn(faulty, overdue):
+    faulty.fail_on = {2: ConnectionRefusedError("SMTP server down")}  # the second email: to dhs-editor
+    report = dispatch(JULY_2_ENDS)
+    assert (len(report.emails), report.failed) == (1, [delivery_to("dhs-editor").pk])
+    # The third email was not tried against a server that is down; it is still due, for the next run.
+    untried = Delivery.objects.get(state=Delivery.State.PENDING, attempts=0)
+    assert untried.next_attempt_at <= JULY_2_ENDS
+    report = dispatch(JULY_2_ENDS + dt.timedelta(seconds=60))
+    assert len(report.emails) == 2
+    assert len(mail.outbox) == 3
+    assert set(emails_per_message_id().values()) == {1}

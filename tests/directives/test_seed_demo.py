@@ -44,7 +44,8 @@ def test_it_applies_illustrative_statuses_labelled_as_demo_data(order, debug):
     d = Directive.objects.get(ref="2(c)(i)")
     assert d.status == Status.COMPLETED
     assert str(d.completed_on) == "2026-06-10"
-    assert d.events.first().note.startswith("Illustrative demo data, not official status")
+    completed = d.events.filter(kind="status_changed", new_status=Status.COMPLETED).first()
+    assert completed.note.startswith("Illustrative demo data, not official status")
     assert Directive.objects.get(ref="3(b)").outcome == "late"
 
 

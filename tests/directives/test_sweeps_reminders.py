@@ -216,3 +216,42 @@ def test_a_directive_completed_within_the_week_is_not_escalated(directive, cisa_
     with time_machine.travel(JULY_2_ENDS + dt.timedelta(days=3), tick=False):
         actions.change_status(directive("2(c)(ii)"), Status.COMPLETED, actor=cisa_editor)
     assert "2(c)(ii)" not in escalate_at(SEVEN_DAYS_OVERDUE)
+
+
+# --- Daylight saving: reminders keep the deadline's Eastern wall-clock time ----------------------------
+# Clocks go back on Sunday 2026-11-01 and forward on Sunday 2027-03-14. A deadline of Thursday
+# 2026-11-05 ends at midnight Eastern (EST): 2026-11-06 05:00 UTC. Seven Eastern days before is midnight
+# EDT starting 2026-10-30, 04:00 UTC: 7 x 24 hours would be 05:00 UTC, an hour late.
+NOV_5_ENDS = dt.datetime(2026, 11, 6, 5, 0, tzinfo=dt.UTC)
+MIDNIGHT_OCT_30_EDT = dt.datetime(2026, 10, 30, 4, 0, tzinfo=dt.UTC)
+# 2027-03-18 ends at 2027-03-19 04:00 UTC (EDT); seven Eastern days before is midnight EST starting
+# 2027-03-12, 05:00 UTC: 7 x 24 hours would be 04:00 UTC, an hour early.
+MAR_18_ENDS = dt.datetime(2027, 3, 19, 4, 0, tzinfo=dt.UTC)
+MIDNIGHT_MAR_12_EST = dt.datetime(2027, 3, 12, 5, 0, tzinfo=dt.UTC)
+
+
+def test_a_7_day_reminder_across_the_autumn_change_comes_at_eastern_midnight_not_an_hour_late(
+    directive, admin_user
+):
+    actions.extend_deadline(directive("2(a)"), dt.date(2026, 11, 5), actor=admin_user, justification="Test.")
+    assert Directive.objects.get(ref="2(a)").due_at == NOV_5_ENDS
+    assert remind_at(MIDNIGHT_OCT_30_EDT - MINUTE) == {}
+    assert remind_at(MIDNIGHT_OCT_30_EDT) == {7: {"2(a)"}}
+    assert reminders("2(a)") == [(dt.date(2026, 11, 5), -7)]
+
+
+def test_a_7_day_reminder_across_the_spring_change_comes_at_eastern_midnight_not_an_hour_early(
+    directive, admin_user
+):
+    actions.extend_deadline(directive("2(a)"), dt.date(2027, 3, 18), actor=admin_user, justification="Test.")
+    assert Directive.objects.get(ref="2(a)").due_at == MAR_18_ENDS
+    assert remind_at(MAR_18_ENDS - dt.timedelta(days=7)) == {}  # 7 x 24 h: an hour too early
+    assert remind_at(MIDNIGHT_MAR_12_EST - MINUTE) == {}
+    assert remind_at(MIDNIGHT_MAR_12_EST) == {7: {"2(a)"}}
+
+
+def test_a_reminder_across_a_change_is_still_caught_up_within_its_eastern_day(directive, admin_user):
+    actions.extend_deadline(directive("2(a)"), dt.date(2026, 11, 5), actor=admin_user, justification="Test.")
+    # Its Eastern day, 2026-10-30, ends at 2026-10-31 04:00 UTC (still EDT).
+    assert remind_at(dt.datetime(2026, 10, 31, 4, 0, tzinfo=dt.UTC) + MINUTE) == {}  # stale: dropped
+    assert remind_at(dt.datetime(2026, 10, 31, 4, 0, tzinfo=dt.UTC) - MINUTE) == {7: {"2(a)"}}

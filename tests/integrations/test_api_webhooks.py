@@ -28,7 +28,9 @@ def test_an_editor_adds_a_webhook_for_their_agency_and_sees_its_secret(api, cisa
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["agency"] == "CISA" and body["format"] == "teams" and body["secret"].startswith("whsec_")
-    assert body["kinds"] == ["reminder", "overdue", "escalation"]
+    assert body["kinds"] == [
+        "reminder", "overdue", "escalation", "extension_requested", "extension_decided"
+    ]  # fmt: skip
     assert api.get("/api/v1/webhooks/").json()["count"] == 1
 
 

@@ -22,7 +22,7 @@ class Command(BaseCommand):
         # Written beside the target and renamed, so that a failed export never leaves half a backup
         # under the name of a whole one.
         partial = output.with_name(output.name + ".partial")
-        with partial.open("w", encoding="utf-8") as out:
+        with partial.open("w", encoding="utf-8", newline="\n") as out:
             counts = backup.export(out)
         partial.replace(output)
         self.stderr.write(f"Wrote {output}: {backup.describe_counts(dict(counts)) or 'an empty database'}.")

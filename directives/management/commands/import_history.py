@@ -14,14 +14,24 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path, metavar="FILE")
+        parser.add_argument(
+            "--accept-unsealed",
+            action="store_true",
+            help=(
+                "restore a file of version 2 or 3, which carries no seal over its records: its events are "
+                "still proven by their signatures and each directive's state by its events; the rest "
+                "(titles, names, order details, notices) is taken as the file says"
+            ),
+        )
 
-    def handle(self, *args: Any, file: Path, **options: Any) -> None:
+    def handle(self, *args: Any, file: Path, accept_unsealed: bool = False, **options: Any) -> None:
         held = {kind: n for kind, n in backup.existing_records().items() if n}
         if held:
             raise CommandError(str(backup.NotEmpty(held)))
         try:
-            with file.open(encoding="utf-8") as lines:
-                validated = backup.read(lines)
+            # newline="": the seal covers the file's bytes, its line endings included.
+            with file.open(encoding="utf-8", newline="") as lines:
+                validated = backup.read(lines, accept_unsealed=accept_unsealed)
         except OSError as exc:
             raise CommandError(f"{file}: {exc.strerror}.") from exc
         except UnicodeDecodeError as exc:

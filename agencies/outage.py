@@ -1,0 +1,74 @@
+"""A database outage answered as one: 503 in the format of what was asked, never an HTML 500.
+
+While PostgreSQL is down, every signed-in page and API call would otherwise fail at its first query
+(the session, the user, the view's own) with an HTML 500, and could half-write a session cookie. The
+middleware reads nothing itself (a page that needs no database still works); the session and the user
+are read lazily, inside the view, so ``DatabaseUnavailableMiddleware.process_exception`` sees the
+error whichever query hits it first, and answers 503 when the connection is gone (a bad query on a
+live connection stays a 500). ``server_error`` (``handler500``) does the same for an error raised
+outside a view. A 503 is never given a session cookie: Django's session middleware saves nothing on a
+5xx. Nothing needs restarting when the database returns: with ``CONN_HEALTH_CHECKS`` a reused
+connection is checked at its next use and replaced when broken.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+from django.views import defaults
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 30
+_OUTAGE_ERRORS = (OperationalError, InterfaceError)
+
+
+def unavailable(request: HttpRequest) -> HttpResponse:
+    """Return the 503 for ``request``: the API's error shape under /api/, an HTML page elsewhere."""
+    if request.path.startswith("/api/"):
+        response: HttpResponse = JsonResponse(
+            {"detail": ["The database is unreachable; nothing was written. Try again shortly."]},
+            status=503,
+        )
+    else:
+        response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """Answer 503 when the view (or the session or user it reads) finds the database unreachable."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, _OUTAGE_ERRORS) and _connection_lost():
+            logger.warning("database unreachable during %s, answering 503: %s", request.path, exception)
+            return unavailable(request)
+        return None
+
+
+def _connection_lost() -> bool:
+    """Return whether the default connection is unusable: an outage, not a bad query."""
+    try:
+        return connection.connection is None or not connection.is_usable()
+    except DatabaseError:
+        return True
+
+
+def server_error(request: HttpRequest, template_name: str = "500.html") -> HttpResponse:
+    """Django's 500, or the 503 when the error was the database going away (``handler500``)."""
+    exc = sys.exc_info()[1]
+    if isinstance(exc, _OUTAGE_ERRORS):
+        return unavailable(request)
+    return defaults.server_error(request, template_name)

@@ -1,0 +1,20 @@
+"""Checking and keeping evidence files: what the bytes are (``sniffing``), whether a virus scanner
+flags them (``scanning``), and the private storages they are kept in (``storing``).
+
+No models and no actions: ``actions.evidence`` uses these to accept or refuse an upload.
+"""
+
+from .scanning import Infected, ScannerUnavailable, scan
+from .sniffing import ALLOWED, Sniffed, sniff
+from .storing import PublicURLRefused, evidence_storage
+
+__all__ = [
+    "ALLOWED",
+    "Infected",
+    "PublicURLRefused",
+    "ScannerUnavailable",
+    "Sniffed",
+    "evidence_storage",
+    "scan",
+    "sniff",
+]

@@ -1,0 +1,164 @@
+"""Servers the fault tests start for themselves: an SMTP sink counting Message-IDs, and a TCP proxy that
+can cut a service off (the database, as a client sees it go down and come back).
+
+Both run in threads of the test process, on free loopback ports the kernel picks, so a test can break
+them at the exact moment it means to (inside the SMTP exchange, say) and nobody else is disturbed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import email
+import logging
+import socket
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+
+from aiosmtpd.controller import Controller
+
+# aiosmtpd logs every SMTP command at INFO; a failing test prints its own story.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
+
+
+def ephemeral_port() -> int:
+    """Return a loopback port that nothing listens on now (the kernel's pick)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class SmtpSink:
+    """An SMTP server that keeps every message it takes, counted by ``Message-ID``.
+
+    ``delay`` makes it wait that long after the whole message arrived before answering 250 (a server
+    slower than ``EMAIL_TIMEOUT``); ``on_message`` runs in its thread when a message is taken, before
+    the answer. ``stop()`` and ``start()`` take it down and bring it back on the same port.
+    """
+
+    def __init__(self, *, delay: float = 0.0, on_message: Callable[[str], None] | None = None):
+        self.port = ephemeral_port()
+        self.delay = delay
+        self.on_message = on_message
+        self.message_ids: Counter[str] = Counter()
+        self.received = threading.Event()
+        self.controller: Controller | None = None
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.original_content or envelope.content)
+        message_id = str(message["Message-ID"])
+        self.message_ids[message_id] += 1
+        self.received.set()
+        if self.on_message is not None:
+            self.on_message(message_id)
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        return "250 Message accepted for delivery"
+
+    def start(self) -> SmtpSink:
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port, ready_timeout=10)
+        self.controller.start()
+        return self
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    def settings(self, timeout: int = 5) -> dict[str, str]:
+        """Return the environment that points orderctl's SMTP backend here."""
+        return {
+            "EMAIL_BACKEND": "directives.mail.EmailBackend",
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(self.port),
+            "EMAIL_USE_TLS": "false",
+            "EMAIL_TIMEOUT": str(timeout),
+        }
+
+
+class TcpProxy:
+    """Forward a loopback port to ``target``; ``cut()`` drops every connection and refuses new ones
+    (the service is down, as its clients see it), ``restore()`` listens again on the same port."""
+
+    def __init__(self, target_host: str, target_port: int):
+        self.target = (target_host, target_port)
+        self.port = ephemeral_port()
+        self.lock = threading.Lock()
+        self.sockets: set[socket.socket] = set()
+        self.listener: socket.socket | None = None
+        self.outages = 0  # cut_for's, timed outages
+
+    def start(self) -> TcpProxy:
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(64)
+        self.listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+        return self
+
+    restore = start
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return  # cut
+            try:
+                upstream = socket.create_connection(self.target, timeout=5)
+                upstream.settimeout(None)
+            except OSError:
+                client.close()
+                continue
+            with self.lock:
+                self.sockets |= {client, upstream}
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (source, sink):
+                with contextlib.suppress(OSError):
+                    s.shutdown(socket.SHUT_RDWR)
+                s.close()
+            with self.lock:
+                self.sockets -= {source, sink}
+
+    def cut(self) -> None:
+        """Refuse new connections and reset the open ones."""
+        if self.listener is not None:
+            # shutdown() wakes the thread blocked in accept(); close() alone would leave it accepting.
+            with contextlib.suppress(OSError):
+                self.listener.shutdown(socket.SHUT_RDWR)
+            self.listener.close()
+            self.listener = None
+        with self.lock:
+            open_sockets = list(self.sockets)
+        for s in open_sockets:
+            try:
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            s.close()
+
+    def cut_for(self, seconds: float) -> None:
+        """Cut now and restore after ``seconds``, in the background."""
+        self.outages += 1
+        self.cut()
+        threading.Timer(seconds, self.restore).start()
+
+
+def wait_until(condition: Callable[[], bool], *, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out after {timeout} s waiting for {what}"
+        time.sleep(0.1)

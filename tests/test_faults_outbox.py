@@ -1,0 +1,339 @@
+"""The outbox under faults at the mail server and the database, counted by Message-ID at a real SMTP server.
+
+The SMTP server is the test's own (``tests.fault_servers.SmtpSink``, aiosmtpd on a free port); the
+dispatcher is orderctl's real SMTP backend talking to it. For a database outage the dispatcher runs as
+a process of its own whose connection goes through a proxy the test cuts (``TcpProxy``): what a client
+sees of PostgreSQL going down and coming back. The outage is timed from inside the SMTP exchange, after
+the server took the email and before the dispatcher could write its "sent" mark: the window that used
+to send duplicates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from directives import actions, notify
+from directives.actions import outbox
+from directives.models import Delivery, Notification
+from tests.fault_servers import SmtpSink, TcpProxy, wait_until
+from tests.test_celery_worker import editors  # noqa: F401 - a fixture, used by name
+from tests.test_faults import QUIET, Services, worker_database_url
+
+ROOT = Path(__file__).resolve().parent.parent
+JULY_2_ENDS = dt.datetime(2026, 7, 3, 4, 0, tzinfo=dt.UTC)
+
+
+def dispatch(instant: dt.datetime) -> actions.DispatchReport:
+    # The clock ticks: the SMTP exchange and its timeouts run on real time.
+    with time_machine.travel(instant, tick=True):
+        return actions.dispatch_notifications()
+
+
+@pytest.fixture
+def one_notice(order, cisa_editor):
+    """One overdue notice (2(c)(ii), told to CISA's one editor) owed at the end of July 2."""
+    with time_machine.travel(JULY_2_ENDS, tick=False):
+        actions.flag_overdue(actor=None)
+    Notification.objects.exclude(directive__ref="2(c)(ii)").delete()
+    return Notification.objects.get()
+
+
+@pytest.fixture
+def sink(settings):
+    server = SmtpSink()
+    for key, value in server.settings().items():
+        setattr(settings, key, int(value) if key in ("EMAIL_PORT", "EMAIL_TIMEOUT") else value)
+    settings.EMAIL_USE_TLS = False
+    yield server
+    server.stop()
+
+
+def test_a_mail_server_that_answers_after_the_timeout_gets_the_email_once(one_notice, sink, settings):
+    settings.EMAIL_TIMEOUT = 1
+    sink.delay = 3  # takes the message, answers 250 two seconds after the client gave up
+    sink.start()
+    report = dispatch(JULY_2_ENDS)
+    delivery = Delivery.objects.get()
+    assert report.emails == [delivery.pk]
+    assert delivery.state == Delivery.State.SENT
+    assert delivery.last_error.startswith("Sent, unconfirmed: the mail server took the message")
+    lease = dt.timedelta(seconds=settings.NOTIFICATION_CLAIM_SECONDS)
+    for later in (lease, 2 * lease, dt.timedelta(days=3)):
+        assert dispatch(JULY_2_ENDS + later).emails == []
+    assert sink.message_ids == {notify.message_id(delivery): 1}
+    one_notice.refresh_from_db()
+    assert one_notice.state == Notification.State.SENT
+
+
+def test_an_smtp_outage_of_any_length_loses_nothing_and_delivery_resumes_within_a_minute(
+    one_notice, sink, settings
+):
+    settings.NOTIFICATION_MAX_ATTEMPTS = 3
+    # The server is down (nothing listens on its port) for a month: the dispatcher tries every minute it
+    # runs; this samples that month, as beat would find it.
+    instant = JULY_2_ENDS
+    for hop in (
+        dt.timedelta(0),
+        dt.timedelta(minutes=1, seconds=1),
+        dt.timedelta(hours=9),
+        dt.timedelta(days=30),
+    ):
+        instant += hop
+        report = dispatch(instant)
+        assert (len(report.failed), report.gave_up) == (1, [])
+    delivery = Delivery.objects.get()
+    assert (delivery.state, delivery.attempts) == (Delivery.State.PENDING, 4)
+    assert "ConnectionRefusedError" in delivery.last_error
+    # Not dropped, and shown to operators: the admin's list and `outbox_status` count these.
+    assert list(Delivery.objects.needing_attention()) == [delivery]
+    assert not Notification.objects.filter(state=Notification.State.FAILED).exists()
+    assert not Delivery.objects.filter(state=Delivery.State.FAILED).exists()
+
+    sink.start()  # the server is back
+    retry_at = delivery.next_attempt_at
+    assert retry_at - instant < dt.timedelta(minutes=1, seconds=1)
+    assert dispatch(retry_at + dt.timedelta(seconds=1)).emails == [delivery.pk]
+    assert sink.message_ids == {notify.message_id(delivery): 1}
+    assert Delivery.objects.needing_attention().count() == 0
+    one_notice.refresh_from_db()
+    assert one_notice.state == Notification.State.SENT
+
+
+def test_a_delivery_reclaimed_after_the_server_took_it_is_marked_sent_not_sent_again(
+    one_notice, sink, settings
+):
+    sink.start()
+    with time_machine.travel(JULY_2_ENDS, tick=True):
+        actions.plan_deliveries()
+        claimed = actions.claim_delivery()
+        # A dispatcher handed it to the server, the server took it, and the dispatcher died (or lost the
+        # database for longer than it waits) before the "sent" mark: what it leaves behind.
+        outbox._finish(claimed, handed_over_at=JULY_2_ENDS)
+        notify.send_delivery(claimed, [one_notice])
+        outbox._remember_accepted(claimed, JULY_2_ENDS)
+    lease = dt.timedelta(seconds=settings.NOTIFICATION_CLAIM_SECONDS + 1)
+    assert dispatch(JULY_2_ENDS + lease).emails == []
+    delivery = Delivery.objects.get()
+    assert (delivery.state, delivery.sent_at, delivery.attempts) == (Delivery.State.SENT, JULY_2_ENDS, 1)
+    assert sink.message_ids == {notify.message_id(delivery): 1}
+    one_notice.refresh_from_db()
+    assert one_notice.state == Notification.State.SENT
+
+
+def test_a_warm_shutdown_releases_a_claimed_delivery_instead_of_holding_it_for_the_lease(
+    one_notice, sink, settings
+):
+    sink.start()
+    actions.request_stop()
+    try:
+        with time_machine.travel(JULY_2_ENDS, tick=True):
+            actions.plan_deliveries()
+            report = actions.dispatch_notifications()
+    finally:
+        outbox._stopping.clear()
+    delivery = Delivery.objects.get()
+    assert report.emails == []
+    assert (delivery.state, delivery.attempts) == (Delivery.State.PENDING, 0)
+    assert delivery.next_attempt_at <= JULY_2_ENDS + dt.timedelta(minutes=1)
+    assert dispatch(JULY_2_ENDS + dt.timedelta(minutes=1)).emails == [delivery.pk]
+
+
+# --- The database goes away inside the SMTP exchange ---------------------------------------------------
+
+
+class Dispatcher:
+    """``manage.py dispatch_notifications`` in a process of its own, its database behind ``proxy``."""
+
+    def __init__(self, folder: Path, proxy: TcpProxy, sink: SmtpSink, redis_url: str, lease: int):
+        url = worker_database_url()
+        host_port = url.rsplit("@", 1)[1].split("/", 1)[0]
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_ALLOW", "PYTEST"))}
+        self.env.update(
+            DEBUG="true",
+            DATABASE_URL=url.replace(host_port, f"127.0.0.1:{proxy.port}"),
+            DB_CONN_MAX_AGE="0",
+            REDIS_URL=redis_url,
+            DATA_DIR=str(folder / "data"),
+            NOTIFICATION_CLAIM_SECONDS=str(lease),
+            LOG_LEVEL="INFO",
+            **sink.settings(timeout=10),
+        )
+        self.log = folder / "dispatcher.log"
+
+    def run(self) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run(
+            [sys.executable, "manage.py", "dispatch_notifications"],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        with self.log.open("a") as log:
+            log.write(done.stdout + done.stderr)
+        return done
+
+
+@pytest.fixture
+def owed(order, editors, reviewer):  # noqa: F811 - editors: the fixture imported above
+    """The notices the order owes by the real clock: several emails, to the lead editors and the reviewer."""
+    actions.flag_overdue(actor=None)
+    actions.escalate_overdue(actor=None)
+    actions.plan_deliveries()
+    assert Delivery.objects.count() >= 3
+    return Delivery.objects.count()
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    services = Services(tmp_path)
+    services.start_redis()
+    yield services.redis_url
+    services.stop_all()
+
+
+def cut_once(proxy: TcpProxy, *, seconds: float) -> Callable[[str], None]:
+    """Return an SMTP hook that takes the database away for ``seconds`` when the first email arrives."""
+
+    def on_message(message_id: str) -> None:
+        if not proxy.outages:
+            proxy.cut_for(seconds)
+
+    return on_message
+
+
+def all_sent_once(sink: SmtpSink, count: int) -> None:
+    sent = Delivery.objects.filter(state=Delivery.State.SENT)
+    assert sent.count() == count
+    assert sink.message_ids == {notify.message_id(d): 1 for d in sent}
+    assert set(Notification.objects.values_list("state", flat=True)) == {Notification.State.SENT}
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_the_sent_mark_waits_out_a_database_outage_and_nothing_is_sent_twice(owed, tmp_path, private_redis):
+    s = connection.settings_dict
+    proxy = TcpProxy(s["HOST"] or "127.0.0.1", int(s["PORT"] or 5432)).start()
+    # The database goes away for 3 s right after the server took the first email, before its answer.
+    sink = SmtpSink(on_message=cut_once(proxy, seconds=3)).start()
+    try:
+        done = Dispatcher(tmp_path, proxy, sink, private_redis, lease=60).run()
+    finally:
+        sink.stop()
+        proxy.cut()
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert proxy.outages == 1
+    assert "the database failed" in done.stderr  # the mark was retried ...
+    all_sent_once(sink, owed)  # ... and landed: every email once
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_a_database_outage_longer_than_the_dispatcher_waits_still_sends_nothing_twice(
+    owed, tmp_path, private_redis
+):
+    s = connection.settings_dict
+    proxy = TcpProxy(s["HOST"] or "127.0.0.1", int(s["PORT"] or 5432)).start()
+    sink = SmtpSink(on_message=cut_once(proxy, seconds=5)).start()
+    # A 2-second lease: the dispatcher waits 1 s for the database, then dies with the email unmarked.
+    dispatcher = Dispatcher(tmp_path, proxy, sink, private_redis, lease=2)
+    try:
+        first = dispatcher.run()
+        assert first.returncode != 0
+        assert "OperationalError" in first.stderr
+        wait_until(lambda: proxy.listener is not None, timeout=10, what="the database to come back")
+        stranded = Delivery.objects.get(state=Delivery.State.SENDING)
+        assert stranded.handed_over_at is not None
+        wait_until(
+            lambda: Delivery.objects.filter(
+                pk=stranded.pk, next_attempt_at__lte=dt.datetime.now(dt.UTC)
+            ).exists(),
+            timeout=10,
+            what="the lease to end",
+        )
+        second = dispatcher.run()
+    finally:
+        sink.stop()
+        proxy.cut()
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert "took it before; marked sent, not resent" in second.stderr
+    all_sent_once(sink, owed)
+
+
+# --- A deploy: SIGTERM to a worker in the middle of a batch ----------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_sigterm_finishes_the_email_in_hand_releases_the_rest_and_a_new_worker_sends_them_once(
+    owed, tmp_path
+):
+    sink = SmtpSink(delay=1.5).start()  # each email takes 1.5 s: a batch in progress when SIGTERM comes
+    services = Services(tmp_path)
+    services.env.update(sink.settings(timeout=10), NOTIFICATION_CLAIM_SECONDS="600")
+    celery = [sys.executable, "-m", "celery", "-A", "orderctl"]
+    try:
+        services.start_redis()
+        # As compose runs it: a prefork pool, the dispatch in a child process; SIGTERM to the main one only.
+        worker = services._start(
+            "worker", [*celery, "worker", "--pool=prefork", "--concurrency=1", "--loglevel=INFO", *QUIET]
+        )
+        services.wait(lambda: " ready." in services.log("worker"), timeout=60, what="the worker")
+        services.start_beat()
+        services.wait(lambda: sink.received.is_set(), timeout=60, what="the first email")
+        os.kill(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=20)  # a 10-minute lease or the whole batch would take far longer
+        services.stop("beat")
+        assert worker.returncode == 0, services.log("worker")[-3000:]
+        assert "dispatch loops stop after the email in hand" in services.log("worker")
+        sent = Delivery.objects.filter(state=Delivery.State.SENT).count()
+        assert 1 <= sent < owed
+        assert sum(sink.message_ids.values()) == sent
+        # Nothing is held for the lease: what was claimed and not sent is due again now.
+        assert not Delivery.objects.filter(state=Delivery.State.SENDING).exists()
+
+        services.start_worker("worker-2")
+        services.start_beat()
+        services.wait(
+            lambda: Delivery.objects.filter(state=Delivery.State.SENT).count() == owed,
+            timeout=60,
+            what="the rest, sent by the new worker",
+        )
+    finally:
+        services.stop_all()
+        sink.stop()
+    all_sent_once(sink, owed)
+
+
+def test_emails_unsent_after_many_tries_are_shown_in_the_admin_and_fail_outbox_status(
+    one_notice, settings, admin_client
+):
+    settings.NOTIFICATION_MAX_ATTEMPTS = 2
+    settings.EMAIL_BACKEND = "directives.mail.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", 9, False  # refused
+    dispatch(JULY_2_ENDS)
+    out = io.StringIO()
+    call_command("outbox_status", stdout=out)  # one try: not yet a person's business
+    assert "no email needs attention" in out.getvalue()
+    dispatch(JULY_2_ENDS + dt.timedelta(minutes=2))
+    with pytest.raises(CommandError, match="1 emails still unsent after 2 or more tries"):
+        call_command("outbox_status", stdout=io.StringIO())
+    page = admin_client.get("/admin/directives/delivery/?attention=yes")
+    assert page.status_code == 200
+    assert "1 email still unsent after 2 or more tries" in page.content.decode()
+    assert "cisa-editor@example.com" in page.content.decode()
