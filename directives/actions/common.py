@@ -86,6 +86,19 @@ def validate_note(note: str, evidence_url: str, errors: dict[str, list[str]]) ->
                 errors.setdefault("evidence_url", []).append("Enter a valid http:// or https:// link.")
 
 
+def validate_required_text(value: str, field: str, missing: str, errors: dict[str, list[str]]) -> None:
+    """Check a required free text (a justification, a reason) as a note is checked, its errors at ``field``.
+
+    ``missing`` is the error when it is empty: it says why the text is needed.
+    """
+    if not value:
+        errors[field] = [missing]
+    note_errors: dict[str, list[str]] = {}
+    validate_note(value, "", note_errors)
+    if note_errors:
+        errors.setdefault(field, []).extend(note_errors["note"])
+
+
 def saved_event(event_id: int) -> DirectiveEvent:
     return DirectiveEvent.objects.select_related("directive", "actor", "agency").get(pk=event_id)
 

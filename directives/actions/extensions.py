@@ -18,7 +18,7 @@ from django.utils import timezone
 from .. import history, permissions
 from ..history import NewEvent
 from ..models import Directive, DirectiveEvent, ExtensionRequest, Notification
-from .common import lock, queue_dispatch_on_commit, validate_note
+from .common import lock, queue_dispatch_on_commit, validate_note, validate_required_text
 from .schedule import extension
 
 
@@ -66,11 +66,9 @@ def request_extension(
             errors["requested_due_on"] = [
                 f"Ask for a date after the current deadline, {current.due_on.isoformat()}."
             ]
-        if not justification:
-            errors["justification"] = ["Say why more time is needed: the reviewers decide on it."]
-        validate_note(justification, "", errors)
-        if "note" in errors:
-            errors["justification"] = errors.pop("note")
+        validate_required_text(
+            justification, "justification", "Say why more time is needed: the reviewers decide on it.", errors
+        )
         if errors:
             raise ValidationError(errors)
         assert current.due_on is not None  # noqa: S101 - refused above when there is none
@@ -143,11 +141,9 @@ def deny_extension(request: ExtensionRequest, *, actor: User, reason: str) -> Ex
         permissions.require_review(actor)
         current, locked = _pending(request)
         errors: dict[str, list[str]] = {}
-        if not reason:
-            errors["reason"] = ["Say why the extension is denied: the agency is told."]
-        validate_note(reason, "", errors)
-        if "note" in errors:
-            errors["reason"] = errors.pop("note")
+        validate_required_text(
+            reason, "reason", "Say why the extension is denied: the agency is told.", errors
+        )
         if errors:
             raise ValidationError(errors)
         event = NewEvent.of(

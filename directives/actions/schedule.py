@@ -17,7 +17,7 @@ from django.utils import timezone
 from .. import deadlines, history, permissions
 from ..history import NewEvent
 from ..models import Directive, DirectiveEvent
-from .common import StaleVersion, lock, saved_event, validate_note, version_of
+from .common import StaleVersion, lock, saved_event, validate_note, validate_required_text, version_of
 
 
 def _move_deadline(current: Directive, new_due_on: dt.date | None) -> None:
@@ -91,11 +91,7 @@ def extension(
         errors["new_due_on"] = [
             f"An extension must move the deadline later than {current.due_on.isoformat()}."
         ]
-    if not justification:
-        errors["justification"] = ["Say why the deadline is extended."]
-    validate_note(justification, "", errors)
-    if "note" in errors:
-        errors["justification"] = errors.pop("note")
+    validate_required_text(justification, "justification", "Say why the deadline is extended.", errors)
     if errors:
         raise ValidationError(errors)
     event = NewEvent.of(
