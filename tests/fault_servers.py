@@ -154,7 +154,14 @@ class TcpProxy:
         """Cut now and restore after ``seconds``, in the background."""
         self.outages += 1
         self.cut()
-        threading.Timer(seconds, self.restore).start()
+
+        def restore_later() -> None:
+            # A sleeping thread, not threading.Timer: a timed condition wait does not wake under
+            # libfaketime (`make test-future`), a plain sleep does.
+            time.sleep(seconds)
+            self.restore()
+
+        threading.Thread(target=restore_later, daemon=True).start()
 
 
 def wait_until(condition: Callable[[], bool], *, timeout: float, what: str) -> None:

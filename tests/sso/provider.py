@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -80,6 +81,9 @@ def running_provider(redirect_uri: str) -> Iterator[Provider]:
         "RP_PUBLIC_JWK": json.dumps(public_jwk),
         "ACR": ACR,
         "NODE_PATH": str(ROOT / "node_modules"),
+        # On the suite's clock: under `make test-future` (libfaketime) the provider dates its tokens as
+        # the application reads them, as a real provider and client share the time of day.
+        **{k: v for k, v in os.environ.items() if k == "LD_PRELOAD" or k.startswith("FAKETIME")},
     }
     # Its warnings (a development adapter ...), shown if it fails to start; closed below.
     log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - outlives this statement: the provider writes it
