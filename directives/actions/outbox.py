@@ -285,9 +285,24 @@ def _settle(
     notifications: Iterable[Notification], now: dt.datetime, report: DispatchReport | None = None
 ) -> None:
     """Mark each notice that every one of its deliveries has finished with: sent, or failed if none was."""
-    for notification in Notification.objects.filter(
-        pk__in=[n.pk for n in notifications], state=Notification.State.SENDING
-    ).prefetch_related("deliveries"):
+    settling = list(
+        Notification.objects.filter(
+            pk__in=[n.pk for n in notifications], state=Notification.State.SENDING
+        ).prefetch_related("deliveries")
+    )
+    # The directives whose history may get a "sent" event are locked first, in ascending id, as every
+    # writer takes a directive and then its order's chain (common.lock, history.append). Appending here
+    # first took the order's lock and then, through the event's foreign key, waited on a directive a
+    # writer held while it waited on the order: a deadlock (found by the two-of-everything test).
+    directive_ids = sorted({n.directive_id for n in settling})
+    if directive_ids:
+        list(
+            Directive.objects.select_for_update(of=("self",))
+            .filter(pk__in=directive_ids)
+            .order_by("pk")
+            .only("pk")
+        )
+    for notification in settling:
         deliveries = list(notification.deliveries.all())
         open_states = {Delivery.State.PENDING, Delivery.State.SENDING}
         if any(d.state in open_states for d in deliveries):
