@@ -623,6 +623,8 @@ CELERY_BEAT_SCHEDULE = {
     "dispatch-notifications": _beat(
         "directives.tasks.dispatch_notifications", "DISPATCH_NOTIFICATIONS_EVERY_SECONDS", 60
     ),
+    # Emails whose dispatcher died holding them go back to the queue once their lease ends.
+    "sweep-outbox-leases": _beat("directives.tasks.sweep_outbox_leases", "SWEEP_OUTBOX_EVERY_SECONDS", 60),
     # A signed checkpoint of every chain's head, in the database and to the sinks above.
     # Webhook deliveries planned by the dispatcher above (actions/webhooks.py).
     "dispatch-webhooks": _beat("directives.tasks.dispatch_webhooks", "DISPATCH_WEBHOOKS_EVERY_SECONDS", 60),
@@ -657,6 +659,8 @@ NOTIFICATION_RETRY_SECONDS = env_seconds("NOTIFICATION_RETRY_SECONDS", 60)
 # sending leaves its row claimed; after this lease another one sends it again. It must be far longer
 # than one SMTP exchange (EMAIL_TIMEOUT) or a slow send could be doubled by a second dispatcher.
 NOTIFICATION_CLAIM_SECONDS = env_seconds("NOTIFICATION_CLAIM_SECONDS", 600)
+# An email the mail server refused (5xx) or left unconfirmed "needs attention" for this many days.
+NOTIFICATION_ATTENTION_DAYS = env_int("NOTIFICATION_ATTENTION_DAYS", 7)
 
 # --- Integrations (docs/integrations.md) ---------------------------------------------------------
 # Daily digests (for people who chose one) go out at this hour, Eastern Time, 0-23.
