@@ -167,6 +167,16 @@ class DeliveryQuerySet(models.QuerySet["Delivery"]):
             )
         )
 
+    def undelivered_to(self, address: str, now: dt.datetime) -> DeliveryQuerySet:
+        """Return the emails to ``address`` refused by the mail server or left unconfirmed lately
+        (``NOTIFICATION_ATTENTION_DAYS``): what its owner is shown on their notification settings."""
+        since = now - dt.timedelta(days=settings.NOTIFICATION_ATTENTION_DAYS)
+        return self.filter(
+            recipient__iexact=address,
+            state__in=[Delivery.State.REFUSED, Delivery.State.UNCONFIRMED],
+            sending_started_at__gte=since,
+        ).order_by("-id")
+
     def stuck_sending(self, now: dt.datetime) -> DeliveryQuerySet:
         """Return the emails claimed for sending longer ago than the lease and its margin.
 

@@ -395,6 +395,9 @@ for _address in HISTORY_CHECKPOINT_EMAIL:
 # Off until set: the bearer token Prometheus sends (`authorization: credentials_file` in its scrape
 # config). The numbers say how late each agency is, so they are never open to anyone who asks.
 METRICS_TOKEN = _secret_from_env_or_file("METRICS_TOKEN")
+# While this file exists, /readyz/ answers 503 "draining": Kubernetes' preStop makes it before SIGTERM
+# (deploy/web.yaml), so the Service stops sending here while gunicorn still serves. Empty: never drains.
+DRAIN_FILE = env_str("DRAIN_FILE", "")
 if METRICS_TOKEN and len(METRICS_TOKEN) < 32:
     raise ImproperlyConfigured("METRICS_TOKEN must be at least 32 characters (e.g. `openssl rand -hex 32`)")
 # --- Evidence files (docs/evidence-and-reports.md) -----------------------------------------------------

@@ -25,13 +25,15 @@ import time_machine
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 
-from directives import actions, notify
+from directives import actions, notify, outbox_counts
 from directives.actions import outbox
 from directives.models import Delivery, Notification
+from directives.notices import STUCK_MARGIN_SECONDS
 from tests.conftest import _user
 from tests.fault_servers import SmtpSink, TcpProxy, wait_until
 from tests.test_celery_worker import editors  # noqa: F401 - a fixture, used by name
 from tests.test_faults import QUIET, Services, worker_database_url
+from tests.test_metrics import TOKEN, samples
 
 ROOT = Path(__file__).resolve().parent.parent
 JULY_2_ENDS = dt.datetime(2026, 7, 3, 4, 0, tzinfo=dt.UTC)
@@ -241,6 +243,53 @@ def test_a_warm_shutdown_releases_a_claimed_delivery_instead_of_holding_it_for_t
     assert (delivery.state, delivery.attempts) == (Delivery.State.PENDING, 0)
     assert delivery.next_attempt_at <= JULY_2_ENDS + dt.timedelta(minutes=1)
     assert dispatch(JULY_2_ENDS + dt.timedelta(minutes=1)).emails == [delivery.pk]
+
+
+def test_a_refused_email_is_shown_to_its_owner_counted_in_the_metrics_and_the_admin(
+    one_notice, sink, settings, client, admin_client, cisa_editor
+):
+    settings.METRICS_TOKEN = TOKEN
+    sink.script = {"cisa-editor@example.com": ["550-rcpt"]}
+    sink.start()
+    before = outbox_counts.totals()
+    dispatch(JULY_2_ENDS)
+    after = outbox_counts.totals()
+    assert {k: after[k] - before[k] for k in after} == {
+        "sent": 0,
+        "deferred": 0,
+        "refused": 1,
+        "unconfirmed": 0,
+        "database_error": 0,
+    }
+    with time_machine.travel(JULY_2_ENDS + dt.timedelta(hours=1), tick=False):
+        client.force_login(cisa_editor)
+        page = client.get("/account/notifications/").content.decode()
+        scraped = client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}").content.decode()
+        listing = admin_client.get("/admin/directives/delivery/").content.decode()
+    assert "Emails to you that may not have arrived" in page
+    assert "550 5.1.1 No such user here (RCPT)" in page
+    found = samples(scraped)
+    assert found["orderctl_outbox_deliveries", (("state", "refused"),)] == 1
+    assert found["orderctl_outbox_needing_attention", ()] == 1
+    assert found["orderctl_outbox_events_total", (("outcome", "refused"),)] == after["refused"]
+    assert "1 email needs attention: 1 refused by the mail server" in listing
+    assert f"{after['refused']} refused (5xx)" in listing
+
+
+def test_an_email_stuck_sending_past_its_lease_is_reported_by_readiness_and_metrics(
+    one_notice, settings, client
+):
+    settings.METRICS_TOKEN = TOKEN
+    with time_machine.travel(JULY_2_ENDS, tick=False):
+        actions.plan_deliveries()
+        actions.claim_delivery()  # and its dispatcher hangs, with no sweep running
+    lease = dt.timedelta(seconds=settings.NOTIFICATION_CLAIM_SECONDS + STUCK_MARGIN_SECONDS)
+    for later, stuck in ((lease - dt.timedelta(seconds=1), 0), (lease + dt.timedelta(seconds=1), 1)):
+        with time_machine.travel(JULY_2_ENDS + later, tick=False):
+            ready = client.get("/readyz/").json()
+            found = samples(client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}").content.decode())
+        assert ready["detail"] == {"outbox_emails_stuck_sending": stuck, "outbox_notices_left_sending": 0}
+        assert found["orderctl_outbox_stuck_sending", (("kind", "delivery"),)] == stuck
 
 
 # --- Two dispatchers, and one that died ------------------------------------------------------------------
@@ -501,5 +550,7 @@ def test_emails_unsent_after_many_tries_are_shown_in_the_admin_and_fail_outbox_s
         call_command("outbox_status", stdout=io.StringIO())
     page = admin_client.get("/admin/directives/delivery/?attention=yes")
     assert page.status_code == 200
-    assert "1 email still unsent after 2 or more tries" in page.content.decode()
+    assert "1 email needs attention: 0 refused by the mail server, 0 unconfirmed, 1 still unsent after 2" in (
+        page.content.decode()
+    )
     assert "cisa-editor@example.com" in page.content.decode()

@@ -96,7 +96,8 @@ def test_readiness_is_ready_with_the_database_the_broker_and_every_migration(mig
     assert answer["status"] == 200, answer
     assert answer["body"] == {
         "status": "ready",
-        "checks": {"database": "ok", "broker": "ok", "migrations": "ok"},
+        "checks": {"accepting": "ok", "database": "ok", "broker": "ok", "migrations": "ok"},
+        "detail": {"outbox_emails_stuck_sending": 0, "outbox_notices_left_sending": 0},
     }
 
 
@@ -110,7 +111,8 @@ def test_readiness_is_unready_when_the_database_is_unreachable(tmp_path):
     assert answer["body"] == {
         "status": "unready",
         "failed": ["database", "migrations"],
-        "checks": {"database": "unreachable", "broker": "ok", "migrations": "unknown"},
+        "checks": {"accepting": "ok", "database": "unreachable", "broker": "ok", "migrations": "unknown"},
+        "detail": {},
     }
     assert answer["cookies"] == []
 
@@ -126,7 +128,8 @@ def test_readiness_is_unready_when_the_broker_is_unreachable(migrated, tmp_path)
     assert answer["body"] == {
         "status": "unready",
         "failed": ["broker"],
-        "checks": {"database": "ok", "broker": "unreachable", "migrations": "ok"},
+        "checks": {"accepting": "ok", "database": "ok", "broker": "unreachable", "migrations": "ok"},
+        "detail": {"outbox_emails_stuck_sending": 0, "outbox_notices_left_sending": 0},
     }
 
 
@@ -143,5 +146,19 @@ def test_readiness_is_unready_while_a_migration_is_unapplied(migrated, tmp_path)
     assert answer["body"] == {
         "status": "unready",
         "failed": ["migrations"],
-        "checks": {"database": "ok", "broker": "ok", "migrations": "unapplied"},
+        "checks": {"accepting": "ok", "database": "ok", "broker": "ok", "migrations": "unapplied"},
+        "detail": {"outbox_emails_stuck_sending": 0, "outbox_notices_left_sending": 0},
     }
+
+
+def test_readiness_turns_false_while_the_drain_file_exists_and_liveness_stays_ok(migrated, tmp_path):
+    # Kubernetes' preStop makes the file before SIGTERM: the Service stops sending here first.
+    drain = tmp_path / "draining"
+    drain.touch()
+    env = {"DATABASE_URL": f"sqlite:///{migrated}", "DRAIN_FILE": str(drain), **broker_env(tmp_path)}
+    answer = probe("/readyz/", **env)
+    assert answer["status"] == 503
+    assert answer["body"]["failed"] == ["accepting"]
+    assert answer["body"]["checks"]["accepting"] == "draining"
+    assert probe("/healthz/", **env)["status"] == 200
+
