@@ -28,8 +28,12 @@ RETRY_AFTER_SECONDS = 30
 _OUTAGE_ERRORS = (OperationalError, InterfaceError)
 
 
-def unavailable(request: HttpRequest) -> HttpResponse:
-    """Return the 503 for ``request``: the API's error shape under /api/, an HTML page elsewhere."""
+def unavailable(request: HttpRequest, reason: BaseException | None = None) -> HttpResponse:
+    """Return the 503 for ``request``: the API's error shape under /api/, an HTML page elsewhere.
+
+    Logged here, once: one line per 503, with its reason (Django's request logger is told it is done).
+    """
+    logger.warning("database unreachable during %s, answering 503: %s", request.path, reason)
     if request.path.startswith("/api/"):
         response: HttpResponse = JsonResponse(
             {"detail": ["The database is unreachable; nothing was written. Try again shortly."]},
@@ -39,6 +43,7 @@ def unavailable(request: HttpRequest) -> HttpResponse:
         response = HttpResponse(render_to_string("503.html"), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
+    response._has_been_logged = True  # type: ignore[attr-defined]  # django.utils.log.log_response's mark
     return response
 
 
@@ -53,8 +58,7 @@ class DatabaseUnavailableMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, _OUTAGE_ERRORS) and _connection_lost():
-            logger.warning("database unreachable during %s, answering 503: %s", request.path, exception)
-            return unavailable(request)
+            return unavailable(request, exception)
         return None
 
 
@@ -70,5 +74,5 @@ def server_error(request: HttpRequest, template_name: str = "500.html") -> HttpR
     """Django's 500, or the 503 when the error was the database going away (``handler500``)."""
     exc = sys.exc_info()[1]
     if isinstance(exc, _OUTAGE_ERRORS):
-        return unavailable(request)
+        return unavailable(request, exc)
     return defaults.server_error(request, template_name)

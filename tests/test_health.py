@@ -162,3 +162,30 @@ def test_readiness_turns_false_while_the_drain_file_exists_and_liveness_stays_ok
     assert answer["body"]["checks"]["accepting"] == "draining"
     assert probe("/healthz/", **env)["status"] == 200
 
+
+def test_a_503_for_a_database_outage_is_logged_once(tmp_path):
+    # A page that reads the database, asked while nothing listens on the database's port.
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.test import Client; "
+            "print(Client(SERVER_NAME='localhost').get('/open-data/orders/14409.json').status_code)",
+        ],
+        cwd=ROOT,
+        env={
+            **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")},
+            "DEBUG": "true",
+            "DJANGO_SETTINGS_MODULE": "orderctl.settings",
+            "DATABASE_URL": f"postgres://postgres@127.0.0.1:{closed_port()}/orderctl",
+            **broker_env(tmp_path),
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.stdout.strip().splitlines()[-1] == "503", done.stderr
+    logged = [line for line in done.stderr.splitlines() if "/open-data/orders/14409.json" in line]
+    assert len(logged) == 1, logged
+    assert "answering 503" in logged[0]
