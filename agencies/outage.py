@@ -13,6 +13,7 @@ connection is checked at its next use and replaced when broken.
 
 from __future__ import annotations
 
+import errno
 import logging
 import sys
 from collections.abc import Callable
@@ -59,7 +60,32 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, _OUTAGE_ERRORS) and _connection_lost():
             return unavailable(request, exception)
+        if isinstance(exception, OSError) and exception.errno in _DISK_FULL:
+            # Django spools a large upload to a temporary file before any view sees it: a full disk
+            # there is the server's problem, said as such, and the temporary file is already gone.
+            return disk_full(request, exception)
         return None
+
+
+_DISK_FULL = {
+    errno.ENOSPC: "the server's storage is full",
+    errno.EDQUOT: "the server's storage quota is used up",
+}
+
+
+def disk_full(request: HttpRequest, exc: OSError) -> HttpResponse:
+    """Return the 503 for a request the server had no room to take, naming the problem; logged once."""
+    problem = _DISK_FULL[exc.errno]
+    logger.error("no room to take %s %s, answering 503: %s", request.method, request.path, exc)
+    message = f"The request was not saved: {problem}. Nothing was written; try again later."
+    if request.path.startswith("/api/"):
+        response: HttpResponse = JsonResponse({"detail": [message]}, status=503)
+    else:
+        response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = "300"
+    response["Cache-Control"] = "no-store"
+    response._has_been_logged = True  # type: ignore[attr-defined]  # django.utils.log.log_response's mark
+    return response
 
 
 def _connection_lost() -> bool:
