@@ -63,7 +63,7 @@ class EmailBackend(smtp.EmailBackend):
     def _send(self, email_message: EmailMessage) -> bool:
         if self.connection is not None:
             self.connection.orderctl_transmitted = False  # type: ignore[attr-defined]  # ours, set by _SMTP
-            self.connection.orderctl_reply = ""  # type: ignore[attr-defined]
+            self.connection.orderctl_reply = ""  # type: ignore[attr-defined]  # ours, set by _SMTP
         try:
             sent = bool(super()._send(email_message))  # type: ignore[misc]  # Django's, not in the stubs
         except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused):
@@ -74,7 +74,8 @@ class EmailBackend(smtp.EmailBackend):
                     f"the mail server took the message but did not answer ({type(exc).__name__}: {exc})"
                 ) from exc
             raise
-        email_message.smtp_reply = getattr(self.connection, "orderctl_reply", "")  # type: ignore[attr-defined]
+        reply = getattr(self.connection, "orderctl_reply", "")
+        email_message.smtp_reply = reply  # type: ignore[attr-defined]  # ours, read by notify.send_delivery
         return sent
 
     def close(self) -> None:
