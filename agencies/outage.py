@@ -75,7 +75,7 @@ _DISK_FULL = {
 
 def disk_full(request: HttpRequest, exc: OSError) -> HttpResponse:
     """Return the 503 for a request the server had no room to take, naming the problem; logged once."""
-    problem = _DISK_FULL[exc.errno]
+    problem = _DISK_FULL.get(exc.errno or 0, "the server's storage cannot take it")
     logger.error("no room to take %s %s, answering 503: %s", request.method, request.path, exc)
     message = f"The request was not saved: {problem}. Nothing was written; try again later."
     if request.path.startswith("/api/"):

@@ -41,7 +41,7 @@ class FullDisk(PrivateFileSystemStorage):
                 yield chunk
 
         content.chunks = chunks
-        return super()._save(name, content)
+        return super()._save(name, content)  # type: ignore[misc]  # Django's, not in the stubs
 
 
 class OverQuota(FullDisk):
