@@ -4,7 +4,11 @@ What the server says decides what becomes of an email (actions/outbox.py, docs/f
 
 - a 250 after the message's final dot: sent; the reply (with the server's queue id) is kept;
 - a 4xx at any stage (the greeting, MAIL, RCPT, DATA, after the final dot): try again later;
-- a 5xx at any stage: refused for good, with the server's reply, for a person to look at;
+- a 5xx to the recipient (RCPT) or to the message (DATA, after the final dot): refused for good, with
+  the server's reply, for a person to look at. A 5xx at the greeting, HELO or MAIL says nothing of
+  this recipient (the server refuses us, or our sender address): every email would meet it, so it is
+  deferred like an outage, and shows as needing attention once it has lasted
+  ``NOTIFICATION_MAX_ATTEMPTS`` tries;
 - no answer after the final dot (a timeout, or the connection lost): ``UnconfirmedSend``. The server
   may well have queued the message, so it is not sent again; it is recorded as unconfirmed, for the
   message in flight only.
@@ -95,16 +99,18 @@ class Answer:
 
     code: int | None  # the SMTP reply code, None when the server said nothing (refused, reset, timed out)
     reply: str  # the server's words, or the error, for the record
+    about_this_email: bool = False  # the answer to its recipient or its message, not to the session
 
     @property
     def permanent(self) -> bool:
-        """Whether the server refused this email for good (a 5xx): never sent again."""
-        return self.code is not None and self.code >= 500
+        """Whether the server refused this email for good (a 5xx to it): never sent again."""
+        return self.about_this_email and self.code is not None and self.code >= 500
 
     @property
     def server_down(self) -> bool:
-        """Whether the server is down or closing (no answer, or 421), rather than deferring one email."""
-        return self.code is None or self.code == 421
+        """Whether the server is down, closing (421) or refusing the session itself, rather than
+        deferring this one email: the rest of the batch waits too."""
+        return self.code is None or self.code == 421 or not self.about_this_email
 
 
 def read_answer(exc: BaseException) -> Answer:
@@ -113,7 +119,7 @@ def read_answer(exc: BaseException) -> Answer:
         # One recipient per email (one delivery per person): its refusal is the email's.
         codes = [(code, reply) for code, reply in exc.recipients.values()]
         code, reply = max(codes, key=lambda pair: pair[0]) if codes else (None, b"")
-        return Answer(code, f"{code} {_text(reply)} (RCPT)")
+        return Answer(code, f"{code} {_text(reply)} (RCPT)", about_this_email=True)
     if isinstance(exc, smtplib.SMTPResponseException):
         stage = {
             smtplib.SMTPConnectError: "greeting",
@@ -121,7 +127,11 @@ def read_answer(exc: BaseException) -> Answer:
             smtplib.SMTPDataError: "DATA",
             smtplib.SMTPHeloError: "HELO",
         }.get(type(exc), "SMTP")
-        return Answer(exc.smtp_code, f"{exc.smtp_code} {_text(exc.smtp_error)} ({stage})")
+        return Answer(
+            exc.smtp_code,
+            f"{exc.smtp_code} {_text(exc.smtp_error)} ({stage})",
+            about_this_email=stage == "DATA",
+        )
     return Answer(None, f"{type(exc).__name__}: {exc}")
 
 

@@ -59,6 +59,7 @@ class _Controller(Controller):
 
 # What the scripted server can answer to one message (``SmtpSink.script``), at the stage named.
 ANSWERS = {
+    "553-mail": "553 5.7.1 Sender address rejected: not owned by you",
     "451-rcpt": "451 4.3.0 Mailbox temporarily unavailable, try again later",
     "550-rcpt": "550 5.1.1 No such user here",
     "451-data": "451 4.3.0 Local error in processing, try again later",
@@ -74,9 +75,10 @@ class SmtpSink:
     the answer. ``stop()`` and ``start()`` take it down and bring it back on the same port.
 
     It can also answer per message, as ``script`` says: for each recipient address, the answers to its
-    attempts in turn (then 250): "451-rcpt", "550-rcpt" (at RCPT), "451-data", "554-data" (after the
-    message's final dot), "hang" (no answer for ``hang_seconds``, then 250: a message taken late) and
-    "drop" (the connection closed after the final dot, no answer; the message is not kept). While
+    attempts in turn (then 250): "553-mail" (at MAIL, to the sender), "451-rcpt", "550-rcpt" (at
+    RCPT), "451-data", "554-data" (after the message's final dot), "hang" (no answer for
+    ``hang_seconds``, then 250: a message taken late) and "drop" (the connection closed after the
+    final dot, no answer; the message is not kept). While
     ``refuse_connections`` is above 0, each connection is answered 421 at the greeting and closed.
     """
 
@@ -99,6 +101,17 @@ class SmtpSink:
         if planned and planned[0] in stages:
             return planned.pop(0)
         return None
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        # The sender is the same for every email: the script is keyed by the recipient next in line.
+        for recipient, planned in self.script.items():
+            if planned and planned[0] == "553-mail":
+                planned.pop(0)
+                self.answers.append((recipient, "", "553-mail"))
+                return ANSWERS["553-mail"]
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         answer = self._next(address, ("451-rcpt", "550-rcpt"))

@@ -292,6 +292,23 @@ def test_an_email_stuck_sending_past_its_lease_is_reported_by_readiness_and_metr
         assert found["orderctl_outbox_stuck_sending", (("kind", "delivery"),)] == stuck
 
 
+def test_a_5xx_to_the_sender_is_deferred_for_every_email_not_taken_as_a_refusal_of_one(one_notice, sink):
+    # 553 at MAIL FROM says nothing of the recipient: the server refuses our sender, as it would for
+    # every email. Refusing the email for good would lose it to a configuration mistake.
+    _user("second", editor_of="CISA")  # the notice goes to two people: two emails
+    sink.script = {"cisa-editor@example.com": ["553-mail"]}
+    sink.start()
+    report = dispatch(JULY_2_ENDS)
+    first, second = Delivery.objects.order_by("id")
+    assert (report.deferred, report.refused, report.emails) == ([first.pk], [], [])
+    assert first.state == Delivery.State.PENDING
+    assert first.last_error == "553 5.7.1 Sender address rejected: not owned by you (MAIL)"
+    assert second.attempts == 0  # the batch waits, as for a server that is down
+    # Once the sender is fixed (the script is used up), both go out, once each.
+    assert sorted(dispatch(JULY_2_ENDS + dt.timedelta(minutes=2)).emails) == [first.pk, second.pk]
+    assert sink.message_ids == {notify.message_id(first): 1, notify.message_id(second): 1}
+
+
 # --- Two dispatchers, and one that died ------------------------------------------------------------------
 
 
