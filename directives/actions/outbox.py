@@ -11,12 +11,12 @@ Two steps, each idempotent and safe to run twice at once:
 
 What the mail server answers decides what becomes of an email (``mail.read_answer``): a 250 after
 the message is sent (its queue id kept); a 4xx at any stage is deferred, tried again with a capped
-backoff (while the server is down or closing, every minute, and the rest of the batch waits); a 5xx is
-refused for good, with the server's reply; no answer after the whole message went out is unconfirmed,
-for that email only (the batch stops there). Refused and unconfirmed emails, and any tried
-``NOTIFICATION_MAX_ATTEMPTS`` times, are shown to operators (``Delivery.objects.needing_attention``:
-the admin and ``manage.py outbox_status``); each outcome is one log line and a count
-(``events.count``, read by ``/metrics`` and the admin).
+backoff (while the server is down, closing or refusing our session, every minute, and the rest of
+the batch waits); a 5xx to the recipient or the message is refused for good, with the server's reply;
+no answer after the whole message went out is unconfirmed, for that email only (the batch stops
+there). Refused and unconfirmed emails, and any tried ``NOTIFICATION_MAX_ATTEMPTS`` times, are shown
+to operators (``Delivery.objects.needing_attention``: the admin and ``manage.py outbox_status``); each
+outcome is one log line and a count (``outbox_counts``, read by ``/metrics`` and the admin).
 
 Delivery is at least once, by choice: a notice that nobody gets defeats a deadline tracker, a
 duplicate only annoys. Three things keep a send from doubling (docs/faults.md):
