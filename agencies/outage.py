@@ -13,6 +13,7 @@ connection is checked at its next use and replaced when broken.
 
 from __future__ import annotations
 
+import errno
 import logging
 import sys
 from collections.abc import Callable
@@ -28,8 +29,12 @@ RETRY_AFTER_SECONDS = 30
 _OUTAGE_ERRORS = (OperationalError, InterfaceError)
 
 
-def unavailable(request: HttpRequest) -> HttpResponse:
-    """Return the 503 for ``request``: the API's error shape under /api/, an HTML page elsewhere."""
+def unavailable(request: HttpRequest, reason: BaseException | None = None) -> HttpResponse:
+    """Return the 503 for ``request``: the API's error shape under /api/, an HTML page elsewhere.
+
+    Logged here, once: one line per 503, with its reason (Django's request logger is told it is done).
+    """
+    logger.warning("database unreachable during %s, answering 503: %s", request.path, reason)
     if request.path.startswith("/api/"):
         response: HttpResponse = JsonResponse(
             {"detail": ["The database is unreachable; nothing was written. Try again shortly."]},
@@ -39,6 +44,7 @@ def unavailable(request: HttpRequest) -> HttpResponse:
         response = HttpResponse(render_to_string("503.html"), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
+    response._has_been_logged = True  # type: ignore[attr-defined]  # django.utils.log.log_response's mark
     return response
 
 
@@ -53,9 +59,33 @@ class DatabaseUnavailableMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, _OUTAGE_ERRORS) and _connection_lost():
-            logger.warning("database unreachable during %s, answering 503: %s", request.path, exception)
-            return unavailable(request)
+            return unavailable(request, exception)
+        if isinstance(exception, OSError) and exception.errno in _DISK_FULL:
+            # Django spools a large upload to a temporary file before any view sees it: a full disk
+            # there is the server's problem, said as such, and the temporary file is already gone.
+            return disk_full(request, exception)
         return None
+
+
+_DISK_FULL = {
+    errno.ENOSPC: "the server's storage is full",
+    errno.EDQUOT: "the server's storage quota is used up",
+}
+
+
+def disk_full(request: HttpRequest, exc: OSError) -> HttpResponse:
+    """Return the 503 for a request the server had no room to take, naming the problem; logged once."""
+    problem = _DISK_FULL.get(exc.errno or 0, "the server's storage cannot take it")
+    logger.error("no room to take %s %s, answering 503: %s", request.method, request.path, exc)
+    message = f"The request was not saved: {problem}. Nothing was written; try again later."
+    if request.path.startswith("/api/"):
+        response: HttpResponse = JsonResponse({"detail": [message]}, status=503)
+    else:
+        response = HttpResponse(message, status=503, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = "300"
+    response["Cache-Control"] = "no-store"
+    response._has_been_logged = True  # type: ignore[attr-defined]  # django.utils.log.log_response's mark
+    return response
 
 
 def _connection_lost() -> bool:
@@ -70,5 +100,5 @@ def server_error(request: HttpRequest, template_name: str = "500.html") -> HttpR
     """Django's 500, or the 503 when the error was the database going away (``handler500``)."""
     exc = sys.exc_info()[1]
     if isinstance(exc, _OUTAGE_ERRORS):
-        return unavailable(request)
+        return unavailable(request, exc)
     return defaults.server_error(request, template_name)

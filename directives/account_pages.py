@@ -18,7 +18,7 @@ from agencies.models import Agency
 from . import oscal
 from .actions import calendars, preferences
 from .forms import NotificationPreferenceForm
-from .models import Order
+from .models import Delivery, Order
 from .outreach import CalendarToken
 from .queries import request_now
 
@@ -89,7 +89,18 @@ def notification_settings(request: SignedInRequest) -> HttpResponse:
         status = 400
     else:
         form = NotificationPreferenceForm(initial={"mode": preference.mode, "kinds": preference.kinds})
-    context = {"form": form, "digest_hour": settings.DIGEST_HOUR_EASTERN, "current": "notification_settings"}
+    # The notices' own emails the mail server refused or never confirmed: their owner should know.
+    undelivered = (
+        list(Delivery.objects.undelivered_to(request.user.email, request_now(request))[:20])
+        if request.user.email
+        else []
+    )
+    context = {
+        "form": form,
+        "digest_hour": settings.DIGEST_HOUR_EASTERN,
+        "current": "notification_settings",
+        "undelivered": undelivered,
+    }
     return render(request, "directives/notification_settings.html", context, status=status)
 
 

@@ -32,18 +32,25 @@ def evidence_upload(request: SignedInRequest, pk: int) -> HttpResponse:
     directive = get_object_or_404(Directive.objects.with_agencies(), pk=pk)
     permissions.require_update_status(request.user, directive)
     form = EvidenceForm(request.POST, request.FILES)
+    status = 400
     if form.is_valid():
         try:
             evidence = actions.attach_evidence(directive, form.cleaned_data["file"], actor=request.user)
         except ValidationError as error:
             form.add_action_errors(error)
+        except files.StorageUnavailable as error:
+            form.add_error("file", str(error))
+            status = 503  # not the file's fault: the same upload can succeed later
         else:
             messages.success(
                 request, f"Attached {evidence.name} to {directive.ref} (SHA-256 {evidence.sha256[:12]}…)."
             )
             return redirect("directive_detail", pk=pk)
     context = detail_context(request.user, directive, request_now(request), evidence_form=form)
-    return render(request, "directives/directive_detail.html", context, status=400)
+    response = render(request, "directives/directive_detail.html", context, status=status)
+    if status == 503:
+        response["Retry-After"] = "300"
+    return response
 
 
 @login_required

@@ -2,10 +2,13 @@
 
 ``/healthz/`` (liveness) says only that this process answers: it touches no database or broker, so an
 outage of either never makes an orchestrator restart every web server at once. ``/readyz/``
-(readiness) says whether this server can do its work now: the database answers, the broker answers,
-and every migration this code knows of is applied; otherwise 503 with the checks that failed, so the
-load balancer sends traffic elsewhere until they pass again. Neither reveals more than a check's name
-and whether it passed (the reason goes to the log).
+(readiness) says whether this server can do its work now: it is not shutting down (``DRAIN_FILE``, made
+by Kubernetes' ``preStop`` before SIGTERM, so the Service stops sending here first), the database
+answers, the broker answers, and every migration this code knows of is applied; otherwise 503 with the
+checks that failed, so the load balancer sends traffic elsewhere until they pass again. Its ``detail``
+counts what is stuck in the outbox (emails "sending" past their lease and its margin, notices left
+"sending" after their emails): reported, never a reason to take a web server out. Neither reveals more
+than a check's name and whether it passed (the reason goes to the log).
 """
 
 from __future__ import annotations
@@ -18,8 +21,11 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from .models import Delivery, Notification
 
 logger = logging.getLogger(__name__)
 
@@ -37,14 +43,39 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @require_safe
 @never_cache
 def readyz(request: HttpRequest) -> JsonResponse:
-    """Answer 200 when the database, the broker and the migrations are ready; 503 naming what is not."""
-    checks = {"database": _database(), "broker": _broker()}
+    """Answer 200 when the database, the broker and the migrations are ready and this server is not
+    shutting down; 503 naming what is not. ``detail`` counts what is stuck in the outbox."""
+    checks = {"accepting": _accepting(), "database": _database(), "broker": _broker()}
     # Which migrations are applied is read from the database: unknown while it does not answer.
     checks["migrations"] = _migrations() if checks["database"] == "ok" else "unknown"
+    detail = _outbox() if checks["database"] == "ok" else {}
     failed = [name for name, result in checks.items() if result != "ok"]
     if failed:
-        return JsonResponse({"status": "unready", "failed": failed, "checks": checks}, status=503)
-    return JsonResponse({"status": "ready", "checks": checks})
+        body = {"status": "unready", "failed": failed, "checks": checks, "detail": detail}
+        return JsonResponse(body, status=503)
+    return JsonResponse({"status": "ready", "checks": checks, "detail": detail})
+
+
+def _accepting() -> str:
+    drain = settings.DRAIN_FILE
+    if drain and Path(drain).exists():
+        return "draining"
+    return "ok"
+
+
+def _outbox() -> dict[str, int]:
+    now = timezone.now()
+    try:
+        stuck = {
+            "outbox_emails_stuck_sending": Delivery.objects.stuck_sending(now).count(),
+            "outbox_notices_left_sending": Notification.objects.left_sending(now).count(),
+        }
+    except DatabaseError as exc:
+        logger.warning("readiness: cannot count the outbox: %s", exc)
+        return {}
+    if any(stuck.values()):
+        logger.warning("readiness: the outbox has work stuck in sending: %s", stuck)
+    return stuck
 
 
 def _database() -> str:

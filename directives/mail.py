@@ -1,15 +1,27 @@
-"""The SMTP backend the outbox sends through: Django's, telling a refused email from an unanswered one.
+"""The SMTP backend the outbox sends through: Django's, reading the mail server's answer at every stage.
 
-A mail server that takes the whole message and then answers after ``EMAIL_TIMEOUT`` (or never) has
-most likely queued it: sending it again would deliver it twice. Django's backend raises the same
-timeout whether the server never saw the message or saw all of it; this one raises ``UnconfirmedSend``
-for the second case, so the outbox can record the email as sent, unconfirmed, rather than send it
-again (actions/outbox.py). Every other error propagates as before, to be retried.
+What the server says decides what becomes of an email (actions/outbox.py, docs/faults.md):
+
+- a 250 after the message's final dot: sent; the reply (with the server's queue id) is kept;
+- a 4xx at any stage (the greeting, MAIL, RCPT, DATA, after the final dot): try again later;
+- a 5xx to the recipient (RCPT) or to the message (DATA, after the final dot): refused for good, with
+  the server's reply, for a person to look at. A 5xx at the greeting, HELO or MAIL says nothing of
+  this recipient (the server refuses us, or our sender address): every email would meet it, so it is
+  deferred like an outage, and shows as needing attention once it has lasted
+  ``NOTIFICATION_MAX_ATTEMPTS`` tries;
+- no answer after the final dot (a timeout, or the connection lost): ``UnconfirmedSend``. The server
+  may well have queued the message, so it is not sent again; it is recorded as unconfirmed, for the
+  message in flight only.
+
+A connection lost or refused before the final dot is an outage: nothing was delivered, try again.
 """
 
 from __future__ import annotations
 
+import contextlib
+import re
 import smtplib
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.mail import EmailMessage
@@ -21,14 +33,21 @@ class UnconfirmedSend(Exception):
 
 
 class _SMTP(smtplib.SMTP):
-    """Remember whether the message's final ``<CRLF>.<CRLF>`` went out on the current exchange."""
+    """Remember whether the message's final ``<CRLF>.<CRLF>`` went out, and the server's answer to it."""
 
     orderctl_transmitted = False
+    orderctl_reply = ""
 
     def send(self, s: Any) -> None:
         super().send(s)
         if isinstance(s, bytes) and s.endswith(b"\r\n.\r\n"):
             self.orderctl_transmitted = True
+
+    def data(self, msg: Any) -> tuple[int, bytes]:
+        code, reply = super().data(msg)
+        if code == 250:
+            self.orderctl_reply = reply.decode("utf-8", "replace")
+        return code, reply
 
 
 class _SMTPSSL(_SMTP, smtplib.SMTP_SSL):
@@ -36,7 +55,10 @@ class _SMTPSSL(_SMTP, smtplib.SMTP_SSL):
 
 
 class EmailBackend(smtp.EmailBackend):
-    """Django's SMTP backend, raising ``UnconfirmedSend`` when the message went out but no answer came."""
+    """Django's SMTP backend, raising ``UnconfirmedSend`` when the message went out but no answer came.
+
+    The server's 250 reply to the message is left on it as ``smtp_reply``.
+    """
 
     @property
     def connection_class(self) -> type[smtplib.SMTP]:
@@ -45,27 +67,82 @@ class EmailBackend(smtp.EmailBackend):
     def _send(self, email_message: EmailMessage) -> bool:
         if self.connection is not None:
             self.connection.orderctl_transmitted = False  # type: ignore[attr-defined]  # ours, set by _SMTP
+            self.connection.orderctl_reply = ""  # type: ignore[attr-defined]  # ours, set by _SMTP
         try:
-            return bool(super()._send(email_message))  # type: ignore[misc]  # Django's, not in the stubs
-        except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            sent = bool(super()._send(email_message))  # type: ignore[misc]  # Django's, not in the stubs
+        except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused):
+            raise  # the server answered: its code says what to do (read_answer)
+        except OSError as exc:  # smtplib.SMTPServerDisconnected, a timeout, a reset
             if getattr(self.connection, "orderctl_transmitted", False):
                 raise UnconfirmedSend(
                     f"the mail server took the message but did not answer ({type(exc).__name__}: {exc})"
                 ) from exc
             raise
+        reply = getattr(self.connection, "orderctl_reply", "")
+        email_message.smtp_reply = reply  # type: ignore[attr-defined]  # ours, read by notify.send_delivery
+        return sent
+
+    def close(self) -> None:
+        """Close the connection; a failed QUIT changes nothing of what the server said to the message."""
+        try:
+            super().close()
+        except OSError:
+            if self.connection is not None:
+                with contextlib.suppress(OSError):
+                    self.connection.close()
+            self.connection = None
 
 
-def server_unreachable(exc: BaseException) -> bool:
-    """Return whether ``exc`` says the mail server is down or busy, rather than refusing this email.
+@dataclass(frozen=True)
+class Answer:
+    """What the mail server's answer (or silence) means for one email."""
 
-    An outage (connection refused, reset, timed out; a 4xx "try again later") is retried on the next
-    dispatch for every email alike; a 5xx refusal of one message backs off on its own.
-    """
+    code: int | None  # the SMTP reply code, None when the server said nothing (refused, reset, timed out)
+    reply: str  # the server's words, or the error, for the record
+    about_this_email: bool = False  # the answer to its recipient or its message, not to the session
+
+    @property
+    def permanent(self) -> bool:
+        """Whether the server refused this email for good (a 5xx to it): never sent again."""
+        return self.about_this_email and self.code is not None and self.code >= 500
+
+    @property
+    def server_down(self) -> bool:
+        """Whether the server is down, closing (421) or refusing the session itself, rather than
+        deferring this one email: the rest of the batch waits too."""
+        return self.code is None or self.code == 421 or not self.about_this_email
+
+
+def read_answer(exc: BaseException) -> Answer:
+    """Return what the mail server said to an email that was not taken, from the error it raised."""
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return all(code < 500 for code, _ in exc.recipients.values())
+        # One recipient per email (one delivery per person): its refusal is the email's.
+        codes = [(code, reply) for code, reply in exc.recipients.values()]
+        code, reply = max(codes, key=lambda pair: pair[0]) if codes else (None, b"")
+        return Answer(code, f"{code} {_text(reply)} (RCPT)", about_this_email=True)
     if isinstance(exc, smtplib.SMTPResponseException):
-        return exc.smtp_code < 500
-    return isinstance(exc, OSError | smtplib.SMTPServerDisconnected)
+        stage = {
+            smtplib.SMTPConnectError: "greeting",
+            smtplib.SMTPSenderRefused: "MAIL",
+            smtplib.SMTPDataError: "DATA",
+            smtplib.SMTPHeloError: "HELO",
+        }.get(type(exc), "SMTP")
+        return Answer(
+            exc.smtp_code,
+            f"{exc.smtp_code} {_text(exc.smtp_error)} ({stage})",
+            about_this_email=stage == "DATA",
+        )
+    return Answer(None, f"{type(exc).__name__}: {exc}")
 
 
-__all__ = ["EmailBackend", "UnconfirmedSend", "server_unreachable"]
+def queue_id(reply: str) -> str:
+    """Return the server's queue id from its 250 reply ("2.0.0 Ok: queued as 4Q1x2T"), or the reply."""
+    found = re.search(r"queued as\s+<?([\w.@-]+)>?", reply, re.IGNORECASE)
+    return (found.group(1) if found else reply.strip())[:200]
+
+
+def _text(reply: bytes | str) -> str:
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+
+
+__all__ = ["Answer", "EmailBackend", "UnconfirmedSend", "queue_id", "read_answer"]

@@ -2,8 +2,9 @@
 
 Ours are read from the database when Prometheus scrapes, so every web server (and every gunicorn
 worker) answers the same numbers: the outbox's depth by state, the age of its oldest pending notice,
-when each periodic task last succeeded, and how many directives are overdue. What to alert on:
-docs/operations.md.
+its emails by state and what stuck in "sending", when each periodic task last succeeded, and how many
+directives are overdue. The dispatchers' outcomes (sent, deferred, refused, unconfirmed, database
+errors) are counters kept in the shared cache (``outbox_counts``). What to alert on: docs/operations.md.
 
 The endpoint is off unless ``METRICS_TOKEN`` is set, and then answers only a request that brings it
 (``Authorization: Bearer <token>``): the numbers say how late the agencies are.
@@ -25,9 +26,10 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from prometheus_client import multiprocess
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector, CollectorRegistry
 
+from . import outbox_counts
 from .models import Delivery, Directive, Notification, TaskRun, overdue_q
 
 logger = logging.getLogger(__name__)
@@ -39,7 +41,7 @@ WAITING_STATES = (Notification.State.PENDING, Notification.State.SENDING)
 class OrderctlCollector(Collector):
     """Our gauges, each computed from the database at scrape time (a handful of indexed counts)."""
 
-    def collect(self) -> Iterator[GaugeMetricFamily]:
+    def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
         up = GaugeMetricFamily("orderctl_database_up", "1 when the database answered this scrape's queries")
         try:
             families = list(self._families())
@@ -51,6 +53,14 @@ class OrderctlCollector(Collector):
         up.add_metric([], 1)
         yield up
         yield from families
+        events = CounterMetricFamily(
+            "orderctl_outbox_events",
+            "Emails by what the mail server (or the database) did at each attempt, since counting began",
+            labels=["outcome"],
+        )
+        for outcome, n in outbox_counts.totals().items():
+            events.add_metric([outcome], n)
+        yield events
 
     def _families(self) -> Iterator[GaugeMetricFamily]:
         now = timezone.now()
@@ -70,6 +80,30 @@ class OrderctlCollector(Collector):
             ["delivery"], Delivery.objects.filter(state__in=[s.value for s in WAITING_STATES]).count()
         )
         yield depth
+
+        emails = GaugeMetricFamily(
+            "orderctl_outbox_deliveries", "Emails in the outbox by state", labels=["state"]
+        )
+        email_states = dict(Delivery.objects.values_list("state").annotate(n=Count("id")).order_by())
+        for state in Delivery.State.values:
+            emails.add_metric([state], email_states.get(state, 0))
+        yield emails
+
+        attention = GaugeMetricFamily(
+            "orderctl_outbox_needing_attention",
+            "Emails a person must look at: refused, unconfirmed, or unsent after NOTIFICATION_MAX_ATTEMPTS",
+        )
+        attention.add_metric([], Delivery.objects.needing_attention(now).count())
+        yield attention
+
+        stuck = GaugeMetricFamily(
+            "orderctl_outbox_stuck_sending",
+            "Emails 'sending' past their lease and its margin, notices left 'sending' after their emails",
+            labels=["kind"],
+        )
+        stuck.add_metric(["delivery"], Delivery.objects.stuck_sending(now).count())
+        stuck.add_metric(["notification"], Notification.objects.left_sending(now).count())
+        yield stuck
 
         oldest = Notification.objects.filter(state__in=[s.value for s in WAITING_STATES]).aggregate(
             oldest=Min("created")

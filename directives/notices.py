@@ -13,9 +13,14 @@ from typing import TYPE_CHECKING, cast
 from django.conf import settings
 from django.db import connection, models
 from django.db.models import Q
+from django.utils import timezone
 
 if TYPE_CHECKING:  # for the type checker only: importing it at run time would make a cycle
     from .models import DirectiveEvent
+
+
+# How long past its lease a claimed email may stay "sending" before it is reported as stuck: two sweeps.
+STUCK_MARGIN_SECONDS = 120
 
 
 class NotificationManager(models.Manager["Notification"]):
@@ -55,6 +60,19 @@ class NotificationManager(models.Manager["Notification"]):
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
 
+    def left_sending(self, now: dt.datetime) -> models.QuerySet[Notification]:
+        """Return the notices still "sending" long after they were handed on (the lease and its margin)
+        although none of their emails is: left behind by a settle that lost a race, until the sweep.
+
+        A notice waiting for its recipient's daily digest has a pending email, so it is not here.
+        """
+        lease = dt.timedelta(seconds=settings.NOTIFICATION_CLAIM_SECONDS + STUCK_MARGIN_SECONDS)
+        return (
+            self.filter(state=Notification.State.SENDING, sending_started_at__lt=now - lease)
+            .exclude(deliveries__state__in=[Delivery.State.PENDING, Delivery.State.SENDING])
+            .distinct()
+        )
+
 
 class Notification(models.Model):
     """One notice owed about one directive's deadline: the outbox the dispatcher drains.
@@ -84,6 +102,10 @@ class Notification(models.Model):
         # The notice stopped being true before it went out: the directive was completed or its
         # deadline moved (the new deadline owes notices of its own).
         CANCELLED = "cancelled", "Cancelled, no longer true"
+        # Every email carrying it was refused by the mail server (a 5xx): a person must look.
+        REFUSED = "refused", "Refused by the mail server"
+        # Its email went out whole but the server never answered: maybe delivered, not sent again.
+        UNCONFIRMED = "unconfirmed", "Sent, unconfirmed"
 
     directive = models.ForeignKey("Directive", on_delete=models.PROTECT, related_name="notifications")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -92,7 +114,7 @@ class Notification(models.Model):
     event = models.ForeignKey(
         "DirectiveEvent", null=True, blank=True, on_delete=models.PROTECT, related_name="notifications"
     )
-    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.PENDING)
     created = models.DateTimeField()
     next_attempt_at = models.DateTimeField(help_text="Not sent before this instant (retry backoff).")
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -125,16 +147,44 @@ class Notification(models.Model):
 
 
 class DeliveryQuerySet(models.QuerySet["Delivery"]):
-    def needing_attention(self) -> DeliveryQuerySet:
-        """Return the emails still unsent after ``NOTIFICATION_MAX_ATTEMPTS`` tries, for an operator.
+    def needing_attention(self, now: dt.datetime | None = None) -> DeliveryQuerySet:
+        """Return the emails a person must look at: unsent after ``NOTIFICATION_MAX_ATTEMPTS`` tries,
+        or refused by the mail server or left unconfirmed in the last ``NOTIFICATION_ATTENTION_DAYS``.
 
-        They are retried for as long as it takes (nothing is dropped), but a mail server refusing them
-        for this long needs a person: the admin lists them and ``outbox_status`` counts them.
+        The first are retried for as long as it takes (nothing is dropped), but a server deferring them
+        for this long needs a person; the others are never sent again. The admin lists them all and
+        ``outbox_status`` counts them; a refusal older than the window is history, not an alarm.
         """
+        since = (now or timezone.now()) - dt.timedelta(days=settings.NOTIFICATION_ATTENTION_DAYS)
         return self.filter(
-            state__in=[Delivery.State.PENDING, Delivery.State.SENDING],
-            attempts__gte=settings.NOTIFICATION_MAX_ATTEMPTS,
+            Q(
+                state__in=[Delivery.State.PENDING, Delivery.State.SENDING],
+                attempts__gte=settings.NOTIFICATION_MAX_ATTEMPTS,
+            )
+            | Q(
+                state__in=[Delivery.State.REFUSED, Delivery.State.UNCONFIRMED],
+                sending_started_at__gte=since,
+            )
         )
+
+    def undelivered_to(self, address: str, now: dt.datetime) -> DeliveryQuerySet:
+        """Return the emails to ``address`` refused by the mail server or left unconfirmed lately
+        (``NOTIFICATION_ATTENTION_DAYS``): what its owner is shown on their notification settings."""
+        since = now - dt.timedelta(days=settings.NOTIFICATION_ATTENTION_DAYS)
+        return self.filter(
+            recipient__iexact=address,
+            state__in=[Delivery.State.REFUSED, Delivery.State.UNCONFIRMED],
+            sending_started_at__gte=since,
+        ).order_by("-id")
+
+    def stuck_sending(self, now: dt.datetime) -> DeliveryQuerySet:
+        """Return the emails claimed for sending longer ago than the lease and its margin.
+
+        The sweeper (``actions.sweep_expired_leases``) returns them to the queue every minute, so any
+        here mean it is not running: ``/readyz/`` and ``/metrics`` report their count.
+        """
+        lease = dt.timedelta(seconds=settings.NOTIFICATION_CLAIM_SECONDS + STUCK_MARGIN_SECONDS)
+        return self.filter(state=Delivery.State.SENDING, sending_started_at__lt=now - lease)
 
 
 class Delivery(models.Model):
@@ -150,13 +200,19 @@ class Delivery(models.Model):
         PENDING = "pending", "Pending"
         SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
-        # No longer written: an email is retried until the mail server takes it.
+        # No longer written: an email is retried until the mail server takes it or refuses it.
         FAILED = "failed", "Failed, gave up"
         CANCELLED = "cancelled", "Cancelled, nothing left to say"
+        # The mail server answered 5xx (at RCPT, MAIL or after the message): never sent again; its
+        # reply is in ``last_error`` for a person (the admin's "needs attention", the recipient's page).
+        REFUSED = "refused", "Refused by the mail server"
+        # The message went out whole and no answer came (a timeout, the connection lost after the final
+        # dot): the server may have queued it, so it is not sent again (docs/faults.md).
+        UNCONFIRMED = "unconfirmed", "Sent, unconfirmed"
 
     recipient = models.EmailField(max_length=254)
     notifications = models.ManyToManyField(Notification, related_name="deliveries")
-    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.PENDING)
     created = models.DateTimeField()
     next_attempt_at = models.DateTimeField(help_text="Not sent before this instant (retry backoff).")
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -169,6 +225,12 @@ class Delivery(models.Model):
         "again.",
     )
     sent_at = models.DateTimeField(null=True, blank=True)
+    queue_id = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The mail server's queue id from its 250 reply (the whole reply when it names "
+        "none): what to look for in the server's log.",
+    )
     last_error = models.TextField(blank=True)
 
     objects = DeliveryQuerySet.as_manager()

@@ -170,16 +170,19 @@ def render(notifications: list[Notification]) -> tuple[str, str]:
     return subject, body
 
 
-def send_delivery(delivery: Delivery, notifications: list[Notification]) -> None:
-    """Email ``notifications`` to ``delivery``'s recipient through the configured backend.
+def send_delivery(delivery: Delivery, notifications: list[Notification]) -> str:
+    """Email ``notifications`` to ``delivery``'s recipient through the configured backend; return the
+    mail server's 250 reply when the backend reports it (``directives.mail.EmailBackend``), else "".
 
-    Any error of the backend propagates, for the dispatcher to retry.
+    Any error of the backend propagates, for the dispatcher to read (``mail.read_answer``).
     """
     subject, body = render(notifications)
-    EmailMessage(
+    message = EmailMessage(
         subject=subject,
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[delivery.recipient],
         headers={"Message-ID": message_id(delivery)},
-    ).send()
+    )
+    message.send()
+    return str(getattr(message, "smtp_reply", ""))

@@ -80,19 +80,21 @@ def dispatch_notifications() -> dict[str, int]:
     """Send the due notifications; hand over to a fresh task when more are left than time allows."""
     # Stop claiming at half the soft limit: one send is bounded by EMAIL_TIMEOUT, far below the rest.
     report = actions.dispatch_notifications(max_seconds=settings.CELERY_TASK_SOFT_TIME_LIMIT / 2)
-    counts = {
-        "sent": len(report.sent),
-        "emails": len(report.emails),
-        "failed": len(report.failed),
-        "waiting": len(report.waiting),
-        "gave_up": len(report.gave_up),
-        "cancelled": len(report.cancelled),
-    }
+    counts = report.counts()
     if any(counts.values()):
         logger.info("dispatched notifications: %s", report.summary())
     if report.more:
         actions.queue_dispatch()
     return counts
+
+
+@shared_task
+def sweep_outbox_leases() -> dict[str, int]:
+    """Return to the queue the emails whose dispatcher died holding them; settle notices left behind."""
+    done = actions.sweep_expired_leases()
+    if any(done.values()):
+        logger.info("outbox sweep: %s", done)
+    return done
 
 
 @shared_task

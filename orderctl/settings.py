@@ -395,6 +395,9 @@ for _address in HISTORY_CHECKPOINT_EMAIL:
 # Off until set: the bearer token Prometheus sends (`authorization: credentials_file` in its scrape
 # config). The numbers say how late each agency is, so they are never open to anyone who asks.
 METRICS_TOKEN = _secret_from_env_or_file("METRICS_TOKEN")
+# While this file exists, /readyz/ answers 503 "draining": Kubernetes' preStop makes it before SIGTERM
+# (deploy/web.yaml), so the Service stops sending here while gunicorn still serves. Empty: never drains.
+DRAIN_FILE = env_str("DRAIN_FILE", "")
 if METRICS_TOKEN and len(METRICS_TOKEN) < 32:
     raise ImproperlyConfigured("METRICS_TOKEN must be at least 32 characters (e.g. `openssl rand -hex 32`)")
 # --- Evidence files (docs/evidence-and-reports.md) -----------------------------------------------------
@@ -623,6 +626,8 @@ CELERY_BEAT_SCHEDULE = {
     "dispatch-notifications": _beat(
         "directives.tasks.dispatch_notifications", "DISPATCH_NOTIFICATIONS_EVERY_SECONDS", 60
     ),
+    # Emails whose dispatcher died holding them go back to the queue once their lease ends.
+    "sweep-outbox-leases": _beat("directives.tasks.sweep_outbox_leases", "SWEEP_OUTBOX_EVERY_SECONDS", 60),
     # A signed checkpoint of every chain's head, in the database and to the sinks above.
     # Webhook deliveries planned by the dispatcher above (actions/webhooks.py).
     "dispatch-webhooks": _beat("directives.tasks.dispatch_webhooks", "DISPATCH_WEBHOOKS_EVERY_SECONDS", 60),
@@ -657,6 +662,8 @@ NOTIFICATION_RETRY_SECONDS = env_seconds("NOTIFICATION_RETRY_SECONDS", 60)
 # sending leaves its row claimed; after this lease another one sends it again. It must be far longer
 # than one SMTP exchange (EMAIL_TIMEOUT) or a slow send could be doubled by a second dispatcher.
 NOTIFICATION_CLAIM_SECONDS = env_seconds("NOTIFICATION_CLAIM_SECONDS", 600)
+# An email the mail server refused (5xx) or left unconfirmed "needs attention" for this many days.
+NOTIFICATION_ATTENTION_DAYS = env_int("NOTIFICATION_ATTENTION_DAYS", 7)
 
 # --- Integrations (docs/integrations.md) ---------------------------------------------------------
 # Daily digests (for people who chose one) go out at this hour, Eastern Time, 0-23.

@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Callable
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 
 # aiosmtpd logs every SMTP command at INFO; a failing test prints its own story.
 logging.getLogger("mail.log").setLevel(logging.WARNING)
@@ -30,12 +31,55 @@ def ephemeral_port() -> int:
         return int(probe.getsockname()[1])
 
 
+class _ScriptedSMTP(SMTP):
+    """aiosmtpd's server, answering 421 at the greeting while its sink says to refuse connections."""
+
+    def __init__(self, sink: SmtpSink, **kwargs):
+        super().__init__(sink, **kwargs)
+        self.sink = sink
+
+    async def _handle_client(self) -> None:
+        if self.sink.refuse_connections > 0:
+            self.sink.refuse_connections -= 1
+            await self.push("421 4.3.2 Service not available, closing transmission channel")
+            assert self.transport is not None
+            self.transport.close()
+            return
+        await super()._handle_client()
+
+
+class _Controller(Controller):
+    def __init__(self, sink: SmtpSink, **kwargs):
+        super().__init__(sink, **kwargs)
+        self.sink = sink
+
+    def factory(self) -> SMTP:
+        return _ScriptedSMTP(self.sink, **self.SMTP_kwargs)
+
+
+# What the scripted server can answer to one message (``SmtpSink.script``), at the stage named.
+ANSWERS = {
+    "553-mail": "553 5.7.1 Sender address rejected: not owned by you",
+    "451-rcpt": "451 4.3.0 Mailbox temporarily unavailable, try again later",
+    "550-rcpt": "550 5.1.1 No such user here",
+    "451-data": "451 4.3.0 Local error in processing, try again later",
+    "554-data": "554 5.7.1 Message rejected as spam",
+}
+
+
 class SmtpSink:
-    """An SMTP server that keeps every message it takes, counted by ``Message-ID``.
+    """An SMTP server that keeps every message it takes (answers 250 to), counted by ``Message-ID``.
 
     ``delay`` makes it wait that long after the whole message arrived before answering 250 (a server
     slower than ``EMAIL_TIMEOUT``); ``on_message`` runs in its thread when a message is taken, before
     the answer. ``stop()`` and ``start()`` take it down and bring it back on the same port.
+
+    It can also answer per message, as ``script`` says: for each recipient address, the answers to its
+    attempts in turn (then 250): "553-mail" (at MAIL, to the sender), "451-rcpt", "550-rcpt" (at
+    RCPT), "451-data", "554-data" (after the message's final dot), "hang" (no answer for
+    ``hang_seconds``, then 250: a message taken late) and "drop" (the connection closed after the
+    final dot, no answer; the message is not kept). While
+    ``refuse_connections`` is above 0, each connection is answered 421 at the greeting and closed.
     """
 
     def __init__(self, *, delay: float = 0.0, on_message: Callable[[str], None] | None = None):
@@ -45,20 +89,66 @@ class SmtpSink:
         self.message_ids: Counter[str] = Counter()
         self.received = threading.Event()
         self.controller: Controller | None = None
+        self.script: dict[str, list[str]] = {}
+        self.hang_seconds = 0.0
+        self.refuse_connections = 0
+        self.answers: list[tuple[str, str, str]] = []  # (recipient, Message-ID or "", answer), in order
+        self.queue_ids: dict[str, list[str]] = {}  # Message-ID: the queue ids its 250s named
+        self._queued = 0
+
+    def _next(self, recipient: str, stages: tuple[str, ...]) -> str | None:
+        planned = self.script.get(recipient)
+        if planned and planned[0] in stages:
+            return planned.pop(0)
+        return None
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        # The sender is the same for every email: the script is keyed by the recipient next in line.
+        for recipient, planned in self.script.items():
+            if planned and planned[0] == "553-mail":
+                planned.pop(0)
+                self.answers.append((recipient, "", "553-mail"))
+                return ANSWERS["553-mail"]
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        answer = self._next(address, ("451-rcpt", "550-rcpt"))
+        if answer is not None:
+            self.answers.append((address, "", answer))
+            return ANSWERS[answer]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.original_content or envelope.content)
         message_id = str(message["Message-ID"])
+        recipient = envelope.rcpt_tos[0]
+        answer = self._next(recipient, ("451-data", "554-data", "hang", "drop"))
+        if answer is not None:
+            self.answers.append((recipient, message_id, answer))
+        if answer in ANSWERS:
+            return ANSWERS[answer]
+        if answer == "drop":
+            server.transport.abort()  # no reply at all: what a crash or a cut cable looks like
+            return "250 never seen by the client"
+        if answer == "hang":
+            await asyncio.sleep(self.hang_seconds)
         self.message_ids[message_id] += 1
+        self._queued += 1
+        queue_id = f"Q{self._queued:05d}"
+        self.queue_ids.setdefault(message_id, []).append(queue_id)
+        self.answers.append((recipient, message_id, "250"))
         self.received.set()
         if self.on_message is not None:
             self.on_message(message_id)
         if self.delay:
             await asyncio.sleep(self.delay)
-        return "250 Message accepted for delivery"
+        return f"250 2.0.0 Ok: queued as {queue_id}"
 
     def start(self) -> SmtpSink:
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port, ready_timeout=10)
+        self.controller = _Controller(self, hostname="127.0.0.1", port=self.port, ready_timeout=10)
         self.controller.start()
         return self
 

@@ -44,6 +44,7 @@ def test_beat_runs_the_sweeps_the_webhook_sender_and_the_checkpoint_as_tasks_the
         "directives.tasks.advance_series",
         "directives.tasks.dispatch_notifications",
         "directives.tasks.dispatch_webhooks",
+        "directives.tasks.sweep_outbox_leases",
         "directives.tasks.write_checkpoint",
     }
     app.loader.import_default_modules()
@@ -60,6 +61,7 @@ def test_each_beat_interval_comes_from_its_variable_and_a_run_late_by_one_interv
         ADVANCE_SERIES_EVERY_SECONDS="600",
         DISPATCH_NOTIFICATIONS_EVERY_SECONDS="45",
         DISPATCH_WEBHOOKS_EVERY_SECONDS="90",
+        SWEEP_OUTBOX_EVERY_SECONDS="30",
         HISTORY_CHECKPOINT_EVERY_SECONDS="1800",
     )
     assert result.returncode == 0, result.stderr
@@ -70,6 +72,7 @@ def test_each_beat_interval_comes_from_its_variable_and_a_run_late_by_one_interv
         "advance-series": [600.0, 600],
         "dispatch-notifications": [45.0, 45],
         "dispatch-webhooks": [90.0, 90],
+        "sweep-outbox-leases": [30.0, 30],
         "write-checkpoint": [1800.0, 1800],
     }
 
@@ -165,9 +168,11 @@ def test_the_tasks_call_the_actions_and_report_counts(order, cisa_editor, review
         assert tasks.dispatch_notifications() == {
             "sent": 3,
             "emails": 1,
-            "failed": 0,
+            "deferred": 0,
+            "refused": 0,
+            "unconfirmed": 0,
+            "database_errors": 0,
             "waiting": 4,
-            "gave_up": 0,
             "cancelled": 0,
         }
     with time_machine.travel(JULY_2_ENDS + dt.timedelta(days=6), tick=False):

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from orderctl.gunicorn import graceful_timeout as GRACEFUL_TIMEOUT
+
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
 
@@ -133,6 +135,23 @@ def test_web_probes_readiness_and_liveness_apart_under_an_allowed_host():
         (host,) = web[probe]["httpGet"]["httpHeaders"]
         assert host["name"] == "Host" and host["value"] in allowed
     assert manifest("web.yaml")["spec"]["replicas"] >= 2
+
+
+def test_a_web_pod_leaving_turns_unready_first_and_has_time_to_finish_its_requests():
+    web = container("web.yaml")
+    (shell, flag, script) = web["lifecycle"]["preStop"]["exec"]["command"]
+    assert (shell, flag) == ("/bin/sh", "-c")
+    assert script.startswith('touch "$DRAIN_FILE" && sleep ')
+    (tmp,) = [m["mountPath"] for m in web["volumeMounts"] if m["name"] == "tmp"]  # a writable emptyDir
+    assert manifest("configmap.yaml")["data"]["DRAIN_FILE"].startswith(tmp + "/")
+    waits = int(script.rsplit(" ", 1)[1])
+    # The readiness probe notices the drain file before preStop's wait ends ...
+    probe = web["readinessProbe"]
+    assert probe["periodSeconds"] * probe["failureThreshold"] < waits
+    # ... and the pod is given the wait plus gunicorn's graceful timeout before it is killed.
+    grace = manifest("web.yaml")["spec"]["template"]["spec"]["terminationGracePeriodSeconds"]
+    assert grace > waits + GRACEFUL_TIMEOUT
+    assert "--config" in web["command"] and "python:orderctl.gunicorn" in web["command"]
 
 
 def test_beat_is_one_replica_recreated_and_everything_has_resources():

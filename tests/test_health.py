@@ -96,7 +96,8 @@ def test_readiness_is_ready_with_the_database_the_broker_and_every_migration(mig
     assert answer["status"] == 200, answer
     assert answer["body"] == {
         "status": "ready",
-        "checks": {"database": "ok", "broker": "ok", "migrations": "ok"},
+        "checks": {"accepting": "ok", "database": "ok", "broker": "ok", "migrations": "ok"},
+        "detail": {"outbox_emails_stuck_sending": 0, "outbox_notices_left_sending": 0},
     }
 
 
@@ -110,7 +111,8 @@ def test_readiness_is_unready_when_the_database_is_unreachable(tmp_path):
     assert answer["body"] == {
         "status": "unready",
         "failed": ["database", "migrations"],
-        "checks": {"database": "unreachable", "broker": "ok", "migrations": "unknown"},
+        "checks": {"accepting": "ok", "database": "unreachable", "broker": "ok", "migrations": "unknown"},
+        "detail": {},
     }
     assert answer["cookies"] == []
 
@@ -126,7 +128,8 @@ def test_readiness_is_unready_when_the_broker_is_unreachable(migrated, tmp_path)
     assert answer["body"] == {
         "status": "unready",
         "failed": ["broker"],
-        "checks": {"database": "ok", "broker": "unreachable", "migrations": "ok"},
+        "checks": {"accepting": "ok", "database": "ok", "broker": "unreachable", "migrations": "ok"},
+        "detail": {"outbox_emails_stuck_sending": 0, "outbox_notices_left_sending": 0},
     }
 
 
@@ -143,5 +146,46 @@ def test_readiness_is_unready_while_a_migration_is_unapplied(migrated, tmp_path)
     assert answer["body"] == {
         "status": "unready",
         "failed": ["migrations"],
-        "checks": {"database": "ok", "broker": "ok", "migrations": "unapplied"},
+        "checks": {"accepting": "ok", "database": "ok", "broker": "ok", "migrations": "unapplied"},
+        "detail": {"outbox_emails_stuck_sending": 0, "outbox_notices_left_sending": 0},
     }
+
+
+def test_readiness_turns_false_while_the_drain_file_exists_and_liveness_stays_ok(migrated, tmp_path):
+    # Kubernetes' preStop makes the file before SIGTERM: the Service stops sending here first.
+    drain = tmp_path / "draining"
+    drain.touch()
+    env = {"DATABASE_URL": f"sqlite:///{migrated}", "DRAIN_FILE": str(drain), **broker_env(tmp_path)}
+    answer = probe("/readyz/", **env)
+    assert answer["status"] == 503
+    assert answer["body"]["failed"] == ["accepting"]
+    assert answer["body"]["checks"]["accepting"] == "draining"
+    assert probe("/healthz/", **env)["status"] == 200
+
+
+def test_a_503_for_a_database_outage_is_logged_once(tmp_path):
+    # A page that reads the database, asked while nothing listens on the database's port.
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.test import Client; "
+            "print(Client(SERVER_NAME='localhost').get('/open-data/orders/14409.json').status_code)",
+        ],
+        cwd=ROOT,
+        env={
+            **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")},
+            "DEBUG": "true",
+            "DJANGO_SETTINGS_MODULE": "orderctl.settings",
+            "DATABASE_URL": f"postgres://postgres@127.0.0.1:{closed_port()}/orderctl",
+            **broker_env(tmp_path),
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.stdout.strip().splitlines()[-1] == "503", done.stderr
+    logged = [line for line in done.stderr.splitlines() if "/open-data/orders/14409.json" in line]
+    assert len(logged) == 1, logged
+    assert "answering 503" in logged[0]

@@ -5,7 +5,9 @@ over ``EVIDENCE_MAX_BYTES``, when its bytes are not an allowed type (``files.ALL
 extension does not agree with them, or when the virus scanner (``EVIDENCE_SCANNER``) flags it or
 cannot be reached. The bytes are written to the evidence storage before the transaction that records
 them; if that transaction fails, they are removed again, so no row points at missing bytes and no
-bytes are left without a row.
+bytes are left without a row. A storage that cannot keep them (a full disk, a quota, S3 unreachable)
+raises ``files.StorageUnavailable`` naming the problem, after removing whatever part of the file it
+wrote: the views answer 503.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import re
 import tempfile
 import uuid
 from collections.abc import Iterator
-from typing import IO
+from typing import IO, Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -77,6 +79,21 @@ def attach_evidence(directive: Directive, upload: UploadedFile[bytes], *, actor:
             f"The file is {size:,} bytes; the most allowed is {limit:,} bytes ({limit // 2**20} MB)."
         )
 
+    try:
+        return _check_and_store(directive, actor, upload, name, limit)
+    except OSError as exc:  # the spool's temporary folder, or a storage error that is an OSError
+        problem = files.storage_problem(exc)
+        if problem is None:
+            raise
+        logger.error("evidence upload for directive %s not stored: %s (%s)", directive.pk, problem, exc)
+        raise files.StorageUnavailable(
+            f"The file was not stored: {problem}. Nothing was saved; try again later."
+        ) from exc
+
+
+def _check_and_store(
+    directive: Directive, actor: User | None, upload: UploadedFile[bytes], name: str, limit: int
+) -> EvidenceFile:
     # Spooled to a private temporary file: hashed, sniffed and scanned from the same bytes that are stored.
     with tempfile.SpooledTemporaryFile(max_size=2 * 2**20) as spool:
         digest = hashlib.sha256()
@@ -121,12 +138,30 @@ def attach_evidence(directive: Directive, upload: UploadedFile[bytes], *, actor:
         storage = files.evidence_storage()
         key = f"evidence/{directive.order_id}/{directive.pk}/{uuid.uuid4().hex}"
         spool.seek(0)
-        stored_key = storage.save(key, File(spool, name=key))
+        try:
+            stored_key = storage.save(key, File(spool, name=key))
+        except Exception as exc:
+            # A disk that filled up mid-write leaves the part it wrote: remove it, then say why.
+            _remove_quietly(storage, key)
+            problem = files.storage_problem(exc)
+            if problem is None:
+                raise
+            logger.error("evidence upload for directive %s not stored: %s (%s)", directive.pk, problem, exc)
+            raise files.StorageUnavailable(
+                f"The file was not stored: {problem}. Nothing was saved; try again later."
+            ) from exc
     try:
         return _record(directive, actor, name, sniffed.content_type, written, sha256, stored_key)
     except BaseException:
         storage.delete(stored_key)
         raise
+
+
+def _remove_quietly(storage: Any, key: str) -> None:
+    try:
+        storage.delete(key)
+    except Exception:  # the storage is failing already: the original error is the one to report
+        logger.warning("could not remove the partial evidence file %s", key, exc_info=True)
 
 
 def _record(

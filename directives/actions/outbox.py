@@ -9,22 +9,30 @@ Two steps, each idempotent and safe to run twice at once:
 2. **Send** (``claim_delivery`` and the loop in ``dispatch_notifications``): claim one delivery at a
    time under a lease, email it, mark it sent. A notice is sent once every delivery carrying it is.
 
+What the mail server answers decides what becomes of an email (``mail.read_answer``): a 250 after
+the message is sent (its queue id kept); a 4xx at any stage is deferred, tried again with a capped
+backoff (while the server is down, closing or refusing our session, every minute, and the rest of
+the batch waits); a 5xx to the recipient or the message is refused for good, with the server's reply;
+no answer after the whole message went out is unconfirmed, for that email only (the batch stops
+there). Refused and unconfirmed emails, and any tried ``NOTIFICATION_MAX_ATTEMPTS`` times, are shown
+to operators (``Delivery.objects.needing_attention``: the admin and ``manage.py outbox_status``); each
+outcome is one log line and a count (``outbox_counts``, read by ``/metrics`` and the admin).
+
 Delivery is at least once, by choice: a notice that nobody gets defeats a deadline tracker, a
-duplicate only annoys. Nothing is ever dropped: an email the mail server will not take is retried for
-as long as it takes (with a capped backoff; while the server is down, every minute), and one tried
-``NOTIFICATION_MAX_ATTEMPTS`` times is shown to operators (``Delivery.objects.needing_attention``: the
-admin and ``manage.py outbox_status``). Three things keep a send from doubling (docs/faults.md):
+duplicate only annoys. Three things keep a send from doubling (docs/faults.md):
 
 - the "sent" mark after the mail server took an email is retried through a database outage;
 - just before an email goes out, its attempt is recorded (``handed_over_at``), and right after the
   server took it a mark keyed by its stable ``Message-ID`` goes to the shared cache; a claim that
   finds an attempt in flight whose email the cache says was taken records it sent instead of sending
   it again;
-- a server that took the whole message but answered after ``EMAIL_TIMEOUT`` is taken at its word
-  (``mail.UnconfirmedSend``): the email is recorded as sent, unconfirmed, and not sent again.
+- a server that took the whole message but never answered (``mail.UnconfirmedSend``) is not sent
+  the email again: it is recorded as unconfirmed.
 
 What is left is a dispatcher killed between the server's answer and the cache mark: that email goes
 out again once its lease ends, with the same ``Message-ID`` so mail systems can recognise the copy.
+A delivery whose dispatcher died is returned to the queue by ``sweep_expired_leases`` (every minute)
+or by the next claim, whichever comes first.
 A warm shutdown (SIGTERM) stops the loop after the email in hand (``request_stop``) and releases a
 delivery claimed but not yet sent, rather than holding it for the lease.
 """
@@ -42,10 +50,10 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
-from .. import history, mail, notify
+from .. import history, mail, notify, outbox_counts
 from ..history import NewEvent
 from ..models import Delivery, Directive, DirectiveEvent, Notification
 from . import preferences, webhooks
@@ -125,15 +133,17 @@ def _accepted_at(delivery: Delivery) -> dt.datetime | None:
 
 @dataclass
 class DispatchReport:
-    """What one dispatch did, by notice (``sent``, ``waiting``, ``gave_up``, ``cancelled``) and email."""
+    """What one dispatch did: notices (``sent``, ``waiting``, ``cancelled``), emails by what the mail
+    server answered (``emails`` sent with a 250, ``deferred`` 4xx or down, ``refused`` 5xx,
+    ``unconfirmed`` no answer after the message), and ``database_errors``."""
 
     sent: list[int] = field(default_factory=list)
     emails: list[int] = field(default_factory=list)
-    failed: list[int] = field(
-        default_factory=list
-    )  # emails the mail server refused (retried, never given up)
+    deferred: list[int] = field(default_factory=list)  # tried again later, with capped backoff
+    refused: list[int] = field(default_factory=list)  # never sent again; a person must look
+    unconfirmed: list[int] = field(default_factory=list)  # went out whole, no answer: not sent again
+    database_errors: int = 0  # the dispatch stopped on one; the next dispatch carries on
     waiting: list[int] = field(default_factory=list)  # notices with nobody to tell yet, to be retried
-    gave_up: list[int] = field(default_factory=list)
     cancelled: list[int] = field(default_factory=list)
     more: bool = False
 
@@ -141,11 +151,24 @@ class DispatchReport:
         emails = len(self.emails)
         text = (
             f"{len(self.sent)} notices sent in {emails} email{'s' if emails != 1 else ''}, "
-            f"{len(self.failed)} emails failed, "
+            f"{len(self.deferred)} emails deferred, {len(self.refused)} refused, "
+            f"{len(self.unconfirmed)} unconfirmed, {self.database_errors} database errors, "
             f"{len(self.waiting)} notices waiting for someone to tell (will retry), "
-            f"{len(self.gave_up)} given up, {len(self.cancelled)} cancelled as no longer true"
+            f"{len(self.cancelled)} cancelled as no longer true"
         )
         return text + ("; more are due" if self.more else "")
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "sent": len(self.sent),
+            "emails": len(self.emails),
+            "deferred": len(self.deferred),
+            "refused": len(self.refused),
+            "unconfirmed": len(self.unconfirmed),
+            "database_errors": self.database_errors,
+            "waiting": len(self.waiting),
+            "cancelled": len(self.cancelled),
+        }
 
 
 def _cancel(notification: Notification, reason: str, report: DispatchReport) -> None:
@@ -225,24 +248,8 @@ def claim_delivery() -> Delivery | None:
             )
             if row is None:
                 return None
-            if row.state == Delivery.State.SENDING:
-                accepted = _accepted_at(row) if row.handed_over_at is not None else None
-                if accepted is not None:
-                    row.state = Delivery.State.SENT
-                    row.sent_at = accepted
-                    row.handed_over_at = None
-                    row.last_error = ""
-                    row.save(update_fields=["state", "sent_at", "handed_over_at", "last_error"])
-                    _settle(row.notifications.all(), now)
-                    logger.info(
-                        "delivery %s: the mail server took it before; marked sent, not resent", row.pk
-                    )
-                    continue
-                row.last_error = (
-                    f"Attempt {row.attempts} was interrupted: claimed at "
-                    f"{row.sending_started_at:%Y-%m-%d %H:%M:%S} UTC and never marked sent or failed"
-                    + (" (it may have reached the mail server)." if row.handed_over_at else ".")
-                )
+            if row.state == Delivery.State.SENDING and _recover(row, now):
+                continue
             row.state = Delivery.State.SENDING
             row.attempts += 1
             row.sending_started_at = now
@@ -259,6 +266,71 @@ def claim_delivery() -> Delivery | None:
                 ]
             )
             return row
+
+
+def _recover(row: Delivery, now: dt.datetime) -> bool:
+    """Deal with ``row``, locked, whose lease ran out while "sending": its dispatcher died or hung.
+
+    If its attempt was handed to the mail server and the cache remembers the server taking it, mark it
+    sent without sending it again and return True; otherwise note the interruption on it (the caller
+    queues it again) and return False.
+    """
+    accepted = _accepted_at(row) if row.handed_over_at is not None else None
+    if accepted is not None:
+        row.state = Delivery.State.SENT
+        row.sent_at = accepted
+        row.handed_over_at = None
+        row.last_error = ""
+        row.save(update_fields=["state", "sent_at", "handed_over_at", "last_error"])
+        _settle(row.notifications.all(), now)
+        logger.info("delivery %s: the mail server took it before; marked sent, not resent", row.pk)
+        return True
+    row.last_error = (
+        f"Attempt {row.attempts} was interrupted: claimed at "
+        f"{row.sending_started_at:%Y-%m-%d %H:%M:%S} UTC and never marked sent or failed"
+        + (" (it may have reached the mail server)." if row.handed_over_at else ".")
+    )
+    return False
+
+
+def sweep_expired_leases(*, batch: int = 500) -> dict[str, int]:
+    """Return to the queue every delivery whose lease ran out, and settle notices left "sending".
+
+    A dispatcher killed (or hung) while holding a delivery leaves it "sending"; the next claim would
+    find it, but only when a dispatch runs and reaches it. This sweep (every minute, from beat) puts it
+    back to "pending", due now, or marks it sent when the cache says the server took it. It also settles
+    any notice still "sending" whose emails are all finished, so no notice is left behind whatever
+    happened to the dispatcher that finished the last one. Return how many of each it handled.
+    """
+    now = timezone.now()
+    returned = recovered = 0
+    with transaction.atomic():
+        expired = list(
+            Delivery.objects.select_for_update(skip_locked=True)
+            .filter(state=Delivery.State.SENDING, next_attempt_at__lte=now)
+            .order_by("id")[:batch]
+        )
+        for row in expired:
+            if _recover(row, now):
+                recovered += 1
+                continue
+            row.state = Delivery.State.PENDING
+            row.next_attempt_at = now
+            row.handed_over_at = None
+            row.save(update_fields=["state", "next_attempt_at", "handed_over_at", "last_error"])
+            returned += 1
+            logger.warning("delivery %s to %s: lease expired; returned to the queue", row.pk, row.recipient)
+    left = list(
+        Notification.objects.filter(state=Notification.State.SENDING, deliveries__isnull=False)
+        .exclude(deliveries__state__in=[Delivery.State.PENDING, Delivery.State.SENDING])
+        .distinct()
+        .order_by("id")[:batch]
+    )
+    if left:
+        with transaction.atomic():
+            _settle(left, now)
+        logger.warning("outbox: settled %d notices left sending after their emails", len(left))
+    return {"returned": returned, "recovered": recovered, "settled": len(left)}
 
 
 def release_delivery(claimed: Delivery) -> bool:
@@ -281,20 +353,23 @@ def _finish(claimed: Delivery, **values: object) -> bool:
     )
 
 
-def _settle(
-    notifications: Iterable[Notification], now: dt.datetime, report: DispatchReport | None = None
-) -> None:
-    """Mark each notice that every one of its deliveries has finished with: sent, or failed if none was."""
-    settling = list(
-        Notification.objects.filter(
-            pk__in=[n.pk for n in notifications], state=Notification.State.SENDING
-        ).prefetch_related("deliveries")
-    )
+def _settle(notifications: Iterable[Notification], now: dt.datetime) -> None:
+    """Mark each notice whose deliveries are all finished: sent if one was, else unconfirmed, refused or
+    cancelled. Must run inside the transaction that finished the delivery, which it reads.
+    """
+    ids = sorted({n.pk for n in notifications})
     # The directives whose history may get a "sent" event are locked first, in ascending id, as every
     # writer takes a directive and then its order's chain (common.lock, history.append). Appending here
     # first took the order's lock and then, through the event's foreign key, waited on a directive a
     # writer held while it waited on the order: a deadlock (found by the two-of-everything test).
-    directive_ids = sorted({n.directive_id for n in settling})
+    # A notice's directive never changes, so reading it before the lock is safe.
+    directive_ids = sorted(
+        set(
+            Notification.objects.filter(pk__in=ids, state=Notification.State.SENDING).values_list(
+                "directive_id", flat=True
+            )
+        )
+    )
     if directive_ids:
         list(
             Directive.objects.select_for_update(of=("self",))
@@ -302,26 +377,44 @@ def _settle(
             .order_by("pk")
             .only("pk")
         )
+    # Then the notices, and only then their deliveries: two dispatchers each finishing one email of
+    # the same notice used to read before locking, each saw the other's email still "sending", and the
+    # notice stayed "sending" for ever. Under the lock, the second reads what the first committed.
+    settling = list(
+        Notification.objects.select_for_update(of=("self",))
+        .filter(pk__in=ids, state=Notification.State.SENDING)
+        .order_by("pk")
+    )
+    by_notice: dict[int, list[Delivery]] = defaultdict(list)
+    through = Delivery.notifications.through
+    for link in through.objects.filter(notification_id__in=[n.pk for n in settling]).select_related(
+        "delivery"
+    ):
+        by_notice[link.notification_id].append(link.delivery)
     for notification in settling:
-        deliveries = list(notification.deliveries.all())
+        deliveries = by_notice[notification.pk]
         open_states = {Delivery.State.PENDING, Delivery.State.SENDING}
         if any(d.state in open_states for d in deliveries):
             continue
         sent = sorted(d.recipient for d in deliveries if d.state == Delivery.State.SENT)
-        failed = sorted(d.recipient for d in deliveries if d.state == Delivery.State.FAILED)
+        deliveries.sort(key=lambda d: d.recipient)
+        unconfirmed = [d for d in deliveries if d.state == Delivery.State.UNCONFIRMED]
+        refused = [d for d in deliveries if d.state in (Delivery.State.REFUSED, Delivery.State.FAILED)]
+        problems = [f"Refused for {d.recipient}: {d.last_error}" for d in refused] + [
+            f"Unconfirmed for {d.recipient}: the mail server took it and did not answer." for d in unconfirmed
+        ]
         notification.recipients = sent
+        notification.last_error = " ".join(problems)[:2000]
         if sent:
             notification.state = Notification.State.SENT
             notification.sent_at = max(
                 d.sent_at for d in deliveries if d.sent_at and d.state == Delivery.State.SENT
             )
-            notification.last_error = f"Never delivered to {', '.join(failed)}." if failed else ""
             notification.event_id = _record_sent(notification, len(sent), now)
-        elif failed:
-            notification.state = Notification.State.FAILED
-            notification.last_error = f"Never delivered to {', '.join(failed)}."
-            if report is not None:
-                report.gave_up.append(notification.pk)
+        elif unconfirmed:
+            notification.state = Notification.State.UNCONFIRMED
+        elif refused:
+            notification.state = Notification.State.REFUSED
         else:
             notification.state = Notification.State.CANCELLED
         notification.save(update_fields=["recipients", "state", "sent_at", "last_error", "event"])
@@ -361,8 +454,8 @@ def _record_sent(notification: Notification, addresses: int, now: dt.datetime) -
     return event_id
 
 
-def mark_delivery_sent(claimed: Delivery, *, note: str = "") -> bool:
-    """Record that ``claimed`` went out; a sent delivery is never claimed again.
+def mark_delivery_sent(claimed: Delivery, *, reply: str = "") -> bool:
+    """Record that the mail server took ``claimed`` (a 250, ``reply``); it is never claimed again.
 
     Written after the mail server took the email, so a database outage here is waited out (with
     backoff) rather than leaving the delivery to be sent again.
@@ -370,31 +463,71 @@ def mark_delivery_sent(claimed: Delivery, *, note: str = "") -> bool:
     sent_at = timezone.now()
 
     def write() -> bool:
-        now = timezone.now()
         with transaction.atomic():
             done = _finish(
-                claimed, state=Delivery.State.SENT, sent_at=sent_at, last_error=note, handed_over_at=None
+                claimed,
+                state=Delivery.State.SENT,
+                sent_at=sent_at,
+                last_error="",
+                queue_id=mail.queue_id(reply) if reply else "",
+                handed_over_at=None,
             )
             if done:
-                _settle(claimed.notifications.all(), now)
+                _settle(claimed.notifications.all(), sent_at)
         return done
 
     return _retrying_database(write, what=f"marking delivery {claimed.pk} sent")
 
 
-def mark_delivery_failed(claimed: Delivery, *, error: str, outage: bool = False) -> bool:
-    """Record a failed send, to be retried: after the next minute when the mail server is down
-    (``outage``), else with exponential backoff capped at six hours. Never given up."""
+def mark_delivery_unconfirmed(claimed: Delivery, *, error: str) -> bool:
+    """Record that ``claimed`` went out whole and no answer came: maybe delivered, never sent again."""
+    now = timezone.now()
+    note = (
+        f"Sent, unconfirmed: {error}. Not sent again, so that it arrives at most once more; the mail "
+        "server's log says whether it was delivered."
+    )[:2000]
+
+    def write() -> bool:
+        with transaction.atomic():
+            done = _finish(claimed, state=Delivery.State.UNCONFIRMED, last_error=note, handed_over_at=None)
+            if done:
+                _settle(claimed.notifications.all(), now)
+        return done
+
+    return _retrying_database(write, what=f"marking delivery {claimed.pk} unconfirmed")
+
+
+def mark_delivery_refused(claimed: Delivery, *, reply: str) -> bool:
+    """Record that the mail server refused ``claimed`` for good (a 5xx), with its reply: never resent."""
+    now = timezone.now()
+
+    def write() -> bool:
+        with transaction.atomic():
+            done = _finish(
+                claimed, state=Delivery.State.REFUSED, last_error=reply[:2000], handed_over_at=None
+            )
+            if done:
+                _settle(claimed.notifications.all(), now)
+        return done
+
+    return _retrying_database(write, what=f"marking delivery {claimed.pk} refused")
+
+
+def mark_delivery_deferred(claimed: Delivery, *, error: str, server_down: bool = False) -> bool:
+    """Record a send to try again (a 4xx, or no server): after the next minute when the server is down
+    or closing (``server_down``), else with exponential backoff capped at six hours."""
     now = timezone.now()
     retry = (
-        dt.timedelta(seconds=settings.NOTIFICATION_RETRY_SECONDS) if outage else _backoff(claimed.attempts)
+        dt.timedelta(seconds=settings.NOTIFICATION_RETRY_SECONDS)
+        if server_down
+        else _backoff(claimed.attempts)
     )
     return _retrying_database(
         lambda: _finish(
             claimed,
             state=Delivery.State.PENDING,
             next_attempt_at=now + retry,
-            last_error=error,
+            last_error=error[:2000],
             handed_over_at=None,
         ),
         what=f"marking delivery {claimed.pk} for retry",
@@ -402,9 +535,10 @@ def mark_delivery_failed(claimed: Delivery, *, error: str, outage: bool = False)
 
 
 def _send(claimed: Delivery, report: DispatchReport) -> bool:
-    """Email ``claimed`` with the notices of it that are still true, and record what happened.
+    """Email ``claimed`` with the notices of it that are still true, and record what the server said.
 
-    Return False when the mail server is unreachable: the other due emails wait for the next dispatch.
+    Return False when the rest of the batch should wait for the next dispatch: the mail server is down
+    or closing, or it went silent after a whole message (only that message is unconfirmed).
     """
     now = timezone.now()
     live = []
@@ -427,34 +561,43 @@ def _send(claimed: Delivery, report: DispatchReport) -> bool:
     if not _finish(claimed, handed_over_at=now):
         logger.warning("delivery %s: lease lost before sending; left to its new holder", claimed.pk)
         return True
-    note = ""
+    where = (
+        f"delivery {claimed.pk} to {claimed.recipient} "
+        f"(attempt {claimed.attempts}, {notify.message_id(claimed)})"
+    )
     try:
-        notify.send_delivery(claimed, live)
+        reply = notify.send_delivery(claimed, live)
     except mail.UnconfirmedSend as exc:
-        note = (
-            f"Sent, unconfirmed: {exc}. Recorded as sent and not sent again, so that it arrives once; "
-            "the mail server's log says whether it was delivered."
-        )[:2000]
-        logger.warning("delivery %s to %s: %s", claimed.pk, claimed.recipient, exc)
+        logger.warning("%s: unconfirmed, not sent again: %s", where, exc)
+        outbox_counts.count("unconfirmed")
+        mark_delivery_unconfirmed(claimed, error=str(exc))
+        report.unconfirmed.append(claimed.pk)
+        return False
+    except DatabaseError:
+        raise  # reading the notices to render them: the database's fault, not the mail server's
     except Exception as exc:
-        outage = mail.server_unreachable(exc)
+        answer = mail.read_answer(exc)
+        if answer.permanent:
+            logger.warning("%s: refused by the mail server, not sent again: %s", where, answer.reply)
+            outbox_counts.count("refused")
+            mark_delivery_refused(claimed, reply=f"Refused by the mail server: {answer.reply}")
+            report.refused.append(claimed.pk)
+            return True
         logger.warning(
-            "delivery %s to %s failed (attempt %s%s): %s",
-            claimed.pk,
-            claimed.recipient,
-            claimed.attempts,
-            ", mail server unreachable" if outage else "",
-            exc,
+            "%s: deferred%s: %s", where, ", mail server down" if answer.server_down else "", answer.reply
         )
-        mark_delivery_failed(claimed, error=f"{type(exc).__name__}: {exc}"[:2000], outage=outage)
-        report.failed.append(claimed.pk)
-        return not outage
+        outbox_counts.count("deferred")
+        mark_delivery_deferred(claimed, error=answer.reply, server_down=answer.server_down)
+        report.deferred.append(claimed.pk)
+        return not answer.server_down
     _remember_accepted(claimed, timezone.now())
-    if mark_delivery_sent(claimed, note=note):
+    if mark_delivery_sent(claimed, reply=reply):
+        logger.info("%s: sent%s", where, f" ({reply})" if reply else "")
+        outbox_counts.count("sent")
         report.emails.append(claimed.pk)
         report.sent += [n.pk for n in live if n.pk not in report.sent]
     else:
-        logger.warning("delivery %s was sent after its lease ran out", claimed.pk)
+        logger.warning("%s: sent after its lease ran out", where)
     return True
 
 
@@ -467,17 +610,28 @@ def dispatch_notifications(*, max_seconds: float | None = None) -> DispatchRepor
     (``request_stop``): the email in hand is finished, one claimed but not sent is released.
     """
     started = time.monotonic()
-    report = plan_deliveries()
-    while not _stopping.is_set():
-        if max_seconds is not None and time.monotonic() - started >= max_seconds:
-            report.more = True
-            break
-        claimed = claim_delivery()
-        if claimed is None:
-            break
-        if _stopping.is_set():
-            release_delivery(claimed)
-            break
-        if not _send(claimed, report):
-            break
+    report = DispatchReport()
+    try:
+        plan_deliveries(report)
+        while not _stopping.is_set():
+            if max_seconds is not None and time.monotonic() - started >= max_seconds:
+                report.more = True
+                break
+            claimed = claim_delivery()
+            if claimed is None:
+                break
+            if _stopping.is_set():
+                release_delivery(claimed)
+                break
+            if not _send(claimed, report):
+                break
+    except DatabaseError as exc:
+        # Counted as what it is, not as a mail failure. What was claimed stays claimed: its lease ends
+        # and the sweep returns it (the cache says whether the server took it). Raised again so the
+        # task or command fails visibly; the report is on the exception.
+        report.database_errors += 1
+        outbox_counts.count("database_error")
+        logger.error("dispatch stopped: the database failed (%s: %s)", type(exc).__name__, exc)
+        exc.dispatch_report = report  # type: ignore[attr-defined]  # for the task's counts
+        raise
     return report

@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from agencies.access import signed_in
-from directives import actions, permissions
+from directives import actions, files, permissions
 from directives.evidence_views import evidence_response
 from directives.models import Directive, EvidenceFile
 
@@ -65,9 +65,14 @@ class EvidenceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[EvidenceFil
         permissions.require_update_status(signed_in(request.user), directive)
         body = EvidenceUploadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        evidence = actions.attach_evidence(
-            directive, body.validated_data["file"], actor=signed_in(request.user)
-        )
+        try:
+            evidence = actions.attach_evidence(
+                directive, body.validated_data["file"], actor=signed_in(request.user)
+            )
+        except files.StorageUnavailable as error:
+            response = Response({"detail": [str(error)]}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+            response["Retry-After"] = "300"
+            return response
         data = EvidenceSerializer(evidence, context=self.get_serializer_context()).data
         return Response(data, status=status.HTTP_201_CREATED)
 

@@ -6,7 +6,7 @@ No models and no actions: ``actions.evidence`` uses these to accept or refuse an
 
 from .scanning import Infected, ScannerUnavailable, scan
 from .sniffing import ALLOWED, Sniffed, sniff
-from .storing import PublicURLRefused, evidence_storage
+from .storing import PublicURLRefused, StorageUnavailable, evidence_storage, storage_problem
 
 __all__ = [
     "ALLOWED",
@@ -14,7 +14,9 @@ __all__ = [
     "PublicURLRefused",
     "ScannerUnavailable",
     "Sniffed",
+    "StorageUnavailable",
     "evidence_storage",
     "scan",
     "sniff",
+    "storage_problem",
 ]

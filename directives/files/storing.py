@@ -7,10 +7,39 @@ backends refuse.
 
 from __future__ import annotations
 
+import errno
 from typing import Any
 
 from django.core.files.storage import FileSystemStorage, Storage, storages
 from storages.backends.s3 import S3Storage
+
+
+class StorageUnavailable(Exception):
+    """The evidence storage could not keep a file (no space, over quota, unreachable): try again later.
+
+    Its message names the problem for the person uploading; nothing of the file was kept.
+    """
+
+
+# What a full or failing disk says when written to: no space, over quota, a file too big for it, a
+# read-only or failing device. Anything else (a bug, a permission) stays a 500.
+STORAGE_ERRNOS = {
+    errno.ENOSPC: "the server's storage is full",
+    errno.EDQUOT: "the server's storage quota is used up",
+    errno.EFBIG: "the file is too big for the server's storage",
+    errno.EROFS: "the server's storage is read-only",
+    errno.EIO: "the server's storage failed to write",
+}
+
+
+def storage_problem(exc: BaseException) -> str | None:
+    """Return what ``exc`` says is wrong with the storage, in a few words, or None if it is not that."""
+    if isinstance(exc, OSError) and exc.errno in STORAGE_ERRNOS:
+        return STORAGE_ERRNOS[exc.errno]
+    # S3-compatible storage: the endpoint unreachable or refusing (botocore's errors, quota included).
+    if type(exc).__module__.startswith(("botocore", "boto3", "s3transfer")):
+        return "the server's file storage is unavailable"
+    return None
 
 
 class PublicURLRefused(Exception):

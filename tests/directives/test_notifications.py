@@ -233,7 +233,7 @@ def test_waiting_backs_off_exponentially_to_six_hours_and_never_gives_up(directi
     waits = []
     for _ in range(14):
         report = dispatch(instant)
-        assert report.gave_up == []
+        assert report.refused == []
         notice = Notification.objects.get()
         waits.append((notice.next_attempt_at - instant).total_seconds())
         instant = notice.next_attempt_at
@@ -259,7 +259,7 @@ def test_an_unreachable_mail_server_is_retried_every_minute_and_never_given_up(
     instant, waits = JULY_2_ENDS, []
     for _ in range(5):
         report = dispatch(instant)
-        assert (len(report.failed), report.gave_up) == (1, [])
+        assert (len(report.deferred), report.refused) == (1, [])
         delivery = Delivery.objects.get()
         waits.append((delivery.next_attempt_at - instant).total_seconds())
         instant = delivery.next_attempt_at
@@ -293,8 +293,8 @@ def test_dispatch_notifications_command_prints_what_it_did(order, cisa_editor):
         call_command("dispatch_notifications", stdout=out)
     # Seven trackable items overdue; only CISA's three have an editor to tell, in one email.
     assert out.getvalue() == (
-        "3 notices sent in 1 email, 0 emails failed, 4 notices waiting for someone to tell (will retry), "
-        "0 given up, 0 cancelled as no longer true.\n"
+        "3 notices sent in 1 email, 0 emails deferred, 0 refused, 0 unconfirmed, 0 database errors, "
+        "4 notices waiting for someone to tell (will retry), 0 cancelled as no longer true.\n"
     )
 
 

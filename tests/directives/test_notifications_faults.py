@@ -86,13 +86,13 @@ def delivery_to(name: str) -> Delivery:
 
 
 def test_a_send_that_raises_is_retried_and_nothing_is_sent_twice(faulty, overdue):
-    # The second email (to dhs-editor) is refused on its own; the others go on.
-    faulty.fail_on = {2: smtplib.SMTPDataError(554, b"Message rejected")}
+    # The second email (to dhs-editor) is deferred on its own (451 after the message); the others go on.
+    faulty.fail_on = {2: smtplib.SMTPDataError(451, b"Try again later")}
     report = dispatch(JULY_2_ENDS)
-    assert report.failed == [delivery_to("dhs-editor").pk]
+    assert report.deferred == [delivery_to("dhs-editor").pk]
     failed = delivery_to("dhs-editor")
     assert failed.state == Delivery.State.PENDING
-    assert failed.last_error == "SMTPDataError: (554, b'Message rejected')"
+    assert failed.last_error == "451 Try again later (DATA)"
     assert failed.next_attempt_at == JULY_2_ENDS + dt.timedelta(seconds=60)
     assert sorted(m.to[0] for m in mail.outbox) == ["cisa-editor@example.com", "treasury-editor@example.com"]
     # 2(d) is done; CISA's parts wait until their other editor is told too.
@@ -155,7 +155,7 @@ def test_a_delivery_interrupted_on_every_attempt_is_never_given_up_and_shown_to_
     assert list(Delivery.objects.needing_attention()) == [delivery]
     report = dispatch(JULY_2_ENDS + 2 * lease)  # the third attempt goes out
     delivery = delivery_to("treasury-editor")
-    assert (report.emails, report.gave_up) == ([delivery.pk], [])
+    assert (report.emails, report.refused) == ([delivery.pk], [])
     assert (delivery.state, delivery.attempts) == (Delivery.State.SENT, 3)
     assert Notification.objects.get().state == Notification.State.SENT
     assert len(mail.outbox) == 1
@@ -164,7 +164,7 @@ def test_a_delivery_interrupted_on_every_attempt_is_never_given_up_and_shown_to_
 def test_an_unreachable_mail_server_stops_the_dispatch_and_the_rest_wait_their_turn(faulty, overdue):
     faulty.fail_on = {2: ConnectionRefusedError("SMTP server down")}  # the second email: to dhs-editor
     report = dispatch(JULY_2_ENDS)
-    assert (len(report.emails), report.failed) == (1, [delivery_to("dhs-editor").pk])
+    assert (len(report.emails), report.deferred) == (1, [delivery_to("dhs-editor").pk])
     # The third email was not tried against a server that is down; it is still due, for the next run.
     untried = Delivery.objects.get(state=Delivery.State.PENDING, attempts=0)
     assert untried.next_attempt_at <= JULY_2_ENDS

@@ -10,8 +10,9 @@ from directives.models import Delivery, Notification
 
 class Command(BaseCommand):
     help = (
-        "Count the notification outbox by state, and fail (exit status 1) when emails are still unsent "
-        "after NOTIFICATION_MAX_ATTEMPTS tries: nothing is given up, so a person must look (docs/faults.md)."
+        "Count the notification outbox by state, and fail (exit status 1) when an email needs a person: "
+        "still unsent after NOTIFICATION_MAX_ATTEMPTS tries, or refused by the mail server or unconfirmed in "
+        "the last NOTIFICATION_ATTENTION_DAYS days (docs/faults.md)."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -24,12 +25,17 @@ class Command(BaseCommand):
         oldest = unsent.aggregate(oldest=Min("created"))["oldest"]
         if oldest is not None:
             self.stdout.write(f"oldest unsent email: {int((now - oldest).total_seconds())} s old")
-        stuck = Delivery.objects.needing_attention()
+        stuck = Delivery.objects.needing_attention(now)
         count = stuck.count()
         if count:
+            by_state = dict(stuck.values_list("state").annotate(n=Count("id")).order_by())
+            unsent = by_state.get(Delivery.State.PENDING, 0) + by_state.get(Delivery.State.SENDING, 0)
             latest = stuck.order_by("-id").values_list("last_error", flat=True).first()
             raise CommandError(
-                f"{count} emails still unsent after {settings.NOTIFICATION_MAX_ATTEMPTS} or more tries "
-                f"(retried for ever; see the admin's Deliveries). Latest error: {latest}"
+                f"{count} emails need attention: {unsent} still unsent after "
+                f"{settings.NOTIFICATION_MAX_ATTEMPTS} or more tries (retried for ever), "
+                f"{by_state.get(Delivery.State.REFUSED, 0)} refused by the mail server, "
+                f"{by_state.get(Delivery.State.UNCONFIRMED, 0)} unconfirmed; see the admin's Deliveries. "
+                f"Latest error: {latest}"
             )
         self.stdout.write("no email needs attention")
