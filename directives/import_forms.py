@@ -29,7 +29,7 @@ from agencies.models import Agency
 from uswds.forms import DateInput, UswdsForm
 
 from . import deadlines
-from .drafting import Draft, DraftedDirective, DraftError, draft
+from .drafting import Draft, DraftedAmend, DraftedDirective, DraftError, draft
 from .drafting.writer import inline, to_toml
 from .orderfile import MAX_REF, MAX_TITLE, AgencySpec, OrderFileError, OrderSpec, parse_order_file
 
@@ -259,7 +259,7 @@ def corrected(
                 rule=data["deadline"],
             )
         )
-    agencies = _agencies_for(result.agencies, kept)
+    agencies = _agencies_for(result.agencies, kept, result.amends)
     toml = to_toml(dataclasses.replace(result, directives=tuple(kept), agencies=agencies))
     known = frozenset(Agency.objects.values_list("abbreviation", flat=True))
     try:
@@ -268,16 +268,33 @@ def corrected(
         return Corrected(toml, None, place_problems(exc.problems, text_form, formset))
 
 
-def _agencies_for(drafted: tuple[AgencySpec, ...], kept: list[DraftedDirective]) -> tuple[AgencySpec, ...]:
-    """Return the draft's agencies and any the corrections name that the catalog knows, parents first."""
+def _agencies_for(
+    drafted: tuple[AgencySpec, ...], kept: list[DraftedDirective], amends: tuple[DraftedAmend, ...]
+) -> tuple[AgencySpec, ...]:
+    """Return the agencies the kept directives and the amendments name, with their parents, parents first.
+
+    Only those: an agency the drafter made up for an office no kept directive names any more is left
+    out of the file, so loading it creates none (the catalog's agencies likewise).
+    """
     specs = {a.abbreviation: a for a in drafted}
     catalog = default_catalog()
-    for abbreviation in dict.fromkeys(a for d in kept for a in (*d.leads, *d.consulted)):
-        if abbreviation in specs or abbreviation not in catalog:
-            continue
-        for a in reversed(catalog.lineage(abbreviation)):
-            specs.setdefault(a.abbreviation, AgencySpec(a.abbreviation, a.name, a.kind, a.parent))
-    return tuple(specs.values())
+    used: dict[str, AgencySpec] = {}
+    named = (a for d in (*kept, *amends) for a in (*d.leads, *d.consulted))
+    for abbreviation in dict.fromkeys(named):
+        lineage: list[AgencySpec] = []  # the agency, then the agencies above it
+        step = abbreviation
+        while step and all(a.abbreviation != step for a in lineage):
+            if step in specs:
+                lineage.append(specs[step])
+            elif step in catalog:
+                known = catalog.agencies[step]
+                lineage.append(AgencySpec(known.abbreviation, known.name, known.kind, known.parent))
+            else:
+                break  # already in the database, or unknown: the file's validation says which
+            step = lineage[-1].parent
+        for a in reversed(lineage):
+            used.setdefault(a.abbreviation, a)
+    return tuple(used.values())
 
 
 def place_problems(

@@ -187,6 +187,43 @@ def test_a_directive_unticked_is_not_loaded(manager):
     ]
 
 
+def test_an_agency_the_drafter_made_up_is_not_created_once_no_directive_uses_it(manager):
+    data = review_data(drafted(manager))
+    as_drafted = post(manager, {**data, "action": "download"}).content.decode()
+    assert 'name = "Chief Tracking Officer"' in as_drafted  # made up for 2(c)'s unknown actor
+    del data[field_of(data, "2(c)", "keep")]
+    data["action"] = "load"
+    assert post(manager, data).status_code == 302
+    assert not Agency.objects.filter(name="Chief Tracking Officer").exists()
+    # 2(a)'s and 2(b)'s agencies, with CISA's and OMB's parents; no other was loaded before.
+    assert set(Agency.objects.values_list("abbreviation", flat=True)) == {
+        "DHS",
+        "CISA",
+        "EOP",
+        "OMB",
+        "TREASURY",
+    }
+
+
+def test_an_agency_the_drafter_made_up_is_created_when_the_order_is_loaded_and_not_before(manager):
+    data = review_data(drafted(manager))
+    data["action"] = "check"
+    assert post(manager, data).status_code == 200
+    assert not Agency.objects.filter(name="Chief Tracking Officer").exists()
+    data["action"] = "load"
+    assert post(manager, data).status_code == 302
+    officer = Agency.objects.get(name="Chief Tracking Officer")
+    assert Directive.objects.with_agencies().get(order__number=99100, ref="2(c)").lead_agencies == [officer]
+
+
+def test_the_order_file_lists_only_the_agencies_its_directives_name(manager):
+    data = review_data(drafted(manager))
+    del data[field_of(data, "2(a)", "keep")]
+    data["action"] = "download"
+    spec = parse_order_file(post(manager, data).content.decode())
+    assert [a.abbreviation for a in spec.agencies] == ["TREASURY", "CTO"]
+
+
 def test_checking_shows_the_corrected_rule_and_loads_nothing(manager):
     data = review_data(drafted(manager))
     data[field_of(data, "2(a)", "deadline")] = '{ kind = "on_date", date = 2026-12-31 }'
