@@ -12,7 +12,6 @@ import dataclasses
 import datetime as dt
 import itertools
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,7 +29,7 @@ from uswds.forms import DateInput, UswdsForm
 
 from . import deadlines
 from .drafting import Draft, DraftedAmend, DraftedDirective, DraftError, draft
-from .drafting.writer import inline, to_toml
+from .drafting.writer import to_toml
 from .orderfile import MAX_REF, MAX_TITLE, AgencySpec, OrderFileError, OrderSpec, parse_order_file
 
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".xml")
@@ -152,10 +151,51 @@ def _abbreviations(value: str) -> tuple[str, ...]:
     return tuple(a for a in _ABBREVIATIONS.split(value.strip()) if a)
 
 
-class DirectiveDraftForm(UswdsForm):
-    """One drafted directive as the page shows it, every field correctable."""
+# The deadline's kinds as the review page offers them: each a few fields, no order-file syntax.
+AFTER_ORDER, ON_DATE, AFTER_DIRECTIVE, NONE, DRAFTED = (
+    "after_order",
+    "on_date",
+    "after_directive",
+    "none",
+    "drafted",
+)
+RULE_KINDS = [
+    (AFTER_ORDER, "Within a number of days, months or years of the signing date"),
+    (ON_DATE, "By a date"),
+    (AFTER_DIRECTIVE, "A number of days or months after another directive is done"),
+    (NONE, "No deadline"),
+]
+UNITS = [("days", "days"), ("months", "months"), ("years", "years")]
+# The rule's fields on the page, and the fields of an order file's rule each one stands for.
+RULE_FIELDS = ("kind", "number", "unit", "anchor", "date", "ongoing")
+_RULE_KEYS = {"days": "number", "months": "number", "years": "number", "directive": "anchor", "date": "date"}
 
-    index = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+def rule_fields(rule: deadlines.Rule) -> dict[str, object]:
+    """Return the page's rule fields for ``rule``: kind "drafted" for one that they cannot express."""
+    if isinstance(rule, deadlines.DaysAfterOrder | deadlines.MonthsAfterOrder | deadlines.YearsAfterOrder):
+        unit = rule.kind.value.split("_")[0]
+        return {"kind": AFTER_ORDER, "number": getattr(rule, unit), "unit": unit, "ongoing": rule.ongoing}
+    if isinstance(rule, deadlines.OnDate):
+        return {"kind": ON_DATE, "date": rule.date, "ongoing": rule.ongoing, "unit": "days"}
+    if isinstance(rule, deadlines.AfterDirective) and rule.order is None:
+        unit = "months" if rule.months is not None else "days"
+        return {
+            "kind": AFTER_DIRECTIVE,
+            "number": rule.months or rule.days or 0,
+            "unit": unit,
+            "anchor": rule.directive,
+        }
+    if isinstance(rule, deadlines.NoDeadline):
+        return {"kind": NONE, "unit": "days"}
+    return {"kind": DRAFTED, "unit": "days"}
+
+
+class DirectiveDraftForm(UswdsForm):
+    """One directive as the page shows it, every field correctable: drafted, or added by the reviewer."""
+
+    # The drafted directive's place in the draft; blank for a directive the reviewer adds.
+    index = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=0)
     keep = forms.BooleanField(required=False, label="Load this directive")
     ref = forms.CharField(
         max_length=MAX_REF, label="Section", help_text="As the text numbers it, e.g. 4(a)(i)."
@@ -172,12 +212,35 @@ class DirectiveDraftForm(UswdsForm):
     consulted = forms.CharField(
         required=False, max_length=1000, label="Consulted agencies", help_text="Abbreviations, by commas."
     )
-    deadline = forms.CharField(
-        max_length=500,
-        label="Deadline",
-        help_text='As in an order file, e.g. { kind = "days_after_order", days = 60 } or '
-        '{ kind = "on_date", date = 2026-12-31 }.',
+    kind = forms.ChoiceField(choices=RULE_KINDS, label="Kind of deadline")
+    number = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=36_500,
+        label="Number",
+        help_text="Of days, months or years: for a deadline after the signing date or another directive.",
     )
+    unit = forms.ChoiceField(choices=UNITS, label="Unit", initial="days")
+    anchor = forms.CharField(
+        required=False,
+        max_length=MAX_REF,
+        label="Anchor directive",
+        help_text="The section whose completion the time counts from, e.g. 2(a).",
+    )
+    date = forms.DateField(
+        required=False, widget=DateInput, label="Date", help_text="For a deadline by a date."
+    )
+    ongoing = forms.BooleanField(required=False, label="The duty goes on after the date")
+
+    initial_rule: deadlines.Rule | None = None  # the drafted directive's rule, whichever its kind
+    drafted_rule: deadlines.Rule | None = None  # the same, when no kind above expresses it
+
+    def set_drafted(self, rule: deadlines.Rule | None) -> None:
+        """Tell the form its drafted rule; offer it as "as drafted" when the fields cannot express it."""
+        self.initial_rule = rule
+        if rule is not None and rule_fields(rule)["kind"] == DRAFTED:
+            self.drafted_rule = rule
+            self.fields["kind"].choices = [(DRAFTED, f"As drafted: {rule.describe()}"), *RULE_KINDS]  # type: ignore[attr-defined]
 
     def clean_leads(self) -> tuple[str, ...]:
         leads = _abbreviations(self.cleaned_data["leads"])
@@ -188,19 +251,63 @@ class DirectiveDraftForm(UswdsForm):
     def clean_consulted(self) -> tuple[str, ...]:
         return _abbreviations(self.cleaned_data.get("consulted", ""))
 
-    def clean_deadline(self) -> deadlines.Rule:
-        text = self.cleaned_data["deadline"].strip()
-        try:
-            table = tomllib.loads(f"deadline = {text}")["deadline"]
-        except tomllib.TOMLDecodeError as exc:
+    def clean_anchor(self) -> str:
+        return self.cleaned_data.get("anchor", "").strip()
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if "kind" in data and not any(name in self.errors for name in RULE_FIELDS):
+            try:
+                data["rule"] = self._rule(data)
+            except ValidationError as exc:
+                self.add_error(None, exc)
+        return data
+
+    def _rule(self, data: dict[str, Any]) -> deadlines.Rule:
+        """Return the rule the fields give, or raise a ValidationError naming the field that is wrong."""
+        kind, number, unit, ongoing = data["kind"], data.get("number"), data["unit"], data.get("ongoing")
+        if ongoing and kind not in (AFTER_ORDER, ON_DATE):
             raise ValidationError(
-                f"Not a rule in the order file's form ({exc}); write it like "
-                '{ kind = "days_after_order", days = 60 }.'
-            ) from None
+                {"ongoing": "Only a deadline after the signing date or by a date goes on after it."}
+            )
+        if kind == DRAFTED:
+            if self.drafted_rule is None:
+                raise ValidationError({"kind": "This directive has no drafted rule to keep: choose a kind."})
+            return self.drafted_rule
+        if kind == NONE:
+            return deadlines.NoDeadline()
+        table: dict[str, Any]
+        if kind == ON_DATE:
+            if data.get("date") is None:
+                raise ValidationError({"date": "Give the date of a deadline by a date."})
+            table = {"kind": "on_date", "date": data["date"]}
+        elif number is None:
+            raise ValidationError({"number": f"Give the number of {unit}."})
+        elif kind == AFTER_ORDER:
+            table = {"kind": f"{unit}_after_order", unit: number}
+        else:
+            if not data.get("anchor"):
+                raise ValidationError({"anchor": "Give the section of the directive the time counts from."})
+            if unit == "years":
+                raise ValidationError({"unit": "Count days or months after another directive, not years."})
+            # Keep how the text words the other directive's completion ("published", "issued").
+            drafted = self.initial_rule
+            trigger = drafted.trigger.value if isinstance(drafted, deadlines.AfterDirective) else "completed"
+            table = {"kind": "after_directive", "directive": data["anchor"], unit: number, "trigger": trigger}
+        if ongoing:
+            table["ongoing"] = True
         try:
             return deadlines.rule_from_dict(table)
         except deadlines.RuleError as exc:
-            raise ValidationError(str(exc)) from None
+            key, _, message = str(exc).partition(": ")
+            field = _RULE_KEYS.get(key.rpartition(".")[2], "kind")
+            raise ValidationError({field: message[:1].upper() + message[1:] + "."}) from None
+
+    def problem_field(self) -> str:
+        """Return the rule field where a problem with the whole deadline (a moved due date) is shown."""
+        kind = self.cleaned_data.get("kind") if hasattr(self, "cleaned_data") else None
+        return {AFTER_ORDER: "number", AFTER_DIRECTIVE: "number", ON_DATE: "date"}.get(kind or "", "kind")
 
     @classmethod
     def initial_of(cls, index: int, d: DraftedDirective) -> dict[str, object]:
@@ -212,7 +319,7 @@ class DirectiveDraftForm(UswdsForm):
             "parent": d.parent,
             "leads": ", ".join(d.leads),
             "consulted": ", ".join(d.consulted),
-            "deadline": inline(d.rule.as_dict()),
+            **rule_fields(d.rule),
         }
 
 
@@ -222,7 +329,43 @@ DirectiveDraftFormSet = formset_factory(DirectiveDraftForm, extra=0, max_num=200
 def directive_forms(result: Draft, data: QueryDict | None = None) -> forms.BaseFormSet[DirectiveDraftForm]:
     """Return the formset of ``result``'s directives (bound to ``data`` when the page sent it)."""
     initial = [DirectiveDraftForm.initial_of(i, d) for i, d in enumerate(result.directives)]
-    return DirectiveDraftFormSet(data, initial=None if data is not None else initial, prefix="d")
+    formset = DirectiveDraftFormSet(data, initial=None if data is not None else initial, prefix="d")
+    for form in formset.forms:
+        drafted = drafted_of(result, form)
+        form.set_drafted(drafted.rule if drafted else None)
+    return formset
+
+
+def drafted_index(result: Draft, form: DirectiveDraftForm) -> int | None:
+    """Return the index of the drafted directive ``form`` corrects; None for one the reviewer added."""
+    value = form.data.get(form.add_prefix("index")) if form.is_bound else form.initial.get("index")
+    try:
+        index = int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+    return index if index is not None and 0 <= index < len(result.directives) else None
+
+
+def drafted_of(result: Draft, form: DirectiveDraftForm) -> DraftedDirective | None:
+    """Return the drafted directive ``form`` corrects, or None for one the reviewer added."""
+    index = drafted_index(result, form)
+    return result.directives[index] if index is not None else None
+
+
+# What a directive the reviewer adds starts from: no excerpt of the text, nothing to review.
+ADDED = DraftedDirective(
+    ref="",
+    title="",
+    leads=(),
+    consulted=(),
+    rule=deadlines.NoDeadline(),
+    parent="",
+    source="",
+    review="",
+    start=0,
+    end=0,
+    due_on=None,
+)
 
 
 @dataclass
@@ -245,9 +388,9 @@ def corrected(
     for form in formset.forms:
         data = form.cleaned_data
         index = data.get("index")
-        if not data.get("keep") or index is None or index >= len(result.directives):
+        if not data.get("keep") or (index is not None and index >= len(result.directives)):
             continue
-        base = result.directives[index]
+        base = result.directives[index] if index is not None else ADDED
         kept.append(
             dataclasses.replace(
                 base,
@@ -256,7 +399,7 @@ def corrected(
                 parent=data.get("parent", "").strip(),
                 leads=data["leads"],
                 consulted=tuple(c for c in data["consulted"] if c not in data["leads"]),
-                rule=data["deadline"],
+                rule=data["rule"],
             )
         )
     agencies = _agencies_for(result.agencies, kept, result.amends)
@@ -305,6 +448,11 @@ def place_problems(
     left = []
     for problem in problems:
         found = _PROBLEM.match(problem)
+        if found and found["ref"] in by_ref and found["field"] == "deadline":
+            form = by_ref[found["ref"]]
+            field = _RULE_KEYS.get(found["rest"].rpartition(".")[2]) or form.problem_field()
+            form.add_error(field, found["message"][:1].upper() + found["message"][1:])
+            continue
         if found and found["ref"] in by_ref and found["field"] in DirectiveDraftForm.base_fields:
             message = (
                 f"{found['field']}{found['rest']}: {found['message']}" if found["rest"] else found["message"]

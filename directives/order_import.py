@@ -27,6 +27,7 @@ from .import_forms import (
     OrderTextForm,
     corrected,
     directive_forms,
+    drafted_index,
     due_text,
     load_problems,
     segments,
@@ -55,7 +56,8 @@ def order_import(request: SignedInRequest) -> HttpResponse:
     formset = directive_forms(result, request.POST)
     if formset.is_valid():
         for form in formset.forms:
-            if form.cleaned_data["index"] >= len(result.directives):
+            index = form.cleaned_data.get("index")
+            if index is not None and index >= len(result.directives):
                 form.add_error(None, "This form names no directive of the draft: draft the text again.")
     if not formset.is_valid():
         return _review(request, result, text_form, formset, [], status=400)
@@ -90,20 +92,17 @@ def _review(
     """Render the draft beside its text, each directive's form with its rule in words."""
     signed_on = result.order.signed_on
     rows = []
-    for form in formset.forms:
-        index = form.initial.get("index") if not form.is_bound else form.cleaned_data.get("index")
-        if index is None and form.is_bound:
-            index = _int(form.data.get(form.add_prefix("index")))
-        drafted = (
-            result.directives[index] if index is not None and 0 <= index < len(result.directives) else None
-        )
-        valid_rule = form.is_bound and hasattr(form, "cleaned_data") and "deadline" in form.cleaned_data
-        rule = form.cleaned_data["deadline"] if valid_rule else drafted.rule if drafted else None
+    for position, form in enumerate(formset.forms):
+        index = drafted_index(result, form)
+        drafted = result.directives[index] if index is not None else None
+        valid_rule = form.is_bound and hasattr(form, "cleaned_data") and "rule" in form.cleaned_data
+        rule = form.cleaned_data["rule"] if valid_rule else drafted.rule if drafted else None
         rows.append(
             {
                 "form": form,
                 "drafted": drafted,
                 "index": index,
+                "anchor": f"directive-{index}" if index is not None else f"directive-added-{position}",
                 "due": due_text(rule, signed_on) if rule else "",
             }
         )
@@ -119,12 +118,3 @@ def _review(
         "checked": checked and status == 200,
     }
     return render(request, "directives/order_import_review.html", context, status=status)
-
-
-def _int(value: object) -> int | None:
-    if not isinstance(value, str | int):
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        return None

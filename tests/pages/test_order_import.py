@@ -82,7 +82,7 @@ def drafted(client: Client, text: str = TEXT, **fields):
 
 
 def review_data(response) -> dict[str, str]:
-    """Return what the review form would send back unchanged (every field, the boxes ticked)."""
+    """Return what the review form would send back unchanged (every field, box ticked and option chosen)."""
     html = response.content.decode()
     form = html[html.index('<form class="orderctl-form orderctl-import"') :]
     data = {}
@@ -92,6 +92,9 @@ def review_data(response) -> dict[str, str]:
             continue
         value = re.search(r'value="([^"]*)"', tag, re.S)
         data[name[1]] = _unescape(value[1]) if value else ("on" if 'type="checkbox"' in tag else "")
+    for name, options in re.findall(r'<select name="([^"]+)"[^>]*>(.*?)</select>', form, re.S):
+        chosen = re.search(r'<option value="([^"]*)"[^>]*selected', options)
+        data[name] = _unescape(chosen[1]) if chosen else ""
     return data
 
 
@@ -157,7 +160,9 @@ def test_each_directive_has_a_form_with_what_the_drafter_found(manager):
     data = review_data(drafted(manager))
     assert data[field_of(data, "2(a)", "leads")] == "CISA"
     assert data[field_of(data, "2(a)", "consulted")] == "OMB"
-    assert data[field_of(data, "2(b)", "deadline")] == '{ kind = "months_after_order", months = 6 }'
+    rule = ("kind", "number", "unit", "anchor", "date")
+    assert [data[field_of(data, "2(b)", name)] for name in rule] == ["after_order", "6", "months", "", ""]
+    assert field_of(data, "2(b)", "ongoing") not in data  # not ticked
     assert data["number"] == "" and data["text"].startswith("Executive Order 99100")
 
 
@@ -226,7 +231,8 @@ def test_the_order_file_lists_only_the_agencies_its_directives_name(manager):
 
 def test_checking_shows_the_corrected_rule_and_loads_nothing(manager):
     data = review_data(drafted(manager))
-    data[field_of(data, "2(a)", "deadline")] = '{ kind = "on_date", date = 2026-12-31 }'
+    data[field_of(data, "2(a)", "kind")] = "on_date"
+    data[field_of(data, "2(a)", "date")] = "2026-12-31"
     data["action"] = "check"
     before = written()
     html = post(manager, data).content.decode()
@@ -328,32 +334,75 @@ def test_a_file_and_a_text_together_are_refused(manager):
 
 
 @pytest.mark.parametrize(
-    ("ref", "name", "value", "message"),
+    ("ref", "changes", "name", "message"),
     [
-        ("2(a)", "leads", "NOPE", "Unknown agency &#x27;NOPE&#x27;"),
-        ("2(a)", "leads", " , ", "Name at least one lead agency."),
-        ("2(b)", "deadline", "60 days", "Not a rule in the order file&#x27;s form"),
-        ("2(b)", "deadline", '{ kind = "weekly" }', "deadline.kind: &#x27;weekly&#x27; is not one of"),
-        ("2(b)", "ref", "2(a)", "Duplicate ref &#x27;2(a)&#x27;"),
-        ("2(b)", "ref", "2(b)#2", "Must not contain &#x27;#&#x27;"),
-        ("2(b)", "parent", "9", "No directive has the ref &#x27;9&#x27;"),
-        ("2(b)", "title", "", "This field is required."),
+        ("2(a)", {"leads": "NOPE"}, "leads", "Unknown agency &#x27;NOPE&#x27;"),
+        ("2(a)", {"leads": " , "}, "leads", "Name at least one lead agency."),
+        ("2(b)", {"ref": "2(a)"}, "ref", "Duplicate ref &#x27;2(a)&#x27;"),
+        ("2(b)", {"ref": "2(b)#2"}, "ref", "Must not contain &#x27;#&#x27;"),
+        ("2(b)", {"parent": "9"}, "parent", "No directive has the ref &#x27;9&#x27;"),
+        ("2(b)", {"title": ""}, "title", "This field is required."),
+        ("2(b)", {"kind": "weekly"}, "kind", "Select a valid choice. weekly is not one of the available"),
+        ("2(b)", {"kind": "drafted"}, "kind", "Select a valid choice. drafted is not one of the available"),
+        ("2(b)", {"kind": ""}, "kind", "This field is required."),
+        ("2(b)", {"number": ""}, "number", "Give the number of months."),
+        ("2(b)", {"number": "six"}, "number", "Enter a whole number."),
+        ("2(b)", {"number": "-6"}, "number", "Ensure this value is greater than or equal to 0."),
+        ("2(b)", {"number": "0"}, "number", "Must be at least 1."),
+        ("2(b)", {"number": "36501"}, "number", "Ensure this value is less than or equal to 36500."),
+        ("2(b)", {"unit": "weeks"}, "unit", "Select a valid choice. weeks is not one of the available"),
+        ("2(b)", {"kind": "on_date", "date": ""}, "date", "Give the date of a deadline by a date."),
+        ("2(b)", {"kind": "on_date", "date": "2026-02-30"}, "date", "Enter a valid date."),
+        ("2(b)", {"kind": "after_directive"}, "anchor", "Give the section of the directive the time counts"),
+        (
+            "2(b)",
+            {"kind": "after_directive", "anchor": "9"},
+            "anchor",
+            "No directive has the ref &#x27;9&#x27;",
+        ),
+        (
+            "2(b)",
+            {"kind": "after_directive", "anchor": "2(b)"},
+            "anchor",
+            "A deadline cannot wait for itself",
+        ),
+        (
+            "2(b)",
+            {"kind": "after_directive", "anchor": "2(a)", "unit": "years"},
+            "unit",
+            "Count days or months after another directive, not years.",
+        ),
+        ("2(b)", {"kind": "none", "ongoing": "on"}, "ongoing", "Only a deadline after the signing date"),
     ],
     ids=[
         "unknown lead",
         "no lead",
-        "not a rule",
-        "unknown kind",
         "duplicate ref",
         "occurrence mark",
         "no parent",
         "no title",
+        "unknown kind",
+        "as drafted when nothing was",
+        "no kind",
+        "no number",
+        "number not a number",
+        "negative number",
+        "zero months",
+        "number too large",
+        "unknown unit",
+        "no date",
+        "no such date",
+        "no anchor",
+        "anchor not in the order",
+        "anchor itself",
+        "years after a directive",
+        "ongoing with no deadline",
     ],
 )
-def test_a_bad_correction_is_refused_at_its_field_and_nothing_is_loaded(manager, ref, name, value, message):
+def test_a_bad_correction_is_refused_at_its_field_and_nothing_is_loaded(manager, ref, changes, name, message):
     data = review_data(drafted(manager))
     key = field_of(data, ref, name)
-    data[key] = value
+    data.update({field_of(data, ref, field): value for field, value in changes.items()})
     data["action"] = "load"
     before = written()
     response = post(manager, data)
@@ -363,15 +412,73 @@ def test_a_bad_correction_is_refused_at_its_field_and_nothing_is_loaded(manager,
     assert written() == before
 
 
+# --- The deadline's fields: each kind ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("changes", "rule", "due_on"),
+    [
+        ({"number": "45", "unit": "days"}, deadlines.DaysAfterOrder(days=45), dt.date(2026, 4, 17)),
+        ({"number": "2", "unit": "months"}, deadlines.MonthsAfterOrder(months=2), dt.date(2026, 5, 3)),
+        ({"number": "1", "unit": "years"}, deadlines.YearsAfterOrder(years=1), dt.date(2027, 3, 3)),
+        (
+            {"number": "1", "unit": "years", "ongoing": "on"},
+            deadlines.YearsAfterOrder(years=1, ongoing=True),
+            dt.date(2027, 3, 3),
+        ),
+        (
+            {"kind": "on_date", "date": "2026-07-04"},
+            deadlines.OnDate(date=dt.date(2026, 7, 4)),
+            dt.date(2026, 7, 4),
+        ),
+        (
+            {"kind": "after_directive", "anchor": "2(a)", "number": "10", "unit": "days"},
+            deadlines.AfterDirective(directive="2(a)", days=10),
+            None,
+        ),
+        (
+            {"kind": "after_directive", "anchor": "2(a)", "number": "3", "unit": "months"},
+            deadlines.AfterDirective(directive="2(a)", months=3),
+            None,
+        ),
+        # The number 6 the draft gave 2(b) stays in its field: a field the kind does not use is not read.
+        ({"kind": "none"}, deadlines.NoDeadline(), None),
+    ],
+    ids=["days", "months", "years", "ongoing", "by a date", "days after 2(a)", "months after 2(a)", "none"],
+)
+def test_each_kind_of_deadline_is_loaded_from_its_fields(manager, changes, rule, due_on):
+    data = review_data(drafted(manager))
+    data.update({field_of(data, "2(b)", field): value for field, value in changes.items()})
+    data["action"] = "load"
+    assert post(manager, data).status_code == 302
+    loaded = Directive.objects.get(order__number=99100, ref="2(b)")
+    assert (loaded.rule, loaded.due_on) == (rule, due_on)
+
+
+def test_a_rule_the_fields_cannot_express_is_offered_as_drafted_and_loaded_as_it_is(manager):
+    text = TEXT.replace("(c) Within 60 days of the date of this order", "(c) Within 60 days of the census")
+    response = drafted(manager, text)
+    data = review_data(response)
+    assert data[field_of(data, "2(c)", "kind")] == "drafted"
+    assert (
+        '<option value="drafted" selected>As drafted: 60 days after census</option>'
+        in response.content.decode()
+    )
+    data["action"] = "load"
+    assert post(manager, data).status_code == 302
+    loaded = Directive.objects.get(order__number=99100, ref="2(c)")
+    assert loaded.rule == deadlines.DaysFromEvent(days=60, event="census")
+
+
 def test_a_load_the_loader_refuses_is_shown_at_the_field_with_nothing_written(manager):
     data = review_data(drafted(manager))
     data["action"] = "load"
     assert post(manager, data).status_code == 302
-    data[field_of(data, "2(a)", "deadline")] = '{ kind = "days_after_order", days = 45 }'
+    data[field_of(data, "2(a)", "number")] = "45"
     before = written()
     response = post(manager, data)
     assert response.status_code == 400
-    key = field_of(data, "2(a)", "deadline")
+    key = field_of(data, "2(a)", "number")
     assert (
         "Would move the original due date from 2026-04-02 to 2026-04-17"
         in dict(_errors(response))[f"id_{key}_error"]
