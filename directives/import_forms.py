@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.forms import formset_factory
+from django.forms.formsets import DELETION_FIELD_NAME
 from django.http import QueryDict
 
 from agencies.catalog import default_catalog
@@ -196,7 +197,6 @@ class DirectiveDraftForm(UswdsForm):
 
     # The drafted directive's place in the draft; blank for a directive the reviewer adds.
     index = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=0)
-    keep = forms.BooleanField(required=False, label="Load this directive")
     ref = forms.CharField(
         max_length=MAX_REF, label="Section", help_text="As the text numbers it, e.g. 4(a)(i)."
     )
@@ -313,7 +313,6 @@ class DirectiveDraftForm(UswdsForm):
     def initial_of(cls, index: int, d: DraftedDirective) -> dict[str, object]:
         return {
             "index": index,
-            "keep": True,
             "ref": d.ref,
             "title": d.title,
             "parent": d.parent,
@@ -323,16 +322,54 @@ class DirectiveDraftForm(UswdsForm):
         }
 
 
-DirectiveDraftFormSet = formset_factory(DirectiveDraftForm, extra=0, max_num=2000, absolute_max=2000)
+# What a directive the reviewer adds starts as: a blank one is left out (its form has not changed).
+ADDED_INITIAL = {"kind": AFTER_ORDER, "unit": "days"}
 
 
-def directive_forms(result: Draft, data: QueryDict | None = None) -> forms.BaseFormSet[DirectiveDraftForm]:
-    """Return the formset of ``result``'s directives (bound to ``data`` when the page sent it)."""
+class BaseDirectiveDraftFormSet(forms.BaseFormSet[DirectiveDraftForm]):
+    """The drafted directives' forms, then those the reviewer added (past ``INITIAL_FORMS``)."""
+
+    def add_fields(self, form: DirectiveDraftForm, index: int | None) -> None:
+        super().add_fields(form, index)
+        # Django's deletion box: a directive left out is neither validated nor written to the file.
+        form.fields[DELETION_FIELD_NAME].label = "Leave this directive out"
+
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs(index)
+        if self.is_bound and index is not None and index >= self.initial_form_count():
+            kwargs["initial"] = ADDED_INITIAL
+        return kwargs
+
+
+DirectiveDraftFormSet = formset_factory(
+    DirectiveDraftForm,
+    formset=BaseDirectiveDraftFormSet,
+    extra=0,
+    max_num=2000,
+    absolute_max=2000,
+    can_delete=True,
+)
+
+
+def directive_forms(
+    result: Draft, data: QueryDict | None = None, *, add: bool = False
+) -> forms.BaseFormSet[DirectiveDraftForm]:
+    """Return the formset of ``result``'s directives (bound to ``data`` when the page sent it).
+
+    With ``add``, one blank form more, for a directive the drafter missed (its section field focused).
+    """
+    if data is not None and add:
+        data = data.copy()
+        total = data.get("d-TOTAL_FORMS", "")
+        if total.isdigit():
+            data["d-TOTAL_FORMS"] = str(int(total) + 1)
     initial = [DirectiveDraftForm.initial_of(i, d) for i, d in enumerate(result.directives)]
     formset = DirectiveDraftFormSet(data, initial=None if data is not None else initial, prefix="d")
     for form in formset.forms:
         drafted = drafted_of(result, form)
         form.set_drafted(drafted.rule if drafted else None)
+    if add and formset.forms:
+        formset.forms[-1].fields["ref"].widget.attrs["autofocus"] = True
     return formset
 
 
@@ -388,8 +425,8 @@ def corrected(
     for form in formset.forms:
         data = form.cleaned_data
         index = data.get("index")
-        if not data.get("keep") or (index is not None and index >= len(result.directives)):
-            continue
+        if not data or data.get("DELETE") or (index is not None and index >= len(result.directives)):
+            continue  # left out, or added and left blank
         base = result.directives[index] if index is not None else ADDED
         kept.append(
             dataclasses.replace(
@@ -444,7 +481,11 @@ def place_problems(
     problems: list[str], text_form: OrderTextForm, formset: forms.BaseFormSet[DirectiveDraftForm]
 ) -> list[str]:
     """Put each problem at the field it names; return those no field on the page owns."""
-    by_ref = {f.cleaned_data.get("ref", "").strip(): f for f in formset.forms if f.cleaned_data.get("keep")}
+    by_ref = {
+        f.cleaned_data.get("ref", "").strip(): f
+        for f in formset.forms
+        if f.cleaned_data and not f.cleaned_data.get("DELETE")
+    }
     left = []
     for problem in problems:
         found = _PROBLEM.match(problem)

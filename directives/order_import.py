@@ -34,7 +34,7 @@ from .import_forms import (
 )
 from .models import Order
 
-ACTIONS = ("draft", "check", "load", "download")
+ACTIONS = ("draft", "add", "check", "load", "download")
 
 
 @login_required
@@ -49,10 +49,14 @@ def order_import(request: SignedInRequest) -> HttpResponse:
     result = text_form.draft() if text_form.is_valid() else None
     if result is None or action not in ACTIONS:
         if result is not None:
-            text_form.add_error(None, f"Unknown action {action!r}: draft, check, load or download.")
+            text_form.add_error(None, f"Unknown action {action!r}: draft, add, check, load or download.")
         return render(request, "directives/order_import.html", {"text_form": text_form}, status=400)
     if action == "draft" or "d-TOTAL_FORMS" not in request.POST:
         return _review(request, result, text_form, directive_forms(result), [])
+    if action == "add":
+        formset = directive_forms(result, request.POST, add=True)
+        status = 200 if formset.management_form.is_valid() else 400
+        return _review(request, result, text_form, formset, [], status=status)
     formset = directive_forms(result, request.POST)
     if formset.is_valid():
         for form in formset.forms:

@@ -181,9 +181,9 @@ def test_a_corrected_lead_is_loaded_and_the_directives_are_tracked(manager):
     assert "Loaded Executive Order 99100: 3 created, 0 updated, 0 unchanged" in page
 
 
-def test_a_directive_unticked_is_not_loaded(manager):
+def test_a_directive_left_out_is_not_loaded(manager):
     data = review_data(drafted(manager))
-    del data[field_of(data, "2(c)", "keep")]
+    data[field_of(data, "2(c)", "DELETE")] = "on"
     data["action"] = "load"
     assert post(manager, data).status_code == 302
     assert sorted(Directive.objects.filter(order__number=99100).values_list("ref", flat=True)) == [
@@ -196,7 +196,7 @@ def test_an_agency_the_drafter_made_up_is_not_created_once_no_directive_uses_it(
     data = review_data(drafted(manager))
     as_drafted = post(manager, {**data, "action": "download"}).content.decode()
     assert 'name = "Chief Tracking Officer"' in as_drafted  # made up for 2(c)'s unknown actor
-    del data[field_of(data, "2(c)", "keep")]
+    data[field_of(data, "2(c)", "DELETE")] = "on"
     data["action"] = "load"
     assert post(manager, data).status_code == 302
     assert not Agency.objects.filter(name="Chief Tracking Officer").exists()
@@ -223,10 +223,100 @@ def test_an_agency_the_drafter_made_up_is_created_when_the_order_is_loaded_and_n
 
 def test_the_order_file_lists_only_the_agencies_its_directives_name(manager):
     data = review_data(drafted(manager))
-    del data[field_of(data, "2(a)", "keep")]
+    data[field_of(data, "2(a)", "DELETE")] = "on"
     data["action"] = "download"
     spec = parse_order_file(post(manager, data).content.decode())
     assert [a.abbreviation for a in spec.agencies] == ["TREASURY", "CTO"]
+
+
+# --- Adding a directive the drafter missed ---------------------------------------------------------------
+
+
+def added(manager) -> dict[str, str]:
+    """Return the review form after "Add a directive" as the browser sends it (each select's first option)."""
+    data = review_data(drafted(manager))
+    response = post(manager, {**data, "action": "add"})
+    assert response.status_code == 200, _errors(response)
+    data = review_data(response)
+    assert data["d-TOTAL_FORMS"] == "4" and data["d-INITIAL_FORMS"] == "3"
+    assert re.search(r'<input type="text" name="d-3-ref"[^>]*autofocus', response.content.decode())
+    assert "d-3-index" in data and data["d-3-index"] == ""
+    return {**data, "d-3-kind": "after_order", "d-3-unit": "days"}
+
+
+def test_a_directive_the_drafter_missed_is_added_and_loaded(manager):
+    data = added(manager)
+    data.update(
+        {
+            "d-3-ref": "2(d)",
+            "d-3-title": "Report on the orders counted",
+            "d-3-leads": "OMB",
+            "d-3-number": "90",
+        }
+    )
+    data["action"] = "load"
+    assert post(manager, data).status_code == 302
+    d = Directive.objects.with_agencies().get(order__number=99100, ref="2(d)")
+    assert (d.title, [a.abbreviation for a in d.lead_agencies]) == ("Report on the orders counted", ["OMB"])
+    assert (d.rule, d.due_on) == (deadlines.DaysAfterOrder(days=90), dt.date(2026, 6, 1))
+
+
+def test_a_blank_added_directive_is_left_out(manager):
+    data = added(manager)
+    data["action"] = "load"
+    assert post(manager, data).status_code == 302
+    assert Directive.objects.filter(order__number=99100).count() == 3
+
+
+def test_an_added_directive_can_be_left_out_again(manager):
+    data = added(manager)
+    data.update({"d-3-ref": "2(d)", "d-3-title": "Half a thought", "d-3-DELETE": "on"})
+    data["action"] = "load"
+    assert post(manager, data).status_code == 302
+    assert not Directive.objects.filter(order__number=99100, ref="2(d)").exists()
+
+
+@pytest.mark.parametrize(
+    ("changes", "errors"),
+    [
+        (
+            {"d-3-title": "Report on the orders counted"},
+            {
+                "id_d-3-ref_error": "This field is required.",
+                "id_d-3-leads_error": "This field is required.",
+            },
+        ),
+        (
+            {"d-3-ref": "2(d)", "d-3-title": "Report", "d-3-leads": "OMB"},
+            {"id_d-3-number_error": "Give the number of days."},
+        ),
+        (
+            {"d-3-ref": "2(d)", "d-3-title": "Report", "d-3-leads": "OMB", "d-3-kind": "drafted"},
+            {"id_d-3-kind_error": "Select a valid choice. drafted is not one of the available choices."},
+        ),
+        (
+            {"d-3-ref": "2(d)", "d-3-title": "Report", "d-3-leads": "NOPE", "d-3-number": "9"},
+            {"id_d-3-leads_error": "Unknown agency &#x27;NOPE&#x27;"},
+        ),
+    ],
+    ids=["no section or lead", "no number", "as drafted", "unknown lead"],
+)
+def test_an_added_directive_with_a_field_wrong_is_refused_there_and_nothing_is_loaded(
+    manager, changes, errors
+):
+    data = {**added(manager), **changes, "action": "load"}
+    before = written()
+    response = post(manager, data)
+    assert response.status_code == 400
+    assert {k: v for k, v in _errors(response) if k in errors} == errors
+    assert written() == before
+
+
+def test_adding_to_a_broken_form_is_a_400(manager):
+    data = {**review_data(drafted(manager)), "action": "add", "d-TOTAL_FORMS": "x"}
+    response = post(manager, data)
+    assert response.status_code == 400
+    assert "ManagementForm data is missing or has been tampered with." in response.content.decode()
 
 
 def test_checking_shows_the_corrected_rule_and_loads_nothing(manager):
@@ -492,7 +582,7 @@ def test_a_load_the_loader_refuses_is_shown_at_the_field_with_nothing_written(ma
         ({"d-0-index": "-1"}, "Ensure this value is greater than or equal to 0."),
         ({"d-0-index": "999"}, "This form names no directive of the draft: draft the text again."),
         ({"d-TOTAL_FORMS": "x"}, "ManagementForm data is missing or has been tampered with."),
-        ({"action": "delete"}, "Unknown action &#x27;delete&#x27;: draft, check, load or download."),
+        ({"action": "delete"}, "Unknown action &#x27;delete&#x27;: draft, add, check, load or download."),
     ],
     ids=["negative index", "index past the draft", "broken formset", "unknown action"],
 )
