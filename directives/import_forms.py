@@ -524,6 +524,22 @@ def load_problems(
 
 
 @dataclass(frozen=True)
+class Unplaced:
+    """A sentence with a deadline-like phrase that the drafter placed in no directive, and why."""
+
+    sentence: str
+    reason: str
+
+
+def unplaced_of(result: Draft) -> list[Unplaced]:
+    """Return the draft's unplaced sentences (``Draft.unplaced``: each with its sentence and reason).
+
+    A draft from a drafter that lists none has none: read with ``getattr`` so the page works with both.
+    """
+    return [Unplaced(str(u.sentence), str(u.reason)) for u in getattr(result, "unplaced", ())]
+
+
+@dataclass(frozen=True)
 class Segment:
     """A run of the order's text, and the drafted directive it belongs to (None between directives)."""
 

@@ -31,6 +31,7 @@ from .import_forms import (
     due_text,
     load_problems,
     segments,
+    unplaced_of,
 )
 from .models import Order
 
@@ -110,13 +111,17 @@ def _review(
                 "due": due_text(rule, signed_on) if rule else "",
             }
         )
+    # What the reviewer must look at comes first: the directives the drafter was unsure of (each with
+    # why), then the others as drafted, then those the reviewer added.
+    rows.sort(key=lambda row: (row["drafted"] is None, not (row["drafted"] and row["drafted"].review)))
     context = {
         "text_form": text_form,
         "formset": formset,
         "rows": rows,
         "draft": result,
         "segments": segments(result),
-        "to_review": sum(1 for d in result.directives if d.review),
+        "to_review": [row for row in rows if row["drafted"] and row["drafted"].review],
+        "unplaced": unplaced_of(result),
         "loaded": Order.objects.filter(number=result.order.number).first(),
         "problems": problems,
         "checked": checked and status == 200,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
 import pytest
 import time_machine
@@ -17,7 +18,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from agencies.models import Agency
-from directives import deadlines
+from directives import deadlines, import_forms
+from directives.drafting import draft
 from directives.models import Directive, DirectiveEvent, Order, OrderChange
 from directives.orderfile import parse_order_file
 
@@ -139,7 +141,7 @@ def test_the_menu_offers_the_page_to_order_managers_only(client, cisa_editor, ma
 def test_the_draft_highlights_each_directive_in_the_text_and_marks_the_unsure(manager):
     html = drafted(manager).content.decode()
     text = html[
-        html.index('<div class="orderctl-import-text">') : html.index(
+        html.index('<div class="orderctl-import-text"') : html.index(
             "</div>", html.index("orderctl-import-text")
         )
     ]
@@ -154,6 +156,78 @@ def test_the_draft_highlights_each_directive_in_the_text_and_marks_the_unsure(ma
     assert unsure and "Chief Tracking Officer" in unsure[0] and "2(c) · review" in unsure[0]
     assert "Section 1. Purpose." in text  # the text between directives is shown as it is
     assert "Unknown actor &#x27;Chief Tracking Officer&#x27;" in html  # its form says why
+
+
+@dataclass(frozen=True)
+class UnplacedSentence:
+    """An item of ``Draft.unplaced`` as the drafter gives it: the sentence and why no directive holds it."""
+
+    sentence: str
+    reason: str
+
+
+UNPLACED = (
+    UnplacedSentence(
+        "Progress reports shall be made to the President every 90 days.",
+        "Passive duty: no actor named for 'every 90 days'.",
+    ),
+    UnplacedSentence("Orders take days to count.", "A deadline-like phrase ('days') with no duty."),
+)
+
+
+@pytest.fixture
+def with_unplaced(monkeypatch):
+    """Make the import page's drafter list ``UNPLACED`` as its unplaced sentences, whatever it found."""
+
+    def drafting(*args, **kwargs):
+        result = draft(*args, **kwargs)
+        object.__setattr__(result, "unplaced", UNPLACED)  # a frozen dataclass: set as it would be made
+        return result
+
+    monkeypatch.setattr(import_forms, "draft", drafting)
+
+
+def test_the_unplaced_sentences_and_the_unsure_directives_come_first_each_with_why(manager, with_unplaced):
+    html = drafted(manager).content.decode()
+    first = html.index('<h2 id="first-heading">Check these first</h2>')
+    assert first < html.index('id="text-heading"') < html.index('id="directives-heading"')
+    section = html[first : html.index("</section>", first)]
+    unplaced = re.findall(r"<li><q>(.*?)</q> <span[^>]*>Unplaced</span> (.*?)</li>", section)
+    assert unplaced == [
+        (
+            "Progress reports shall be made to the President every 90 days.",
+            "Passive duty: no actor named for &#x27;every 90 days&#x27;.",
+        ),
+        ("Orders take days to count.", "A deadline-like phrase (&#x27;days&#x27;) with no duty."),
+    ]
+    assert section.index("Progress reports") < section.index('<h3 id="unsure-heading">')
+    unsure = re.findall(r'<li><a href="#(directive-\d)">Sec. (.*?)</a>: (.*?)</li>', section)
+    assert unsure == [
+        (
+            "directive-2",
+            "2(c)",
+            "Unknown actor &#x27;Chief Tracking Officer&#x27;: not in the agency catalog; "
+            "defined here as CTO, check its name and kind.",
+        )
+    ]
+    assert "3 directives drafted, 1 marked for review: the drafter was unsure of them; 2 sentences" in html
+
+
+def test_the_directives_marked_for_review_come_first_then_the_others_in_order(manager):
+    html = drafted(manager).content.decode()
+    forms = re.findall(r'<fieldset class="usa-fieldset orderctl-import__directive[^"]*" id="([^"]+)"', html)
+    assert forms == ["directive-2", "directive-0", "directive-1"]
+    data = added(manager)
+    html = post(manager, {**data, "action": "check"}).content.decode()
+    forms = re.findall(r'<fieldset class="usa-fieldset orderctl-import__directive[^"]*" id="([^"]+)"', html)
+    assert forms == ["directive-2", "directive-0", "directive-1", "directive-added-3"]
+
+
+def test_a_draft_with_nothing_unsure_or_unplaced_has_no_first_section(manager):
+    text = TEXT.replace("Chief Tracking Officer", "Director of the Office of Management and Budget")
+    html = drafted(manager, text).content.decode()
+    assert "Check these first" not in html
+    assert "3 directives drafted. Each directive" in html
 
 
 def test_each_directive_has_a_form_with_what_the_drafter_found(manager):
