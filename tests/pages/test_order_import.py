@@ -129,6 +129,20 @@ def test_only_order_managers_and_superusers_may_use_it(client, cisa_editor, revi
     assert written()[0] == 1  # EO 14409 alone: the refused posts wrote nothing
 
 
+@pytest.mark.parametrize("action", ["draft", "add", "check", "load", "download"])
+def test_no_action_is_open_to_anyone_but_order_managers(
+    client, cisa_editor, reviewer, outsider, manager, action
+):
+    data = {**review_data(drafted(manager)), "action": action}
+    before = written()
+    response = post(Client(), data)  # anonymous: to the sign-in page
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    for user in (cisa_editor, reviewer, outsider):
+        client.force_login(user)
+        assert post(client, data).status_code == 403
+    assert written() == before
+
+
 def test_the_menu_offers_the_page_to_order_managers_only(client, cisa_editor, manager):
     client.force_login(cisa_editor)
     assert URL not in client.get("/orders/14409/").content.decode()
