@@ -252,7 +252,7 @@ class DirectiveDraftForm(UswdsForm):
         return _abbreviations(self.cleaned_data.get("consulted", ""))
 
     def clean_anchor(self) -> str:
-        return self.cleaned_data.get("anchor", "").strip()
+        return str(self.cleaned_data.get("anchor", "")).strip()
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -459,7 +459,8 @@ def _agencies_for(
     specs = {a.abbreviation: a for a in drafted}
     catalog = default_catalog()
     used: dict[str, AgencySpec] = {}
-    named = (a for d in (*kept, *amends) for a in (*d.leads, *d.consulted))
+    named = [a for d in kept for a in (*d.leads, *d.consulted)]
+    named += [a for amend in amends for a in (*amend.leads, *amend.consulted)]
     for abbreviation in dict.fromkeys(named):
         lineage: list[AgencySpec] = []  # the agency, then the agencies above it
         step = abbreviation

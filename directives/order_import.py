@@ -10,6 +10,8 @@ JavaScript. Who may: the "order manager" permission (``directives.manage_orders`
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -21,7 +23,7 @@ from django.views.decorators.http import require_http_methods
 from agencies.access import SignedInRequest
 
 from . import actions, permissions
-from .drafting import Draft
+from .drafting import Draft, DraftedDirective
 from .import_forms import (
     DirectiveDraftForm,
     OrderTextForm,
@@ -84,6 +86,17 @@ def order_import(request: SignedInRequest) -> HttpResponse:
     return redirect("order_detail", number=order.number)
 
 
+@dataclass(frozen=True)
+class Row:
+    """One directive's form on the page, with what the drafter drafted (None for one added)."""
+
+    form: DirectiveDraftForm
+    drafted: DraftedDirective | None
+    index: int | None  # in the draft
+    anchor: str  # the form's id, which the text's labels and the list of what to check link to
+    due: str  # the rule in words and the date it gives
+
+
 def _review(
     request: SignedInRequest,
     result: Draft,
@@ -96,31 +109,24 @@ def _review(
 ) -> HttpResponse:
     """Render the draft beside its text, each directive's form with its rule in words."""
     signed_on = result.order.signed_on
-    rows = []
+    rows: list[Row] = []
     for position, form in enumerate(formset.forms):
         index = drafted_index(result, form)
         drafted = result.directives[index] if index is not None else None
         valid_rule = form.is_bound and hasattr(form, "cleaned_data") and "rule" in form.cleaned_data
         rule = form.cleaned_data["rule"] if valid_rule else drafted.rule if drafted else None
-        rows.append(
-            {
-                "form": form,
-                "drafted": drafted,
-                "index": index,
-                "anchor": f"directive-{index}" if index is not None else f"directive-added-{position}",
-                "due": due_text(rule, signed_on) if rule else "",
-            }
-        )
+        anchor = f"directive-{index}" if index is not None else f"directive-added-{position}"
+        rows.append(Row(form, drafted, index, anchor, due_text(rule, signed_on) if rule else ""))
     # What the reviewer must look at comes first: the directives the drafter was unsure of (each with
     # why), then the others as drafted, then those the reviewer added.
-    rows.sort(key=lambda row: (row["drafted"] is None, not (row["drafted"] and row["drafted"].review)))
+    rows.sort(key=lambda row: (row.drafted is None, not (row.drafted and row.drafted.review)))
     context = {
         "text_form": text_form,
         "formset": formset,
         "rows": rows,
         "draft": result,
         "segments": segments(result),
-        "to_review": [row for row in rows if row["drafted"] and row["drafted"].review],
+        "to_review": [row for row in rows if row.drafted and row.drafted.review],
         "unplaced": unplaced_of(result),
         "loaded": Order.objects.filter(number=result.order.number).first(),
         "problems": problems,
