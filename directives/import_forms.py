@@ -530,14 +530,23 @@ class Unplaced:
 
     sentence: str
     reason: str
+    start: int = 0  # its offsets in ``Draft.text``, when the drafter gives them (else 0, 0)
+    end: int = 0
 
 
 def unplaced_of(result: Draft) -> list[Unplaced]:
-    """Return the draft's unplaced sentences (``Draft.unplaced``: each with its sentence and reason).
+    """Return the draft's unplaced sentences (``Draft.unplaced``: sentence, reason, start, end).
 
-    A draft from a drafter that lists none has none: read with ``getattr`` so the page works with both.
+    A draft from a drafter that lists none has none: read with ``getattr`` so the page works with both;
+    offsets outside the text are dropped (the sentence is still listed).
     """
-    return [Unplaced(str(u.sentence), str(u.reason)) for u in getattr(result, "unplaced", ())]
+    found = []
+    for u in getattr(result, "unplaced", ()):
+        start, end = getattr(u, "start", 0), getattr(u, "end", 0)
+        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(result.text)):
+            start = end = 0
+        found.append(Unplaced(str(u.sentence), str(u.reason), start, end))
+    return found
 
 
 @dataclass(frozen=True)
@@ -549,21 +558,27 @@ class Segment:
     starts: bool  # the first run of that directive: where its label and anchor go
     ref: str = ""
     review: bool = False  # the drafter was unsure of that directive
+    unplaced: int | None = None  # the unplaced sentence the run is part of, if any
+    unplaced_starts: bool = False  # its first run: where its anchor goes
 
 
-def segments(result: Draft) -> list[Segment]:
-    """Return the draft's text cut at its directives' spans, each run marked with the innermost one.
+def segments(result: Draft, unplaced: list[Unplaced] | None = None) -> list[Segment]:
+    """Return the draft's text cut at its directives' spans, each run marked with the innermost one,
+    and at the unplaced sentences' spans, each run marked with the sentence it is part of.
 
     A section's span holds its parts' spans: a character belongs to the smallest span around it.
     """
     spans = [(d.start, d.end, i) for i, d in enumerate(result.directives) if d.end > d.start]
-    cuts = sorted({0, len(result.text), *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
+    loose = [(u.start, u.end, k) for k, u in enumerate(unplaced or []) if u.end > u.start]
+    cuts = sorted({0, len(result.text), *(x for s, e, _ in (*spans, *loose) for x in (s, e))})
     runs: list[Segment] = []
     seen: set[int] = set()
+    seen_loose: set[int] = set()
     for start, end in itertools.pairwise(cuts):
         around = [(e - s, i) for s, e, i in spans if s <= start and end <= e]
         index = min(around)[1] if around else None
-        if runs and runs[-1].index == index:
+        sentence = next((k for s, e, k in loose if s <= start and end <= e), None)
+        if runs and (runs[-1].index, runs[-1].unplaced) == (index, sentence):
             runs[-1] = dataclasses.replace(runs[-1], text=runs[-1].text + result.text[start:end])
             continue
         d = result.directives[index] if index is not None else None
@@ -574,10 +589,14 @@ def segments(result: Draft) -> list[Segment]:
                 starts=index is not None and index not in seen,
                 ref=d.ref if d else "",
                 review=bool(d and d.review),
+                unplaced=sentence,
+                unplaced_starts=sentence is not None and sentence not in seen_loose,
             )
         )
         if index is not None:
             seen.add(index)
+        if sentence is not None:
+            seen_loose.add(sentence)
     return runs
 
 

@@ -120,14 +120,15 @@ def _review(
     # What the reviewer must look at comes first: the directives the drafter was unsure of (each with
     # why), then the others as drafted, then those the reviewer added.
     rows.sort(key=lambda row: (row.drafted is None, not (row.drafted and row.drafted.review)))
+    unplaced = unplaced_of(result)
     context = {
         "text_form": text_form,
         "formset": formset,
         "rows": rows,
         "draft": result,
-        "segments": segments(result),
+        "segments": segments(result, unplaced),
         "to_review": [row for row in rows if row.drafted and row.drafted.review],
-        "unplaced": unplaced_of(result),
+        "unplaced": unplaced,
         "loaded": Order.objects.filter(number=result.order.number).first(),
         "problems": problems,
         "checked": checked and status == 200,

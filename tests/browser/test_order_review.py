@@ -70,6 +70,8 @@ def order_manager(order):
 class UnplacedSentence:
     sentence: str
     reason: str
+    start: int
+    end: int
 
 
 @pytest.fixture
@@ -80,7 +82,9 @@ def unplaced_2d(monkeypatch):
     def drafting(*args, **kwargs):
         result = draft(*args, **kwargs)
         reason = "Passive duty: no office is named for 'within 120 days'."
-        object.__setattr__(result, "unplaced", (UnplacedSentence(PASSIVE, reason),))
+        at = result.text.index(PASSIVE)
+        unplaced = (UnplacedSentence(PASSIVE, reason, at, at + len(PASSIVE)),)
+        object.__setattr__(result, "unplaced", unplaced)
         return result
 
     monkeypatch.setattr(import_forms, "draft", drafting)
@@ -102,7 +106,7 @@ def test_a_reviewer_finishes_a_memorandum_by_keyboard_and_loads_only_the_agencie
     # What to check comes first: the unplaced sentence, then the unsure directives with why.
     first = page.locator(".orderctl-import__first")
     expect(first.locator(".orderctl-import__unplaced li")).to_have_text(
-        f"{PASSIVE} Unplaced Passive duty: no office is named for 'within 120 days'."
+        f"{PASSIVE} Unplaced Passive duty: no office is named for 'within 120 days'. Where it is in the text"
     )
     unsure = first.get_by_role("list").nth(1).locator("li")
     expect(unsure).to_have_count(2)
@@ -116,8 +120,9 @@ def test_a_reviewer_finishes_a_memorandum_by_keyboard_and_loads_only_the_agencie
             "Sec. 2(a): Publish an index of public records",
         ]
     )
-    # The source excerpt is highlighted in the text beside the forms.
+    # The source excerpt is highlighted in the text beside the forms, the unplaced sentence too.
     expect(page.locator("mark#text-0")).to_contain_text("shall publish an index of public records")
+    expect(page.locator("mark#unplaced-0")).to_have_text(f"unplaced {PASSIVE}")
     check_page(page, "1-draft")
 
     # From the list to 2(b)'s form by keyboard; its deadline as drafted counts from an event.

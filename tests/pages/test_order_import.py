@@ -6,6 +6,7 @@ a superuser) may use the page.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -174,28 +175,33 @@ def test_the_draft_highlights_each_directive_in_the_text_and_marks_the_unsure(ma
 
 @dataclass(frozen=True)
 class UnplacedSentence:
-    """An item of ``Draft.unplaced`` as the drafter gives it: the sentence and why no directive holds it."""
+    """An item of ``Draft.unplaced`` as the drafter gives it: the sentence, why no directive holds it,
+    and its offsets in the draft's text."""
 
     sentence: str
     reason: str
+    start: int = 0
+    end: int = 0
 
 
 UNPLACED = (
-    UnplacedSentence(
-        "Progress reports shall be made to the President every 90 days.",
-        "Passive duty: no actor named for 'every 90 days'.",
-    ),
+    UnplacedSentence("Orders should be tracked.", "No one 'shall' act in it."),
     UnplacedSentence("Orders take days to count.", "A deadline-like phrase ('days') with no duty."),
 )
 
 
 @pytest.fixture
 def with_unplaced(monkeypatch):
-    """Make the import page's drafter list ``UNPLACED`` as its unplaced sentences, whatever it found."""
+    """Make the import page's drafter list ``UNPLACED`` as its unplaced sentences, whatever it found,
+    with their offsets where the text has them (the second is in no text)."""
 
     def drafting(*args, **kwargs):
         result = draft(*args, **kwargs)
-        object.__setattr__(result, "unplaced", UNPLACED)  # a frozen dataclass: set as it would be made
+        found = [(u, result.text.find(u.sentence)) for u in UNPLACED]
+        unplaced = tuple(
+            dataclasses.replace(u, start=at, end=at + len(u.sentence)) if at >= 0 else u for u, at in found
+        )
+        object.__setattr__(result, "unplaced", unplaced)  # a frozen dataclass: set as it would be made
         return result
 
     monkeypatch.setattr(import_forms, "draft", drafting)
@@ -209,12 +215,12 @@ def test_the_unplaced_sentences_and_the_unsure_directives_come_first_each_with_w
     unplaced = re.findall(r"<li><q>(.*?)</q> <span[^>]*>Unplaced</span> (.*?)</li>", section)
     assert unplaced == [
         (
-            "Progress reports shall be made to the President every 90 days.",
-            "Passive duty: no actor named for &#x27;every 90 days&#x27;.",
+            "Orders should be tracked.",
+            'No one &#x27;shall&#x27; act in it. <a href="#unplaced-0">Where it is in the text</a>',
         ),
         ("Orders take days to count.", "A deadline-like phrase (&#x27;days&#x27;) with no duty."),
     ]
-    assert section.index("Progress reports") < section.index('<h3 id="unsure-heading">')
+    assert section.index("Orders take days") < section.index('<h3 id="unsure-heading">')
     unsure = re.findall(r'<li><a href="#(directive-\d)">Sec. (.*?)</a>: (.*?)</li>', section)
     assert unsure == [
         (
@@ -225,6 +231,16 @@ def test_the_unplaced_sentences_and_the_unsure_directives_come_first_each_with_w
         )
     ]
     assert "3 directives drafted, 1 marked for review: the drafter was unsure of them; 2 sentences" in html
+
+
+def test_an_unplaced_sentence_is_highlighted_in_the_text(manager, with_unplaced):
+    html = drafted(manager).content.decode()
+    assert (
+        '<mark class="orderctl-mark orderctl-mark--unplaced" id="unplaced-0">'
+        '<span class="orderctl-mark__ref orderctl-mark__ref--review">unplaced</span> '
+        "Orders should be tracked.</mark>"
+    ) in html
+    assert 'id="unplaced-1"' not in html  # not in the text: listed, not highlighted
 
 
 def test_the_directives_marked_for_review_come_first_then_the_others_in_order(manager):
