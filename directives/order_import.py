@@ -121,6 +121,9 @@ def _review(
     # why), then the others as drafted, then those the reviewer added.
     rows.sort(key=lambda row: (row.drafted is None, not (row.drafted and row.drafted.review)))
     unplaced = unplaced_of(result)
+    # The drafter's notes that no directive's form shows: on the whole order, or on its amendments.
+    shown = {f"{d.ref}: {d.review}" for d in result.directives if d.review}
+    notes = [flag for flag in result.flags if flag not in shown]
     context = {
         "text_form": text_form,
         "formset": formset,
@@ -129,6 +132,7 @@ def _review(
         "segments": segments(result, unplaced),
         "to_review": [row for row in rows if row.drafted and row.drafted.review],
         "unplaced": unplaced,
+        "notes": notes,
         "loaded": Order.objects.filter(number=result.order.number).first(),
         "problems": problems,
         "checked": checked and status == 200,

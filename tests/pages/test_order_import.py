@@ -23,6 +23,7 @@ from directives import deadlines, import_forms
 from directives.drafting import draft
 from directives.models import Directive, DirectiveEvent, Order, OrderChange
 from directives.orderfile import parse_order_file
+from tests.drafting.texts import AMENDING
 
 URL = "/orders/import/"
 # Noon Eastern, a week after the text's signing date: no test depends on the day it runs.
@@ -241,6 +242,35 @@ def test_an_unplaced_sentence_is_highlighted_in_the_text(manager, with_unplaced)
         "Orders should be tracked.</mark>"
     ) in html
     assert 'id="unplaced-1"' not in html  # not in the text: listed, not highlighted
+
+
+def test_the_drafters_notes_on_the_whole_order_are_among_what_to_check_first(manager):
+    html = drafted(manager, AMENDING).content.decode()
+    first = html.index('<h2 id="first-heading">')
+    section = html[first : html.index("</section>", first)]
+    assert re.findall(r"<li>(.*?)</li>", section[section.index('id="notes-heading"') :]) == [
+        "Sec. 2(d) edits the wording of EO 99001: nothing to track."
+    ]
+
+
+def test_a_directive_s_note_is_listed_once_with_its_directive_not_again_as_a_note(manager):
+    html = drafted(manager).content.decode()
+    assert "Notes on the whole draft" not in html
+
+
+def test_an_unplaced_sentence_inside_a_directive_is_marked_within_it():
+    result = draft(TEXT)
+    at = result.text.index("shall publish guidance")
+    sentence = import_forms.Unplaced("shall publish guidance", "A test span.", at, at + 22)
+    runs = [run for run in import_forms.segments(result, [sentence]) if run.index == 0]
+    assert [(r.starts, r.unplaced, r.unplaced_starts) for r in runs] == [
+        (True, None, False),
+        (False, 0, True),
+        (False, None, False),
+    ]
+    assert runs[0].text.startswith("(a) Within 30 days") and runs[0].text.endswith("and Budget, ")
+    assert runs[1].text == "shall publish guidance"
+    assert runs[2].text.startswith(" on tracking orders.")
 
 
 def test_the_directives_marked_for_review_come_first_then_the_others_in_order(manager):
