@@ -26,7 +26,7 @@ from django.http import QueryDict
 
 from agencies.catalog import default_catalog
 from agencies.models import Agency
-from uswds.forms import DateInput, UswdsForm
+from uswds.forms import DateInput, Select, UswdsForm
 
 from . import deadlines
 from .drafting import Draft, DraftedAmend, DraftedDirective, DraftError, draft
@@ -212,7 +212,7 @@ class DirectiveDraftForm(UswdsForm):
     consulted = forms.CharField(
         required=False, max_length=1000, label="Consulted agencies", help_text="Abbreviations, by commas."
     )
-    kind = forms.ChoiceField(choices=RULE_KINDS, label="Kind of deadline")
+    kind = forms.ChoiceField(choices=RULE_KINDS, label="Kind of deadline", widget=Select)
     number = forms.IntegerField(
         required=False,
         min_value=0,
@@ -220,7 +220,7 @@ class DirectiveDraftForm(UswdsForm):
         label="Number",
         help_text="Of days, months or years: for a deadline after the signing date or another directive.",
     )
-    unit = forms.ChoiceField(choices=UNITS, label="Unit", initial="days")
+    unit = forms.ChoiceField(choices=UNITS, label="Unit", initial="days", widget=Select)
     anchor = forms.CharField(
         required=False,
         max_length=MAX_REF,
