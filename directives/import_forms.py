@@ -12,7 +12,6 @@ import dataclasses
 import datetime as dt
 import itertools
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,15 +21,16 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.forms import formset_factory
+from django.forms.formsets import DELETION_FIELD_NAME
 from django.http import QueryDict
 
 from agencies.catalog import default_catalog
 from agencies.models import Agency
-from uswds.forms import DateInput, UswdsForm
+from uswds.forms import DateInput, Select, UswdsForm
 
 from . import deadlines
-from .drafting import Draft, DraftedDirective, DraftError, draft
-from .drafting.writer import inline, to_toml
+from .drafting import Draft, DraftedAmend, DraftedDirective, DraftError, draft
+from .drafting.writer import to_toml
 from .orderfile import MAX_REF, MAX_TITLE, AgencySpec, OrderFileError, OrderSpec, parse_order_file
 
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".xml")
@@ -152,11 +152,51 @@ def _abbreviations(value: str) -> tuple[str, ...]:
     return tuple(a for a in _ABBREVIATIONS.split(value.strip()) if a)
 
 
-class DirectiveDraftForm(UswdsForm):
-    """One drafted directive as the page shows it, every field correctable."""
+# The deadline's kinds as the review page offers them: each a few fields, no order-file syntax.
+AFTER_ORDER, ON_DATE, AFTER_DIRECTIVE, NONE, DRAFTED = (
+    "after_order",
+    "on_date",
+    "after_directive",
+    "none",
+    "drafted",
+)
+RULE_KINDS = [
+    (AFTER_ORDER, "Within a number of days, months or years of the signing date"),
+    (ON_DATE, "By a date"),
+    (AFTER_DIRECTIVE, "A number of days or months after another directive is done"),
+    (NONE, "No deadline"),
+]
+UNITS = [("days", "days"), ("months", "months"), ("years", "years")]
+# The rule's fields on the page, and the fields of an order file's rule each one stands for.
+RULE_FIELDS = ("kind", "number", "unit", "anchor", "date", "ongoing")
+_RULE_KEYS = {"days": "number", "months": "number", "years": "number", "directive": "anchor", "date": "date"}
 
-    index = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
-    keep = forms.BooleanField(required=False, label="Load this directive")
+
+def rule_fields(rule: deadlines.Rule) -> dict[str, object]:
+    """Return the page's rule fields for ``rule``: kind "drafted" for one that they cannot express."""
+    if isinstance(rule, deadlines.DaysAfterOrder | deadlines.MonthsAfterOrder | deadlines.YearsAfterOrder):
+        unit = rule.kind.value.split("_")[0]
+        return {"kind": AFTER_ORDER, "number": getattr(rule, unit), "unit": unit, "ongoing": rule.ongoing}
+    if isinstance(rule, deadlines.OnDate):
+        return {"kind": ON_DATE, "date": rule.date, "ongoing": rule.ongoing, "unit": "days"}
+    if isinstance(rule, deadlines.AfterDirective) and rule.order is None:
+        unit = "months" if rule.months is not None else "days"
+        return {
+            "kind": AFTER_DIRECTIVE,
+            "number": rule.months or rule.days or 0,
+            "unit": unit,
+            "anchor": rule.directive,
+        }
+    if isinstance(rule, deadlines.NoDeadline):
+        return {"kind": NONE, "unit": "days"}
+    return {"kind": DRAFTED, "unit": "days"}
+
+
+class DirectiveDraftForm(UswdsForm):
+    """One directive as the page shows it, every field correctable: drafted, or added by the reviewer."""
+
+    # The drafted directive's place in the draft; blank for a directive the reviewer adds.
+    index = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=0)
     ref = forms.CharField(
         max_length=MAX_REF, label="Section", help_text="As the text numbers it, e.g. 4(a)(i)."
     )
@@ -172,12 +212,35 @@ class DirectiveDraftForm(UswdsForm):
     consulted = forms.CharField(
         required=False, max_length=1000, label="Consulted agencies", help_text="Abbreviations, by commas."
     )
-    deadline = forms.CharField(
-        max_length=500,
-        label="Deadline",
-        help_text='As in an order file, e.g. { kind = "days_after_order", days = 60 } or '
-        '{ kind = "on_date", date = 2026-12-31 }.',
+    kind = forms.ChoiceField(choices=RULE_KINDS, label="Kind of deadline", widget=Select)
+    number = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=36_500,
+        label="Number",
+        help_text="Of days, months or years: for a deadline after the signing date or another directive.",
     )
+    unit = forms.ChoiceField(choices=UNITS, label="Unit", initial="days", widget=Select)
+    anchor = forms.CharField(
+        required=False,
+        max_length=MAX_REF,
+        label="Anchor directive",
+        help_text="The section whose completion the time counts from, e.g. 2(a).",
+    )
+    date = forms.DateField(
+        required=False, widget=DateInput, label="Date", help_text="For a deadline by a date."
+    )
+    ongoing = forms.BooleanField(required=False, label="The duty goes on after the date")
+
+    initial_rule: deadlines.Rule | None = None  # the drafted directive's rule, whichever its kind
+    drafted_rule: deadlines.Rule | None = None  # the same, when no kind above expresses it
+
+    def set_drafted(self, rule: deadlines.Rule | None) -> None:
+        """Tell the form its drafted rule; offer it as "as drafted" when the fields cannot express it."""
+        self.initial_rule = rule
+        if rule is not None and rule_fields(rule)["kind"] == DRAFTED:
+            self.drafted_rule = rule
+            self.fields["kind"].choices = [(DRAFTED, f"As drafted: {rule.describe()}"), *RULE_KINDS]  # type: ignore[attr-defined]
 
     def clean_leads(self) -> tuple[str, ...]:
         leads = _abbreviations(self.cleaned_data["leads"])
@@ -188,41 +251,158 @@ class DirectiveDraftForm(UswdsForm):
     def clean_consulted(self) -> tuple[str, ...]:
         return _abbreviations(self.cleaned_data.get("consulted", ""))
 
-    def clean_deadline(self) -> deadlines.Rule:
-        text = self.cleaned_data["deadline"].strip()
-        try:
-            table = tomllib.loads(f"deadline = {text}")["deadline"]
-        except tomllib.TOMLDecodeError as exc:
+    def clean_anchor(self) -> str:
+        return str(self.cleaned_data.get("anchor", "")).strip()
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if "kind" in data and not any(name in self.errors for name in RULE_FIELDS):
+            try:
+                data["rule"] = self._rule(data)
+            except ValidationError as exc:
+                self.add_error(None, exc)
+        return data
+
+    def _rule(self, data: dict[str, Any]) -> deadlines.Rule:
+        """Return the rule the fields give, or raise a ValidationError naming the field that is wrong."""
+        kind, number, unit, ongoing = data["kind"], data.get("number"), data["unit"], data.get("ongoing")
+        if ongoing and kind not in (AFTER_ORDER, ON_DATE):
             raise ValidationError(
-                f"Not a rule in the order file's form ({exc}); write it like "
-                '{ kind = "days_after_order", days = 60 }.'
-            ) from None
+                {"ongoing": "Only a deadline after the signing date or by a date goes on after it."}
+            )
+        if kind == DRAFTED:
+            if self.drafted_rule is None:
+                raise ValidationError({"kind": "This directive has no drafted rule to keep: choose a kind."})
+            return self.drafted_rule
+        if kind == NONE:
+            return deadlines.NoDeadline()
+        table: dict[str, Any]
+        if kind == ON_DATE:
+            if data.get("date") is None:
+                raise ValidationError({"date": "Give the date of a deadline by a date."})
+            table = {"kind": "on_date", "date": data["date"]}
+        elif number is None:
+            raise ValidationError({"number": f"Give the number of {unit}."})
+        elif kind == AFTER_ORDER:
+            table = {"kind": f"{unit}_after_order", unit: number}
+        else:
+            if not data.get("anchor"):
+                raise ValidationError({"anchor": "Give the section of the directive the time counts from."})
+            if unit == "years":
+                raise ValidationError({"unit": "Count days or months after another directive, not years."})
+            # Keep how the text words the other directive's completion ("published", "issued").
+            drafted = self.initial_rule
+            trigger = drafted.trigger.value if isinstance(drafted, deadlines.AfterDirective) else "completed"
+            table = {"kind": "after_directive", "directive": data["anchor"], unit: number, "trigger": trigger}
+        if ongoing:
+            table["ongoing"] = True
         try:
             return deadlines.rule_from_dict(table)
         except deadlines.RuleError as exc:
-            raise ValidationError(str(exc)) from None
+            key, _, message = str(exc).partition(": ")
+            field = _RULE_KEYS.get(key.rpartition(".")[2], "kind")
+            raise ValidationError({field: message[:1].upper() + message[1:] + "."}) from None
+
+    def problem_field(self) -> str:
+        """Return the rule field where a problem with the whole deadline (a moved due date) is shown."""
+        kind = self.cleaned_data.get("kind") if hasattr(self, "cleaned_data") else None
+        return {AFTER_ORDER: "number", AFTER_DIRECTIVE: "number", ON_DATE: "date"}.get(kind or "", "kind")
 
     @classmethod
     def initial_of(cls, index: int, d: DraftedDirective) -> dict[str, object]:
         return {
             "index": index,
-            "keep": True,
             "ref": d.ref,
             "title": d.title,
             "parent": d.parent,
             "leads": ", ".join(d.leads),
             "consulted": ", ".join(d.consulted),
-            "deadline": inline(d.rule.as_dict()),
+            **rule_fields(d.rule),
         }
 
 
-DirectiveDraftFormSet = formset_factory(DirectiveDraftForm, extra=0, max_num=2000, absolute_max=2000)
+# What a directive the reviewer adds starts as: a blank one is left out (its form has not changed).
+ADDED_INITIAL = {"kind": AFTER_ORDER, "unit": "days"}
 
 
-def directive_forms(result: Draft, data: QueryDict | None = None) -> forms.BaseFormSet[DirectiveDraftForm]:
-    """Return the formset of ``result``'s directives (bound to ``data`` when the page sent it)."""
+class BaseDirectiveDraftFormSet(forms.BaseFormSet[DirectiveDraftForm]):
+    """The drafted directives' forms, then those the reviewer added (past ``INITIAL_FORMS``)."""
+
+    def add_fields(self, form: DirectiveDraftForm, index: int | None) -> None:
+        super().add_fields(form, index)
+        # Django's deletion box: a directive left out is neither validated nor written to the file.
+        form.fields[DELETION_FIELD_NAME].label = "Leave this directive out"
+
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs(index)
+        if self.is_bound and index is not None and index >= self.initial_form_count():
+            kwargs["initial"] = ADDED_INITIAL
+        return kwargs
+
+
+DirectiveDraftFormSet = formset_factory(
+    DirectiveDraftForm,
+    formset=BaseDirectiveDraftFormSet,
+    extra=0,
+    max_num=2000,
+    absolute_max=2000,
+    can_delete=True,
+)
+
+
+def directive_forms(
+    result: Draft, data: QueryDict | None = None, *, add: bool = False
+) -> forms.BaseFormSet[DirectiveDraftForm]:
+    """Return the formset of ``result``'s directives (bound to ``data`` when the page sent it).
+
+    With ``add``, one blank form more, for a directive the drafter missed (its section field focused).
+    """
+    if data is not None and add:
+        data = data.copy()
+        total = data.get("d-TOTAL_FORMS", "")
+        if total.isdigit():
+            data["d-TOTAL_FORMS"] = str(int(total) + 1)
     initial = [DirectiveDraftForm.initial_of(i, d) for i, d in enumerate(result.directives)]
-    return DirectiveDraftFormSet(data, initial=None if data is not None else initial, prefix="d")
+    formset = DirectiveDraftFormSet(data, initial=None if data is not None else initial, prefix="d")
+    for form in formset.forms:
+        drafted = drafted_of(result, form)
+        form.set_drafted(drafted.rule if drafted else None)
+    if add and formset.forms:
+        formset.forms[-1].fields["ref"].widget.attrs["autofocus"] = True
+    return formset
+
+
+def drafted_index(result: Draft, form: DirectiveDraftForm) -> int | None:
+    """Return the index of the drafted directive ``form`` corrects; None for one the reviewer added."""
+    value = form.data.get(form.add_prefix("index")) if form.is_bound else form.initial.get("index")
+    try:
+        index = int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+    return index if index is not None and 0 <= index < len(result.directives) else None
+
+
+def drafted_of(result: Draft, form: DirectiveDraftForm) -> DraftedDirective | None:
+    """Return the drafted directive ``form`` corrects, or None for one the reviewer added."""
+    index = drafted_index(result, form)
+    return result.directives[index] if index is not None else None
+
+
+# What a directive the reviewer adds starts from: no excerpt of the text, nothing to review.
+ADDED = DraftedDirective(
+    ref="",
+    title="",
+    leads=(),
+    consulted=(),
+    rule=deadlines.NoDeadline(),
+    parent="",
+    source="",
+    review="",
+    start=0,
+    end=0,
+    due_on=None,
+)
 
 
 @dataclass
@@ -245,9 +425,9 @@ def corrected(
     for form in formset.forms:
         data = form.cleaned_data
         index = data.get("index")
-        if not data.get("keep") or index is None or index >= len(result.directives):
-            continue
-        base = result.directives[index]
+        if not data or data.get("DELETE") or (index is not None and index >= len(result.directives)):
+            continue  # left out, or added and left blank
+        base = result.directives[index] if index is not None else ADDED
         kept.append(
             dataclasses.replace(
                 base,
@@ -256,10 +436,10 @@ def corrected(
                 parent=data.get("parent", "").strip(),
                 leads=data["leads"],
                 consulted=tuple(c for c in data["consulted"] if c not in data["leads"]),
-                rule=data["deadline"],
+                rule=data["rule"],
             )
         )
-    agencies = _agencies_for(result.agencies, kept)
+    agencies = _agencies_for(result.agencies, kept, result.amends)
     toml = to_toml(dataclasses.replace(result, directives=tuple(kept), agencies=agencies))
     known = frozenset(Agency.objects.values_list("abbreviation", flat=True))
     try:
@@ -268,26 +448,53 @@ def corrected(
         return Corrected(toml, None, place_problems(exc.problems, text_form, formset))
 
 
-def _agencies_for(drafted: tuple[AgencySpec, ...], kept: list[DraftedDirective]) -> tuple[AgencySpec, ...]:
-    """Return the draft's agencies and any the corrections name that the catalog knows, parents first."""
+def _agencies_for(
+    drafted: tuple[AgencySpec, ...], kept: list[DraftedDirective], amends: tuple[DraftedAmend, ...]
+) -> tuple[AgencySpec, ...]:
+    """Return the agencies the kept directives and the amendments name, with their parents, parents first.
+
+    Only those: an agency the drafter made up for an office no kept directive names any more is left
+    out of the file, so loading it creates none (the catalog's agencies likewise).
+    """
     specs = {a.abbreviation: a for a in drafted}
     catalog = default_catalog()
-    for abbreviation in dict.fromkeys(a for d in kept for a in (*d.leads, *d.consulted)):
-        if abbreviation in specs or abbreviation not in catalog:
-            continue
-        for a in reversed(catalog.lineage(abbreviation)):
-            specs.setdefault(a.abbreviation, AgencySpec(a.abbreviation, a.name, a.kind, a.parent))
-    return tuple(specs.values())
+    used: dict[str, AgencySpec] = {}
+    named = [a for d in kept for a in (*d.leads, *d.consulted)]
+    named += [a for amend in amends for a in (*amend.leads, *amend.consulted)]
+    for abbreviation in dict.fromkeys(named):
+        lineage: list[AgencySpec] = []  # the agency, then the agencies above it
+        step = abbreviation
+        while step and all(a.abbreviation != step for a in lineage):
+            if step in specs:
+                lineage.append(specs[step])
+            elif step in catalog:
+                known = catalog.agencies[step]
+                lineage.append(AgencySpec(known.abbreviation, known.name, known.kind, known.parent))
+            else:
+                break  # already in the database, or unknown: the file's validation says which
+            step = lineage[-1].parent
+        for a in reversed(lineage):
+            used.setdefault(a.abbreviation, a)
+    return tuple(used.values())
 
 
 def place_problems(
     problems: list[str], text_form: OrderTextForm, formset: forms.BaseFormSet[DirectiveDraftForm]
 ) -> list[str]:
     """Put each problem at the field it names; return those no field on the page owns."""
-    by_ref = {f.cleaned_data.get("ref", "").strip(): f for f in formset.forms if f.cleaned_data.get("keep")}
+    by_ref = {
+        f.cleaned_data.get("ref", "").strip(): f
+        for f in formset.forms
+        if f.cleaned_data and not f.cleaned_data.get("DELETE")
+    }
     left = []
     for problem in problems:
         found = _PROBLEM.match(problem)
+        if found and found["ref"] in by_ref and found["field"] == "deadline":
+            form = by_ref[found["ref"]]
+            field = _RULE_KEYS.get(found["rest"].rpartition(".")[2]) or form.problem_field()
+            form.add_error(field, found["message"][:1].upper() + found["message"][1:])
+            continue
         if found and found["ref"] in by_ref and found["field"] in DirectiveDraftForm.base_fields:
             message = (
                 f"{found['field']}{found['rest']}: {found['message']}" if found["rest"] else found["message"]
@@ -318,6 +525,31 @@ def load_problems(
 
 
 @dataclass(frozen=True)
+class Unplaced:
+    """A sentence with a deadline-like phrase that the drafter placed in no directive, and why."""
+
+    sentence: str
+    reason: str
+    start: int = 0  # its offsets in ``Draft.text``, when the drafter gives them (else 0, 0)
+    end: int = 0
+
+
+def unplaced_of(result: Draft) -> list[Unplaced]:
+    """Return the draft's unplaced sentences (``Draft.unplaced``: sentence, reason, start, end).
+
+    A draft from a drafter that lists none has none: read with ``getattr`` so the page works with both;
+    offsets outside the text are dropped (the sentence is still listed).
+    """
+    found = []
+    for u in getattr(result, "unplaced", ()):
+        start, end = getattr(u, "start", 0), getattr(u, "end", 0)
+        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(result.text)):
+            start = end = 0
+        found.append(Unplaced(str(u.sentence), str(u.reason), start, end))
+    return found
+
+
+@dataclass(frozen=True)
 class Segment:
     """A run of the order's text, and the drafted directive it belongs to (None between directives)."""
 
@@ -326,21 +558,27 @@ class Segment:
     starts: bool  # the first run of that directive: where its label and anchor go
     ref: str = ""
     review: bool = False  # the drafter was unsure of that directive
+    unplaced: int | None = None  # the unplaced sentence the run is part of, if any
+    unplaced_starts: bool = False  # its first run: where its anchor goes
 
 
-def segments(result: Draft) -> list[Segment]:
-    """Return the draft's text cut at its directives' spans, each run marked with the innermost one.
+def segments(result: Draft, unplaced: list[Unplaced] | None = None) -> list[Segment]:
+    """Return the draft's text cut at its directives' spans, each run marked with the innermost one,
+    and at the unplaced sentences' spans, each run marked with the sentence it is part of.
 
     A section's span holds its parts' spans: a character belongs to the smallest span around it.
     """
     spans = [(d.start, d.end, i) for i, d in enumerate(result.directives) if d.end > d.start]
-    cuts = sorted({0, len(result.text), *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
+    loose = [(u.start, u.end, k) for k, u in enumerate(unplaced or []) if u.end > u.start]
+    cuts = sorted({0, len(result.text), *(x for s, e, _ in (*spans, *loose) for x in (s, e))})
     runs: list[Segment] = []
     seen: set[int] = set()
+    seen_loose: set[int] = set()
     for start, end in itertools.pairwise(cuts):
         around = [(e - s, i) for s, e, i in spans if s <= start and end <= e]
         index = min(around)[1] if around else None
-        if runs and runs[-1].index == index:
+        sentence = next((k for s, e, k in loose if s <= start and end <= e), None)
+        if runs and (runs[-1].index, runs[-1].unplaced) == (index, sentence):
             runs[-1] = dataclasses.replace(runs[-1], text=runs[-1].text + result.text[start:end])
             continue
         d = result.directives[index] if index is not None else None
@@ -351,10 +589,14 @@ def segments(result: Draft) -> list[Segment]:
                 starts=index is not None and index not in seen,
                 ref=d.ref if d else "",
                 review=bool(d and d.review),
+                unplaced=sentence,
+                unplaced_starts=sentence is not None and sentence not in seen_loose,
             )
         )
         if index is not None:
             seen.add(index)
+        if sentence is not None:
+            seen_loose.add(sentence)
     return runs
 
 

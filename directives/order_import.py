@@ -10,6 +10,8 @@ JavaScript. Who may: the "order manager" permission (``directives.manage_orders`
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -21,19 +23,21 @@ from django.views.decorators.http import require_http_methods
 from agencies.access import SignedInRequest
 
 from . import actions, permissions
-from .drafting import Draft
+from .drafting import Draft, DraftedDirective
 from .import_forms import (
     DirectiveDraftForm,
     OrderTextForm,
     corrected,
     directive_forms,
+    drafted_index,
     due_text,
     load_problems,
     segments,
+    unplaced_of,
 )
 from .models import Order
 
-ACTIONS = ("draft", "check", "load", "download")
+ACTIONS = ("draft", "add", "check", "load", "download")
 
 
 @login_required
@@ -48,14 +52,19 @@ def order_import(request: SignedInRequest) -> HttpResponse:
     result = text_form.draft() if text_form.is_valid() else None
     if result is None or action not in ACTIONS:
         if result is not None:
-            text_form.add_error(None, f"Unknown action {action!r}: draft, check, load or download.")
+            text_form.add_error(None, f"Unknown action {action!r}: draft, add, check, load or download.")
         return render(request, "directives/order_import.html", {"text_form": text_form}, status=400)
     if action == "draft" or "d-TOTAL_FORMS" not in request.POST:
         return _review(request, result, text_form, directive_forms(result), [])
+    if action == "add":
+        formset = directive_forms(result, request.POST, add=True)
+        status = 200 if formset.management_form.is_valid() else 400
+        return _review(request, result, text_form, formset, [], status=status)
     formset = directive_forms(result, request.POST)
     if formset.is_valid():
         for form in formset.forms:
-            if form.cleaned_data["index"] >= len(result.directives):
+            index = form.cleaned_data.get("index")
+            if index is not None and index >= len(result.directives):
                 form.add_error(None, "This form names no directive of the draft: draft the text again.")
     if not formset.is_valid():
         return _review(request, result, text_form, formset, [], status=400)
@@ -77,6 +86,17 @@ def order_import(request: SignedInRequest) -> HttpResponse:
     return redirect("order_detail", number=order.number)
 
 
+@dataclass(frozen=True)
+class Row:
+    """One directive's form on the page, with what the drafter drafted (None for one added)."""
+
+    form: DirectiveDraftForm
+    drafted: DraftedDirective | None
+    index: int | None  # in the draft
+    anchor: str  # the form's id, which the text's labels and the list of what to check link to
+    due: str  # the rule in words and the date it gives
+
+
 def _review(
     request: SignedInRequest,
     result: Draft,
@@ -89,42 +109,32 @@ def _review(
 ) -> HttpResponse:
     """Render the draft beside its text, each directive's form with its rule in words."""
     signed_on = result.order.signed_on
-    rows = []
-    for form in formset.forms:
-        index = form.initial.get("index") if not form.is_bound else form.cleaned_data.get("index")
-        if index is None and form.is_bound:
-            index = _int(form.data.get(form.add_prefix("index")))
-        drafted = (
-            result.directives[index] if index is not None and 0 <= index < len(result.directives) else None
-        )
-        valid_rule = form.is_bound and hasattr(form, "cleaned_data") and "deadline" in form.cleaned_data
-        rule = form.cleaned_data["deadline"] if valid_rule else drafted.rule if drafted else None
-        rows.append(
-            {
-                "form": form,
-                "drafted": drafted,
-                "index": index,
-                "due": due_text(rule, signed_on) if rule else "",
-            }
-        )
+    rows: list[Row] = []
+    for position, form in enumerate(formset.forms):
+        index = drafted_index(result, form)
+        drafted = result.directives[index] if index is not None else None
+        valid_rule = form.is_bound and hasattr(form, "cleaned_data") and "rule" in form.cleaned_data
+        rule = form.cleaned_data["rule"] if valid_rule else drafted.rule if drafted else None
+        anchor = f"directive-{index}" if index is not None else f"directive-added-{position}"
+        rows.append(Row(form, drafted, index, anchor, due_text(rule, signed_on) if rule else ""))
+    # What the reviewer must look at comes first: the directives the drafter was unsure of (each with
+    # why), then the others as drafted, then those the reviewer added.
+    rows.sort(key=lambda row: (row.drafted is None, not (row.drafted and row.drafted.review)))
+    unplaced = unplaced_of(result)
+    # The drafter's notes that no directive's form shows: on the whole order, or on its amendments.
+    shown = {f"{d.ref}: {d.review}" for d in result.directives if d.review}
+    notes = [flag for flag in result.flags if flag not in shown]
     context = {
         "text_form": text_form,
         "formset": formset,
         "rows": rows,
         "draft": result,
-        "segments": segments(result),
-        "to_review": sum(1 for d in result.directives if d.review),
+        "segments": segments(result, unplaced),
+        "to_review": [row for row in rows if row.drafted and row.drafted.review],
+        "unplaced": unplaced,
+        "notes": notes,
         "loaded": Order.objects.filter(number=result.order.number).first(),
         "problems": problems,
         "checked": checked and status == 200,
     }
     return render(request, "directives/order_import_review.html", context, status=status)
-
-
-def _int(value: object) -> int | None:
-    if not isinstance(value, str | int):
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        return None

@@ -7,7 +7,11 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.boundfield import BoundField
+from django.forms.renderers import BaseRenderer
+from django.forms.utils import flatatt
 from django.forms.widgets import Widget
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 _WIDGET_CLASSES: dict[type[forms.Widget], str] = {
     forms.RadioSelect: "usa-radio__input",
@@ -77,3 +81,33 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class Select(forms.Select):
+    """A select rendered in Python, as Django's template renders it but without a template per option.
+
+    For a page with many of them: the review page's 82 directives of EO 14028 have two selects each,
+    and rendering their options through templates took about 0.8 s of the page's 1.4 s. Option groups
+    and per-option attributes are not rendered: use Django's ``Select`` for those.
+    """
+
+    def render(
+        self,
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
+        renderer: BaseRenderer | None = None,
+    ) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = format_html_join(
+            "\n",
+            '<option value="{}"{}>{}</option>',
+            (
+                (option["value"], " selected" if option["selected"] else "", option["label"])
+                for _group, group_options, _index in widget["optgroups"]
+                for option in group_options
+            ),
+        )
+        return format_html(
+            '<select name="{}"{}>\n{}\n</select>', widget["name"], flatatt(widget["attrs"]), options
+        )
