@@ -25,7 +25,7 @@ from .queries import request_now
 NEW_CALENDAR_KEY = "orderctl_new_calendar_key"
 
 
-def _calendar_context(request: SignedInRequest, feeds: list[tuple[str, str]]) -> dict[str, object]:
+def _calendar_context(request: SignedInRequest, feeds: list[tuple[str, str, str]]) -> dict[str, object]:
     return {
         "feeds": feeds,
         "has_key": CalendarToken.objects.filter(user_id=request.user.pk).exists(),
@@ -58,7 +58,9 @@ def calendar_page(request: SignedInRequest) -> HttpResponse:
             feeds.append((agency.name, base + reverse("calendar_agency", args=[key, agency.abbreviation])))
         for order in Order.objects.order_by("-number"):
             feeds.append((str(order), base + reverse("calendar_order", args=[key, order.number])))
-    response = render(request, "directives/calendar_page.html", _calendar_context(request, feeds))
+    # webcal:// is the same address under the scheme calendar programs register for: one click subscribes.
+    subscribe = [(name, url, "webcal://" + url.split("://", 1)[1]) for name, url in feeds]
+    response = render(request, "directives/calendar_page.html", _calendar_context(request, subscribe))
     add_never_cache_headers(response)  # the addresses are secrets
     return response
 

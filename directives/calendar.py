@@ -1,20 +1,21 @@
 """Calendar feeds (RFC 5545, the icalendar library): one all-day event per directive's due date.
 
-Each event's UID names the directive, never the date, so a calendar that subscribed updates the same
-event when the deadline moves: its SEQUENCE counts the moves (extensions, event dates recorded,
-chained deadlines dated, amendments by later orders), and LAST-MODIFIED is the directive's last
-change. A duty that ended (completed, or rescinded by a later order: the ``public_status`` module says
-which) stays in the feed as a cancelled event, so subscribers' copies
-go away instead of lingering. Only tracked items are listed (a parent's parts, not the parent).
+Each event's UID names the directive, never the date or the site's host name, so a calendar that
+subscribed updates the same event when the deadline moves or the site changes address: its SEQUENCE
+counts the history's revisions of the event (extensions, event dates recorded, chained deadlines dated,
+amendments by later orders, and status changes: completing, rescinding and reopening), so it only ever
+goes up, as Outlook and Google require to take a change; LAST-MODIFIED is the directive's last change.
+A duty that ended (completed, or rescinded by a later order: the ``public_status`` module says which)
+stays in the feed as a cancelled event, so subscribers' copies go away instead of lingering.
+Only tracked items are listed (a parent's parts, not the parent).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable
-from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.db.models import Count, Q
 from icalendar import Calendar, Event
 
@@ -30,21 +31,24 @@ MOVES = (
     DirectiveEvent.Kind.DEADLINE_SET,
     DirectiveEvent.Kind.AMENDED,
 )
+# What else revises the event: a status change rewrites its description, and completing, rescinding or
+# reopening cancels or restores it. Counted, never derived from the current status, so a reopened
+# directive's SEQUENCE goes up rather than back down.
+REVISIONS = (*MOVES, DirectiveEvent.Kind.STATUS_CHANGED)
 
 
 def uid(directive: Directive) -> str:
-    """Return the event's stable UID: the directive's id at this site's host."""
-    host = urlsplit(settings.SITE_URL).hostname or "localhost"
-    return f"orderctl-directive-{directive.pk}@{host}"
+    """Return the event's stable UID: a name-based UUID of the directive's id (RFC 7986 5.3), no host."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"urn:orderctl:directive:{directive.pk}"))
 
 
 def with_moves(directives: DirectiveQuerySet) -> DirectiveQuerySet:
-    """Return the dated tracked items of ``directives``, counting each one's deadline moves."""
+    """Return the dated tracked items of ``directives``, counting each one's revisions of its event."""
     return (
         directives.trackable()
         .filter(due_on__isnull=False)
         .with_agencies()
-        .annotate(moves=Count("events", filter=Q(events__kind__in=MOVES)))
+        .annotate(revisions=Count("events", filter=Q(events__kind__in=REVISIONS)))
         .order_by("due_on", "order__number", "position", "ref")
     )
 
@@ -67,7 +71,7 @@ def event_of(directive: Directive, now: dt.datetime) -> Event:
         f"{directive_url(directive)}",
     )
     event.add("url", directive_url(directive))
-    event.add("sequence", getattr(directive, "moves", 0) + (1 if closed else 0))
+    event.add("sequence", getattr(directive, "revisions", 0))
     event.add("last-modified", directive.updated_at)
     event.add("status", "CANCELLED" if closed else "CONFIRMED")
     event.add("transp", "TRANSPARENT")  # a due date, not a meeting: it does not make anyone busy

@@ -1,4 +1,4 @@
-/* The "Copy the key" button of the API tokens page: progressive enhancement, the page works without it.
+/* The copy buttons of the API tokens and calendar pages: progressive enhancement, the pages work without them.
  *
  * A button with data-copy-from="<input id>" is hidden in the HTML (nothing to click without JavaScript,
  * where the key is selected and copied by hand). Here it is shown; a click copies the input's value with

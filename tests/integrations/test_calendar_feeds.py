@@ -11,6 +11,8 @@ import re
 
 import pytest
 import time_machine
+import vobject
+from django.test import override_settings
 from icalendar import Calendar, Component
 
 from directives import actions, calendar
@@ -51,7 +53,7 @@ def test_the_order_feed_has_every_due_date_as_an_all_day_event(feeds, order, cli
     found = events(cal)
     assert len(found) == dated.count() > 5
     for directive in dated:
-        event = found[f"orderctl-directive-{directive.pk}@127.0.0.1"]
+        event = found[calendar.uid(directive)]
         assert event.decoded("DTSTART") == directive.due_on  # a date: all day
         assert event.decoded("DTEND") == directive.due_on + dt.timedelta(days=1)
         assert f"sec. {directive.ref}" in str(event["SUMMARY"])
@@ -97,6 +99,48 @@ def test_a_completed_directive_is_cancelled_not_dropped(feeds, directive, cisa_e
     event = events(parse(client, feeds["Executive Order 14409"]))[calendar.uid(d)]
     assert str(event["STATUS"]) == "CANCELLED"
     assert event.decoded("SEQUENCE") == 1
+
+
+def test_a_reopened_directive_goes_up_in_sequence_in_icalendar_and_vobject(
+    feeds, directive, cisa_editor, client, today
+):
+    d = directive("2(c)(ii)")
+    url = feeds["Executive Order 14409"]
+    actions.change_status(d, "completed", actor=cisa_editor, completed_on=today)
+    actions.change_status(d, "in_progress", actor=cisa_editor, note="The scan found more systems.")
+    body = client.get(url).content
+    event = events(Calendar.from_ical(body))[calendar.uid(d)]
+    assert str(event["STATUS"]) == "CONFIRMED"
+    assert event.decoded("SEQUENCE") == 2  # 0 as loaded, 1 completed, 2 reopened: never back down
+    # A second, independent parser reads the same feed the same way.
+    by_uid = {e.uid.value: e for e in vobject.readOne(body.decode()).vevent_list}
+    again = by_uid[calendar.uid(d)]
+    assert again.sequence.value == "2"
+    assert again.status.value == "CONFIRMED"
+    assert again.dtstart.value == d.due_on
+    assert len(by_uid) == len(events(Calendar.from_ical(body)))
+
+
+def test_an_events_uid_does_not_depend_on_the_sites_host(directive):
+    d = directive("2(c)(ii)")
+    with override_settings(SITE_URL="https://orderctl.agency.gov"):
+        there = calendar.uid(d)
+    with override_settings(SITE_URL="http://127.0.0.1:8000"):
+        here = calendar.uid(d)
+    assert there == here
+    assert "127.0.0.1" not in here
+    assert calendar.uid(directive("2(a)")) != here
+
+
+def test_the_page_offers_a_webcal_link_and_a_copy_button_for_each_address(client, cisa_editor):
+    client.force_login(cisa_editor)
+    page = client.post("/account/calendar/", {"rotate": "yes"}, follow=True).content.decode()
+    addresses = re.findall(r'value="(http://testserver/calendar/[^"]+)"', page)
+    assert addresses
+    for n, address in enumerate(addresses, start=1):
+        assert f'href="webcal://{address.removeprefix("http://")}"' in page
+        assert f'data-copy-from="feed-{n}"' in page
+    assert "js/copy-key" in page
 
 
 def test_a_rescinded_directive_is_cancelled(directive):
