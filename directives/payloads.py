@@ -6,8 +6,14 @@ Three formats (``WebhookSubscription.Format``):
   specification (``webhook-id``, ``webhook-timestamp``, ``webhook-signature``), through the
   ``standardwebhooks`` package, so any receiver with the secret verifies it with that package.
 - **teams**: a Microsoft Teams Workflows ("When a Teams webhook request is received") message carrying
-  one Adaptive Card (schema 1.4).
-- **slack**: a Slack incoming-webhook message with Block Kit blocks and a plain ``text`` fallback.
+  one Adaptive Card (schema 1.4). The headline and the title are ``TextRun``s of a ``RichTextBlock``,
+  which Adaptive Cards never read as Markdown, so a title's ``*``, ``_`` or ``[x](y)`` shows as written.
+- **slack**: a Slack incoming-webhook message with Block Kit blocks and a plain ``text`` fallback; our
+  text in mrkdwn (the fallback included) has ``&``, ``<`` and ``>`` escaped, as Slack asks.
+
+The standard event's ``timestamp`` is when the event happened (the history event the notice is about,
+or when the notice fell due), the same on every retry; the ``webhook-timestamp`` header is the send
+time, which the signature covers and receivers check for freshness.
 
 Teams and Slack do not check signatures, but every format carries the same signed headers, so a
 relay in between can. No format carries notes or evidence: a notice says what is due, not what was said.
@@ -84,10 +90,19 @@ def _facts(data: dict[str, Any]) -> list[tuple[str, str]]:
     ]
 
 
-def standard_body(notification: Notification, directive: Directive, now: dt.datetime) -> dict[str, Any]:
+def event_time(notification: Notification) -> dt.datetime:
+    """Return when the notice's event happened: its history event's time, else when it fell due.
+
+    A deadline notice is written by the sweep in the transaction that finds it owed, so its ``created``
+    is the moment it became true; an extension notice points at the request's or decision's event.
+    """
+    return notification.event.created if notification.event_id is not None else notification.created
+
+
+def standard_body(notification: Notification, directive: Directive) -> dict[str, Any]:
     return {
         "type": EVENT_TYPES[notification.kind],
-        "timestamp": now.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
+        "timestamp": event_time(notification).astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
         "data": event_data(notification, directive),
     }
 
@@ -101,13 +116,17 @@ def teams_body(notification: Notification, directive: Directive) -> dict[str, An
         "version": "1.4",
         "body": [
             {
-                "type": "TextBlock",
-                "text": _headline(notification, directive),
-                "weight": "Bolder",
-                "size": "Medium",
-                "wrap": True,
+                "type": "RichTextBlock",
+                "inlines": [
+                    {
+                        "type": "TextRun",
+                        "text": _headline(notification, directive),
+                        "weight": "Bolder",
+                        "size": "Medium",
+                    }
+                ],
             },
-            {"type": "TextBlock", "text": directive.title, "wrap": True},
+            {"type": "RichTextBlock", "inlines": [{"type": "TextRun", "text": directive.title}]},
             {"type": "FactSet", "facts": [{"title": k, "value": v} for k, v in _facts(data)]},
         ],
         "actions": [{"type": "Action.OpenUrl", "title": "Open the directive", "url": data["url"]}],
@@ -129,7 +148,7 @@ def slack_body(notification: Notification, directive: Directive) -> dict[str, An
     data = event_data(notification, directive)
     headline = _headline(notification, directive)
     return {
-        "text": f"{headline}: {directive.title}",
+        "text": _slack_escape(f"{headline}: {directive.title}"),
         "blocks": [
             {"type": "header", "text": {"type": "plain_text", "text": headline[:150]}},
             {"type": "section", "text": {"type": "mrkdwn", "text": _slack_escape(directive.title)}},
@@ -151,16 +170,14 @@ def slack_body(notification: Notification, directive: Directive) -> dict[str, An
     }
 
 
-def body_for(
-    subscription: WebhookSubscription, notification: Notification, directive: Directive, now: dt.datetime
-) -> str:
+def body_for(subscription: WebhookSubscription, notification: Notification, directive: Directive) -> str:
     """Return the JSON text sent to ``subscription`` about ``notification``."""
     if subscription.format == WebhookSubscription.Format.TEAMS:
         body = teams_body(notification, directive)
     elif subscription.format == WebhookSubscription.Format.SLACK:
         body = slack_body(notification, directive)
     else:
-        body = standard_body(notification, directive, now)
+        body = standard_body(notification, directive)
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
 
 

@@ -334,7 +334,7 @@ def _post(claimed: WebhookDelivery, now: dt.datetime) -> requests.Response:
     if problem:
         raise ValueError(problem)
     directive = Directive.objects.with_agencies().get(pk=claimed.notification.directive_id)
-    body = payloads.body_for(subscription, claimed.notification, directive, now)
+    body = payloads.body_for(subscription, claimed.notification, directive)
     headers = payloads.signed_headers(subscription.secret, claimed.message_id, now, body)
     return requests.post(
         subscription.url,

@@ -16,7 +16,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from agencies.models import Agency
 from directives import actions, payloads
 from directives.actions import webhooks
-from directives.models import Notification, Order
+from directives.models import Directive, Notification, Order
 from directives.outreach import WebhookDelivery, WebhookSubscription
 from ledger.models import AccessEvent
 from tests.integrations.receiver import running_receiver
@@ -238,8 +238,8 @@ def test_teams_gets_one_adaptive_card(receiver, admin_user):
     card = attachment["content"]
     assert (card["type"], card["version"]) == ("AdaptiveCard", "1.4")
     assert card["$schema"] == "http://adaptivecards.io/schemas/adaptive-card.json"
-    assert [block["type"] for block in card["body"]] == ["TextBlock", "TextBlock", "FactSet"]
-    assert "2(c)(ii)" in card["body"][0]["text"]
+    assert [block["type"] for block in card["body"]] == ["RichTextBlock", "RichTextBlock", "FactSet"]
+    assert "2(c)(ii)" in card["body"][0]["inlines"][0]["text"]
     facts = {f["title"]: f["value"] for f in card["body"][2]["facts"]}
     assert facts["Lead"] == "CISA" and facts["Due"].startswith("2026-07-02")
     assert card["actions"][0]["type"] == "Action.OpenUrl"
@@ -259,6 +259,47 @@ def test_slack_gets_blocks_and_a_text_fallback(receiver, admin_user):
     assert len(body["blocks"][0]["text"]["text"]) <= 150
     assert body["blocks"][3]["elements"][0]["type"] == "button"
     assert body["blocks"][3]["elements"][0]["url"].startswith("http")
+
+
+def test_the_events_timestamp_is_when_it_happened_and_the_headers_when_it_was_sent(
+    receiver, admin_user, settings
+):
+    settings.WEBHOOK_RETRY_SECONDS = 60
+    subscribe(receiver, admin_user)
+    receiver.statuses = [503]
+    overdue_and_dispatched()  # the notice falls due and is first tried at July 2's end, Eastern
+    with at(JULY_2_ENDS + dt.timedelta(minutes=5)):
+        assert len(actions.dispatch_webhooks().delivered) == 1
+    first, second = receiver.received
+    assert first.json["timestamp"] == second.json["timestamp"] == "2026-07-03T04:00:00Z"
+    assert first.headers["webhook-timestamp"] == str(int(JULY_2_ENDS.timestamp()))
+    assert second.headers["webhook-timestamp"] == str(int(JULY_2_ENDS.timestamp()) + 300)
+    assert second.verified, second.error
+
+
+TRICKY_TITLE = "Report *all* systems & <b>inventories</b> [here](https://evil.example) by _Q3_"
+
+
+def test_slack_text_is_escaped(receiver, admin_user, directive):
+    Directive.objects.filter(pk=directive("2(c)(ii)").pk).update(title=TRICKY_TITLE)
+    subscribe(receiver, admin_user, format="slack")
+    overdue_and_dispatched()
+    body = receiver.received[0].json
+    escaped = "Report *all* systems &amp; &lt;b&gt;inventories&lt;/b&gt; [here](https://evil.example) by _Q3_"
+    assert body["text"].endswith(": " + escaped)
+    assert body["blocks"][1]["text"] == {"type": "mrkdwn", "text": escaped}
+    assert "<b>" not in json.dumps(body)
+
+
+def test_teams_shows_the_title_as_written_not_as_markdown(receiver, admin_user, directive):
+    Directive.objects.filter(pk=directive("2(c)(ii)").pk).update(title=TRICKY_TITLE)
+    subscribe(receiver, admin_user, format="teams")
+    overdue_and_dispatched()
+    card = receiver.received[0].json["attachments"][0]["content"]
+    title = card["body"][1]
+    # A TextRun is never read as Markdown (Adaptive Cards 1.2+), unlike a TextBlock's text.
+    assert title == {"type": "RichTextBlock", "inlines": [{"type": "TextRun", "text": TRICKY_TITLE}]}
+    assert not [b for b in card["body"] if b["type"] == "TextBlock"]
 
 
 # --- Bad input --------------------------------------------------------------------------------------
