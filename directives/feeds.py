@@ -1,4 +1,5 @@
-"""Routes that answer without a session: calendar feeds at secret addresses, and open data.
+"""Routes that answer without a session: calendar feeds at secret addresses, the emails' one-click
+unsubscribe link, and open data.
 
 Calendar feeds authenticate by the key in their address (calendar programs send no cookies); an
 unknown or rotated key is a 404, as is an unpublished order to the public. Open data is public,
@@ -16,12 +17,14 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.http import http_date
-from django.views.decorators.http import require_safe
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_safe
 
 from agencies.access import client_address, is_reviewer, member_agency_ids
 from agencies.models import Agency
 
-from . import calendar, export, opendata
+from . import calendar, export, notify, opendata
+from .actions import preferences
 from .actions.calendars import user_of_key
 from .models import Directive, DirectiveQuerySet, Involvement, Order
 from .queries import request_now
@@ -176,3 +179,33 @@ def open_data_page(request: HttpRequest, number: int) -> HttpResponse:
         "current": "open_data",
     }
     return _with_open_headers(render(request, "directives/open_data.html", context), order)
+
+
+# A mail program's one-click unsubscribe (RFC 8058) POSTs this body to the List-Unsubscribe address,
+# without cookies; the page's own button sends the same.
+ONE_CLICK = "One-Click"
+
+
+@csrf_exempt  # the signed token in the address is the authority; mail programs send no CSRF token
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """Ask (GET) or stop (POST, one click) every notice emailed to the address the token was made for.
+
+    A GET never changes anything: mail scanners follow links. A bad token is a 400; an address no
+    active account has any more is a 404.
+    """
+    address = notify.address_of_unsubscribe_token(token)
+    context: dict[str, object] = {"token": token, "address": address, "done": False}
+    if address is None:
+        context["problem"] = (
+            "This unsubscribe link is not valid: it may have been cut short. Nothing was changed."
+        )
+        return render(request, "directives/unsubscribe.html", context, status=400)
+    if request.method == "POST":
+        if request.POST.get("List-Unsubscribe") != ONE_CLICK:
+            context["problem"] = "Nothing was changed: press the button to stop these emails."
+            return render(request, "directives/unsubscribe.html", context, status=400)
+        if preferences.unsubscribe(address, actor=None) is None:
+            raise Http404("No active account has this address any more.")
+        context["done"] = True
+    return render(request, "directives/unsubscribe.html", context)

@@ -9,12 +9,14 @@ into one email through Django's email backend. Development writes emails to file
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -103,6 +105,37 @@ def message_id(delivery: Delivery) -> str:
     return f"<orderctl.delivery.{delivery.pk}@{domain}>"
 
 
+UNSUBSCRIBE_SALT = "orderctl.notify.unsubscribe"
+
+
+def unsubscribe_token(address: str) -> str:
+    """Return the signed token of the unsubscribe link for ``address`` (no expiry: RFC 8058 links last)."""
+    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign_object(address.lower(), compress=True)
+
+
+def address_of_unsubscribe_token(token: str) -> str | None:
+    """Return the address ``token`` was made for, or None when it is not one of ours."""
+    try:
+        address = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign_object(token)
+    except signing.BadSignature:
+        return None
+    return address if isinstance(address, str) else None
+
+
+def unsubscribe_url(address: str) -> str:
+    """Return the one-click unsubscribe link for ``address`` (``List-Unsubscribe``, RFC 8058)."""
+    return f"{settings.SITE_URL.rstrip('/')}/notifications/unsubscribe/{unsubscribe_token(address)}/"
+
+
+def thread_id(directive: Directive) -> str:
+    """Return the ``Message-ID`` every notice about ``directive`` refers to, so mail programs thread them.
+
+    No email carries it: it names the conversation (the directive), as a first message would.
+    """
+    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"<orderctl.directive.{directive.pk}@{domain}>"
+
+
 def _item(notification: Notification, directive: Directive, now: dt.datetime) -> dict[str, Any]:
     """Return what a message says of one notice."""
     return {
@@ -132,10 +165,27 @@ REVIEWER_KINDS = frozenset({Notification.Kind.ESCALATION, Notification.Kind.EXTE
 EDITOR_KINDS = frozenset({Notification.Kind.REMINDER, Notification.Kind.OVERDUE})
 
 
-def render(notifications: list[Notification]) -> tuple[str, str]:
-    """Return the subject and plain-text body of an email carrying ``notifications`` to one person.
+@dataclass(frozen=True)
+class Rendered:
+    """What an email of notices says: its subject, plain text and HTML, and the directives it is about."""
 
-    One notice reads as it always did (its kind's own template); several are a digest, by kind.
+    subject: str
+    text: str
+    html: str
+    directives: tuple[Directive, ...]
+
+
+def render(notifications: list[Notification]) -> tuple[str, str]:
+    """Return the subject and plain-text body of an email carrying ``notifications`` to one person."""
+    rendered = render_email(notifications)
+    return rendered.subject, rendered.text
+
+
+def render_email(notifications: list[Notification]) -> Rendered:
+    """Return what an email carrying ``notifications`` to one person says, as plain text and HTML.
+
+    One notice reads as it always did (its kind's own template); several are a digest, by kind. The
+    HTML part (``emails/notice.html``) lists the same notices, each with its link and deadline.
     """
     now = timezone.now()
     items = [_item(n, current_directive(n), now) for n in notifications]
@@ -166,8 +216,11 @@ def render(notifications: list[Notification]) -> tuple[str, str]:
         }
         template = "emails/digest"
     subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
-    body = render_to_string(f"{template}.txt", context)
-    return subject, body
+    text = render_to_string(f"{template}.txt", context)
+    html = render_to_string(
+        "emails/notice.html", context | {"subject": subject, "items": items, "single": len(items) == 1}
+    )
+    return Rendered(subject, text, html, tuple(i["directive"] for i in items))
 
 
 def send_delivery(delivery: Delivery, notifications: list[Notification]) -> str:
@@ -176,13 +229,25 @@ def send_delivery(delivery: Delivery, notifications: list[Notification]) -> str:
 
     Any error of the backend propagates, for the dispatcher to read (``mail.read_answer``).
     """
-    subject, body = render(notifications)
-    message = EmailMessage(
-        subject=subject,
-        body=body,
+    rendered = render_email(notifications)
+    headers = {
+        "Message-ID": message_id(delivery),
+        # RFC 3834: written by a program, so mail systems send no out-of-office or bounce replies to it.
+        "Auto-Submitted": "auto-generated",
+        # RFC 2369 and 8058: the mail program's own "Unsubscribe" button, one click, no sign-in.
+        "List-Unsubscribe": f"<{unsubscribe_url(delivery.recipient)}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+    if len({d.pk for d in rendered.directives}) == 1:
+        # Every notice about one directive refers to the same conversation, so they are threaded.
+        headers["In-Reply-To"] = headers["References"] = thread_id(rendered.directives[0])
+    message = EmailMultiAlternatives(
+        subject=rendered.subject,
+        body=rendered.text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[delivery.recipient],
-        headers={"Message-ID": message_id(delivery)},
+        headers=headers,
     )
+    message.attach_alternative(rendered.html, "text/html")
     message.send()
     return str(getattr(message, "smtp_reply", ""))

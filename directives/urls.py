@@ -51,6 +51,7 @@ urlpatterns = [
     path("calendar/<str:key>/mine.ics", feeds.calendar_mine, name="calendar_mine"),
     path("calendar/<str:key>/agency/<str:abbreviation>.ics", feeds.calendar_agency, name="calendar_agency"),
     path("calendar/<str:key>/orders/<int:number>.ics", feeds.calendar_order, name="calendar_order"),
+    path("notifications/unsubscribe/<str:token>/", feeds.unsubscribe, name="unsubscribe"),
     path("open-data/orders/<int:number>/", feeds.open_data_page, name="open_data_page"),
     path("open-data/orders/<int:number>.json", feeds.open_data_json, name="open_data_json"),
     path("open-data/orders/<int:number>.csv", feeds.open_data_csv, name="open_data_csv"),

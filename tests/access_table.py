@@ -36,6 +36,7 @@ from agencies.models import Agency, APIToken, Membership, OversightReviewer
 from directives import actions as directive_actions
 from directives import proof
 from directives.models import Delivery, Directive, Notification, Order, OrderChange
+from directives.notify import unsubscribe_token
 from directives.outreach import WebhookDelivery, WebhookSubscription
 from directives.payloads import new_secret
 from ledger.models import AccessEvent
@@ -243,6 +244,13 @@ ACCESS: dict[str, dict[str, tuple[int, ...]]] = {
     "calendar_order": {
         "GET": row(200, 200, 200, 200, 200, 200, 200),
         **same_for("POST PUT PATCH DELETE", row(405, 405, 405, 405, 405, 405, 405)),
+    },
+    # The emails' one-click unsubscribe link (the CISA editor's address, signed): it answers without a
+    # session; a GET only asks, and a POST without the one-click field changes nothing (400).
+    "unsubscribe": {
+        "GET": row(200, 200, 200, 200, 200, 200, 200),
+        "POST": row(400, 400, 400, 400, 400, 400, 400),
+        **same_for("PUT PATCH DELETE", row(405, 405, 405, 405, 405, 405, 405)),
     },
     # Open data of the published sample order: public and read-only (an unpublished one is a 404).
     "open_data_page": {
@@ -570,6 +578,7 @@ def sample_path(route: Route, samples: Samples) -> str:
         "pk": pk,
         "file_id": samples.evidence_pk,
         "key": samples.calendar_key,
+        "token": unsubscribe_token(User.objects.get(pk=samples.cisa_user_pk).email),
         "directive_id": samples.directive_pk,
         "number": samples.order_number,
         "abbreviation": "CISA",

@@ -82,6 +82,26 @@ def set_notification_preference(
     return preference
 
 
+def unsubscribe(address: str, *, actor: User | None) -> NotificationPreference | None:
+    """Turn off every kind of notice for the active person with ``address`` (the email's one-click
+    unsubscribe, RFC 8058); return their preference, or None when no active account has the address.
+
+    The link is the person's own, signed for their address (``notify.unsubscribe_token``), so the
+    person is the actor; they can turn kinds back on at their notification settings.
+    """
+    user = (
+        get_user_model()
+        .objects.annotate(address=Lower("email"))
+        .filter(address=address.lower(), is_active=True)
+        .order_by("pk")
+        .first()
+    )
+    if user is None:
+        return None
+    mode = preference_of(user).mode
+    return set_notification_preference(user, actor=actor or user, mode=mode, kinds=[])
+
+
 def _preferences_by_address(addresses: Iterable[str]) -> dict[str, NotificationPreference]:
     """Return the preference of the active user behind each address (by lower case), where one is set."""
     users = (
