@@ -97,8 +97,14 @@ def _connection_lost() -> bool:
 
 
 def server_error(request: HttpRequest, template_name: str = "500.html") -> HttpResponse:
-    """Django's 500, or the 503 when the error was the database going away (``handler500``)."""
+    """Django's 500, or the 503 when the error was the database going away (``handler500``); under
+    /api/ the API's error shape, as for every other status there."""
     exc = sys.exc_info()[1]
     if isinstance(exc, _OUTAGE_ERRORS):
         return unavailable(request, exc)
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"detail": ["The server failed to answer; it has been logged. Nothing may have been written."]},
+            status=500,
+        )
     return defaults.server_error(request, template_name)

@@ -247,7 +247,16 @@ class DirectiveFilter(ScopeFilter):
         input_formats=[ISO_DATE],
         help_text="Due on or after this date (YYYY-MM-DD).",
     )
-    search = filters.CharFilter(method="filter_search", help_text="Words in the ref, title or summary.")
+    trackable = BooleanChoiceFilter(
+        method="filter_trackable",
+        labels=("Tracked items", "Parents with parts"),
+        label="Kind of item",
+        help_text="true: the tracked items, which summary/ counts (every one but a parent with parts); "
+        "false: the parents, which roll up from their parts.",
+    )
+    search = filters.CharFilter(
+        method="filter_search", label="Search", help_text="Words in the ref, title or summary."
+    )
     ordering = DirectiveOrdering(
         fields=["due_on", "days_overdue", "ref", "status_changed_at"],
         help_text="due_on, days_overdue, ref or status_changed_at; a leading - reverses; comma-separated.",
@@ -263,6 +272,10 @@ class DirectiveFilter(ScopeFilter):
     def filter_overdue(self, qs: DirectiveQuerySet, name: str, value: str) -> DirectiveQuerySet:
         condition = overdue_q(self.now)
         return qs.filter(condition) if value == "true" else qs.exclude(condition)
+
+    def filter_trackable(self, qs: DirectiveQuerySet, name: str, value: str) -> DirectiveQuerySet:
+        tracked = qs.trackable()
+        return tracked if value == "true" else qs.exclude(pk__in=tracked.values("pk"))
 
     def filter_search(self, qs: DirectiveQuerySet, name: str, value: str) -> DirectiveQuerySet:
         for word in value.split():

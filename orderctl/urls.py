@@ -1,6 +1,7 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
+from directives.api.views import NotFoundView
 from directives.health import healthz, readyz
 from directives.metrics import metrics
 
@@ -14,6 +15,8 @@ urlpatterns = [
     path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("directives.api.urls")),
+    # Any other path under /api/ (another version, a typo) answers in the API's JSON, not an HTML page.
+    re_path(r"^api/", NotFoundView.as_view(), name="api_not_found"),
     # The staff pages: sign-in, the user's agency, directives and orders.
     path("", include("agencies.urls")),
     path("", include("directives.urls")),

@@ -358,6 +358,11 @@ ACCESS: dict[str, dict[str, tuple[int, ...]]] = {
         "GET": row(401, 404, 404, 404, 404, 404, 404),
         **same_for("POST PUT PATCH DELETE", row(401, 404, 404, 404, 404, 403, 404)),
     },
+    # Any path under /api/ outside /api/v1/: the same JSON answers.
+    "api_not_found": {
+        "GET": row(401, 404, 404, 404, 404, 404, 404),
+        **same_for("POST PUT PATCH DELETE", row(401, 404, 404, 404, 404, 403, 404)),
+    },
 }
 
 
@@ -563,6 +568,8 @@ def sample_path(route: Route, samples: Samples) -> str:
     """Return a path that resolves to ``route``, with sample values for its arguments."""
     if route.key == "api:not-found":
         return "/api/v1/no-such-endpoint/"
+    if route.key == "api_not_found":
+        return "/api/v2/directives/"
     admin_model = re.match(r"admin/(\w+)/(\w+)/", route.pattern)
     object_id = None
     if admin_model:
@@ -606,4 +613,4 @@ def area_of(route: Route) -> str:
     """Return which part of the site ``route`` belongs to: pages, api or admin."""
     if route.pattern.startswith("admin/"):
         return "admin"
-    return "api" if route.pattern.startswith("api/") else "pages"
+    return "api" if route.pattern.lstrip("^").startswith("api/") else "pages"

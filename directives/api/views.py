@@ -22,7 +22,7 @@ from directives.models import Directive, DirectiveEvent, Order
 from directives.queries import DIRECTIVE_SEQUENCE, DirectiveFilter
 
 from .clock import NowMixin
-from .etags import etag_of, expected_version
+from .etags import etag_of, expected_version, not_modified
 from .serializers import (
     DirectiveSerializer,
     EventDateSerializer,
@@ -67,8 +67,11 @@ class DirectiveViewSet(NowMixin, viewsets.ReadOnlyModelViewSet[Directive]):
         return Directive.objects.with_agencies().order_by(*DIRECTIVE_SEQUENCE)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """Return one directive; its ``ETag`` goes back in ``If-Match`` to guard an update."""
+        """Return one directive; its ``ETag`` goes back in ``If-Match`` to guard an update, or in
+        ``If-None-Match`` for a 304 with no body when nothing changed."""
         directive = self.get_object()
+        if not_modified(request.headers.get("If-None-Match"), directive):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag_of(directive)})
         return Response(self.get_serializer(directive).data, headers={"ETag": etag_of(directive)})
 
     def _recorded(

@@ -325,3 +325,22 @@ def test_the_number_of_queries_is_the_same_for_10_and_1000_directives(as_reviewe
         many = queries_for(as_reviewer, path)
     assert Directive.objects.count() > 1000
     assert many == few
+
+
+@pytest.mark.parametrize(("query", "expected"), [("?agency=DHS", 5), ("?order=14409", 11), ("", 11)])
+def test_trackable_true_counts_what_the_summary_counts(as_reviewer, order, query, expected):
+    sep = "&" if query else "?"
+    listed = as_reviewer.get(f"/api/v1/directives/{query}{sep}trackable=true").json()
+    assert listed["count"] == expected == as_reviewer.get(f"/api/v1/summary/{query}").json()["total"]
+    assert "2(c)" not in [d["ref"] for d in listed["results"]]  # a parent with parts is not tracked
+
+
+def test_trackable_false_lists_the_parents(as_reviewer, order):
+    listed = as_reviewer.get("/api/v1/directives/?order=14409&trackable=false").json()
+    assert sorted(d["ref"] for d in listed["results"]) == ["2(c)", "3"]
+
+
+def test_a_bad_trackable_value_is_a_400_that_names_it(as_reviewer, order):
+    response = as_reviewer.get("/api/v1/directives/?trackable=maybe")
+    assert response.status_code == 400
+    assert list(response.json()) == ["trackable"]
