@@ -6,6 +6,12 @@ Each open tracked directive is one ``poam-item`` with one ``risk`` (the duty unm
 is the end of the due day, Eastern Time. UUIDs are name-based (version 5) from the site's address and
 the directive's id, so the same directive keeps its UUIDs from one export to the next, as OSCAL asks.
 No notes or evidence are exported: only what the order says and the status recorded.
+
+Checked in the tests against NIST's published OSCAL 1.1.3 POA&M JSON schema (vendored in
+``tests/schemas/oscal-1.1.3/``), which asks more than trestle's models: at least one ``poam-item``,
+so an order with nothing open gets one item saying so; titles and property values on one line
+(``markup-line``, and ``StringDatatype``'s pattern, no line breaks nor edge spaces), so whitespace runs
+in the order's text are folded to one space there.
 """
 
 from __future__ import annotations
@@ -28,8 +34,13 @@ def _uuid(*parts: object) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, "/".join([settings.SITE_URL.rstrip("/"), *map(str, parts)])))
 
 
+def _line(text: str) -> str:
+    """Return ``text`` on one line: every run of whitespace (line breaks included) one space, trimmed."""
+    return " ".join(text.split())
+
+
 def _prop(name: str, value: str) -> common.Property:
-    return common.Property(name=name, value=value, ns=NAMESPACE)
+    return common.Property(name=name, value=_line(value), ns=NAMESPACE)
 
 
 def open_directives(order: Order) -> DirectiveQuerySet:
@@ -65,12 +76,25 @@ def _item(directive: Directive, now: dt.datetime) -> tuple[poam.PoamItem, common
     )
     item = poam.PoamItem(
         uuid=_uuid("directive", directive.pk, "poam-item"),
-        title=f"EO {directive.order.number} sec. {directive.ref}: {directive.title}",
+        title=_line(f"EO {directive.order.number} sec. {directive.ref}: {directive.title}"),
         description=directive.summary or directive.title,
         props=props,
         related_risks=[common.RelatedRisk(risk_uuid=risk_uuid)],
     )
     return item, risk
+
+
+def _nothing_open(order: Order) -> poam.PoamItem:
+    """Return the one item of a plan with nothing open: OSCAL requires at least one ``poam-item``.
+
+    It has no risk, and its ``open-directives`` prop says 0, so a tool counting risks counts none.
+    """
+    return poam.PoamItem(
+        uuid=_uuid("order", order.number, "nothing-open"),
+        title=f"EO {order.number}: no open directives",
+        description="Every tracked directive of the order is completed, not applicable or rescinded.",
+        props=[_prop("order", str(order.number)), _prop("open-directives", "0")],
+    )
 
 
 def plan_of_action(order: Order, now: dt.datetime) -> poam.Model:
@@ -91,7 +115,7 @@ def plan_of_action(order: Order, now: dt.datetime) -> poam.Model:
         metadata=metadata,
         system_id=common.SystemId(identifier_type=settings.SITE_URL, id=f"eo-{order.number}"),
         risks=[risk for _, risk in pairs] or None,
-        poam_items=[item for item, _ in pairs],
+        poam_items=[item for item, _ in pairs] or [_nothing_open(order)],
     )
     return poam.Model(plan_of_action_and_milestones=plan)
 
