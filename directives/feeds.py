@@ -143,8 +143,11 @@ def open_data_json(request: HttpRequest, number: int) -> HttpResponse:
     if wait:
         return _too_many(wait)
     order = _public(request, number)
-    body = json.dumps(opendata.document(order, request_now(request)), indent=2)
-    return _with_open_headers(HttpResponse(body, content_type="application/json"), order)
+    site = request.build_absolute_uri("/")[:-1]
+    body = json.dumps(opendata.document(order, request_now(request), site), indent=2)
+    response = _with_open_headers(HttpResponse(body, content_type="application/json"), order)
+    response["Link"] = f'<{site}/open-data/schema.json>; rel="describedby"'
+    return response
 
 
 @require_safe
@@ -153,12 +156,35 @@ def open_data_csv(request: HttpRequest, number: int) -> HttpResponse:
     if wait:
         return _too_many(wait)
     order = _public(request, number)
+    # A byte order mark first: Excel reads a CSV without one in the local code page, garbling non-ASCII.
     response = HttpResponse(
-        export.to_csv(opendata.rows(order, request_now(request)), opendata.COLUMNS),
+        "\ufeff" + export.to_csv(opendata.rows(order, request_now(request)), opendata.COLUMNS),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="eo-{order.number}-directives.csv"'
     return _with_open_headers(response, order)
+
+
+@require_safe
+def data_json(request: HttpRequest) -> HttpResponse:
+    """Return the DCAT-US 1.1 catalog of the published orders, where data portals harvest it."""
+    wait = over_the_rate(request)
+    if wait:
+        return _too_many(wait)
+    body = json.dumps(opendata.catalog(request.build_absolute_uri("/")[:-1]), indent=2)
+    response = HttpResponse(body, content_type="application/json")
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@require_safe
+def open_data_schema(request: HttpRequest) -> HttpResponse:
+    """Return the JSON Schema of the open data JSON feed."""
+    response = HttpResponse(opendata.SCHEMA_FILE.read_bytes(), content_type="application/schema+json")
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 @require_safe

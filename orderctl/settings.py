@@ -690,6 +690,18 @@ OPEN_DATA_LICENSE = env_str(
     "elsewhere dedicated to the public domain under CC0 1.0 Universal.",
 )
 OPEN_DATA_RATE = env_str("OPEN_DATA_RATE", "60/minute")
+# The DCAT-US 1.1 catalog (/data.json): the license as a URI, who publishes and answers for the data,
+# and the OMB codes federal catalogs require (Circular A-11 Appendix C bureau; Federal Program Inventory).
+OPEN_DATA_LICENSE_URL = env_str("OPEN_DATA_LICENSE_URL", "https://creativecommons.org/publicdomain/zero/1.0/")
+OPEN_DATA_PUBLISHER = env_str("OPEN_DATA_PUBLISHER", "orderctl")
+OPEN_DATA_CONTACT_NAME = env_str("OPEN_DATA_CONTACT_NAME", "Open data contact")
+OPEN_DATA_CONTACT_EMAIL = env_str("OPEN_DATA_CONTACT_EMAIL", "opendata@example.gov")
+OPEN_DATA_BUREAU_CODE = env_str("OPEN_DATA_BUREAU_CODE", "000:00")
+OPEN_DATA_PROGRAM_CODE = env_str("OPEN_DATA_PROGRAM_CODE", "000:000")
+if not __import__("re").fullmatch(r"[0-9]{3}:[0-9]{2}", OPEN_DATA_BUREAU_CODE):
+    raise ImproperlyConfigured("OPEN_DATA_BUREAU_CODE must be OMB's agency:bureau code, e.g. 011:00")
+if not __import__("re").fullmatch(r"[0-9]{3}:[0-9]{3}", OPEN_DATA_PROGRAM_CODE):
+    raise ImproperlyConfigured("OPEN_DATA_PROGRAM_CODE must be agency:program, e.g. 011:000")
 if not __import__("re").fullmatch(r"[1-9][0-9]*/(second|minute|hour|day)", OPEN_DATA_RATE):
     raise ImproperlyConfigured("OPEN_DATA_RATE must be N/second, N/minute, N/hour or N/day, e.g. 60/minute")
 

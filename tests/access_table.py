@@ -265,6 +265,15 @@ ACCESS: dict[str, dict[str, tuple[int, ...]]] = {
         "GET": row(200, 200, 200, 200, 200, 200, 200),
         **same_for("POST PUT PATCH DELETE", row(405, 405, 405, 405, 405, 405, 405)),
     },
+    # The DCAT-US catalog of published orders and the JSON feed's schema: public and read-only.
+    "data_json": {
+        "GET": row(200, 200, 200, 200, 200, 200, 200),
+        **same_for("POST PUT PATCH DELETE", row(405, 405, 405, 405, 405, 405, 405)),
+    },
+    "open_data_schema": {
+        "GET": row(200, 200, 200, 200, 200, 200, 200),
+        **same_for("POST PUT PATCH DELETE", row(405, 405, 405, 405, 405, 405, 405)),
+    },
     # --- The REST API (/api/v1/): sessions and tokens read; only the events endpoint writes.
     "api:order-list": READ_ONLY_API,
     "api:order-detail": READ_ONLY_API,

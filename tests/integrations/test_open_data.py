@@ -8,11 +8,14 @@ import csv
 import datetime as dt
 import io
 import json
+from pathlib import Path
 
+import jsonschema_rs
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
+from django.test import override_settings
 
 from directives import actions, opendata
 from directives.models import Directive
@@ -21,6 +24,7 @@ from ledger.models import AccessEvent
 
 NOTE = "Internal: waiting on the contractor's SBOM, do not share"
 EVIDENCE = "https://intranet.cisa.example.gov/evidence/secret-report.pdf"
+SCHEMAS = Path(__file__).parents[1] / "schemas"
 PATHS = ("/open-data/orders/14409/", "/open-data/orders/14409.json", "/open-data/orders/14409.csv")
 
 
@@ -73,7 +77,8 @@ def test_the_json_feed_has_status_deadlines_license_and_time_and_no_note(client,
 def test_the_csv_feed_is_the_same_rows(client, published):
     response = client.get("/open-data/orders/14409.csv")
     assert response.status_code == 200
-    text = response.content.decode()
+    assert response.content.startswith(b"\xef\xbb\xbf")  # UTF-8's byte order mark: Excel reads UTF-8
+    text = response.content.decode("utf-8-sig")
     assert NOTE not in text and EVIDENCE not in text
     rows = list(csv.DictReader(io.StringIO(text)))
     assert tuple(rows[0]) == opendata.COLUMNS
@@ -117,3 +122,64 @@ def test_the_publish_order_command(order, capsys):
 
     with pytest.raises(CommandError, match="no executive order 99999"):
         call_command("publish_order", "99999")
+
+
+def dcat_us_validator() -> jsonschema_rs.Validator:
+    """Return a validator of GSA's DCAT-US 1.1 catalog schema, vendored with the files it refers to."""
+    folder = SCHEMAS / "dcat-us-1.1"
+
+    def retrieve(uri: str) -> dict:
+        # The schema refers to its siblings by their published addresses (dataset.json, vcard.json ...).
+        return json.loads((folder / uri.rsplit("/", 1)[-1].split("#")[0]).read_text())
+
+    catalog = json.loads((folder / "catalog.json").read_text())
+    return jsonschema_rs.Draft4Validator(catalog, retriever=retrieve, validate_formats=True)
+
+
+def errors_of(validator: jsonschema_rs.Validator, document: dict) -> list[str]:
+    return [f"{list(e.instance_path)}: {e.message[:200]}" for e in validator.iter_errors(document)]
+
+
+def test_the_dcat_us_schema_is_the_vendored_1_1_and_finds_real_faults():
+    validator = dcat_us_validator()
+    assert errors_of(
+        validator, {"conformsTo": "https://project-open-data.cio.gov/v1.1/schema", "dataset": [{}]}
+    )
+
+
+@override_settings(OPEN_DATA_BUREAU_CODE="011:00", OPEN_DATA_PROGRAM_CODE="011:000")
+def test_data_json_is_a_valid_dcat_us_catalog_of_the_published_orders(client, published):
+    response = client.get("/data.json")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    catalog = response.json()
+    assert errors_of(dcat_us_validator(), catalog) == []
+    [dataset] = catalog["dataset"]
+    assert dataset["identifier"] == "http://testserver/open-data/orders/14409/"
+    assert (dataset["bureauCode"], dataset["programCode"]) == (["011:00"], ["011:000"])
+    downloads = {d["format"]: d.get("downloadURL") for d in dataset["distribution"]}
+    assert downloads["JSON"] == "http://testserver/open-data/orders/14409.json"
+    assert downloads["CSV"] == "http://testserver/open-data/orders/14409.csv"
+    for url in downloads.values():
+        if url:
+            assert client.get(url.removeprefix("http://testserver")).status_code == 200
+    assert NOTE not in response.content.decode()
+
+
+def test_data_json_lists_no_unpublished_order(client, order):
+    catalog = client.get("/data.json").json()
+    assert catalog["dataset"] == []
+    assert errors_of(dcat_us_validator(), catalog) == []
+
+
+def test_the_json_feed_links_its_schema_and_is_valid_against_it(client, published):
+    response = client.get("/open-data/orders/14409.json")
+    body = response.json()
+    assert body["describedBy"] == "http://testserver/open-data/schema.json"
+    assert response["Link"] == '<http://testserver/open-data/schema.json>; rel="describedby"'
+    served = client.get("/open-data/schema.json")
+    assert served["Content-Type"] == "application/schema+json"
+    validator = jsonschema_rs.Draft7Validator(served.json(), validate_formats=True)
+    assert errors_of(validator, body) == []
+    broken = {**body, "directives": [{**body["directives"][0], "status": "done"}]}
+    assert errors_of(validator, broken)  # the schema does check the rows
