@@ -116,7 +116,7 @@ def test_a_reviewer_reads_every_directive_and_can_edit_none(page, live_server, s
         expect(page.locator("input[name=version]")).to_have_count(0)
         check_page(page, f"directive-{ref}")
 
-    page.get_by_role("link", name="The Order").click()
+    page.get_by_role("link", name="Orders", exact=True).click()
     expect(page.get_by_role("heading", name="Limitations and provisions")).to_be_visible()
     check_page(page, "order")
 
