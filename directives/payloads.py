@@ -96,7 +96,8 @@ def event_time(notification: Notification) -> dt.datetime:
     A deadline notice is written by the sweep in the transaction that finds it owed, so its ``created``
     is the moment it became true; an extension notice points at the request's or decision's event.
     """
-    return notification.event.created if notification.event_id is not None else notification.created
+    event = notification.event  # None, without a query, when the notice has no history event
+    return event.created if event is not None else notification.created
 
 
 def standard_body(notification: Notification, directive: Directive) -> dict[str, Any]:

@@ -7,6 +7,8 @@ API are not pages."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from playwright.sync_api import Page
 
@@ -34,7 +36,7 @@ OVERFLOW = """() => {
 
 
 @pytest.fixture
-def phone(browser, csp_violations) -> Page:
+def phone(browser, csp_violations) -> Iterator[Page]:
     context = browser.new_context(viewport=PHONE, locale="en-US", is_mobile=True, has_touch=True)
     context.set_default_timeout(15_000)
     yield context.new_page()

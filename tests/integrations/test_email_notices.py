@@ -29,10 +29,7 @@ def overdue_emails(ref: str, instant: dt.datetime = JULY_2_ENDS) -> list[EmailMe
         actions.flag_overdue(actor=None)
         Notification.objects.exclude(directive__ref=ref).delete()
         actions.dispatch_notifications()
-    return [
-        email.message_from_bytes(m.message().as_bytes(), policy=policy.default)  # type: ignore[misc]
-        for m in mail.outbox
-    ]
+    return [email.message_from_bytes(m.message().as_bytes(), policy=policy.default) for m in mail.outbox]
 
 
 def unsubscribe_header(message: EmailMessage) -> str:
