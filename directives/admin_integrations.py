@@ -82,6 +82,22 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin[WebhookSubscription]):
         "created_by",
     )
     inlines = (WebhookDeliveryInline,)
+    actions = ("send_test",)
+
+    @admin.action(description="Send a signed test message and show the answer")
+    def send_test(self, request: HttpRequest, queryset: QuerySet[WebhookSubscription]) -> None:
+        for subscription in queryset:
+            try:
+                sent = webhooks.send_test_webhook(subscription, actor=signed_in(request.user))
+            except PermissionDenied as error:
+                self.message_user(request, f"{subscription.name}: {error}", messages.ERROR)
+                continue
+            said = f"HTTP {sent.status}" if sent.status is not None else "no answer"
+            self.message_user(
+                request,
+                f"{subscription.name}: {said}. {sent.answer}".strip(),
+                messages.SUCCESS if sent.ok else messages.ERROR,
+            )
 
     def get_readonly_fields(
         self, request: HttpRequest, obj: WebhookSubscription | None = None

@@ -191,3 +191,37 @@ def signed_headers(secret: str, message_id: str, now: dt.datetime, body: str) ->
         "webhook-timestamp": str(int(now.timestamp())),
         "webhook-signature": Webhook(secret).sign(message_id, now, body),
     }
+
+
+TEST_EVENT_TYPE = "orderctl.test"
+
+
+def test_body(subscription: WebhookSubscription, now: dt.datetime) -> str:
+    """Return a sample message in ``subscription``'s format: what its test button sends."""
+    text = f"orderctl test: the subscription {subscription.name!r} reaches this address."
+    if subscription.format == WebhookSubscription.Format.TEAMS:
+        card = {
+            "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+            "type": "AdaptiveCard",
+            "version": "1.4",
+            "body": [{"type": "RichTextBlock", "inlines": [{"type": "TextRun", "text": text}]}],
+        }
+        body: dict[str, Any] = {
+            "type": "message",
+            "attachments": [
+                {
+                    "contentType": "application/vnd.microsoft.card.adaptive",
+                    "contentUrl": None,
+                    "content": card,
+                }
+            ],
+        }
+    elif subscription.format == WebhookSubscription.Format.SLACK:
+        body = {"text": _slack_escape(text)}
+    else:
+        body = {
+            "type": TEST_EVENT_TYPE,
+            "timestamp": now.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
+            "data": {"subscription": subscription.name, "message": text},
+        }
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False)

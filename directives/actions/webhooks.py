@@ -232,6 +232,45 @@ def delete_webhook(subscription: WebhookSubscription, *, actor: User | None) -> 
 
 
 # --- The outbox ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TestSend:
+    """What the receiver answered a test message: its HTTP status (None: no answer) and its words."""
+
+    status: int | None
+    answer: str
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+
+def send_test_webhook(subscription: WebhookSubscription, *, actor: User | None) -> TestSend:
+    """Send a signed sample message to ``subscription`` now and return the receiver's answer.
+
+    For whoever may manage the subscription. Nothing is recorded: a test is no notice, counts no
+    failure and never disables the subscription; production's address rules apply as for a delivery.
+    """
+    if not may_manage(actor, agency=subscription.agency, order=subscription.order):
+        raise PermissionDenied("Only those who may manage this subscription may test it.")
+    problem = url_problem(subscription.url)
+    if problem:
+        return TestSend(None, problem)
+    now = timezone.now()
+    body = payloads.test_body(subscription, now)
+    headers = payloads.signed_headers(subscription.secret, f"msg_test_{secrets.token_hex(12)}", now, body)
+    try:
+        response = requests.post(
+            subscription.url,
+            data=body.encode(),
+            headers=headers,
+            timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
+            allow_redirects=False,
+        )
+    except requests.RequestException as exc:
+        return TestSend(None, f"{type(exc).__name__}: {exc}"[:500])
+    return TestSend(response.status_code, response.text[:500])
+
+
 def subscriptions_for(notification: Notification, directive: Directive) -> list[WebhookSubscription]:
     """Return the active subscriptions that want ``notification``: its order's, or its leads' agencies'.
 

@@ -302,6 +302,49 @@ def test_teams_shows_the_title_as_written_not_as_markdown(receiver, admin_user, 
     assert not [b for b in card["body"] if b["type"] == "TextBlock"]
 
 
+# --- The test button -------------------------------------------------------------------------------
+
+
+def test_the_test_button_sends_a_signed_sample_and_shows_the_answer(receiver, admin_user, client):
+    subscription = subscribe(receiver, admin_user)
+    client.force_login(admin_user)
+    page = client.post(
+        "/admin/directives/webhooksubscription/",
+        {"action": "send_test", "_selected_action": [subscription.pk]},
+        follow=True,
+    ).content.decode()
+    [request] = receiver.received
+    assert request.verified, request.error  # the standardwebhooks library accepts its signature
+    assert request.json["type"] == "orderctl.test"
+    assert request.json["data"]["subscription"] == "compliance channel"
+    assert "Compliance channel: HTTP 200. ok" in page  # the admin capitalises a message
+    assert not WebhookDelivery.objects.exists()  # a test is no notice: nothing recorded
+
+
+def test_the_test_button_shows_a_refusal_and_counts_no_failure(receiver, admin_user, client):
+    subscription = subscribe(receiver, admin_user, format="slack")
+    receiver.statuses = [503]
+    client.force_login(admin_user)
+    page = client.post(
+        "/admin/directives/webhooksubscription/",
+        {"action": "send_test", "_selected_action": [subscription.pk]},
+        follow=True,
+    ).content.decode()
+    assert "Compliance channel: HTTP 503. refused" in page
+    assert receiver.received[0].json == {
+        "text": "orderctl test: the subscription 'compliance channel' reaches this address."
+    }
+    subscription.refresh_from_db()
+    assert (subscription.consecutive_failures, subscription.active) == (0, True)
+
+
+def test_only_those_who_manage_a_subscription_may_test_it(receiver, admin_user, treasury_editor):
+    subscription = subscribe(receiver, admin_user)
+    with pytest.raises(PermissionDenied):
+        webhooks.send_test_webhook(subscription, actor=treasury_editor)
+    assert receiver.received == []
+
+
 # --- Bad input --------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("changes", "field"),
