@@ -325,6 +325,9 @@ if TRUSTED_PROXY_COUNT < 0:
 
 
 AXES_CLIENT_IP_CALLABLE = "agencies.access.client_address"
+# The name a failure counts under: the username typed, or, for single sign-on, the person's subject at
+# the provider once its ID token is verified; never nobody, which would make the pair the address alone.
+AXES_USERNAME_CALLABLE = "agencies.access.sign_in_username"
 
 # --- Proof of the record ---------------------------------------------------------------------------
 # What each key and sink is for, and what an operator keeps where: docs/history-proof.md.
@@ -707,6 +710,10 @@ OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
 OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", "openid email")
 # The assurance asked for, e.g. Login.gov's "urn:acr.login.gov:auth-only" (space-separated if several).
 OIDC_ACR_VALUES = env_str("OIDC_ACR_VALUES", "")
+# The provider issues only addresses it has verified and so sends no email_verified (Microsoft Entra ID
+# for its tenant's own accounts): a missing claim then vouches for the address, an explicit false still
+# does not. Off: only email_verified true links a pre-provisioned account by its address (agencies.sso).
+OIDC_OP_EMAILS_ARE_VERIFIED = env_bool("OIDC_OP_EMAILS_ARE_VERIFIED", False)
 OIDC_USE_PKCE = True
 OIDC_USE_NONCE = True
 OIDC_CREATE_USER = True

@@ -415,6 +415,8 @@ ADMIN_MODELS: dict[str, dict[str, tuple[int, int]]] = {
     # Tokens are created on the tokens page or by the command (their key is shown once); the admin
     # revokes them (delete) through the actions layer.
     "agencies_apitoken": {**VIEW_ONLY, "delete": (200, 200)},
+    # Single sign-on links are made and removed (agencies.actions, in the access log), never edited.
+    "agencies_signonlink": {**MANAGED, "change": (200, 403)},
     "directives_order": {**VIEW_ONLY, "delete": (403, 403)},
     # Directives come from order files: no add or delete; a change goes through the actions layer.
     "directives_directive": {**MANAGED, "add": (403, 403), "delete": (403, 403)},
@@ -527,6 +529,9 @@ def create_samples(users: dict[str, User]) -> Samples:
         "agencies_membership": Membership.objects.get(user=cisa_editor),
         "agencies_oversightreviewer": OversightReviewer.objects.get(user=users["reviewer"]),
         "agencies_apitoken": APIToken.objects.get(user=cisa_editor),
+        "agencies_signonlink": agency_actions.link_sign_on(
+            cisa_editor, actor=None, issuer="https://idp.example.gov", subject="sample", how="sample"
+        ),
         "directives_order": order,
         "directives_directive": d,
         # A revocation of an order that is not loaded: kept, and changing nothing the samples hold.
