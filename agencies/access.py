@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from .devices import counted_name, device_of
 from .models import Agency, Membership, OversightReviewer
 
 # Who a request is: a signed-in account (the project's user model is Django's own) or nobody.
@@ -85,17 +86,20 @@ SSO_IDENTITY = "_orderctl_sso_identity"
 def sign_in_username(request: HttpRequest | None, credentials: dict[str, Any] | None = None) -> str | None:
     """Return the name django-axes counts a sign-in under, with the address (``client_address``).
 
-    A password sign-in's username; for single sign-on, the person's subject at the provider, known once
+    A password sign-in's username, marked with the browser's known-device id if it has one
+    (``agencies.devices``); for single sign-on, the person's subject at the provider, known once
     its ID token is verified. Not the address alone: one person's failures would lock out everyone
     behind it (an agency's office shares one).
     """
     if credentials and credentials.get("username"):
-        return str(credentials["username"])
+        username = str(credentials["username"])
+        return counted_name(username, device_of(request, username))
     identity: str | None = getattr(request, SSO_IDENTITY, None)
     if identity:
         return identity
     if credentials is None and request is not None:
-        return request.POST.get("username") or None
+        username = request.POST.get("username") or None
+        return counted_name(username, device_of(request, username)) if username else None
     return None
 
 

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.utils import timezone
 from django.views.defaults import page_not_found
 
+from . import devices
 from .logs import current_request_id, request_id_from
 
 logger = logging.getLogger(__name__)
@@ -154,3 +155,15 @@ def _nul_in_headers(request: HttpRequest) -> str | None:
         if key.startswith("HTTP_") and isinstance(value, str) and "\x00" in value:
             return key[5:].replace("_", "-").title()
     return None
+
+
+class KnownDeviceMiddleware:
+    """Give a browser that signed in the known-device cookie (``agencies.devices``)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        devices.set_cookie(request, response)
+        return response

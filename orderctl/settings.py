@@ -135,6 +135,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A browser that signs in keeps a cookie saying so: others' failures do not lock it out.
+    "agencies.middleware.KnownDeviceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -328,6 +330,11 @@ AXES_CLIENT_IP_CALLABLE = "agencies.access.client_address"
 # The name a failure counts under: the username typed, or, for single sign-on, the person's subject at
 # the provider once its ID token is verified; never nobody, which would make the pair the address alone.
 AXES_USERNAME_CALLABLE = "agencies.access.sign_in_username"
+# How long a browser someone signed in on stays known (agencies/devices.py): its attempts count apart
+# from unknown browsers' at the same address, so nobody else's failures keep its owner out.
+KNOWN_DEVICE_DAYS = env_int("KNOWN_DEVICE_DAYS", 90)
+if not 1 <= KNOWN_DEVICE_DAYS <= 400:
+    raise ImproperlyConfigured("KNOWN_DEVICE_DAYS must be between 1 and 400")
 
 # --- Proof of the record ---------------------------------------------------------------------------
 # What each key and sink is for, and what an operator keeps where: docs/history-proof.md.
