@@ -98,8 +98,8 @@ def sign_in_username(request: HttpRequest | None, credentials: dict[str, Any] | 
     if identity:
         return identity
     if credentials is None and request is not None:
-        username = request.POST.get("username") or None
-        return counted_name(username, device_of(request, username)) if username else None
+        typed = request.POST.get("username")
+        return counted_name(typed, device_of(request, typed)) if typed else None
     return None
 
 
