@@ -39,13 +39,15 @@ from django.db import transaction
 from django.http import HttpRequest
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
-from . import actions
+from . import actions, sso_discovery
 from .access import SSO_IDENTITY
 from .models import SignOnLink
 
 logger = logging.getLogger(__name__)
 CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 CLOCK_SKEW_SECONDS = 60
+# Where the session keeps the ID token a person signed on with, for the provider's sign-out.
+ID_TOKEN_SESSION_KEY = "oidc_id_token"  # noqa: S105 - a session key name, not a secret
 
 
 def identity_of(issuer: str, subject: str) -> str:
@@ -53,13 +55,14 @@ def identity_of(issuer: str, subject: str) -> str:
     return f"sso:{subject}@{issuer}"[:255]
 
 
-def client_assertion(now: float | None = None) -> str:
-    """Return a ``private_key_jwt`` client assertion for one token request (RFC 7523, section 2.2)."""
+def client_assertion(now: float | None = None, *, audience: str | None = None) -> str:
+    """Return a ``private_key_jwt`` client assertion for one token request (RFC 7523, section 2.2),
+    addressed to ``audience``, the token endpoint (the one in the settings if not given)."""
     issued = int(now if now is not None else time.time())
     claims = {
         "iss": settings.OIDC_RP_CLIENT_ID,
         "sub": settings.OIDC_RP_CLIENT_ID,
-        "aud": settings.OIDC_OP_TOKEN_ENDPOINT,
+        "aud": audience or settings.OIDC_OP_TOKEN_ENDPOINT,
         "jti": secrets.token_urlsafe(24),
         "iat": issued,
         "exp": issued + 300,
@@ -122,6 +125,11 @@ class SignOnBackend(OIDCAuthenticationBackend):
         # ``username`` and ``password`` are a password sign-in's (ModelBackend's): not ours to check.
         if not self.enabled or "nonce" not in kwargs:
             return None
+        # The provider's endpoints, found from its issuer (only now: a password sign-in passes here too).
+        found = sso_discovery.endpoints()
+        self.OIDC_OP_TOKEN_ENDPOINT = found.token
+        self.OIDC_OP_USER_ENDPOINT = found.userinfo
+        self.OIDC_OP_JWKS_ENDPOINT = found.jwks
         user: Account | None = super().authenticate(request, **kwargs)  # type: ignore[no-untyped-call]  # mozilla-django-oidc: untyped
         return user
 
@@ -132,7 +140,7 @@ class SignOnBackend(OIDCAuthenticationBackend):
         if method == "private_key_jwt":
             payload.pop("client_secret", None)
             payload["client_assertion_type"] = CLIENT_ASSERTION_TYPE
-            payload["client_assertion"] = client_assertion()
+            payload["client_assertion"] = client_assertion(audience=self.OIDC_OP_TOKEN_ENDPOINT)
         token: dict[str, Any] = super().get_token(payload)  # type: ignore[no-untyped-call]  # mozilla-django-oidc: untyped
         return token
 
@@ -142,6 +150,14 @@ class SignOnBackend(OIDCAuthenticationBackend):
         if attr == "OIDC_TOKEN_USE_BASIC_AUTH":
             return settings.OIDC_RP_CLIENT_AUTH == "client_secret_basic"
         return OIDCAuthenticationBackend.get_settings(attr, *args)
+
+    def retrieve_matching_jwk(self, token: str | bytes) -> jwt.PyJWK:
+        """Return the provider's key for ``token``, picking up rotated keys (``sso_discovery``)."""
+        return sso_discovery.signing_key(token, self.OIDC_OP_JWKS_ENDPOINT)
+
+    def store_tokens(self, access_token: str, id_token: str) -> None:
+        # The ID token, for RP-initiated sign-out (its id_token_hint); the access token is not kept.
+        self.request.session[ID_TOKEN_SESSION_KEY] = id_token
 
     def _verify_jws(self, payload: str | bytes, key: jwt.PyJWK | str | bytes) -> dict[str, Any]:
         """Verify signature, issuer, audience, expiry and issue time; refuse anything else."""

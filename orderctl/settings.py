@@ -709,6 +709,11 @@ OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
 OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT", "")
 OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT", "")
 OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT", "")
+# Where signing out continues at the provider (RP-initiated logout); discovered when empty.
+OIDC_OP_LOGOUT_ENDPOINT = env_str("OIDC_OP_LOGOUT_ENDPOINT", "")
+# The endpoints left empty above come from the issuer's discovery document, which is kept this long
+# with the provider's keys (a key the kept set lacks makes us fetch them again: rotation is picked up).
+OIDC_DISCOVERY_CACHE_SECONDS = env_seconds("OIDC_DISCOVERY_CACHE_SECONDS", 3600)
 OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID", "")
 OIDC_RP_CLIENT_AUTH = env_str("OIDC_RP_CLIENT_AUTH", "private_key_jwt")
 OIDC_RP_CLIENT_SECRET = _secret_from_env_or_file("OIDC_RP_CLIENT_SECRET")
@@ -723,6 +728,7 @@ OIDC_ACR_VALUES = env_str("OIDC_ACR_VALUES", "")
 OIDC_OP_EMAILS_ARE_VERIFIED = env_bool("OIDC_OP_EMAILS_ARE_VERIFIED", False)
 OIDC_USE_PKCE = True
 OIDC_USE_NONCE = True
+OIDC_STORE_ID_TOKEN = True  # for the provider's sign-out (its id_token_hint), in the server-side session
 OIDC_CREATE_USER = True
 OIDC_TIMEOUT = env_seconds("OIDC_TIMEOUT_SECONDS", 10)
 OIDC_AUTH_REQUEST_EXTRA_PARAMS = {"acr_values": OIDC_ACR_VALUES} if OIDC_ACR_VALUES else {}

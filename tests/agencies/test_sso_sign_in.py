@@ -9,11 +9,12 @@ endpoints over loopback, as in production. The provider runs on the suite's cloc
 from __future__ import annotations
 
 from collections.abc import Iterator
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
 import requests
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User as Account
 from django.test import Client
 
 from agencies import actions
@@ -75,7 +76,7 @@ def sign_on(client: Client, person: str, address: str = OFFICE, *, provider: Pro
     raise AssertionError("the sign-on never came back to orderctl")
 
 
-def signed_in_as(client: Client) -> User | None:
+def signed_in_as(client: Client) -> Account | None:
     pk = client.session.get("_auth_user_id")
     return User.objects.get(pk=pk) if pk else None
 
@@ -220,3 +221,63 @@ def test_a_person_who_keeps_failing_is_paused_from_that_address(client, provider
     elsewhere = Client()
     sign_on(elsewhere, "cisa-person|x@example.gov|true", address="203.0.113.50", provider=provider)
     assert signed_in_as(elsewhere) == cisa_editor
+
+
+# --- OpenID done the standard way: discovery, keys, token checks, sign-out -----------------------------
+
+
+def test_the_provider_is_found_from_its_issuer_alone(client, provider, cisa_editor, settings):
+    assert not settings.OIDC_OP_TOKEN_ENDPOINT and not settings.OIDC_OP_JWKS_ENDPOINT
+    start = client.get("/accounts/sso/start/")
+    assert start["Location"].startswith(f"{provider.issuer}/auth?")
+    sign_on(client, "cisa-person|cisa-editor@example.com|true", provider=provider)
+    assert signed_in_as(client) == cisa_editor
+
+
+def test_a_discovery_document_for_another_issuer_is_refused(client, provider, settings, order):
+    """Asked as http://localhost:PORT, the provider names itself http://127.0.0.1:PORT: not ours."""
+    settings.OIDC_OP_ISSUER = provider.issuer.replace("127.0.0.1", "localhost")
+    start = client.get("/accounts/sso/start/", follow=True)
+    assert start.redirect_chain[-1][0] == "/accounts/login/"
+    assert "Single sign-on is unavailable" in start.content.decode()
+
+
+def test_rotated_keys_are_picked_up(client, settings, cisa_editor):
+    # A provider of its own: its old key is gone for good after the rotation.
+    with running_provider(CALLBACK) as provider:
+        for name, value in provider.settings().items():
+            setattr(settings, name, value)
+        sign_on(Client(), "cisa-person|cisa-editor@example.com|true", provider=provider)  # keys now cached
+        provider.rotate_keys()
+        sign_on(client, "cisa-person|cisa-editor@example.com|true", provider=provider)
+        assert signed_in_as(client) == cisa_editor
+
+
+@pytest.mark.parametrize("mode", ["wrong-audience", "expired", "tampered", "no-acr"])
+def test_a_bad_id_token_signs_nobody_in_and_links_nothing(client, provider, cisa_editor, mode):
+    provider.set_mode(mode)
+    response = sign_on(client, "cisa-person|cisa-editor@example.com|true", provider=provider)
+    assert REFUSED in response.content.decode()
+    assert signed_in_as(client) is None
+    assert not SignOnLink.objects.exists()
+
+
+def test_signing_out_continues_at_the_provider(client, provider, cisa_editor):
+    sign_on(client, "cisa-person|cisa-editor@example.com|true", provider=provider)
+    id_token = client.session["oidc_id_token"]
+    response = client.post("/accounts/logout/")
+    assert signed_in_as(client) is None
+    target = urlsplit(response["Location"])
+    assert f"{target.scheme}://{target.netloc}{target.path}" == f"{provider.issuer}/session/end"
+    query = parse_qs(target.query)
+    assert query["id_token_hint"] == [id_token]
+    assert query["post_logout_redirect_uri"] == ["http://testserver/accounts/login/"]
+    # The provider accepts it: its confirmation page, not an error.
+    at_provider = requests.get(response["Location"], timeout=10)
+    assert at_provider.status_code == 200, at_provider.text
+    assert "logout" in at_provider.text.lower() and "error" not in at_provider.text.lower()
+
+
+def test_signing_out_after_a_password_sign_in_stays_here(client, provider, cisa_editor):
+    client.post("/accounts/login/", {"username": "cisa-editor", "password": "pw"})
+    assert client.post("/accounts/logout/")["Location"] == "/accounts/login/"

@@ -40,14 +40,16 @@ class Provider:
     private_key_pem: str
 
     def settings(self) -> dict[str, object]:
-        """Return the settings that point orderctl at this provider (private_key_jwt, PKCE, acr)."""
+        """Return the settings that point orderctl at this provider by its issuer alone (discovery),
+        with private_key_jwt, PKCE and an acr."""
         return {
             "SSO_ENABLED": True,
             "OIDC_OP_ISSUER": self.issuer,
-            "OIDC_OP_AUTHORIZATION_ENDPOINT": f"{self.issuer}/auth",
-            "OIDC_OP_TOKEN_ENDPOINT": f"{self.issuer}/token",
-            "OIDC_OP_USER_ENDPOINT": f"{self.issuer}/me",
-            "OIDC_OP_JWKS_ENDPOINT": f"{self.issuer}/jwks",
+            "OIDC_OP_AUTHORIZATION_ENDPOINT": "",
+            "OIDC_OP_TOKEN_ENDPOINT": "",
+            "OIDC_OP_USER_ENDPOINT": "",
+            "OIDC_OP_JWKS_ENDPOINT": "",
+            "OIDC_OP_LOGOUT_ENDPOINT": "",
             "OIDC_RP_CLIENT_ID": CLIENT_ID,
             "OIDC_RP_CLIENT_AUTH": "private_key_jwt",
             "OIDC_RP_PRIVATE_KEY": self.private_key_pem,
