@@ -125,6 +125,8 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the body (the CSRF check parses forms) or asks who is signing in.
+    "agencies.middleware.BodyLimitMiddleware",
     # Before anything that may query: PostgreSQL refuses a NUL in a string, which would be a 500.
     "agencies.middleware.RefuseNulMiddleware",
     # A database outage is a 503 in the format asked for (agencies/outage.py).
@@ -508,6 +510,20 @@ if not 1_000 <= ORDER_IMPORT_MAX_BYTES <= 1_500_000:
     raise ImproperlyConfigured("ORDER_IMPORT_MAX_BYTES must be between 1000 and 1500000")
 # Its review form has about nine fields per drafted directive; a long order drafts 150 or more.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5_000
+# The largest file any form or API takes (an evidence file), enforced while the file is read.
+UPLOAD_MAX_BYTES = max(EVIDENCE_MAX_BYTES, ORDER_IMPORT_MAX_BYTES)
+FILE_UPLOAD_HANDLERS = [
+    "agencies.uploads.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# The largest request body read at all: that file and a megabyte of form fields and multipart framing.
+# A larger Content-Length is a 413 before anything reads the body (agencies.middleware.BodyLimitMiddleware).
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", UPLOAD_MAX_BYTES + 1024 * 1024)
+if REQUEST_MAX_BYTES < UPLOAD_MAX_BYTES:
+    raise ImproperlyConfigured(
+        f"REQUEST_MAX_BYTES must be at least {UPLOAD_MAX_BYTES} (the largest upload), not {REQUEST_MAX_BYTES}"
+    )
 
 API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 3650)
 if API_TOKEN_MAX_DAYS < 1:
