@@ -695,6 +695,11 @@ if not 0 <= DIGEST_HOUR_EASTERN <= 23:
 WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8)
 WEBHOOK_RETRY_SECONDS = env_seconds("WEBHOOK_RETRY_SECONDS", 60)
 WEBHOOK_DISABLE_AFTER_FAILURES = env_int("WEBHOOK_DISABLE_AFTER_FAILURES", 15)
+# After a signing secret is rotated, the old one signs beside the new one this long (Standard Webhooks
+# allows several signatures), so the receiver can switch over without losing a message.
+WEBHOOK_SECRET_OVERLAP_HOURS = env_int("WEBHOOK_SECRET_OVERLAP_HOURS", 24)
+if not 0 <= WEBHOOK_SECRET_OVERLAP_HOURS <= 24 * 30:
+    raise ImproperlyConfigured("WEBHOOK_SECRET_OVERLAP_HOURS must be from 0 to 720")
 WEBHOOK_TIMEOUT_SECONDS = env_seconds("WEBHOOK_TIMEOUT_SECONDS", 10)
 WEBHOOK_CLAIM_SECONDS = env_seconds("WEBHOOK_CLAIM_SECONDS", 120)
 if WEBHOOK_MAX_ATTEMPTS < 1 or WEBHOOK_DISABLE_AFTER_FAILURES < 1:
