@@ -165,12 +165,35 @@ class APITokenAdmin(admin.ModelAdmin[APIToken]):
             actions.revoke_api_token(token, actor=signed_in(request.user))
 
 
+class SignOnLinkForm(forms.ModelForm[SignOnLink]):
+    """Refuse, at its field, a person already linked (the constraint's condition is on ``unlinked``,
+    which the form leaves out, so Django's own check of it would not run)."""
+
+    class Meta:
+        model = SignOnLink
+        fields = ("user", "issuer", "subject")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        issuer, subject = data.get("issuer"), data.get("subject")
+        if (
+            issuer
+            and subject
+            and SignOnLink.objects.filter(issuer=issuer, subject=subject, unlinked__isnull=True).exists()
+        ):
+            self.add_error(
+                "subject", f"{subject} at {issuer} is already linked to an account; unlink it first."
+            )
+        return data
+
+
 @admin.register(SignOnLink)
 class SignOnLinkAdmin(AutocompleteAdmin[SignOnLink]):
     """Links a person at an OpenID provider to an account, and removes links, through
     ``agencies.actions`` (each in the access log). The only way a staff member or a superuser signs on:
     single sign-on never links them by email."""
 
+    form = SignOnLinkForm
     list_display = ("user", "issuer", "subject", "created", "unlinked")
     list_filter = ("issuer",)
     search_fields = ("user__username", "subject", "issuer")
