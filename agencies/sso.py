@@ -200,6 +200,8 @@ class SignOnBackend(OIDCAuthenticationBackend):
             setattr(self.request, SSO_IDENTITY, identity_of(issuer, subject))
             # Failures are counted per (subject, address) from here on; refuse a pair that is locked.
             if AxesProxyHandler.is_locked(self.request, {}):
+                # As for passwords: refused without being counted, so trying again does not extend it.
+                self.request.axes_locked_out = True  # django-axes reads this mark
                 raise Refused(f"{subject} at {issuer} failed too often from this address: paused")
         link = (
             SignOnLink.objects.filter(issuer=issuer, subject=subject, unlinked__isnull=True)

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
 import requests
+from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User as Account
 from django.test import Client
@@ -218,6 +219,8 @@ def test_a_person_who_keeps_failing_is_paused_from_that_address(client, provider
     locked = Client()
     sign_on(locked, "cisa-person|x@example.gov|true", provider=provider)
     assert signed_in_as(locked) is None
+    # Refused while paused without being counted: trying again does not make the wait longer.
+    assert AccessAttempt.objects.get(ip_address=OFFICE).failures_since_start == settings.AXES_FAILURE_LIMIT
     elsewhere = Client()
     sign_on(elsewhere, "cisa-person|x@example.gov|true", address="203.0.113.50", provider=provider)
     assert signed_in_as(elsewhere) == cisa_editor
