@@ -171,7 +171,11 @@ class _Checker:
         value = table.get(key)
         if key not in table:
             return 0
-        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or not 0 < value <= deadlines.MAX_ORDER_NUMBER
+        ):
             self.problems.append(f"{where}.{key}: must be an executive order's number, not {value!r}")
             return 0
         if value == own:
@@ -195,6 +199,10 @@ class _Checker:
             self.problems.append(
                 f"{where}.{key}: must be a date written as YYYY-MM-DD without quotes, not {value!r}"
             )
+            return None
+        problem = deadlines.date_out_of_range(value)
+        if problem:
+            self.problems.append(f"{where}.{key}: {problem}")
             return None
         return value
 
@@ -231,8 +239,14 @@ def parse_order_file(text: str, *, known_agencies: frozenset[str] = frozenset())
         check.problems.append("order: missing the [order] section")
     raw_order = check.fields("order", data.get("order", {}), ORDER_FIELDS)
     number = raw_order.get("number")
-    if "number" in raw_order and (isinstance(number, bool) or not isinstance(number, int) or number <= 0):
-        check.problems.append(f"order.number: must be a positive whole number, not {number!r}")
+    if "number" in raw_order and (
+        isinstance(number, bool)
+        or not isinstance(number, int)
+        or not 0 < number <= deadlines.MAX_ORDER_NUMBER
+    ):
+        check.problems.append(
+            f"order.number: must be a whole number from 1 to {deadlines.MAX_ORDER_NUMBER:,}, not {number!r}"
+        )
     signed_on = check.date("order", raw_order, "signed_on")
     policy = check.text("order", raw_order, "deadline_policy") or deadlines.Policy.LITERAL.value
     if policy not in POLICIES:

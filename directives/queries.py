@@ -106,6 +106,12 @@ class AgencyField(forms.CharField):
 class OrderNumberField(forms.IntegerField):
     """An executive order's number, cleaned to that order's id."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Bounded like an order file's number: past it, the database would refuse the lookup (a 500).
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", deadlines.MAX_ORDER_NUMBER)
+        super().__init__(*args, **kwargs)
+
     def clean(self, value: Any) -> int | None:
         number = super().clean(value)
         if number is None:

@@ -17,6 +17,7 @@ from rest_framework import serializers
 from agencies.api.serializers import AgencyRefSerializer
 from agencies.models import Agency
 from directives import actions, deadlines
+from directives.bounds import within_dates
 from directives.models import (
     VERDICTS,
     Directive,
@@ -358,16 +359,23 @@ class UpdateSerializer(StrictInputSerializer):
         max_length=actions.MAX_URL_LENGTH,
         help_text="An http:// or https:// link to the evidence.",
     )
-    completed_on = serializers.DateField(required=False, help_text="With status completed; default today.")
+    completed_on = serializers.DateField(
+        validators=[within_dates], required=False, help_text="With status completed; default today."
+    )
     forecast_on = serializers.DateField(
-        required=False, allow_null=True, help_text="The projected completion date; null clears it."
+        validators=[within_dates],
+        required=False,
+        allow_null=True,
+        help_text="The projected completion date; null clears it.",
     )
 
 
 class ExtensionSerializer(StrictInputSerializer):
     """A deadline extension, passed to ``actions.extend_deadline`` (administrators only)."""
 
-    new_due_on = serializers.DateField(help_text="The new effective due date, later than the current one.")
+    new_due_on = serializers.DateField(
+        validators=[within_dates], help_text="The new effective due date, later than the current one."
+    )
     justification = serializers.CharField(
         trim_whitespace=False,
         max_length=actions.MAX_NOTE_LENGTH,
@@ -420,7 +428,9 @@ class ExtensionRequestInputSerializer(StrictInputSerializer):
     """A request for a later deadline (``actions.request_extension``): the lead agency's editors."""
 
     directive = serializers.IntegerField(min_value=1, max_value=2**31 - 1, help_text="The directive's id.")
-    requested_due_on = serializers.DateField(help_text="The date asked for: after the current deadline.")
+    requested_due_on = serializers.DateField(
+        validators=[within_dates], help_text="The date asked for: after the current deadline."
+    )
     justification = serializers.CharField(
         trim_whitespace=False, max_length=actions.MAX_NOTE_LENGTH, help_text="Why more time is needed."
     )
@@ -442,7 +452,9 @@ class DecisionSerializer(StrictInputSerializer):
 class EventDateSerializer(StrictInputSerializer):
     """The date of the event a ``days_from_event`` deadline counts from (``actions.set_event_date``)."""
 
-    event_on = serializers.DateField(help_text="The event's date; the deadline is counted from it.")
+    event_on = serializers.DateField(
+        validators=[within_dates], help_text="The event's date; the deadline is counted from it."
+    )
     note = serializers.CharField(
         required=False, allow_blank=True, trim_whitespace=False, max_length=actions.MAX_NOTE_LENGTH
     )
