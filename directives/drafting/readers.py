@@ -229,21 +229,67 @@ def read_plain(text: str, *, markdown: bool = False) -> Document:
 
 # --- The whitehouse.gov page as Markdown (YAML front matter, <span> underlines) --------------------------
 
-_SPAN_RUN = re.compile(r"(?:<span[^>]*underline[^>]*>.*?</span>[\s.]*)+", re.S)
+# Tags are read with bounded, linear patterns: a tag is at most _TAG_REACH characters and cannot contain
+# "<" or ">". The single pattern this replaced (a run of underlined spans, ".*?" to each "</span>")
+# backtracked quadratically on many unclosed "<span ... underline>" tags: minutes on a crafted paste.
+_TAG_REACH = 400
+_SPAN_OPEN = re.compile(rf"<span\b([^<>]{{0,{_TAG_REACH}}})>", re.IGNORECASE)
+_SPAN_CLOSE = "</span>"
+_SPAN_GAP = re.compile(r"[\s.]*")
+_ANY_SPAN_TAG = re.compile(rf"</?span\b[^<>]{{0,{_TAG_REACH}}}>", re.IGNORECASE)
+_ANY_TAG = re.compile(rf"<[^<>]{{1,{_TAG_REACH}}}>")
+
+
+def _underlined_runs(text: str) -> list[tuple[int, int]]:
+    """Return the (start, end) of each run of underlined spans: "<span ...underline...>Sec</span>. <span...".
+
+    A run is one or more underlined spans, each up to its first "</span>", separated by spaces and dots
+    only; it ends after the spaces and dots that follow it. One forward pass: every position is read a
+    bounded number of times, whatever the text.
+    """
+    runs: list[tuple[int, int]] = []
+    position, next_close = 0, -1
+    run_start = run_end = -1
+    while True:
+        m = _SPAN_OPEN.search(text, position)
+        if m is None:
+            break
+        if "underline" not in m.group(1):
+            position = m.end()
+            continue
+        if next_close < m.end():
+            next_close = text.find(_SPAN_CLOSE, m.end())
+            if next_close < 0:
+                break  # no span is closed after this one, so none can end a run
+        gap_end = _SPAN_GAP.match(text, next_close + len(_SPAN_CLOSE)).end()
+        if m.start() == run_end:
+            run_end = gap_end
+        else:
+            if run_start >= 0:
+                runs.append((run_start, run_end))
+            run_start, run_end = m.start(), gap_end
+        position = gap_end
+    if run_start >= 0:
+        runs.append((run_start, run_end))
+    return runs
 
 
 def _underlined_headings(text: str) -> str:
     """Put each underlined "Sec. N. Title." on a line of its own; drop other tags."""
-
-    def heading(m: re.Match[str]) -> str:
-        inner = clean(re.sub(r"<[^>]+>", " ", m.group(0)))
+    out: list[str] = []
+    position = 0
+    for start, end in _underlined_runs(text):
+        run = text[start:end]
+        inner = clean(_ANY_TAG.sub(" ", run))
         inner = re.sub(r"\s+\.", ".", inner)
+        out.append(text[position:start])
         if HEADING.match(inner):
-            return f"\n\n{inner}\n\n"
-        return inner + (" " if m.group(0)[-1:].isspace() else "")
-
-    text = _SPAN_RUN.sub(heading, text)
-    return re.sub(r"</?span[^>]*>", "", text)
+            out.append(f"\n\n{inner}\n\n")
+        else:
+            out.append(inner + (" " if run[-1:].isspace() else ""))
+        position = end
+    out.append(text[position:])
+    return _ANY_SPAN_TAG.sub("", "".join(out))
 
 
 def _front_matter(text: str) -> tuple[dict[str, str], str]:

@@ -37,6 +37,7 @@ _SENTENCE_END = re.compile(r"(?<=[.;:])\s+(?=[A-Z(\u201c])")
 _NO_SPLIT_AFTER = re.compile(
     r"(?:\b(?:U\.S|U\.S\.C|C\.F\.R|e\.g|i\.e|No|Nos|Sec|Pub|et seq|v|Inc|Co|Jr|Mr|Ms|Dr|St|al)\.|\b[A-Z]\.)$"
 )
+_NO_SPLIT_REACH = 12  # longer than the longest abbreviation above ("U.S.C.", "et seq.")
 ONGOING_DUTY = re.compile(
     r"\b(?:develop|establish|create|build|implement)\s+and\s+(?:maintain|update)\b", re.I
 )
@@ -48,7 +49,9 @@ def sentences(text: str) -> list[tuple[int, str]]:
     found: list[tuple[int, str]] = []
     start = 0
     for m in _SENTENCE_END.finditer(text):
-        if _NO_SPLIT_AFTER.search(text[start : m.start()]):
+        # Only the sentence's last words can be an abbreviation; searching all of it again at every
+        # candidate end made a text of many short candidates ("Sec. Sec. ...") quadratic.
+        if _NO_SPLIT_AFTER.search(text, max(start, m.start() - _NO_SPLIT_REACH), m.start()):
             continue
         found.append((start, text[start : m.start()]))
         start = m.end()
