@@ -87,6 +87,7 @@ bench: migrate
 	$(PY) bench/sweep.py
 	$(PY) bench/verify.py
 	$(PY) bench/directive_page.py
+	$(PY) bench/drafting.py
 
 # schemathesis over the whole API with a larger budget than `make test` (500 cases per operation,
 # about 4,500 in all, the same fixed seed): no server error, every response as the schema says, and

@@ -67,10 +67,20 @@ class Draft:
     toml: str
 
 
+# The longest text the drafter reads: the import page's largest configurable limit
+# (ORDER_IMPORT_MAX_BYTES, at most 1,500,000) and 10 times the longest order we know (EO 14141's
+# Federal Register text, 82,281 characters). Every step is linear in the text, and this bounds how long.
+MAX_TEXT_CHARS = 1_500_000
+
 _ORDER_SIGNS = re.compile(r"By the authority vested in me|it is hereby ordered|hereby order", re.IGNORECASE)
 
 
 def _check_text(text: str) -> None:
+    if len(text) > MAX_TEXT_CHARS:
+        raise DraftError(
+            f"the text is {len(text):,} characters, more than the {MAX_TEXT_CHARS:,} characters the drafter "
+            "reads: give the order's own text, without the pages around it"
+        )
     if not text.strip():
         raise DraftError("the text is empty: give the order's text (plain text, Markdown, HTML or FR XML)")
     if "\x00" in text or sum(1 for c in text[:4000] if ord(c) < 32 and c not in "\n\r\t\f") > 8:
