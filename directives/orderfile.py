@@ -50,7 +50,8 @@ AMEND_FIELDS = {
     "source": False,
     "review": False,
 }
-SECTIONS = ("order", "agencies", "directives", "revokes", "amends")
+UNPLACED_FIELDS = {"sentence": True, "reason": True}
+SECTIONS = ("order", "agencies", "directives", "revokes", "amends", "unplaced")
 # The database's column widths (directives.models.Directive): a longer value would fail at load.
 MAX_REF = 30
 MAX_TITLE = 300
@@ -211,6 +212,18 @@ class _Checker:
         return tuple(value)
 
 
+def _unplaced(check: _Checker, raw_unplaced: Any) -> None:
+    """Check the drafter's ``[[unplaced]]`` sentences: notes for the reviewer, never loaded."""
+    if not isinstance(raw_unplaced, list):
+        check.problems.append("unplaced: must be an array of tables ([[unplaced]])")
+        return
+    for index, raw in enumerate(raw_unplaced):
+        where = f"unplaced[{index}]"
+        table = check.fields(where, raw, UNPLACED_FIELDS)
+        check.text(where, table, "sentence", required=True)
+        check.text(where, table, "reason", required=True)
+
+
 def parse_order_file(text: str, *, known_agencies: frozenset[str] = frozenset()) -> OrderSpec:
     """Return the validated spec of an order file, or raise ``OrderFileError`` naming every problem.
 
@@ -225,7 +238,7 @@ def parse_order_file(text: str, *, known_agencies: frozenset[str] = frozenset())
     for key in sorted(set(data) - set(SECTIONS)):
         check.problems.append(
             f"{key}: unknown section (expected [order], [[agencies]], [[directives]], "
-            "[[revokes]] or [[amends]])"
+            "[[revokes]], [[amends]] or [[unplaced]])"
         )
     if "order" not in data:
         check.problems.append("order: missing the [order] section")
@@ -284,6 +297,7 @@ def parse_order_file(text: str, *, known_agencies: frozenset[str] = frozenset())
         if a.parent == a.abbreviation:
             check.problems.append(f"agencies[{a.abbreviation}].parent: an agency cannot be its own parent")
 
+    _unplaced(check, data.get("unplaced", []))
     revokes = _revokes(check, data.get("revokes", []), own=number)
     amends = _amends(check, data.get("amends", []), own=number, known=known)
     raw_directives = data.get("directives", [])

@@ -8,5 +8,6 @@ note where the drafter was unsure.
 """
 
 from .draft import Draft, DraftedAmend, DraftedDirective, DraftError, draft
+from .unplaced import Unplaced
 
-__all__ = ["Draft", "DraftError", "DraftedAmend", "DraftedDirective", "draft"]
+__all__ = ["Draft", "DraftError", "DraftedAmend", "DraftedDirective", "Unplaced", "draft"]

@@ -14,6 +14,7 @@ from .actors import Actor
 from .builder import Builder, Drafted, due_on
 from .readers import HEADING, ReadError, read_document
 from .tree import build_tree
+from .unplaced import Unplaced, find_unplaced
 from .writer import to_toml
 
 
@@ -65,6 +66,8 @@ class Draft:
     flags: tuple[str, ...]
     other_orders: dict[int, dt.date]
     toml: str
+    # Sentences with a deadline-like phrase that no directive carries, each with the reason.
+    unplaced: tuple[Unplaced, ...] = ()
 
 
 # The longest text the drafter reads: the import page's largest configurable limit
@@ -196,10 +199,19 @@ def draft(
 
     directives: list[DraftedDirective] = []
     seen: set[str] = set()
+    placed: dict[int, set[str]] = {}
+
+    def place(d: Drafted) -> None:
+        for i in d.paragraphs:
+            taken = placed.setdefault(i, set())
+            if d.phrase is not None:
+                taken.add(d.phrase.text)
+
     for d in built.directives:
         if d.ref in seen or not d.leads:
             continue
         seen.add(d.ref)
+        place(d)
         leads, consulted, review = finish(d)
         start, end = _span(
             normalized, starts, doc.paragraphs, d.paragraphs, d.sentence if "-" in d.ref else ""
@@ -227,6 +239,7 @@ def draft(
         if d.amends is None or (d.amends, d.ref) in amended_seen or not d.leads:
             continue
         amended_seen.add((d.amends, d.ref))
+        place(d)
         leads, consulted, review = finish(d)
         start, end = _span(
             normalized, starts, doc.paragraphs, d.paragraphs, d.sentence if "-" in d.ref else ""
@@ -284,5 +297,6 @@ def draft(
         flags=tuple(flags),
         other_orders=dict(doc.other_orders),
         toml="",
+        unplaced=tuple(find_unplaced(doc.paragraphs, starts, placed)),
     )
     return Draft(**{**result.__dict__, "toml": to_toml(result, source_name=filename or "")})

@@ -88,4 +88,6 @@ def to_toml(d: Draft, *, source_name: str = "") -> str:
         lines.append(f"source = {string(x.source)}")
         if x.review:
             lines.append(f"review = {string(x.review)}")
+    for u in d.unplaced:
+        lines += ["", "[[unplaced]]", f"sentence = {string(u.sentence)}", f"reason = {string(u.reason)}"]
     return "\n".join(lines) + "\n"
