@@ -16,8 +16,13 @@ from . import deadlines
 AGENCY_KINDS = ("department", "component", "committee", "eop_office")
 POLICIES = tuple(p.value for p in deadlines.Policy)
 
+# The kinds of presidential document an order file may hold (directives.models.OrderKind); the
+# memoranda carry no number of their own.
+ORDER_KINDS = ("executive_order", "national_security_memorandum", "presidential_memorandum", "proclamation")
+UNNUMBERED_KINDS = ("national_security_memorandum", "presidential_memorandum")
 ORDER_FIELDS = {
-    "number": True,
+    "kind": False,
+    "number": False,  # required unless the kind is a memorandum (checked below)
     "title": True,
     "signed_on": True,
     "federal_register_citation": False,
@@ -76,6 +81,7 @@ class OrderInfo:
     source_url: str = ""
     notes: str = ""
     deadline_policy: str = deadlines.Policy.LITERAL.value
+    kind: str = "executive_order"  # one of ORDER_KINDS; number 0: a memorandum without one
 
 
 @dataclass(frozen=True)
@@ -243,6 +249,11 @@ def parse_order_file(text: str, *, known_agencies: frozenset[str] = frozenset())
     if "order" not in data:
         check.problems.append("order: missing the [order] section")
     raw_order = check.fields("order", data.get("order", {}), ORDER_FIELDS)
+    kind = check.text("order", raw_order, "kind") or "executive_order"
+    if kind not in ORDER_KINDS:
+        check.problems.append(f"order.kind: {kind!r} is not one of {', '.join(ORDER_KINDS)}")
+    if "order" in data and "number" not in raw_order and kind not in UNNUMBERED_KINDS:
+        check.problems.append("order.number: missing required field (only a memorandum may have none)")
     number = raw_order.get("number")
     if "number" in raw_order and (isinstance(number, bool) or not isinstance(number, int) or number <= 0):
         check.problems.append(f"order.number: must be a positive whole number, not {number!r}")
@@ -263,6 +274,7 @@ def parse_order_file(text: str, *, known_agencies: frozenset[str] = frozenset())
         source_url=source_url,
         notes=check.text("order", raw_order, "notes"),
         deadline_policy=policy,
+        kind=kind,
     )
 
     raw_agencies = data.get("agencies", [])
