@@ -178,6 +178,11 @@ class Builder:
         for root in self.tree.roots:
             if root.ref:
                 self._visit(root, None, "", directives, amended=None)
+            else:
+                # Numbered clauses before any section: a proclamation's "(9) By October 1, 2026, the
+                # Secretary shall ...", cited "(9)". The text around them (recitals) is no directive.
+                for child in root.children:
+                    self._visit(child, None, "", directives, amended=None)
         amends: list[Drafted] = []
         for insertion in self.tree.insertions:
             amends.extend(self._insertion(insertion))

@@ -12,7 +12,15 @@ from directives.orderfile import AgencySpec, OrderInfo, RevokeSpec
 
 from .actors import Actor
 from .builder import Builder, Drafted, due_on
-from .readers import HEADING, ReadError, read_document
+from .readers import (
+    EXECUTIVE_ORDER,
+    HEADING,
+    NATIONAL_SECURITY_MEMORANDUM,
+    PRESIDENTIAL_MEMORANDUM,
+    PROCLAMATION,
+    ReadError,
+    read_document,
+)
 from .tree import build_tree
 from .unplaced import Unplaced, find_unplaced
 from .writer import to_toml
@@ -75,7 +83,14 @@ class Draft:
 # Federal Register text, 82,281 characters). Every step is linear in the text, and this bounds how long.
 MAX_TEXT_CHARS = 1_500_000
 
-_ORDER_SIGNS = re.compile(r"By the authority vested in me|it is hereby ordered|hereby order", re.IGNORECASE)
+_ORDER_SIGNS = re.compile(
+    r"By the authority vested in me|it is hereby ordered|hereby order|hereby proclaim|MEMORANDUM FOR"
+    r"|hereby direct",
+    re.IGNORECASE,
+)
+# The kinds of presidential document (directives.models.OrderKind); memoranda carry no number.
+KINDS = (EXECUTIVE_ORDER, NATIONAL_SECURITY_MEMORANDUM, PRESIDENTIAL_MEMORANDUM, PROCLAMATION)
+_NUMBERED = (EXECUTIVE_ORDER, PROCLAMATION)
 
 
 def _check_text(text: str) -> None:
@@ -144,12 +159,14 @@ def draft(
     number: int | None = None,
     signed_on: dt.date | None = None,
     title: str | None = None,
+    kind: str | None = None,
     catalog: Catalog | None = None,
 ) -> Draft:
-    """Return the draft order file of an executive order's ``text``; options override what the text says.
+    """Return the draft order file of a presidential document's ``text``; options override what it says.
 
-    Raise ``DraftError`` for empty, binary or undecodable input, a text that is not an order, or a number
-    or signing date that neither the text nor the options give.
+    ``kind`` is one of ``KINDS`` (read from the text when not given). Raise ``DraftError`` for empty,
+    binary, undecodable or oversized input, a text that is not a presidential document, or a signing date
+    (or, for an executive order or a proclamation, a number) that neither the text nor the options give.
     """
     _check_text(text)
     catalog = catalog or default_catalog()
@@ -163,16 +180,20 @@ def draft(
             "'By the authority vested in me as President'"
         )
     meta = doc.meta
+    if kind is not None and kind not in KINDS:
+        raise DraftError(f"kind: {kind!r} is not one of {', '.join(KINDS)}")
+    order_kind = kind or meta.kind or EXECUTIVE_ORDER
     order_number = number or meta.number
-    if not order_number:
+    if not order_number and order_kind in _NUMBERED:
         raise DraftError(
-            "the text does not give the order's number (a whitehouse.gov page has none until the Federal "
-            "Register assigns it): give it with --number"
+            f"the text does not give the {order_kind.replace('_', ' ')}'s number (a whitehouse.gov page has "
+            "none until the Federal Register assigns it): give it with --number"
         )
     signed = signed_on or meta.signed_on
     if signed is None:
         raise DraftError("the text does not give the signing date: give it with --signed-on YYYY-MM-DD")
-    order_title = (title or meta.title or f"Executive Order {order_number}").strip()[:300]
+    label = order_kind.replace("_", " ").title()
+    order_title = (title or meta.title or f"{label} {order_number or ''}").strip()[:300]
 
     tree = build_tree(doc.paragraphs)
     builder = Builder(tree, catalog, full_text=" ".join(doc.paragraphs), number=order_number)
@@ -277,7 +298,8 @@ def draft(
     flags = list(dict.fromkeys([*built.flags, *flags]))
     notes = " ".join(f for f in built.flags)
     order = OrderInfo(
-        number=order_number,
+        kind=order_kind,
+        number=order_number or 0,
         title=order_title,
         signed_on=signed,
         federal_register_citation=meta.citation,

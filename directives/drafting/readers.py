@@ -49,8 +49,39 @@ class ReadError(ValueError):
     """The input cannot be read as an order; the message says why and what to do."""
 
 
+EXECUTIVE_ORDER = "executive_order"
+NATIONAL_SECURITY_MEMORANDUM = "national_security_memorandum"
+PRESIDENTIAL_MEMORANDUM = "presidential_memorandum"
+PROCLAMATION = "proclamation"
+# Kind and number as the document states them, each on a line of its own or as the title says.
+_NSM_NUMBER = re.compile(
+    r"\bNational[ \t]+Security[ \t]+(?:Presidential[ \t]+)?Memorandum"
+    r"(?:[ \t]*/[ \t]*NSP?M)?[- \t]+(\d{1,3})\b"
+    r"|^[^\w\n]{0,8}NSP?M[- \t]?(\d{1,3})[^\w\n]{0,8}$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_NSM = re.compile(r"\bNational\s+Security\s+(?:Presidential\s+)?Memorandum\b", re.IGNORECASE)
+_MEMORANDUM = re.compile(
+    r"^[^\w\n]{0,8}MEMORANDUM\s+FOR\b|^[^\w\n]{0,8}Memorandum\s+(?:on|for)\b", re.MULTILINE
+)
+_PROCLAMATION = re.compile(
+    r"^[^\w\n]{0,8}A\s+PROCLAMATION[^\w\n]{0,8}$|\bdo\s+hereby\s+proclaim\b", re.MULTILINE
+)
+_OWN_LINE_NUMBER = re.compile(
+    r"^[^\w\n]{0,8}(Executive[ \t]+Order|Proclamation)[ \t]+(?:No\.[ \t]*)?(\d{4,5})[^\w\n]{0,8}$",
+    re.MULTILINE,
+)
+# Where a document's own identification ends: its first section, or the words that begin its body.
+_OPENING_END = re.compile(
+    r"By the authority vested|it is hereby ordered|^[^\w\n]{0,8}Sec(?:tion|\.)[ \t]*1\b"
+    r"|^[^\w\n]{0,8}SUBJECT:",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
 @dataclass
 class Meta:
+    kind: str = ""
     number: int | None = None
     title: str = ""
     signed_on: dt.date | None = None
@@ -157,12 +188,16 @@ def split_heading(paragraph: str) -> list[str]:
     return [f"{head} {title}", body] if body else [f"{head} {title}"]
 
 
+# An older order's part divider: "PART 3 ORGANIZATION AND ACCOUNTABILITY", "PART 3--ORGANIZATION ...".
+_PART = re.compile(r"^PART[ ]+(?:\d{1,2}|[IVXL]{1,5})\b[^a-z]{0,120}$")
+
+
 def _finish(paragraphs: list[str], meta: Meta, fmt: str) -> Document:
     """Split headings from their text, cut the signature block off and find other orders' dates."""
     out: list[str] = []
     for p in paragraphs:
         p = clean(p)
-        if not p:
+        if not p or _PART.match(p):
             continue
         if _SIGNATURE.match(p):
             if meta.signed_on is None:
@@ -216,6 +251,8 @@ def _unmarkdown(text: str) -> str:
     text = re.sub(r"\*\*([^*]+)\*\*", r"\1", text)
     text = re.sub(r"(?<!\w)\*([^*]{1,300}?)\*(?!\w)", r"\1", text)
     text = re.sub(r"(?m)^#{1,6}\s*", "", text)
+    # A list bullet before a paragraph marker: "-   (1) The provisions ..." (proclamations' clauses).
+    text = re.sub(r"(?m)^([ \t]{0,8})[-*+][ \t]{1,8}(?=\()", r"\1", text)
     return html.unescape(text)
 
 
@@ -330,7 +367,11 @@ def _front_matter(text: str) -> tuple[dict[str, str], str]:
 def read_whitehouse_markdown(text: str) -> Document:
     front, body = _front_matter(text)
     meta = Meta(
-        title=re.sub(r"^Executive Order on (?:the )?", "", front.get("title", "")).strip(),
+        title=re.sub(
+            r"^(?:Executive Order|Proclamation|(?:National Security )?Memorandum) on (?:the )?",
+            "",
+            front.get("title", ""),
+        ).strip(),
         signed_on=parse_date(front.get("date", "")),
         source_url=front.get("source_url", ""),
     )
@@ -374,18 +415,22 @@ def read_fr_markdown(text: str) -> Document:
     index = 0
     while index < len(raw):
         line = raw[index]
-        heading = re.match(r"^#{2,4}\s*(?:Section|Sec\.)\s*(\d+[A-Za-z]?)\.?\s*$", line)
+        heading = re.match(r"^#{2,4}\s*(?:Section|Sec\.)\s*(\d+[A-Za-z]?)\.?[ \t]*(\S.*)?$", line)
         if heading:
-            # The title is the next non-blank line; the section's text may follow it on the same line.
+            # The title is on the heading's line ("### Section 301. Leadership Responsibilities", older
+            # orders) or the next non-blank line; the section's text may follow it on the same line.
             index += 1
-            while index < len(raw) and not raw[index].strip():
+            if heading.group(2):
+                title_line = heading.group(2).strip().strip("*").strip()
+            else:
+                while index < len(raw) and not raw[index].strip():
+                    index += 1
+                title_line = raw[index].strip().strip("*").strip() if index < len(raw) else ""
                 index += 1
-            title_line = raw[index].strip().strip("*").strip() if index < len(raw) else ""
             title, _, body = title_line.partition(" (a) ")
             lines += ["", f"Sec. {heading.group(1)}. {title.rstrip('.')}.", ""]
             if body:
                 lines.append(f"(a) {body}")
-            index += 1
             continue
         if re.match(r"^#{1,6}\s", line) or line.strip() == "---":
             lines.append("")
@@ -520,13 +565,61 @@ def detect_format(text: str, filename: str | None = None) -> str:
         return "federal-register-markdown"
     if name.endswith(".wh.md") or (head.startswith("---") and re.search(r"(?m)^title:", head)):
         return "whitehouse-markdown"
-    if name.endswith((".md", ".markdown")) or "<span" in head or re.search(r"\\\([a-z]\\\)", text):
+    if (
+        name.endswith((".md", ".markdown"))
+        or "<span" in head
+        or re.search(r"\\\((?:[a-z]|\d{1,2})\\\)", text)
+    ):
         return "markdown"
     return "text"
 
 
+def identify(text: str, meta: Meta) -> None:
+    """Fill in the document's kind and, where the text states it, its number.
+
+    "National Security Memorandum/NSM-10" (or "NSPM-5") is a national security memorandum; "MEMORANDUM
+    FOR ..." or a title "Memorandum on ..." a presidential memorandum; "A PROCLAMATION" or "do hereby
+    proclaim" a proclamation; anything else an executive order. "Executive Order 14413" or
+    "Proclamation 10976" on a line of its own gives the number.
+    """
+    end = _OPENING_END.search(text, 0, 20_000)
+    head = text[: end.end() if end else 3000]
+    title_and_head = f"{meta.title}\n{head}"
+    own_line = _OWN_LINE_NUMBER.search(head)
+    if (_PROCLAMATION.search(text[:20_000]) and not re.search(r"hereby ordered", text[:20_000])) or (
+        meta.title.lower().startswith("proclamation")
+    ):
+        meta.kind = PROCLAMATION
+        # Recitals cite other orders ("Executive Order 14161 of January 20, 2025"): not this one's number.
+        meta.number = None
+        if own_line and own_line.group(1) == "Proclamation":
+            meta.number = int(own_line.group(2))
+        return
+    if meta.number is not None and re.search(r"Executive Order", head):
+        meta.kind = EXECUTIVE_ORDER  # the Federal Register's header: "Executive Order 14028 of May 12, 2021"
+        return
+    nsm = _NSM_NUMBER.search(title_and_head)
+    if nsm or _NSM.search(title_and_head):
+        meta.kind = NATIONAL_SECURITY_MEMORANDUM
+        if nsm and meta.number is None:
+            meta.number = int(nsm.group(1) or nsm.group(2))
+        return
+    if _MEMORANDUM.search(title_and_head):
+        meta.kind = PRESIDENTIAL_MEMORANDUM
+        return
+    meta.kind = EXECUTIVE_ORDER
+    if own_line and own_line.group(1).startswith("Executive") and meta.number is None:
+        meta.number = int(own_line.group(2))
+
+
 def read_document(text: str, filename: str | None = None) -> Document:
-    """Return the paragraphs and metadata of an order's ``text`` in whichever format it is."""
+    """Return the paragraphs and metadata of a presidential document's ``text`` in whichever format it is."""
+    doc = _read(text, filename)
+    identify(text, doc.meta)
+    return doc
+
+
+def _read(text: str, filename: str | None) -> Document:
     fmt = detect_format(text, filename)
     if fmt == "federal-register-xml":
         return read_fr_xml(text)
