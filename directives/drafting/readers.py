@@ -158,6 +158,82 @@ def join_lines(lines: list[str]) -> list[str]:
     return paragraphs
 
 
+_FUNCTION_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "as",
+        "at",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "upon",
+        "with",
+        "via",
+        "its",
+        "their",
+        "our",
+        "against",
+        "across",
+    ]
+)
+# Words that begin a section's first sentence: where a title run into its text ends.
+_STARTERS = frozenset(
+    [
+        "The",
+        "Each",
+        "All",
+        "Any",
+        "Such",
+        "Within",
+        "Not",
+        "No",
+        "By",
+        "In",
+        "On",
+        "It",
+        "Consistent",
+        "To",
+        "Agencies",
+        "Executive",
+        "Heads",
+    ]
+)
+_SUBSECTION_HEAD = re.compile(r"^(\d+\.\d+)\.\s+")
+
+
+def split_run_on_title(text: str) -> tuple[str, str] | None:
+    """Split "Reducing Drug Prices Within 1 year ..., the Secretary shall" into the title and the text.
+
+    A title is words in capitals and short function words; the text starts at the last sentence
+    starter ("The", "Within", "Each" ...) before the first capitalized word followed by a lower-case word
+    or a number ("Within 1", "It is"). None when the text does not start with such a title.
+    """
+    words = text.split(" ")
+    for k in range(1, min(len(words) - 1, 30)):
+        word, following = words[k], words[k + 1]
+        if not (word[:1].isupper() or word.lower() in _FUNCTION_WORDS or word[:1] in "(\u201c\"'"):
+            return None  # a lower-case word inside: this is a sentence, not a title
+        if (
+            word[:1].isupper()
+            and (following[:1].islower() or following[:1].isdigit())
+            and (following.lower() not in _FUNCTION_WORDS)
+        ):
+            start = next((j for j in range(k, max(k - 8, 0), -1) if words[j] in _STARTERS), k)
+            if start < 1:
+                return None
+            return " ".join(words[:start]).rstrip(".:"), " ".join(words[start:])
+    return None
+
+
 def split_heading(paragraph: str) -> list[str]:
     """Split "Sec. 2. Title. (a) Text" into the heading "Sec. 2. Title." and the text that follows it.
 
@@ -173,19 +249,52 @@ def split_heading(paragraph: str) -> list[str]:
     head = paragraph[: m.end()].strip()
     if not rest:
         return [head]
-    marker = re.search(r"(?:^|\s)\((?:a|1|i)\)\s", rest)
-    if marker and marker.start() < 200 and rest[: marker.start()].rstrip().endswith("."):
-        title, body = rest[: marker.start()].strip(), rest[marker.start() :].strip()
-    else:
-        # The title is the first sentence: up to a period followed by a capital, not an initial ("U.S.").
-        end = re.search(r"(?<![A-Z])(?<!\b[A-Z]\.[A-Z])\.\s+(?=[A-Z(\u201c\"])", rest)
-        if not end or end.start() > 200:
-            return [f"{head} {rest}"]
-        title, body = rest[: end.start() + 1], rest[end.end() :]
+    parts = _title_and_body(rest)
+    if parts is None:
+        return [f"{head} {rest}"]
+    title, body = parts
     title = title.strip()
     if not title.endswith("."):
         title += "."
+    if _SUBSECTION_HEAD.match(body):
+        # "Sec. 4. Ensuring Safety. 4.1. Developing Guidelines. (a) Within 270 days ...": 4.1 apart too.
+        return [f"{head} {title}", *split_subsection(body)]
     return [f"{head} {title}", body] if body else [f"{head} {title}"]
+
+
+def split_subsection(paragraph: str) -> list[str]:
+    """Split "4.1. Developing Guidelines. (a) Within ..." into "4.1. Developing Guidelines." and its text."""
+    m = _SUBSECTION_HEAD.match(paragraph)
+    if not m:
+        return [paragraph]
+    parts = _title_and_body(paragraph[m.end() :])
+    if parts is None or not parts[1] or len(parts[0]) > 150:
+        return [paragraph]
+    title = parts[0].strip().rstrip(".") + "."
+    return [f"{m.group(1)}. {title}", parts[1]]
+
+
+def _title_and_body(rest: str) -> tuple[str, str] | None:
+    """Return a heading's title and the text run on after it, or None when no title can be told apart."""
+    marker = re.search(r"(?:^|\s)\((?:a|1|i)\)\s", rest)
+    before = rest[: marker.start()] if marker else ""
+    if (
+        marker
+        and marker.start() < 200
+        and before.rstrip().endswith(".")
+        and not re.search(r"\d\.\d+\.\s", before)
+    ):
+        return before.strip(), rest[marker.start() :].strip()
+    # The title is the first sentence: up to a period followed by a capital, not an initial ("U.S.").
+    end = re.search(r"(?<![A-Z])(?<!\b[A-Z]\.[A-Z])\.\s+(?=[A-Z(\u201c\"]|\d+\.\d+\.\s)", rest[:400])
+    title = rest[: end.start() + 1] if end and end.start() <= 200 else ""
+    if not title or " shall " in title or re.search(r"\b(?:Within|[Nn]ot later than)\b", title):
+        run_on = split_run_on_title(rest)
+        if run_on is not None:
+            return run_on
+    if not title or end is None:
+        return None
+    return title, rest[end.end() :]
 
 
 # An older order's part divider: "PART 3 ORGANIZATION AND ACCOUNTABILITY", "PART 3--ORGANIZATION ...".
@@ -203,7 +312,8 @@ def _finish(paragraphs: list[str], meta: Meta, fmt: str) -> Document:
             if meta.signed_on is None:
                 meta.signed_on = parse_date(" ".join(paragraphs[paragraphs.index(p) :][:3]))
             break
-        out.extend(split_heading(p))
+        for part in split_heading(p):
+            out.extend(split_subsection(part))
     # The President's name above "THE WHITE HOUSE": a short line in capitals after the last section.
     while out and re.fullmatch(r"[A-Z][A-Z .,'\u2019-]{2,40}", out[-1]):
         out.pop()
@@ -428,9 +538,13 @@ def read_fr_markdown(text: str) -> Document:
                 title_line = raw[index].strip().strip("*").strip() if index < len(raw) else ""
                 index += 1
             title, _, body = title_line.partition(" (a) ")
+            body = f"(a) {body}" if body else ""
+            run_on = split_run_on_title(title) if not body and len(title) > 80 else None
+            if run_on is not None:
+                title, body = run_on
             lines += ["", f"Sec. {heading.group(1)}. {title.rstrip('.')}.", ""]
             if body:
-                lines.append(f"(a) {body}")
+                lines.append(body)
             continue
         if re.match(r"^#{1,6}\s", line) or line.strip() == "---":
             lines.append("")

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from directives.drafting import DraftError, draft
+from directives.drafting import DraftError, draft, readers
 from directives.drafting.readers import detect_format, read_document
 
 BODY = [
@@ -228,3 +228,58 @@ def test_xml_that_is_not_an_executive_order_is_refused():
 def test_broken_xml_is_refused():
     with pytest.raises(DraftError, match="not well formed"):
         draft("<PRESDOCU><EXECORD><FP>Sec. 1.</EXECORD>", filename="order.xml")
+
+
+# --- Headings run into their text --------------------------------------------------------------------
+
+
+def test_a_heading_numbered_subsection_and_marker_on_one_line_are_split():
+    paragraphs = readers.read_plain(
+        "By the authority vested in me, it is hereby ordered:\n\n"
+        "Sec. 4. Ensuring Safety. 4.1. Developing Guidelines. (a) Within 270 days of the date of this "
+        "order, the Secretary of Commerce shall establish guidelines.\n"
+    ).paragraphs
+
+    assert paragraphs[1:] == [
+        "Sec. 4. Ensuring Safety.",
+        "4.1. Developing Guidelines.",
+        "(a) Within 270 days of the date of this order, the Secretary of Commerce shall establish "
+        "guidelines.",
+    ]
+
+
+def test_a_title_without_a_period_run_into_its_text_is_split_before_the_text():
+    paragraphs = readers.read_fr_markdown(
+        "# Executive Order 14999: Testing\n\n**Date:** March 3, 2026\n\n"
+        "By the authority vested in me, it is hereby ordered:\n\n### Section 4.\n\n"
+        "Reducing the Prices of Drugs for Seniors Within 1 year of the date of this order, the Secretary "
+        "shall take appropriate steps.\n"
+    ).paragraphs
+
+    assert paragraphs[1:] == [
+        "Sec. 4. Reducing the Prices of Drugs for Seniors.",
+        "Within 1 year of the date of this order, the Secretary shall take appropriate steps.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "body"),
+    [
+        (
+            "Purpose It is the policy of the United States.",
+            "Purpose",
+            "It is the policy of the United States.",
+        ),
+        (
+            "Ensuring Safety The Secretary of Energy shall act.",
+            "Ensuring Safety",
+            "The Secretary of Energy shall act.",
+        ),
+    ],
+)
+def test_a_run_on_title_ends_at_the_sentence_s_first_word(text, title, body):
+    assert readers.split_run_on_title(text) == (title, body)
+
+
+def test_a_sentence_is_not_taken_for_a_run_on_title():
+    assert readers.split_run_on_title("Agencies shall report within 30 days.") is None
