@@ -301,11 +301,22 @@ def _title_and_body(rest: str) -> tuple[str, str] | None:
 _PART = re.compile(r"^PART[ ]+(?:\d{1,2}|[IVXL]{1,5})\b[^a-z]{0,120}$")
 
 
+def typographic(text: str) -> str:
+    """Return ``text`` with straight quotation marks curly and "--" as a dash, as the Federal Register prints.
+
+    Texts come with either; the drafter reads one form (inserted text opens with "\u201c").
+    """
+    text = re.sub(r'(^|[\s(\[\u2014/-])"', "\\1\u201c", text)
+    text = text.replace('"', "\u201d")
+    text = re.sub(r"(\w)'(\w)", "\\1\u2019\\2", text)
+    return text.replace("--", "\u2014")
+
+
 def _finish(paragraphs: list[str], meta: Meta, fmt: str) -> Document:
     """Split headings from their text, cut the signature block off and find other orders' dates."""
     out: list[str] = []
     for p in paragraphs:
-        p = clean(p)
+        p = typographic(clean(p))
         if not p or _PART.match(p):
             continue
         if _SIGNATURE.match(p):
@@ -357,6 +368,7 @@ def _body_lines(text: str) -> list[str]:
 
 
 def _unmarkdown(text: str) -> str:
+    text = _INLINE_TAG.sub("", text)
     text = re.sub(r"\\([()\[\]*_.#>`-])", r"\1", text)  # escaped markers: \(b\)
     text = re.sub(r"\*\*([^*]+)\*\*", r"\1", text)
     text = re.sub(r"(?<!\w)\*([^*]{1,300}?)\*(?!\w)", r"\1", text)
@@ -385,6 +397,10 @@ _SPAN_CLOSE = "</span>"
 _SPAN_GAP = re.compile(r"[\s.]*")
 _ANY_SPAN_TAG = re.compile(rf"</?span\b[^<>]{{0,{_TAG_REACH}}}>", re.IGNORECASE)
 _ANY_TAG = re.compile(rf"<[^<>]{{1,{_TAG_REACH}}}>")
+# Inline formatting a page may wrap around a marker or a word: <span>(a)</span>, <u>(b)</u>, <em>.
+_INLINE_TAG = re.compile(
+    rf"</?(?:span|u|em|strong|b|i|ins|mark|font)\b[^<>]{{0,{_TAG_REACH}}}>", re.IGNORECASE
+)
 
 
 def _underlined_runs(text: str) -> list[tuple[int, int]]:
@@ -681,7 +697,7 @@ def detect_format(text: str, filename: str | None = None) -> str:
         return "whitehouse-markdown"
     if (
         name.endswith((".md", ".markdown"))
-        or "<span" in head
+        or _INLINE_TAG.search(head)
         or re.search(r"\\\((?:[a-z]|\d{1,2})\\\)", text)
     ):
         return "markdown"

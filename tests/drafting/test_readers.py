@@ -283,3 +283,17 @@ def test_a_run_on_title_ends_at_the_sentence_s_first_word(text, title, body):
 
 def test_a_sentence_is_not_taken_for_a_run_on_title():
     assert readers.split_run_on_title("Agencies shall report within 30 days.") is None
+
+
+@pytest.mark.parametrize("wrapped", ["<span>(b)</span>", "<u>(b)</u>", '<span class="x">(b)</span>'])
+def test_a_marker_inside_inline_html_opens_its_paragraph(wrapped):
+    text = f"Sec. 2. Duties. (a) The Secretary shall act.\n\n{wrapped} The Attorney General shall act.\n"
+
+    assert read_document(text).paragraphs[-1] == "(b) The Attorney General shall act."
+
+
+def test_straight_and_curly_quotation_marks_read_the_same():
+    straight = 'Sec. 2. Terms. The term "agency" means the Board\'s members -- all of them.\n'
+    curly = "Sec. 2. Terms. The term \u201cagency\u201d means the Board\u2019s members \u2014 all of them.\n"
+
+    assert read_document(straight).paragraphs == read_document(curly).paragraphs
