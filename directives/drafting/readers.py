@@ -370,8 +370,10 @@ def _body_lines(text: str) -> list[str]:
 def _unmarkdown(text: str) -> str:
     text = _INLINE_TAG.sub("", text)
     text = re.sub(r"\\([()\[\]*_.#>`-])", r"\1", text)  # escaped markers: \(b\)
-    text = re.sub(r"\*\*([^*]+)\*\*", r"\1", text)
-    text = re.sub(r"(?<!\w)\*([^*]{1,300}?)\*(?!\w)", r"\1", text)
+    text = re.sub(r"\*{1,2}([.:;,])\*{1,2}", r"\1", text)  # an emphasized stop: "Regulators*.*"
+    # Emphasis may wrap onto the next line ("**Sec. 2.  Resumption ...\nCases ...**"), not past a blank line.
+    text = re.sub(r"\*\*((?:[^*\n]|\n(?![ \t]*\n)){1,600}?)\*\*", r"\1", text)
+    text = re.sub(r"(?<!\w)\*((?:[^*\n]|\n(?![ \t]*\n)){1,300}?)\*(?!\w)", r"\1", text)
     text = re.sub(r"(?m)^#{1,6}\s*", "", text)
     # A list bullet before a paragraph marker: "-   (1) The provisions ..." (proclamations' clauses).
     text = re.sub(r"(?m)^([ \t]{0,8})[-*+][ \t]{1,8}(?=\()", r"\1", text)

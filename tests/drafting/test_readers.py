@@ -297,3 +297,16 @@ def test_straight_and_curly_quotation_marks_read_the_same():
     curly = "Sec. 2. Terms. The term \u201cagency\u201d means the Board\u2019s members \u2014 all of them.\n"
 
     assert read_document(straight).paragraphs == read_document(curly).paragraphs
+
+
+def test_emphasis_around_a_marker_a_stop_or_a_wrapped_heading_is_dropped():
+    text = (
+        "**Sec. 2.  Resumption of Visa Processing and\nClearing the Backlog.**  Text*.*\n\n"
+        "*(a)* The Secretary of State shall act.\n"
+    )
+
+    assert read_document(text, "order.md").paragraphs == [
+        "Sec. 2. Resumption of Visa Processing and Clearing the Backlog.",
+        "Text.",
+        "(a) The Secretary of State shall act.",
+    ]
