@@ -150,7 +150,10 @@ def join_lines(lines: list[str]) -> list[str]:
             after_end = ended.endswith((".", ":", ";", "\u201d", '"')) or re.search(
                 r"[;,] (?:and|or)$", ended
             )
-            if hard_break or HEADING.match(stripped) or (marker and (line[:1].isspace() or after_end)):
+            # A heading or marker that a wrapped sentence brings to a line's start ("... as set out in\n
+            # Section 509 of this order") continues it: either opens a paragraph only after a sentence's end.
+            opens = HEADING.match(stripped) or marker
+            if hard_break or (opens and after_end) or (marker and line[:1].isspace()):
                 flush()
         current.append(stripped)
         previous = line
@@ -218,6 +221,7 @@ def split_run_on_title(text: str) -> tuple[str, str] | None:
     or a number ("Within 1", "It is"). None when the text does not start with such a title.
     """
     words = text.split(" ")
+    first_starter = next((k for k in range(1, min(len(words), 12)) if words[k] in _STARTERS), 0)
     for k in range(1, min(len(words) - 1, 30)):
         word, following = words[k], words[k + 1]
         if not (word[:1].isupper() or word.lower() in _FUNCTION_WORDS or word[:1] in "(\u201c\"'"):
@@ -231,6 +235,10 @@ def split_run_on_title(text: str) -> tuple[str, str] | None:
             if start < 1:
                 return None
             return " ".join(words[:start]).rstrip(".:"), " ".join(words[start:])
+    if first_starter and " shall " in text:
+        # "Risk Strategy The Assistant to the President for Economic Policy (...) ... shall": no lower-case
+        # word soon enough, but a sentence's first word after the title and a duty in what follows.
+        return " ".join(words[:first_starter]).rstrip(".:"), " ".join(words[first_starter:])
     return None
 
 
@@ -553,11 +561,26 @@ def read_fr_markdown(text: str) -> Document:
             else:
                 while index < len(raw) and not raw[index].strip():
                     index += 1
-                title_line = raw[index].strip().strip("*").strip() if index < len(raw) else ""
-                index += 1
+                # The title's line, and the lines it wraps onto: a line that ends in a lower-case word
+                # ("... The Assistant to the") or is followed by one that starts with one ("shall track")
+                # goes on; one that ends a title ("Federal Leadership Committee") before a line that
+                # starts a sentence does not, and the text on the next line is the section's.
+                title_lines: list[str] = []
+                while index < len(raw) and raw[index].strip() and not raw[index].lstrip().startswith("#"):
+                    following = raw[index].strip()
+                    if title_lines and (
+                        MARKER_START.match(following)
+                        or not (re.search(r"\b[a-z][\w-]*$", title_lines[-1]) or following[:1].islower())
+                    ):
+                        break
+                    title_lines.append(following)
+                    index += 1
+                title_line = " ".join(title_lines).strip("*").strip()
             title, _, body = title_line.partition(" (a) ")
             body = f"(a) {body}" if body else ""
-            run_on = split_run_on_title(title) if not body and len(title) > 80 else None
+            run_on = (
+                split_run_on_title(title) if not body and (len(title) > 80 or " shall " in title) else None
+            )
             if run_on is not None:
                 title, body = run_on
             lines += ["", f"Sec. {heading.group(1)}. {title.rstrip('.')}.", ""]

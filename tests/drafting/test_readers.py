@@ -310,3 +310,28 @@ def test_emphasis_around_a_marker_a_stop_or_a_wrapped_heading_is_dropped():
         "Text.",
         "(a) The Secretary of State shall act.",
     ]
+
+
+def test_a_section_reference_wrapped_to_a_line_s_start_is_not_a_heading():
+    text = "Sec. 2. Duties. (a) The Secretary shall act as set out in\nSection 5 of this order.\n"
+
+    assert read_document(text).paragraphs == [
+        "Sec. 2. Duties.",
+        "(a) The Secretary shall act as set out in Section 5 of this order.",
+    ]
+
+
+def test_a_federal_register_title_wrapped_onto_the_next_line_with_its_text_is_read_whole():
+    text = (
+        "# Executive Order 14999: Testing\n\n**Date:** March 3, 2026\n\n"
+        "By the authority vested in me, it is hereby ordered:\n\n### Section 302.\n\n"
+        "Supplier Emissions Tracking The Administrator of GSA\nshall track disclosures.\n\n"
+        "### Section 303.\n\nFederal Leadership Committee\nIn order to begin, a Committee is established.\n"
+    )
+
+    assert readers.read_fr_markdown(text).paragraphs[1:] == [
+        "Sec. 302. Supplier Emissions Tracking.",
+        "The Administrator of GSA shall track disclosures.",
+        "Sec. 303. Federal Leadership Committee.",
+        "In order to begin, a Committee is established.",
+    ]
