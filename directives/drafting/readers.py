@@ -724,6 +724,7 @@ def detect_format(text: str, filename: str | None = None) -> str:
         name.endswith((".md", ".markdown"))
         or _INLINE_TAG.search(head)
         or re.search(r"\\\((?:[a-z]|\d{1,2})\\\)", text)
+        or re.search(r"(?m)^[ \t]{0,12}\*{1,2}\(", text)  # an emphasized marker: "*(a)*"
     ):
         return "markdown"
     return "text"
