@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 from directives import deadlines  # noqa: E402
 from directives.drafting import Draft, DraftError, draft, phrases  # noqa: E402
 from directives.orderfile import OrderFileError, parse_order_file  # noqa: E402
+from tests.drafting.rerender import RENDERINGS, as_html  # noqa: E402
 
 KEYS = ROOT / "eval" / "keys"
 OWN_CORPUS = ROOT / "eval" / "corpus"
@@ -246,6 +247,30 @@ def speed(paths: Iterable[Path]) -> tuple[Path, float, float]:
     return longest, best_draft, best_regex
 
 
+def _signature(d: Draft) -> list[tuple]:
+    return sorted((x.ref, x.rule.describe(), x.due_on, x.leads) for x in d.directives) + sorted(
+        (a.order, a.directive, a.rule.describe(), a.leads) for a in d.amends
+    )
+
+
+def metamorphic(drafted: list[tuple[str, str, int | None, Draft]]) -> dict[str, list[str]]:
+    """Return, for each re-rendering (tests/drafting/rerender.py), the texts whose draft it changes."""
+    changed: dict[str, list[str]] = {name: [] for name in [*RENDERINGS, "as HTML"]}
+    for name, text, number, d in drafted:
+        renderings = dict(RENDERINGS)
+        if source_of(name) == "wh" and name.endswith(".md"):
+            renderings["as HTML"] = as_html
+        for rendering, render in renderings.items():
+            filename = name.replace(".wh.md", ".html") if rendering == "as HTML" else name
+            try:
+                same = _signature(draft(render(text), filename=filename, number=number)) == _signature(d)
+            except DraftError:
+                same = False
+            if not same:
+                changed[rendering].append(name)
+    return changed
+
+
 def _total(scores: list[Score]) -> Score:
     total = Score(document="", text="", shape="", source="")
     for s in scores:
@@ -284,6 +309,9 @@ def _meets(s: Score) -> bool:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="list every miss")
+    parser.add_argument(
+        "--no-metamorphic", action="store_true", help="skip re-rendering every text (about 30 s)"
+    )
     args = parser.parse_args(argv)
     shared = corpus_dir()
     if not OWN_CORPUS.is_dir() and not shared.is_dir():
@@ -292,6 +320,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     scores: list[Score] = []
     texts: list[Path] = []
+    drafted: list[tuple[str, str, int | None, Draft]] = []
     shipped_problems: list[str] = []
     for key_path in sorted(KEYS.glob("*.toml")):
         key = tomllib.loads(key_path.read_text(encoding="utf-8"))
@@ -319,6 +348,7 @@ def main(argv: list[str] | None = None) -> int:
                 d, s.error = None, str(exc)
             s.seconds = time.perf_counter() - start
             if d is not None:
+                drafted.append((name, text, given, d))
                 try:
                     parse_order_file(d.toml)  # the draft must load unedited
                 except OrderFileError as exc:
@@ -386,13 +416,23 @@ def main(argv: list[str] | None = None) -> int:
         f"{drafting * 1000:.0f} ms, {drafting / regex:,.0f} times one pass of a compiled regex "
         f"({regex * 1e6:.0f} µs)"
     )
+    changed: dict[str, list[str]] = {}
+    if not args.no_metamorphic:
+        changed = metamorphic(drafted)
+        print(f"Metamorphic: of {len(drafted)} drafted texts, the same draft when re-rendered:")
+        for rendering, names in changed.items():
+            candidates = (
+                len(drafted) if rendering != "as HTML" else sum(1 for n, *_ in drafted if ".wh." in n)
+            )
+            listed = f" (differs: {', '.join(names[:6])}{' ...' if len(names) > 6 else ''})" if names else ""
+            print(f"  {rendering:<44} {candidates - len(names):>3}/{candidates}{listed}")
     below = [s.text for s in scores if s.lowest < FLOOR or s.error]
     goals = (
         f"Goals (>= {GOAL_DATED:.0%} dated precision and recall, >= {GOAL_LEADS:.0%} leads right, "
         f">= {GOAL_CITATIONS:.0%} exact citations on every shape and source; no text below {FLOOR:.0%} "
-        "or refused; EO 14409 as shipped; under 1 s)"
+        "or refused; the same draft under every re-rendering; EO 14409 as shipped; under 1 s)"
     )
-    if failed_groups or below or shipped_problems or drafting >= 1.0:
+    if failed_groups or below or shipped_problems or drafting >= 1.0 or any(changed.values()):
         print(f"{goals}: NOT MET")
         if failed_groups:
             print("  shapes and sources below the goals: " + ", ".join(failed_groups))
