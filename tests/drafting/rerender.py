@@ -105,6 +105,9 @@ def as_html(text: str) -> str:
     title = re.search(r"^title:\s*(.+)$", front, re.M)
     body = re.sub(r"\\([()\[\]*_.#>`-])", r"\1", body)
     blocks = [b for b in re.split(r"\n[ \t]*\n", body) if b.strip()]
+    blocks = [re.sub(r"[ \t]{2,}\n", "<br>\n", b) for b in blocks]  # a Markdown hard break
+    blocks = [re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", b, flags=re.S) for b in blocks]
+    blocks = [re.sub(r"(?<!\w)\*(\S(?:.*?\S)?)\*(?!\w)", r"<em>\1</em>", b, flags=re.S) for b in blocks]
     paragraphs = "\n".join(
         f"<p>{html.escape(b, quote=False).replace('&lt;', '<').replace('&gt;', '>')}</p>" for b in blocks
     )
