@@ -311,14 +311,29 @@ class Builder:
                 phrase = own[0] if own else made[0].phrase
                 passed = Inherited(lead_in.leads, lead_in.consulted, rule, phrase)
         for child in node.children:
-            child_inherit = passed if passed and is_action_item(self.texts[child.paragraphs[0]]) else None
+            child_text = self.texts[child.paragraphs[0]]
+            child_inherit = passed if passed and is_action_item(child_text) else None
             before = len(out)
+            if passed and child_inherit is None and self._passes_through(child, child_text):
+                # "(m) The Secretary shall: (i) to better protect consumers ...: (A) not later than 30 days
+                # ..., appoint ...": the item only frames its own items, which carry the lead-in's duty.
+                for grandchild in child.children:
+                    grandchild_text = self.texts[grandchild.paragraphs[0]]
+                    inherit = passed if is_action_item(grandchild_text) else None
+                    self._visit(grandchild, inherit, directive_ref, out, amended=amended)
+                if len(out) > before:
+                    continue
             self._visit(child, child_inherit, directive_ref, out, amended=amended)
             if made and len(out) == before:
                 # Items that are not duties of their own are part of the directive's text: its source.
                 for descendant in child.walk():
                     made[0].source += " " + " ".join(self.texts[i] for i in descendant.paragraphs)
                     made[0].paragraphs.extend(descendant.paragraphs)
+
+    def _passes_through(self, node: Node, text: str) -> bool:
+        """Return whether an item only frames its own items: it ends in ":" and no office shall act in it."""
+        own = " ".join(self.texts[i] for i in node.paragraphs)
+        return bool(node.children) and own.rstrip().endswith(":") and not SHALL.search(text)
 
     @staticmethod
     def _same_leads(a: list[Actor], b: list[Actor]) -> bool:

@@ -70,16 +70,28 @@ def strip_marker(text: str) -> str:
     return re.sub(r"^\((?:[a-zA-Z]{1,2}|[ivxlc]+|\d{1,3})\)\s+", "", text)
 
 
+_BEFORE_THE_VERB = re.compile(
+    r"^(?:(?:by|within|not later than|no later than)\s(?:[A-Z][a-z]+ \d{1,2}, \d{4}|[^,]{3,250})"
+    r"|on (?:at least )?an? \w+ basis"
+    r"|(?:in order )?to (?:ensure|promote|help|improve|better|support|protect|address|advance"
+    r"|increase|reduce|facilitate|encourage|prevent)\b[^,]{3,250}"
+    r"|in (?:consultation|coordination) with [^,]{3,250}"
+    r"|as appropriate(?: and consistent with applicable law)?"
+    r"|consistent with (?:applicable )?law),\s*",
+    re.IGNORECASE,
+)
+
+
 def is_action_item(text: str) -> bool:
     """Return whether an item begins with what is done ("develop ...", "establishing ..."), not a thing."""
     body = strip_marker(text)
-    body = re.sub(
-        r"^(?:(?:by|within|not later than|no later than)\s(?:[A-Z][a-z]+ \d{1,2}, \d{4}|[^,]{3,250})"
-        r"|on (?:at least )?an? \w+ basis),\s*",
-        "",
-        body,
-        flags=re.I,
-    )
+    # What may come before the verb: a purpose ("to ensure that farmers ..., "), whom to consult, "as
+    # appropriate", and the deadline ("not later than 30 days after the date of this order, appoint").
+    for _ in range(4):
+        shorter = _BEFORE_THE_VERB.sub("", body, count=1)
+        if shorter == body:
+            break
+        body = shorter
     first = re.match(r"[a-z][a-z-]*", body)
     if not first:
         return False

@@ -290,3 +290,30 @@ def test_the_parsing_core_imports_no_django():
             if isinstance(node, ast.Import | ast.ImportFrom):
                 names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
                 assert not any(n.split(".")[0] == "django" for n in names), path
+
+
+FRAMED_ITEMS = """Executive Order 99003 of March 3, 2026
+
+By the authority vested in me as President, it is hereby ordered:
+
+Sec. 5. Competition. (a) The Secretary of Transportation shall:
+
+(i) to better protect consumers, and as appropriate and consistent with applicable law:
+
+(A) not later than 30 days after the date of this order, appoint members of the Advisory Committee;
+
+(B) to ensure that farmers have access to markets, not later than 90 days after the date of this order,
+publish a proposed rule; and
+
+(C) consider the views of airports.
+"""
+
+
+def test_an_item_that_only_frames_its_items_passes_the_lead_in_s_actors_to_them():
+    d = draft(FRAMED_ITEMS)
+
+    got = {x.ref: (x.leads, x.due_on) for x in d.directives}
+    assert got["5(a)(i)(A)"] == (("DOT",), dt.date(2026, 4, 2))  # 2026-03-03 + 30 days
+    assert got["5(a)(i)(B)"] == (("DOT",), dt.date(2026, 6, 1))  # + 90 days, after its purpose clause
+    assert got["5(a)(i)(C)"] == (("DOT",), None)
+    assert "5(a)(i)" not in got
