@@ -133,6 +133,19 @@ def _items(segment: str) -> list[str]:
     return items
 
 
+# A title in the plural before a list of offices: "the Secretaries of State, the Treasury, and Defense".
+_PLURAL_TITLE = re.compile(
+    r"\b(?:[Tt]he\s+)?(?P<title>Secretaries|Directors|Administrators|Chairs|Chairmen)\s+of\s+(?P<list>[^()]{3,300})$"
+)
+_SINGULAR = {
+    "secretaries": "Secretary",
+    "directors": "Director",
+    "administrators": "Administrator",
+    "chairs": "Chair",
+    "chairmen": "Chairman",
+}
+
+
 class ActorResolver:
     """Resolve actor phrases of one order through the catalog and the order's own abbreviations."""
 
@@ -207,7 +220,40 @@ class ActorResolver:
     def _key(actor: Actor) -> str:
         return actor.agency.abbreviation if actor.agency else actor.unknown.lower()
 
+    def distribute(self, segment: str) -> str:
+        """Write a plural title's list out in full, so no officer of it is lost.
+
+        "the Secretaries of State, the Treasury, and Defense" -> "the Secretary of State, the Secretary of
+        the Treasury, and the Secretary of Defense"; "the Secretaries of Health and Human Services and
+        Agriculture" splits at the "and" that leaves two offices the catalog knows.
+        """
+        m = _PLURAL_TITLE.search(segment)
+        if not m:
+            return segment
+        title = _SINGULAR[m.group("title").lower()]
+        offices: list[str] = []
+        for token in re.split(r",\s*(?:and\s+)?|;\s*", m.group("list")):
+            token = re.sub(r"^(?:and|or)\s+", "", token.strip())
+            if not token:
+                continue
+            if self.catalog.resolve(f"{title} of {token}") is not None or " and " not in token:
+                offices.append(token)
+                continue
+            words = token.split(" and ")
+            for cut in range(1, len(words)):
+                left, right = " and ".join(words[:cut]), " and ".join(words[cut:])
+                if self.catalog.resolve(f"{title} of {left}") and self.catalog.resolve(f"{title} of {right}"):
+                    offices += [left, right]
+                    break
+            else:
+                offices.append(token)
+        if len(offices) < 2:
+            return segment
+        listed = ", ".join(f"the {title} of {office}" for office in offices)
+        return segment[: m.start()] + listed + segment[m.end() :]
+
     def _segment(self, segment: str, result: Actors, *, consulted: bool) -> list[Actor]:
+        segment = self.distribute(segment)
         actors: list[Actor] = []
         department: list[Actor] = []  # the offices a following "through" acts for
         for raw in _items(segment):

@@ -104,3 +104,17 @@ def test_the_subject_follows_leading_phrases():
     )
     assert subject_of("In consultation with the National Cyber Director, agencies") == "agencies"
     assert subject_of("No less than annually the Secretary of Defense") == "the Secretary of Defense"
+
+
+@pytest.mark.parametrize(
+    ("subject", "leads"),
+    [
+        ("the Secretaries of State, the Treasury, and Defense", ["STATE", "TREASURY", "DOD"]),
+        ("the Secretaries of Health and Human Services and Agriculture", ["HHS", "USDA"]),
+        ("The Secretaries of Defense and Energy", ["DOD", "DOE"]),
+    ],
+)
+def test_a_list_of_officers_under_one_plural_title_keeps_every_officer(subject, leads):
+    parsed = ActorResolver(default_catalog(), {}).parse(subject)
+
+    assert [a.agency.abbreviation for a in parsed.leads] == leads
