@@ -29,6 +29,7 @@ ACTOR_START = re.compile(
     r"|Commissioner|Chief|[Hh]eads?\b|National\s+(?:Cyber\s+Director|Manager|Security\s+Advisor)|President\s+of"
     r"|Special\s+Advisor|Archivist|Commandant|Federal\s+Chief|Vice\s+President|United\s+States\s+Trade"
     r"|[Aa]genc(?:y|ies)\b|executive\s+departments|[Aa]gency\s+(?:members|heads)|members\s+of|Permitting\s+Council"
+    r"|departments?\s+and\s+agenc(?:y|ies)\b|Department\s+of\b|(?:[A-Z][\w-]*\s+){1,3}agencies\b"
     r"|[A-Z]{2,}[A-Za-z-]*\b|(?:[A-Z][\w'\u2019-]*\s+){0,6}(?:Council|Board|Committee|Commission|Task\s+Force"
     r"|Office|Agency|Administration|Service|Bureau|Corps|Agencies)\b)"
 )
@@ -133,6 +134,13 @@ def _items(segment: str) -> list[str]:
     return items
 
 
+# A group of agencies as a subject: "each FCEB agency", "the heads of all agencies", "all agency heads".
+_GROUP = re.compile(
+    r"^(?:the\s+)?(?:heads?\s+of\s+)?(?:(?:each|every|all|any)\s+)?(?P<kind>(?:[\w-]+\s+){0,3}?)"
+    r"(?:executive\s+)?(?:departments?\s+and\s+agenc(?:y|ies)|agenc(?:y|ies)(?:\s+heads?)?)(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+
 # A title in the plural before a list of offices: "the Secretaries of State, the Treasury, and Defense".
 _PLURAL_TITLE = re.compile(
     r"\b(?:[Tt]he\s+)?(?P<title>Secretaries|Directors|Administrators|Chairs|Chairmen)\s+of\s+(?P<list>[^()]{3,300})$"
@@ -166,7 +174,7 @@ class ActorResolver:
         cleaned = re.sub(r"\s*\([^)]*\)", "", phrase).strip(" ,;")
         cleaned = re.sub(r"^(?:and|or)\s+", "", cleaned)
         cleaned = re.sub(r",?\s*(?:each|jointly|respectively|as appropriate)$", "", cleaned)
-        agency = self.catalog.resolve(cleaned)
+        agency = self.catalog.resolve(cleaned) or self._group(cleaned)
         if agency is None:
             longer = self.definitions.get(normalize(cleaned))
             if longer:
@@ -184,6 +192,21 @@ class ActorResolver:
         if agency is not None:
             return Actor(phrase=phrase, agency=agency)
         return Actor(phrase=phrase, unknown=re.sub(r"^(?:the|The)\s+", "", cleaned))
+
+    def _group(self, phrase: str) -> CatalogAgency | None:
+        """Return the group a subject names: "each FCEB agency", "all agency heads", "each department and
+        agency", "Federal agencies"; an unqualified group of agencies is every agency (``AGENCIES``).
+
+        A group qualified by what its members do ("each agency responsible for ...") is not resolved: it is
+        kept by name, flagged, for the reviewer to define.
+        """
+        m = _GROUP.match(phrase)
+        if not m or m.group("rest").strip():
+            return None
+        kind = m.group("kind").strip()
+        if not kind or kind.lower() in {"federal", "executive", "relevant", "appropriate", "other"}:
+            return self.catalog.resolve("each agency")
+        return self.catalog.resolve(f"{kind} agencies")
 
     def parse(self, subject: str) -> Actors:
         """Return the leads and consulted offices that an actor phrase (a sentence's subject) names."""

@@ -11,7 +11,8 @@ PASSIVE = re.compile(r"^[\s,]*(?:(?:also|further|each|jointly|not|then|thereafte
 # A lead-in that describes a thing ("sites that:", "language that identifies:") rather than a duty.
 CONTENT_LEAD_IN = re.compile(
     r"(?:\bthat|\bwhich|\bwho|\bregarding|\bincluding|\binclude|\bincludes|\bidentif(?:y|ies)|\bdescribe"
-    r"|\bsuch as|\bto:?\s*access and proximity to|\bcharacteristics[^:]{0,120}|\bwhether|\bthat\s+\w+)\s*:$",
+    r"|\bsuch as|\bto:?\s*access and proximity to|\bcharacteristics[^:]{0,120}|\bwhether|\bthat\s+\w+"
+    r"|\bassociated with|\brelated to|\bconsisting of|\bcompris(?:e|es|ing))\s*:$",
     re.IGNORECASE,
 )
 VERBS = frozenset(

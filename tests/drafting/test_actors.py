@@ -118,3 +118,27 @@ def test_a_list_of_officers_under_one_plural_title_keeps_every_officer(subject, 
     parsed = ActorResolver(default_catalog(), {}).parse(subject)
 
     assert [a.agency.abbreviation for a in parsed.leads] == leads
+
+
+@pytest.mark.parametrize(
+    ("subject", "leads"),
+    [
+        ("all agency heads", ["AGENCIES"]),
+        ("Federal agencies", ["AGENCIES"]),
+        ("each department and agency", ["AGENCIES"]),
+        ("each FCEB agency", ["FCEB"]),
+        ("the Department of Transportation", ["DOT"]),
+    ],
+)
+def test_a_group_of_agencies_or_a_department_as_subject_is_one_lead(subject, leads):
+    parsed = ActorResolver(default_catalog(), {}).parse(subject)
+
+    assert [a.agency.abbreviation for a in parsed.leads] == leads
+
+
+def test_a_group_qualified_by_what_its_members_do_is_not_taken_for_every_agency():
+    parsed = ActorResolver(default_catalog(), {}).parse(
+        "the head of each agency responsible for operating a high-priority program"
+    )
+
+    assert [a.agency for a in parsed.leads] in ([], [None])
