@@ -96,6 +96,46 @@ def local_definitions(text: str) -> dict[str, str]:
     return found
 
 
+_BODY = re.compile(
+    r"(?:[A-Z][\w\u2019'-]*\s+(?:(?:on|for|of|the|and)\s+){0,2}){0,8}"
+    r"(?:Task\s+Force|Working\s+Group|Council|Committee|Board|Group|Commission)\b"
+)
+_CHAIRED_BY = re.compile(
+    r"\b(?:shall\s+be\s+)?(?:co-)?(?:chaired|headed|led)\s+by\s+(?P<chair>the\s+[^,.;()]{3,120})"
+)
+_IS_CHAIR = re.compile(
+    r"(?P<chair>\b[Tt]he\s+[^,.;()]{3,120}?),?\s+(?:who\s+)?shall\s+(?:serve\s+as|be)\s+(?:the\s+)?"
+    r"(?:Chair(?:person|man)?|head)\s+of\s+(?P<body>the\s+[^,.;()]{3,120})"
+)
+
+
+def chaired_bodies(text: str) -> dict[str, str]:
+    """Return the bodies an order sets up, by name, with the office that chairs or leads each.
+
+    "establish an Interagency Task Force, chaired by the Director", "The Committee shall be chaired by
+    the Administrator of the EPA", "The Director of OSTP shall be the Chair of the Task Force". Each body
+    is indexed by its full name and by its bare kind ("task force"), as the order refers back to it.
+    """
+    chairs: dict[str, str] = {}
+
+    def add(body: str, chair: str) -> None:
+        body = re.sub(r"^(?:an?|the)\s+", "", body.strip(), flags=re.I)
+        chair = re.sub(r"\s*\([^)]*\)", "", chair).strip()
+        chair = re.split(r"\s+(?:and|or|who|which|that|with)\s+(?=[a-z])", chair, maxsplit=1)[0]
+        kind = re.search(r"(?:Task\s+Force|Working\s+Group|Council|Committee|Board|Group|Commission)$", body)
+        for key in {normalize(body), normalize(kind.group(0)) if kind else ""} - {""}:
+            chairs.setdefault(key, chair)
+
+    for m in _CHAIRED_BY.finditer(text):
+        window = text[max(0, m.start() - 250) : m.start()]
+        bodies = list(_BODY.finditer(window))
+        if bodies:
+            add(bodies[-1].group(0), m.group("chair"))
+    for m in _IS_CHAIR.finditer(text):
+        add(m.group("body"), m.group("chair"))
+    return chairs
+
+
 def split_top(text: str, separators: str = r"[,;]") -> list[str]:
     """Split ``text`` on ``separators`` outside parentheses."""
     parts, depth, current = [], 0, ""
@@ -157,9 +197,10 @@ _SINGULAR = {
 class ActorResolver:
     """Resolve actor phrases of one order through the catalog and the order's own abbreviations."""
 
-    def __init__(self, catalog: Catalog, definitions: dict[str, str]):
+    def __init__(self, catalog: Catalog, definitions: dict[str, str], chairs: dict[str, str] | None = None):
         self.catalog = catalog
         self.definitions = definitions
+        self.chairs = chairs or {}
         self._resolved: dict[str, Actor] = {}
 
     def resolve(self, phrase: str) -> Actor:
@@ -175,6 +216,7 @@ class ActorResolver:
         cleaned = re.sub(r"^(?:and|or)\s+", "", cleaned)
         cleaned = re.sub(r",?\s*(?:each|jointly|respectively|as appropriate)$", "", cleaned)
         agency = self.catalog.resolve(cleaned) or self._group(cleaned)
+        as_written = normalize(cleaned)
         if agency is None:
             longer = self.definitions.get(normalize(cleaned))
             if longer:
@@ -189,6 +231,13 @@ class ActorResolver:
                 ):
                     agency = self.catalog.resolve(cleaned[: -len(short)] + longer)
                     break
+        chaired = next((k for k in (as_written, normalize(cleaned)) if k in self.chairs), None)
+        if agency is None and chaired is not None:
+            # A body the order set up acts through its chair: "the Task Force" -> the Director of OSTP.
+            chair = self.chairs[chaired]
+            agency = self.catalog.resolve(chair) or self.catalog.resolve(
+                self.definitions.get(normalize(chair), "")
+            )
         if agency is not None:
             return Actor(phrase=phrase, agency=agency)
         return Actor(phrase=phrase, unknown=re.sub(r"^(?:the|The)\s+", "", cleaned))

@@ -17,7 +17,7 @@ from agencies.catalog import Catalog
 from directives import deadlines
 
 from . import phrases as ph
-from .actors import Actor, ActorResolver, Actors, local_definitions, subject_of
+from .actors import Actor, ActorResolver, Actors, chaired_bodies, local_definitions, subject_of
 from .tree import Insertion, Node, Tree
 from .wording import (
     AMENDED,
@@ -86,7 +86,7 @@ class Builder:
     def __init__(self, tree: Tree, catalog: Catalog, *, full_text: str, number: int | None):
         self.tree = tree
         self.texts = tree.texts
-        self.resolver = ActorResolver(catalog, local_definitions(full_text))
+        self.resolver = ActorResolver(catalog, local_definitions(full_text), chaired_bodies(full_text))
         self.number = number
         self.flags: list[str] = []
         self._amended: dict[int, int | None] = {}

@@ -3,7 +3,7 @@
 import pytest
 
 from agencies.catalog import default_catalog
-from directives.drafting.actors import ActorResolver, local_definitions, subject_of
+from directives.drafting.actors import ActorResolver, chaired_bodies, local_definitions, subject_of
 
 
 def parse(subject, text=""):
@@ -142,3 +142,23 @@ def test_a_group_qualified_by_what_its_members_do_is_not_taken_for_every_agency(
     )
 
     assert [a.agency for a in parsed.leads] in ([], [None])
+
+
+def test_a_body_the_order_sets_up_acts_through_its_chair():
+    text = (
+        "(d) within 60 days, establish an Interagency Task Force, chaired by the Secretary of Energy and "
+        "composed of officials. The Committee shall be chaired by the Administrator of the Environmental "
+        "Protection Agency."
+    )
+    resolver = ActorResolver(default_catalog(), {}, chaired_bodies(text))
+
+    assert [a.agency.abbreviation for a in resolver.parse("the Task Force").leads] == ["DOE"]
+    assert [a.agency.abbreviation for a in resolver.parse("The Committee").leads] == ["EPA"]
+
+
+def test_a_chair_named_after_the_body_is_read_too():
+    text = "The Director of the Office of Science and Technology Policy shall be the Chair of the Task Force."
+
+    assert chaired_bodies(text) == {
+        "task force": "The Director of the Office of Science and Technology Policy"
+    }
