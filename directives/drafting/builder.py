@@ -64,14 +64,16 @@ class Drafted:
     amends: int | None = None
     note: str = ""
     phrase: ph.Phrase | None = None
+    lead_in: list[int] = field(default_factory=list)  # the paragraphs whose deadline it took
 
 
 @dataclass
 class Inherited:
-    leads: list[Actor]
+    leads: list[Actor]  # empty: a lead-in that gives only a deadline ("Within 180 days ...:")
     consulted: list[Actor]
     rule: deadlines.Rule
     phrase: ph.Phrase | None
+    paragraphs: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -226,6 +228,7 @@ class Builder:
                 review=list(review),
                 paragraphs=list(node.paragraphs),
                 phrase=phrase,
+                lead_in=[] if own else list(inherited.paragraphs),
             )
         elif clauses:
             current = Drafted(
@@ -283,6 +286,10 @@ class Builder:
                 )
             for clause in clauses:
                 current.review.extend(clause.actors.notes)
+            if not rule_set and inherited is not None and inherited.phrase is not None:
+                # An item that names its own actor takes the lead-in's deadline when it gives none.
+                current.rule, current.phrase = inherited.rule, inherited.phrase
+                current.lead_in = list(inherited.paragraphs)
         for d in made:
             if ONGOING_DUTY.search(strip_marker(d.source)[:160]) and isinstance(
                 d.rule,
@@ -309,10 +316,17 @@ class Builder:
                 own = list(lead_in.phrases)
                 rule = own[0].rule if own else made[0].rule
                 phrase = own[0] if own else made[0].phrase
-                passed = Inherited(lead_in.leads, lead_in.consulted, rule, phrase)
+                passed = Inherited(lead_in.leads, lead_in.consulted, rule, phrase, list(node.paragraphs))
+        elif not made and text.rstrip().endswith(":"):
+            # "(a) Within 180 days of the date of this order: (i) the Secretary of Energy shall ...; (ii) the
+            # Director of OSTP shall ...": the lead-in gives its items their deadline, they name the actors.
+            last_sentence = sentences(text)[-1][1]
+            dated = [p for p in ph.find(last_sentence) if not isinstance(p.rule, deadlines.NoDeadline)]
+            if dated and (not dated[0].fixed_date or self._binds(dated[0], last_sentence, 0, 0, 0)):
+                passed = Inherited([], [], dated[0].rule, dated[0], list(node.paragraphs))
         for child in node.children:
             child_text = self.texts[child.paragraphs[0]]
-            child_inherit = passed if passed and is_action_item(child_text) else None
+            child_inherit = passed if passed and (is_action_item(child_text) or not passed.leads) else None
             before = len(out)
             if passed and child_inherit is None and self._passes_through(child, child_text):
                 # "(m) The Secretary shall: (i) to better protect consumers ...: (A) not later than 30 days

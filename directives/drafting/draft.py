@@ -223,7 +223,7 @@ def draft(
     placed: dict[int, set[str]] = {}
 
     def place(d: Drafted) -> None:
-        for i in d.paragraphs:
+        for i in [*d.paragraphs, *d.lead_in]:
             taken = placed.setdefault(i, set())
             if d.phrase is not None:
                 taken.add(d.phrase.text)

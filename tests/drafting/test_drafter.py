@@ -317,3 +317,28 @@ def test_an_item_that_only_frames_its_items_passes_the_lead_in_s_actors_to_them(
     assert got["5(a)(i)(B)"] == (("DOT",), dt.date(2026, 6, 1))  # + 90 days, after its purpose clause
     assert got["5(a)(i)(C)"] == (("DOT",), None)
     assert "5(a)(i)" not in got
+
+
+DEADLINE_LEAD_IN = """Executive Order 99005 of March 3, 2026
+
+By the authority vested in me as President, it is hereby ordered:
+
+Sec. 4. Safety. (a) Within 180 days of the date of this order, to advance safety:
+
+(i) the Secretary of Energy shall develop a plan; and
+
+(ii) the Director of the Office of Science and Technology Policy shall issue a report.
+
+(b) The Attorney General shall, within 30 days of the date of this order, publish a notice.
+"""
+
+
+def test_a_lead_in_deadline_governs_items_that_name_their_own_actors():
+    d = draft(DEADLINE_LEAD_IN)
+
+    assert {x.ref: (x.leads, x.due_on) for x in d.directives} == {
+        "4(a)(i)": (("DOE",), dt.date(2026, 8, 30)),  # 2026-03-03 + 180 days
+        "4(a)(ii)": (("OSTP",), dt.date(2026, 8, 30)),
+        "4(b)": (("DOJ",), dt.date(2026, 4, 2)),
+    }
+    assert d.unplaced == ()  # the lead-in's deadline is the items'
