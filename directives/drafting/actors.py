@@ -30,7 +30,7 @@ ACTOR_START = re.compile(
     r"|Special\s+Advisor|Archivist|Commandant|Federal\s+Chief|Vice\s+President|United\s+States\s+Trade"
     r"|[Aa]genc(?:y|ies)\b|executive\s+departments|[Aa]gency\s+(?:members|heads)|members\s+of|Permitting\s+Council"
     r"|departments?\s+and\s+agenc(?:y|ies)\b|Department\s+of\b|(?:[A-Z][\w-]*\s+){1,3}agencies\b"
-    r"|[A-Z]{2,}[A-Za-z-]*\b|(?:[A-Z][\w'\u2019-]*\s+){0,6}(?:Council|Board|Committee|Commission|Task\s+Force"
+    r"|[A-Z]{2,}[A-Za-z-]*\b|(?:[A-Z][\w'\u2019-]*\s+){0,6}(?:Council|Board|Committee|Commission|Task\s+Force|Group"
     r"|Office|Agency|Administration|Service|Bureau|Corps|Agencies)\b)"
 )
 # Subjects that refer back to an actor already named in the paragraph.
@@ -83,6 +83,12 @@ class Actors:
     anaphoric: bool = False
 
 
+_MEANS = re.compile(
+    r"(?:[Tt]he\s+term\s+)?[\u201c\"](?P<short>[A-Z][A-Za-z .&-]{0,40})[\u201d\"]\s+means\s+"
+    r"(?P<long>the\s+(?:Secretary|Director|Administrator|Attorney\s+General|Chair\w*)\b[^,.;()]{0,100})"
+)
+
+
 def local_definitions(text: str) -> dict[str, str]:
     """Return the abbreviations an order defines for offices: "Cyber Safety Review Board (Board)"."""
     found: dict[str, str] = {}
@@ -93,6 +99,11 @@ def local_definitions(text: str) -> dict[str, str]:
         long = re.split(r"\s+as\s+(?:the\s+)?", long)[-1] if " as " in long else long
         if short and short not in found and len(short) < 40:
             found[short] = long
+    # A definitions section: "(b) \u201cSecretary\u201d means the Secretary of Homeland Security."
+    for m in _MEANS.finditer(text):
+        short = normalize(m.group("short"))
+        if short and short not in found:
+            found[short] = m.group("long").strip()
     return found
 
 
@@ -101,7 +112,7 @@ _BODY = re.compile(
     r"(?:Task\s+Force|Working\s+Group|Council|Committee|Board|Group|Commission)\b"
 )
 _CHAIRED_BY = re.compile(
-    r"\b(?:shall\s+be\s+)?(?:co-)?(?:chaired|headed|led)\s+by\s+(?P<chair>the\s+[^,.;()]{3,120})"
+    r"\b(?:shall\s+be\s+)?(?P<co>co-)?(?:chaired|headed|led)\s+by\s+(?P<chair>the\s+(?:[^.;()]|\([^()]{0,40}\)){3,240})"
 )
 _IS_CHAIR = re.compile(
     r"(?P<chair>\b[Tt]he\s+[^,.;()]{3,120}?),?\s+(?:who\s+)?shall\s+(?:serve\s+as|be)\s+(?:the\s+)?"
@@ -121,7 +132,7 @@ def chaired_bodies(text: str) -> dict[str, str]:
     def add(body: str, chair: str) -> None:
         body = re.sub(r"^(?:an?|the)\s+", "", body.strip(), flags=re.I)
         chair = re.sub(r"\s*\([^)]*\)", "", chair).strip()
-        chair = re.split(r"\s+(?:and|or|who|which|that|with)\s+(?=[a-z])", chair, maxsplit=1)[0]
+        chair = re.split(r",?\s+(?:and|or|who|which|that|with)\s+(?=(?!the\b)[a-z])", chair, maxsplit=1)[0]
         kind = re.search(r"(?:Task\s+Force|Working\s+Group|Council|Committee|Board|Group|Commission)$", body)
         for key in {normalize(body), normalize(kind.group(0)) if kind else ""} - {""}:
             chairs.setdefault(key, chair)
@@ -130,7 +141,10 @@ def chaired_bodies(text: str) -> dict[str, str]:
         window = text[max(0, m.start() - 250) : m.start()]
         bodies = list(_BODY.finditer(window))
         if bodies:
-            add(bodies[-1].group(0), m.group("chair"))
+            chair = m.group("chair")
+            if not m.group("co"):
+                chair = chair.split(",")[0]  # "chaired by the Director, and composed of ...": one chair
+            add(bodies[-1].group(0), chair)
     for m in _IS_CHAIR.finditer(text):
         add(m.group("body"), m.group("chair"))
     return chairs
@@ -261,6 +275,14 @@ class ActorResolver:
         """Return the leads and consulted offices that an actor phrase (a sentence's subject) names."""
         result = Actors()
         subject = subject.strip(" ,")
+        body = normalize(re.sub(r"\s*\([^)]*\)", "", subject))
+        body = body if body in self.chairs else normalize(self.definitions.get(body, ""))
+        if body in self.chairs and self.catalog.resolve(subject) is None:
+            # A body the order set up acts through its chair, or all its co-chairs.
+            chaired = self.parse(self.chairs.pop(body))
+            self.chairs[body] = ", ".join(a.phrase for a in chaired.leads)
+            if chaired.leads:
+                return chaired
         named = self.resolve(subject).agency is not None
         if ANAPHORA.match(subject) and not named:
             result.anaphoric = True

@@ -162,3 +162,20 @@ def test_a_chair_named_after_the_body_is_read_too():
     assert chaired_bodies(text) == {
         "task force": "The Director of the Office of Science and Technology Policy"
     }
+
+
+def test_a_body_with_co_chairs_is_led_by_all_of_them_first_named_first():
+    text = (
+        "There is established a Chemical Facility Safety and Security Working Group (Working Group) "
+        "co-chaired by the Secretary of Homeland Security, the Administrator of the Environmental "
+        "Protection Agency (EPA), and the Secretary of Labor or their designated representatives."
+    )
+    resolver = ActorResolver(default_catalog(), local_definitions(text), chaired_bodies(text))
+
+    assert [a.agency.abbreviation for a in resolver.parse("the Working Group").leads] == ["DHS", "EPA", "DOL"]
+
+
+def test_a_term_the_definitions_section_defines_names_its_office():
+    text = "(b) \u201cSecretary\u201d means the Secretary of Homeland Security."
+
+    assert local_definitions(text)["secretary"] == "the Secretary of Homeland Security"
