@@ -143,6 +143,8 @@ def score(key: dict, s: Score, d: Draft | None) -> Score:
     """Fill ``s`` with the draft ``d`` (None: the drafter refused the text) against ``key``."""
     items = _items(d) if d is not None else {}
     s.unplaced = len(d.unplaced) if d is not None else 0
+    for u in d.unplaced if d is not None else ():
+        s.misses.append(f"  unplaced: {u.sentence[:110]} ({u.reason})")
     predicted_dated = {
         k: v for k, v in items.items() if deadlines.is_dated_by_order(v[0]) and v[1] is not None
     }
