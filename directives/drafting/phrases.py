@@ -55,7 +55,7 @@ UNIT = r"(?P<unit>calendar days?|business days?|days?|months?|years?)"
 AMOUNT = rf"{NUMBER}[\s-]+(?:\(\d+\)\s+)?{UNIT}"
 # "This order" in an executive order, "this memorandum" or "this proclamation" in the others: signed on.
 _THIS = r"this\s+(?:order|memorandum|proclamation)"
-_ORDER = rf"(?:the\s+)?(?:effective\s+)?(?:date\s+of\s+)?(?:{_THIS}|the\s+order)"
+_ORDER = rf"(?:the\s+)?(?:effective\s+)?(?:(?:date|issuance|signing)\s+of\s+)?(?:{_THIS}|the\s+order)"
 _LEAD = r"(?:within|not later than|no later than|not more than|no more than)"
 
 RELATIVE_TO_ORDER = re.compile(
@@ -76,7 +76,7 @@ _TRIGGERS = {
 }
 CHAINED = re.compile(
     rf"\b{_LEAD}\s+{AMOUNT}\s+(?:of|after|following|from)\s+(?:the\s+)?"
-    rf"(?P<what>(?!(?:the\s+)?(?:effective\s+)?date\s+of\s+{_THIS})(?!{_THIS})[^.;]{{3,300}}?)"
+    rf"(?P<what>(?!(?:the\s+)?(?:effective\s+)?(?:date|issuance|signing)\s+of\s+{_THIS})(?!{_THIS})[^.;]{{3,300}}?)"
     r"(?=[,.;:]|\s+(?:shall|the\s+(?:Secretary|Director|Administrator|head|Attorney))\b|$)",
     re.IGNORECASE,
 )
