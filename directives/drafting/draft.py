@@ -186,8 +186,8 @@ def draft(
     order_number = number or meta.number
     if not order_number and order_kind in _NUMBERED:
         raise DraftError(
-            f"the text does not give the {order_kind.replace('_', ' ')}'s number (a whitehouse.gov page has "
-            "none until the Federal Register assigns it): give it with --number"
+            f"the text does not give the order's number (a {order_kind.replace('_', ' ')} has one; a "
+            "whitehouse.gov page has none until the Federal Register assigns it): give it with --number"
         )
     signed = signed_on or meta.signed_on
     if signed is None:

@@ -48,7 +48,7 @@ def test_a_proclamation_s_numbered_clauses_are_directives_and_its_recitals_are_n
 
 
 def test_a_proclamation_from_whitehouse_gov_needs_its_number():
-    with pytest.raises(DraftError, match="proclamation's number"):
+    with pytest.raises(DraftError, match=r"order.s number \(a proclamation has one"):
         draft(PROCLAMATION, signed_on=dt.date(2026, 3, 2))
 
 
