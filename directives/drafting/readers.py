@@ -257,10 +257,10 @@ def split_heading(paragraph: str) -> list[str]:
     head = paragraph[: m.end()].strip()
     if not rest:
         return [head]
-    parts = _title_and_body(rest)
-    if parts is None:
+    split = _title_and_body(rest)
+    if split is None:
         return [f"{head} {rest}"]
-    title, body = parts
+    title, body = split
     title = title.strip()
     if not title.endswith("."):
         title += "."
@@ -434,7 +434,8 @@ def _underlined_runs(text: str) -> list[tuple[int, int]]:
             next_close = text.find(_SPAN_CLOSE, m.end())
             if next_close < 0:
                 break  # no span is closed after this one, so none can end a run
-        gap_end = _SPAN_GAP.match(text, next_close + len(_SPAN_CLOSE)).end()
+        gap = _SPAN_GAP.match(text, next_close + len(_SPAN_CLOSE))
+        gap_end = gap.end() if gap else next_close + len(_SPAN_CLOSE)  # "[\s.]*" always matches
         if m.start() == run_end:
             run_end = gap_end
         else:
