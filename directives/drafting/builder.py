@@ -317,13 +317,20 @@ class Builder:
                 rule = own[0].rule if own else made[0].rule
                 phrase = own[0] if own else made[0].phrase
                 passed = Inherited(lead_in.leads, lead_in.consulted, rule, phrase, list(node.paragraphs))
-        elif not made and text.rstrip().endswith(":"):
+        elif not made and (text.rstrip().endswith(":") or node.children):
             # "(a) Within 180 days of the date of this order: (i) the Secretary of Energy shall ...; (ii) the
             # Director of OSTP shall ...": the lead-in gives its items their deadline, they name the actors.
-            last_sentence = sentences(text)[-1][1]
-            dated = [p for p in ph.find(last_sentence) if not isinstance(p.rule, deadlines.NoDeadline)]
-            if dated and (not dated[0].fixed_date or self._binds(dated[0], last_sentence, 0, 0, 0)):
-                passed = Inherited([], [], dated[0].rule, dated[0], list(node.paragraphs))
+            # The lead-in's sentence: its last, or (when its items follow a sentence of what is to be
+            # done, "the heads of agencies specified in (i)-(v) shall submit the following reports")
+            # its first with a deadline.
+            candidates = (
+                [sentences(text)[-1][1]] if text.rstrip().endswith(":") else [s for _, s in sentences(text)]
+            )
+            for sentence in candidates:
+                dated = [p for p in ph.find(sentence) if not isinstance(p.rule, deadlines.NoDeadline)]
+                if dated and (not dated[0].fixed_date or self._binds(dated[0], sentence, 0, 0, 0)):
+                    passed = Inherited([], [], dated[0].rule, dated[0], list(node.paragraphs))
+                    break
         for child in node.children:
             child_text = self.texts[child.paragraphs[0]]
             child_inherit = passed if passed and (is_action_item(child_text) or not passed.leads) else None

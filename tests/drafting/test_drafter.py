@@ -342,3 +342,18 @@ def test_a_lead_in_deadline_governs_items_that_name_their_own_actors():
         "4(b)": (("DOJ",), dt.date(2026, 4, 2)),
     }
     assert d.unplaced == ()  # the lead-in's deadline is the items'
+
+
+def test_a_deadline_for_a_qualified_group_reaches_the_items_that_name_its_members():
+    text = DEADLINE_LEAD_IN.replace(
+        "to advance safety:",
+        "the heads of agencies specified in subsections (a)(i)-(ii) of this section shall submit reports. "
+        "The reports shall be submitted to the President and",
+    )
+
+    d = draft(text)
+
+    assert {x.ref: x.due_on for x in d.directives if x.ref.startswith("4(a)")} == {
+        "4(a)(i)": dt.date(2026, 8, 30),  # 2026-03-03 + 180 days
+        "4(a)(ii)": dt.date(2026, 8, 30),
+    }
