@@ -195,6 +195,10 @@ _GROUP = re.compile(
     re.IGNORECASE,
 )
 
+# An unresolved subject that still names offices: a group the order defines or qualifies ("the heads of
+# Federal LEAs", "procuring agencies"): kept as an unknown group, flagged for the reviewer to define.
+_GROUP_WORDS = re.compile(r"^(?:heads?\s+of\s+\S|(?:[\w-]+\s+){0,4}agencies\b|[A-Z]{2,}s\b)")
+
 # A title in the plural before a list of offices: "the Secretaries of State, the Treasury, and Defense".
 _PLURAL_TITLE = re.compile(
     r"\b(?:[Tt]he\s+)?(?P<title>Secretaries|Directors|Administrators|Chairs|Chairmen)\s+of\s+(?P<list>[^()]{3,300})$"
@@ -366,7 +370,9 @@ class ActorResolver:
             if _VAGUE.search(inner[0]) and (consulted or actors):
                 continue
             actor = self.resolve(inner[0])
-            if actor.agency is None and not _OFFICIAL.search(actor.unknown):
+            if actor.agency is None and not (
+                _OFFICIAL.search(actor.unknown) or _GROUP_WORDS.search(actor.unknown)
+            ):
                 continue  # not an office: "as the APST and APNSA deem relevant", "the President"
             if actor.agency is not None and actor.agency.is_group and consulted:
                 continue  # "the heads of relevant agencies" is everyone and no one in particular

@@ -317,7 +317,7 @@ class Builder:
                 rule = own[0].rule if own else made[0].rule
                 phrase = own[0] if own else made[0].phrase
                 passed = Inherited(lead_in.leads, lead_in.consulted, rule, phrase, list(node.paragraphs))
-        elif not made and (text.rstrip().endswith(":") or node.children):
+        if passed is None and node.children and (not made or not text.rstrip().endswith(":")):
             # "(a) Within 180 days of the date of this order: (i) the Secretary of Energy shall ...; (ii) the
             # Director of OSTP shall ...": the lead-in gives its items their deadline, they name the actors.
             # The lead-in's sentence: its last, or (when its items follow a sentence of what is to be
@@ -333,7 +333,11 @@ class Builder:
                     break
         for child in node.children:
             child_text = self.texts[child.paragraphs[0]]
-            child_inherit = passed if passed and (is_action_item(child_text) or not passed.leads) else None
+            # Items that are duties inherit the lead-in; so do items naming their own actor (its deadline).
+            takes = (
+                is_action_item(child_text) or not (passed and passed.leads) or self._names_actor(child_text)
+            )
+            child_inherit = passed if passed and takes else None
             before = len(out)
             if passed and child_inherit is None and self._passes_through(child, child_text):
                 # "(m) The Secretary shall: (i) to better protect consumers ...: (A) not later than 30 days
@@ -350,6 +354,14 @@ class Builder:
                 for descendant in child.walk():
                     made[0].source += " " + " ".join(self.texts[i] for i in descendant.paragraphs)
                     made[0].paragraphs.extend(descendant.paragraphs)
+
+    def _names_actor(self, text: str) -> bool:
+        """Return whether an item's first duty has an office as its subject ("(i) the Secretary shall")."""
+        shall = SHALL.search(strip_marker(text))
+        if shall is None or PASSIVE.match(strip_marker(text)[shall.end() :]):
+            return False
+        subject = subject_of(strip_marker(text)[: shall.start()])
+        return bool(subject) and bool(self.resolver.parse(subject).leads)
 
     def _passes_through(self, node: Node, text: str) -> bool:
         """Return whether an item only frames its own items: it ends in ":" and no office shall act in it."""

@@ -126,7 +126,7 @@ class _Agencies:
         candidate, n = abbreviation, 2
         while candidate in self.catalog or candidate in self.specs:
             candidate, n = f"{abbreviation}{n}", n + 1
-        if re.search(r"Council|Board|Committee|Commission|Task Force|Group", name):
+        if re.search(r"Council|Board|Committee|Commission|Task Force|Group|^heads? of|agencies", name, re.I):
             kind = "committee"
         elif re.search(r"Assistant to the President|White House", name):
             kind = "eop_office"

@@ -12,7 +12,8 @@ PASSIVE = re.compile(r"^[\s,]*(?:(?:also|further|each|jointly|not|then|thereafte
 CONTENT_LEAD_IN = re.compile(
     r"(?:\bthat|\bwhich|\bwho|\bregarding|\bincluding|\binclude|\bincludes|\bidentif(?:y|ies)|\bdescribe"
     r"|\bsuch as|\bto:?\s*access and proximity to|\bcharacteristics[^:]{0,120}|\bwhether|\bthat\s+\w+"
-    r"|\bassociated with|\brelated to|\bconsisting of|\bcompris(?:e|es|ing))\s*:$",
+    r"|\bassociated with|\brelated to|\bconsisting of|\bcompris(?:e|es|ing)"
+    r"|\brecommendations?\s+(?:for|on|regarding|to)\b[^:]{0,200})\s*:$",
     re.IGNORECASE,
 )
 VERBS = frozenset(
