@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -152,6 +153,36 @@ def _span(
     return starts[indices[0]], starts[indices[-1]] + len(paragraphs[indices[-1]])
 
 
+def _unchain(rule: deadlines.Rule, known: set[str]) -> deadlines.Rule | None:
+    """Return ``rule`` counted from an event instead of a directive the draft lacks, or None if it is fine."""
+    if isinstance(rule, deadlines.Recurring):
+        first = _unchain(rule.first, known)
+        return None if first is None else dataclasses.replace(rule, first=first)  # type: ignore[arg-type]
+    if isinstance(rule, deadlines.AfterDirective) and rule.order is None and rule.directive not in known:
+        days = rule.days if rule.days is not None else 30 * (rule.months or 0)
+        return deadlines.DaysFromEvent(days=days, event=f"{rule.directive} is {rule.trigger.value}")
+    return None
+
+
+def _unchain_missing(directives: list[DraftedDirective], flags: list[str]) -> list[DraftedDirective]:
+    """Keep the draft loadable: a deadline chained to a directive not drafted counts from that event."""
+    known = {x.ref for x in directives}
+    out = []
+    for x in directives:
+        rule = _unchain(x.rule, known)
+        if rule is None:
+            out.append(x)
+            continue
+        note = (
+            "The deadline waits for a part of the text that is not a directive of this draft; drafted as "
+            "counting from that event: tie it to a directive, or date it."
+        )
+        review = f"{x.review} {note}".strip()
+        flags.append(f"{x.ref}: {note}")
+        out.append(dataclasses.replace(x, rule=rule, review=review, due_on=None))
+    return out
+
+
 def draft(
     text: str,
     *,
@@ -254,6 +285,7 @@ def draft(
         )
         if review:
             flags.append(f"{d.ref}: {review}")
+    directives = _unchain_missing(directives, flags)
     amends: list[DraftedAmend] = []
     amended_seen: set[tuple[int, str]] = set()
     for d in built.amends:

@@ -371,3 +371,24 @@ def test_a_group_the_order_defines_is_kept_as_an_unknown_group_and_flagged():
     assert directive.due_on == dt.date(2026, 4, 2)  # 2026-03-03 + 30 days
     assert "Unknown actor 'heads of Federal LEAs'" in directive.review
     assert {a.abbreviation: a.kind for a in d.agencies}[directive.leads[0]] == "committee"
+
+
+def test_a_deadline_chained_to_a_part_that_is_not_a_directive_counts_from_the_event_and_loads():
+    text = """Executive Order 99006 of March 3, 2026
+
+By the authority vested in me as President, it is hereby ordered:
+
+Sec. 2. Guidance. (a) Within 90 days of the date of this order:
+
+(i) guidance on testing to be published; and
+
+(ii) within 30 days of the publication of the guidance described in subsection (a)(i) of this section,
+the Attorney General shall review the guidance.
+"""
+    d = draft(text)
+
+    review = next(x for x in d.directives if x.ref == "2(a)(ii)")
+    assert "2(a)(i)" not in {x.ref for x in d.directives}
+    assert review.rule == D.DaysFromEvent(days=30, event="2(a)(i) is published")
+    assert "not a directive of this draft" in review.review
+    parse_order_file(d.toml)
