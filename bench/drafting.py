@@ -21,7 +21,9 @@ from directives.drafting import DraftError, draft
 from tests.drafting.pathological import cases
 
 SIZE = 1_000_000
-BOUND_SECONDS = 5.0
+# Linear in the text, so a constant bound: 10 s leaves room for a 2-core machine at a load average of 9,
+# where 10,000 drafted sections took 4.9 to 5.6 s (2.2 s unloaded); the pattern it replaced took minutes.
+BOUND_SECONDS = 10.0
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
 _ONE_PASS = re.compile(r"within\s+\d+\s+days\s+of\s+the\s+date\s+of\s+this\s+order", re.IGNORECASE)
 
