@@ -736,8 +736,8 @@ def identify(text: str, meta: Meta) -> None:
 
     "National Security Memorandum/NSM-10" (or "NSPM-5") is a national security memorandum; "MEMORANDUM
     FOR ..." or a title "Memorandum on ..." a presidential memorandum; "A PROCLAMATION" or "do hereby
-    proclaim" a proclamation; anything else an executive order. "Executive Order 14413" or
-    "Proclamation 10976" on a line of its own gives the number.
+    proclaim" a proclamation; anything else an executive order. "Executive Order 14999" or
+    "Proclamation 10999" on a line of its own gives the number.
     """
     end = _OPENING_END.search(text, 0, 20_000)
     head = text[: end.end() if end else 3000]
