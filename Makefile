@@ -87,6 +87,7 @@ bench: migrate
 	$(PY) bench/sweep.py
 	$(PY) bench/verify.py
 	$(PY) bench/directive_page.py
+	$(PY) bench/drafting.py
 
 # schemathesis over the whole API with a larger budget than `make test` (500 cases per operation,
 # about 4,500 in all, the same fixed seed): no server error, every response as the schema says, and
@@ -106,8 +107,8 @@ $(VENV)/.installed-load: $(VENV)/.installed requirements/load.txt
 load: $(VENV)/.installed-load
 	$(PY) load/run.py
 
-# The order drafter against hand-written answer keys (eval/keys/) over the corpus of real orders beside
-# the project (../shared/eo-corpus, or EO_CORPUS): precision and recall per order, and its speed.
+# The order drafter against hand-written answer keys (eval/keys/) over eval/corpus/ and the corpus beside
+# the project (../shared/eo-corpus, or EO_CORPUS): per text, shape and source, re-renderings, speed.
 # Figures and how the keys were made: docs/drafting.md. Exits 1 when a goal is missed.
 eval-import: install
 	$(PY) eval/run.py --verbose

@@ -66,8 +66,26 @@ class Outcome(models.TextChoices):
     LATE = "late", "Late"
 
 
+class OrderKind(models.TextChoices):
+    """What kind of presidential document an order is (the order file's ``kind``, orderfile.ORDER_KINDS)."""
+
+    EXECUTIVE_ORDER = "executive_order", "Executive Order"
+    NATIONAL_SECURITY_MEMORANDUM = "national_security_memorandum", "National Security Memorandum"
+    PRESIDENTIAL_MEMORANDUM = "presidential_memorandum", "Presidential Memorandum"
+    PROCLAMATION = "proclamation", "Proclamation"
+
+
 class Order(models.Model):
-    number = models.PositiveIntegerField(unique=True, help_text="The executive order's number, e.g. 14409.")
+    kind = models.CharField(
+        max_length=40,
+        choices=OrderKind.choices,
+        default=OrderKind.EXECUTIVE_ORDER,
+        help_text="The kind of presidential document, as its text says.",
+    )
+    number = models.PositiveIntegerField(
+        unique=True,
+        help_text="Its own number, e.g. 14409 (an EO), 10896 (a proclamation), 10 (NSM-10).",
+    )
     title = models.CharField(max_length=300)
     signed_on = models.DateField()
     federal_register_citation = models.CharField(max_length=50, blank=True)
@@ -91,7 +109,7 @@ class Order(models.Model):
         permissions = [("manage_orders", "Can import and load executive orders (the import page)")]
 
     def __str__(self) -> str:
-        return f"Executive Order {self.number}"
+        return f"{OrderKind(self.kind).label} {self.number}"
 
 
 class DirectiveQuerySet(models.QuerySet["Directive"]):

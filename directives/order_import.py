@@ -82,7 +82,7 @@ def order_import(request: SignedInRequest) -> HttpResponse:
     except ValidationError as error:
         problems = load_problems(error, text_form, formset)
         return _review(request, result, text_form, formset, problems, status=400)
-    messages.success(request, f"Loaded Executive Order {order.number}: {report.summary()}.")
+    messages.success(request, f"Loaded {order}: {report.summary()}.")
     return redirect("order_detail", number=order.number)
 
 
