@@ -43,8 +43,11 @@ from .queries import (
 
 # How often the page refreshes its numbers; the template hands it to the script in a data attribute.
 REFRESH_SECONDS = 300
-# The overdue list shows the most overdue directives first; the downloads list every one.
+# The overdue list shows the most overdue directives first; the All directives page pages through every
+# one (the link under the list), and the downloads list them all.
 OVERDUE_LIST_SIZE = 50
+# The extension requests waiting longest; the count says how many more wait.
+PENDING_LIST_SIZE = 50
 # A request with this header wants the page's content alone: the script's refresh.
 FRAGMENT_HEADER = "X-Orderctl-Fragment"
 
@@ -121,6 +124,7 @@ def dashboard_context(request: HttpRequest, selection: Selection) -> dict[str, A
     )
     overdue = overdue_filter.qs
     charts = chart_data(scoped=scoped, listed=listed, now=now)
+    pending = pending_extensions(scoped)
     return {
         "selection": selection,
         "scope_text": _scope_text(selection),
@@ -130,7 +134,10 @@ def dashboard_context(request: HttpRequest, selection: Selection) -> dict[str, A
         "overdue_rows": rows_of(overdue[:OVERDUE_LIST_SIZE], now),
         "overdue_count": overdue.count(),
         "overdue_list_size": OVERDUE_LIST_SIZE,
-        "pending_extensions": pending_extensions(scoped),
+        "pending_extensions": list(pending[:PENDING_LIST_SIZE]),
+        "pending_count": pending.count(),
+        "pending_list_size": PENDING_LIST_SIZE,
+        "overdue_all_query": selection.query(overdue="true", ordering="-days_overdue"),
         "listed_count": listed.count(),
         "charts": charts,
         "timeline": charts["timeline"],

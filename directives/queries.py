@@ -25,7 +25,20 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Count, Exists, F, OrderBy, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OrderBy,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 from django_filters import rest_framework as filters
@@ -345,12 +358,18 @@ class Row:
         )
 
 
-def rows_of(directives: Iterable[Directive], now: dt.datetime, *, overdue_first: bool = False) -> list[Row]:
-    """Return list rows for ``directives``; with ``overdue_first``, the overdue ones lead."""
-    rows = [Row.of(d, now) for d in directives]
-    if overdue_first:
-        rows.sort(key=lambda r: not r.overdue)  # stable: the Order's own sequence is kept within each
-    return rows
+def rows_of(directives: Iterable[Directive], now: dt.datetime) -> list[Row]:
+    """Return list rows for ``directives``, in their order."""
+    return [Row.of(d, now) for d in directives]
+
+
+def overdue_first(directives: DirectiveQuerySet, now: dt.datetime) -> DirectiveQuerySet:
+    """Return ``directives`` ordered overdue ones first, each group in the Order's own sequence.
+
+    Sorted in the database, so a page of them is a slice: the agency page's order.
+    """
+    overdue = ExpressionWrapper(overdue_q(now), output_field=BooleanField())
+    return directives.alias(overdue_now=overdue).order_by(F("overdue_now").desc(), *DIRECTIVE_SEQUENCE)
 
 
 # --- The numbers ----------------------------------------------------------------------------------------
@@ -417,9 +436,12 @@ def summarize(directives: DirectiveQuerySet, now: dt.datetime) -> dict[str, Any]
     }
 
 
-def pending_extensions(directives: DirectiveQuerySet) -> list[ExtensionRequest]:
-    """Return the pending extension requests of ``directives``, oldest first (what waits longest leads)."""
-    return list(
+def pending_extensions(directives: DirectiveQuerySet) -> QuerySet[ExtensionRequest]:
+    """Return the pending extension requests of ``directives``, oldest first (what waits longest leads).
+
+    A queryset, so a page slices it and counts it in the database.
+    """
+    return (
         ExtensionRequest.objects.filter(state=ExtensionRequest.State.PENDING, directive__in=directives)
         .select_related("directive__order", "requested_by", "agency")
         .order_by("created", "id")
