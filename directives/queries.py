@@ -285,6 +285,9 @@ class DirectiveFilter(ScopeFilter):
 
 # The filters a page shows as its form, in this order (the API takes them all), and their hints there.
 PAGE_FILTERS = ("order", "agency", "involving", "status", "overdue", "search")
+# Up to this many orders, the order filter is a list to choose from; beyond, a box for the number (a
+# list of 2,000 orders is no help to anyone, and rendering it took most of a page's time).
+ORDER_SELECT_LIMIT = 100
 PAGE_HELP = {
     "agency": "The agency that owns it; a department includes its components.",
     "involving": "Lead or consulted; a department includes its components.",
@@ -303,15 +306,17 @@ def filter_form(filterset: ScopeFilter, fields: Iterable[str] = PAGE_FILTERS) ->
     agencies = [
         (a.abbreviation, f"{a.abbreviation}: {a.name}") for a in Agency.objects.order_by("abbreviation")
     ]
+    orders = list(Order.objects.only("number", "title")[: ORDER_SELECT_LIMIT + 1])
     for name in list(form.fields):
         if name not in fields:
             del form.fields[name]
     widgets = {
-        "order": forms.Select(
-            choices=[
-                ("", "All orders"),
-                *((o.number, f"EO {o.number}: {o.title}") for o in Order.objects.all()),
-            ]
+        "order": (
+            forms.Select(
+                choices=[("", "All orders"), *((o.number, f"EO {o.number}: {o.title}") for o in orders)]
+            )
+            if len(orders) <= ORDER_SELECT_LIMIT
+            else forms.NumberInput(attrs={"inputmode": "numeric"})
         ),
         "agency": forms.Select(choices=[("", "All lead agencies"), *agencies]),
         "involving": forms.Select(choices=[("", "Any agency"), *agencies]),
@@ -329,6 +334,8 @@ def filter_form(filterset: ScopeFilter, fields: Iterable[str] = PAGE_FILTERS) ->
         field.widget = widget() if isinstance(widget, type) else widget
         field.widget.attrs.setdefault("class", css.get(type(field.widget), "usa-input"))
         field.help_text = PAGE_HELP.get(name, "")
+        if name == "order" and isinstance(field.widget, forms.NumberInput):
+            field.help_text = "An executive order's number, e.g. 14409."
     # Bound again, as USWDS fields, if validation bound them already.
     form._bound_fields_cache = {}  # type: ignore[attr-defined]  # Django's private cache: not in the stubs
     return form

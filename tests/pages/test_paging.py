@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from directives import actions
-from directives.models import Directive
+from directives.models import Directive, Order
 from directives.orderfile import parse_order_file
 from tests.conftest import ORDER_FILE
 
@@ -243,3 +243,19 @@ def test_a_page_costs_the_same_queries_for_13_directives_as_for_78(client, cisa_
     led = led.split('id="consulted-heading"')[0]
     assert "(42)</h2>" in led
     assert len(_refs(led.encode())) == 10
+
+
+def test_with_many_orders_the_order_filter_is_a_box_for_the_number(client, reviewer, order):
+    client.force_login(reviewer)
+    assert b'<select name="order"' in client.get(reverse("directive_list")).content
+    # Orders without directives, made directly: only their number matters to the filter.
+    Order.objects.bulk_create(
+        Order(number=20_000 + n, title=f"Order {n}", signed_on=dt.date(2026, 1, 1)) for n in range(100)
+    )
+    page = client.get(reverse("directive_list"), {"order": "14409", "page_size": 5})
+    assert b'<select name="order"' not in page.content
+    assert re.search(
+        rb'<input type="number" name="order" value="14409"[^>]*inputmode="numeric"', page.content
+    )
+    assert _refs(page.content) == SEQUENCE[:5]
+    assert "order=14409" in (_link(page.content, "next") or "")
