@@ -26,9 +26,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from . import deadlines
-from .charts import Standing, chart_data
+from .charts import Standing, chart_data, history_anchor
 from .export import status_rows, to_csv, to_json
-from .models import Directive, Status
+from .models import Directive, Status, own_overdue_q
 from .queries import (
     DIRECTIVE_SEQUENCE,
     DirectiveFilter,
@@ -116,14 +116,18 @@ def dashboard_context(request: HttpRequest, selection: Selection) -> dict[str, A
     """Return everything the dashboard's content shows, read at the request's one instant."""
     now = request_now(request)
     scoped, listed = selection.scope.qs.order_by(), selection.listed.qs
-    summary = summarize(scoped, now)
-    overdue_filter = DirectiveFilter(
-        QueryDict(selection.query(overdue="true", ordering="-days_overdue")),
-        queryset=Directive.objects.trackable().with_agencies().order_by(*DIRECTIVE_SEQUENCE),
-        request=request,
+    summary = summarize(scoped, now, extra=history_anchor())
+    charts = chart_data(scoped=scoped, listed=listed, now=now, anchor=summary["extra"])
+    # Most days overdue first is earliest due first: sorted on the indexed due date (directive_due_on_idx;
+    # due_at is the end of that day, so the same order), not on a computed number of days, so the page
+    # reads 50 rows off the index. A trackable directive is overdue by its own deadline (it has no
+    # parts), and the deadline chart has counted these already: its overdue stacks are the list's length.
+    overdue = (
+        listed.trackable().filter(own_overdue_q(now)).with_agencies().order_by("due_on", *DIRECTIVE_SEQUENCE)
     )
-    overdue = overdue_filter.qs
-    charts = chart_data(scoped=scoped, listed=listed, now=now)
+    overdue_count = sum(
+        next(s["values"] for s in charts["timeline"]["series"] if s["key"] == Standing.OVERDUE)
+    )
     pending = pending_extensions(scoped)
     return {
         "selection": selection,
@@ -132,7 +136,7 @@ def dashboard_context(request: HttpRequest, selection: Selection) -> dict[str, A
         "summary": summary,
         "agencies": worst_first(summary["agencies"]),
         "overdue_rows": rows_of(overdue[:OVERDUE_LIST_SIZE], now),
-        "overdue_count": overdue.count(),
+        "overdue_count": overdue_count,
         "overdue_list_size": OVERDUE_LIST_SIZE,
         "pending_extensions": list(pending[:PENDING_LIST_SIZE]),
         "pending_count": pending.count(),
