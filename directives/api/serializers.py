@@ -204,9 +204,7 @@ class DirectiveSerializer(FieldsBuiltOnce, serializers.ModelSerializer[Directive
         allow_null=True,
         help_text="The outcome once a reviewer verified the completion; null until then.",
     )
-    evidence = EvidenceSerializer(
-        many=True, read_only=True, help_text="Evidence files, oldest first."
-    )
+    evidence = EvidenceSerializer(many=True, read_only=True, help_text="Evidence files, oldest first.")
 
     class Meta:
         model = Directive
