@@ -282,6 +282,9 @@ class Directive(models.Model):
             ),
             # Dashboards and the API list directives by effective due date.
             models.Index(fields=["due_on"], name="directive_due_on_idx"),
+            # Every list pages through directives in the Order's sequence (queries.DIRECTIVE_SEQUENCE):
+            # read in this order, a page deep in 100,000 directives is an index walk, not a sort of all.
+            models.Index(fields=["order", "position", "ref"], name="directive_sequence_idx"),
             # advance_series finds the recurring series, and a completion the deadlines waiting for it.
             models.Index(
                 fields=["deadline_kind"],
