@@ -59,16 +59,12 @@ def _timeline_bucket(day: dt.date, granularity: str) -> tuple[dt.date, str]:
     return first, f"{first:%B %Y}"
 
 
-def deadline_timeline(directives: DirectiveQuerySet, now: dt.datetime) -> dict[str, Any]:
-    """Return ``directives`` counted by due date and standing at ``now``, in one query.
+def standing_counts(now: dt.datetime) -> dict[str, Aggregate]:
+    """Return a count per ``Standing`` at ``now``, over trackable directives (the deadline chart's stacks).
 
-    An open directive past its deadline (or with a part past its own) is overdue whatever its status,
-    as the summary counts it. Due dates are grouped by week, then by month, when there are too many to
-    show one bar each; directives without a deadline come last.
+    A trackable directive has no parts, so it is overdue by its own deadline alone: the same answer as
+    overdue_q, without its subquery per row (four times over, in the standings below).
     """
-    directives = directives.trackable()
-    # A trackable directive has no parts, so it is overdue by its own deadline alone: the same answer
-    # as overdue_q, without its subquery per row (four times over, in the standings below).
     overdue = own_overdue_q(now)
     conditions = {
         Standing.COMPLETED_ON_TIME: COMPLETED_ON_TIME,
@@ -79,12 +75,27 @@ def deadline_timeline(directives: DirectiveQuerySet, now: dt.datetime) -> dict[s
         Standing.BLOCKED: Q(status=Status.BLOCKED) & ~overdue,
         Standing.OVERDUE: overdue,
     }
-    # One row per due date: due_on, total and a count per Standing (annotated by name, so Any).
-    by_date: list[Mapping[str, Any]] = list(
-        directives.order_by()
-        .values("due_on")
-        .annotate(total=Count("pk"), **{s.value: Count("pk", filter=c) for s, c in conditions.items()})
-    )
+    return {s.value: Count("pk", filter=c) for s, c in conditions.items()}
+
+
+def deadline_timeline(
+    directives: DirectiveQuerySet, now: dt.datetime, by_date: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """Return ``directives`` counted by due date and standing at ``now``, in one query.
+
+    An open directive past its deadline (or with a part past its own) is overdue whatever its status,
+    as the summary counts it. Due dates are grouped by week, then by month, when there are too many to
+    show one bar each; directives without a deadline come last. ``by_date``, when given, holds those
+    counts already (``summarize(by_due_on=True, extra=standing_counts(now))`` over ``directives``).
+    """
+    if by_date is None:
+        # One row per due date: due_on, total and a count per Standing (annotated by name, so Any).
+        by_date = list(
+            directives.trackable()
+            .order_by()
+            .values("due_on")
+            .annotate(total=Count("pk"), **standing_counts(now))
+        )
     dated = sorted((row for row in by_date if row["due_on"] is not None), key=lambda row: row["due_on"])
     granularity = "day"
     if len(dated) > MAX_TIMELINE_BARS:
@@ -195,9 +206,10 @@ def chart_data(
     listed: DirectiveQuerySet,
     now: dt.datetime,
     anchor: Mapping[str, Any] | None = None,
+    by_date: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Return both charts' series: the deadline timeline of ``listed``, the history of ``scoped``."""
     return {
-        "timeline": deadline_timeline(listed, now),
+        "timeline": deadline_timeline(listed, now, by_date),
         "history": completion_history(scoped, now, anchor),
     }

@@ -26,7 +26,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from . import deadlines
-from .charts import Standing, chart_data, history_anchor
+from .charts import Standing, chart_data, history_anchor, standing_counts
 from .export import status_rows, to_csv, to_json
 from .models import Directive, Status, own_overdue_q
 from .queries import (
@@ -116,8 +116,18 @@ def dashboard_context(request: HttpRequest, selection: Selection) -> dict[str, A
     """Return everything the dashboard's content shows, read at the request's one instant."""
     now = request_now(request)
     scoped, listed = selection.scope.qs.order_by(), selection.listed.qs
-    summary = summarize(scoped, now, extra=history_anchor())
-    charts = chart_data(scoped=scoped, listed=listed, now=now, anchor=summary["extra"])
+    # Without a status filter the deadline chart counts what the tiles count: both from one scan,
+    # grouped by due date. A status filter narrows the chart, which then has a query of its own.
+    together = not selection.valid.get("status")
+    extra = {**history_anchor(), **(standing_counts(now) if together else {})}
+    summary = summarize(scoped, now, extra=extra, by_due_on=together)
+    charts = chart_data(
+        scoped=scoped,
+        listed=listed,
+        now=now,
+        anchor=summary["extra"],
+        by_date=summary["by_due_on"] if together else None,
+    )
     # Most days overdue first is earliest due first: sorted on the indexed due date (directive_due_on_idx;
     # due_at is the end of that day, so the same order), not on a computed number of days, so the page
     # reads 50 rows off the index. A trackable directive is overdue by its own deadline (it has no

@@ -33,6 +33,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    Min,
     OrderBy,
     OuterRef,
     Q,
@@ -387,14 +388,20 @@ NEXT_DEADLINES = 5
 
 
 def summarize(
-    directives: DirectiveQuerySet, now: dt.datetime, *, extra: Mapping[str, Aggregate] | None = None
+    directives: DirectiveQuerySet,
+    now: dt.datetime,
+    *,
+    extra: Mapping[str, Aggregate] | None = None,
+    by_due_on: bool = False,
 ) -> dict[str, Any]:
     """Return the numbers of ``directives``' trackable items at ``now``, in a fixed handful of queries.
 
     Shaped as ``api.serializers.SummarySerializer``: totals by status and by review, overdue, due soon,
     completed on time or late as claimed and as verified, the claimed completions by review and those
     flagged, a tally per lead agency, and the next deadlines. ``extra`` aggregates ride along in the
-    totals' one query (the dashboard's chart anchor), returned under ``"extra"``.
+    totals' one query (the dashboard's charts), returned under ``"extra"``. With ``by_due_on`` that
+    query counts per due date (returned under ``"by_due_on"``, the deadline chart's rows) and the
+    totals are their sums: the tiles and the chart from one scan.
     """
     directives = directives.trackable()
     today = deadlines.local_date(now)
@@ -404,23 +411,33 @@ def summarize(
     overdue = own_overdue_q(now)
     # Open and not yet past its own deadline, due within N days: days_remaining <= N.
     upcoming = OPEN & Q(due_at__gt=now)
-    totals = directives.aggregate(
-        total=Count("pk"),
-        overdue=Count("pk", filter=overdue),
-        due_within_7_days=Count("pk", filter=upcoming & Q(due_on__lte=today + dt.timedelta(days=7))),
-        due_within_30_days=Count("pk", filter=upcoming & Q(due_on__lte=today + dt.timedelta(days=30))),
-        completed_on_time=Count("pk", filter=on_time),
-        completed_late=Count("pk", filter=late),
-        verified_on_time=Count("pk", filter=VERIFIED_ON_TIME),
-        verified_late=Count("pk", filter=VERIFIED_LATE),
-        claimed_complete=Count("pk", filter=COMPLETED),
-        flagged=Count("pk", filter=FLAGGED),
+    aggregates: dict[str, Aggregate] = {
+        "total": Count("pk"),
+        "overdue": Count("pk", filter=overdue),
+        "due_within_7_days": Count("pk", filter=upcoming & Q(due_on__lte=today + dt.timedelta(days=7))),
+        "due_within_30_days": Count("pk", filter=upcoming & Q(due_on__lte=today + dt.timedelta(days=30))),
+        "completed_on_time": Count("pk", filter=on_time),
+        "completed_late": Count("pk", filter=late),
+        "verified_on_time": Count("pk", filter=VERIFIED_ON_TIME),
+        "verified_late": Count("pk", filter=VERIFIED_LATE),
+        "claimed_complete": Count("pk", filter=COMPLETED),
+        "flagged": Count("pk", filter=FLAGGED),
         **{f"status_{value}": Count("pk", filter=Q(status=value)) for value in Status.values},
         **{f"review_{value}": Count("pk", filter=CLAIMS & Q(review=value)) for value in Review.values},
         **{f"complete_{value}": Count("pk", filter=COMPLETED & Q(review=value)) for value in Review.values},
-        **(extra or {}),
-    )
-    extras = {name: totals.pop(name) for name in extra or {}}
+    }
+    own = set(aggregates)
+    for name, aggregate in (extra or {}).items():
+        # An extra may share a name with one of the summary's only if it counts the same thing.
+        if aggregates.setdefault(name, aggregate) != aggregate:
+            raise ValueError(f"extra {name!r} differs from the summary's own {name!r}")
+    by_date: list[dict[str, Any]] = []
+    if by_due_on:
+        by_date = list(directives.order_by().values("due_on").annotate(**aggregates))
+        totals = _combined(by_date, aggregates)
+    else:
+        totals = directives.aggregate(**aggregates)
+    extras = {name: totals[name] if name in own else totals.pop(name) for name in extra or {}}
     agencies = (
         directives.filter(involvements__role=Involvement.Role.LEAD)
         .values(abbreviation=F("involvements__agency__abbreviation"), name=F("involvements__agency__name"))
@@ -451,7 +468,22 @@ def summarize(
         "agencies": list(agencies),
         "next_deadlines": list(next_deadlines),
         "extra": extras,
+        "by_due_on": by_date,
     }
+
+
+def _combined(rows: list[dict[str, Any]], aggregates: Mapping[str, Aggregate]) -> dict[str, Any]:
+    """Return the totals of per-group ``rows``: a count's is the sum, a minimum's the least value."""
+    totals: dict[str, Any] = {}
+    for name, aggregate in aggregates.items():
+        if isinstance(aggregate, Min):
+            values = [row[name] for row in rows if row[name] is not None]
+            totals[name] = min(values) if values else None
+        elif isinstance(aggregate, Count):
+            totals[name] = sum(row[name] for row in rows)
+        else:
+            raise TypeError(f"{name}: only counts and minimums add up across groups")
+    return totals
 
 
 def pending_extensions(directives: DirectiveQuerySet) -> QuerySet[ExtensionRequest]:

@@ -14,12 +14,19 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from directives import actions
-from directives.charts import Standing, completion_history, deadline_timeline, history_anchor
+from directives.charts import (
+    Standing,
+    completion_history,
+    deadline_timeline,
+    history_anchor,
+    standing_counts,
+)
 from directives.dashboard import FRAGMENT_HEADER, OVERDUE_LIST_SIZE
 from directives.export import EXPORT_COLUMNS
 from directives.models import Directive, Order, Status
@@ -489,6 +496,25 @@ def test_the_history_chart_read_with_the_tiles_is_the_chart_read_on_its_own(dire
     }
     alone = completion_history(Directive.objects.all(), now)
     assert completion_history(Directive.objects.all(), now, summary["extra"]) == alone
+
+
+def test_the_tiles_and_the_deadline_chart_read_together_are_those_read_apart(directive, cisa_editor):
+    with time_machine.travel(MID_JULY, tick=False):
+        actions.change_status(
+            directive("2(c)(i)"), Status.COMPLETED, actor=cisa_editor, completed_on=dt.date(2026, 6, 10)
+        )
+        now = timezone.now()
+        apart = summarize(Directive.objects.all(), now)
+        together = summarize(Directive.objects.all(), now, extra=standing_counts(now), by_due_on=True)
+        timeline = deadline_timeline(Directive.objects.all(), now)
+    rows = together.pop("by_due_on")
+    # 2(a), 2(b), 2(c)(ii), 2(c)(iii), 2(d) and 2(e): their 30 days ran out on 2026-07-02.
+    assert together.pop("extra")["overdue"] == apart["overdue"] == 6
+    apart.pop("extra"), apart.pop("by_due_on")
+    assert together == apart
+    assert deadline_timeline(Directive.objects.all(), now, rows) == timeline
+    with pytest.raises(ValueError, match="extra 'overdue' differs"):
+        summarize(Directive.objects.all(), now, extra={"overdue": Count("pk")})
 
 
 def test_the_history_chart_ends_at_the_tiles_numbers_and_counts_a_reopening(
