@@ -80,14 +80,16 @@ WITH flagged AS (
         '', due_on, %(now)s, '', '', '', ''
     FROM numbered
     RETURNING id, directive_id, old_due_on
+), notices AS (
+    INSERT INTO {NOTIFICATION} (directive_id, kind, due_on, offset_days, event_id, state, created,
+        next_attempt_at, attempts, recipients, last_error)
+    SELECT directive_id, 'overdue', old_due_on, 0, id, 'pending', %(now)s, %(now)s, 0, '[]'::jsonb, ''
+    FROM events e
+    WHERE NOT EXISTS (SELECT 1 FROM {DIRECTIVE} part WHERE part.parent_id = e.directive_id)
+    ON CONFLICT DO NOTHING
+    RETURNING directive_id
 )
-INSERT INTO {NOTIFICATION} (directive_id, kind, due_on, offset_days, event_id, state, created,
-    next_attempt_at, attempts, recipients, last_error)
-SELECT directive_id, 'overdue', old_due_on, 0, id, 'pending', %(now)s, %(now)s, 0, '[]'::jsonb, ''
-FROM events e
-WHERE NOT EXISTS (SELECT 1 FROM {DIRECTIVE} part WHERE part.parent_id = e.directive_id)
-ON CONFLICT DO NOTHING
-RETURNING directive_id
+SELECT id FROM flagged
 """  # noqa: S608 - table names from the models, values bound
 # The sweep's first read when there is nothing to flag is this very query, with LIMIT 1.
 EMPTY_SELECT = f"SELECT id FROM {DIRECTIVE} WHERE {CONDITION}"  # noqa: S608
