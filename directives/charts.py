@@ -8,7 +8,7 @@ count the trackable directives (``DirectiveQuerySet.trackable``), as the tiles d
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db.models import Aggregate, Count, Min, Q, TextChoices
@@ -79,7 +79,7 @@ def standing_counts(now: dt.datetime) -> dict[str, Aggregate]:
 
 
 def deadline_timeline(
-    directives: DirectiveQuerySet, now: dt.datetime, by_date: list[dict[str, Any]] | None = None
+    directives: DirectiveQuerySet, now: dt.datetime, by_date: Sequence[Mapping[str, Any]] | None = None
 ) -> dict[str, Any]:
     """Return ``directives`` counted by due date and standing at ``now``, in one query.
 
@@ -90,12 +90,13 @@ def deadline_timeline(
     """
     if by_date is None:
         # One row per due date: due_on, total and a count per Standing (annotated by name, so Any).
-        by_date = list(
+        rows: list[Mapping[str, Any]] = list(
             directives.trackable()
             .order_by()
             .values("due_on")
             .annotate(total=Count("pk"), **standing_counts(now))
         )
+        by_date = rows
     dated = sorted((row for row in by_date if row["due_on"] is not None), key=lambda row: row["due_on"])
     granularity = "day"
     if len(dated) > MAX_TIMELINE_BARS:
@@ -206,7 +207,7 @@ def chart_data(
     listed: DirectiveQuerySet,
     now: dt.datetime,
     anchor: Mapping[str, Any] | None = None,
-    by_date: list[dict[str, Any]] | None = None,
+    by_date: Sequence[Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Return both charts' series: the deadline timeline of ``listed``, the history of ``scoped``."""
     return {

@@ -431,7 +431,7 @@ def summarize(
         # An extra may share a name with one of the summary's only if it counts the same thing.
         if aggregates.setdefault(name, aggregate) != aggregate:
             raise ValueError(f"extra {name!r} differs from the summary's own {name!r}")
-    by_date: list[dict[str, Any]] = []
+    by_date: list[Mapping[str, Any]] = []
     if by_due_on:
         by_date = list(directives.order_by().values("due_on").annotate(**aggregates))
         totals = _combined(by_date, aggregates)
@@ -472,7 +472,7 @@ def summarize(
     }
 
 
-def _combined(rows: list[dict[str, Any]], aggregates: Mapping[str, Aggregate]) -> dict[str, Any]:
+def _combined(rows: list[Mapping[str, Any]], aggregates: Mapping[str, Aggregate]) -> dict[str, Any]:
     """Return the totals of per-group ``rows``: a count's is the sum, a minimum's the least value."""
     totals: dict[str, Any] = {}
     for name, aggregate in aggregates.items():
