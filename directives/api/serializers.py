@@ -6,6 +6,7 @@ one instant, ``context["now"]``, so the API agrees with the pages and the export
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -30,6 +31,25 @@ from directives.models import (
 )
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+class FieldsBuiltOnce:
+    """A model serializer whose fields are worked out from the model once per class, not per request.
+
+    DRF builds a ``ModelSerializer``'s fields from the model on every instance, asking each model
+    field for its label (a translated string each time): for the directive list that was about a fifth
+    of a 100-row page's time. The fields depend on ``Meta`` alone, so the first instance's are kept and
+    each later instance gets a deep copy, as DRF copies declared fields.
+    """
+
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        cls = type(self)
+        built = cls.__dict__.get("_fields_built_once")
+        if built is None:
+            built = super().get_fields()  # type: ignore[misc]  # ModelSerializer's, after this mixin
+            cls._fields_built_once = built  # type: ignore[attr-defined]  # set on each class itself
+        fields: dict[str, serializers.Field[Any, Any, Any, Any]] = copy.deepcopy(built)
+        return fields
 
 
 # A page of 100 directives builds 100 URLs and 200 agency lists. These two helpers do it without a URL
@@ -110,7 +130,7 @@ class DeadlineSerializer(FirstDeadlineSerializer):
     )
 
 
-class EvidenceSerializer(serializers.ModelSerializer[EvidenceFile]):
+class EvidenceSerializer(FieldsBuiltOnce, serializers.ModelSerializer[EvidenceFile]):
     """An evidence file: what the history recorded of it, and where to download it (signed in)."""
 
     content_type = serializers.CharField(read_only=True, help_text="Sniffed from the bytes at upload.")
@@ -144,7 +164,7 @@ class EvidenceSerializer(serializers.ModelSerializer[EvidenceFile]):
         return str(self.context["request"].build_absolute_uri(path))
 
 
-class DirectiveSerializer(serializers.ModelSerializer[Directive]):
+class DirectiveSerializer(FieldsBuiltOnce, serializers.ModelSerializer[Directive]):
     """A directive with its agencies and its state at ``context["now"]``.
 
     Expects the queryset's ``with_agencies()`` prefetches: it reads the order, parent, children and
@@ -185,9 +205,7 @@ class DirectiveSerializer(serializers.ModelSerializer[Directive]):
         allow_null=True,
         help_text="The outcome once a reviewer verified the completion; null until then.",
     )
-    evidence = EvidenceSerializer(
-        source="evidence_files", many=True, read_only=True, help_text="Evidence files, oldest first."
-    )
+    evidence = EvidenceSerializer(many=True, read_only=True, help_text="Evidence files, oldest first.")
 
     class Meta:
         model = Directive
@@ -250,7 +268,7 @@ class DirectiveSerializer(serializers.ModelSerializer[Directive]):
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_children(self, directive: Directive) -> list[str]:
-        return [child.ref for child in directive.children.all()]
+        return [child.ref for child in directive.parts]
 
     @extend_schema_field(DeadlineSerializer)
     def get_deadline(self, directive: Directive) -> dict[str, Any]:
@@ -277,7 +295,7 @@ class DirectiveSerializer(serializers.ModelSerializer[Directive]):
         return directive.days_remaining(self.context["now"])
 
 
-class EventSerializer(serializers.ModelSerializer[DirectiveEvent]):
+class EventSerializer(FieldsBuiltOnce, serializers.ModelSerializer[DirectiveEvent]):
     old_status = serializers.SerializerMethodField()
     new_status = serializers.SerializerMethodField()
     evidence_url = serializers.CharField(read_only=True, help_text="A link to the evidence; empty when none.")

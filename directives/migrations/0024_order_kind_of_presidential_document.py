@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("directives", "0021_task_runs"),
+        ("directives", "0023_webhook_secret_rotation"),
     ]
 
     operations = [
