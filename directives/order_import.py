@@ -35,7 +35,7 @@ from .import_forms import (
     segments,
     unplaced_of,
 )
-from .models import Order
+from .models import Order, OrderKind
 
 ACTIONS = ("draft", "add", "check", "load", "download")
 
@@ -129,6 +129,8 @@ def _review(
         "formset": formset,
         "rows": rows,
         "draft": result,
+        # "Presidential Memorandum 99200": the kind the drafter read, and the number given or read.
+        "document": f"{OrderKind(result.order.kind).label} {result.order.number or ''}".strip(),
         "segments": segments(result, unplaced),
         "to_review": [row for row in rows if row.drafted and row.drafted.review],
         "unplaced": unplaced,
