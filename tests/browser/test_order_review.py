@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group, Permission
 from playwright.sync_api import Page, expect
 
 from agencies.models import Agency
+from directives import deadlines
 from directives.models import Directive
 
 from .conftest import PERSONA_PASSWORD
@@ -160,7 +161,8 @@ def test_a_reviewer_finishes_a_memorandum_by_keyboard_and_loads_only_the_agencie
     loaded = Directive.objects.with_agencies().filter(order__number=99200)
     assert sorted(d.ref for d in loaded) == ["2(a)", "2(b)", "2(d)"]
     fixed = next(d for d in loaded if d.ref == "2(b)").rule
-    assert (fixed.kind, fixed.directive, fixed.days) == ("after_directive", "2(a)", 90)
+    assert isinstance(fixed, deadlines.AfterDirective)
+    assert (fixed.directive, fixed.days) == ("2(a)", 90)
     used = {a.abbreviation for d in loaded for a in (*d.lead_agencies, *d.consulted_agencies)}
     created = set(Agency.objects.values_list("abbreviation", flat=True)) - agencies_before
     assert created == {"NARA"}  # the Archivist's: 2(a) and 2(d) use it; DOC was there already
