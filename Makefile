@@ -82,11 +82,15 @@ security: install
 
 # Benchmarks against the configured database: set DATABASE_URL to PostgreSQL for figures worth
 # recording (docs/benchmarks.md). The first run seeds a 100,000-directive data set, later runs reuse it.
+# The settings load as development's (the data set is signed with its history key), and every script
+# turns DEBUG off before its first query (bench/runtime.py): nothing is timed with the query log on.
 bench: migrate
 	$(PY) bench/api.py
+	$(PY) bench/pages.py
 	$(PY) bench/sweep.py
 	$(PY) bench/verify.py
 	$(PY) bench/directive_page.py
+	$(PY) bench/drafting.py
 
 # schemathesis over the whole API with a larger budget than `make test` (500 cases per operation,
 # about 4,500 in all, the same fixed seed): no server error, every response as the schema says, and
@@ -106,8 +110,8 @@ $(VENV)/.installed-load: $(VENV)/.installed requirements/load.txt
 load: $(VENV)/.installed-load
 	$(PY) load/run.py
 
-# The order drafter against hand-written answer keys (eval/keys/) over the corpus of real orders beside
-# the project (../shared/eo-corpus, or EO_CORPUS): precision and recall per order, and its speed.
+# The order drafter against hand-written answer keys (eval/keys/) over eval/corpus/ and the corpus beside
+# the project (../shared/eo-corpus, or EO_CORPUS): per text, shape and source, re-renderings, speed.
 # Figures and how the keys were made: docs/drafting.md. Exits 1 when a goal is missed.
 eval-import: install
 	$(PY) eval/run.py --verbose

@@ -6,6 +6,7 @@ Directive-level rules live in ``directives/permissions.py``.
 from __future__ import annotations
 
 import ipaddress
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -15,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from .devices import counted_name, device_of
 from .models import Agency, Membership, OversightReviewer
 
 # Who a request is: a signed-in account (the project's user model is Django's own) or nobody.
@@ -74,6 +76,31 @@ def is_reviewer(user: User) -> bool:
         cached = OversightReviewer.objects.filter(user=user).exists()
         setattr(user, _IS_REVIEWER, cached)
     return cached
+
+
+# Where a sign-in through single sign-on leaves who it was, once its ID token is verified
+# (``agencies.sso``): the name django-axes counts that person's failures under.
+SSO_IDENTITY = "_orderctl_sso_identity"
+
+
+def sign_in_username(request: HttpRequest | None, credentials: dict[str, Any] | None = None) -> str | None:
+    """Return the name django-axes counts a sign-in under, with the address (``client_address``).
+
+    A password sign-in's username, marked with the browser's known-device id if it has one
+    (``agencies.devices``); for single sign-on, the person's subject at the provider, known once
+    its ID token is verified. Not the address alone: one person's failures would lock out everyone
+    behind it (an agency's office shares one).
+    """
+    if credentials and credentials.get("username"):
+        username = str(credentials["username"])
+        return counted_name(username, device_of(request, username))
+    identity: str | None = getattr(request, SSO_IDENTITY, None)
+    if identity:
+        return identity
+    if credentials is None and request is not None:
+        typed = request.POST.get("username")
+        return counted_name(typed, device_of(request, typed)) if typed else None
+    return None
 
 
 def client_address(request: HttpRequest) -> str | None:

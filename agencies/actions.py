@@ -1,4 +1,4 @@
-"""The one write path for personal API tokens.
+"""The one write path for personal API tokens and single sign-on links.
 
 A token is created for a user by that user, by an administrator, or by the system (``actor=None``, the
 ``create_api_token`` command); the plain key is returned once and only its digest is stored. A token is
@@ -14,12 +14,13 @@ import logging
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from ledger import audit
 from ledger.models import AccessEvent
 
-from .models import APIToken
+from .models import APIToken, SignOnLink
 from .tokens import token_lifetime_errors
 
 logger = logging.getLogger(__name__)
@@ -124,3 +125,62 @@ def revoke_api_tokens_of(user: User, *, actor: User | None, reason: str) -> int:
             reason,
         )
     return len(revoked)
+
+
+def _require_admin(actor: User | None, verb: str) -> None:
+    if actor is None or (actor.is_active and actor.is_superuser):
+        return
+    raise PermissionDenied(f"Only an administrator can {verb} a single sign-on link.")
+
+
+def link_sign_on(user: User, *, actor: User | None, issuer: str, subject: str, how: str) -> SignOnLink:
+    """Link ``user`` to the person ``subject`` at the provider ``issuer``: from now on they sign in as it.
+
+    ``how`` says what vouched for the link, for the access log: "new account" (made at first sign-in),
+    "verified email" (a pre-provisioned account's address) or "administrator". Who may be linked by
+    email is the sign-in backend's decision (``agencies.sso``); this refuses a second link of the same
+    person and records the link in the access log, in one transaction.
+    """
+    _require_admin(actor, "make")
+    errors: dict[str, list[str]] = {}
+    if not issuer.strip():
+        errors["issuer"] = ["Give the provider's issuer URL."]
+    if not subject.strip():
+        errors["subject"] = ["Give the person's subject at the provider."]
+    if not user.is_active:
+        errors["user"] = [f"{user.get_username()} is inactive and cannot sign in."]
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            link = SignOnLink.objects.create(
+                user=user, issuer=issuer, subject=subject, created=timezone.now()
+            )
+            audit.record(
+                AccessEvent.Kind.SIGN_ON_LINKED,
+                actor_id=actor.pk if actor is not None else None,
+                subject_id=user.pk,
+                detail={"issuer": issuer, "subject": subject, "how": how},
+            )
+    except IntegrityError:
+        raise ValidationError(
+            {"subject": [f"{subject} at {issuer} is already linked to an account; unlink it first."]}
+        ) from None
+    logger.info("single sign-on linked %s to %s at %s (%s)", user.get_username(), subject, issuer, how)
+    return link
+
+
+def unlink_sign_on(link: SignOnLink, *, actor: User | None) -> None:
+    """Remove ``link``: its person no longer signs in as its user, nor can its user be linked by email."""
+    _require_admin(actor, "remove")
+    with transaction.atomic():
+        updated = SignOnLink.objects.filter(pk=link.pk, unlinked__isnull=True).update(unlinked=timezone.now())
+        if not updated:
+            return
+        audit.record(
+            AccessEvent.Kind.SIGN_ON_UNLINKED,
+            actor_id=actor.pk if actor is not None else None,
+            subject_id=link.user_id,
+            detail={"issuer": link.issuer, "subject": link.subject},
+        )
+    logger.info("single sign-on link of %s to %s at %s removed", link.user_id, link.subject, link.issuer)

@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from . import actions, roles
 from .access import signed_in
 from .audit import ACTOR
-from .models import Agency, APIToken, Membership, OversightReviewer
+from .models import Agency, APIToken, Membership, OversightReviewer, SignOnLink
 
 User = get_user_model()
 
@@ -163,3 +163,63 @@ class APITokenAdmin(admin.ModelAdmin[APIToken]):
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[APIToken]) -> None:
         for token in queryset.select_related("user"):
             actions.revoke_api_token(token, actor=signed_in(request.user))
+
+
+class SignOnLinkForm(forms.ModelForm[SignOnLink]):
+    """Refuse, at its field, a person already linked (the constraint's condition is on ``unlinked``,
+    which the form leaves out, so Django's own check of it would not run)."""
+
+    class Meta:
+        model = SignOnLink
+        fields = ("user", "issuer", "subject")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        issuer, subject = data.get("issuer"), data.get("subject")
+        if (
+            issuer
+            and subject
+            and SignOnLink.objects.filter(issuer=issuer, subject=subject, unlinked__isnull=True).exists()
+        ):
+            self.add_error(
+                "subject", f"{subject} at {issuer} is already linked to an account; unlink it first."
+            )
+        return data
+
+
+@admin.register(SignOnLink)
+class SignOnLinkAdmin(AutocompleteAdmin[SignOnLink]):
+    """Links a person at an OpenID provider to an account, and removes links, through
+    ``agencies.actions`` (each in the access log). The only way a staff member or a superuser signs on:
+    single sign-on never links them by email."""
+
+    form = SignOnLinkForm
+    list_display = ("user", "issuer", "subject", "created", "unlinked")
+    list_filter = ("issuer",)
+    search_fields = ("user__username", "subject", "issuer")
+    autocomplete_fields = ("user",)
+    fields = ("user", "issuer", "subject", "created", "unlinked")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: SignOnLink | None = None) -> tuple[str, ...]:
+        return self.fields if obj is not None else ("created", "unlinked")
+
+    def has_change_permission(self, request: HttpRequest, obj: SignOnLink | None = None) -> bool:
+        return False  # another person or account is another link: unlink this one and make that one
+
+    def save_model(self, request: HttpRequest, obj: SignOnLink, form: Any, change: Any) -> None:
+        # The form has checked the constraint (one live link per person at a provider).
+        saved = actions.link_sign_on(
+            obj.user,
+            actor=signed_in(request.user),
+            issuer=obj.issuer,
+            subject=obj.subject,
+            how="administrator",
+        )
+        obj.pk = saved.pk
+
+    def delete_model(self, request: HttpRequest, obj: SignOnLink) -> None:
+        actions.unlink_sign_on(obj, actor=signed_in(request.user))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[SignOnLink]) -> None:
+        for link in queryset:
+            actions.unlink_sign_on(link, actor=signed_in(request.user))

@@ -22,6 +22,7 @@ from django.dispatch import receiver
 from ledger import audit
 from ledger.models import AccessEvent
 
+from .devices import account_name
 from .models import Agency
 
 FLAGS = ("is_staff", "is_superuser", "is_active")
@@ -131,6 +132,7 @@ def _record_lockout(
     ip_address: str | None = None,
     **kwargs: Any,
 ) -> None:
+    username = account_name(username) if username else username
     user = User.objects.filter(**{User.USERNAME_FIELD: username}).values_list("pk", flat=True).first()
     audit.record(
         AccessEvent.Kind.LOCKED_OUT,

@@ -4,12 +4,14 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.core.signals import request_finished
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.utils import timezone
 from django.views.defaults import page_not_found
 
+from . import devices
 from .logs import current_request_id, request_id_from
 
 logger = logging.getLogger(__name__)
@@ -154,3 +156,58 @@ def _nul_in_headers(request: HttpRequest) -> str | None:
         if key.startswith("HTTP_") and isinstance(value, str) and "\x00" in value:
             return key[5:].replace("_", "-").title()
     return None
+
+
+class KnownDeviceMiddleware:
+    """Give a browser that signed in the known-device cookie (``agencies.devices``)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        devices.set_cookie(request, response)
+        return response
+
+
+class BodyLimitMiddleware:
+    """Refuse a request whose declared body is over ``REQUEST_MAX_BYTES`` with a 413, before a byte of
+    it is read: before the CSRF check parses a form (and spools its files to disk), before anyone is
+    authenticated. An anonymous client cannot make the server read, hold or store a large body.
+
+    A body without a Content-Length (chunked) is not read at all by Django's WSGI request; a file
+    inside an accepted body is limited while it is read (``agencies.uploads.BoundedUploadHandler``).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        declared = request.META.get("CONTENT_LENGTH") or "0"
+        try:
+            length = int(declared)
+        except ValueError:
+            length = -1
+        if length < 0:
+            return _refuse(request, 400, f"Content-Length must be a number of bytes, not {declared[:40]!r}.")
+        if length > settings.REQUEST_MAX_BYTES:
+            logger.warning(
+                "refused a %s-byte body for %s (limit %s)", length, request.path, settings.REQUEST_MAX_BYTES
+            )
+            return _refuse(
+                request,
+                413,
+                f"The request body is too large: at most {settings.REQUEST_MAX_BYTES:,} bytes are accepted.",
+            )
+        return self.get_response(request)
+
+
+def _refuse(request: HttpRequest, status: int, message: str) -> HttpResponse:
+    """Answer ``status`` in the API's error shape under /api/, as plain text elsewhere (the server closes
+    the connection itself, the body being left unread)."""
+    response: HttpResponse
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": [message]}, status=status)
+    else:
+        response = HttpResponse(message + "\n", status=status, content_type="text/plain; charset=utf-8")
+    return response

@@ -113,3 +113,33 @@ class APIToken(AbstractAuthToken):
     def __str__(self) -> str:
         scope = "read-only" if self.read_only else "read-write"
         return f"{self.name} ({self.token_key}..., {scope}, {self.user})"
+
+
+class SignOnLink(models.Model):
+    """The account a person at an OpenID provider signs in as: (issuer, subject) to one user.
+
+    The subject (``sub``) is what the provider promises never to give anyone else; an email address
+    can change hands, so it only ever makes a link (``agencies.actions.link_sign_on``), never signs
+    anyone in by itself. An unlinked link stays, ``unlinked`` set, so an account once linked is never
+    linked again by email.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sign_on_links")
+    issuer = models.CharField(max_length=255, help_text="The provider's issuer URL (the ID token's iss).")
+    subject = models.CharField(max_length=255, help_text="The person's subject at that provider (sub).")
+    created = models.DateTimeField()
+    unlinked = models.DateTimeField(null=True, blank=True, help_text="When the link was removed.")
+
+    class Meta:
+        verbose_name = "single sign-on link"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "subject"],
+                condition=models.Q(unlinked__isnull=True),
+                name="sign_on_link_issuer_subject_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        state = f", unlinked {self.unlinked:%Y-%m-%d}" if self.unlinked else ""
+        return f"{self.user} as {self.subject} at {self.issuer}{state}"

@@ -10,12 +10,13 @@ from collections.abc import Mapping
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
+# Each may be left empty: it is then found from the issuer's discovery document (agencies/sso_discovery.py).
 ENDPOINTS = (
-    "OIDC_OP_ISSUER",
     "OIDC_OP_AUTHORIZATION_ENDPOINT",
     "OIDC_OP_TOKEN_ENDPOINT",
     "OIDC_OP_USER_ENDPOINT",
     "OIDC_OP_JWKS_ENDPOINT",
+    "OIDC_OP_LOGOUT_ENDPOINT",
 )
 CLIENT_AUTH_METHODS = ("private_key_jwt", "client_secret_post", "client_secret_basic")
 SIGNING_ALGORITHMS = ("RS256", "RS384", "RS512", "ES256", "ES384", "ES512")
@@ -24,8 +25,10 @@ SIGNING_ALGORITHMS = ("RS256", "RS384", "RS512", "ES256", "ES384", "ES512")
 def problems(values: Mapping[str, object], *, production: bool) -> list[str]:
     """Return each problem of the ``OIDC_*`` values in ``values``; an empty list means it can run."""
     found: list[str] = []
-    for name in (*ENDPOINTS, "OIDC_RP_CLIENT_ID"):
+    for name in ("OIDC_OP_ISSUER", *ENDPOINTS, "OIDC_RP_CLIENT_ID"):
         value = str(values.get(name) or "")
+        if not value and name in ENDPOINTS:
+            continue
         if not value:
             found.append(f"{name} must be set")
         elif name != "OIDC_RP_CLIENT_ID":

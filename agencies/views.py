@@ -10,12 +10,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods
 
-from . import actions
+from . import actions, sso, sso_views
 from .access import SignedInRequest, is_reviewer
 from .forms import APITokenForm, ChangePasswordForm, RevokeAPITokenForm, SignInForm
 from .models import Membership
@@ -68,9 +68,16 @@ class SignOutView(auth_views.LogoutView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         was_signed_in = request.user.is_authenticated
+        id_token = request.session.get(sso.ID_TOKEN_SESSION_KEY)
         response = super().post(request, *args, **kwargs)
         if was_signed_in:
             messages.info(request, "You have signed out. Close the browser if others use this computer.")
+        # Signed on through the provider: sign out there too, or the next "Sign in with ..." would let
+        # whoever uses this browser straight back in.
+        if was_signed_in and id_token and settings.SSO_ENABLED:
+            at_provider = sso_views.provider_sign_out_url(request, id_token)
+            if at_provider:
+                return HttpResponseRedirect(at_provider)
         return response
 
 

@@ -32,20 +32,20 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "orderctl.settings")
 
-import django
+from bench.runtime import check_production_mode, setup
 
-django.setup()
+if __name__ == "__main__":  # imported (by the tests, by bench/pages.py), Django is set up already
+    setup()
 
-import time_machine  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
-from django.utils import timezone  # noqa: E402
+import time_machine
+from django.db import connection, transaction
+from django.utils import timezone
 
-from bench.dataset import ensure_dataset  # noqa: E402
-from directives import actions  # noqa: E402
-from directives.actions import sweeps  # noqa: E402
-from directives.models import Directive, DirectiveEvent, Notification  # noqa: E402
+from bench.dataset import ensure_dataset
+from directives import actions
+from directives.actions import sweeps
+from directives.models import Directive, DirectiveEvent, Notification
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 EMPTY_ROUNDS = 50
@@ -61,7 +61,7 @@ RAW_UPDATE = f"UPDATE {DIRECTIVE} SET overdue_flagged_at = %(now)s WHERE {CONDIT
 # order and their place in its chain (seq: after the order's newest, numbered by directive id), as
 # the action's do; SQL alone cannot build the chain's hashes (each needs the one before it) nor sign
 # them, so this statement writes them empty and does not lock the orders: the action's extra work over
-# it is the signed hash chain.
+# it is the signed hash chain. Like the action, it owes no notice for a parent (its parts are told).
 RAW_SWEEP = f"""
 WITH flagged AS (
     UPDATE {DIRECTIVE} SET overdue_flagged_at = %(now)s
@@ -80,13 +80,16 @@ WITH flagged AS (
         '', due_on, %(now)s, '', '', '', ''
     FROM numbered
     RETURNING id, directive_id, old_due_on
+), notices AS (
+    INSERT INTO {NOTIFICATION} (directive_id, kind, due_on, offset_days, event_id, state, created,
+        next_attempt_at, attempts, recipients, last_error)
+    SELECT directive_id, 'overdue', old_due_on, 0, id, 'pending', %(now)s, %(now)s, 0, '[]'::jsonb, ''
+    FROM events e
+    WHERE NOT EXISTS (SELECT 1 FROM {DIRECTIVE} part WHERE part.parent_id = e.directive_id)
+    ON CONFLICT DO NOTHING
+    RETURNING directive_id
 )
-INSERT INTO {NOTIFICATION} (directive_id, kind, due_on, offset_days, event_id, state, created,
-    next_attempt_at, attempts, recipients, last_error)
-SELECT directive_id, 'overdue', old_due_on, 0, id, 'pending', %(now)s, %(now)s, 0, '[]'::jsonb, ''
-FROM events
-ON CONFLICT DO NOTHING
-RETURNING directive_id
+SELECT id FROM flagged
 """  # noqa: S608 - table names from the models, values bound
 # The sweep's first read when there is nothing to flag is this very query, with LIMIT 1.
 EMPTY_SELECT = f"SELECT id FROM {DIRECTIVE} WHERE {CONDITION}"  # noqa: S608
@@ -128,6 +131,7 @@ def median_ms(samples: list[float]) -> float:
 
 
 def main() -> None:
+    check_production_mode()
     if connection.vendor != "postgresql":
         sys.exit("bench/sweep.py measures PostgreSQL: set DATABASE_URL=postgres://...")
     print(f"data set: {ensure_dataset().describe()}")

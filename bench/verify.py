@@ -24,17 +24,17 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "orderctl.settings")
 
-import django
+from bench.runtime import check_production_mode, setup
 
-django.setup()
+if __name__ == "__main__":  # imported (by the tests, by bench/pages.py), Django is set up already
+    setup()
 
-from django.db import connection, transaction  # noqa: E402
+from django.db import connection, transaction
 
-from bench.dataset import ensure_dataset  # noqa: E402
-from directives import history, proof  # noqa: E402
-from directives.models import DirectiveEvent  # noqa: E402
+from bench.dataset import ensure_dataset
+from directives import history, proof
+from directives.models import DirectiveEvent
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 EVENT = DirectiveEvent._meta.db_table
@@ -68,6 +68,7 @@ def chains() -> int:
 
 
 def main() -> None:
+    check_production_mode()
     if connection.vendor != "postgresql":
         sys.exit("bench/verify.py measures PostgreSQL: set DATABASE_URL=postgres://...")
     print(f"data set: {ensure_dataset().describe()}")

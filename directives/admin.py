@@ -17,6 +17,7 @@ from . import (
     admin_outbox,  # noqa: F401 - registers the outbox's admin (Delivery)
 )
 from .admin_integrations import publish, unpublish
+from .bounds import within_dates
 from .models import Directive, DirectiveEvent, Involvement, Order, OrderChange, Status
 
 # Links without a scheme are https (Django 6's default, chosen now to silence its transition warning).
@@ -106,6 +107,7 @@ class DirectiveUpdateForm(forms.ModelForm[Directive]):
     )
     evidence_url = forms.URLField(required=False, assume_scheme="https", max_length=actions.MAX_URL_LENGTH)
     new_due_on = forms.DateField(
+        validators=[within_dates],
         required=False,
         label="Extend the deadline to",
         help_text="A later date than the effective due date; the original due date is kept.",

@@ -73,8 +73,9 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin[WebhookSubscription]):
     form = WebhookSubscriptionForm
     list_display = ("name", "format", "agency", "order", "active", "consecutive_failures", "created")
     list_filter = ("format", "active")
+    # Never the signing secret: it is shown once, when made (below, or POST .../rotate-secret/ in the API).
     readonly_fields = (
-        "secret",
+        "previous_secret_until",
         "consecutive_failures",
         "disabled_at",
         "disabled_reason",
@@ -145,6 +146,12 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin[WebhookSubscription]):
         except (ValidationError, PermissionDenied) as error:
             raise PermissionDenied(str(error)) from None
         obj.pk = saved.pk
+        if not change:
+            messages.warning(
+                request,
+                f"The signing secret of {saved.name}, shown this once: {saved.secret} "
+                "(a new one: POST /api/v1/webhooks/{id}/rotate-secret/).".replace("{id}", str(saved.pk)),
+            )
 
     def delete_model(self, request: HttpRequest, obj: WebhookSubscription) -> None:
         webhooks.delete_webhook(obj, actor=signed_in(request.user))

@@ -26,9 +26,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from . import deadlines
-from .charts import Standing, chart_data
+from .charts import Standing, chart_data, history_anchor, standing_counts
 from .export import status_rows, to_csv, to_json
-from .models import Directive, Status
+from .models import Directive, Status, own_overdue_q
 from .queries import (
     DIRECTIVE_SEQUENCE,
     DirectiveFilter,
@@ -43,8 +43,11 @@ from .queries import (
 
 # How often the page refreshes its numbers; the template hands it to the script in a data attribute.
 REFRESH_SECONDS = 300
-# The overdue list shows the most overdue directives first; the downloads list every one.
+# The overdue list shows the most overdue directives first; the All directives page pages through every
+# one (the link under the list), and the downloads list them all.
 OVERDUE_LIST_SIZE = 50
+# The extension requests waiting longest; the count says how many more wait.
+PENDING_LIST_SIZE = 50
 # A request with this header wants the page's content alone: the script's refresh.
 FRAGMENT_HEADER = "X-Orderctl-Fragment"
 
@@ -113,14 +116,29 @@ def dashboard_context(request: HttpRequest, selection: Selection) -> dict[str, A
     """Return everything the dashboard's content shows, read at the request's one instant."""
     now = request_now(request)
     scoped, listed = selection.scope.qs.order_by(), selection.listed.qs
-    summary = summarize(scoped, now)
-    overdue_filter = DirectiveFilter(
-        QueryDict(selection.query(overdue="true", ordering="-days_overdue")),
-        queryset=Directive.objects.trackable().with_agencies().order_by(*DIRECTIVE_SEQUENCE),
-        request=request,
+    # Without a status filter the deadline chart counts what the tiles count: both from one scan,
+    # grouped by due date. A status filter narrows the chart, which then has a query of its own.
+    together = not selection.valid.get("status")
+    extra = {**history_anchor(), **(standing_counts(now) if together else {})}
+    summary = summarize(scoped, now, extra=extra, by_due_on=together)
+    charts = chart_data(
+        scoped=scoped,
+        listed=listed,
+        now=now,
+        anchor=summary["extra"],
+        by_date=summary["by_due_on"] if together else None,
     )
-    overdue = overdue_filter.qs
-    charts = chart_data(scoped=scoped, listed=listed, now=now)
+    # Most days overdue first is earliest due first: sorted on the indexed due date (directive_due_on_idx;
+    # due_at is the end of that day, so the same order), not on a computed number of days, so the page
+    # reads 50 rows off the index. A trackable directive is overdue by its own deadline (it has no
+    # parts), and the deadline chart has counted these already: its overdue stacks are the list's length.
+    overdue = (
+        listed.trackable().filter(own_overdue_q(now)).with_agencies().order_by("due_on", *DIRECTIVE_SEQUENCE)
+    )
+    overdue_count = sum(
+        next(s["values"] for s in charts["timeline"]["series"] if s["key"] == Standing.OVERDUE)
+    )
+    pending = pending_extensions(scoped)
     return {
         "selection": selection,
         "scope_text": _scope_text(selection),
@@ -128,9 +146,12 @@ def dashboard_context(request: HttpRequest, selection: Selection) -> dict[str, A
         "summary": summary,
         "agencies": worst_first(summary["agencies"]),
         "overdue_rows": rows_of(overdue[:OVERDUE_LIST_SIZE], now),
-        "overdue_count": overdue.count(),
+        "overdue_count": overdue_count,
         "overdue_list_size": OVERDUE_LIST_SIZE,
-        "pending_extensions": pending_extensions(scoped),
+        "pending_extensions": list(pending[:PENDING_LIST_SIZE]),
+        "pending_count": pending.count(),
+        "pending_list_size": PENDING_LIST_SIZE,
+        "overdue_all_query": selection.query(overdue="true", ordering="-days_overdue"),
         "listed_count": listed.count(),
         "charts": charts,
         "timeline": charts["timeline"],

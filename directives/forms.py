@@ -14,6 +14,7 @@ from django import forms
 
 from uswds.forms import DateInput, UswdsForm
 
+from .bounds import within_dates
 from .models import VERDICTS, Directive, Notification, Status
 from .outreach import NotificationPreference
 
@@ -24,7 +25,9 @@ class DirectiveNoteForm(UswdsForm):
     # The version the page was rendered from; the actions layer refuses the write if it moved on.
     version = forms.CharField(widget=forms.HiddenInput, max_length=64)
     # The newest event the user had seen, so a stale submission can show exactly what came after it.
-    seen_event = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    seen_event = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=0, max_value=2**63 - 1
+    )
     note = forms.CharField(
         required=False,
         strip=False,  # the actions layer strips and counts; keep what the user typed for a re-render
@@ -63,12 +66,14 @@ class DirectiveUpdateForm(DirectiveNoteForm):
         help_text="Leave on “No change” to record only a note or a new forecast.",
     )
     completed_on = forms.DateField(
+        validators=[within_dates],
         required=False,
         label="Completion date",
         widget=DateInput,
         help_text="Only with the status Completed. Left empty, it is today (Eastern time).",
     )
     forecast_on = forms.DateField(
+        validators=[within_dates],
         required=False,
         label="Forecast completion date",
         widget=DateInput,
@@ -143,7 +148,10 @@ class ExtensionRequestForm(UswdsForm):
     prefix = "extension"
 
     requested_due_on = forms.DateField(
-        label="New date asked for", widget=DateInput, help_text="After the current deadline."
+        validators=[within_dates],
+        label="New date asked for",
+        widget=DateInput,
+        help_text="After the current deadline.",
     )
     justification = forms.CharField(
         strip=False,
@@ -172,6 +180,7 @@ class EventDateForm(UswdsForm):
 
     version = forms.CharField(widget=forms.HiddenInput, max_length=64)
     event_on = forms.DateField(
+        validators=[within_dates],
         label="Event date",
         widget=DateInput,
         help_text="The deadline is counted from this date; record it again if the event moves.",

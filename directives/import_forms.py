@@ -29,6 +29,7 @@ from agencies.models import Agency
 from uswds.forms import DateInput, Select, UswdsForm
 
 from . import deadlines
+from .bounds import within_dates
 from .drafting import Draft, DraftedAmend, DraftedDirective, DraftError, draft
 from .drafting.writer import to_toml
 from .orderfile import MAX_REF, MAX_TITLE, AgencySpec, OrderFileError, OrderSpec, parse_order_file
@@ -69,7 +70,11 @@ class OrderTextForm(UswdsForm):
         help_text="Only when the text lacks it (a whitehouse.gov page has none until it is published).",
     )
     signed_on = forms.DateField(
-        required=False, label="Signing date", widget=DateInput, help_text="Only when the text lacks it."
+        validators=[within_dates],
+        required=False,
+        label="Signing date",
+        widget=DateInput,
+        help_text="Only when the text lacks it.",
     )
     title = forms.CharField(
         required=False,
@@ -228,7 +233,11 @@ class DirectiveDraftForm(UswdsForm):
         help_text="The section whose completion the time counts from, e.g. 2(a).",
     )
     date = forms.DateField(
-        required=False, widget=DateInput, label="Date", help_text="For a deadline by a date."
+        validators=[within_dates],
+        required=False,
+        widget=DateInput,
+        label="Date",
+        help_text="For a deadline by a date.",
     )
     ongoing = forms.BooleanField(required=False, label="The duty goes on after the date")
 

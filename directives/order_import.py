@@ -35,7 +35,7 @@ from .import_forms import (
     segments,
     unplaced_of,
 )
-from .models import Order
+from .models import Order, OrderKind
 
 ACTIONS = ("draft", "add", "check", "load", "download")
 
@@ -82,7 +82,7 @@ def order_import(request: SignedInRequest) -> HttpResponse:
     except ValidationError as error:
         problems = load_problems(error, text_form, formset)
         return _review(request, result, text_form, formset, problems, status=400)
-    messages.success(request, f"Loaded Executive Order {order.number}: {report.summary()}.")
+    messages.success(request, f"Loaded {order}: {report.summary()}.")
     return redirect("order_detail", number=order.number)
 
 
@@ -129,6 +129,8 @@ def _review(
         "formset": formset,
         "rows": rows,
         "draft": result,
+        # "Presidential Memorandum 99200": the kind the drafter read, and the number given or read.
+        "document": f"{OrderKind(result.order.kind).label} {result.order.number or ''}".strip(),
         "segments": segments(result, unplaced),
         "to_review": [row for row in rows if row.drafted and row.drafted.review],
         "unplaced": unplaced,

@@ -16,8 +16,13 @@ from . import deadlines
 AGENCY_KINDS = ("department", "component", "committee", "eop_office")
 POLICIES = tuple(p.value for p in deadlines.Policy)
 
+# The kinds of presidential document an order file may hold (directives.models.OrderKind); the
+# memoranda carry no number of their own.
+ORDER_KINDS = ("executive_order", "national_security_memorandum", "presidential_memorandum", "proclamation")
+UNNUMBERED_KINDS = ("national_security_memorandum", "presidential_memorandum")
 ORDER_FIELDS = {
-    "number": True,
+    "kind": False,
+    "number": False,  # required unless the kind is a memorandum (checked below)
     "title": True,
     "signed_on": True,
     "federal_register_citation": False,
@@ -50,7 +55,8 @@ AMEND_FIELDS = {
     "source": False,
     "review": False,
 }
-SECTIONS = ("order", "agencies", "directives", "revokes", "amends")
+UNPLACED_FIELDS = {"sentence": True, "reason": True}
+SECTIONS = ("order", "agencies", "directives", "revokes", "amends", "unplaced")
 # The database's column widths (directives.models.Directive): a longer value would fail at load.
 MAX_REF = 30
 MAX_TITLE = 300
@@ -75,6 +81,7 @@ class OrderInfo:
     source_url: str = ""
     notes: str = ""
     deadline_policy: str = deadlines.Policy.LITERAL.value
+    kind: str = "executive_order"  # one of ORDER_KINDS; number 0: a memorandum without one
 
 
 @dataclass(frozen=True)
@@ -171,7 +178,11 @@ class _Checker:
         value = table.get(key)
         if key not in table:
             return 0
-        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or not 0 < value <= deadlines.MAX_ORDER_NUMBER
+        ):
             self.problems.append(f"{where}.{key}: must be an executive order's number, not {value!r}")
             return 0
         if value == own:
@@ -196,6 +207,10 @@ class _Checker:
                 f"{where}.{key}: must be a date written as YYYY-MM-DD without quotes, not {value!r}"
             )
             return None
+        problem = deadlines.date_out_of_range(value)
+        if problem:
+            self.problems.append(f"{where}.{key}: {problem}")
+            return None
         return value
 
     def agency_list(self, where: str, table: dict[str, Any], key: str, known: set[str]) -> tuple[str, ...]:
@@ -209,6 +224,18 @@ class _Checker:
         if len(set(value)) != len(value):
             self.problems.append(f"{where}.{key}: lists an agency twice")
         return tuple(value)
+
+
+def _unplaced(check: _Checker, raw_unplaced: Any) -> None:
+    """Check the drafter's ``[[unplaced]]`` sentences: notes for the reviewer, never loaded."""
+    if not isinstance(raw_unplaced, list):
+        check.problems.append("unplaced: must be an array of tables ([[unplaced]])")
+        return
+    for index, raw in enumerate(raw_unplaced):
+        where = f"unplaced[{index}]"
+        table = check.fields(where, raw, UNPLACED_FIELDS)
+        check.text(where, table, "sentence", required=True)
+        check.text(where, table, "reason", required=True)
 
 
 def parse_order_file(text: str, *, known_agencies: frozenset[str] = frozenset()) -> OrderSpec:
@@ -225,14 +252,25 @@ def parse_order_file(text: str, *, known_agencies: frozenset[str] = frozenset())
     for key in sorted(set(data) - set(SECTIONS)):
         check.problems.append(
             f"{key}: unknown section (expected [order], [[agencies]], [[directives]], "
-            "[[revokes]] or [[amends]])"
+            "[[revokes]], [[amends]] or [[unplaced]])"
         )
     if "order" not in data:
         check.problems.append("order: missing the [order] section")
     raw_order = check.fields("order", data.get("order", {}), ORDER_FIELDS)
+    kind = check.text("order", raw_order, "kind") or "executive_order"
+    if kind not in ORDER_KINDS:
+        check.problems.append(f"order.kind: {kind!r} is not one of {', '.join(ORDER_KINDS)}")
+    if "order" in data and "number" not in raw_order and kind not in UNNUMBERED_KINDS:
+        check.problems.append("order.number: missing required field (only a memorandum may have none)")
     number = raw_order.get("number")
-    if "number" in raw_order and (isinstance(number, bool) or not isinstance(number, int) or number <= 0):
-        check.problems.append(f"order.number: must be a positive whole number, not {number!r}")
+    if "number" in raw_order and (
+        isinstance(number, bool)
+        or not isinstance(number, int)
+        or not 0 < number <= deadlines.MAX_ORDER_NUMBER
+    ):
+        check.problems.append(
+            f"order.number: must be a whole number from 1 to {deadlines.MAX_ORDER_NUMBER:,}, not {number!r}"
+        )
     signed_on = check.date("order", raw_order, "signed_on")
     policy = check.text("order", raw_order, "deadline_policy") or deadlines.Policy.LITERAL.value
     if policy not in POLICIES:
@@ -250,6 +288,7 @@ def parse_order_file(text: str, *, known_agencies: frozenset[str] = frozenset())
         source_url=source_url,
         notes=check.text("order", raw_order, "notes"),
         deadline_policy=policy,
+        kind=kind,
     )
 
     raw_agencies = data.get("agencies", [])
@@ -284,6 +323,7 @@ def parse_order_file(text: str, *, known_agencies: frozenset[str] = frozenset())
         if a.parent == a.abbreviation:
             check.problems.append(f"agencies[{a.abbreviation}].parent: an agency cannot be its own parent")
 
+    _unplaced(check, data.get("unplaced", []))
     revokes = _revokes(check, data.get("revokes", []), own=number)
     amends = _amends(check, data.get("amends", []), own=number, known=known)
     raw_directives = data.get("directives", [])

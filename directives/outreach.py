@@ -8,6 +8,8 @@ State changes go through ``directives/actions/`` (``webhooks``, ``preferences``,
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -94,6 +96,10 @@ class WebhookSubscription(models.Model):
     kinds = models.JSONField(default=all_kinds, help_text="The notice kinds sent (Notification.Kind).")
     # Kept in the clear: the receiver needs the same secret to verify, so it cannot be a digest.
     secret = models.CharField(max_length=100, help_text="whsec_..., the Standard Webhooks signing secret.")
+    # The secret before the last rotation, still signing beside the new one until ``previous_secret_until``
+    # so the receiver can switch over without losing a message (Standard Webhooks allows several).
+    previous_secret = models.CharField(max_length=100, blank=True)
+    previous_secret_until = models.DateTimeField(null=True, blank=True)
     active = models.BooleanField(default=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
     disabled_at = models.DateTimeField(null=True, blank=True)
@@ -115,6 +121,13 @@ class WebhookSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_format_display()})"
+
+    def signing_secrets(self, now: dt.datetime) -> list[str]:
+        """Return the secrets a message sent at ``now`` is signed with: the current one, and the previous
+        one while its overlap lasts."""
+        if self.previous_secret and self.previous_secret_until and now < self.previous_secret_until:
+            return [self.secret, self.previous_secret]
+        return [self.secret]
 
     @property
     def scope(self) -> str:

@@ -182,14 +182,16 @@ def body_for(subscription: WebhookSubscription, notification: Notification, dire
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
 
 
-def signed_headers(secret: str, message_id: str, now: dt.datetime, body: str) -> dict[str, str]:
-    """Return the Standard Webhooks headers for ``body``: its id, timestamp and signature."""
+def signed_headers(secrets: list[str], message_id: str, now: dt.datetime, body: str) -> dict[str, str]:
+    """Return the Standard Webhooks headers for ``body``: its id, timestamp and a signature by each of
+    ``secrets``, space-separated as the specification allows (the current and, after a rotation, the
+    previous secret, so a receiver still holding the old one verifies)."""
     return {
         "Content-Type": "application/json",
         "User-Agent": f"orderctl webhooks ({settings.SITE_URL})",
         "webhook-id": message_id,
         "webhook-timestamp": str(int(now.timestamp())),
-        "webhook-signature": Webhook(secret).sign(message_id, now, body),
+        "webhook-signature": " ".join(Webhook(secret).sign(message_id, now, body) for secret in secrets),
     }
 
 

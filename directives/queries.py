@@ -19,13 +19,28 @@ Nothing here writes; writes go through ``directives.actions``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Count, Exists, F, OrderBy, OuterRef, Q, QuerySet, Value, When
+from django.db.models import (
+    Aggregate,
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Min,
+    OrderBy,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 from django_filters import rest_framework as filters
@@ -46,6 +61,7 @@ from .models import (
     Review,
     Status,
     overdue_q,
+    own_overdue_q,
     ref_covers,
 )
 
@@ -105,6 +121,12 @@ class AgencyField(forms.CharField):
 
 class OrderNumberField(forms.IntegerField):
     """An executive order's number, cleaned to that order's id."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Bounded like an order file's number: past it, the database would refuse the lookup (a 500).
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", deadlines.MAX_ORDER_NUMBER)
+        super().__init__(*args, **kwargs)
 
     def clean(self, value: Any) -> int | None:
         number = super().clean(value)
@@ -285,6 +307,9 @@ class DirectiveFilter(ScopeFilter):
 
 # The filters a page shows as its form, in this order (the API takes them all), and their hints there.
 PAGE_FILTERS = ("order", "agency", "involving", "status", "overdue", "search")
+# Up to this many orders, the order filter is a list to choose from; beyond, a box for the number (a
+# list of 2,000 orders is no help to anyone, and rendering it took most of a page's time).
+ORDER_SELECT_LIMIT = 100
 PAGE_HELP = {
     "agency": "The agency that owns it; a department includes its components.",
     "involving": "Lead or consulted; a department includes its components.",
@@ -303,15 +328,17 @@ def filter_form(filterset: ScopeFilter, fields: Iterable[str] = PAGE_FILTERS) ->
     agencies = [
         (a.abbreviation, f"{a.abbreviation}: {a.name}") for a in Agency.objects.order_by("abbreviation")
     ]
+    orders = list(Order.objects.only("number", "title")[: ORDER_SELECT_LIMIT + 1])
     for name in list(form.fields):
         if name not in fields:
             del form.fields[name]
     widgets = {
-        "order": forms.Select(
-            choices=[
-                ("", "All orders"),
-                *((o.number, f"EO {o.number}: {o.title}") for o in Order.objects.all()),
-            ]
+        "order": (
+            forms.Select(
+                choices=[("", "All orders"), *((o.number, f"EO {o.number}: {o.title}") for o in orders)]
+            )
+            if len(orders) <= ORDER_SELECT_LIMIT
+            else forms.NumberInput(attrs={"inputmode": "numeric"})
         ),
         "agency": forms.Select(choices=[("", "All lead agencies"), *agencies]),
         "involving": forms.Select(choices=[("", "Any agency"), *agencies]),
@@ -329,6 +356,8 @@ def filter_form(filterset: ScopeFilter, fields: Iterable[str] = PAGE_FILTERS) ->
         field.widget = widget() if isinstance(widget, type) else widget
         field.widget.attrs.setdefault("class", css.get(type(field.widget), "usa-input"))
         field.help_text = PAGE_HELP.get(name, "")
+        if name == "order" and isinstance(field.widget, forms.NumberInput):
+            field.help_text = "An executive order's number, e.g. 14409."
     # Bound again, as USWDS fields, if validation bound them already.
     form._bound_fields_cache = {}  # type: ignore[attr-defined]  # Django's private cache: not in the stubs
     return form
@@ -358,12 +387,18 @@ class Row:
         )
 
 
-def rows_of(directives: Iterable[Directive], now: dt.datetime, *, overdue_first: bool = False) -> list[Row]:
-    """Return list rows for ``directives``; with ``overdue_first``, the overdue ones lead."""
-    rows = [Row.of(d, now) for d in directives]
-    if overdue_first:
-        rows.sort(key=lambda r: not r.overdue)  # stable: the Order's own sequence is kept within each
-    return rows
+def rows_of(directives: Iterable[Directive], now: dt.datetime) -> list[Row]:
+    """Return list rows for ``directives``, in their order."""
+    return [Row.of(d, now) for d in directives]
+
+
+def overdue_first(directives: DirectiveQuerySet, now: dt.datetime) -> DirectiveQuerySet:
+    """Return ``directives`` ordered overdue ones first, each group in the Order's own sequence.
+
+    Sorted in the database, so a page of them is a slice: the agency page's order.
+    """
+    overdue = ExpressionWrapper(overdue_q(now), output_field=BooleanField())
+    return directives.alias(overdue_now=overdue).order_by(F("overdue_now").desc(), *DIRECTIVE_SEQUENCE)
 
 
 # --- The numbers ----------------------------------------------------------------------------------------
@@ -371,40 +406,64 @@ def rows_of(directives: Iterable[Directive], now: dt.datetime, *, overdue_first:
 NEXT_DEADLINES = 5
 
 
-def summarize(directives: DirectiveQuerySet, now: dt.datetime) -> dict[str, Any]:
+def summarize(
+    directives: DirectiveQuerySet,
+    now: dt.datetime,
+    *,
+    extra: Mapping[str, Aggregate] | None = None,
+    by_due_on: bool = False,
+) -> dict[str, Any]:
     """Return the numbers of ``directives``' trackable items at ``now``, in a fixed handful of queries.
 
     Shaped as ``api.serializers.SummarySerializer``: totals by status and by review, overdue, due soon,
     completed on time or late as claimed and as verified, the claimed completions by review and those
-    flagged, a tally per lead agency, and the next deadlines.
+    flagged, a tally per lead agency, and the next deadlines. ``extra`` aggregates ride along in the
+    totals' one query (the dashboard's charts), returned under ``"extra"``. With ``by_due_on`` that
+    query counts per due date (returned under ``"by_due_on"``, the deadline chart's rows) and the
+    totals are their sums: the tiles and the chart from one scan.
     """
     directives = directives.trackable()
     today = deadlines.local_date(now)
     on_time, late = COMPLETED_ON_TIME, COMPLETED_LATE
+    # A trackable directive has no parts: overdue by its own deadline alone, the same answer as
+    # overdue_q without a subquery per row.
+    overdue = own_overdue_q(now)
     # Open and not yet past its own deadline, due within N days: days_remaining <= N.
     upcoming = OPEN & Q(due_at__gt=now)
-    totals = directives.aggregate(
-        total=Count("pk"),
-        overdue=Count("pk", filter=overdue_q(now)),
-        due_within_7_days=Count("pk", filter=upcoming & Q(due_on__lte=today + dt.timedelta(days=7))),
-        due_within_30_days=Count("pk", filter=upcoming & Q(due_on__lte=today + dt.timedelta(days=30))),
-        completed_on_time=Count("pk", filter=on_time),
-        completed_late=Count("pk", filter=late),
-        verified_on_time=Count("pk", filter=VERIFIED_ON_TIME),
-        verified_late=Count("pk", filter=VERIFIED_LATE),
-        claimed_complete=Count("pk", filter=COMPLETED),
-        flagged=Count("pk", filter=FLAGGED),
+    aggregates: dict[str, Aggregate] = {
+        "total": Count("pk"),
+        "overdue": Count("pk", filter=overdue),
+        "due_within_7_days": Count("pk", filter=upcoming & Q(due_on__lte=today + dt.timedelta(days=7))),
+        "due_within_30_days": Count("pk", filter=upcoming & Q(due_on__lte=today + dt.timedelta(days=30))),
+        "completed_on_time": Count("pk", filter=on_time),
+        "completed_late": Count("pk", filter=late),
+        "verified_on_time": Count("pk", filter=VERIFIED_ON_TIME),
+        "verified_late": Count("pk", filter=VERIFIED_LATE),
+        "claimed_complete": Count("pk", filter=COMPLETED),
+        "flagged": Count("pk", filter=FLAGGED),
         **{f"status_{value}": Count("pk", filter=Q(status=value)) for value in Status.values},
         **{f"review_{value}": Count("pk", filter=CLAIMS & Q(review=value)) for value in Review.values},
         **{f"complete_{value}": Count("pk", filter=COMPLETED & Q(review=value)) for value in Review.values},
-    )
+    }
+    own = set(aggregates)
+    for name, aggregate in (extra or {}).items():
+        # An extra may share a name with one of the summary's only if it counts the same thing.
+        if aggregates.setdefault(name, aggregate) != aggregate:
+            raise ValueError(f"extra {name!r} differs from the summary's own {name!r}")
+    by_date: list[Mapping[str, Any]] = []
+    if by_due_on:
+        by_date = list(directives.order_by().values("due_on").annotate(**aggregates))
+        totals = _combined(by_date, aggregates)
+    else:
+        totals = directives.aggregate(**aggregates)
+    extras = {name: totals[name] if name in own else totals.pop(name) for name in extra or {}}
     agencies = (
         directives.filter(involvements__role=Involvement.Role.LEAD)
         .values(abbreviation=F("involvements__agency__abbreviation"), name=F("involvements__agency__name"))
         .annotate(
             led=Count("pk"),
             open=Count("pk", filter=OPEN),
-            overdue=Count("pk", filter=overdue_q(now)),
+            overdue=Count("pk", filter=overdue),
             completed_on_time=Count("pk", filter=on_time),
             completed_late=Count("pk", filter=late),
         )
@@ -427,12 +486,31 @@ def summarize(directives: DirectiveQuerySet, now: dt.datetime) -> dict[str, Any]
         **totals,
         "agencies": list(agencies),
         "next_deadlines": list(next_deadlines),
+        "extra": extras,
+        "by_due_on": by_date,
     }
 
 
-def pending_extensions(directives: DirectiveQuerySet) -> list[ExtensionRequest]:
-    """Return the pending extension requests of ``directives``, oldest first (what waits longest leads)."""
-    return list(
+def _combined(rows: list[Mapping[str, Any]], aggregates: Mapping[str, Aggregate]) -> dict[str, Any]:
+    """Return the totals of per-group ``rows``: a count's is the sum, a minimum's the least value."""
+    totals: dict[str, Any] = {}
+    for name, aggregate in aggregates.items():
+        if isinstance(aggregate, Min):
+            values = [row[name] for row in rows if row[name] is not None]
+            totals[name] = min(values) if values else None
+        elif isinstance(aggregate, Count):
+            totals[name] = sum(row[name] for row in rows)
+        else:
+            raise TypeError(f"{name}: only counts and minimums add up across groups")
+    return totals
+
+
+def pending_extensions(directives: DirectiveQuerySet) -> QuerySet[ExtensionRequest]:
+    """Return the pending extension requests of ``directives``, oldest first (what waits longest leads).
+
+    A queryset, so a page slices it and counts it in the database.
+    """
+    return (
         ExtensionRequest.objects.filter(state=ExtensionRequest.State.PENDING, directive__in=directives)
         .select_related("directive__order", "requested_by", "agency")
         .order_by("created", "id")

@@ -20,7 +20,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from agencies.access import SignedInRequest, User, is_reviewer, member_agency_ids
@@ -39,12 +38,14 @@ from .forms import (
     ReviewForm,
 )
 from .models import Directive, DirectiveEvent, Involvement, Order, Status
+from .paging import BadPage, Page, PageRequest, paginate
 from .queries import (
     DIRECTIVE_SEQUENCE,
     DirectiveFilter,
     Row,
     changes_of,
     filter_form,
+    overdue_first,
     provenance,
     request_now,
     rows_of,
@@ -129,11 +130,18 @@ def _before(request: HttpRequest) -> int | None:
     return int(raw)
 
 
+def _bad_page(error: BadPage) -> HttpResponseBadRequest:
+    return HttpResponseBadRequest(f"{error}\n", content_type="text/plain; charset=utf-8")
+
+
 @login_required
 @require_safe
 def my_agency(request: SignedInRequest) -> HttpResponse:
-    """List the directives the user's agencies lead, then those they are consulted on, overdue first."""
-    now = timezone.now()
+    """List the directives the user's agencies lead, then those they are consulted on, overdue first.
+
+    Each list is paged on its own (``led_page``, ``consulted_page``), so one does not move the other.
+    """
+    now = request_now(request)
     memberships = list(Membership.objects.filter(user=request.user).select_related("agency"))
     # A department includes its components (DHS sees what CISA leads).
     agency_ids = member_agency_ids(request.user)
@@ -147,34 +155,49 @@ def my_agency(request: SignedInRequest) -> HttpResponse:
             )
         )
     ).exclude(pk__in=led.values("pk"))
-    context = {
+    context: dict[str, Any] = {
         "memberships": memberships,
         "agencies": agencies,
-        "led_rows": rows_of(led, now, overdue_first=True) if agency_ids else [],
-        "consulted_rows": rows_of(consulted, now, overdue_first=True) if agency_ids else [],
         "reviewer": is_reviewer(request.user),
         "now": now,
     }
+    if agency_ids:
+        try:
+            for name, directives in (("led", led), ("consulted", consulted)):
+                context[f"{name}_page"] = paginate(
+                    overdue_first(directives, now),
+                    request.GET,
+                    prefix=f"{name}_",
+                    shape=lambda page: rows_of(page, now),
+                )
+        except BadPage as error:
+            return _bad_page(error)
     return render(request, "directives/my_agency.html", context)
 
 
 @login_required
 @require_safe
 def directive_list(request: HttpRequest) -> HttpResponse:
-    """List every directive, filtered as the API filters it (the same parameters), from the address."""
+    """List every directive, filtered as the API filters it (the same parameters), a page at a time.
+
+    The filters and the page are in the address; the rows are the page's only, with one count.
+    """
     now = request_now(request)
     filterset = DirectiveFilter(
         request.GET or None,
         queryset=Directive.objects.with_agencies().order_by(*DIRECTIVE_SEQUENCE),
         request=request,
     )
-    rows = rows_of(filterset.qs, now)
+    try:
+        page = paginate(filterset.qs, request.GET, shape=lambda directives: rows_of(directives, now))
+    except BadPage as error:
+        return _bad_page(error)
     form = filter_form(filterset)
     filtered = filterset.is_bound and any(form.cleaned_data.get(name) for name in form.fields)
     return render(
         request,
         "directives/directive_list.html",
-        {"form": form, "rows": rows, "filtered": filtered, "now": now},
+        {"form": form, "page": page, "rows": page.items, "filtered": filtered, "now": now},
     )
 
 
@@ -410,28 +433,62 @@ def directive_history_csv(request: HttpRequest, pk: int) -> StreamingHttpRespons
 
 @login_required
 def order_list(request: HttpRequest) -> HttpResponse:
-    """List the tracked orders; with only one, go straight to it."""
-    orders = list(Order.objects.all())
-    if len(orders) == 1:
-        return redirect("order_detail", number=orders[0].number)
-    return render(request, "directives/order_list.html", {"orders": orders})
+    """List the tracked orders, a page at a time; with only one, go straight to it."""
+    try:
+        page = paginate(Order.objects.order_by("-signed_on", "number"), request.GET, shape=list)
+    except BadPage as error:
+        return _bad_page(error)
+    if page.count == 1 and page.number == 1:
+        return redirect("order_detail", number=page.items[0].number)
+    return render(request, "directives/order_list.html", {"orders": page.items, "page": page})
+
+
+# Sections (the tree's top-level nodes, each with its parts and occurrences) an order's page shows at a time.
+ORDER_PAGE_SECTIONS = 20
 
 
 @login_required
 @require_safe
 def order_detail(request: HttpRequest, number: int) -> HttpResponse:
-    """Show an order: its identity, its directives as a tree with their statuses, and its notes."""
-    now = timezone.now()
-    order = get_object_or_404(Order, number=number)
-    directives = list(Directive.objects.with_agencies().filter(order=order))
-    children: dict[int | None, list[Directive]] = {}
-    for d in directives:
-        # A later occurrence of a recurring directive sits under the first, as a part sits under its section.
-        children.setdefault(d.series_id or d.parent_id, []).append(d)
+    """Show an order: its identity, its directives as a tree with their statuses, and its notes.
 
-    def nodes(parent_id: int | None) -> list[tuple[Row, list[Any]]]:
-        return [(Row.of(d, now), nodes(d.pk)) for d in children.get(parent_id, [])]
+    The tree is paged by its top-level sections: the order's shape (ids and parents only) is read
+    whole, the rows shown (with their agencies) for the page's sections alone.
+    """
+    now = request_now(request)
+    order = get_object_or_404(Order, number=number)
+    shape = Directive.objects.filter(order=order).order_by(*DIRECTIVE_SEQUENCE)
+    children_ids: dict[int | None, list[int]] = {}
+    for pk, parent_id, series_id in shape.values_list("pk", "parent_id", "series_id"):
+        # A later occurrence of a recurring directive sits under the first, as a part sits under its section.
+        children_ids.setdefault(series_id or parent_id, []).append(pk)
+    try:
+        sections = PageRequest.of(request.GET, default_size=ORDER_PAGE_SECTIONS)
+    except BadPage as error:
+        return _bad_page(error)
+    roots = children_ids.get(None, [])
+    if sections.offset >= len(roots) and sections.number > 1:
+        return _bad_page(BadPage("page", f"there is no page {sections.number} of this order's sections"))
+    shown_roots = roots[sections.offset : sections.offset + sections.size]
+    shown: list[int] = []
+    stack = list(reversed(shown_roots))
+    while stack:
+        pk = stack.pop()
+        shown.append(pk)
+        stack.extend(reversed(children_ids.get(pk, [])))
+    directives = {d.pk: d for d in Directive.objects.with_agencies().filter(pk__in=shown)}
+
+    def nodes(ids: list[int]) -> list[tuple[Row, list[Any]]]:
+        return [(Row.of(directives[pk], now), nodes(children_ids.get(pk, []))) for pk in ids]
 
     made, received = changes_of(order)
-    context = {"order": order, "tree": nodes(None), "made": made, "received": received, "now": now}
+    page = Page(items=shown_roots, request=sections, count=len(roots), query=request.GET)
+    context = {
+        "order": order,
+        "tree": nodes(shown_roots),
+        "page": page,
+        "made": made,
+        "received": received,
+        "now": now,
+    }
     return render(request, "directives/order_detail.html", context)

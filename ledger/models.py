@@ -55,7 +55,10 @@ class AccessEvent(models.Model):
         WEBHOOK_CREATED = "webhook_created", "Webhook subscription created"
         WEBHOOK_CHANGED = "webhook_changed", "Webhook subscription changed"
         WEBHOOK_DELETED = "webhook_deleted", "Webhook subscription deleted"
+        WEBHOOK_SECRET_ROTATED = "webhook_secret_rotated", "Webhook signing secret rotated"
         CALENDAR_KEY_ROTATED = "calendar_key_rotated", "Calendar feed address made or rotated"
+        SIGN_ON_LINKED = "sign_on_linked", "Single sign-on identity linked"
+        SIGN_ON_UNLINKED = "sign_on_unlinked", "Single sign-on identity unlinked"
 
     seq = models.PositiveIntegerField(unique=True, help_text="Place in the access log's chain, from 1.")
     kind = models.CharField(max_length=30, choices=Kind.choices)

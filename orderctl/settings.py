@@ -125,6 +125,8 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the body (the CSRF check parses forms) or asks who is signing in.
+    "agencies.middleware.BodyLimitMiddleware",
     # Before anything that may query: PostgreSQL refuses a NUL in a string, which would be a 500.
     "agencies.middleware.RefuseNulMiddleware",
     # A database outage is a 503 in the format asked for (agencies/outage.py).
@@ -135,6 +137,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A browser that signs in keeps a cookie saying so: others' failures do not lock it out.
+    "agencies.middleware.KnownDeviceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -325,6 +329,14 @@ if TRUSTED_PROXY_COUNT < 0:
 
 
 AXES_CLIENT_IP_CALLABLE = "agencies.access.client_address"
+# The name a failure counts under: the username typed, or, for single sign-on, the person's subject at
+# the provider once its ID token is verified; never nobody, which would make the pair the address alone.
+AXES_USERNAME_CALLABLE = "agencies.access.sign_in_username"
+# How long a browser someone signed in on stays known (agencies/devices.py): its attempts count apart
+# from unknown browsers' at the same address, so nobody else's failures keep its owner out.
+KNOWN_DEVICE_DAYS = env_int("KNOWN_DEVICE_DAYS", 90)
+if not 1 <= KNOWN_DEVICE_DAYS <= 400:
+    raise ImproperlyConfigured("KNOWN_DEVICE_DAYS must be between 1 and 400")
 
 # --- Proof of the record ---------------------------------------------------------------------------
 # What each key and sink is for, and what an operator keeps where: docs/history-proof.md.
@@ -501,6 +513,20 @@ if not 1_000 <= ORDER_IMPORT_MAX_BYTES <= 1_500_000:
     raise ImproperlyConfigured("ORDER_IMPORT_MAX_BYTES must be between 1000 and 1500000")
 # Its review form has about nine fields per drafted directive; a long order drafts 150 or more.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5_000
+# The largest file any form or API takes (an evidence file), enforced while the file is read.
+UPLOAD_MAX_BYTES = max(EVIDENCE_MAX_BYTES, ORDER_IMPORT_MAX_BYTES)
+FILE_UPLOAD_HANDLERS = [
+    "agencies.uploads.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# The largest request body read at all: that file and a megabyte of form fields and multipart framing.
+# A larger Content-Length is a 413 before anything reads the body (agencies.middleware.BodyLimitMiddleware).
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", UPLOAD_MAX_BYTES + 1024 * 1024)
+if REQUEST_MAX_BYTES < UPLOAD_MAX_BYTES:
+    raise ImproperlyConfigured(
+        f"REQUEST_MAX_BYTES must be at least {UPLOAD_MAX_BYTES} (the largest upload), not {REQUEST_MAX_BYTES}"
+    )
 
 API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 3650)
 if API_TOKEN_MAX_DAYS < 1:
@@ -676,6 +702,11 @@ if not 0 <= DIGEST_HOUR_EASTERN <= 23:
 WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8)
 WEBHOOK_RETRY_SECONDS = env_seconds("WEBHOOK_RETRY_SECONDS", 60)
 WEBHOOK_DISABLE_AFTER_FAILURES = env_int("WEBHOOK_DISABLE_AFTER_FAILURES", 15)
+# After a signing secret is rotated, the old one signs beside the new one this long (Standard Webhooks
+# allows several signatures), so the receiver can switch over without losing a message.
+WEBHOOK_SECRET_OVERLAP_HOURS = env_int("WEBHOOK_SECRET_OVERLAP_HOURS", 24)
+if not 0 <= WEBHOOK_SECRET_OVERLAP_HOURS <= 24 * 30:
+    raise ImproperlyConfigured("WEBHOOK_SECRET_OVERLAP_HOURS must be from 0 to 720")
 WEBHOOK_TIMEOUT_SECONDS = env_seconds("WEBHOOK_TIMEOUT_SECONDS", 10)
 WEBHOOK_CLAIM_SECONDS = env_seconds("WEBHOOK_CLAIM_SECONDS", 120)
 if WEBHOOK_MAX_ATTEMPTS < 1 or WEBHOOK_DISABLE_AFTER_FAILURES < 1:
@@ -718,6 +749,11 @@ OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
 OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT", "")
 OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT", "")
 OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT", "")
+# Where signing out continues at the provider (RP-initiated logout); discovered when empty.
+OIDC_OP_LOGOUT_ENDPOINT = env_str("OIDC_OP_LOGOUT_ENDPOINT", "")
+# The endpoints left empty above come from the issuer's discovery document, which is kept this long
+# with the provider's keys (a key the kept set lacks makes us fetch them again: rotation is picked up).
+OIDC_DISCOVERY_CACHE_SECONDS = env_seconds("OIDC_DISCOVERY_CACHE_SECONDS", 3600)
 OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID", "")
 OIDC_RP_CLIENT_AUTH = env_str("OIDC_RP_CLIENT_AUTH", "private_key_jwt")
 OIDC_RP_CLIENT_SECRET = _secret_from_env_or_file("OIDC_RP_CLIENT_SECRET")
@@ -726,8 +762,13 @@ OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
 OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", "openid email")
 # The assurance asked for, e.g. Login.gov's "urn:acr.login.gov:auth-only" (space-separated if several).
 OIDC_ACR_VALUES = env_str("OIDC_ACR_VALUES", "")
+# The provider issues only addresses it has verified and so sends no email_verified (Microsoft Entra ID
+# for its tenant's own accounts): a missing claim then vouches for the address, an explicit false still
+# does not. Off: only email_verified true links a pre-provisioned account by its address (agencies.sso).
+OIDC_OP_EMAILS_ARE_VERIFIED = env_bool("OIDC_OP_EMAILS_ARE_VERIFIED", False)
 OIDC_USE_PKCE = True
 OIDC_USE_NONCE = True
+OIDC_STORE_ID_TOKEN = True  # for the provider's sign-out (its id_token_hint), in the server-side session
 OIDC_CREATE_USER = True
 OIDC_TIMEOUT = env_seconds("OIDC_TIMEOUT_SECONDS", 10)
 OIDC_AUTH_REQUEST_EXTRA_PARAMS = {"acr_values": OIDC_ACR_VALUES} if OIDC_ACR_VALUES else {}

@@ -351,12 +351,18 @@ ACCESS: dict[str, dict[str, tuple[int, ...]]] = {
         **same_for("PUT PATCH DELETE", row(401, 405, 405, 405, 405, 403, 405)),
     },
     # The sample subscription is CISA's: other agencies do not see it (404). An empty PATCH is a 400;
-    # there is no PUT, and deleting is done in the admin.
+    # there is no PUT. CISA's editor deletes it (204), after which the administrator finds nothing.
     "api:webhook-detail": {
         "GET": row(401, 200, 404, 404, 404, 200, 200),
         "PATCH": row(401, 400, 404, 404, 404, 403, 400),
-        **same_for("POST", row(401, 405, 405, 405, 405, 403, 405)),
-        **same_for("PUT DELETE", row(401, 405, 405, 405, 405, 403, 405)),
+        **same_for("POST PUT", row(401, 405, 405, 405, 405, 403, 405)),
+        "DELETE": row(401, 204, 404, 404, 404, 403, 404),
+    },
+    # A new signing secret, shown once: CISA's editor and the administrator each rotate it.
+    "api:webhook-rotate-secret": {
+        "POST": row(401, 200, 404, 404, 404, 403, 200),
+        "GET": row(401, 405, 405, 405, 405, 405, 405),
+        **same_for("PUT PATCH DELETE", row(401, 405, 405, 405, 405, 403, 405)),
     },
     "api:webhook-deliveries": {
         "GET": row(401, 200, 404, 404, 404, 200, 200),
@@ -437,6 +443,8 @@ ADMIN_MODELS: dict[str, dict[str, tuple[int, int]]] = {
     # Tokens are created on the tokens page or by the command (their key is shown once); the admin
     # revokes them (delete) through the actions layer.
     "agencies_apitoken": {**VIEW_ONLY, "delete": (200, 200)},
+    # Single sign-on links are made and removed (agencies.actions, in the access log), never edited.
+    "agencies_signonlink": {**MANAGED, "change": (200, 403)},
     "directives_order": {**VIEW_ONLY, "delete": (403, 403)},
     # Directives come from order files: no add or delete; a change goes through the actions layer.
     "directives_directive": {**MANAGED, "add": (403, 403), "delete": (403, 403)},
@@ -489,6 +497,7 @@ class Samples:
     admin_object_pks: dict[str, int]
     calendar_key: str
     webhook_pk: int
+    webhook_to_delete_pk: int
     extension_pk: int
     evidence_pk: int
 
@@ -515,6 +524,11 @@ def create_samples(users: dict[str, User]) -> Samples:
     # look the sample host up in DNS (there is none here). The action's own tests cover creation.
     webhook = WebhookSubscription.objects.create(
         name="sample", url="https://hooks.example.gov/orderctl", secret=new_secret(),
+        agency=Agency.objects.get(abbreviation="CISA"), created=timezone.now(), created_by=cisa_editor,
+    )  # fmt: skip
+    # Another of CISA's, for the detail route: its editor's DELETE, the route's last request, removes it.
+    webhook_to_delete = WebhookSubscription.objects.create(
+        name="to delete", url="https://hooks.example.gov/orderctl-2", secret=new_secret(),
         agency=Agency.objects.get(abbreviation="CISA"), created=timezone.now(), created_by=cisa_editor,
     )  # fmt: skip
     now = timezone.now()
@@ -549,6 +563,9 @@ def create_samples(users: dict[str, User]) -> Samples:
         "agencies_membership": Membership.objects.get(user=cisa_editor),
         "agencies_oversightreviewer": OversightReviewer.objects.get(user=users["reviewer"]),
         "agencies_apitoken": APIToken.objects.get(user=cisa_editor),
+        "agencies_signonlink": agency_actions.link_sign_on(
+            cisa_editor, actor=None, issuer="https://idp.example.gov", subject="sample", how="sample"
+        ),
         "directives_order": order,
         "directives_directive": d,
         # A revocation of an order that is not loaded: kept, and changing nothing the samples hold.
@@ -568,6 +585,7 @@ def create_samples(users: dict[str, User]) -> Samples:
         admin_object_pks={model: obj.pk for model, obj in admin_objects.items()},
         calendar_key=calendar_key,
         webhook_pk=webhook.pk,
+        webhook_to_delete_pk=webhook_to_delete.pk,
         extension_pk=extension.pk,
         evidence_pk=evidence.pk,
     )
@@ -584,7 +602,9 @@ def sample_path(route: Route, samples: Samples) -> str:
     if admin_model:
         object_id = samples.admin_object_pks.get(f"{admin_model[1]}_{admin_model[2]}")
     pk = samples.directive_pk
-    if route.key.startswith("api:webhook-"):
+    if route.key == "api:webhook-detail":
+        pk = samples.webhook_to_delete_pk
+    elif route.key.startswith("api:webhook-"):
         pk = samples.webhook_pk
     elif route.key.startswith(("api:extension-request-", "extension_")):
         pk = samples.extension_pk

@@ -183,3 +183,53 @@ def test_behind_a_trusted_proxy_each_client_is_counted_by_its_forwarded_address(
     real_user = Client()
     assert sign_in(real_user, "cisa-editor", "pw", PROXY, HTTP_X_FORWARDED_FOR=ELSEWHERE).status_code == 302
     assert AccessAttempt.objects.get().ip_address == ATTACKER
+
+
+# --- Nobody else's failures keep a person out for ever (agencies/devices.py) ----------------------
+
+
+def test_someone_failing_for_ever_at_the_victims_address_does_not_keep_the_victim_out(cisa_editor):
+    """The attacker shares the victim's address and locks the username again every time the wait ends,
+    for two hours; the victim's browser, which signed in before, signs in all along."""
+    victim = Client()
+    with time_machine.travel(START - dt.timedelta(days=3), tick=False):
+        assert sign_in(victim, "cisa-editor", "pw").status_code == 302
+        victim.post(reverse("logout"), REMOTE_ADDR=ATTACKER)
+    attacker = Client()
+    for quarter in range(8):
+        with time_machine.travel(START + dt.timedelta(minutes=16 * quarter), tick=False):
+            assert fail(attacker, LIMIT).status_code == 429, quarter
+            assert sign_in(Client(), "cisa-editor", "pw").status_code == 429  # an unknown browser waits
+            assert sign_in(victim, "cisa-editor", "pw").status_code == 302
+            assert signed_in(victim)
+            victim.post(reverse("logout"), REMOTE_ADDR=ATTACKER)
+
+
+def test_a_known_browser_still_counts_its_own_failures(client, cisa_editor, clock):
+    assert sign_in(client, "cisa-editor", "pw").status_code == 302
+    client.post(reverse("logout"), REMOTE_ADDR=ATTACKER)
+    assert fail(client, LIMIT).status_code == 429
+    assert sign_in(client, "cisa-editor", "pw").status_code == 429
+
+
+def test_a_known_browser_is_known_for_its_username_only(client, cisa_editor, treasury_editor, clock):
+    assert sign_in(client, "treasury-editor", "pw").status_code == 302
+    client.post(reverse("logout"), REMOTE_ADDR=ATTACKER)
+    fail(Client(), LIMIT)  # cisa-editor locked for unknown browsers at this address
+    assert sign_in(client, "cisa-editor", "pw").status_code == 429
+
+
+def test_a_forged_device_cookie_is_an_unknown_browser(client, cisa_editor, clock):
+    assert sign_in(client, "cisa-editor", "pw").status_code == 302
+    genuine = client.cookies["orderctl_device"].value
+    fail(Client(), LIMIT)
+    forger = Client()
+    forger.cookies["orderctl_device"] = genuine[:-2] + ("AA" if not genuine.endswith("AA") else "BB")
+    assert sign_in(forger, "cisa-editor", "pw").status_code == 429
+
+
+def test_the_device_cookie_is_httponly_same_site_and_expires(client, cisa_editor, clock, settings):
+    sign_in(client, "cisa-editor", "pw")
+    cookie = client.cookies["orderctl_device"]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax"
+    assert cookie["max-age"] == 90 * 24 * 3600

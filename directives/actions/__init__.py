@@ -44,7 +44,14 @@ from .schedule import extend_deadline, set_event_date
 from .series import advance_series
 from .sweeps import escalate_overdue, flag_overdue, send_reminders
 from .updates import add_note, change_status, record_update, set_forecast
-from .webhooks import WebhookReport, create_webhook, delete_webhook, dispatch_webhooks, update_webhook
+from .webhooks import (
+    WebhookReport,
+    create_webhook,
+    delete_webhook,
+    dispatch_webhooks,
+    rotate_webhook_secret,
+    update_webhook,
+)
 
 __all__ = [
     "MAX_NOTE_LENGTH",
@@ -82,6 +89,7 @@ __all__ = [
     "request_stop",
     "review",
     "rotate_calendar_key",
+    "rotate_webhook_secret",
     "send_reminders",
     "set_event_date",
     "set_forecast",

@@ -114,7 +114,17 @@ def _load_agencies(spec: OrderSpec, report: LoadReport) -> dict[str, Agency]:
 
 def _load_order_row(spec: OrderSpec) -> Order:
     o = spec.order
+    if not o.number:
+        raise ValidationError(
+            {
+                "order.number": [
+                    f"This {o.kind.replace('_', ' ')} has no number; orders are tracked by number, so "
+                    "give it one (its own, such as NSM-10's 10) to load it."
+                ]
+            }
+        )
     order_fields = {
+        "kind": o.kind,
         "title": o.title,
         "signed_on": o.signed_on,
         "federal_register_citation": o.federal_register_citation,

@@ -9,6 +9,7 @@ deadline), so a second run, or two at once, neither loses nor doubles anything. 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import NamedTuple
 
 from django.conf import settings
@@ -44,12 +45,33 @@ def _due_condition() -> str:
     return f"{connection.ops.quote_name('due_at')} <= %(now)s AND {_inlined(FLAGGABLE)}"
 
 
+@functools.cache
+def _statements(vendor: str) -> tuple[str, str]:
+    """Return the sweep's two statements for a database ``vendor``: the check and the flagging update.
+
+    Built once per process and vendor: building them (the condition compiled and quoted) cost more
+    than the empty check itself, three times per sweep (bench/sweep.py).
+    """
+    qn = connection.ops.quote_name
+    table = qn(Directive._meta.db_table)
+    due = _due_condition()
+    check = f"SELECT 1 FROM {table} WHERE {due} LIMIT 1"  # noqa: S608 - no value in the text
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""  # SQLite locks it all
+    # Names come from the model and values are bound.
+    update = (
+        f"UPDATE {table} SET {qn('overdue_flagged_at')} = %(now)s "  # noqa: S608
+        f"WHERE {qn('id')} IN (SELECT {qn('id')} FROM {table} WHERE {due} "
+        f"ORDER BY {qn('id')}{lock}) AND {due} "
+        f"RETURNING {qn('id')}, {qn('due_on')}, {qn('ref')}, {qn('order_id')}"
+    )
+    return check, update
+
+
 def _anything_to_flag(now: dt.datetime) -> bool:
     """Return whether some directive is due for flagging: one read of the partial index."""
-    table = connection.ops.quote_name(Directive._meta.db_table)
-    sql = f"SELECT 1 FROM {table} WHERE {_due_condition()} LIMIT 1"  # noqa: S608 - no value in the text
+    check, _ = _statements(connection.vendor)
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"now": connection.ops.adapt_datetimefield_value(now)})
+        cursor.execute(check, {"now": connection.ops.adapt_datetimefield_value(now)})
         return cursor.fetchone() is not None
 
 
@@ -69,18 +91,9 @@ def _flag_due_directives(now: dt.datetime) -> list[_Flagged]:
     which a status change locks a part and its parents, so the two never wait on each other in a
     cycle. ``updated_at`` is left alone: the flag is the sweep's bookkeeping, not an edit.
     """
-    qn = connection.ops.quote_name
-    table = qn(Directive._meta.db_table)
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""  # SQLite locks it all
-    # Names come from the model and values are bound.
-    sql = (
-        f"UPDATE {table} SET {qn('overdue_flagged_at')} = %(now)s "  # noqa: S608
-        f"WHERE {qn('id')} IN (SELECT {qn('id')} FROM {table} WHERE {_due_condition()} "
-        f"ORDER BY {qn('id')}{lock}) AND {_due_condition()} "
-        f"RETURNING {qn('id')}, {qn('due_on')}, {qn('ref')}, {qn('order_id')}"
-    )
+    _, update = _statements(connection.vendor)
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"now": connection.ops.adapt_datetimefield_value(now)})
+        cursor.execute(update, {"now": connection.ops.adapt_datetimefield_value(now)})
         rows = cursor.fetchall()
     due_on = Directive._meta.get_field("due_on")
     return sorted(_Flagged(pk, due_on.to_python(day), ref, order_id) for pk, day, ref, order_id in rows)

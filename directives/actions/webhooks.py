@@ -216,6 +216,35 @@ def update_webhook(
     return locked
 
 
+def rotate_webhook_secret(
+    subscription: WebhookSubscription, *, actor: User | None
+) -> tuple[WebhookSubscription, str]:
+    """Give ``subscription`` a new signing secret and return it with that secret, the one time it is shown.
+
+    The old secret keeps signing beside the new one for ``WEBHOOK_SECRET_OVERLAP_HOURS``, so the
+    receiver can switch to the new one without losing a message; a rotation during an overlap ends the
+    overlap of the secret before (only the latest two ever sign).
+    """
+    if not may_manage(actor, agency=subscription.agency, order=subscription.order):
+        raise PermissionDenied(
+            "Only an administrator, or an editor of the agency, may rotate this webhook's secret."
+        )
+    now = timezone.now()
+    secret = payloads.new_secret()
+    with transaction.atomic():
+        locked = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
+        locked.previous_secret, locked.secret = locked.secret, secret
+        locked.previous_secret_until = now + dt.timedelta(hours=settings.WEBHOOK_SECRET_OVERLAP_HOURS)
+        locked.save(update_fields=["secret", "previous_secret", "previous_secret_until"])
+        audit.record(
+            AccessEvent.Kind.WEBHOOK_SECRET_ROTATED,
+            actor_id=actor.pk if actor else None,
+            agency_id=locked.agency_id,
+            detail={**_detail(locked), "previous_secret_until": locked.previous_secret_until.isoformat()},
+        )
+    return locked, secret
+
+
 def delete_webhook(subscription: WebhookSubscription, *, actor: User | None) -> None:
     """Remove a subscription; its delivery log goes with it."""
     if not may_manage(actor, agency=subscription.agency, order=subscription.order):
@@ -257,7 +286,9 @@ def send_test_webhook(subscription: WebhookSubscription, *, actor: User | None) 
         return TestSend(None, problem)
     now = timezone.now()
     body = payloads.test_body(subscription, now)
-    headers = payloads.signed_headers(subscription.secret, f"msg_test_{secrets.token_hex(12)}", now, body)
+    headers = payloads.signed_headers(
+        subscription.signing_secrets(now), f"msg_test_{secrets.token_hex(12)}", now, body
+    )
     try:
         response = requests.post(
             subscription.url,
@@ -374,7 +405,7 @@ def _post(claimed: WebhookDelivery, now: dt.datetime) -> requests.Response:
         raise ValueError(problem)
     directive = Directive.objects.with_agencies().get(pk=claimed.notification.directive_id)
     body = payloads.body_for(subscription, claimed.notification, directive)
-    headers = payloads.signed_headers(subscription.secret, claimed.message_id, now, body)
+    headers = payloads.signed_headers(subscription.signing_secrets(now), claimed.message_id, now, body)
     return requests.post(
         subscription.url,
         data=body.encode(),

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.cache import add_never_cache_headers
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -37,11 +38,34 @@ class WebhookSerializer(serializers.ModelSerializer[WebhookSubscription]):
 
     class Meta:
         model = WebhookSubscription
+        # Never the signing secret: it is shown once, when made (``WebhookCreatedSerializer``,
+        # ``WebhookSecretSerializer``), and a read-only token or a list must not carry it.
         fields = [
-            "id", "name", "url", "format", "agency", "order", "kinds", "active", "secret",
+            "id", "name", "url", "format", "agency", "order", "kinds", "active", "previous_secret_until",
             "consecutive_failures", "disabled_at", "disabled_reason", "created",
         ]  # fmt: skip
         read_only_fields = fields
+
+
+class WebhookCreatedSerializer(WebhookSerializer):
+    """A subscription just created, with its signing secret: the one time it is shown."""
+
+    secret = serializers.CharField(
+        read_only=True, help_text="whsec_...: store it now; it is not shown again."
+    )
+
+    class Meta(WebhookSerializer.Meta):
+        fields = [*WebhookSerializer.Meta.fields, "secret"]
+        read_only_fields = fields
+
+
+class WebhookSecretSerializer(serializers.Serializer[Any]):
+    """A new signing secret, shown this once; the old one signs beside it until ``previous_secret_until``."""
+
+    secret = serializers.CharField(
+        read_only=True, help_text="whsec_...: store it now; it is not shown again."
+    )
+    previous_secret_until = serializers.DateTimeField(read_only=True)
 
 
 class WebhookInputSerializer(StrictInputSerializer):
@@ -95,8 +119,9 @@ class WebhookViewSet(
 ):
     """Webhook subscriptions: administrators see all; an editor those of the agencies they edit for.
 
-    PATCH changes one (``active: false`` pauses it; ``true`` re-enables it after failures); deleting is
-    done in the admin.
+    PATCH changes one (``active: false`` disables it; ``true`` re-enables it after failures); DELETE
+    removes it; POST ``rotate-secret`` gives it a new signing secret. The secret is shown only in the
+    answer that made it, never in a list or a read.
     """
 
     serializer_class = WebhookSerializer
@@ -110,7 +135,7 @@ class WebhookViewSet(
             return qs
         return qs.filter(agency_id__in=editor_agency_ids(user))
 
-    @extend_schema(request=WebhookInputSerializer, responses={201: WebhookSerializer})
+    @extend_schema(request=WebhookInputSerializer, responses={201: WebhookCreatedSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Subscribe an address to notices of one agency's (editors) or one order's (admins) directives."""
         if not request.user.is_superuser and not editor_agency_ids(request.user):
@@ -118,7 +143,9 @@ class WebhookViewSet(
         body = WebhookInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         subscription = actions.create_webhook(actor=signed_in(request.user), **body.validated_data)
-        return Response(WebhookSerializer(subscription).data, status=status.HTTP_201_CREATED)
+        response = Response(WebhookCreatedSerializer(subscription).data, status=status.HTTP_201_CREATED)
+        add_never_cache_headers(response)  # it holds the secret
+        return response
 
     @extend_schema(request=WebhookChangeSerializer, responses={200: WebhookSerializer})
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -130,6 +157,23 @@ class WebhookViewSet(
             raise ValidationError({"non_field_errors": ["Nothing to change: send at least one field."]})
         changed = actions.update_webhook(subscription, actor=signed_in(request.user), **body.validated_data)
         return Response(WebhookSerializer(changed).data)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Delete a subscription and its delivery log."""
+        actions.delete_webhook(self.get_object(), actor=signed_in(request.user))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None, responses={200: WebhookSecretSerializer})
+    @action(detail=True, methods=["post"], url_path="rotate-secret")
+    def rotate_secret(self, request: Request, pk: str | None = None) -> Response:
+        """Give the subscription a new signing secret, shown this once; the old one keeps signing beside
+        it for WEBHOOK_SECRET_OVERLAP_HOURS."""
+        subscription, secret = actions.rotate_webhook_secret(self.get_object(), actor=signed_in(request.user))
+        body = {"secret": secret, "previous_secret_until": subscription.previous_secret_until}
+        response = Response(WebhookSecretSerializer(body).data)
+        add_never_cache_headers(response)
+        return response
 
     @extend_schema(responses={200: WebhookDeliverySerializer(many=True)})
     @action(detail=True, methods=["get"], url_path="deliveries")

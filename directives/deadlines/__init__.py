@@ -26,6 +26,12 @@ from .calendar import (
 )
 from .jsonform import rule_from_json, rule_to_json
 from .rules import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    MAX_DAYS,
+    MAX_MONTHS,
+    MAX_ORDER_NUMBER,
+    MAX_YEARS,
     ORDER_DATED_KINDS,
     AfterDirective,
     DaysAfterOrder,
@@ -40,6 +46,7 @@ from .rules import (
     RuleKind,
     Trigger,
     YearsAfterOrder,
+    date_out_of_range,
     due_date,
     first_rule,
     is_dated_by_order,
@@ -49,7 +56,13 @@ from .rules import (
 )
 
 __all__ = [
+    "EARLIEST_DATE",
     "EASTERN",
+    "LATEST_DATE",
+    "MAX_DAYS",
+    "MAX_MONTHS",
+    "MAX_ORDER_NUMBER",
+    "MAX_YEARS",
     "ORDER_DATED_KINDS",
     "AfterDirective",
     "DaysAfterOrder",
@@ -66,6 +79,7 @@ __all__ = [
     "Trigger",
     "YearsAfterOrder",
     "apply_policy",
+    "date_out_of_range",
     "days_overdue",
     "days_remaining",
     "due_date",

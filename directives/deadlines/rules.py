@@ -35,6 +35,27 @@ class RuleError(ValueError):
     """A deadline rule that cannot be understood; the message names the offending key."""
 
 
+# The bounds of every number and date a deadline is made of. A century covers any deadline an order
+# sets; the dates span the Republic's orders to well past any deadline they could set. Within them,
+# no date arithmetic here can leave the calendar (year 9999): a signing date of 2199 plus 100 years,
+# 1,200 months or 36,525 days, then recurring up to the same bounds, stays below year 2500.
+MAX_DAYS = 36_525
+MAX_MONTHS = 1_200
+MAX_YEARS = 100
+MAX_ORDER_NUMBER = 999_999
+EARLIEST_DATE = dt.date(1789, 1, 1)
+LATEST_DATE = dt.date(2199, 12, 31)
+
+
+def date_out_of_range(value: dt.date) -> str | None:
+    """Return why ``value`` is outside the dates orderctl handles, or None if it is within them."""
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        return (
+            f"must be from {EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()}, not {value.isoformat()}"
+        )
+    return None
+
+
 def _plural(n: int, unit: str) -> str:
     return f"{n} {unit}" if n == 1 else f"{n} {unit}s"
 
@@ -310,12 +331,14 @@ _ALLOWED_KEYS = {
 }
 
 
-def _whole(where: str, data: dict[str, Any], key: str, *, minimum: int | None, what: str) -> int:
+def _whole(where: str, data: dict[str, Any], key: str, *, minimum: int, maximum: int, what: str) -> int:
     value = data.get(key)
     if isinstance(value, bool) or not isinstance(value, int):
         raise RuleError(f"{where}.{key}: must be a whole number of {what}")
-    if minimum is not None and value < minimum:
+    if value < minimum:
         raise RuleError(f"{where}.{key}: must be at least {minimum}")
+    if value > maximum:
+        raise RuleError(f"{where}.{key}: must be at most {maximum:,}, not {value:,}")
     return value
 
 
@@ -331,6 +354,9 @@ def _date(where: str, data: dict[str, Any], key: str) -> dt.date:
     # TOML has a date type: 2025-12-31 unquoted. A quoted string or a date-time is a mistake.
     if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
         raise RuleError(f"{where}.{key}: must be a date written as YYYY-MM-DD without quotes, not {value!r}")
+    problem = date_out_of_range(value)
+    if problem:
+        raise RuleError(f"{where}.{key}: {problem}")
     return value
 
 
@@ -360,15 +386,15 @@ def rule_from_dict(data: dict[str, Any], *, where: str = "deadline") -> Rule:
     if kind is RuleKind.NONE:
         return NoDeadline()
     if kind is RuleKind.DAYS_AFTER_ORDER:
-        days = _whole(where, data, "days", minimum=None, what="days")
+        days = _whole(where, data, "days", minimum=-MAX_DAYS, maximum=MAX_DAYS, what="days")
         if days <= 0:
             raise RuleError(f"{where}.days: must be at least 1 for a deadline after the Order")
         return DaysAfterOrder(days=days, ongoing=_flag(where, data, "ongoing"))
     if kind is RuleKind.MONTHS_AFTER_ORDER:
-        months = _whole(where, data, "months", minimum=1, what="months")
+        months = _whole(where, data, "months", minimum=1, maximum=MAX_MONTHS, what="months")
         return MonthsAfterOrder(months=months, ongoing=_flag(where, data, "ongoing"))
     if kind is RuleKind.YEARS_AFTER_ORDER:
-        years = _whole(where, data, "years", minimum=1, what="years")
+        years = _whole(where, data, "years", minimum=1, maximum=MAX_YEARS, what="years")
         return YearsAfterOrder(years=years, ongoing=_flag(where, data, "ongoing"))
     if kind is RuleKind.ON_DATE:
         return OnDate(date=_date(where, data, "date"), ongoing=_flag(where, data, "ongoing"))
@@ -376,7 +402,7 @@ def rule_from_dict(data: dict[str, Any], *, where: str = "deadline") -> Rule:
         return _after_directive(where, data)
     if kind is RuleKind.RECURRING:
         return _recurring(where, data)
-    days = _whole(where, data, "days", minimum=None, what="days")
+    days = _whole(where, data, "days", minimum=-MAX_DAYS, maximum=MAX_DAYS, what="days")
     event = data.get("event")
     if not isinstance(event, str) or not event.strip():
         raise RuleError(f"{where}.event: must name the event the days count from")
@@ -388,7 +414,14 @@ def _after_directive(where: str, data: dict[str, Any]) -> AfterDirective:
     if not isinstance(directive, str) or not directive.strip():
         raise RuleError(f"{where}.directive: must be the ref of the directive the days count from")
     unit = _one_of(where, data, "days", "months")
-    amount = _whole(where, data, unit, minimum=0 if unit == "days" else 1, what=unit)
+    amount = _whole(
+        where,
+        data,
+        unit,
+        minimum=0 if unit == "days" else 1,
+        maximum=MAX_DAYS if unit == "days" else MAX_MONTHS,
+        what=unit,
+    )
     raw_trigger = data.get("trigger", Trigger.COMPLETED.value)
     try:
         trigger = Trigger(raw_trigger)
@@ -397,7 +430,9 @@ def _after_directive(where: str, data: dict[str, Any]) -> AfterDirective:
         raise RuleError(f"{where}.trigger: {raw_trigger!r} is not one of {choices}") from None
     order = None
     if "order" in data:
-        order = _whole(where, data, "order", minimum=1, what="an executive order's number")
+        order = _whole(
+            where, data, "order", minimum=1, maximum=MAX_ORDER_NUMBER, what="an executive order's number"
+        )
     return AfterDirective(
         directive=directive.strip(),
         days=amount if unit == "days" else None,
@@ -416,7 +451,14 @@ def _recurring(where: str, data: dict[str, Any]) -> Recurring:
             f"{where}.first.kind: the first occurrence needs a dated rule, not {first.kind.value}"
         )
     unit = _one_of(where, data, "every_days", "every_months")
-    every = _whole(where, data, unit, minimum=1, what="days" if unit == "every_days" else "months")
+    every = _whole(
+        where,
+        data,
+        unit,
+        minimum=1,
+        maximum=MAX_DAYS if unit == "every_days" else MAX_MONTHS,
+        what="days" if unit == "every_days" else "months",
+    )
     until = _date(where, data, "until") if "until" in data else None
     if until is not None and isinstance(first, OnDate) and until < first.date:
         raise RuleError(f"{where}.until: must not be before the first occurrence ({first.date})")

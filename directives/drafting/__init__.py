@@ -1,4 +1,4 @@
-"""The order drafter: from an executive order's text to a draft order file, pure Python (no Django).
+"""The order drafter: from a presidential document's text to a draft order file, pure Python (no Django).
 
 ``draft(text, filename=..., number=..., signed_on=...)`` reads the text in whichever format it comes
 (``readers``), builds its paragraph tree (``tree``), finds who shall do what by when (``phrases``,
@@ -7,6 +7,7 @@
 note where the drafter was unsure.
 """
 
-from .draft import Draft, DraftedAmend, DraftedDirective, DraftError, draft
+from .draft import KINDS, Draft, DraftedAmend, DraftedDirective, DraftError, draft
+from .unplaced import Unplaced
 
-__all__ = ["Draft", "DraftError", "DraftedAmend", "DraftedDirective", "draft"]
+__all__ = ["KINDS", "Draft", "DraftError", "DraftedAmend", "DraftedDirective", "Unplaced", "draft"]

@@ -29,7 +29,8 @@ ACTOR_START = re.compile(
     r"|Commissioner|Chief|[Hh]eads?\b|National\s+(?:Cyber\s+Director|Manager|Security\s+Advisor)|President\s+of"
     r"|Special\s+Advisor|Archivist|Commandant|Federal\s+Chief|Vice\s+President|United\s+States\s+Trade"
     r"|[Aa]genc(?:y|ies)\b|executive\s+departments|[Aa]gency\s+(?:members|heads)|members\s+of|Permitting\s+Council"
-    r"|[A-Z]{2,}[A-Za-z-]*\b|(?:[A-Z][\w'\u2019-]*\s+){0,6}(?:Council|Board|Committee|Commission|Task\s+Force"
+    r"|departments?\s+and\s+agenc(?:y|ies)\b|Department\s+of\b|(?:[A-Z][\w-]*\s+){1,3}agencies\b"
+    r"|[A-Z]{2,}[A-Za-z-]*\b|(?:[A-Z][\w'\u2019-]*\s+){0,6}(?:Council|Board|Committee|Commission|Task\s+Force|Group"
     r"|Office|Agency|Administration|Service|Bureau|Corps|Agencies)\b)"
 )
 # Subjects that refer back to an actor already named in the paragraph.
@@ -82,6 +83,12 @@ class Actors:
     anaphoric: bool = False
 
 
+_MEANS = re.compile(
+    r"(?:[Tt]he\s+term\s+)?[\u201c\"](?P<short>[A-Z][A-Za-z .&-]{0,40})[\u201d\"]\s+means\s+"
+    r"(?P<long>the\s+(?:Secretary|Director|Administrator|Attorney\s+General|Chair\w*)\b[^,.;()]{0,100})"
+)
+
+
 def local_definitions(text: str) -> dict[str, str]:
     """Return the abbreviations an order defines for offices: "Cyber Safety Review Board (Board)"."""
     found: dict[str, str] = {}
@@ -92,7 +99,55 @@ def local_definitions(text: str) -> dict[str, str]:
         long = re.split(r"\s+as\s+(?:the\s+)?", long)[-1] if " as " in long else long
         if short and short not in found and len(short) < 40:
             found[short] = long
+    # A definitions section: "(b) \u201cSecretary\u201d means the Secretary of Homeland Security."
+    for m in _MEANS.finditer(text):
+        short = normalize(m.group("short"))
+        if short and short not in found:
+            found[short] = m.group("long").strip()
     return found
+
+
+_BODY = re.compile(
+    r"(?:[A-Z][\w\u2019'-]*\s+(?:(?:on|for|of|the|and)\s+){0,2}){0,8}"
+    r"(?:Task\s+Force|Working\s+Group|Council|Committee|Board|Group|Commission)\b"
+)
+_CHAIRED_BY = re.compile(
+    r"\b(?:shall\s+be\s+)?(?P<co>co-)?(?:chaired|headed|led)\s+by\s+(?P<chair>the\s+(?:[^.;()]|\([^()]{0,40}\)){3,240})"
+)
+_IS_CHAIR = re.compile(
+    r"(?P<chair>\b[Tt]he\s+[^,.;()]{3,120}?),?\s+(?:who\s+)?shall\s+(?:serve\s+as|be)\s+(?:the\s+)?"
+    r"(?:Chair(?:person|man)?|head)\s+of\s+(?P<body>the\s+[^,.;()]{3,120})"
+)
+
+
+def chaired_bodies(text: str) -> dict[str, str]:
+    """Return the bodies an order sets up, by name, with the office that chairs or leads each.
+
+    "establish an Interagency Task Force, chaired by the Director", "The Committee shall be chaired by
+    the Administrator of the EPA", "The Director of OSTP shall be the Chair of the Task Force". Each body
+    is indexed by its full name and by its bare kind ("task force"), as the order refers back to it.
+    """
+    chairs: dict[str, str] = {}
+
+    def add(body: str, chair: str) -> None:
+        body = re.sub(r"^(?:an?|the)\s+", "", body.strip(), flags=re.I)
+        chair = re.sub(r"\s*\([^)]*\)", "", chair).strip()
+        chair = re.split(r",?\s+(?:and|or|who|which|that|with)\s+(?=(?!the\b)[a-z])", chair, maxsplit=1)[0]
+        kind = re.search(r"(?:Task\s+Force|Working\s+Group|Council|Committee|Board|Group|Commission)$", body)
+        for key in {normalize(body), normalize(kind.group(0)) if kind else ""} - {""}:
+            chairs.setdefault(key, chair)
+
+    for m in _CHAIRED_BY.finditer(text):
+        window = text[max(0, m.start() - 250) : m.start()]
+        bodies = list(_BODY.finditer(window))
+        if bodies:
+            chair = m.group("chair")
+            if not m.group("co"):
+                chair = chair.split(",")[0]  # "chaired by the Director, and composed of ...": one chair
+            add(bodies[-1].group(0), chair)
+    for m in _IS_CHAIR.finditer(text):
+        add(m.group("body"), m.group("chair"))
+    return chairs
 
 
 def split_top(text: str, separators: str = r"[,;]") -> list[str]:
@@ -133,12 +188,37 @@ def _items(segment: str) -> list[str]:
     return items
 
 
+# A group of agencies as a subject: "each FCEB agency", "the heads of all agencies", "all agency heads".
+_GROUP = re.compile(
+    r"^(?:the\s+)?(?:heads?\s+of\s+)?(?:(?:each|every|all|any)\s+)?(?P<kind>(?:[\w-]+\s+){0,3}?)"
+    r"(?:executive\s+)?(?:departments?\s+and\s+agenc(?:y|ies)|agenc(?:y|ies)(?:\s+heads?)?)(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+
+# An unresolved subject that still names offices: a group the order defines or qualifies ("the heads of
+# Federal LEAs", "procuring agencies"): kept as an unknown group, flagged for the reviewer to define.
+_GROUP_WORDS = re.compile(r"^(?:heads?\s+of\s+\S|(?:[\w-]+\s+){0,4}agencies\b|[A-Z]{2,}s\b)")
+
+# A title in the plural before a list of offices: "the Secretaries of State, the Treasury, and Defense".
+_PLURAL_TITLE = re.compile(
+    r"\b(?:[Tt]he\s+)?(?P<title>Secretaries|Directors|Administrators|Chairs|Chairmen)\s+of\s+(?P<list>[^()]{3,300})$"
+)
+_SINGULAR = {
+    "secretaries": "Secretary",
+    "directors": "Director",
+    "administrators": "Administrator",
+    "chairs": "Chair",
+    "chairmen": "Chairman",
+}
+
+
 class ActorResolver:
     """Resolve actor phrases of one order through the catalog and the order's own abbreviations."""
 
-    def __init__(self, catalog: Catalog, definitions: dict[str, str]):
+    def __init__(self, catalog: Catalog, definitions: dict[str, str], chairs: dict[str, str] | None = None):
         self.catalog = catalog
         self.definitions = definitions
+        self.chairs = chairs or {}
         self._resolved: dict[str, Actor] = {}
 
     def resolve(self, phrase: str) -> Actor:
@@ -153,7 +233,8 @@ class ActorResolver:
         cleaned = re.sub(r"\s*\([^)]*\)", "", phrase).strip(" ,;")
         cleaned = re.sub(r"^(?:and|or)\s+", "", cleaned)
         cleaned = re.sub(r",?\s*(?:each|jointly|respectively|as appropriate)$", "", cleaned)
-        agency = self.catalog.resolve(cleaned)
+        agency = self.catalog.resolve(cleaned) or self._group(cleaned)
+        as_written = normalize(cleaned)
         if agency is None:
             longer = self.definitions.get(normalize(cleaned))
             if longer:
@@ -168,14 +249,44 @@ class ActorResolver:
                 ):
                     agency = self.catalog.resolve(cleaned[: -len(short)] + longer)
                     break
+        chaired = next((k for k in (as_written, normalize(cleaned)) if k in self.chairs), None)
+        if agency is None and chaired is not None:
+            # A body the order set up acts through its chair: "the Task Force" -> the Director of OSTP.
+            chair = self.chairs[chaired]
+            agency = self.catalog.resolve(chair) or self.catalog.resolve(
+                self.definitions.get(normalize(chair), "")
+            )
         if agency is not None:
             return Actor(phrase=phrase, agency=agency)
         return Actor(phrase=phrase, unknown=re.sub(r"^(?:the|The)\s+", "", cleaned))
+
+    def _group(self, phrase: str) -> CatalogAgency | None:
+        """Return the group a subject names: "each FCEB agency", "all agency heads", "each department and
+        agency", "Federal agencies"; an unqualified group of agencies is every agency (``AGENCIES``).
+
+        A group qualified by what its members do ("each agency responsible for ...") is not resolved: it is
+        kept by name, flagged, for the reviewer to define.
+        """
+        m = _GROUP.match(phrase)
+        if not m or m.group("rest").strip():
+            return None
+        kind = m.group("kind").strip()
+        if not kind or kind.lower() in {"federal", "executive", "relevant", "appropriate", "other"}:
+            return self.catalog.resolve("each agency")
+        return self.catalog.resolve(f"{kind} agencies")
 
     def parse(self, subject: str) -> Actors:
         """Return the leads and consulted offices that an actor phrase (a sentence's subject) names."""
         result = Actors()
         subject = subject.strip(" ,")
+        body = normalize(re.sub(r"\s*\([^)]*\)", "", subject))
+        body = body if body in self.chairs else normalize(self.definitions.get(body, ""))
+        if body in self.chairs and self.catalog.resolve(subject) is None:
+            # A body the order set up acts through its chair, or all its co-chairs.
+            chaired = self.parse(self.chairs.pop(body))
+            self.chairs[body] = ", ".join(a.phrase for a in chaired.leads)
+            if chaired.leads:
+                return chaired
         named = self.resolve(subject).agency is not None
         if ANAPHORA.match(subject) and not named:
             result.anaphoric = True
@@ -207,7 +318,40 @@ class ActorResolver:
     def _key(actor: Actor) -> str:
         return actor.agency.abbreviation if actor.agency else actor.unknown.lower()
 
+    def distribute(self, segment: str) -> str:
+        """Write a plural title's list out in full, so no officer of it is lost.
+
+        "the Secretaries of State, the Treasury, and Defense" -> "the Secretary of State, the Secretary of
+        the Treasury, and the Secretary of Defense"; "the Secretaries of Health and Human Services and
+        Agriculture" splits at the "and" that leaves two offices the catalog knows.
+        """
+        m = _PLURAL_TITLE.search(segment)
+        if not m:
+            return segment
+        title = _SINGULAR[m.group("title").lower()]
+        offices: list[str] = []
+        for token in re.split(r",\s*(?:and\s+)?|;\s*", m.group("list")):
+            token = re.sub(r"^(?:and|or)\s+", "", token.strip())
+            if not token:
+                continue
+            if self.catalog.resolve(f"{title} of {token}") is not None or " and " not in token:
+                offices.append(token)
+                continue
+            words = token.split(" and ")
+            for cut in range(1, len(words)):
+                left, right = " and ".join(words[:cut]), " and ".join(words[cut:])
+                if self.catalog.resolve(f"{title} of {left}") and self.catalog.resolve(f"{title} of {right}"):
+                    offices += [left, right]
+                    break
+            else:
+                offices.append(token)
+        if len(offices) < 2:
+            return segment
+        listed = ", ".join(f"the {title} of {office}" for office in offices)
+        return segment[: m.start()] + listed + segment[m.end() :]
+
     def _segment(self, segment: str, result: Actors, *, consulted: bool) -> list[Actor]:
+        segment = self.distribute(segment)
         actors: list[Actor] = []
         department: list[Actor] = []  # the offices a following "through" acts for
         for raw in _items(segment):
@@ -226,7 +370,9 @@ class ActorResolver:
             if _VAGUE.search(inner[0]) and (consulted or actors):
                 continue
             actor = self.resolve(inner[0])
-            if actor.agency is None and not _OFFICIAL.search(actor.unknown):
+            if actor.agency is None and not (
+                _OFFICIAL.search(actor.unknown) or _GROUP_WORDS.search(actor.unknown)
+            ):
                 continue  # not an office: "as the APST and APNSA deem relevant", "the President"
             if actor.agency is not None and actor.agency.is_group and consulted:
                 continue  # "the heads of relevant agencies" is everyone and no one in particular

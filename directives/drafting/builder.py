@@ -17,7 +17,7 @@ from agencies.catalog import Catalog
 from directives import deadlines
 
 from . import phrases as ph
-from .actors import Actor, ActorResolver, Actors, local_definitions, subject_of
+from .actors import Actor, ActorResolver, Actors, chaired_bodies, local_definitions, subject_of
 from .tree import Insertion, Node, Tree
 from .wording import (
     AMENDED,
@@ -64,14 +64,16 @@ class Drafted:
     amends: int | None = None
     note: str = ""
     phrase: ph.Phrase | None = None
+    lead_in: list[int] = field(default_factory=list)  # the paragraphs whose deadline it took
 
 
 @dataclass
 class Inherited:
-    leads: list[Actor]
+    leads: list[Actor]  # empty: a lead-in that gives only a deadline ("Within 180 days ...:")
     consulted: list[Actor]
     rule: deadlines.Rule
     phrase: ph.Phrase | None
+    paragraphs: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -86,7 +88,7 @@ class Builder:
     def __init__(self, tree: Tree, catalog: Catalog, *, full_text: str, number: int | None):
         self.tree = tree
         self.texts = tree.texts
-        self.resolver = ActorResolver(catalog, local_definitions(full_text))
+        self.resolver = ActorResolver(catalog, local_definitions(full_text), chaired_bodies(full_text))
         self.number = number
         self.flags: list[str] = []
         self._amended: dict[int, int | None] = {}
@@ -178,6 +180,11 @@ class Builder:
         for root in self.tree.roots:
             if root.ref:
                 self._visit(root, None, "", directives, amended=None)
+            else:
+                # Numbered clauses before any section: a proclamation's "(9) By October 1, 2026, the
+                # Secretary shall ...", cited "(9)". The text around them (recitals) is no directive.
+                for child in root.children:
+                    self._visit(child, None, "", directives, amended=None)
         amends: list[Drafted] = []
         for insertion in self.tree.insertions:
             amends.extend(self._insertion(insertion))
@@ -221,6 +228,7 @@ class Builder:
                 review=list(review),
                 paragraphs=list(node.paragraphs),
                 phrase=phrase,
+                lead_in=[] if own else list(inherited.paragraphs),
             )
         elif clauses:
             current = Drafted(
@@ -278,6 +286,10 @@ class Builder:
                 )
             for clause in clauses:
                 current.review.extend(clause.actors.notes)
+            if not rule_set and inherited is not None and inherited.phrase is not None:
+                # An item that names its own actor takes the lead-in's deadline when it gives none.
+                current.rule, current.phrase = inherited.rule, inherited.phrase
+                current.lead_in = list(inherited.paragraphs)
         for d in made:
             if ONGOING_DUTY.search(strip_marker(d.source)[:160]) and isinstance(
                 d.rule,
@@ -304,16 +316,57 @@ class Builder:
                 own = list(lead_in.phrases)
                 rule = own[0].rule if own else made[0].rule
                 phrase = own[0] if own else made[0].phrase
-                passed = Inherited(lead_in.leads, lead_in.consulted, rule, phrase)
+                passed = Inherited(lead_in.leads, lead_in.consulted, rule, phrase, list(node.paragraphs))
+        if passed is None and node.children and (not made or not text.rstrip().endswith(":")):
+            # "(a) Within 180 days of the date of this order: (i) the Secretary of Energy shall ...; (ii) the
+            # Director of OSTP shall ...": the lead-in gives its items their deadline, they name the actors.
+            # The lead-in's sentence: its last, or (when its items follow a sentence of what is to be
+            # done, "the heads of agencies specified in (i)-(v) shall submit the following reports")
+            # its first with a deadline.
+            candidates = (
+                [sentences(text)[-1][1]] if text.rstrip().endswith(":") else [s for _, s in sentences(text)]
+            )
+            for sentence in candidates:
+                dated = [p for p in ph.find(sentence) if not isinstance(p.rule, deadlines.NoDeadline)]
+                if dated and (not dated[0].fixed_date or self._binds(dated[0], sentence, 0, 0, 0)):
+                    passed = Inherited([], [], dated[0].rule, dated[0], list(node.paragraphs))
+                    break
         for child in node.children:
-            child_inherit = passed if passed and is_action_item(self.texts[child.paragraphs[0]]) else None
+            child_text = self.texts[child.paragraphs[0]]
+            # Items that are duties inherit the lead-in; so do items naming their own actor (its deadline).
+            takes = (
+                is_action_item(child_text) or not (passed and passed.leads) or self._names_actor(child_text)
+            )
+            child_inherit = passed if passed and takes else None
             before = len(out)
+            if passed and child_inherit is None and self._passes_through(child, child_text):
+                # "(m) The Secretary shall: (i) to better protect consumers ...: (A) not later than 30 days
+                # ..., appoint ...": the item only frames its own items, which carry the lead-in's duty.
+                for grandchild in child.children:
+                    grandchild_text = self.texts[grandchild.paragraphs[0]]
+                    inherit = passed if is_action_item(grandchild_text) else None
+                    self._visit(grandchild, inherit, directive_ref, out, amended=amended)
+                if len(out) > before:
+                    continue
             self._visit(child, child_inherit, directive_ref, out, amended=amended)
             if made and len(out) == before:
                 # Items that are not duties of their own are part of the directive's text: its source.
                 for descendant in child.walk():
                     made[0].source += " " + " ".join(self.texts[i] for i in descendant.paragraphs)
                     made[0].paragraphs.extend(descendant.paragraphs)
+
+    def _names_actor(self, text: str) -> bool:
+        """Return whether an item's first duty has an office as its subject ("(i) the Secretary shall")."""
+        shall = SHALL.search(strip_marker(text))
+        if shall is None or PASSIVE.match(strip_marker(text)[shall.end() :]):
+            return False
+        subject = subject_of(strip_marker(text)[: shall.start()])
+        return bool(subject) and bool(self.resolver.parse(subject).leads)
+
+    def _passes_through(self, node: Node, text: str) -> bool:
+        """Return whether an item only frames its own items: it ends in ":" and no office shall act in it."""
+        own = " ".join(self.texts[i] for i in node.paragraphs)
+        return bool(node.children) and own.rstrip().endswith(":") and not SHALL.search(text)
 
     @staticmethod
     def _same_leads(a: list[Actor], b: list[Actor]) -> bool:

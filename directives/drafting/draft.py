@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -12,8 +13,17 @@ from directives.orderfile import AgencySpec, OrderInfo, RevokeSpec
 
 from .actors import Actor
 from .builder import Builder, Drafted, due_on
-from .readers import HEADING, ReadError, read_document
+from .readers import (
+    EXECUTIVE_ORDER,
+    HEADING,
+    NATIONAL_SECURITY_MEMORANDUM,
+    PRESIDENTIAL_MEMORANDUM,
+    PROCLAMATION,
+    ReadError,
+    read_document,
+)
 from .tree import build_tree
+from .unplaced import Unplaced, find_unplaced
 from .writer import to_toml
 
 
@@ -65,12 +75,31 @@ class Draft:
     flags: tuple[str, ...]
     other_orders: dict[int, dt.date]
     toml: str
+    # Sentences with a deadline-like phrase that no directive carries, each with the reason.
+    unplaced: tuple[Unplaced, ...] = ()
 
 
-_ORDER_SIGNS = re.compile(r"By the authority vested in me|it is hereby ordered|hereby order", re.IGNORECASE)
+# The longest text the drafter reads: the import page's largest configurable limit
+# (ORDER_IMPORT_MAX_BYTES, at most 1,500,000) and 10 times the longest order we know (EO 14141's
+# Federal Register text, 82,281 characters). Every step is linear in the text, and this bounds how long.
+MAX_TEXT_CHARS = 1_500_000
+
+_ORDER_SIGNS = re.compile(
+    r"By the authority vested in me|it is hereby ordered|hereby order|hereby proclaim|MEMORANDUM FOR"
+    r"|hereby direct",
+    re.IGNORECASE,
+)
+# The kinds of presidential document (directives.models.OrderKind); memoranda carry no number.
+KINDS = (EXECUTIVE_ORDER, NATIONAL_SECURITY_MEMORANDUM, PRESIDENTIAL_MEMORANDUM, PROCLAMATION)
+_NUMBERED = (EXECUTIVE_ORDER, PROCLAMATION)
 
 
 def _check_text(text: str) -> None:
+    if len(text) > MAX_TEXT_CHARS:
+        raise DraftError(
+            f"the text is {len(text):,} characters, more than the {MAX_TEXT_CHARS:,} characters the drafter "
+            "reads: give the order's own text, without the pages around it"
+        )
     if not text.strip():
         raise DraftError("the text is empty: give the order's text (plain text, Markdown, HTML or FR XML)")
     if "\x00" in text or sum(1 for c in text[:4000] if ord(c) < 32 and c not in "\n\r\t\f") > 8:
@@ -98,7 +127,7 @@ class _Agencies:
         candidate, n = abbreviation, 2
         while candidate in self.catalog or candidate in self.specs:
             candidate, n = f"{abbreviation}{n}", n + 1
-        if re.search(r"Council|Board|Committee|Commission|Task Force|Group", name):
+        if re.search(r"Council|Board|Committee|Commission|Task Force|Group|^heads? of|agencies", name, re.I):
             kind = "committee"
         elif re.search(r"Assistant to the President|White House", name):
             kind = "eop_office"
@@ -124,6 +153,36 @@ def _span(
     return starts[indices[0]], starts[indices[-1]] + len(paragraphs[indices[-1]])
 
 
+def _unchain(rule: deadlines.Rule, known: set[str]) -> deadlines.Rule | None:
+    """Return ``rule`` counted from an event instead of a directive the draft lacks, or None if it is fine."""
+    if isinstance(rule, deadlines.Recurring):
+        first = _unchain(rule.first, known)
+        return None if first is None else dataclasses.replace(rule, first=first)  # type: ignore[arg-type]
+    if isinstance(rule, deadlines.AfterDirective) and rule.order is None and rule.directive not in known:
+        days = rule.days if rule.days is not None else 30 * (rule.months or 0)
+        return deadlines.DaysFromEvent(days=days, event=f"{rule.directive} is {rule.trigger.value}")
+    return None
+
+
+def _unchain_missing(directives: list[DraftedDirective], flags: list[str]) -> list[DraftedDirective]:
+    """Keep the draft loadable: a deadline chained to a directive not drafted counts from that event."""
+    known = {x.ref for x in directives}
+    out = []
+    for x in directives:
+        rule = _unchain(x.rule, known)
+        if rule is None:
+            out.append(x)
+            continue
+        note = (
+            "The deadline waits for a part of the text that is not a directive of this draft; drafted as "
+            "counting from that event: tie it to a directive, or date it."
+        )
+        review = f"{x.review} {note}".strip()
+        flags.append(f"{x.ref}: {note}")
+        out.append(dataclasses.replace(x, rule=rule, review=review, due_on=None))
+    return out
+
+
 def draft(
     text: str,
     *,
@@ -131,12 +190,14 @@ def draft(
     number: int | None = None,
     signed_on: dt.date | None = None,
     title: str | None = None,
+    kind: str | None = None,
     catalog: Catalog | None = None,
 ) -> Draft:
-    """Return the draft order file of an executive order's ``text``; options override what the text says.
+    """Return the draft order file of a presidential document's ``text``; options override what it says.
 
-    Raise ``DraftError`` for empty, binary or undecodable input, a text that is not an order, or a number
-    or signing date that neither the text nor the options give.
+    ``kind`` is one of ``KINDS`` (read from the text when not given). Raise ``DraftError`` for empty,
+    binary, undecodable or oversized input, a text that is not a presidential document, or a signing date
+    (or, for an executive order or a proclamation, a number) that neither the text nor the options give.
     """
     _check_text(text)
     catalog = catalog or default_catalog()
@@ -150,16 +211,20 @@ def draft(
             "'By the authority vested in me as President'"
         )
     meta = doc.meta
+    if kind is not None and kind not in KINDS:
+        raise DraftError(f"kind: {kind!r} is not one of {', '.join(KINDS)}")
+    order_kind = kind or meta.kind or EXECUTIVE_ORDER
     order_number = number or meta.number
-    if not order_number:
+    if not order_number and order_kind in _NUMBERED:
         raise DraftError(
-            "the text does not give the order's number (a whitehouse.gov page has none until the Federal "
-            "Register assigns it): give it with --number"
+            f"the text does not give the order's number (a {order_kind.replace('_', ' ')} has one; a "
+            "whitehouse.gov page has none until the Federal Register assigns it): give it with --number"
         )
     signed = signed_on or meta.signed_on
     if signed is None:
         raise DraftError("the text does not give the signing date: give it with --signed-on YYYY-MM-DD")
-    order_title = (title or meta.title or f"Executive Order {order_number}").strip()[:300]
+    label = order_kind.replace("_", " ").title()
+    order_title = (title or meta.title or f"{label} {order_number or ''}").strip()[:300]
 
     tree = build_tree(doc.paragraphs)
     builder = Builder(tree, catalog, full_text=" ".join(doc.paragraphs), number=order_number)
@@ -186,10 +251,19 @@ def draft(
 
     directives: list[DraftedDirective] = []
     seen: set[str] = set()
+    placed: dict[int, set[str]] = {}
+
+    def place(d: Drafted) -> None:
+        for i in [*d.paragraphs, *d.lead_in]:
+            taken = placed.setdefault(i, set())
+            if d.phrase is not None:
+                taken.add(d.phrase.text)
+
     for d in built.directives:
         if d.ref in seen or not d.leads:
             continue
         seen.add(d.ref)
+        place(d)
         leads, consulted, review = finish(d)
         start, end = _span(
             normalized, starts, doc.paragraphs, d.paragraphs, d.sentence if "-" in d.ref else ""
@@ -211,12 +285,14 @@ def draft(
         )
         if review:
             flags.append(f"{d.ref}: {review}")
+    directives = _unchain_missing(directives, flags)
     amends: list[DraftedAmend] = []
     amended_seen: set[tuple[int, str]] = set()
     for d in built.amends:
         if d.amends is None or (d.amends, d.ref) in amended_seen or not d.leads:
             continue
         amended_seen.add((d.amends, d.ref))
+        place(d)
         leads, consulted, review = finish(d)
         start, end = _span(
             normalized, starts, doc.paragraphs, d.paragraphs, d.sentence if "-" in d.ref else ""
@@ -254,7 +330,8 @@ def draft(
     flags = list(dict.fromkeys([*built.flags, *flags]))
     notes = " ".join(f for f in built.flags)
     order = OrderInfo(
-        number=order_number,
+        kind=order_kind,
+        number=order_number or 0,
         title=order_title,
         signed_on=signed,
         federal_register_citation=meta.citation,
@@ -274,5 +351,6 @@ def draft(
         flags=tuple(flags),
         other_orders=dict(doc.other_orders),
         toml="",
+        unplaced=tuple(find_unplaced(doc.paragraphs, starts, placed)),
     )
     return Draft(**{**result.__dict__, "toml": to_toml(result, source_name=filename or "")})

@@ -53,7 +53,9 @@ _WORDS = {
 NUMBER = r"(?P<n>\d{1,4}|" + "|".join(sorted((re.escape(w) for w in _WORDS), key=len, reverse=True)) + ")"
 UNIT = r"(?P<unit>calendar days?|business days?|days?|months?|years?)"
 AMOUNT = rf"{NUMBER}[\s-]+(?:\(\d+\)\s+)?{UNIT}"
-_ORDER = r"(?:the\s+)?(?:effective\s+)?(?:date\s+of\s+)?(?:this\s+order|the\s+order)"
+# "This order" in an executive order, "this memorandum" or "this proclamation" in the others: signed on.
+_THIS = r"this\s+(?:order|memorandum|proclamation)"
+_ORDER = rf"(?:the\s+)?(?:effective\s+)?(?:(?:date|issuance|signing)\s+of\s+)?(?:{_THIS}|the\s+order)"
 _LEAD = r"(?:within|not later than|no later than|not more than|no more than)"
 
 RELATIVE_TO_ORDER = re.compile(
@@ -74,7 +76,7 @@ _TRIGGERS = {
 }
 CHAINED = re.compile(
     rf"\b{_LEAD}\s+{AMOUNT}\s+(?:of|after|following|from)\s+(?:the\s+)?"
-    r"(?P<what>(?!(?:the\s+)?(?:effective\s+)?date\s+of\s+this\s+order)(?!this\s+order)[^.;]{3,300}?)"
+    rf"(?P<what>(?!(?:the\s+)?(?:effective\s+)?(?:date|issuance|signing)\s+of\s+{_THIS})(?!{_THIS})[^.;]{{3,300}}?)"
     r"(?=[,.;:]|\s+(?:shall|the\s+(?:Secretary|Director|Administrator|head|Attorney))\b|$)",
     re.IGNORECASE,
 )
@@ -239,10 +241,15 @@ def find(sentence: str) -> list[Phrase]:
 @functools.lru_cache(maxsize=4096)
 def _find(sentence: str) -> tuple[Phrase, ...]:
     found: list[Phrase] = []
-    taken: list[tuple[int, int]] = []
+    # The characters a phrase already covers: checking a span costs its length, not the number of
+    # phrases found so far (a pasted sentence with thousands of phrases made the loops quadratic).
+    covered = bytearray(len(sentence))
 
     def free(start: int, end: int) -> bool:
-        return all(end <= s or start >= e for s, e in taken)
+        return covered.find(1, start, end) < 0
+
+    def take(start: int, end: int) -> None:
+        covered[start:end] = b"\x01" * (end - start)
 
     for m in RELATIVE_TO_ORDER.finditer(sentence):
         n, unit = number(m.group("n")), m.group("unit")
@@ -258,7 +265,7 @@ def _find(sentence: str) -> tuple[Phrase, ...]:
             rule = _recurring(first, period)
             end += after.end()
         found.append(Phrase(m.start(), end, rule, sentence[m.start() : end], review))
-        taken.append((m.start(), end))
+        take(m.start(), end)
     for m in EVERY_AFTER_ORDER.finditer(sentence):
         if not free(m.start(), m.end()):
             continue
@@ -271,7 +278,7 @@ def _find(sentence: str) -> tuple[Phrase, ...]:
             review = f"Recurs until {until_text.strip()}: a condition, not a date; end it by hand."
         rule = _recurring(first, _period("", m.group("n"), unit), until)
         found.append(Phrase(m.start(), m.end(), rule, m.group(0), review))
-        taken.append((m.start(), m.end()))
+        take(m.start(), m.end())
     for m in BY_COMPLETION.finditer(sentence):
         what = m.group("what")
         trigger = deadlines.Trigger.PUBLISHED if m.group("trig").lower() == "published" else None
@@ -283,13 +290,13 @@ def _find(sentence: str) -> tuple[Phrase, ...]:
             chain=Chain(0, "days", trigger or deadlines.Trigger.COMPLETED, what),
         )
         found.append(phrase)
-        taken.append((m.start(), m.end()))
+        take(m.start(), m.end())
     for m in CHAINED.finditer(sentence):
         if not free(m.start(), m.end()):
             continue
         what = m.group("what")
         found.append(_chained(what, m))
-        taken.append((m.start(), m.end()))
+        take(m.start(), m.end())
     for m in FIXED_DATE.finditer(sentence):
         if not free(m.start(), m.end()):
             continue
@@ -303,7 +310,7 @@ def _find(sentence: str) -> tuple[Phrase, ...]:
             rule = _recurring(rule, _period(after.group("period"), after.group("n2"), after.group("unit2")))
             end += after.end()
         found.append(Phrase(m.start(), end, rule, sentence[m.start() : end], fixed_date=True))
-        taken.append((m.start(), end))
+        take(m.start(), end)
     for m in PERIODIC.finditer(sentence):
         if not free(m.start(), m.end()):
             continue
@@ -318,23 +325,27 @@ def _find(sentence: str) -> tuple[Phrase, ...]:
                 review=f"Recurs ({m.group(0)}) with no start in the text: record the first due date.",
             )
         )
-        taken.append((m.start(), m.end()))
+        take(m.start(), m.end())
     for m in ONGOING.finditer(sentence):
         if free(m.start(), m.end()):
             found.append(Phrase(m.start(), m.end(), deadlines.NoDeadline(), m.group(0)))
-            taken.append((m.start(), m.end()))
+            take(m.start(), m.end())
     return tuple(sorted(found, key=lambda p: p.start))
+
+
+_WITHIN_ANY = re.compile(
+    r"\bwithin\s+(?:\d+|[a-z]+)[\s-]+(?:calendar |business )?(?:days?|weeks?|months?|years?)\b", re.IGNORECASE
+)
 
 
 def unclassified(sentence: str, phrases: list[Phrase]) -> list[str]:
     """Return "within ..." phrases of ``sentence`` that look like deadlines but no family matched."""
+    covered = bytearray(len(sentence))
+    for p in phrases:
+        covered[p.start : p.end] = b"\x01" * (p.end - p.start)
     misses = []
-    for m in re.finditer(
-        r"\bwithin\s+(?:\d+|[a-z]+)[\s-]+(?:calendar |business )?(?:days?|weeks?|months?|years?)\b",
-        sentence,
-        re.IGNORECASE,
-    ):
-        if all(not (p.start <= m.start() < p.end) for p in phrases):
+    for m in _WITHIN_ANY.finditer(sentence):
+        if not covered[m.start()]:
             misses.append(sentence[m.start() : m.start() + 80])
     return misses
 

@@ -49,8 +49,39 @@ class ReadError(ValueError):
     """The input cannot be read as an order; the message says why and what to do."""
 
 
+EXECUTIVE_ORDER = "executive_order"
+NATIONAL_SECURITY_MEMORANDUM = "national_security_memorandum"
+PRESIDENTIAL_MEMORANDUM = "presidential_memorandum"
+PROCLAMATION = "proclamation"
+# Kind and number as the document states them, each on a line of its own or as the title says.
+_NSM_NUMBER = re.compile(
+    r"\bNational[ \t]+Security[ \t]+(?:Presidential[ \t]+)?Memorandum"
+    r"(?:[ \t]*/[ \t]*NSP?M)?[- \t]+(\d{1,3})\b"
+    r"|^[^\w\n]{0,8}NSP?M[- \t]?(\d{1,3})[^\w\n]{0,8}$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_NSM = re.compile(r"\bNational\s+Security\s+(?:Presidential\s+)?Memorandum\b", re.IGNORECASE)
+_MEMORANDUM = re.compile(
+    r"^[^\w\n]{0,8}MEMORANDUM\s+FOR\b|^[^\w\n]{0,8}Memorandum\s+(?:on|for)\b", re.MULTILINE
+)
+_PROCLAMATION = re.compile(
+    r"^[^\w\n]{0,8}A\s+PROCLAMATION[^\w\n]{0,8}$|\bdo\s+hereby\s+proclaim\b", re.MULTILINE
+)
+_OWN_LINE_NUMBER = re.compile(
+    r"^[^\w\n]{0,8}(Executive[ \t]+Order|Proclamation)[ \t]+(?:No\.[ \t]*)?(\d{4,5})[^\w\n]{0,8}$",
+    re.MULTILINE,
+)
+# Where a document's own identification ends: its first section, or the words that begin its body.
+_OPENING_END = re.compile(
+    r"By the authority vested|it is hereby ordered|^[^\w\n]{0,8}Sec(?:tion|\.)[ \t]*1\b"
+    r"|^[^\w\n]{0,8}SUBJECT:",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
 @dataclass
 class Meta:
+    kind: str = ""
     number: int | None = None
     title: str = ""
     signed_on: dt.date | None = None
@@ -119,12 +150,96 @@ def join_lines(lines: list[str]) -> list[str]:
             after_end = ended.endswith((".", ":", ";", "\u201d", '"')) or re.search(
                 r"[;,] (?:and|or)$", ended
             )
-            if hard_break or HEADING.match(stripped) or (marker and (line[:1].isspace() or after_end)):
+            # A heading or marker that a wrapped sentence brings to a line's start ("... as set out in\n
+            # Section 509 of this order") continues it: either opens a paragraph only after a sentence's end.
+            opens = HEADING.match(stripped) or marker
+            if hard_break or (opens and after_end) or (marker and line[:1].isspace()):
                 flush()
         current.append(stripped)
         previous = line
     flush()
     return paragraphs
+
+
+_FUNCTION_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "as",
+        "at",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "upon",
+        "with",
+        "via",
+        "its",
+        "their",
+        "our",
+        "against",
+        "across",
+    ]
+)
+# Words that begin a section's first sentence: where a title run into its text ends.
+_STARTERS = frozenset(
+    [
+        "The",
+        "Each",
+        "All",
+        "Any",
+        "Such",
+        "Within",
+        "Not",
+        "No",
+        "By",
+        "In",
+        "On",
+        "It",
+        "Consistent",
+        "To",
+        "Agencies",
+        "Executive",
+        "Heads",
+    ]
+)
+_SUBSECTION_HEAD = re.compile(r"^(\d+\.\d+)\.\s+")
+
+
+def split_run_on_title(text: str) -> tuple[str, str] | None:
+    """Split "Reducing Drug Prices Within 1 year ..., the Secretary shall" into the title and the text.
+
+    A title is words in capitals and short function words; the text starts at the last sentence
+    starter ("The", "Within", "Each" ...) before the first capitalized word followed by a lower-case word
+    or a number ("Within 1", "It is"). None when the text does not start with such a title.
+    """
+    words = text.split(" ")
+    first_starter = next((k for k in range(1, min(len(words), 12)) if words[k] in _STARTERS), 0)
+    for k in range(1, min(len(words) - 1, 30)):
+        word, following = words[k], words[k + 1]
+        if not (word[:1].isupper() or word.lower() in _FUNCTION_WORDS or word[:1] in "(\u201c\"'"):
+            return None  # a lower-case word inside: this is a sentence, not a title
+        if (
+            word[:1].isupper()
+            and (following[:1].islower() or following[:1].isdigit())
+            and (following.lower() not in _FUNCTION_WORDS)
+        ):
+            start = next((j for j in range(k, max(k - 8, 0), -1) if words[j] in _STARTERS), k)
+            if start < 1:
+                return None
+            return " ".join(words[:start]).rstrip(".:"), " ".join(words[start:])
+    if first_starter and " shall " in text:
+        # "Risk Strategy The Assistant to the President for Economic Policy (...) ... shall": no lower-case
+        # word soon enough, but a sentence's first word after the title and a duty in what follows.
+        return " ".join(words[:first_starter]).rstrip(".:"), " ".join(words[first_starter:])
+    return None
 
 
 def split_heading(paragraph: str) -> list[str]:
@@ -142,33 +257,82 @@ def split_heading(paragraph: str) -> list[str]:
     head = paragraph[: m.end()].strip()
     if not rest:
         return [head]
-    marker = re.search(r"(?:^|\s)\((?:a|1|i)\)\s", rest)
-    if marker and marker.start() < 200 and rest[: marker.start()].rstrip().endswith("."):
-        title, body = rest[: marker.start()].strip(), rest[marker.start() :].strip()
-    else:
-        # The title is the first sentence: up to a period followed by a capital, not an initial ("U.S.").
-        end = re.search(r"(?<![A-Z])(?<!\b[A-Z]\.[A-Z])\.\s+(?=[A-Z(\u201c\"])", rest)
-        if not end or end.start() > 200:
-            return [f"{head} {rest}"]
-        title, body = rest[: end.start() + 1], rest[end.end() :]
+    split = _title_and_body(rest)
+    if split is None:
+        return [f"{head} {rest}"]
+    title, body = split
     title = title.strip()
     if not title.endswith("."):
         title += "."
+    if _SUBSECTION_HEAD.match(body):
+        # "Sec. 4. Ensuring Safety. 4.1. Developing Guidelines. (a) Within 270 days ...": 4.1 apart too.
+        return [f"{head} {title}", *split_subsection(body)]
     return [f"{head} {title}", body] if body else [f"{head} {title}"]
+
+
+def split_subsection(paragraph: str) -> list[str]:
+    """Split "4.1. Developing Guidelines. (a) Within ..." into "4.1. Developing Guidelines." and its text."""
+    m = _SUBSECTION_HEAD.match(paragraph)
+    if not m:
+        return [paragraph]
+    parts = _title_and_body(paragraph[m.end() :])
+    if parts is None or not parts[1] or len(parts[0]) > 150:
+        return [paragraph]
+    title = parts[0].strip().rstrip(".") + "."
+    return [f"{m.group(1)}. {title}", parts[1]]
+
+
+def _title_and_body(rest: str) -> tuple[str, str] | None:
+    """Return a heading's title and the text run on after it, or None when no title can be told apart."""
+    marker = re.search(r"(?:^|\s)\((?:a|1|i)\)\s", rest)
+    before = rest[: marker.start()] if marker else ""
+    if (
+        marker
+        and marker.start() < 200
+        and before.rstrip().endswith(".")
+        and not re.search(r"\d\.\d+\.\s", before)
+    ):
+        return before.strip(), rest[marker.start() :].strip()
+    # The title is the first sentence: up to a period followed by a capital, not an initial ("U.S.").
+    end = re.search(r"(?<![A-Z])(?<!\b[A-Z]\.[A-Z])\.\s+(?=[A-Z(\u201c\"]|\d+\.\d+\.\s)", rest[:400])
+    title = rest[: end.start() + 1] if end and end.start() <= 200 else ""
+    if not title or " shall " in title or re.search(r"\b(?:Within|[Nn]ot later than)\b", title):
+        run_on = split_run_on_title(rest)
+        if run_on is not None:
+            return run_on
+    if not title or end is None:
+        return None
+    return title, rest[end.end() :]
+
+
+# An older order's part divider: "PART 3 ORGANIZATION AND ACCOUNTABILITY", "PART 3--ORGANIZATION ...".
+_PART = re.compile(r"^PART[ ]+(?:\d{1,2}|[IVXL]{1,5})\b[^a-z]{0,120}$")
+
+
+def typographic(text: str) -> str:
+    """Return ``text`` with straight quotation marks curly and "--" as a dash, as the Federal Register prints.
+
+    Texts come with either; the drafter reads one form (inserted text opens with "\u201c").
+    """
+    text = re.sub(r'(^|[\s(\[\u2014/-])"', "\\1\u201c", text)
+    text = text.replace('"', "\u201d")
+    text = re.sub(r"(\w)'(\w)", "\\1\u2019\\2", text)
+    return text.replace("--", "\u2014")
 
 
 def _finish(paragraphs: list[str], meta: Meta, fmt: str) -> Document:
     """Split headings from their text, cut the signature block off and find other orders' dates."""
     out: list[str] = []
     for p in paragraphs:
-        p = clean(p)
-        if not p:
+        p = typographic(clean(p))
+        if not p or _PART.match(p):
             continue
         if _SIGNATURE.match(p):
             if meta.signed_on is None:
                 meta.signed_on = parse_date(" ".join(paragraphs[paragraphs.index(p) :][:3]))
             break
-        out.extend(split_heading(p))
+        for part in split_heading(p):
+            out.extend(split_subsection(part))
     # The President's name above "THE WHITE HOUSE": a short line in capitals after the last section.
     while out and re.fullmatch(r"[A-Z][A-Z .,'\u2019-]{2,40}", out[-1]):
         out.pop()
@@ -212,10 +376,15 @@ def _body_lines(text: str) -> list[str]:
 
 
 def _unmarkdown(text: str) -> str:
+    text = _INLINE_TAG.sub("", text)
     text = re.sub(r"\\([()\[\]*_.#>`-])", r"\1", text)  # escaped markers: \(b\)
-    text = re.sub(r"\*\*([^*]+)\*\*", r"\1", text)
-    text = re.sub(r"(?<!\w)\*([^*]{1,300}?)\*(?!\w)", r"\1", text)
+    text = re.sub(r"\*{1,2}([.:;,])\*{1,2}", r"\1", text)  # an emphasized stop: "Regulators*.*"
+    # Emphasis may wrap onto the next line ("**Sec. 2.  Resumption ...\nCases ...**"), not past a blank line.
+    text = re.sub(r"\*\*((?:[^*\n]|\n(?![ \t]*\n)){1,600}?)\*\*", r"\1", text)
+    text = re.sub(r"(?<!\w)\*((?:[^*\n]|\n(?![ \t]*\n)){1,300}?)\*(?!\w)", r"\1", text)
     text = re.sub(r"(?m)^#{1,6}\s*", "", text)
+    # A list bullet before a paragraph marker: "-   (1) The provisions ..." (proclamations' clauses).
+    text = re.sub(r"(?m)^([ \t]{0,8})[-*+][ \t]{1,8}(?=\()", r"\1", text)
     return html.unescape(text)
 
 
@@ -229,21 +398,72 @@ def read_plain(text: str, *, markdown: bool = False) -> Document:
 
 # --- The whitehouse.gov page as Markdown (YAML front matter, <span> underlines) --------------------------
 
-_SPAN_RUN = re.compile(r"(?:<span[^>]*underline[^>]*>.*?</span>[\s.]*)+", re.S)
+# Tags are read with bounded, linear patterns: a tag is at most _TAG_REACH characters and cannot contain
+# "<" or ">". The single pattern this replaced (a run of underlined spans, ".*?" to each "</span>")
+# backtracked quadratically on many unclosed "<span ... underline>" tags: minutes on a crafted paste.
+_TAG_REACH = 400
+_SPAN_OPEN = re.compile(rf"<span\b([^<>]{{0,{_TAG_REACH}}})>", re.IGNORECASE)
+_SPAN_CLOSE = "</span>"
+_SPAN_GAP = re.compile(r"[\s.]*")
+_ANY_SPAN_TAG = re.compile(rf"</?span\b[^<>]{{0,{_TAG_REACH}}}>", re.IGNORECASE)
+_ANY_TAG = re.compile(rf"<[^<>]{{1,{_TAG_REACH}}}>")
+# Inline formatting a page may wrap around a marker or a word: <span>(a)</span>, <u>(b)</u>, <em>.
+_INLINE_TAG = re.compile(
+    rf"</?(?:span|u|em|strong|b|i|ins|mark|font)\b[^<>]{{0,{_TAG_REACH}}}>", re.IGNORECASE
+)
+
+
+def _underlined_runs(text: str) -> list[tuple[int, int]]:
+    """Return the (start, end) of each run of underlined spans: "<span ...underline...>Sec</span>. <span...".
+
+    A run is one or more underlined spans, each up to its first "</span>", separated by spaces and dots
+    only; it ends after the spaces and dots that follow it. One forward pass: every position is read a
+    bounded number of times, whatever the text.
+    """
+    runs: list[tuple[int, int]] = []
+    position, next_close = 0, -1
+    run_start = run_end = -1
+    while True:
+        m = _SPAN_OPEN.search(text, position)
+        if m is None:
+            break
+        if "underline" not in m.group(1):
+            position = m.end()
+            continue
+        if next_close < m.end():
+            next_close = text.find(_SPAN_CLOSE, m.end())
+            if next_close < 0:
+                break  # no span is closed after this one, so none can end a run
+        gap = _SPAN_GAP.match(text, next_close + len(_SPAN_CLOSE))
+        gap_end = gap.end() if gap else next_close + len(_SPAN_CLOSE)  # "[\s.]*" always matches
+        if m.start() == run_end:
+            run_end = gap_end
+        else:
+            if run_start >= 0:
+                runs.append((run_start, run_end))
+            run_start, run_end = m.start(), gap_end
+        position = gap_end
+    if run_start >= 0:
+        runs.append((run_start, run_end))
+    return runs
 
 
 def _underlined_headings(text: str) -> str:
     """Put each underlined "Sec. N. Title." on a line of its own; drop other tags."""
-
-    def heading(m: re.Match[str]) -> str:
-        inner = clean(re.sub(r"<[^>]+>", " ", m.group(0)))
+    out: list[str] = []
+    position = 0
+    for start, end in _underlined_runs(text):
+        run = text[start:end]
+        inner = clean(_ANY_TAG.sub(" ", run))
         inner = re.sub(r"\s+\.", ".", inner)
+        out.append(text[position:start])
         if HEADING.match(inner):
-            return f"\n\n{inner}\n\n"
-        return inner + (" " if m.group(0)[-1:].isspace() else "")
-
-    text = _SPAN_RUN.sub(heading, text)
-    return re.sub(r"</?span[^>]*>", "", text)
+            out.append(f"\n\n{inner}\n\n")
+        else:
+            out.append(inner + (" " if run[-1:].isspace() else ""))
+        position = end
+    out.append(text[position:])
+    return _ANY_SPAN_TAG.sub("", "".join(out))
 
 
 def _front_matter(text: str) -> tuple[dict[str, str], str]:
@@ -284,7 +504,11 @@ def _front_matter(text: str) -> tuple[dict[str, str], str]:
 def read_whitehouse_markdown(text: str) -> Document:
     front, body = _front_matter(text)
     meta = Meta(
-        title=re.sub(r"^Executive Order on (?:the )?", "", front.get("title", "")).strip(),
+        title=re.sub(
+            r"^(?:Executive Order|Proclamation|(?:National Security )?Memorandum) on (?:the )?",
+            "",
+            front.get("title", ""),
+        ).strip(),
         signed_on=parse_date(front.get("date", "")),
         source_url=front.get("source_url", ""),
     )
@@ -328,18 +552,41 @@ def read_fr_markdown(text: str) -> Document:
     index = 0
     while index < len(raw):
         line = raw[index]
-        heading = re.match(r"^#{2,4}\s*(?:Section|Sec\.)\s*(\d+[A-Za-z]?)\.?\s*$", line)
+        heading = re.match(r"^#{2,4}\s*(?:Section|Sec\.)\s*(\d+[A-Za-z]?)\.?[ \t]*(\S.*)?$", line)
         if heading:
-            # The title is the next non-blank line; the section's text may follow it on the same line.
+            # The title is on the heading's line ("### Section 301. Leadership Responsibilities", older
+            # orders) or the next non-blank line; the section's text may follow it on the same line.
             index += 1
-            while index < len(raw) and not raw[index].strip():
-                index += 1
-            title_line = raw[index].strip().strip("*").strip() if index < len(raw) else ""
+            if heading.group(2):
+                title_line = heading.group(2).strip().strip("*").strip()
+            else:
+                while index < len(raw) and not raw[index].strip():
+                    index += 1
+                # The title's line, and the lines it wraps onto: a line that ends in a lower-case word
+                # ("... The Assistant to the") or is followed by one that starts with one ("shall track")
+                # goes on; one that ends a title ("Federal Leadership Committee") before a line that
+                # starts a sentence does not, and the text on the next line is the section's.
+                title_lines: list[str] = []
+                while index < len(raw) and raw[index].strip() and not raw[index].lstrip().startswith("#"):
+                    following = raw[index].strip()
+                    if title_lines and (
+                        MARKER_START.match(following)
+                        or not (re.search(r"\b[a-z][\w-]*$", title_lines[-1]) or following[:1].islower())
+                    ):
+                        break
+                    title_lines.append(following)
+                    index += 1
+                title_line = " ".join(title_lines).strip("*").strip()
             title, _, body = title_line.partition(" (a) ")
+            body = f"(a) {body}" if body else ""
+            run_on = (
+                split_run_on_title(title) if not body and (len(title) > 80 or " shall " in title) else None
+            )
+            if run_on is not None:
+                title, body = run_on
             lines += ["", f"Sec. {heading.group(1)}. {title.rstrip('.')}.", ""]
             if body:
-                lines.append(f"(a) {body}")
-            index += 1
+                lines.append(body)
             continue
         if re.match(r"^#{1,6}\s", line) or line.strip() == "---":
             lines.append("")
@@ -474,13 +721,62 @@ def detect_format(text: str, filename: str | None = None) -> str:
         return "federal-register-markdown"
     if name.endswith(".wh.md") or (head.startswith("---") and re.search(r"(?m)^title:", head)):
         return "whitehouse-markdown"
-    if name.endswith((".md", ".markdown")) or "<span" in head or re.search(r"\\\([a-z]\\\)", text):
+    if (
+        name.endswith((".md", ".markdown"))
+        or _INLINE_TAG.search(head)
+        or re.search(r"\\\((?:[a-z]|\d{1,2})\\\)", text)
+        or re.search(r"(?m)^[ \t]{0,12}\*{1,2}\(", text)  # an emphasized marker: "*(a)*"
+    ):
         return "markdown"
     return "text"
 
 
+def identify(text: str, meta: Meta) -> None:
+    """Fill in the document's kind and, where the text states it, its number.
+
+    "National Security Memorandum/NSM-10" (or "NSPM-5") is a national security memorandum; "MEMORANDUM
+    FOR ..." or a title "Memorandum on ..." a presidential memorandum; "A PROCLAMATION" or "do hereby
+    proclaim" a proclamation; anything else an executive order. "Executive Order 14999" or
+    "Proclamation 10999" on a line of its own gives the number.
+    """
+    end = _OPENING_END.search(text, 0, 20_000)
+    head = text[: end.end() if end else 3000]
+    title_and_head = f"{meta.title}\n{head}"
+    own_line = _OWN_LINE_NUMBER.search(head)
+    if (_PROCLAMATION.search(text[:20_000]) and not re.search(r"hereby ordered", text[:20_000])) or (
+        meta.title.lower().startswith("proclamation")
+    ):
+        meta.kind = PROCLAMATION
+        # Recitals cite other orders ("Executive Order 14161 of January 20, 2025"): not this one's number.
+        meta.number = None
+        if own_line and own_line.group(1) == "Proclamation":
+            meta.number = int(own_line.group(2))
+        return
+    if meta.number is not None and re.search(r"Executive Order", head):
+        meta.kind = EXECUTIVE_ORDER  # the Federal Register's header: "Executive Order 14028 of May 12, 2021"
+        return
+    nsm = _NSM_NUMBER.search(title_and_head)
+    if nsm or _NSM.search(title_and_head):
+        meta.kind = NATIONAL_SECURITY_MEMORANDUM
+        if nsm and meta.number is None:
+            meta.number = int(nsm.group(1) or nsm.group(2))
+        return
+    if _MEMORANDUM.search(title_and_head):
+        meta.kind = PRESIDENTIAL_MEMORANDUM
+        return
+    meta.kind = EXECUTIVE_ORDER
+    if own_line and own_line.group(1).startswith("Executive") and meta.number is None:
+        meta.number = int(own_line.group(2))
+
+
 def read_document(text: str, filename: str | None = None) -> Document:
-    """Return the paragraphs and metadata of an order's ``text`` in whichever format it is."""
+    """Return the paragraphs and metadata of a presidential document's ``text`` in whichever format it is."""
+    doc = _read(text, filename)
+    identify(text, doc.meta)
+    return doc
+
+
+def _read(text: str, filename: str | None) -> Document:
     fmt = detect_format(text, filename)
     if fmt == "federal-register-xml":
         return read_fr_xml(text)

@@ -11,7 +11,9 @@ PASSIVE = re.compile(r"^[\s,]*(?:(?:also|further|each|jointly|not|then|thereafte
 # A lead-in that describes a thing ("sites that:", "language that identifies:") rather than a duty.
 CONTENT_LEAD_IN = re.compile(
     r"(?:\bthat|\bwhich|\bwho|\bregarding|\bincluding|\binclude|\bincludes|\bidentif(?:y|ies)|\bdescribe"
-    r"|\bsuch as|\bto:?\s*access and proximity to|\bcharacteristics[^:]{0,120}|\bwhether|\bthat\s+\w+)\s*:$",
+    r"|\bsuch as|\bto:?\s*access and proximity to|\bcharacteristics[^:]{0,120}|\bwhether|\bthat\s+\w+"
+    r"|\bassociated with|\brelated to|\bconsisting of|\bcompris(?:e|es|ing)"
+    r"|\brecommendations?\s+(?:for|on|regarding|to)\b[^:]{0,200})\s*:$",
     re.IGNORECASE,
 )
 VERBS = frozenset(
@@ -37,6 +39,7 @@ _SENTENCE_END = re.compile(r"(?<=[.;:])\s+(?=[A-Z(\u201c])")
 _NO_SPLIT_AFTER = re.compile(
     r"(?:\b(?:U\.S|U\.S\.C|C\.F\.R|e\.g|i\.e|No|Nos|Sec|Pub|et seq|v|Inc|Co|Jr|Mr|Ms|Dr|St|al)\.|\b[A-Z]\.)$"
 )
+_NO_SPLIT_REACH = 12  # longer than the longest abbreviation above ("U.S.C.", "et seq.")
 ONGOING_DUTY = re.compile(
     r"\b(?:develop|establish|create|build|implement)\s+and\s+(?:maintain|update)\b", re.I
 )
@@ -48,7 +51,9 @@ def sentences(text: str) -> list[tuple[int, str]]:
     found: list[tuple[int, str]] = []
     start = 0
     for m in _SENTENCE_END.finditer(text):
-        if _NO_SPLIT_AFTER.search(text[start : m.start()]):
+        # Only the sentence's last words can be an abbreviation; searching all of it again at every
+        # candidate end made a text of many short candidates ("Sec. Sec. ...") quadratic.
+        if _NO_SPLIT_AFTER.search(text, max(start, m.start() - _NO_SPLIT_REACH), m.start()):
             continue
         found.append((start, text[start : m.start()]))
         start = m.end()
@@ -67,16 +72,28 @@ def strip_marker(text: str) -> str:
     return re.sub(r"^\((?:[a-zA-Z]{1,2}|[ivxlc]+|\d{1,3})\)\s+", "", text)
 
 
+_BEFORE_THE_VERB = re.compile(
+    r"^(?:(?:by|within|not later than|no later than)\s(?:[A-Z][a-z]+ \d{1,2}, \d{4}|[^,]{3,250})"
+    r"|on (?:at least )?an? \w+ basis"
+    r"|(?:in order )?to (?:ensure|promote|help|improve|better|support|protect|address|advance"
+    r"|increase|reduce|facilitate|encourage|prevent)\b[^,]{3,250}"
+    r"|in (?:consultation|coordination) with [^,]{3,250}"
+    r"|as appropriate(?: and consistent with applicable law)?"
+    r"|consistent with (?:applicable )?law),\s*",
+    re.IGNORECASE,
+)
+
+
 def is_action_item(text: str) -> bool:
     """Return whether an item begins with what is done ("develop ...", "establishing ..."), not a thing."""
     body = strip_marker(text)
-    body = re.sub(
-        r"^(?:(?:by|within|not later than|no later than)\s(?:[A-Z][a-z]+ \d{1,2}, \d{4}|[^,]{3,250})"
-        r"|on (?:at least )?an? \w+ basis),\s*",
-        "",
-        body,
-        flags=re.I,
-    )
+    # What may come before the verb: a purpose ("to ensure that farmers ..., "), whom to consult, "as
+    # appropriate", and the deadline ("not later than 30 days after the date of this order, appoint").
+    for _ in range(4):
+        shorter = _BEFORE_THE_VERB.sub("", body, count=1)
+        if shorter == body:
+            break
+        body = shorter
     first = re.match(r"[a-z][a-z-]*", body)
     if not first:
         return False

@@ -33,14 +33,16 @@ def inline(value: object) -> str:
 def to_toml(d: Draft, *, source_name: str = "") -> str:
     """Return the order file of draft ``d``."""
     o = d.order
+    label = o.kind.replace("_", " ").title() + (f" {o.number}" if o.number else "")
     lines = [
-        f"# Executive Order {o.number}, drafted by orderctl's drafter"
+        f"# {label}, drafted by orderctl's drafter"
         + (f" from {source_name}" if source_name else "")
         + ". Format: directives/orders/README.md.",
         "# A draft: check each directive against its `source`, above all those with a `review` note.",
         "",
         "[order]",
-        f"number = {o.number}",
+        f"kind = {string(o.kind)}",
+        *([f"number = {o.number}"] if o.number else []),
         f"title = {string(o.title)}",
         f"signed_on = {o.signed_on.isoformat()}",
     ]
@@ -88,4 +90,6 @@ def to_toml(d: Draft, *, source_name: str = "") -> str:
         lines.append(f"source = {string(x.source)}")
         if x.review:
             lines.append(f"review = {string(x.review)}")
+    for u in d.unplaced:
+        lines += ["", "[[unplaced]]", f"sentence = {string(u.sentence)}", f"reason = {string(u.reason)}"]
     return "\n".join(lines) + "\n"

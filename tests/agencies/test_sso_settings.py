@@ -155,3 +155,10 @@ def test_a_bad_or_forged_callback_goes_back_to_sign_in_without_signing_in(client
     if response.status_code == 302:
         assert response["Location"] == "/accounts/login/"
     assert "_auth_user_id" not in client.session
+
+
+def test_the_issuer_alone_is_enough_the_rest_is_discovered():
+    issuer_only = {k: v for k, v in GOOD.items() if not k.endswith("_ENDPOINT")}
+    assert problems({**issuer_only, "OIDC_RP_PRIVATE_KEY": pem()}, production=True) == []
+    found = problems({**issuer_only, "OIDC_OP_ISSUER": "", "OIDC_RP_PRIVATE_KEY": pem()}, production=True)
+    assert "OIDC_OP_ISSUER must be set" in found

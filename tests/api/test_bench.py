@@ -36,6 +36,8 @@ def test_the_data_set_replays_to_its_directives_state_and_verifies(db):
     ("api", "baseline"),
     [
         ("/api/v1/directives/?page_size=100", "/baseline/directives/"),
+        ("/api/v1/directives/?page=2&page_size=100", "/baseline/directives/?page=2&page_size=100"),
+        ("/api/v1/directives/?page=3&page_size=7", "/baseline/directives/?page=3&page_size=7"),
         ("/api/v1/summary/", "/baseline/summary/"),
     ],
 )

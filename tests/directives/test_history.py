@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import itertools
 import json
+import re
 import threading
 from typing import Any
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError, call_command, load_command_class
 from django.db import connection, connections
 
 from agencies.models import Agency
@@ -281,6 +283,16 @@ def test_an_event_moved_to_another_orders_directive_is_found(order, busy_history
     report = history.verify()
     assert report.error.event_id == event.id
     assert "its directive belongs to EO 99999, but the event is chained in EO 14409" in report.error.detail
+
+
+def test_verify_history_says_how_fast_on_stderr_and_skips_the_system_checks(order, busy_history):
+    err = io.StringIO()
+    out = io.StringIO()
+    call_command("verify_history", stdout=out, stderr=err)
+    assert out.getvalue().startswith("Verified 25 events in 1 order")
+    assert re.fullmatch(r"\d+\.\d s, [\d,]+ events a second\.\n", err.getvalue())
+    # It reads the database only: Django's checks of every model, URL and setting are no part of it.
+    assert load_command_class("directives", "verify_history").requires_system_checks == []
 
 
 def test_verify_history_checks_one_order_when_asked(order, busy_history):

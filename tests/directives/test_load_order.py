@@ -224,3 +224,23 @@ def test_without_a_path_it_loads_the_bundled_orders():
     out = StringIO()
     call_command("load_order", stdout=out)
     assert "eo-14409.toml: Executive Order 14409: 13 created" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_it_stores_the_kind_of_presidential_document(tmp_path):
+    load(MINIMAL.replace("[order]\n", '[order]\nkind = "national_security_memorandum"\n'), tmp_path)
+
+    order = Order.objects.get(number=99001)
+    assert order.kind == "national_security_memorandum"
+    assert str(order) == "National Security Memorandum 99001"
+
+
+@pytest.mark.django_db
+def test_a_memorandum_without_a_number_is_refused_at_the_field_and_nothing_is_written(tmp_path):
+    text = MINIMAL.replace("number = 99001\n", 'kind = "presidential_memorandum"\n')
+    before = counts()
+
+    with pytest.raises(CommandError, match=r"order\.number.*has no number"):
+        load(text, tmp_path)
+
+    assert counts() == before

@@ -290,3 +290,40 @@ def test_every_problem_is_listed_at_once():
         + "deadline = { kind = 'on_date', date = '2025-12-01' }\n"
     )
     assert len(found) == 3
+
+
+# --- The kind of presidential document ---------------------------------------------------------------
+
+
+def test_an_order_is_an_executive_order_unless_the_file_says_otherwise():
+    assert parse_order_file(HEADER + DIRECTIVE).order.kind == "executive_order"
+
+
+def test_a_proclamation_keeps_its_kind_and_number():
+    text = HEADER.replace("[order]\n", '[order]\nkind = "proclamation"\n').replace("14306", "10896")
+
+    order = parse_order_file(text + DIRECTIVE).order
+
+    assert (order.kind, order.number) == ("proclamation", 10896)
+
+
+def test_a_memorandum_needs_no_number():
+    text = HEADER.replace("number = 14306\n", 'kind = "presidential_memorandum"\n')
+
+    order = parse_order_file(text + DIRECTIVE).order
+
+    assert (order.kind, order.number) == ("presidential_memorandum", 0)
+
+
+def test_an_executive_order_without_a_number_is_refused_at_the_field():
+    text = HEADER.replace("number = 14306\n", "")
+
+    assert "order.number: missing required field (only a memorandum may have none)" in problems(
+        text + DIRECTIVE
+    )
+
+
+def test_an_unknown_kind_is_refused_at_the_field():
+    text = HEADER.replace("[order]\n", '[order]\nkind = "decree"\n')
+
+    assert any(p.startswith("order.kind: 'decree' is not one of executive_order") for p in problems(text))

@@ -3,7 +3,7 @@
 import pytest
 
 from agencies.catalog import default_catalog
-from directives.drafting.actors import ActorResolver, local_definitions, subject_of
+from directives.drafting.actors import ActorResolver, chaired_bodies, local_definitions, subject_of
 
 
 def parse(subject, text=""):
@@ -104,3 +104,78 @@ def test_the_subject_follows_leading_phrases():
     )
     assert subject_of("In consultation with the National Cyber Director, agencies") == "agencies"
     assert subject_of("No less than annually the Secretary of Defense") == "the Secretary of Defense"
+
+
+@pytest.mark.parametrize(
+    ("subject", "leads"),
+    [
+        ("the Secretaries of State, the Treasury, and Defense", ["STATE", "TREASURY", "DOD"]),
+        ("the Secretaries of Health and Human Services and Agriculture", ["HHS", "USDA"]),
+        ("The Secretaries of Defense and Energy", ["DOD", "DOE"]),
+    ],
+)
+def test_a_list_of_officers_under_one_plural_title_keeps_every_officer(subject, leads):
+    parsed = ActorResolver(default_catalog(), {}).parse(subject)
+
+    assert [a.agency.abbreviation for a in parsed.leads] == leads
+
+
+@pytest.mark.parametrize(
+    ("subject", "leads"),
+    [
+        ("all agency heads", ["AGENCIES"]),
+        ("Federal agencies", ["AGENCIES"]),
+        ("each department and agency", ["AGENCIES"]),
+        ("each FCEB agency", ["FCEB"]),
+        ("the Department of Transportation", ["DOT"]),
+    ],
+)
+def test_a_group_of_agencies_or_a_department_as_subject_is_one_lead(subject, leads):
+    parsed = ActorResolver(default_catalog(), {}).parse(subject)
+
+    assert [a.agency.abbreviation for a in parsed.leads] == leads
+
+
+def test_a_group_qualified_by_what_its_members_do_is_not_taken_for_every_agency():
+    parsed = ActorResolver(default_catalog(), {}).parse(
+        "the head of each agency responsible for operating a high-priority program"
+    )
+
+    assert [a.agency for a in parsed.leads] in ([], [None])
+
+
+def test_a_body_the_order_sets_up_acts_through_its_chair():
+    text = (
+        "(d) within 60 days, establish an Interagency Task Force, chaired by the Secretary of Energy and "
+        "composed of officials. The Committee shall be chaired by the Administrator of the Environmental "
+        "Protection Agency."
+    )
+    resolver = ActorResolver(default_catalog(), {}, chaired_bodies(text))
+
+    assert [a.agency.abbreviation for a in resolver.parse("the Task Force").leads] == ["DOE"]
+    assert [a.agency.abbreviation for a in resolver.parse("The Committee").leads] == ["EPA"]
+
+
+def test_a_chair_named_after_the_body_is_read_too():
+    text = "The Director of the Office of Science and Technology Policy shall be the Chair of the Task Force."
+
+    assert chaired_bodies(text) == {
+        "task force": "The Director of the Office of Science and Technology Policy"
+    }
+
+
+def test_a_body_with_co_chairs_is_led_by_all_of_them_first_named_first():
+    text = (
+        "There is established a Chemical Facility Safety and Security Working Group (Working Group) "
+        "co-chaired by the Secretary of Homeland Security, the Administrator of the Environmental "
+        "Protection Agency (EPA), and the Secretary of Labor or their designated representatives."
+    )
+    resolver = ActorResolver(default_catalog(), local_definitions(text), chaired_bodies(text))
+
+    assert [a.agency.abbreviation for a in resolver.parse("the Working Group").leads] == ["DHS", "EPA", "DOL"]
+
+
+def test_a_term_the_definitions_section_defines_names_its_office():
+    text = "(b) \u201cSecretary\u201d means the Secretary of Homeland Security."
+
+    assert local_definitions(text)["secretary"] == "the Secretary of Homeland Security"

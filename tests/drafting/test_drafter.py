@@ -290,3 +290,105 @@ def test_the_parsing_core_imports_no_django():
             if isinstance(node, ast.Import | ast.ImportFrom):
                 names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
                 assert not any(n.split(".")[0] == "django" for n in names), path
+
+
+FRAMED_ITEMS = """Executive Order 99003 of March 3, 2026
+
+By the authority vested in me as President, it is hereby ordered:
+
+Sec. 5. Competition. (a) The Secretary of Transportation shall:
+
+(i) to better protect consumers, and as appropriate and consistent with applicable law:
+
+(A) not later than 30 days after the date of this order, appoint members of the Advisory Committee;
+
+(B) to ensure that farmers have access to markets, not later than 90 days after the date of this order,
+publish a proposed rule; and
+
+(C) consider the views of airports.
+"""
+
+
+def test_an_item_that_only_frames_its_items_passes_the_lead_in_s_actors_to_them():
+    d = draft(FRAMED_ITEMS)
+
+    got = {x.ref: (x.leads, x.due_on) for x in d.directives}
+    assert got["5(a)(i)(A)"] == (("DOT",), dt.date(2026, 4, 2))  # 2026-03-03 + 30 days
+    assert got["5(a)(i)(B)"] == (("DOT",), dt.date(2026, 6, 1))  # + 90 days, after its purpose clause
+    assert got["5(a)(i)(C)"] == (("DOT",), None)
+    assert "5(a)(i)" not in got
+
+
+DEADLINE_LEAD_IN = """Executive Order 99005 of March 3, 2026
+
+By the authority vested in me as President, it is hereby ordered:
+
+Sec. 4. Safety. (a) Within 180 days of the date of this order, to advance safety:
+
+(i) the Secretary of Energy shall develop a plan; and
+
+(ii) the Director of the Office of Science and Technology Policy shall issue a report.
+
+(b) The Attorney General shall, within 30 days of the date of this order, publish a notice.
+"""
+
+
+def test_a_lead_in_deadline_governs_items_that_name_their_own_actors():
+    d = draft(DEADLINE_LEAD_IN)
+
+    assert {x.ref: (x.leads, x.due_on) for x in d.directives} == {
+        "4(a)(i)": (("DOE",), dt.date(2026, 8, 30)),  # 2026-03-03 + 180 days
+        "4(a)(ii)": (("OSTP",), dt.date(2026, 8, 30)),
+        "4(b)": (("DOJ",), dt.date(2026, 4, 2)),
+    }
+    assert d.unplaced == ()  # the lead-in's deadline is the items'
+
+
+def test_a_deadline_for_a_qualified_group_reaches_the_items_that_name_its_members():
+    text = DEADLINE_LEAD_IN.replace(
+        "to advance safety:",
+        "the heads of agencies specified in subsections (a)(i)-(ii) of this section shall submit reports. "
+        "The reports shall be submitted to the President and",
+    )
+
+    d = draft(text)
+
+    assert {x.ref: x.due_on for x in d.directives if x.ref.startswith("4(a)(")} == {
+        "4(a)(i)": dt.date(2026, 8, 30),  # 2026-03-03 + 180 days
+        "4(a)(ii)": dt.date(2026, 8, 30),
+    }
+
+
+def test_a_group_the_order_defines_is_kept_as_an_unknown_group_and_flagged():
+    text = DEADLINE_LEAD_IN.replace(
+        "(b) The Attorney General shall",
+        "(b) The heads of Federal LEAs shall",
+    )
+
+    d = draft(text)
+
+    directive = next(x for x in d.directives if x.ref == "4(b)")
+    assert directive.due_on == dt.date(2026, 4, 2)  # 2026-03-03 + 30 days
+    assert "Unknown actor 'heads of Federal LEAs'" in directive.review
+    assert {a.abbreviation: a.kind for a in d.agencies}[directive.leads[0]] == "committee"
+
+
+def test_a_deadline_chained_to_a_part_that_is_not_a_directive_counts_from_the_event_and_loads():
+    text = """Executive Order 99006 of March 3, 2026
+
+By the authority vested in me as President, it is hereby ordered:
+
+Sec. 2. Guidance. (a) Within 90 days of the date of this order:
+
+(i) guidance on testing to be published; and
+
+(ii) within 30 days of the publication of the guidance described in subsection (a)(i) of this section,
+the Attorney General shall review the guidance.
+"""
+    d = draft(text)
+
+    review = next(x for x in d.directives if x.ref == "2(a)(ii)")
+    assert "2(a)(i)" not in {x.ref for x in d.directives}
+    assert review.rule == D.DaysFromEvent(days=30, event="2(a)(i) is published")
+    assert "not a directive of this draft" in review.review
+    parse_order_file(d.toml)

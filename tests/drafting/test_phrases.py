@@ -13,6 +13,9 @@ from directives.drafting.phrases import find, resolve_ref, unclassified
     [
         ("Within 30 days of the date of this order, X shall act.", D.DaysAfterOrder(30)),
         ("Within 180 days of this order, X shall act.", D.DaysAfterOrder(180)),
+        ("Within 90 days of the date of this memorandum, X shall act.", D.DaysAfterOrder(90)),
+        ("Within 90 days after the date of this proclamation, X shall act.", D.DaysAfterOrder(90)),
+        ("X shall act within 180 days of the issuance of this order.", D.DaysAfterOrder(180)),
         ("No later than 90 days from the date of this order, X shall act.", D.DaysAfterOrder(90)),
         ("Not later than 60 days after the date of this order, X shall act.", D.DaysAfterOrder(60)),
         ("Within sixty days of the date of this order, X shall act.", D.DaysAfterOrder(60)),

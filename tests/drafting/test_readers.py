@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from directives.drafting import DraftError, draft
+from directives.drafting import DraftError, draft, readers
 from directives.drafting.readers import detect_format, read_document
 
 BODY = [
@@ -228,3 +228,110 @@ def test_xml_that_is_not_an_executive_order_is_refused():
 def test_broken_xml_is_refused():
     with pytest.raises(DraftError, match="not well formed"):
         draft("<PRESDOCU><EXECORD><FP>Sec. 1.</EXECORD>", filename="order.xml")
+
+
+# --- Headings run into their text --------------------------------------------------------------------
+
+
+def test_a_heading_numbered_subsection_and_marker_on_one_line_are_split():
+    paragraphs = readers.read_plain(
+        "By the authority vested in me, it is hereby ordered:\n\n"
+        "Sec. 4. Ensuring Safety. 4.1. Developing Guidelines. (a) Within 270 days of the date of this "
+        "order, the Secretary of Commerce shall establish guidelines.\n"
+    ).paragraphs
+
+    assert paragraphs[1:] == [
+        "Sec. 4. Ensuring Safety.",
+        "4.1. Developing Guidelines.",
+        "(a) Within 270 days of the date of this order, the Secretary of Commerce shall establish "
+        "guidelines.",
+    ]
+
+
+def test_a_title_without_a_period_run_into_its_text_is_split_before_the_text():
+    paragraphs = readers.read_fr_markdown(
+        "# Executive Order 14999: Testing\n\n**Date:** March 3, 2026\n\n"
+        "By the authority vested in me, it is hereby ordered:\n\n### Section 4.\n\n"
+        "Reducing the Prices of Drugs for Seniors Within 1 year of the date of this order, the Secretary "
+        "shall take appropriate steps.\n"
+    ).paragraphs
+
+    assert paragraphs[1:] == [
+        "Sec. 4. Reducing the Prices of Drugs for Seniors.",
+        "Within 1 year of the date of this order, the Secretary shall take appropriate steps.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "body"),
+    [
+        (
+            "Purpose It is the policy of the United States.",
+            "Purpose",
+            "It is the policy of the United States.",
+        ),
+        (
+            "Ensuring Safety The Secretary of Energy shall act.",
+            "Ensuring Safety",
+            "The Secretary of Energy shall act.",
+        ),
+    ],
+)
+def test_a_run_on_title_ends_at_the_sentence_s_first_word(text, title, body):
+    assert readers.split_run_on_title(text) == (title, body)
+
+
+def test_a_sentence_is_not_taken_for_a_run_on_title():
+    assert readers.split_run_on_title("Agencies shall report within 30 days.") is None
+
+
+@pytest.mark.parametrize("wrapped", ["<span>(b)</span>", "<u>(b)</u>", '<span class="x">(b)</span>'])
+def test_a_marker_inside_inline_html_opens_its_paragraph(wrapped):
+    text = f"Sec. 2. Duties. (a) The Secretary shall act.\n\n{wrapped} The Attorney General shall act.\n"
+
+    assert read_document(text).paragraphs[-1] == "(b) The Attorney General shall act."
+
+
+def test_straight_and_curly_quotation_marks_read_the_same():
+    straight = 'Sec. 2. Terms. The term "agency" means the Board\'s members -- all of them.\n'
+    curly = "Sec. 2. Terms. The term \u201cagency\u201d means the Board\u2019s members \u2014 all of them.\n"
+
+    assert read_document(straight).paragraphs == read_document(curly).paragraphs
+
+
+def test_emphasis_around_a_marker_a_stop_or_a_wrapped_heading_is_dropped():
+    text = (
+        "**Sec. 2.  Resumption of Visa Processing and\nClearing the Backlog.**  Text*.*\n\n"
+        "*(a)* The Secretary of State shall act.\n"
+    )
+
+    assert read_document(text, "order.md").paragraphs == [
+        "Sec. 2. Resumption of Visa Processing and Clearing the Backlog.",
+        "Text.",
+        "(a) The Secretary of State shall act.",
+    ]
+
+
+def test_a_section_reference_wrapped_to_a_line_s_start_is_not_a_heading():
+    text = "Sec. 2. Duties. (a) The Secretary shall act as set out in\nSection 5 of this order.\n"
+
+    assert read_document(text).paragraphs == [
+        "Sec. 2. Duties.",
+        "(a) The Secretary shall act as set out in Section 5 of this order.",
+    ]
+
+
+def test_a_federal_register_title_wrapped_onto_the_next_line_with_its_text_is_read_whole():
+    text = (
+        "# Executive Order 14999: Testing\n\n**Date:** March 3, 2026\n\n"
+        "By the authority vested in me, it is hereby ordered:\n\n### Section 302.\n\n"
+        "Supplier Emissions Tracking The Administrator of GSA\nshall track disclosures.\n\n"
+        "### Section 303.\n\nFederal Leadership Committee\nIn order to begin, a Committee is established.\n"
+    )
+
+    assert readers.read_fr_markdown(text).paragraphs[1:] == [
+        "Sec. 302. Supplier Emissions Tracking.",
+        "The Administrator of GSA shall track disclosures.",
+        "Sec. 303. Federal Leadership Committee.",
+        "In order to begin, a Committee is established.",
+    ]

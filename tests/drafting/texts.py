@@ -153,3 +153,81 @@ President.\u201d; and
 
 (d) striking from subsection 2(d) the word \u201cplan\u201d.
 """
+
+# A national security memorandum: its number in the heading, "the date of this memorandum".
+SECURITY_MEMORANDUM = """NATIONAL SECURITY MEMORANDUM/NSM-99
+
+MEMORANDUM FOR THE SECRETARY OF STATE
+               THE SECRETARY OF ENERGY
+
+SUBJECT:       Testing the Drafter on Memoranda
+
+Section 1.  Policy.  It is the policy of the United States to test drafters.
+
+Sec. 2.  Duties.  (a)  Within 90 days of the date of this memorandum, the Secretary of Energy
+shall submit a report to the President.
+
+(b)  Not later than 1 year after the date of this memorandum, the Secretary of State shall
+publish guidance.
+"""
+
+# A presidential memorandum: no number at all.
+PRESIDENTIAL_MEMORANDUM = """---
+title: Memorandum on Testing the Drafter
+date: '2026-02-10'
+---
+
+MEMORANDUM FOR THE HEADS OF EXECUTIVE DEPARTMENTS AND AGENCIES
+
+By the authority vested in me as President by the Constitution and the laws of the United States of
+America, I hereby direct as follows:
+
+Section 1.  Reports.  Within 60 days of the date of this memorandum, the Attorney General shall
+submit a report to the President.
+"""
+
+# A proclamation: recitals (numbered "1.", quoting an earlier duty), then clauses "(1)", one a bullet.
+PROCLAMATION = """BY THE PRESIDENT OF THE UNITED STATES OF AMERICA
+
+A PROCLAMATION
+
+1.  In Proclamation 9999, the Secretary of Commerce shall have reported within 30 days of the
+date of that proclamation.
+
+NOW, THEREFORE, I, the President of the United States of America, by the authority vested in me,
+do hereby proclaim as follows:
+
+-   \\(1\\) The tariffs of Proclamation 9999 continue.
+
+(2)  By October 1, 2026, the Secretary of Commerce shall report to the President on imports.
+
+(3)  Within 90 days after the date of this proclamation, the Secretary of Commerce shall
+establish a process for exclusions.
+
+IN WITNESS WHEREOF, I have hereunto set my hand this second day of March, in the year of our Lord
+two thousand twenty-six.
+"""
+
+# An older Federal Register shape: a part divider, three-digit sections titled on the heading's line.
+OLDER_FEDERAL_REGISTER = """# Executive Order 13999: Testing Older Shapes
+
+**Date:** March 3, 2000
+
+Executive Order 13999 of March 3, 2000
+
+By the authority vested in me as President, it is hereby ordered as follows:
+
+PART 3 ORGANIZATION AND ACCOUNTABILITY
+
+### Section 305. Policies
+
+(a) Within 60 days of the date of this order, the Secretary of Energy shall issue guidance.
+
+(b) The Administrator of General Services shall, within 120 days of the date of this order, report.
+
+PART 4 IMPLEMENTATION
+
+### Section 401. Reporting
+
+The Secretary of Energy shall report annually.
+"""

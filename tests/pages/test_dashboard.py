@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import io
 import json
 import re
@@ -13,16 +14,24 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from directives import actions
-from directives.charts import Standing, completion_history, deadline_timeline
+from directives.charts import (
+    Standing,
+    completion_history,
+    deadline_timeline,
+    history_anchor,
+    standing_counts,
+)
 from directives.dashboard import FRAGMENT_HEADER, OVERDUE_LIST_SIZE
 from directives.export import EXPORT_COLUMNS
 from directives.models import Directive, Order, Status
 from directives.orderfile import parse_order_file
+from directives.queries import summarize
 from tests.api.test_directives import add_directives
 from tests.conftest import ORDER_FILE
 
@@ -195,6 +204,20 @@ def test_the_overdue_list_stops_at_its_size_and_says_so(client, reviewer, order)
     # Nothing of EO 14409 is completed here: its ten dated trackable items are overdue too.
     assert "Who is late: 64 overdue directives" in page.content.decode()
     assert re.search(r'<p class="dashboard-note">Only the 50 most overdue', page.content.decode())
+    # The whole list is on All directives, page by page, most overdue first.
+    link = re.search(r'<a href="([^"]+)" data-link="overdue-all">', page.content.decode())
+    assert link is not None
+    assert html.unescape(link.group(1)) == "/directives/?overdue=true&ordering=-days_overdue"
+
+
+def test_the_overdue_list_is_sorted_by_due_date_then_in_the_orders_sequence(client, reviewer, order):
+    add_directives(order, 3 * 27, prefix="X")
+    client.force_login(reviewer)
+    refs = overdue_refs(get(client, DASHBOARD))
+    # All due on 2026-07-02, EO 14409's own first (its 30-day items), then the added ones in sequence.
+    api = get(client, "/api/v1/directives/", overdue="true", ordering="-days_overdue", page_size=500).json()
+    trackable = [d["ref"] for d in api["results"] if not d["children"]]
+    assert refs == trackable[:OVERDUE_LIST_SIZE]
 
 
 def test_with_nothing_overdue_it_says_so(client, reviewer, order):
@@ -457,6 +480,41 @@ def test_the_history_chart_replays_completions_from_the_day_the_work_was_done(di
     assert completed["Wed 2026-06-10"] == 1
     assert completed["Fri 2026-07-10"] == 1
     assert [o + c for o, c in zip(history["open"], history["completed"], strict=True)] == [11] * 39
+
+
+def test_the_history_chart_read_with_the_tiles_is_the_chart_read_on_its_own(directive, cisa_editor):
+    with time_machine.travel(MID_JULY, tick=False):
+        actions.change_status(
+            directive("2(c)(i)"), Status.COMPLETED, actor=cisa_editor, completed_on=dt.date(2026, 6, 10)
+        )
+        now = timezone.now()
+        summary = summarize(Directive.objects.all(), now, extra=history_anchor())
+    assert summary["extra"] == {
+        "history_total": 11,
+        "history_completed": 1,
+        "history_start": dt.date(2026, 6, 2),
+    }
+    alone = completion_history(Directive.objects.all(), now)
+    assert completion_history(Directive.objects.all(), now, summary["extra"]) == alone
+
+
+def test_the_tiles_and_the_deadline_chart_read_together_are_those_read_apart(directive, cisa_editor):
+    with time_machine.travel(MID_JULY, tick=False):
+        actions.change_status(
+            directive("2(c)(i)"), Status.COMPLETED, actor=cisa_editor, completed_on=dt.date(2026, 6, 10)
+        )
+        now = timezone.now()
+        apart = summarize(Directive.objects.all(), now)
+        together = summarize(Directive.objects.all(), now, extra=standing_counts(now), by_due_on=True)
+        timeline = deadline_timeline(Directive.objects.all(), now)
+    rows = together.pop("by_due_on")
+    # 2(a), 2(b), 2(c)(ii), 2(c)(iii), 2(d) and 2(e): their 30 days ran out on 2026-07-02.
+    assert together.pop("extra")["overdue"] == apart["overdue"] == 6
+    apart.pop("extra"), apart.pop("by_due_on")
+    assert together == apart
+    assert deadline_timeline(Directive.objects.all(), now, rows) == timeline
+    with pytest.raises(ValueError, match="extra 'overdue' differs"):
+        summarize(Directive.objects.all(), now, extra={"overdue": Count("pk")})
 
 
 def test_the_history_chart_ends_at_the_tiles_numbers_and_counts_a_reopening(

@@ -40,14 +40,16 @@ class Provider:
     private_key_pem: str
 
     def settings(self) -> dict[str, object]:
-        """Return the settings that point orderctl at this provider (private_key_jwt, PKCE, acr)."""
+        """Return the settings that point orderctl at this provider by its issuer alone (discovery),
+        with private_key_jwt, PKCE and an acr."""
         return {
             "SSO_ENABLED": True,
             "OIDC_OP_ISSUER": self.issuer,
-            "OIDC_OP_AUTHORIZATION_ENDPOINT": f"{self.issuer}/auth",
-            "OIDC_OP_TOKEN_ENDPOINT": f"{self.issuer}/token",
-            "OIDC_OP_USER_ENDPOINT": f"{self.issuer}/me",
-            "OIDC_OP_JWKS_ENDPOINT": f"{self.issuer}/jwks",
+            "OIDC_OP_AUTHORIZATION_ENDPOINT": "",
+            "OIDC_OP_TOKEN_ENDPOINT": "",
+            "OIDC_OP_USER_ENDPOINT": "",
+            "OIDC_OP_JWKS_ENDPOINT": "",
+            "OIDC_OP_LOGOUT_ENDPOINT": "",
             "OIDC_RP_CLIENT_ID": CLIENT_ID,
             "OIDC_RP_CLIENT_AUTH": "private_key_jwt",
             "OIDC_RP_PRIVATE_KEY": self.private_key_pem,
@@ -56,15 +58,29 @@ class Provider:
         }
 
     def set_mode(self, mode: str) -> None:
-        """Make the token endpoint answer "normal", "tampered", "wrong-audience" or "no-acr" ID tokens."""
-        url = f"{self.issuer}/__test__/mode"
-        request = urllib.request.Request(url, data=mode.encode(), method="POST")  # noqa: S310 - http://127.0.0.1
+        """Make the token endpoint answer "normal", "tampered", "wrong-audience", "no-acr" or "expired"
+        ID tokens."""
+        self._post("mode", mode)
+
+    def person(self, subject: str, email: str, verified: str) -> str:
+        """Make the login ``subject`` that person: ``email`` ("" for none) and ``email_verified``
+        "true", "false" or "absent"; return the login."""
+        self._post("person", f"{subject}|{email}|{verified}")
+        return subject
+
+    def rotate_keys(self) -> None:
+        """Replace the provider's signing key: a new kid, the old key gone from its jwks_uri."""
+        self._post("rotate", "")
+
+    def _post(self, what: str, body: str) -> None:
+        url = f"{self.issuer}/__test__/{what}"
+        request = urllib.request.Request(url, data=body.encode(), method="POST")  # noqa: S310 - http://127.0.0.1
         with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 - our own local provider
             assert response.status == 200
 
 
 @contextmanager
-def running_provider(redirect_uri: str) -> Iterator[Provider]:
+def running_provider(redirect_uri: str, post_logout_redirect_uri: str = "") -> Iterator[Provider]:
     """Run the provider on a free local port until the block ends."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     numbers = key.public_key().public_numbers()
@@ -78,6 +94,7 @@ def running_provider(redirect_uri: str) -> Iterator[Provider]:
         "PORT": str(port),
         "CLIENT_ID": CLIENT_ID,
         "REDIRECT_URI": redirect_uri,
+        "POST_LOGOUT_REDIRECT_URI": post_logout_redirect_uri,
         "RP_PUBLIC_JWK": json.dumps(public_jwk),
         "ACR": ACR,
         "NODE_PATH": str(ROOT / "node_modules"),

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from directives.drafting import DraftError, draft
+from directives.drafting import KINDS, DraftError, draft
 
 
 class Command(BaseCommand):
@@ -26,6 +26,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--signed-on", help="the signing date, YYYY-MM-DD, when the text lacks it")
         parser.add_argument("--title", help="the order's title, instead of the one in the text")
+        parser.add_argument(
+            "--kind",
+            choices=KINDS,
+            help="the kind of presidential document, when the text does not make it clear",
+        )
         parser.add_argument("--output", "-o", help="write the TOML to this file instead of standard output")
 
     def handle(
@@ -35,6 +40,7 @@ class Command(BaseCommand):
         number: str | None,
         signed_on: str | None,
         title: str | None,
+        kind: str | None,
         output: str | None,
         **options: Any,
     ) -> None:
@@ -66,6 +72,7 @@ class Command(BaseCommand):
                 number=order_number,
                 signed_on=signed,
                 title=title,
+                kind=kind,
             )
         except DraftError as exc:
             raise CommandError(f"{name}: {exc}") from None

@@ -1,0 +1,49 @@
+"""Metamorphic: the same document rendered another way drafts to the same directives (issue 20).
+
+Each of the team's texts is re-rendered (line endings, quotation marks and dashes, line wrapping, markers
+wrapped in inline HTML or emphasis, headings joined with their first paragraph, the whitehouse.gov page as
+HTML) and must give the same refs, rules, due dates and leads. `make eval-import` runs the same
+re-renderings over every corpus text and reports how many draft the same.
+"""
+
+import datetime as dt
+
+import pytest
+
+from directives.drafting import draft
+from tests.drafting import texts
+from tests.drafting.rerender import RENDERINGS, as_html
+
+# (text, file name, options): as a user drafts each.
+DOCUMENTS = {
+    "shape of EO 14409 (whitehouse.gov)": (texts.SHAPE_OF_14409, "testing.wh.md", {"number": 99409}),
+    "plain text": (texts.PLAIN, None, {}),
+    "amending another order": (texts.AMENDING, None, {}),
+    "national security memorandum": (texts.SECURITY_MEMORANDUM, None, {"signed_on": dt.date(2026, 1, 10)}),
+    "presidential memorandum": (texts.PRESIDENTIAL_MEMORANDUM, "memo.wh.md", {}),
+    "proclamation": (texts.PROCLAMATION, None, {"number": 10999, "signed_on": dt.date(2026, 3, 2)}),
+    "older Federal Register shape": (texts.OLDER_FEDERAL_REGISTER, "older.fr.md", {}),
+}
+
+
+def drafted(text, filename, options):
+    d = draft(text, filename=filename, **options)
+    return sorted((x.ref, x.rule, x.due_on, x.leads) for x in d.directives) + sorted(
+        (a.order, a.directive, a.rule, a.leads) for a in d.amends
+    )
+
+
+@pytest.mark.parametrize("rendering", sorted(RENDERINGS))
+@pytest.mark.parametrize("document", sorted(DOCUMENTS))
+def test_a_re_rendered_text_drafts_the_same(document, rendering):
+    text, filename, options = DOCUMENTS[document]
+    original = drafted(text, filename, options)
+    assert original  # something to compare
+
+    assert drafted(RENDERINGS[rendering](text), filename, options) == original
+
+
+def test_the_whitehouse_gov_page_as_html_drafts_as_its_markdown():
+    text, _, options = DOCUMENTS["shape of EO 14409 (whitehouse.gov)"]
+
+    assert drafted(as_html(text), "testing.html", options) == drafted(text, "testing.wh.md", options)
