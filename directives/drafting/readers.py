@@ -557,34 +557,32 @@ def read_fr_markdown(text: str) -> Document:
             # The title is on the heading's line ("### Section 301. Leadership Responsibilities", older
             # orders) or the next non-blank line; the section's text may follow it on the same line.
             index += 1
-            if heading.group(2):
-                title_line = heading.group(2).strip().strip("*").strip()
-            else:
+            title_lines: list[str] = [heading.group(2).strip()] if heading.group(2) else []
+            if not title_lines:
                 while index < len(raw) and not raw[index].strip():
                     index += 1
-                # The title's line, and the lines it wraps onto: a line that ends in a lower-case word
-                # ("... The Assistant to the") or is followed by one that starts with one ("shall track")
-                # goes on; one that ends a title ("Federal Leadership Committee") before a line that
-                # starts a sentence does not, and the text on the next line is the section's.
-                title_lines: list[str] = []
-                while index < len(raw) and raw[index].strip() and not raw[index].lstrip().startswith("#"):
-                    following = raw[index].strip()
-                    if title_lines and (
-                        MARKER_START.match(following)
-                        or not (re.search(r"\b[a-z][\w-]*$", title_lines[-1]) or following[:1].islower())
-                    ):
-                        break
-                    title_lines.append(following)
-                    index += 1
-                title_line = " ".join(title_lines).strip("*").strip()
-            title, _, body = title_line.partition(" (a) ")
-            body = f"(a) {body}" if body else ""
+            # The title and the lines after it up to a blank line or a paragraph marker, read as one run
+            # whatever its line breaks: the title ("Federal Leadership Committee") and the text run on
+            # after it ("In order to ...") are told apart by their words, not by where a line ends, so a
+            # re-wrapped text drafts the same.
+            while index < len(raw) and raw[index].strip() and not raw[index].lstrip().startswith("#"):
+                following = raw[index].strip()
+                if title_lines and MARKER_START.match(following):
+                    break
+                title_lines.append(following)
+                index += 1
+            title_line = " ".join(title_lines).strip("*").strip()
+            if title_line.startswith("(a) "):  # "### Section 701. (a) Agencies ...": no title
+                title, body = "", title_line
+            else:
+                title, _, body = title_line.partition(" (a) ")
+                body = f"(a) {body}" if body else ""
             run_on = (
                 split_run_on_title(title) if not body and (len(title) > 80 or " shall " in title) else None
             )
             if run_on is not None:
                 title, body = run_on
-            lines += ["", f"Sec. {heading.group(1)}. {title.rstrip('.')}.", ""]
+            lines += ["", f"Sec. {heading.group(1)}." + (f" {title.rstrip('.')}." if title else ""), ""]
             if body:
                 lines.append(body)
             continue

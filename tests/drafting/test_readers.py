@@ -335,3 +335,36 @@ def test_a_federal_register_title_wrapped_onto_the_next_line_with_its_text_is_re
         "Sec. 303. Federal Leadership Committee.",
         "In order to begin, a Committee is established.",
     ]
+
+
+@pytest.mark.parametrize(
+    "title_and_text",
+    [
+        "Harbor Dredging Council\nIn order to coordinate dredging, a Council is established.",
+        "Harbor Dredging\nCouncil In order to coordinate dredging, a Council is\nestablished.",
+        "Harbor Dredging Council In order to coordinate dredging, a Council is established.",
+    ],
+)
+def test_a_federal_register_title_and_its_text_read_the_same_however_the_lines_wrap(title_and_text):
+    text = (
+        "# Executive Order 14999: Testing\n\n**Date:** March 3, 2026\n\n"
+        f"By the authority vested in me, it is hereby ordered:\n\n### Section 3.\n\n{title_and_text}\n"
+    )
+
+    assert readers.read_fr_markdown(text).paragraphs[1:] == [
+        "Sec. 3. Harbor Dredging Council.",
+        "In order to coordinate dredging, a Council is established.",
+    ]
+
+
+def test_a_federal_register_heading_with_its_first_subsection_wrapped_keeps_the_subsection_whole():
+    text = (
+        "# Executive Order 14999: Testing\n\n**Date:** March 3, 2026\n\n"
+        "By the authority vested in me, it is hereby ordered:\n\n"
+        "### Section 601. (a) Agencies on the Council shall assist the\nSecretary of the Army.\n"
+    )
+
+    assert readers.read_fr_markdown(text).paragraphs[1:] == [
+        "Sec. 601.",
+        "(a) Agencies on the Council shall assist the Secretary of the Army.",
+    ]
