@@ -208,6 +208,11 @@ _STARTERS = frozenset(
         "Agencies",
         "Executive",
         "Heads",
+        "Beginning",
+        "Starting",
+        "Upon",
+        "Pursuant",
+        "Notwithstanding",
     ]
 )
 _SUBSECTION_HEAD = re.compile(r"^(\d+\.\d+)\.\s+")
@@ -224,8 +229,23 @@ def split_run_on_title(text: str) -> tuple[str, str] | None:
     first_starter = next((k for k in range(1, min(len(words), 12)) if words[k] in _STARTERS), 0)
     for k in range(1, min(len(words) - 1, 30)):
         word, following = words[k], words[k + 1]
-        if not (word[:1].isupper() or word.lower() in _FUNCTION_WORDS or word[:1] in "(\u201c\"'"):
-            return None  # a lower-case word inside: this is a sentence, not a title
+        # A year or number after a function word belongs to a title ("Mining Act of 1872") or to a
+        # sentence after one ("... Report Beginning in 2010, the Committee"); either way read on.
+        number_in_title = word[:1].isdigit() and words[k - 1] in _FUNCTION_WORDS
+        if not (
+            word[:1].isupper()
+            or word.lower() in _FUNCTION_WORDS
+            or word[:1] in "(\u201c\"'"
+            or number_in_title
+        ):
+            # A lower-case word: the sentence began at the last capitalized word before it, past function
+            # words, when that is a sentence's first word ("... Workforce Meeting the challenges of").
+            back = k - 1
+            while back > 0 and words[back].lower() in _FUNCTION_WORDS:
+                back -= 1
+            if back >= 1 and (words[back] in _STARTERS or words[back].endswith("ing")):
+                return " ".join(words[:back]).rstrip(".:"), " ".join(words[back:])
+            return None  # a sentence, not a title
         if (
             word[:1].isupper()
             and (following[:1].islower() or following[:1].isdigit())

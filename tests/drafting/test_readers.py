@@ -368,3 +368,32 @@ def test_a_federal_register_heading_with_its_first_subsection_wrapped_keeps_the_
         "Sec. 601.",
         "(a) Agencies on the Council shall assist the Secretary of the Army.",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "body"),
+    [
+        (
+            "Yearly Harbor Report Beginning in 2031, the Council shall publish a report.",
+            "Yearly Harbor Report",
+            "Beginning in 2031, the Council shall publish a report.",
+        ),
+        (
+            "Training the Harbor Workforce Meeting the needs of ports requires training; the Secretary "
+            "shall act.",
+            "Training the Harbor Workforce",
+            "Meeting the needs of ports requires training; the Secretary shall act.",
+        ),
+        (
+            "Rivers Act of 1899 Within 30 days of the date of this order, the Secretary shall act.",
+            "Rivers Act of 1899",
+            "Within 30 days of the date of this order, the Secretary shall act.",
+        ),
+    ],
+)
+def test_a_run_on_title_ends_where_a_sentence_opens_before_its_first_lower_case_word(text, title, body):
+    assert readers.split_run_on_title(text) == (title, body)
+
+
+def test_a_sentence_opening_with_a_year_is_not_taken_for_a_run_on_title():
+    assert readers.split_run_on_title("In 2031, Congress passed a law the Secretary shall apply.") is None
