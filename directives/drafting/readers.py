@@ -147,8 +147,9 @@ def join_lines(lines: list[str]) -> list[str]:
             ended = previous.rstrip()
             hard_break = previous.endswith("  ") or ended.endswith("<br>")
             marker = MARKER_START.match(stripped)
+            # "; and" may be wrapped: "competitiveness;\nand" ends a list item as "competitiveness; and" does.
             after_end = ended.endswith((".", ":", ";", "\u201d", '"')) or re.search(
-                r"[;,] (?:and|or)$", ended
+                r"[;,] (?:and|or)$", " ".join(current[-2:]).rstrip()
             )
             # A heading or marker that a wrapped sentence brings to a line's start ("... as set out in\n
             # Section 509 of this order") continues it: either opens a paragraph only after a sentence's end.

@@ -397,3 +397,12 @@ def test_a_run_on_title_ends_where_a_sentence_opens_before_its_first_lower_case_
 
 def test_a_sentence_opening_with_a_year_is_not_taken_for_a_run_on_title():
     assert readers.split_run_on_title("In 2031, Congress passed a law the Secretary shall apply.") is None
+
+
+def test_a_list_item_s_closing_and_wrapped_onto_its_own_line_still_ends_the_item():
+    lines = ["(A) review the harbors of the Gulf Coast;", "and", "(B) report on them to the President."]
+
+    assert readers.join_lines(lines) == [
+        "(A) review the harbors of the Gulf Coast; and",
+        "(B) report on them to the President.",
+    ]
