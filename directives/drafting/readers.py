@@ -588,7 +588,10 @@ def read_fr_markdown(text: str) -> Document:
             # re-wrapped text drafts the same.
             while index < len(raw) and raw[index].strip() and not raw[index].lstrip().startswith("#"):
                 following = raw[index].strip()
-                if title_lines and MARKER_START.match(following):
+                # A marker in inline HTML or emphasis ("<u>(i)</u>", "*(i)*", "\\(i\\)") opens one too.
+                plain = _INLINE_TAG.sub("", following).replace("\\", "")
+                plain = re.sub(r"^[*_]{1,3}(\([^()\s]{1,6}\))[*_]{1,3}", r"\1", plain)
+                if title_lines and MARKER_START.match(plain):
                     break
                 title_lines.append(following)
                 index += 1

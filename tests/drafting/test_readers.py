@@ -406,3 +406,19 @@ def test_a_list_item_s_closing_and_wrapped_onto_its_own_line_still_ends_the_item
         "(A) review the harbors of the Gulf Coast; and",
         "(B) report on them to the President.",
     ]
+
+
+@pytest.mark.parametrize("marker", ["(i)", "*(i)*", "<u>(i)</u>", "<span>(i)</span>", "\\(i\\)"])
+def test_a_marked_item_after_a_federal_register_title_line_opens_its_own_paragraph(marker):
+    text = (
+        "# Executive Order 14999: Testing\n\n**Date:** March 3, 2026\n\n"
+        "By the authority vested in me, it is hereby ordered:\n\n### Section 3.\n\n"
+        "Harbor Dredging (a) The Secretary of the Army shall:\n"
+        f"    {marker} dredge the harbors of the Gulf Coast.\n"
+    )
+
+    assert readers.read_fr_markdown(text).paragraphs[1:] == [
+        "Sec. 3. Harbor Dredging.",
+        "(a) The Secretary of the Army shall:",
+        "(i) dredge the harbors of the Gulf Coast.",
+    ]
