@@ -43,6 +43,10 @@ DATE = (
 MARKER_START = re.compile(r"^\((?:[a-z]{1,2}|[ivxlc]{1,6}|[A-Z]{1,2}|\d{1,3})\)\s")
 HEADING = re.compile(r"^(?:Sec\.|Section)\s*(\d+[A-Za-z]?)\.(?:\s|$)")
 _SIGNATURE = re.compile(r"^(?:THE WHITE HOUSE|\[FR Doc\.|Billing code|\w+\.EPS\b)", re.IGNORECASE)
+# The signature block run into the last paragraph when its lines were re-wrapped: "... any other person.
+# wj THE WHITE HOUSE, October 12, 2000." (the capitals and the date, so a sentence naming the White House
+# is not taken for it).
+_SIGNATURE_INSIDE = re.compile(rf"\s(?:[a-z]{{1,3}}\s)?THE WHITE HOUSE,?\s+{DATE}")
 
 
 class ReadError(ValueError):
@@ -344,16 +348,23 @@ def typographic(text: str) -> str:
 def _finish(paragraphs: list[str], meta: Meta, fmt: str) -> Document:
     """Split headings from their text, cut the signature block off and find other orders' dates."""
     out: list[str] = []
-    for p in paragraphs:
+    for index, p in enumerate(paragraphs):
         p = typographic(clean(p))
         if not p or _PART.match(p):
             continue
         if _SIGNATURE.match(p):
             if meta.signed_on is None:
-                meta.signed_on = parse_date(" ".join(paragraphs[paragraphs.index(p) :][:3]))
+                meta.signed_on = parse_date(" ".join(paragraphs[index:][:3]))
             break
+        inside = _SIGNATURE_INSIDE.search(p)
+        if inside:
+            if meta.signed_on is None:
+                meta.signed_on = parse_date(p[inside.start() :])
+            p = p[: inside.start()]
         for part in split_heading(p):
             out.extend(split_subsection(part))
+        if inside:
+            break
     # The President's name above "THE WHITE HOUSE": a short line in capitals after the last section.
     while out and re.fullmatch(r"[A-Z][A-Z .,'\u2019-]{2,40}", out[-1]):
         out.pop()

@@ -422,3 +422,16 @@ def test_a_marked_item_after_a_federal_register_title_line_opens_its_own_paragra
         "(a) The Secretary of the Army shall:",
         "(i) dredge the harbors of the Gulf Coast.",
     ]
+
+
+def test_a_signature_block_wrapped_into_the_last_paragraph_gives_the_date_and_is_cut_off():
+    text = (
+        "Executive Order 99100\n\nBy the authority vested in me as President, it is hereby ordered:\n\n"
+        "Sec. 1. Duty. The Secretary of the Army shall dredge the harbors. xy THE WHITE HOUSE,\n"
+        "March 3, 2031. [FR Doc. 31-0001 Filed 3-5-31]\n"
+    )
+
+    document = readers.read_plain(text)
+
+    assert document.meta.signed_on == dt.date(2031, 3, 3)
+    assert document.paragraphs[1:] == ["Sec. 1. Duty.", "The Secretary of the Army shall dredge the harbors."]
