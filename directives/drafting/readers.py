@@ -330,6 +330,13 @@ def _title_and_body(rest: str) -> tuple[str, str] | None:
     return title, rest[end.end() :]
 
 
+# Asterisks touching no word: emphasis a page left unpaired or around a space ("Deal.* * (a)"), which a
+# Markdown renderer shows as they are; read the same from Markdown, HTML and plain text. Only a whole run
+# is matched, so a long run of asterisks is read in one pass.
+_STRAY_ASTERISKS = re.compile(r"(?<![\w*])\*+(?![\w*])")
+_EMPHASIZED_STOP = re.compile(r"\*{1,2}([.:;,])\*{1,2}")  # "Sec. 5*.* Endangered ..."
+_ASTERISK_BEFORE_STOP = re.compile(r"(?<=\w)\*+(?=[.:;,])")  # "Regulations*. * (a)"
+
 # An older order's part divider: "PART 3 ORGANIZATION AND ACCOUNTABILITY", "PART 3--ORGANIZATION ...".
 _PART = re.compile(r"^PART[ ]+(?:\d{1,2}|[IVXL]{1,5})\b[^a-z]{0,120}$")
 
@@ -349,6 +356,7 @@ def _finish(paragraphs: list[str], meta: Meta, fmt: str) -> Document:
     """Split headings from their text, cut the signature block off and find other orders' dates."""
     out: list[str] = []
     for index, p in enumerate(paragraphs):
+        p = _STRAY_ASTERISKS.sub(" ", _ASTERISK_BEFORE_STOP.sub("", _EMPHASIZED_STOP.sub(r"\1", p)))
         p = typographic(clean(p))
         if not p or _PART.match(p):
             continue

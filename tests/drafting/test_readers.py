@@ -435,3 +435,21 @@ def test_a_signature_block_wrapped_into_the_last_paragraph_gives_the_date_and_is
 
     assert document.meta.signed_on == dt.date(2031, 3, 3)
     assert document.paragraphs[1:] == ["Sec. 1. Duty.", "The Secretary of the Army shall dredge the harbors."]
+
+
+@pytest.mark.parametrize(
+    "heading",
+    ["Sec. 5. Harbor Works.* * (a)", "Sec. 5*.* Harbor Works*.\u00a0* (a)", "Sec. 5. Harbor Works. (a)"],
+)
+def test_asterisks_touching_no_word_are_read_the_same_from_html_and_markdown(heading):
+    body = f"{heading} Within 10 days of the date of this order, the Secretary of the Army shall act."
+    page = (
+        "<html><head><title>Harbor Works</title></head><body><h1>Harbor Works</h1>"
+        "<p>By the authority vested in me as President, it is hereby ordered:</p>"
+        f"<p>{body}</p></body></html>"
+    )
+
+    assert readers.read_html(page).paragraphs[1:] == [
+        "Sec. 5. Harbor Works.",
+        "(a) Within 10 days of the date of this order, the Secretary of the Army shall act.",
+    ]
