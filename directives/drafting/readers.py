@@ -444,7 +444,7 @@ def read_plain(text: str, *, markdown: bool = False) -> Document:
 _TAG_REACH = 400
 _SPAN_OPEN = re.compile(rf"<span\b([^<>]{{0,{_TAG_REACH}}})>", re.IGNORECASE)
 _SPAN_CLOSE = "</span>"
-_SPAN_GAP = re.compile(r"[\s.]*")
+_SPAN_GAP = re.compile(r"[\s.*]*")  # spaces, stops and emphasis marks ("Projects</span>*.* (a)")
 _ANY_SPAN_TAG = re.compile(rf"</?span\b[^<>]{{0,{_TAG_REACH}}}>", re.IGNORECASE)
 _ANY_TAG = re.compile(rf"<[^<>]{{1,{_TAG_REACH}}}>")
 # Inline formatting a page may wrap around a marker or a word: <span>(a)</span>, <u>(b)</u>, <em>.
@@ -456,8 +456,8 @@ _INLINE_TAG = re.compile(
 def _underlined_runs(text: str) -> list[tuple[int, int]]:
     """Return the (start, end) of each run of underlined spans: "<span ...underline...>Sec</span>. <span...".
 
-    A run is one or more underlined spans, each up to its first "</span>", separated by spaces and dots
-    only; it ends after the spaces and dots that follow it. One forward pass: every position is read a
+    A run is one or more underlined spans, each up to its first "</span>", separated by spaces, dots and
+    emphasis marks only; it ends after those that follow it. One forward pass: every position is read a
     bounded number of times, whatever the text.
     """
     runs: list[tuple[int, int]] = []
@@ -494,7 +494,7 @@ def _underlined_headings(text: str) -> str:
     position = 0
     for start, end in _underlined_runs(text):
         run = text[start:end]
-        inner = clean(_ANY_TAG.sub(" ", run))
+        inner = clean(_ANY_TAG.sub(" ", run).replace("*", ""))
         inner = re.sub(r"\s+\.", ".", inner)
         out.append(text[position:start])
         if HEADING.match(inner):

@@ -453,3 +453,19 @@ def test_asterisks_touching_no_word_are_read_the_same_from_html_and_markdown(hea
         "Sec. 5. Harbor Works.",
         "(a) Within 10 days of the date of this order, the Secretary of the Army shall act.",
     ]
+
+
+def test_an_underlined_heading_wrapped_and_followed_by_an_emphasized_stop_is_its_own_paragraph():
+    text = (
+        "---\ndate: '2026-05-04'\ntitle: Harbor Works\n---\n\n"
+        "By the authority vested in me as President, it is hereby ordered:\n\n"
+        '<span style="text-decoration: underline">Sec</span>.\n'
+        '<span style="text-decoration: underline">5</span>.\u00a0\n'
+        '<span style="text-decoration: underline">Harbor\nWorks</span>*.*\u00a0 (a)  Within 10 days of the '
+        "date of this order, the Secretary of the Army shall act.\n"
+    )
+
+    assert readers.read_whitehouse_markdown(text).paragraphs[1:] == [
+        "Sec. 5. Harbor Works.",
+        "(a) Within 10 days of the date of this order, the Secretary of the Army shall act.",
+    ]
