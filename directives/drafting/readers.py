@@ -349,6 +349,9 @@ def typographic(text: str) -> str:
     text = re.sub(r'(^|[\s(\[\u2014/-])"', "\\1\u201c", text)
     text = text.replace('"', "\u201d")
     text = re.sub(r"(\w)'(\w)", "\\1\u2019\\2", text)
+    # An opening mark typed where a quotation closes, after its last stop ("... sentences.\u201c"), closes
+    # it: left open, it would make all the text after it part of the quotation.
+    text = re.sub(r"(?<=[.;:,!?])\u201c(?=\s|$)", "\u201d", text)
     return text.replace("--", "\u2014")
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from directives.drafting import DraftError, draft, readers
 from directives.drafting.readers import detect_format, read_document
+from directives.drafting.tree import build_tree
 
 BODY = [
     "By the authority vested in me as President, it is hereby ordered:",
@@ -469,3 +470,19 @@ def test_an_underlined_heading_wrapped_and_followed_by_an_emphasized_stop_is_its
         "Sec. 5. Harbor Works.",
         "(a) Within 10 days of the date of this order, the Secretary of the Army shall act.",
     ]
+
+
+def test_an_opening_quotation_mark_typed_after_a_quotation_s_last_stop_closes_it():
+    text = (
+        "By the authority vested in me as President, it is hereby ordered:\n\n"
+        "(1) Clause 2 of Proclamation 9999 is revised to read as follows:\n\n"
+        "\u201c(2) Harbor dues are doubled.\u201c\n\n"
+        "(2) The Secretary of Commerce shall publish the dues within 30 days of the date of this "
+        "proclamation.\n"
+    )
+
+    paragraphs = readers.read_plain(text).paragraphs
+
+    assert paragraphs[2] == "\u201c(2) Harbor dues are doubled.\u201d"
+    tree = build_tree(paragraphs)
+    assert [node.ref for root in tree.roots for node in root.walk() if node.ref] == ["(1)", "(2)"]
