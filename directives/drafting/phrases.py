@@ -15,6 +15,7 @@ Families, each with its legal reading (directives/orders/README.md):
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import re
@@ -85,10 +86,11 @@ BY_COMPLETION = re.compile(
     re.IGNORECASE,
 )
 THEREAFTER = re.compile(
-    r"^\s*,?\s*and\s+(?:at least\s+|no less than\s+)?(?P<period>annually|quarterly|biennially|semiannually|"
-    r"monthly|every\s+"
-    + AMOUNT.replace("?P<n>", "?P<n2>").replace("?P<unit>", "?P<unit2>")
-    + r")\s+thereafter",
+    r"^\s*,?\s*and\s+(?:at least\s+|no less than\s+)?(?:(?P<ongoing>on an? (?:regular|periodic|continuing|"
+    r"ongoing) basis|regularly|periodically)|(?P<period>annually|quarterly|biennially|semiannually|monthly"
+    r"|on (?:at least )?an? (?:annual|quarterly|biennial|semiannual|monthly) basis"
+    r"|once (?:every|a|each) (?:year|quarter|month)"
+    r"|every\s+" + AMOUNT.replace("?P<n>", "?P<n2>").replace("?P<unit>", "?P<unit2>") + r"))\s+thereafter",
     re.IGNORECASE,
 )
 EVERY_AFTER_ORDER = re.compile(
@@ -103,15 +105,19 @@ PERIODIC = re.compile(
     re.IGNORECASE,
 )
 ONGOING = re.compile(r"\bon an ongoing basis\b", re.IGNORECASE)
+# Longest first: "semiannual" before the "annual" inside it.
 _PERIOD_MONTHS = {
-    "annually": 12,
-    "annual": 12,
-    "quarterly": 3,
-    "biennially": 24,
-    "biennial": 24,
     "semiannually": 6,
+    "biennially": 24,
+    "quarterly": 3,
+    "annually": 12,
     "semiannual": 6,
+    "biennial": 24,
     "monthly": 1,
+    "annual": 12,
+    "quarter": 3,
+    "month": 1,
+    "year": 12,
 }
 SUBSECTION_REF = re.compile(
     r"\b(?:sub)?sections?\s+(?P<ref>\d+[A-Za-z]?(?:\.\d+)?(?:\([a-zA-Z0-9]+\))*|(?:\([a-zA-Z0-9]+\))+)"
@@ -194,6 +200,14 @@ def _recurring(
     return deadlines.Recurring(first=first, every_months=every, until=until)
 
 
+def _thereafter(first: deadlines.FirstRule, after: re.Match[str]) -> deadlines.Rule:
+    """Return the rule of a first deadline and what follows it: "and annually thereafter" recurs; "and on a
+    regular basis thereafter" keeps the duty going past its first date."""
+    if after.group("ongoing"):
+        return dataclasses.replace(first, ongoing=True) if hasattr(first, "ongoing") else first
+    return _recurring(first, _period(after.group("period"), after.group("n2"), after.group("unit2")))
+
+
 _TRIGGER_WORD = re.compile(
     r"^(?:the\s+)?(?P<trig>completion|issuance|publication|publishing|release|releasing|receipt|receiving|"
     r"submission|submitting|selection|establishment|initiation|conclusion|adoption|approval|delivery|issuing|"
@@ -261,8 +275,7 @@ def _find(sentence: str) -> tuple[Phrase, ...]:
         end = m.end()
         after = THEREAFTER.match(sentence[end:])
         if after:
-            period = _period(after.group("period"), after.group("n2"), after.group("unit2"))
-            rule = _recurring(first, period)
+            rule = _thereafter(first, after)
             end += after.end()
         found.append(Phrase(m.start(), end, rule, sentence[m.start() : end], review))
         take(m.start(), end)
@@ -307,7 +320,7 @@ def _find(sentence: str) -> tuple[Phrase, ...]:
         rule = deadlines.OnDate(date=date)
         after = THEREAFTER.match(sentence[end:])
         if after:
-            rule = _recurring(rule, _period(after.group("period"), after.group("n2"), after.group("unit2")))
+            rule = _thereafter(rule, after)
             end += after.end()
         found.append(Phrase(m.start(), end, rule, sentence[m.start() : end], fixed_date=True))
         take(m.start(), end)

@@ -107,3 +107,36 @@ def test_a_within_phrase_no_family_knows_is_reported():
 )
 def test_a_named_subsection_resolves_to_a_ref(text, current, ref):
     assert resolve_ref(text, current=current) == ref
+
+
+@pytest.mark.parametrize(
+    ("sentence", "rule"),
+    [
+        (
+            "Within 60 days of the date of this order, and on a semiannual basis thereafter, X shall report.",
+            D.Recurring(first=D.DaysAfterOrder(60), every_months=6),
+        ),
+        (
+            "By March 1, 2031, and on an annual basis thereafter, X shall report.",
+            D.Recurring(first=D.OnDate(dt.date(2031, 3, 1)), every_months=12),
+        ),
+        (
+            "Within 45 days of the date of this order, and at least once every quarter thereafter, X shall "
+            "meet.",
+            D.Recurring(first=D.DaysAfterOrder(45), every_months=3),
+        ),
+        (
+            "Within 2 years of the date of this order, and on a regular basis thereafter, X shall review it.",
+            D.YearsAfterOrder(2, ongoing=True),
+        ),
+    ],
+)
+def test_a_first_deadline_followed_by_how_often_thereafter_recurs_or_goes_on(sentence, rule):
+    assert find(sentence)[0].rule == rule
+
+
+def test_semiannual_is_every_six_months_not_the_annual_inside_it():
+    rule = find("X shall report to Congress on a semiannual basis.")[0].rule
+
+    assert isinstance(rule, D.Recurring)
+    assert rule.every_months == 6
