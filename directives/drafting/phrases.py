@@ -93,6 +93,16 @@ THEREAFTER = re.compile(
     r"|every\s+" + AMOUNT.replace("?P<n>", "?P<n2>").replace("?P<unit>", "?P<unit2>") + r"))\s+thereafter",
     re.IGNORECASE,
 )
+# "Within 90 days, the Secretary shall report": a time with no start named counts from the signing date,
+# as the rest of the order's deadlines do; not in a condition ("If ..., NTIA shall within 90 days submit").
+BARE_WITHIN = re.compile(
+    rf"\b{_LEAD}\s+{AMOUNT}\b(?!\s+(?:of|after|from|following|before|prior|subsequent|thereafter|in|for|"
+    r"since|upon|once|when|until)\b)",
+    re.IGNORECASE,
+)
+_CONDITION = re.compile(
+    r"^\W{0,3}(?:\([a-zA-Z0-9]{1,6}\)\s+)?(?:If|When|Whenever|Once|Upon|After|Where|In the event)\b"
+)
 EVERY_AFTER_ORDER = re.compile(
     rf"\bevery\s+{AMOUNT}\s+(?:after|from|following)\s+{_ORDER}(?P<until>\s+until\s+(?P<untilwhat>[^.;]+))?",
     re.IGNORECASE,
@@ -324,6 +334,19 @@ def _find(sentence: str) -> tuple[Phrase, ...]:
             end += after.end()
         found.append(Phrase(m.start(), end, rule, sentence[m.start() : end], fixed_date=True))
         take(m.start(), end)
+    for m in BARE_WITHIN.finditer(sentence):
+        if not free(m.start(), m.end()) or _CONDITION.match(sentence):
+            continue
+        found.append(
+            Phrase(
+                m.start(),
+                m.end(),
+                _after_order(number(m.group("n")), m.group("unit")),
+                m.group(0),
+                review=f"'{m.group(0)}' names no start: drafted as counted from the signing date.",
+            )
+        )
+        take(m.start(), m.end())
     for m in PERIODIC.finditer(sentence):
         if not free(m.start(), m.end()):
             continue

@@ -140,3 +140,28 @@ def test_semiannual_is_every_six_months_not_the_annual_inside_it():
 
     assert isinstance(rule, D.Recurring)
     assert rule.every_months == 6
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Within 90 days, the Secretary of the Army shall report on the harbors.",
+        "The Secretary of the Army shall survey the harbors and, within 90 days, shall report on them.",
+    ],
+)
+def test_a_time_with_no_start_named_counts_from_the_signing_date_and_asks_for_a_check(sentence):
+    phrase = find(sentence)[0]
+
+    assert phrase.rule == D.DaysAfterOrder(90)
+    assert "names no start" in phrase.review
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "If the harbor is closed, the Secretary of the Army shall within 90 days report on it.",
+        "The Secretary of the Army shall reply no later than 45 days subsequent to a port's request.",
+    ],
+)
+def test_a_time_in_a_condition_or_counted_from_an_event_is_not_counted_from_the_signing_date(sentence):
+    assert not any(isinstance(p.rule, D.DaysAfterOrder) for p in find(sentence))
