@@ -15,6 +15,7 @@ Families, each with its legal reading (directives/orders/README.md):
 
 from __future__ import annotations
 
+import calendar
 import dataclasses
 import datetime as dt
 import functools
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 
 from directives import deadlines
 
-from .readers import DATE, parse_date
+from .readers import DATE, MONTHS, parse_date
 
 _WORDS = {
     "one": 1,
@@ -65,6 +66,16 @@ RELATIVE_TO_ORDER = re.compile(
 )
 FIXED_DATE = re.compile(
     rf"\b(?P<lead>by|not later than|no later than|on or before|before)\s+(?P<date>{DATE})",
+    re.IGNORECASE,
+)
+# "By February 2022": the month's last day. "In September 2023, and on an annual basis thereafter": the
+# same, only when a recurrence follows ("In May 2023, the Secretary issued ..." is a past event).
+_MONTH_NAME = (
+    r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|December)"
+)
+MONTH_YEAR = re.compile(
+    rf"\b(?P<lead>by|not later than|no later than|by the end of|in)\s+{_MONTH_NAME}\s+(?P<year>\d{{4}})\b"
+    r"(?!,?\s*\d)",
     re.IGNORECASE,
 )
 _TRIGGERS = {
@@ -333,6 +344,31 @@ def _find(sentence: str) -> tuple[Phrase, ...]:
             rule = _thereafter(rule, after)
             end += after.end()
         found.append(Phrase(m.start(), end, rule, sentence[m.start() : end], fixed_date=True))
+        take(m.start(), end)
+    for m in MONTH_YEAR.finditer(sentence):
+        if not free(m.start(), m.end()):
+            continue
+        month = MONTHS[m.group("month").lower()]
+        year = int(m.group("year"))
+        if not 1789 <= year <= 2199:
+            continue
+        last = dt.date(year, month, calendar.monthrange(year, month)[1])
+        end = m.end()
+        after = THEREAFTER.match(sentence[end:])
+        if m.group("lead").lower() == "in" and not after:
+            continue
+        rule = _thereafter(deadlines.OnDate(date=last), after) if after else deadlines.OnDate(date=last)
+        end += after.end() if after else 0
+        found.append(
+            Phrase(
+                m.start(),
+                end,
+                rule,
+                sentence[m.start() : end],
+                review=f"'{m.group(0)}' names a month: drafted as its last day.",
+                fixed_date=True,
+            )
+        )
         take(m.start(), end)
     for m in BARE_WITHIN.finditer(sentence):
         if not free(m.start(), m.end()) or _CONDITION.match(sentence):

@@ -165,3 +165,24 @@ def test_a_time_with_no_start_named_counts_from_the_signing_date_and_asks_for_a_
 )
 def test_a_time_in_a_condition_or_counted_from_an_event_is_not_counted_from_the_signing_date(sentence):
     assert not any(isinstance(p.rule, D.DaysAfterOrder) for p in find(sentence))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "rule"),
+    [
+        ("By February 2031, the Secretary of the Army shall publish a map.", D.OnDate(dt.date(2031, 2, 28))),
+        (
+            "In June 2031, and on an annual basis thereafter, the Secretary shall submit a plan.",
+            D.Recurring(first=D.OnDate(dt.date(2031, 6, 30)), every_months=12),
+        ),
+    ],
+)
+def test_a_month_without_a_day_is_due_on_its_last_day(sentence, rule):
+    phrase = find(sentence)[0]
+
+    assert phrase.rule == rule
+    assert "names a month" in phrase.review
+
+
+def test_a_month_in_a_past_event_is_not_a_deadline():
+    assert find("In May 2023, the Secretary issued guidance that the Secretary shall update.") == []
