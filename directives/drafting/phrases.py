@@ -225,7 +225,15 @@ def _thereafter(first: deadlines.FirstRule, after: re.Match[str]) -> deadlines.R
     """Return the rule of a first deadline and what follows it: "and annually thereafter" recurs; "and on a
     regular basis thereafter" keeps the duty going past its first date."""
     if after.group("ongoing"):
-        return dataclasses.replace(first, ongoing=True) if hasattr(first, "ongoing") else first
+        if isinstance(
+            first,
+            deadlines.DaysAfterOrder
+            | deadlines.MonthsAfterOrder
+            | deadlines.YearsAfterOrder
+            | deadlines.OnDate,
+        ):
+            return dataclasses.replace(first, ongoing=True)
+        return first
     return _recurring(first, _period(after.group("period"), after.group("n2"), after.group("unit2")))
 
 
