@@ -15,6 +15,8 @@ Families, each with its legal reading (directives/orders/README.md):
 
 from __future__ import annotations
 
+import calendar
+import dataclasses
 import datetime as dt
 import functools
 import re
@@ -22,7 +24,7 @@ from dataclasses import dataclass
 
 from directives import deadlines
 
-from .readers import DATE, parse_date
+from .readers import DATE, MONTHS, parse_date
 
 _WORDS = {
     "one": 1,
@@ -66,6 +68,16 @@ FIXED_DATE = re.compile(
     rf"\b(?P<lead>by|not later than|no later than|on or before|before)\s+(?P<date>{DATE})",
     re.IGNORECASE,
 )
+# "By February 2022": the month's last day. "In September 2023, and on an annual basis thereafter": the
+# same, only when a recurrence follows ("In May 2023, the Secretary issued ..." is a past event).
+_MONTH_NAME = (
+    r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|December)"
+)
+MONTH_YEAR = re.compile(
+    rf"\b(?P<lead>by|not later than|no later than|by the end of|in)\s+{_MONTH_NAME}\s+(?P<year>\d{{4}})\b"
+    r"(?!,?\s*\d)",
+    re.IGNORECASE,
+)
 _TRIGGERS = {
     "publication": deadlines.Trigger.PUBLISHED,
     "publishing": deadlines.Trigger.PUBLISHED,
@@ -85,11 +97,22 @@ BY_COMPLETION = re.compile(
     re.IGNORECASE,
 )
 THEREAFTER = re.compile(
-    r"^\s*,?\s*and\s+(?:at least\s+|no less than\s+)?(?P<period>annually|quarterly|biennially|semiannually|"
-    r"monthly|every\s+"
-    + AMOUNT.replace("?P<n>", "?P<n2>").replace("?P<unit>", "?P<unit2>")
-    + r")\s+thereafter",
+    r"^\s*,?\s*and\s+(?:at least\s+|no less than\s+)?(?:(?P<ongoing>on an? (?:regular|periodic|continuing|"
+    r"ongoing) basis|regularly|periodically)|(?P<period>annually|quarterly|biennially|semiannually|monthly"
+    r"|on (?:at least )?an? (?:annual|quarterly|biennial|semiannual|monthly) basis"
+    r"|once (?:every|a|each) (?:year|quarter|month)"
+    r"|every\s+" + AMOUNT.replace("?P<n>", "?P<n2>").replace("?P<unit>", "?P<unit2>") + r"))\s+thereafter",
     re.IGNORECASE,
+)
+# "Within 90 days, the Secretary shall report": a time with no start named counts from the signing date,
+# as the rest of the order's deadlines do; not in a condition ("If ..., NTIA shall within 90 days submit").
+BARE_WITHIN = re.compile(
+    rf"\b{_LEAD}\s+{AMOUNT}\b(?!\s+(?:of|after|from|following|before|prior|subsequent|thereafter|in|for|"
+    r"since|upon|once|when|until)\b)",
+    re.IGNORECASE,
+)
+_CONDITION = re.compile(
+    r"^\W{0,3}(?:\([a-zA-Z0-9]{1,6}\)\s+)?(?:If|When|Whenever|Once|Upon|After|Where|In the event)\b"
 )
 EVERY_AFTER_ORDER = re.compile(
     rf"\bevery\s+{AMOUNT}\s+(?:after|from|following)\s+{_ORDER}(?P<until>\s+until\s+(?P<untilwhat>[^.;]+))?",
@@ -103,15 +126,19 @@ PERIODIC = re.compile(
     re.IGNORECASE,
 )
 ONGOING = re.compile(r"\bon an ongoing basis\b", re.IGNORECASE)
+# Longest first: "semiannual" before the "annual" inside it.
 _PERIOD_MONTHS = {
-    "annually": 12,
-    "annual": 12,
-    "quarterly": 3,
-    "biennially": 24,
-    "biennial": 24,
     "semiannually": 6,
+    "biennially": 24,
+    "quarterly": 3,
+    "annually": 12,
     "semiannual": 6,
+    "biennial": 24,
     "monthly": 1,
+    "annual": 12,
+    "quarter": 3,
+    "month": 1,
+    "year": 12,
 }
 SUBSECTION_REF = re.compile(
     r"\b(?:sub)?sections?\s+(?P<ref>\d+[A-Za-z]?(?:\.\d+)?(?:\([a-zA-Z0-9]+\))*|(?:\([a-zA-Z0-9]+\))+)"
@@ -194,6 +221,22 @@ def _recurring(
     return deadlines.Recurring(first=first, every_months=every, until=until)
 
 
+def _thereafter(first: deadlines.FirstRule, after: re.Match[str]) -> deadlines.Rule:
+    """Return the rule of a first deadline and what follows it: "and annually thereafter" recurs; "and on a
+    regular basis thereafter" keeps the duty going past its first date."""
+    if after.group("ongoing"):
+        if isinstance(
+            first,
+            deadlines.DaysAfterOrder
+            | deadlines.MonthsAfterOrder
+            | deadlines.YearsAfterOrder
+            | deadlines.OnDate,
+        ):
+            return dataclasses.replace(first, ongoing=True)
+        return first
+    return _recurring(first, _period(after.group("period"), after.group("n2"), after.group("unit2")))
+
+
 _TRIGGER_WORD = re.compile(
     r"^(?:the\s+)?(?P<trig>completion|issuance|publication|publishing|release|releasing|receipt|receiving|"
     r"submission|submitting|selection|establishment|initiation|conclusion|adoption|approval|delivery|issuing|"
@@ -261,8 +304,7 @@ def _find(sentence: str) -> tuple[Phrase, ...]:
         end = m.end()
         after = THEREAFTER.match(sentence[end:])
         if after:
-            period = _period(after.group("period"), after.group("n2"), after.group("unit2"))
-            rule = _recurring(first, period)
+            rule = _thereafter(first, after)
             end += after.end()
         found.append(Phrase(m.start(), end, rule, sentence[m.start() : end], review))
         take(m.start(), end)
@@ -307,10 +349,48 @@ def _find(sentence: str) -> tuple[Phrase, ...]:
         rule = deadlines.OnDate(date=date)
         after = THEREAFTER.match(sentence[end:])
         if after:
-            rule = _recurring(rule, _period(after.group("period"), after.group("n2"), after.group("unit2")))
+            rule = _thereafter(rule, after)
             end += after.end()
         found.append(Phrase(m.start(), end, rule, sentence[m.start() : end], fixed_date=True))
         take(m.start(), end)
+    for m in MONTH_YEAR.finditer(sentence):
+        if not free(m.start(), m.end()):
+            continue
+        month = MONTHS[m.group("month").lower()]
+        year = int(m.group("year"))
+        if not 1789 <= year <= 2199:
+            continue
+        last = dt.date(year, month, calendar.monthrange(year, month)[1])
+        end = m.end()
+        after = THEREAFTER.match(sentence[end:])
+        if m.group("lead").lower() == "in" and not after:
+            continue
+        rule = _thereafter(deadlines.OnDate(date=last), after) if after else deadlines.OnDate(date=last)
+        end += after.end() if after else 0
+        found.append(
+            Phrase(
+                m.start(),
+                end,
+                rule,
+                sentence[m.start() : end],
+                review=f"'{m.group(0)}' names a month: drafted as its last day.",
+                fixed_date=True,
+            )
+        )
+        take(m.start(), end)
+    for m in BARE_WITHIN.finditer(sentence):
+        if not free(m.start(), m.end()) or _CONDITION.match(sentence):
+            continue
+        found.append(
+            Phrase(
+                m.start(),
+                m.end(),
+                _after_order(number(m.group("n")), m.group("unit")),
+                m.group(0),
+                review=f"'{m.group(0)}' names no start: drafted as counted from the signing date.",
+            )
+        )
+        take(m.start(), m.end())
     for m in PERIODIC.finditer(sentence):
         if not free(m.start(), m.end()):
             continue

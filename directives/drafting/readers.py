@@ -43,6 +43,10 @@ DATE = (
 MARKER_START = re.compile(r"^\((?:[a-z]{1,2}|[ivxlc]{1,6}|[A-Z]{1,2}|\d{1,3})\)\s")
 HEADING = re.compile(r"^(?:Sec\.|Section)\s*(\d+[A-Za-z]?)\.(?:\s|$)")
 _SIGNATURE = re.compile(r"^(?:THE WHITE HOUSE|\[FR Doc\.|Billing code|\w+\.EPS\b)", re.IGNORECASE)
+# The signature block run into the last paragraph when its lines were re-wrapped: "... any other person.
+# wj THE WHITE HOUSE, October 12, 2000." (the capitals and the date, so a sentence naming the White House
+# is not taken for it).
+_SIGNATURE_INSIDE = re.compile(rf"\s(?:[a-z]{{1,3}}\s)?THE WHITE HOUSE,?\s+{DATE}")
 
 
 class ReadError(ValueError):
@@ -147,8 +151,9 @@ def join_lines(lines: list[str]) -> list[str]:
             ended = previous.rstrip()
             hard_break = previous.endswith("  ") or ended.endswith("<br>")
             marker = MARKER_START.match(stripped)
+            # "; and" may be wrapped: "competitiveness;\nand" ends a list item as "competitiveness; and" does.
             after_end = ended.endswith((".", ":", ";", "\u201d", '"')) or re.search(
-                r"[;,] (?:and|or)$", ended
+                r"[;,] (?:and|or)$", " ".join(current[-2:]).rstrip()
             )
             # A heading or marker that a wrapped sentence brings to a line's start ("... as set out in\n
             # Section 509 of this order") continues it: either opens a paragraph only after a sentence's end.
@@ -208,6 +213,11 @@ _STARTERS = frozenset(
         "Agencies",
         "Executive",
         "Heads",
+        "Beginning",
+        "Starting",
+        "Upon",
+        "Pursuant",
+        "Notwithstanding",
     ]
 )
 _SUBSECTION_HEAD = re.compile(r"^(\d+\.\d+)\.\s+")
@@ -224,8 +234,23 @@ def split_run_on_title(text: str) -> tuple[str, str] | None:
     first_starter = next((k for k in range(1, min(len(words), 12)) if words[k] in _STARTERS), 0)
     for k in range(1, min(len(words) - 1, 30)):
         word, following = words[k], words[k + 1]
-        if not (word[:1].isupper() or word.lower() in _FUNCTION_WORDS or word[:1] in "(\u201c\"'"):
-            return None  # a lower-case word inside: this is a sentence, not a title
+        # A year or number after a function word belongs to a title ("Mining Act of 1872") or to a
+        # sentence after one ("... Report Beginning in 2010, the Committee"); either way read on.
+        number_in_title = word[:1].isdigit() and words[k - 1] in _FUNCTION_WORDS
+        if not (
+            word[:1].isupper()
+            or word.lower() in _FUNCTION_WORDS
+            or word[:1] in "(\u201c\"'"
+            or number_in_title
+        ):
+            # A lower-case word: the sentence began at the last capitalized word before it, past function
+            # words, when that is a sentence's first word ("... Workforce Meeting the challenges of").
+            back = k - 1
+            while back > 0 and words[back].lower() in _FUNCTION_WORDS:
+                back -= 1
+            if back >= 1 and (words[back] in _STARTERS or words[back].endswith("ing")):
+                return " ".join(words[:back]).rstrip(".:"), " ".join(words[back:])
+            return None  # a sentence, not a title
         if (
             word[:1].isupper()
             and (following[:1].islower() or following[:1].isdigit())
@@ -305,6 +330,13 @@ def _title_and_body(rest: str) -> tuple[str, str] | None:
     return title, rest[end.end() :]
 
 
+# Asterisks touching no word: emphasis a page left unpaired or around a space ("Deal.* * (a)"), which a
+# Markdown renderer shows as they are; read the same from Markdown, HTML and plain text. Only a whole run
+# is matched, so a long run of asterisks is read in one pass.
+_STRAY_ASTERISKS = re.compile(r"(?<![\w*])\*+(?![\w*])")
+_EMPHASIZED_STOP = re.compile(r"\*{1,2}([.:;,])\*{1,2}")  # "Sec. 5*.* Endangered ..."
+_ASTERISK_BEFORE_STOP = re.compile(r"(?<=\w)\*+(?=[.:;,])")  # "Regulations*. * (a)"
+
 # An older order's part divider: "PART 3 ORGANIZATION AND ACCOUNTABILITY", "PART 3--ORGANIZATION ...".
 _PART = re.compile(r"^PART[ ]+(?:\d{1,2}|[IVXL]{1,5})\b[^a-z]{0,120}$")
 
@@ -317,22 +349,33 @@ def typographic(text: str) -> str:
     text = re.sub(r'(^|[\s(\[\u2014/-])"', "\\1\u201c", text)
     text = text.replace('"', "\u201d")
     text = re.sub(r"(\w)'(\w)", "\\1\u2019\\2", text)
+    # An opening mark typed where a quotation closes, after its last stop ("... sentences.\u201c"), closes
+    # it: left open, it would make all the text after it part of the quotation.
+    text = re.sub(r"(?<=[.;:,!?])\u201c(?=\s|$)", "\u201d", text)
     return text.replace("--", "\u2014")
 
 
 def _finish(paragraphs: list[str], meta: Meta, fmt: str) -> Document:
     """Split headings from their text, cut the signature block off and find other orders' dates."""
     out: list[str] = []
-    for p in paragraphs:
+    for index, p in enumerate(paragraphs):
+        p = _STRAY_ASTERISKS.sub(" ", _ASTERISK_BEFORE_STOP.sub("", _EMPHASIZED_STOP.sub(r"\1", p)))
         p = typographic(clean(p))
         if not p or _PART.match(p):
             continue
         if _SIGNATURE.match(p):
             if meta.signed_on is None:
-                meta.signed_on = parse_date(" ".join(paragraphs[paragraphs.index(p) :][:3]))
+                meta.signed_on = parse_date(" ".join(paragraphs[index:][:3]))
             break
+        inside = _SIGNATURE_INSIDE.search(p)
+        if inside:
+            if meta.signed_on is None:
+                meta.signed_on = parse_date(p[inside.start() :])
+            p = p[: inside.start()]
         for part in split_heading(p):
             out.extend(split_subsection(part))
+        if inside:
+            break
     # The President's name above "THE WHITE HOUSE": a short line in capitals after the last section.
     while out and re.fullmatch(r"[A-Z][A-Z .,'\u2019-]{2,40}", out[-1]):
         out.pop()
@@ -404,7 +447,7 @@ def read_plain(text: str, *, markdown: bool = False) -> Document:
 _TAG_REACH = 400
 _SPAN_OPEN = re.compile(rf"<span\b([^<>]{{0,{_TAG_REACH}}})>", re.IGNORECASE)
 _SPAN_CLOSE = "</span>"
-_SPAN_GAP = re.compile(r"[\s.]*")
+_SPAN_GAP = re.compile(r"[\s.*]*")  # spaces, stops and emphasis marks ("Projects</span>*.* (a)")
 _ANY_SPAN_TAG = re.compile(rf"</?span\b[^<>]{{0,{_TAG_REACH}}}>", re.IGNORECASE)
 _ANY_TAG = re.compile(rf"<[^<>]{{1,{_TAG_REACH}}}>")
 # Inline formatting a page may wrap around a marker or a word: <span>(a)</span>, <u>(b)</u>, <em>.
@@ -416,8 +459,8 @@ _INLINE_TAG = re.compile(
 def _underlined_runs(text: str) -> list[tuple[int, int]]:
     """Return the (start, end) of each run of underlined spans: "<span ...underline...>Sec</span>. <span...".
 
-    A run is one or more underlined spans, each up to its first "</span>", separated by spaces and dots
-    only; it ends after the spaces and dots that follow it. One forward pass: every position is read a
+    A run is one or more underlined spans, each up to its first "</span>", separated by spaces, dots and
+    emphasis marks only; it ends after those that follow it. One forward pass: every position is read a
     bounded number of times, whatever the text.
     """
     runs: list[tuple[int, int]] = []
@@ -454,7 +497,7 @@ def _underlined_headings(text: str) -> str:
     position = 0
     for start, end in _underlined_runs(text):
         run = text[start:end]
-        inner = clean(_ANY_TAG.sub(" ", run))
+        inner = clean(_ANY_TAG.sub(" ", run).replace("*", ""))
         inner = re.sub(r"\s+\.", ".", inner)
         out.append(text[position:start])
         if HEADING.match(inner):
@@ -557,34 +600,35 @@ def read_fr_markdown(text: str) -> Document:
             # The title is on the heading's line ("### Section 301. Leadership Responsibilities", older
             # orders) or the next non-blank line; the section's text may follow it on the same line.
             index += 1
-            if heading.group(2):
-                title_line = heading.group(2).strip().strip("*").strip()
-            else:
+            title_lines: list[str] = [heading.group(2).strip()] if heading.group(2) else []
+            if not title_lines:
                 while index < len(raw) and not raw[index].strip():
                     index += 1
-                # The title's line, and the lines it wraps onto: a line that ends in a lower-case word
-                # ("... The Assistant to the") or is followed by one that starts with one ("shall track")
-                # goes on; one that ends a title ("Federal Leadership Committee") before a line that
-                # starts a sentence does not, and the text on the next line is the section's.
-                title_lines: list[str] = []
-                while index < len(raw) and raw[index].strip() and not raw[index].lstrip().startswith("#"):
-                    following = raw[index].strip()
-                    if title_lines and (
-                        MARKER_START.match(following)
-                        or not (re.search(r"\b[a-z][\w-]*$", title_lines[-1]) or following[:1].islower())
-                    ):
-                        break
-                    title_lines.append(following)
-                    index += 1
-                title_line = " ".join(title_lines).strip("*").strip()
-            title, _, body = title_line.partition(" (a) ")
-            body = f"(a) {body}" if body else ""
+            # The title and the lines after it up to a blank line or a paragraph marker, read as one run
+            # whatever its line breaks: the title ("Federal Leadership Committee") and the text run on
+            # after it ("In order to ...") are told apart by their words, not by where a line ends, so a
+            # re-wrapped text drafts the same.
+            while index < len(raw) and raw[index].strip() and not raw[index].lstrip().startswith("#"):
+                following = raw[index].strip()
+                # A marker in inline HTML or emphasis ("<u>(i)</u>", "*(i)*", "\\(i\\)") opens one too.
+                plain = _INLINE_TAG.sub("", following).replace("\\", "")
+                plain = re.sub(r"^[*_]{1,3}(\([^()\s]{1,6}\))[*_]{1,3}", r"\1", plain)
+                if title_lines and MARKER_START.match(plain):
+                    break
+                title_lines.append(following)
+                index += 1
+            title_line = " ".join(title_lines).strip("*").strip()
+            if title_line.startswith("(a) "):  # "### Section 701. (a) Agencies ...": no title
+                title, body = "", title_line
+            else:
+                title, _, body = title_line.partition(" (a) ")
+                body = f"(a) {body}" if body else ""
             run_on = (
                 split_run_on_title(title) if not body and (len(title) > 80 or " shall " in title) else None
             )
             if run_on is not None:
                 title, body = run_on
-            lines += ["", f"Sec. {heading.group(1)}. {title.rstrip('.')}.", ""]
+            lines += ["", f"Sec. {heading.group(1)}." + (f" {title.rstrip('.')}." if title else ""), ""]
             if body:
                 lines.append(body)
             continue

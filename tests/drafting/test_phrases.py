@@ -107,3 +107,82 @@ def test_a_within_phrase_no_family_knows_is_reported():
 )
 def test_a_named_subsection_resolves_to_a_ref(text, current, ref):
     assert resolve_ref(text, current=current) == ref
+
+
+@pytest.mark.parametrize(
+    ("sentence", "rule"),
+    [
+        (
+            "Within 60 days of the date of this order, and on a semiannual basis thereafter, X shall report.",
+            D.Recurring(first=D.DaysAfterOrder(60), every_months=6),
+        ),
+        (
+            "By March 1, 2031, and on an annual basis thereafter, X shall report.",
+            D.Recurring(first=D.OnDate(dt.date(2031, 3, 1)), every_months=12),
+        ),
+        (
+            "Within 45 days of the date of this order, and at least once every quarter thereafter, X shall "
+            "meet.",
+            D.Recurring(first=D.DaysAfterOrder(45), every_months=3),
+        ),
+        (
+            "Within 2 years of the date of this order, and on a regular basis thereafter, X shall review it.",
+            D.YearsAfterOrder(2, ongoing=True),
+        ),
+    ],
+)
+def test_a_first_deadline_followed_by_how_often_thereafter_recurs_or_goes_on(sentence, rule):
+    assert find(sentence)[0].rule == rule
+
+
+def test_semiannual_is_every_six_months_not_the_annual_inside_it():
+    rule = find("X shall report to Congress on a semiannual basis.")[0].rule
+
+    assert isinstance(rule, D.Recurring)
+    assert rule.every_months == 6
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Within 90 days, the Secretary of the Army shall report on the harbors.",
+        "The Secretary of the Army shall survey the harbors and, within 90 days, shall report on them.",
+    ],
+)
+def test_a_time_with_no_start_named_counts_from_the_signing_date_and_asks_for_a_check(sentence):
+    phrase = find(sentence)[0]
+
+    assert phrase.rule == D.DaysAfterOrder(90)
+    assert "names no start" in phrase.review
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "If the harbor is closed, the Secretary of the Army shall within 90 days report on it.",
+        "The Secretary of the Army shall reply no later than 45 days subsequent to a port's request.",
+    ],
+)
+def test_a_time_in_a_condition_or_counted_from_an_event_is_not_counted_from_the_signing_date(sentence):
+    assert not any(isinstance(p.rule, D.DaysAfterOrder) for p in find(sentence))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "rule"),
+    [
+        ("By February 2031, the Secretary of the Army shall publish a map.", D.OnDate(dt.date(2031, 2, 28))),
+        (
+            "In June 2031, and on an annual basis thereafter, the Secretary shall submit a plan.",
+            D.Recurring(first=D.OnDate(dt.date(2031, 6, 30)), every_months=12),
+        ),
+    ],
+)
+def test_a_month_without_a_day_is_due_on_its_last_day(sentence, rule):
+    phrase = find(sentence)[0]
+
+    assert phrase.rule == rule
+    assert "names a month" in phrase.review
+
+
+def test_a_month_in_a_past_event_is_not_a_deadline():
+    assert find("In May 2023, the Secretary issued guidance that the Secretary shall update.") == []

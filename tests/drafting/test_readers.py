@@ -6,6 +6,7 @@ import pytest
 
 from directives.drafting import DraftError, draft, readers
 from directives.drafting.readers import detect_format, read_document
+from directives.drafting.tree import build_tree
 
 BODY = [
     "By the authority vested in me as President, it is hereby ordered:",
@@ -335,3 +336,153 @@ def test_a_federal_register_title_wrapped_onto_the_next_line_with_its_text_is_re
         "Sec. 303. Federal Leadership Committee.",
         "In order to begin, a Committee is established.",
     ]
+
+
+@pytest.mark.parametrize(
+    "title_and_text",
+    [
+        "Harbor Dredging Council\nIn order to coordinate dredging, a Council is established.",
+        "Harbor Dredging\nCouncil In order to coordinate dredging, a Council is\nestablished.",
+        "Harbor Dredging Council In order to coordinate dredging, a Council is established.",
+    ],
+)
+def test_a_federal_register_title_and_its_text_read_the_same_however_the_lines_wrap(title_and_text):
+    text = (
+        "# Executive Order 14999: Testing\n\n**Date:** March 3, 2026\n\n"
+        f"By the authority vested in me, it is hereby ordered:\n\n### Section 3.\n\n{title_and_text}\n"
+    )
+
+    assert readers.read_fr_markdown(text).paragraphs[1:] == [
+        "Sec. 3. Harbor Dredging Council.",
+        "In order to coordinate dredging, a Council is established.",
+    ]
+
+
+def test_a_federal_register_heading_with_its_first_subsection_wrapped_keeps_the_subsection_whole():
+    text = (
+        "# Executive Order 14999: Testing\n\n**Date:** March 3, 2026\n\n"
+        "By the authority vested in me, it is hereby ordered:\n\n"
+        "### Section 601. (a) Agencies on the Council shall assist the\nSecretary of the Army.\n"
+    )
+
+    assert readers.read_fr_markdown(text).paragraphs[1:] == [
+        "Sec. 601.",
+        "(a) Agencies on the Council shall assist the Secretary of the Army.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "body"),
+    [
+        (
+            "Yearly Harbor Report Beginning in 2031, the Council shall publish a report.",
+            "Yearly Harbor Report",
+            "Beginning in 2031, the Council shall publish a report.",
+        ),
+        (
+            "Training the Harbor Workforce Meeting the needs of ports requires training; the Secretary "
+            "shall act.",
+            "Training the Harbor Workforce",
+            "Meeting the needs of ports requires training; the Secretary shall act.",
+        ),
+        (
+            "Rivers Act of 1899 Within 30 days of the date of this order, the Secretary shall act.",
+            "Rivers Act of 1899",
+            "Within 30 days of the date of this order, the Secretary shall act.",
+        ),
+    ],
+)
+def test_a_run_on_title_ends_where_a_sentence_opens_before_its_first_lower_case_word(text, title, body):
+    assert readers.split_run_on_title(text) == (title, body)
+
+
+def test_a_sentence_opening_with_a_year_is_not_taken_for_a_run_on_title():
+    assert readers.split_run_on_title("In 2031, Congress passed a law the Secretary shall apply.") is None
+
+
+def test_a_list_item_s_closing_and_wrapped_onto_its_own_line_still_ends_the_item():
+    lines = ["(A) review the harbors of the Gulf Coast;", "and", "(B) report on them to the President."]
+
+    assert readers.join_lines(lines) == [
+        "(A) review the harbors of the Gulf Coast; and",
+        "(B) report on them to the President.",
+    ]
+
+
+@pytest.mark.parametrize("marker", ["(i)", "*(i)*", "<u>(i)</u>", "<span>(i)</span>", "\\(i\\)"])
+def test_a_marked_item_after_a_federal_register_title_line_opens_its_own_paragraph(marker):
+    text = (
+        "# Executive Order 14999: Testing\n\n**Date:** March 3, 2026\n\n"
+        "By the authority vested in me, it is hereby ordered:\n\n### Section 3.\n\n"
+        "Harbor Dredging (a) The Secretary of the Army shall:\n"
+        f"    {marker} dredge the harbors of the Gulf Coast.\n"
+    )
+
+    assert readers.read_fr_markdown(text).paragraphs[1:] == [
+        "Sec. 3. Harbor Dredging.",
+        "(a) The Secretary of the Army shall:",
+        "(i) dredge the harbors of the Gulf Coast.",
+    ]
+
+
+def test_a_signature_block_wrapped_into_the_last_paragraph_gives_the_date_and_is_cut_off():
+    text = (
+        "Executive Order 99100\n\nBy the authority vested in me as President, it is hereby ordered:\n\n"
+        "Sec. 1. Duty. The Secretary of the Army shall dredge the harbors. xy THE WHITE HOUSE,\n"
+        "March 3, 2031. [FR Doc. 31-0001 Filed 3-5-31]\n"
+    )
+
+    document = readers.read_plain(text)
+
+    assert document.meta.signed_on == dt.date(2031, 3, 3)
+    assert document.paragraphs[1:] == ["Sec. 1. Duty.", "The Secretary of the Army shall dredge the harbors."]
+
+
+@pytest.mark.parametrize(
+    "heading",
+    ["Sec. 5. Harbor Works.* * (a)", "Sec. 5*.* Harbor Works*.\u00a0* (a)", "Sec. 5. Harbor Works. (a)"],
+)
+def test_asterisks_touching_no_word_are_read_the_same_from_html_and_markdown(heading):
+    body = f"{heading} Within 10 days of the date of this order, the Secretary of the Army shall act."
+    page = (
+        "<html><head><title>Harbor Works</title></head><body><h1>Harbor Works</h1>"
+        "<p>By the authority vested in me as President, it is hereby ordered:</p>"
+        f"<p>{body}</p></body></html>"
+    )
+
+    assert readers.read_html(page).paragraphs[1:] == [
+        "Sec. 5. Harbor Works.",
+        "(a) Within 10 days of the date of this order, the Secretary of the Army shall act.",
+    ]
+
+
+def test_an_underlined_heading_wrapped_and_followed_by_an_emphasized_stop_is_its_own_paragraph():
+    text = (
+        "---\ndate: '2026-05-04'\ntitle: Harbor Works\n---\n\n"
+        "By the authority vested in me as President, it is hereby ordered:\n\n"
+        '<span style="text-decoration: underline">Sec</span>.\n'
+        '<span style="text-decoration: underline">5</span>.\u00a0\n'
+        '<span style="text-decoration: underline">Harbor\nWorks</span>*.*\u00a0 (a)  Within 10 days of the '
+        "date of this order, the Secretary of the Army shall act.\n"
+    )
+
+    assert readers.read_whitehouse_markdown(text).paragraphs[1:] == [
+        "Sec. 5. Harbor Works.",
+        "(a) Within 10 days of the date of this order, the Secretary of the Army shall act.",
+    ]
+
+
+def test_an_opening_quotation_mark_typed_after_a_quotation_s_last_stop_closes_it():
+    text = (
+        "By the authority vested in me as President, it is hereby ordered:\n\n"
+        "(1) Clause 2 of Proclamation 9999 is revised to read as follows:\n\n"
+        "\u201c(2) Harbor dues are doubled.\u201c\n\n"
+        "(2) The Secretary of Commerce shall publish the dues within 30 days of the date of this "
+        "proclamation.\n"
+    )
+
+    paragraphs = readers.read_plain(text).paragraphs
+
+    assert paragraphs[2] == "\u201c(2) Harbor dues are doubled.\u201d"
+    tree = build_tree(paragraphs)
+    assert [node.ref for root in tree.roots for node in root.walk() if node.ref] == ["(1)", "(2)"]
