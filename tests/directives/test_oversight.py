@@ -375,3 +375,68 @@ def test_pending_requests_are_not_overdue_notices(today, directive, treasury_edi
     d = directive("2(d)")
     actions.request_extension(d, NEW_DATE, actor=treasury_editor, justification="Procurement.")
     assert not Notification.objects.filter(~Q(kind__startswith="extension")).exists()
+
+
+# --- Separation of duties -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cisa_editor_and_reviewer(cisa_editor):
+    """The CISA editor, made an oversight reviewer too: one person holding both roles."""
+    from agencies.models import OversightReviewer
+
+    OversightReviewer.objects.create(user=cisa_editor)
+    return cisa_editor
+
+
+def test_nobody_reviews_a_claim_they_recorded_whatever_roles_they_hold(
+    today, directive, cisa_editor_and_reviewer
+):
+    d = directive("2(c)(i)")
+    actions.change_status(d, Status.COMPLETED, actor=cisa_editor_and_reviewer, completed_on=DUE)
+    before = events_of(d)
+    with pytest.raises(
+        PermissionDenied, match="Separation of duties: you recorded 2\\(c\\)\\(i\\)'s current"
+    ):
+        actions.review(d, Review.VERIFIED, actor=cisa_editor_and_reviewer, note="Looks done to me.")
+    assert (fresh(d).review, events_of(d)) == (Review.UNREVIEWED, before)
+
+
+def test_another_reviewer_reviews_the_claim_and_the_claimant_may_review_another_s(
+    today, directive, cisa_editor_and_reviewer, dhs_editor, reviewer
+):
+    mine, theirs = directive("2(c)(i)"), directive("2(c)(ii)")
+    actions.change_status(mine, Status.COMPLETED, actor=cisa_editor_and_reviewer, completed_on=DUE)
+    actions.change_status(theirs, Status.COMPLETED, actor=dhs_editor, completed_on=DUE)
+    actions.review(mine, Review.VERIFIED, actor=reviewer, note="Checked.")
+    actions.review(theirs, Review.DISPUTED, actor=cisa_editor_and_reviewer, note="No charter attached.")
+    assert (fresh(mine).review, fresh(theirs).review) == (Review.VERIFIED, Review.DISPUTED)
+
+
+def test_nobody_decides_an_extension_they_asked_for(today, directive, cisa_editor_and_reviewer, reviewer):
+    d = directive("2(c)(i)")
+    ext = actions.request_extension(d, NEW_DATE, actor=cisa_editor_and_reviewer, justification="Funding.")
+    before = events_of(d)
+    for decide in (
+        lambda: actions.approve_extension(ext, actor=cisa_editor_and_reviewer),
+        lambda: actions.deny_extension(ext, actor=cisa_editor_and_reviewer, reason="No."),
+    ):
+        with pytest.raises(PermissionDenied, match="you asked for this extension"):
+            decide()
+    assert (fresh(d).due_on, events_of(d)) == (DUE, before)
+    actions.approve_extension(ext, actor=reviewer)
+    assert fresh(d).due_on == NEW_DATE
+
+
+def test_separation_of_duties_is_off_only_by_a_setting_the_deploy_check_warns_about(
+    today, directive, cisa_editor_and_reviewer, settings
+):
+    from directives.checks import check_separation_of_duties
+
+    assert check_separation_of_duties(None) == []
+    settings.SEPARATION_OF_DUTIES = False
+    assert [w.id for w in check_separation_of_duties(None)] == ["orderctl.W003"]
+    d = directive("2(c)(i)")
+    actions.change_status(d, Status.COMPLETED, actor=cisa_editor_and_reviewer, completed_on=DUE)
+    actions.review(d, Review.VERIFIED, actor=cisa_editor_and_reviewer, note="Trial install.")
+    assert fresh(d).review == Review.VERIFIED

@@ -207,3 +207,28 @@ def test_the_backdating_attack_moves_no_verified_figure_on_the_dashboard_export_
     row = {r["ref"]: r for r in csv.DictReader(io.StringIO(body))}["2(c)(i)"]
     assert (row["outcome"], row["review"], row["verified_outcome"]) == ("on_time", "unreviewed", "")
     assert "dated before an earlier completion of Nov 29, 2026" in row["completion_flag"]
+
+
+def test_the_page_says_why_a_reviewer_may_not_review_their_own_claim_and_refuses_it(
+    today, directive, cisa_editor
+):
+    from agencies.models import OversightReviewer
+
+    OversightReviewer.objects.create(user=cisa_editor)
+    d = directive("2(c)(i)")
+    actions.change_status(d, Status.COMPLETED, actor=cisa_editor, completed_on=dt.date(2026, 7, 1))
+    client = client_of(cisa_editor)
+    page = client.get(f"/directives/{d.pk}/").content.decode()
+    assert "Separation of duties: you recorded 2(c)(i)&#x27;s current claim" in page
+    assert "Save review" not in page
+    before = written()
+    response = client.post(
+        f"/directives/{d.pk}/review/",
+        {
+            "review-version": actions.version_of(Directive.objects.get(pk=d.pk)),
+            "review-review": "verified",
+            "review-note": "Mine.",
+        },
+    )
+    assert response.status_code == 403
+    assert written() == before
