@@ -83,7 +83,7 @@ class Report:
     order: Order
     as_of: dt.date
     rows: list[ReportRow] = field(default_factory=list)
-    # Directives the tracker did not hold yet on that date (loaded later, or a later occurrence).
+    # Later occurrences of a recurring duty not made yet on that date.
     not_yet_tracked: int = 0
 
     def sections(self) -> list[tuple[str, dict[Grade, int], int]]:
@@ -164,10 +164,17 @@ def build(order: Order, as_of: dt.date) -> Report:
     )
     for directive in directives:
         state = replay.states.get(directive.pk)
-        if state is None or state.status is None or state.problem is not None:
+        if state is not None and state.status is not None and state.problem is None:
+            status, completed_on, due_on = state.status, state.completed_on, state.due_on
+            review, reason = state.review, state.status_reason
+        elif directive.series_id is None:
+            # The order's own duties ran from its signing, though the tracker held them only from its
+            # first event: until then each stood not started, due on its original date.
+            status, completed_on, review, reason = Status.NOT_STARTED, None, Review.UNREVIEWED, ""
+            due_on = directive.original_due_on.isoformat() if directive.original_due_on else None
+        else:
             report.not_yet_tracked += 1
             continue
-        status = state.status
         report.rows.append(
             ReportRow(
                 section=section_of(directive.ref),
@@ -176,11 +183,11 @@ def build(order: Order, as_of: dt.date) -> Report:
                 leads=", ".join(a.abbreviation for a in directive.lead_agencies),
                 status=status,
                 status_label=STATUS_LABELS.get(status, status),
-                completed_on=state.completed_on,
-                due_on=state.due_on,
+                completed_on=completed_on,
+                due_on=due_on,
                 grade=GRADE_OF_STATUS.get(status, Grade.NOT_COMPLETE),
-                review=state.review,
-                reason=state.status_reason,
+                review=review,
+                reason=reason,
             )
         )
     return report
