@@ -69,8 +69,8 @@ def request_now(request: HttpRequest) -> dt.datetime:
 # The default order of directives, and the tie-breaker after any other: unique, so pages are stable.
 DIRECTIVE_SEQUENCE = ("order_id", "position", "ref")
 
-# Completed by the end of the effective due day, or after it: the tiles, the scorecard, the deadline
-# chart and the export all count with these, so none of them can disagree with another.
+# Completed by the end of the effective due day, or after it, by the date claimed: the deadline chart
+# counts with these; the tiles and the scorecard (``summarize``) count on time with ``HONEST_ON_TIME``.
 COMPLETED = Q(status=Status.COMPLETED)
 COMPLETED_ON_TIME = COMPLETED & Q(completed_on__lte=F("due_on"))
 COMPLETED_LATE = COMPLETED & Q(completed_on__gt=F("due_on"))
@@ -82,6 +82,10 @@ VERIFIED_LATE = COMPLETED_LATE & VERIFIED
 # The review axis over the claims it reviews (a completion, part of one, not applying).
 CLAIMS = Q(status__in=sorted(REVIEWABLE_STATUSES))
 FLAGGED = COMPLETED & ~Q(completion_flag="")
+# What the numbers count as completed on time on the agency's word: a completion flagged for review
+# (recorded long after the date it claims, or back-dated before one recorded earlier) never is; only a
+# reviewer's verification counts it (``VERIFIED_ON_TIME``). A late one is late, flagged or not.
+HONEST_ON_TIME = COMPLETED_ON_TIME & ~FLAGGED
 
 
 # --- One filter set -------------------------------------------------------------------------------------
@@ -367,7 +371,7 @@ def summarize(directives: DirectiveQuerySet, now: dt.datetime) -> dict[str, Any]
     """
     directives = directives.trackable()
     today = deadlines.local_date(now)
-    on_time, late = COMPLETED_ON_TIME, COMPLETED_LATE
+    on_time, late = HONEST_ON_TIME, COMPLETED_LATE
     # Open and not yet past its own deadline, due within N days: days_remaining <= N.
     upcoming = OPEN & Q(due_at__gt=now)
     totals = directives.aggregate(

@@ -233,8 +233,24 @@ def test_the_backdating_attack_is_flagged_and_does_not_improve_the_verified_on_t
     after = numbers()
     assert after["verified_on_time"] == before["verified_on_time"] == 0
     assert after["flagged"] == 1
-    assert after["completed_on_time"] == before["completed_on_time"] + 1  # the claim, shown as a claim
+    # Flagged: never on time on the agency's word alone, in the totals or the agency's scorecard.
+    assert after["completed_on_time"] == before["completed_on_time"] == 0
     assert proof.verify().ok
+
+
+def test_the_scorecard_counts_a_flagged_completion_on_time_only_once_verified(
+    today, directive, cisa_editor, reviewer
+):
+    d = directive("2(c)(i)")
+    # Recorded Nov 30 for Jul 1: 152 days after the date it claims, flagged.
+    actions.change_status(d, Status.COMPLETED, actor=cisa_editor, completed_on=dt.date(2026, 7, 1))
+    assert fresh(d).completion_flag != ""
+    claimed = numbers()
+    [cisa] = [a for a in claimed["agencies"] if a["abbreviation"] == "CISA"]
+    assert (cisa["completed_on_time"], cisa["completed_late"]) == (0, 0)
+    assert (claimed["completed_on_time"], claimed["flagged"], claimed["verified_on_time"]) == (0, 1, 0)
+    actions.review(d, Review.VERIFIED, actor=reviewer, note="The charter is dated Jul 1.")
+    assert numbers()["verified_on_time"] == 1
 
 
 # --- Extension requests -------------------------------------------------------------------------------

@@ -199,7 +199,8 @@ def test_the_backdating_attack_moves_no_verified_figure_on_the_dashboard_export_
 
     after_tile, after_api, summary = figures()
     assert (after_tile, after_api) == ("0", 0)
-    assert (summary["completed_on_time"], summary["flagged"], summary["verified_late"]) == (1, 1, 0)
+    # Flagged: never counted on time on the agency's word alone.
+    assert (summary["completed_on_time"], summary["flagged"], summary["verified_late"]) == (0, 1, 0)
     page = client.get(f"/directives/{d.pk}/").content.decode()
     assert "Completed Jul 1, 2026, recorded Nov 30, 2026" in page
     assert "claimed, not verified: not counted as an outcome" in page
@@ -232,3 +233,4 @@ def test_the_page_says_why_a_reviewer_may_not_review_their_own_claim_and_refuses
     )
     assert response.status_code == 403
     assert written() == before
+
