@@ -234,3 +234,39 @@ def test_the_page_says_why_a_reviewer_may_not_review_their_own_claim_and_refuses
     assert response.status_code == 403
     assert written() == before
 
+
+# --- My queue -----------------------------------------------------------------------------------------
+
+
+def test_my_queue_lists_unreviewed_claims_and_pending_requests_oldest_first(
+    directive, cisa_editor, treasury_editor, reviewer
+):
+    import time_machine
+
+    from directives import deadlines
+
+    def at(day: int):
+        moment = dt.datetime(2026, 11, day, 12, tzinfo=deadlines.EASTERN)
+        return time_machine.travel(moment, tick=False)
+
+    with at(20):
+        actions.change_status(directive("2(c)(ii)"), Status.COMPLETED, actor=cisa_editor)
+    with at(21):
+        actions.change_status(directive("2(c)(i)"), Status.COMPLETED, actor=cisa_editor)
+        actions.review(directive("2(c)(i)"), Review.VERIFIED, actor=reviewer, note="Seen.")
+    with at(22):
+        actions.change_status(directive("2(c)(iii)"), Status.PARTIALLY_COMPLETE, actor=cisa_editor)
+        actions.request_extension(
+            directive("2(d)"), dt.date(2027, 1, 15), actor=treasury_editor, justification="Procurement."
+        )
+    with at(23):
+        page = client_of(reviewer).get("/queue/").content.decode()
+    claims = page[page.index('data-queue="claims"') : page.index('data-queue="extensions"')]
+    assert claims.index('data-ref="2(c)(ii)"') < claims.index('data-ref="2(c)(iii)"')
+    assert 'data-ref="2(c)(i)"' not in claims  # reviewed already
+    assert 'data-ref="2(d)"' in page[page.index('data-queue="extensions"') :]
+    assert "Claims not reviewed yet (2)" in page and "Pending extension requests (1)" in page
+
+
+def test_my_queue_is_for_reviewers(directive, cisa_editor):
+    assert client_of(cisa_editor).get("/queue/").status_code == 403
