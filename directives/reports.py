@@ -63,10 +63,16 @@ class ReportRow:
     status: str
     status_label: str
     completed_on: str | None
-    due_on: str | None
+    due_on: str | None  # effective on that date (an approved extension moves it)
     grade: Grade
     review: str  # Review's value as of the date (a new claim resets it to unreviewed)
     reason: str  # why not applicable, as the agency said then; empty otherwise
+    original_due_on: str | None = None  # as computed at load; never moved
+    days_late: int | None = None  # past the effective due date: when completed, or as of the date
+
+    @property
+    def extended(self) -> bool:
+        return self.original_due_on is not None and self.due_on != self.original_due_on
 
     @property
     def basis(self) -> str:
@@ -188,14 +194,30 @@ def build(order: Order, as_of: dt.date) -> Report:
                 grade=GRADE_OF_STATUS.get(status, Grade.NOT_COMPLETE),
                 review=review,
                 reason=reason,
+                original_due_on=directive.original_due_on.isoformat() if directive.original_due_on else None,
+                days_late=_days_late(status, completed_on, due_on, as_of),
             )
         )
     return report
 
 
+def _days_late(status: str, completed_on: str | None, due_on: str | None, as_of: dt.date) -> int | None:
+    """Return the days past the effective due date: to the completion, or while open to ``as_of``."""
+    if due_on is None:
+        return None
+    due = dt.date.fromisoformat(due_on)
+    if status == Status.COMPLETED and completed_on is not None:
+        late = (dt.date.fromisoformat(completed_on) - due).days
+    elif status in (Status.NOT_STARTED, Status.IN_PROGRESS, Status.BLOCKED, Status.PARTIALLY_COMPLETE):
+        late = (as_of - due).days
+    else:
+        return None
+    return max(late, 0)
+
+
 CSV_HEADER = (
-    "order", "as_of", "section", "ref", "title", "lead_agencies", "status", "completed_on", "due_on",
-    "grade", "verified_or_claimed", "reason",
+    "order", "as_of", "section", "ref", "title", "lead_agencies", "status", "completed_on",
+    "original_due_on", "due_on", "days_late", "grade", "verified_or_claimed", "reason",
 )  # fmt: skip
 
 
@@ -212,7 +234,8 @@ def _csv_rows(report: Report) -> Iterable[list[str]]:
     for row in report.rows:
         yield [
             str(report.order.number), report.as_of.isoformat(), row.section, row.ref, _safe(row.title),
-            row.leads, row.status, row.completed_on or "", row.due_on or "", row.grade.label, row.basis,
+            row.leads, row.status, row.completed_on or "", row.original_due_on or "", row.due_on or "",
+            "" if row.days_late is None else str(row.days_late), row.grade.label, row.basis,
             _safe(row.reason),
         ]  # fmt: skip
 

@@ -220,7 +220,9 @@ def test_the_csv_has_one_line_per_requirement(client, reviewer, timeline):
         "lead_agencies": "CISA",
         "status": "completed",
         "completed_on": "2026-07-01",
-        "due_on": first["due_on"],
+        "original_due_on": "2026-07-02",
+        "due_on": "2026-07-02",
+        "days_late": "0",
         "grade": "Fully complete",
         "verified_or_claimed": "claimed",
         "reason": "",
@@ -348,3 +350,25 @@ def test_a_report_before_the_signing_date_says_so(loaded_in_november):
     assert exc.value.message_dict["as_of"] == [
         "Executive Order 14409 was signed on 2026-06-02: choose that date or later."
     ]
+
+
+def test_the_report_shows_original_and_effective_due_dates_and_days_late(
+    client, reviewer, directive, admin_user
+):
+    with at(dt.date(2026, 6, 20)):
+        actions.extend_deadline(
+            directive("2(d)"), dt.date(2026, 7, 20), actor=admin_user, justification="Treasury asked."
+        )
+    order = directive("2(d)").order
+    june = reports.build(order, dt.date(2026, 6, 30))
+    assert (row(june, "2(d)").original_due_on, row(june, "2(d)").due_on) == ("2026-07-02", "2026-07-20")
+    july = reports.build(order, dt.date(2026, 7, 25))
+    assert (row(july, "2(d)").days_late, row(july, "2(b)").days_late) == (5, 23)
+    client.force_login(reviewer)
+    lines = list(
+        csv.DictReader(io.StringIO(client.get(_url("order_report_csv", "2026-07-25")).content.decode()))
+    )
+    [line] = [x for x in lines if x["ref"] == "2(d)"]
+    assert (line["original_due_on"], line["due_on"], line["days_late"]) == ("2026-07-02", "2026-07-20", "5")
+    page = client.get(_url("order_report", "2026-06-30")).content.decode()
+    assert "Original due date" in page and "2026-07-20 (extended)" in page
