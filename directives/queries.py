@@ -275,11 +275,12 @@ class DirectiveFilter(ScopeFilter):
 
 
 # The filters a page shows as its form, in this order (the API takes them all), and their hints there.
-PAGE_FILTERS = ("order", "agency", "involving", "status", "overdue", "search")
+PAGE_FILTERS = ("order", "agency", "involving", "status", "review", "overdue", "search")
 PAGE_HELP = {
     "agency": "The agency that owns it; a department includes its components.",
     "involving": "Lead or consulted; a department includes its components.",
     "status": "Any of those ticked; none ticked means every status.",
+    "review": "The oversight review of the claim; none ticked means any.",
     "search": "Words in the section, title or summary.",
 }
 
@@ -307,6 +308,7 @@ def filter_form(filterset: ScopeFilter, fields: Iterable[str] = PAGE_FILTERS) ->
         "agency": forms.Select(choices=[("", "All lead agencies"), *agencies]),
         "involving": forms.Select(choices=[("", "Any agency"), *agencies]),
         "status": forms.CheckboxSelectMultiple(choices=Status.choices),
+        "review": forms.CheckboxSelectMultiple(choices=Review.choices),
         "overdue": forms.Select(
             choices=[("", "Overdue or not"), ("true", "Overdue"), ("false", "Not overdue")]
         ),
