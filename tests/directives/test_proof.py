@@ -213,6 +213,7 @@ def test_the_newest_events_removed_are_named_by_the_checkpoint_file(settings, tm
     Directive.objects.filter(ref="2(c)(ii)").update(
         status="not_started", completed_on=None
     )  # as the owner would
+    settings.HISTORY_CHECKPOINT_FILE = ""  # without the file, the database alone cannot tell
     assert verify().startswith("Verified 23 events")
     assert (
         "EO 14409, directive 2(c)(ii), seq 24: in the checkpoint of 2026-11-26T18:00:00.000000Z "
@@ -230,6 +231,18 @@ def test_a_checkpoint_line_changed_after_it_was_signed_is_named(settings, tmp_pa
     assert f"{path}, line 1: not a valid checkpoint: its signature does not verify with key" in problems(
         "--checkpoints", str(path)
     )
+
+
+def test_verify_history_reads_the_configured_checkpoint_file_unasked(settings, tmp_path, busy_history):
+    path = tmp_path / "checkpoints.jsonl"
+    settings.HISTORY_CHECKPOINT_FILE = str(path)
+    with time_machine.travel(AFTER, tick=False):
+        call_command("write_checkpoint", stdout=io.StringIO())
+    tamper("DELETE FROM directives_notification")
+    tamper("DELETE FROM directives_directiveevent WHERE seq > 23")
+    tamper("DELETE FROM ledger_checkpoint")
+    Directive.objects.filter(ref="2(c)(ii)").update(status="not_started", completed_on=None)
+    assert "seq 24: in the checkpoint of 2026-11-26T18:00:00.000000Z" in problems()  # no --checkpoints
 
 
 def test_verify_history_refuses_a_checkpoint_file_that_is_not_there(db, tmp_path):
