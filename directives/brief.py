@@ -84,7 +84,16 @@ def pdf_bytes(report: Report, *, generated: str) -> bytes:
         col_widths=(18, 88, 30, 26, 24, 24, 30, 22), headings_style=headings, text_align="LEFT", line_height=5
     ) as table:
         table.row(
-            ["Sec.", "Requirement", "Lead", "Status", "Completed", "Due", "Grade", "Verified or claimed"]
+            [
+                "Sec.",
+                "Requirement",
+                "Lead",
+                "Status",
+                "Completed",
+                "Due (original)",
+                "Grade",
+                "Verified or claimed",
+            ]
         )
         for row in report.rows:
             table.row(
@@ -94,7 +103,7 @@ def pdf_bytes(report: Report, *, generated: str) -> bytes:
                     _latin1(row.leads),
                     _latin1(f"{row.status_label}: {row.reason}" if row.reason else row.status_label),
                     row.completed_on or "",
-                    row.due_on or "",
+                    (row.due_on or "") + (f" ({row.original_due_on})" if row.extended else ""),
                     row.grade.label,
                     row.basis,
                 ]

@@ -52,3 +52,17 @@ def check_checkpoint_sinks(app_configs: Sequence[AppConfig] | None, **kwargs: An
             id="orderctl.W002",
         )
     ]
+
+
+@register(Tags.security, deploy=True)
+def check_separation_of_duties(app_configs: Sequence[AppConfig] | None, **kwargs: Any) -> list[CheckMessage]:
+    """A reviewer verifying their own claim makes the verified counts worthless (docs/oversight.md)."""
+    if settings.SEPARATION_OF_DUTIES:
+        return []
+    return [
+        Warning(
+            "SEPARATION_OF_DUTIES is off: one person holding both roles can verify their own claims and "
+            "approve their own extension requests.",
+            id="orderctl.W003",
+        )
+    ]

@@ -160,7 +160,7 @@ class DirectiveQuerySet(models.QuerySet["Directive"]):
             models.Prefetch(
                 "children",
                 queryset=Directive.objects.only(
-                    "id", "ref", "parent_id", "position", "status", "due_at"
+                    "id", "ref", "parent_id", "position", "status", "due_on", "due_at"
                 ).order_by("position", "ref"),
                 to_attr=PREFETCHED_PARTS,
             ),
@@ -183,9 +183,13 @@ def due_for_flagging_q(now: dt.datetime) -> Q:
 
 
 def overdue_q(now: dt.datetime) -> Q:
-    """Return the database form of ``Directive.is_overdue``: its own deadline passed, or a child's did."""
-    child_overdue = Directive.objects.filter(own_overdue_q(now), parent=OuterRef("pk"))
-    return own_overdue_q(now) | Q(Exists(child_overdue))
+    """Return the database form of ``Directive.is_overdue``: a part's deadline passed, or its own.
+
+    A parent with parts is overdue exactly when an open part is past its effective deadline: its own
+    deadline is what its parts inherit, not a second clock.
+    """
+    parts = Directive.objects.filter(parent=OuterRef("pk"))
+    return (own_overdue_q(now) & ~Exists(parts)) | Q(Exists(parts.filter(own_overdue_q(now))))
 
 
 def validate_rule(value: object) -> None:
@@ -393,22 +397,37 @@ class Directive(models.Model):
         return self.due_at is not None and now >= self.due_at and self.is_open
 
     def is_overdue(self, now: dt.datetime) -> bool:
-        """Return whether the deadline has passed unmet, here or in a child (matches ``overdue_q``)."""
-        return self.is_own_overdue(now) or any(child.is_own_overdue(now) for child in self.parts)
+        """Return whether an open part's deadline (or, with no parts, its own) passed (``overdue_q``)."""
+        parts = self.parts
+        if parts:
+            return any(part.is_own_overdue(now) for part in parts)
+        return self.is_own_overdue(now)
+
+    def effective_due_on(self) -> dt.date | None:
+        """Return the due date that counts now: a parent's earliest open part's, else its own."""
+        parts = self.parts
+        if not parts:
+            return self.due_on
+        return min((p.due_on for p in parts if p.is_open and p.due_on is not None), default=None)
 
     def days_overdue(self, now: dt.datetime) -> int | None:
-        """Return the Eastern days since the due day ended while open; None when there is no deadline."""
-        if self.due_on is None:
-            return None
+        """Return the Eastern days since the due day ended while open; None when there is no deadline.
+
+        A parent counts from its earliest open part's effective due date (``effective_due_on``).
+        """
+        due_on = self.effective_due_on()
+        if due_on is None:
+            return None if self.is_open or self.due_on is None else 0
         if not self.is_open:
             return 0
-        return deadlines.days_overdue(self.due_on, now)
+        return deadlines.days_overdue(due_on, now)
 
     def days_remaining(self, now: dt.datetime) -> int | None:
-        """Return the Eastern days left to the due day while open and not overdue, else None."""
-        if self.due_on is None or not self.is_open or self.is_own_overdue(now):
+        """Return the Eastern days left to the (effective) due day while open and not overdue, else None."""
+        due_on = self.effective_due_on()
+        if due_on is None or not self.is_open or self.is_overdue(now):
             return None
-        return deadlines.days_remaining(self.due_on, now)
+        return deadlines.days_remaining(due_on, now)
 
     @property
     def days_late(self) -> int | None:

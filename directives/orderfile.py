@@ -7,6 +7,7 @@ or raises ``OrderFileError`` listing every problem, each naming the item and the
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from dataclasses import dataclass, field
 from typing import Any
@@ -238,6 +239,48 @@ def _unplaced(check: _Checker, raw_unplaced: Any) -> None:
         check.text(where, table, "reason", required=True)
 
 
+_TOML_AT = re.compile(r"\(at line (\d+), column \d+\)")
+_TABLE = re.compile(r"^\s*\[\[?\s*([\w.]+)\s*\]\]?")
+_KEY = re.compile(r"^\s*([\w-]+)\s*=\s*(.*?)\s*(#.*)?$")
+_DATE_LIKE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
+
+
+def _toml_problem(text: str, exc: tomllib.TOMLDecodeError) -> str:
+    """Return the TOML library's complaint, led by the field it is in ("order.signed_on") when known.
+
+    An impossible date (``2026-13-01``) is not TOML at all, so the library names only a line; the
+    line's key and the table above it name the field, as every other problem of an order file does.
+    """
+    found = _TOML_AT.search(str(exc))
+    lines = text.splitlines()
+    if found is None or not 0 < int(found.group(1)) <= len(lines):
+        return f"the file is not valid TOML: {exc}"
+    number = int(found.group(1))
+    key = _KEY.match(lines[number - 1])
+    if key is None:
+        return f"the file is not valid TOML: {exc}"
+    table, ref, index = "", "", -1
+    for line in lines[: number - 1]:
+        header = _TABLE.match(line)
+        if header is not None:
+            array = line.lstrip().startswith("[[")
+            if array and header.group(1) != table:
+                index = -1
+            table, ref = header.group(1), ""
+            index += 1 if array else 0
+            continue
+        field_ = _KEY.match(line)
+        if field_ is not None and field_.group(1) == "ref":
+            ref = field_.group(2).strip("\"'")
+    where = key.group(1)
+    if table:
+        where = f"{table}[{ref or index}].{where}" if index >= 0 else f"{table}.{where}"
+    value = key.group(2)
+    if _DATE_LIKE.match(value):
+        return f"{where}: {value} is not a real date (YYYY-MM-DD), line {number}"
+    return f"{where}: not valid TOML, line {number}: {exc}"
+
+
 def parse_order_file(text: str, *, known_agencies: frozenset[str] = frozenset()) -> OrderSpec:
     """Return the validated spec of an order file, or raise ``OrderFileError`` naming every problem.
 
@@ -247,7 +290,7 @@ def parse_order_file(text: str, *, known_agencies: frozenset[str] = frozenset())
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise OrderFileError([f"the file is not valid TOML: {exc}"]) from None
+        raise OrderFileError([_toml_problem(text, exc)]) from None
     check = _Checker()
     for key in sorted(set(data) - set(SECTIONS)):
         check.problems.append(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 
 from agencies.access import User, editor_agency_ids, is_reviewer
 from agencies.models import Agency
 
-from .models import Directive
+from .models import Directive, DirectiveEvent, ExtensionRequest
 
 
 def _refs(agencies: list[Agency]) -> str:
@@ -116,6 +117,39 @@ def require_review(user: User) -> None:
         raise PermissionDenied(
             "Only oversight reviewers can review a directive or decide an extension request."
         )
+
+
+def claim_recorded_by(directive: Directive) -> int | None:
+    """Return the id of the user who recorded ``directive``'s current claim (its last status change)."""
+    last = (
+        DirectiveEvent.objects.filter(directive=directive, kind=DirectiveEvent.Kind.STATUS_CHANGED)
+        .order_by("-seq")
+        .values_list("actor_id", flat=True)
+        .first()
+    )
+    return last
+
+
+def own_claim_refusal(user: User, directive: Directive) -> str:
+    """Return why ``user`` may not review ``directive``'s claim under separation of duties, or ""."""
+    if not settings.SEPARATION_OF_DUTIES or claim_recorded_by(directive) != user.pk:
+        return ""
+    return (
+        f"Separation of duties: you recorded {directive.ref}'s current claim, so another reviewer reviews it."
+    )
+
+
+def own_request_refusal(user: User, request: ExtensionRequest) -> str:
+    """Return why ``user`` may not decide ``request`` under separation of duties, or ""."""
+    if not settings.SEPARATION_OF_DUTIES or request.requested_by_id != user.pk:
+        return ""
+    return "Separation of duties: you asked for this extension, so another reviewer decides it."
+
+
+def require_independent(refusal: str) -> None:
+    """Raise PermissionDenied with ``refusal`` when there is one (``own_claim_refusal`` and the like)."""
+    if refusal:
+        raise PermissionDenied(refusal)
 
 
 def can_request_extension(user: User, directive: Directive) -> bool:

@@ -8,16 +8,32 @@ published beside the status: the public feed, the calendars, OSCAL and the webho
 
 from __future__ import annotations
 
-from .models import CLOSED_STATUSES, Directive, Status
+from .models import CLOSED_STATUSES, Directive, Review, Status
+
+# A completion oversight did not accept is never published as "completed" (issue 21): these replace it.
+COMPLETION_DISPUTED = "completion_disputed"
+COMPLETION_NO_EVIDENCE = "completion_no_evidence_found"
+DOUBTED_COMPLETION: dict[str, tuple[str, str]] = {
+    Review.DISPUTED: (COMPLETION_DISPUTED, "Completion disputed by oversight"),
+    Review.NO_EVIDENCE_FOUND: (COMPLETION_NO_EVIDENCE, "Completion claimed, no evidence found by oversight"),
+}
 
 
 def public_status(directive: Directive) -> str:
-    """Return the status to publish for ``directive``: the agency's claim (``review_status`` its review)."""
+    """Return the status to publish for ``directive``: the agency's claim, unless oversight doubted it.
+
+    A completion a reviewer disputed or found no evidence for is published as ``completion_disputed``
+    or ``completion_no_evidence_found``, never as ``completed``; ``review_status`` gives the review.
+    """
+    if directive.status == Status.COMPLETED and directive.review in DOUBTED_COMPLETION:
+        return DOUBTED_COMPLETION[directive.review][0]
     return directive.status
 
 
 def public_status_label(directive: Directive) -> str:
     """Return the human words for ``public_status``."""
+    if directive.status == Status.COMPLETED and directive.review in DOUBTED_COMPLETION:
+        return DOUBTED_COMPLETION[directive.review][1]
     return directive.get_status_display()
 
 

@@ -85,8 +85,8 @@ def request_now(request: HttpRequest) -> dt.datetime:
 # The default order of directives, and the tie-breaker after any other: unique, so pages are stable.
 DIRECTIVE_SEQUENCE = ("order_id", "position", "ref")
 
-# Completed by the end of the effective due day, or after it: the tiles, the scorecard, the deadline
-# chart and the export all count with these, so none of them can disagree with another.
+# Completed by the end of the effective due day, or after it, by the date claimed: the deadline chart
+# counts with these; the tiles and the scorecard (``summarize``) count on time with ``HONEST_ON_TIME``.
 COMPLETED = Q(status=Status.COMPLETED)
 COMPLETED_ON_TIME = COMPLETED & Q(completed_on__lte=F("due_on"))
 COMPLETED_LATE = COMPLETED & Q(completed_on__gt=F("due_on"))
@@ -98,6 +98,10 @@ VERIFIED_LATE = COMPLETED_LATE & VERIFIED
 # The review axis over the claims it reviews (a completion, part of one, not applying).
 CLAIMS = Q(status__in=sorted(REVIEWABLE_STATUSES))
 FLAGGED = COMPLETED & ~Q(completion_flag="")
+# What the numbers count as completed on time on the agency's word: a completion flagged for review
+# (recorded long after the date it claims, or back-dated before one recorded earlier) never is; only a
+# reviewer's verification counts it (``VERIFIED_ON_TIME``). A late one is late, flagged or not.
+HONEST_ON_TIME = COMPLETED_ON_TIME & ~FLAGGED
 
 
 # --- One filter set -------------------------------------------------------------------------------------
@@ -306,7 +310,7 @@ class DirectiveFilter(ScopeFilter):
 
 
 # The filters a page shows as its form, in this order (the API takes them all), and their hints there.
-PAGE_FILTERS = ("order", "agency", "involving", "status", "overdue", "search")
+PAGE_FILTERS = ("order", "agency", "involving", "status", "review", "overdue", "search")
 # Up to this many orders, the order filter is a list to choose from; beyond, a box for the number (a
 # list of 2,000 orders is no help to anyone, and rendering it took most of a page's time).
 ORDER_SELECT_LIMIT = 100
@@ -314,6 +318,7 @@ PAGE_HELP = {
     "agency": "The agency that owns it; a department includes its components.",
     "involving": "Lead or consulted; a department includes its components.",
     "status": "Any of those ticked; none ticked means every status.",
+    "review": "The oversight review of the claim; none ticked means any.",
     "search": "Words in the section, title or summary.",
 }
 
@@ -343,6 +348,7 @@ def filter_form(filterset: ScopeFilter, fields: Iterable[str] = PAGE_FILTERS) ->
         "agency": forms.Select(choices=[("", "All lead agencies"), *agencies]),
         "involving": forms.Select(choices=[("", "Any agency"), *agencies]),
         "status": forms.CheckboxSelectMultiple(choices=Status.choices),
+        "review": forms.CheckboxSelectMultiple(choices=Review.choices),
         "overdue": forms.Select(
             choices=[("", "Overdue or not"), ("true", "Overdue"), ("false", "Not overdue")]
         ),
@@ -424,7 +430,7 @@ def summarize(
     """
     directives = directives.trackable()
     today = deadlines.local_date(now)
-    on_time, late = COMPLETED_ON_TIME, COMPLETED_LATE
+    on_time, late = HONEST_ON_TIME, COMPLETED_LATE
     # A trackable directive has no parts: overdue by its own deadline alone, the same answer as
     # overdue_q without a subquery per row.
     overdue = own_overdue_q(now)

@@ -63,10 +63,16 @@ class ReportRow:
     status: str
     status_label: str
     completed_on: str | None
-    due_on: str | None
+    due_on: str | None  # effective on that date (an approved extension moves it)
     grade: Grade
     review: str  # Review's value as of the date (a new claim resets it to unreviewed)
     reason: str  # why not applicable, as the agency said then; empty otherwise
+    original_due_on: str | None = None  # as computed at load; never moved
+    days_late: int | None = None  # past the effective due date: when completed, or as of the date
+
+    @property
+    def extended(self) -> bool:
+        return self.original_due_on is not None and self.due_on != self.original_due_on
 
     @property
     def basis(self) -> str:
@@ -83,7 +89,7 @@ class Report:
     order: Order
     as_of: dt.date
     rows: list[ReportRow] = field(default_factory=list)
-    # Directives the tracker did not hold yet on that date (loaded later, or a later occurrence).
+    # Later occurrences of a recurring duty not made yet on that date.
     not_yet_tracked: int = 0
 
     def sections(self) -> list[tuple[str, dict[Grade, int], int]]:
@@ -164,10 +170,17 @@ def build(order: Order, as_of: dt.date) -> Report:
     )
     for directive in directives:
         state = replay.states.get(directive.pk)
-        if state is None or state.status is None or state.problem is not None:
+        if state is not None and state.status is not None and state.problem is None:
+            status, completed_on, due_on = state.status, state.completed_on, state.due_on
+            review, reason = state.review, state.status_reason
+        elif directive.series_id is None:
+            # The order's own duties ran from its signing, though the tracker held them only from its
+            # first event: until then each stood not started, due on its original date.
+            status, completed_on, review, reason = Status.NOT_STARTED, None, Review.UNREVIEWED, ""
+            due_on = directive.original_due_on.isoformat() if directive.original_due_on else None
+        else:
             report.not_yet_tracked += 1
             continue
-        status = state.status
         report.rows.append(
             ReportRow(
                 section=section_of(directive.ref),
@@ -176,19 +189,35 @@ def build(order: Order, as_of: dt.date) -> Report:
                 leads=", ".join(a.abbreviation for a in directive.lead_agencies),
                 status=status,
                 status_label=STATUS_LABELS.get(status, status),
-                completed_on=state.completed_on,
-                due_on=state.due_on,
+                completed_on=completed_on,
+                due_on=due_on,
                 grade=GRADE_OF_STATUS.get(status, Grade.NOT_COMPLETE),
-                review=state.review,
-                reason=state.status_reason,
+                review=review,
+                reason=reason,
+                original_due_on=directive.original_due_on.isoformat() if directive.original_due_on else None,
+                days_late=_days_late(status, completed_on, due_on, as_of),
             )
         )
     return report
 
 
+def _days_late(status: str, completed_on: str | None, due_on: str | None, as_of: dt.date) -> int | None:
+    """Return the days past the effective due date: to the completion, or while open to ``as_of``."""
+    if due_on is None:
+        return None
+    due = dt.date.fromisoformat(due_on)
+    if status == Status.COMPLETED and completed_on is not None:
+        late = (dt.date.fromisoformat(completed_on) - due).days
+    elif status in (Status.NOT_STARTED, Status.IN_PROGRESS, Status.BLOCKED, Status.PARTIALLY_COMPLETE):
+        late = (as_of - due).days
+    else:
+        return None
+    return max(late, 0)
+
+
 CSV_HEADER = (
-    "order", "as_of", "section", "ref", "title", "lead_agencies", "status", "completed_on", "due_on",
-    "grade", "verified_or_claimed", "reason",
+    "order", "as_of", "section", "ref", "title", "lead_agencies", "status", "completed_on",
+    "original_due_on", "due_on", "days_late", "grade", "verified_or_claimed", "reason",
 )  # fmt: skip
 
 
@@ -205,7 +234,8 @@ def _csv_rows(report: Report) -> Iterable[list[str]]:
     for row in report.rows:
         yield [
             str(report.order.number), report.as_of.isoformat(), row.section, row.ref, _safe(row.title),
-            row.leads, row.status, row.completed_on or "", row.due_on or "", row.grade.label, row.basis,
+            row.leads, row.status, row.completed_on or "", row.original_due_on or "", row.due_on or "",
+            "" if row.days_late is None else str(row.days_late), row.grade.label, row.basis,
             _safe(row.reason),
         ]  # fmt: skip
 

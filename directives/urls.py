@@ -9,6 +9,7 @@ from . import (
     feeds,
     order_import,
     oversight_pages,
+    queue,
     report_views,
     views,
 )
@@ -42,6 +43,7 @@ urlpatterns = [
     path("orders/<int:number>/report.csv", report_views.order_report_csv, name="order_report_csv"),
     path("orders/<int:number>/report.pdf", report_views.order_report_pdf, name="order_report_pdf"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("queue/", queue.my_queue, name="my_queue"),
     path("dashboard/export.csv", dashboard.export_csv, name="dashboard_export_csv"),
     path("dashboard/export.json", dashboard.export_json, name="dashboard_export_json"),
     # Integrations (docs/integrations.md).

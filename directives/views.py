@@ -339,12 +339,24 @@ def oversight_forms(user: User, directive: Directive) -> dict[str, Any]:
         and directive.due_on is not None
     )
     may_review = reviewer and directive.is_claim and not directive.is_parent
+    review_refusal = permissions.own_claim_refusal(user, directive) if may_review else ""
+    decision_refusal = (
+        permissions.own_request_refusal(user, pending) if reviewer and pending is not None else ""
+    )
     return {
         "extension_requests": requests,
         "pending_extension": pending,
-        "review_form": ReviewForm(initial={"version": actions.version_of(directive)}) if may_review else None,
+        "review_form": (
+            ReviewForm(initial={"version": actions.version_of(directive)})
+            if may_review and not review_refusal
+            else None
+        ),
+        "review_refusal": review_refusal,
+        "decision_refusal": decision_refusal,
         "extension_form": ExtensionRequestForm() if may_ask else None,
-        "decision_form": DecisionForm() if reviewer and pending is not None else None,
+        "decision_form": DecisionForm()
+        if reviewer and pending is not None and not decision_refusal
+        else None,
     }
 
 

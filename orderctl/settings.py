@@ -679,6 +679,10 @@ if ESCALATION_AFTER_DAYS < 1:
 COMPLETION_RECORDED_LATE_DAYS = env_int("COMPLETION_RECORDED_LATE_DAYS", 7)
 if COMPLETION_RECORDED_LATE_DAYS < 0:
     raise ImproperlyConfigured("COMPLETION_RECORDED_LATE_DAYS must be 0 or more days")
+# Separation of duties (docs/oversight.md): nobody reviews a claim they recorded or decides an extension
+# they asked for, whatever roles they hold. Turning it off is for a one-person trial; the deploy check
+# warns about it.
+SEPARATION_OF_DUTIES = env_bool("SEPARATION_OF_DUTIES", True)
 # A failed send is retried for ever, nothing is given up (docs/faults.md): every NOTIFICATION_RETRY_SECONDS
 # while the mail server is unreachable, else after NOTIFICATION_RETRY_SECONDS * 2**(attempts - 1), at most
 # 6 hours. After NOTIFICATION_MAX_ATTEMPTS tries an email "needs attention" (the admin, outbox_status).

@@ -204,6 +204,11 @@ ACCESS: dict[str, dict[str, tuple[int, ...]]] = {
         **same_for("PUT PATCH DELETE", row(302, 405, 405, 405, 405, 302, 405)),
     },
     # --- The oversight dashboard and its exports: every signed-in user reads them.
+    # A reviewer's work queue: reviewers only.
+    "my_queue": {
+        "GET": row(302, 403, 403, 403, 200, 302, 403),
+        **same_for("POST PUT PATCH DELETE", row(302, 405, 405, 405, 405, 302, 405)),
+    },
     "dashboard": SIGNED_IN_GET_ONLY,
     "dashboard_export_csv": SIGNED_IN_GET_ONLY,
     "dashboard_export_json": SIGNED_IN_GET_ONLY,

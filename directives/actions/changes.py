@@ -233,6 +233,7 @@ def _revoke(
     parents = {d.parent_id for d in directives if d.parent_id is not None}
     depth = {d.pk: len(ancestors[d.pk]) for d in directives}
     to_roll: set[int] = set()
+    reasons: dict[int, str] = {}
     for d in directives:
         if d.pk in parents or not d.is_open:
             continue  # a parent rolls up from its parts; a completed or rescinded one stays as it is
@@ -260,9 +261,12 @@ def _revoke(
         applied.rescinded.append(f"EO {d.order.number} {d.ref}")
         if d.parent_id is not None:
             to_roll.add(d.parent_id)
+            reasons.setdefault(d.parent_id, f"Executive Order {change.by_order.number} revokes {what} of "
+                               f"Executive Order {d.order.number}.")  # fmt: skip
     for parent_id in sorted(to_roll, key=lambda pk: (-depth[pk], pk)):
         cause = next(d for d in directives if d.parent_id == parent_id and d.status == Status.RESCINDED)
-        applied.events += roll_up(parent_id, cause=cause, now=now)
+        # The parent's history names the revoking order too, not only its parts'.
+        applied.events += roll_up(parent_id, cause=cause, now=now, reason=reasons[parent_id])
     for d in directives:  # the roll-ups saved the parents; keep the list as the database has it
         if d.pk in to_roll:
             d.refresh_from_db(fields=["status", "completed_on", "status_changed_at"])

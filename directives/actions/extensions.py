@@ -106,12 +106,13 @@ def _pending(request: ExtensionRequest) -> tuple[Directive, ExtensionRequest]:
 
 
 def approve_extension(request: ExtensionRequest, *, actor: User, note: str = "") -> ExtensionRequest:
-    """Approve ``request`` as an oversight reviewer: the deadline moves to the date asked for."""
+    """Approve ``request`` as an oversight reviewer who did not ask for it: the deadline moves."""
     now = timezone.now()
     note = note.strip()
     with transaction.atomic():
         permissions.require_review(actor)
         current, locked = _pending(request)
+        permissions.require_independent(permissions.own_request_refusal(actor, locked))
         errors: dict[str, list[str]] = {}
         validate_note(note, "", errors)
         if errors:
@@ -134,12 +135,13 @@ def approve_extension(request: ExtensionRequest, *, actor: User, note: str = "")
 
 
 def deny_extension(request: ExtensionRequest, *, actor: User, reason: str) -> ExtensionRequest:
-    """Deny ``request`` as an oversight reviewer, saying why; the deadline stays."""
+    """Deny ``request`` as an oversight reviewer who did not ask for it, saying why; the deadline stays."""
     now = timezone.now()
     reason = reason.strip()
     with transaction.atomic():
         permissions.require_review(actor)
         current, locked = _pending(request)
+        permissions.require_independent(permissions.own_request_refusal(actor, locked))
         errors: dict[str, list[str]] = {}
         validate_required_text(
             reason, "reason", "Say why the extension is denied: the agency is told.", errors

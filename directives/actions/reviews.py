@@ -24,7 +24,8 @@ def review(
 ) -> DirectiveEvent:
     """Record a reviewer's ``verdict`` on ``directive``'s claim, with a note and an evidence reference.
 
-    Only oversight reviewers review; only a claim (partially complete, completed, not applicable) of a
+    Only oversight reviewers review, and never a claim they recorded themselves (separation of
+    duties, ``SEPARATION_OF_DUTIES``); only a claim (partially complete, completed, not applicable) of a
     directive that is not a parent is reviewed. The verdict is the event's kind, so the history's hash
     covers it; the next change of the claim resets the review to unreviewed (``updates``).
     ``evidence`` is a link (http or https) or a reference such as a report's number.
@@ -37,6 +38,7 @@ def review(
             raise StaleVersion(current)
         if actor is not None:
             permissions.require_review(actor)
+            permissions.require_independent(permissions.own_claim_refusal(actor, current))
         errors: dict[str, list[str]] = {}
         if verdict not in VERDICTS:
             choices = ", ".join(v.value for v in VERDICTS)

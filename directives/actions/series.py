@@ -9,9 +9,11 @@ and show occurrences as they do any directive.
 Occurrence n+1 is made once occurrence n is completed or its due day has ended, whichever comes first:
 by ``record_update`` in the transaction that completes it, and by the beat sweep ``advance_series``,
 which catches up after an outage (one occurrence after another, up to the present). Occurrences count
-from the first one's date before any business-day roll (``deadlines.occurrence_due``) and stop at the
-rule's ``until``. A rescinded series makes no more. The unique (series, occurrence) constraint and the
-lock on the first occurrence make a second run, or two at once, create nothing twice.
+from the first one's date before any business-day roll (``deadlines.occurrence_due``); each is the
+schedule's first date after the newest one (``deadlines.next_occurrence_due``), so an amended interval
+continues from where the series is; they stop at the rule's ``until``. A rescinded series makes no
+more. The unique (series, occurrence) constraint and the lock on the first occurrence make a second
+run, or two at once, create nothing twice.
 """
 
 from __future__ import annotations
@@ -52,7 +54,14 @@ def _next(head: Directive, newest: Directive, now: dt.datetime) -> tuple[int, dt
     if start is None:
         return None
     n = (newest.occurrence or 1) + 1
-    due_on = deadlines.occurrence_due(rule, n, first_on=start, policy=head.order.deadline_policy)
+    # After the newest occurrence's scheduled date, on the rule as it stands: an amendment that changed
+    # the interval neither skips a period nor dates the next occurrence before the newest.
+    after = newest.original_due_on or newest.due_on
+    if after is None:
+        return None
+    due_on = deadlines.next_occurrence_due(
+        rule, after=after, first_on=start, policy=head.order.deadline_policy
+    )
     return None if due_on is None else (n, due_on)
 
 

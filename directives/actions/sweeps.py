@@ -40,9 +40,14 @@ def _inlined(condition: Q) -> str:
 def _due_condition() -> str:
     """Return the SQL of ``due_for_flagging_q``: ``FLAGGABLE`` (the index's condition) and ``due_at`` passed.
 
-    The instant is the named parameter ``%(now)s``.
+    The instant is the named parameter ``%(now)s``. A parent with parts is left out: it is overdue
+    only through an open part past its effective deadline (``overdue_q``), and that part is flagged.
     """
-    return f"{connection.ops.quote_name('due_at')} <= %(now)s AND {_inlined(FLAGGABLE)}"
+    qn = connection.ops.quote_name
+    table = qn(Directive._meta.db_table)
+    # Names come from the model.
+    has_parts = f"EXISTS (SELECT 1 FROM {table} part WHERE part.{qn('parent_id')} = {table}.{qn('id')})"  # noqa: S608
+    return f"{qn('due_at')} <= %(now)s AND {_inlined(FLAGGABLE)} AND NOT {has_parts}"
 
 
 @functools.cache
@@ -132,9 +137,10 @@ def flag_overdue(*, actor: User | None = None) -> list[int]:
     """Flag every directive whose deadline passed unmet, and return the ids this run flagged.
 
     In one transaction: the conditional update, then one ``flagged_overdue`` event and one overdue
-    notification per flagged directive. A second run finds nothing to flag. A parent is flagged when
-    its own deadline passes, like any directive. ``extend_deadline`` clears the flag and the outbox is
-    unique per deadline, so a directive flagged for its old deadline is flagged again for the new one.
+    notification per flagged directive. A second run finds nothing to flag. A parent with parts is
+    not flagged: its own deadline is what its parts inherit, and they are flagged. ``extend_deadline``
+    clears the flag and the outbox is unique per deadline, so a directive flagged for its old deadline
+    is flagged again for the new one.
     """
     now = timezone.now()
     # Most runs find nothing new: then one read through the partial index is the whole cost, and no

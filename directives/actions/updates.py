@@ -282,8 +282,11 @@ def _rolled_up(children: list[Directive]) -> tuple[str, dt.date | None]:
     return Status.NOT_STARTED, None
 
 
-def roll_up(parent_id: int, *, cause: Directive, now: dt.datetime) -> list[NewEvent]:
-    """Roll the status up to ``parent_id`` and its ancestors; return their events, to be appended."""
+def roll_up(parent_id: int, *, cause: Directive, now: dt.datetime, reason: str = "") -> list[NewEvent]:
+    """Roll the status up to ``parent_id`` and its ancestors; return their events, to be appended.
+
+    ``reason``, when given, ends each roll-up's note: why the part changed (a revoking order's name).
+    """
     parent = Directive.objects.select_for_update().get(pk=parent_id)
     children = list(Directive.objects.filter(parent_id=parent_id).only("status", "completed_on"))
     status, completed_on = _rolled_up(children)
@@ -295,7 +298,10 @@ def roll_up(parent_id: int, *, cause: Directive, now: dt.datetime) -> list[NewEv
         old_status=parent.status,
         new_status=status,
         completed_on=completed_on,
-        note=f"Rolled up from its parts after {cause.ref} changed to {cause.get_status_display().lower()}.",
+        note=(
+            f"Rolled up from its parts after {cause.ref} changed to {cause.get_status_display().lower()}"
+            + (f": {reason}" if reason else ".")
+        ),
         created=now,
     )
     parent.status = status
@@ -304,5 +310,5 @@ def roll_up(parent_id: int, *, cause: Directive, now: dt.datetime) -> list[NewEv
     claim_fields = new_claim(parent, status, note=event.note)
     parent.save(update_fields=["status", "completed_on", "status_changed_at", "updated_at", *claim_fields])
     if parent.parent_id is not None:
-        return [event, *roll_up(parent.parent_id, cause=parent, now=now)]
+        return [event, *roll_up(parent.parent_id, cause=parent, now=now, reason=reason)]
     return [event]

@@ -51,6 +51,7 @@ from .rules import (
     first_rule,
     is_dated_by_order,
     next_occurrence,
+    next_occurrence_due,
     occurrence_due,
     rule_from_dict,
 )
@@ -91,6 +92,7 @@ __all__ = [
     "local_date",
     "next_business_day",
     "next_occurrence",
+    "next_occurrence_due",
     "occurrence_due",
     "rule_from_dict",
     "rule_from_json",

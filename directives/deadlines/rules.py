@@ -533,3 +533,32 @@ def occurrence_due(
     if rule.until is not None and raw > rule.until:
         return None
     return apply_policy(raw, policy)
+
+
+def next_occurrence_due(
+    rule: Recurring, *, after: dt.date, first_on: dt.date, policy: Policy | str = Policy.LITERAL
+) -> dt.date | None:
+    """Return the first date of ``rule``'s schedule due after ``after``, or None past ``until``.
+
+    ``after`` is the newest occurrence's (original) due date. The schedule counts from ``first_on`` as
+    ``occurrence_due`` does, so an unchanged rule gives the very date ``occurrence_due`` gives the next
+    occurrence; once an amendment changes the interval, the next occurrence is the new schedule's first
+    date after the newest one: never earlier than it, and no period skipped.
+    """
+    if after < first_on:
+        k = 1
+    else:
+        # Start just below the answer (the step is at least a day or a month), then walk up to it.
+        span = relativedelta(after, first_on)
+        if rule.every_months is not None:
+            k = max(1, (span.years * 12 + span.months) // max(rule.every_months, 1) - 2)
+        else:
+            k = max(1, (after - first_on).days // max(rule.every_days or 1, 1) - 2)
+    while True:
+        raw = first_on + rule.step(k)
+        if rule.until is not None and raw > rule.until:
+            return None
+        due_on = apply_policy(raw, policy)
+        if due_on > after:
+            return due_on
+        k += 1

@@ -159,6 +159,23 @@ def test_a_parent_is_overdue_through_a_part(as_reviewer, directive, admin_user):
         assert "3" in refs(as_reviewer.get("/api/v1/directives/?overdue=true&agency=TREASURY"))
 
 
+def test_a_parent_whose_last_open_part_is_extended_is_not_listed_as_overdue(
+    as_reviewer, directive, cisa_editor, admin_user
+):
+    for ref in ("2(c)(i)", "2(c)(ii)"):
+        actions.change_status(
+            directive(ref), Status.COMPLETED, actor=cisa_editor, completed_on=dt.date(2026, 7, 1)
+        )
+    actions.extend_deadline(
+        directive("2(c)(iii)"), dt.date(2026, 12, 15), actor=admin_user, justification="Funding late."
+    )
+    with time_machine.travel(dt.datetime(2026, 11, 26, 17, tzinfo=dt.UTC), tick=False):
+        overdue = refs(as_reviewer.get("/api/v1/directives/?overdue=true&involving=CISA"))
+        parent = as_reviewer.get(f"/api/v1/directives/{directive('2(c)').pk}/").json()
+    assert "2(c)" not in overdue
+    assert (parent["is_overdue"], parent["days_overdue"], parent["days_remaining"]) == (False, 0, 19)
+
+
 @pytest.mark.parametrize(
     ("query", "field", "message"),
     [

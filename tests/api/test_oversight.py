@@ -221,3 +221,26 @@ def test_the_schema_describes_the_new_endpoints(as_reviewer, order):
     assert "/api/v1/directives/{id}/reviews/" in schema["paths"]
     assert "/api/v1/extension-requests/{id}/decision/" in schema["paths"]
     assert "verified_on_time" in schema["components"]["schemas"]["Summary"]["properties"]
+
+
+def test_a_reviewer_token_cannot_verify_the_claim_it_recorded(today, directive, cisa_editor):
+    from agencies.models import OversightReviewer
+
+    from .conftest import token_client
+
+    OversightReviewer.objects.create(user=cisa_editor)
+    client = token_client(cisa_editor)
+    d = directive("2(c)(i)")
+    response = client.post(
+        f"/api/v1/directives/{d.pk}/events/",
+        {"status": "completed", "completed_on": "2026-07-01"},
+        format="json",
+    )
+    assert response.status_code in (200, 201), response.json()
+    before = written()
+    response = client.post(review_path(d), {"review": "verified", "note": "Mine."}, format="json")
+    assert response.status_code == 403
+    assert response.json()["detail"] == [
+        "Separation of duties: you recorded 2(c)(i)'s current claim, so another reviewer reviews it."
+    ]
+    assert written() == before

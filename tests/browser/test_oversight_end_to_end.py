@@ -162,7 +162,8 @@ def test_issue_14_done_when(
     check_page(page, "5-flagged")
     step5 = figures(page, live_server)
     assert step5["verified_on_time"] == step2["verified_on_time"] == "0"
-    assert (step5["completed_on_time"], step5["flagged"], step5["verified"]) == ("1", "1", "0")
+    # Flagged: never counted on time on the agency's word alone (issue 21).
+    assert (step5["completed_on_time"], step5["flagged"], step5["verified"]) == ("0", "1", "0")
     check_page(page, "5-dashboard")
     page.goto(report_url)
     assert report_cell(page, "2(c)(i)") == "claimed"  # the new claim is not verified

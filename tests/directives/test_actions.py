@@ -144,6 +144,42 @@ def test_a_parent_is_overdue_when_any_child_is(directive, cisa_editor):
     assert Directive.objects.overdue(now).filter(ref="2(c)").exists()
 
 
+def _extend_the_last_open_part_of_2c(directive, cisa_editor, admin_user) -> None:
+    """Complete 2(c)(i) and (ii) on Jul 1; move 2(c)(iii), the last open part, out to Dec 15."""
+    for ref in ("2(c)(i)", "2(c)(ii)"):
+        actions.change_status(
+            directive(ref), Status.COMPLETED, actor=cisa_editor, completed_on=dt.date(2026, 7, 1)
+        )
+    actions.extend_deadline(
+        directive("2(c)(iii)"), dt.date(2026, 12, 15), actor=admin_user, justification="Funding late."
+    )
+
+
+def test_a_parent_is_not_overdue_on_its_own_deadline_once_its_last_open_part_is_extended(
+    directive, cisa_editor, admin_user
+):
+    _extend_the_last_open_part_of_2c(directive, cisa_editor, admin_user)
+    parent = directive("2(c)")
+    assert parent.due_on == dt.date(2026, 7, 2)  # its own 30 days, long passed
+    assert parent.status == Status.IN_PROGRESS
+    assert not parent.is_overdue(NOON_NOV_26)
+    assert not Directive.objects.overdue(NOON_NOV_26).filter(ref="2(c)").exists()
+    assert parent.days_overdue(NOON_NOV_26) == 0
+    assert parent.days_remaining(NOON_NOV_26) == 19  # Nov 26 to Dec 15, the part's new date
+    assert parent.effective_due_on() == dt.date(2026, 12, 15)
+
+
+def test_a_parent_falls_overdue_when_its_extended_part_does(directive, cisa_editor, admin_user):
+    _extend_the_last_open_part_of_2c(directive, cisa_editor, admin_user)
+    dec_15_ends = dt.datetime(2026, 12, 16, 5, 0, tzinfo=dt.UTC)  # midnight EST
+    parent = directive("2(c)")
+    assert not parent.is_overdue(dec_15_ends - dt.timedelta(minutes=1))
+    assert parent.is_overdue(dec_15_ends)
+    assert Directive.objects.overdue(dec_15_ends).filter(ref="2(c)").exists()
+    assert parent.days_overdue(dt.datetime(2026, 12, 18, 17, tzinfo=dt.UTC)) == 3
+    assert parent.days_remaining(dec_15_ends) is None
+
+
 def test_a_consulted_editor_may_add_a_note_but_not_change_the_status(directive, oncd_editor):
     event = actions.add_note(directive("2(c)(ii)"), "ONCD reviewed the draft.", actor=oncd_editor)
     assert (event.kind, event.agency.abbreviation) == ("note", "ONCD")

@@ -514,3 +514,57 @@ def test_a_rolled_occurrence_does_not_shift_the_next():
     assert deadlines.occurrence_due(rule, 2, first_on=dt.date(2026, 8, 1), policy=policy) == dt.date(
         2026, 9, 1
     )
+
+
+# --- Amended intervals: the next occurrence follows the newest (issue 21) ------------------------------
+
+JAN_1 = dt.date(2026, 1, 1)
+
+
+def test_quarterly_amended_to_six_monthly_does_not_skip_a_year():
+    # Quarterly from Jan 1, 2026: Jan 1, Apr 1, Jul 1, Oct 1 made; then amended to every six months.
+    amended = Recurring(OnDate(JAN_1), every_months=6)
+    after = dt.date(2026, 10, 1)
+    assert deadlines.next_occurrence_due(amended, after=after, first_on=JAN_1) == dt.date(2027, 1, 1)
+    # Counting occurrence 5 on the new interval from the first would give Jan 1, 2028: a year skipped.
+    assert deadlines.occurrence_due(amended, 5, first_on=JAN_1) == dt.date(2028, 1, 1)
+
+
+def test_six_monthly_amended_to_monthly_is_never_dated_before_the_newest():
+    # Six-monthly from Jan 1, 2026: Jan 1, Jul 1, Jan 1 2027, Jul 1 2027 made; then amended to monthly.
+    amended = Recurring(OnDate(JAN_1), every_months=1)
+    after = dt.date(2027, 7, 1)
+    assert deadlines.next_occurrence_due(amended, after=after, first_on=JAN_1) == dt.date(2027, 8, 1)
+    # Occurrence 5 counted on the new interval from the first: May 1, 2026, fourteen months before.
+    assert deadlines.occurrence_due(amended, 5, first_on=JAN_1) == dt.date(2026, 5, 1)
+
+
+def test_an_amended_interval_in_days_continues_after_the_newest():
+    amended = Recurring(OnDate(JAN_1), every_days=10)  # was every 30 days: Jan 1, Jan 31, Mar 2
+    assert deadlines.next_occurrence_due(amended, after=dt.date(2026, 3, 2), first_on=JAN_1) == dt.date(
+        2026, 3, 12
+    )
+
+
+def test_an_amended_interval_on_business_days_skips_the_period_of_a_rolled_newest():
+    # Monthly from Sat Aug 1, 2026 rolled to Mon Aug 3; amended to every two months. The new schedule's
+    # Aug 1 is the newest occurrence's own period (rolled to Aug 3, not after it): the next is Oct 1.
+    aug_1 = dt.date(2026, 8, 1)
+    amended = Recurring(OnDate(aug_1), every_months=2)
+    policy = Policy.NEXT_BUSINESS_DAY
+    assert deadlines.next_occurrence_due(
+        amended, after=dt.date(2026, 8, 3), first_on=aug_1, policy=policy
+    ) == dt.date(2026, 10, 1)
+    # After Thu Oct 1, the next on the new schedule is Tue Dec 1.
+    assert deadlines.next_occurrence_due(
+        amended, after=dt.date(2026, 10, 1), first_on=aug_1, policy=policy
+    ) == dt.date(2026, 12, 1)
+
+
+def test_an_unchanged_interval_gives_what_occurrence_due_gives():
+    rule = Recurring(OnDate(dt.date(2026, 1, 31)), every_months=1, until=dt.date(2026, 4, 30))
+    first = dt.date(2026, 1, 31)
+    made = [first]
+    while (following := deadlines.next_occurrence_due(rule, after=made[-1], first_on=first)) is not None:
+        made.append(following)
+    assert made == [deadlines.occurrence_due(rule, n, first_on=first) for n in range(1, 5)]

@@ -157,7 +157,7 @@ BAD_FILES = [
     (
         "impossible date",
         MINIMAL.replace("signed_on = 2026-01-15", "signed_on = 2026-02-30"),
-        "not valid TOML",
+        "order.signed_on: 2026-02-30 is not a real date",
     ),
     (
         "missing parent",

@@ -371,3 +371,14 @@ def test_the_page_of_a_rescinded_directive_offers_a_note_only(admin_user):
     assert "A later order rescinded this directive: its status no longer changes" in html
     assert 'name="status"' not in html and 'name="note"' in html
     assert '<option value="rescinded"' not in _page(admin_user, get("5(b)"))
+
+
+def test_a_parent_a_revocation_names_records_the_revoking_order():
+    load(ORDER_A, AT_A)
+    load(ORDER_B.replace('directives = ["5(a)", "6"]', 'directives = ["5", "6"]'), AT_B)
+    assert {get(ref).status for ref in ("5", "5(a)", "5(b)")} == {Status.RESCINDED}
+    rolled = get("5").events.filter(new_status=Status.RESCINDED).get()
+    assert rolled.note == (
+        "Rolled up from its parts after 5(a) changed to rescinded: Executive Order 90002 revokes Sec. 5 of "
+        "Executive Order 90001."
+    )

@@ -10,6 +10,7 @@ import pytest
 
 from directives import deadlines
 from directives.orderfile import AmendSpec, OrderFileError, RevokeSpec, parse_order_file
+from tests.conftest import ORDER_FILE
 
 HEADER = """
 [order]
@@ -327,3 +328,20 @@ def test_an_unknown_kind_is_refused_at_the_field():
     text = HEADER.replace("[order]\n", '[order]\nkind = "decree"\n')
 
     assert any(p.startswith("order.kind: 'decree' is not one of executive_order") for p in problems(text))
+
+
+# --- Impossible dates name their field ------------------------------------------------------------
+
+
+def test_an_impossible_signing_date_names_the_field_not_only_the_line():
+    text = ORDER_FILE.read_text().replace("signed_on = 2026-06-02", "signed_on = 2026-13-01")
+    assert problems(text) == ["order.signed_on: 2026-13-01 is not a real date (YYYY-MM-DD), line 7"]
+
+
+def test_an_impossible_date_in_a_directive_names_the_directive_and_the_field():
+    text = (
+        '[order]\nnumber = 90009\n\n[[directives]]\nref = "1"\ntitle = "A"\n\n[[directives]]\nref = "2(a)"\n'
+    )
+    text += 'deadline = { kind = "on_date", date = 2026-02-30 }\n'
+    [problem] = problems(text)
+    assert problem.startswith("directives[2(a)].deadline: not valid TOML, line 10")

@@ -233,8 +233,24 @@ def test_the_backdating_attack_is_flagged_and_does_not_improve_the_verified_on_t
     after = numbers()
     assert after["verified_on_time"] == before["verified_on_time"] == 0
     assert after["flagged"] == 1
-    assert after["completed_on_time"] == before["completed_on_time"] + 1  # the claim, shown as a claim
+    # Flagged: never on time on the agency's word alone, in the totals or the agency's scorecard.
+    assert after["completed_on_time"] == before["completed_on_time"] == 0
     assert proof.verify().ok
+
+
+def test_the_scorecard_counts_a_flagged_completion_on_time_only_once_verified(
+    today, directive, cisa_editor, reviewer
+):
+    d = directive("2(c)(i)")
+    # Recorded Nov 30 for Jul 1: 152 days after the date it claims, flagged.
+    actions.change_status(d, Status.COMPLETED, actor=cisa_editor, completed_on=dt.date(2026, 7, 1))
+    assert fresh(d).completion_flag != ""
+    claimed = numbers()
+    [cisa] = [a for a in claimed["agencies"] if a["abbreviation"] == "CISA"]
+    assert (cisa["completed_on_time"], cisa["completed_late"]) == (0, 0)
+    assert (claimed["completed_on_time"], claimed["flagged"], claimed["verified_on_time"]) == (0, 1, 0)
+    actions.review(d, Review.VERIFIED, actor=reviewer, note="The charter is dated Jul 1.")
+    assert numbers()["verified_on_time"] == 1
 
 
 # --- Extension requests -------------------------------------------------------------------------------
@@ -375,3 +391,68 @@ def test_pending_requests_are_not_overdue_notices(today, directive, treasury_edi
     d = directive("2(d)")
     actions.request_extension(d, NEW_DATE, actor=treasury_editor, justification="Procurement.")
     assert not Notification.objects.filter(~Q(kind__startswith="extension")).exists()
+
+
+# --- Separation of duties -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cisa_editor_and_reviewer(cisa_editor):
+    """The CISA editor, made an oversight reviewer too: one person holding both roles."""
+    from agencies.models import OversightReviewer
+
+    OversightReviewer.objects.create(user=cisa_editor)
+    return cisa_editor
+
+
+def test_nobody_reviews_a_claim_they_recorded_whatever_roles_they_hold(
+    today, directive, cisa_editor_and_reviewer
+):
+    d = directive("2(c)(i)")
+    actions.change_status(d, Status.COMPLETED, actor=cisa_editor_and_reviewer, completed_on=DUE)
+    before = events_of(d)
+    with pytest.raises(
+        PermissionDenied, match="Separation of duties: you recorded 2\\(c\\)\\(i\\)'s current"
+    ):
+        actions.review(d, Review.VERIFIED, actor=cisa_editor_and_reviewer, note="Looks done to me.")
+    assert (fresh(d).review, events_of(d)) == (Review.UNREVIEWED, before)
+
+
+def test_another_reviewer_reviews_the_claim_and_the_claimant_may_review_another_s(
+    today, directive, cisa_editor_and_reviewer, dhs_editor, reviewer
+):
+    mine, theirs = directive("2(c)(i)"), directive("2(c)(ii)")
+    actions.change_status(mine, Status.COMPLETED, actor=cisa_editor_and_reviewer, completed_on=DUE)
+    actions.change_status(theirs, Status.COMPLETED, actor=dhs_editor, completed_on=DUE)
+    actions.review(mine, Review.VERIFIED, actor=reviewer, note="Checked.")
+    actions.review(theirs, Review.DISPUTED, actor=cisa_editor_and_reviewer, note="No charter attached.")
+    assert (fresh(mine).review, fresh(theirs).review) == (Review.VERIFIED, Review.DISPUTED)
+
+
+def test_nobody_decides_an_extension_they_asked_for(today, directive, cisa_editor_and_reviewer, reviewer):
+    d = directive("2(c)(i)")
+    ext = actions.request_extension(d, NEW_DATE, actor=cisa_editor_and_reviewer, justification="Funding.")
+    before = events_of(d)
+    for decide in (
+        lambda: actions.approve_extension(ext, actor=cisa_editor_and_reviewer),
+        lambda: actions.deny_extension(ext, actor=cisa_editor_and_reviewer, reason="No."),
+    ):
+        with pytest.raises(PermissionDenied, match="you asked for this extension"):
+            decide()
+    assert (fresh(d).due_on, events_of(d)) == (DUE, before)
+    actions.approve_extension(ext, actor=reviewer)
+    assert fresh(d).due_on == NEW_DATE
+
+
+def test_separation_of_duties_is_off_only_by_a_setting_the_deploy_check_warns_about(
+    today, directive, cisa_editor_and_reviewer, settings
+):
+    from directives.checks import check_separation_of_duties
+
+    assert check_separation_of_duties(None) == []
+    settings.SEPARATION_OF_DUTIES = False
+    assert [w.id for w in check_separation_of_duties(None)] == ["orderctl.W003"]
+    d = directive("2(c)(i)")
+    actions.change_status(d, Status.COMPLETED, actor=cisa_editor_and_reviewer, completed_on=DUE)
+    actions.review(d, Review.VERIFIED, actor=cisa_editor_and_reviewer, note="Trial install.")
+    assert fresh(d).review == Review.VERIFIED

@@ -50,7 +50,7 @@ def newest_seq(ref: str) -> int:
 
 
 def test_a_busy_history_replays_to_every_directives_state(busy_history):
-    assert verify().startswith("Verified 25 events in 1 order, 13 directives, ")
+    assert verify().startswith("Verified 24 events in 1 order, 13 directives, ")
 
 
 STATE_EDITS = {
@@ -106,7 +106,7 @@ def test_renaming_a_user_or_an_agency_leaves_the_history_green_and_the_access_lo
     cisa = Agency.objects.get(abbreviation="CISA")
     cisa.abbreviation, cisa.name = "CISA2", "Cybersecurity Agency, renamed"
     cisa.save()
-    assert verify().startswith("Verified 25 events in 1 order, 13 directives")
+    assert verify().startswith("Verified 24 events in 1 order, 13 directives")
     renames = AccessEvent.objects.filter(kind__in=["user_renamed", "agency_renamed"]).order_by("seq")
     assert [(e.kind, json.loads(e.detail)) for e in renames] == [
         ("user_renamed", {"old_username": "cisa-editor", "username": "cisa-editor-renamed"}),
@@ -148,7 +148,7 @@ def test_after_a_key_rotation_the_old_keys_signatures_verify_while_it_is_trusted
     assert "which is not a trusted key" in problems()
     settings.HISTORY_TRUSTED_KEYS = [old_public]
     actions.add_note(Directive.objects.get(ref="2(a)"), "Signed by the new key.", actor=None)
-    assert verify().startswith("Verified 26 events")
+    assert verify().startswith("Verified 25 events")
     signers = set(DirectiveEvent.objects.exclude(key_id="").values_list("key_id", flat=True))
     assert signers == {keys.key_id(keys.parse_public(old_public)), keys.keyring().signing_key_id}
 
@@ -191,7 +191,7 @@ def test_a_checkpoint_goes_to_the_file_sink_and_verify_checks_the_database_again
     [line] = [json.loads(text) for text in path.read_text().splitlines()]
     assert checkpoints.check(line) is None
     assert line["chains"]["order:14409"] == {
-        "seq": 25, "count": 25, "hash": DirectiveEvent.objects.get(seq=25).hash, "label": "2(c)(ii)"
+        "seq": 24, "count": 24, "hash": DirectiveEvent.objects.get(seq=24).hash, "label": "2(c)(ii)"
     }  # fmt: skip
     assert set(line["chains"]) == {"order:14409", "access"}
     assert (
@@ -207,16 +207,17 @@ def test_the_newest_events_removed_are_named_by_the_checkpoint_file(settings, tm
     with time_machine.travel(AFTER, tick=False):
         call_command("write_checkpoint", stdout=io.StringIO())
     tamper("DELETE FROM directives_notification")
-    # Cut where an append ended (the sweep's seven flags, seq 18 to 24): what stays is whole and signed.
-    tamper("DELETE FROM directives_directiveevent WHERE seq > 24")
+    # Cut where an append ended (the sweep's six flags, seq 18 to 23): what stays is whole and signed.
+    tamper("DELETE FROM directives_directiveevent WHERE seq > 23")
     tamper("DELETE FROM ledger_checkpoint")
     Directive.objects.filter(ref="2(c)(ii)").update(
         status="not_started", completed_on=None
     )  # as the owner would
-    assert verify().startswith("Verified 24 events")
+    settings.HISTORY_CHECKPOINT_FILE = ""  # without the file, the database alone cannot tell
+    assert verify().startswith("Verified 23 events")
     assert (
-        "EO 14409, directive 2(c)(ii), seq 25: in the checkpoint of 2026-11-26T18:00:00.000000Z "
-        f"({path}, line 1), but not in the database (the chain now ends at seq 24): events were removed"
+        "EO 14409, directive 2(c)(ii), seq 24: in the checkpoint of 2026-11-26T18:00:00.000000Z "
+        f"({path}, line 1), but not in the database (the chain now ends at seq 23): events were removed"
     ) in problems("--checkpoints", str(path))
 
 
@@ -230,6 +231,18 @@ def test_a_checkpoint_line_changed_after_it_was_signed_is_named(settings, tmp_pa
     assert f"{path}, line 1: not a valid checkpoint: its signature does not verify with key" in problems(
         "--checkpoints", str(path)
     )
+
+
+def test_verify_history_reads_the_configured_checkpoint_file_unasked(settings, tmp_path, busy_history):
+    path = tmp_path / "checkpoints.jsonl"
+    settings.HISTORY_CHECKPOINT_FILE = str(path)
+    with time_machine.travel(AFTER, tick=False):
+        call_command("write_checkpoint", stdout=io.StringIO())
+    tamper("DELETE FROM directives_notification")
+    tamper("DELETE FROM directives_directiveevent WHERE seq > 23")
+    tamper("DELETE FROM ledger_checkpoint")
+    Directive.objects.filter(ref="2(c)(ii)").update(status="not_started", completed_on=None)
+    assert "seq 24: in the checkpoint of 2026-11-26T18:00:00.000000Z" in problems()  # no --checkpoints
 
 
 def test_verify_history_refuses_a_checkpoint_file_that_is_not_there(db, tmp_path):

@@ -101,7 +101,7 @@ def kept_outside(settings, tmp_path, busy_history) -> Path:
     settings.HISTORY_CHECKPOINT_FILE = str(path)
     with time_machine.travel(NOON_NOV_26 + dt.timedelta(hours=1), tick=False):
         call_command("write_checkpoint", stdout=io.StringIO())
-    assert verify(path).startswith("Verified 25 events in 1 order, 13 directives")
+    assert verify(path).startswith("Verified 24 events in 1 order, 13 directives")
     return path
 
 
@@ -149,7 +149,7 @@ def test_the_app_role_cannot_update_delete_or_truncate_events(app_role, busy_his
         assert "permission denied" in refused("TRUNCATE directives_directive CASCADE")
         assert "permission denied" in refused("UPDATE ledger_accessevent SET detail = '{}'")
         assert "permission denied" in refused("DELETE FROM ledger_checkpoint")
-    assert verify().startswith("Verified 25 events")
+    assert verify().startswith("Verified 24 events")
 
 
 def test_the_app_role_cannot_disable_drop_or_replace_the_triggers(app_role, busy_history):
@@ -262,7 +262,7 @@ def test_as_the_owner_an_edit_re_hashed_to_the_end_of_the_chain_is_named(kept_ou
     assert f"event {event.id} (EO 14409, seq {event.seq}, directive 2(d), kind note, " in message
     assert "not signed by the key: its signature does not verify with key" in message
     # The checkpoint outside says the same in its own words: the head it signed is gone.
-    assert "EO 14409, directive 2(c)(ii), seq 25: the checkpoint of " in message
+    assert "EO 14409, directive 2(c)(ii), seq 24: the checkpoint of " in message
     assert "the chain was rewritten since" in message
 
 
@@ -272,11 +272,11 @@ def test_as_the_owner_the_newest_events_removed_are_named_by_the_checkpoint(kept
             "DELETE FROM directives_notification "
             "WHERE event_id IN (SELECT id FROM directives_directiveevent WHERE seq > 19)"
         )
-        assert run("DELETE FROM directives_directiveevent WHERE seq > 19") == 6
+        assert run("DELETE FROM directives_directiveevent WHERE seq > 19") == 5
         run("DELETE FROM ledger_checkpoint")
     message = problems(kept_outside)
     assert (
-        "EO 14409, directive 2(c)(ii), seq 25: in the checkpoint of 2026-11-26T18:00:00.000000Z "
+        "EO 14409, directive 2(c)(ii), seq 24: in the checkpoint of 2026-11-26T18:00:00.000000Z "
         f"({kept_outside}, line 1), but not in the database (the chain now ends at seq 19): "
         "events were removed"
     ) in message
@@ -292,7 +292,7 @@ def test_as_the_owner_a_whole_chain_removed_is_named_by_the_checkpoint(kept_outs
         run("DELETE FROM ledger_checkpoint")
     message = problems(kept_outside)
     assert (
-        "EO 14409, directive 2(c)(ii), seq 25: in the checkpoint of 2026-11-26T18:00:00.000000Z "
+        "EO 14409, directive 2(c)(ii), seq 24: in the checkpoint of 2026-11-26T18:00:00.000000Z "
         f"({kept_outside}, line 1), but not in the database (the database holds no event of this order)"
     ) in message
     assert "EO 14409, directive 2(a): it has no events: its chain from created is missing" in message
@@ -303,14 +303,14 @@ def test_as_the_owner_truncate_of_everything_is_named_by_the_checkpoint(kept_out
         run("TRUNCATE directives_directiveevent, ledger_accessevent, ledger_checkpoint CASCADE")
     assert DirectiveEvent.objects.count() == AccessEvent.objects.count() == 0
     message = problems(kept_outside)
-    assert "EO 14409, directive 2(c)(ii), seq 25: in the checkpoint of" in message
+    assert "EO 14409, directive 2(c)(ii), seq 24: in the checkpoint of" in message
     assert "access log, seq " in message and "entries were removed" in message
 
 
 def test_as_the_owner_even_with_the_directives_and_orders_gone_the_checkpoint_names_them(kept_outside):
     with as_owner_without_triggers():
         run("TRUNCATE directives_order, directives_directiveevent, ledger_checkpoint CASCADE")
-    assert "EO 14409, directive 2(c)(ii), seq 25: in the checkpoint of" in problems(kept_outside)
+    assert "EO 14409, directive 2(c)(ii), seq 24: in the checkpoint of" in problems(kept_outside)
 
 
 def test_as_the_owner_a_state_change_behind_the_history_is_named(kept_outside):

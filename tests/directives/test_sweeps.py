@@ -20,8 +20,9 @@ JULY_2_ENDS = dt.datetime(2026, 7, 3, 4, 0, tzinfo=dt.UTC)
 AUGUST_1_ENDS = dt.datetime(2026, 8, 2, 4, 0, tzinfo=dt.UTC)
 MINUTE = dt.timedelta(minutes=1)
 
-THIRTY_DAY_REFS = {"2(a)", "2(b)", "2(c)", "2(c)(i)", "2(c)(ii)", "2(c)(iii)", "2(d)", "2(e)"}
-SIXTY_DAY_REFS = {"2(f)", "3", "3(a)", "3(b)"}
+# The parents 2(c) and 3 are not flagged: their parts are (a parent's deadline is what they inherit).
+THIRTY_DAY_REFS = {"2(a)", "2(b)", "2(c)(i)", "2(c)(ii)", "2(c)(iii)", "2(d)", "2(e)"}
+SIXTY_DAY_REFS = {"2(f)", "3(a)", "3(b)"}
 
 
 def flag_at(instant: dt.datetime) -> set[str]:
@@ -73,10 +74,12 @@ def test_a_minute_after_the_end_the_same_directives_are_flagged(order):
     assert flag_at(JULY_2_ENDS + MINUTE) == THIRTY_DAY_REFS
 
 
-def test_a_parent_is_flagged_for_its_own_deadline_with_its_parts(directive, order):
+def test_a_parent_is_not_flagged_for_its_own_deadline_only_its_parts_are(directive, order):
     flagged = flag_at(JULY_2_ENDS)
-    assert {"2(c)", "2(c)(i)", "2(c)(ii)", "2(c)(iii)"} <= flagged
+    assert {"2(c)(i)", "2(c)(ii)", "2(c)(iii)"} <= flagged
+    assert "2(c)" not in flagged
     assert directive("2(c)").is_parent
+    assert directive("2(c)").overdue_flagged_at is None
 
 
 def test_the_saturday_deadline_is_flagged_when_saturday_ends_not_on_friday(directive, order):
@@ -106,9 +109,8 @@ def test_two_sweeps_write_one_event_and_one_notification(order):
     assert flag_at(JULY_2_ENDS + dt.timedelta(hours=5)) == set()
     for ref in THIRTY_DAY_REFS:
         assert flagged_events(ref) == 1
-        # A parent is flagged like any directive, and told about through its parts.
-        assert overdue_notices(ref) == ([] if ref == "2(c)" else [dt.date(2026, 7, 2)]), ref
-    assert Notification.objects.count() == len(THIRTY_DAY_REFS) - 1
+        assert overdue_notices(ref) == [dt.date(2026, 7, 2)], ref
+    assert Notification.objects.count() == len(THIRTY_DAY_REFS)
 
 
 def test_after_three_days_without_beat_one_run_catches_up(directive, order):
@@ -116,7 +118,7 @@ def test_after_three_days_without_beat_one_run_catches_up(directive, order):
     assert flag_at(three_days_later) == THIRTY_DAY_REFS
     assert directive("2(b)").overdue_flagged_at == three_days_later
     assert flag_at(three_days_later + MINUTE) == set()
-    assert Notification.objects.count() == len(THIRTY_DAY_REFS) - 1  # 2(c) is told through its parts
+    assert Notification.objects.count() == len(THIRTY_DAY_REFS)
 
 
 def test_an_extension_clears_the_flag_and_the_new_deadline_is_flagged_again(directive, admin_user):
@@ -191,7 +193,7 @@ def test_two_sweeps_at_once_flag_each_directive_once(order):
         Directive.objects.filter(ref__in=THIRTY_DAY_REFS).values_list("id", flat=True)
     )
     assert DirectiveEvent.objects.filter(kind="flagged_overdue").count() == len(THIRTY_DAY_REFS)
-    assert Notification.objects.count() == len(THIRTY_DAY_REFS) - 1  # 2(c) is told through its parts
+    assert Notification.objects.count() == len(THIRTY_DAY_REFS)
 
 
 def test_a_second_sweep_at_the_same_instant_records_only_its_own_directives(directive, cisa_editor):
@@ -199,9 +201,9 @@ def test_a_second_sweep_at_the_same_instant_records_only_its_own_directives(dire
     with time_machine.travel(JULY_2_ENDS - dt.timedelta(days=2), tick=False):
         actions.change_status(directive("2(c)(ii)"), Status.COMPLETED, actor=cisa_editor)
     with time_machine.travel(JULY_2_ENDS, tick=False):
-        assert len(actions.flag_overdue(actor=None)) == 7
+        assert len(actions.flag_overdue(actor=None)) == 6
         actions.change_status(directive("2(c)(ii)"), Status.IN_PROGRESS, actor=cisa_editor, note="Reopened.")
         assert actions.flag_overdue(actor=None) == [directive("2(c)(ii)").pk]
     for ref in THIRTY_DAY_REFS:
         assert flagged_events(ref) == 1, ref
-        assert overdue_notices(ref) == ([] if ref == "2(c)" else [dt.date(2026, 7, 2)]), ref
+        assert overdue_notices(ref) == [dt.date(2026, 7, 2)], ref

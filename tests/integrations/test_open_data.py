@@ -183,3 +183,16 @@ def test_the_json_feed_links_its_schema_and_is_valid_against_it(client, publishe
     assert errors_of(validator, body) == []
     broken = {**body, "directives": [{**body["directives"][0], "status": "done"}]}
     assert errors_of(validator, broken)  # the schema does check the rows
+
+
+def test_a_disputed_completion_is_never_published_as_completed(
+    client, published, directive, cisa_editor, reviewer
+):
+    d = directive("2(c)(i)")
+    actions.change_status(d, "completed", actor=cisa_editor, completed_on=dt.date(2026, 11, 27))
+    actions.review(d, "disputed", actor=reviewer, note="No charter was signed.")
+    body = json.loads(client.get("/open-data/orders/14409.json").content)
+    row = {r["ref"]: r for r in body["directives"]}["2(c)(i)"]
+    assert (row["status"], row["review_status"]) == ("completion_disputed", "disputed")
+    lines = list(csv.DictReader(io.StringIO(client.get("/open-data/orders/14409.csv").content.decode())))
+    assert {line["ref"]: line for line in lines}["2(c)(i)"]["status"] == "completion_disputed"

@@ -118,7 +118,8 @@ def test_it_changes_nothing_and_takes_no_post(client, reviewer):
 
 
 # The trackable items on 2026-08-05 (2(c) and Sec. 3 count through their parts), counted by hand:
-# 11 in all; 2(c)(i) on time, 3(b) late; overdue 2(a), 2(b), 2(c)(ii), 2(c)(iii), 2(d), 2(e), 2(f), 3(a).
+# 11 in all; 2(c)(i) on time by its date but flagged (so not counted on time), 3(b) late; overdue
+# 2(a), 2(b), 2(c)(ii), 2(c)(iii), 2(d), 2(e), 2(f), 3(a).
 # CISA leads 2(c)(i)-(iii) and, jointly, 3(a) and 3(b); TREASURY leads 2(d), 3(a) and 3(b).
 def oversight(claimed: int, flagged: int) -> dict[str, int]:
     """Return the oversight loop's numbers when nothing is reviewed yet (docs/oversight.md).
@@ -136,7 +137,7 @@ def oversight(claimed: int, flagged: int) -> dict[str, int]:
 EXPECTED_TILES = {
     (): {
         "total": 11,
-        "completed_on_time": 1,
+        "completed_on_time": 0,  # 2(c)(i)'s is flagged: never on time on the agency's word alone
         "completed_late": 1,
         "overdue": 8,
         "due_within_30_days": 0,
@@ -144,7 +145,7 @@ EXPECTED_TILES = {
     },
     (("agency", "CISA"),): {
         "total": 5,
-        "completed_on_time": 1,
+        "completed_on_time": 0,
         "completed_late": 1,
         "overdue": 3,
         "due_within_30_days": 0,

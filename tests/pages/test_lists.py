@@ -149,3 +149,15 @@ def test_the_lists_cost_the_same_queries_for_twice_the_rows(client, cisa_editor)
     assert Directive.objects.count() == 26
     after = {path: count(path) for path in before}
     assert after == before
+
+
+def test_the_directives_page_filters_by_review_and_names_an_unknown_one(client, reviewer, cisa_editor):
+    d = Directive.objects.get(ref="2(c)(i)")
+    actions.change_status(d, "completed", actor=cisa_editor, completed_on=dt.date(2026, 7, 1))
+    actions.review(d, "disputed", actor=reviewer, note="No charter.")
+    client.force_login(reviewer)
+    assert _refs(client.get("/directives/?review=disputed").content) == ["2(c)(i)"]
+    page = client.get("/directives/?review=bogus").content.decode()
+    assert "Some filters were not understood and are ignored" in page
+    assert "Select a valid choice. bogus is not one of the available choices." in page
+    assert 'id="id_review' in page  # the error stands at the review filter, on the page

@@ -199,7 +199,8 @@ def test_the_backdating_attack_moves_no_verified_figure_on_the_dashboard_export_
 
     after_tile, after_api, summary = figures()
     assert (after_tile, after_api) == ("0", 0)
-    assert (summary["completed_on_time"], summary["flagged"], summary["verified_late"]) == (1, 1, 0)
+    # Flagged: never counted on time on the agency's word alone.
+    assert (summary["completed_on_time"], summary["flagged"], summary["verified_late"]) == (0, 1, 0)
     page = client.get(f"/directives/{d.pk}/").content.decode()
     assert "Completed Jul 1, 2026, recorded Nov 30, 2026" in page
     assert "claimed, not verified: not counted as an outcome" in page
@@ -207,3 +208,65 @@ def test_the_backdating_attack_moves_no_verified_figure_on_the_dashboard_export_
     row = {r["ref"]: r for r in csv.DictReader(io.StringIO(body))}["2(c)(i)"]
     assert (row["outcome"], row["review"], row["verified_outcome"]) == ("on_time", "unreviewed", "")
     assert "dated before an earlier completion of Nov 29, 2026" in row["completion_flag"]
+
+
+def test_the_page_says_why_a_reviewer_may_not_review_their_own_claim_and_refuses_it(
+    today, directive, cisa_editor
+):
+    from agencies.models import OversightReviewer
+
+    OversightReviewer.objects.create(user=cisa_editor)
+    d = directive("2(c)(i)")
+    actions.change_status(d, Status.COMPLETED, actor=cisa_editor, completed_on=dt.date(2026, 7, 1))
+    client = client_of(cisa_editor)
+    page = client.get(f"/directives/{d.pk}/").content.decode()
+    assert "Separation of duties: you recorded 2(c)(i)&#x27;s current claim" in page
+    assert "Save review" not in page
+    before = written()
+    response = client.post(
+        f"/directives/{d.pk}/review/",
+        {
+            "review-version": actions.version_of(Directive.objects.get(pk=d.pk)),
+            "review-review": "verified",
+            "review-note": "Mine.",
+        },
+    )
+    assert response.status_code == 403
+    assert written() == before
+
+
+# --- My queue -----------------------------------------------------------------------------------------
+
+
+def test_my_queue_lists_unreviewed_claims_and_pending_requests_oldest_first(
+    directive, cisa_editor, treasury_editor, reviewer
+):
+    import time_machine
+
+    from directives import deadlines
+
+    def at(day: int):
+        moment = dt.datetime(2026, 11, day, 12, tzinfo=deadlines.EASTERN)
+        return time_machine.travel(moment, tick=False)
+
+    with at(20):
+        actions.change_status(directive("2(c)(ii)"), Status.COMPLETED, actor=cisa_editor)
+    with at(21):
+        actions.change_status(directive("2(c)(i)"), Status.COMPLETED, actor=cisa_editor)
+        actions.review(directive("2(c)(i)"), Review.VERIFIED, actor=reviewer, note="Seen.")
+    with at(22):
+        actions.change_status(directive("2(c)(iii)"), Status.PARTIALLY_COMPLETE, actor=cisa_editor)
+        actions.request_extension(
+            directive("2(d)"), dt.date(2027, 1, 15), actor=treasury_editor, justification="Procurement."
+        )
+    with at(23):
+        page = client_of(reviewer).get("/queue/").content.decode()
+    claims = page[page.index('data-queue="claims"') : page.index('data-queue="extensions"')]
+    assert claims.index('data-ref="2(c)(ii)"') < claims.index('data-ref="2(c)(iii)"')
+    assert 'data-ref="2(c)(i)"' not in claims  # reviewed already
+    assert 'data-ref="2(d)"' in page[page.index('data-queue="extensions"') :]
+    assert "Claims not reviewed yet (2)" in page and "Pending extension requests (1)" in page
+
+
+def test_my_queue_is_for_reviewers(directive, cisa_editor):
+    assert client_of(cisa_editor).get("/queue/").status_code == 403

@@ -9,6 +9,7 @@ import io
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -219,7 +220,9 @@ def test_the_csv_has_one_line_per_requirement(client, reviewer, timeline):
         "lead_agencies": "CISA",
         "status": "completed",
         "completed_on": "2026-07-01",
-        "due_on": first["due_on"],
+        "original_due_on": "2026-07-02",
+        "due_on": "2026-07-02",
+        "days_late": "0",
         "grade": "Fully complete",
         "verified_or_claimed": "claimed",
         "reason": "",
@@ -314,3 +317,58 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, order):
     for name in ("order_report", "order_report_csv", "order_report_pdf"):
         response = client.get(_url(name, "2026-07-02"))
         assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+@pytest.fixture
+def loaded_in_november(db):
+    """EO 14409 (signed Jun 2, 2026) loaded only on Nov 30, 2026; 2(c)(i) completed Dec 1."""
+    from directives.orderfile import parse_order_file
+    from tests.conftest import ORDER_FILE
+
+    with at(dt.date(2026, 11, 30)):
+        order, _ = actions.load_order(parse_order_file(ORDER_FILE.read_text()))
+    with at(dt.date(2026, 12, 1)):
+        actions.change_status(Directive.objects.get(order=order, ref="2(c)(i)"), Status.COMPLETED, actor=None)
+    return order
+
+
+def test_a_report_from_the_signing_date_shows_every_requirement_though_loaded_later(loaded_in_november):
+    order = loaded_in_november
+    trackable = Directive.objects.filter(order=order).trackable().count()
+    june = reports.build(order, dt.date(2026, 6, 10))
+    assert (len(june.rows), june.not_yet_tracked) == (trackable, 0)
+    assert {r.status for r in june.rows} == {Status.NOT_STARTED}
+    assert (row(june, "2(c)(i)").due_on, row(june, "2(c)(i)").basis) == ("2026-07-02", "claimed")
+    # From its first event on, the replayed state: completed Dec 1.
+    assert row(reports.build(order, dt.date(2026, 12, 1)), "2(c)(i)").grade == reports.Grade.FULLY
+    assert row(reports.build(order, dt.date(2026, 11, 30)), "2(c)(i)").grade == reports.Grade.NOT_COMPLETE
+
+
+def test_a_report_before_the_signing_date_says_so(loaded_in_november):
+    with pytest.raises(ValidationError) as exc:
+        reports.parse_as_of("2026-06-01", loaded_in_november, dt.date(2026, 12, 5))
+    assert exc.value.message_dict["as_of"] == [
+        "Executive Order 14409 was signed on 2026-06-02: choose that date or later."
+    ]
+
+
+def test_the_report_shows_original_and_effective_due_dates_and_days_late(
+    client, reviewer, directive, admin_user
+):
+    with at(dt.date(2026, 6, 20)):
+        actions.extend_deadline(
+            directive("2(d)"), dt.date(2026, 7, 20), actor=admin_user, justification="Treasury asked."
+        )
+    order = directive("2(d)").order
+    june = reports.build(order, dt.date(2026, 6, 30))
+    assert (row(june, "2(d)").original_due_on, row(june, "2(d)").due_on) == ("2026-07-02", "2026-07-20")
+    july = reports.build(order, dt.date(2026, 7, 25))
+    assert (row(july, "2(d)").days_late, row(july, "2(b)").days_late) == (5, 23)
+    client.force_login(reviewer)
+    lines = list(
+        csv.DictReader(io.StringIO(client.get(_url("order_report_csv", "2026-07-25")).content.decode()))
+    )
+    [line] = [x for x in lines if x["ref"] == "2(d)"]
+    assert (line["original_due_on"], line["due_on"], line["days_late"]) == ("2026-07-02", "2026-07-20", "5")
+    page = client.get(_url("order_report", "2026-06-30")).content.decode()
+    assert "Original due date" in page and "2026-07-20 (extended)" in page

@@ -2,6 +2,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from directives import proof
@@ -26,15 +27,25 @@ class Command(BaseCommand):
             action="append",
             default=[],
             metavar="FILE",
-            help="a file of checkpoints kept outside the database (JSON lines); may be repeated",
+            help=(
+                "a file of checkpoints kept outside the database (JSON lines); may be repeated; "
+                "default: HISTORY_CHECKPOINT_FILE when it is set"
+            ),
         )
 
     def handle(self, *args: Any, order: int | None, checkpoints: list[Path], **options: Any) -> None:
         if order is not None and not Order.objects.filter(number=order).exists():
             raise CommandError(f"--order: no executive order {order} is loaded.")
+        source = "--checkpoints"
+        if not checkpoints and settings.HISTORY_CHECKPOINT_FILE:
+            # The configured sink is what proves the newest events were not removed: read it unasked.
+            checkpoints, source = [Path(settings.HISTORY_CHECKPOINT_FILE)], "HISTORY_CHECKPOINT_FILE"
         for path in checkpoints:
             if not path.is_file():
-                raise CommandError(f"--checkpoints: {path} is not a readable file.")
+                raise CommandError(
+                    f"{source}: {path} is not a readable file"
+                    + (" (write_checkpoint writes the first)." if source != "--checkpoints" else ".")
+                )
         started = time.perf_counter()
         try:
             report = proof.verify(order, checkpoint_files=checkpoints)
