@@ -249,7 +249,8 @@ class DirectiveDraftForm(UswdsForm):
         self.initial_rule = rule
         if rule is not None and rule_fields(rule)["kind"] == DRAFTED:
             self.drafted_rule = rule
-            self.fields["kind"].choices = [(DRAFTED, f"As drafted: {rule.describe()}"), *RULE_KINDS]  # type: ignore[attr-defined]
+            kind = self.fields["kind"]
+            kind.choices = [(DRAFTED, f"As drafted: {rule.describe()}"), *RULE_KINDS]  # type: ignore[attr-defined]  # a ChoiceField, typed as Field
 
     def clean_leads(self) -> tuple[str, ...]:
         leads = _abbreviations(self.cleaned_data["leads"])

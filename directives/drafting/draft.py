@@ -157,7 +157,8 @@ def _unchain(rule: deadlines.Rule, known: set[str]) -> deadlines.Rule | None:
     """Return ``rule`` counted from an event instead of a directive the draft lacks, or None if it is fine."""
     if isinstance(rule, deadlines.Recurring):
         first = _unchain(rule.first, known)
-        return None if first is None else dataclasses.replace(rule, first=first)  # type: ignore[arg-type]
+        # _unchain returns an event rule where a recurring duty's first date may be any dated rule.
+        return None if first is None else dataclasses.replace(rule, first=first)  # type: ignore[arg-type]  # see above
     if isinstance(rule, deadlines.AfterDirective) and rule.order is None and rule.directive not in known:
         days = rule.days if rule.days is not None else 30 * (rule.months or 0)
         return deadlines.DaysFromEvent(days=days, event=f"{rule.directive} is {rule.trigger.value}")
