@@ -505,6 +505,7 @@ class Samples:
     webhook_to_delete_pk: int
     extension_pk: int
     evidence_pk: int
+    unsubscribe_token: str  # the CISA editor's, signed where the samples are made (the server's key)
 
 
 def create_samples(users: dict[str, User]) -> Samples:
@@ -593,6 +594,7 @@ def create_samples(users: dict[str, User]) -> Samples:
         webhook_to_delete_pk=webhook_to_delete.pk,
         extension_pk=extension.pk,
         evidence_pk=evidence.pk,
+        unsubscribe_token=unsubscribe_token(cisa_editor.email),
     )
 
 
@@ -619,7 +621,7 @@ def sample_path(route: Route, samples: Samples) -> str:
         "pk": pk,
         "file_id": samples.evidence_pk,
         "key": samples.calendar_key,
-        "token": unsubscribe_token(User.objects.get(pk=samples.cisa_user_pk).email),
+        "token": samples.unsubscribe_token,
         "directive_id": samples.directive_pk,
         "number": samples.order_number,
         "abbreviation": "CISA",
