@@ -14,12 +14,12 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from agencies.access import SignedInRequest, member_agency_ids
 from agencies.models import Agency
+from directives.models.outreach import CalendarToken
 
 from . import oscal
 from .actions import calendars, preferences
 from .forms import NotificationPreferenceForm
 from .models import Delivery, Order
-from .outreach import CalendarToken
 from .queries import request_now
 
 NEW_CALENDAR_KEY = "orderctl_new_calendar_key"

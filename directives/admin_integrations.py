@@ -11,10 +11,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from agencies.access import signed_in
+from directives.models.outreach import WebhookDelivery, WebhookSubscription
 
 from .actions import publishing, webhooks
 from .models import Notification, Order
-from .outreach import WebhookDelivery, WebhookSubscription
 
 
 class WebhookSubscriptionForm(forms.ModelForm[WebhookSubscription]):

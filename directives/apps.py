@@ -6,7 +6,4 @@ class DirectivesConfig(AppConfig):
     verbose_name = "Orders and directives"
 
     def ready(self) -> None:
-        from . import (
-            checks,  # noqa: F401 - registers the system checks
-            outreach,  # noqa: F401 - registers the integration models (calendars, webhooks ...)
-        )
+        from directives import checks  # noqa: F401 - registers the system checks

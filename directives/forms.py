@@ -12,11 +12,11 @@ from typing import Any
 
 from django import forms
 
+from directives.models.outreach import NotificationPreference
 from uswds.forms import DateInput, UswdsForm
 
 from .bounds import within_dates
 from .models import VERDICTS, Directive, Notification, Status
-from .outreach import NotificationPreference
 
 
 class DirectiveNoteForm(UswdsForm):

@@ -29,10 +29,11 @@ from typing import Any
 from django.conf import settings
 from standardwebhooks.webhooks import Webhook
 
+from directives.models.outreach import WebhookSubscription
+
 from . import deadlines
 from .models import Directive, Notification
 from .notify import directive_url
-from .outreach import WebhookSubscription
 from .public_status import public_status, review_status
 
 # Keyed by the notice's kind as stored (a str; the Kind members are those strings).

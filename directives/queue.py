@@ -17,9 +17,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from agencies.access import SignedInRequest
+from directives.models.attachments import EvidenceFile
 
 from . import permissions
-from .attachments import EvidenceFile
 from .models import Directive, ExtensionRequest, Review
 from .queries import CLAIMS, pending_extensions
 

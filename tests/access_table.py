@@ -36,8 +36,8 @@ from agencies.models import Agency, APIToken, Membership, OversightReviewer
 from directives import actions as directive_actions
 from directives import proof
 from directives.models import Delivery, Directive, Notification, Order, OrderChange
+from directives.models.outreach import WebhookDelivery, WebhookSubscription
 from directives.notify import unsubscribe_token
-from directives.outreach import WebhookDelivery, WebhookSubscription
 from directives.payloads import new_secret
 from ledger.models import AccessEvent
 

@@ -28,7 +28,7 @@ from django.db import connection, transaction
 from directives import actions, notify, outbox_counts
 from directives.actions import outbox
 from directives.models import Delivery, Notification
-from directives.notices import STUCK_MARGIN_SECONDS
+from directives.models.notices import STUCK_MARGIN_SECONDS
 from tests.conftest import _user
 from tests.fault_servers import SmtpSink, TcpProxy, wait_until
 from tests.test_celery_worker import editors  # noqa: F401 - a fixture, used by name

@@ -6,10 +6,10 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from directives.models.attachments import evidence_note
 from ledger import audit, keys
 
 from .. import history
-from ..attachments import evidence_note
 from .fileformat import (
     ADDED_TYPES,
     FORMAT,

@@ -17,7 +17,7 @@ from icalendar import Calendar, Component
 
 from directives import actions, calendar
 from directives.models import Directive, Status
-from directives.outreach import CalendarToken
+from directives.models.outreach import CalendarToken
 from ledger.models import AccessEvent
 
 MADE_AT = dt.datetime(2026, 6, 10, 16, 0, tzinfo=dt.UTC)

@@ -19,7 +19,7 @@ from django.test import override_settings
 
 from directives import actions, opendata
 from directives.models import Directive
-from directives.outreach import Publication
+from directives.models.outreach import Publication
 from ledger.models import AccessEvent
 
 NOTE = "Internal: waiting on the contractor's SBOM, do not share"

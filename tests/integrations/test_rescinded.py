@@ -15,7 +15,7 @@ import time_machine
 
 from directives import actions, calendar, opendata, oscal
 from directives.models import Directive, Order
-from directives.outreach import WebhookDelivery
+from directives.models.outreach import WebhookDelivery
 from tests.directives.rule_orders import AT_A, AT_B, ORDER_A, ORDER_B, load
 from tests.integrations.receiver import running_receiver
 

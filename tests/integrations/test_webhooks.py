@@ -17,7 +17,7 @@ from agencies.models import Agency
 from directives import actions, payloads
 from directives.actions import webhooks
 from directives.models import Directive, Notification, Order
-from directives.outreach import WebhookDelivery, WebhookSubscription
+from directives.models.outreach import WebhookDelivery, WebhookSubscription
 from ledger.models import AccessEvent
 from tests.integrations.receiver import running_receiver
 

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 if TYPE_CHECKING:  # for the type checker only: importing it at run time would make a cycle
-    from .models import DirectiveEvent
+    from directives.models import DirectiveEvent
 
 
 # How long past its lease a claimed email may stay "sending" before it is reported as stuck: two sweeps.

@@ -15,8 +15,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from agencies.models import Agency
-
-from . import deadlines
+from directives import deadlines
 
 
 class Status(models.TextChoices):
@@ -581,7 +580,7 @@ class DirectiveEvent(models.Model):
         # an approval is the deadline_extended event it causes.
         EXTENSION_REQUESTED = "extension_requested", "Extension requested"
         EXTENSION_DENIED = "extension_denied", "Extension denied"
-        # An evidence file attached (directives/attachments.py): the note names it and its SHA-256.
+        # An evidence file attached (directives/models/attachments.py): the note names it and its SHA-256.
         EVIDENCE_ADDED = "evidence_added", "Evidence attached"
 
     directive = models.ForeignKey(Directive, on_delete=models.PROTECT, related_name="events")
@@ -651,11 +650,49 @@ class DirectiveEvent(models.Model):
 from .attachments import EvidenceFile  # noqa: E402
 from .extensions import ExtensionRequest  # noqa: E402
 from .notices import Delivery, Notification, NotificationManager  # noqa: E402
+
+# The tables of what reaches people outside the site (calendars, webhooks, preferences, open data).
+from .outreach import (  # noqa: E402
+    CalendarToken,
+    DigestSlot,
+    NotificationPreference,
+    Publication,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from .runs import TaskRun  # noqa: E402 - when each periodic task last succeeded (/metrics)
 
 __all__ = [
-    "CLOSED_STATUSES", "FLAGGABLE", "OPEN", "REVIEWABLE_STATUSES", "VERDICTS", "Delivery", "Directive",
-    "DirectiveEvent", "DirectiveQuerySet", "EvidenceFile", "ExtensionRequest", "Involvement", "Notification",
-    "NotificationManager", "Order", "OrderChange", "Outcome", "Review", "Status", "TaskRun",
-    "due_for_flagging_q", "no_deadline", "overdue_q", "own_overdue_q", "ref_covers", "validate_rule",
-]  # fmt: skip
+    "CLOSED_STATUSES",
+    "FLAGGABLE",
+    "OPEN",
+    "REVIEWABLE_STATUSES",
+    "VERDICTS",
+    "CalendarToken",
+    "Delivery",
+    "DigestSlot",
+    "Directive",
+    "DirectiveEvent",
+    "DirectiveQuerySet",
+    "EvidenceFile",
+    "ExtensionRequest",
+    "Involvement",
+    "Notification",
+    "NotificationManager",
+    "NotificationPreference",
+    "Order",
+    "OrderChange",
+    "Outcome",
+    "Publication",
+    "Review",
+    "Status",
+    "TaskRun",
+    "WebhookDelivery",
+    "WebhookSubscription",
+    "due_for_flagging_q",
+    "no_deadline",
+    "overdue_q",
+    "own_overdue_q",
+    "ref_covers",
+    "validate_rule",
+]
