@@ -1,23 +1,22 @@
 """The outbox: one notice owed about a directive's deadline, and the emails that carry notices.
 
 Written by the sweeps in the same transaction as the event that caused each notice; drained by
-``actions.outbox``. Re-exported by ``directives.models``; it imports nothing of the app's own models
-(their foreign keys are by name), so the two modules make no cycle.
+``actions.outbox``. Re-exported by ``directives.models``; it reads the history's table from
+``models.events``, which imports nothing of the outbox, so the modules make no cycle.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 from django.conf import settings
 from django.db import connection, models
 from django.db.models import Q
 from django.utils import timezone
 
-if TYPE_CHECKING:  # for the type checker only: importing it at run time would make a cycle
-    from directives.models import DirectiveEvent
-
+# The history's table has a module of its own (events), which imports nothing of the outbox: no cycle.
+from .events import DirectiveEvent
 
 # How long past its lease a claimed email may stay "sending" before it is reported as stuck: two sweeps.
 STUCK_MARGIN_SECONDS = 120

@@ -15,7 +15,9 @@ from django.db import models
 from django.db.models import Q
 
 from agencies.models import Agency
-from directives.models import Delivery, Notification, Order
+
+from .notices import Delivery, Notification
+from .orders import Order
 
 
 def all_kinds() -> list[str]:
