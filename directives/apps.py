@@ -6,4 +6,4 @@ class DirectivesConfig(AppConfig):
     verbose_name = "Orders and directives"
 
     def ready(self) -> None:
-        from directives import checks  # noqa: F401 - registers the system checks
+        from directives.operations import checks  # noqa: F401 - registers the system checks

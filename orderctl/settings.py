@@ -3,7 +3,7 @@
 Every setting has a working local default so that a newcomer needs no servers (SQLite and Celery's
 filesystem broker under ``data/``); production sets ``DEBUG=false`` and must then provide
 ``SECRET_KEY`` and ``ALLOWED_HOSTS``. Misconfiguration is reported by Django system checks
-(``directives/checks.py``) or, where running on would be unsafe, refused at start-up.
+(``directives/operations/checks.py``) or, where running on would be unsafe, refused at start-up.
 """
 
 import datetime as dt
@@ -401,7 +401,8 @@ for _address in HISTORY_CHECKPOINT_EMAIL:
         raise ImproperlyConfigured(
             f"HISTORY_CHECKPOINT_EMAIL: {_address!r} is neither an email address nor 'reviewers'"
         )
-# Without any, checkpoints live in the database only: `check --deploy` warns (directives/checks.py).
+# Without any, checkpoints live in the database only: `check --deploy` warns
+# (directives/operations/checks.py).
 
 # --- Metrics (/metrics, Prometheus; docs/operations.md) ----------------------------------------------
 # Off until set: the bearer token Prometheus sends (`authorization: credentials_file` in its scrape
@@ -795,8 +796,8 @@ EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.filebased.EmailBackend"
     if DEBUG
-    # Django's SMTP backend that tells an unanswered email from a refused one (directives/mail.py).
-    else "directives.mail.EmailBackend",
+    # Django's SMTP backend that tells an unanswered email from a refused one (directives/notices/mail.py).
+    else "directives.notices.mail.EmailBackend",
 )
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(DATA_DIR / "mail"))
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

@@ -34,11 +34,11 @@ from django.utils import timezone
 from agencies import actions as agency_actions
 from agencies.models import Agency, APIToken, Membership, OversightReviewer
 from directives import actions as directive_actions
-from directives import proof
+from directives.history import proof
 from directives.models import Delivery, Directive, Notification, Order, OrderChange
 from directives.models.outreach import WebhookDelivery, WebhookSubscription
-from directives.notify import unsubscribe_token
-from directives.payloads import new_secret
+from directives.notices.notify import unsubscribe_token
+from directives.notices.payloads import new_secret
 from ledger.models import AccessEvent
 
 PERSONAS = ("anonymous", "cisa", "treasury", "oncd", "reviewer", "read_only", "admin")

@@ -25,10 +25,11 @@ import time_machine
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 
-from directives import actions, notify, outbox_counts
+from directives import actions
 from directives.actions import outbox
 from directives.models import Delivery, Notification
 from directives.models.notices import STUCK_MARGIN_SECONDS
+from directives.notices import notify, outbox_counts
 from tests.conftest import _user
 from tests.fault_servers import SmtpSink, TcpProxy, wait_until
 from tests.test_celery_worker import editors  # noqa: F401 - a fixture, used by name
@@ -556,7 +557,7 @@ def test_emails_unsent_after_many_tries_are_shown_in_the_admin_and_fail_outbox_s
     one_notice, settings, admin_client
 ):
     settings.NOTIFICATION_MAX_ATTEMPTS = 2
-    settings.EMAIL_BACKEND = "directives.mail.EmailBackend"
+    settings.EMAIL_BACKEND = "directives.notices.mail.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", 9, False  # refused
     dispatch(JULY_2_ENDS)
     out = io.StringIO()

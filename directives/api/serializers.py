@@ -18,7 +18,6 @@ from rest_framework import serializers
 from agencies.api.serializers import AgencyRefSerializer
 from agencies.models import Agency
 from directives import actions, deadlines
-from directives.bounds import within_dates
 from directives.models import (
     VERDICTS,
     Directive,
@@ -29,6 +28,7 @@ from directives.models import (
     Outcome,
     Status,
 )
+from directives.models.bounds import within_dates
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 

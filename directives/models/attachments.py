@@ -2,7 +2,7 @@
 
 The row holds what the history's ``evidence_added`` event says (name, size, sniffed type, SHA-256) and
 where the bytes are in the ``evidence`` storage (``settings.STORAGES``); the bytes themselves never
-pass through a public URL (``directives/evidence_views.py`` streams them to those who may read the
+pass through a public URL (``directives/pages/evidence.py`` streams them to those who may read the
 directive). Only ``actions.attach_evidence`` writes one; rows are never changed or deleted by the
 application. Re-exported by ``directives.models``; its foreign keys are by name, so no import cycle.
 """

@@ -21,8 +21,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from agencies.models import Agency
-from directives import actions, backup, history
+from directives import actions, history
 from directives.models import Directive, DirectiveEvent, Involvement, Notification, Order, OrderChange
+from directives.operations import backup
 from ledger import checkpoints, keys
 from ledger.chain import sign_head
 from tests.directives.test_history import NOON_NOV_26

@@ -1,4 +1,5 @@
-"""The system checks of directives/checks.py: each fires on the misconfiguration it names, and only then."""
+"""The system checks of directives/operations/checks.py: each fires on the misconfiguration it names,
+and only then."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from django.core.checks import Error, run_checks
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
-from directives import checks
+from directives.operations import checks
 from tests.test_security_deploy import PRODUCTION
 from tests.test_settings import run_django
 

@@ -20,17 +20,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from directives import actions
-from directives.charts import (
+from directives.models import Directive, Order, Status
+from directives.orderfile import parse_order_file
+from directives.pages.dashboard import FRAGMENT_HEADER, OVERDUE_LIST_SIZE
+from directives.publishing.charts import (
     Standing,
     completion_history,
     deadline_timeline,
     history_anchor,
     standing_counts,
 )
-from directives.dashboard import FRAGMENT_HEADER, OVERDUE_LIST_SIZE
-from directives.export import EXPORT_COLUMNS
-from directives.models import Directive, Order, Status
-from directives.orderfile import parse_order_file
+from directives.publishing.export import EXPORT_COLUMNS
 from directives.queries import summarize
 from tests.api.test_directives import add_directives
 from tests.conftest import ORDER_FILE

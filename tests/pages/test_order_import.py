@@ -19,10 +19,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from agencies.models import Agency
-from directives import deadlines, import_forms
+from directives import deadlines
 from directives.drafting import draft
 from directives.models import Directive, DirectiveEvent, Order, OrderChange
 from directives.orderfile import parse_order_file
+from directives.pages import import_forms
 from tests.drafting.texts import AMENDING
 
 URL = "/orders/import/"
