@@ -26,9 +26,8 @@ from directives.drafting import Draft, DraftedDirective
 from directives.models import Order, OrderKind
 from directives.queries import permissions
 
-from .import_forms import (
-    DirectiveDraftForm,
-    OrderTextForm,
+from .import_forms import DirectiveDraftForm, OrderTextForm
+from .import_review import (
     corrected,
     directive_forms,
     drafted_index,

@@ -23,7 +23,7 @@ from directives import deadlines
 from directives.drafting import draft
 from directives.models import Directive, DirectiveEvent, Order, OrderChange
 from directives.orderfile import parse_order_file
-from directives.pages import import_forms
+from directives.pages import import_forms, import_review
 from tests.drafting.texts import AMENDING
 
 URL = "/orders/import/"
@@ -262,8 +262,8 @@ def test_a_directive_s_note_is_listed_once_with_its_directive_not_again_as_a_not
 def test_an_unplaced_sentence_inside_a_directive_is_marked_within_it():
     result = draft(TEXT)
     at = result.text.index("shall publish guidance")
-    sentence = import_forms.Unplaced("shall publish guidance", "A test span.", at, at + 22)
-    runs = [run for run in import_forms.segments(result, [sentence]) if run.index == 0]
+    sentence = import_review.Unplaced("shall publish guidance", "A test span.", at, at + 22)
+    runs = [run for run in import_review.segments(result, [sentence]) if run.index == 0]
     assert [(r.starts, r.unplaced, r.unplaced_starts) for r in runs] == [
         (True, None, False),
         (False, 0, True),
