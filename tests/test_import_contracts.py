@@ -74,3 +74,20 @@ def test_no_contract_names_a_module_that_is_not_there():
 def test_indirect_and_type_only_imports_count():
     assert CONFIG["exclude_type_checking_imports"] is False
     assert not [c["name"] for c in CONTRACTS if c.get("allow_indirect_imports")]
+
+
+def test_the_ledger_names_no_table_of_the_apps_above_it():
+    for path in (ROOT / "ledger").rglob("*.py"):
+        if "migrations" not in path.parts:
+            assert "directives_" not in path.read_text(), path
+
+
+def test_the_directives_app_registers_its_append_only_tables_with_the_ledger():
+    from ledger.pg import append_only_tables
+
+    assert append_only_tables() == (
+        "directives_directiveevent",
+        "directives_evidencefile",
+        "ledger_accessevent",
+        "ledger_checkpoint",
+    )
