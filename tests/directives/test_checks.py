@@ -50,7 +50,8 @@ def test_a_deployment_on_sqlite_is_warned_about():
 
 def test_the_sqlite_warning_is_silent_on_postgresql_and_in_development():
     on_postgresql = run_django(
-        "from directives import checks; print(checks.check_production_database(None))", **PRODUCTION
+        "from directives.operations import checks; print(checks.check_production_database(None))",
+        **PRODUCTION,
     )
     assert on_postgresql.returncode == 0, on_postgresql.stderr
     assert on_postgresql.stdout.strip() == "[]"
