@@ -1,6 +1,6 @@
 """Who a request is: the agencies a user may act for, and the address a sign-in came from.
 
-Directive-level rules live in ``directives/permissions.py``.
+Directive-level rules live in ``directives/queries/permissions.py``.
 """
 
 from __future__ import annotations

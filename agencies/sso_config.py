@@ -1,6 +1,6 @@
 """What is wrong with a single sign-on configuration: checked when the settings load (fail closed).
 
-Pure: reads the values ``orderctl/settings.py`` computed, imports nothing of Django's app registry.
+Pure: reads the values ``orderctl/settings/`` computed, imports nothing of Django's app registry.
 """
 
 from __future__ import annotations

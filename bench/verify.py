@@ -33,7 +33,8 @@ if __name__ == "__main__":  # imported (by the tests, by bench/pages.py), Django
 from django.db import connection, transaction
 
 from bench.dataset import ensure_dataset
-from directives import history, proof
+from directives import history
+from directives.history import proof
 from directives.models import DirectiveEvent
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))

@@ -100,7 +100,7 @@ def sweep_outbox_leases() -> dict[str, int]:
 @shared_task
 def write_checkpoint() -> int:
     """Sign and store a checkpoint of every chain's head and send it to the sinks; return its id."""
-    from . import proof
+    from directives.history import proof
 
     checkpoint, line = proof.write_checkpoint()
     logger.info("checkpoint %s of %s: %d chains", checkpoint.pk, line["created"], len(line["chains"]))

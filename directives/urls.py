@@ -2,17 +2,12 @@
 
 from django.urls import path
 
-from . import (
-    account_pages,
-    dashboard,
-    evidence_views,
-    feeds,
-    order_import,
-    oversight_pages,
-    queue,
-    report_views,
-    views,
-)
+from directives.pages import account as account_pages
+from directives.pages import dashboard, order_import, queue, views
+from directives.pages import evidence as evidence_views
+from directives.pages import oversight as oversight_pages
+from directives.pages import reports as report_views
+from directives.publishing import feeds
 
 urlpatterns = [
     path("agency/", views.my_agency, name="my_agency"),

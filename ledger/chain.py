@@ -2,7 +2,7 @@
 
 A chain is a sequence of events numbered 1, 2, 3 ... (``seq``); each stores ``prev_hash``, the hash of
 the one before (``GENESIS`` for the first), and its own ``hash``, the SHA-256 of its canonical JSON.
-Two chains use this: each executive order's history (``directives/history.py``) and the access log
+Two chains use this: each executive order's history (``directives/history/``) and the access log
 (``ledger/audit.py``).
 
 The hashes make an edit visible, but anyone who can write to the database can recompute them. So

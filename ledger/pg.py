@@ -13,14 +13,20 @@ could as well drop the trigger; the setting only keeps the trigger from stopping
 
 from __future__ import annotations
 
-# The tables the application may only read and append to.
-# An evidence file's row is the record of what its event chained: written once, never changed.
-APPEND_ONLY = (
-    "directives_directiveevent",
-    "directives_evidencefile",
-    "ledger_accessevent",
-    "ledger_checkpoint",
-)
+# The tables the application may only read and append to: the ledger's own, and those the apps above it
+# register from their ``AppConfig.ready`` (directives: its events, and the evidence files they chain),
+# so the ledger, below every app, names no table of theirs.
+_APPEND_ONLY: set[str] = {"ledger_accessevent", "ledger_checkpoint"}
+
+
+def register_append_only(*tables: str) -> None:
+    """Count ``tables`` among the append-only ones (their app's migration installs the triggers)."""
+    _APPEND_ONLY.update(tables)
+
+
+def append_only_tables() -> tuple[str, ...]:
+    """Return every append-only table, by name."""
+    return tuple(sorted(_APPEND_ONLY))
 
 
 def trigger_sql(table: str) -> list[str]:
@@ -55,9 +61,10 @@ def grant_statements(role: str, tables: list[str], sequences: list[str]) -> list
     """
     q = _quote
     statements = [f"GRANT USAGE ON SCHEMA public TO {q(role)}"]
+    append_only = append_only_tables()
     for table in tables:
         statements.append(f"REVOKE ALL ON {q(table)} FROM {q(role)}")
-        if table in APPEND_ONLY:
+        if table in append_only:
             privileges = "SELECT, INSERT"
         elif table == "django_migrations":
             privileges = "SELECT"  # the application reads which migrations ran; only the owner migrates

@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from directives.api.views import NotFoundView
-from directives.health import healthz, readyz
-from directives.metrics import metrics
+from directives.operations.health import healthz, readyz
+from directives.operations.metrics import metrics
 
 # A database outage answers 503, not 500, even when it surfaces outside a view (agencies/outage.py).
 handler500 = "agencies.outage.server_error"

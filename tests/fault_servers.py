@@ -160,7 +160,7 @@ class SmtpSink:
     def settings(self, timeout: int = 5) -> dict[str, str]:
         """Return the environment that points orderctl's SMTP backend here."""
         return {
-            "EMAIL_BACKEND": "directives.mail.EmailBackend",
+            "EMAIL_BACKEND": "directives.notices.mail.EmailBackend",
             "EMAIL_HOST": "127.0.0.1",
             "EMAIL_PORT": str(self.port),
             "EMAIL_USE_TLS": "false",

@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from agencies.models import Agency, Membership, OversightReviewer
-from tests.access_table import create_samples
+from tests.access_samples import create_samples
 
 # persona -> (username, the agency it edits for): the suite's personas (tests/conftest.py).
 ACCOUNTS = {

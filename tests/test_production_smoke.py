@@ -40,7 +40,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.urls import reverse
 
 from tests import image_steps
-from tests.access_table import METHODS, PERSONAS, TABLE, Route, Samples, all_routes, sample_path
+from tests.access_samples import Samples, sample_path
+from tests.access_table import METHODS, PERSONAS, TABLE, Route, all_routes
 from tests.web_client import Response, WebClient, css_references, page_references
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]

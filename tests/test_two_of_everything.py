@@ -26,8 +26,9 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from agencies import actions as agency_actions
-from directives import history, notify
+from directives import history
 from directives.models import Delivery, Directive, DirectiveEvent, Involvement, Notification, Status
+from directives.notices import notify
 from tests.fault_servers import SmtpSink, ephemeral_port
 from tests.test_celery_worker import LEADS, editors  # noqa: F401 - editors: a fixture, used by name
 from tests.test_faults import QUIET, Services, flags_per_deadline, sent_count

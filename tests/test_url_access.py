@@ -31,18 +31,8 @@ from django.test import Client
 
 from agencies.models import Agency, APIToken, Membership, OversightReviewer
 from directives.models import Directive, DirectiveEvent, Order
-from tests.access_table import (
-    HOW_TO_ADD,
-    METHODS,
-    PERSONAS,
-    TABLE,
-    Route,
-    Samples,
-    all_routes,
-    area_of,
-    create_samples,
-    sample_path,
-)
+from tests.access_samples import Samples, area_of, create_samples, sample_path
+from tests.access_table import HOW_TO_ADD, METHODS, PERSONAS, TABLE, Route, all_routes
 
 
 # ------------------------------------------------------------------------------------------------

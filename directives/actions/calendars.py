@@ -10,10 +10,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from directives.models.outreach import CalendarToken
 from ledger import audit
 from ledger.models import AccessEvent
-
-from ..outreach import CalendarToken
 
 
 def digest_of(key: str) -> str:

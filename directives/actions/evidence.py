@@ -29,8 +29,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from .. import files, history, permissions
-from ..attachments import evidence_note
+from directives import files, history
+from directives.models.attachments import evidence_note
+from directives.queries import permissions
+
 from ..history import NewEvent
 from ..models import Directive, DirectiveEvent, EvidenceFile
 from .common import lock

@@ -15,7 +15,9 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from .. import history, permissions
+from directives import history
+from directives.queries import permissions
+
 from ..history import NewEvent
 from ..models import Directive, DirectiveEvent, ExtensionRequest, Notification
 from .common import lock, queue_dispatch_on_commit, validate_note, validate_required_text

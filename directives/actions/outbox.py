@@ -53,7 +53,9 @@ from django.core.cache import cache
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
-from .. import history, mail, notify, outbox_counts
+from directives import history
+from directives.notices import mail, notify, outbox_counts
+
 from ..history import NewEvent
 from ..models import Delivery, Directive, DirectiveEvent, Notification
 from . import preferences, webhooks

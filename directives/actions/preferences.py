@@ -24,9 +24,10 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from directives.models.outreach import DigestSlot, NotificationPreference
+
 from .. import deadlines
 from ..models import Delivery, Notification
-from ..outreach import DigestSlot, NotificationPreference
 
 
 def next_digest_at(now: dt.datetime, hour: int | None = None) -> dt.datetime:

@@ -7,11 +7,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from directives.models.outreach import Publication
 from ledger import audit
 from ledger.models import AccessEvent
 
 from ..models import Order
-from ..outreach import Publication
 
 
 def _require_admin(actor: User | None) -> None:

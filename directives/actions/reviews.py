@@ -7,7 +7,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from .. import history, permissions
+from directives import history
+from directives.queries import permissions
+
 from ..history import NewEvent
 from ..models import VERDICTS, Directive, DirectiveEvent, Review, Status
 from .common import MAX_URL_LENGTH, StaleVersion, lock, saved_event, validate_note, version_of

@@ -14,7 +14,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from .. import deadlines, history, permissions
+from directives import deadlines, history
+from directives.queries import permissions
+
 from ..history import NewEvent
 from ..models import Directive, DirectiveEvent
 from .common import StaleVersion, lock, saved_event, validate_note, validate_required_text, version_of

@@ -10,7 +10,9 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from .. import deadlines, history, permissions
+from directives import deadlines, history
+from directives.queries import permissions
+
 from ..history import NewEvent
 from ..models import Directive, DirectiveEvent, Status
 from . import chains, series

@@ -38,12 +38,12 @@ from django.utils import timezone
 
 from agencies.access import editor_agency_ids
 from agencies.models import Agency
+from directives.models.outreach import WebhookDelivery, WebhookSubscription
+from directives.notices import notify, payloads
 from ledger import audit
 from ledger.models import AccessEvent
 
-from .. import notify, payloads
 from ..models import Directive, Involvement, Notification, Order
-from ..outreach import WebhookDelivery, WebhookSubscription
 
 logger = logging.getLogger(__name__)
 

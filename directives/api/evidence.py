@@ -16,9 +16,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from agencies.access import signed_in
-from directives import actions, files, permissions
-from directives.evidence_views import evidence_response
+from directives import actions, files
 from directives.models import Directive, EvidenceFile
+from directives.pages.evidence import evidence_response
+from directives.queries import permissions
 
 from .parsers import JSONParser
 from .serializers import EvidenceSerializer, EvidenceUploadSerializer

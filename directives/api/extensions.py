@@ -15,8 +15,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from agencies.access import signed_in
-from directives import actions, permissions
+from directives import actions
 from directives.models import Directive, ExtensionRequest
+from directives.queries import permissions
 
 from .serializers import DecisionSerializer, ExtensionRequestInputSerializer, ExtensionRequestSerializer
 

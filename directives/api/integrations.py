@@ -19,9 +19,10 @@ from rest_framework.views import APIView
 
 from agencies.access import editor_agency_ids, signed_in
 from agencies.models import Agency
-from directives import actions, oscal
+from directives import actions
 from directives.models import Notification, Order
-from directives.outreach import WebhookDelivery, WebhookSubscription
+from directives.models.outreach import WebhookDelivery, WebhookSubscription
+from directives.publishing import oscal
 from directives.queries import request_now
 
 from .clock import NowMixin

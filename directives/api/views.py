@@ -17,9 +17,9 @@ from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
 from agencies.access import User, signed_in
-from directives import actions, permissions
+from directives import actions
 from directives.models import Directive, DirectiveEvent, Order
-from directives.queries import DIRECTIVE_SEQUENCE, DirectiveFilter
+from directives.queries import DIRECTIVE_SEQUENCE, DirectiveFilter, permissions
 
 from .clock import NowMixin
 from .etags import etag_of, expected_version, not_modified

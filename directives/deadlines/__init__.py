@@ -6,8 +6,9 @@ is kept as it is unless a policy asks to roll it to the next business day. A dea
 is done by the end of that day in US Eastern time, so the instant that matters is midnight at the end
 of the due day in America/New_York.
 The package: ``calendar`` (business days, federal holidays, the Eastern day), ``rules`` (what a
-deadline is, read from an order file, and the date it gives) and ``jsonform`` (a rule as a JSON column,
-the API and a backup hold it); callers use the names re-exported here.
+deadline is), ``reading`` (a rule read from an order file), ``dates`` (the date a rule gives) and
+``jsonform`` (a rule as a JSON column, the API and a backup hold it); callers use the names
+re-exported here.
 """
 
 from .calendar import (
@@ -24,7 +25,9 @@ from .calendar import (
     wall_clock_days_later,
     weekday_date,
 )
+from .dates import due_date, first_rule, next_occurrence, next_occurrence_due, occurrence_due
 from .jsonform import rule_from_json, rule_to_json
+from .reading import rule_from_dict
 from .rules import (
     EARLIEST_DATE,
     LATEST_DATE,
@@ -47,13 +50,7 @@ from .rules import (
     Trigger,
     YearsAfterOrder,
     date_out_of_range,
-    due_date,
-    first_rule,
     is_dated_by_order,
-    next_occurrence,
-    next_occurrence_due,
-    occurrence_due,
-    rule_from_dict,
 )
 
 __all__ = [

@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from .rules import Rule, RuleError, rule_from_dict
+from .reading import rule_from_dict
+from .rules import Rule, RuleError
 
 # Keys whose value is a date: TOML writes them as dates, JSON (a database column, the API) as text.
 _DATE_KEYS = ("date", "until")

@@ -51,7 +51,7 @@ What the chain proves: an event whose content was edited no longer matches its h
 re-hashed after an edit breaks the next event's link, or, re-hashed to the end, the signatures; a
 removed event leaves a gap in ``seq``; events added without the key are not covered by a signature.
 Events removed from the end of a chain leave no trace in what stays: signed checkpoints kept outside
-the database catch that (``ledger/checkpoints.py``, ``directives/proof.py``).
+the database catch that (``ledger/checkpoints.py``, ``directives/history/proof.py``).
 
 Appends for one order are serialised by a lock on the order's row (on SQLite, by the IMMEDIATE
 transaction), taken after the directive rows, as every writer takes them, so that a sweep and an

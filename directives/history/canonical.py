@@ -27,7 +27,7 @@ SIGNATURE_KEYS = ("signed_from", "key_id", "signature")
 
 # An event as a record: the canonical CONTENT_KEYS, then id, hash and SIGNATURE_KEYS (an event line
 # of ``export_history``). Read from the database (values typed by its columns) or from a backup's
-# line (checked by ``directives/backup``), so its values are as the package docstring says.
+# line (checked by ``directives/operations/backup``), so its values are as the package docstring says.
 Record = Mapping[str, Any]
 
 

@@ -283,7 +283,7 @@ def verify(
 ) -> VerifyReport:
     """Check every order's chain (or one order's) and return the counts and the first mismatch.
 
-    ``on_event`` sees every event that passed (``directives/proof.py`` replays them).
+    ``on_event`` sees every event that passed (``directives/history/proof.py`` replays them).
     """
     checker = ChainChecker(trusted_types=True)
     for stored in stored_events(order_number):

@@ -8,7 +8,7 @@ from django.test import Client, override_settings
 
 from bench.api import _same_answer
 from bench.dataset import DIRECTIVES_PER_ORDER, EVENTS_PER_DIRECTIVE, ensure_dataset
-from directives import proof
+from directives.history import proof
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from directives import actions
-from directives.dashboard import REFRESH_SECONDS
-from directives.export import EXPORT_COLUMNS
 from directives.models import Directive, Status
+from directives.pages.dashboard import REFRESH_SECONDS
+from directives.publishing.export import EXPORT_COLUMNS
 
 from .conftest import ARTIFACTS
 

@@ -12,7 +12,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page
 
-from tests.access_table import all_routes, area_of, create_samples, sample_path
+from tests.access_samples import area_of, create_samples, sample_path
+from tests.access_table import all_routes
 
 pytestmark = pytest.mark.browser
 

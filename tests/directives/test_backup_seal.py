@@ -15,9 +15,10 @@ import time_machine
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.management import CommandError, call_command
 
-from directives import actions, backup
-from directives.backup.fileformat import end_line, new_digest, seal
+from directives import actions
 from directives.models import Notification
+from directives.operations import backup
+from directives.operations.backup.fileformat import end_line, new_digest, seal
 from ledger import keys
 from tests.directives.test_backup import command, everything
 from tests.directives.test_history import JULY_2_ENDS, NOON_NOV_26

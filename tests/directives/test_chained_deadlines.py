@@ -9,7 +9,8 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from directives import actions, deadlines, proof
+from directives import actions, deadlines
+from directives.history import proof
 from directives.models import Directive, DirectiveEvent, Order, Status
 from tests.directives.rule_orders import AT_B, ORDER_A, ORDER_B, get, load
 

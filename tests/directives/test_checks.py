@@ -1,4 +1,5 @@
-"""The system checks of directives/checks.py: each fires on the misconfiguration it names, and only then."""
+"""The system checks of directives/operations/checks.py: each fires on the misconfiguration it names,
+and only then."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from django.core.checks import Error, run_checks
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
-from directives import checks
+from directives.operations import checks
 from tests.test_security_deploy import PRODUCTION
 from tests.test_settings import run_django
 
@@ -49,7 +50,8 @@ def test_a_deployment_on_sqlite_is_warned_about():
 
 def test_the_sqlite_warning_is_silent_on_postgresql_and_in_development():
     on_postgresql = run_django(
-        "from directives import checks; print(checks.check_production_database(None))", **PRODUCTION
+        "from directives.operations import checks; print(checks.check_production_database(None))",
+        **PRODUCTION,
     )
     assert on_postgresql.returncode == 0, on_postgresql.stderr
     assert on_postgresql.stdout.strip() == "[]"

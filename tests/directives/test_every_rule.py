@@ -15,7 +15,8 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
-from directives import actions, deadlines, proof
+from directives import actions, deadlines
+from directives.history import proof
 from directives.models import Directive, DirectiveEvent
 from tests.directives.rule_orders import ORDER_A, get, load
 

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 
-from directives.export import EXPORT_COLUMNS, to_csv
+from directives.publishing.export import EXPORT_COLUMNS, to_csv
 
 TODAY = dt.datetime(2026, 11, 26, 17, 0, tzinfo=dt.UTC)
 

@@ -29,7 +29,7 @@ from directives.models import Directive, DirectiveEvent, Order
 from directives.orderfile import parse_order_file
 from ledger import keys
 from ledger.chain import sign_head
-from ledger.pg import APPEND_ONLY
+from ledger.pg import append_only_tables
 from tests.conftest import ORDER_FILE
 
 NOON_NOV_26 = dt.datetime(2026, 11, 26, 17, 0, tzinfo=dt.UTC)  # 12:00 Eastern
@@ -43,12 +43,12 @@ def tamper(sql: str, params: list | tuple = ()) -> None:
         if connection.vendor == "postgresql":
             # ALTER TABLE waits for no deferred foreign-key check: run the pending ones now.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            for table in APPEND_ONLY:
+            for table in append_only_tables():
                 cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
         cursor.execute(sql, params)
         if connection.vendor == "postgresql":
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            for table in APPEND_ONLY:
+            for table in append_only_tables():
                 cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
 
 

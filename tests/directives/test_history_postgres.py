@@ -12,7 +12,7 @@ from django.db import DatabaseError, connection, transaction
 
 from directives import actions
 from directives.models import Delivery, DirectiveEvent, EvidenceFile, Notification
-from directives.outreach import WebhookDelivery
+from directives.models.outreach import WebhookDelivery
 
 pytestmark = pytest.mark.postgres
 

@@ -247,7 +247,7 @@ def test_an_unreachable_mail_server_is_retried_every_minute_and_never_given_up(
     directive, cisa_editor, settings
 ):
     settings.NOTIFICATION_MAX_ATTEMPTS = 3
-    settings.EMAIL_BACKEND = "directives.mail.EmailBackend"
+    settings.EMAIL_BACKEND = "directives.notices.mail.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = (
         "127.0.0.1",
         9,

@@ -17,7 +17,8 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from agencies.models import Agency, Membership
-from directives import actions, deadlines, proof
+from directives import actions, deadlines
+from directives.history import proof
 from directives.models import Directive, DirectiveEvent, Notification, OrderChange, Status
 from directives.queries import summarize
 from tests.api.conftest import token_client

@@ -12,7 +12,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 
-from directives import actions, proof
+from directives import actions
+from directives.history import proof
 from directives.models import (
     CLOSED_STATUSES,
     Directive,
@@ -369,7 +370,7 @@ def test_only_reviewers_decide_extension_requests(request, who, today, directive
 
 
 def test_the_notices_go_to_the_reviewers_then_to_the_requester(today, directive, treasury_editor, reviewer):
-    from directives import notify
+    from directives.notices import notify
 
     d = directive("2(d)")
     ext = actions.request_extension(d, NEW_DATE, actor=treasury_editor, justification="Procurement.")
@@ -447,7 +448,7 @@ def test_nobody_decides_an_extension_they_asked_for(today, directive, cisa_edito
 def test_separation_of_duties_is_off_only_by_a_setting_the_deploy_check_warns_about(
     today, directive, cisa_editor_and_reviewer, settings
 ):
-    from directives.checks import check_separation_of_duties
+    from directives.operations.checks import check_separation_of_duties
 
     assert check_separation_of_duties(None) == []
     settings.SEPARATION_OF_DUTIES = False

@@ -20,7 +20,8 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 
 from agencies.models import Agency
-from directives import actions, proof
+from directives import actions
+from directives.history import proof
 from directives.models import Directive, DirectiveEvent
 from ledger import checkpoints, keys
 from ledger.models import AccessEvent, Checkpoint

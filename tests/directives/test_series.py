@@ -15,9 +15,10 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.test import Client
 
-from directives import actions, deadlines, proof
-from directives.export import status_rows
+from directives import actions, deadlines
+from directives.history import proof
 from directives.models import Directive, DirectiveEvent, Notification, Status
+from directives.publishing.export import status_rows
 from directives.queries import summarize
 from tests.api.conftest import token_client
 from tests.directives.rule_orders import ORDER_A, ORDER_B, get, load

@@ -9,7 +9,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, connection, transaction
 
-from directives import actions, files, history, proof
+from directives import actions, files, history
+from directives.history import proof
 from directives.models import DirectiveEvent, EvidenceFile
 from tests.directives.test_history import tamper
 

@@ -11,7 +11,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from directives import actions, proof
+from directives import actions
+from directives.history import proof
 from directives.models import EvidenceFile
 
 from . import samples

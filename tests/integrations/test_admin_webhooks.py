@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from agencies.models import Agency
 from directives import actions
-from directives.outreach import WebhookSubscription
+from directives.models.outreach import WebhookSubscription
 from ledger.models import AccessEvent
 
 ADD = "/admin/directives/webhooksubscription/add/"

@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from agencies.models import Agency
 from directives import actions
-from directives.outreach import WebhookSubscription
+from directives.models.outreach import WebhookSubscription
 from ledger.models import AccessEvent
 
 

@@ -15,9 +15,10 @@ import vobject
 from django.test import override_settings
 from icalendar import Calendar, Component
 
-from directives import actions, calendar
+from directives import actions
 from directives.models import Directive, Status
-from directives.outreach import CalendarToken
+from directives.models.outreach import CalendarToken
+from directives.publishing import calendar
 from ledger.models import AccessEvent
 
 MADE_AT = dt.datetime(2026, 6, 10, 16, 0, tzinfo=dt.UTC)

@@ -17,9 +17,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.test import override_settings
 
-from directives import actions, opendata
+from directives import actions
 from directives.models import Directive
-from directives.outreach import Publication
+from directives.models.outreach import Publication
+from directives.publishing import opendata
 from ledger.models import AccessEvent
 
 NOTE = "Internal: waiting on the contractor's SBOM, do not share"

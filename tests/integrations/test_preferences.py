@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from directives import actions
 from directives.actions.preferences import next_digest_at
 from directives.models import Delivery, Directive, Notification
-from directives.outreach import DigestSlot, NotificationPreference
+from directives.models.outreach import DigestSlot, NotificationPreference
 
 JULY_2_ENDS = dt.datetime(2026, 7, 3, 4, 0, tzinfo=dt.UTC)  # midnight Eastern (EDT) into July 3
 SEVEN_EDT_JULY_3 = dt.datetime(2026, 7, 3, 11, 0, tzinfo=dt.UTC)

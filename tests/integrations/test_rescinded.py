@@ -13,9 +13,10 @@ import datetime as dt
 import pytest
 import time_machine
 
-from directives import actions, calendar, opendata, oscal
+from directives import actions
 from directives.models import Directive, Order
-from directives.outreach import WebhookDelivery
+from directives.models.outreach import WebhookDelivery
+from directives.publishing import calendar, opendata, oscal
 from tests.directives.rule_orders import AT_A, AT_B, ORDER_A, ORDER_B, load
 from tests.integrations.receiver import running_receiver
 

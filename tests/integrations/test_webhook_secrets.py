@@ -13,8 +13,9 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from agencies import actions as agency_actions
 from agencies.models import Agency
-from directives import actions, payloads
-from directives.outreach import WebhookSubscription
+from directives import actions
+from directives.models.outreach import WebhookSubscription
+from directives.notices import payloads
 from ledger.models import AccessEvent
 
 NOW = dt.datetime(2026, 7, 1, 14, 0, tzinfo=dt.UTC)

@@ -14,10 +14,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from agencies.models import Agency
-from directives import actions, payloads
+from directives import actions
 from directives.actions import webhooks
 from directives.models import Directive, Notification, Order
-from directives.outreach import WebhookDelivery, WebhookSubscription
+from directives.models.outreach import WebhookDelivery, WebhookSubscription
+from directives.notices import payloads
 from ledger.models import AccessEvent
 from tests.integrations.receiver import running_receiver
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from directives import history
 from directives.models import DirectiveEvent
-from directives.views import HISTORY_PAGE_SIZE
+from directives.pages.views import HISTORY_PAGE_SIZE
 from tests.conftest import LOADED_AT
 
 

@@ -13,8 +13,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from pypdf import PdfReader
 
-from directives import actions, deadlines, reports
+from directives import actions, deadlines
 from directives.models import Directive, Review, Status
+from directives.publishing import reports
 
 
 def at(day: dt.date, hour: int = 12):

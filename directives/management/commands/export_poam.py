@@ -3,8 +3,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from directives import oscal
 from directives.models import Order
+from directives.publishing import oscal
 
 
 class Command(BaseCommand):

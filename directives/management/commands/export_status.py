@@ -3,8 +3,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from directives.export import directives_for_export, status_rows, to_csv, to_json
 from directives.models import Order
+from directives.publishing.export import directives_for_export, status_rows, to_csv, to_json
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from directives import backup
+from directives.operations import backup
 
 
 class Command(BaseCommand):

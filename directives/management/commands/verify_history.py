@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from directives import proof
+from directives.history import proof
 from directives.models import Order
 
 

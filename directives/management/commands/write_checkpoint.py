@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from directives import proof
+from directives.history import proof
 from ledger import checkpoints
 
 

@@ -49,5 +49,5 @@ class Command(BaseCommand):
                 cursor.execute(sql)
         self.stdout.write(
             f"Granted {role} what the application needs on {len(set(tables))} tables and "
-            f"{len(set(sequences))} sequences; append-only: {', '.join(pg.APPEND_ONLY)}."
+            f"{len(set(sequences))} sequences; append-only: {', '.join(pg.append_only_tables())}."
         )

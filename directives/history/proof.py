@@ -1,0 +1,420 @@
+"""Proving the record: chains, signatures, state and checkpoints together (``verify_history``).
+
+:func:`verify` checks, in one pass over the events and one over the directives:
+
+1. every order's chain (``history.verify``): links, hashes, seq without gaps, time that never goes
+   backwards, and signed appends that tile the chain up to its newest event;
+2. every directive's state against its history, replayed from its events (:class:`Replay`): status,
+   completion date, original and effective due dates (and the instant the due day ends), forecast
+   and overdue flag; every directive of every order has its chain from its ``created`` event;
+3. the access log's chain (``ledger/audit.py``);
+4. the newest checkpoint in the database and the newest in each checkpoint file given: every chain
+   it names must still hold its seq with its hash, so events removed since (the newest of a chain,
+   a whole chain, or every event) are named by order, directive and seq.
+
+Writing checkpoints (:func:`write_checkpoint`) is here too: the heads of every order's chain and of
+the access log, signed, stored and sent to the sinks (``ledger/checkpoints.py``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from agencies.access import reviewer_emails
+from directives import deadlines, history
+from directives.models import VERDICTS, Directive, DirectiveEvent, EvidenceFile, Order, Review, Status
+from ledger import audit, checkpoints
+from ledger.models import AccessEvent, Checkpoint
+
+MAX_PROBLEMS = 50
+# The events that move a deadline through schedule._move_deadline (an amendment, when its dates differ).
+MOVES = frozenset(
+    {DirectiveEvent.Kind.DEADLINE_EXTENDED, DirectiveEvent.Kind.EVENT_DATED, DirectiveEvent.Kind.DEADLINE_SET}
+)
+
+
+@dataclass
+class Report:
+    orders: int = 0
+    events: int = 0
+    directives: int = 0
+    access_entries: int = 0
+    checkpoints: list[str] = field(default_factory=list)  # what each checked checkpoint was
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def add(self, problem: str) -> None:
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(problem)
+
+
+# --- Replaying each directive's state -----------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _State:
+    status: str | None = None
+    completed_on: str | None = None
+    forecast_on: str | None = None
+    original_due_on: str | None = None
+    due_on: str | None = None
+    flagged: bool = False
+    review: str = Review.UNREVIEWED.value
+    status_reason: str = ""
+    completion_flag: str = ""
+    last_seq: int = 0
+    problem: str | None = None
+
+
+class Replay:
+    """Replay each directive's events into the state its row must have (as the actions write it).
+
+    - ``created``: the status and due date it gives (original and effective), no forecast, no flag;
+    - ``status_changed``: its old status must be the replayed one; the new status, and the completion
+      date when completed (none otherwise);
+    - any event whose old and new forecast differ: the new forecast (an update that keeps the
+      forecast carries it twice; a roll-up, an extension or a sweep carries none);
+    - ``deadline_extended``, ``event_dated`` (an event-relative deadline dated), ``deadline_set`` (a
+      chained one dated by the directive it waits for) and ``amended`` when it moves the date: the new
+      effective due date (and the original, when the deadline had none yet), the overdue flag cleared;
+    - ``flagged_overdue``: the flag set;
+    - the review axis (docs/oversight.md): ``verified``, ``disputed`` and ``no_evidence_found`` set the
+      review; every ``status_changed`` resets it to unreviewed, keeps the reason of not applicable (its
+      note) and clears the completion flag, which ``completion_flagged`` sets (its note).
+      Notes, reminders, escalations, extension requests and denials, definition updates and attached
+      evidence change none of these; an ``evidence_added`` event's note must describe its file's row
+      (name, type, size and SHA-256: ``compare_evidence``).
+    """
+
+    def __init__(self) -> None:
+        self.states: dict[int, _State] = {}
+        # Each evidence_added event's id -> (its seq, its note), to check the file rows against.
+        self.evidence: dict[int, tuple[int, str]] = {}
+
+    def __call__(self, stored: history.Stored) -> None:
+        r = stored.record
+        state = self.states.get(stored.directive_id)
+        kind = r["kind"]
+        if state is None:
+            state = self.states[stored.directive_id] = _State()
+            if kind != DirectiveEvent.Kind.CREATED:
+                state.problem = f"seq {r['seq']}: its history starts with a {kind} event, not created"
+        state.last_seq = r["seq"]
+        if kind == DirectiveEvent.Kind.EVIDENCE_ADDED:
+            self.evidence[r["id"]] = (r["seq"], r["note"])
+        if state.problem is not None:
+            return
+        if kind == DirectiveEvent.Kind.CREATED:
+            if state.status is not None:
+                state.problem = f"seq {r['seq']}: a second created event"
+                return
+            state.status = r["new_status"]
+            state.original_due_on = state.due_on = r["new_due_on"]
+        elif kind == DirectiveEvent.Kind.STATUS_CHANGED:
+            if r["old_status"] != state.status:
+                state.problem = (
+                    f"seq {r['seq']}: it changes the status from {r['old_status']!r}, but the events "
+                    f"before it leave {state.status!r}"
+                )
+                return
+            state.status = r["new_status"]
+            state.completed_on = r["completed_on"] if r["new_status"] == Status.COMPLETED else None
+            state.review = Review.UNREVIEWED.value
+            state.status_reason = r["note"] if r["new_status"] == Status.NOT_APPLICABLE else ""
+            state.completion_flag = ""
+        elif kind in VERDICTS:
+            state.review = kind
+        elif kind == DirectiveEvent.Kind.COMPLETION_FLAGGED:
+            state.completion_flag = r["note"]
+        elif kind in MOVES or (kind == DirectiveEvent.Kind.AMENDED and r["old_due_on"] != r["new_due_on"]):
+            # schedule._move_deadline: the first date a deadline gets is its original.
+            state.original_due_on = state.original_due_on or r["new_due_on"]
+            state.due_on = r["new_due_on"]
+            state.flagged = False
+        elif kind == DirectiveEvent.Kind.FLAGGED_OVERDUE:
+            state.flagged = True
+        if r["old_forecast_on"] != r["new_forecast_on"]:
+            state.forecast_on = r["new_forecast_on"]
+
+    def compare(self, order_number: int | None, report: Report) -> None:
+        """Compare every directive (of one order, or all) with its replay; add each difference."""
+        directives = Directive.objects.all()
+        if order_number is not None:
+            directives = directives.filter(order__number=order_number)
+        fields = (
+            "id", "order__number", "ref", "status", "completed_on", "forecast_on", "original_due_on",
+            "due_on", "due_at", "overdue_flagged_at", "review", "status_reason", "completion_flag",
+        )  # fmt: skip
+        for row in directives.order_by("order__number", "id").values_list(*fields).iterator(chunk_size=5000):
+            (
+                pk,
+                number,
+                ref,
+                status,
+                completed_on,
+                forecast_on,
+                original_due_on,
+                due_on,
+                due_at,
+                flagged_at,
+                review,
+                status_reason,
+                completion_flag,
+            ) = row
+            report.directives += 1
+            where = f"EO {number}, directive {ref}"
+            state = self.states.get(pk)
+            if state is None:
+                report.add(f"{where}: it has no events: its chain from created is missing")
+                continue
+            where += f", seq {state.last_seq} (its newest event)"
+            if state.problem is not None:
+                report.add(f"{where}: its history cannot be replayed: {state.problem}")
+                continue
+            stored_values = {
+                "status": status,
+                "completion date": _day(completed_on),
+                "forecast": _day(forecast_on),
+                "original due date": _day(original_due_on),
+                "due date": _day(due_on),
+                "overdue flag": flagged_at is not None,
+                "review": review,
+                "reason": status_reason,
+                "completion flag": completion_flag,
+            }
+            replayed = {
+                "status": state.status,
+                "completion date": state.completed_on,
+                "forecast": state.forecast_on,
+                "original due date": state.original_due_on,
+                "due date": state.due_on,
+                "overdue flag": state.flagged,
+                "review": state.review,
+                "reason": state.status_reason,
+                "completion flag": state.completion_flag,
+            }
+            differs = [
+                f"{name} is {_show(stored_values[name])} but its events say {_show(value)}"
+                for name, value in replayed.items()
+                if stored_values[name] != value
+            ]
+            expected_due_at = (
+                deadlines.end_of_day(dt.date.fromisoformat(state.due_on)) if state.due_on else None
+            )
+            if not differs and due_at != expected_due_at:
+                differs.append(
+                    f"the due day ends at {_show(due_at and history.instant(due_at))}, not at the end of "
+                    f"{state.due_on} Eastern"
+                )
+            if differs:
+                report.add(f"{where}: the directive differs from its history: {'; '.join(differs)}")
+
+    def compare_evidence(self, order_number: int | None, report: Report) -> None:
+        """Compare every evidence file's row (of one order, or all) with the event that recorded it."""
+        files = EvidenceFile.objects.select_related("directive__order").order_by("id")
+        if order_number is not None:
+            files = files.filter(directive__order__number=order_number)
+        seen = set()
+        for file in files.iterator(chunk_size=2000):
+            seen.add(file.event_id)
+            where = (
+                f"EO {file.directive.order.number}, directive {file.directive.ref}, evidence file {file.pk}"
+            )
+            recorded = self.evidence.get(file.event_id)
+            if recorded is None:
+                report.add(
+                    f"{where}: its event (id {file.event_id}) is not an evidence_added event of the chain"
+                )
+            elif recorded[1] != file.note:
+                report.add(
+                    f"{where}, seq {recorded[0]}: the file's row differs from its event: the row says "
+                    f"{file.note!r}, the history {recorded[1]!r}"
+                )
+        for event_id, (seq, _) in self.evidence.items():
+            if event_id not in seen:
+                report.add(f"evidence_added event id {event_id} (seq {seq}) has no evidence file row")
+
+
+def _day(value: dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _show(value: object) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return "set" if value else "clear"
+    return repr(value)
+
+
+# --- Checkpoints --------------------------------------------------------------------------------------
+
+ACCESS = audit.CHAIN
+
+
+def heads() -> dict[str, dict[str, object]]:
+    """Return the head of every order's chain and of the access log: seq, count, hash, label."""
+    found: dict[str, dict[str, object]] = {}
+    newest: Iterable[tuple[int, int, str, str]]
+    if _distinct_on():
+        newest = (
+            DirectiveEvent.objects.order_by("order_id", "-seq")
+            .distinct("order_id")
+            .values_list("order__number", "seq", "hash", "directive__ref")
+        )
+    else:
+        newest = []
+        for number in Order.objects.values_list("number", flat=True):
+            head = (
+                DirectiveEvent.objects.filter(order__number=number)
+                .order_by("-seq")
+                .values_list("order__number", "seq", "hash", "directive__ref")
+                .first()
+            )
+            if head:
+                newest.append(head)
+    for number, seq, event_hash, ref in newest:
+        found[history.chain_name(number)] = {"seq": seq, "count": seq, "hash": event_hash, "label": ref}
+    access = AccessEvent.objects.order_by("-seq").values_list("seq", "hash").first()
+    if access:
+        found[ACCESS] = {"seq": access[0], "count": access[0], "hash": access[1], "label": None}
+    return found
+
+
+def _distinct_on() -> bool:
+    from django.db import connection
+
+    return connection.features.can_distinct_on_fields
+
+
+def checkpoint_emails() -> list[str]:
+    """Return the addresses checkpoints are emailed to ("reviewers" expands to the reviewers')."""
+    addresses: list[str] = []
+    for item in settings.HISTORY_CHECKPOINT_EMAIL:
+        addresses += reviewer_emails() if item == "reviewers" else [item]
+    return sorted(set(addresses))
+
+
+def write_checkpoint(*, send: bool = True) -> tuple[Checkpoint, checkpoints.Line]:
+    """Sign the heads of every chain, store the checkpoint, and (``send``) send it to the sinks on commit.
+
+    The heads are read in the checkpoint's own transaction; a chain that grows meanwhile only makes
+    the checkpoint a little older than its time says, never wrong.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        line = checkpoints.sign(heads(), now)
+        return checkpoints.record(line, emails=checkpoint_emails(), send=send), line
+
+
+def check_checkpoint(stored: checkpoints.Stored, report: Report) -> None:
+    """Check that every chain ``stored`` names still holds its seq with its hash; add what does not."""
+    line = stored.line
+    when = f"the checkpoint of {line.get('created')} ({stored.source})"
+    if stored.error is not None:
+        report.add(f"{stored.source}: not a valid checkpoint: {stored.error}")
+        return
+    report.checkpoints.append(when)
+    chains: dict[str, dict[str, Any]] = line["chains"]
+    orders = {name: head for name, head in chains.items() if name.startswith("order:")}
+    found: dict[tuple[int, int], str] = {}
+    pairs = [(int(name.removeprefix("order:")), int(head["seq"])) for name, head in orders.items()]
+    for start in range(0, len(pairs), 500):
+        condition = Q()
+        for number, seq in pairs[start : start + 500]:
+            condition |= Q(order__number=number, seq=seq)
+        found.update(
+            {
+                (number, seq): event_hash
+                for number, seq, event_hash in DirectiveEvent.objects.filter(condition).values_list(
+                    "order__number", "seq", "hash"
+                )
+            }
+        )
+    ends = dict(
+        DirectiveEvent.objects.order_by()
+        .values("order__number")
+        .annotate(last=Max("seq"))
+        .values_list("order__number", "last")
+    )
+    for name, head in sorted(orders.items(), key=lambda item: int(item[0].removeprefix("order:"))):
+        number, seq = int(name.removeprefix("order:")), int(head["seq"])
+        where = f"EO {number}, directive {head['label']}, seq {seq}"
+        stored_hash = found.get((number, seq))
+        if stored_hash is None:
+            end = ends.get(number)
+            now = f"the chain now ends at seq {end}" if end else "the database holds no event of this order"
+            report.add(f"{where}: in {when}, but not in the database ({now}): events were removed")
+        elif stored_hash != head["hash"]:
+            report.add(
+                f"{where}: {when} holds hash {head['hash']}, the database {stored_hash}: the chain was "
+                "rewritten since"
+            )
+    access = chains.get(ACCESS)
+    if access is not None:
+        entry = AccessEvent.objects.filter(seq=access["seq"]).values_list("hash", flat=True).first()
+        if entry is None:
+            report.add(
+                f"access log, seq {access['seq']}: in {when}, but not in the database: entries were removed"
+            )
+        elif entry != access["hash"]:
+            report.add(
+                f"access log, seq {access['seq']}: {when} holds another hash: the log was rewritten since"
+            )
+
+
+def newest_valid(found: Iterable[checkpoints.Stored], report: Report) -> checkpoints.Stored | None:
+    """Return the newest checkpoint that verifies (by its time); report each that does not."""
+    newest = None
+    for stored in found:
+        if stored.error is not None:
+            report.add(f"{stored.source}: not a valid checkpoint: {stored.error}")
+        elif newest is None or str(stored.line["created"]) > str(newest.line["created"]):
+            newest = stored
+    return newest
+
+
+# --- Everything ---------------------------------------------------------------------------------------
+
+
+def verify(order_number: int | None = None, *, checkpoint_files: Sequence[Path] = ()) -> Report:
+    """Check chains, state, the access log and checkpoints; return the counts and every problem found."""
+    report = Report()
+    replay = Replay()
+    chains = history.verify(order_number, on_event=replay)
+    report.orders, report.events = chains.orders, chains.events
+    if chains.error is not None:
+        report.add(chains.error.describe())
+    else:
+        replay.compare(order_number, report)
+        replay.compare_evidence(order_number, report)
+    if order_number is None:
+        access_head, problem = audit.verify()
+        report.access_entries = access_head.count
+        if problem is not None:
+            report.add(problem.describe())
+    sources: list[checkpoints.Stored | None] = [newest_valid(checkpoints.stored(), report)]
+    for path in checkpoint_files:
+        sources.append(newest_valid(checkpoints.read_file(path), report))
+    for stored in sources:
+        if stored is None:
+            continue
+        if order_number is not None:
+            chains_of_order = {
+                k: v for k, v in stored.line["chains"].items() if k == history.chain_name(order_number)
+            }
+            stored = checkpoints.Stored({**stored.line, "chains": chains_of_order}, stored.source, None)
+        check_checkpoint(stored, report)
+    return report

@@ -1,0 +1,1 @@
+"""Running the service: health and readiness, Prometheus metrics, the system checks and the backups."""

@@ -1,0 +1,117 @@
+"""The signed-in user's integration pages: calendar addresses, notification settings, OSCAL download."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.http import require_http_methods, require_safe
+
+from agencies.access import SignedInRequest, member_agency_ids
+from agencies.models import Agency
+from directives.actions import calendars, preferences
+from directives.models import Delivery, Order
+from directives.models.outreach import CalendarToken
+from directives.publishing import oscal
+from directives.queries import request_now
+
+from .forms import NotificationPreferenceForm
+
+NEW_CALENDAR_KEY = "orderctl_new_calendar_key"
+
+
+def _calendar_context(request: SignedInRequest, feeds: list[tuple[str, str, str]]) -> dict[str, object]:
+    return {
+        "feeds": feeds,
+        "has_key": CalendarToken.objects.filter(user_id=request.user.pk).exists(),
+        "current": "calendar_page",
+    }
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def calendar_page(request: SignedInRequest) -> HttpResponse:
+    """Make or rotate the calendar key (POST), then show the addresses made with it, once (GET)."""
+    if request.method == "POST":
+        if request.POST.get("rotate") != "yes":
+            # Only the page's button says "yes": a stray POST must not break subscribed calendars.
+            messages.error(request, "Nothing was changed: press the button to make new addresses.")
+            response = render(
+                request, "directives/calendar_page.html", _calendar_context(request, []), status=400
+            )
+            add_never_cache_headers(response)
+            return response
+        request.session[NEW_CALENDAR_KEY] = calendars.rotate_calendar_key(request.user, actor=request.user)
+        messages.success(request, "New calendar addresses made: any made before no longer work.")
+        return redirect("calendar_page")
+    key = request.session.pop(NEW_CALENDAR_KEY, None) if request.method == "GET" else None
+    feeds: list[tuple[str, str]] = []
+    if key:
+        base = request.build_absolute_uri("/")[:-1]
+        feeds.append(("Your agencies' directives", base + reverse("calendar_mine", args=[key])))
+        for agency in Agency.objects.filter(pk__in=member_agency_ids(request.user)).order_by("abbreviation"):
+            feeds.append((agency.name, base + reverse("calendar_agency", args=[key, agency.abbreviation])))
+        for order in Order.objects.order_by("-number"):
+            feeds.append((str(order), base + reverse("calendar_order", args=[key, order.number])))
+    # webcal:// is the same address under the scheme calendar programs register for: one click subscribes.
+    subscribe = [(name, url, "webcal://" + url.split("://", 1)[1]) for name, url in feeds]
+    response = render(request, "directives/calendar_page.html", _calendar_context(request, subscribe))
+    add_never_cache_headers(response)  # the addresses are secrets
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def notification_settings(request: SignedInRequest) -> HttpResponse:
+    """Choose immediate notices or a daily digest, and which kinds."""
+    preference = preferences.preference_of(request.user)
+    status = 200
+    if request.method == "POST":
+        form = NotificationPreferenceForm(request.POST)
+        if form.is_valid():
+            try:
+                preferences.set_notification_preference(
+                    request.user,
+                    actor=request.user,
+                    mode=form.cleaned_data["mode"],
+                    kinds=form.cleaned_data["kinds"],
+                )
+            except ValidationError as error:
+                for field, problems in error.message_dict.items():
+                    for problem in problems:
+                        form.add_error(field if field in form.fields else None, problem)
+            else:
+                messages.success(request, "Your notification settings are saved.")
+                return redirect("notification_settings")
+        status = 400
+    else:
+        form = NotificationPreferenceForm(initial={"mode": preference.mode, "kinds": preference.kinds})
+    # The notices' own emails the mail server refused or never confirmed: their owner should know.
+    undelivered = (
+        list(Delivery.objects.undelivered_to(request.user.email, request_now(request))[:20])
+        if request.user.email
+        else []
+    )
+    context = {
+        "form": form,
+        "digest_hour": settings.DIGEST_HOUR_EASTERN,
+        "current": "notification_settings",
+        "undelivered": undelivered,
+    }
+    return render(request, "directives/notification_settings.html", context, status=status)
+
+
+@login_required
+@require_safe
+def order_poam(request: SignedInRequest, number: int) -> HttpResponse:
+    """Download the order's open directives as an OSCAL plan of action and milestones (JSON)."""
+    order = get_object_or_404(Order, number=number)
+    body = oscal.to_json(oscal.plan_of_action(order, request_now(request)))
+    response = HttpResponse(body, content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="eo-{order.number}-poam.json"'
+    return response

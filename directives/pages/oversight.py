@@ -1,0 +1,110 @@
+"""The oversight loop's forms on the directive page: a review, an extension request, a decision.
+
+Each view checks who may act before it reads the input (a 403 saying why), calls the action, and on
+bad input shows the directive page again with the errors at their fields (a 400, nothing written).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from agencies.access import SignedInRequest
+from directives import actions
+from directives.models import Directive, ExtensionRequest, Review
+from directives.queries import permissions
+
+from .forms import DecisionForm, ExtensionRequestForm, ReviewForm
+from .views import detail_context
+
+
+def _again(request: SignedInRequest, directive: Directive, status: int = 400, **forms: Any) -> HttpResponse:
+    """Show the directive page again with the bound ``forms`` and their errors."""
+    context = detail_context(request.user, directive, timezone.now(), **forms)
+    return render(request, "directives/directive_detail.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["POST"])
+def directive_review(request: SignedInRequest, pk: int) -> HttpResponse:
+    """Record an oversight reviewer's verdict on the directive's claim."""
+    directive = get_object_or_404(Directive.objects.with_agencies(), pk=pk)
+    permissions.require_review(request.user)
+    form = ReviewForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            actions.review(
+                directive,
+                form.cleaned_data["review"],
+                actor=request.user,
+                note=form.cleaned_data["note"],
+                evidence=form.cleaned_data["evidence"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except actions.StaleVersion:
+            form.add_error(
+                None, "Someone changed this directive after you opened the page: nothing was saved."
+            )
+            status = 409
+        except ValidationError as error:
+            form.add_action_errors(error)
+        else:
+            verdict = Review(form.cleaned_data["review"]).label.lower()
+            messages.success(request, f"Reviewed {directive.ref}: {verdict}.")
+            return redirect("directive_detail", pk=pk)
+    return _again(request, directive, status, review_form=form)
+
+
+@login_required
+@require_http_methods(["POST"])
+def directive_extension_request(request: SignedInRequest, pk: int) -> HttpResponse:
+    """Ask for a later deadline (the lead agency's editors); the reviewers are told."""
+    directive = get_object_or_404(Directive.objects.with_agencies(), pk=pk)
+    permissions.require_request_extension(request.user, directive)
+    form = ExtensionRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.request_extension(
+                directive,
+                form.cleaned_data["requested_due_on"],
+                actor=request.user,
+                justification=form.cleaned_data["justification"],
+            )
+        except ValidationError as error:
+            form.add_action_errors(error)
+        else:
+            messages.success(request, f"Extension of {directive.ref} requested: the reviewers are told.")
+            return redirect("directive_detail", pk=pk)
+    return _again(request, directive, extension_form=form)
+
+
+@login_required
+@require_http_methods(["POST"])
+def extension_decision(request: SignedInRequest, pk: int) -> HttpResponse:
+    """Approve or deny an extension request (oversight reviewers)."""
+    extension = get_object_or_404(ExtensionRequest.objects.select_related("directive"), pk=pk)
+    permissions.require_review(request.user)
+    directive = Directive.objects.with_agencies().get(pk=extension.directive_id)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        reason = form.cleaned_data["reason"]
+        try:
+            if form.cleaned_data["decision"] == "approve":
+                actions.approve_extension(extension, actor=request.user, note=reason)
+            else:
+                actions.deny_extension(extension, actor=request.user, reason=reason)
+        except ValidationError as error:
+            form.add_action_errors(error)
+        else:
+            decided = "approved" if form.cleaned_data["decision"] == "approve" else "denied"
+            messages.success(request, f"Extension of {directive.ref} {decided}: the requester is told.")
+            return redirect("directive_detail", pk=directive.pk)
+    return _again(request, directive, decision_form=form)

@@ -1,0 +1,112 @@
+"""The as-of report as a PDF brief (fpdf2, pure Python: the image needs no system libraries for it).
+
+fpdf2's built-in Helvetica covers Latin-1 only, so text is reduced to it: typographic quotes and
+dashes become their plain forms, anything else outside Latin-1 a "?" (the page and the CSV keep
+every character).
+"""
+
+from __future__ import annotations
+
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+
+from directives import deadlines
+
+from .reports import Grade, Report
+
+# Typographic quotes, dashes, the ellipsis and the no-break space, as their plain Latin-1 forms.
+_PLAIN = str.maketrans(
+    {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-",
+     "\u2026": "...", "\u00a0": " "}
+)  # fmt: skip
+
+
+def _latin1(text: str) -> str:
+    return text.translate(_PLAIN).encode("latin-1", "replace").decode("latin-1")
+
+
+def pdf_bytes(report: Report, *, generated: str) -> bytes:
+    """Return the report as a PDF: a title, the grades by section, then every requirement's row."""
+    order = report.order
+    pdf = FPDF(orientation="landscape", format="Letter")
+    pdf.set_title(_latin1(f"EO {order.number} status as of {report.as_of.isoformat()}"))
+    pdf.set_author("orderctl")
+    pdf.set_creator("orderctl")
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.add_page()
+    pdf.set_font("Helvetica", style="B", size=15)
+    pdf.multi_cell(
+        0, 8, _latin1(f"Executive Order {order.number}: {order.title}"), new_x="LMARGIN", new_y="NEXT"
+    )
+    pdf.set_font("Helvetica", size=11)
+    pdf.multi_cell(
+        0,
+        6,
+        _latin1(
+            f"Status of its requirements as of {deadlines.weekday_date(report.as_of)} (end of day, Eastern "
+            f"time), replayed from the tracker's signed history. Signed {order.signed_on.isoformat()}. "
+            f"Generated {generated}. Grades are as the agencies claimed them; the last column says "
+            "whether an oversight reviewer had verified, disputed or found no evidence for each claim "
+            "by that day."
+        ),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    if report.not_yet_tracked:
+        pdf.multi_cell(
+            0,
+            6,
+            f"{report.not_yet_tracked} requirement(s) were not yet tracked on that date.",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+    pdf.multi_cell(0, 6, _latin1(f"In all: {report.summary()}."), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    headings = FontFace(emphasis="BOLD", fill_color=(220, 228, 238))
+    pdf.set_font("Helvetica", style="B", size=12)
+    pdf.cell(0, 8, "Grades by section", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=10)
+    with pdf.table(
+        col_widths=(30, 36, 36, 36, 36, 20),
+        width=194,
+        align="LEFT",
+        headings_style=headings,
+        text_align="LEFT",
+    ) as table:
+        table.row(["Section", *(g.label for g in Grade), "Total"])
+        for section, counts, total in report.sections():
+            table.row([f"Sec. {section}", *(str(counts[g]) for g in Grade), str(total)])
+        table.row(["All", *(cell for _, cell in report.total_cells()), str(len(report.rows))])
+    pdf.ln(5)
+    pdf.set_font("Helvetica", style="B", size=12)
+    pdf.cell(0, 8, "Requirements", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=9)
+    with pdf.table(
+        col_widths=(18, 88, 30, 26, 24, 24, 30, 22), headings_style=headings, text_align="LEFT", line_height=5
+    ) as table:
+        table.row(
+            [
+                "Sec.",
+                "Requirement",
+                "Lead",
+                "Status",
+                "Completed",
+                "Due (original)",
+                "Grade",
+                "Verified or claimed",
+            ]
+        )
+        for row in report.rows:
+            table.row(
+                [
+                    _latin1(row.ref),
+                    _latin1(row.title),
+                    _latin1(row.leads),
+                    _latin1(f"{row.status_label}: {row.reason}" if row.reason else row.status_label),
+                    row.completed_on or "",
+                    (row.due_on or "") + (f" ({row.original_due_on})" if row.extended else ""),
+                    row.grade.label,
+                    row.basis,
+                ]
+            )
+    return bytes(pdf.output())
