@@ -358,4 +358,4 @@ def test_the_admin_shows_times_in_eastern_time_and_says_so(client, directive, ad
     client.force_login(admin_user)
     page = client.get(f"/admin/directives/directiveevent/{d.events.first().pk}/change/").content.decode()
     # The Order was loaded at noon Eastern on 2026-06-02 (tests/conftest.py, LOADED_AT).
-    assert "June 2, 2026, noon EDT" in page
+    assert "Tue 2026-06-02 12:00 EDT" in page

@@ -197,8 +197,8 @@ def test_a_read_only_token_may_never_expire(signed_in, cisa_editor):
 @pytest.mark.parametrize(
     ("created_at", "created", "expires"),
     [
-        (WINTER, "Nov 30, 2026, 9:15 AM EST", "Dec 30, 2026, 9:15 AM EST"),
-        (SUMMER, "Jul 1, 2026, 9:15 AM EDT", "Jul 31, 2026, 9:15 AM EDT"),
+        (WINTER, "Mon 2026-11-30 09:15 EST", "Wed 2026-12-30 09:15 EST"),
+        (SUMMER, "Wed 2026-07-01 09:15 EDT", "Fri 2026-07-31 09:15 EDT"),
     ],
 )
 def test_every_time_on_the_page_is_eastern_and_says_so(client, cisa_editor, created_at, created, expires):
