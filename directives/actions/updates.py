@@ -10,6 +10,8 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from agencies.access import Access
+
 from .. import deadlines, history, permissions
 from ..history import NewEvent
 from ..models import Directive, DirectiveEvent, Status
@@ -31,6 +33,7 @@ def record_update(
     directive: Directive,
     *,
     actor: User | None,
+    access: Access | None = None,
     status: str | None = None,
     note: str = "",
     evidence_url: str = "",
@@ -44,8 +47,12 @@ def record_update(
     note alone may also come from an editor of a consulted agency. Completing without ``completed_on``
     means completed today (Eastern time). Not applicable needs a ``note`` saying why. Every status
     change resets the review to unreviewed; a completion recorded long after its date, or dated
-    before an earlier completion, is flagged for review (``flag_completion``).
+    before an earlier completion, is flagged for review (``flag_completion``). ``access`` is the
+    request's rights when the caller has them (the directive page), so they are not worked out again.
     """
+    if access is not None and access.user != actor:
+        raise ValueError("access must be the actor's own")
+    rights = access if access is not None or actor is None else Access.of(actor)
     now = timezone.now()
     note = note.strip()
     evidence_url = evidence_url.strip()
@@ -55,11 +62,11 @@ def record_update(
             raise StaleVersion(current)
 
         changes_state = status is not None or completed_on is not None or forecast_on is not UNSET
-        if actor is not None:
+        if rights is not None:
             if changes_state:
-                permissions.require_update_status(actor, current)
+                permissions.require_update_status(rights, current)
             else:
-                permissions.require_add_note(actor, current)
+                permissions.require_add_note(rights, current)
 
         errors: dict[str, list[str]] = {}
         today = deadlines.local_date(now)
@@ -140,7 +147,7 @@ def record_update(
                 old_forecast_on=current.forecast_on,
                 new_forecast_on=new_forecast_on,
                 actor=actor,
-                agency=permissions.acting_agency(actor, current) if actor is not None else None,
+                agency=permissions.acting_agency(rights, current) if rights is not None else None,
                 created=now,
             )
         ]
