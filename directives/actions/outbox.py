@@ -56,7 +56,7 @@ from django.utils import timezone
 from .. import history, mail, notify, outbox_counts
 from ..history import NewEvent
 from ..models import Delivery, Directive, DirectiveEvent, Notification
-from . import preferences, webhooks
+from . import leases, preferences, webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -236,36 +236,12 @@ def claim_delivery() -> Delivery | None:
     handed to the mail server and the cache remembers the server taking it, it is marked sent without
     sending it again; otherwise it is claimed again.
     """
-    now = timezone.now()
-    lease = dt.timedelta(seconds=settings.NOTIFICATION_CLAIM_SECONDS)
-    with transaction.atomic():
-        while True:
-            row = (
-                Delivery.objects.select_for_update(skip_locked=True)
-                .filter(state__in=[Delivery.State.PENDING, Delivery.State.SENDING], next_attempt_at__lte=now)
-                .order_by("next_attempt_at", "id")
-                .first()
-            )
-            if row is None:
-                return None
-            if row.state == Delivery.State.SENDING and _recover(row, now):
-                continue
-            row.state = Delivery.State.SENDING
-            row.attempts += 1
-            row.sending_started_at = now
-            row.next_attempt_at = now + lease
-            row.handed_over_at = None
-            row.save(
-                update_fields=[
-                    "state",
-                    "attempts",
-                    "sending_started_at",
-                    "next_attempt_at",
-                    "last_error",
-                    "handed_over_at",
-                ]
-            )
-            return row
+    return leases.claim_next(
+        Delivery,
+        seconds=settings.NOTIFICATION_CLAIM_SECONDS,
+        expired=_recover,
+        reset={"handed_over_at": None},
+    )
 
 
 def _recover(row: Delivery, now: dt.datetime) -> bool:
@@ -346,11 +322,7 @@ def release_delivery(claimed: Delivery) -> bool:
 
 def _finish(claimed: Delivery, **values: object) -> bool:
     """Update the claimed delivery unless its lease went to another dispatcher; return whether it did."""
-    return bool(
-        Delivery.objects.filter(
-            pk=claimed.pk, state=Delivery.State.SENDING, sending_started_at=claimed.sending_started_at
-        ).update(**values)
-    )
+    return leases.finish(claimed, **values)
 
 
 def _settle(notifications: Iterable[Notification], now: dt.datetime) -> None:
