@@ -22,9 +22,9 @@ from django.core.cache import cache
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
-from .. import history, mail, notify
+from .. import events, history, mail, notify
 from ..history import NewEvent
-from ..models import Delivery, Directive, DirectiveEvent, Notification
+from ..models import Delivery, Directive, Notification
 from . import leases
 
 logger = logging.getLogger(__name__)
@@ -162,9 +162,9 @@ def _settle(notifications: Iterable[Notification], now: dt.datetime) -> None:
 
 # What the history says of a notice once the mail server took it. An overdue notice needs no event of
 # its own: the ``flagged_overdue`` event that caused it is the record.
-_SENT_EVENTS: dict[str, str] = {
-    Notification.Kind.REMINDER: DirectiveEvent.Kind.REMINDER_SENT,
-    Notification.Kind.ESCALATION: DirectiveEvent.Kind.ESCALATED,
+_SENT_EVENTS: dict[str, Callable[..., NewEvent]] = {
+    Notification.Kind.REMINDER: events.reminder_sent,
+    Notification.Kind.ESCALATION: events.escalation_sent,
 }
 
 
@@ -174,8 +174,8 @@ def _record_sent(notification: Notification, addresses: int, now: dt.datetime) -
     Written when its last delivery is done, in the same transaction as the mark: the record says
     "sent" only of what the mail server took, never of a notice queued and later cancelled.
     """
-    kind = _SENT_EVENTS.get(notification.kind)
-    if kind is None:
+    sent = _SENT_EVENTS.get(notification.kind)
+    if sent is None:
         return notification.event_id
     to = f"{addresses} address{'es' if addresses != 1 else ''}"
     due = notification.due_on
@@ -190,7 +190,7 @@ def _record_sent(notification: Notification, addresses: int, now: dt.datetime) -
         left = f"{days} day{'s' if days != 1 else ''}"
         note = f"Reminder sent to the lead agencies' editors ({to}): {left} to the deadline of {deadline}."
     directive = Directive.objects.only("id", "ref", "order_id").get(pk=notification.directive_id)
-    [event_id] = history.append([NewEvent.of(directive, kind=kind, note=note, old_due_on=due, created=now)])
+    [event_id] = history.append([sent(directive, note=note, due_on=due, created=now)])
     return event_id
 
 

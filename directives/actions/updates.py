@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from agencies.access import Access
 
-from .. import deadlines, history, permissions
+from .. import deadlines, events, history, permissions
 from ..history import NewEvent
 from ..models import Directive, DirectiveEvent, Status
 from . import chains, series
@@ -64,10 +64,10 @@ def record_update(
             _require(rights, current, asked)
         today = deadlines.local_date(now)
         planned = _plan(current, asked, today)
-        events = [_update_event(current, asked, planned, actor=actor, rights=rights, now=now)]
-        events += _apply(current, planned, note=asked.note, today=today, now=now, events=events)
+        written = [_update_event(current, asked, planned, actor=actor, rights=rights, now=now)]
+        written += _apply(current, planned, note=asked.note, today=today, now=now, first=written)
         # Appended last, once the parents are locked too: every writer locks directives before orders.
-        event_id = history.append(events)[0]
+        event_id = history.append(written)[0]
     return saved_event(event_id)
 
 
@@ -193,21 +193,12 @@ def _update_event(
     now: dt.datetime,
 ) -> NewEvent:
     """Return the update's own event, built before ``current`` changes (its old values are the event's)."""
-    if planned.status != current.status:
-        kind = DirectiveEvent.Kind.STATUS_CHANGED
-    elif planned.forecast_on != current.forecast_on:
-        kind = DirectiveEvent.Kind.FORECAST_CHANGED
-    else:
-        kind = DirectiveEvent.Kind.NOTE
-    return NewEvent.of(
+    return events.update_recorded(
         current,
-        kind=kind,
-        old_status=current.status,
         new_status=planned.status,
         note=asked.note,
         evidence_url=asked.evidence_url,
         completed_on=planned.completed_on if planned.status == Status.COMPLETED else None,
-        old_forecast_on=current.forecast_on,
         new_forecast_on=planned.forecast_on,
         actor=actor,
         agency=permissions.acting_agency(rights, current) if rights is not None else None,
@@ -222,9 +213,9 @@ def _apply(
     note: str,
     today: dt.date,
     now: dt.datetime,
-    events: list[NewEvent],
+    first: list[NewEvent],
 ) -> list[NewEvent]:
-    """Save ``planned`` on ``current`` and return the events that follow from it (after ``events``).
+    """Save ``planned`` on ``current`` and return the events that follow from it (after ``first``).
 
     A completion flagged for review, the parents' roll-up, the deadlines waiting for it and a
     series' next occurrence, all in the caller's transaction.
@@ -246,14 +237,8 @@ def _apply(
         if flag:
             current.completion_flag = flag
             more.append(
-                NewEvent.of(
-                    current,
-                    kind=DirectiveEvent.Kind.COMPLETION_FLAGGED,
-                    old_status=new_status,
-                    new_status=new_status,
-                    completed_on=new_completed_on,
-                    note=flag,
-                    created=now,
+                events.completion_flagged(
+                    current, status=new_status, completed_on=new_completed_on, note=flag, created=now
                 )
             )
     current.save(update_fields=update_fields)
@@ -263,7 +248,7 @@ def _apply(
         more += roll_up(current.parent_id, cause=current, now=now)
     # Deadlines waiting for this directive (or a parent it completed) are dated now, and a series
     # whose occurrence this completes gets its next one, all in this transaction.
-    more += chains.consequences([*events, *more], now=now)
+    more += chains.consequences([*first, *more], now=now)
     if new_status == Status.COMPLETED:
         more += series.advance_one(current, now=now)
     return more
@@ -378,10 +363,8 @@ def roll_up(parent_id: int, *, cause: Directive, now: dt.datetime, reason: str =
     status, completed_on = _rolled_up(children)
     if status == parent.status and completed_on == parent.completed_on:
         return []
-    event = NewEvent.of(
+    event = events.rolled_up(
         parent,
-        kind=DirectiveEvent.Kind.STATUS_CHANGED,
-        old_status=parent.status,
         new_status=status,
         completed_on=completed_on,
         note=(
