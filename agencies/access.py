@@ -6,6 +6,7 @@ Directive-level rules live in ``directives/queries/permissions.py``.
 from __future__ import annotations
 
 import ipaddress
+from functools import cached_property
 from typing import Any
 
 from django.conf import settings
@@ -76,6 +77,53 @@ def is_reviewer(user: User) -> bool:
         cached = OversightReviewer.objects.filter(user=user).exists()
         setattr(user, _IS_REVIEWER, cached)
     return cached
+
+
+class Access:
+    """What one request's user is and may do, decided once and carried down to permissions and actions.
+
+    Built once per request with ``Access.of`` (in the view), then passed to ``directives.queries.permissions``
+    and the actions instead of the user: the agencies the user edits for and whether they review are
+    read on first use and kept, so however many forms a page shows, each is decided once.
+    """
+
+    def __init__(self, user: User) -> None:
+        self.user = user
+
+    @classmethod
+    def of(cls, user: User) -> Access:
+        """Return ``user``'s rights for this request: the one place a request's rights are computed."""
+        return cls(user)
+
+    @property
+    def active(self) -> bool:
+        """Whether the user is signed in to an active account."""
+        return bool(self.user.is_authenticated and self.user.is_active)
+
+    @property
+    def superuser(self) -> bool:
+        """Whether the user is a superuser (signed in or not: callers check ``active`` first)."""
+        return bool(self.user.is_superuser)
+
+    @property
+    def staff(self) -> bool:
+        """Whether the user may use the admin."""
+        return bool(self.user.is_staff)
+
+    @cached_property
+    def editor_ids(self) -> frozenset[int]:
+        """The ids of the agencies the user edits for, with their components (``editor_agency_ids``)."""
+        return editor_agency_ids(self.user)
+
+    @cached_property
+    def reviewer(self) -> bool:
+        """Whether the user is an oversight reviewer (``is_reviewer``)."""
+        return is_reviewer(self.user)
+
+
+def access_of(who: User | Access) -> Access:
+    """Return ``who``'s rights: the ``Access`` given, or one built for a bare user (admin, API, tasks)."""
+    return who if isinstance(who, Access) else Access.of(who)
 
 
 # Where a sign-in through single sign-on leaves who it was, once its ID token is verified

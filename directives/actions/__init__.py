@@ -13,6 +13,7 @@ files), ``changes`` (what an order revokes or amends in earlier ones), ``chains`
 when the directive they wait for is done), ``series`` (the occurrences of recurring directives),
 ``sweeps`` (what beat flags and owes), ``reviews`` (an oversight reviewer's verdict),
 ``extensions`` (extension requests and their decisions), ``outbox`` (sending what is owed),
+``deliveries`` (the outbox's marks once the mail server answered), ``leases`` (every queue's lease),
 ``webhooks`` (subscriptions and their outbox), ``preferences`` (immediate or digest), ``evidence``
 (files attached to directives), ``calendars`` (feed keys), ``publishing`` (open data), and ``common``
 (what they share). Callers import this package: ``actions.record_update``.
@@ -20,6 +21,12 @@ when the directive they wait for is done), ``series`` (the occurrences of recurr
 
 from .calendars import rotate_calendar_key
 from .common import MAX_NOTE_LENGTH, MAX_URL_LENGTH, UNSET, StaleVersion, queue_dispatch, version_of
+from .deliveries import (
+    mark_delivery_deferred,
+    mark_delivery_refused,
+    mark_delivery_sent,
+    mark_delivery_unconfirmed,
+)
 from .evidence import attach_evidence
 from .extensions import approve_extension, deny_extension, request_extension
 from .orders import LoadReport, load_order
@@ -27,10 +34,6 @@ from .outbox import (
     DispatchReport,
     claim_delivery,
     dispatch_notifications,
-    mark_delivery_deferred,
-    mark_delivery_refused,
-    mark_delivery_sent,
-    mark_delivery_unconfirmed,
     plan_deliveries,
     release_delivery,
     request_stop,

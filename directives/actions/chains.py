@@ -21,6 +21,7 @@ from django.db.models import Q
 from .. import deadlines
 from ..history import NewEvent
 from ..models import Directive, DirectiveEvent, Status
+from .events import deadline_kept, deadline_set
 from .schedule import _move_deadline
 
 WAITING_KINDS = (Directive.DeadlineKind.AFTER_DIRECTIVE, Directive.DeadlineKind.RECURRING)
@@ -96,12 +97,8 @@ def date_waiting(done: Iterable[Directive], *, now: dt.datetime) -> list[NewEven
         first = deadlines.first_rule(rule)
         word = first.trigger.value if isinstance(first, deadlines.AfterDirective) else "completed"
         events.append(
-            NewEvent.of(
+            deadline_set(
                 waiting,
-                kind=DirectiveEvent.Kind.DEADLINE_SET,
-                old_status=waiting.status,
-                new_status=waiting.status,
-                old_due_on=None,
                 new_due_on=due_on,
                 note=(
                     f"{_label(target)} was {word} on {deadlines.weekday_date(trigger_on)}: this deadline, "
@@ -121,9 +118,8 @@ def note_reopened(reopened: Iterable[Directive], *, now: dt.datetime) -> list[Ne
     for waiting, target in _waiting_on(reopened, dated=True):
         assert waiting.due_on is not None  # noqa: S101 - _waiting_on(dated=True) finds dated ones only
         events.append(
-            NewEvent.of(
+            deadline_kept(
                 waiting,
-                kind=DirectiveEvent.Kind.NOTE,
                 note=(
                     f"{_label(target)}, which this deadline counts from, was reopened; the deadline stays "
                     f"{deadlines.weekday_date(waiting.due_on)} (dated once, by its completion). An "

@@ -30,8 +30,8 @@ from agencies.models import Agency
 
 from .. import deadlines
 from ..history import NewEvent
-from ..models import Directive, DirectiveEvent, Involvement, Order, OrderChange, Status, ref_covers
-from . import chains
+from ..models import Directive, Involvement, Order, OrderChange, Status, ref_covers
+from . import chains, events
 from .common import new_claim, sync_involvements
 from .schedule import amended_deadline
 from .updates import roll_up
@@ -242,11 +242,8 @@ def _revoke(
             continue
         what = f"Sec. {change.ref}" if change.ref else "the whole order"
         applied.events.append(
-            NewEvent.of(
+            events.rescinded(
                 d,
-                kind=DirectiveEvent.Kind.STATUS_CHANGED,
-                old_status=d.status,
-                new_status=Status.RESCINDED,
                 note=(
                     f"Rescinded: Executive Order {change.by_order.number} revokes {what} of Executive Order "
                     f"{d.order.number}."

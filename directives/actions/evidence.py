@@ -33,8 +33,8 @@ from directives import files, history
 from directives.models.attachments import evidence_note
 from directives.queries import permissions
 
-from ..history import NewEvent
-from ..models import Directive, DirectiveEvent, EvidenceFile
+from ..models import Directive, EvidenceFile
+from . import events
 from .common import lock
 
 logger = logging.getLogger(__name__)
@@ -176,14 +176,9 @@ def _record(
         if actor is not None:
             permissions.require_update_status(actor, current)
         note = evidence_note(name=name, content_type=content_type, size=size, sha256=sha256)
-        event = NewEvent.of(
+        event = events.evidence_added(
             current,
-            kind=DirectiveEvent.Kind.EVIDENCE_ADDED,
-            old_status=current.status,
-            new_status=current.status,
             note=note,
-            old_forecast_on=current.forecast_on,
-            new_forecast_on=current.forecast_on,
             actor=actor,
             agency=permissions.acting_agency(actor, current) if actor is not None else None,
             created=now,

@@ -18,8 +18,8 @@ from django.utils import timezone
 from directives import history
 from directives.queries import permissions
 
-from ..history import NewEvent
-from ..models import Directive, DirectiveEvent, ExtensionRequest, Notification
+from ..models import Directive, ExtensionRequest, Notification
+from . import events
 from .common import lock, queue_dispatch_on_commit, validate_note, validate_required_text
 from .schedule import extension
 
@@ -79,20 +79,17 @@ def request_extension(
             directive=current, current_due_on=current.due_on, requested_due_on=requested_due_on,
             justification=justification, requested_by=actor, agency=agency, created=now,
         )  # fmt: skip
-        event = NewEvent.of(
+        event = events.extension_requested(
             current,
-            kind=DirectiveEvent.Kind.EXTENSION_REQUESTED,
-            old_status=current.status,
-            new_status=current.status,
-            old_due_on=current.due_on,
-            new_due_on=requested_due_on,
-            note=justification,
+            requested_due_on=requested_due_on,
+            justification=justification,
             actor=actor,
             agency=agency,
             created=now,
         )
         [event_id] = history.append([event])
-        _owe_notice(current, Notification.Kind.EXTENSION_REQUESTED, requested_due_on, event_id, now)
+        for notice in events.notices_of(events.extension_requested):
+            _owe_notice(current, notice, requested_due_on, event_id, now)
     return request
 
 
@@ -132,7 +129,8 @@ def approve_extension(request: ExtensionRequest, *, actor: User, note: str = "")
         locked.decided_by, locked.decided_at, locked.decision_reason = actor, now, note
         locked.save(update_fields=["state", "decided_by", "decided_at", "decision_reason"])
         [event_id] = history.append([event])
-        _owe_notice(current, Notification.Kind.EXTENSION_DECIDED, locked.requested_due_on, event_id, now)
+        for notice in events.DECISION_NOTICES:
+            _owe_notice(current, notice, locked.requested_due_on, event_id, now)
     return locked
 
 
@@ -150,20 +148,13 @@ def deny_extension(request: ExtensionRequest, *, actor: User, reason: str) -> Ex
         )
         if errors:
             raise ValidationError(errors)
-        event = NewEvent.of(
-            current,
-            kind=DirectiveEvent.Kind.EXTENSION_DENIED,
-            old_status=current.status,
-            new_status=current.status,
-            old_due_on=current.due_on,
-            new_due_on=locked.requested_due_on,
-            note=reason,
-            actor=actor,
-            created=now,
+        event = events.extension_denied(
+            current, requested_due_on=locked.requested_due_on, reason=reason, actor=actor, created=now
         )
         locked.state = ExtensionRequest.State.DENIED
         locked.decided_by, locked.decided_at, locked.decision_reason = actor, now, reason
         locked.save(update_fields=["state", "decided_by", "decided_at", "decision_reason"])
         [event_id] = history.append([event])
-        _owe_notice(current, Notification.Kind.EXTENSION_DECIDED, locked.requested_due_on, event_id, now)
+        for notice in events.notices_of(events.extension_denied):
+            _owe_notice(current, notice, locked.requested_due_on, event_id, now)
     return locked

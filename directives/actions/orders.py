@@ -24,9 +24,10 @@ from agencies.models import Agency
 
 from .. import deadlines, history
 from ..history import NewEvent
-from ..models import Directive, DirectiveEvent, Order
+from ..models import Directive, Order
 from . import chains, changes
 from .common import sync_involvements
+from .events import definition_updated, directive_created
 
 if TYPE_CHECKING:
     from ..orderfile import OrderSpec
@@ -264,10 +265,8 @@ def _create(
             f"completed on {deadlines.weekday_date(trigger_on)}."
         )
     events.append(
-        NewEvent.of(
+        directive_created(
             directive,
-            kind=DirectiveEvent.Kind.CREATED,
-            new_status=directive.status,
             new_due_on=due_on,
             note=note,
             actor=actor,
@@ -311,9 +310,8 @@ def _updated(
     names = [k for k in changed if k not in ("position", "deadline_kind", "occurrence")]
     if names:
         events.append(
-            NewEvent.of(
+            definition_updated(
                 directive,
-                kind=DirectiveEvent.Kind.UPDATED,
                 note=f"Definition updated from the order file: {', '.join(names)}.",
                 actor=actor,
                 created=now,

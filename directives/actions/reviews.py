@@ -10,8 +10,8 @@ from django.utils import timezone
 from directives import history
 from directives.queries import permissions
 
-from ..history import NewEvent
-from ..models import VERDICTS, Directive, DirectiveEvent, Review, Status
+from ..models import VERDICTS, Directive, DirectiveEvent, Review
+from . import events
 from .common import MAX_URL_LENGTH, StaleVersion, lock, saved_event, validate_note, version_of
 
 
@@ -65,16 +65,8 @@ def review(
                 errors["evidence"] = link_errors["evidence_url"]
         if errors:
             raise ValidationError(errors)
-        event = NewEvent.of(
-            current,
-            kind=verdict,
-            old_status=current.status,
-            new_status=current.status,
-            completed_on=current.completed_on if current.status == Status.COMPLETED else None,
-            note=note,
-            evidence_url=evidence,
-            actor=actor,
-            created=now,
+        event = events.review_recorded(
+            current, verdict=verdict, note=note, evidence=evidence, actor=actor, created=now
         )
         current.review = Review(verdict)
         current.reviewed_at = now

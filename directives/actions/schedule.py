@@ -19,6 +19,7 @@ from directives.queries import permissions
 
 from ..history import NewEvent
 from ..models import Directive, DirectiveEvent
+from . import events
 from .common import StaleVersion, lock, saved_event, validate_note, validate_required_text, version_of
 
 
@@ -96,14 +97,10 @@ def extension(
     validate_required_text(justification, "justification", "Say why the deadline is extended.", errors)
     if errors:
         raise ValidationError(errors)
-    event = NewEvent.of(
+    event = events.deadline_extended(
         current,
-        kind=DirectiveEvent.Kind.DEADLINE_EXTENDED,
-        old_status=current.status,
-        new_status=current.status,
-        old_due_on=current.due_on,
         new_due_on=new_due_on,
-        note=justification,
+        justification=justification,
         actor=actor,
         agency=permissions.acting_agency(actor, current) if actor is not None else None,
         created=now,
@@ -159,12 +156,8 @@ def set_event_date(
         assert due_on is not None  # noqa: S101 - a rule counted from an event, once it is dated, has a date
         event_name = counted_from.event
         dated = f"{event_name[:1].upper()}{event_name[1:]}: {deadlines.weekday_date(event_on)}."
-        event = NewEvent.of(
+        event = events.event_dated(
             current,
-            kind=DirectiveEvent.Kind.EVENT_DATED,
-            old_status=current.status,
-            new_status=current.status,
-            old_due_on=current.due_on,
             new_due_on=due_on,
             note=f"{dated} {note}".strip(),
             actor=actor,
@@ -203,17 +196,7 @@ def amended_deadline(
     due_on = deadlines.due_date(
         rule, signed_on=order.signed_on, event_on=event_on, trigger_on=event_on, policy=order.deadline_policy
     )
-    event = NewEvent.of(
-        current,
-        kind=DirectiveEvent.Kind.AMENDED,
-        old_status=current.status,
-        new_status=current.status,
-        old_due_on=current.due_on,
-        new_due_on=due_on,
-        note=note,
-        actor=actor,
-        created=now,
-    )
+    event = events.amended(current, new_due_on=due_on, note=note, actor=actor, created=now)
     current.set_rule(rule)
     current.event_on = event_on
     if isinstance(rule, deadlines.Recurring) and current.occurrence is None:

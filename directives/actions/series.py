@@ -27,7 +27,8 @@ from django.utils import timezone
 
 from .. import deadlines, history
 from ..history import NewEvent
-from ..models import Directive, DirectiveEvent, Involvement, Status
+from ..models import Directive, Involvement, Status
+from .events import directive_created
 
 RECURRING = Directive.DeadlineKind.RECURRING
 
@@ -84,10 +85,8 @@ def _create(head: Directive, n: int, due_on: dt.date, now: dt.datetime) -> tuple
         Involvement(directive=occurrence, agency_id=i.agency_id, role=i.role, position=i.position)
         for i in Involvement.objects.filter(directive=head)
     )
-    event = NewEvent.of(
+    event = directive_created(
         occurrence,
-        kind=DirectiveEvent.Kind.CREATED,
-        new_status=occurrence.status,
         new_due_on=due_on,
         note=(
             f"Occurrence {n} of Sec. {head.ref} ({head.rule.describe()}), due "

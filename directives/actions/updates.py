@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -10,12 +11,13 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from agencies.access import Access
 from directives import deadlines, history
 from directives.queries import permissions
 
 from ..history import NewEvent
 from ..models import Directive, DirectiveEvent, Status
-from . import chains, series
+from . import chains, events, series
 from .common import (
     UNSET,
     StaleVersion,
@@ -33,6 +35,7 @@ def record_update(
     directive: Directive,
     *,
     actor: User | None,
+    access: Access | None = None,
     status: str | None = None,
     note: str = "",
     evidence_url: str = "",
@@ -46,143 +49,210 @@ def record_update(
     note alone may also come from an editor of a consulted agency. Completing without ``completed_on``
     means completed today (Eastern time). Not applicable needs a ``note`` saying why. Every status
     change resets the review to unreviewed; a completion recorded long after its date, or dated
-    before an earlier completion, is flagged for review (``flag_completion``).
+    before an earlier completion, is flagged for review (``flag_completion``). ``access`` is the
+    request's rights when the caller has them (the directive page), so they are not worked out again.
     """
+    if access is not None and access.user != actor:
+        raise ValueError("access must be the actor's own")
+    rights = access if access is not None or actor is None else Access.of(actor)
     now = timezone.now()
-    note = note.strip()
-    evidence_url = evidence_url.strip()
+    asked = _Asked(status, note.strip(), evidence_url.strip(), completed_on, forecast_on)
     with transaction.atomic():
         current = lock_with_ancestors(directive) if status is not None else lock(directive)
         if expected_version is not None and expected_version != version_of(current):
             raise StaleVersion(current)
-
-        changes_state = status is not None or completed_on is not None or forecast_on is not UNSET
-        if actor is not None:
-            if changes_state:
-                permissions.require_update_status(actor, current)
-            else:
-                permissions.require_add_note(actor, current)
-
-        errors: dict[str, list[str]] = {}
+        if rights is not None:
+            _require(rights, current, asked)
         today = deadlines.local_date(now)
-        signed_on = current.order.signed_on
-        new_status = current.status
-        new_completed_on = current.completed_on
-        if current.is_rescinded and changes_state:
-            field = "status" if status is not None else "completed_on" if completed_on else "forecast_on"
-            errors[field] = [
-                f"{current.ref} was rescinded by a later order: only a note can still be added to it."
-            ]
-        elif status is not None:
-            if status not in Status.values:
-                errors["status"] = [
-                    f"{status!r} is not a valid status; use one of {', '.join(Status.values)}."
-                ]
-            elif status == Status.RESCINDED:
-                errors["status"] = [
-                    "Only a later order that revokes a directive rescinds it (load that order's file)."
-                ]
-            elif current.is_parent:
-                children = ", ".join(c.ref for c in current.children.all())
-                errors["status"] = [f"{current.ref} rolls up from its parts; update {children} instead."]
-            elif status == current.status:
-                errors["status"] = [f"{current.ref} is already {current.get_status_display().lower()}."]
-            else:
-                new_status = status
-                new_completed_on = None
-        if new_status == Status.COMPLETED and status is not None and not errors.get("status"):
-            new_completed_on = completed_on or today
-        if completed_on is not None:
-            if new_status != Status.COMPLETED or status is None:
-                errors.setdefault("completed_on", []).append(
-                    "A completion date goes only with the status completed."
-                )
-            elif completed_on > today:
-                errors.setdefault("completed_on", []).append(
-                    "The completion date cannot be in the future "
-                    f"(today is {today.isoformat()}, Eastern time)."
-                )
-            elif completed_on < signed_on:
-                errors.setdefault("completed_on", []).append(
-                    f"The completion date cannot be before the Order was signed ({signed_on.isoformat()})."
-                )
-        new_forecast_on = current.forecast_on
-        if not isinstance(forecast_on, Unset):  # UNSET is its one instance
-            if forecast_on is not None and forecast_on < signed_on:
-                errors.setdefault("forecast_on", []).append(
-                    f"The forecast cannot be before the Order was signed ({signed_on.isoformat()})."
-                )
-            elif forecast_on == current.forecast_on and status is None:
-                errors.setdefault("forecast_on", []).append("The forecast is unchanged.")
-            else:
-                new_forecast_on = forecast_on
-        if new_status == Status.NOT_APPLICABLE and status is not None and not note and not errors:
-            errors["note"] = [f"Say why {current.ref} does not apply: the reason is kept and shown."]
-        validate_note(note, evidence_url, errors)
-        if not errors and not changes_state and not note and not evidence_url:
-            errors[NON_FIELD_ERRORS] = ["Nothing to record: give a status, a forecast date or a note."]
-        if errors:
-            raise ValidationError(errors)
-
-        if new_status != current.status:
-            kind = DirectiveEvent.Kind.STATUS_CHANGED
-        elif new_forecast_on != current.forecast_on:
-            kind = DirectiveEvent.Kind.FORECAST_CHANGED
-        else:
-            kind = DirectiveEvent.Kind.NOTE
-        events = [
-            NewEvent.of(
-                current,
-                kind=kind,
-                old_status=current.status,
-                new_status=new_status,
-                note=note,
-                evidence_url=evidence_url,
-                completed_on=new_completed_on if new_status == Status.COMPLETED else None,
-                old_forecast_on=current.forecast_on,
-                new_forecast_on=new_forecast_on,
-                actor=actor,
-                agency=permissions.acting_agency(actor, current) if actor is not None else None,
-                created=now,
-            )
-        ]
-        status_changed = new_status != current.status
-        current.forecast_on = new_forecast_on
-        update_fields = ["forecast_on", "updated_at"]
-        if status_changed:
-            flag = flag_completion(current, new_completed_on, today) if new_status == Status.COMPLETED else ""
-            current.status = new_status
-            current.completed_on = new_completed_on
-            current.status_changed_at = now
-            update_fields += ["status", "completed_on", "status_changed_at"]
-            update_fields += new_claim(current, new_status, note=note)
-            if new_status == Status.COMPLETED:
-                current.completion_recorded_on = today
-            if flag:
-                current.completion_flag = flag
-                events.append(
-                    NewEvent.of(
-                        current,
-                        kind=DirectiveEvent.Kind.COMPLETION_FLAGGED,
-                        old_status=new_status,
-                        new_status=new_status,
-                        completed_on=new_completed_on,
-                        note=flag,
-                        created=now,
-                    )
-                )
-        current.save(update_fields=update_fields)
-        if status_changed and current.parent_id is not None:
-            events += roll_up(current.parent_id, cause=current, now=now)
-        if status_changed:
-            # Deadlines waiting for this directive (or a parent it completed) are dated now, and a
-            # series whose occurrence this completes gets its next one, all in this transaction.
-            events += chains.consequences(events, now=now)
-            if new_status == Status.COMPLETED:
-                events += series.advance_one(current, now=now)
+        planned = _plan(current, asked, today)
+        written = [_update_event(current, asked, planned, actor=actor, rights=rights, now=now)]
+        written += _apply(current, planned, note=asked.note, today=today, now=now, first=written)
         # Appended last, once the parents are locked too: every writer locks directives before orders.
-        event_id = history.append(events)[0]
+        event_id = history.append(written)[0]
     return saved_event(event_id)
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """What an update asks for, its note and link stripped (``record_update``'s arguments)."""
+
+    status: str | None
+    note: str
+    evidence_url: str
+    completed_on: dt.date | None
+    forecast_on: dt.date | Unset | None
+
+    @property
+    def changes_state(self) -> bool:
+        """Whether it asks for more than a note: a status, a completion date or a forecast."""
+        return self.status is not None or self.completed_on is not None or self.forecast_on is not UNSET
+
+
+@dataclass(frozen=True)
+class _Planned:
+    """The directive's status, completion and forecast once the update is recorded."""
+
+    status: str
+    completed_on: dt.date | None
+    forecast_on: dt.date | None
+
+
+def _require(rights: Access, current: Directive, asked: _Asked) -> None:
+    """Raise PermissionDenied unless the actor may make this update (a lead's editor; a note, consulted)."""
+    if asked.changes_state:
+        permissions.require_update_status(rights, current)
+    else:
+        permissions.require_add_note(rights, current)
+
+
+def _plan(current: Directive, asked: _Asked, today: dt.date) -> _Planned:
+    """Return what ``current`` becomes, or raise ValidationError with every field's errors."""
+    errors: dict[str, list[str]] = {}
+    new_status, new_completed_on = _planned_status(current, asked, today, errors)
+    new_forecast_on = _planned_forecast(current, asked, errors)
+    note, evidence_url = asked.note, asked.evidence_url
+    if new_status == Status.NOT_APPLICABLE and asked.status is not None and not note and not errors:
+        errors["note"] = [f"Say why {current.ref} does not apply: the reason is kept and shown."]
+    validate_note(note, evidence_url, errors)
+    if not errors and not asked.changes_state and not note and not evidence_url:
+        errors[NON_FIELD_ERRORS] = ["Nothing to record: give a status, a forecast date or a note."]
+    if errors:
+        raise ValidationError(errors)
+    return _Planned(new_status, new_completed_on, new_forecast_on)
+
+
+def _planned_status(
+    current: Directive, asked: _Asked, today: dt.date, errors: dict[str, list[str]]
+) -> tuple[str, dt.date | None]:
+    """Return the status and completion date asked for, adding to ``errors`` what stands in the way."""
+    status, completed_on = asked.status, asked.completed_on
+    new_status = current.status
+    new_completed_on = current.completed_on
+    if current.is_rescinded and asked.changes_state:
+        field = "status" if status is not None else "completed_on" if completed_on else "forecast_on"
+        errors[field] = [
+            f"{current.ref} was rescinded by a later order: only a note can still be added to it."
+        ]
+    elif status is not None:
+        if status not in Status.values:
+            errors["status"] = [f"{status!r} is not a valid status; use one of {', '.join(Status.values)}."]
+        elif status == Status.RESCINDED:
+            errors["status"] = [
+                "Only a later order that revokes a directive rescinds it (load that order's file)."
+            ]
+        elif current.is_parent:
+            children = ", ".join(c.ref for c in current.children.all())
+            errors["status"] = [f"{current.ref} rolls up from its parts; update {children} instead."]
+        elif status == current.status:
+            errors["status"] = [f"{current.ref} is already {current.get_status_display().lower()}."]
+        else:
+            new_status = status
+            new_completed_on = None
+    if new_status == Status.COMPLETED and status is not None and not errors.get("status"):
+        new_completed_on = completed_on or today
+    if completed_on is not None:
+        signed_on = current.order.signed_on
+        if new_status != Status.COMPLETED or status is None:
+            errors.setdefault("completed_on", []).append(
+                "A completion date goes only with the status completed."
+            )
+        elif completed_on > today:
+            errors.setdefault("completed_on", []).append(
+                f"The completion date cannot be in the future (today is {today.isoformat()}, Eastern time)."
+            )
+        elif completed_on < signed_on:
+            errors.setdefault("completed_on", []).append(
+                f"The completion date cannot be before the Order was signed ({signed_on.isoformat()})."
+            )
+    return new_status, new_completed_on
+
+
+def _planned_forecast(current: Directive, asked: _Asked, errors: dict[str, list[str]]) -> dt.date | None:
+    """Return the forecast asked for (the current one if none is), adding to ``errors`` what is wrong."""
+    forecast_on = asked.forecast_on
+    if isinstance(forecast_on, Unset):  # UNSET is its one instance
+        return current.forecast_on
+    signed_on = current.order.signed_on
+    if forecast_on is not None and forecast_on < signed_on:
+        errors.setdefault("forecast_on", []).append(
+            f"The forecast cannot be before the Order was signed ({signed_on.isoformat()})."
+        )
+    elif forecast_on == current.forecast_on and asked.status is None:
+        errors.setdefault("forecast_on", []).append("The forecast is unchanged.")
+    else:
+        return forecast_on
+    return current.forecast_on
+
+
+def _update_event(
+    current: Directive,
+    asked: _Asked,
+    planned: _Planned,
+    *,
+    actor: User | None,
+    rights: Access | None,
+    now: dt.datetime,
+) -> NewEvent:
+    """Return the update's own event, built before ``current`` changes (its old values are the event's)."""
+    return events.update_recorded(
+        current,
+        new_status=planned.status,
+        note=asked.note,
+        evidence_url=asked.evidence_url,
+        completed_on=planned.completed_on if planned.status == Status.COMPLETED else None,
+        new_forecast_on=planned.forecast_on,
+        actor=actor,
+        agency=permissions.acting_agency(rights, current) if rights is not None else None,
+        created=now,
+    )
+
+
+def _apply(
+    current: Directive,
+    planned: _Planned,
+    *,
+    note: str,
+    today: dt.date,
+    now: dt.datetime,
+    first: list[NewEvent],
+) -> list[NewEvent]:
+    """Save ``planned`` on ``current`` and return the events that follow from it (after ``first``).
+
+    A completion flagged for review, the parents' roll-up, the deadlines waiting for it and a
+    series' next occurrence, all in the caller's transaction.
+    """
+    new_status, new_completed_on = planned.status, planned.completed_on
+    status_changed = new_status != current.status
+    more: list[NewEvent] = []
+    current.forecast_on = planned.forecast_on
+    update_fields = ["forecast_on", "updated_at"]
+    if status_changed:
+        flag = flag_completion(current, new_completed_on, today) if new_status == Status.COMPLETED else ""
+        current.status = new_status
+        current.completed_on = new_completed_on
+        current.status_changed_at = now
+        update_fields += ["status", "completed_on", "status_changed_at"]
+        update_fields += new_claim(current, new_status, note=note)
+        if new_status == Status.COMPLETED:
+            current.completion_recorded_on = today
+        if flag:
+            current.completion_flag = flag
+            more.append(
+                events.completion_flagged(
+                    current, status=new_status, completed_on=new_completed_on, note=flag, created=now
+                )
+            )
+    current.save(update_fields=update_fields)
+    if not status_changed:
+        return more
+    if current.parent_id is not None:
+        more += roll_up(current.parent_id, cause=current, now=now)
+    # Deadlines waiting for this directive (or a parent it completed) are dated now, and a series
+    # whose occurrence this completes gets its next one, all in this transaction.
+    more += chains.consequences([*first, *more], now=now)
+    if new_status == Status.COMPLETED:
+        more += series.advance_one(current, now=now)
+    return more
 
 
 def flag_completion(directive: Directive, completed_on: dt.date | None, today: dt.date) -> str:
@@ -294,10 +364,8 @@ def roll_up(parent_id: int, *, cause: Directive, now: dt.datetime, reason: str =
     status, completed_on = _rolled_up(children)
     if status == parent.status and completed_on == parent.completed_on:
         return []
-    event = NewEvent.of(
+    event = events.rolled_up(
         parent,
-        kind=DirectiveEvent.Kind.STATUS_CHANGED,
-        old_status=parent.status,
         new_status=status,
         completed_on=completed_on,
         note=(

@@ -44,6 +44,7 @@ from ledger import audit
 from ledger.models import AccessEvent
 
 from ..models import Directive, Involvement, Notification, Order
+from . import leases
 
 logger = logging.getLogger(__name__)
 
@@ -359,43 +360,21 @@ def _backoff(attempts: int) -> dt.timedelta:
 
 def claim_webhook_delivery() -> WebhookDelivery | None:
     """Claim the next due webhook delivery under a lease, or return None (as ``outbox.claim_delivery``)."""
-    now = timezone.now()
-    lease = dt.timedelta(seconds=settings.WEBHOOK_CLAIM_SECONDS)
-    with transaction.atomic():
-        while True:
-            row = (
-                WebhookDelivery.objects.select_for_update(skip_locked=True)
-                .filter(
-                    state__in=[WebhookDelivery.State.PENDING, WebhookDelivery.State.SENDING],
-                    next_attempt_at__lte=now,
-                )
-                .order_by("next_attempt_at", "id")
-                .first()
-            )
-            if row is None:
-                return None
-            if row.state == WebhookDelivery.State.SENDING:
-                row.last_error = f"Attempt {row.attempts} was interrupted and never marked."
-                if row.attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
-                    row.state = WebhookDelivery.State.FAILED
-                    row.save(update_fields=["state", "last_error"])
-                    continue
-            row.state = WebhookDelivery.State.SENDING
-            row.attempts += 1
-            row.sending_started_at = now
-            row.next_attempt_at = now + lease
-            row.save(
-                update_fields=["state", "attempts", "sending_started_at", "next_attempt_at", "last_error"]
-            )
-            return row
+    return leases.claim_next(WebhookDelivery, seconds=settings.WEBHOOK_CLAIM_SECONDS, expired=_interrupted)
+
+
+def _interrupted(row: WebhookDelivery, now: dt.datetime) -> bool:
+    """Note on ``row``, locked, that its attempt never ended; give it up (True) after the last attempt."""
+    row.last_error = f"Attempt {row.attempts} was interrupted and never marked."
+    if row.attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
+        row.state = WebhookDelivery.State.FAILED
+        row.save(update_fields=["state", "last_error"])
+        return True
+    return False
 
 
 def _finish(claimed: WebhookDelivery, **values: object) -> bool:
-    return bool(
-        WebhookDelivery.objects.filter(
-            pk=claimed.pk, state=WebhookDelivery.State.SENDING, sending_started_at=claimed.sending_started_at
-        ).update(**values)
-    )
+    return leases.finish(claimed, **values)
 
 
 def _post(claimed: WebhookDelivery, now: dt.datetime) -> requests.Response:

@@ -16,7 +16,7 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from agencies.access import SignedInRequest
+from agencies.access import Access, SignedInRequest
 from directives import actions, files
 from directives.models import Directive, EvidenceFile
 from directives.queries import permissions, request_now
@@ -30,7 +30,8 @@ from .views import detail_context
 def evidence_upload(request: SignedInRequest, pk: int) -> HttpResponse:
     """Attach the uploaded file to directive ``pk`` (its lead's editors), or show the page with the error."""
     directive = get_object_or_404(Directive.objects.with_agencies(), pk=pk)
-    permissions.require_update_status(request.user, directive)
+    access = Access.of(request.user)
+    permissions.require_update_status(access, directive)
     form = EvidenceForm(request.POST, request.FILES)
     status = 400
     if form.is_valid():
@@ -46,7 +47,7 @@ def evidence_upload(request: SignedInRequest, pk: int) -> HttpResponse:
                 request, f"Attached {evidence.name} to {directive.ref} (SHA-256 {evidence.sha256[:12]}…)."
             )
             return redirect("directive_detail", pk=pk)
-    context = detail_context(request.user, directive, request_now(request), evidence_form=form)
+    context = detail_context(access, directive, request_now(request), evidence_form=form)
     response = render(request, "directives/directive_detail.html", context, status=status)
     if status == 503:
         response["Retry-After"] = "300"

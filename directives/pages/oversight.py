@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from agencies.access import SignedInRequest
+from agencies.access import Access, SignedInRequest
 from directives import actions
 from directives.models import Directive, ExtensionRequest, Review
 from directives.queries import permissions
@@ -25,9 +25,11 @@ from .forms import DecisionForm, ExtensionRequestForm, ReviewForm
 from .views import detail_context
 
 
-def _again(request: SignedInRequest, directive: Directive, status: int = 400, **forms: Any) -> HttpResponse:
+def _again(
+    request: SignedInRequest, access: Access, directive: Directive, status: int = 400, **forms: Any
+) -> HttpResponse:
     """Show the directive page again with the bound ``forms`` and their errors."""
-    context = detail_context(request.user, directive, timezone.now(), **forms)
+    context = detail_context(access, directive, timezone.now(), **forms)
     return render(request, "directives/directive_detail.html", context, status=status)
 
 
@@ -36,7 +38,8 @@ def _again(request: SignedInRequest, directive: Directive, status: int = 400, **
 def directive_review(request: SignedInRequest, pk: int) -> HttpResponse:
     """Record an oversight reviewer's verdict on the directive's claim."""
     directive = get_object_or_404(Directive.objects.with_agencies(), pk=pk)
-    permissions.require_review(request.user)
+    access = Access.of(request.user)
+    permissions.require_review(access)
     form = ReviewForm(request.POST)
     status = 400
     if form.is_valid():
@@ -60,7 +63,7 @@ def directive_review(request: SignedInRequest, pk: int) -> HttpResponse:
             verdict = Review(form.cleaned_data["review"]).label.lower()
             messages.success(request, f"Reviewed {directive.ref}: {verdict}.")
             return redirect("directive_detail", pk=pk)
-    return _again(request, directive, status, review_form=form)
+    return _again(request, access, directive, status, review_form=form)
 
 
 @login_required
@@ -68,7 +71,8 @@ def directive_review(request: SignedInRequest, pk: int) -> HttpResponse:
 def directive_extension_request(request: SignedInRequest, pk: int) -> HttpResponse:
     """Ask for a later deadline (the lead agency's editors); the reviewers are told."""
     directive = get_object_or_404(Directive.objects.with_agencies(), pk=pk)
-    permissions.require_request_extension(request.user, directive)
+    access = Access.of(request.user)
+    permissions.require_request_extension(access, directive)
     form = ExtensionRequestForm(request.POST)
     if form.is_valid():
         try:
@@ -83,7 +87,7 @@ def directive_extension_request(request: SignedInRequest, pk: int) -> HttpRespon
         else:
             messages.success(request, f"Extension of {directive.ref} requested: the reviewers are told.")
             return redirect("directive_detail", pk=pk)
-    return _again(request, directive, extension_form=form)
+    return _again(request, access, directive, extension_form=form)
 
 
 @login_required
@@ -91,7 +95,8 @@ def directive_extension_request(request: SignedInRequest, pk: int) -> HttpRespon
 def extension_decision(request: SignedInRequest, pk: int) -> HttpResponse:
     """Approve or deny an extension request (oversight reviewers)."""
     extension = get_object_or_404(ExtensionRequest.objects.select_related("directive"), pk=pk)
-    permissions.require_review(request.user)
+    access = Access.of(request.user)
+    permissions.require_review(access)
     directive = Directive.objects.with_agencies().get(pk=extension.directive_id)
     form = DecisionForm(request.POST)
     if form.is_valid():
@@ -107,4 +112,4 @@ def extension_decision(request: SignedInRequest, pk: int) -> HttpResponse:
             decided = "approved" if form.cleaned_data["decision"] == "approve" else "denied"
             messages.success(request, f"Extension of {directive.ref} {decided}: the requester is told.")
             return redirect("directive_detail", pk=directive.pk)
-    return _again(request, directive, decision_form=form)
+    return _again(request, access, directive, decision_form=form)

@@ -22,11 +22,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, Query
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from agencies.access import SignedInRequest, User, is_reviewer, member_agency_ids
+from agencies.access import Access, SignedInRequest, User, access_of, is_reviewer, member_agency_ids
 from agencies.models import Agency, Membership
-from directives import actions, deadlines
+from directives import actions
 from directives.actions.common import UNSET, Unset
-from directives.models import Directive, DirectiveEvent, Involvement, Order, Status
+from directives.models import Directive, DirectiveEvent, Involvement, Order
 from directives.publishing.export import csv_cell
 from directives.queries import (
     DIRECTIVE_SEQUENCE,
@@ -43,6 +43,7 @@ from directives.queries import (
 )
 from directives.queries.paging import BadPage, Page, PageRequest, paginate
 
+from .event_text import describe_event
 from .forms import (
     DecisionForm,
     DirectiveNoteForm,
@@ -52,43 +53,6 @@ from .forms import (
     ExtensionRequestForm,
     ReviewForm,
 )
-
-
-def _day(day: dt.date | None) -> str:
-    return deadlines.weekday_date(day) if day else "none"
-
-
-def describe_event(event: DirectiveEvent) -> str:
-    """Return what ``event`` changed, in words, for the history timeline."""
-    kind = DirectiveEvent.Kind
-    forecast = f"Forecast changed from {_day(event.old_forecast_on)} to {_day(event.new_forecast_on)}."
-    if event.kind == kind.FORECAST_CHANGED:
-        return forecast
-    if event.kind == kind.STATUS_CHANGED:
-        text = f"Status changed from {event.get_old_status_display()} to {event.get_new_status_display()}"
-        if event.new_status == Status.COMPLETED and event.completed_on:
-            text += f", completed on {_day(event.completed_on)}"
-        text += "."
-    elif event.kind == kind.DEADLINE_EXTENDED:
-        text = f"Deadline extended from {_day(event.old_due_on)} to {_day(event.new_due_on)}."
-    elif event.kind == kind.EXTENSION_REQUESTED:
-        text = f"Extension requested: from {_day(event.old_due_on)} to {_day(event.new_due_on)}."
-    elif event.kind == kind.EXTENSION_DENIED:
-        text = f"Extension to {_day(event.new_due_on)} denied."
-    elif event.kind in (kind.VERIFIED, kind.DISPUTED, kind.NO_EVIDENCE_FOUND):
-        text = f"{event.get_kind_display()} ({event.get_new_status_display().lower()})."
-    elif event.kind in (kind.DEADLINE_SET, kind.EVENT_DATED):
-        text = f"{event.get_kind_display()}: due {_day(event.new_due_on)}."
-    elif event.kind == kind.AMENDED and event.old_due_on != event.new_due_on:
-        moved = f"from {_day(event.old_due_on)} to {_day(event.new_due_on)}"
-        text = f"Amended by a later order: deadline moved {moved}."
-    else:
-        text = f"{event.get_kind_display()}."
-    # One update may change the status and the forecast together; say both.
-    if event.old_forecast_on != event.new_forecast_on:
-        text += f" {forecast}"
-    return text
-
 
 # Events a directive page shows at a time: a history of 20,000 events renders as fast as one of 20.
 HISTORY_PAGE_SIZE = 25
@@ -202,12 +166,12 @@ def directive_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _form_for(user: User, directive: Directive) -> type[DirectiveNoteForm] | None:
+def _form_for(access: Access, directive: Directive) -> type[DirectiveNoteForm] | None:
     if directive.is_rescinded:  # a revoked duty no longer changes; its history can still take notes
-        return DirectiveNoteForm if permissions.can_add_note(user, directive) else None
-    if permissions.can_update_status(user, directive):
+        return DirectiveNoteForm if permissions.can_add_note(access, directive) else None
+    if permissions.can_update_status(access, directive):
         return DirectiveUpdateForm
-    if permissions.can_add_note(user, directive):
+    if permissions.can_add_note(access, directive):
         return DirectiveNoteForm
     return None
 
@@ -226,30 +190,32 @@ def _fresh_form(
 def directive_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     """Show one directive with its history; take its update from the editors who may make one."""
     now = request_now(request)  # the page's one clock reading, before anything is written
+    access = Access.of(request.user)  # the page's one reading of the user's rights, carried down
     directive = get_object_or_404(Directive.objects.with_agencies(), pk=pk)
     try:
         before = _before(request)
     except ValueError as error:
         return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
-    form_class = _form_for(request.user, directive)
+    form_class = _form_for(access, directive)
     changed_since: list[tuple[DirectiveEvent, str]] | None = None
     form: DirectiveNoteForm | None
     http_status = 200
 
     if request.method == "POST":
         if form_class is None:
-            permissions.require_add_note(request.user, directive)  # raises, saying why
+            permissions.require_add_note(access, directive)  # raises, saying why
             raise PermissionDenied  # unreachable unless permissions disagree with themselves
         if form_class is DirectiveNoteForm and any(
             request.POST.get(name) for name in DirectiveUpdateForm.state_fields
         ):
-            permissions.require_update_status(request.user, directive)  # a forged status change
+            permissions.require_update_status(access, directive)  # a forged status change
         form = form_class(request.POST, directive=directive)
         if form.is_valid():
             try:
                 event = actions.record_update(
                     directive,
                     actor=request.user,
+                    access=access,
                     expected_version=form.cleaned_data["version"],
                     **form.action_kwargs(),
                 )
@@ -281,14 +247,12 @@ def directive_detail(request: SignedInRequest, pk: int) -> HttpResponse:
         history = _history(directive, before)
         form = _fresh_form(form_class, directive, history) if form_class else None
 
-    context = detail_context(
-        request.user, directive, now, history=history, form=form, changed_since=changed_since
-    )
+    context = detail_context(access, directive, now, history=history, form=form, changed_since=changed_since)
     return render(request, "directives/directive_detail.html", context, status=http_status)
 
 
 def detail_context(
-    user: User,
+    who: User | Access,
     directive: Directive,
     now: dt.datetime,
     *,
@@ -298,9 +262,10 @@ def detail_context(
     **forms: Any,
 ) -> dict[str, Any]:
     """Return what the directive page shows; ``forms`` replaces the fresh ones (bound, with errors)."""
+    access = access_of(who)
     history = _history(directive) if history is None else history
     if isinstance(form, Unset):
-        form_class = _form_for(user, directive)
+        form_class = _form_for(access, directive)
         form = _fresh_form(form_class, directive, history) if form_class else None
     return {
         "directive": directive,
@@ -309,40 +274,41 @@ def detail_context(
         "history_page": history,
         "history_page_size": HISTORY_PAGE_SIZE,
         "form": form,
-        "event_form": _event_date_form(user, directive),
+        "event_form": _event_date_form(access, directive),
         "changed_since": changed_since,
         "provenance": provenance(directive),
         "series": series_rows(directive, now),
         "evidence_files": list(
             directive.evidence_files.select_related("uploaded_by").order_by("created", "id")
         ),
-        "evidence_form": EvidenceForm() if permissions.can_attach_evidence(user, directive) else None,
+        "evidence_form": EvidenceForm() if permissions.can_attach_evidence(access, directive) else None,
         "evidence_max_mb": settings.EVIDENCE_MAX_BYTES / 2**20,
         "now": now,
-        **oversight_forms(user, directive),
+        **oversight_forms(access, directive),
         **forms,
     }
 
 
-def oversight_forms(user: User, directive: Directive) -> dict[str, Any]:
-    """Return the oversight loop's part of the page: the extension requests, and the forms ``user`` may use.
+def oversight_forms(who: User | Access, directive: Directive) -> dict[str, Any]:
+    """Return the oversight loop's part of the page: the extension requests, and the forms ``who`` may use.
 
     A reviewer reviews a claim (and decides a pending request); a lead's editor asks for an extension
     while the directive is open, has a deadline and no request is pending.
     """
     requests = list(directive.extension_requests.select_related("requested_by", "decided_by", "agency"))
     pending = next((r for r in requests if r.is_pending), None)
-    reviewer = permissions.can_review(user)
+    access = access_of(who)
+    reviewer = permissions.can_review(access)
     may_ask = (
-        permissions.can_request_extension(user, directive)
+        permissions.can_request_extension(access, directive)
         and pending is None
         and directive.is_open
         and directive.due_on is not None
     )
     may_review = reviewer and directive.is_claim and not directive.is_parent
-    review_refusal = permissions.own_claim_refusal(user, directive) if may_review else ""
+    review_refusal = permissions.own_claim_refusal(access, directive) if may_review else ""
     decision_refusal = (
-        permissions.own_request_refusal(user, pending) if reviewer and pending is not None else ""
+        permissions.own_request_refusal(access, pending) if reviewer and pending is not None else ""
     )
     return {
         "extension_requests": requests,
@@ -361,11 +327,13 @@ def oversight_forms(user: User, directive: Directive) -> dict[str, Any]:
     }
 
 
-def _event_date_form(user: User, directive: Directive, data: QueryDict | None = None) -> EventDateForm | None:
+def _event_date_form(
+    access: Access, directive: Directive, data: QueryDict | None = None
+) -> EventDateForm | None:
     """Return the form recording the event a deadline counts from, for a lead's editor; else None."""
     if not directive.event_name or directive.series_id is not None or directive.is_rescinded:
         return None
-    if not permissions.can_update_status(user, directive):
+    if not permissions.can_update_status(access, directive):
         return None
     initial = {"version": actions.version_of(directive), "event_on": directive.event_on}
     return EventDateForm(data, initial=initial)
@@ -375,9 +343,10 @@ def _event_date_form(user: User, directive: Directive, data: QueryDict | None = 
 @require_http_methods(["POST"])
 def directive_event_date(request: SignedInRequest, pk: int) -> HttpResponse:
     """Record the date of the event a directive's deadline counts from (its lead's editors only)."""
+    access = Access.of(request.user)
     directive = get_object_or_404(Directive.objects.with_agencies(), pk=pk)
-    permissions.require_update_status(request.user, directive)
-    form = _event_date_form(request.user, directive, request.POST)
+    permissions.require_update_status(access, directive)
+    form = _event_date_form(access, directive, request.POST)
     if form is None:
         return redirect("directive_detail", pk=pk)  # no event to date: the page says so
     http_status = 400
@@ -400,7 +369,7 @@ def directive_event_date(request: SignedInRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Recorded for {directive.ref}: {describe_event(event)}")
             return redirect("directive_detail", pk=pk)
-    context = detail_context(request.user, directive, request_now(request), event_form=form)
+    context = detail_context(access, directive, request_now(request), event_form=form)
     return render(request, "directives/directive_detail.html", context, status=http_status)
 
 
