@@ -8,7 +8,9 @@ an outsider (signed in, no agency) and an admin.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,6 +64,56 @@ def pytest_collection_modifyitems(config, items) -> None:
         items[:] = keep
         reasons = "; ".join(f"{m}: {why}" for m, why in missing.items())
         config._orderctl_deselected = f"{len(dropped)} tests deselected ({reasons})"
+
+
+@functools.cache
+def _shares_a_fixture(module: str) -> bool:
+    """Tell whether a test module defines a fixture set up once for several of its tests."""
+    path = ROOT / module
+    return path.is_file() and re.search(r"scope=\"(module|class|package)\"", path.read_text()) is not None
+
+
+def worker_scope(nodeid: str) -> str:
+    """Return what must run on one pytest-xdist worker with the test ``nodeid``: usually the test alone.
+
+    A module whose tests share a module-scoped fixture (the production smoke test's image and server,
+    the drafter's corpus) stays on one worker, or both would set it up; so do the browser tests, which
+    share one Chromium (tests/browser/conftest.py).
+    """
+    module = nodeid.split("::", 1)[0]
+    if module.startswith("tests/browser/"):
+        return "tests/browser"
+    return module if _shares_a_fixture(module) else nodeid
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Schedule ``make test``'s ``--dist loadgroup`` by ``worker_scope``.
+
+    pytest-xdist's own loadgroup reads ``xdist_group`` markers through a node id suffix that pytest 9.2
+    no longer carries, so it would split every group; its scope scheduler takes a function instead.
+    """
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByWorkerScope(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return worker_scope(nodeid)
+
+    return ByWorkerScope(config, log)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_finish(session) -> Iterator[None]:
+    """Start the groups first, so a long one is never the last work left while the other worker idles.
+
+    Sorted once every plugin has ordered the items (pytest-django puts transactional tests last), and
+    before the worker reports its collection to pytest-xdist, which schedules in that order.
+    """
+    if "PYTEST_XDIST_WORKER" in os.environ:
+        session.items.sort(key=lambda item: worker_scope(item.nodeid) == item.nodeid)
+    return (yield)
 
 
 def pytest_terminal_summary(terminalreporter, config) -> None:
