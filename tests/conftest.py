@@ -73,17 +73,22 @@ def _shares_a_fixture(module: str) -> bool:
     return path.is_file() and re.search(r"scope=\"(module|class|package)\"", path.read_text()) is not None
 
 
+# Servers started on load/run.py's fixed ports (the first free of 8204-8210): two workers would pick the
+# same port at once.
+FIXED_PORTS = ("tests/test_faults.py",)
+
+
 def worker_scope(nodeid: str) -> str:
     """Return what must run on one pytest-xdist worker with the test ``nodeid``: usually the test alone.
 
     A module whose tests share a module-scoped fixture (the production smoke test's image and server,
-    the drafter's corpus) stays on one worker, or both would set it up; so do the browser tests, which
-    share one Chromium (tests/browser/conftest.py).
+    the drafter's corpus) stays on one worker, or both would set it up; so do the fault tests, whose
+    servers take fixed ports, and the browser tests, which share one Chromium (tests/browser/conftest.py).
     """
     module = nodeid.split("::", 1)[0]
     if module.startswith("tests/browser/"):
         return "tests/browser"
-    return module if _shares_a_fixture(module) else nodeid
+    return module if module in FIXED_PORTS or _shares_a_fixture(module) else nodeid
 
 
 @pytest.hookimpl(optionalhook=True)
