@@ -106,6 +106,17 @@ def pytest_xdist_make_scheduler(config, log):
         def _split_scope(self, nodeid: str) -> str:
             return worker_scope(nodeid)
 
+        def _assign_work_unit(self, node) -> None:
+            """Send a unit's every test, a repeated node id included.
+
+            schemathesis gives each of the API's 27 operations the same node id; the base class keys
+            a unit by node id and would send only the first, silently dropping 26 tests.
+            """
+            scope, unit = self.workqueue.popitem(last=False)
+            self.assigned_work.setdefault(node, {})[scope] = unit
+            collection = self.registered_collections[node]
+            node.send_runtest_some([i for i, nodeid in enumerate(collection) if unit.get(nodeid) is False])
+
     return ByWorkerScope(config, log)
 
 
