@@ -36,8 +36,14 @@ run: migrate
 	@echo "Web, Celery worker and beat start together; beat flags what is overdue at once, emails land in data/mail."
 	$(PY) scripts/devserver.py --port $(PORT)
 
+# The whole suite on every core (pytest-xdist): each worker has its own test database, Redis database
+# and DATA_DIR (tests/environment.py); a module sharing a module-scoped fixture, and the browser tests
+# (one Chromium), stay on one worker (tests/conftest.py). The 20 slowest tests are listed at the end.
+# TEST_WORKERS=0 runs it in this one process (what `pytest` alone does).
+TEST_WORKERS ?= auto
+PYTEST_PARALLEL = -n $(TEST_WORKERS) $(if $(filter 0,$(TEST_WORKERS)),,--dist loadgroup)
 test: install
-	$(PY) -m pytest --durations=15
+	$(PY) -m pytest $(PYTEST_PARALLEL) --durations=20
 
 # The production smoke test alone (it also runs in `make test`): the image's steps outside Docker, then
 # every route as every persona over HTTP from gunicorn (docs/image.md). Needs DATABASE_URL
@@ -49,7 +55,7 @@ smoke: install
 # faketime, LD_PRELOAD): a test that depends on the day it runs fails here first.
 FUTURE_DAYS ?= 400
 test-future: install
-	faketime -f +$(FUTURE_DAYS)d $(PY) -m pytest -q
+	faketime -f +$(FUTURE_DAYS)d $(PY) -m pytest -q $(PYTEST_PARALLEL)
 
 # mypy reads [tool.mypy] in pyproject.toml; its django-stubs plugin loads the settings (DEBUG from above).
 lint: install

@@ -8,21 +8,29 @@ an outsider (signed in, no agency) and an admin.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
+import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import time_machine
+from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.db import connection, models, transaction
 from django.db.backends.signals import connection_created
+from django.db.models import Model
 
 from agencies.models import Agency, Membership, OversightReviewer
 from directives import actions, deadlines
 from directives.models import Directive, Order
 from directives.orderfile import parse_order_file
 
-ORDER_FILE = Path(__file__).resolve().parent.parent / "directives" / "orders" / "eo-14409.toml"
+ROOT = Path(__file__).resolve().parent.parent
+ORDER_FILE = ROOT / "directives" / "orders" / "eo-14409.toml"
 # The Order is loaded at noon Eastern on its signing day, so its history starts at a known instant
 # whatever day the suite runs (house style 14: no test depends on the day it runs).
 LOADED_AT = dt.datetime(2026, 6, 2, 12, 0, tzinfo=deadlines.EASTERN)
@@ -56,6 +64,72 @@ def pytest_collection_modifyitems(config, items) -> None:
         items[:] = keep
         reasons = "; ".join(f"{m}: {why}" for m, why in missing.items())
         config._orderctl_deselected = f"{len(dropped)} tests deselected ({reasons})"
+
+
+@functools.cache
+def _shares_a_fixture(module: str) -> bool:
+    """Tell whether a test module defines a fixture set up once for several of its tests."""
+    path = ROOT / module
+    return path.is_file() and re.search(r"scope=\"(module|class|package)\"", path.read_text()) is not None
+
+
+# Servers started on load/run.py's fixed ports (the first free of 8204-8210): two workers would pick the
+# same port at once.
+FIXED_PORTS = ("tests/test_faults.py",)
+
+
+def worker_scope(nodeid: str) -> str:
+    """Return what must run on one pytest-xdist worker with the test ``nodeid``: usually the test alone.
+
+    A module whose tests share a module-scoped fixture (the production smoke test's image and server,
+    the drafter's corpus) stays on one worker, or both would set it up; so do the fault tests, whose
+    servers take fixed ports, and the browser tests, which share one Chromium (tests/browser/conftest.py).
+    """
+    module = nodeid.split("::", 1)[0]
+    if module.startswith("tests/browser/"):
+        return "tests/browser"
+    return module if module in FIXED_PORTS or _shares_a_fixture(module) else nodeid
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Schedule ``make test``'s ``--dist loadgroup`` by ``worker_scope``.
+
+    pytest-xdist's own loadgroup reads ``xdist_group`` markers through a node id suffix that pytest 9.2
+    no longer carries, so it would split every group; its scope scheduler takes a function instead.
+    """
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByWorkerScope(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return worker_scope(nodeid)
+
+        def _assign_work_unit(self, node) -> None:
+            """Send a unit's every test, a repeated node id included.
+
+            schemathesis gives each of the API's 27 operations the same node id; the base class keys
+            a unit by node id and would send only the first, silently dropping 26 tests.
+            """
+            scope, unit = self.workqueue.popitem(last=False)
+            self.assigned_work.setdefault(node, {})[scope] = unit
+            collection = self.registered_collections[node]
+            node.send_runtest_some([i for i, nodeid in enumerate(collection) if unit.get(nodeid) is False])
+
+    return ByWorkerScope(config, log)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_finish(session) -> Iterator[None]:
+    """Start the groups first, so a long one is never the last work left while the other worker idles.
+
+    Sorted once every plugin has ordered the items (pytest-django puts transactional tests last), and
+    before the worker reports its collection to pytest-xdist, which schedules in that order.
+    """
+    if "PYTEST_XDIST_WORKER" in os.environ:
+        session.items.sort(key=lambda item: worker_scope(item.nodeid) == item.nodeid)
+    return (yield)
 
 
 def pytest_terminal_summary(terminalreporter, config) -> None:
@@ -93,12 +167,89 @@ def _fresh_cache(settings, request):
     settings.CACHES = {"default": {"BACKEND": locmem, "LOCATION": request.node.nodeid}}
 
 
-@pytest.fixture
-def order(db) -> Order:
+def load_the_order() -> Order:
     """Load Executive Order 14409 from the file that ships with the project, at ``LOADED_AT``."""
     with time_machine.travel(LOADED_AT, tick=False):
         order, _ = actions.load_order(parse_order_file(ORDER_FILE.read_text()))
     return order
+
+
+@dataclass(frozen=True)
+class LoadedRows:
+    """The rows one load of the Order writes, table by table, as the database holds them."""
+
+    order_pk: int
+    tables: list[tuple[type[Model], list[str], list[tuple[Any, ...]]]]
+
+    def restore(self) -> Order:
+        """Write the rows again, with their keys, and return the Order; the sequences move past them."""
+        # Timestamps filled in on save (auto_now_add) are written at the instant of the load, as they were.
+        with time_machine.travel(LOADED_AT, tick=False), transaction.atomic():
+            for model, fields, rows in self.tables:
+                model._base_manager.bulk_create(
+                    [model(**dict(zip(fields, row, strict=True))) for row in rows]
+                )
+            _move_sequences_past(self.tables)
+        return Order.objects.get(pk=self.order_pk)
+
+
+def _move_sequences_past(tables: list[tuple[type[Model], list[str], list[tuple[Any, ...]]]]) -> None:
+    """Make PostgreSQL's next keys follow the restored ones (a test may have reset its sequences).
+
+    SQLite's AUTOINCREMENT follows an explicit key by itself.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model, fields, rows in tables:
+            pk = model._meta.pk
+            if not isinstance(pk, models.AutoField):
+                continue
+            at = fields.index(pk.attname)
+            table, column = model._meta.db_table, pk.column
+            cursor.execute(
+                "SELECT setval(pg_get_serial_sequence(%s, %s), "
+                "GREATEST(nextval(pg_get_serial_sequence(%s, %s)), %s))",
+                [table, column, table, column, max(row[at] for row in rows)],
+            )
+
+
+@pytest.fixture(scope="session")
+def _loaded_order(django_db_setup, django_db_blocker) -> LoadedRows:
+    """Load the Order once per session, note every row the load wrote, and roll the load back.
+
+    The load (parsing the file, the actions, the history chain) costs about 150 ms; writing its rows
+    again costs a few. Each test that asks for ``order`` gets those rows written in its own
+    transaction, so a test that does not ask still starts from an empty database, as before.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        every_model = apps.get_models(include_auto_created=True)
+        before = {m: set(m._base_manager.values_list("pk", flat=True)) for m in every_model}
+        order = load_the_order()
+        tables = []
+        for model in every_model:
+            fields = [f.attname for f in model._meta.concrete_fields]
+            rows = [
+                row
+                for row in model._base_manager.order_by("pk").values_list(*fields)
+                if row[fields.index(model._meta.pk.attname)] not in before[model]
+            ]
+            if rows:
+                tables.append((model, fields, rows))
+        transaction.set_rollback(True)
+    return LoadedRows(order_pk=order.pk, tables=tables)
+
+
+@pytest.fixture
+def order(_loaded_order, db) -> Order:
+    """Executive Order 14409 from the file that ships with the project, loaded at ``LOADED_AT``.
+
+    Its rows are the session's one load, written again (``_loaded_order``); where the test has already
+    written some of those tables, the Order is loaded afresh instead.
+    """
+    if any(model._base_manager.exists() for model, _, _ in _loaded_order.tables):
+        return load_the_order()
+    return _loaded_order.restore()
 
 
 @pytest.fixture

@@ -10,18 +10,20 @@ missing (CI installs it).
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.db import connections
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = "/usr/bin/chromium"
+ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 PERSONA_PASSWORD = "pw"  # what tests/conftest.py gives every persona
 # Debian's Chromium as it is, never a browser download; quiet flags so a test run talks to nobody.
 CHROMIUM_ARGS = [
@@ -34,19 +36,69 @@ CHROMIUM_ARGS = [
 ]
 
 
+class _Chromium:
+    """One Chromium for a run of browser tests, started by the first and stopped after the last.
+
+    Playwright's sync API keeps an event loop running on this thread while it lives, which Django
+    takes for async code (and asyncio for a loop already running): it must not outlive the browser
+    tests, so ``pytest_runtest_teardown`` below stops it before any other test runs. The browser
+    tests share one xdist worker (tests/conftest.py groups them) and stay together in the collection
+    order, so a run starts it once; each test still gets a fresh browser context (its own cookies,
+    storage and pages).
+    """
+
+    def __init__(self) -> None:
+        self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
+        self._unsafe_before: str | None = None
+
+    def get(self) -> Browser:
+        if self._browser is not None and not self._browser.is_connected():
+            self.stop()  # a test crashed it: the next one gets a new Chromium, not the wreck
+        if self._browser is None:
+            # Django refuses ORM calls beside the running loop as if they came from async code; the
+            # tests' own set-up queries and the flush after each are synchronous, so allow them while
+            # (and only while) Chromium runs.
+            self._unsafe_before = os.environ.get(ASYNC_UNSAFE)
+            os.environ[ASYNC_UNSAFE] = "true"
+            self._playwright = sync_playwright().start()
+            self._browser = self._playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        return self._browser
+
+    def stop(self) -> None:
+        if self._browser is not None:
+            if self._browser.is_connected():
+                self._browser.close()
+            self._browser = None
+        if self._playwright is not None:
+            self._playwright.stop()
+            self._playwright = None
+            if self._unsafe_before is None:
+                os.environ.pop(ASYNC_UNSAFE, None)
+            else:
+                os.environ[ASYNC_UNSAFE] = self._unsafe_before
+
+
+_chromium = _Chromium()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """After the test's own teardown (its contexts closed), stop Chromium unless a browser test is next."""
+    try:
+        return (yield)
+    finally:
+        if nextitem is None or not nextitem.get_closest_marker("browser"):
+            _chromium.stop()
+
+
 @pytest.fixture
-def browser(monkeypatch) -> Iterator[Browser]:
-    """Start Chromium for one test."""
-    # Playwright's sync API keeps an event loop on this thread, and Django then refuses ORM calls from
-    # it as if they came from async code; the test's own set-up queries are synchronous, so allow them.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-        # The test's own queries ran beside Playwright's event loop, on a connection of their own;
-        # close it, or PostgreSQL refuses to drop the test database at the end of the run.
-        connections.close_all()
+def browser() -> Iterator[Browser]:
+    """Return the shared Chromium (started for the first browser test of a run)."""
+    yield _chromium.get()
+    # The test's own queries ran beside Playwright's event loop, on a connection of their own;
+    # close it, or PostgreSQL refuses to drop the test database at the end of the run.
+    connections.close_all()
 
 
 # Runs in every document before its own scripts: reports each CSP violation to the test.
