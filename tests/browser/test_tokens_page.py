@@ -11,7 +11,7 @@ from agencies.models import APIToken
 pytestmark = pytest.mark.browser
 
 READ_WRITE_LABEL = "Read and write: may also record updates, as you can"
-EASTERN_TIME = re.compile(r"It expires [A-Z][a-z]{2} \d{1,2}, \d{4}, \d{1,2}:\d\d [AP]M E[SD]T\.")
+EASTERN_TIME = re.compile(r"It expires [A-Z][a-z]{2} \d{4}-\d\d-\d\d \d\d:\d\d E[SD]T\.")
 
 
 def test_an_editor_creates_copies_and_revokes_a_token(page, live_server, sign_in, check_page, cisa_editor):
