@@ -13,15 +13,9 @@ from directives.orderfile import AgencySpec, OrderInfo, RevokeSpec
 
 from .actors import Actor
 from .builder import Builder, Drafted, due_on
-from .readers import (
-    EXECUTIVE_ORDER,
-    HEADING,
-    NATIONAL_SECURITY_MEMORANDUM,
-    PRESIDENTIAL_MEMORANDUM,
-    PROCLAMATION,
-    ReadError,
-    read_document,
-)
+from .document import HEADING, ReadError
+from .kinds import EXECUTIVE_ORDER, NATIONAL_SECURITY_MEMORANDUM, PRESIDENTIAL_MEMORANDUM, PROCLAMATION
+from .readers import read_document
 from .tree import build_tree
 from .unplaced import Unplaced, find_unplaced
 from .writer import to_toml

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from directives import deadlines
 
-from .readers import DATE, MONTHS, parse_date
+from .document import DATE, MONTHS, parse_date
 
 _WORDS = {
     "one": 1,
