@@ -15,7 +15,7 @@ from agencies.catalog import Catalog, CatalogAgency, normalize
 
 # Where the consulted offices start; the lead is named before the first of these.
 CONSULT = re.compile(
-    r"(?:,\s*|\s+|^)(?:and\s+)?(?:after\s+consult(?:ation|ing)\s+with|in\s+consultation(?:,\s*as\s+appropriate,)?\s+with"
+    r"(?:,\s*|\s+|^)(?:and\s+)?(?:after\s+(?:appropriate\s+)?consult(?:ation|ing)\s+with|in\s+consultation(?:,\s*as\s+appropriate,)?\s+with"
     r"|in\s+coordination(?:,\s*as\s+appropriate,)?\s+with|with\s+the\s+concurrence\s+of|in\s+collaboration\s+with"
     r"|in\s+cooperation\s+with)\s+",
     re.IGNORECASE,
@@ -61,7 +61,8 @@ _DEFINITION = re.compile(
 )
 # Items of an actor list that are not offices but how they take part: "with support from", "as identified by".
 _NOT_AN_OFFICE = re.compile(
-    r"^(?:with|rather\s+than|as|from|by|under|including|to|for|in|on|at|if|when|where|who|which|that|other)\b",
+    r"^(?:with|rather\s+than|as|from|by|under|including|to|for|in|on|at|if|when|where|who|which|that|other"
+    r"|serving)\b",
     re.IGNORECASE,
 )
 
@@ -178,8 +179,14 @@ def _items(segment: str) -> list[str]:
     """Split an actor list into its offices: on commas, semicolons and an "and" before a new office."""
     items: list[str] = []
     for part in split_top(segment):
+        if _NOT_AN_OFFICE.match(part.strip()):
+            # "rather than the Secretary and the Director", "in accordance with its agreement with HUD and
+            # the EPA": the offices it names are no leads, however many its "and" joins.
+            items.append(part.strip())
+            continue
         pieces = re.split(
-            r"\s+and\s+(?=(?:the\s+|each\s+)?(?:Secretar|Director|Administrator|Attorney|Chair|Commissioner|Head"
+            r"(?<!Assistant to the President)\s+and\s+"
+            r"(?=(?:the\s+|each\s+)?(?:Secretar|Director|Administrator|Attorney|Chair|Commissioner|Head"
             r"|head|National\s+Cyber|Assistant\s+to|APST|APNSA|Special\s+Advisor|Chief\s+Executive|President\s+of"
             r"|[A-Z]{2,}\b|Federal\s+Chief)|the\s+[A-Z])",
             part,
@@ -190,7 +197,7 @@ def _items(segment: str) -> list[str]:
 
 # A group of agencies as a subject: "each FCEB agency", "the heads of all agencies", "all agency heads".
 _GROUP = re.compile(
-    r"^(?:the\s+)?(?:heads?\s+of\s+)?(?:(?:each|every|all|any)\s+)?(?P<kind>(?:[\w-]+\s+){0,3}?)"
+    r"^(?:the\s+)?(?:heads?\s+of\s+)?(?:(?:each|every|all|any)\s+)?(?P<kind>(?:[\w-]+\s+){0,4}?)"
     r"(?:executive\s+)?(?:departments?\s+and\s+agenc(?:y|ies)|agenc(?:y|ies)(?:\s+heads?)?)(?P<rest>.*)$",
     re.IGNORECASE,
 )
@@ -202,6 +209,10 @@ _GROUP_WORDS = re.compile(r"^(?:heads?\s+of\s+\S|(?:[\w-]+\s+){0,4}agencies\b|[A
 # A title in the plural before a list of offices: "the Secretaries of State, the Treasury, and Defense".
 _PLURAL_TITLE = re.compile(
     r"\b(?:[Tt]he\s+)?(?P<title>Secretaries|Directors|Administrators|Chairs|Chairmen)\s+of\s+(?P<list>[^()]{3,300})$"
+)
+_LIST_END = re.compile(
+    r"(?:,\s*|\s+)(?:and\s+)?(?=the\s+(?:Attorney\s+General|Director|Administrator|Chair|Commissioner"
+    r"|Assistant|National|United\s+States\s+Trade|Secretary\s+of|Chief|Head)\b)"
 )
 _SINGULAR = {
     "secretaries": "Secretary",
@@ -233,6 +244,10 @@ class ActorResolver:
         cleaned = re.sub(r"\s*\([^)]*\)", "", phrase).strip(" ,;")
         cleaned = re.sub(r"^(?:and|or)\s+", "", cleaned)
         cleaned = re.sub(r",?\s*(?:each|jointly|respectively|as appropriate)$", "", cleaned)
+        # "the Secretary or his designee": the office acts, whoever it designates.
+        cleaned = re.sub(r",?\s+or\s+(?:his|her|their|its)\s+designees?$", "", cleaned)
+        # "The Attorney General is authorized to and shall": the subject ends at its own verb.
+        cleaned = re.split(r"\s+(?:is|are)\s+(?=[a-z])", cleaned, maxsplit=1)[0]
         agency = self.catalog.resolve(cleaned) or self._group(cleaned)
         as_written = normalize(cleaned)
         if agency is None:
@@ -330,27 +345,41 @@ class ActorResolver:
             return segment
         title = _SINGULAR[m.group("title").lower()]
         offices: list[str] = []
-        for token in re.split(r",\s*(?:and\s+)?|;\s*", m.group("list")):
+        # The list ends where another office is named: "the Secretaries of Health and Human Services and
+        # Agriculture and the Attorney General" -> two Secretaries, then the Attorney General.
+        listed_part, after = m.group("list"), ""
+        end = _LIST_END.search(listed_part)
+        if end:
+            listed_part, after = listed_part[: end.start()], listed_part[end.start() :]
+        for token in re.split(r",\s*(?:and\s+)?|;\s*", listed_part):
             token = re.sub(r"^(?:and|or)\s+", "", token.strip())
             if not token:
                 continue
             if self.catalog.resolve(f"{title} of {token}") is not None or " and " not in token:
                 offices.append(token)
                 continue
-            words = token.split(" and ")
-            for cut in range(1, len(words)):
-                left, right = " and ".join(words[:cut]), " and ".join(words[cut:])
-                if self.catalog.resolve(f"{title} of {left}") and self.catalog.resolve(f"{title} of {right}"):
-                    offices += [left, right]
-                    break
-            else:
-                offices.append(token)
+            offices += self._split_offices(title, token.split(" and ")) or [token]
         if len(offices) < 2:
             return segment
         listed = ", ".join(f"the {title} of {office}" for office in offices)
-        return segment[: m.start()] + listed + segment[m.end() :]
+        return segment[: m.start()] + listed + after + segment[m.end() :]
+
+    def _split_offices(self, title: str, words: list[str]) -> list[str]:
+        """Return the offices "A and B and C" names under one title, each known to the catalog, or []."""
+        whole = " and ".join(words)
+        if self.catalog.resolve(f"{title} of {whole}") is not None:
+            return [whole]
+        for cut in range(1, len(words)):
+            left = " and ".join(words[:cut])
+            if self.catalog.resolve(f"{title} of {left}") is not None:
+                rest = self._split_offices(title, words[cut:])
+                if rest:
+                    return [left, *rest]
+        return []
 
     def _segment(self, segment: str, result: Actors, *, consulted: bool) -> list[Actor]:
+        # "the Secretaries of the Treasury and Commerce each shall": how they act is no office's name.
+        segment = re.sub(r",?\s+(?:each|jointly|respectively)$", "", segment.strip())
         segment = self.distribute(segment)
         actors: list[Actor] = []
         department: list[Actor] = []  # the offices a following "through" acts for

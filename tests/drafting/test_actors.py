@@ -179,3 +179,33 @@ def test_a_term_the_definitions_section_defines_names_its_office():
     text = "(b) \u201cSecretary\u201d means the Secretary of Homeland Security."
 
     assert local_definitions(text)["secretary"] == "the Secretary of Homeland Security"
+
+
+@pytest.mark.parametrize(
+    ("subject", "leads"),
+    [
+        # Offices named inside how the lead takes part are no leads, however many an "and" joins.
+        (
+            "the Department of Transportation, in accordance with its agreement with the Department of "
+            "Housing and Urban Development and the Environmental Protection Agency,",
+            ["DOT"],
+        ),
+        (
+            "the Secretary of Defense and the Director of National Intelligence, rather than the Secretary "
+            "of Homeland Security and the Director of OMB,",
+            ["DOD", "ODNI"],
+        ),
+        ("the Director of NSA, serving in its capacity as the National Manager,", ["NSA"]),
+        # A plural title's list ends where another office is named, and may join more than two offices.
+        (
+            "the Secretaries of Health and Human Services and Agriculture and the Attorney General",
+            ["HHS", "USDA", "DOJ"],
+        ),
+        ("the Secretary of Energy or his designee", ["DOE"]),
+        ("The Attorney General is authorized to and", ["DOJ"]),
+        ("the heads of all Federal Civilian Executive Branch (FCEB) Agencies", ["FCEB"]),
+    ],
+)
+def test_it_keeps_the_leads_whole_and_only_the_leads(subject, leads):
+    got_leads, _, _ = parse(subject)
+    assert got_leads == leads
