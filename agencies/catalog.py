@@ -46,6 +46,7 @@ HEADS = (
     "commissioner",
     "chief",
     "chief executive officer",
+    "ceo",
     "head",
     "heads",
     "president",

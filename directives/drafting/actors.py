@@ -179,7 +179,8 @@ def _items(segment: str) -> list[str]:
     """Split an actor list into its offices: on commas, semicolons and an "and" before a new office."""
     items: list[str] = []
     for part in split_top(segment):
-        if _NOT_AN_OFFICE.match(part.strip()):
+        part = re.sub(r"^as\s+well\s+as\s+", "", part.strip())  # "X, as well as Y, shall": both act
+        if _NOT_AN_OFFICE.match(part):
             # "rather than the Secretary and the Director", "in accordance with its agreement with HUD and
             # the EPA": the offices it names are no leads, however many its "and" joins.
             items.append(part.strip())
@@ -205,6 +206,16 @@ _GROUP = re.compile(
 # An unresolved subject that still names offices: a group the order defines or qualifies ("the heads of
 # Federal LEAs", "procuring agencies"): kept as an unknown group, flagged for the reviewer to define.
 _GROUP_WORDS = re.compile(r"^(?:heads?\s+of\s+\S|(?:[\w-]+\s+){0,4}agencies\b|[A-Z]{2,}s\b)")
+
+# A group of agencies qualified by what its members do or where they are: "the head of each agency
+# responsible for operating a high-priority program", "agencies maintaining NSS", "the heads of all
+# agencies tasked in this order". Owned by every agency, and flagged so the reviewer can narrow it.
+_QUALIFIED_GROUP = re.compile(
+    r"^(?:the\s+)?(?:heads?\s+of\s+)?(?:(?:each|every|all|any)\s+)?(?:Federal\s+|executive\s+)?"
+    r"(?:departments?\s+and\s+agenc(?:y|ies)|agenc(?:y|ies))(?:\s+heads?)?"
+    r"\s+(?P<qualifier>(?:that|which|who|whose|with|in|at|on|for|under|responsible|subject|\w+ed|\w+ing)\b.*)$",
+    re.IGNORECASE,
+)
 
 # A title in the plural before a list of offices: "the Secretaries of State, the Treasury, and Defense".
 _PLURAL_TITLE = re.compile(
@@ -249,6 +260,10 @@ class ActorResolver:
         # "The Attorney General is authorized to and shall": the subject ends at its own verb.
         cleaned = re.split(r"\s+(?:is|are)\s+(?=[a-z])", cleaned, maxsplit=1)[0]
         agency = self.catalog.resolve(cleaned) or self._group(cleaned)
+        dual = re.match(r"^(?:the\s+)?Assistant\s+to\s+the\s+President\s+and\s+(?P<office>.+)$", cleaned)
+        if agency is None and dual:
+            # "the Assistant to the President and Director of the Domestic Policy Council": one office.
+            agency = self.catalog.resolve(dual.group("office"))
         as_written = normalize(cleaned)
         if agency is None:
             longer = self.definitions.get(normalize(cleaned))
@@ -271,6 +286,8 @@ class ActorResolver:
             agency = self.catalog.resolve(chair) or self.catalog.resolve(
                 self.definitions.get(normalize(chair), "")
             )
+        if agency is None and _QUALIFIED_GROUP.match(cleaned):
+            agency = self.catalog.resolve("each agency")
         if agency is not None:
             return Actor(phrase=phrase, agency=agency)
         return Actor(phrase=phrase, unknown=re.sub(r"^(?:the|The)\s+", "", cleaned))
@@ -279,8 +296,8 @@ class ActorResolver:
         """Return the group a subject names: "each FCEB agency", "all agency heads", "each department and
         agency", "Federal agencies"; an unqualified group of agencies is every agency (``AGENCIES``).
 
-        A group qualified by what its members do ("each agency responsible for ...") is not resolved: it is
-        kept by name, flagged, for the reviewer to define.
+        A group qualified by what its members do ("each agency responsible for ...") is not resolved here:
+        ``_resolve`` makes it every agency and ``_segment`` flags it for the reviewer to narrow.
         """
         m = _GROUP.match(phrase)
         if not m or m.group("rest").strip():
@@ -405,6 +422,13 @@ class ActorResolver:
                 continue  # not an office: "as the APST and APNSA deem relevant", "the President"
             if actor.agency is not None and actor.agency.is_group and consulted:
                 continue  # "the heads of relevant agencies" is everyone and no one in particular
+            qualified = _QUALIFIED_GROUP.match(re.sub(r"\s*\([^)]*\)", "", inner[0]).strip())
+            if qualified and actor.agency is not None and actor.agency.is_group:
+                result.notes.append(
+                    f"'{inner[0].strip()}': a group the text narrows "
+                    f"('{qualified.group('qualifier')[:80]}'), "
+                    "drafted as every agency: name the agencies meant if the order file should."
+                )
             actors.append(actor)
             department = [actor]
             if len(inner) > 1:

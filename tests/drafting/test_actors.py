@@ -136,14 +136,6 @@ def test_a_group_of_agencies_or_a_department_as_subject_is_one_lead(subject, lea
     assert [a.agency.abbreviation for a in parsed.leads] == leads
 
 
-def test_a_group_qualified_by_what_its_members_do_is_not_taken_for_every_agency():
-    parsed = ActorResolver(default_catalog(), {}).parse(
-        "the head of each agency responsible for operating a high-priority program"
-    )
-
-    assert [a.agency for a in parsed.leads] in ([], [None])
-
-
 def test_a_body_the_order_sets_up_acts_through_its_chair():
     text = (
         "(d) within 60 days, establish an Interagency Task Force, chaired by the Secretary of Energy and "
@@ -209,3 +201,30 @@ def test_a_term_the_definitions_section_defines_names_its_office():
 def test_it_keeps_the_leads_whole_and_only_the_leads(subject, leads):
     got_leads, _, _ = parse(subject)
     assert got_leads == leads
+
+
+@pytest.mark.parametrize(
+    ("subject", "leads"),
+    [
+        ("the heads of all agencies tasked in this order", ["AGENCIES"]),
+        ("the head of each agency responsible for operating a high-priority program", ["AGENCIES"]),
+        ("agencies maintaining NSS", ["AGENCIES"]),
+        (
+            "the heads of all agencies, as well as the Secretary of the Army, acting through the Assistant "
+            "Secretary of the Army for Civil Works",
+            ["AGENCIES", "USACE"],
+        ),
+        ("the CEO of the DFC and the Secretary of Defense", ["DFC", "DOD"]),
+        ("the Chief Performance Officer (CPO)", ["OMB"]),
+        ("the Chairman of the Joint Chiefs of Staff", ["JCS"]),
+        ("the Assistant to the President and Director of the Domestic Policy Council", ["DPC"]),
+    ],
+)
+def test_it_resolves_groups_and_titles_that_real_orders_use(subject, leads):
+    got_leads, _, _ = parse(subject)
+    assert got_leads == leads
+
+
+def test_a_narrowed_group_is_every_agency_and_says_so():
+    _, _, actors = parse("the head of each agency responsible for operating a high-priority program")
+    assert any("a group the text narrows" in note for note in actors.notes)
