@@ -32,6 +32,8 @@ VERBS = frozenset(
     produce promote propose protect provide publicize publish pursue raise recommend reduce release
     remove report require rescind research review revise seek select set share solicit strengthen
     streamline study submit support take track train transmit undertake update use validate verify work
+    prescribe investigate enforce compile negotiate certify withdraw audit reassess reevaluate recruit
+    simplify standardize upgrade restore secure
 """,
     )
 )
@@ -73,13 +75,22 @@ def strip_marker(text: str) -> str:
 
 
 _BEFORE_THE_VERB = re.compile(
-    r"^(?:(?:by|within|not later than|no later than)\s(?:[A-Z][a-z]+ \d{1,2}, \d{4}|[^,]{3,250})"
+    # A deadline with no comma after it: "within 180 days of the date of this order develop and provide".
+    r"^(?:(?:within|not later than|no later than)\s[^,]{3,120}?\bthis\s+(?:order|memorandum|proclamation)\s+"
+    r"(?=[a-z])(?!(?:and|or|as|to|in|of|for|with|by|under|through)\b)"
+    r"|(?:(?:by|within|not later than|no later than)\s(?:[A-Z][a-z]+ \d{1,2}, \d{4}|[^,]{3,250})"
+    # "..., and annually thereafter, preparing and submitting": the recurrence is part of the deadline.
+    r"|and (?:annually|biennially|quarterly|semiannually|monthly|on an? \w+ basis|every \w+ \w+) thereafter"
+    # Whom to consult, a list with commas of its own, before a deadline: "in consultation with State,
+    # local, and tribal government officials and the private sector, not later than 180 days ..., develop".
+    r"|in (?:consultation|coordination) with [^;:]{3,300}?"
+    r"(?=,\s*(?:not later than|no later than|within|by)\s)"
     r"|on (?:at least )?an? \w+ basis"
     r"|(?:in order )?to (?:ensure|promote|help|improve|better|support|protect|address|advance"
     r"|increase|reduce|facilitate|encourage|prevent)\b[^,]{3,250}"
     r"|in (?:consultation|coordination) with [^,]{3,250}"
     r"|as appropriate(?: and consistent with applicable law)?"
-    r"|consistent with (?:applicable )?law),\s*",
+    r"|consistent with (?:applicable )?law),\s*)",
     re.IGNORECASE,
 )
 
