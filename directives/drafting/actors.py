@@ -28,8 +28,8 @@ ACTOR_START = re.compile(
     r"Secretar(?:y|ies)|Deputy|Under\s+Secretary|Assistant|Director|Administrator|Attorney\s+General|Chair\w*"
     r"|Commissioner|Chief|[Hh]eads?\b|National\s+(?:Cyber\s+Director|Manager|Security\s+Advisor)|President\s+of"
     r"|Special\s+Advisor|Archivist|Commandant|Federal\s+Chief|Vice\s+President|United\s+States\s+Trade"
-    r"|[Aa]genc(?:y|ies)\b|executive\s+departments|[Aa]gency\s+(?:members|heads)|members\s+of|Permitting\s+Council"
-    r"|departments?\s+and\s+agenc(?:y|ies)\b|Department\s+of\b|(?:[A-Z][\w-]*\s+){1,3}agencies\b"
+    r"|[Aa]genc(?:y|ies)\b|executive\s+departments|[Aa]gency\s+(?:members|heads)|[Mm]embers\s+of|Permitting\s+Council"
+    r"|[Dd]epartments?\s+and\s+agenc(?:y|ies)\b|Department\s+of\b|(?:[A-Z][\w-]*\s+){1,3}agencies\b"
     r"|[A-Z]{2,}[A-Za-z-]*\b|(?:[A-Z][\w'\u2019-]*\s+){0,6}(?:Council|Board|Committee|Commission|Task\s+Force|Group"
     r"|Office|Agency|Administration|Service|Bureau|Corps|Agencies)\b)"
 )
@@ -477,8 +477,11 @@ def subject_of(clause: str) -> str:
             continue
         if re.match(r"(?i)^(?:acting\s+)?through\b", rest):
             continue
-        if re.match(r"^(?:[Tt]he\s+)?[\w\s-]{1,60}?['\u2019]s\s", rest):
-            continue  # a possessive names a thing, not who acts: "The Board's initial review shall"
+        possessive = re.match(r"^(?:[Tt]he\s+)?[\w\s-]{1,60}?['\u2019]s\s+(?P<next>\S)", rest)
+        if possessive and not possessive.group("next").isupper():
+            # A possessive names a thing, not who acts ("The Board's initial review shall"), unless a proper
+            # name follows it: "the President's Council of Advisors on Science and Technology shall".
+            continue
         if ACTOR_START.match(rest) or ANAPHORA.match(rest):
             return rest
     return ""

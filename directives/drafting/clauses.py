@@ -28,9 +28,16 @@ def find_clauses(text: str, inherited: Inherited | None, resolver: ActorResolver
     """Return the "X shall" clauses of ``text`` whose X is an office (named, or referred back to)."""
     found: list[Clause] = []
     previous: Clause | None = None
+    # A deadline that a colon cut from its duty: "Within 180 days ..., and in accordance with the Goal:
+    # Leveraging Federal Data as a Strategic Asset, ..., agencies shall consider": the next clause's.
+    carried: list[ph.Phrase] = []
     for offset, sentence in sentences(text):
         phrases = ph.find(sentence)
         shalls = list(SHALL.finditer(sentence))
+        if not shalls:
+            carried = [p for p in phrases if p.rule.as_dict().get("kind") != "none"]
+            carried = carried if sentence.rstrip().endswith(":") else []
+            continue
         starts: list[int] = []
         subjects: list[str] = []
         cursor = 0
@@ -64,12 +71,15 @@ def find_clauses(text: str, inherited: Inherited | None, resolver: ActorResolver
                 for p in phrases
                 if region_start <= p.start < region_end and binds(p, sentence, m.start(), m.end(), region_end)
             ]
+            if carried and k == 0 and not any(p.start < m.start() for p in mine):
+                mine = [*carried, *mine]
             clause = Clause(sentence, offset, actors, duty, mine, leads, consulted)
             for extra in consulted_after_shall(duty, resolver):
                 if all(not same_actor(extra, c) for c in [*clause.consulted, *clause.leads]):
                     clause.consulted.append(extra)
             found.append(clause)
             previous = clause
+        carried = []
     return found
 
 

@@ -392,3 +392,33 @@ the Attorney General shall review the guidance.
     assert review.rule == D.DaysFromEvent(days=30, event="2(a)(i) is published")
     assert "not a directive of this draft" in review.review
     parse_order_file(d.toml)
+
+
+_HEAD = (
+    "Executive Order 99002 of March 3, 2026\n\nTesting Subjects\n\n"
+    "By the authority vested in me as President by the Constitution and the laws of the United States "
+    "of America, it is hereby ordered as follows:\n\n"
+)
+
+
+def test_a_deadline_a_colon_cut_from_its_duty_is_the_next_clauses():
+    d = draft(
+        _HEAD + "Sec. 2. Data. (a) Within 180 days of the date of this order, and in accordance with the "
+        "Cross-Agency Priority Goal: Leveraging Federal Data as a Strategic Asset, agencies shall consider "
+        "methods of improving the quality of priority data.\n"
+    )
+    directive = by_ref(d)["2(a)"]
+    assert (directive.rule, directive.leads) == (D.DaysAfterOrder(days=180), ("AGENCIES",))
+    assert d.unplaced == ()
+
+
+@pytest.mark.parametrize(
+    ("subject", "lead"),
+    [
+        ("Departments and agencies shall", "AGENCIES"),
+        ("the President\u2019s Council of Advisors on Science and Technology shall", "PCAST"),
+    ],
+)
+def test_it_drafts_duties_of_groups_and_bodies_named_with_a_capital_or_a_possessive(subject, lead):
+    d = draft(_HEAD + f"Sec. 2. Duties. (a) Within 30 days of the date of this order, {subject} report.\n")
+    assert by_ref(d)["2(a)"].leads == (lead,)
