@@ -25,8 +25,10 @@ _PROCLAMATION = re.compile(
     r"^[^\w\n]{0,8}A\s+PROCLAMATION[^\w\n]{0,8}$|\bdo\s+hereby\s+proclaim\b", re.MULTILINE
 )
 _OWN_LINE_NUMBER = re.compile(
-    r"^[^\w\n]{0,8}(Executive[ \t]+Order|Proclamation)[ \t]+(?:No\.[ \t]*)?(\d{4,5})[^\w\n]{0,8}$",
-    re.MULTILINE,
+    # As printed, in capitals on a page's title ("EXECUTIVE ORDER 14999", "PROCLAMATION 10999"), or "E.O.".
+    r"^[^\w\n]{0,8}(Executive[ \t]+Order|E\.[ \t]?O\.|Proclamation)[ \t]+(?:No\.[ \t]*)?(\d{4,5})"
+    r"[^\w\n]{0,8}$",
+    re.MULTILINE | re.IGNORECASE,
 )
 # Where a document's own identification ends: its first section, or the words that begin its body.
 _OPENING_END = re.compile(
@@ -54,7 +56,7 @@ def identify(text: str, meta: Meta) -> None:
         meta.kind = PROCLAMATION
         # Recitals cite other orders ("Executive Order 14161 of January 20, 2025"): not this one's number.
         meta.number = None
-        if own_line and own_line.group(1) == "Proclamation":
+        if own_line and own_line.group(1).lower() == "proclamation":
             meta.number = int(own_line.group(2))
         return
     if meta.number is not None and re.search(r"Executive Order", head):
@@ -70,5 +72,5 @@ def identify(text: str, meta: Meta) -> None:
         meta.kind = PRESIDENTIAL_MEMORANDUM
         return
     meta.kind = EXECUTIVE_ORDER
-    if own_line and own_line.group(1).startswith("Executive") and meta.number is None:
+    if own_line and own_line.group(1).lower() != "proclamation" and meta.number is None:
         meta.number = int(own_line.group(2))
