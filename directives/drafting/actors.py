@@ -29,7 +29,7 @@ ACTOR_START = re.compile(
     r"|Commissioner|Chief|[Hh]eads?\b|National\s+(?:Cyber\s+Director|Manager|Security\s+Advisor)|President\s+of"
     r"|Special\s+Advisor|Archivist|Commandant|Federal\s+Chief|Vice\s+President|United\s+States\s+Trade"
     r"|[Aa]genc(?:y|ies)\b|executive\s+departments|[Aa]gency\s+(?:members|heads)|[Mm]embers\s+of|Permitting\s+Council"
-    r"|[Dd]epartments?\s+and\s+agenc(?:y|ies)\b|Department\s+of\b|(?:[A-Z][\w-]*\s+){1,3}agencies\b"
+    r"|[Dd]epartments?\s+and\s+agenc(?:y|ies)\b|(?:[a-z]+(?:ing|ed)|lead|member)\s+agencies\b|Department\s+of\b|(?:[A-Z][\w-]*\s+){1,3}agencies\b"
     r"|[A-Z]{2,}[A-Za-z-]*\b|(?:[A-Z][\w'\u2019-]*\s+){0,6}(?:Council|Board|Committee|Commission|Task\s+Force|Group"
     r"|Office|Agency|Administration|Service|Bureau|Corps|Agencies)\b)"
 )
@@ -217,6 +217,9 @@ _QUALIFIED_GROUP = re.compile(
     re.IGNORECASE,
 )
 
+# A group named by what its members do: "procuring agencies", "participating agencies", "covered agencies".
+_ADJECTIVE_GROUP = re.compile(r"^(?:the\s+)?(?P<qualifier>(?:[a-z]+(?:ing|ed)|lead|member))\s+agencies$")
+
 # A title in the plural before a list of offices: "the Secretaries of State, the Treasury, and Defense".
 _PLURAL_TITLE = re.compile(
     r"\b(?:[Tt]he\s+)?(?P<title>Secretaries|Directors|Administrators|Chairs|Chairmen)\s+of\s+(?P<list>[^()]{3,300})$"
@@ -286,7 +289,7 @@ class ActorResolver:
             agency = self.catalog.resolve(chair) or self.catalog.resolve(
                 self.definitions.get(normalize(chair), "")
             )
-        if agency is None and _QUALIFIED_GROUP.match(cleaned):
+        if agency is None and (_QUALIFIED_GROUP.match(cleaned) or _ADJECTIVE_GROUP.match(cleaned)):
             agency = self.catalog.resolve("each agency")
         if agency is not None:
             return Actor(phrase=phrase, agency=agency)
@@ -422,7 +425,8 @@ class ActorResolver:
                 continue  # not an office: "as the APST and APNSA deem relevant", "the President"
             if actor.agency is not None and actor.agency.is_group and consulted:
                 continue  # "the heads of relevant agencies" is everyone and no one in particular
-            qualified = _QUALIFIED_GROUP.match(re.sub(r"\s*\([^)]*\)", "", inner[0]).strip())
+            bare = re.sub(r"\s*\([^)]*\)", "", inner[0]).strip()
+            qualified = _QUALIFIED_GROUP.match(bare) or _ADJECTIVE_GROUP.match(bare)
             if qualified and actor.agency is not None and actor.agency.is_group:
                 result.notes.append(
                     f"'{inner[0].strip()}': a group the text narrows "

@@ -209,6 +209,7 @@ def test_it_keeps_the_leads_whole_and_only_the_leads(subject, leads):
         ("the heads of all agencies tasked in this order", ["AGENCIES"]),
         ("the head of each agency responsible for operating a high-priority program", ["AGENCIES"]),
         ("agencies maintaining NSS", ["AGENCIES"]),
+        ("Within 1 year of the date of this order, procuring agencies", ["AGENCIES"]),
         (
             "the heads of all agencies, as well as the Secretary of the Army, acting through the Assistant "
             "Secretary of the Army for Civil Works",
