@@ -178,6 +178,8 @@ class Builder:
                     continue
                 if isinstance(phrase.rule, deadlines.NoDeadline):
                     continue
+                if self._recurs_thereafter(current, clause, phrase):
+                    break
                 made.append(
                     Drafted(
                         ref=f"{node.ref}-{len(made) + 1}",
@@ -195,6 +197,32 @@ class Builder:
                 )
                 break
         return rule_set
+
+    @staticmethod
+    def _recurs_thereafter(current: Drafted, clause: Clause, phrase: ph.Phrase) -> bool:
+        """Make ``current`` recur when a later sentence says so: "Within 180 days ..., agencies shall
+        report ... Thereafter, agencies shall report progress quarterly". Return whether it did."""
+        rule, first = phrase.rule, current.rule
+        if not (
+            isinstance(rule, deadlines.Recurring)
+            and isinstance(rule.first, deadlines.DaysFromEvent)
+            and rule.first.event == ph.NO_START
+            and re.match(r"\s*(?:Thereafter|After that|Subsequently)\b", clause.sentence, re.IGNORECASE)
+            and (clause.actors.anaphoric or same_leads(clause.leads, current.leads))
+            and isinstance(
+                first,
+                deadlines.DaysAfterOrder
+                | deadlines.MonthsAfterOrder
+                | deadlines.YearsAfterOrder
+                | deadlines.OnDate,
+            )
+        ):
+            return False
+        current.rule = deadlines.Recurring(
+            first=first, every_days=rule.every_days, every_months=rule.every_months
+        )
+        current.also.append(phrase.text)
+        return True
 
     @staticmethod
     def _note_undated(current: Drafted, clauses: list[Clause]) -> None:

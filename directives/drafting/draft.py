@@ -253,6 +253,7 @@ def draft(
             taken = placed.setdefault(i, set())
             if d.phrase is not None:
                 taken.add(d.phrase.text)
+            taken.update(d.also)
 
     for d in built.directives:
         if d.ref in seen or not d.leads:

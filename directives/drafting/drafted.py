@@ -28,6 +28,9 @@ class Drafted:
     note: str = ""
     phrase: ph.Phrase | None = None
     lead_in: list[int] = field(default_factory=list)  # the paragraphs whose deadline it took
+    also: list[str] = field(
+        default_factory=list
+    )  # further deadline phrases its rule took ("Thereafter, ...")
 
 
 @dataclass

@@ -26,6 +26,9 @@ from directives import deadlines
 
 from .document import DATE, MONTHS, parse_date
 
+# The event a recurrence counts from when the text names no start ("report annually").
+NO_START = "the first occurrence (the text sets no start)"
+
 _WORDS = {
     "one": 1,
     "two": 2,
@@ -395,7 +398,7 @@ def _find(sentence: str) -> tuple[Phrase, ...]:
         if not free(m.start(), m.end()):
             continue
         period = _period(m.group("period"), m.group("n"), m.group("unit"))
-        first = deadlines.DaysFromEvent(days=0, event="the first occurrence (the text sets no start)")
+        first = deadlines.DaysFromEvent(days=0, event=NO_START)
         found.append(
             Phrase(
                 m.start(),

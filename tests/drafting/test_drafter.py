@@ -422,3 +422,15 @@ def test_a_deadline_a_colon_cut_from_its_duty_is_the_next_clauses():
 def test_it_drafts_duties_of_groups_and_bodies_named_with_a_capital_or_a_possessive(subject, lead):
     d = draft(_HEAD + f"Sec. 2. Duties. (a) Within 30 days of the date of this order, {subject} report.\n")
     assert by_ref(d)["2(a)"].leads == (lead,)
+
+
+def test_a_later_sentence_s_thereafter_makes_the_first_deadline_recur():
+    d = draft(
+        _HEAD + "Sec. 2. Progress. (a) Within 180 days of the date of this order, agencies shall report "
+        "progress to the Director of OMB.\n\nThereafter, agencies shall report progress quarterly, and as "
+        "appropriate.\n"
+    )
+    directive = by_ref(d)["2(a)"]
+    assert directive.rule == D.Recurring(first=D.DaysAfterOrder(days=180), every_months=3)
+    assert [x.ref for x in d.directives] == ["2(a)"]
+    assert d.unplaced == ()
