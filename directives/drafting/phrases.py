@@ -99,12 +99,15 @@ BY_COMPLETION = re.compile(
     r"\bby the date on which (?P<what>[^.;,]{3,200}?) is (?P<trig>completed|published|issued|submitted)",
     re.IGNORECASE,
 )
+# What follows a first deadline: "and annually thereafter" (a recurrence), "and on a regular basis
+# thereafter" or "and on an ongoing basis," (the duty goes on past its first date).
 THEREAFTER = re.compile(
     r"^\s*,?\s*and\s+(?:at least\s+|no less than\s+)?(?:(?P<ongoing>on an? (?:regular|periodic|continuing|"
-    r"ongoing) basis|regularly|periodically)|(?P<period>annually|quarterly|biennially|semiannually|monthly"
+    r"ongoing) basis|regularly|periodically)(?:\s+thereafter|(?<=basis)(?=\s*,))"
+    r"|(?P<period>annually|quarterly|biennially|semiannually|monthly"
     r"|on (?:at least )?an? (?:annual|quarterly|biennial|semiannual|monthly) basis"
     r"|once (?:every|a|each) (?:year|quarter|month)"
-    r"|every\s+" + AMOUNT.replace("?P<n>", "?P<n2>").replace("?P<unit>", "?P<unit2>") + r"))\s+thereafter",
+    r"|every\s+" + AMOUNT.replace("?P<n>", "?P<n2>").replace("?P<unit>", "?P<unit2>") + r")\s+thereafter)",
     re.IGNORECASE,
 )
 # "Within 90 days, the Secretary shall report": a time with no start named counts from the signing date,
