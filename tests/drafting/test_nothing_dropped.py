@@ -32,7 +32,7 @@ def test_every_deadline_like_sentence_is_drafted_or_listed_with_a_reason(name):
     d = draft(
         (CORPUS / name).read_text(encoding="utf-8"), filename=name, number=None if ".fr." in name else 1
     )
-    covered = [(x.start, x.end) for x in (*d.directives, *d.amends)]
+    covered = [(x.start, x.end) for x in d.directives] + [(a.start, a.end) for a in d.amends]
     listed = [(u.start, u.end) for u in d.unplaced]
     assert all(u.reason for u in d.unplaced)
     dropped = []
