@@ -270,6 +270,18 @@ class Builder:
                 rule = own[0].rule if own else made[0].rule
                 phrase = own[0] if own else made[0].phrase
                 passed = Inherited(lead_in.leads, lead_in.consulted, rule, phrase, list(node.paragraphs))
+        if passed is None and not made and node.children and text.rstrip().endswith(":"):
+            # "The head of each element of the Intelligence Community:" and items that open with "shall":
+            # the lead-in names the office, each item its duty.
+            office = self.resolver.parse(sentences(text)[-1][1].rstrip().rstrip(":"))
+            if office.leads and not office.anaphoric and not SHALL.search(text):
+                opens_with_shall = [
+                    c
+                    for c in node.children
+                    if re.match(r"shall\b", strip_marker(self.texts[c.paragraphs[0]]))
+                ]
+                if opens_with_shall:
+                    passed = Inherited(office.leads, office.consulted, deadlines.NoDeadline(), None, [])
         if passed is None and node.children and (not made or not text.rstrip().endswith(":")):
             # "(a) Within 180 days of the date of this order: (i) the Secretary of Energy shall ...; (ii) the
             # Director of OSTP shall ...": the lead-in gives its items their deadline, they name the actors.
@@ -300,7 +312,10 @@ class Builder:
             child_text = self.texts[child.paragraphs[0]]
             # Items that are duties inherit the lead-in; so do items naming their own actor (its deadline).
             takes = (
-                is_action_item(child_text) or not (passed and passed.leads) or self._names_actor(child_text)
+                is_action_item(child_text)
+                or not (passed and passed.leads)
+                or self._names_actor(child_text)
+                or bool(re.match(r"shall\b", strip_marker(child_text)))
             )
             child_inherit = passed if passed and takes else None
             before = len(out)

@@ -49,8 +49,14 @@ def find_clauses(text: str, inherited: Inherited | None, resolver: ActorResolver
             cursor = m.end()
         for k, m in enumerate(shalls):
             subject = subjects[k]
-            if not subject or PASSIVE.match(sentence[m.end() :]):
+            if PASSIVE.match(sentence[m.end() :]):
                 continue
+            if not subject:
+                # "The head of each element of the Intelligence Community: ... (B) shall, within 1 year
+                # ..., update": an item that opens with "shall" acts for the office its lead-in names.
+                if not (offset == 0 and k == 0 and not sentence[: m.start()].strip() and inherited):
+                    continue
+                subject = "they"
             actors = resolver.parse(subject)
             leads, consulted = actors.leads, actors.consulted
             if actors.anaphoric:

@@ -434,3 +434,12 @@ def test_a_later_sentence_s_thereafter_makes_the_first_deadline_recur():
     assert directive.rule == D.Recurring(first=D.DaysAfterOrder(days=180), every_months=3)
     assert [x.ref for x in d.directives] == ["2(a)"]
     assert d.unplaced == ()
+
+
+def test_items_that_open_with_shall_act_for_the_office_their_lead_in_names():
+    d = draft(
+        _HEAD + "Sec. 2. Policies. (a) The Secretary of Energy:\n\n(i) shall continue to use the current "
+        "policies; and\n\n(ii) shall, within 1 year of the date of this order, update those policies.\n"
+    )
+    directive = by_ref(d)["2(a)(ii)"]
+    assert (directive.rule, directive.leads) == (D.YearsAfterOrder(years=1), ("DOE",))
