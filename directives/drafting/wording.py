@@ -10,7 +10,7 @@ SHALL = re.compile(r"\bshall\b(?!\s+not\b)")
 PASSIVE = re.compile(r"^[\s,]*(?:(?:also|further|each|jointly|not|then|thereafter|immediately)\s+)*be\b")
 # A lead-in that describes a thing ("sites that:", "language that identifies:") rather than a duty.
 CONTENT_LEAD_IN = re.compile(
-    r"(?:\bthat|\bwhich|\bwho|\bregarding|\bincluding|\binclude|\bincludes|\bidentif(?:y|ies)|\bdescribe"
+    r"(?:\bthat|\bwhich|\bwho|\bregarding|\bincluding(?:\s+for)?|\binclude|\bincludes|\bidentif(?:y|ies)|\bdescribe"
     r"|\bsuch as|\bto:?\s*access and proximity to|\bcharacteristics[^:]{0,120}|\bwhether|\bthat\s+\w+"
     r"|\bassociated with|\brelated to|\bconsisting of|\bcompris(?:e|es|ing)"
     r"|\brecommendations?\s+(?:for|on|regarding|to)\b[^:]{0,200})\s*:$",
@@ -95,6 +95,28 @@ _BEFORE_THE_VERB = re.compile(
 )
 
 
+# Words in "-ing" that do not say what is done: "Nothing in this section", "During ...", "Notwithstanding".
+_NOT_GERUNDS = frozenset(
+    {
+        "existing",
+        "leading",
+        "during",
+        "pending",
+        "nothing",
+        "something",
+        "anything",
+        "everything",
+        "notwithstanding",
+        "including",
+        "following",
+        "according",
+        "regarding",
+        "concerning",
+        "remaining",
+    }
+)
+
+
 def is_action_item(text: str) -> bool:
     """Return whether an item begins with what is done ("develop ...", "establishing ..."), not a thing."""
     body = strip_marker(text)
@@ -105,13 +127,13 @@ def is_action_item(text: str) -> bool:
         if shorter == body:
             break
         body = shorter
-    first = re.match(r"[a-z][a-z-]*", body)
+    # "(i) Prioritizing the development ...": an item may open with a capitalized gerund (a capitalized
+    # "Review" or "Plan" is more often a heading's noun than a verb).
+    first = re.match(r"[a-z][a-z-]*|[A-Z][a-z-]*ing\b", body)
     if not first:
         return False
-    word = first.group(0)
-    return word in VERBS or (
-        word.endswith("ing") and word not in {"existing", "leading", "during", "pending"}
-    )
+    word = first.group(0).lower()
+    return word in VERBS or (word.endswith("ing") and word not in _NOT_GERUNDS)
 
 
 def duty_title(duty: str) -> str:

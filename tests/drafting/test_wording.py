@@ -2,7 +2,7 @@
 
 import pytest
 
-from directives.drafting.wording import is_action_item
+from directives.drafting.wording import CONTENT_LEAD_IN, is_action_item
 
 
 @pytest.mark.parametrize(
@@ -13,6 +13,7 @@ from directives.drafting.wording import is_action_item
         "(ii) within 240 days of the date of this order, and annually thereafter, preparing and submitting",
         "(d) in consultation with State, local, and tribal government officials and the private sector, "
         "not later than 180 days after the date of this order, develop a plan",
+        "(i) Prioritizing the development and growth of Registered Apprenticeships",
     ],
 )
 def test_an_item_that_opens_with_its_deadline_or_whom_it_consults_is_a_duty(item):
@@ -25,7 +26,14 @@ def test_an_item_that_opens_with_its_deadline_or_whom_it_consults_is_a_duty(item
         "(b) within 240 days of the date of this order and concurrent with submission of the Plan, the",
         "(iii) within 7 days of receiving notice of an Order or Directive issued pursuant to the procedures",
         "(i) the agency's methodology for identifying and measuring improper payments",
+        "(c) Nothing in this section shall be construed to authorize a licensing requirement",
+        "(a) Review of existing regulations.",
     ],
 )
 def test_an_item_whose_deadline_runs_on_into_more_conditions_or_a_thing_is_not(item):
     assert not is_action_item(item)
+
+
+def test_a_lead_in_including_for_introduces_purposes_not_duties():
+    assert CONTENT_LEAD_IN.search("prioritize the use of AI in grant programs, including for:")
+    assert not CONTENT_LEAD_IN.search("increase participation in Registered Apprenticeships, including by:")
