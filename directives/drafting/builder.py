@@ -41,6 +41,10 @@ from .wording import (
 
 __all__ = ["Builder", "Built", "Drafted", "due_on"]
 
+# A duty that ends at its verb, before the colon: "shall update, as appropriate and consistent with
+# ... interests:", "shall develop and publish:". Its items are the things done: "(a) export policies".
+_VERB_THEN_COLON = re.compile(r"[a-z]+(?:\s+(?:and|or)\s+[a-z]+)?(?:\s*,[^:;]*)?\s*:")
+
 
 @dataclass
 class Built:
@@ -270,6 +274,7 @@ class Builder:
                 rule = own[0].rule if own else made[0].rule
                 phrase = own[0] if own else made[0].phrase
                 passed = Inherited(lead_in.leads, lead_in.consulted, rule, phrase, list(node.paragraphs))
+                passed.objects = bool(_VERB_THEN_COLON.fullmatch(lead_in.duty.strip()))
         if passed is None and not made and node.children and text.rstrip().endswith(":"):
             # "The head of each element of the Intelligence Community:" and items that open with "shall":
             # the lead-in names the office, each item its duty.
@@ -316,6 +321,7 @@ class Builder:
                 or not (passed and passed.leads)
                 or self._names_actor(child_text)
                 or bool(re.match(r"shall\b", strip_marker(child_text)))
+                or bool(passed and passed.objects)
             )
             child_inherit = passed if passed and takes else None
             before = len(out)

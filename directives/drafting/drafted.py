@@ -40,3 +40,5 @@ class Inherited:
     rule: deadlines.Rule
     phrase: ph.Phrase | None
     paragraphs: list[int] = field(default_factory=list)
+    # The lead-in ends at its verb ("shall update, as appropriate ...:"): each item is what is done to.
+    objects: bool = False

@@ -443,3 +443,16 @@ def test_items_that_open_with_shall_act_for_the_office_their_lead_in_names():
     )
     directive = by_ref(d)["2(a)(ii)"]
     assert (directive.rule, directive.leads) == (D.YearsAfterOrder(years=1), ("DOE",))
+
+
+def test_items_that_are_what_the_lead_in_s_verb_acts_on_are_its_duties():
+    d = draft(
+        _HEAD + "Sec. 2. Access. Within 120 days of the date of this order, the Secretary of State and the "
+        "Secretary of Commerce shall update, as appropriate and consistent with national interests:\n\n"
+        "(a) export policies and programs, in coordination with the Administrator of NASA; and\n\n"
+        "(b) export controls, in coordination with the Secretary of Transportation.\n"
+    )
+    assert {x.ref: (x.rule, x.leads) for x in d.directives if x.ref != "2"} == {
+        "2(a)": (D.DaysAfterOrder(days=120), ("STATE", "DOC")),
+        "2(b)": (D.DaysAfterOrder(days=120), ("STATE", "DOC")),
+    }
