@@ -52,9 +52,13 @@ def find_clauses(text: str, inherited: Inherited | None, resolver: ActorResolver
             if PASSIVE.match(sentence[m.end() :]):
                 continue
             if not subject:
+                before = sentence[(shalls[k - 1].end() if k else 0) : m.start()]
                 # "The head of each element of the Intelligence Community: ... (B) shall, within 1 year
                 # ..., update": an item that opens with "shall" acts for the office its lead-in names.
-                if not (offset == 0 and k == 0 and not sentence[: m.start()].strip() and inherited):
+                opens_item = offset == 0 and k == 0 and not before.strip() and inherited
+                # "X shall take immediate steps ...; and shall, within 30 days ...:": X again.
+                continues = previous is not None and re.fullmatch(r"(?:.*[\s,;])?(?:and|or)\s*|\s*", before)
+                if not (opens_item or continues):
                     continue
                 subject = "they"
             actors = resolver.parse(subject)
@@ -67,7 +71,10 @@ def find_clauses(text: str, inherited: Inherited | None, resolver: ActorResolver
                 consulted = source.consulted if previous else (inherited.consulted if inherited else [])
             if not leads:
                 continue
-            region_start = 0 if k == 0 else max(starts[k], 0)
+            # A clause with a subject of its own reads from its subject; one that continues the clause
+            # before it ("... and shall, within 30 days, ...") from its "shall", so the deadline of the
+            # sentence's opening stays the first clause's.
+            region_start = 0 if k == 0 else (starts[k] if starts[k] >= 0 else m.start())
             region_end = starts[k + 1] if k + 1 < len(shalls) and starts[k + 1] >= 0 else len(sentence)
             if k + 1 < len(shalls) and starts[k + 1] < 0:
                 region_end = shalls[k + 1].start()

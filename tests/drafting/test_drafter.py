@@ -456,3 +456,24 @@ def test_items_that_are_what_the_lead_in_s_verb_acts_on_are_its_duties():
         "2(a)": (D.DaysAfterOrder(days=120), ("STATE", "DOC")),
         "2(b)": (D.DaysAfterOrder(days=120), ("STATE", "DOC")),
     }
+
+
+def test_a_second_shall_with_no_subject_continues_the_office_before_it():
+    d = draft(
+        _HEAD + "Sec. 2. Steps. (a) The Attorney General and the Secretary of Homeland Security shall take "
+        "immediate steps to share data; and shall, within 30 days of the date of this order:\n\n"
+        "(i) review the nomination criteria; and\n\n(ii) propose modifications to the process.\n"
+    )
+    assert {x.ref: (x.rule, x.leads) for x in d.directives} == {
+        "2(a)": (D.DaysAfterOrder(days=30), ("DOJ", "DHS")),
+        "2(a)(i)": (D.DaysAfterOrder(days=30), ("DOJ", "DHS")),
+        "2(a)(ii)": (D.DaysAfterOrder(days=30), ("DOJ", "DHS")),
+    }
+
+
+def test_a_shared_opening_deadline_is_not_drafted_twice_for_a_second_shall():
+    d = draft(
+        _HEAD + "Sec. 2. Guidance. (a) Within 90 days of the date of this order, the Director of OMB shall "
+        "issue guidance and shall publish it.\n"
+    )
+    assert [x.ref for x in d.directives] == ["2(a)"]
