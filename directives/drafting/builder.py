@@ -321,7 +321,7 @@ class Builder:
                 or not (passed and passed.leads)
                 or self._names_actor(child_text)
                 or bool(re.match(r"shall\b", strip_marker(child_text)))
-                or bool(passed and passed.objects)
+                or passed.objects  # reached only with a lead-in that names offices
             )
             child_inherit = passed if passed and takes else None
             before = len(out)
