@@ -403,13 +403,22 @@ class ActorResolver:
         segment = self.distribute(segment)
         actors: list[Actor] = []
         department: list[Actor] = []  # the offices a following "through" acts for
-        for raw in _items(segment):
-            item = raw.strip()
+        items = _items(segment)
+        index = 0
+        while index < len(items):
+            item = items[index].strip()
+            index += 1
             if not item or _NOISE.match(item):
                 continue
+            # A name with commas of its own ("the Bureau of Alcohol, Tobacco, Firearms and Explosives") was
+            # cut at them: when its first piece names no office, the pieces completing a known name join it.
+            joined = self._rejoin(item, items[index:])
+            if joined is not None:
+                item, taken = joined
+                index += taken
             through = THROUGH.match(item)
             if through and actors:
-                component = self.resolve(item[through.end() :])
+                component = self.resolve(re.sub(r"^(?:its|their)\s+", "", item[through.end() :]))
                 self._replace(actors, department, component, item, result)
                 department = [component]
                 continue
@@ -440,6 +449,19 @@ class ActorResolver:
                 self._replace(actors, department, component, item, result)
                 department = [component]
         return actors
+
+    def _rejoin(self, item: str, following: list[str]) -> tuple[str, int] | None:
+        """Return ``item`` joined with the next pieces when together, and not alone, they name a known office,
+        and how many pieces it took; None when ``item`` needs no joining."""
+        office = THROUGH.sub("", item)
+        office = re.sub(r"^(?:its|their)\s+", "", office) if office != item else office
+        if self.catalog.resolve(re.sub(r"\s*\([^)]*\)", "", office)) is not None:
+            return None
+        for taken in range(1, min(4, len(following)) + 1):
+            candidate = ", ".join([office, *(p.strip() for p in following[:taken])])
+            if self.catalog.resolve(re.sub(r"\s*\([^)]*\)", "", candidate)) is not None:
+                return ", ".join([item, *(p.strip() for p in following[:taken])]), taken
+        return None
 
     def _replace(
         self, actors: list[Actor], department: list[Actor], component: Actor, item: str, result: Actors

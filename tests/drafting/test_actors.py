@@ -229,3 +229,19 @@ def test_it_resolves_groups_and_titles_that_real_orders_use(subject, leads):
 def test_a_narrowed_group_is_every_agency_and_says_so():
     _, _, actors = parse("the head of each agency responsible for operating a high-priority program")
     assert any("a group the text narrows" in note for note in actors.notes)
+
+
+@pytest.mark.parametrize(
+    ("subject", "leads"),
+    [
+        (
+            "the Attorney General, acting through the Director of the Bureau of Alcohol, Tobacco, Firearms "
+            "and Explosives, and the Secretary of Homeland Security",
+            ["ATF", "DHS"],
+        ),
+        ("the Director of the Bureau of Alcohol, Tobacco, Firearms and Explosives", ["ATF"]),
+        ("the Department of Energy, through its National Nuclear Security Administration,", ["NNSA"]),
+    ],
+)
+def test_an_office_whose_name_has_commas_is_one_office_and_through_its_component_acts(subject, leads):
+    assert parse(subject)[0] == leads
