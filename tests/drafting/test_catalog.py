@@ -42,6 +42,9 @@ def test_it_defines_the_agencies_of_eo_14409_exactly_as_the_order_file_does():
         ("the Administrator of the Office of Electronic Government within OMB", "EGOV"),
         ("the heads of agencies that possess loan authorities", "AGENCIES"),
         ("the Permitting Council", "FPISC"),
+        ("the Federal Energy Management Program", "FEMP"),
+        ("the Assistant Secretary of Labor for Employment and Training", "ETA"),
+        ("the Employment and Training Administration", "ETA"),
     ],
 )
 def test_titles_and_names_resolve_to_their_agency(phrase, abbreviation):
