@@ -120,6 +120,14 @@ _IS_CHAIR = re.compile(
     r"(?:Chair(?:person|man)?|head)\s+of\s+(?P<body>the\s+[^,.;()]{3,120})"
 )
 
+# "the Director of OPM shall convene and chair an interagency working group": the office that sets a body up
+# to chair it is its chair.
+_CONVENES = re.compile(
+    r"(?P<chair>\b[Tt]he\s+[^,.;()]{3,120}?),?\s+shall\s+(?:(?:convene|establish|form)\s+and\s+(?:co-)?chair"
+    r"|(?:convene|establish|form)\s+and\s+lead)\s+(?P<body>(?:an?|the)\s+(?:[\w\u2019'-]+\s+){0,8}?"
+    r"(?:[Tt]ask\s+[Ff]orce|[Ww]orking\s+[Gg]roup|[Cc]ouncil|[Cc]ommittee|[Bb]oard|[Gg]roup|[Cc]ommission))\b"
+)
+
 
 def chaired_bodies(text: str) -> dict[str, str]:
     """Return the bodies an order sets up, by name, with the office that chairs or leads each.
@@ -130,12 +138,12 @@ def chaired_bodies(text: str) -> dict[str, str]:
     """
     chairs: dict[str, str] = {}
 
-    def add(body: str, chair: str) -> None:
+    def add(body: str, chair: str, *, by_kind: bool = True) -> None:
         body = re.sub(r"^(?:an?|the)\s+", "", body.strip(), flags=re.I)
         chair = re.sub(r"\s*\([^)]*\)", "", chair).strip()
         chair = re.split(r",?\s+(?:and|or|who|which|that|with)\s+(?=(?!the\b)[a-z])", chair, maxsplit=1)[0]
         kind = re.search(r"(?:Task\s+Force|Working\s+Group|Council|Committee|Board|Group|Commission)$", body)
-        for key in {normalize(body), normalize(kind.group(0)) if kind else ""} - {""}:
+        for key in {normalize(body), normalize(kind.group(0)) if kind and by_kind else ""} - {""}:
             chairs.setdefault(key, chair)
 
     for m in _CHAIRED_BY.finditer(text):
@@ -146,6 +154,10 @@ def chaired_bodies(text: str) -> dict[str, str]:
             if not m.group("co"):
                 chair = chair.split(",")[0]  # "chaired by the Director, and composed of ...": one chair
             add(bodies[-1].group(0), chair)
+    for m in _CONVENES.finditer(text):
+        # Not by its bare kind: "an interagency working group" is referred back to by its words, and "the
+        # Working Group" may be another group the order names.
+        add(m.group("body"), m.group("chair"), by_kind=False)
     for m in _IS_CHAIR.finditer(text):
         add(m.group("body"), m.group("chair"))
     return chairs

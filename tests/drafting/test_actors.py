@@ -245,3 +245,16 @@ def test_a_narrowed_group_is_every_agency_and_says_so():
 )
 def test_an_office_whose_name_has_commas_is_one_office_and_through_its_component_acts(subject, leads):
     assert parse(subject)[0] == leads
+
+
+def test_a_body_an_office_convenes_and_chairs_acts_through_that_office():
+    text = (
+        "(a) Within 90 days of the date of this order, the Secretary of Labor shall convene and chair an "
+        "interagency working group to study apprenticeships. The interagency working group shall report. "
+        "(b) The Secretary of Energy shall establish a Working Group on Grid Data (Working Group)."
+    )
+    resolver = ActorResolver(default_catalog(), local_definitions(text), chaired_bodies(text))
+
+    assert [a.agency.abbreviation for a in resolver.parse("The interagency working group").leads] == ["DOL"]
+    # Another group of the same kind, which the order names, is not the one the Secretary of Labor chairs.
+    assert all(a.agency is None for a in resolver.parse("the Working Group").leads)
