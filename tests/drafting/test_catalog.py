@@ -45,6 +45,8 @@ def test_it_defines_the_agencies_of_eo_14409_exactly_as_the_order_file_does():
         ("the Federal Energy Management Program", "FEMP"),
         ("the Assistant Secretary of Labor for Employment and Training", "ETA"),
         ("the Employment and Training Administration", "ETA"),
+        ("the Select Committee on Artificial Intelligence", "NSTC"),
+        ("the NSTC Select Committee on AI", "NSTC"),
     ],
 )
 def test_titles_and_names_resolve_to_their_agency(phrase, abbreviation):
