@@ -47,6 +47,9 @@ def test_it_defines_the_agencies_of_eo_14409_exactly_as_the_order_file_does():
         ("the Employment and Training Administration", "ETA"),
         ("the Select Committee on Artificial Intelligence", "NSTC"),
         ("the NSTC Select Committee on AI", "NSTC"),
+        ("the Chief Statistician of the United States", "OIRA"),
+        ("the Director of the American Technology Council", "ATC"),
+        ("the President's Management Council", "PMC"),
     ],
 )
 def test_titles_and_names_resolve_to_their_agency(phrase, abbreviation):
