@@ -192,6 +192,8 @@ def _items(segment: str) -> list[str]:
     items: list[str] = []
     for part in split_top(segment):
         part = re.sub(r"^as\s+well\s+as\s+", "", part.strip())  # "X, as well as Y, shall": both act
+        # "the Deputy Director of OMB and other members of the PMC shall": the body they sit on acts too.
+        part = re.sub(r"\s+and\s+(?:the\s+)?other\s+members\s+of\s+(?:the\s+)?", " and the ", part)
         if _NOT_AN_OFFICE.match(part):
             # "rather than the Secretary and the Director", "in accordance with its agreement with HUD and
             # the EPA": the offices it names are no leads, however many its "and" joins.

@@ -258,3 +258,14 @@ def test_a_body_an_office_convenes_and_chairs_acts_through_that_office():
     assert [a.agency.abbreviation for a in resolver.parse("The interagency working group").leads] == ["DOL"]
     # Another group of the same kind, which the order names, is not the one the Secretary of Labor chairs.
     assert all(a.agency is None for a in resolver.parse("the Working Group").leads)
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "the Deputy Director for Management of OMB and other members of the President's Management Council",
+        "the Deputy Director for Management of OMB and the other members of the PMC",
+    ],
+)
+def test_an_office_and_other_members_of_a_body_both_lead(subject):
+    assert parse(subject)[0] == ["OMB", "PMC"]
