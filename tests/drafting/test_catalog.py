@@ -50,6 +50,8 @@ def test_it_defines_the_agencies_of_eo_14409_exactly_as_the_order_file_does():
         ("the Chief Statistician of the United States", "OIRA"),
         ("the Director of the American Technology Council", "ATC"),
         ("the President's Management Council", "PMC"),
+        ("the heads of all Federal LEAs", "FED-LEAS"),
+        ("each Federal law enforcement agency", "FED-LEAS"),
     ],
 )
 def test_titles_and_names_resolve_to_their_agency(phrase, abbreviation):
