@@ -155,6 +155,11 @@ class Catalog:
                     found = self._lookup(normalize(part))
                     if found is not None:
                         return found
+        # A deputy acts for the office of the officer it deputizes: "the Principal Deputy National Security
+        # Advisor" (NSC), "the Deputy Secretary of Homeland Security" (DHS).
+        deputy = re.match(r"^(?:principal |first )?deputy (?P<office>.{6,})$", qualified)
+        if deputy:
+            return self.resolve(deputy.group("office"))
         return None
 
     def _lookup(self, key: str) -> CatalogAgency | None:

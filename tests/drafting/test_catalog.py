@@ -52,6 +52,8 @@ def test_it_defines_the_agencies_of_eo_14409_exactly_as_the_order_file_does():
         ("the President's Management Council", "PMC"),
         ("the heads of all Federal LEAs", "FED-LEAS"),
         ("each Federal law enforcement agency", "FED-LEAS"),
+        ("the Principal Deputy National Security Advisor", "NSC"),
+        ("the Deputy Secretary of Homeland Security", "DHS"),
     ],
 )
 def test_titles_and_names_resolve_to_their_agency(phrase, abbreviation):
