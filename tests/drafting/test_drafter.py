@@ -362,14 +362,14 @@ def test_a_deadline_for_a_qualified_group_reaches_the_items_that_name_its_member
 def test_a_group_the_order_defines_is_kept_as_an_unknown_group_and_flagged():
     text = DEADLINE_LEAD_IN.replace(
         "(b) The Attorney General shall",
-        "(b) The heads of Federal LEAs shall",
+        "(b) The heads of Federal LTAs shall",
     )
 
     d = draft(text)
 
     directive = next(x for x in d.directives if x.ref == "4(b)")
     assert directive.due_on == dt.date(2026, 4, 2)  # 2026-03-03 + 30 days
-    assert "Unknown actor 'heads of Federal LEAs'" in directive.review
+    assert "Unknown actor 'heads of Federal LTAs'" in directive.review
     assert {a.abbreviation: a.kind for a in d.agencies}[directive.leads[0]] == "committee"
 
 
