@@ -273,6 +273,10 @@ class Builder:
                 own = list(lead_in.phrases)
                 rule = own[0].rule if own else made[0].rule
                 phrase = own[0] if own else made[0].phrase
+                if re.search(r"\bwho\s+shall:$", tail):
+                    # "designate a senior agency employee ... ("Chief Science Officer"), who shall: (i) Serve
+                    # ...": the items are the designee's standing role, not dated by the designation.
+                    rule, phrase = deadlines.NoDeadline(), None
                 passed = Inherited(lead_in.leads, lead_in.consulted, rule, phrase, list(node.paragraphs))
                 passed.objects = bool(_VERB_THEN_COLON.fullmatch(lead_in.duty.strip()))
         if passed is None and not made and node.children and text.rstrip().endswith(":"):

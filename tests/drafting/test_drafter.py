@@ -477,3 +477,14 @@ def test_a_shared_opening_deadline_is_not_drafted_twice_for_a_second_shall():
         "issue guidance and shall publish it.\n"
     )
     assert [x.ref for x in d.directives] == ["2(a)"]
+
+
+def test_the_items_of_a_designee_who_shall_are_its_standing_role_not_dated_by_the_designation():
+    d = draft(
+        _HEAD + "Sec. 6. Officers. Within 120 days of the date of this order, the heads of agencies shall "
+        "designate a senior agency employee as the agency's chief science officer, who shall:\n\n"
+        "(i) serve as the principal advisor to the head of the agency on scientific issues; and\n\n"
+        "(ii) oversee the implementation of policies affecting the integrity of research.\n"
+    )
+    assert by_ref(d)["6"].rule == D.DaysAfterOrder(days=120)
+    assert by_ref(d)["6(ii)"].rule == D.NoDeadline()
