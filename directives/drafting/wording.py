@@ -131,7 +131,21 @@ def is_action_item(text: str) -> bool:
     # "Review" or "Plan" is more often a heading's noun than a verb).
     first = re.match(r"[a-z][a-z-]*|[A-Z][a-z-]*ing\b", body)
     if not first:
-        return False
+        # "(iv) Review and, as needed, update within 60 days ... any website content ...;": a capitalized
+        # verb opens a duty when what follows is a sentence's worth of words, not a heading's ("Review.",
+        # "Review of Agency Policies.", "Report on Progress and Next Steps for the Program."), and no
+        # office of its own acts in it.
+        verb = re.match(r"([A-Z][a-z-]+)\b(?!\s+of\b)", body)
+        head = re.split(r"[.:;](?:\s|$)", body, maxsplit=1)[0]
+        words = [w for w in head.split() if len(w) > 3]
+        title_case = sum(w[0].isupper() for w in words) > len(words) / 2
+        return bool(
+            verb
+            and verb.group(1).lower() in VERBS
+            and len(head.split()) >= 8
+            and not title_case
+            and not re.search(r"\bshall\b", head)
+        )
     word = first.group(0).lower()
     return word in VERBS or (word.endswith("ing") and word not in _NOT_GERUNDS)
 

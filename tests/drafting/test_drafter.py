@@ -479,6 +479,17 @@ def test_a_shared_opening_deadline_is_not_drafted_twice_for_a_second_shall():
     assert [x.ref for x in d.directives] == ["2(a)"]
 
 
+def test_items_that_open_with_a_capitalized_verb_are_duties_with_their_own_deadline():
+    d = draft(
+        _HEAD + "Sec. 3. Policies. In implementing this section, heads of agencies shall:\n\n"
+        "(i) Provide the Director with any information the Director deems necessary;\n\n"
+        "(ii) Review and, as needed, update within 60 days of the date of this order any website content "
+        "that is inconsistent with the principles of this order.\n"
+    )
+    assert by_ref(d)["3(ii)"].rule == D.DaysAfterOrder(days=60)
+    assert by_ref(d)["3(ii)"].leads == ("AGENCIES",)
+
+
 def test_the_items_of_a_designee_who_shall_are_its_standing_role_not_dated_by_the_designation():
     d = draft(
         _HEAD + "Sec. 6. Officers. Within 120 days of the date of this order, the heads of agencies shall "

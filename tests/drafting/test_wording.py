@@ -14,6 +14,7 @@ from directives.drafting.wording import CONTENT_LEAD_IN, is_action_item
         "(d) in consultation with State, local, and tribal government officials and the private sector, "
         "not later than 180 days after the date of this order, develop a plan",
         "(i) Prioritizing the development and growth of Registered Apprenticeships",
+        "(iv) Review and, as needed, update within 60 days of the date of this memorandum any content",
     ],
 )
 def test_an_item_that_opens_with_its_deadline_or_whom_it_consults_is_a_duty(item):
@@ -28,6 +29,8 @@ def test_an_item_that_opens_with_its_deadline_or_whom_it_consults_is_a_duty(item
         "(i) the agency's methodology for identifying and measuring improper payments",
         "(c) Nothing in this section shall be construed to authorize a licensing requirement",
         "(a) Review of existing regulations.",
+        "(b) Review. The Secretary shall review the program within 90 days of the date of this order.",
+        "(c) Report on Progress and Next Steps for the Program.",
     ],
 )
 def test_an_item_whose_deadline_runs_on_into_more_conditions_or_a_thing_is_not(item):
