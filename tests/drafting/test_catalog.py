@@ -54,6 +54,7 @@ def test_it_defines_the_agencies_of_eo_14409_exactly_as_the_order_file_does():
         ("each Federal law enforcement agency", "FED-LEAS"),
         ("the Principal Deputy National Security Advisor", "NSC"),
         ("the Deputy Secretary of Homeland Security", "DHS"),
+        ("the Federal Environmental Executive", "OFEE"),
     ],
 )
 def test_titles_and_names_resolve_to_their_agency(phrase, abbreviation):
