@@ -269,3 +269,17 @@ def test_a_body_an_office_convenes_and_chairs_acts_through_that_office():
 )
 def test_an_office_and_other_members_of_a_body_both_lead(subject):
     assert parse(subject)[0] == ["OMB", "PMC"]
+
+
+@pytest.mark.parametrize(
+    ("clause", "subject"),
+    [
+        (
+            "Within 180 days of the date of this order, the Federal Environmental Executive",
+            "the Federal Environmental Executive",
+        ),
+        ("Within 90 days, the National Coordinator", "the National Coordinator"),
+    ],
+)
+def test_an_officer_titled_executive_or_coordinator_is_a_subject(clause, subject):
+    assert subject_of(clause) == subject
