@@ -232,6 +232,13 @@ _QUALIFIED_GROUP = re.compile(
     re.IGNORECASE,
 )
 
+# An officer that each agency has: "the Senior Sustainability Officer for each agency", "each agency's Chief
+# Data Officer".
+_OFFICER_OF_EACH = re.compile(
+    r"^(?:the\s+)?(?:[A-Z][\w-]*\s+){1,5}(?:for|of|at|in)\s+(?:each|every)\s+(?:executive\s+department\s+and\s+)?agency$"
+    r"|^(?:each|every)\s+agency[\u2019']s\s+(?:[A-Z][\w-]*\s*){1,5}$"
+)
+
 # A group named by what its members do: "procuring agencies", "participating agencies", "covered agencies".
 _ADJECTIVE_GROUP = re.compile(r"^(?:the\s+)?(?P<qualifier>(?:[a-z]+(?:ing|ed)|lead|member))\s+agencies$")
 
@@ -304,6 +311,9 @@ class ActorResolver:
             agency = self.catalog.resolve(chair) or self.catalog.resolve(
                 self.definitions.get(normalize(chair), "")
             )
+        if agency is None and _OFFICER_OF_EACH.search(cleaned):
+            # "the Senior Sustainability Officer for each agency": an officer every agency has acts for it.
+            agency = self.catalog.resolve("each agency")
         if agency is None and (_QUALIFIED_GROUP.match(cleaned) or _ADJECTIVE_GROUP.match(cleaned)):
             agency = self.catalog.resolve("each agency")
         if agency is not None:

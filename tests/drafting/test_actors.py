@@ -283,3 +283,10 @@ def test_an_office_and_other_members_of_a_body_both_lead(subject):
 )
 def test_an_officer_titled_executive_or_coordinator_is_a_subject(clause, subject):
     assert subject_of(clause) == subject
+
+
+@pytest.mark.parametrize(
+    "subject", ["The Senior Sustainability Officer for each agency", "each agency's Chief Data Officer"]
+)
+def test_an_officer_every_agency_has_acts_for_every_agency(subject):
+    assert parse(subject)[0] == ["AGENCIES"]
