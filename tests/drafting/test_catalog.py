@@ -55,10 +55,16 @@ def test_it_defines_the_agencies_of_eo_14409_exactly_as_the_order_file_does():
         ("the Principal Deputy National Security Advisor", "NSC"),
         ("the Deputy Secretary of Homeland Security", "DHS"),
         ("the Federal Environmental Executive", "OFEE"),
+        ("the Officer for Civil Rights and Civil Liberties of DHS", "DHS"),
+        ("the General Counsel of the Department of Defense", "DOD"),
     ],
 )
 def test_titles_and_names_resolve_to_their_agency(phrase, abbreviation):
     assert default_catalog().resolve(phrase).abbreviation == abbreviation
+
+
+def test_an_official_named_by_who_designates_it_is_not_that_office():
+    assert default_catalog().resolve("each agency official designated by the Director of OMB") is None
 
 
 def test_an_office_it_lacks_resolves_to_nothing():
