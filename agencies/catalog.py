@@ -46,6 +46,7 @@ HEADS = (
     "commissioner",
     "chief",
     "chief executive officer",
+    "ceo",
     "head",
     "heads",
     "president",
@@ -59,6 +60,12 @@ HEADS = (
 )
 _HEAD_OF = re.compile(rf"^(?:{'|'.join(sorted(HEADS, key=len, reverse=True))}) of (?:the )?(?P<org>.+)$")
 _ORG_HEAD = re.compile(rf"^(?P<org>.+?) (?:{'|'.join(sorted(HEADS, key=len, reverse=True))})$")
+# The office's words end at its title ("officer", "officer for civil rights and civil liberties"), not at a
+# clause about it ("agency official designated by the director").
+_OFFICER = re.compile(
+    r"\b(?:officer|official|counsel|inspector general|ombudsman)(?: (?:for|on) [a-z ,'-]+)?$"
+)
+_NOT_A_TITLE = re.compile(r"\b(?:by|under|designated|named|appointed|each|every|all)\b")
 # Qualifiers after an office that do not change who acts: "the Director of the NSA as the National Manager
 # ...", "heads of agencies that possess loan authorities", "the Director of OMB with respect to non-NSS".
 _QUALIFIER = re.compile(r"\s(?:as the|as|that|who|which|with respect to|in (?:his|her|their) capacity)\s")
@@ -154,6 +161,19 @@ class Catalog:
                     found = self._lookup(normalize(part))
                     if found is not None:
                         return found
+        # A deputy acts for the office of the officer it deputizes: "the Principal Deputy National Security
+        # Advisor" (NSC), "the Deputy Secretary of Homeland Security" (DHS).
+        deputy = re.match(r"^(?:principal |first )?deputy (?P<office>.{6,})$", qualified)
+        if deputy:
+            return self.resolve(deputy.group("office"))
+        # An officer of a department acts for it: "the Officer for Civil Rights and Civil Liberties of DHS",
+        # "the General Counsel of the Department of Defense".
+        for of in re.finditer(r" of (?:the )?", qualified):
+            office, org = qualified[: of.start()], qualified[of.end() :]
+            if _OFFICER.search(office) and not _NOT_A_TITLE.search(office):
+                found = self._names.get(org) or self._titles.get(org)
+                if found is not None and not found.is_group:
+                    return found
         return None
 
     def _lookup(self, key: str) -> CatalogAgency | None:

@@ -2,7 +2,7 @@
 
 ``draft(text, filename=..., number=..., signed_on=...)`` reads the text in whichever format it comes
 (``readers``), builds its paragraph tree (``tree``), finds who shall do what by when (``phrases``,
-``actors``, ``builder``) and writes the draft (``writer``). The result loads unedited with
+``actors``, ``clauses``, ``builder``) and writes the draft (``writer``). The result loads unedited with
 ``directives.orderfile.parse_order_file``; every directive carries its source excerpt, and a ``review``
 note where the drafter was unsure.
 """

@@ -15,7 +15,7 @@ from agencies.catalog import Catalog, CatalogAgency, normalize
 
 # Where the consulted offices start; the lead is named before the first of these.
 CONSULT = re.compile(
-    r"(?:,\s*|\s+|^)(?:and\s+)?(?:after\s+consult(?:ation|ing)\s+with|in\s+consultation(?:,\s*as\s+appropriate,)?\s+with"
+    r"(?:,\s*|\s+|^)(?:and\s+)?(?:after\s+(?:appropriate\s+)?consult(?:ation|ing)\s+with|in\s+consultation(?:,\s*as\s+appropriate,)?\s+with"
     r"|in\s+coordination(?:,\s*as\s+appropriate,)?\s+with|with\s+the\s+concurrence\s+of|in\s+collaboration\s+with"
     r"|in\s+cooperation\s+with)\s+",
     re.IGNORECASE,
@@ -28,10 +28,11 @@ ACTOR_START = re.compile(
     r"Secretar(?:y|ies)|Deputy|Under\s+Secretary|Assistant|Director|Administrator|Attorney\s+General|Chair\w*"
     r"|Commissioner|Chief|[Hh]eads?\b|National\s+(?:Cyber\s+Director|Manager|Security\s+Advisor)|President\s+of"
     r"|Special\s+Advisor|Archivist|Commandant|Federal\s+Chief|Vice\s+President|United\s+States\s+Trade"
-    r"|[Aa]genc(?:y|ies)\b|executive\s+departments|[Aa]gency\s+(?:members|heads)|members\s+of|Permitting\s+Council"
-    r"|departments?\s+and\s+agenc(?:y|ies)\b|Department\s+of\b|(?:[A-Z][\w-]*\s+){1,3}agencies\b"
+    r"|[Aa]genc(?:y|ies)\b|executive\s+departments|[Aa]gency\s+(?:members|heads)|[Mm]embers\s+of|Permitting\s+Council"
+    r"|[Dd]epartments?\s+and\s+agenc(?:y|ies)\b|(?:[a-z]+(?:ing|ed)|lead|member)\s+agencies\b|Department\s+of\b|(?:[A-Z][\w-]*\s+){1,3}agencies\b"
     r"|[A-Z]{2,}[A-Za-z-]*\b|(?:[A-Z][\w'\u2019-]*\s+){0,6}(?:Council|Board|Committee|Commission|Task\s+Force|Group"
-    r"|Office|Agency|Administration|Service|Bureau|Corps|Agencies)\b)"
+    r"|Office|Agency|Administration|Service|Bureau|Corps|Agencies)\b"
+    r"|(?:[A-Z][\w'\u2019-]*\s+){1,4}(?:Executive|Coordinator|Officer|Advisor|Adviser|Representative)\b)"
 )
 # Subjects that refer back to an actor already named in the paragraph.
 ANAPHORA = re.compile(
@@ -61,7 +62,8 @@ _DEFINITION = re.compile(
 )
 # Items of an actor list that are not offices but how they take part: "with support from", "as identified by".
 _NOT_AN_OFFICE = re.compile(
-    r"^(?:with|rather\s+than|as|from|by|under|including|to|for|in|on|at|if|when|where|who|which|that|other)\b",
+    r"^(?:with|rather\s+than|as|from|by|under|including|to|for|in|on|at|if|when|where|who|which|that|other"
+    r"|serving)\b",
     re.IGNORECASE,
 )
 
@@ -119,6 +121,14 @@ _IS_CHAIR = re.compile(
     r"(?:Chair(?:person|man)?|head)\s+of\s+(?P<body>the\s+[^,.;()]{3,120})"
 )
 
+# "the Director of OPM shall convene and chair an interagency working group": the office that sets a body up
+# to chair it is its chair.
+_CONVENES = re.compile(
+    r"(?P<chair>\b[Tt]he\s+[^,.;()]{3,120}?),?\s+shall\s+(?:(?:convene|establish|form)\s+and\s+(?:co-)?chair"
+    r"|(?:convene|establish|form)\s+and\s+lead)\s+(?P<body>(?:an?|the)\s+(?:[\w\u2019'-]+\s+){0,8}?"
+    r"(?:[Tt]ask\s+[Ff]orce|[Ww]orking\s+[Gg]roup|[Cc]ouncil|[Cc]ommittee|[Bb]oard|[Gg]roup|[Cc]ommission))\b"
+)
+
 
 def chaired_bodies(text: str) -> dict[str, str]:
     """Return the bodies an order sets up, by name, with the office that chairs or leads each.
@@ -129,12 +139,12 @@ def chaired_bodies(text: str) -> dict[str, str]:
     """
     chairs: dict[str, str] = {}
 
-    def add(body: str, chair: str) -> None:
+    def add(body: str, chair: str, *, by_kind: bool = True) -> None:
         body = re.sub(r"^(?:an?|the)\s+", "", body.strip(), flags=re.I)
         chair = re.sub(r"\s*\([^)]*\)", "", chair).strip()
         chair = re.split(r",?\s+(?:and|or|who|which|that|with)\s+(?=(?!the\b)[a-z])", chair, maxsplit=1)[0]
         kind = re.search(r"(?:Task\s+Force|Working\s+Group|Council|Committee|Board|Group|Commission)$", body)
-        for key in {normalize(body), normalize(kind.group(0)) if kind else ""} - {""}:
+        for key in {normalize(body), normalize(kind.group(0)) if kind and by_kind else ""} - {""}:
             chairs.setdefault(key, chair)
 
     for m in _CHAIRED_BY.finditer(text):
@@ -145,6 +155,10 @@ def chaired_bodies(text: str) -> dict[str, str]:
             if not m.group("co"):
                 chair = chair.split(",")[0]  # "chaired by the Director, and composed of ...": one chair
             add(bodies[-1].group(0), chair)
+    for m in _CONVENES.finditer(text):
+        # Not by its bare kind: "an interagency working group" is referred back to by its words, and "the
+        # Working Group" may be another group the order names.
+        add(m.group("body"), m.group("chair"), by_kind=False)
     for m in _IS_CHAIR.finditer(text):
         add(m.group("body"), m.group("chair"))
     return chairs
@@ -178,8 +192,17 @@ def _items(segment: str) -> list[str]:
     """Split an actor list into its offices: on commas, semicolons and an "and" before a new office."""
     items: list[str] = []
     for part in split_top(segment):
+        part = re.sub(r"^as\s+well\s+as\s+", "", part.strip())  # "X, as well as Y, shall": both act
+        # "the Deputy Director of OMB and other members of the PMC shall": the body they sit on acts too.
+        part = re.sub(r"\s+and\s+(?:the\s+)?other\s+members\s+of\s+(?:the\s+)?", " and the ", part)
+        if _NOT_AN_OFFICE.match(part):
+            # "rather than the Secretary and the Director", "in accordance with its agreement with HUD and
+            # the EPA": the offices it names are no leads, however many its "and" joins.
+            items.append(part.strip())
+            continue
         pieces = re.split(
-            r"\s+and\s+(?=(?:the\s+|each\s+)?(?:Secretar|Director|Administrator|Attorney|Chair|Commissioner|Head"
+            r"(?<!Assistant to the President)\s+and\s+"
+            r"(?=(?:the\s+|each\s+)?(?:Secretar|Director|Administrator|Attorney|Chair|Commissioner|Head"
             r"|head|National\s+Cyber|Assistant\s+to|APST|APNSA|Special\s+Advisor|Chief\s+Executive|President\s+of"
             r"|[A-Z]{2,}\b|Federal\s+Chief)|the\s+[A-Z])",
             part,
@@ -190,7 +213,7 @@ def _items(segment: str) -> list[str]:
 
 # A group of agencies as a subject: "each FCEB agency", "the heads of all agencies", "all agency heads".
 _GROUP = re.compile(
-    r"^(?:the\s+)?(?:heads?\s+of\s+)?(?:(?:each|every|all|any)\s+)?(?P<kind>(?:[\w-]+\s+){0,3}?)"
+    r"^(?:the\s+)?(?:heads?\s+of\s+)?(?:(?:each|every|all|any)\s+)?(?P<kind>(?:[\w-]+\s+){0,4}?)"
     r"(?:executive\s+)?(?:departments?\s+and\s+agenc(?:y|ies)|agenc(?:y|ies)(?:\s+heads?)?)(?P<rest>.*)$",
     re.IGNORECASE,
 )
@@ -199,9 +222,33 @@ _GROUP = re.compile(
 # Federal LEAs", "procuring agencies"): kept as an unknown group, flagged for the reviewer to define.
 _GROUP_WORDS = re.compile(r"^(?:heads?\s+of\s+\S|(?:[\w-]+\s+){0,4}agencies\b|[A-Z]{2,}s\b)")
 
+# A group of agencies qualified by what its members do or where they are: "the head of each agency
+# responsible for operating a high-priority program", "agencies maintaining NSS", "the heads of all
+# agencies tasked in this order". Owned by every agency, and flagged so the reviewer can narrow it.
+_QUALIFIED_GROUP = re.compile(
+    r"^(?:the\s+)?(?:heads?\s+of\s+)?(?:(?:each|every|all|any)\s+)?(?:Federal\s+|executive\s+)?"
+    r"(?:departments?\s+and\s+agenc(?:y|ies)|agenc(?:y|ies))(?:\s+heads?)?"
+    r"\s+(?P<qualifier>(?:that|which|who|whose|with|in|at|on|for|under|responsible|subject|\w+ed|\w+ing)\b.*)$",
+    re.IGNORECASE,
+)
+
+# An officer that each agency has: "the Senior Sustainability Officer for each agency", "each agency's Chief
+# Data Officer".
+_OFFICER_OF_EACH = re.compile(
+    r"^(?:the\s+)?(?:[A-Z][\w-]*\s+){1,5}(?:for|of|at|in)\s+(?:each|every)\s+(?:executive\s+department\s+and\s+)?agency$"
+    r"|^(?:each|every)\s+agency[\u2019']s\s+(?:[A-Z][\w-]*\s*){1,5}$"
+)
+
+# A group named by what its members do: "procuring agencies", "participating agencies", "covered agencies".
+_ADJECTIVE_GROUP = re.compile(r"^(?:the\s+)?(?P<qualifier>(?:[a-z]+(?:ing|ed)|lead|member))\s+agencies$")
+
 # A title in the plural before a list of offices: "the Secretaries of State, the Treasury, and Defense".
 _PLURAL_TITLE = re.compile(
     r"\b(?:[Tt]he\s+)?(?P<title>Secretaries|Directors|Administrators|Chairs|Chairmen)\s+of\s+(?P<list>[^()]{3,300})$"
+)
+_LIST_END = re.compile(
+    r"(?:,\s*|\s+)(?:and\s+)?(?=the\s+(?:Attorney\s+General|Director|Administrator|Chair|Commissioner"
+    r"|Assistant|National|United\s+States\s+Trade|Secretary\s+of|Chief|Head)\b)"
 )
 _SINGULAR = {
     "secretaries": "Secretary",
@@ -233,7 +280,15 @@ class ActorResolver:
         cleaned = re.sub(r"\s*\([^)]*\)", "", phrase).strip(" ,;")
         cleaned = re.sub(r"^(?:and|or)\s+", "", cleaned)
         cleaned = re.sub(r",?\s*(?:each|jointly|respectively|as appropriate)$", "", cleaned)
+        # "the Secretary or his designee": the office acts, whoever it designates.
+        cleaned = re.sub(r",?\s+or\s+(?:his|her|their|its)\s+designees?$", "", cleaned)
+        # "The Attorney General is authorized to and shall": the subject ends at its own verb.
+        cleaned = re.split(r"\s+(?:is|are)\s+(?=[a-z])", cleaned, maxsplit=1)[0]
         agency = self.catalog.resolve(cleaned) or self._group(cleaned)
+        dual = re.match(r"^(?:the\s+)?Assistant\s+to\s+the\s+President\s+and\s+(?P<office>.+)$", cleaned)
+        if agency is None and dual:
+            # "the Assistant to the President and Director of the Domestic Policy Council": one office.
+            agency = self.catalog.resolve(dual.group("office"))
         as_written = normalize(cleaned)
         if agency is None:
             longer = self.definitions.get(normalize(cleaned))
@@ -256,6 +311,11 @@ class ActorResolver:
             agency = self.catalog.resolve(chair) or self.catalog.resolve(
                 self.definitions.get(normalize(chair), "")
             )
+        if agency is None and _OFFICER_OF_EACH.search(cleaned):
+            # "the Senior Sustainability Officer for each agency": an officer every agency has acts for it.
+            agency = self.catalog.resolve("each agency")
+        if agency is None and (_QUALIFIED_GROUP.match(cleaned) or _ADJECTIVE_GROUP.match(cleaned)):
+            agency = self.catalog.resolve("each agency")
         if agency is not None:
             return Actor(phrase=phrase, agency=agency)
         return Actor(phrase=phrase, unknown=re.sub(r"^(?:the|The)\s+", "", cleaned))
@@ -264,8 +324,8 @@ class ActorResolver:
         """Return the group a subject names: "each FCEB agency", "all agency heads", "each department and
         agency", "Federal agencies"; an unqualified group of agencies is every agency (``AGENCIES``).
 
-        A group qualified by what its members do ("each agency responsible for ...") is not resolved: it is
-        kept by name, flagged, for the reviewer to define.
+        A group qualified by what its members do ("each agency responsible for ...") is not resolved here:
+        ``_resolve`` makes it every agency and ``_segment`` flags it for the reviewer to narrow.
         """
         m = _GROUP.match(phrase)
         if not m or m.group("rest").strip():
@@ -330,37 +390,60 @@ class ActorResolver:
             return segment
         title = _SINGULAR[m.group("title").lower()]
         offices: list[str] = []
-        for token in re.split(r",\s*(?:and\s+)?|;\s*", m.group("list")):
+        # The list ends where another office is named: "the Secretaries of Health and Human Services and
+        # Agriculture and the Attorney General" -> two Secretaries, then the Attorney General.
+        listed_part, after = m.group("list"), ""
+        end = _LIST_END.search(listed_part)
+        if end:
+            listed_part, after = listed_part[: end.start()], listed_part[end.start() :]
+        for token in re.split(r",\s*(?:and\s+)?|;\s*", listed_part):
             token = re.sub(r"^(?:and|or)\s+", "", token.strip())
             if not token:
                 continue
             if self.catalog.resolve(f"{title} of {token}") is not None or " and " not in token:
                 offices.append(token)
                 continue
-            words = token.split(" and ")
-            for cut in range(1, len(words)):
-                left, right = " and ".join(words[:cut]), " and ".join(words[cut:])
-                if self.catalog.resolve(f"{title} of {left}") and self.catalog.resolve(f"{title} of {right}"):
-                    offices += [left, right]
-                    break
-            else:
-                offices.append(token)
+            offices += self._split_offices(title, token.split(" and ")) or [token]
         if len(offices) < 2:
             return segment
         listed = ", ".join(f"the {title} of {office}" for office in offices)
-        return segment[: m.start()] + listed + segment[m.end() :]
+        return segment[: m.start()] + listed + after + segment[m.end() :]
+
+    def _split_offices(self, title: str, words: list[str]) -> list[str]:
+        """Return the offices "A and B and C" names under one title, each known to the catalog, or []."""
+        whole = " and ".join(words)
+        if self.catalog.resolve(f"{title} of {whole}") is not None:
+            return [whole]
+        for cut in range(1, len(words)):
+            left = " and ".join(words[:cut])
+            if self.catalog.resolve(f"{title} of {left}") is not None:
+                rest = self._split_offices(title, words[cut:])
+                if rest:
+                    return [left, *rest]
+        return []
 
     def _segment(self, segment: str, result: Actors, *, consulted: bool) -> list[Actor]:
+        # "the Secretaries of the Treasury and Commerce each shall": how they act is no office's name.
+        segment = re.sub(r",?\s+(?:each|jointly|respectively)$", "", segment.strip())
         segment = self.distribute(segment)
         actors: list[Actor] = []
         department: list[Actor] = []  # the offices a following "through" acts for
-        for raw in _items(segment):
-            item = raw.strip()
+        items = _items(segment)
+        index = 0
+        while index < len(items):
+            item = items[index].strip()
+            index += 1
             if not item or _NOISE.match(item):
                 continue
+            # A name with commas of its own ("the Bureau of Alcohol, Tobacco, Firearms and Explosives") was
+            # cut at them: when its first piece names no office, the pieces completing a known name join it.
+            joined = self._rejoin(item, items[index:])
+            if joined is not None:
+                item, taken = joined
+                index += taken
             through = THROUGH.match(item)
             if through and actors:
-                component = self.resolve(item[through.end() :])
+                component = self.resolve(re.sub(r"^(?:its|their)\s+", "", item[through.end() :]))
                 self._replace(actors, department, component, item, result)
                 department = [component]
                 continue
@@ -376,6 +459,14 @@ class ActorResolver:
                 continue  # not an office: "as the APST and APNSA deem relevant", "the President"
             if actor.agency is not None and actor.agency.is_group and consulted:
                 continue  # "the heads of relevant agencies" is everyone and no one in particular
+            bare = re.sub(r"\s*\([^)]*\)", "", inner[0]).strip()
+            qualified = _QUALIFIED_GROUP.match(bare) or _ADJECTIVE_GROUP.match(bare)
+            if qualified and actor.agency is not None and actor.agency.is_group:
+                result.notes.append(
+                    f"'{inner[0].strip()}': a group the text narrows "
+                    f"('{qualified.group('qualifier')[:80]}'), "
+                    "drafted as every agency: name the agencies meant if the order file should."
+                )
             actors.append(actor)
             department = [actor]
             if len(inner) > 1:
@@ -383,6 +474,19 @@ class ActorResolver:
                 self._replace(actors, department, component, item, result)
                 department = [component]
         return actors
+
+    def _rejoin(self, item: str, following: list[str]) -> tuple[str, int] | None:
+        """Return ``item`` joined with the next pieces when together, and not alone, they name a known office,
+        and how many pieces it took; None when ``item`` needs no joining."""
+        office = THROUGH.sub("", item)
+        office = re.sub(r"^(?:its|their)\s+", "", office) if office != item else office
+        if self.catalog.resolve(re.sub(r"\s*\([^)]*\)", "", office)) is not None:
+            return None
+        for taken in range(1, min(4, len(following)) + 1):
+            candidate = ", ".join([office, *(p.strip() for p in following[:taken])])
+            if self.catalog.resolve(re.sub(r"\s*\([^)]*\)", "", candidate)) is not None:
+                return ", ".join([item, *(p.strip() for p in following[:taken])]), taken
+        return None
 
     def _replace(
         self, actors: list[Actor], department: list[Actor], component: Actor, item: str, result: Actors
@@ -424,8 +528,11 @@ def subject_of(clause: str) -> str:
             continue
         if re.match(r"(?i)^(?:acting\s+)?through\b", rest):
             continue
-        if re.match(r"^(?:[Tt]he\s+)?[\w\s-]{1,60}?['\u2019]s\s", rest):
-            continue  # a possessive names a thing, not who acts: "The Board's initial review shall"
+        possessive = re.match(r"^(?:[Tt]he\s+)?[\w\s-]{1,60}?['\u2019]s\s+(?P<next>\S)", rest)
+        if possessive and not possessive.group("next").isupper():
+            # A possessive names a thing, not who acts ("The Board's initial review shall"), unless a proper
+            # name follows it: "the President's Council of Advisors on Science and Technology shall".
+            continue
         if ACTOR_START.match(rest) or ANAPHORA.match(rest):
             return rest
     return ""

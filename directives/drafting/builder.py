@@ -5,75 +5,45 @@ further deadline gives one more directive (``5.2(a)(i)-2``). A lead-in whose dut
 items ("..., the Secretary shall:" / "... to:" / "... by:") makes the items its children: they inherit its
 actors and its deadline unless they say their own (EO 14409 Sec. 3). Text another order's amendment
 inserts gives amendments of that order, not directives of this one.
+
+The builder visits each node in steps: its own directives (``_own``), each further deadline of its
+clauses (``_further``), the notes and ongoing duties (``_settle``), what it hands down (``_handed_down``)
+and its items (``_visit_children``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from agencies.catalog import Catalog
 from directives import deadlines
 
 from . import phrases as ph
-from .actors import Actor, ActorResolver, Actors, chaired_bodies, local_definitions, subject_of
+from .actors import ActorResolver, chaired_bodies, local_definitions, subject_of
+from .chains import resolve_chains
+from .clauses import Clause, binds, find_clauses, label, same_leads
+from .drafted import Drafted, Inherited
+from .other_orders import OtherOrders
 from .tree import Insertion, Node, Tree
 from .wording import (
-    AMENDED,
     CONTENT_LEAD_IN,
     ONGOING_DUTY,
     PASSIVE,
     SHALL,
     duty_title,
-    expand_refs,
     is_action_item,
     node_text,
     sentences,
     strip_marker,
 )
 
+__all__ = ["Builder", "Built", "Drafted", "due_on"]
 
-@dataclass
-class Clause:
-    """One "X shall ..." of a sentence: the actors, the duty and the deadline phrases that bind it."""
-
-    sentence: str
-    offset: int  # of the sentence in the node's text
-    actors: Actors
-    duty: str
-    phrases: list[ph.Phrase]
-    leads: list[Actor] = field(default_factory=list)
-    consulted: list[Actor] = field(default_factory=list)
-
-
-@dataclass
-class Drafted:
-    """A directive (or an amendment of another order's directive) as drafted, before it is written out."""
-
-    ref: str
-    title: str
-    leads: list[Actor]
-    consulted: list[Actor]
-    rule: deadlines.Rule
-    parent: str
-    source: str
-    review: list[str]
-    paragraphs: list[int]
-    sentence: str = ""
-    amends: int | None = None
-    note: str = ""
-    phrase: ph.Phrase | None = None
-    lead_in: list[int] = field(default_factory=list)  # the paragraphs whose deadline it took
-
-
-@dataclass
-class Inherited:
-    leads: list[Actor]  # empty: a lead-in that gives only a deadline ("Within 180 days ...:")
-    consulted: list[Actor]
-    rule: deadlines.Rule
-    phrase: ph.Phrase | None
-    paragraphs: list[int] = field(default_factory=list)
+# A duty that ends at its verb, before the colon: "shall update, as appropriate and consistent with
+# ... interests:", "shall develop and publish:". Its items are the things done: "(a) export policies".
+_VERB_THEN_COLON = re.compile(r"[a-z]+(?:\s+(?:and|or)\s+[a-z]+)?(?:\s*,[^:;]*)?\s*:")
 
 
 @dataclass
@@ -91,90 +61,8 @@ class Builder:
         self.resolver = ActorResolver(catalog, local_definitions(full_text), chaired_bodies(full_text))
         self.number = number
         self.flags: list[str] = []
-        self._amended: dict[int, int | None] = {}
+        self.other_orders = OtherOrders(tree, self.flags)
 
-    # --- clauses -------------------------------------------------------------------------------------------
-    def clauses(self, text: str, inherited: Inherited | None) -> list[Clause]:
-        """Return the "X shall" clauses of ``text`` whose X is an office (named, or referred back to)."""
-        found: list[Clause] = []
-        previous: Clause | None = None
-        for offset, sentence in sentences(text):
-            phrases = ph.find(sentence)
-            shalls = list(SHALL.finditer(sentence))
-            starts: list[int] = []
-            subjects: list[str] = []
-            cursor = 0
-            for m in shalls:
-                pre = sentence[cursor : m.start()]
-                subject = subject_of(pre)
-                subjects.append(subject)
-                starts.append(cursor + pre.rfind(subject) if subject else -1)
-                cursor = m.end()
-            for k, m in enumerate(shalls):
-                subject = subjects[k]
-                if not subject or PASSIVE.match(sentence[m.end() :]):
-                    continue
-                actors = self.resolver.parse(subject)
-                leads, consulted = actors.leads, actors.consulted
-                if actors.anaphoric:
-                    source = previous or (inherited and Clause("", 0, Actors(), "", [], inherited.leads))
-                    if not source or not source.leads:
-                        continue
-                    leads = source.leads
-                    consulted = source.consulted if previous else (inherited.consulted if inherited else [])
-                if not leads:
-                    continue
-                region_start = 0 if k == 0 else max(starts[k], 0)
-                region_end = starts[k + 1] if k + 1 < len(shalls) and starts[k + 1] >= 0 else len(sentence)
-                if k + 1 < len(shalls) and starts[k + 1] < 0:
-                    region_end = shalls[k + 1].start()
-                duty = sentence[m.end() : region_end]
-                mine = [
-                    p
-                    for p in phrases
-                    if region_start <= p.start < region_end
-                    and self._binds(p, sentence, m.start(), m.end(), region_end)
-                ]
-                clause = Clause(sentence, offset, actors, duty, mine, leads, consulted)
-                for extra in self._consulted_after_shall(duty):
-                    if all(not self._same(extra, c) for c in [*clause.consulted, *clause.leads]):
-                        clause.consulted.append(extra)
-                found.append(clause)
-                previous = clause
-        return found
-
-    @staticmethod
-    def _same(a: Actor, b: Actor) -> bool:
-        if a.agency and b.agency:
-            return a.agency.abbreviation == b.agency.abbreviation
-        return a.unknown == b.unknown
-
-    def _consulted_after_shall(self, duty: str) -> list[Actor]:
-        """Return offices a duty consults right after "shall": "shall, in consultation with X, issue"."""
-        m = re.match(
-            r"^\s*,\s*(?:as appropriate,\s*)?in (?:consultation|coordination) with "
-            r"([^,]+(?:,\s*and [^,]+)?),",
-            duty,
-        )
-        if not m:
-            return []
-        parsed = self.resolver.parse(f"the office, in consultation with {m.group(1)}")
-        return parsed.consulted
-
-    @staticmethod
-    def _binds(phrase: ph.Phrase, sentence: str, shall_start: int, shall_end: int, region_end: int) -> bool:
-        """Return whether a deadline phrase binds the duty, rather than being a date inside what is done."""
-        if phrase.start < shall_start:
-            return True
-        if not phrase.fixed_date:
-            return True
-        between = sentence[shall_end : phrase.start]
-        if re.fullmatch(r"[\s,]*(?:(?:each|jointly|also|further|as appropriate|if possible),?\s*)*", between):
-            return True
-        after = sentence[phrase.end : region_end]
-        return bool(re.fullmatch(r"[\s.,;:]*", after))
-
-    # --- directives ---------------------------------------------------------------------------------------
     def build(self) -> Built:
         directives: list[Drafted] = []
         for root in self.tree.roots:
@@ -188,10 +76,11 @@ class Builder:
         amends: list[Drafted] = []
         for insertion in self.tree.insertions:
             amends.extend(self._insertion(insertion))
-        revokes = self._revocations()
-        self._resolve_chains(directives, amended=None)
+        revokes = self.other_orders.revocations()
+        resolve_chains(directives, amended=None)
         return Built(directives=directives, amends=amends, revokes=revokes, flags=self.flags)
 
+    # --- one node ---------------------------------------------------------------------------------------
     def _visit(
         self,
         node: Node,
@@ -202,8 +91,17 @@ class Builder:
         amended: int | None,
     ) -> None:
         text = node_text(node, self.texts)
-        clauses = self.clauses(text, inherited) if text else []
-        made: list[Drafted] = []
+        clauses = find_clauses(text, inherited, self.resolver) if text else []
+        made = self._own(node, text, clauses, inherited, parent_ref)
+        self._settle(made, amended)
+        out.extend(made)
+        passed = self._handed_down(node, text, clauses, made)
+        self._visit_children(node, passed, made[0].ref if made else parent_ref, made, out, amended=amended)
+
+    def _own(
+        self, node: Node, text: str, clauses: list[Clause], inherited: Inherited | None, parent_ref: str
+    ) -> list[Drafted]:
+        """Return the directives of ``node`` itself: its first, then one for each further deadline."""
         review: list[str] = []
         if node.ambiguous:
             review.append(f"The marker of {node.ref} could be read at two levels; check its place.")
@@ -215,7 +113,7 @@ class Builder:
         current: Drafted | None = None
         if from_lead_in and inherited is not None:
             first = sentences(text)[0][1] if text else ""
-            own = [p for p in ph.find(first) if self._binds(p, first, 0, 0, len(first))]
+            own = [p for p in ph.find(first) if binds(p, first, 0, 0, len(first))]
             phrase = own[0] if own else inherited.phrase
             current = Drafted(
                 ref=node.ref,
@@ -242,54 +140,111 @@ class Builder:
                 review=list(review),
                 paragraphs=list(node.paragraphs),
             )
-        if current is not None:
-            made.append(current)
-            rule_set = from_lead_in
-            for clause in clauses:
-                for phrase in clause.phrases:
-                    if not rule_set:
-                        current.rule = phrase.rule
-                        current.sentence = clause.sentence
-                        current.phrase = phrase
-                        if clause is not clauses[0] and not self._same_leads(clause.leads, current.leads):
-                            current.review.append(
-                                "The deadline is in a sentence whose actor differs: "
-                                f"'{clause.sentence[:120]}'."
-                            )
-                        rule_set = True
-                        continue
-                    if isinstance(phrase.rule, deadlines.NoDeadline):
-                        continue
-                    made.append(
-                        Drafted(
-                            ref=f"{node.ref}-{len(made) + 1}",
-                            title=duty_title(clause.duty),
-                            leads=clause.leads,
-                            consulted=clause.consulted,
-                            rule=phrase.rule,
-                            parent=parent_ref,
-                            source=clause.sentence.strip(),
-                            review=[],
-                            paragraphs=list(node.paragraphs),
-                            sentence=clause.sentence,
-                            phrase=phrase,
+        if current is None:
+            return []
+        made = [current]
+        rule_set = self._further(
+            node, current, clauses, made, from_lead_in=from_lead_in, parent_ref=parent_ref
+        )
+        self._note_undated(current, clauses)
+        if not rule_set and inherited is not None and inherited.phrase is not None:
+            # An item that names its own actor takes the lead-in's deadline when it gives none.
+            current.rule, current.phrase = inherited.rule, inherited.phrase
+            current.lead_in = list(inherited.paragraphs)
+        return made
+
+    def _further(
+        self,
+        node: Node,
+        current: Drafted,
+        clauses: list[Clause],
+        made: list[Drafted],
+        *,
+        from_lead_in: bool,
+        parent_ref: str,
+    ) -> bool:
+        """Give ``current`` its clauses' first deadline and each clause's next one a directive of its own.
+
+        Return whether ``current``'s rule is set.
+        """
+        rule_set = from_lead_in
+        for clause in clauses:
+            for phrase in clause.phrases:
+                if not rule_set:
+                    current.rule = phrase.rule
+                    current.sentence = clause.sentence
+                    current.phrase = phrase
+                    if clause is not clauses[0] and not same_leads(clause.leads, current.leads):
+                        current.review.append(
+                            f"The deadline is in a sentence whose actor differs: '{clause.sentence[:120]}'."
                         )
-                    )
-                    break
-            for clause in clauses:
-                if clause.phrases or clause.actors.anaphoric or self._same_leads(clause.leads, current.leads):
+                    rule_set = True
                     continue
-                who = ", ".join(self._label(a) for a in clause.leads)
-                current.review.append(
-                    f"Also in this paragraph, without a deadline of its own: {who} shall"
-                    f"{clause.duty[:100].rstrip()}... (not drafted as a directive of its own)."
+                if isinstance(phrase.rule, deadlines.NoDeadline):
+                    continue
+                if self._recurs_thereafter(current, clause, phrase):
+                    break
+                made.append(
+                    Drafted(
+                        ref=f"{node.ref}-{len(made) + 1}",
+                        title=duty_title(clause.duty),
+                        leads=clause.leads,
+                        consulted=clause.consulted,
+                        rule=phrase.rule,
+                        parent=parent_ref,
+                        source=clause.sentence.strip(),
+                        review=[],
+                        paragraphs=list(node.paragraphs),
+                        sentence=clause.sentence,
+                        phrase=phrase,
+                    )
                 )
-            for clause in clauses:
-                current.review.extend(clause.actors.notes)
-            if not rule_set and inherited is not None and inherited.phrase is not None:
-                # An item that names its own actor takes the lead-in's deadline when it gives none.
-                current.rule, current.phrase = inherited.rule, inherited.phrase
-                current.lead_in = list(inherited.paragraphs)
+                break
+        return rule_set
+
+    @staticmethod
+    def _recurs_thereafter(current: Drafted, clause: Clause, phrase: ph.Phrase) -> bool:
+        """Make ``current`` recur when a later sentence says so: "Within 180 days ..., agencies shall
+        report ... Thereafter, agencies shall report progress quarterly". Return whether it did."""
+        rule, first = phrase.rule, current.rule
+        if not (
+            isinstance(rule, deadlines.Recurring)
+            and isinstance(rule.first, deadlines.DaysFromEvent)
+            and rule.first.event == ph.NO_START
+            and re.match(r"\s*(?:Thereafter|After that|Subsequently)\b", clause.sentence, re.IGNORECASE)
+            and (clause.actors.anaphoric or same_leads(clause.leads, current.leads))
+            and isinstance(
+                first,
+                deadlines.DaysAfterOrder
+                | deadlines.MonthsAfterOrder
+                | deadlines.YearsAfterOrder
+                | deadlines.OnDate,
+            )
+        ):
+            return False
+        current.rule = deadlines.Recurring(
+            first=first, every_days=rule.every_days, every_months=rule.every_months
+        )
+        current.also.append(phrase.text)
+        return True
+
+    @staticmethod
+    def _note_undated(current: Drafted, clauses: list[Clause]) -> None:
+        """Say which other offices act in the paragraph without a deadline, and the actors' own notes."""
+        for clause in clauses:
+            if clause.phrases or clause.actors.anaphoric or same_leads(clause.leads, current.leads):
+                continue
+            who = ", ".join(label(a) for a in clause.leads)
+            current.review.append(
+                f"Also in this paragraph, without a deadline of its own: {who} shall"
+                f"{clause.duty[:100].rstrip()}... (not drafted as a directive of its own)."
+            )
+        for clause in clauses:
+            current.review.extend(clause.actors.notes)
+
+    @staticmethod
+    def _settle(made: list[Drafted], amended: int | None) -> None:
+        """Mark ongoing duties, add the deadline phrases' review notes, and name the amended order."""
         for d in made:
             if ONGOING_DUTY.search(strip_marker(d.source)[:160]) and isinstance(
                 d.rule,
@@ -302,11 +257,13 @@ class Builder:
             if d.phrase is not None and d.phrase.review:
                 d.review.append(d.phrase.review)
             d.amends = amended
-        out.extend(made)
 
-        # What the children inherit: the lead-in's actors and deadline, when its duty runs on into them.
+    # --- what the items inherit ---------------------------------------------------------------------------
+    def _handed_down(
+        self, node: Node, text: str, clauses: list[Clause], made: list[Drafted]
+    ) -> Inherited | None:
+        """Return the lead-in's actors and deadline, when its duty runs on into its items."""
         passed: Inherited | None = None
-        directive_ref = made[0].ref if made else parent_ref
         if made and text.rstrip().endswith(":"):
             last_sentence = sentences(text)[-1][1]
             lead_in = clauses[-1] if clauses and clauses[-1].sentence == last_sentence else None
@@ -316,7 +273,24 @@ class Builder:
                 own = list(lead_in.phrases)
                 rule = own[0].rule if own else made[0].rule
                 phrase = own[0] if own else made[0].phrase
+                if re.search(r"\bwho\s+shall:$", tail):
+                    # "designate a senior agency employee ... ("Chief Science Officer"), who shall: (i) Serve
+                    # ...": the items are the designee's standing role, not dated by the designation.
+                    rule, phrase = deadlines.NoDeadline(), None
                 passed = Inherited(lead_in.leads, lead_in.consulted, rule, phrase, list(node.paragraphs))
+                passed.objects = bool(_VERB_THEN_COLON.fullmatch(lead_in.duty.strip()))
+        if passed is None and not made and node.children and text.rstrip().endswith(":"):
+            # "The head of each element of the Intelligence Community:" and items that open with "shall":
+            # the lead-in names the office, each item its duty.
+            office = self.resolver.parse(sentences(text)[-1][1].rstrip().rstrip(":"))
+            if office.leads and not office.anaphoric and not SHALL.search(text):
+                opens_with_shall = [
+                    c
+                    for c in node.children
+                    if re.match(r"shall\b", strip_marker(self.texts[c.paragraphs[0]]))
+                ]
+                if opens_with_shall:
+                    passed = Inherited(office.leads, office.consulted, deadlines.NoDeadline(), None, [])
         if passed is None and node.children and (not made or not text.rstrip().endswith(":")):
             # "(a) Within 180 days of the date of this order: (i) the Secretary of Energy shall ...; (ii) the
             # Director of OSTP shall ...": the lead-in gives its items their deadline, they name the actors.
@@ -328,14 +302,30 @@ class Builder:
             )
             for sentence in candidates:
                 dated = [p for p in ph.find(sentence) if not isinstance(p.rule, deadlines.NoDeadline)]
-                if dated and (not dated[0].fixed_date or self._binds(dated[0], sentence, 0, 0, 0)):
+                if dated and (not dated[0].fixed_date or binds(dated[0], sentence, 0, 0, 0)):
                     passed = Inherited([], [], dated[0].rule, dated[0], list(node.paragraphs))
                     break
+        return passed
+
+    def _visit_children(
+        self,
+        node: Node,
+        passed: Inherited | None,
+        directive_ref: str,
+        made: list[Drafted],
+        out: list[Drafted],
+        *,
+        amended: int | None,
+    ) -> None:
         for child in node.children:
             child_text = self.texts[child.paragraphs[0]]
             # Items that are duties inherit the lead-in; so do items naming their own actor (its deadline).
             takes = (
-                is_action_item(child_text) or not (passed and passed.leads) or self._names_actor(child_text)
+                is_action_item(child_text)
+                or not (passed and passed.leads)
+                or self._names_actor(child_text)
+                or bool(re.match(r"shall\b", strip_marker(child_text)))
+                or passed.objects  # reached only with a lead-in that names offices
             )
             child_inherit = passed if passed and takes else None
             before = len(out)
@@ -368,73 +358,9 @@ class Builder:
         own = " ".join(self.texts[i] for i in node.paragraphs)
         return bool(node.children) and own.rstrip().endswith(":") and not SHALL.search(text)
 
-    @staticmethod
-    def _same_leads(a: list[Actor], b: list[Actor]) -> bool:
-        return [x.agency.abbreviation if x.agency else x.unknown for x in a] == [
-            x.agency.abbreviation if x.agency else x.unknown for x in b
-        ]
-
-    @staticmethod
-    def _label(actor: Actor) -> str:
-        return actor.agency.abbreviation if actor.agency else actor.unknown
-
-    # --- chained deadlines --------------------------------------------------------------------------------
-    def _resolve_chains(self, directives: list[Drafted], *, amended: int | None) -> None:
-        """Date a chained deadline after the directive it names, or leave it event-relative and say so."""
-        refs = {d.ref for d in directives}
-        for d in directives:
-            phrase = d.phrase
-            if phrase is None or phrase.chain is None or not isinstance(d.rule, deadlines.DaysFromEvent):
-                continue
-            target = self._chain_target(phrase.chain.what, d, directives)
-            if target and (target in refs or amended is not None) and target != d.ref:
-                d.rule = phrase.chain.rule(target)
-            else:
-                d.review.append(
-                    f"The deadline counts from '{phrase.chain.what[:100]}', which names no directive of this "
-                    "file: drafted as days from an event whose date someone records."
-                )
-
-    def _chain_target(self, what: str, d: Drafted, directives: list[Drafted]) -> str:
-        named = re.match(
-            r"^(?:the\s+|any\s+|such\s+)?[\w\s'\u2019-]{0,45}?\b(?:described|required|developed|issued"
-            r"|submitted|identified|established|published|referenced|set forth|provided|specified|under|in"
-            r"|pursuant to)\s+"
-            r"(?:in\s+|by\s+|under\s+|to\s+)?(?:sub)?sections?\s",
-            what,
-        )
-        if named:
-            return ph.resolve_ref(what, current=d.ref)
-        # "within 120 days of publishing the preliminary update": a duty named earlier in the paragraph.
-        words = [
-            w for w in re.findall(r"[a-z][a-z-]+", what.lower()) if w not in {"the", "such", "any", "of", "a"}
-        ]
-        if len(words) >= 2:
-            needle = " ".join(words[-2:])
-            base = d.ref.rsplit("-", 1)[0]
-            for other in directives:
-                if other is d or other.ref.rsplit("-", 1)[0] != base:
-                    continue
-                if needle in other.source.lower().split(d.sentence[:40].lower())[0]:
-                    return other.ref
-        return ""
-
-    # --- other orders ---------------------------------------------------------------------------------------
-    def _section_of(self, node: Node) -> Node:
-        while node.parent is not None:
-            node = node.parent
-        return node
-
-    def _amended_order(self, node: Node) -> int | None:
-        section = self._section_of(node)
-        if id(section) not in self._amended:
-            text = " ".join(self.texts[i] for i in section.paragraphs)
-            m = AMENDED.search(text)
-            self._amended[id(section)] = int(m.group(1)) if m else None
-        return self._amended[id(section)]
-
+    # --- text inserted into other orders --------------------------------------------------------------------
     def _insertion(self, insertion: Insertion) -> list[Drafted]:
-        amended = self._amended_order(insertion.clause)
+        amended = self.other_orders.amended_order(insertion.clause)
         clause_text = node_text(insertion.clause, self.texts)
         if amended is None:
             self.flags.append(
@@ -444,7 +370,7 @@ class Builder:
         drafted: list[Drafted] = []
         for root in insertion.roots:
             self._visit(root, None, "", drafted, amended=amended)
-        self._resolve_chains(drafted, amended=amended)
+        resolve_chains(drafted, amended=amended)
         out = []
         for d in drafted:
             if isinstance(d.rule, deadlines.NoDeadline):
@@ -455,53 +381,6 @@ class Builder:
             )
             out.append(d)
         return out
-
-    def _revocations(self) -> dict[int, list[str]]:
-        revokes: dict[int, list[str]] = {}
-        main_text = " ".join(
-            self.texts[i]
-            for root in self.tree.roots
-            for n in root.walk()
-            for i in n.paragraphs
-            if n.inserted is None
-        )
-        for m in re.finditer(r"\b(?:is|are) hereby revoked", main_text):
-            before = main_text[max(0, main_text.rfind(". ", 0, m.start()) + 1) : m.start()]
-            partial = re.search(
-                r"\b(?:Sub)?[Ss]ections?\s+([\w().,\s-]+?)\s+of\s+Executive Order (\d{4,5})", before
-            )
-            if partial:
-                revokes.setdefault(int(partial.group(2)), []).extend(expand_refs(partial.group(1)))
-                continue
-            for number in re.findall(r"Executive Orders?\s+(\d{4,5})", before):
-                revokes.setdefault(int(number), [])
-            for number in re.findall(r"(?:,|and)\s+(\d{5})\b", before):
-                revokes.setdefault(int(number), [])
-        for root in self.tree.roots:
-            for node in root.walk():
-                if node.depth == 0 or node.inserted is not None:
-                    continue
-                amended = self._amended_order(node)
-                if amended is None:
-                    continue
-                text = node_text(node, self.texts)
-                if re.search(r"redesignat", text):
-                    self.flags.append(
-                        f"Sec. {node.ref} renumbers parts of EO {amended}: [[revokes]] refs follow its "
-                        "numbering before this order, [[amends]] refs the numbering after it; check both "
-                        f"against the loaded EO {amended}."
-                    )
-                struck = re.match(
-                    r"^striking\s+(?:former\s+)?((?:sub)?sections?\s+[^;]+?)(?:\s+and\s+(\w+)|;|$)",
-                    text,
-                )
-                if re.search(r"\bstriking\s+from\b|\bstriking\s+the\s+(?:first|second|last)", text):
-                    self.flags.append(f"Sec. {node.ref} edits the wording of EO {amended}: nothing to track.")
-                    continue
-                if struck and (struck.group(2) or "") != "inserting":
-                    refs = expand_refs(re.sub(r"^(?:sub)?sections?\s+", "", struck.group(1)))
-                    revokes.setdefault(amended, []).extend(refs)
-        return revokes
 
 
 def due_on(rule: deadlines.Rule, signed_on: dt.date | None) -> dt.date | None:

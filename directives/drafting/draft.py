@@ -13,15 +13,9 @@ from directives.orderfile import AgencySpec, OrderInfo, RevokeSpec
 
 from .actors import Actor
 from .builder import Builder, Drafted, due_on
-from .readers import (
-    EXECUTIVE_ORDER,
-    HEADING,
-    NATIONAL_SECURITY_MEMORANDUM,
-    PRESIDENTIAL_MEMORANDUM,
-    PROCLAMATION,
-    ReadError,
-    read_document,
-)
+from .document import HEADING, ReadError
+from .kinds import EXECUTIVE_ORDER, NATIONAL_SECURITY_MEMORANDUM, PRESIDENTIAL_MEMORANDUM, PROCLAMATION
+from .readers import read_document
 from .tree import build_tree
 from .unplaced import Unplaced, find_unplaced
 from .writer import to_toml
@@ -259,6 +253,7 @@ def draft(
             taken = placed.setdefault(i, set())
             if d.phrase is not None:
                 taken.add(d.phrase.text)
+            taken.update(d.also)
 
     for d in built.directives:
         if d.ref in seen or not d.leads:

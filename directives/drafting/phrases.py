@@ -24,7 +24,10 @@ from dataclasses import dataclass
 
 from directives import deadlines
 
-from .readers import DATE, MONTHS, parse_date
+from .document import DATE, MONTHS, parse_date
+
+# The event a recurrence counts from when the text names no start ("report annually").
+NO_START = "the first occurrence (the text sets no start)"
 
 _WORDS = {
     "one": 1,
@@ -96,12 +99,15 @@ BY_COMPLETION = re.compile(
     r"\bby the date on which (?P<what>[^.;,]{3,200}?) is (?P<trig>completed|published|issued|submitted)",
     re.IGNORECASE,
 )
+# What follows a first deadline: "and annually thereafter" (a recurrence), "and on a regular basis
+# thereafter" or "and on an ongoing basis," (the duty goes on past its first date).
 THEREAFTER = re.compile(
     r"^\s*,?\s*and\s+(?:at least\s+|no less than\s+)?(?:(?P<ongoing>on an? (?:regular|periodic|continuing|"
-    r"ongoing) basis|regularly|periodically)|(?P<period>annually|quarterly|biennially|semiannually|monthly"
+    r"ongoing) basis|regularly|periodically)(?:\s+thereafter|(?<=basis)(?=\s*,))"
+    r"|(?P<period>annually|quarterly|biennially|semiannually|monthly"
     r"|on (?:at least )?an? (?:annual|quarterly|biennial|semiannual|monthly) basis"
     r"|once (?:every|a|each) (?:year|quarter|month)"
-    r"|every\s+" + AMOUNT.replace("?P<n>", "?P<n2>").replace("?P<unit>", "?P<unit2>") + r"))\s+thereafter",
+    r"|every\s+" + AMOUNT.replace("?P<n>", "?P<n2>").replace("?P<unit>", "?P<unit2>") + r")\s+thereafter)",
     re.IGNORECASE,
 )
 # "Within 90 days, the Secretary shall report": a time with no start named counts from the signing date,
@@ -395,7 +401,7 @@ def _find(sentence: str) -> tuple[Phrase, ...]:
         if not free(m.start(), m.end()):
             continue
         period = _period(m.group("period"), m.group("n"), m.group("unit"))
-        first = deadlines.DaysFromEvent(days=0, event="the first occurrence (the text sets no start)")
+        first = deadlines.DaysFromEvent(days=0, event=NO_START)
         found.append(
             Phrase(
                 m.start(),

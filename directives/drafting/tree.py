@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from .readers import HEADING, MARKER_START
+from .document import HEADING, MARKER_START
 
 LOWER, ROMAN, UPPER, DIGIT = "lower", "roman", "upper", "digit"
 _CANONICAL = (LOWER, ROMAN, UPPER, DIGIT)

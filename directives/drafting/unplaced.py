@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from . import phrases as ph
-from .readers import DATE, HEADING
+from .document import DATE, HEADING
 from .wording import PASSIVE, SHALL, sentences
 
 # Deadline-like (issue 20's list): "within"/"not later than" an amount of time, "by <date>", N days or

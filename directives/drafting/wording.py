@@ -10,7 +10,7 @@ SHALL = re.compile(r"\bshall\b(?!\s+not\b)")
 PASSIVE = re.compile(r"^[\s,]*(?:(?:also|further|each|jointly|not|then|thereafter|immediately)\s+)*be\b")
 # A lead-in that describes a thing ("sites that:", "language that identifies:") rather than a duty.
 CONTENT_LEAD_IN = re.compile(
-    r"(?:\bthat|\bwhich|\bwho|\bregarding|\bincluding|\binclude|\bincludes|\bidentif(?:y|ies)|\bdescribe"
+    r"(?:\bthat|\bwhich|\bwho|\bregarding|\bincluding(?:\s+for)?|\binclude|\bincludes|\bidentif(?:y|ies)|\bdescribe"
     r"|\bsuch as|\bto:?\s*access and proximity to|\bcharacteristics[^:]{0,120}|\bwhether|\bthat\s+\w+"
     r"|\bassociated with|\brelated to|\bconsisting of|\bcompris(?:e|es|ing)"
     r"|\brecommendations?\s+(?:for|on|regarding|to)\b[^:]{0,200})\s*:$",
@@ -32,6 +32,8 @@ VERBS = frozenset(
     produce promote propose protect provide publicize publish pursue raise recommend reduce release
     remove report require rescind research review revise seek select set share solicit strengthen
     streamline study submit support take track train transmit undertake update use validate verify work
+    prescribe investigate enforce compile negotiate certify withdraw audit reassess reevaluate recruit
+    simplify standardize upgrade restore secure
 """,
     )
 )
@@ -73,14 +75,45 @@ def strip_marker(text: str) -> str:
 
 
 _BEFORE_THE_VERB = re.compile(
-    r"^(?:(?:by|within|not later than|no later than)\s(?:[A-Z][a-z]+ \d{1,2}, \d{4}|[^,]{3,250})"
+    # A deadline with no comma after it: "within 180 days of the date of this order develop and provide".
+    r"^(?:(?:within|not later than|no later than)\s[^,]{3,120}?\bthis\s+(?:order|memorandum|proclamation)\s+"
+    r"(?=[a-z])(?!(?:and|or|as|to|in|of|for|with|by|under|through)\b)"
+    r"|(?:(?:by|within|not later than|no later than)\s(?:[A-Z][a-z]+ \d{1,2}, \d{4}|[^,]{3,250})"
+    # "..., and annually thereafter, preparing and submitting": the recurrence is part of the deadline.
+    r"|and (?:annually|biennially|quarterly|semiannually|monthly|on an? \w+ basis|every \w+ \w+) thereafter"
+    # Whom to consult, a list with commas of its own, before a deadline: "in consultation with State,
+    # local, and tribal government officials and the private sector, not later than 180 days ..., develop".
+    r"|in (?:consultation|coordination) with [^;:]{3,300}?"
+    r"(?=,\s*(?:not later than|no later than|within|by)\s)"
     r"|on (?:at least )?an? \w+ basis"
     r"|(?:in order )?to (?:ensure|promote|help|improve|better|support|protect|address|advance"
     r"|increase|reduce|facilitate|encourage|prevent)\b[^,]{3,250}"
     r"|in (?:consultation|coordination) with [^,]{3,250}"
     r"|as appropriate(?: and consistent with applicable law)?"
-    r"|consistent with (?:applicable )?law),\s*",
+    r"|consistent with (?:applicable )?law),\s*)",
     re.IGNORECASE,
+)
+
+
+# Words in "-ing" that do not say what is done: "Nothing in this section", "During ...", "Notwithstanding".
+_NOT_GERUNDS = frozenset(
+    {
+        "existing",
+        "leading",
+        "during",
+        "pending",
+        "nothing",
+        "something",
+        "anything",
+        "everything",
+        "notwithstanding",
+        "including",
+        "following",
+        "according",
+        "regarding",
+        "concerning",
+        "remaining",
+    }
 )
 
 
@@ -94,13 +127,27 @@ def is_action_item(text: str) -> bool:
         if shorter == body:
             break
         body = shorter
-    first = re.match(r"[a-z][a-z-]*", body)
+    # "(i) Prioritizing the development ...": an item may open with a capitalized gerund (a capitalized
+    # "Review" or "Plan" is more often a heading's noun than a verb).
+    first = re.match(r"[a-z][a-z-]*|[A-Z][a-z-]*ing\b", body)
     if not first:
-        return False
-    word = first.group(0)
-    return word in VERBS or (
-        word.endswith("ing") and word not in {"existing", "leading", "during", "pending"}
-    )
+        # "(iv) Review and, as needed, update within 60 days ... any website content ...;": a capitalized
+        # verb opens a duty when what follows is a sentence's worth of words, not a heading's ("Review.",
+        # "Review of Agency Policies.", "Report on Progress and Next Steps for the Program."), and no
+        # office of its own acts in it.
+        verb = re.match(r"([A-Z][a-z-]+)\b(?!\s+of\b)", body)
+        head = re.split(r"[.:;](?:\s|$)", body, maxsplit=1)[0]
+        words = [w for w in head.split() if len(w) > 3]
+        title_case = sum(w[0].isupper() for w in words) > len(words) / 2
+        return bool(
+            verb
+            and verb.group(1).lower() in VERBS
+            and len(head.split()) >= 8
+            and not title_case
+            and not re.search(r"\bshall\b", head)
+        )
+    word = first.group(0).lower()
+    return word in VERBS or (word.endswith("ing") and word not in _NOT_GERUNDS)
 
 
 def duty_title(duty: str) -> str:

@@ -13,6 +13,8 @@ import textwrap
 
 _FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
 _MARKER_LINE = re.compile(r"^(\s*)(\\?\((?:[a-z]{1,2}|[ivxlc]{1,6}|[A-Z]{1,2}|\d{1,3})\\?\))(\s)", re.M)
+# A Markdown list item: a block of its own in every rendering ("-   \\(7\\) The provisions ...").
+_BULLET_LINE = re.compile(r"^[ \t]{0,3}[-*+][ \t]+")
 _HEADING_LINE = re.compile(r"^(?:#{1,6}\s|\s*(?:<span[^>\n]*>)?\s*(?:Sec\.|Section\b))")
 
 
@@ -50,7 +52,8 @@ def reflow(text: str, width: int = 57) -> str:
         lines = block.split("\n")
         runs: list[list[str]] = []
         for line in lines:
-            if not runs or _MARKER_LINE.match(line) or _HEADING_LINE.match(line) or line.endswith("  "):
+            opens = _MARKER_LINE.match(line) or _HEADING_LINE.match(line) or _BULLET_LINE.match(line)
+            if not runs or opens or runs[-1][-1].endswith("  "):
                 runs.append([line])
             else:
                 runs[-1].append(line)
@@ -98,6 +101,20 @@ def heading_joined_with_first_paragraph(text: str) -> str:
     return "\n".join(out)
 
 
+def _html_block(block: str) -> str:
+    """Return a Markdown block as HTML: a paragraph, or a list with an item per bullet (and its lines)."""
+
+    def escaped(text: str) -> str:
+        return html.escape(text, quote=False).replace("&lt;", "<").replace("&gt;", ">")
+
+    items = re.split(r"(?m)^(?=[ \t]{0,3}[-*+][ \t]+)", block)
+    if len(items) == 1:
+        return f"<p>{escaped(block)}</p>"
+    head = f"<p>{escaped(items[0])}</p>" if items[0].strip() else ""
+    listed = "".join(f"<li>{escaped(_BULLET_LINE.sub('', item, count=1))}</li>" for item in items[1:])
+    return f"{head}<ul>{listed}</ul>"
+
+
 def as_html(text: str) -> str:
     """Render a whitehouse.gov Markdown page as its HTML page: a paragraph per block, the date in <time>."""
     front, body = _split_front(text)
@@ -108,9 +125,7 @@ def as_html(text: str) -> str:
     blocks = [re.sub(r"[ \t]{2,}\n", "<br>\n", b) for b in blocks]  # a Markdown hard break
     blocks = [re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", b, flags=re.S) for b in blocks]
     blocks = [re.sub(r"(?<!\w)\*(\S(?:.*?\S)?)\*(?!\w)", r"<em>\1</em>", b, flags=re.S) for b in blocks]
-    paragraphs = "\n".join(
-        f"<p>{html.escape(b, quote=False).replace('&lt;', '<').replace('&gt;', '>')}</p>" for b in blocks
-    )
+    paragraphs = "\n".join(_html_block(b) for b in blocks)
     return (
         "<!DOCTYPE html><html><head><title>"
         + html.escape(title.group(1).strip("'\" ") if title else "")

@@ -136,14 +136,6 @@ def test_a_group_of_agencies_or_a_department_as_subject_is_one_lead(subject, lea
     assert [a.agency.abbreviation for a in parsed.leads] == leads
 
 
-def test_a_group_qualified_by_what_its_members_do_is_not_taken_for_every_agency():
-    parsed = ActorResolver(default_catalog(), {}).parse(
-        "the head of each agency responsible for operating a high-priority program"
-    )
-
-    assert [a.agency for a in parsed.leads] in ([], [None])
-
-
 def test_a_body_the_order_sets_up_acts_through_its_chair():
     text = (
         "(d) within 60 days, establish an Interagency Task Force, chaired by the Secretary of Energy and "
@@ -179,3 +171,122 @@ def test_a_term_the_definitions_section_defines_names_its_office():
     text = "(b) \u201cSecretary\u201d means the Secretary of Homeland Security."
 
     assert local_definitions(text)["secretary"] == "the Secretary of Homeland Security"
+
+
+@pytest.mark.parametrize(
+    ("subject", "leads"),
+    [
+        # Offices named inside how the lead takes part are no leads, however many an "and" joins.
+        (
+            "the Department of Transportation, in accordance with its agreement with the Department of "
+            "Housing and Urban Development and the Environmental Protection Agency,",
+            ["DOT"],
+        ),
+        (
+            "the Secretary of Defense and the Director of National Intelligence, rather than the Secretary "
+            "of Homeland Security and the Director of OMB,",
+            ["DOD", "ODNI"],
+        ),
+        ("the Director of NSA, serving in its capacity as the National Manager,", ["NSA"]),
+        # A plural title's list ends where another office is named, and may join more than two offices.
+        (
+            "the Secretaries of Health and Human Services and Agriculture and the Attorney General",
+            ["HHS", "USDA", "DOJ"],
+        ),
+        ("the Secretary of Energy or his designee", ["DOE"]),
+        ("The Attorney General is authorized to and", ["DOJ"]),
+        ("the heads of all Federal Civilian Executive Branch (FCEB) Agencies", ["FCEB"]),
+    ],
+)
+def test_it_keeps_the_leads_whole_and_only_the_leads(subject, leads):
+    got_leads, _, _ = parse(subject)
+    assert got_leads == leads
+
+
+@pytest.mark.parametrize(
+    ("subject", "leads"),
+    [
+        ("the heads of all agencies tasked in this order", ["AGENCIES"]),
+        ("the head of each agency responsible for operating a high-priority program", ["AGENCIES"]),
+        ("agencies maintaining NSS", ["AGENCIES"]),
+        ("Within 1 year of the date of this order, procuring agencies", ["AGENCIES"]),
+        (
+            "the heads of all agencies, as well as the Secretary of the Army, acting through the Assistant "
+            "Secretary of the Army for Civil Works",
+            ["AGENCIES", "USACE"],
+        ),
+        ("the CEO of the DFC and the Secretary of Defense", ["DFC", "DOD"]),
+        ("the Chief Performance Officer (CPO)", ["OMB"]),
+        ("the Chairman of the Joint Chiefs of Staff", ["JCS"]),
+        ("the Assistant to the President and Director of the Domestic Policy Council", ["DPC"]),
+    ],
+)
+def test_it_resolves_groups_and_titles_that_real_orders_use(subject, leads):
+    got_leads, _, _ = parse(subject)
+    assert got_leads == leads
+
+
+def test_a_narrowed_group_is_every_agency_and_says_so():
+    _, _, actors = parse("the head of each agency responsible for operating a high-priority program")
+    assert any("a group the text narrows" in note for note in actors.notes)
+
+
+@pytest.mark.parametrize(
+    ("subject", "leads"),
+    [
+        (
+            "the Attorney General, acting through the Director of the Bureau of Alcohol, Tobacco, Firearms "
+            "and Explosives, and the Secretary of Homeland Security",
+            ["ATF", "DHS"],
+        ),
+        ("the Director of the Bureau of Alcohol, Tobacco, Firearms and Explosives", ["ATF"]),
+        ("the Department of Energy, through its National Nuclear Security Administration,", ["NNSA"]),
+    ],
+)
+def test_an_office_whose_name_has_commas_is_one_office_and_through_its_component_acts(subject, leads):
+    assert parse(subject)[0] == leads
+
+
+def test_a_body_an_office_convenes_and_chairs_acts_through_that_office():
+    text = (
+        "(a) Within 90 days of the date of this order, the Secretary of Labor shall convene and chair an "
+        "interagency working group to study apprenticeships. The interagency working group shall report. "
+        "(b) The Secretary of Energy shall establish a Working Group on Grid Data (Working Group)."
+    )
+    resolver = ActorResolver(default_catalog(), local_definitions(text), chaired_bodies(text))
+
+    assert [a.agency.abbreviation for a in resolver.parse("The interagency working group").leads] == ["DOL"]
+    # Another group of the same kind, which the order names, is not the one the Secretary of Labor chairs.
+    assert all(a.agency is None for a in resolver.parse("the Working Group").leads)
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "the Deputy Director for Management of OMB and other members of the President's Management Council",
+        "the Deputy Director for Management of OMB and the other members of the PMC",
+    ],
+)
+def test_an_office_and_other_members_of_a_body_both_lead(subject):
+    assert parse(subject)[0] == ["OMB", "PMC"]
+
+
+@pytest.mark.parametrize(
+    ("clause", "subject"),
+    [
+        (
+            "Within 180 days of the date of this order, the Federal Environmental Executive",
+            "the Federal Environmental Executive",
+        ),
+        ("Within 90 days, the National Coordinator", "the National Coordinator"),
+    ],
+)
+def test_an_officer_titled_executive_or_coordinator_is_a_subject(clause, subject):
+    assert subject_of(clause) == subject
+
+
+@pytest.mark.parametrize(
+    "subject", ["The Senior Sustainability Officer for each agency", "each agency's Chief Data Officer"]
+)
+def test_an_officer_every_agency_has_acts_for_every_agency(subject):
+    assert parse(subject)[0] == ["AGENCIES"]

@@ -42,10 +42,29 @@ def test_it_defines_the_agencies_of_eo_14409_exactly_as_the_order_file_does():
         ("the Administrator of the Office of Electronic Government within OMB", "EGOV"),
         ("the heads of agencies that possess loan authorities", "AGENCIES"),
         ("the Permitting Council", "FPISC"),
+        ("the Federal Energy Management Program", "FEMP"),
+        ("the Assistant Secretary of Labor for Employment and Training", "ETA"),
+        ("the Employment and Training Administration", "ETA"),
+        ("the Select Committee on Artificial Intelligence", "NSTC"),
+        ("the NSTC Select Committee on AI", "NSTC"),
+        ("the Chief Statistician of the United States", "OIRA"),
+        ("the Director of the American Technology Council", "ATC"),
+        ("the President's Management Council", "PMC"),
+        ("the heads of all Federal LEAs", "FED-LEAS"),
+        ("each Federal law enforcement agency", "FED-LEAS"),
+        ("the Principal Deputy National Security Advisor", "NSC"),
+        ("the Deputy Secretary of Homeland Security", "DHS"),
+        ("the Federal Environmental Executive", "OFEE"),
+        ("the Officer for Civil Rights and Civil Liberties of DHS", "DHS"),
+        ("the General Counsel of the Department of Defense", "DOD"),
     ],
 )
 def test_titles_and_names_resolve_to_their_agency(phrase, abbreviation):
     assert default_catalog().resolve(phrase).abbreviation == abbreviation
+
+
+def test_an_official_named_by_who_designates_it_is_not_that_office():
+    assert default_catalog().resolve("each agency official designated by the Director of OMB") is None
 
 
 def test_an_office_it_lacks_resolves_to_nothing():

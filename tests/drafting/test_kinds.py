@@ -62,6 +62,23 @@ def test_an_executive_order_s_number_on_a_line_of_its_own_is_read():
     assert (d.order.kind, d.order.number) == ("executive_order", 14999)
 
 
+@pytest.mark.parametrize("line", ["EXECUTIVE ORDER 14999", "E.O. 14999", "**Executive Order No. 14999**"])
+def test_an_executive_order_s_number_is_read_however_its_line_is_printed(line):
+    text = f"{line}\n\n" + PRESIDENTIAL_MEMORANDUM.split("\n\n", 2)[2].replace("memorandum", "order").replace(
+        "I hereby direct as follows", "it is hereby ordered"
+    )
+
+    d = draft(text, signed_on=dt.date(2026, 2, 10))
+
+    assert (d.order.kind, d.order.number) == ("executive_order", 14999)
+
+
+def test_a_proclamation_s_number_in_capitals_is_read():
+    d = draft("PROCLAMATION 10999\n\n" + PROCLAMATION, signed_on=dt.date(2026, 3, 2))
+
+    assert (d.order.kind, d.order.number) == ("proclamation", 10999)
+
+
 def test_an_older_order_s_three_digit_sections_and_part_dividers():
     d = draft(OLDER_FEDERAL_REGISTER)
 

@@ -7,6 +7,7 @@ re-renderings over every corpus text and reports how many draft the same.
 """
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -47,3 +48,25 @@ def test_the_whitehouse_gov_page_as_html_drafts_as_its_markdown():
     text, _, options = DOCUMENTS["shape of EO 14409 (whitehouse.gov)"]
 
     assert drafted(as_html(text), "testing.html", options) == drafted(text, "testing.wh.md", options)
+
+
+CORPUS = Path(__file__).resolve().parents[2] / "eval" / "corpus"
+CORPUS_TEXTS = sorted(p.name for p in CORPUS.glob("*.md"))
+
+
+@pytest.mark.parametrize("name", CORPUS_TEXTS)
+def test_every_corpus_text_drafts_the_same_under_every_re_rendering(name):
+    text = (CORPUS / name).read_text(encoding="utf-8")
+    # As a user drafts each: a whitehouse.gov page is given a number (any number does for this).
+    options = {} if ".fr." in name else {"number": 1}
+    original = drafted(text, name, options)
+    renderings = dict(RENDERINGS)
+    if name.endswith(".wh.md"):
+        renderings["as HTML"] = as_html
+    differ = [
+        label
+        for label, render in sorted(renderings.items())
+        if drafted(render(text), name.replace(".wh.md", ".html") if label == "as HTML" else name, options)
+        != original
+    ]
+    assert differ == []

@@ -129,6 +129,11 @@ def test_a_named_subsection_resolves_to_a_ref(text, current, ref):
             "Within 2 years of the date of this order, and on a regular basis thereafter, X shall review it.",
             D.YearsAfterOrder(2, ongoing=True),
         ),
+        (
+            "Within 180 days of the date of this memorandum, and on an ongoing basis, the Director shall "
+            "establish requirements.",
+            D.DaysAfterOrder(180, ongoing=True),
+        ),
     ],
 )
 def test_a_first_deadline_followed_by_how_often_thereafter_recurs_or_goes_on(sentence, rule):

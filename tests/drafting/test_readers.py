@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from directives.drafting import DraftError, draft, readers
+from directives.drafting import DraftError, draft, paragraphs, readers
 from directives.drafting.readers import detect_format, read_document
 from directives.drafting.tree import build_tree
 
@@ -279,11 +279,11 @@ def test_a_title_without_a_period_run_into_its_text_is_split_before_the_text():
     ],
 )
 def test_a_run_on_title_ends_at_the_sentence_s_first_word(text, title, body):
-    assert readers.split_run_on_title(text) == (title, body)
+    assert paragraphs.split_run_on_title(text) == (title, body)
 
 
 def test_a_sentence_is_not_taken_for_a_run_on_title():
-    assert readers.split_run_on_title("Agencies shall report within 30 days.") is None
+    assert paragraphs.split_run_on_title("Agencies shall report within 30 days.") is None
 
 
 @pytest.mark.parametrize("wrapped", ["<span>(b)</span>", "<u>(b)</u>", '<span class="x">(b)</span>'])
@@ -393,17 +393,17 @@ def test_a_federal_register_heading_with_its_first_subsection_wrapped_keeps_the_
     ],
 )
 def test_a_run_on_title_ends_where_a_sentence_opens_before_its_first_lower_case_word(text, title, body):
-    assert readers.split_run_on_title(text) == (title, body)
+    assert paragraphs.split_run_on_title(text) == (title, body)
 
 
 def test_a_sentence_opening_with_a_year_is_not_taken_for_a_run_on_title():
-    assert readers.split_run_on_title("In 2031, Congress passed a law the Secretary shall apply.") is None
+    assert paragraphs.split_run_on_title("In 2031, Congress passed a law the Secretary shall apply.") is None
 
 
 def test_a_list_item_s_closing_and_wrapped_onto_its_own_line_still_ends_the_item():
     lines = ["(A) review the harbors of the Gulf Coast;", "and", "(B) report on them to the President."]
 
-    assert readers.join_lines(lines) == [
+    assert paragraphs.join_lines(lines) == [
         "(A) review the harbors of the Gulf Coast; and",
         "(B) report on them to the President.",
     ]

@@ -1,0 +1,136 @@
+"""Clauses: each "X shall ..." of a sentence, with its actors and the deadline phrases that bind it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from . import phrases as ph
+from .actors import Actor, ActorResolver, Actors, subject_of
+from .drafted import Inherited
+from .wording import PASSIVE, SHALL, sentences
+
+
+@dataclass
+class Clause:
+    """One "X shall ..." of a sentence: the actors, the duty and the deadline phrases that bind it."""
+
+    sentence: str
+    offset: int  # of the sentence in the node's text
+    actors: Actors
+    duty: str
+    phrases: list[ph.Phrase]
+    leads: list[Actor] = field(default_factory=list)
+    consulted: list[Actor] = field(default_factory=list)
+
+
+def find_clauses(text: str, inherited: Inherited | None, resolver: ActorResolver) -> list[Clause]:
+    """Return the "X shall" clauses of ``text`` whose X is an office (named, or referred back to)."""
+    found: list[Clause] = []
+    previous: Clause | None = None
+    # A deadline that a colon cut from its duty: "Within 180 days ..., and in accordance with the Goal:
+    # Leveraging Federal Data as a Strategic Asset, ..., agencies shall consider": the next clause's.
+    carried: list[ph.Phrase] = []
+    for offset, sentence in sentences(text):
+        phrases = ph.find(sentence)
+        shalls = list(SHALL.finditer(sentence))
+        if not shalls:
+            carried = [p for p in phrases if p.rule.as_dict().get("kind") != "none"]
+            carried = carried if sentence.rstrip().endswith(":") else []
+            continue
+        starts: list[int] = []
+        subjects: list[str] = []
+        cursor = 0
+        for m in shalls:
+            pre = sentence[cursor : m.start()]
+            subject = subject_of(pre)
+            subjects.append(subject)
+            starts.append(cursor + pre.rfind(subject) if subject else -1)
+            cursor = m.end()
+        for k, m in enumerate(shalls):
+            subject = subjects[k]
+            if PASSIVE.match(sentence[m.end() :]):
+                continue
+            if not subject:
+                before = sentence[(shalls[k - 1].end() if k else 0) : m.start()]
+                # "The head of each element of the Intelligence Community: ... (B) shall, within 1 year
+                # ..., update": an item that opens with "shall" acts for the office its lead-in names.
+                opens_item = offset == 0 and k == 0 and not before.strip() and inherited
+                # "X shall take immediate steps ...; and shall, within 30 days ...:": X again.
+                continues = previous is not None and re.fullmatch(r"(?:.*[\s,;])?(?:and|or)\s*|\s*", before)
+                if not (opens_item or continues):
+                    continue
+                subject = "they"
+            actors = resolver.parse(subject)
+            leads, consulted = actors.leads, actors.consulted
+            if actors.anaphoric:
+                source = previous or (inherited and Clause("", 0, Actors(), "", [], inherited.leads))
+                if not source or not source.leads:
+                    continue
+                leads = source.leads
+                consulted = source.consulted if previous else (inherited.consulted if inherited else [])
+            if not leads:
+                continue
+            # A clause with a subject of its own reads from its subject; one that continues the clause
+            # before it ("... and shall, within 30 days, ...") from its "shall", so the deadline of the
+            # sentence's opening stays the first clause's.
+            region_start = 0 if k == 0 else (starts[k] if starts[k] >= 0 else m.start())
+            region_end = starts[k + 1] if k + 1 < len(shalls) and starts[k + 1] >= 0 else len(sentence)
+            if k + 1 < len(shalls) and starts[k + 1] < 0:
+                region_end = shalls[k + 1].start()
+            duty = sentence[m.end() : region_end]
+            mine = [
+                p
+                for p in phrases
+                if region_start <= p.start < region_end and binds(p, sentence, m.start(), m.end(), region_end)
+            ]
+            if carried and k == 0 and not any(p.start < m.start() for p in mine):
+                mine = [*carried, *mine]
+            clause = Clause(sentence, offset, actors, duty, mine, leads, consulted)
+            for extra in consulted_after_shall(duty, resolver):
+                if all(not same_actor(extra, c) for c in [*clause.consulted, *clause.leads]):
+                    clause.consulted.append(extra)
+            found.append(clause)
+            previous = clause
+        carried = []
+    return found
+
+
+def same_actor(a: Actor, b: Actor) -> bool:
+    if a.agency and b.agency:
+        return a.agency.abbreviation == b.agency.abbreviation
+    return a.unknown == b.unknown
+
+
+def same_leads(a: list[Actor], b: list[Actor]) -> bool:
+    return [label(x) for x in a] == [label(x) for x in b]
+
+
+def label(actor: Actor) -> str:
+    return actor.agency.abbreviation if actor.agency else actor.unknown
+
+
+def consulted_after_shall(duty: str, resolver: ActorResolver) -> list[Actor]:
+    """Return offices a duty consults right after "shall": "shall, in consultation with X, issue"."""
+    m = re.match(
+        r"^\s*,\s*(?:as appropriate,\s*)?in (?:consultation|coordination) with "
+        r"([^,]+(?:,\s*and [^,]+)?),",
+        duty,
+    )
+    if not m:
+        return []
+    parsed = resolver.parse(f"the office, in consultation with {m.group(1)}")
+    return parsed.consulted
+
+
+def binds(phrase: ph.Phrase, sentence: str, shall_start: int, shall_end: int, region_end: int) -> bool:
+    """Return whether a deadline phrase binds the duty, rather than being a date inside what is done."""
+    if phrase.start < shall_start:
+        return True
+    if not phrase.fixed_date:
+        return True
+    between = sentence[shall_end : phrase.start]
+    if re.fullmatch(r"[\s,]*(?:(?:each|jointly|also|further|as appropriate|if possible),?\s*)*", between):
+        return True
+    after = sentence[phrase.end : region_end]
+    return bool(re.fullmatch(r"[\s.,;:]*", after))

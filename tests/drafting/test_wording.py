@@ -1,0 +1,42 @@
+"""The words of a duty: which items of a lead-in begin with what is to be done."""
+
+import pytest
+
+from directives.drafting.wording import CONTENT_LEAD_IN, is_action_item
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        "(c) within 180 days from the date of this order, prescribe such regulations as may be necessary",
+        "(a) within 180 days of the date of this order develop and provide to the Chair recommended rules",
+        "(ii) within 240 days of the date of this order, and annually thereafter, preparing and submitting",
+        "(d) in consultation with State, local, and tribal government officials and the private sector, "
+        "not later than 180 days after the date of this order, develop a plan",
+        "(i) Prioritizing the development and growth of Registered Apprenticeships",
+        "(iv) Review and, as needed, update within 60 days of the date of this memorandum any content",
+    ],
+)
+def test_an_item_that_opens_with_its_deadline_or_whom_it_consults_is_a_duty(item):
+    assert is_action_item(item)
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        "(b) within 240 days of the date of this order and concurrent with submission of the Plan, the",
+        "(iii) within 7 days of receiving notice of an Order or Directive issued pursuant to the procedures",
+        "(i) the agency's methodology for identifying and measuring improper payments",
+        "(c) Nothing in this section shall be construed to authorize a licensing requirement",
+        "(a) Review of existing regulations.",
+        "(b) Review. The Secretary shall review the program within 90 days of the date of this order.",
+        "(c) Report on Progress and Next Steps for the Program.",
+    ],
+)
+def test_an_item_whose_deadline_runs_on_into_more_conditions_or_a_thing_is_not(item):
+    assert not is_action_item(item)
+
+
+def test_a_lead_in_including_for_introduces_purposes_not_duties():
+    assert CONTENT_LEAD_IN.search("prioritize the use of AI in grant programs, including for:")
+    assert not CONTENT_LEAD_IN.search("increase participation in Registered Apprenticeships, including by:")
