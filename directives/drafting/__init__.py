@@ -7,7 +7,8 @@
 note where the drafter was unsure.
 """
 
-from .draft import KINDS, Draft, DraftedAmend, DraftedDirective, DraftError, draft
+from .draft import KINDS, DraftError, draft
+from .drafts import Draft, DraftedAmend, DraftedDirective
 from .unplaced import Unplaced
 
 __all__ = ["KINDS", "Draft", "DraftError", "DraftedAmend", "DraftedDirective", "Unplaced", "draft"]

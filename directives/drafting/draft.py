@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from dataclasses import dataclass
 
 from agencies.catalog import Catalog, default_catalog
 from directives import deadlines
@@ -14,63 +13,16 @@ from directives.orderfile import AgencySpec, OrderInfo, RevokeSpec
 from .actors import Actor
 from .builder import Builder, Drafted, due_on
 from .document import HEADING, ReadError
+from .drafts import Draft, DraftedAmend, DraftedDirective
 from .kinds import EXECUTIVE_ORDER, NATIONAL_SECURITY_MEMORANDUM, PRESIDENTIAL_MEMORANDUM, PROCLAMATION
 from .readers import read_document
 from .tree import build_tree
-from .unplaced import Unplaced, find_unplaced
+from .unplaced import find_unplaced
 from .writer import to_toml
 
 
 class DraftError(ValueError):
     """The text cannot be drafted; the message says why and, where it can, what to give."""
-
-
-@dataclass(frozen=True)
-class DraftedDirective:
-    ref: str
-    title: str
-    leads: tuple[str, ...]
-    consulted: tuple[str, ...]
-    rule: deadlines.Rule
-    parent: str
-    source: str
-    review: str
-    start: int  # offsets of the directive's text in ``Draft.text``
-    end: int
-    due_on: dt.date | None
-
-
-@dataclass(frozen=True)
-class DraftedAmend:
-    order: int
-    directive: str
-    rule: deadlines.Rule
-    note: str
-    leads: tuple[str, ...]
-    consulted: tuple[str, ...]
-    source: str
-    review: str
-    start: int
-    end: int
-    due_on: dt.date | None  # counted from the amended order's signing date, when the text gives it
-
-
-@dataclass(frozen=True)
-class Draft:
-    """A drafted order: spec-like fields, the TOML text, spans into the normalized text, review flags."""
-
-    text: str
-    format: str
-    order: OrderInfo
-    agencies: tuple[AgencySpec, ...]
-    directives: tuple[DraftedDirective, ...]
-    revokes: tuple[RevokeSpec, ...]
-    amends: tuple[DraftedAmend, ...]
-    flags: tuple[str, ...]
-    other_orders: dict[int, dt.date]
-    toml: str
-    # Sentences with a deadline-like phrase that no directive carries, each with the reason.
-    unplaced: tuple[Unplaced, ...] = ()
 
 
 # The longest text the drafter reads: the import page's largest configurable limit

@@ -7,7 +7,7 @@ import json
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .draft import Draft
+    from .drafts import Draft
 
 
 def string(value: str) -> str:
