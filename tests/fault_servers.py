@@ -31,6 +31,22 @@ def ephemeral_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def ephemeral_ports(count: int) -> list[int]:
+    """Return ``count`` different loopback ports that nothing listens on now.
+
+    Asked for one at a time, the kernel may give the same port again while the first server started on
+    it has not bound it yet; probes held open together cannot share one.
+    """
+    probes = [socket.socket() for _ in range(count)]
+    try:
+        for probe in probes:
+            probe.bind(("127.0.0.1", 0))
+        return [int(probe.getsockname()[1]) for probe in probes]
+    finally:
+        for probe in probes:
+            probe.close()
+
+
 class _ScriptedSMTP(SMTP):
     """aiosmtpd's server, answering 421 at the greeting while its sink says to refuse connections."""
 

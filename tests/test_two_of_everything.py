@@ -29,7 +29,7 @@ from agencies import actions as agency_actions
 from directives import history
 from directives.models import Delivery, Directive, DirectiveEvent, Involvement, Notification, Status
 from directives.notices import notify
-from tests.fault_servers import SmtpSink, ephemeral_port
+from tests.fault_servers import SmtpSink, ephemeral_ports
 from tests.test_celery_worker import LEADS, editors  # noqa: F401 - editors: a fixture, used by name
 from tests.test_faults import QUIET, Services, flags_per_deadline, sent_count
 
@@ -116,8 +116,7 @@ def test_two_web_servers_two_workers_and_two_beats_flag_once_send_once_and_keep_
     try:
         services.start_redis()
         servers = []
-        for n in (1, 2):
-            port = ephemeral_port()
+        for n, port in zip((1, 2), ephemeral_ports(2), strict=True):
             services._start(
                 f"web-{n}",
                 [sys.executable, "-m", "gunicorn", "orderctl.wsgi:application", "--bind", f"127.0.0.1:{port}",
