@@ -56,10 +56,6 @@ _OFFICIAL = re.compile(
     r"|Assistant to the President|Council|Board|Committee|Commission|Task Force|Representative|Counsel"
     r"|Coordinator|Officer|Manager)\b"
 )
-_DEFINITION = re.compile(
-    r"(?P<long>(?:[A-Z][\w'\u2019.&-]*)(?:\s+(?:of|for|and|on|to|the|in|at|as|[A-Z][\w'\u2019.&-]*)){0,14}?)"
-    r"\s+\((?:the\s+)?[\u201c\"]?(?P<short>[A-Z][A-Za-z.&\s-]{0,40}?)[\u201d\"]?\)"
-)
 # Items of an actor list that are not offices but how they take part: "with support from", "as identified by".
 _NOT_AN_OFFICE = re.compile(
     r"^(?:with|rather\s+than|as|from|by|under|including|to|for|in|on|at|if|when|where|who|which|that|other"
@@ -83,85 +79,6 @@ class Actors:
     consulted: list[Actor] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     anaphoric: bool = False
-
-
-_MEANS = re.compile(
-    r"(?:[Tt]he\s+term\s+)?[\u201c\"](?P<short>[A-Z][A-Za-z .&-]{0,40})[\u201d\"]\s+means\s+"
-    r"(?P<long>the\s+(?:Secretary|Director|Administrator|Attorney\s+General|Chair\w*)\b[^,.;()]{0,100})"
-)
-
-
-def local_definitions(text: str) -> dict[str, str]:
-    """Return the abbreviations an order defines for offices: "Cyber Safety Review Board (Board)"."""
-    found: dict[str, str] = {}
-    for m in _DEFINITION.finditer(text):
-        short = normalize(m.group("short"))
-        long = re.sub(r"\s+", " ", m.group("long")).strip()
-        # "the Director of the NSA as the National Manager for National Security Systems (National Manager)"
-        long = re.split(r"\s+as\s+(?:the\s+)?", long)[-1] if " as " in long else long
-        if short and short not in found and len(short) < 40:
-            found[short] = long
-    # A definitions section: "(b) \u201cSecretary\u201d means the Secretary of Homeland Security."
-    for m in _MEANS.finditer(text):
-        short = normalize(m.group("short"))
-        if short and short not in found:
-            found[short] = m.group("long").strip()
-    return found
-
-
-_BODY = re.compile(
-    r"(?:[A-Z][\w\u2019'-]*\s+(?:(?:on|for|of|the|and)\s+){0,2}){0,8}"
-    r"(?:Task\s+Force|Working\s+Group|Council|Committee|Board|Group|Commission)\b"
-)
-_CHAIRED_BY = re.compile(
-    r"\b(?:shall\s+be\s+)?(?P<co>co-)?(?:chaired|headed|led)\s+by\s+(?P<chair>the\s+(?:[^.;()]|\([^()]{0,40}\)){3,240})"
-)
-_IS_CHAIR = re.compile(
-    r"(?P<chair>\b[Tt]he\s+[^,.;()]{3,120}?),?\s+(?:who\s+)?shall\s+(?:serve\s+as|be)\s+(?:the\s+)?"
-    r"(?:Chair(?:person|man)?|head)\s+of\s+(?P<body>the\s+[^,.;()]{3,120})"
-)
-
-# "the Director of OPM shall convene and chair an interagency working group": the office that sets a body up
-# to chair it is its chair.
-_CONVENES = re.compile(
-    r"(?P<chair>\b[Tt]he\s+[^,.;()]{3,120}?),?\s+shall\s+(?:(?:convene|establish|form)\s+and\s+(?:co-)?chair"
-    r"|(?:convene|establish|form)\s+and\s+lead)\s+(?P<body>(?:an?|the)\s+(?:[\w\u2019'-]+\s+){0,8}?"
-    r"(?:[Tt]ask\s+[Ff]orce|[Ww]orking\s+[Gg]roup|[Cc]ouncil|[Cc]ommittee|[Bb]oard|[Gg]roup|[Cc]ommission))\b"
-)
-
-
-def chaired_bodies(text: str) -> dict[str, str]:
-    """Return the bodies an order sets up, by name, with the office that chairs or leads each.
-
-    "establish an Interagency Task Force, chaired by the Director", "The Committee shall be chaired by
-    the Administrator of the EPA", "The Director of OSTP shall be the Chair of the Task Force". Each body
-    is indexed by its full name and by its bare kind ("task force"), as the order refers back to it.
-    """
-    chairs: dict[str, str] = {}
-
-    def add(body: str, chair: str, *, by_kind: bool = True) -> None:
-        body = re.sub(r"^(?:an?|the)\s+", "", body.strip(), flags=re.I)
-        chair = re.sub(r"\s*\([^)]*\)", "", chair).strip()
-        chair = re.split(r",?\s+(?:and|or|who|which|that|with)\s+(?=(?!the\b)[a-z])", chair, maxsplit=1)[0]
-        kind = re.search(r"(?:Task\s+Force|Working\s+Group|Council|Committee|Board|Group|Commission)$", body)
-        for key in {normalize(body), normalize(kind.group(0)) if kind and by_kind else ""} - {""}:
-            chairs.setdefault(key, chair)
-
-    for m in _CHAIRED_BY.finditer(text):
-        window = text[max(0, m.start() - 250) : m.start()]
-        bodies = list(_BODY.finditer(window))
-        if bodies:
-            chair = m.group("chair")
-            if not m.group("co"):
-                chair = chair.split(",")[0]  # "chaired by the Director, and composed of ...": one chair
-            add(bodies[-1].group(0), chair)
-    for m in _CONVENES.finditer(text):
-        # Not by its bare kind: "an interagency working group" is referred back to by its words, and "the
-        # Working Group" may be another group the order names.
-        add(m.group("body"), m.group("chair"), by_kind=False)
-    for m in _IS_CHAIR.finditer(text):
-        add(m.group("body"), m.group("chair"))
-    return chairs
 
 
 def split_top(text: str, separators: str = r"[,;]") -> list[str]:

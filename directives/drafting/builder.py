@@ -21,9 +21,10 @@ from agencies.catalog import Catalog
 from directives import deadlines
 
 from . import phrases as ph
-from .actors import ActorResolver, chaired_bodies, local_definitions, subject_of
+from .actors import ActorResolver, subject_of
 from .chains import resolve_chains
 from .clauses import Clause, binds, find_clauses, label, same_leads
+from .definitions import chaired_bodies, local_definitions
 from .drafted import Drafted, Inherited
 from .other_orders import OtherOrders
 from .tree import Insertion, Node, Tree

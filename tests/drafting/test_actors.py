@@ -3,7 +3,8 @@
 import pytest
 
 from agencies.catalog import default_catalog
-from directives.drafting.actors import ActorResolver, chaired_bodies, local_definitions, subject_of
+from directives.drafting.actors import ActorResolver, subject_of
+from directives.drafting.definitions import chaired_bodies, local_definitions
 
 
 def parse(subject, text=""):
