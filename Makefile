@@ -38,11 +38,11 @@ run: migrate
 
 # The whole suite on every core (pytest-xdist), two workers a core: many tests wait on servers they
 # start (gunicorn, Celery, Redis, Chromium), so one worker a core leaves the cores idle half the time
-# (2 cores: 10.8 min with 2 workers, 8.5 min with 4). Each worker has its own test database, Redis
-# database and DATA_DIR (tests/environment.py); a module sharing a module-scoped fixture, and the
-# browser tests (one Chromium), stay on one worker (tests/conftest.py). The 20 slowest tests are listed
-# at the end; at most 8 workers (each takes a Redis database: 16 in all). TEST_WORKERS=0 runs it in
-# this one process (what `pytest` alone does).
+# (2 cores: the PostgreSQL pass 10.8 min with 2 workers, 8 min with 4, slower again with 6). Each
+# worker has its own test database, Redis database and DATA_DIR (tests/environment.py); a module
+# sharing a module-scoped fixture, and the browser tests (one Chromium), stay on one worker
+# (tests/conftest.py). The 20 slowest tests are listed at the end; at most 8 workers (each takes a
+# Redis database: 16 in all). TEST_WORKERS=0 runs it in this one process (what `pytest` alone does).
 TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print(min(8, 2 * len(os.sched_getaffinity(0))))' 2>/dev/null || echo auto)
 PYTEST_PARALLEL = -n $(TEST_WORKERS) $(if $(filter 0,$(TEST_WORKERS)),,--dist loadgroup)
 test: install
