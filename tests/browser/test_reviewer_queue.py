@@ -36,7 +36,11 @@ def queue_link(page: Page, queue: str, ref: str):
 
 
 def review(page: Page, verdict: str, note: str) -> None:
+    # The directive page a queue link opened must have loaded (its script run) before the form is
+    # filled: a verdict clicked while it was still loading was seen lost ("This field is required").
+    page.wait_for_load_state("load")
     page.locator("label[for^=id_review-review_]", has_text=verdict).click()
+    expect(page.get_by_role("radio", name=verdict)).to_be_checked()
     page.get_by_label("What you found", exact=True).fill(note)
     page.get_by_role("button", name="Save review").click()
 
