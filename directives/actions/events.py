@@ -132,6 +132,31 @@ def evidence_added(
     )
 
 
+def _deadline_moved(
+    directive: Directive,
+    kind: str,
+    new_due_on: dt.date | None,
+    note: str,
+    actor: User | None,
+    created: dt.datetime,
+    *,
+    agency: Agency | None = None,
+) -> NewEvent:
+    """Return the event of a deadline asked for, moved or dated, the status unchanged."""
+    return NewEvent.of(
+        directive,
+        kind=kind,
+        old_status=directive.status,
+        new_status=directive.status,
+        old_due_on=directive.due_on,
+        new_due_on=new_due_on,
+        note=note,
+        actor=actor,
+        agency=agency,
+        created=created,
+    )
+
+
 # --- Oversight (actions.reviews, actions.extensions) ------------------------------------------------
 def review_recorded(
     directive: Directive, *, verdict: str, note: str, evidence: str, actor: User | None, created: dt.datetime
@@ -161,17 +186,8 @@ def extension_requested(
     created: dt.datetime,
 ) -> NewEvent:
     """A lead's editor asks for a later deadline; the reviewers are told."""
-    return NewEvent.of(
-        directive,
-        kind=Kind.EXTENSION_REQUESTED,
-        old_status=directive.status,
-        new_status=directive.status,
-        old_due_on=directive.due_on,
-        new_due_on=requested_due_on,
-        note=justification,
-        actor=actor,
-        agency=agency,
-        created=created,
+    return _deadline_moved(
+        directive, Kind.EXTENSION_REQUESTED, requested_due_on, justification, actor, created, agency=agency
     )
 
 
@@ -185,17 +201,7 @@ def extension_denied(
     directive: Directive, *, requested_due_on: dt.date, reason: str, actor: User | None, created: dt.datetime
 ) -> NewEvent:
     """A reviewer denies an extension request; its requester is told."""
-    return NewEvent.of(
-        directive,
-        kind=Kind.EXTENSION_DENIED,
-        old_status=directive.status,
-        new_status=directive.status,
-        old_due_on=directive.due_on,
-        new_due_on=requested_due_on,
-        note=reason,
-        actor=actor,
-        created=created,
-    )
+    return _deadline_moved(directive, Kind.EXTENSION_DENIED, requested_due_on, reason, actor, created)
 
 
 # --- Deadlines (actions.schedule, actions.chains, actions.changes) ----------------------------------
@@ -209,17 +215,8 @@ def deadline_extended(
     created: dt.datetime,
 ) -> NewEvent:
     """The effective deadline moved later: by an administrator, or by an approved request."""
-    return NewEvent.of(
-        directive,
-        kind=Kind.DEADLINE_EXTENDED,
-        old_status=directive.status,
-        new_status=directive.status,
-        old_due_on=directive.due_on,
-        new_due_on=new_due_on,
-        note=justification,
-        actor=actor,
-        agency=agency,
-        created=created,
+    return _deadline_moved(
+        directive, Kind.DEADLINE_EXTENDED, new_due_on, justification, actor, created, agency=agency
     )
 
 
@@ -233,35 +230,14 @@ def event_dated(
     created: dt.datetime,
 ) -> NewEvent:
     """The event a deadline counts from is dated, and with it the deadline."""
-    return NewEvent.of(
-        directive,
-        kind=Kind.EVENT_DATED,
-        old_status=directive.status,
-        new_status=directive.status,
-        old_due_on=directive.due_on,
-        new_due_on=new_due_on,
-        note=note,
-        actor=actor,
-        agency=agency,
-        created=created,
-    )
+    return _deadline_moved(directive, Kind.EVENT_DATED, new_due_on, note, actor, created, agency=agency)
 
 
 def amended(
     directive: Directive, *, new_due_on: dt.date | None, note: str, actor: User | None, created: dt.datetime
 ) -> NewEvent:
     """A later order amends the directive's deadline rule (the deadline may move with it)."""
-    return NewEvent.of(
-        directive,
-        kind=Kind.AMENDED,
-        old_status=directive.status,
-        new_status=directive.status,
-        old_due_on=directive.due_on,
-        new_due_on=new_due_on,
-        note=note,
-        actor=actor,
-        created=created,
-    )
+    return _deadline_moved(directive, Kind.AMENDED, new_due_on, note, actor, created)
 
 
 def deadline_set(waiting: Directive, *, new_due_on: dt.date, note: str, created: dt.datetime) -> NewEvent:
