@@ -10,12 +10,18 @@ export DEBUG ?= true
 .PHONY: reset-demo install run migrate test test-future smoke lint k8s-validate lock lock-check security format bench fuzz load clean eval-import
 
 # Python packages exactly as the lock file pins them, hashes checked (pyproject.toml holds the ranges;
-# `make lock` resolves them into requirements/*.txt). The image installs requirements/runtime.txt the
-# same way, at the same versions.
+# `make lock` resolves them into requirements/*.txt). pip installs uv first, at the lock file's own pin
+# and hashes, then uv installs the rest: the same packages, hashes checked, in about a quarter of pip's
+# time (CI installs on every run). The image installs requirements/runtime.txt with pip, at the same
+# versions.
+UV_PIN := $(VENV)/uv-requirement.txt
 $(VENV)/.installed: requirements/dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit("orderctl needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --require-hashes -r requirements/dev.txt
+	awk '/^uv==/ { keep = 1 } keep { print; if ($$0 !~ /\\$$/) exit }' requirements/dev.txt > $(UV_PIN)
+	grep -q '^uv==' $(UV_PIN) || { echo "requirements/dev.txt pins no uv" >&2; exit 1; }
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r $(UV_PIN)
+	$(VENV)/bin/uv pip install --quiet --python $(PY) --require-hashes -r requirements/dev.txt
 	touch $@
 
 # USWDS, Chart.js and axe-core, exactly as package-lock.json pins them; redone only when the lock file changes.
@@ -113,7 +119,7 @@ fuzz: install
 # database: each run adds its events) and REDIS_URL; figures in docs/benchmarks.md. Locust is
 # installed here only, not by `make install`.
 $(VENV)/.installed-load: $(VENV)/.installed requirements/load.txt
-	$(PY) -m pip install --quiet --require-hashes -r requirements/load.txt
+	$(VENV)/bin/uv pip install --quiet --python $(PY) --require-hashes -r requirements/load.txt
 	touch $@
 
 load: $(VENV)/.installed-load
