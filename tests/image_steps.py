@@ -22,8 +22,10 @@ script, from the same lock files, as in the image.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import pickle
 import re
 import shlex
 import shutil
@@ -359,3 +361,48 @@ def build(workdir: Path, *, dockerfile: Path = ROOT / "Dockerfile", log=print) -
         if stage.name:
             named[stage.name] = result
     return Build(stages=done, python_bin=python_bin, left_to_docker=left_to_docker)
+
+
+# --- One build for a whole CI run.
+# CI runs the suite twice (the second time with the clock moved ahead): the image is the same commit's,
+# built the same way, so the second pass takes the first one's build instead of installing every package
+# again. Set IMAGE_CACHE_DIR to a folder of this run (.ci/run makes one and removes it at the end); a
+# build is reused only for the same Dockerfile, build context (every file and its content) and Python.
+CACHE_VARIABLE = "IMAGE_CACHE_DIR"
+
+
+def build_key(dockerfile: Path = ROOT / "Dockerfile") -> str:
+    """Return a digest of what a build depends on: the Dockerfile, every context file, this Python."""
+    digest = hashlib.sha256()
+    digest.update(sys.version.encode() + b"\0" + dockerfile.read_bytes())
+    for path in sorted(context_files()):
+        digest.update(b"\0" + path.encode() + b"\0" + hashlib.sha256((ROOT / path).read_bytes()).digest())
+    return digest.hexdigest()[:32]
+
+
+def cached_build(workdir: Path, *, dockerfile: Path = ROOT / "Dockerfile", log=print) -> Build:
+    """Return ``build``'s result, built once per IMAGE_CACHE_DIR and key (see above), or fresh without it.
+
+    The image's folder is copied into ``workdir`` for each caller, so what one run of the server writes
+    (its data folder) never reaches the next: each starts from the image as built. The stages before it
+    and the image's Python stay in the cache; nothing writes to them (``PYTHONDONTWRITEBYTECODE``).
+    """
+    cache = os.environ.get(CACHE_VARIABLE)
+    if not cache:
+        return build(workdir, dockerfile=dockerfile, log=log)
+    home = Path(cache) / build_key(dockerfile)
+    record = home / "build.pickle"
+    if record.is_file():
+        log(f"the image built earlier in this run, from {home}")
+        made: Build = pickle.loads(record.read_bytes())  # noqa: S301 - written below, by this run
+    else:
+        # The virtualenv's scripts name the folder they were installed in, so the build is made where it
+        # stays; the record is written last, so a build cut short is never reused (it is made again).
+        shutil.rmtree(home, ignore_errors=True)
+        made = build(home / "build", dockerfile=dockerfile, log=log)
+        record.write_bytes(pickle.dumps(made))
+    image = made.image
+    copy = workdir / image.folder.name
+    shutil.copytree(image.folder, copy, symlinks=True)
+    stages = [*made.stages[:-1], StageResult(stage=image.stage, folder=copy, env=image.env)]
+    return Build(stages=stages, python_bin=made.python_bin, left_to_docker=made.left_to_docker)

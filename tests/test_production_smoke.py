@@ -74,7 +74,7 @@ def run(command: list[str], cwd: Path, env: dict[str, str]) -> str:
 # The image, its database, its server.
 @pytest.fixture(scope="module")
 def image(tmp_path_factory) -> image_steps.Build:
-    return image_steps.build(tmp_path_factory.mktemp("image"))
+    return image_steps.cached_build(tmp_path_factory.mktemp("image"))
 
 
 @pytest.fixture(scope="module")
