@@ -20,6 +20,7 @@ import dataclasses
 import datetime as dt
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from directives import deadlines
@@ -63,12 +64,19 @@ _THIS = r"this\s+(?:order|memorandum|proclamation)"
 _ORDER = rf"(?:the\s+)?(?:effective\s+)?(?:(?:date|issuance|signing)\s+of\s+)?(?:{_THIS}|the\s+order)"
 _LEAD = r"(?:within|not later than|no later than|not more than|no more than)"
 
+# "In the first 60 days from the date of this order" counts from the signing date as "within" does.
 RELATIVE_TO_ORDER = re.compile(
-    rf"\b{_LEAD}\s+{AMOUNT}\s+(?:of|from|after|following)\s+{_ORDER}",
+    rf"\b(?:{_LEAD}|(?:in|during) the first)\s+{AMOUNT}\s+(?:of|from|after|following)\s+{_ORDER}",
     re.IGNORECASE,
 )
+# "terminate all existing exclusions as of March 12, 2025": the duty takes effect by that date.
 FIXED_DATE = re.compile(
-    rf"\b(?P<lead>by|not later than|no later than|on or before|before)\s+(?P<date>{DATE})",
+    rf"\b(?P<lead>by|not later than|no later than|on or before|before|as of)\s+(?P<date>{DATE})",
+    re.IGNORECASE,
+)
+# "within ten days of March 12, 2025": a fixed date, N days (months) after the date named.
+AFTER_DATE = re.compile(
+    rf"\b{_LEAD}\s+{AMOUNT}\s+(?:of|after|following|from)\s+(?P<date>{DATE})",
     re.IGNORECASE,
 )
 # "By February 2022": the month's last day. "In September 2023, and on an annual basis thereafter": the
@@ -80,6 +88,16 @@ MONTH_YEAR = re.compile(
     rf"\b(?P<lead>by|not later than|no later than|by the end of|in)\s+{_MONTH_NAME}\s+(?P<year>\d{{4}})\b"
     r"(?!,?\s*\d)",
     re.IGNORECASE,
+)
+# "Starting in January 2022, the Secretary shall provide an annual update", "Beginning in 2010, the
+# Committee shall publish an annual Action Plan": the first due at the end of that month (year), then
+# every period the sentence names ("annual", "quarterly"); with none named, that one date.
+STARTING = re.compile(
+    rf"\b(?:starting|beginning|commencing)\s+(?:in\s+)?(?:{_MONTH_NAME}\s+)?(?P<year>\d{{4}})\b(?!,?\s*\d)",
+    re.IGNORECASE,
+)
+_PERIOD_WORD = re.compile(
+    r"\b(?:semiannual(?:ly)?|biennial(?:ly)?|annual(?:ly)?|quarterly|monthly)\b", re.IGNORECASE
 )
 _TRIGGERS = {
     "publication": deadlines.Trigger.PUBLISHED,
@@ -282,6 +300,28 @@ def _chained(what: str, match: re.Match[str]) -> Phrase:
     )
 
 
+def _starting(sentence: str, m: re.Match[str], take: Callable[[int, int], None]) -> Phrase | None:
+    """Return the phrase of "Starting in January 2022, ... an annual update": recurring from that month's
+    (year's) end, when the sentence names a period, whose word ``take`` marks as used; else None ("Beginning
+    in 2027, agencies shall not purchase ..." says when a policy starts, not by when a duty is done)."""
+    period = _PERIOD_WORD.search(sentence, m.end())
+    if period is None:
+        return None
+    year = int(m.group("year"))
+    month = MONTHS[m.group("month").lower()] if m.group("month") else 12
+    last = dt.date(year, month, calendar.monthrange(year, month)[1])
+    take(period.start(), period.end())
+    what = "month" if m.group("month") else "year"
+    return Phrase(
+        m.start(),
+        m.end(),
+        _recurring(deadlines.OnDate(date=last), _period(period.group(0))),
+        m.group(0),
+        review=f"'{m.group(0)}' names a {what}: the first drafted as its last day, then '{period.group(0)}'.",
+        fixed_date=True,
+    )
+
+
 def find(sentence: str) -> list[Phrase]:
     """Return the deadline phrases of ``sentence``, in the order they appear."""
     return list(_find(sentence))
@@ -339,6 +379,24 @@ def _find(sentence: str) -> tuple[Phrase, ...]:
         )
         found.append(phrase)
         take(m.start(), m.end())
+    for m in AFTER_DATE.finditer(sentence):
+        start_date = parse_date(m.group("date"))
+        if start_date is None or not free(m.start(), m.end()):
+            continue
+        # Counted as from a signing date on that day: the same calendar arithmetic as the order's own.
+        date = _after_order(number(m.group("n")), m.group("unit")).due_on(signed_on=start_date)
+        if date is None:
+            continue
+        review = f"'{m.group(0)}' counts from a date: drafted as {date.isoformat()}."
+        found.append(Phrase(m.start(), m.end(), deadlines.OnDate(date=date), m.group(0), review, True))
+        take(m.start(), m.end())
+    for m in STARTING.finditer(sentence):
+        if not free(m.start(), m.end()):
+            continue
+        starting = _starting(sentence, m, take)
+        if starting is not None:
+            found.append(starting)
+            take(m.start(), m.end())
     for m in CHAINED.finditer(sentence):
         if not free(m.start(), m.end()):
             continue
