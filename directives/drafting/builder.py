@@ -13,6 +13,7 @@ and its items (``_visit_children``).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from .clauses import Clause, binds, find_clauses, label, same_leads
 from .definitions import chaired_bodies, local_definitions
 from .drafted import Drafted, Inherited
 from .other_orders import OtherOrders
+from .passive import passive_deadlines
 from .tree import Insertion, Node, Tree
 from .wording import (
     CONTENT_LEAD_IN,
@@ -96,8 +98,10 @@ class Builder:
         made = self._own(node, text, clauses, inherited, parent_ref)
         self._settle(made, amended)
         out.extend(made)
-        passed = self._handed_down(node, text, clauses, made)
+        passed = self._handed_down(node, self._lead_in_text(node, text), clauses, made)
         self._visit_children(node, passed, made[0].ref if made else parent_ref, made, out, amended=amended)
+        if made and isinstance(made[0].rule, deadlines.NoDeadline):
+            out.extend(passive_deadlines(made[0], node.ref))
 
     def _own(
         self, node: Node, text: str, clauses: list[Clause], inherited: Inherited | None, parent_ref: str
@@ -267,7 +271,7 @@ class Builder:
         passed: Inherited | None = None
         if made and text.rstrip().endswith(":"):
             last_sentence = sentences(text)[-1][1]
-            lead_in = clauses[-1] if clauses and clauses[-1].sentence == last_sentence else None
+            lead_in = next((c for c in reversed(clauses) if c.sentence == last_sentence), None)
             tail = text.rstrip()[-160:]
             runs_on = not CONTENT_LEAD_IN.search(tail) or re.search(r"following:$", tail)
             if runs_on and lead_in is not None:
@@ -308,6 +312,17 @@ class Builder:
                     break
         return passed
 
+    def _lead_in_text(self, node: Node, text: str) -> str:
+        """Return the node's text before its first item: its lead-in, even when a paragraph after the
+        items is the node's too ("(e) ... activities." then "The Committee shall review ...")."""
+        if not node.children:
+            return text
+        first_item = node.children[0].paragraphs[0]
+        before = [i for i in node.paragraphs if i < first_item]
+        if len(before) == len(node.paragraphs) or not before:
+            return text
+        return node_text(dataclasses.replace(node, paragraphs=before), self.texts)
+
     def _visit_children(
         self,
         node: Node,
@@ -329,6 +344,11 @@ class Builder:
                 or passed.objects  # reached only with a lead-in that names offices
             )
             child_inherit = passed if passed and takes else None
+            if child_inherit is None and made and self._dated_action(child_text):
+                # "(e) develop ... a process ..., including-- ... (iii) not later than 180 days after the
+                # date of this order, ..., establishing lists of ...": an item that says what is done and
+                # by when is a duty of the directive's office even where the lead-in lists its content.
+                child_inherit = Inherited(made[0].leads, made[0].consulted, deadlines.NoDeadline(), None, [])
             before = len(out)
             if passed and child_inherit is None and self._passes_through(child, child_text):
                 # "(m) The Secretary shall: (i) to better protect consumers ...: (A) not later than 30 days
@@ -345,6 +365,20 @@ class Builder:
                 for descendant in child.walk():
                     made[0].source += " " + " ".join(self.texts[i] for i in descendant.paragraphs)
                     made[0].paragraphs.extend(descendant.paragraphs)
+
+    @staticmethod
+    def _dated_action(text: str) -> bool:
+        """Return whether an item opens with what is done and a deadline of its own that binds it."""
+        if not is_action_item(text):
+            return False
+        first = sentences(strip_marker(text))[0][1] if text.strip() else ""
+        return any(
+            binds(p, first, 0, 0, len(first))
+            and not isinstance(p.rule, deadlines.NoDeadline)
+            and p.chain is None
+            and not isinstance(p.rule, deadlines.DaysFromEvent)
+            for p in ph.find(first)
+        )
 
     def _names_actor(self, text: str) -> bool:
         """Return whether an item's first duty has an office as its subject ("(i) the Secretary shall")."""

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from . import phrases as ph
 from .actors import Actor, ActorResolver, Actors, subject_of
 from .drafted import Inherited
-from .wording import PASSIVE, SHALL, sentences
+from .wording import PASSIVE, SHALL, VERBS, sentences
 
 
 @dataclass
@@ -133,4 +133,15 @@ def binds(phrase: ph.Phrase, sentence: str, shall_start: int, shall_end: int, re
     if re.fullmatch(r"[\s,]*(?:(?:each|jointly|also|further|as appropriate|if possible),?\s*)*", between):
         return True
     after = sentence[phrase.end : region_end]
-    return bool(re.fullmatch(r"[\s.,;:]*", after))
+    if re.fullmatch(r"[\s.,;:]*", after):
+        return True
+    # "(b) building upon current initiatives, not later than December 31, 2006, develop a plan": set off by
+    # commas right before the duty's verb; not inside an infinitive it belongs to ("require vendors to,
+    # by January 4, 2027, ensure ...").
+    verb = re.match(r",\s*([a-z]+)\b", after)
+    return bool(
+        verb
+        and verb.group(1) in VERBS
+        and re.search(r",\s*$", between)
+        and not re.search(r"\bto,?\s*$", between)
+    )
