@@ -27,6 +27,7 @@ _CANONICAL = (LOWER, ROMAN, UPPER, DIGIT)
 _ROMAN = re.compile(r"^(?=[ivxlc])(c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
 _BEAM = 32
+_REUSED = 2.0
 _OPEN_QUOTE, _CLOSE_QUOTE = "\u201c", "\u201d"
 SUBSECTION = re.compile(r"^(\d+)\.(\d+)\.?\s")
 
@@ -105,22 +106,25 @@ def solve(tokens: list[str], *, free_start: bool = False) -> Reading:
         for stack, (penalty, history) in states.items():
             for typ, position in readings(token):
                 for level in range(len(stack) - 1, -1, -1):
-                    if stack[level][0] == typ:
-                        if position == stack[level][1] + 1:
-                            closed = sum(1 for _, p in stack[level + 1 :] if p == 0)
-                            _keep(
-                                following,
-                                (*stack[:level], (typ, position)),
-                                penalty + closed,
-                                (*history, (typ, level)),
-                            )
-                        break
+                    if stack[level][0] == typ and position == stack[level][1] + 1:
+                        closed = sum(1 for _, p in stack[level + 1 :] if p == 0)
+                        _keep(
+                            following,
+                            (*stack[:level], (typ, position)),
+                            penalty + closed,
+                            (*history, (typ, level)),
+                        )
                 first = free_start and not stack and not any(history)
-                if (position == 0 or first) and all(t != typ for t, _ in stack):
+                if position == 0 or first:
+                    # A fifth level may use letters again: "(iii) (A) (1) (a) (b) ... (2) (a) ... (B)" (EO
+                    # 14086 2(c)); unlikely, so only when no other reading fits.
+                    reused = _REUSED if any(t == typ for t, _ in stack) else 0.0
+                    if reused and len(stack) < len(_CANONICAL):
+                        continue
                     _keep(
                         following,
                         (*stack, (typ, position)),
-                        penalty + _order_penalty(stack, typ),
+                        penalty + _order_penalty(stack, typ) + reused,
                         (*history, (typ, len(stack))),
                     )
         if following:

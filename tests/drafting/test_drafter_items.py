@@ -128,3 +128,25 @@ These communications may include status updates;
     assert all(x.due_on is None for ref, x in got.items() if ref.startswith("3("))  # not the last item's
     # The list goes on after the unmarked paragraph: its items keep the lead-in's deadline.
     assert [got[f"4(a)({r})"].due_on for r in ("i", "ii", "iii")] == [dt.date(2026, 5, 2)] * 3
+
+
+def test_a_marker_on_a_line_of_its_own_opens_its_item():
+    d = draft(
+        HEADER
+        + """Sec. 2. Oversight.
+
+(a) Updates.
+(A)
+Policies.
+
+The Secretary of Energy shall review the policies.
+(B)
+Reports.
+
+Within 1 year of the date of this order, the Secretary of Energy shall publish a report.
+"""
+    )
+
+    got = by_ref(d)
+    assert got["2(a)(B)"].due_on == dt.date(2027, 3, 3)
+    assert got["2(a)(A)"].due_on is None
