@@ -33,7 +33,8 @@ VERBS = frozenset(
     remove report require rescind research review revise seek select set share solicit strengthen
     streamline study submit support take track train transmit undertake update use validate verify work
     prescribe investigate enforce compile negotiate certify withdraw audit reassess reevaluate recruit
-    simplify standardize upgrade restore secure start write
+    simplify standardize upgrade restore secure start write contact inform brief launch hold post send
+    request resume revisit reconvene
 """,
     )
 )
