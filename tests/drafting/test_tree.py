@@ -146,8 +146,8 @@ def test_a_fifth_level_uses_letters_again_under_digits():
             "(2) G:",
             "(a) H.",
             "(B) I.",
+            "(b) J.",
         ]
-        + ["(b) J."]
     ) == [
         "2",
         "2(a)",
