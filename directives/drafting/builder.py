@@ -173,11 +173,13 @@ class Builder:
         Return whether ``current``'s rule is set.
         """
         rule_set = from_lead_in
+        rule_clause: Clause | None = None
         for clause in clauses:
             for phrase in clause.phrases:
                 if not rule_set:
                     current.rule = phrase.rule
                     current.sentence = clause.sentence
+                    rule_clause = clause
                     current.phrase = phrase
                     if clause is not clauses[0] and not same_leads(clause.leads, current.leads):
                         current.review.append(
@@ -189,6 +191,10 @@ class Builder:
                     continue
                 if self._recurs_thereafter(current, clause, phrase):
                     break
+                if clause is rule_clause and self._recurs_from(current, phrase):
+                    # "Within 180 days ..., the heads of Federal LEAs shall submit data on a monthly
+                    # basis": the first deadline starts the recurrence the same duty names.
+                    continue
                 made.append(
                     Drafted(
                         ref=f"{node.ref}-{len(made) + 1}",
@@ -218,6 +224,30 @@ class Builder:
             and rule.first.event == ph.NO_START
             and re.match(r"\s*(?:Thereafter|After that|Subsequently)\b", clause.sentence, re.IGNORECASE)
             and (clause.actors.anaphoric or same_leads(clause.leads, current.leads))
+            and isinstance(
+                first,
+                deadlines.DaysAfterOrder
+                | deadlines.MonthsAfterOrder
+                | deadlines.YearsAfterOrder
+                | deadlines.OnDate,
+            )
+        ):
+            return False
+        current.rule = deadlines.Recurring(
+            first=first, every_days=rule.every_days, every_months=rule.every_months
+        )
+        current.also.append(phrase.text)
+        return True
+
+    @staticmethod
+    def _recurs_from(current: Drafted, phrase: ph.Phrase) -> bool:
+        """Make ``current``'s dated first deadline recur with ``phrase``'s period, when ``phrase`` recurs
+        with no start of its own. Return whether it did."""
+        rule, first = phrase.rule, current.rule
+        if not (
+            isinstance(rule, deadlines.Recurring)
+            and isinstance(rule.first, deadlines.DaysFromEvent)
+            and rule.first.event == ph.NO_START
             and isinstance(
                 first,
                 deadlines.DaysAfterOrder

@@ -145,6 +145,8 @@ EVERY_AFTER_ORDER = re.compile(
 PERIODIC = re.compile(
     r"\b(?:(?:at least|no less than|not less than)\s+)?(?P<period>annually|quarterly|biennially|semiannually|"
     r"on (?:at least )?an? (?:annual|quarterly|biennial|semiannual|monthly) basis|quarterly"
+    # "an assessment within 90 days ..., followed by annual assessments"
+    r"|followed by (?:annual|quarterly|biennial|semiannual|monthly) \w+"
     r"|every\s+(?P<n>\d+|two|three)\s+"
     r"(?P<unit>years|months))\b",
     re.IGNORECASE,

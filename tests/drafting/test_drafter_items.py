@@ -150,3 +150,25 @@ Within 1 year of the date of this order, the Secretary of Energy shall publish a
     got = by_ref(d)
     assert got["2(a)(B)"].due_on == dt.date(2027, 3, 3)
     assert got["2(a)(A)"].due_on is None
+
+
+def test_a_first_deadline_starts_the_recurrence_its_duty_names():
+    d = draft(
+        HEADER
+        + """Sec. 6. Data. (a) Within 180 days of the date of this order, the Attorney General shall submit data
+on a monthly basis to the Federal Bureau of Investigation.
+
+(b) Within 90 days of the date of this order, the Director of National Intelligence shall produce an
+assessment of the threat, followed by annual assessments.
+
+(c) The Secretary of Energy shall, within 6 months of the date of this order, create a screening tool and
+shall annually publish maps.
+"""
+    )
+
+    got = by_ref(d)
+    assert got["6(a)"].rule == D.Recurring(first=D.DaysAfterOrder(180), every_months=1)
+    assert got["6(b)"].rule == D.Recurring(first=D.DaysAfterOrder(90), every_months=12)
+    # A second duty ("and shall annually publish") recurs on its own; the first keeps its one date.
+    assert got["6(c)"].rule == D.MonthsAfterOrder(6)
+    assert isinstance(got["6(c)-2"].rule, D.Recurring)
