@@ -155,8 +155,8 @@ Within 1 year of the date of this order, the Secretary of Energy shall publish a
 def test_a_first_deadline_starts_the_recurrence_its_duty_names():
     d = draft(
         HEADER
-        + """Sec. 6. Data. (a) Within 180 days of the date of this order, the Attorney General shall submit data
-on a monthly basis to the Federal Bureau of Investigation.
+        + """Sec. 6. Data. (a) Within 180 days of the date of this order, the Attorney General shall submit
+data on a monthly basis to the Federal Bureau of Investigation.
 
 (b) Within 90 days of the date of this order, the Director of National Intelligence shall produce an
 assessment of the threat, followed by annual assessments.
