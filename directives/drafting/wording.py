@@ -34,7 +34,9 @@ VERBS = frozenset(
     streamline study submit support take track train transmit undertake update use validate verify work
     prescribe investigate enforce compile negotiate certify withdraw audit reassess reevaluate recruit
     simplify standardize upgrade restore secure start write contact inform brief launch hold post send
-    request resume revisit reconvene
+    request resume revisit reconvene utilize adjust address award refine reform reinforce renew replace
+    resolve respond retain revoke safeguard specify sponsor waive invite measure gather distribute
+    participate cooperate reconcile prohibit terminate suspend
 """,
     )
 )
