@@ -182,9 +182,15 @@ class Builder:
                     rule_clause = clause
                     current.phrase = phrase
                     if clause is not clauses[0] and not same_leads(clause.leads, current.leads):
+                        # "The Secretary shall coordinate ... Within 120 days ..., the Secretary and the
+                        # Secretaries of the Treasury and Commerce each shall make recommendations": the
+                        # dated duty is the later sentence's, and so are its offices.
                         current.review.append(
-                            f"The deadline is in a sentence whose actor differs: '{clause.sentence[:120]}'."
+                            "The deadline is in a sentence whose actor differs: "
+                            f"'{clause.sentence[:120]}'; drafted with that sentence's offices, not those of "
+                            f"'{clauses[0].sentence[:80]}'."
                         )
+                        current.leads, current.consulted = clause.leads, clause.consulted
                     rule_set = True
                     continue
                 if isinstance(phrase.rule, deadlines.NoDeadline):

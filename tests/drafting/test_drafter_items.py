@@ -172,3 +172,17 @@ shall annually publish maps.
     # A second duty ("and shall annually publish") recurs on its own; the first keeps its one date.
     assert got["6(c)"].rule == D.MonthsAfterOrder(6)
     assert isinstance(got["6(c)-2"].rule, D.Recurring)
+
+
+def test_a_deadline_in_a_later_sentence_of_other_offices_is_drafted_with_those_offices():
+    d = draft(
+        HEADER
+        + """Sec. 8. Incentives. (a) The Secretary of Homeland Security shall coordinate a set of incentives.
+Within 120 days of the date of this order, the Secretary of Homeland Security and the Secretaries of the
+Treasury and Commerce each shall make recommendations to the President.
+"""
+    )
+
+    got = by_ref(d)["8(a)"]
+    assert (got.leads, got.due_on) == (("DHS", "TREASURY", "DOC"), dt.date(2026, 7, 1))
+    assert "actor differs" in got.review
