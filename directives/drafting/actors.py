@@ -368,7 +368,12 @@ class ActorResolver:
                 continue
             inner = _THROUGH_INSIDE.split(item, maxsplit=1)
             if _VAGUE.search(inner[0]) and (consulted or actors):
-                continue
+                # "the Attorney General, the Secretary of Homeland Security, and the heads of other Federal
+                # LEAs": "other" before a group the catalog names is that group, not anyone appropriate.
+                named = self._named_group(inner[0])
+                if named is None:
+                    continue
+                inner[0] = named
             actor = self.resolve(inner[0])
             if actor.agency is None and not (
                 _OFFICIAL.search(actor.unknown) or _GROUP_WORDS.search(actor.unknown)
@@ -391,6 +396,17 @@ class ActorResolver:
                 self._replace(actors, department, component, item, result)
                 department = [component]
         return actors
+
+    def _named_group(self, item: str) -> str | None:
+        """Return ``item`` without its "other" when that is its only vague word and the rest names a group
+        of the catalog other than every agency ("the heads of other Federal LEAs"), else None."""
+        rest = re.sub(r"\bother\s+", "", item, count=1)
+        if rest == item or _VAGUE.search(rest):
+            return None
+        actor = self.resolve(rest)
+        if actor.agency is None or not actor.agency.is_group or actor.agency.abbreviation == "AGENCIES":
+            return None
+        return rest
 
     def _rejoin(self, item: str, following: list[str]) -> tuple[str, int] | None:
         """Return ``item`` joined with the next pieces when together, and not alone, they name a known office,

@@ -50,6 +50,13 @@ def parse(subject, text=""):
             ["NIST", "DOE", "NSF"],
             [],
         ),
+        # "other" before a group the catalog names is that group; before "agencies" it names no one.
+        (
+            "the Attorney General, the Secretary of Homeland Security, and the heads of other Federal LEAs",
+            ["DOJ", "DHS", "FED-LEAS"],
+            [],
+        ),
+        ("the Attorney General and the heads of other relevant agencies", ["DOJ"], []),
     ],
 )
 def test_it_resolves_leads_and_consulted_offices(subject, leads, consulted):
