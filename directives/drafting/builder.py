@@ -148,6 +148,8 @@ class Builder:
         if current is None:
             return []
         made = [current]
+        if from_lead_in and inherited is not None:
+            made.extend(self._item_further(node, current, text))
         rule_set = self._further(
             node, current, clauses, made, from_lead_in=from_lead_in, parent_ref=parent_ref
         )
@@ -218,6 +220,35 @@ class Builder:
                 )
                 break
         return rule_set
+
+    @staticmethod
+    def _item_further(node: Node, current: Drafted, text: str) -> list[Drafted]:
+        """Return a directive for each further deadline counted from the order in an item's first sentence:
+        "(iv) update within 60 days ... any website content, and within 300 days ... any agency reports"."""
+        first = sentences(text)[0][1] if text else ""
+        own = [p for p in ph.find(first) if binds(p, first, 0, 0, len(first))]
+        more: list[Drafted] = []
+        for phrase in own[1:]:
+            if not isinstance(
+                phrase.rule, deadlines.DaysAfterOrder | deadlines.MonthsAfterOrder | deadlines.YearsAfterOrder
+            ):
+                continue
+            more.append(
+                Drafted(
+                    ref=f"{node.ref}-{len(more) + 2}",
+                    title=duty_title(first[phrase.end :]) or current.title,
+                    leads=current.leads,
+                    consulted=current.consulted,
+                    rule=phrase.rule,
+                    parent=current.parent,
+                    source=first.strip(),
+                    review=[f"A second deadline of the item: '{phrase.text}'."],
+                    paragraphs=list(node.paragraphs),
+                    sentence=first,
+                    phrase=phrase,
+                )
+            )
+        return more
 
     @staticmethod
     def _recurs_thereafter(current: Drafted, clause: Clause, phrase: ph.Phrase) -> bool:

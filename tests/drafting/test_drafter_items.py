@@ -186,3 +186,20 @@ Treasury and Commerce each shall make recommendations to the President.
     got = by_ref(d)["8(a)"]
     assert (got.leads, got.due_on) == (("DHS", "TREASURY", "DOC"), dt.date(2026, 7, 1))
     assert "actor differs" in got.review
+
+
+def test_a_second_deadline_counted_from_the_order_in_an_item_gives_ref_2():
+    d = draft(
+        HEADER
+        + """Sec. 3. Integrity. (a) The heads of agencies shall:
+
+(i) designate an official; and
+
+(ii) Review and, as needed, update within 60 days of the date of this order any website content, and
+within 300 days of the date of this order any agency reports that are inconsistent with these principles.
+"""
+    )
+
+    got = by_ref(d)
+    assert got["3(a)(ii)"].due_on == dt.date(2026, 5, 2)  # 2026-03-03 + 60 days
+    assert (got["3(a)(ii)-2"].due_on, got["3(a)(ii)-2"].leads) == (dt.date(2026, 12, 28), ("AGENCIES",))
