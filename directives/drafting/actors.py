@@ -17,7 +17,7 @@ from agencies.catalog import Catalog, CatalogAgency, normalize
 CONSULT = re.compile(
     r"(?:,\s*|\s+|^)(?:and\s+)?(?:after\s+(?:appropriate\s+)?consult(?:ation|ing)\s+with|in\s+consultation(?:,\s*as\s+appropriate,)?\s+with"
     r"|in\s+coordination(?:,\s*as\s+appropriate,)?\s+with|with\s+the\s+concurrence\s+of|in\s+collaboration\s+with"
-    r"|in\s+cooperation\s+with)\s+",
+    r"|in\s+cooperation\s+with|(?:working\s+)?in\s+partnership\s+with)\s+",
     re.IGNORECASE,
 )
 THROUGH = re.compile(r"^(?:,\s*)?(?:acting\s+)?through\s+", re.IGNORECASE)

@@ -57,6 +57,7 @@ def parse(subject, text=""):
             [],
         ),
         ("the Attorney General and the heads of other relevant agencies", ["DOJ"], []),
+        ("the Secretary of Commerce, working in partnership with the Attorney General,", ["DOC"], ["DOJ"]),
     ],
 )
 def test_it_resolves_leads_and_consulted_offices(subject, leads, consulted):
