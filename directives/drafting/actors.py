@@ -27,7 +27,8 @@ ACTOR_START = re.compile(
     r"^(?:and\s+|or\s+)?(?:[Tt]he\s+|[Ee]ach\s+|[Aa]ll\s+|[Aa]ny\s+|[Ss]uch\s+|[Rr]elevant\s+|[Aa]ppropriate\s+)?(?:"
     r"Secretar(?:y|ies)|Deputy|Under\s+Secretary|Assistant|Director|Administrator|Attorney\s+General|Chair\w*"
     r"|Commissioner|Chief|[Hh]eads?\b|National\s+(?:Cyber\s+Director|Manager|Security\s+Advisor)|President\s+of"
-    r"|Special\s+Advisor|Archivist|Commandant|Federal\s+Chief|Vice\s+President|United\s+States\s+Trade"
+    r"|Special\s+Advisor|Archivist|Commandant|Federal\s+Chief|Vice\s+(?:President|Chair\w*)|Co-Chair\w*"
+    r"|United\s+States\s+Trade"
     r"|[Aa]genc(?:y|ies)\b|executive\s+departments|[Aa]gency\s+(?:members|heads)|[Mm]embers\s+of|Permitting\s+Council"
     r"|[Dd]epartments?\s+and\s+agenc(?:y|ies)\b|(?:[a-z]+(?:ing|ed)|lead|member)\s+agencies\b|Department\s+of\b|(?:[A-Z][\w-]*\s+){1,3}agencies\b"
     r"|[A-Z]{2,}[A-Za-z-]*\b|(?:[A-Z][\w'\u2019-]*\s+){0,6}(?:Council|Board|Committee|Commission|Task\s+Force|Group"
@@ -206,6 +207,13 @@ class ActorResolver:
         if agency is None and dual:
             # "the Assistant to the President and Director of the Domestic Policy Council": one office.
             agency = self.catalog.resolve(dual.group("office"))
+        if agency is None and re.search(r"\bOffice and\b", cleaned):
+            # A slip of the text: "the Director of the Office and Management and Budget".
+            agency = self.catalog.resolve(re.sub(r"\bOffice and\b", "Office of", cleaned, count=1))
+        if agency is None:
+            # "the Deputy Director of OSTP for National Security": an officer named with the area it serves.
+            serves = re.match(r"^(?P<office>.+?\bof\s.+?)\s+for\s+(?:[A-Z][\w-]*\s*){1,6}$", cleaned)
+            agency = self.catalog.resolve(serves.group("office")) if serves else None
         as_written = normalize(cleaned)
         if agency is None:
             longer = self.definitions.get(normalize(cleaned))
@@ -257,6 +265,10 @@ class ActorResolver:
         result = Actors()
         subject = subject.strip(" ,")
         body = normalize(re.sub(r"\s*\([^)]*\)", "", subject))
+        # "the Vice Chairs of the Working Group established in section 3 of this memorandum"
+        body = re.sub(
+            r"\s+(?:established|described|created|convened)\s+(?:in|by|under|pursuant to)\s.*$", "", body
+        )
         body = body if body in self.chairs else normalize(self.definitions.get(body, ""))
         if body in self.chairs and self.catalog.resolve(subject) is None:
             # A body the order set up acts through its chair, or all its co-chairs.

@@ -60,6 +60,16 @@ _CONVENES = re.compile(
 )
 
 
+# "The National Climate Advisor and the Assistant to the President for Economic Policy shall serve as
+# Co-Chairs of the Interagency Working Group"; "The Deputy Director of OMB, ... shall serve as Vice Chairs."
+# (of the body the sentence before names).
+_SERVE_AS = re.compile(
+    r"(?:^|(?<=[.;]\s))(?P<chair>(?:The|the)\s+[^.;]{3,400}?)\s+shall\s+serve\s+as\s+(?:the\s+)?"
+    r"(?P<role>Co-Chair(?:person)?s|Vice\s+Chair(?:person)?s?)"
+    r"(?:\s+of\s+(?P<body>the\s+[^,.;()]{3,120}))?"
+)
+
+
 def chaired_bodies(text: str) -> dict[str, str]:
     """Return the bodies an order sets up, by name, with the office that chairs or leads each.
 
@@ -91,4 +101,16 @@ def chaired_bodies(text: str) -> dict[str, str]:
         add(m.group("body"), m.group("chair"), by_kind=False)
     for m in _IS_CHAIR.finditer(text):
         add(m.group("body"), m.group("chair"))
+    for m in _SERVE_AS.finditer(text):
+        named = m.group("body")
+        if named is None:
+            bodies = list(_BODY.finditer(text[max(0, m.start() - 400) : m.start()]))
+            if not bodies:
+                continue
+            named = bodies[-1].group(0)
+        role = "vice chairs" if m.group("role").lower().startswith("vice") else "co-chairs"
+        body = re.sub(r"^(?:an?|the)\s+", "", named.strip(), flags=re.I)
+        chairs.setdefault(normalize(f"{role} of the {body}"), m.group("chair"))
+        if role == "co-chairs":
+            add(body, m.group("chair"))
     return chairs

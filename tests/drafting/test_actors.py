@@ -176,6 +176,34 @@ def test_a_body_with_co_chairs_is_led_by_all_of_them_first_named_first():
     assert [a.agency.abbreviation for a in resolver.parse("the Working Group").leads] == ["DHS", "EPA", "DOL"]
 
 
+def test_co_chairs_and_vice_chairs_who_serve_as_such_lead_what_the_text_gives_them():
+    text = (
+        "There is hereby established an Interagency Working Group on Energy Communities (Working Group). "
+        "The Secretary of Energy and the Secretary of Labor shall serve as Co-Chairs of the Working Group. "
+        "There shall be an Interagency Working Group on the Workforce (Workforce Group), to be chaired by "
+        "the Secretary of Defense. The Deputy Director of the Office of Personnel Management (OPM) and the "
+        "Deputy Director of the Office of Science and Technology Policy (OSTP) for National Security shall "
+        "serve as Vice Chairs."
+    )
+    resolver = ActorResolver(default_catalog(), local_definitions(text), chaired_bodies(text))
+
+    def leads(subject):
+        return [a.agency.abbreviation for a in resolver.parse(subject_of(subject)).leads if a.agency]
+
+    assert leads("the Working Group") == ["DOE", "DOL"]
+    vice_chairs = (
+        "Within 90 days, the Vice Chairs of the Workforce Group established in section 3 of this order"
+    )
+    assert leads(vice_chairs) == ["OPM", "OSTP"]
+
+
+def test_an_office_named_with_a_slip_or_the_area_it_serves_is_still_that_office():
+    assert parse("the Director of the Office and Management and Budget")[0] == ["OMB"]
+    assert parse("the Deputy Director of the Office of Personnel Management for Workforce Policy")[0] == [
+        "OPM"
+    ]
+
+
 def test_a_term_the_definitions_section_defines_names_its_office():
     text = "(b) \u201cSecretary\u201d means the Secretary of Homeland Security."
 
