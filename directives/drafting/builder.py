@@ -24,7 +24,7 @@ from directives import deadlines
 from . import phrases as ph
 from .actors import ActorResolver, subject_of
 from .chains import resolve_chains
-from .clauses import Clause, binds, find_clauses, label, same_leads
+from .clauses import Clause, binds, find_clauses, item_through, label, same_leads
 from .definitions import chaired_bodies, local_definitions
 from .drafted import Drafted, Inherited
 from .other_orders import OtherOrders
@@ -123,7 +123,7 @@ class Builder:
             current = Drafted(
                 ref=node.ref,
                 title=duty_title(first or text),
-                leads=inherited.leads,
+                leads=item_through(first, self.resolver) or inherited.leads,
                 consulted=inherited.consulted,
                 rule=own[0].rule if own else inherited.rule,
                 parent=parent_ref,

@@ -145,3 +145,33 @@ def binds(phrase: ph.Phrase, sentence: str, shall_start: int, shall_end: int, re
         and re.search(r",\s*$", between)
         and not re.search(r"\bto,?\s*$", between)
     )
+
+
+# "(vi) ..., not later than 45 days after the date of this order, through the Commissioner of Food and Drugs,
+# write a letter", "(i) within 180 days ..., assessing, through the Department of Commerce's Bureau of
+# Economic Analysis, the feasibility ...": the item's duty is done through that office.
+_ITEM_THROUGH = re.compile(r",\s*(?:acting\s+)?through\s+(?P<who>(?:the|its|their)\s+[^,;:]{3,150}?),")
+
+
+_SENDS = re.compile(r"(?:submit|transmit|provide|report|send|deliver|forward|present|make|return)\w*$")
+
+
+def item_through(sentence: str, resolver: ActorResolver) -> list[Actor]:
+    """Return the office an item acts through, when it names one in its first words; else []."""
+    m = _ITEM_THROUGH.search(sentence[:400])
+    if m is None:
+        return []
+    before = sentence[: m.start()].rsplit(",", 1)[-1].strip()
+    # Right after the deadline or the duty's own verb; not the channel of what is sent ("submit to the
+    # President, through the Director of the NEC, a report").
+    after_deadline = re.search(r"\bthis\s+(?:order|memorandum|proclamation)$", before)
+    after_verb = re.fullmatch(r"[a-z]+", before) and not _SENDS.match(before)
+    if not (after_deadline or after_verb):
+        return []
+    who = re.sub(r"^(?:its|their)\s+", "the ", m.group("who"))
+    actor = resolver.resolve(who)
+    if actor.agency is None and not re.search(
+        r"\b(?:Commissioner|Director|Administrator|Bureau|Office)\b", who
+    ):
+        return []
+    return [actor]

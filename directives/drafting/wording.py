@@ -94,6 +94,7 @@ _BEFORE_THE_VERB = re.compile(
     r"|increase|reduce|facilitate|encourage|prevent)\b[^,]{3,250}"
     r"|in (?:consultation|coordination) with [^,]{3,250}"
     r"|as appropriate(?: and consistent with applicable law)?"
+    r"|(?:acting )?through (?:the|its|their) [^,;:]{3,150}"
     # "consistent with section 313 of the Homeland Security Act of 2002, as amended (6 U.S.C. 193),"
     r"|consistent with [^,;:]{3,200}?(?:,\s*as amended(?:\s*\([^()]{1,40}\))?)?"
     r"|consistent with (?:applicable )?law),\s*)",

@@ -203,3 +203,25 @@ within 300 days of the date of this order any agency reports that are inconsiste
     got = by_ref(d)
     assert got["3(a)(ii)"].due_on == dt.date(2026, 5, 2)  # 2026-03-03 + 60 days
     assert (got["3(a)(ii)-2"].due_on, got["3(a)(ii)-2"].leads) == (dt.date(2026, 12, 28), ("AGENCIES",))
+
+
+def test_an_item_done_through_an_office_is_that_office_s_not_when_it_names_where_a_report_goes():
+    d = draft(
+        HEADER
+        + """Sec. 5. Measures. (a) The Secretary of Health and Human Services shall:
+
+(i) not later than 45 days after the date of this order, through the Commissioner of Food and Drugs, write
+a letter to the Director of the United States Patent and Trademark Office; and
+
+(ii) within 180 days of the date of this order, assessing, through the Department of Commerce's Bureau of
+Economic Analysis, the feasibility of a measurement; and
+
+(iii) within 90 days of the date of this order, submit to the President, through the Director of the
+National Economic Council, a report.
+"""
+    )
+
+    got = by_ref(d)
+    assert got["5(a)(i)"].leads == ("FDA",)
+    assert got["5(a)(ii)"].leads == ("BEA",)  # an office the catalog lacks, by its own name's initials
+    assert got["5(a)(iii)"].leads == ("HHS",)
