@@ -214,6 +214,12 @@ class ActorResolver:
             # "the Deputy Director of OSTP for National Security": an officer named with the area it serves.
             serves = re.match(r"^(?P<office>.+?\bof\s.+?)\s+for\s+(?:[A-Z][\w-]*\s*){1,6}$", cleaned)
             agency = self.catalog.resolve(serves.group("office")) if serves else None
+        owned = re.match(r"^(?:the\s+)?(?P<owner>[^,]{3,100}?)['\u2019]s\s+(?P<part>[A-Z].+)$", cleaned)
+        owner = self.catalog.resolve(owned.group("owner")) if owned else None
+        if agency is None and owned and owner is not None and not owner.is_group:
+            # "the Department of Commerce's Bureau of Economic Analysis": the component, by its own name.
+            cleaned = owned.group("part")
+            agency = self.catalog.resolve(cleaned)
         as_written = normalize(cleaned)
         if agency is None:
             longer = self.definitions.get(normalize(cleaned))

@@ -327,3 +327,9 @@ def test_an_officer_titled_executive_or_coordinator_is_a_subject(clause, subject
 )
 def test_an_officer_every_agency_has_acts_for_every_agency(subject):
     assert parse(subject)[0] == ["AGENCIES"]
+
+
+def test_a_component_named_with_its_department_s_possessive_is_the_component():
+    assert parse("the Department of Homeland Security's Cybersecurity and Infrastructure Security Agency")[
+        0
+    ] == ["CISA"]
