@@ -13,7 +13,13 @@ CONTENT_LEAD_IN = re.compile(
     r"(?:\bthat|\bwhich|\bwho|\bregarding|\bincluding(?:\s+for)?|\binclude|\bincludes|\bidentif(?:y|ies)|\bdescribe"
     r"|\bsuch as|\bto:?\s*access and proximity to|\bcharacteristics[^:]{0,120}|\bwhether|\bthat\s+\w+"
     r"|\bassociated with|\brelated to|\bconsisting of|\bcompris(?:e|es|ing)"
-    r"|\brecommendations?\s+(?:for|on|regarding|to)\b[^:]{0,200})\s*:$",
+    r"|\brecommendations?\s+(?:for|on|regarding|to)\b[^:]{0,200}"
+    # "a plan ... to advance the following goals, with particular attention to ...:": what the plan aims at.
+    r"|\bthe following (?:goals|objectives|principles|priorities|purposes|aims|topics|areas|criteria"
+    r"|elements)\b"
+    r"[^:]{0,300}"
+    # "shall request the NAS, through its Council, to enter into a contract to:": the items are the other's.
+    r"|\b(?:request|ask|invite)s?\s+(?:the\s+)?[A-Z][^:]{0,300}\bto)\s*:$",
     re.IGNORECASE,
 )
 VERBS = frozenset(

@@ -50,3 +50,20 @@ def test_an_item_whose_deadline_runs_on_into_more_conditions_or_a_thing_is_not(i
 def test_a_lead_in_including_for_introduces_purposes_not_duties():
     assert CONTENT_LEAD_IN.search("prioritize the use of AI in grant programs, including for:")
     assert not CONTENT_LEAD_IN.search("increase participation in Registered Apprenticeships, including by:")
+
+
+@pytest.mark.parametrize(
+    "lead_in",
+    [
+        "shall develop a strategic plan within 200 days of the date of this order to advance the following "
+        "goals, with particular attention to reducing disparities:",
+        "shall request the National Academy of Sciences, through its National Research Council, to enter "
+        "into a contract to:",
+    ],
+)
+def test_a_lead_in_naming_goals_or_what_another_party_is_asked_to_do_lists_no_duties(lead_in):
+    assert CONTENT_LEAD_IN.search(lead_in)
+
+
+def test_a_lead_in_ending_in_the_following_runs_on_into_its_duties():
+    assert not CONTENT_LEAD_IN.search("shall take the following steps to:")
