@@ -96,6 +96,11 @@ STARTING = re.compile(
     rf"\b(?:starting|beginning|commencing)\s+(?:in\s+)?(?:{_MONTH_NAME}\s+)?(?P<year>\d{{4}})\b(?!,?\s*\d)",
     re.IGNORECASE,
 )
+# "In 2026, the ITWG shall initiate a review": a duty set in a year, due by its last day; only opening a
+# sentence whose duty is still to come ("In 2023, the Secretary issued ..." tells the past).
+IN_YEAR = re.compile(
+    r"^\W{0,3}(?:\([a-zA-Z0-9]{1,6}\)\s+)?(?P<lead>In|During)\s+(?P<year>\d{4}),(?=.*\bshall\b)"
+)
 _PERIOD_WORD = re.compile(
     r"\b(?:semiannual(?:ly)?|biennial(?:ly)?|annual(?:ly)?|quarterly|monthly)\b", re.IGNORECASE
 )
@@ -392,6 +397,16 @@ def _find(sentence: str) -> tuple[Phrase, ...]:
         review = f"'{m.group(0)}' counts from a date: drafted as {date.isoformat()}."
         found.append(Phrase(m.start(), m.end(), deadlines.OnDate(date=date), m.group(0), review, True))
         take(m.start(), m.end())
+    for m in IN_YEAR.finditer(sentence):
+        year = int(m.group("year"))
+        if 1789 <= year <= 2199:
+            start = m.start("lead")
+            end = m.end("year")
+            review = f"'{sentence[start:end]}' names a year: drafted as its last day."
+            found.append(
+                Phrase(start, end, deadlines.OnDate(dt.date(year, 12, 31)), sentence[start:end], review, True)
+            )
+            take(start, end)
     for m in STARTING.finditer(sentence):
         if not free(m.start(), m.end()):
             continue

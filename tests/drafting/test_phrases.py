@@ -50,6 +50,7 @@ from directives.drafting.phrases import find, resolve_ref, unclassified
             "Starting in January 2022, X shall provide an annual update to the Council.",
             D.Recurring(first=D.OnDate(dt.date(2022, 1, 31)), every_months=12),
         ),
+        ("In 2026, X shall initiate a review of the recommendations.", D.OnDate(dt.date(2026, 12, 31))),
         (
             "Beginning in 2010, X shall publish a report quarterly.",
             D.Recurring(first=D.OnDate(dt.date(2010, 12, 31)), every_months=3),
@@ -209,3 +210,7 @@ def test_a_month_in_a_past_event_is_not_a_deadline():
 def test_a_year_a_policy_starts_in_with_no_period_is_no_deadline():
     # "Beginning in 2027, agencies shall not purchase ...": when a rule starts, not by when a duty is done.
     assert find("Beginning in 2027, X shall not purchase single-use plastics.") == []
+
+
+def test_a_year_that_opens_a_sentence_of_the_past_is_no_deadline():
+    assert find("In 2023, the Secretary issued a rule on the matter.") == []
