@@ -463,6 +463,12 @@ _LEADING_ADVERB = re.compile(
 )
 
 
+_RUN_BY = re.compile(
+    r"\b(?:program|initiative|center|fellowship)\b,?\s+(?:administered|managed|operated|run)\s+by\s+"
+    r"(?P<office>(?:the\s+)?[A-Z][^;]{2,200})$"
+)
+
+
 def subject_of(clause: str) -> str:
     """Return the actor phrase of the text before "shall", after a leading phrase ("Within 30 days ...,")."""
     text = clause.strip()
@@ -486,4 +492,7 @@ def subject_of(clause: str) -> str:
             continue
         if ACTOR_START.match(rest) or ANAPHORA.match(rest):
             return rest
-    return ""
+    # "the Presidential Innovation Fellows (PIF) program, administered by the General Services
+    # Administration (GSA) in collaboration with other agencies, shall": the program acts through its office.
+    run = _RUN_BY.search(text)
+    return run.group("office").strip(" ,") if run else ""

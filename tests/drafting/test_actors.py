@@ -58,6 +58,12 @@ def parse(subject, text=""):
         ),
         ("the Attorney General and the heads of other relevant agencies", ["DOJ"], []),
         ("the Secretary of Commerce, working in partnership with the Attorney General,", ["DOC"], ["DOJ"]),
+        (
+            "Within 90 days, the Fellows program, administered by the General Services Administration (GSA) "
+            "in collaboration with the Secretary of Labor,",
+            ["GSA"],
+            ["DOL"],
+        ),
     ],
 )
 def test_it_resolves_leads_and_consulted_offices(subject, leads, consulted):
