@@ -458,7 +458,9 @@ class ActorResolver:
 
 _LEADING_ADVERB = re.compile(
     r"^(?:(?:no|not)\s+less\s+(?:often\s+)?than\s+|at\s+least\s+)?(?:annually|quarterly|biennially|"
-    r"semiannually|immediately|thereafter|subsequently|promptly|also)\s+",
+    r"semiannually|immediately|thereafter|subsequently|promptly|also"
+    # "Within 1 year of the date of this order the CEQ Chair shall": a deadline with no comma after it.
+    r"|(?:within|not later than|no later than)\s[^,]{3,120}?\bthis\s+(?:order|memorandum|proclamation))\s+",
     re.IGNORECASE,
 )
 

@@ -59,6 +59,11 @@ def parse(subject, text=""):
         ("the Attorney General and the heads of other relevant agencies", ["DOJ"], []),
         ("the Secretary of Commerce, working in partnership with the Attorney General,", ["DOC"], ["DOJ"]),
         (
+            "Within 1 year of the date of this order the Chair of the Council on Environmental Quality",
+            ["CEQ"],
+            [],
+        ),
+        (
             "Within 90 days, the Fellows program, administered by the General Services Administration (GSA) "
             "in collaboration with the Secretary of Labor,",
             ["GSA"],
