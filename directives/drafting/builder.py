@@ -22,13 +22,14 @@ from agencies.catalog import Catalog
 from directives import deadlines
 
 from . import phrases as ph
-from .actors import ActorResolver, subject_of
+from .actors import ActorResolver
 from .chains import resolve_chains
 from .clauses import Clause, binds, find_clauses, item_through, label, same_leads
 from .definitions import chaired_bodies, local_definitions
 from .drafted import Drafted, Inherited
 from .other_orders import OtherOrders
 from .passive import passive_deadlines
+from .subjects import subject_of
 from .tree import Insertion, Node, Tree
 from .wording import (
     CONTENT_LEAD_IN,

@@ -6,8 +6,9 @@ import re
 from dataclasses import dataclass, field
 
 from . import phrases as ph
-from .actors import Actor, ActorResolver, Actors, subject_of
+from .actors import Actor, ActorResolver, Actors
 from .drafted import Inherited
+from .subjects import subject_of
 from .wording import PASSIVE, SHALL, VERBS, sentences
 
 

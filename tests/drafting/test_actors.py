@@ -3,8 +3,9 @@
 import pytest
 
 from agencies.catalog import default_catalog
-from directives.drafting.actors import ActorResolver, subject_of
+from directives.drafting.actors import ActorResolver
 from directives.drafting.definitions import chaired_bodies, local_definitions
+from directives.drafting.subjects import subject_of
 
 
 def parse(subject, text=""):
