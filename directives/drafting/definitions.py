@@ -70,6 +70,24 @@ _SERVE_AS = re.compile(
 )
 
 
+# "The Panel shall consist of representatives from the following: ... 4. the Department of Agriculture
+# (Co-Chair); ... 6. the Department of Health and Human Services (Co-Chair);": chairs marked in the list.
+_CONSISTS = re.compile(
+    r"(?P<body>\b(?:[A-Z][\w'-]*\s+){0,6}[A-Z][\w'-]*)\s+shall\s+(?:consist|be\s+composed)\s+of\b"
+)
+_MARKED_CHAIR = re.compile(r"(?P<member>\bthe\s+[A-Z][^;()\n]{3,120}?)\s*\((?:Co-)?Chair\)")
+
+
+def _marked_chairs(text: str) -> dict[str, list[str]]:
+    """Return the members a membership list marks "(Chair)" or "(Co-Chair)", by the body it lists."""
+    marked: dict[str, list[str]] = {}
+    for m in _MARKED_CHAIR.finditer(text):
+        lists = list(_CONSISTS.finditer(text, max(0, m.start() - 3000), m.start()))
+        if lists:
+            marked.setdefault(lists[-1].group("body"), []).append(m.group("member"))
+    return marked
+
+
 def chaired_bodies(text: str) -> dict[str, str]:
     """Return the bodies an order sets up, by name, with the office that chairs or leads each.
 
@@ -101,6 +119,8 @@ def chaired_bodies(text: str) -> dict[str, str]:
         add(m.group("body"), m.group("chair"), by_kind=False)
     for m in _IS_CHAIR.finditer(text):
         add(m.group("body"), m.group("chair"))
+    for body, members in _marked_chairs(text).items():
+        add(body, ", ".join(members[:-1]) + (" and " if len(members) > 1 else "") + members[-1])
     for m in _SERVE_AS.finditer(text):
         named = m.group("body")
         if named is None:

@@ -209,6 +209,21 @@ def test_co_chairs_and_vice_chairs_who_serve_as_such_lead_what_the_text_gives_th
     assert leads(vice_chairs) == ["OPM", "OSTP"]
 
 
+def test_co_chairs_marked_in_a_membership_list_lead_the_body():
+    text = (
+        "(i) There is hereby established the Federal Experts Advisory Panel (Panel).\n"
+        "(ii) The Panel shall consist of representatives from the following:\n"
+        "1. the Department of State;\n"
+        "2. the Department of Agriculture (Co-Chair);\n"
+        "3. the Department of Health and Human Services (Co-Chair); and\n"
+        "4. any other agency designated by the Co-Chairs.\n"
+    )
+    resolver = ActorResolver(default_catalog(), local_definitions(text), chaired_bodies(text))
+
+    subject = subject_of("To assist the Secretaries in implementing this order, the Panel")
+    assert [a.agency.abbreviation for a in resolver.parse(subject).leads if a.agency] == ["USDA", "HHS"]
+
+
 def test_an_office_named_with_a_slip_or_the_area_it_serves_is_still_that_office():
     assert parse("the Director of the Office and Management and Budget")[0] == ["OMB"]
     assert parse("the Deputy Director of the Office of Personnel Management for Workforce Policy")[0] == [
