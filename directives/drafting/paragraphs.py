@@ -204,7 +204,8 @@ def split_subsection(paragraph: str) -> list[str]:
 
 def _title_and_body(rest: str) -> tuple[str, str] | None:
     """Return a heading's title and the text run on after it, or None when no title can be told apart."""
-    marker = re.search(r"(?:^|\s)\((?:a|1|i)\)\s", rest)
+    # "Protecting America's National Security.(a) The Secretary": a page may leave out the space.
+    marker = re.search(r"(?:^|\s|(?<=\.))\((?:a|1|i)\)\s", rest)
     before = rest[: marker.start()] if marker else ""
     if (
         marker
