@@ -144,7 +144,8 @@ _ADJECTIVE_GROUP = re.compile(r"^(?:the\s+)?(?P<qualifier>(?:[a-z]+(?:ing|ed)|le
 
 # A title in the plural before a list of offices: "the Secretaries of State, the Treasury, and Defense".
 _PLURAL_TITLE = re.compile(
-    r"\b(?:[Tt]he\s+)?(?P<title>Secretaries|Directors|Administrators|Chairs|Chairmen)\s+of\s+(?P<list>[^()]{3,300})$"
+    r"\b(?:[Tt]he\s+)?(?P<title>Secretaries|Directors|Administrators|Chairs|Chairmen|Departments)\s+of\s+"
+    r"(?P<list>[^()]{3,300})$"
 )
 _LIST_END = re.compile(
     r"(?:,\s*|\s+)(?:and\s+)?(?=the\s+(?:Attorney\s+General|Director|Administrator|Chair|Commissioner"
@@ -156,6 +157,7 @@ _SINGULAR = {
     "administrators": "Administrator",
     "chairs": "Chair",
     "chairmen": "Chairman",
+    "departments": "Department",
 }
 
 
@@ -313,10 +315,20 @@ class ActorResolver:
         end = _LIST_END.search(listed_part)
         if end:
             listed_part, after = listed_part[: end.start()], listed_part[end.start() :]
-        for token in re.split(r",\s*(?:and\s+)?|;\s*", listed_part):
+        tokens = re.split(r",\s*(?:and\s+)?|;\s*", listed_part)
+        for index, token in enumerate(tokens):
             token = re.sub(r"^(?:and|or)\s+", "", token.strip())
             if not token:
                 continue
+            if (
+                offices
+                and self.catalog.resolve(f"{title} of {token}") is None
+                and self.catalog.resolve(token)
+            ):
+                # "the Departments of Defense, the Interior, and Agriculture, the Environmental Protection
+                # Agency, ...": the list under the title ends where an office named in full follows.
+                after = ", " + ", ".join(t.strip() for t in tokens[index:]) + after
+                break
             if self.catalog.resolve(f"{title} of {token}") is not None or " and " not in token:
                 offices.append(token)
                 continue

@@ -97,13 +97,16 @@ def chaired_bodies(text: str) -> dict[str, str]:
     """
     chairs: dict[str, str] = {}
 
-    def add(body: str, chair: str, *, by_kind: bool = True) -> None:
+    def add(body: str, chair: str, *, by_kind: bool = True, rules: bool = False) -> None:
         body = re.sub(r"^(?:an?|the)\s+", "", body.strip(), flags=re.I)
         chair = re.sub(r"\s*\([^)]*\)", "", chair).strip()
         chair = re.split(r",?\s+(?:and|or|who|which|that|with)\s+(?=(?!the\b)[a-z])", chair, maxsplit=1)[0]
         kind = re.search(r"(?:Task\s+Force|Working\s+Group|Council|Committee|Board|Group|Commission)$", body)
         for key in {normalize(body), normalize(kind.group(0)) if kind and by_kind else ""} - {""}:
-            chairs.setdefault(key, chair)
+            if rules:
+                chairs[key] = chair
+            else:
+                chairs.setdefault(key, chair)
 
     for m in _CHAIRED_BY.finditer(text):
         window = text[max(0, m.start() - 250) : m.start()]
@@ -112,7 +115,9 @@ def chaired_bodies(text: str) -> dict[str, str]:
             chair = m.group("chair")
             if not m.group("co"):
                 chair = chair.split(",")[0]  # "chaired by the Director, and composed of ...": one chair
-            add(bodies[-1].group(0), chair)
+            # "The Task Force shall be co-chaired by ..." rules; "the Task Force led by CEQ" in a recital
+            # of an earlier body does not outrank it.
+            add(bodies[-1].group(0), chair, rules=text[m.start() : m.start() + 8] == "shall be")
     for m in _CONVENES.finditer(text):
         # Not by its bare kind: "an interagency working group" is referred back to by its words, and "the
         # Working Group" may be another group the order names.

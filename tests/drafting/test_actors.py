@@ -58,6 +58,12 @@ def parse(subject, text=""):
             [],
         ),
         ("the Attorney General and the heads of other relevant agencies", ["DOJ"], []),
+        (
+            "the heads of the Departments of Defense, the Interior, and Agriculture, the Environmental "
+            "Protection Agency, and other agencies as recommended by the Council",
+            ["DOD", "DOI", "USDA", "EPA"],
+            [],
+        ),
         ("the Secretary of Commerce, working in partnership with the Attorney General,", ["DOC"], ["DOJ"]),
         (
             "Within 1 year of the date of this order the Chair of the Council on Environmental Quality",
@@ -207,6 +213,17 @@ def test_co_chairs_and_vice_chairs_who_serve_as_such_lead_what_the_text_gives_th
         "Within 90 days, the Vice Chairs of the Workforce Group established in section 3 of this order"
     )
     assert leads(vice_chairs) == ["OPM", "OSTP"]
+
+
+def test_a_body_s_own_shall_be_chaired_by_outranks_an_earlier_body_led_by_another():
+    text = (
+        "The Interagency Adaptation Task Force led by the Council on Environmental Quality (CEQ) drove "
+        "planning. There is established a Leaders Task Force (Task Force). The Task Force shall be "
+        "co-chaired by the Chair of CEQ and the Director of the Office of Science and Technology Policy."
+    )
+    resolver = ActorResolver(default_catalog(), local_definitions(text), chaired_bodies(text))
+
+    assert [a.agency.abbreviation for a in resolver.parse("the Task Force").leads] == ["CEQ", "OSTP"]
 
 
 def test_co_chairs_marked_in_a_membership_list_lead_the_body():
