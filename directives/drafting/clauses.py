@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from agencies.catalog import normalize
+
 from . import phrases as ph
 from .actors import Actor, ActorResolver, Actors
 from .drafted import Inherited
@@ -44,7 +46,7 @@ def find_clauses(text: str, inherited: Inherited | None, resolver: ActorResolver
         cursor = 0
         for m in shalls:
             pre = sentence[cursor : m.start()]
-            subject = subject_of(pre)
+            subject = subject_of(pre) or defined_subject(pre, resolver)
             subjects.append(subject)
             starts.append(cursor + pre.rfind(subject) if subject else -1)
             cursor = m.end()
@@ -176,3 +178,16 @@ def item_through(sentence: str, resolver: ActorResolver) -> list[Actor]:
     ):
         return []
     return [actor]
+
+
+# The last words before "shall", after a comma or at the start: "For the purpose of ..., Advocacy".
+_LAST_NAME = re.compile(r"(?:^|,\s*)(?P<name>(?:the\s+)?[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*){0,4})\s*$")
+
+
+def defined_subject(pre: str, resolver: ActorResolver) -> str:
+    """Return the short name the order itself defined for an office ("... (Advocacy)"), when it is the
+    subject before "shall"; else ""."""
+    m = _LAST_NAME.search(pre.strip())
+    if m is None or normalize(m.group("name")) not in resolver.definitions:
+        return ""
+    return m.group("name")

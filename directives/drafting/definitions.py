@@ -29,6 +29,9 @@ def local_definitions(text: str) -> dict[str, str]:
         long = re.sub(r"\s+", " ", m.group("long")).strip()
         # "the Director of the NSA as the National Manager for National Security Systems (National Manager)"
         long = re.split(r"\s+as\s+(?:the\s+)?", long)[-1] if " as " in long else long
+        # "... the Act. The Chief Counsel for Advocacy of the Small Business Administration (Advocacy)": the
+        # name starts after the sentence before it ends.
+        long = re.split(r"(?<=[a-z])\.\s+(?=[A-Z])", long)[-1]
         if short and short not in found and len(short) < 40:
             found[short] = long
     # A definitions section: "(b) \u201cSecretary\u201d means the Secretary of Homeland Security."

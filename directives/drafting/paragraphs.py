@@ -113,6 +113,7 @@ _STARTERS = frozenset(
         "Upon",
         "Pursuant",
         "Notwithstanding",
+        "For",
     ]
 )
 _SUBSECTION_HEAD = re.compile(r"^(\d+\.\d+)\.\s+")
@@ -141,7 +142,8 @@ def split_run_on_title(text: str) -> tuple[str, str] | None:
             # A lower-case word: the sentence began at the last capitalized word before it, past function
             # words, when that is a sentence's first word ("... Workforce Meeting the challenges of").
             back = k - 1
-            while back > 0 and words[back].lower() in _FUNCTION_WORDS:
+            # ... unless a sentence starts at it: "Reporting For the purpose of ..., Advocacy shall".
+            while back > 0 and words[back].lower() in _FUNCTION_WORDS and words[back] not in _STARTERS:
                 back -= 1
             if back >= 1 and (words[back] in _STARTERS or words[back].endswith("ing")):
                 return " ".join(words[:back]).rstrip(".:"), " ".join(words[back:])

@@ -225,3 +225,18 @@ National Economic Council, a report.
     assert got["5(a)(i)"].leads == ("FDA",)
     assert got["5(a)(ii)"].leads == ("BEA",)  # an office the catalog lacks, by its own name's initials
     assert got["5(a)(iii)"].leads == ("HHS",)
+
+
+def test_a_short_name_the_order_defines_is_a_subject_and_a_run_on_title_ends_at_for():
+    d = draft(
+        HEADER
+        + """Sec. 1. General. Agencies shall comply with the Act. The Chief Counsel for Advocacy of the Small
+Business Administration (Advocacy) shall advise agencies.
+
+Sec. 6. Reporting For the purpose of promoting compliance with this order, Advocacy shall submit a report
+within 90 days of the date of this order to the Director of the Office of Management and Budget.
+"""
+    )
+
+    got = by_ref(d)["6"]
+    assert (got.leads, got.due_on) == (("SBA",), dt.date(2026, 6, 1))
