@@ -29,6 +29,7 @@ from .definitions import chaired_bodies, local_definitions
 from .drafted import Drafted, Inherited
 from .other_orders import OtherOrders
 from .passive import passive_deadlines
+from .phrase_refs import unclassified
 from .subjects import subject_of
 from .tree import Insertion, Node, Tree
 from .wording import (
@@ -112,7 +113,7 @@ class Builder:
         if node.ambiguous:
             review.append(f"The marker of {node.ref} could be read at two levels; check its place.")
         for _, sentence in sentences(text):
-            for miss in ph.unclassified(sentence, ph.find(sentence)):
+            for miss in unclassified(sentence, ph.find(sentence)):
                 review.append(f"A deadline the drafter could not classify: '{miss}'.")
         first_offset = sentences(text)[0][0] if text else 0
         from_lead_in = inherited is not None and (not clauses or clauses[0].offset > first_offset)

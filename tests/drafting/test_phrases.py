@@ -5,7 +5,8 @@ import datetime as dt
 import pytest
 
 from directives import deadlines as D
-from directives.drafting.phrases import find, resolve_ref, unclassified
+from directives.drafting.phrase_refs import resolve_ref, unclassified
+from directives.drafting.phrases import find
 
 
 @pytest.mark.parametrize(
