@@ -13,34 +13,17 @@ from dataclasses import dataclass, field
 
 from agencies.catalog import Catalog, CatalogAgency, normalize
 
+from .subjects import ANAPHORA
+
 # Where the consulted offices start; the lead is named before the first of these.
 CONSULT = re.compile(
     r"(?:,\s*|\s+|^)(?:and\s+)?(?:after\s+(?:appropriate\s+)?consult(?:ation|ing)\s+with|in\s+consultation(?:,\s*as\s+appropriate,)?\s+with"
     r"|in\s+coordination(?:,\s*as\s+appropriate,)?\s+with|with\s+the\s+concurrence\s+of|in\s+collaboration\s+with"
-    r"|in\s+cooperation\s+with)\s+",
+    r"|in\s+cooperation\s+with|(?:working\s+)?in\s+partnership\s+with)\s+",
     re.IGNORECASE,
 )
 THROUGH = re.compile(r"^(?:,\s*)?(?:acting\s+)?through\s+", re.IGNORECASE)
 _THROUGH_INSIDE = re.compile(r"\s*,?\s+(?:acting\s+)?through\s+", re.IGNORECASE)
-# An actor as a sentence's subject starts like one of these (after "the", "each", "all", "and" ...).
-ACTOR_START = re.compile(
-    r"^(?:and\s+|or\s+)?(?:[Tt]he\s+|[Ee]ach\s+|[Aa]ll\s+|[Aa]ny\s+|[Ss]uch\s+|[Rr]elevant\s+|[Aa]ppropriate\s+)?(?:"
-    r"Secretar(?:y|ies)|Deputy|Under\s+Secretary|Assistant|Director|Administrator|Attorney\s+General|Chair\w*"
-    r"|Commissioner|Chief|[Hh]eads?\b|National\s+(?:Cyber\s+Director|Manager|Security\s+Advisor)|President\s+of"
-    r"|Special\s+Advisor|Archivist|Commandant|Federal\s+Chief|Vice\s+President|United\s+States\s+Trade"
-    r"|[Aa]genc(?:y|ies)\b|executive\s+departments|[Aa]gency\s+(?:members|heads)|[Mm]embers\s+of|Permitting\s+Council"
-    r"|[Dd]epartments?\s+and\s+agenc(?:y|ies)\b|(?:[a-z]+(?:ing|ed)|lead|member)\s+agencies\b|Department\s+of\b|(?:[A-Z][\w-]*\s+){1,3}agencies\b"
-    r"|[A-Z]{2,}[A-Za-z-]*\b|(?:[A-Z][\w'\u2019-]*\s+){0,6}(?:Council|Board|Committee|Commission|Task\s+Force|Group"
-    r"|Office|Agency|Administration|Service|Bureau|Corps|Agencies)\b"
-    r"|(?:[A-Z][\w'\u2019-]*\s+){1,4}(?:Executive|Coordinator|Officer|Advisor|Adviser|Representative)\b)"
-)
-# Subjects that refer back to an actor already named in the paragraph.
-ANAPHORA = re.compile(
-    r"^(?:and\s+)?(?:the|each|such|those|these|both)\s+(?:Secretar(?:y|ies)|Director|Administrator|Chair\w*"
-    r"|agenc(?:y|ies)|Agencies|heads?\s+of\s+(?:such|those|these)\s+agencies|Attorney\s+General|Council|Board)$"
-    r"|^(?:they|it|he|she)$",
-    re.IGNORECASE,
-)
 _VAGUE = re.compile(
     r"\bother\b|\bsuch\s+(?:other\s+)?agencies\b|\bdeems?\s+appropriate\b|\bdeem\s+relevant\b|\bas\s+appropriate\b"
     r"|\beach other\b|\bone another\b|\bstakeholders\b|\bprivate[- ]sector\b|\bthe public\b",
@@ -161,7 +144,8 @@ _ADJECTIVE_GROUP = re.compile(r"^(?:the\s+)?(?P<qualifier>(?:[a-z]+(?:ing|ed)|le
 
 # A title in the plural before a list of offices: "the Secretaries of State, the Treasury, and Defense".
 _PLURAL_TITLE = re.compile(
-    r"\b(?:[Tt]he\s+)?(?P<title>Secretaries|Directors|Administrators|Chairs|Chairmen)\s+of\s+(?P<list>[^()]{3,300})$"
+    r"\b(?:[Tt]he\s+)?(?P<title>Secretaries|Directors|Administrators|Chairs|Chairmen|Departments)\s+of\s+"
+    r"(?P<list>[^()]{3,300})$"
 )
 _LIST_END = re.compile(
     r"(?:,\s*|\s+)(?:and\s+)?(?=the\s+(?:Attorney\s+General|Director|Administrator|Chair|Commissioner"
@@ -173,6 +157,7 @@ _SINGULAR = {
     "administrators": "Administrator",
     "chairs": "Chair",
     "chairmen": "Chairman",
+    "departments": "Department",
 }
 
 
@@ -206,6 +191,19 @@ class ActorResolver:
         if agency is None and dual:
             # "the Assistant to the President and Director of the Domestic Policy Council": one office.
             agency = self.catalog.resolve(dual.group("office"))
+        if agency is None and re.search(r"\bOffice and\b", cleaned):
+            # A slip of the text: "the Director of the Office and Management and Budget".
+            agency = self.catalog.resolve(re.sub(r"\bOffice and\b", "Office of", cleaned, count=1))
+        if agency is None:
+            # "the Deputy Director of OSTP for National Security": an officer named with the area it serves.
+            serves = re.match(r"^(?P<office>.+?\bof\s.+?)\s+for\s+(?:[A-Z][\w-]*\s*){1,6}$", cleaned)
+            agency = self.catalog.resolve(serves.group("office")) if serves else None
+        owned = re.match(r"^(?:the\s+)?(?P<owner>[^,]{3,100}?)['\u2019]s\s+(?P<part>[A-Z].+)$", cleaned)
+        owner = self.catalog.resolve(owned.group("owner")) if owned else None
+        if agency is None and owned and owner is not None and not owner.is_group:
+            # "the Department of Commerce's Bureau of Economic Analysis": the component, by its own name.
+            cleaned = owned.group("part")
+            agency = self.catalog.resolve(cleaned)
         as_written = normalize(cleaned)
         if agency is None:
             longer = self.definitions.get(normalize(cleaned))
@@ -257,6 +255,10 @@ class ActorResolver:
         result = Actors()
         subject = subject.strip(" ,")
         body = normalize(re.sub(r"\s*\([^)]*\)", "", subject))
+        # "the Vice Chairs of the Working Group established in section 3 of this memorandum"
+        body = re.sub(
+            r"\s+(?:established|described|created|convened)\s+(?:in|by|under|pursuant to)\s.*$", "", body
+        )
         body = body if body in self.chairs else normalize(self.definitions.get(body, ""))
         if body in self.chairs and self.catalog.resolve(subject) is None:
             # A body the order set up acts through its chair, or all its co-chairs.
@@ -313,10 +315,20 @@ class ActorResolver:
         end = _LIST_END.search(listed_part)
         if end:
             listed_part, after = listed_part[: end.start()], listed_part[end.start() :]
-        for token in re.split(r",\s*(?:and\s+)?|;\s*", listed_part):
+        tokens = re.split(r",\s*(?:and\s+)?|;\s*", listed_part)
+        for index, token in enumerate(tokens):
             token = re.sub(r"^(?:and|or)\s+", "", token.strip())
             if not token:
                 continue
+            if (
+                offices
+                and self.catalog.resolve(f"{title} of {token}") is None
+                and self.catalog.resolve(token)
+            ):
+                # "the Departments of Defense, the Interior, and Agriculture, the Environmental Protection
+                # Agency, ...": the list under the title ends where an office named in full follows.
+                after = ", " + ", ".join(t.strip() for t in tokens[index:]) + after
+                break
             if self.catalog.resolve(f"{title} of {token}") is not None or " and " not in token:
                 offices.append(token)
                 continue
@@ -368,7 +380,12 @@ class ActorResolver:
                 continue
             inner = _THROUGH_INSIDE.split(item, maxsplit=1)
             if _VAGUE.search(inner[0]) and (consulted or actors):
-                continue
+                # "the Attorney General, the Secretary of Homeland Security, and the heads of other Federal
+                # LEAs": "other" before a group the catalog names is that group, not anyone appropriate.
+                named = self._named_group(inner[0])
+                if named is None:
+                    continue
+                inner[0] = named
             actor = self.resolve(inner[0])
             if actor.agency is None and not (
                 _OFFICIAL.search(actor.unknown) or _GROUP_WORDS.search(actor.unknown)
@@ -391,6 +408,17 @@ class ActorResolver:
                 self._replace(actors, department, component, item, result)
                 department = [component]
         return actors
+
+    def _named_group(self, item: str) -> str | None:
+        """Return ``item`` without its "other" when that is its only vague word and the rest names a group
+        of the catalog other than every agency ("the heads of other Federal LEAs"), else None."""
+        rest = re.sub(r"\bother\s+", "", item, count=1)
+        if rest == item or _VAGUE.search(rest):
+            return None
+        actor = self.resolve(rest)
+        if actor.agency is None or not actor.agency.is_group or actor.agency.abbreviation == "AGENCIES":
+            return None
+        return rest
 
     def _rejoin(self, item: str, following: list[str]) -> tuple[str, int] | None:
         """Return ``item`` joined with the next pieces when together, and not alone, they name a known office,
@@ -420,36 +448,3 @@ class ActorResolver:
                 actors[actors.index(previous)] = component
                 return
         actors.append(component)
-
-
-_LEADING_ADVERB = re.compile(
-    r"^(?:(?:no|not)\s+less\s+(?:often\s+)?than\s+|at\s+least\s+)?(?:annually|quarterly|biennially|"
-    r"semiannually|immediately|thereafter|subsequently|promptly|also)\s+",
-    re.IGNORECASE,
-)
-
-
-def subject_of(clause: str) -> str:
-    """Return the actor phrase of the text before "shall", after a leading phrase ("Within 30 days ...,")."""
-    text = clause.strip()
-    candidates = [0] + [m.end() for m in re.finditer(r"[,;]\s+", text)]
-    adverb = _LEADING_ADVERB.match(text)
-    if adverb:
-        candidates.insert(1, adverb.end())
-    for start in candidates:
-        rest = text[start:].strip()
-        # Leading phrases that name offices are not the subject: "In consultation with the NCD, agencies".
-        if re.match(
-            r"(?i)^(?:and\s+)?(?:in\s+(?:consultation|coordination)|after\s+consult|with\s+the)", rest
-        ):
-            continue
-        if re.match(r"(?i)^(?:acting\s+)?through\b", rest):
-            continue
-        possessive = re.match(r"^(?:[Tt]he\s+)?[\w\s-]{1,60}?['\u2019]s\s+(?P<next>\S)", rest)
-        if possessive and not possessive.group("next").isupper():
-            # A possessive names a thing, not who acts ("The Board's initial review shall"), unless a proper
-            # name follows it: "the President's Council of Advisors on Science and Technology shall".
-            continue
-        if ACTOR_START.match(rest) or ANAPHORA.match(rest):
-            return rest
-    return ""

@@ -13,6 +13,7 @@ and its items (``_visit_children``).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -21,12 +22,15 @@ from agencies.catalog import Catalog
 from directives import deadlines
 
 from . import phrases as ph
-from .actors import ActorResolver, subject_of
+from .actors import ActorResolver
 from .chains import resolve_chains
-from .clauses import Clause, binds, find_clauses, label, same_leads
+from .clauses import Clause, binds, find_clauses, item_through, label, same_leads
 from .definitions import chaired_bodies, local_definitions
 from .drafted import Drafted, Inherited
 from .other_orders import OtherOrders
+from .passive import passive_deadlines
+from .phrase_refs import unclassified
+from .subjects import subject_of
 from .tree import Insertion, Node, Tree
 from .wording import (
     CONTENT_LEAD_IN,
@@ -96,8 +100,10 @@ class Builder:
         made = self._own(node, text, clauses, inherited, parent_ref)
         self._settle(made, amended)
         out.extend(made)
-        passed = self._handed_down(node, text, clauses, made)
+        passed = self._handed_down(node, self._lead_in_text(node, text), clauses, made)
         self._visit_children(node, passed, made[0].ref if made else parent_ref, made, out, amended=amended)
+        if made and isinstance(made[0].rule, deadlines.NoDeadline):
+            out.extend(passive_deadlines(made[0], node.ref))
 
     def _own(
         self, node: Node, text: str, clauses: list[Clause], inherited: Inherited | None, parent_ref: str
@@ -107,7 +113,7 @@ class Builder:
         if node.ambiguous:
             review.append(f"The marker of {node.ref} could be read at two levels; check its place.")
         for _, sentence in sentences(text):
-            for miss in ph.unclassified(sentence, ph.find(sentence)):
+            for miss in unclassified(sentence, ph.find(sentence)):
                 review.append(f"A deadline the drafter could not classify: '{miss}'.")
         first_offset = sentences(text)[0][0] if text else 0
         from_lead_in = inherited is not None and (not clauses or clauses[0].offset > first_offset)
@@ -119,7 +125,7 @@ class Builder:
             current = Drafted(
                 ref=node.ref,
                 title=duty_title(first or text),
-                leads=inherited.leads,
+                leads=item_through(first, self.resolver) or inherited.leads,
                 consulted=inherited.consulted,
                 rule=own[0].rule if own else inherited.rule,
                 parent=parent_ref,
@@ -144,6 +150,8 @@ class Builder:
         if current is None:
             return []
         made = [current]
+        if from_lead_in and inherited is not None:
+            made.extend(self._item_further(node, current, text))
         rule_set = self._further(
             node, current, clauses, made, from_lead_in=from_lead_in, parent_ref=parent_ref
         )
@@ -169,22 +177,34 @@ class Builder:
         Return whether ``current``'s rule is set.
         """
         rule_set = from_lead_in
+        rule_clause: Clause | None = None
         for clause in clauses:
             for phrase in clause.phrases:
                 if not rule_set:
                     current.rule = phrase.rule
                     current.sentence = clause.sentence
+                    rule_clause = clause
                     current.phrase = phrase
                     if clause is not clauses[0] and not same_leads(clause.leads, current.leads):
+                        # "The Secretary shall coordinate ... Within 120 days ..., the Secretary and the
+                        # Secretaries of the Treasury and Commerce each shall make recommendations": the
+                        # dated duty is the later sentence's, and so are its offices.
                         current.review.append(
-                            f"The deadline is in a sentence whose actor differs: '{clause.sentence[:120]}'."
+                            "The deadline is in a sentence whose actor differs: "
+                            f"'{clause.sentence[:120]}'; drafted with that sentence's offices, not those of "
+                            f"'{clauses[0].sentence[:80]}'."
                         )
+                        current.leads, current.consulted = clause.leads, clause.consulted
                     rule_set = True
                     continue
                 if isinstance(phrase.rule, deadlines.NoDeadline):
                     continue
                 if self._recurs_thereafter(current, clause, phrase):
                     break
+                if clause is rule_clause and self._recurs_from(current, phrase):
+                    # "Within 180 days ..., the heads of Federal LEAs shall submit data on a monthly
+                    # basis": the first deadline starts the recurrence the same duty names.
+                    continue
                 made.append(
                     Drafted(
                         ref=f"{node.ref}-{len(made) + 1}",
@@ -204,6 +224,35 @@ class Builder:
         return rule_set
 
     @staticmethod
+    def _item_further(node: Node, current: Drafted, text: str) -> list[Drafted]:
+        """Return a directive for each further deadline counted from the order in an item's first sentence:
+        "(iv) update within 60 days ... any website content, and within 300 days ... any agency reports"."""
+        first = sentences(text)[0][1] if text else ""
+        own = [p for p in ph.find(first) if binds(p, first, 0, 0, len(first))]
+        more: list[Drafted] = []
+        for phrase in own[1:]:
+            if not isinstance(
+                phrase.rule, deadlines.DaysAfterOrder | deadlines.MonthsAfterOrder | deadlines.YearsAfterOrder
+            ):
+                continue
+            more.append(
+                Drafted(
+                    ref=f"{node.ref}-{len(more) + 2}",
+                    title=duty_title(first[phrase.end :]) or current.title,
+                    leads=current.leads,
+                    consulted=current.consulted,
+                    rule=phrase.rule,
+                    parent=current.parent,
+                    source=first.strip(),
+                    review=[f"A second deadline of the item: '{phrase.text}'."],
+                    paragraphs=list(node.paragraphs),
+                    sentence=first,
+                    phrase=phrase,
+                )
+            )
+        return more
+
+    @staticmethod
     def _recurs_thereafter(current: Drafted, clause: Clause, phrase: ph.Phrase) -> bool:
         """Make ``current`` recur when a later sentence says so: "Within 180 days ..., agencies shall
         report ... Thereafter, agencies shall report progress quarterly". Return whether it did."""
@@ -214,6 +263,30 @@ class Builder:
             and rule.first.event == ph.NO_START
             and re.match(r"\s*(?:Thereafter|After that|Subsequently)\b", clause.sentence, re.IGNORECASE)
             and (clause.actors.anaphoric or same_leads(clause.leads, current.leads))
+            and isinstance(
+                first,
+                deadlines.DaysAfterOrder
+                | deadlines.MonthsAfterOrder
+                | deadlines.YearsAfterOrder
+                | deadlines.OnDate,
+            )
+        ):
+            return False
+        current.rule = deadlines.Recurring(
+            first=first, every_days=rule.every_days, every_months=rule.every_months
+        )
+        current.also.append(phrase.text)
+        return True
+
+    @staticmethod
+    def _recurs_from(current: Drafted, phrase: ph.Phrase) -> bool:
+        """Make ``current``'s dated first deadline recur with ``phrase``'s period, when ``phrase`` recurs
+        with no start of its own. Return whether it did."""
+        rule, first = phrase.rule, current.rule
+        if not (
+            isinstance(rule, deadlines.Recurring)
+            and isinstance(rule.first, deadlines.DaysFromEvent)
+            and rule.first.event == ph.NO_START
             and isinstance(
                 first,
                 deadlines.DaysAfterOrder
@@ -267,7 +340,7 @@ class Builder:
         passed: Inherited | None = None
         if made and text.rstrip().endswith(":"):
             last_sentence = sentences(text)[-1][1]
-            lead_in = clauses[-1] if clauses and clauses[-1].sentence == last_sentence else None
+            lead_in = next((c for c in reversed(clauses) if c.sentence == last_sentence), None)
             tail = text.rstrip()[-160:]
             runs_on = not CONTENT_LEAD_IN.search(tail) or re.search(r"following:$", tail)
             if runs_on and lead_in is not None:
@@ -308,6 +381,17 @@ class Builder:
                     break
         return passed
 
+    def _lead_in_text(self, node: Node, text: str) -> str:
+        """Return the node's text before its first item: its lead-in, even when a paragraph after the
+        items is the node's too ("(e) ... activities." then "The Committee shall review ...")."""
+        if not node.children:
+            return text
+        first_item = node.children[0].paragraphs[0]
+        before = [i for i in node.paragraphs if i < first_item]
+        if len(before) == len(node.paragraphs) or not before:
+            return text
+        return node_text(dataclasses.replace(node, paragraphs=before), self.texts)
+
     def _visit_children(
         self,
         node: Node,
@@ -329,6 +413,11 @@ class Builder:
                 or passed.objects  # reached only with a lead-in that names offices
             )
             child_inherit = passed if passed and takes else None
+            if child_inherit is None and made and self._dated_action(child_text):
+                # "(e) develop ... a process ..., including-- ... (iii) not later than 180 days after the
+                # date of this order, ..., establishing lists of ...": an item that says what is done and
+                # by when is a duty of the directive's office even where the lead-in lists its content.
+                child_inherit = Inherited(made[0].leads, made[0].consulted, deadlines.NoDeadline(), None, [])
             before = len(out)
             if passed and child_inherit is None and self._passes_through(child, child_text):
                 # "(m) The Secretary shall: (i) to better protect consumers ...: (A) not later than 30 days
@@ -345,6 +434,20 @@ class Builder:
                 for descendant in child.walk():
                     made[0].source += " " + " ".join(self.texts[i] for i in descendant.paragraphs)
                     made[0].paragraphs.extend(descendant.paragraphs)
+
+    @staticmethod
+    def _dated_action(text: str) -> bool:
+        """Return whether an item opens with what is done and a deadline of its own that binds it."""
+        if not is_action_item(text):
+            return False
+        first = sentences(strip_marker(text))[0][1] if text.strip() else ""
+        return any(
+            binds(p, first, 0, 0, len(first))
+            and not isinstance(p.rule, deadlines.NoDeadline)
+            and p.chain is None
+            and not isinstance(p.rule, deadlines.DaysFromEvent)
+            for p in ph.find(first)
+        )
 
     def _names_actor(self, text: str) -> bool:
         """Return whether an item's first duty has an office as its subject ("(i) the Secretary shall")."""

@@ -6,8 +6,8 @@ import re
 
 from directives import deadlines
 
-from . import phrases as ph
 from .drafted import Drafted
+from .phrase_refs import resolve_ref
 
 
 def resolve_chains(directives: list[Drafted], *, amended: int | None) -> None:
@@ -37,7 +37,7 @@ def chain_target(what: str, d: Drafted, directives: list[Drafted]) -> str:
         what,
     )
     if named:
-        return ph.resolve_ref(what, current=d.ref)
+        return resolve_ref(what, current=d.ref)
     # "within 120 days of publishing the preliminary update": a duty named earlier in the paragraph.
     words = [
         w for w in re.findall(r"[a-z][a-z-]+", what.lower()) if w not in {"the", "such", "any", "of", "a"}

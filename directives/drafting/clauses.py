@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from agencies.catalog import normalize
+
 from . import phrases as ph
-from .actors import Actor, ActorResolver, Actors, subject_of
+from .actors import Actor, ActorResolver, Actors
 from .drafted import Inherited
-from .wording import PASSIVE, SHALL, sentences
+from .subjects import subject_of
+from .wording import PASSIVE, SHALL, VERBS, sentences
 
 
 @dataclass
@@ -43,7 +46,7 @@ def find_clauses(text: str, inherited: Inherited | None, resolver: ActorResolver
         cursor = 0
         for m in shalls:
             pre = sentence[cursor : m.start()]
-            subject = subject_of(pre)
+            subject = subject_of(pre) or defined_subject(pre, resolver)
             subjects.append(subject)
             starts.append(cursor + pre.rfind(subject) if subject else -1)
             cursor = m.end()
@@ -133,4 +136,58 @@ def binds(phrase: ph.Phrase, sentence: str, shall_start: int, shall_end: int, re
     if re.fullmatch(r"[\s,]*(?:(?:each|jointly|also|further|as appropriate|if possible),?\s*)*", between):
         return True
     after = sentence[phrase.end : region_end]
-    return bool(re.fullmatch(r"[\s.,;:]*", after))
+    if re.fullmatch(r"[\s.,;:]*", after):
+        return True
+    # "(b) building upon current initiatives, not later than December 31, 2006, develop a plan": set off by
+    # commas right before the duty's verb; not inside an infinitive it belongs to ("require vendors to,
+    # by January 4, 2027, ensure ...").
+    verb = re.match(r",\s*([a-z]+)\b", after)
+    return bool(
+        verb
+        and verb.group(1) in VERBS
+        and re.search(r",\s*$", between)
+        and not re.search(r"\bto,?\s*$", between)
+    )
+
+
+# "(vi) ..., not later than 45 days after the date of this order, through the Commissioner of Food and Drugs,
+# write a letter", "(i) within 180 days ..., assessing, through the Department of Commerce's Bureau of
+# Economic Analysis, the feasibility ...": the item's duty is done through that office.
+_ITEM_THROUGH = re.compile(r",\s*(?:acting\s+)?through\s+(?P<who>(?:the|its|their)\s+[^,;:]{3,150}?),")
+
+
+_SENDS = re.compile(r"(?:submit|transmit|provide|report|send|deliver|forward|present|make|return)\w*$")
+
+
+def item_through(sentence: str, resolver: ActorResolver) -> list[Actor]:
+    """Return the office an item acts through, when it names one in its first words; else []."""
+    m = _ITEM_THROUGH.search(sentence[:400])
+    if m is None:
+        return []
+    before = sentence[: m.start()].rsplit(",", 1)[-1].strip()
+    # Right after the deadline or the duty's own verb; not the channel of what is sent ("submit to the
+    # President, through the Director of the NEC, a report").
+    after_deadline = re.search(r"\bthis\s+(?:order|memorandum|proclamation)$", before)
+    after_verb = re.fullmatch(r"[a-z]+", before) and not _SENDS.match(before)
+    if not (after_deadline or after_verb):
+        return []
+    who = re.sub(r"^(?:its|their)\s+", "the ", m.group("who"))
+    actor = resolver.resolve(who)
+    if actor.agency is None and not re.search(
+        r"\b(?:Commissioner|Director|Administrator|Bureau|Office)\b", who
+    ):
+        return []
+    return [actor]
+
+
+# The last words before "shall", after a comma or at the start: "For the purpose of ..., Advocacy".
+_LAST_NAME = re.compile(r"(?:^|,\s*)(?P<name>(?:the\s+)?[A-Z][\w'-]*(?:\s+[A-Z][\w'-]*){0,4})\s*$")
+
+
+def defined_subject(pre: str, resolver: ActorResolver) -> str:
+    """Return the short name the order itself defined for an office ("... (Advocacy)"), when it is the
+    subject before "shall"; else ""."""
+    m = _LAST_NAME.search(pre.strip())
+    if m is None or normalize(m.group("name")) not in resolver.definitions:
+        return ""
+    return m.group("name")

@@ -29,6 +29,9 @@ def local_definitions(text: str) -> dict[str, str]:
         long = re.sub(r"\s+", " ", m.group("long")).strip()
         # "the Director of the NSA as the National Manager for National Security Systems (National Manager)"
         long = re.split(r"\s+as\s+(?:the\s+)?", long)[-1] if " as " in long else long
+        # "... the Act. The Chief Counsel for Advocacy of the Small Business Administration (Advocacy)": the
+        # name starts after the sentence before it ends.
+        long = re.split(r"(?<=[a-z])\.\s+(?=[A-Z])", long)[-1]
         if short and short not in found and len(short) < 40:
             found[short] = long
     # A definitions section: "(b) \u201cSecretary\u201d means the Secretary of Homeland Security."
@@ -60,6 +63,34 @@ _CONVENES = re.compile(
 )
 
 
+# "The National Climate Advisor and the Assistant to the President for Economic Policy shall serve as
+# Co-Chairs of the Interagency Working Group"; "The Deputy Director of OMB, ... shall serve as Vice Chairs."
+# (of the body the sentence before names).
+_SERVE_AS = re.compile(
+    r"(?:^|(?<=[.;]\s))(?P<chair>(?:The|the)\s+[^.;]{3,400}?)\s+shall\s+serve\s+as\s+(?:the\s+)?"
+    r"(?P<role>Co-Chair(?:person)?s|Vice\s+Chair(?:person)?s?)"
+    r"(?:\s+of\s+(?P<body>the\s+[^,.;()]{3,120}))?"
+)
+
+
+# "The Panel shall consist of representatives from the following: ... 4. the Department of Agriculture
+# (Co-Chair); ... 6. the Department of Health and Human Services (Co-Chair);": chairs marked in the list.
+_CONSISTS = re.compile(
+    r"(?P<body>\b(?:[A-Z][\w'-]*\s+){0,6}[A-Z][\w'-]*)\s+shall\s+(?:consist|be\s+composed)\s+of\b"
+)
+_MARKED_CHAIR = re.compile(r"(?P<member>\bthe\s+[A-Z][^;()\n]{3,120}?)\s*\((?:Co-)?Chair\)")
+
+
+def _marked_chairs(text: str) -> dict[str, list[str]]:
+    """Return the members a membership list marks "(Chair)" or "(Co-Chair)", by the body it lists."""
+    marked: dict[str, list[str]] = {}
+    for m in _MARKED_CHAIR.finditer(text):
+        lists = list(_CONSISTS.finditer(text, max(0, m.start() - 3000), m.start()))
+        if lists:
+            marked.setdefault(lists[-1].group("body"), []).append(m.group("member"))
+    return marked
+
+
 def chaired_bodies(text: str) -> dict[str, str]:
     """Return the bodies an order sets up, by name, with the office that chairs or leads each.
 
@@ -69,13 +100,16 @@ def chaired_bodies(text: str) -> dict[str, str]:
     """
     chairs: dict[str, str] = {}
 
-    def add(body: str, chair: str, *, by_kind: bool = True) -> None:
+    def add(body: str, chair: str, *, by_kind: bool = True, rules: bool = False) -> None:
         body = re.sub(r"^(?:an?|the)\s+", "", body.strip(), flags=re.I)
         chair = re.sub(r"\s*\([^)]*\)", "", chair).strip()
         chair = re.split(r",?\s+(?:and|or|who|which|that|with)\s+(?=(?!the\b)[a-z])", chair, maxsplit=1)[0]
         kind = re.search(r"(?:Task\s+Force|Working\s+Group|Council|Committee|Board|Group|Commission)$", body)
         for key in {normalize(body), normalize(kind.group(0)) if kind and by_kind else ""} - {""}:
-            chairs.setdefault(key, chair)
+            if rules:
+                chairs[key] = chair
+            else:
+                chairs.setdefault(key, chair)
 
     for m in _CHAIRED_BY.finditer(text):
         window = text[max(0, m.start() - 250) : m.start()]
@@ -84,11 +118,27 @@ def chaired_bodies(text: str) -> dict[str, str]:
             chair = m.group("chair")
             if not m.group("co"):
                 chair = chair.split(",")[0]  # "chaired by the Director, and composed of ...": one chair
-            add(bodies[-1].group(0), chair)
+            # "The Task Force shall be co-chaired by ..." rules; "the Task Force led by CEQ" in a recital
+            # of an earlier body does not outrank it.
+            add(bodies[-1].group(0), chair, rules=text[m.start() : m.start() + 8] == "shall be")
     for m in _CONVENES.finditer(text):
         # Not by its bare kind: "an interagency working group" is referred back to by its words, and "the
         # Working Group" may be another group the order names.
         add(m.group("body"), m.group("chair"), by_kind=False)
     for m in _IS_CHAIR.finditer(text):
         add(m.group("body"), m.group("chair"))
+    for body, members in _marked_chairs(text).items():
+        add(body, ", ".join(members[:-1]) + (" and " if len(members) > 1 else "") + members[-1])
+    for m in _SERVE_AS.finditer(text):
+        named = m.group("body")
+        if named is None:
+            bodies = list(_BODY.finditer(text[max(0, m.start() - 400) : m.start()]))
+            if not bodies:
+                continue
+            named = bodies[-1].group(0)
+        role = "vice chairs" if m.group("role").lower().startswith("vice") else "co-chairs"
+        body = re.sub(r"^(?:an?|the)\s+", "", named.strip(), flags=re.I)
+        chairs.setdefault(normalize(f"{role} of the {body}"), m.group("chair"))
+        if role == "co-chairs":
+            add(body, m.group("chair"))
     return chairs

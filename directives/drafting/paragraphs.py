@@ -44,7 +44,8 @@ def join_lines(lines: list[str]) -> list[str]:
         if current:
             ended = previous.rstrip()
             hard_break = previous.endswith("  ") or ended.endswith("<br>")
-            marker = MARKER_START.match(stripped)
+            # A marker may stand on a line of its own, its heading on the next: "(A)\nMinimization."
+            marker = MARKER_START.match(stripped + " ")
             # "; and" may be wrapped: "competitiveness;\nand" ends a list item as "competitiveness; and" does.
             after_end = ended.endswith((".", ":", ";", "\u201d", '"')) or re.search(
                 r"[;,] (?:and|or)$", " ".join(current[-2:]).rstrip()
@@ -112,6 +113,7 @@ _STARTERS = frozenset(
         "Upon",
         "Pursuant",
         "Notwithstanding",
+        "For",
     ]
 )
 _SUBSECTION_HEAD = re.compile(r"^(\d+\.\d+)\.\s+")
@@ -140,7 +142,8 @@ def split_run_on_title(text: str) -> tuple[str, str] | None:
             # A lower-case word: the sentence began at the last capitalized word before it, past function
             # words, when that is a sentence's first word ("... Workforce Meeting the challenges of").
             back = k - 1
-            while back > 0 and words[back].lower() in _FUNCTION_WORDS:
+            # ... unless a sentence starts at it: "Reporting For the purpose of ..., Advocacy shall".
+            while back > 0 and words[back].lower() in _FUNCTION_WORDS and words[back] not in _STARTERS:
                 back -= 1
             if back >= 1 and (words[back] in _STARTERS or words[back].endswith("ing")):
                 return " ".join(words[:back]).rstrip(".:"), " ".join(words[back:])
@@ -203,7 +206,8 @@ def split_subsection(paragraph: str) -> list[str]:
 
 def _title_and_body(rest: str) -> tuple[str, str] | None:
     """Return a heading's title and the text run on after it, or None when no title can be told apart."""
-    marker = re.search(r"(?:^|\s)\((?:a|1|i)\)\s", rest)
+    # "Protecting America's National Security.(a) The Secretary": a page may leave out the space.
+    marker = re.search(r"(?:^|\s|(?<=\.))\((?:a|1|i)\)\s", rest)
     before = rest[: marker.start()] if marker else ""
     if (
         marker

@@ -20,6 +20,7 @@ import dataclasses
 import datetime as dt
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from directives import deadlines
@@ -63,12 +64,19 @@ _THIS = r"this\s+(?:order|memorandum|proclamation)"
 _ORDER = rf"(?:the\s+)?(?:effective\s+)?(?:(?:date|issuance|signing)\s+of\s+)?(?:{_THIS}|the\s+order)"
 _LEAD = r"(?:within|not later than|no later than|not more than|no more than)"
 
+# "In the first 60 days from the date of this order" counts from the signing date as "within" does.
 RELATIVE_TO_ORDER = re.compile(
-    rf"\b{_LEAD}\s+{AMOUNT}\s+(?:of|from|after|following)\s+{_ORDER}",
+    rf"\b(?:{_LEAD}|(?:in|during) the first)\s+{AMOUNT}\s+(?:of|from|after|following)\s+{_ORDER}",
     re.IGNORECASE,
 )
+# "terminate all existing exclusions as of March 12, 2025": the duty takes effect by that date.
 FIXED_DATE = re.compile(
-    rf"\b(?P<lead>by|not later than|no later than|on or before|before)\s+(?P<date>{DATE})",
+    rf"\b(?P<lead>by|not later than|no later than|on or before|before|as of)\s+(?P<date>{DATE})",
+    re.IGNORECASE,
+)
+# "within ten days of March 12, 2025": a fixed date, N days (months) after the date named.
+AFTER_DATE = re.compile(
+    rf"\b{_LEAD}\s+{AMOUNT}\s+(?:of|after|following|from)\s+(?P<date>{DATE})",
     re.IGNORECASE,
 )
 # "By February 2022": the month's last day. "In September 2023, and on an annual basis thereafter": the
@@ -80,6 +88,21 @@ MONTH_YEAR = re.compile(
     rf"\b(?P<lead>by|not later than|no later than|by the end of|in)\s+{_MONTH_NAME}\s+(?P<year>\d{{4}})\b"
     r"(?!,?\s*\d)",
     re.IGNORECASE,
+)
+# "Starting in January 2022, the Secretary shall provide an annual update", "Beginning in 2010, the
+# Committee shall publish an annual Action Plan": the first due at the end of that month (year), then
+# every period the sentence names ("annual", "quarterly"); with none named, that one date.
+STARTING = re.compile(
+    rf"\b(?:starting|beginning|commencing)\s+(?:in\s+)?(?:{_MONTH_NAME}\s+)?(?P<year>\d{{4}})\b(?!,?\s*\d)",
+    re.IGNORECASE,
+)
+# "In 2026, the ITWG shall initiate a review": a duty set in a year, due by its last day; only opening a
+# sentence whose duty is still to come ("In 2023, the Secretary issued ..." tells the past).
+IN_YEAR = re.compile(
+    r"^\W{0,3}(?:\([a-zA-Z0-9]{1,6}\)\s+)?(?P<lead>In|During)\s+(?P<year>\d{4}),(?=.*\bshall\b)"
+)
+_PERIOD_WORD = re.compile(
+    r"\b(?:semiannual(?:ly)?|biennial(?:ly)?|annual(?:ly)?|quarterly|monthly)\b", re.IGNORECASE
 )
 _TRIGGERS = {
     "publication": deadlines.Trigger.PUBLISHED,
@@ -127,6 +150,8 @@ EVERY_AFTER_ORDER = re.compile(
 PERIODIC = re.compile(
     r"\b(?:(?:at least|no less than|not less than)\s+)?(?P<period>annually|quarterly|biennially|semiannually|"
     r"on (?:at least )?an? (?:annual|quarterly|biennial|semiannual|monthly) basis|quarterly"
+    # "an assessment within 90 days ..., followed by annual assessments"
+    r"|followed by (?:annual|quarterly|biennial|semiannual|monthly) \w+"
     r"|every\s+(?P<n>\d+|two|three)\s+"
     r"(?P<unit>years|months))\b",
     re.IGNORECASE,
@@ -146,11 +171,6 @@ _PERIOD_MONTHS = {
     "month": 1,
     "year": 12,
 }
-SUBSECTION_REF = re.compile(
-    r"\b(?:sub)?sections?\s+(?P<ref>\d+[A-Za-z]?(?:\.\d+)?(?:\([a-zA-Z0-9]+\))*|(?:\([a-zA-Z0-9]+\))+)"
-    r"(?:\s+of\s+this\s+(?P<scope>section|order|subsection))?",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True)
@@ -282,6 +302,28 @@ def _chained(what: str, match: re.Match[str]) -> Phrase:
     )
 
 
+def _starting(sentence: str, m: re.Match[str], take: Callable[[int, int], None]) -> Phrase | None:
+    """Return the phrase of "Starting in January 2022, ... an annual update": recurring from that month's
+    (year's) end, when the sentence names a period, whose word ``take`` marks as used; else None ("Beginning
+    in 2027, agencies shall not purchase ..." says when a policy starts, not by when a duty is done)."""
+    period = _PERIOD_WORD.search(sentence, m.end())
+    if period is None:
+        return None
+    year = int(m.group("year"))
+    month = MONTHS[m.group("month").lower()] if m.group("month") else 12
+    last = dt.date(year, month, calendar.monthrange(year, month)[1])
+    take(period.start(), period.end())
+    what = "month" if m.group("month") else "year"
+    return Phrase(
+        m.start(),
+        m.end(),
+        _recurring(deadlines.OnDate(date=last), _period(period.group(0))),
+        m.group(0),
+        review=f"'{m.group(0)}' names a {what}: the first drafted as its last day, then '{period.group(0)}'.",
+        fixed_date=True,
+    )
+
+
 def find(sentence: str) -> list[Phrase]:
     """Return the deadline phrases of ``sentence``, in the order they appear."""
     return list(_find(sentence))
@@ -339,6 +381,34 @@ def _find(sentence: str) -> tuple[Phrase, ...]:
         )
         found.append(phrase)
         take(m.start(), m.end())
+    for m in AFTER_DATE.finditer(sentence):
+        start_date = parse_date(m.group("date"))
+        if start_date is None or not free(m.start(), m.end()):
+            continue
+        # Counted as from a signing date on that day: the same calendar arithmetic as the order's own.
+        date = _after_order(number(m.group("n")), m.group("unit")).due_on(signed_on=start_date)
+        if date is None:
+            continue
+        review = f"'{m.group(0)}' counts from a date: drafted as {date.isoformat()}."
+        found.append(Phrase(m.start(), m.end(), deadlines.OnDate(date=date), m.group(0), review, True))
+        take(m.start(), m.end())
+    for m in IN_YEAR.finditer(sentence):
+        year = int(m.group("year"))
+        if 1789 <= year <= 2199:
+            start = m.start("lead")
+            end = m.end("year")
+            review = f"'{sentence[start:end]}' names a year: drafted as its last day."
+            found.append(
+                Phrase(start, end, deadlines.OnDate(dt.date(year, 12, 31)), sentence[start:end], review, True)
+            )
+            take(start, end)
+    for m in STARTING.finditer(sentence):
+        if not free(m.start(), m.end()):
+            continue
+        starting = _starting(sentence, m, take)
+        if starting is not None:
+            found.append(starting)
+            take(m.start(), m.end())
     for m in CHAINED.finditer(sentence):
         if not free(m.start(), m.end()):
             continue
@@ -417,36 +487,3 @@ def _find(sentence: str) -> tuple[Phrase, ...]:
             found.append(Phrase(m.start(), m.end(), deadlines.NoDeadline(), m.group(0)))
             take(m.start(), m.end())
     return tuple(sorted(found, key=lambda p: p.start))
-
-
-_WITHIN_ANY = re.compile(
-    r"\bwithin\s+(?:\d+|[a-z]+)[\s-]+(?:calendar |business )?(?:days?|weeks?|months?|years?)\b", re.IGNORECASE
-)
-
-
-def unclassified(sentence: str, phrases: list[Phrase]) -> list[str]:
-    """Return "within ..." phrases of ``sentence`` that look like deadlines but no family matched."""
-    covered = bytearray(len(sentence))
-    for p in phrases:
-        covered[p.start : p.end] = b"\x01" * (p.end - p.start)
-    misses = []
-    for m in _WITHIN_ANY.finditer(sentence):
-        if not covered[m.start()]:
-            misses.append(sentence[m.start() : m.start() + 80])
-    return misses
-
-
-def resolve_ref(text: str, *, current: str) -> str:
-    """Return the directive ref that "described in subsection (b) of this section" names, or ""."""
-    m = SUBSECTION_REF.search(text)
-    if not m:
-        return ""
-    ref = m.group("ref")
-    section = re.match(r"\d+[A-Za-z]?(?:\.\d+)?", current)
-    if ref.startswith("(") and section:
-        if (m.group("scope") or "section").lower() == "subsection":
-            # "(ii) of this subsection": under the current lettered paragraph.
-            lettered = re.match(r"\d+[A-Za-z]?(?:\.\d+)?\([a-z]+\)", current)
-            return (lettered.group(0) if lettered else section.group(0)) + ref
-        return section.group(0) + ref
-    return ref

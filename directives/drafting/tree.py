@@ -27,6 +27,7 @@ _CANONICAL = (LOWER, ROMAN, UPPER, DIGIT)
 _ROMAN = re.compile(r"^(?=[ivxlc])(c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
 _BEAM = 32
+_REUSED = 2.0
 _OPEN_QUOTE, _CLOSE_QUOTE = "\u201c", "\u201d"
 SUBSECTION = re.compile(r"^(\d+)\.(\d+)\.?\s")
 
@@ -105,22 +106,25 @@ def solve(tokens: list[str], *, free_start: bool = False) -> Reading:
         for stack, (penalty, history) in states.items():
             for typ, position in readings(token):
                 for level in range(len(stack) - 1, -1, -1):
-                    if stack[level][0] == typ:
-                        if position == stack[level][1] + 1:
-                            closed = sum(1 for _, p in stack[level + 1 :] if p == 0)
-                            _keep(
-                                following,
-                                (*stack[:level], (typ, position)),
-                                penalty + closed,
-                                (*history, (typ, level)),
-                            )
-                        break
+                    if stack[level][0] == typ and position == stack[level][1] + 1:
+                        closed = sum(1 for _, p in stack[level + 1 :] if p == 0)
+                        _keep(
+                            following,
+                            (*stack[:level], (typ, position)),
+                            penalty + closed,
+                            (*history, (typ, level)),
+                        )
                 first = free_start and not stack and not any(history)
-                if (position == 0 or first) and all(t != typ for t, _ in stack):
+                if position == 0 or first:
+                    # A fifth level may use letters again: "(iii) (A) (1) (a) (b) ... (2) (a) ... (B)" (EO
+                    # 14086 2(c)); unlikely, so only when no other reading fits.
+                    reused = _REUSED if any(t == typ for t, _ in stack) else 0.0
+                    if reused and len(stack) < len(_CANONICAL):
+                        continue
                     _keep(
                         following,
                         (*stack, (typ, position)),
-                        penalty + _order_penalty(stack, typ),
+                        penalty + _order_penalty(stack, typ) + reused,
                         (*history, (typ, len(stack))),
                     )
         if following:
@@ -236,9 +240,22 @@ def _attach(top: Node, members: list[int], texts: list[str], *, free_start: bool
     level_of = {i: (reading.levels[k], k in reading.ambiguous) for k, (i, _) in enumerate(tokens)}
     token_of = dict(tokens)
     path: list[Node] = [top]
-    for index in members:
+    # The depth of the next marked paragraph after each position: a list that goes on after a paragraph
+    # with no marker ("(ii) improving communication ... These communications may include ...; (iii) ...")
+    # has not ended there.
+    next_depth: list[int] = [-1] * (len(members) + 1)
+    for k in range(len(members) - 1, -1, -1):
+        marked = level_of.get(members[k])
+        next_depth[k] = marked[0][1] if marked and marked[0] is not None else next_depth[k + 1]
+    for position, index in enumerate(members):
         level, ambiguous = level_of.get(index, (None, False))
         if level is None:
+            while (
+                len(path) > 1
+                and next_depth[position] < len(path) - 2
+                and _closes_fragments(path[-1], texts, texts[index])
+            ):
+                path.pop()
             path[-1].paragraphs.append(index)
             continue
         _, depth = level
@@ -254,6 +271,22 @@ def _attach(top: Node, members: list[int], texts: list[str], *, free_start: bool
         )
         parent.children.append(node)
         path.append(node)
+
+
+def _closes_fragments(node: Node, texts: list[str], text: str) -> bool:
+    """Return whether ``text``, a paragraph with no marker after the item ``node``, is its parent's: the
+    items continue a lead-in ("The strategy shall: ... (e) describe a process ... activities.") and the
+    list has ended with a full stop, so a new sentence ("The Committee shall review ...") is not the item's.
+    """
+    parent = node.parent
+    if parent is None or not parent.paragraphs or not texts[parent.paragraphs[-1]].rstrip().endswith(":"):
+        return False
+    item = re.sub(r"^\s*\((?:[a-zA-Z]{1,4}|\d{1,3})\)\s*", "", texts[node.paragraphs[0]])
+    return (
+        item[:1].islower()
+        and texts[node.paragraphs[-1]].rstrip().endswith(".")
+        and text.lstrip()[:1].isupper()
+    )
 
 
 def build_tree(paragraphs: list[str]) -> Tree:

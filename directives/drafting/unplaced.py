@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from . import phrases as ph
 from .document import DATE, HEADING
+from .phrase_refs import unclassified
 from .wording import PASSIVE, SHALL, sentences
 
 # Deadline-like (issue 20's list): "within"/"not later than" an amount of time, "by <date>", N days or
@@ -50,7 +51,7 @@ def _reason(sentence: str, found: list[ph.Phrase], in_directive: bool) -> str:
         )
     if shall is None:
         return "no one 'shall' act in it (a policy, a definition or a duty phrased otherwise)"
-    if not found and ph.unclassified(sentence, []):
+    if not found and unclassified(sentence, []):
         return "a deadline phrase the drafter could not classify"
     return "its subject is not an office the drafter recognizes (or not an office at all)"
 

@@ -13,7 +13,13 @@ CONTENT_LEAD_IN = re.compile(
     r"(?:\bthat|\bwhich|\bwho|\bregarding|\bincluding(?:\s+for)?|\binclude|\bincludes|\bidentif(?:y|ies)|\bdescribe"
     r"|\bsuch as|\bto:?\s*access and proximity to|\bcharacteristics[^:]{0,120}|\bwhether|\bthat\s+\w+"
     r"|\bassociated with|\brelated to|\bconsisting of|\bcompris(?:e|es|ing)"
-    r"|\brecommendations?\s+(?:for|on|regarding|to)\b[^:]{0,200})\s*:$",
+    r"|\brecommendations?\s+(?:for|on|regarding|to)\b[^:]{0,200}"
+    # "a plan ... to advance the following goals, with particular attention to ...:": what the plan aims at.
+    r"|\bthe following (?:goals|objectives|principles|priorities|purposes|aims|topics|areas|criteria"
+    r"|elements)\b"
+    r"[^:]{0,300}"
+    # "shall request the NAS, through its Council, to enter into a contract to:": the items are the other's.
+    r"|\b(?:request|ask|invite)s?\s+(?:the\s+)?[A-Z][^:]{0,300}\bto)\s*:$",
     re.IGNORECASE,
 )
 VERBS = frozenset(
@@ -33,7 +39,10 @@ VERBS = frozenset(
     remove report require rescind research review revise seek select set share solicit strengthen
     streamline study submit support take track train transmit undertake update use validate verify work
     prescribe investigate enforce compile negotiate certify withdraw audit reassess reevaluate recruit
-    simplify standardize upgrade restore secure
+    simplify standardize upgrade restore secure start write contact inform brief launch hold post send
+    request resume revisit reconvene utilize adjust address award refine reform reinforce renew replace
+    resolve respond retain revoke safeguard specify sponsor waive invite measure gather distribute
+    participate cooperate reconcile prohibit terminate suspend
 """,
     )
 )
@@ -81,6 +90,7 @@ _BEFORE_THE_VERB = re.compile(
     r"|(?:(?:by|within|not later than|no later than)\s(?:[A-Z][a-z]+ \d{1,2}, \d{4}|[^,]{3,250})"
     # "..., and annually thereafter, preparing and submitting": the recurrence is part of the deadline.
     r"|and (?:annually|biennially|quarterly|semiannually|monthly|on an? \w+ basis|every \w+ \w+) thereafter"
+    r"(?: for a period of [^,;:]{3,40})?"
     # Whom to consult, a list with commas of its own, before a deadline: "in consultation with State,
     # local, and tribal government officials and the private sector, not later than 180 days ..., develop".
     r"|in (?:consultation|coordination) with [^;:]{3,300}?"
@@ -90,7 +100,18 @@ _BEFORE_THE_VERB = re.compile(
     r"|increase|reduce|facilitate|encourage|prevent)\b[^,]{3,250}"
     r"|in (?:consultation|coordination) with [^,]{3,250}"
     r"|as appropriate(?: and consistent with applicable law)?"
+    r"|(?:acting )?through (?:the|its|their) [^,;:]{3,150}"
+    # "consistent with section 313 of the Homeland Security Act of 2002, as amended (6 U.S.C. 193),"
+    r"|consistent with [^,;:]{3,200}?(?:,\s*as amended(?:\s*\([^()]{1,40}\))?)?"
     r"|consistent with (?:applicable )?law),\s*)",
+    re.IGNORECASE,
+)
+
+
+_DEADLINE_THEN_VERB = re.compile(
+    r",\s*(?:within|not later than|no later than)\s[^,;:]{3,120}?"
+    r"\bthis\s+(?:order|memorandum|proclamation),\s*"
+    r"(?:(?:acting\s+)?through\s[^,;:]{3,150},\s*)?(?P<verb>[a-z]+)\b",
     re.IGNORECASE,
 )
 
@@ -147,7 +168,13 @@ def is_action_item(text: str) -> bool:
             and not re.search(r"\bshall\b", head)
         )
     word = first.group(0).lower()
-    return word in VERBS or (word.endswith("ing") and word not in _NOT_GERUNDS)
+    if word in VERBS or (word.endswith("ing") and word not in _NOT_GERUNDS):
+        return True
+    # "(vi) to help ensure that the patent system, while ..., not later than 45 days after the date of this
+    # order, through the Commissioner, write a letter": a purpose with commas of its own, then the deadline
+    # and the verb.
+    dated = _DEADLINE_THEN_VERB.search(body[:600])
+    return bool(dated and dated.group("verb") in VERBS)
 
 
 def duty_title(duty: str) -> str:

@@ -3,8 +3,9 @@
 import pytest
 
 from agencies.catalog import default_catalog
-from directives.drafting.actors import ActorResolver, subject_of
+from directives.drafting.actors import ActorResolver
 from directives.drafting.definitions import chaired_bodies, local_definitions
+from directives.drafting.subjects import subject_of
 
 
 def parse(subject, text=""):
@@ -49,6 +50,31 @@ def parse(subject, text=""):
             "the Director of the National Science Foundation",
             ["NIST", "DOE", "NSF"],
             [],
+        ),
+        # "other" before a group the catalog names is that group; before "agencies" it names no one.
+        (
+            "the Attorney General, the Secretary of Homeland Security, and the heads of other Federal LEAs",
+            ["DOJ", "DHS", "FED-LEAS"],
+            [],
+        ),
+        ("the Attorney General and the heads of other relevant agencies", ["DOJ"], []),
+        (
+            "the heads of the Departments of Defense, the Interior, and Agriculture, the Environmental "
+            "Protection Agency, and other agencies as recommended by the Council",
+            ["DOD", "DOI", "USDA", "EPA"],
+            [],
+        ),
+        ("the Secretary of Commerce, working in partnership with the Attorney General,", ["DOC"], ["DOJ"]),
+        (
+            "Within 1 year of the date of this order the Chair of the Council on Environmental Quality",
+            ["CEQ"],
+            [],
+        ),
+        (
+            "Within 90 days, the Fellows program, administered by the General Services Administration (GSA) "
+            "in collaboration with the Secretary of Labor,",
+            ["GSA"],
+            ["DOL"],
         ),
     ],
 )
@@ -166,6 +192,60 @@ def test_a_body_with_co_chairs_is_led_by_all_of_them_first_named_first():
     resolver = ActorResolver(default_catalog(), local_definitions(text), chaired_bodies(text))
 
     assert [a.agency.abbreviation for a in resolver.parse("the Working Group").leads] == ["DHS", "EPA", "DOL"]
+
+
+def test_co_chairs_and_vice_chairs_who_serve_as_such_lead_what_the_text_gives_them():
+    text = (
+        "There is hereby established an Interagency Working Group on Energy Communities (Working Group). "
+        "The Secretary of Energy and the Secretary of Labor shall serve as Co-Chairs of the Working Group. "
+        "There shall be an Interagency Working Group on the Workforce (Workforce Group), to be chaired by "
+        "the Secretary of Defense. The Deputy Director of the Office of Personnel Management (OPM) and the "
+        "Deputy Director of the Office of Science and Technology Policy (OSTP) for National Security shall "
+        "serve as Vice Chairs."
+    )
+    resolver = ActorResolver(default_catalog(), local_definitions(text), chaired_bodies(text))
+
+    def leads(subject):
+        return [a.agency.abbreviation for a in resolver.parse(subject_of(subject)).leads if a.agency]
+
+    assert leads("the Working Group") == ["DOE", "DOL"]
+    vice_chairs = (
+        "Within 90 days, the Vice Chairs of the Workforce Group established in section 3 of this order"
+    )
+    assert leads(vice_chairs) == ["OPM", "OSTP"]
+
+
+def test_a_body_s_own_shall_be_chaired_by_outranks_an_earlier_body_led_by_another():
+    text = (
+        "The Interagency Adaptation Task Force led by the Council on Environmental Quality (CEQ) drove "
+        "planning. There is established a Leaders Task Force (Task Force). The Task Force shall be "
+        "co-chaired by the Chair of CEQ and the Director of the Office of Science and Technology Policy."
+    )
+    resolver = ActorResolver(default_catalog(), local_definitions(text), chaired_bodies(text))
+
+    assert [a.agency.abbreviation for a in resolver.parse("the Task Force").leads] == ["CEQ", "OSTP"]
+
+
+def test_co_chairs_marked_in_a_membership_list_lead_the_body():
+    text = (
+        "(i) There is hereby established the Federal Experts Advisory Panel (Panel).\n"
+        "(ii) The Panel shall consist of representatives from the following:\n"
+        "1. the Department of State;\n"
+        "2. the Department of Agriculture (Co-Chair);\n"
+        "3. the Department of Health and Human Services (Co-Chair); and\n"
+        "4. any other agency designated by the Co-Chairs.\n"
+    )
+    resolver = ActorResolver(default_catalog(), local_definitions(text), chaired_bodies(text))
+
+    subject = subject_of("To assist the Secretaries in implementing this order, the Panel")
+    assert [a.agency.abbreviation for a in resolver.parse(subject).leads if a.agency] == ["USDA", "HHS"]
+
+
+def test_an_office_named_with_a_slip_or_the_area_it_serves_is_still_that_office():
+    assert parse("the Director of the Office and Management and Budget")[0] == ["OMB"]
+    assert parse("the Deputy Director of the Office of Personnel Management for Workforce Policy")[0] == [
+        "OPM"
+    ]
 
 
 def test_a_term_the_definitions_section_defines_names_its_office():
@@ -291,3 +371,9 @@ def test_an_officer_titled_executive_or_coordinator_is_a_subject(clause, subject
 )
 def test_an_officer_every_agency_has_acts_for_every_agency(subject):
     assert parse(subject)[0] == ["AGENCIES"]
+
+
+def test_a_component_named_with_its_department_s_possessive_is_the_component():
+    assert parse("the Department of Homeland Security's Cybersecurity and Infrastructure Security Agency")[
+        0
+    ] == ["CISA"]

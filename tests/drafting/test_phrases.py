@@ -5,7 +5,8 @@ import datetime as dt
 import pytest
 
 from directives import deadlines as D
-from directives.drafting.phrases import find, resolve_ref, unclassified
+from directives.drafting.phrase_refs import resolve_ref, unclassified
+from directives.drafting.phrases import find
 
 
 @pytest.mark.parametrize(
@@ -41,6 +42,20 @@ from directives.drafting.phrases import find, resolve_ref, unclassified
             D.Recurring(first=D.DaysAfterOrder(60), every_days=60, until=dt.date(2027, 12, 31)),
         ),
         ("On an ongoing basis, X shall act.", D.NoDeadline()),
+        ("X shall initiate efforts in the first 60 days from the date of this order.", D.DaysAfterOrder(60)),
+        ("During the first 2 years after the date of this order, X shall act.", D.YearsAfterOrder(2)),
+        ("X shall terminate all existing exclusions as of March 12, 2025.", D.OnDate(dt.date(2025, 3, 12))),
+        ("X shall revise the schedule within ten days of March 12, 2025.", D.OnDate(dt.date(2025, 3, 22))),
+        ("X shall act not later than 2 months after June 30, 2026.", D.OnDate(dt.date(2026, 8, 30))),
+        (
+            "Starting in January 2022, X shall provide an annual update to the Council.",
+            D.Recurring(first=D.OnDate(dt.date(2022, 1, 31)), every_months=12),
+        ),
+        ("In 2026, X shall initiate a review of the recommendations.", D.OnDate(dt.date(2026, 12, 31))),
+        (
+            "Beginning in 2010, X shall publish a report quarterly.",
+            D.Recurring(first=D.OnDate(dt.date(2010, 12, 31)), every_months=3),
+        ),
     ],
 )
 def test_each_family_means_its_rule(sentence, rule):
@@ -191,3 +206,12 @@ def test_a_month_without_a_day_is_due_on_its_last_day(sentence, rule):
 
 def test_a_month_in_a_past_event_is_not_a_deadline():
     assert find("In May 2023, the Secretary issued guidance that the Secretary shall update.") == []
+
+
+def test_a_year_a_policy_starts_in_with_no_period_is_no_deadline():
+    # "Beginning in 2027, agencies shall not purchase ...": when a rule starts, not by when a duty is done.
+    assert find("Beginning in 2027, X shall not purchase single-use plastics.") == []
+
+
+def test_a_year_that_opens_a_sentence_of_the_past_is_no_deadline():
+    assert find("In 2023, the Secretary issued a rule on the matter.") == []

@@ -486,3 +486,13 @@ def test_an_opening_quotation_mark_typed_after_a_quotation_s_last_stop_closes_it
     assert paragraphs[2] == "\u201c(2) Harbor dues are doubled.\u201d"
     tree = build_tree(paragraphs)
     assert [node.ref for root in tree.roots for node in root.walk() if node.ref] == ["(1)", "(2)"]
+
+
+def test_a_heading_run_into_its_first_marker_without_a_space_is_split():
+    text = (
+        "By the authority vested in me as President, it is hereby ordered:\n\nSec. 8. Security.(a) X acts.\n"
+    )
+    assert read_document(text, "order.md").paragraphs[1:] == [
+        "Sec. 8. Security.",
+        "(a) X acts.",
+    ]

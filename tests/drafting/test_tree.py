@@ -130,3 +130,34 @@ def test_a_reading_that_follows_from_the_sequence_is_not_flagged_as_ambiguous():
     reading = solve(["a", "i", "ii"])
     assert reading.levels == [(LOWER, 0), (ROMAN, 1), (ROMAN, 1)]
     assert reading.ambiguous == set()
+
+
+def test_a_fifth_level_uses_letters_again_under_digits():
+    # "(iii) (A) (1) (a) (b) (2) (a) (B)", then the next top-level letter (EO 14086 2(c)).
+    assert refs(
+        [
+            "Sec. 2. Things.",
+            "(a) A.",
+            "(i) B.",
+            "(A) C.",
+            "(1) D:",
+            "(a) E;",
+            "(b) F.",
+            "(2) G:",
+            "(a) H.",
+            "(B) I.",
+            "(b) J.",
+        ]
+    ) == [
+        "2",
+        "2(a)",
+        "2(a)(i)",
+        "2(a)(i)(A)",
+        "2(a)(i)(A)(1)",
+        "2(a)(i)(A)(1)(a)",
+        "2(a)(i)(A)(1)(b)",
+        "2(a)(i)(A)(2)",
+        "2(a)(i)(A)(2)(a)",
+        "2(a)(i)(B)",
+        "2(b)",
+    ]
