@@ -7,41 +7,14 @@ API are not pages."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from playwright.sync_api import Page
 
 from tests.access_samples import area_of, create_samples, sample_path
 from tests.access_table import all_routes
 
+from .conftest import OVERFLOW
+
 pytestmark = pytest.mark.browser
-
-PHONE = {"width": 375, "height": 812}
-
-# Where a wider element is, when there is one: enough to find the culprit in the template.
-OVERFLOW = """() => {
-  const width = document.documentElement.clientWidth;
-  // Wider than the screen, or holding content wider than itself (a long word), outside a region
-  // that scrolls on its own; the innermost last.
-  const wide = [...document.querySelectorAll("body *")]
-    .filter((e) => e.getBoundingClientRect().right > width + 1 || e.scrollWidth > width + 1)
-    .filter((e) => !e.closest("[data-scrolls]") || e.matches("[data-scrolls]"))
-    .reverse();
-  return {
-    scroll: document.documentElement.scrollWidth - width,
-    wide: wide.slice(0, 3).map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join(".")} ` +
-      `${Math.round(e.getBoundingClientRect().right)}px`),
-  };
-}"""
-
-
-@pytest.fixture
-def phone(browser, csp_violations) -> Iterator[Page]:
-    context = browser.new_context(viewport=PHONE, locale="en-US", is_mobile=True, has_touch=True)
-    context.set_default_timeout(15_000)
-    yield context.new_page()
-    context.close()
 
 
 def test_every_page_fits_a_phone_and_passes_axe(
