@@ -69,6 +69,18 @@ class UswdsFormMixin(_Form):
             for text in texts:
                 self.add_error(target, text)
 
+    def add_errors_not_yet_shown(self, errors: dict[str, list[str]]) -> None:
+        """Put the actions layer's ``errors`` on this form's fields that have none yet.
+
+        For a form that did not parse whole: the action is asked about the fields that did, so the
+        page shows every error at once. Errors of the whole form are left out, since they may come
+        from what did not parse (a date missing from what was asked).
+        """
+        for name, texts in errors.items():
+            if name in self.fields and name not in self.errors:
+                for text in texts:
+                    self.add_error(name, text)
+
 
 class UswdsForm(UswdsFormMixin, forms.Form):
     """A plain form in USWDS style."""

@@ -51,9 +51,12 @@ class DirectiveNoteForm(UswdsForm):
         super().__init__(*args, **kwargs)
 
     def action_kwargs(self) -> dict[str, Any]:
-        """Return the keyword arguments for ``actions.record_update`` from the cleaned data."""
+        """Return the keyword arguments for ``actions.record_update`` from the cleaned data.
+
+        Of an invalid form, those of the fields that parsed (``actions.update_errors`` asks about them).
+        """
         data = self.cleaned_data
-        return {"note": data["note"], "evidence_url": data["evidence_url"]}
+        return {"note": data.get("note", ""), "evidence_url": data.get("evidence_url", "")}
 
 
 class DirectiveUpdateForm(DirectiveNoteForm):
@@ -106,7 +109,7 @@ class DirectiveUpdateForm(DirectiveNoteForm):
             kwargs["completed_on"] = data["completed_on"]
         forecast: dt.date | None = data.get("forecast_on")
         # Only a changed forecast is a change; an untouched field must not record "unchanged".
-        if forecast != self.directive.forecast_on:
+        if "forecast_on" in data and forecast != self.directive.forecast_on:
             kwargs["forecast_on"] = forecast
         return kwargs
 

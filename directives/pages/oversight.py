@@ -40,7 +40,13 @@ def directive_review(request: SignedInRequest, pk: int) -> HttpResponse:
     permissions.require_review(access)
     form = ReviewForm(request.POST)
     status = 400
-    if form.is_valid():
+    if not form.is_valid():
+        parsed = form.cleaned_data
+        errors = actions.review_errors(
+            directive, parsed.get("review"), parsed.get("note", ""), parsed.get("evidence", "")
+        )
+        form.add_errors_not_yet_shown(errors)
+    else:
         try:
             actions.review(
                 directive,
@@ -70,7 +76,13 @@ def directive_extension_request(request: SignedInRequest, pk: int) -> HttpRespon
     access = Access.of(request.user)
     permissions.require_request_extension(access, directive)
     form = ExtensionRequestForm(request.POST)
-    if form.is_valid():
+    if not form.is_valid():
+        parsed = form.cleaned_data
+        errors = actions.extension_request_errors(
+            directive, parsed.get("requested_due_on"), parsed.get("justification", "")
+        )
+        form.add_errors_not_yet_shown(errors)
+    else:
         try:
             actions.request_extension(
                 directive,
