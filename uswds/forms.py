@@ -56,6 +56,10 @@ class UswdsFormMixin(_Form):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
+            if self.is_bound:
+                # Sent back, a form's error summary takes the focus (static/js/site.js), not the field
+                # a fresh form starts in (Django's sign-in form autofocuses the username).
+                widget.attrs.pop("autofocus", None)
             if widget.is_hidden:
                 continue
             css = next((c for cls, c in _WIDGET_CLASSES.items() if isinstance(widget, cls)), "usa-input")

@@ -5,7 +5,8 @@
  * - the menu button appears, and the menu folds behind it, only once this script runs, so without
  *   JavaScript the menu is always open;
  * - a form sent back with errors has its error summary focused (templates/includes/form_errors.html),
- *   so a screen reader reads what to fix and the keyboard goes on from there to the fields' links.
+ *   so a screen reader reads what to fix and the keyboard goes on from there to the fields' links,
+ *   unless the page focuses a field of its own (autofocus).
  * No inline code: the pages run under a strict Content Security Policy.
  */
 (function () {
@@ -38,8 +39,9 @@
     });
   }
 
+  // A field the page itself focuses (autofocus: the import's directive just added) keeps the focus.
   const summary = document.querySelector("[data-error-summary]");
-  if (summary) {
+  if (summary && !document.querySelector("[autofocus]")) {
     summary.focus();
   }
 })();
