@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from html.parser import HTMLParser
+from typing import Any
 
 import pytest
 import time_machine
@@ -78,7 +79,7 @@ def written() -> tuple[int, int, int, list]:
     )
 
 
-def refused(client: Client, directive: Directive, name: str, data: dict) -> tuple[object, _Page]:
+def refused(client: Client, directive: Directive, name: str, data: dict) -> tuple[Any, _Page]:
     """Send the form ``name`` to where the page's form is sent; return the answer and its page."""
     page_url = f"/directives/{directive.pk}/"
     form_url = _Page(client.get(page_url).content.decode()).forms[name]
