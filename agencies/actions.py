@@ -21,11 +21,9 @@ from ledger import audit
 from ledger.models import AccessEvent
 
 from .models import APIToken, SignOnLink
-from .tokens import token_lifetime_errors
+from .tokens import token_lifetime_errors, token_name_errors
 
 logger = logging.getLogger(__name__)
-
-MAX_NAME_LENGTH = APIToken.NAME_MAX_LENGTH
 
 
 def _require_owner_or_admin(user: User, actor: User | None, verb: str) -> None:
@@ -52,10 +50,9 @@ def create_api_token(
     _require_owner_or_admin(user, actor, "create")
     name = name.strip()
     errors: dict[str, list[str]] = {}
-    if not name:
-        errors["name"] = ["Give the token a name that says what it is for."]
-    elif len(name) > MAX_NAME_LENGTH:
-        errors["name"] = [f"Ensure the name has at most {MAX_NAME_LENGTH} characters (it has {len(name)})."]
+    name_errors = token_name_errors(name)
+    if name_errors:
+        errors["name"] = name_errors
     lifetime_errors = token_lifetime_errors(read_only=read_only, expires_days=expires_days)
     if lifetime_errors:
         errors["expires_days"] = lifetime_errors

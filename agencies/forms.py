@@ -15,7 +15,7 @@ from uswds.forms import UswdsForm, UswdsFormMixin
 
 from .access import User
 from .models import APIToken
-from .tokens import token_lifetime_errors, tokens_of
+from .tokens import token_lifetime_errors, token_name_errors, tokens_of
 
 
 class SignInForm(UswdsFormMixin, AuthenticationForm):
@@ -82,6 +82,9 @@ class APITokenForm(UswdsForm):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data  # what Form.clean returns, typed as a dict
+        # The actions layer checks the name too; checked here, it is shown with the other fields' errors.
+        for message in token_name_errors(data.get("name", "").strip()):
+            self.add_error("name", message)
         if data.get("access") != self.READ_WRITE:
             return data
         if "expires_days" in data:

@@ -27,6 +27,15 @@ def tokens_of(user: User) -> QuerySet[APIToken]:
     )
 
 
+def token_name_errors(name: str) -> list[str]:
+    """Return what is wrong with ``name`` (stripped) as a token's name, if anything."""
+    if not name:
+        return ["Give the token a name that says what it is for."]
+    if len(name) > APIToken.NAME_MAX_LENGTH:
+        return [f"Ensure the name has at most {APIToken.NAME_MAX_LENGTH} characters (it has {len(name)})."]
+    return []
+
+
 def token_lifetime_errors(*, read_only: bool, expires_days: int | None) -> list[str]:
     """Return what is wrong with a token lifetime of ``expires_days`` (None: never expires), if anything.
 

@@ -3,29 +3,17 @@
 from django.urls import path
 
 from directives.pages import account as account_pages
-from directives.pages import dashboard, order_import, queue, views
+from directives.pages import dashboard, directive_page, order_import, queue, views
 from directives.pages import evidence as evidence_views
-from directives.pages import oversight as oversight_pages
 from directives.pages import reports as report_views
 from directives.publishing import feeds
 
 urlpatterns = [
     path("agency/", views.my_agency, name="my_agency"),
     path("directives/", views.directive_list, name="directive_list"),
-    path("directives/<int:pk>/", views.directive_detail, name="directive_detail"),
+    # The directive page and every form on it (pages/directive_page.py names them).
+    path("directives/<int:pk>/", directive_page.directive_page, name="directive_detail"),
     path("directives/<int:pk>/history.csv", views.directive_history_csv, name="directive_history_csv"),
-    path("directives/<int:pk>/event-date/", views.directive_event_date, name="directive_event_date"),
-    # The oversight loop (docs/oversight.md).
-    path("directives/<int:pk>/review/", oversight_pages.directive_review, name="directive_review"),
-    path(
-        "directives/<int:pk>/extension-request/",
-        oversight_pages.directive_extension_request,
-        name="directive_extension_request",
-    ),
-    path(
-        "extension-requests/<int:pk>/decision/", oversight_pages.extension_decision, name="extension_decision"
-    ),
-    path("directives/<int:pk>/evidence/", evidence_views.evidence_upload, name="evidence_upload"),
     path(
         "directives/<int:pk>/evidence/<int:file_id>/",
         evidence_views.evidence_download,

@@ -154,7 +154,7 @@ def sample_path(route: Route, samples: Samples) -> str:
         pk = samples.webhook_to_delete_pk
     elif route.key.startswith("api:webhook-"):
         pk = samples.webhook_pk
-    elif route.key.startswith(("api:extension-request-", "extension_")):
+    elif route.key.startswith("api:extension-request-"):
         pk = samples.extension_pk
     elif route.key == "api:directive-evidence-download":
         pk = samples.evidence_pk

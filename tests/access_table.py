@@ -135,7 +135,9 @@ ACCESS: dict[str, dict[str, tuple[int, ...]]] = {
     "my_agency": SIGNED_IN_GET_ONLY,
     "directive_list": SIGNED_IN_GET_ONLY,
     # Everyone signed in reads 2(c)(ii); CISA (lead) and ONCD (consulted: a note) may post an update,
-    # which is a 400 when empty; Treasury and the reviewer are refused with a 403.
+    # which is a 400 when empty; Treasury and the reviewer are refused with a 403. The page's other
+    # forms (review, extension, decision, evidence, event date) are sent here too, each naming itself
+    # in the field ``form``: tests/pages/test_directive_forms.py checks who may send each.
     "directive_detail": {
         "GET": row(302, 200, 200, 200, 200, 302, 200),
         "POST": row(302, 400, 403, 400, 403, 302, 400),
@@ -143,34 +145,6 @@ ACCESS: dict[str, dict[str, tuple[int, ...]]] = {
     },
     # A directive's whole history as CSV: for anyone signed in, as its page is.
     "directive_history_csv": SIGNED_IN_GET_ONLY,
-    # Only the lead's editors (and admins) may date an event; 2(c)(ii)'s deadline counts from none, so
-    # they are sent back to the directive, which offers no such form.
-    "directive_event_date": {
-        "POST": row(302, 302, 403, 403, 403, 302, 302),
-        **same_for("GET PUT PATCH DELETE", row(302, 405, 405, 405, 405, 302, 405)),
-    },
-    # --- The oversight loop (docs/oversight.md). Reviewing: reviewers only (the 400 of an empty form);
-    # an editor, even of the lead, and the admin are refused: only reviewers review.
-    "directive_review": {
-        "POST": row(302, 403, 403, 403, 400, 302, 403),
-        **same_for("GET PUT PATCH DELETE", row(302, 405, 405, 405, 405, 302, 405)),
-    },
-    # Asking for an extension: the lead's editors (CISA) and admins (the 400 of an empty form).
-    "directive_extension_request": {
-        "POST": row(302, 400, 403, 403, 403, 302, 400),
-        **same_for("GET PUT PATCH DELETE", row(302, 405, 405, 405, 405, 302, 405)),
-    },
-    # Deciding the sample request (CISA's, pending on 2(c)(ii)): reviewers only.
-    "extension_decision": {
-        "POST": row(302, 403, 403, 403, 400, 302, 403),
-        **same_for("GET PUT PATCH DELETE", row(302, 405, 405, 405, 405, 302, 405)),
-    },
-    # Evidence files (docs/evidence-and-reports.md): the lead's editors (CISA) and admins attach, an empty
-    # form is the 400 of no file; everyone else signed in is refused with a 403 before the file is read.
-    "evidence_upload": {
-        "POST": row(302, 400, 403, 403, 403, 302, 400),
-        **same_for("GET PUT PATCH DELETE", row(302, 405, 405, 405, 405, 302, 405)),
-    },
     # Everyone signed in reads every directive, and so downloads its evidence (CISA's sample file).
     "evidence_download": SIGNED_IN_GET_ONLY,
     # The order's report as of a date (today without ?as_of=): page, CSV and PDF, read by everyone signed in.

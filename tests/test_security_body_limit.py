@@ -110,7 +110,7 @@ def upload_dir(tmp_path, settings):
 
 
 def test_an_anonymous_600_mb_body_is_refused_before_it_is_read(live_server, upload_dir, directive):
-    path = f"/directives/{directive('2(c)(ii)').pk}/evidence/"
+    path = f"/directives/{directive('2(c)(ii)').pk}/"  # where the evidence form is sent
     peaks = Peaks(upload_dir)
     baseline = _rss_bytes()
     peaks.start()
@@ -150,7 +150,7 @@ def test_a_file_over_the_largest_upload_is_refused_while_it_is_read(
     settings.EVIDENCE_MAX_BYTES = 64 * 1024
     client.force_login(cisa_editor)
     big = SimpleUploadedFile("big.pdf", b"%PDF-1.4\n" + b"x" * (settings.UPLOAD_MAX_BYTES + 1))
-    response = client.post(f"/directives/{directive('2(c)(ii)').pk}/evidence/", {"file": big})
+    response = client.post(f"/directives/{directive('2(c)(ii)').pk}/", {"form": "evidence", "file": big})
     assert response.status_code in (400, 413)
     assert not EvidenceFile.objects.exists()
     assert _dir_bytes(upload_dir) == 0

@@ -81,10 +81,20 @@ def request(client: Client, method: str, path: str, route: Route):
     return client.generic(method, path, b"", "application/x-www-form-urlencoded")
 
 
-def observe(world: World, routes: list[Route]) -> dict:
-    """Return route key -> method -> the statuses each persona got, in PERSONAS order."""
+@dataclass
+class Seen:
+    """What the personas got: route key -> method -> their statuses (PERSONAS order), and the refusals
+    under /api/ that were not in the API's JSON."""
+
+    statuses: dict[str, dict[str, tuple[int, ...]]]
+    not_json: list[str]
+
+
+def observe(world: World, routes: list[Route]) -> Seen:
+    """Return what each persona got of each method of each route."""
     clients = {persona: world.client(persona) for persona in PERSONAS}
     seen: dict[str, dict[str, tuple[int, ...]]] = {}
+    not_json: list[str] = []
     for route in routes:
         path = sample_path(route, world.samples)
         for method in METHODS:
@@ -92,11 +102,18 @@ def observe(world: World, routes: list[Route]) -> dict:
             for persona in PERSONAS:
                 response = request(clients[persona], method, path, route)
                 statuses.append(response.status_code)
+                content_type = response.get("Content-Type", "")
+                if (
+                    path.startswith("/api/")
+                    and response.status_code >= 400
+                    and content_type != "application/json"
+                ):
+                    not_json.append(f"{method} {path} as {persona}: {response.status_code} {content_type}")
                 signed_out = "sessionid" in response.cookies and not response.cookies["sessionid"].value
                 if signed_out and persona in world.users:
                     clients[persona] = world.client(persona)  # sign in again for the next request
             seen.setdefault(route.key, {})[method] = tuple(statuses)
-    return seen
+    return Seen(seen, not_json)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -138,11 +155,13 @@ def test_each_persona_gets_the_status_the_table_gives(world, area):
     seen = observe(world, routes)
     wrong = [
         f"  {key} {method}: {persona} expected {expected}, got {got}"
-        for key, rows in seen.items()
+        for key, rows in seen.statuses.items()
         for method, statuses in rows.items()
         for persona, expected, got in zip(PERSONAS, TABLE[key][method], statuses, strict=True)
         if expected != got
     ]
     assert not wrong, "Responses that differ from the table:\n" + "\n".join(wrong)
+    # Every refusal under /api/ (400, 401, 403, 404, 405, 409, 415 ...) is in the API's JSON (issue 24).
+    assert seen.not_json == [], "\n".join(seen.not_json)
     # Refused and empty requests alike wrote nothing.
     assert _counts() == before

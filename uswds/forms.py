@@ -56,6 +56,10 @@ class UswdsFormMixin(_Form):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
+            if self.is_bound:
+                # Sent back, a form's error summary takes the focus (static/js/site.js), not the field
+                # a fresh form starts in (Django's sign-in form autofocuses the username).
+                widget.attrs.pop("autofocus", None)
             if widget.is_hidden:
                 continue
             css = next((c for cls, c in _WIDGET_CLASSES.items() if isinstance(widget, cls)), "usa-input")
@@ -68,6 +72,18 @@ class UswdsFormMixin(_Form):
             target = name if name in self.fields else None
             for text in texts:
                 self.add_error(target, text)
+
+    def add_errors_not_yet_shown(self, errors: dict[str, list[str]]) -> None:
+        """Put the actions layer's ``errors`` on this form's fields that have none yet.
+
+        For a form that did not parse whole: the action is asked about the fields that did, so the
+        page shows every error at once. Errors of the whole form are left out, since they may come
+        from what did not parse (a date missing from what was asked).
+        """
+        for name, texts in errors.items():
+            if name in self.fields and name not in self.errors:
+                for text in texts:
+                    self.add_error(name, text)
 
 
 class UswdsForm(UswdsFormMixin, forms.Form):

@@ -28,7 +28,7 @@ from .deliveries import (
     mark_delivery_unconfirmed,
 )
 from .evidence import attach_evidence
-from .extensions import approve_extension, deny_extension, request_extension
+from .extensions import approve_extension, deny_extension, extension_request_errors, request_extension
 from .orders import LoadReport, load_order
 from .outbox import (
     DispatchReport,
@@ -42,11 +42,11 @@ from .outbox import (
 )
 from .preferences import set_notification_preference
 from .publishing import publish_order, unpublish_order
-from .reviews import review
-from .schedule import extend_deadline, set_event_date
+from .reviews import review, review_errors
+from .schedule import event_date_errors, extend_deadline, set_event_date
 from .series import advance_series
 from .sweeps import escalate_overdue, flag_overdue, send_reminders
-from .updates import add_note, change_status, record_update, set_forecast
+from .updates import add_note, change_status, record_update, set_forecast, update_errors
 from .webhooks import (
     WebhookReport,
     create_webhook,
@@ -76,7 +76,9 @@ __all__ = [
     "dispatch_notifications",
     "dispatch_webhooks",
     "escalate_overdue",
+    "event_date_errors",
     "extend_deadline",
+    "extension_request_errors",
     "flag_overdue",
     "load_order",
     "mark_delivery_deferred",
@@ -91,6 +93,7 @@ __all__ = [
     "request_extension",
     "request_stop",
     "review",
+    "review_errors",
     "rotate_calendar_key",
     "rotate_webhook_secret",
     "send_reminders",
@@ -100,6 +103,7 @@ __all__ = [
     "stop_requested",
     "sweep_expired_leases",
     "unpublish_order",
+    "update_errors",
     "update_webhook",
     "version_of",
 ]

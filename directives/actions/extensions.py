@@ -51,26 +51,7 @@ def request_extension(
     with transaction.atomic():
         current = lock(directive)
         permissions.require_request_extension(actor, current)
-        errors: dict[str, list[str]] = {}
-        pending = current.extension_requests.filter(state=ExtensionRequest.State.PENDING).first()
-        if pending is not None:
-            errors[NON_FIELD_ERRORS] = [
-                f"An extension of {current.ref} to {pending.requested_due_on.isoformat()} is already "
-                "pending: a reviewer decides it before another is asked for."
-            ]
-        if not current.is_open:
-            errors["requested_due_on"] = [
-                f"{current.ref} is {current.get_status_display().lower()}: its deadline no longer runs."
-            ]
-        elif current.due_on is None:
-            errors["requested_due_on"] = [f"{current.ref} has no deadline to extend."]
-        elif requested_due_on <= current.due_on:
-            errors["requested_due_on"] = [
-                f"Ask for a date after the current deadline, {current.due_on.isoformat()}."
-            ]
-        validate_required_text(
-            justification, "justification", "Say why more time is needed: the reviewers decide on it.", errors
-        )
+        errors = extension_request_errors(current, requested_due_on, justification)
         if errors:
             raise ValidationError(errors)
         assert current.due_on is not None  # noqa: S101 - refused above when there is none
@@ -91,6 +72,40 @@ def request_extension(
         for notice in events.notices_of(events.extension_requested):
             _owe_notice(current, notice, requested_due_on, event_id, now)
     return request
+
+
+def extension_request_errors(
+    current: Directive, requested_due_on: dt.date | None, justification: str
+) -> dict[str, list[str]]:
+    """Return, field by field, what stands in the way of asking ``current``'s deadline to move.
+
+    ``request_extension`` refuses on them; a form whose date did not parse (``requested_due_on``
+    None) asks for the rest, so every error is shown at once. Nothing is written.
+    """
+    errors: dict[str, list[str]] = {}
+    pending = current.extension_requests.filter(state=ExtensionRequest.State.PENDING).first()
+    if pending is not None:
+        errors[NON_FIELD_ERRORS] = [
+            f"An extension of {current.ref} to {pending.requested_due_on.isoformat()} is already "
+            "pending: a reviewer decides it before another is asked for."
+        ]
+    if not current.is_open:
+        errors["requested_due_on"] = [
+            f"{current.ref} is {current.get_status_display().lower()}: its deadline no longer runs."
+        ]
+    elif current.due_on is None:
+        errors["requested_due_on"] = [f"{current.ref} has no deadline to extend."]
+    elif requested_due_on is not None and requested_due_on <= current.due_on:
+        errors["requested_due_on"] = [
+            f"Ask for a date after the current deadline, {current.due_on.isoformat()}."
+        ]
+    validate_required_text(
+        justification.strip(),
+        "justification",
+        "Say why more time is needed: the reviewers decide on it.",
+        errors,
+    )
+    return errors
 
 
 def _pending(request: ExtensionRequest) -> tuple[Directive, ExtensionRequest]:

@@ -41,28 +41,7 @@ def review(
         if actor is not None:
             permissions.require_review(actor)
             permissions.require_independent(permissions.own_claim_refusal(actor, current))
-        errors: dict[str, list[str]] = {}
-        if verdict not in VERDICTS:
-            choices = ", ".join(v.value for v in VERDICTS)
-            errors["review"] = [f"{verdict!r} is not a review; use one of {choices}."]
-        elif current.is_parent:
-            children = ", ".join(c.ref for c in current.children.all())
-            errors["review"] = [f"{current.ref} rolls up from its parts; review {children} instead."]
-        elif not current.is_claim:
-            errors["review"] = [
-                f"{current.ref} is {current.get_status_display().lower()}: there is no claim of completion "
-                "(or of not applying) to review."
-            ]
-        if not note:
-            errors["note"] = ["Say what the review found: the note is kept in the history."]
-        validate_note(note, "", errors)
-        if len(evidence) > MAX_URL_LENGTH:
-            errors["evidence"] = [f"Ensure the evidence reference has at most {MAX_URL_LENGTH} characters."]
-        elif "://" in evidence:
-            link_errors: dict[str, list[str]] = {}
-            validate_note("", evidence, link_errors)
-            if link_errors:
-                errors["evidence"] = link_errors["evidence_url"]
+        errors = review_errors(current, verdict, note, evidence)
         if errors:
             raise ValidationError(errors)
         event = events.review_recorded(
@@ -73,3 +52,37 @@ def review(
         current.save(update_fields=["review", "reviewed_at", "updated_at"])
         [event_id] = history.append([event])
     return saved_event(event_id)
+
+
+def review_errors(current: Directive, verdict: str | None, note: str, evidence: str) -> dict[str, list[str]]:
+    """Return, field by field, what stands in the way of this review of ``current``.
+
+    ``review`` refuses on them; a form whose verdict did not parse (``verdict`` None) asks for the
+    rest, so every error is shown at once. Nothing is written.
+    """
+    note, evidence = note.strip(), evidence.strip()
+    errors: dict[str, list[str]] = {}
+    if verdict is None:
+        pass
+    elif verdict not in VERDICTS:
+        choices = ", ".join(v.value for v in VERDICTS)
+        errors["review"] = [f"{verdict!r} is not a review; use one of {choices}."]
+    elif current.is_parent:
+        children = ", ".join(c.ref for c in current.children.all())
+        errors["review"] = [f"{current.ref} rolls up from its parts; review {children} instead."]
+    elif not current.is_claim:
+        errors["review"] = [
+            f"{current.ref} is {current.get_status_display().lower()}: there is no claim of completion "
+            "(or of not applying) to review."
+        ]
+    if not note:
+        errors["note"] = ["Say what the review found: the note is kept in the history."]
+    validate_note(note, "", errors)
+    if len(evidence) > MAX_URL_LENGTH:
+        errors["evidence"] = [f"Ensure the evidence reference has at most {MAX_URL_LENGTH} characters."]
+    elif "://" in evidence:
+        link_errors: dict[str, list[str]] = {}
+        validate_note("", evidence, link_errors)
+        if link_errors:
+            errors["evidence"] = link_errors["evidence_url"]
+    return errors

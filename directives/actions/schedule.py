@@ -109,6 +109,31 @@ def extension(
     return event
 
 
+def event_date_errors(current: Directive, event_on: dt.date | None, note: str) -> dict[str, list[str]]:
+    """Return, field by field, what stands in the way of dating ``current``'s event ``event_on``.
+
+    ``set_event_date`` refuses on them; a form whose date did not parse (``event_on`` None) asks
+    for the rest, so every error is shown at once. Nothing is written.
+    """
+    errors: dict[str, list[str]] = {}
+    rule = current.rule
+    counted_from = deadlines.first_rule(rule)
+    if not isinstance(counted_from, deadlines.DaysFromEvent) or current.series_id is not None:
+        errors["event_on"] = [
+            f"The deadline of {current.ref} does not count from an event: it is {rule.describe()}."
+        ]
+    elif event_on is None:
+        pass
+    elif event_on == current.event_on:
+        errors["event_on"] = [f"The event date is already {deadlines.weekday_date(event_on)}."]
+    elif event_on < (signed_on := current.order.signed_on):
+        errors["event_on"] = [
+            f"The event date cannot be before the Order was signed ({signed_on.isoformat()})."
+        ]
+    validate_note(note.strip(), "", errors)
+    return errors
+
+
 def set_event_date(
     directive: Directive,
     event_on: dt.date,
@@ -132,22 +157,11 @@ def set_event_date(
         if actor is not None:
             permissions.require_update_status(actor, current)
         refuse_if_rescinded(current, "event_on")
-        errors: dict[str, list[str]] = {}
-        rule = current.rule
-        counted_from = deadlines.first_rule(rule)
-        if not isinstance(counted_from, deadlines.DaysFromEvent) or current.series_id is not None:
-            errors["event_on"] = [
-                f"The deadline of {current.ref} does not count from an event: it is {rule.describe()}."
-            ]
-        elif event_on == current.event_on:
-            errors["event_on"] = [f"The event date is already {deadlines.weekday_date(event_on)}."]
-        elif event_on < (signed_on := current.order.signed_on):
-            errors["event_on"] = [
-                f"The event date cannot be before the Order was signed ({signed_on.isoformat()})."
-            ]
-        validate_note(note, "", errors)
+        errors = event_date_errors(current, event_on, note)
         if errors:
             raise ValidationError(errors)
+        rule = current.rule
+        counted_from = deadlines.first_rule(rule)
         # A recurring rule whose first occurrence counts from the event is dated here too (its first).
         assert isinstance(counted_from, deadlines.DaysFromEvent)  # noqa: S101 - any other is refused above
         due_on = deadlines.due_date(

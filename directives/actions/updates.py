@@ -72,6 +72,29 @@ def record_update(
     return saved_event(event_id)
 
 
+def update_errors(
+    directive: Directive,
+    *,
+    today: dt.date,
+    status: str | None = None,
+    note: str = "",
+    evidence_url: str = "",
+    completed_on: dt.date | None = None,
+    forecast_on: dt.date | Unset | None = UNSET,
+) -> dict[str, list[str]]:
+    """Return, field by field, what ``record_update`` would refuse of this update, writing nothing.
+
+    For a form some of whose fields did not parse: it asks about the rest, so every error is shown
+    at once. Who may make the update is the caller's to check, as for ``record_update``.
+    """
+    asked = _Asked(status, note.strip(), evidence_url.strip(), completed_on, forecast_on)
+    try:
+        _plan(directive, asked, today)
+    except ValidationError as error:
+        return error.message_dict
+    return {}
+
+
 @dataclass(frozen=True)
 class _Asked:
     """What an update asks for, its note and link stripped (``record_update``'s arguments)."""

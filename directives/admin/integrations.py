@@ -8,7 +8,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseRedirect
+from django.urls import reverse
 
 from agencies.access import signed_in
 from directives.actions import publishing, webhooks
@@ -85,8 +86,13 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin[WebhookSubscription]):
     actions = ("send_test",)
 
     @admin.action(description="Send a signed test message and show the answer")
-    def send_test(self, request: HttpRequest, queryset: QuerySet[WebhookSubscription]) -> None:
-        for subscription in queryset:
+    def send_test(
+        self, request: HttpRequest, queryset: QuerySet[WebhookSubscription]
+    ) -> HttpResponseRedirect | None:
+        """Send each a signed sample and say what its receiver answered; from a subscription's page
+        (its button, ``back_to=change``), go back to that page."""
+        subscriptions = list(queryset)
+        for subscription in subscriptions:
             try:
                 sent = webhooks.send_test_webhook(subscription, actor=signed_in(request.user))
             except PermissionDenied as error:
@@ -98,6 +104,11 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin[WebhookSubscription]):
                 f"{subscription.name}: {said}. {sent.answer}".strip(),
                 messages.SUCCESS if sent.ok else messages.ERROR,
             )
+        if request.POST.get("back_to") == "change" and len(subscriptions) == 1:
+            return HttpResponseRedirect(
+                reverse("admin:directives_webhooksubscription_change", args=[subscriptions[0].pk])
+            )
+        return None
 
     def get_readonly_fields(
         self, request: HttpRequest, obj: WebhookSubscription | None = None

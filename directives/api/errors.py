@@ -4,7 +4,8 @@ Input errors name the field (or ``non_field_errors``); every other error uses ``
 layer's exceptions map here too, so views call actions and let them raise: Django's ``ValidationError``
 is a 400, ``PermissionDenied`` a 403 with its reason, and ``StaleVersion`` a 412 carrying the current
 ``ETag``. A body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` is a 413, and Django's other refusals of a
-suspicious request a 400, in the same shape rather than Django's HTML page.
+suspicious request a 400, in the same shape rather than Django's HTML page. The schema and Swagger
+UI's page, which answer in YAML and HTML, give their errors in JSON too (``SchemaView``, ``DocsView``).
 """
 
 from __future__ import annotations
@@ -15,9 +16,12 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from directives.actions import StaleVersion
@@ -81,3 +85,25 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if response is not None:
         response.data = error_body(response.data)
     return response
+
+
+def _errors_in_json(view: APIView, response: Response) -> Response:
+    """Render the error ``response`` of ``view`` in JSON, whatever the view renders otherwise."""
+    renderer = JSONRenderer()
+    view.request.accepted_renderer = renderer
+    view.request.accepted_media_type = renderer.media_type
+    return response
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI schema (YAML or JSON); its errors (a POST's 405) in the API's JSON, not in YAML."""
+
+    def handle_exception(self, exc: Exception) -> Response:
+        return _errors_in_json(self, super().handle_exception(exc))
+
+
+class DocsView(SpectacularSwaggerSplitView):
+    """Swagger UI's page; its errors (a POST's 405) in the API's JSON, not as an HTML page."""
+
+    def handle_exception(self, exc: Exception) -> Response:
+        return _errors_in_json(self, super().handle_exception(exc))

@@ -3,11 +3,11 @@
 from csp.constants import SELF
 from csp.decorators import csp_update
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
 from agencies.api.views import AgencyViewSet
 
+from .errors import DocsView, SchemaView
 from .evidence import EvidenceViewSet
 from .extensions import ExtensionRequestViewSet
 from .integrations import OrderPoamView, WebhookViewSet
@@ -31,16 +31,14 @@ urlpatterns = [
     *router.urls,
     path("summary/", SummaryView.as_view(), name="summary"),
     path("orders/<int:number>/poam/", OrderPoamView.as_view(), name="order-poam"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", SchemaView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file of its own (docs/?script), and our
     # template moves its inline style to a file: the page runs under the CSP without 'unsafe-inline'.
     # Swagger UI draws its icons as data: images, allowed here only (tests/browser/test_security_csp.py).
     path(
         "docs/",
         csp_update({"img-src": [SELF, "data:"]})(
-            SpectacularSwaggerSplitView.as_view(
-                url_name="api:schema", template_name="directives/swagger_ui.html"
-            )
+            DocsView.as_view(url_name="api:schema", template_name="directives/swagger_ui.html")
         ),
         name="docs",
     ),

@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_safe
 
 from agencies.access import Access, SignedInRequest
 from directives import actions, files
@@ -25,8 +25,6 @@ from .forms import EvidenceForm
 from .views import detail_context
 
 
-@login_required
-@require_http_methods(["POST"])
 def evidence_upload(request: SignedInRequest, pk: int) -> HttpResponse:
     """Attach the uploaded file to directive ``pk`` (its lead's editors), or show the page with the error."""
     directive = get_object_or_404(Directive.objects.with_agencies(), pk=pk)

@@ -51,9 +51,12 @@ class DirectiveNoteForm(UswdsForm):
         super().__init__(*args, **kwargs)
 
     def action_kwargs(self) -> dict[str, Any]:
-        """Return the keyword arguments for ``actions.record_update`` from the cleaned data."""
+        """Return the keyword arguments for ``actions.record_update`` from the cleaned data.
+
+        Of an invalid form, those of the fields that parsed (``actions.update_errors`` asks about them).
+        """
         data = self.cleaned_data
-        return {"note": data["note"], "evidence_url": data["evidence_url"]}
+        return {"note": data.get("note", ""), "evidence_url": data.get("evidence_url", "")}
 
 
 class DirectiveUpdateForm(DirectiveNoteForm):
@@ -106,7 +109,7 @@ class DirectiveUpdateForm(DirectiveNoteForm):
             kwargs["completed_on"] = data["completed_on"]
         forecast: dt.date | None = data.get("forecast_on")
         # Only a changed forecast is a change; an untouched field must not record "unchanged".
-        if forecast != self.directive.forecast_on:
+        if "forecast_on" in data and forecast != self.directive.forecast_on:
             kwargs["forecast_on"] = forecast
         return kwargs
 
@@ -164,6 +167,8 @@ class DecisionForm(UswdsForm):
 
     prefix = "decision"
 
+    # The request decided: the pending one when the page was drawn, so a decision never lands on another.
+    request = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)
     decision = forms.ChoiceField(choices=[("approve", "Approve"), ("deny", "Deny")], widget=forms.HiddenInput)
     reason = forms.CharField(
         required=False,
@@ -176,6 +181,8 @@ class DecisionForm(UswdsForm):
 
 class EventDateForm(UswdsForm):
     """The date of the event a deadline counts from (e.g. a model's planned release), and why it moved."""
+
+    prefix = "event"  # beside the update form, which has a version and a note too
 
     version = forms.CharField(widget=forms.HiddenInput, max_length=64)
     event_on = forms.DateField(

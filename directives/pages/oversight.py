@@ -1,7 +1,9 @@
 """The oversight loop's forms on the directive page: a review, an extension request, a decision.
 
-Each view checks who may act before it reads the input (a 403 saying why), calls the action, and on
-bad input shows the directive page again with the errors at their fields (a 400, nothing written).
+The directive page (``directive_page``) hands each of them the POST that names it, so a form is
+sent to the page's own address and shown again there. Each checks who may act before it reads the
+input (a 403 saying why), calls the action, and on bad input shows the directive page again with
+the errors at their fields (a 400, nothing written).
 """
 
 from __future__ import annotations
@@ -9,12 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
 
 from agencies.access import Access, SignedInRequest
 from directives import actions
@@ -33,8 +33,6 @@ def _again(
     return render(request, "directives/directive_detail.html", context, status=status)
 
 
-@login_required
-@require_http_methods(["POST"])
 def directive_review(request: SignedInRequest, pk: int) -> HttpResponse:
     """Record an oversight reviewer's verdict on the directive's claim."""
     directive = get_object_or_404(Directive.objects.with_agencies(), pk=pk)
@@ -42,7 +40,13 @@ def directive_review(request: SignedInRequest, pk: int) -> HttpResponse:
     permissions.require_review(access)
     form = ReviewForm(request.POST)
     status = 400
-    if form.is_valid():
+    if not form.is_valid():
+        parsed = form.cleaned_data
+        errors = actions.review_errors(
+            directive, parsed.get("review"), parsed.get("note", ""), parsed.get("evidence", "")
+        )
+        form.add_errors_not_yet_shown(errors)
+    else:
         try:
             actions.review(
                 directive,
@@ -66,15 +70,19 @@ def directive_review(request: SignedInRequest, pk: int) -> HttpResponse:
     return _again(request, access, directive, status, review_form=form)
 
 
-@login_required
-@require_http_methods(["POST"])
 def directive_extension_request(request: SignedInRequest, pk: int) -> HttpResponse:
     """Ask for a later deadline (the lead agency's editors); the reviewers are told."""
     directive = get_object_or_404(Directive.objects.with_agencies(), pk=pk)
     access = Access.of(request.user)
     permissions.require_request_extension(access, directive)
     form = ExtensionRequestForm(request.POST)
-    if form.is_valid():
+    if not form.is_valid():
+        parsed = form.cleaned_data
+        errors = actions.extension_request_errors(
+            directive, parsed.get("requested_due_on"), parsed.get("justification", "")
+        )
+        form.add_errors_not_yet_shown(errors)
+    else:
         try:
             actions.request_extension(
                 directive,
@@ -90,16 +98,21 @@ def directive_extension_request(request: SignedInRequest, pk: int) -> HttpRespon
     return _again(request, access, directive, extension_form=form)
 
 
-@login_required
-@require_http_methods(["POST"])
 def extension_decision(request: SignedInRequest, pk: int) -> HttpResponse:
-    """Approve or deny an extension request (oversight reviewers)."""
-    extension = get_object_or_404(ExtensionRequest.objects.select_related("directive"), pk=pk)
+    """Approve or deny directive ``pk``'s extension request the form names (oversight reviewers)."""
+    directive = get_object_or_404(Directive.objects.with_agencies(), pk=pk)
     access = Access.of(request.user)
     permissions.require_review(access)
-    directive = Directive.objects.with_agencies().get(pk=extension.directive_id)
     form = DecisionForm(request.POST)
-    if form.is_valid():
+    valid = form.is_valid()
+    extension = (
+        ExtensionRequest.objects.filter(pk=form.cleaned_data["request"], directive=directive).first()
+        if "request" in form.cleaned_data
+        else None
+    )
+    if extension is None:
+        form.add_error(None, "This page named no extension request of this directive: reload it.")
+    elif valid:
         reason = form.cleaned_data["reason"]
         try:
             if form.cleaned_data["decision"] == "approve":

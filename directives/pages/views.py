@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from agencies.access import Access, SignedInRequest, User, access_of, is_reviewer, member_agency_ids
 from agencies.models import Agency, Membership
-from directives import actions
+from directives import actions, deadlines
 from directives.actions.common import UNSET, Unset
 from directives.models import Directive, DirectiveEvent, Involvement, Order
 from directives.publishing.export import csv_cell
@@ -240,6 +240,10 @@ def directive_detail(request: SignedInRequest, pk: int) -> HttpResponse:
                 messages.success(request, f"Recorded for {directive.ref}: {describe_event(event)}")
                 return redirect("directive_detail", pk=directive.pk)
         else:
+            today = deadlines.local_date(now)
+            form.add_errors_not_yet_shown(
+                actions.update_errors(directive, today=today, **form.action_kwargs())
+            )
             http_status = 400
         if changed_since is None:
             history = _history(directive)
@@ -321,7 +325,7 @@ def oversight_forms(who: User | Access, directive: Directive) -> dict[str, Any]:
         "review_refusal": review_refusal,
         "decision_refusal": decision_refusal,
         "extension_form": ExtensionRequestForm() if may_ask else None,
-        "decision_form": DecisionForm()
+        "decision_form": DecisionForm(initial={"request": pending.pk})
         if reviewer and pending is not None and not decision_refusal
         else None,
     }
@@ -339,8 +343,6 @@ def _event_date_form(
     return EventDateForm(data, initial=initial)
 
 
-@login_required
-@require_http_methods(["POST"])
 def directive_event_date(request: SignedInRequest, pk: int) -> HttpResponse:
     """Record the date of the event a directive's deadline counts from (its lead's editors only)."""
     access = Access.of(request.user)
@@ -350,7 +352,11 @@ def directive_event_date(request: SignedInRequest, pk: int) -> HttpResponse:
     if form is None:
         return redirect("directive_detail", pk=pk)  # no event to date: the page says so
     http_status = 400
-    if form.is_valid():
+    if not form.is_valid():
+        parsed = form.cleaned_data
+        errors = actions.event_date_errors(directive, parsed.get("event_on"), parsed.get("note", ""))
+        form.add_errors_not_yet_shown(errors)
+    else:
         try:
             event = actions.set_event_date(
                 directive,

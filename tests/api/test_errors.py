@@ -38,3 +38,12 @@ def test_a_server_error_under_api_is_json(monkeypatch, reviewer):
     assert response.json() == {
         "detail": ["The server failed to answer; it has been logged. Nothing may have been written."]
     }
+
+
+@pytest.mark.parametrize("path", ["/api/v1/schema/", "/api/v1/docs/"])
+def test_a_method_the_schema_or_its_page_does_not_take_is_a_json_405(as_reviewer, path):
+    """They answer in YAML and HTML; their refusals did too, until issue 24."""
+    response = as_reviewer.post(path, {})
+    assert response.status_code == 405
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": ['Method "POST" not allowed.']}

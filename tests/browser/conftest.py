@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connections
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, ViewportSize, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -180,3 +180,31 @@ def sign_in(live_server):
         page.wait_for_load_state()
 
     return sign_in
+
+
+PHONE: ViewportSize = {"width": 375, "height": 812}
+
+# Where a wider element is, when there is one: enough to find the culprit in the template.
+OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  // Wider than the screen, or holding content wider than itself (a long word), outside a region
+  // that scrolls on its own; the innermost last.
+  const wide = [...document.querySelectorAll("body *")]
+    .filter((e) => e.getBoundingClientRect().right > width + 1 || e.scrollWidth > width + 1)
+    .filter((e) => !e.closest("[data-scrolls]") || e.matches("[data-scrolls]"))
+    .reverse();
+  return {
+    scroll: document.documentElement.scrollWidth - width,
+    wide: wide.slice(0, 3).map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join(".")} ` +
+      `${Math.round(e.getBoundingClientRect().right)}px`),
+  };
+}"""
+
+
+@pytest.fixture
+def phone(browser: Browser, csp_violations: list[str]) -> Iterator[Page]:
+    """A page in a phone's viewport (375 px wide, touch), the site's narrowest."""
+    context = browser.new_context(viewport=PHONE, locale="en-US", is_mobile=True, has_touch=True)
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()

@@ -3,45 +3,21 @@ sideways (wide tables and long hashes wrap or scroll inside their own region), a
 
 "Every page" is every route of the site's pages (tests/access_table.py walks the same list) that an
 administrator gets as an HTML page, with the access table's sample objects; feeds, downloads and the
-API are not pages."""
+API are not pages. Beside them, the pages a form leads to (the import's draft, a refused load) and
+what an editor and a reviewer see that the administrator does not."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import expect
 
 from tests.access_samples import area_of, create_samples, sample_path
 from tests.access_table import all_routes
+from tests.pages.test_order_import import TEXT as IMPORT_TEXT
+
+from .conftest import OVERFLOW
 
 pytestmark = pytest.mark.browser
-
-PHONE = {"width": 375, "height": 812}
-
-# Where a wider element is, when there is one: enough to find the culprit in the template.
-OVERFLOW = """() => {
-  const width = document.documentElement.clientWidth;
-  // Wider than the screen, or holding content wider than itself (a long word), outside a region
-  // that scrolls on its own; the innermost last.
-  const wide = [...document.querySelectorAll("body *")]
-    .filter((e) => e.getBoundingClientRect().right > width + 1 || e.scrollWidth > width + 1)
-    .filter((e) => !e.closest("[data-scrolls]") || e.matches("[data-scrolls]"))
-    .reverse();
-  return {
-    scroll: document.documentElement.scrollWidth - width,
-    wide: wide.slice(0, 3).map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join(".")} ` +
-      `${Math.round(e.getBoundingClientRect().right)}px`),
-  };
-}"""
-
-
-@pytest.fixture
-def phone(browser, csp_violations) -> Iterator[Page]:
-    context = browser.new_context(viewport=PHONE, locale="en-US", is_mobile=True, has_touch=True)
-    context.set_default_timeout(15_000)
-    yield context.new_page()
-    context.close()
 
 
 def test_every_page_fits_a_phone_and_passes_axe(
@@ -93,8 +69,29 @@ def test_every_page_fits_a_phone_and_passes_axe(
             continue
         phone.goto(f"{live_server.url}{path}")
         measure(path, route.key)
-    # The pages the issue measured too wide (the evidence table, the report) are among them.
+    # The pages a form leads to: the import's review of a draft, and the same with an error at a field.
+    phone.goto(f"{live_server.url}/orders/import/")
+    phone.get_by_label("Or paste the order's text").fill(IMPORT_TEXT)
+    phone.get_by_role("button", name="Draft the directives").click()
+    expect(phone.get_by_role("heading", level=1)).to_contain_text("Review the draft")
+    measure("/orders/import/ (the draft)", "import-draft")
+    phone.locator("#directive-1").get_by_label("Lead agencies").fill("NOPE")
+    phone.get_by_role("button", name="Load the order", exact=True).click()
+    expect(phone.locator("#id_d-1-leads_error")).to_be_visible()
+    measure("/orders/import/ (refused)", "import-refused")
+    # What the others see that an administrator does not: an editor's agency and the forms of a lead,
+    # a reviewer's queue and review form.
     sample = samples.directive_pk
+    for persona, paths in (
+        ("cisa-editor", ["/agency/", f"/directives/{sample}/"]),
+        ("reviewer", ["/queue/", f"/directives/{sample}/", "/dashboard/"]),
+    ):
+        phone.context.clear_cookies()
+        sign_in(phone, persona)
+        for path in paths:
+            phone.goto(f"{live_server.url}{path}")
+            measure(f"{path} ({persona})", f"{persona} {path}")
+    # The pages the issue measured too wide (the evidence table, the report) are among them.
     for expected in ("/", f"/directives/{sample}/", "/orders/14409/report/", "/dashboard/", "/directives/"):
         assert expected in visited, (visited, skipped)
     assert too_wide == [], "Pages wider than a 375 px phone:\n" + "\n".join(too_wide)

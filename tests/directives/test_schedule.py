@@ -152,8 +152,8 @@ def test_the_page_records_the_event_date(client, release, cisa_editor):
     with time_machine.travel(JULY_10_NOON, tick=False):
         client.force_login(cisa_editor)
         response = client.post(
-            f"/directives/{release.pk}/event-date/",
-            {"version": version, "event_on": "2026-10-15", "note": ""},
+            f"/directives/{release.pk}/",
+            {"form": "event", "event-version": version, "event-event_on": "2026-10-15", "event-note": ""},
         )
         page = client.get(response["Location"]).content.decode()
     assert response.status_code == 302
@@ -176,7 +176,12 @@ def test_the_page_shows_a_bad_event_date_at_the_field_and_writes_nothing(
     client.force_login(cisa_editor)
     before = DirectiveEvent.objects.count()
     response = client.post(
-        f"/directives/{release.pk}/event-date/", {"version": actions.version_of(release), **data}
+        f"/directives/{release.pk}/",
+        {
+            "form": "event",
+            "event-version": actions.version_of(release),
+            **{f"event-{k}": v for k, v in data.items()},
+        },
     )
     assert response.status_code == 400
     assert message in " ".join(response.context["event_form"].errors["event_on"])
@@ -188,7 +193,8 @@ def test_a_stale_event_date_form_writes_nothing(client, release, cisa_editor):
     version = actions.version_of(release)
     actions.add_note(release, "Meanwhile.", actor=cisa_editor)
     response = client.post(
-        f"/directives/{release.pk}/event-date/", {"version": version, "event_on": "2026-10-15"}
+        f"/directives/{release.pk}/",
+        {"form": "event", "event-version": version, "event-event_on": "2026-10-15"},
     )
     assert response.status_code == 409
     assert Directive.objects.get(pk=release.pk).event_on is None

@@ -21,8 +21,9 @@ def _page(d) -> str:
     return reverse("directive_detail", args=[d.pk])
 
 
-def _upload_url(d) -> str:
-    return reverse("evidence_upload", args=[d.pk])
+def _upload(client, d, data: dict):
+    """Send the directive page's evidence form: to the page's own address, naming the form."""
+    return client.post(_page(d), {"form": "evidence", **data})
 
 
 def _api_list(d) -> str:
@@ -49,8 +50,9 @@ def test_a_reviewer_cites_an_attached_file_by_its_name_and_sha256(client, direct
     assert f'<datalist id="review-evidence-files"><option value="{reference}"></option></datalist>' in page
     version = actions.version_of(directive("2(c)(i)"))
     response = client.post(
-        reverse("directive_review", args=[d.pk]),
+        _page(d),
         {
+            "form": "review",
             "review-version": version,
             "review-review": "verified",
             "review-note": "Read it.",
@@ -68,9 +70,12 @@ def test_an_editor_attaches_a_pdf_on_the_directive_page_and_anyone_signed_in_dow
     d = directive("2(c)(i)")
     client.force_login(cisa_editor)
     page = client.get(_page(d)).content.decode()
-    assert 'enctype="multipart/form-data"' in page and f'action="{_upload_url(d)}"' in page
+    assert (
+        'enctype="multipart/form-data"' in page
+        and '<input type="hidden" name="form" value="evidence">' in page
+    )
     data = samples.pdf()
-    response = client.post(_upload_url(d), {"file": upload("BOD 26-01.pdf", data, content_type="text/html")})
+    response = _upload(client, d, {"file": upload("BOD 26-01.pdf", data, content_type="text/html")})
     assert response.status_code == 302 and response["Location"] == _page(d)
     evidence = EvidenceFile.objects.get()
     page = client.get(_page(d)).content.decode()
@@ -116,7 +121,7 @@ def test_a_wrong_type_on_the_page_is_a_400_with_the_error_at_the_field(
 ):
     d = directive("2(c)(i)")
     client.force_login(cisa_editor)
-    response = client.post(_upload_url(d), {"file": upload("memo.pdf", samples.png())})
+    response = _upload(client, d, {"file": upload("memo.pdf", samples.png())})
     assert response.status_code == 400
     html = response.content.decode()
     assert "The file was not attached" in html
@@ -126,14 +131,14 @@ def test_a_wrong_type_on_the_page_is_a_400_with_the_error_at_the_field(
 
 def test_an_empty_form_is_a_400_naming_the_file_field(client, directive, cisa_editor):
     client.force_login(cisa_editor)
-    response = client.post(_upload_url(directive("2(c)(i)")), {})
+    response = _upload(client, directive("2(c)(i)"), {})
     assert response.status_code == 400
     assert "This field is required." in response.content.decode()
 
 
 def test_another_agency_cannot_upload_on_the_page(client, directive, treasury_editor, evidence_dir):
     client.force_login(treasury_editor)
-    response = client.post(_upload_url(directive("2(c)(i)")), {"file": upload("memo.pdf", samples.pdf())})
+    response = _upload(client, directive("2(c)(i)"), {"file": upload("memo.pdf", samples.pdf())})
     assert response.status_code == 403
     assert not stored_files(evidence_dir) and not EvidenceFile.objects.exists()
 
@@ -142,7 +147,7 @@ def test_only_the_lead_editors_see_the_upload_form(client, directive, treasury_e
     client.force_login(treasury_editor)
     page = client.get(_page(directive("2(c)(i)"))).content.decode()
     assert "No evidence files attached." in page
-    assert _upload_url(directive("2(c)(i)")) not in page
+    assert 'name="form" value="evidence"' not in page
 
 
 # --- The API ----------------------------------------------------------------------------------------

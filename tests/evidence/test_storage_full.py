@@ -81,7 +81,8 @@ def test_a_page_upload_to_a_full_disk_is_a_503_naming_the_problem_and_leaves_not
     d = directive("2(c)(i)")
     client.force_login(cisa_editor)
     response = client.post(
-        reverse("evidence_upload", args=[d.pk]), {"file": upload("memo.pdf", samples.pdf())}
+        reverse("directive_detail", args=[d.pk]),
+        {"form": "evidence", "file": upload("memo.pdf", samples.pdf())},
     )
     assert response.status_code == 503
     problem = "storage is full" if full_disk is FullDisk else "storage quota is used up"
@@ -131,7 +132,8 @@ def test_the_same_upload_succeeds_once_there_is_room(client, directive, cisa_edi
     d = directive("2(c)(i)")
     client.force_login(cisa_editor)
     response = client.post(
-        reverse("evidence_upload", args=[d.pk]), {"file": upload("memo.pdf", samples.pdf())}
+        reverse("directive_detail", args=[d.pk]),
+        {"form": "evidence", "file": upload("memo.pdf", samples.pdf())},
     )
     assert response.status_code == 302
     assert len(stored_files(evidence_dir)) == 1

@@ -322,6 +322,26 @@ def test_the_test_button_sends_a_signed_sample_and_shows_the_answer(receiver, ad
     assert not WebhookDelivery.objects.exists()  # a test is no notice: nothing recorded
 
 
+def test_the_subscriptions_page_has_the_button_and_comes_back_to_it_with_the_answer(
+    receiver, admin_user, client
+):
+    subscription = subscribe(receiver, admin_user)
+    client.force_login(admin_user)
+    page_url = f"/admin/directives/webhooksubscription/{subscription.pk}/change/"
+    page = client.get(page_url).content.decode()
+    assert "Send a signed test message</button>" in page
+    assert f'name="_selected_action" value="{subscription.pk}"' in page
+    response = client.post(
+        "/admin/directives/webhooksubscription/",
+        {"action": "send_test", "_selected_action": [subscription.pk], "back_to": "change"},
+    )
+    assert (response.status_code, response["Location"]) == (302, page_url)
+    assert "Compliance channel: HTTP 200. ok" in client.get(page_url).content.decode()
+    [request] = receiver.received
+    assert request.verified, request.error
+    assert not WebhookDelivery.objects.exists()
+
+
 def test_the_test_button_shows_a_refusal_and_counts_no_failure(receiver, admin_user, client):
     subscription = subscribe(receiver, admin_user, format="slack")
     receiver.statuses = [503]

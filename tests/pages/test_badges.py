@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 from pathlib import Path
 
@@ -20,6 +22,38 @@ def rule(selector: str) -> str:
 def test_each_status_has_its_own_colour():
     looks = {s: rule(f".orderctl-status--{s}") for s in Status.values}
     assert len(set(looks.values())) == len(Status.values), looks
+
+
+def _lab(hex_colour: str) -> tuple[float, float, float]:
+    """Return the CIE L*a*b* of an sRGB ``#rrggbb`` (D65), where distance is what the eye sees."""
+
+    def linear(u: float) -> float:
+        return ((u + 0.055) / 1.055) ** 2.4 if u > 0.04045 else u / 12.92
+
+    r, g, b = (linear(int(hex_colour[i : i + 2], 16) / 255) for i in (1, 3, 5))
+    x = (r * 0.4124 + g * 0.3576 + b * 0.1805) / 0.95047
+    y = r * 0.2126 + g * 0.7152 + b * 0.0722
+    z = (r * 0.0193 + g * 0.1192 + b * 0.9505) / 1.08883
+
+    def f(u: float) -> float:
+        return u ** (1 / 3) if u > 0.008856 else 7.787 * u + 16 / 116
+
+    return 116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))
+
+
+def test_no_two_statuses_look_alike():
+    """Issue 24: not started and rescinded were two greys 10 apart, in progress and partially complete
+    two blues 12 apart (CIE76 distance); 20 is told apart at a glance."""
+    colours = {
+        s: re.search(r"background-color: (#[0-9a-f]{6})", rule(f".orderctl-status--{s}"))[1]
+        for s in Status.values
+    }
+    close = [
+        (a, b, round(math.dist(_lab(colours[a]), _lab(colours[b]))))
+        for a, b in itertools.combinations(Status.values, 2)
+        if math.dist(_lab(colours[a]), _lab(colours[b])) < 20
+    ]
+    assert close == [], colours
 
 
 def test_each_review_has_its_own_look_and_disputed_is_not_unreviewed():

@@ -49,8 +49,13 @@ def test_a_reviewer_verifies_through_the_page(completed, reviewer):
     client = client_of(reviewer)
     version = actions.version_of(Directive.objects.get(pk=completed.pk))
     response = client.post(
-        f"/directives/{completed.pk}/review/",
-        {"review-version": version, "review-review": "verified", "review-note": "Seen the BOD."},
+        f"/directives/{completed.pk}/",
+        {
+            "form": "review",
+            "review-version": version,
+            "review-review": "verified",
+            "review-note": "Seen the BOD.",
+        },
     )
     assert response.status_code == 302
     completed.refresh_from_db()
@@ -76,8 +81,12 @@ def test_a_reviewer_verifies_through_the_page(completed, reviewer):
 def test_a_bad_review_is_shown_at_its_field_and_writes_nothing(completed, reviewer, data, field):
     before = written()
     response = client_of(reviewer).post(
-        f"/directives/{completed.pk}/review/",
-        {"review-version": actions.version_of(Directive.objects.get(pk=completed.pk)), **data},
+        f"/directives/{completed.pk}/",
+        {
+            "form": "review",
+            "review-version": actions.version_of(Directive.objects.get(pk=completed.pk)),
+            **data,
+        },
     )
     assert response.status_code == 400
     assert list(response.context["review_form"].errors) == [field.removeprefix("review-")]
@@ -88,7 +97,8 @@ def test_a_bad_review_is_shown_at_its_field_and_writes_nothing(completed, review
 def test_an_editor_cannot_review_through_the_page(completed, cisa_editor):
     before = written()
     response = client_of(cisa_editor).post(
-        f"/directives/{completed.pk}/review/", {"review-review": "verified", "review-note": "Mine."}
+        f"/directives/{completed.pk}/",
+        {"form": "review", "review-review": "verified", "review-note": "Mine."},
     )
     assert response.status_code == 403
     assert written() == before
@@ -97,8 +107,12 @@ def test_an_editor_cannot_review_through_the_page(completed, cisa_editor):
 def test_the_lead_asks_and_a_reviewer_decides_through_the_pages(today, directive, treasury_editor, reviewer):
     d = directive("2(d)")
     asked = client_of(treasury_editor).post(
-        f"/directives/{d.pk}/extension-request/",
-        {"extension-requested_due_on": "2027-01-15", "extension-justification": "Procurement."},
+        f"/directives/{d.pk}/",
+        {
+            "form": "extension",
+            "extension-requested_due_on": "2027-01-15",
+            "extension-justification": "Procurement.",
+        },
     )
     assert asked.status_code == 302
     request = ExtensionRequest.objects.get()
@@ -107,7 +121,8 @@ def test_the_lead_asks_and_a_reviewer_decides_through_the_pages(today, directive
     dashboard = client_of(reviewer).get("/dashboard/").content.decode()
     assert 'data-summary="pending_extensions">1<' in dashboard
     decided = client_of(reviewer).post(
-        f"/extension-requests/{request.pk}/decision/", {"decision-decision": "approve"}
+        f"/directives/{d.pk}/",
+        {"form": "decision", "decision-request": request.pk, "decision-decision": "approve"},
     )
     assert decided.status_code == 302
     d.refresh_from_db()
@@ -127,7 +142,7 @@ def test_the_lead_asks_and_a_reviewer_decides_through_the_pages(today, directive
 def test_a_bad_extension_request_is_shown_at_its_field(today, directive, treasury_editor, data, field):
     d = directive("2(d)")
     before = written()
-    response = client_of(treasury_editor).post(f"/directives/{d.pk}/extension-request/", data)
+    response = client_of(treasury_editor).post(f"/directives/{d.pk}/", {"form": "extension", **data})
     assert response.status_code == 400
     assert field in response.context["extension_form"].errors
     assert written() == before
@@ -140,7 +155,8 @@ def test_a_denial_needs_a_reason_on_the_page(today, directive, treasury_editor, 
     )
     before = written()
     response = client_of(reviewer).post(
-        f"/extension-requests/{request.pk}/decision/", {"decision-decision": "deny"}
+        f"/directives/{d.pk}/",
+        {"form": "decision", "decision-request": request.pk, "decision-decision": "deny"},
     )
     assert response.status_code == 400
     assert "reason" in response.context["decision_form"].errors
@@ -224,8 +240,9 @@ def test_the_page_says_why_a_reviewer_may_not_review_their_own_claim_and_refuses
     assert "Save review" not in page
     before = written()
     response = client.post(
-        f"/directives/{d.pk}/review/",
+        f"/directives/{d.pk}/",
         {
+            "form": "review",
             "review-version": actions.version_of(Directive.objects.get(pk=d.pk)),
             "review-review": "verified",
             "review-note": "Mine.",

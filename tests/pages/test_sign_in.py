@@ -49,6 +49,16 @@ def test_it_rejects_a_wrong_password_with_an_error_at_the_top(client, cisa_edito
     assert "_auth_user_id" not in client.session
 
 
+def test_a_refused_sign_in_leaves_the_focus_to_its_error_summary(client, cisa_editor):
+    """A fresh form starts in the username (autofocus); sent back, the summary takes it (site.js)."""
+    assert b" autofocus" in client.get(reverse("login")).content
+    response = client.post(reverse("login"), {"username": "cisa-editor", "password": "nope"})
+    assert response.request["PATH_INFO"] == reverse("login")
+    html = response.content.decode()
+    assert 'tabindex="-1" data-error-summary' in html
+    assert " autofocus" not in html
+
+
 def test_it_signs_out_by_post_only(client, cisa_editor):
     client.force_login(cisa_editor)
     assert client.get(reverse("logout")).status_code == 405

@@ -100,6 +100,20 @@ def test_a_token_without_a_name_is_refused_next_to_the_field(signed_in):
     assert APIToken.objects.count() == 0
 
 
+def test_every_error_of_the_form_is_shown_at_once_at_the_pages_address(signed_in):
+    """No name, a read-and-write token that never expires, no password: three errors, one submission."""
+    response = signed_in.post(URL, {"name": "", "access": "read_write", "expires_days": ""})
+    assert response.status_code == 400
+    assert response.request["PATH_INFO"] == URL
+    assert set(response.context["form"].errors) == {"name", "expires_days", "current_password"}
+    html = response.content.decode()
+    assert 'role="alert"' in html and "data-error-summary" in html
+    for field in ("name", "expires_days", "current_password"):
+        assert f'id="id_{field}_error"' in html
+        assert f'<a href="#id_{field}">' in html  # the summary links each field
+    assert APIToken.objects.count() == 0
+
+
 def test_an_unknown_scope_is_refused(signed_in):
     response = signed_in.post(URL, {**READ_ONLY, "access": "admin"})
     assert response.status_code == 400
