@@ -151,6 +151,24 @@ def _allow_the_flush(sender, connection, **kwargs) -> None:
 connection_created.connect(_allow_the_flush)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker) -> None:
+    """pytest-django's test database, on PostgreSQL without waiting for each commit to reach the disk.
+
+    A commit waits for its WAL flush by default (about 9 ms here, 0.3 ms without): the suite commits
+    in every transactional test's flush and in every server, worker and beat it starts. The test
+    database is thrown away, so the setting is the database's own (``ALTER DATABASE``): every process
+    that connects to it gets it, whatever its URL. A crash could lose the last commits, never break
+    consistency (PostgreSQL's documentation, "Asynchronous Commit"); no test crashes this server.
+    """
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            name = connection.settings_dict["NAME"]
+            with connection.cursor() as cursor:
+                cursor.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
+                cursor.execute("SET synchronous_commit = off")
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Hash test passwords cheaply; production keeps Django's default PBKDF2."""
