@@ -120,7 +120,7 @@ def dashboard_context(request: HttpRequest, selection: Selection) -> dict[str, A
     # grouped by due date. A status filter narrows the chart, which then has a query of its own.
     together = not selection.valid.get("status")
     extra = {**history_anchor(), **(standing_counts(now) if together else {})}
-    summary = summarize(scoped, now, extra=extra, by_due_on=together)
+    summary = summarize(scoped, now, extra=extra, by_due_on=together, next_deadlines_shown=False)
     charts = chart_data(
         scoped=scoped,
         listed=listed,
