@@ -17,12 +17,19 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "orderctl.settings")
 
 
 def setup() -> None:
-    """Set Django up and turn ``DEBUG`` off, before any template engine or query reads it."""
+    """Set Django up and turn ``DEBUG`` off, before any template engine or query reads it.
+
+    Then tune the garbage collector as ``orderctl/wsgi.py`` does for gunicorn (``orderctl.runtime``):
+    the app and its baselines run in this one process, so both are timed as production runs them.
+    """
     import django
     from django.conf import settings
 
+    from orderctl.runtime import tune_gc
+
     django.setup()
     settings.DEBUG = False
+    tune_gc()
 
 
 def check_production_mode() -> None:
