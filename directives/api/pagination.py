@@ -18,10 +18,10 @@ if TYPE_CHECKING:
 MAX_PAGE_SIZE = 500
 
 
-class RowsByIdPaginator(Paginator):
+class RowsByIdPaginator(Paginator[Any]):
     """Django's paginator, whose page of a queryset is found by its ids first (``queries.page_rows``)."""
 
-    def page(self, number: int | str) -> Page:
+    def page(self, number: int | str) -> Page[Any]:
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
@@ -29,8 +29,8 @@ class RowsByIdPaginator(Paginator):
             top = self.count
         rows = self.object_list
         if isinstance(rows, QuerySet) and rows.ordered:
-            return self._get_page(page_rows(rows, bottom, top), number, self)
-        return self._get_page(rows[bottom:top], number, self)
+            return Page(page_rows(rows, bottom, top), number, self)
+        return Page(rows[bottom:top], number, self)
 
 
 class PageNumberPagination(pagination.PageNumberPagination):

@@ -10,6 +10,7 @@ amended, completed on time and late, verified, flagged, not applicable, flagged 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 import time_machine
@@ -101,7 +102,7 @@ def test_every_directive_is_what_drf_makes_of_its_fields(every_shape):
 def test_a_list_of_directives_is_the_directives_one_by_one(every_shape):
     directives = list(Directive.objects.with_agencies().order_by("pk"))
     context = _context(SEPTEMBER_1)
-    listed = DirectiveSerializer(directives, many=True, context=context).data
+    listed: Any = DirectiveSerializer(directives, many=True, context=context).data  # a list, many=True
     assert listed == [
         serializers.Serializer.to_representation(DirectiveSerializer(context=context), d) for d in directives
     ]
