@@ -7,8 +7,8 @@ quarter of the request's time (``docs/benchmarks.md``). Collected every ``YOUNG_
 the request pays for one or two. What the process loaded on start (Django, the apps, the URL and
 template caches) lives as long as the process: ``gc.freeze()`` takes it out of every collection.
 
-``orderctl/wsgi.py`` calls :func:`tune_gc` once the application is loaded; ``make bench`` calls it too
-(``bench/runtime.py``), so the benchmarks time the app as gunicorn runs it.
+``orderctl/wsgi.py`` calls :func:`tune_gc` once the application is loaded; ``make bench``'s benchmarks of
+requests call it too (``bench/runtime.py``), so they time the app as gunicorn runs it.
 """
 
 from __future__ import annotations
