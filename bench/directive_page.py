@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.runtime import check_production_mode, setup
 
 if __name__ == "__main__":  # imported (by the tests, by bench/pages.py), Django is set up already
-    setup()
+    setup(web=True)
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction

@@ -16,13 +16,23 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "orderctl.settings")
 
 
-def setup() -> None:
-    """Set Django up and turn ``DEBUG`` off, before any template engine or query reads it."""
+def setup(*, web: bool = False) -> None:
+    """Set Django up and turn ``DEBUG`` off, before any template engine or query reads it.
+
+    With ``web`` (the requests' benchmarks), tune the garbage collector as ``orderctl/wsgi.py`` does for
+    gunicorn (``orderctl.runtime``): the app and its baselines run in this one process, so both are
+    timed as the web server runs them. The sweep (a Celery task) and ``verify_history`` (a command)
+    run with CPython's default collector, as their processes do.
+    """
     import django
     from django.conf import settings
 
+    from orderctl.runtime import tune_gc
+
     django.setup()
     settings.DEBUG = False
+    if web:
+        tune_gc()
 
 
 def check_production_mode() -> None:

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
+
+from directives.queries.paging import page_rows
 
 if TYPE_CHECKING:
     from rest_framework.request import Request
@@ -14,7 +18,23 @@ if TYPE_CHECKING:
 MAX_PAGE_SIZE = 500
 
 
+class RowsByIdPaginator(Paginator[Any]):
+    """Django's paginator, whose page of a queryset is found by its ids first (``queries.page_rows``)."""
+
+    def page(self, number: int | str) -> Page[Any]:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        rows = self.object_list
+        if isinstance(rows, QuerySet) and rows.ordered:
+            return Page(page_rows(rows, bottom, top), number, self)
+        return Page(rows[bottom:top], number, self)
+
+
 class PageNumberPagination(pagination.PageNumberPagination):
+    django_paginator_class = RowsByIdPaginator
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
 

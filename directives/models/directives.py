@@ -47,16 +47,18 @@ class DirectiveQuerySet(models.QuerySet["Directive"]):
             )
         )
 
-    def with_agencies(self) -> DirectiveQuerySet:
+    def with_agencies(self, *, evidence: bool = True, relatives: bool = True) -> DirectiveQuerySet:
         """Prefetch everything a list shows, so it costs the same queries for 10 rows or 10,000.
 
         Each prefetch lands in a plain list on the row (``to_attr``), read by ``Directive.involved``,
         ``parts`` and ``evidence``: prefetched into the related managers instead, Django builds a
-        filtered queryset per row and prefetch, about a third of a 100-row API page's time.
+        filtered queryset per row and prefetch, about a third of a 100-row API page's time. Without
+        ``evidence`` the evidence files are left out, without ``relatives`` the order, the parent and
+        the series' first occurrence (a list that does not show them).
         """
         # Explicit orderings keep the prefetches off the models' default orderings, which join the
         # order table only to sort (measured: most of a 100,000-directive page's time).
-        return self.select_related("order", "parent", "series").prefetch_related(
+        prefetches = [
             models.Prefetch(
                 "involvements",
                 queryset=Involvement.objects.select_related("agency").order_by("role", "position"),
@@ -69,12 +71,17 @@ class DirectiveQuerySet(models.QuerySet["Directive"]):
                 ).order_by("position", "ref"),
                 to_attr=PREFETCHED_PARTS,
             ),
-            models.Prefetch(
-                "evidence_files",
-                queryset=EvidenceFile.objects.select_related("uploaded_by").order_by("created", "id"),
-                to_attr=PREFETCHED_EVIDENCE,
-            ),
-        )
+        ]
+        if evidence:
+            prefetches.append(
+                models.Prefetch(
+                    "evidence_files",
+                    queryset=EvidenceFile.objects.select_related("uploaded_by").order_by("created", "id"),
+                    to_attr=PREFETCHED_EVIDENCE,
+                )
+            )
+        related = self.select_related("order", "parent", "series") if relatives else self
+        return related.prefetch_related(*prefetches)
 
 
 def own_overdue_q(now: dt.datetime) -> Q:

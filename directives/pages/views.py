@@ -150,7 +150,10 @@ def directive_list(request: HttpRequest) -> HttpResponse:
     now = request_now(request)
     filterset = DirectiveFilter(
         request.GET or None,
-        queryset=Directive.objects.with_agencies().order_by(*DIRECTIVE_SEQUENCE),
+        # The table shows neither evidence nor the order, parent or series: not read.
+        queryset=Directive.objects.with_agencies(evidence=False, relatives=False).order_by(
+            *DIRECTIVE_SEQUENCE
+        ),
         request=request,
     )
     try:

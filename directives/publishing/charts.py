@@ -108,10 +108,13 @@ def deadline_timeline(
         weeks = {_timeline_bucket(row["due_on"], "week")[0] for row in dated}
         granularity = "week" if len(weeks) <= MAX_TIMELINE_BARS else "month"
     buckets: dict[object, dict[str, Any]] = {}
+    names = ("total", *Standing.values)  # worked out once: each Standing.values builds the choices anew
     for row in dated:
         key, label = _timeline_bucket(row["due_on"], granularity)
-        bucket = buckets.setdefault(key, {"label": label, "total": 0, **{s.value: 0 for s in Standing}})
-        for name in ("total", *Standing.values):
+        bucket = buckets.get(key)
+        if bucket is None:
+            bucket = buckets[key] = {"label": label, **dict.fromkeys(names, 0)}
+        for name in names:
             bucket[name] += row[name]
     undated = [row for row in by_date if row["due_on"] is None]
     if undated:

@@ -62,6 +62,7 @@ def summarize(
     *,
     extra: Mapping[str, Aggregate] | None = None,
     by_due_on: bool = False,
+    next_deadlines_shown: bool = True,
 ) -> dict[str, Any]:
     """Return the numbers of ``directives``' trackable items at ``now``, in a fixed handful of queries.
 
@@ -70,7 +71,8 @@ def summarize(
     flagged, a tally per lead agency, and the next deadlines. ``extra`` aggregates ride along in the
     totals' one query (the dashboard's charts), returned under ``"extra"``. With ``by_due_on`` that
     query counts per due date (returned under ``"by_due_on"``, the deadline chart's rows) and the
-    totals are their sums: the tiles and the chart from one scan.
+    totals are their sums: the tiles and the chart from one scan. Without ``next_deadlines_shown``
+    the next deadlines are not read (an empty list): the dashboard does not show them.
     """
     directives = directives.trackable()
     today = deadlines.local_date(now)
@@ -121,8 +123,7 @@ def summarize(
     )
     next_deadlines = (
         directives.filter(upcoming)
-        .select_related("order")
-        .prefetch_related("involvements__agency")
+        .with_agencies(evidence=False)  # its agencies and (no) parts: no query per row
         .order_by("due_at", *DIRECTIVE_SEQUENCE)[:NEXT_DEADLINES]
     )
     return {
@@ -135,7 +136,7 @@ def summarize(
         **{value: totals.pop(f"complete_{value}") for value in Review.values},
         **totals,
         "agencies": list(agencies),
-        "next_deadlines": list(next_deadlines),
+        "next_deadlines": list(next_deadlines) if next_deadlines_shown else [],
         "extra": extras,
         "by_due_on": by_date,
     }

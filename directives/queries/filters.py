@@ -36,7 +36,7 @@ from directives.models import (
     Status,
     overdue_q,
 )
-from uswds.forms import DateInput, UswdsBoundField
+from uswds.forms import DateInput, Select, UswdsBoundField
 
 # --- The clock ----------------------------------------------------------------------------------------
 
@@ -292,24 +292,20 @@ def filter_form(filterset: ScopeFilter, fields: Iterable[str] = PAGE_FILTERS) ->
             del form.fields[name]
     widgets = {
         "order": (
-            forms.Select(
-                choices=[("", "All orders"), *((o.number, f"EO {o.number}: {o.title}") for o in orders)]
-            )
+            Select(choices=[("", "All orders"), *((o.number, f"EO {o.number}: {o.title}") for o in orders)])
             if len(orders) <= ORDER_SELECT_LIMIT
             else forms.NumberInput(attrs={"inputmode": "numeric"})
         ),
-        "agency": forms.Select(choices=[("", "All lead agencies"), *agencies]),
-        "involving": forms.Select(choices=[("", "Any agency"), *agencies]),
+        "agency": Select(choices=[("", "All lead agencies"), *agencies]),
+        "involving": Select(choices=[("", "Any agency"), *agencies]),
         "status": forms.CheckboxSelectMultiple(choices=Status.choices),
         "review": forms.CheckboxSelectMultiple(choices=Review.choices),
-        "overdue": forms.Select(
-            choices=[("", "Overdue or not"), ("true", "Overdue"), ("false", "Not overdue")]
-        ),
+        "overdue": Select(choices=[("", "Overdue or not"), ("true", "Overdue"), ("false", "Not overdue")]),
         "due_before": DateInput,
         "due_after": DateInput,
         "search": forms.TextInput,
     }
-    css = {forms.Select: "usa-select", forms.CheckboxSelectMultiple: "usa-checkbox__input"}
+    css = {Select: "usa-select", forms.CheckboxSelectMultiple: "usa-checkbox__input"}
     for name, field in form.fields.items():
         widget = widgets[name]
         field.widget = widget() if isinstance(widget, type) else widget

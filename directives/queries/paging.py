@@ -149,7 +149,8 @@ def paginate(
 ) -> Page[T]:
     """Return the page of ``queryset`` (ordered, unique) that ``query`` asks for, its items ``shape``d.
 
-    One ``COUNT`` and one slice of the queryset (with its prefetches): the work is bounded by the page.
+    One ``COUNT`` and one slice of the queryset (``page_rows``, with its prefetches): the work is
+    bounded by the page.
     Raise ``BadPage`` for a page number or size that is not a whole number in range, or a page past
     the last (page 1 of an empty list is an empty page).
     """
@@ -161,5 +162,17 @@ def paginate(
             f"{prefix}page",
             f"there is no page {request.number}: {count} rows make {pages} page(s) of {request.size}",
         )
-    items = shape(list(queryset[request.offset : request.offset + request.size]))
+    items = shape(list(page_rows(queryset, request.offset, request.offset + request.size)))
     return Page(items=items, request=request, count=count, query=query)
+
+
+def page_rows(queryset: QuerySet[Any, Any], start: int, stop: int) -> QuerySet[Any, Any]:
+    """Return the rows ``start:stop`` of ``queryset`` (ordered, unique), found first by their ids alone.
+
+    The ``OFFSET`` walks the ids in the list's order (on its index, ``directive_sequence_idx`` for
+    directives), and only the page's rows are then read whole, with their joins and prefetches. An
+    ``OFFSET`` over the joined, full-width rows sorted every one of them first: page 1,000 of 100,000
+    directives took 1 s that way, 0.25 s this way (docs/benchmarks.md).
+    """
+    ids = queryset.prefetch_related(None).values("pk")[start:stop]
+    return queryset.filter(pk__in=ids)

@@ -12,6 +12,7 @@ from django.db.models import (
     F,
     Q,
 )
+from django.urls import reverse
 
 from directives import deadlines
 from directives.models import (
@@ -37,21 +38,33 @@ class Row:
     days_overdue: int | None
     days_remaining: int | None
     days_late: int | None
+    link: str  # the directive's page
 
     @classmethod
-    def of(cls, directive: Directive, now: dt.datetime) -> Row:
+    def of(cls, directive: Directive, now: dt.datetime, *, pages: str | None = None) -> Row:
+        """Return ``directive``'s row; ``pages`` is where directive pages start (``directive_pages``)."""
         return cls(
             directive=directive,
             overdue=directive.is_overdue(now),
             days_overdue=directive.days_overdue(now),
             days_remaining=directive.days_remaining(now),
             days_late=directive.days_late,
+            link=f"{pages or directive_pages()}{directive.pk}/",
         )
+
+
+def directive_pages() -> str:
+    """Return the address directive pages start at: a directive's is this, its id and a slash.
+
+    Reversed once for a list, not once a row (``reverse`` was a tenth of a 100-row page's time).
+    """
+    return reverse("directive_detail", args=[0]).removesuffix("0/")
 
 
 def rows_of(directives: Iterable[Directive], now: dt.datetime) -> list[Row]:
     """Return list rows for ``directives``, in their order."""
-    return [Row.of(d, now) for d in directives]
+    pages = directive_pages()
+    return [Row.of(d, now, pages=pages) for d in directives]
 
 
 def overdue_first(directives: DirectiveQuerySet, now: dt.datetime) -> DirectiveQuerySet:

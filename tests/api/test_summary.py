@@ -10,6 +10,8 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from directives import actions
 from directives.models import Status
@@ -99,6 +101,21 @@ def test_after_the_first_deadline(as_reviewer, directive, cisa_editor, treasury_
     # Only lead agencies are tallied: ONCD is consulted on nine directives and leads none.
     assert "ONCD" not in agencies
     assert sorted(agencies) == ["CISA", "CNSS", "DOJ", "DOW", "NSA", "OMB", "OPM", "TREASURY"]
+
+
+def test_the_next_deadlines_cost_no_query_each(as_reviewer, order):
+    def queries() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as captured:
+            shown = len(summary(as_reviewer)["next_deadlines"])
+        return shown, len(captured)
+
+    summary(as_reviewer)  # the token's first use is recorded once
+    with time_machine.travel(JUNE_28_NOON, tick=False):
+        five = queries()
+    with time_machine.travel(JULY_10_NOON, tick=False):
+        three = queries()
+    assert (five[0], three[0]) == (5, 3)
+    assert five[1] == three[1]
 
 
 def test_it_summarises_one_agency_with_its_components(as_reviewer, order):

@@ -161,3 +161,14 @@ def test_the_directives_page_filters_by_review_and_names_an_unknown_one(client, 
     assert "Some filters were not understood and are ignored" in page
     assert "Select a valid choice. bogus is not one of the available choices." in page
     assert 'id="id_review' in page  # the error stands at the review filter, on the page
+
+
+def test_each_row_links_its_ref_and_title_to_its_directive_page(client, cisa_editor, order):
+    client.force_login(cisa_editor)
+    html = client.get(reverse("directive_list")).content.decode()
+    rows = re.findall(r'<tr[^>]*>\s*<th scope="row".*?</tr>', html, re.DOTALL)
+    assert len(rows) == Directive.objects.count() == 13
+    for row in rows:
+        ref = re.search(r'class="orderctl-ref" href="[^"]+">([^<]+)</a>', row).group(1)
+        page = reverse("directive_detail", args=[Directive.objects.get(order=order, ref=ref).pk])
+        assert re.findall(r'<a (?:class="orderctl-ref" )?href="([^"]+)">', row) == [page, page]

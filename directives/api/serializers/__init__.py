@@ -16,7 +16,6 @@ from .inputs import (
     UpdateSerializer,
 )
 from .records import (
-    WEEKDAYS,
     AgencyTallySerializer,
     DeadlineSerializer,
     DirectiveSerializer,
@@ -29,9 +28,8 @@ from .records import (
     SummarySerializer,
     UpcomingDeadlineSerializer,
     UpdateResultSerializer,
-    agency_refs,
-    directive_url,
 )
+from .shapes import WEEKDAYS, agency_refs, directive_url
 
 __all__ = [
     "WEEKDAYS",
