@@ -7,9 +7,6 @@ every character).
 
 from __future__ import annotations
 
-from fpdf import FPDF
-from fpdf.fonts import FontFace
-
 from directives import deadlines
 
 from .reports import Grade, Report
@@ -27,6 +24,10 @@ def _latin1(text: str) -> str:
 
 def pdf_bytes(report: Report, *, generated: str) -> bytes:
     """Return the report as a PDF: a title, the grades by section, then every requirement's row."""
+    # fpdf2 and its fonts take about 0.7 s to import: only a PDF asks for them, not every process start.
+    from fpdf import FPDF
+    from fpdf.fonts import FontFace
+
     order = report.order
     pdf = FPDF(orientation="landscape", format="Letter")
     pdf.set_title(_latin1(f"EO {order.number} status as of {report.as_of.isoformat()}"))

@@ -19,13 +19,20 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db.models import Max
-from trestle.oscal import OSCAL_VERSION, common, poam
 
 from directives import deadlines
 from directives.models import Directive, DirectiveQuerySet, Order
 from directives.queries.public_status import public_status, review_status
+
+if TYPE_CHECKING:
+    from trestle.oscal import common, poam
+
+# trestle's models (pydantic, every OSCAL type) take about 0.45 s to import: each function imports them
+# when a plan is made, so the server, the workers and every command start without them.
 
 NAMESPACE = "https://orderctl.example/ns/oscal"  # the props' namespace: names of our own
 
@@ -40,6 +47,8 @@ def _line(text: str) -> str:
 
 
 def _prop(name: str, value: str) -> common.Property:
+    from trestle.oscal import common
+
     return common.Property(name=name, value=_line(value), ns=NAMESPACE)
 
 
@@ -51,6 +60,8 @@ def open_directives(order: Order) -> DirectiveQuerySet:
 
 
 def _item(directive: Directive, now: dt.datetime) -> tuple[poam.PoamItem, common.Risk]:
+    from trestle.oscal import common, poam
+
     leads = ", ".join(a.abbreviation for a in directive.lead_agencies) or "no agency"
     status = public_status(directive)
     risk_uuid = _uuid("directive", directive.pk, "risk")
@@ -89,6 +100,8 @@ def _nothing_open(order: Order) -> poam.PoamItem:
 
     It has no risk, and its ``open-directives`` prop says 0, so a tool counting risks counts none.
     """
+    from trestle.oscal import poam
+
     return poam.PoamItem(
         uuid=_uuid("order", order.number, "nothing-open"),
         title=f"EO {order.number}: no open directives",
@@ -99,6 +112,8 @@ def _nothing_open(order: Order) -> poam.PoamItem:
 
 def plan_of_action(order: Order, now: dt.datetime) -> poam.Model:
     """Return the POA&M of ``order``'s open directives at ``now``, as trestle's validated model."""
+    from trestle.oscal import OSCAL_VERSION, common, poam
+
     directives = list(open_directives(order))
     pairs = [_item(d, now) for d in directives]
     changed = Directive.objects.filter(order=order).aggregate(last=Max("updated_at"))["last"] or now
