@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from agencies.catalog import Catalog, CatalogAgency, normalize
 
-from .groups import ADJECTIVE_GROUP, GROUP_WORDS, OFFICER_OF_EACH, QUALIFIED_GROUP, group_of
+from .groups import ADJECTIVE_GROUP, GROUP_WORDS, OFFICER_OF_EACH, QUALIFIED_GROUP, group_of, qualified_group
 from .subjects import ANAPHORA
 
 # Where the consulted offices start; the lead is named before the first of these.
@@ -199,8 +199,9 @@ class ActorResolver:
         if agency is None and OFFICER_OF_EACH.search(cleaned):
             # "the Senior Sustainability Officer for each agency": an officer every agency has acts for it.
             agency = self.catalog.resolve("each agency")
-        if agency is None and (QUALIFIED_GROUP.match(cleaned) or ADJECTIVE_GROUP.match(cleaned)):
-            agency = self.catalog.resolve("each agency")
+        if agency is None or agency.abbreviation == "AGENCIES":
+            # "the heads of agencies that operate NSS": the group its members' qualifier names, if any.
+            agency = qualified_group(self.catalog, cleaned) or agency
         if agency is not None:
             return Actor(phrase=phrase, agency=agency)
         return Actor(phrase=phrase, unknown=re.sub(r"^(?:the|The)\s+", "", cleaned))
@@ -350,7 +351,7 @@ class ActorResolver:
                 continue  # "the heads of relevant agencies" is everyone and no one in particular
             bare = re.sub(r"\s*\([^)]*\)", "", inner[0]).strip()
             qualified = QUALIFIED_GROUP.match(bare) or ADJECTIVE_GROUP.match(bare)
-            if qualified and actor.agency is not None and actor.agency.is_group:
+            if qualified and actor.agency is not None and actor.agency.abbreviation == "AGENCIES":
                 result.notes.append(
                     f"'{inner[0].strip()}': a group the text narrows "
                     f"('{qualified.group('qualifier')[:80]}'), "

@@ -54,3 +54,14 @@ def group_of(catalog: Catalog, phrase: str) -> CatalogAgency | None:
     if not kind or kind.lower() in {"federal", "executive", "relevant", "appropriate", "other"}:
         return catalog.resolve("each agency")
     return catalog.resolve(f"{kind} agencies")
+
+
+def qualified_group(catalog: Catalog, phrase: str) -> CatalogAgency | None:
+    """Return the group a subject qualified by what its members are or do names: the catalog's group whose
+    ``members`` the qualifier names ("agencies maintaining NSS" -> ``NSS-AGENCIES``), else every agency
+    (``AGENCIES``, which ``ActorResolver._segment`` flags for the reviewer to narrow); None when ``phrase``
+    is no qualified group."""
+    qualified = QUALIFIED_GROUP.match(phrase) or ADJECTIVE_GROUP.match(phrase)
+    if qualified is None:
+        return None
+    return catalog.group_of_members(qualified.group("qualifier")) or catalog.resolve("each agency")

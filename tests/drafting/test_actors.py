@@ -288,9 +288,9 @@ def test_it_keeps_the_leads_whole_and_only_the_leads(subject, leads):
     ("subject", "leads"),
     [
         ("the heads of all agencies tasked in this order", ["AGENCIES"]),
-        ("the head of each agency responsible for operating a high-priority program", ["AGENCIES"]),
-        ("agencies maintaining NSS", ["AGENCIES"]),
-        ("Within 1 year of the date of this order, procuring agencies", ["AGENCIES"]),
+        ("the head of each agency responsible for operating a high-priority program", ["HPP-AGENCIES"]),
+        ("agencies maintaining NSS", ["NSS-AGENCIES"]),
+        ("Within 1 year of the date of this order, procuring agencies", ["PROCURING-AGENCIES"]),
         (
             "the heads of all agencies, as well as the Secretary of the Army, acting through the Assistant "
             "Secretary of the Army for Civil Works",
@@ -308,8 +308,26 @@ def test_it_resolves_groups_and_titles_that_real_orders_use(subject, leads):
 
 
 def test_a_narrowed_group_is_every_agency_and_says_so():
-    _, _, actors = parse("the head of each agency responsible for operating a high-priority program")
+    _, _, actors = parse("the head of each agency that funds research in marine biology")
+    assert actors.leads[0].agency.abbreviation == "AGENCIES"
     assert any("a group the text narrows" in note for note in actors.notes)
+
+
+@pytest.mark.parametrize(
+    ("subject", "group"),
+    [
+        ("the heads of agencies that operate national security systems", "NSS-AGENCIES"),
+        ("each agency maintaining a National Security System", "NSS-AGENCIES"),
+        ("the heads of all agencies represented on the National Security Council", "NSC-AGENCIES"),
+        ("executive departments and agencies located in the National Capital Region", "NCR-AGENCIES"),
+        ("each agency with a high-priority program", "HPP-AGENCIES"),
+        ("the head of each procuring agency", "PROCURING-AGENCIES"),
+    ],
+)
+def test_a_group_named_by_what_its_members_are_is_the_catalog_s_group_and_needs_no_note(subject, group):
+    leads, _, actors = parse(subject)
+    assert leads == [group]
+    assert not any("a group the text narrows" in note for note in actors.notes)
 
 
 @pytest.mark.parametrize(
