@@ -215,6 +215,10 @@ class ActorResolver:
         body = re.sub(
             r"\s+(?:established|described|created|convened)\s+(?:in|by|under|pursuant to)\s.*$", "", body
         )
+        # "the agencies identified in this section as the lead agencies": those the order made leads.
+        body = re.sub(
+            r"^agencies\s+(?:identified|designated|named)\s+(?:in\s+this\s+\w+\s+)?as\s+(?:the\s+)?", "", body
+        )
         body = body if body in self.chairs else normalize(self.definitions.get(body, ""))
         if body in self.chairs and self.catalog.resolve(subject) is None:
             # A body the order set up acts through its chair, or all its co-chairs.

@@ -395,3 +395,22 @@ def test_a_component_named_with_its_department_s_possessive_is_the_component():
     assert parse("the Department of Homeland Security's Cybersecurity and Infrastructure Security Agency")[
         0
     ] == ["CISA"]
+
+
+def test_the_lead_agencies_are_the_offices_the_order_makes_leads_first_made_first():
+    text = (
+        "Within 90 days, the agencies named in this section as lead agencies shall report on the river.\n"
+        "The Secretary of Energy shall be the lead agency for subsection (a). The NASA shall lead on "
+        "subsection (b).\nThe Secretary of Labor and the Secretary of Energy shall share the lead on (c)."
+    )
+    resolver = ActorResolver(default_catalog(), {}, chaired_bodies(text))
+
+    leads = resolver.parse("the agencies named in this section as lead agencies").leads
+    assert [a.agency.abbreviation for a in leads] == ["DOE", "NASA", "DOL"]
+    leads = resolver.parse("The lead agencies").leads
+    assert [a.agency.abbreviation for a in leads] == ["DOE", "NASA", "DOL"]
+
+
+def test_one_lead_agency_makes_no_group_of_lead_agencies():
+    text = "The Secretary of Energy shall be the lead agency for subsection (a)."
+    assert "lead agencies" not in chaired_bodies(text)
