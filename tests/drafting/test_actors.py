@@ -414,3 +414,12 @@ def test_the_lead_agencies_are_the_offices_the_order_makes_leads_first_made_firs
 def test_one_lead_agency_makes_no_group_of_lead_agencies():
     text = "The Secretary of Energy shall be the lead agency for subsection (a)."
     assert "lead agencies" not in chaired_bodies(text)
+
+
+def test_a_body_the_order_sets_up_named_in_lower_case_is_a_subject_acting_through_its_chair():
+    text = "(a) The Secretary of Labor shall convene and chair an interagency working group on training."
+    resolver = ActorResolver(default_catalog(), {}, chaired_bodies(text))
+
+    subject = subject_of("As part of this work, the interagency working group")
+    assert subject == "the interagency working group"
+    assert [a.agency.abbreviation for a in resolver.parse(subject).leads] == ["DOL"]
