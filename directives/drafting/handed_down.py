@@ -18,6 +18,14 @@ from .wording import CONTENT_LEAD_IN, SHALL, sentences, strip_marker
 VERB_THEN_COLON = re.compile(r"[a-z]+(?:\s+(?:and|or)\s+[a-z]+)?(?:\s*,[^:;]*)?\s*:")
 
 
+# A lead-in whose items are steps of the process its paragraph sets up: "As part of this process, ...".
+PART_OF_PROCESS = re.compile(
+    r"(?:As|In)\s+(?:a\s+)?part\s+of\s+(?:this|that|such|these|the\s+foregoing)\s+"
+    r"(?:process|effort|efforts|work|review|initiative)\b",
+    re.IGNORECASE,
+)
+
+
 def handed_down(
     resolver: ActorResolver,
     texts: list[str],
@@ -37,6 +45,12 @@ def handed_down(
             own = list(lead_in.phrases)
             rule = own[0].rule if own else made[0].rule
             phrase = own[0] if own else made[0].phrase
+            process = [d for d in made if d.phrase is not None]
+            if not own and process and PART_OF_PROCESS.match(last_sentence.strip()):
+                # "As part of this process, the working group shall:": the items are steps of the process
+                # the paragraph sets up, due when it ends, at its last deadline ("culminating in an action
+                # plan to be published within 365 days").
+                rule, phrase = process[-1].rule, process[-1].phrase
             if re.search(r"\bwho\s+shall:$", tail):
                 # "designate a senior agency employee ... ("Chief Science Officer"), who shall: (i) Serve
                 # ...": the items are the designee's standing role, not dated by the designation.
