@@ -57,6 +57,8 @@ def test_it_defines_the_agencies_of_eo_14409_exactly_as_the_order_file_does():
         ("the Federal Environmental Executive", "OFEE"),
         ("the Officer for Civil Rights and Civil Liberties of DHS", "DHS"),
         ("the General Counsel of the Department of Defense", "DOD"),
+        ("the Director of the White House Office of Intergovernmental Affairs", "WHOIA"),
+        ("the Assistant to the President and Director of Intergovernmental Affairs", "WHOIA"),
     ],
 )
 def test_titles_and_names_resolve_to_their_agency(phrase, abbreviation):
