@@ -220,8 +220,10 @@ class ActorResolver:
             r"^agencies\s+(?:identified|designated|named)\s+(?:in\s+this\s+\w+\s+)?as\s+(?:the\s+)?", "", body
         )
         body = body if body in self.chairs else normalize(self.definitions.get(body, ""))
-        if body in self.chairs and self.catalog.resolve(subject) is None:
-            # A body the order set up acts through its chair, or all its co-chairs.
+        known = self.catalog.resolve(subject)
+        if body in self.chairs and (known is None or known.is_group):
+            # A body the order set up acts through its chair, or all its co-chairs; a group it names for
+            # itself ("... (agency heads)") is the offices it lists, not the catalog's wider group.
             chaired = self.parse(self.chairs.pop(body))
             self.chairs[body] = ", ".join(a.phrase for a in chaired.leads)
             if chaired.leads:

@@ -100,6 +100,23 @@ _LEAD_AGENCY = re.compile(
 )
 
 
+# A list of offices the order names as a group for itself: "The Secretary of State, the Secretary of the
+# Treasury, ..., and the Director of OPM (agency heads) shall".
+_NAMED_LIST = re.compile(
+    r"(?P<list>\b[Tt]he\s+[A-Z](?:[^()\n;:.]|\.(?!\s)){10,3000}?,(?:[^()\n;:.]|\.(?!\s)){3,3000}?)\s+"
+    r"\((?:the\s+)?[\u201c\"]?(?P<short>[a-z][a-z -]{0,30}(?:agenc(?:y|ies)|heads|officials|members))"
+    r"[\u201d\"]?\)"
+)
+
+
+def named_lists(text: str) -> dict[str, str]:
+    """Return the groups of offices an order names for itself, by the name it gives them ("agency heads")."""
+    found: dict[str, str] = {}
+    for m in _NAMED_LIST.finditer(text):
+        found.setdefault(normalize(m.group("short")), re.sub(r"\s+", " ", m.group("list")).strip())
+    return found
+
+
 def _lead_agencies(text: str) -> str:
     """Return the offices an order makes lead agencies, first made first, as one list ("the EPA, the USDA
     and the DOD"), or "" when it names fewer than two: "the lead agencies" refers back to them."""
@@ -164,6 +181,8 @@ def chaired_bodies(text: str) -> dict[str, str]:
         chairs.setdefault(normalize(f"{role} of the {body}"), m.group("chair"))
         if role == "co-chairs":
             add(body, m.group("chair"))
+    for short, offices in named_lists(text).items():
+        chairs.setdefault(short, offices)
     lead_agencies = _lead_agencies(text)
     if lead_agencies:
         chairs.setdefault("lead agencies", lead_agencies)

@@ -423,3 +423,15 @@ def test_a_body_the_order_sets_up_named_in_lower_case_is_a_subject_acting_throug
     subject = subject_of("As part of this work, the interagency working group")
     assert subject == "the interagency working group"
     assert [a.agency.abbreviation for a in resolver.parse(subject).leads] == ["DOL"]
+
+
+def test_a_group_the_order_names_for_itself_is_the_offices_it_lists_not_every_agency():
+    text = (
+        "The Secretary of Energy, the Secretary of Labor, and the Administrator of NASA (agency heads) shall "
+        "each name a coordinator within 30 days."
+    )
+    resolver = ActorResolver(default_catalog(), {}, chaired_bodies(text))
+
+    assert [a.agency.abbreviation for a in resolver.parse("agency heads").leads] == ["DOE", "DOL", "NASA"]
+    bare = ActorResolver(default_catalog(), {}, chaired_bodies("Agency heads shall name a coordinator."))
+    assert [a.agency.abbreviation for a in bare.parse("agency heads").leads] == ["AGENCIES"]
