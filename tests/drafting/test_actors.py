@@ -435,3 +435,19 @@ def test_a_group_the_order_names_for_itself_is_the_offices_it_lists_not_every_ag
     assert [a.agency.abbreviation for a in resolver.parse("agency heads").leads] == ["DOE", "DOL", "NASA"]
     bare = ActorResolver(default_catalog(), {}, chaired_bodies("Agency heads shall name a coordinator."))
     assert [a.agency.abbreviation for a in bare.parse("agency heads").leads] == ["AGENCIES"]
+
+
+def test_the_subject_follows_a_leading_list_of_offices_consulted_after_its_and():
+    clause = (
+        "Within 90 days, and after appropriate consultation with the Secretary of State, the Secretary of "
+        "Energy, and the Administrator of NASA, the Secretary of Labor"
+    )
+    assert subject_of(clause) == "the Secretary of Labor"
+
+
+def test_a_leading_phrase_coordinating_with_no_office_does_not_hide_the_subject_s_list():
+    clause = (
+        "Within 9 months and in coordination with the efforts described in section 2, the heads of the "
+        "Departments of Energy, Labor, and Agriculture"
+    )
+    assert subject_of(clause).startswith("the heads of the Departments of Energy")
