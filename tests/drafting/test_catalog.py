@@ -59,6 +59,8 @@ def test_it_defines_the_agencies_of_eo_14409_exactly_as_the_order_file_does():
         ("the General Counsel of the Department of Defense", "DOD"),
         ("the Director of the White House Office of Intergovernmental Affairs", "WHOIA"),
         ("the Assistant to the President and Director of Intergovernmental Affairs", "WHOIA"),
+        ("the Director of the Bureau of Justice Statistics", "BJS"),
+        ("the United States Chief Statistician", "OIRA"),
     ],
 )
 def test_titles_and_names_resolve_to_their_agency(phrase, abbreviation):
