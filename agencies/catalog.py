@@ -83,6 +83,7 @@ class CatalogAgency:
     parent: str = ""
     titles: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
+    members: tuple[str, ...] = ()
 
     @property
     def kind(self) -> str:
@@ -120,6 +121,17 @@ class Catalog:
                 self._names.setdefault(normalize(name), a)
                 # "National Security Council (Assistant to ...)": the name before the note names it too.
                 self._names.setdefault(normalize(name.split(" (")[0]), a)
+
+    def group_of_members(self, qualifier: str) -> CatalogAgency | None:
+        """Return the group whose ``members`` phrase the qualifier of a group subject names ("operating
+        NSS", "in the National Capital Region", "procuring"), or None when no group of the catalog is meant.
+        """
+        text = normalize(qualifier)
+        for a in self.agencies.values():
+            for phrase in a.members:
+                if re.search(rf"(?<![\w-]){re.escape(normalize(phrase))}s?(?![\w-])", text):
+                    return a
+        return None
 
     def __contains__(self, abbreviation: str) -> bool:
         return abbreviation in self.agencies
@@ -192,7 +204,7 @@ class Catalog:
         return None
 
 
-_FIELDS = {"abbreviation", "name", "category", "parent", "titles", "aliases"}
+_FIELDS = {"abbreviation", "name", "category", "parent", "titles", "aliases", "members"}
 
 
 def _read(path: Path) -> list[CatalogAgency]:
@@ -213,6 +225,8 @@ def _read(path: Path) -> list[CatalogAgency]:
             raise CatalogError(
                 f"{where}.category: {raw['category']!r} is not one of {', '.join(CATEGORY_KINDS)}"
             )
+        if raw.get("members") and raw["category"] != "group":
+            raise CatalogError(f"{where}.members: only a group has members")
         if len(raw["abbreviation"]) > 20:
             raise CatalogError(f"{where}.abbreviation: at most 20 characters")
         agencies.append(
@@ -223,6 +237,7 @@ def _read(path: Path) -> list[CatalogAgency]:
                 parent=raw.get("parent", ""),
                 titles=tuple(raw.get("titles", ())),
                 aliases=tuple(raw.get("aliases", ())),
+                members=tuple(raw.get("members", ())),
             )
         )
     return agencies

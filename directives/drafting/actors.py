@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from agencies.catalog import Catalog, CatalogAgency, normalize
 
+from .groups import ADJECTIVE_GROUP, GROUP_WORDS, OFFICER_OF_EACH, QUALIFIED_GROUP, group_of, qualified_group
 from .subjects import ANAPHORA
 
 # Where the consulted offices start; the lead is named before the first of these.
@@ -111,37 +112,6 @@ def _items(segment: str) -> list[str]:
     return items
 
 
-# A group of agencies as a subject: "each FCEB agency", "the heads of all agencies", "all agency heads".
-_GROUP = re.compile(
-    r"^(?:the\s+)?(?:heads?\s+of\s+)?(?:(?:each|every|all|any)\s+)?(?P<kind>(?:[\w-]+\s+){0,4}?)"
-    r"(?:executive\s+)?(?:departments?\s+and\s+agenc(?:y|ies)|agenc(?:y|ies)(?:\s+heads?)?)(?P<rest>.*)$",
-    re.IGNORECASE,
-)
-
-# An unresolved subject that still names offices: a group the order defines or qualifies ("the heads of
-# Federal LEAs", "procuring agencies"): kept as an unknown group, flagged for the reviewer to define.
-_GROUP_WORDS = re.compile(r"^(?:heads?\s+of\s+\S|(?:[\w-]+\s+){0,4}agencies\b|[A-Z]{2,}s\b)")
-
-# A group of agencies qualified by what its members do or where they are: "the head of each agency
-# responsible for operating a high-priority program", "agencies maintaining NSS", "the heads of all
-# agencies tasked in this order". Owned by every agency, and flagged so the reviewer can narrow it.
-_QUALIFIED_GROUP = re.compile(
-    r"^(?:the\s+)?(?:heads?\s+of\s+)?(?:(?:each|every|all|any)\s+)?(?:Federal\s+|executive\s+)?"
-    r"(?:departments?\s+and\s+agenc(?:y|ies)|agenc(?:y|ies))(?:\s+heads?)?"
-    r"\s+(?P<qualifier>(?:that|which|who|whose|with|in|at|on|for|under|responsible|subject|\w+ed|\w+ing)\b.*)$",
-    re.IGNORECASE,
-)
-
-# An officer that each agency has: "the Senior Sustainability Officer for each agency", "each agency's Chief
-# Data Officer".
-_OFFICER_OF_EACH = re.compile(
-    r"^(?:the\s+)?(?:[A-Z][\w-]*\s+){1,5}(?:for|of|at|in)\s+(?:each|every)\s+(?:executive\s+department\s+and\s+)?agency$"
-    r"|^(?:each|every)\s+agency[\u2019']s\s+(?:[A-Z][\w-]*\s*){1,5}$"
-)
-
-# A group named by what its members do: "procuring agencies", "participating agencies", "covered agencies".
-_ADJECTIVE_GROUP = re.compile(r"^(?:the\s+)?(?P<qualifier>(?:[a-z]+(?:ing|ed)|lead|member))\s+agencies$")
-
 # A title in the plural before a list of offices: "the Secretaries of State, the Treasury, and Defense".
 _PLURAL_TITLE = re.compile(
     r"\b(?:[Tt]he\s+)?(?P<title>Secretaries|Directors|Administrators|Chairs|Chairmen|Departments)\s+of\s+"
@@ -186,7 +156,7 @@ class ActorResolver:
         cleaned = re.sub(r",?\s+or\s+(?:his|her|their|its)\s+designees?$", "", cleaned)
         # "The Attorney General is authorized to and shall": the subject ends at its own verb.
         cleaned = re.split(r"\s+(?:is|are)\s+(?=[a-z])", cleaned, maxsplit=1)[0]
-        agency = self.catalog.resolve(cleaned) or self._group(cleaned)
+        agency = self.catalog.resolve(cleaned) or group_of(self.catalog, cleaned)
         dual = re.match(r"^(?:the\s+)?Assistant\s+to\s+the\s+President\s+and\s+(?P<office>.+)$", cleaned)
         if agency is None and dual:
             # "the Assistant to the President and Director of the Domestic Policy Council": one office.
@@ -226,29 +196,15 @@ class ActorResolver:
             agency = self.catalog.resolve(chair) or self.catalog.resolve(
                 self.definitions.get(normalize(chair), "")
             )
-        if agency is None and _OFFICER_OF_EACH.search(cleaned):
+        if agency is None and OFFICER_OF_EACH.search(cleaned):
             # "the Senior Sustainability Officer for each agency": an officer every agency has acts for it.
             agency = self.catalog.resolve("each agency")
-        if agency is None and (_QUALIFIED_GROUP.match(cleaned) or _ADJECTIVE_GROUP.match(cleaned)):
-            agency = self.catalog.resolve("each agency")
+        if agency is None or agency.abbreviation == "AGENCIES":
+            # "the heads of agencies that operate NSS": the group its members' qualifier names, if any.
+            agency = qualified_group(self.catalog, cleaned) or agency
         if agency is not None:
             return Actor(phrase=phrase, agency=agency)
         return Actor(phrase=phrase, unknown=re.sub(r"^(?:the|The)\s+", "", cleaned))
-
-    def _group(self, phrase: str) -> CatalogAgency | None:
-        """Return the group a subject names: "each FCEB agency", "all agency heads", "each department and
-        agency", "Federal agencies"; an unqualified group of agencies is every agency (``AGENCIES``).
-
-        A group qualified by what its members do ("each agency responsible for ...") is not resolved here:
-        ``_resolve`` makes it every agency and ``_segment`` flags it for the reviewer to narrow.
-        """
-        m = _GROUP.match(phrase)
-        if not m or m.group("rest").strip():
-            return None
-        kind = m.group("kind").strip()
-        if not kind or kind.lower() in {"federal", "executive", "relevant", "appropriate", "other"}:
-            return self.catalog.resolve("each agency")
-        return self.catalog.resolve(f"{kind} agencies")
 
     def parse(self, subject: str) -> Actors:
         """Return the leads and consulted offices that an actor phrase (a sentence's subject) names."""
@@ -259,9 +215,15 @@ class ActorResolver:
         body = re.sub(
             r"\s+(?:established|described|created|convened)\s+(?:in|by|under|pursuant to)\s.*$", "", body
         )
+        # "the agencies identified in this section as the lead agencies": those the order made leads.
+        body = re.sub(
+            r"^agencies\s+(?:identified|designated|named)\s+(?:in\s+this\s+\w+\s+)?as\s+(?:the\s+)?", "", body
+        )
         body = body if body in self.chairs else normalize(self.definitions.get(body, ""))
-        if body in self.chairs and self.catalog.resolve(subject) is None:
-            # A body the order set up acts through its chair, or all its co-chairs.
+        known = self.catalog.resolve(subject)
+        if body in self.chairs and (known is None or known.is_group):
+            # A body the order set up acts through its chair, or all its co-chairs; a group it names for
+            # itself ("... (agency heads)") is the offices it lists, not the catalog's wider group.
             chaired = self.parse(self.chairs.pop(body))
             self.chairs[body] = ", ".join(a.phrase for a in chaired.leads)
             if chaired.leads:
@@ -388,14 +350,14 @@ class ActorResolver:
                 inner[0] = named
             actor = self.resolve(inner[0])
             if actor.agency is None and not (
-                _OFFICIAL.search(actor.unknown) or _GROUP_WORDS.search(actor.unknown)
+                _OFFICIAL.search(actor.unknown) or GROUP_WORDS.search(actor.unknown)
             ):
                 continue  # not an office: "as the APST and APNSA deem relevant", "the President"
             if actor.agency is not None and actor.agency.is_group and consulted:
                 continue  # "the heads of relevant agencies" is everyone and no one in particular
             bare = re.sub(r"\s*\([^)]*\)", "", inner[0]).strip()
-            qualified = _QUALIFIED_GROUP.match(bare) or _ADJECTIVE_GROUP.match(bare)
-            if qualified and actor.agency is not None and actor.agency.is_group:
+            qualified = QUALIFIED_GROUP.match(bare) or ADJECTIVE_GROUP.match(bare)
+            if qualified and actor.agency is not None and actor.agency.abbreviation == "AGENCIES":
                 result.notes.append(
                     f"'{inner[0].strip()}': a group the text narrows "
                     f"('{qualified.group('qualifier')[:80]}'), "

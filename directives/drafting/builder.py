@@ -7,7 +7,7 @@ actors and its deadline unless they say their own (EO 14409 Sec. 3). Text anothe
 inserts gives amendments of that order, not directives of this one.
 
 The builder visits each node in steps: its own directives (``_own``), each further deadline of its
-clauses (``_further``), the notes and ongoing duties (``_settle``), what it hands down (``_handed_down``)
+clauses (``_further``), the notes and ongoing duties (``_settle``), what it hands down (``handed_down``)
 and its items (``_visit_children``).
 """
 
@@ -27,13 +27,13 @@ from .chains import resolve_chains
 from .clauses import Clause, binds, find_clauses, item_through, label, same_leads
 from .definitions import chaired_bodies, local_definitions
 from .drafted import Drafted, Inherited
+from .handed_down import handed_down
 from .other_orders import OtherOrders
 from .passive import passive_deadlines
 from .phrase_refs import unclassified
 from .subjects import subject_of
 from .tree import Insertion, Node, Tree
 from .wording import (
-    CONTENT_LEAD_IN,
     ONGOING_DUTY,
     PASSIVE,
     SHALL,
@@ -45,10 +45,6 @@ from .wording import (
 )
 
 __all__ = ["Builder", "Built", "Drafted", "due_on"]
-
-# A duty that ends at its verb, before the colon: "shall update, as appropriate and consistent with
-# ... interests:", "shall develop and publish:". Its items are the things done: "(a) export policies".
-_VERB_THEN_COLON = re.compile(r"[a-z]+(?:\s+(?:and|or)\s+[a-z]+)?(?:\s*,[^:;]*)?\s*:")
 
 
 @dataclass
@@ -100,7 +96,7 @@ class Builder:
         made = self._own(node, text, clauses, inherited, parent_ref)
         self._settle(made, amended)
         out.extend(made)
-        passed = self._handed_down(node, self._lead_in_text(node, text), clauses, made)
+        passed = handed_down(self.resolver, self.texts, node, self._lead_in_text(node, text), clauses, made)
         self._visit_children(node, passed, made[0].ref if made else parent_ref, made, out, amended=amended)
         if made and isinstance(made[0].rule, deadlines.NoDeadline):
             out.extend(passive_deadlines(made[0], node.ref))
@@ -333,54 +329,6 @@ class Builder:
             d.amends = amended
 
     # --- what the items inherit ---------------------------------------------------------------------------
-    def _handed_down(
-        self, node: Node, text: str, clauses: list[Clause], made: list[Drafted]
-    ) -> Inherited | None:
-        """Return the lead-in's actors and deadline, when its duty runs on into its items."""
-        passed: Inherited | None = None
-        if made and text.rstrip().endswith(":"):
-            last_sentence = sentences(text)[-1][1]
-            lead_in = next((c for c in reversed(clauses) if c.sentence == last_sentence), None)
-            tail = text.rstrip()[-160:]
-            runs_on = not CONTENT_LEAD_IN.search(tail) or re.search(r"following:$", tail)
-            if runs_on and lead_in is not None:
-                own = list(lead_in.phrases)
-                rule = own[0].rule if own else made[0].rule
-                phrase = own[0] if own else made[0].phrase
-                if re.search(r"\bwho\s+shall:$", tail):
-                    # "designate a senior agency employee ... ("Chief Science Officer"), who shall: (i) Serve
-                    # ...": the items are the designee's standing role, not dated by the designation.
-                    rule, phrase = deadlines.NoDeadline(), None
-                passed = Inherited(lead_in.leads, lead_in.consulted, rule, phrase, list(node.paragraphs))
-                passed.objects = bool(_VERB_THEN_COLON.fullmatch(lead_in.duty.strip()))
-        if passed is None and not made and node.children and text.rstrip().endswith(":"):
-            # "The head of each element of the Intelligence Community:" and items that open with "shall":
-            # the lead-in names the office, each item its duty.
-            office = self.resolver.parse(sentences(text)[-1][1].rstrip().rstrip(":"))
-            if office.leads and not office.anaphoric and not SHALL.search(text):
-                opens_with_shall = [
-                    c
-                    for c in node.children
-                    if re.match(r"shall\b", strip_marker(self.texts[c.paragraphs[0]]))
-                ]
-                if opens_with_shall:
-                    passed = Inherited(office.leads, office.consulted, deadlines.NoDeadline(), None, [])
-        if passed is None and node.children and (not made or not text.rstrip().endswith(":")):
-            # "(a) Within 180 days of the date of this order: (i) the Secretary of Energy shall ...; (ii) the
-            # Director of OSTP shall ...": the lead-in gives its items their deadline, they name the actors.
-            # The lead-in's sentence: its last, or (when its items follow a sentence of what is to be
-            # done, "the heads of agencies specified in (i)-(v) shall submit the following reports")
-            # its first with a deadline.
-            candidates = (
-                [sentences(text)[-1][1]] if text.rstrip().endswith(":") else [s for _, s in sentences(text)]
-            )
-            for sentence in candidates:
-                dated = [p for p in ph.find(sentence) if not isinstance(p.rule, deadlines.NoDeadline)]
-                if dated and (not dated[0].fixed_date or binds(dated[0], sentence, 0, 0, 0)):
-                    passed = Inherited([], [], dated[0].rule, dated[0], list(node.paragraphs))
-                    break
-        return passed
-
     def _lead_in_text(self, node: Node, text: str) -> str:
         """Return the node's text before its first item: its lead-in, even when a paragraph after the
         items is the node's too ("(e) ... activities." then "The Committee shall review ...")."""

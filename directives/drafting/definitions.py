@@ -91,6 +91,46 @@ def _marked_chairs(text: str) -> dict[str, list[str]]:
     return marked
 
 
+# An office the order makes a lead agency: "The EPA shall be the lead agency for subsection (a)", "The DOD
+# shall lead on ...", "The DOI and the DOC shall share the lead on subsections (d) and (f)".
+_LEAD_AGENCY = re.compile(
+    r"(?:^|(?<=[.;:]\s))(?P<leads>(?:The|the)\s+[A-Z][^.;:\n]{1,150}?)\s+shall\s+"
+    r"(?:be\s+(?:the\s+)?lead(?:\s+agency)?\s+(?:for|on|in)|lead\s+on|share\s+the\s+lead\s+(?:for|on|in))\b",
+    re.MULTILINE,
+)
+
+
+# A list of offices the order names as a group for itself: "The Secretary of State, the Secretary of the
+# Treasury, ..., and the Director of OPM (agency heads) shall".
+_NAMED_LIST = re.compile(
+    r"(?P<list>\b[Tt]he\s+[A-Z](?:[^()\n;:.]|\.(?!\s)){10,3000}?,(?:[^()\n;:.]|\.(?!\s)){3,3000}?)\s+"
+    r"\((?:the\s+)?[\u201c\"]?(?P<short>[a-z][a-z -]{0,30}(?:agenc(?:y|ies)|heads|officials|members))"
+    r"[\u201d\"]?\)"
+)
+
+
+def named_lists(text: str) -> dict[str, str]:
+    """Return the groups of offices an order names for itself, by the name it gives them ("agency heads")."""
+    found: dict[str, str] = {}
+    for m in _NAMED_LIST.finditer(text):
+        found.setdefault(normalize(m.group("short")), re.sub(r"\s+", " ", m.group("list")).strip())
+    return found
+
+
+def _lead_agencies(text: str) -> str:
+    """Return the offices an order makes lead agencies, first made first, as one list ("the EPA, the USDA
+    and the DOD"), or "" when it names fewer than two: "the lead agencies" refers back to them."""
+    leads: list[str] = []
+    for m in _LEAD_AGENCY.finditer(text):
+        for office in re.split(r",\s*(?:and\s+)?|\s+and\s+", m.group("leads")):
+            office = re.sub(r"^The\s", "the ", office.strip())  # the list's "and" splits before "the"
+            if office and office.lower() not in {o.lower() for o in leads}:
+                leads.append(office)
+    if len(leads) < 2:
+        return ""
+    return ", ".join(leads[:-1]) + " and " + leads[-1]
+
+
 def chaired_bodies(text: str) -> dict[str, str]:
     """Return the bodies an order sets up, by name, with the office that chairs or leads each.
 
@@ -141,4 +181,9 @@ def chaired_bodies(text: str) -> dict[str, str]:
         chairs.setdefault(normalize(f"{role} of the {body}"), m.group("chair"))
         if role == "co-chairs":
             add(body, m.group("chair"))
+    for short, offices in named_lists(text).items():
+        chairs.setdefault(short, offices)
+    lead_agencies = _lead_agencies(text)
+    if lead_agencies:
+        chairs.setdefault("lead agencies", lead_agencies)
     return chairs

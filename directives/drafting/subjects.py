@@ -13,7 +13,7 @@ ACTOR_START = re.compile(
     r"Secretar(?:y|ies)|Deputy|Under\s+Secretary|Assistant|Director|Administrator|Attorney\s+General|Chair\w*"
     r"|Commissioner|Chief|[Hh]eads?\b|National\s+(?:Cyber\s+Director|Manager|Security\s+Advisor)|President\s+of"
     r"|Special\s+Advisor|Archivist|Commandant|Federal\s+Chief|Vice\s+(?:President|Chair\w*)|Co-Chair\w*"
-    r"|United\s+States\s+Trade"
+    r"|United\s+States\s+Trade|(?:interagency\s+|inter-agency\s+)?working\s+group\b|task\s+force\b"
     r"|[Aa]genc(?:y|ies)\b|executive\s+departments|[Aa]gency\s+(?:members|heads)|[Mm]embers\s+of|Permitting\s+Council"
     r"|[Dd]epartments?\s+and\s+agenc(?:y|ies)\b|(?:[a-z]+(?:ing|ed)|lead|member)\s+agencies\b|Department\s+of\b|(?:[A-Z][\w-]*\s+){1,3}agencies\b"
     r"|[A-Z]{2,}[A-Za-z-]*\b|(?:[A-Z][\w'\u2019-]*\s+){0,6}(?:Council|Board|Committee|Commission|Task\s+Force|Group|Panel"
@@ -50,12 +50,25 @@ def subject_of(clause: str) -> str:
     adverb = _LEADING_ADVERB.match(text)
     if adverb:
         candidates.insert(1, adverb.end())
-    for start in candidates:
+    skip_to = 0
+    for index, start in enumerate(candidates):
         rest = text[start:].strip()
         # Leading phrases that name offices are not the subject: "In consultation with the NCD, agencies".
         if re.match(
-            r"(?i)^(?:and\s+)?(?:in\s+(?:consultation|coordination)|after\s+consult|with\s+the)", rest
+            r"(?i)^(?:and\s+)?(?:in\s+(?:consultation|coordination)|after\s+(?:appropriate\s+)?consult|with\s+the)",
+            rest,
         ):
+            # "after consultation with the A, the B, and the C, the Attorney General": the list of the
+            # offices consulted ends at its "and"; the subject follows it.
+            later = candidates[index + 1 :]
+            ends = [
+                i
+                for i, c in enumerate(later[:-1])
+                if re.match(r"and\s", text[c:].strip()) and ACTOR_START.match(text[c:].strip())
+            ]
+            skip_to = later[ends[0] + 1] if ends else 0
+            continue
+        if start < skip_to:
             continue
         if re.match(r"(?i)^(?:acting\s+)?through\b", rest):
             continue

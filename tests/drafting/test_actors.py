@@ -288,9 +288,9 @@ def test_it_keeps_the_leads_whole_and_only_the_leads(subject, leads):
     ("subject", "leads"),
     [
         ("the heads of all agencies tasked in this order", ["AGENCIES"]),
-        ("the head of each agency responsible for operating a high-priority program", ["AGENCIES"]),
-        ("agencies maintaining NSS", ["AGENCIES"]),
-        ("Within 1 year of the date of this order, procuring agencies", ["AGENCIES"]),
+        ("the head of each agency responsible for operating a high-priority program", ["HPP-AGENCIES"]),
+        ("agencies maintaining NSS", ["NSS-AGENCIES"]),
+        ("Within 1 year of the date of this order, procuring agencies", ["PROCURING-AGENCIES"]),
         (
             "the heads of all agencies, as well as the Secretary of the Army, acting through the Assistant "
             "Secretary of the Army for Civil Works",
@@ -308,8 +308,26 @@ def test_it_resolves_groups_and_titles_that_real_orders_use(subject, leads):
 
 
 def test_a_narrowed_group_is_every_agency_and_says_so():
-    _, _, actors = parse("the head of each agency responsible for operating a high-priority program")
+    _, _, actors = parse("the head of each agency that funds research in marine biology")
+    assert actors.leads[0].agency.abbreviation == "AGENCIES"
     assert any("a group the text narrows" in note for note in actors.notes)
+
+
+@pytest.mark.parametrize(
+    ("subject", "group"),
+    [
+        ("the heads of agencies that operate national security systems", "NSS-AGENCIES"),
+        ("each agency maintaining a National Security System", "NSS-AGENCIES"),
+        ("the heads of all agencies represented on the National Security Council", "NSC-AGENCIES"),
+        ("executive departments and agencies located in the National Capital Region", "NCR-AGENCIES"),
+        ("each agency with a high-priority program", "HPP-AGENCIES"),
+        ("the head of each procuring agency", "PROCURING-AGENCIES"),
+    ],
+)
+def test_a_group_named_by_what_its_members_are_is_the_catalog_s_group_and_needs_no_note(subject, group):
+    leads, _, actors = parse(subject)
+    assert leads == [group]
+    assert not any("a group the text narrows" in note for note in actors.notes)
 
 
 @pytest.mark.parametrize(
@@ -377,3 +395,59 @@ def test_a_component_named_with_its_department_s_possessive_is_the_component():
     assert parse("the Department of Homeland Security's Cybersecurity and Infrastructure Security Agency")[
         0
     ] == ["CISA"]
+
+
+def test_the_lead_agencies_are_the_offices_the_order_makes_leads_first_made_first():
+    text = (
+        "Within 90 days, the agencies named in this section as lead agencies shall report on the river.\n"
+        "The Secretary of Energy shall be the lead agency for subsection (a). The NASA shall lead on "
+        "subsection (b).\nThe Secretary of Labor and the Secretary of Energy shall share the lead on (c)."
+    )
+    resolver = ActorResolver(default_catalog(), {}, chaired_bodies(text))
+
+    leads = resolver.parse("the agencies named in this section as lead agencies").leads
+    assert [a.agency.abbreviation for a in leads] == ["DOE", "NASA", "DOL"]
+    leads = resolver.parse("The lead agencies").leads
+    assert [a.agency.abbreviation for a in leads] == ["DOE", "NASA", "DOL"]
+
+
+def test_one_lead_agency_makes_no_group_of_lead_agencies():
+    text = "The Secretary of Energy shall be the lead agency for subsection (a)."
+    assert "lead agencies" not in chaired_bodies(text)
+
+
+def test_a_body_the_order_sets_up_named_in_lower_case_is_a_subject_acting_through_its_chair():
+    text = "(a) The Secretary of Labor shall convene and chair an interagency working group on training."
+    resolver = ActorResolver(default_catalog(), {}, chaired_bodies(text))
+
+    subject = subject_of("As part of this work, the interagency working group")
+    assert subject == "the interagency working group"
+    assert [a.agency.abbreviation for a in resolver.parse(subject).leads] == ["DOL"]
+
+
+def test_a_group_the_order_names_for_itself_is_the_offices_it_lists_not_every_agency():
+    text = (
+        "The Secretary of Energy, the Secretary of Labor, and the Administrator of NASA (agency heads) shall "
+        "each name a coordinator within 30 days."
+    )
+    resolver = ActorResolver(default_catalog(), {}, chaired_bodies(text))
+
+    assert [a.agency.abbreviation for a in resolver.parse("agency heads").leads] == ["DOE", "DOL", "NASA"]
+    bare = ActorResolver(default_catalog(), {}, chaired_bodies("Agency heads shall name a coordinator."))
+    assert [a.agency.abbreviation for a in bare.parse("agency heads").leads] == ["AGENCIES"]
+
+
+def test_the_subject_follows_a_leading_list_of_offices_consulted_after_its_and():
+    clause = (
+        "Within 90 days, and after appropriate consultation with the Secretary of State, the Secretary of "
+        "Energy, and the Administrator of NASA, the Secretary of Labor"
+    )
+    assert subject_of(clause) == "the Secretary of Labor"
+
+
+def test_a_leading_phrase_coordinating_with_no_office_does_not_hide_the_subject_s_list():
+    clause = (
+        "Within 9 months and in coordination with the efforts described in section 2, the heads of the "
+        "Departments of Energy, Labor, and Agriculture"
+    )
+    assert subject_of(clause).startswith("the heads of the Departments of Energy")

@@ -57,6 +57,10 @@ def test_it_defines_the_agencies_of_eo_14409_exactly_as_the_order_file_does():
         ("the Federal Environmental Executive", "OFEE"),
         ("the Officer for Civil Rights and Civil Liberties of DHS", "DHS"),
         ("the General Counsel of the Department of Defense", "DOD"),
+        ("the Director of the White House Office of Intergovernmental Affairs", "WHOIA"),
+        ("the Assistant to the President and Director of Intergovernmental Affairs", "WHOIA"),
+        ("the Director of the Bureau of Justice Statistics", "BJS"),
+        ("the United States Chief Statistician", "OIRA"),
     ],
 )
 def test_titles_and_names_resolve_to_their_agency(phrase, abbreviation):
@@ -85,6 +89,7 @@ HEAD = '[[agencies]]\nabbreviation = "X"\nname = "X"\n'
         (HEAD + 'category = "component"\nparent = "Y"\n', "unknown agency 'Y'"),
         (HEAD + 'category = "club"\n', "category"),
         (HEAD + 'category = "department"\nmotto = "x"\n', "motto"),
+        (HEAD + 'category = "department"\nmembers = ["x"]\n', "members: only a group has members"),
         ('[[agencies]]\nabbreviation = "X"\ncategory = "department"\n', "name: missing"),
         ("[[agencies]\n", "not valid TOML"),
     ],
@@ -93,3 +98,11 @@ def test_inconsistent_catalog_data_is_refused_naming_the_agency(tmp_path, text, 
     (tmp_path / "agencies.toml").write_text(text)
     with pytest.raises(CatalogError, match=message):
         load_catalog(tmp_path)
+
+
+def test_a_group_s_members_phrase_in_a_qualifier_names_the_group_and_nothing_else_does():
+    catalog = default_catalog()
+    assert catalog.group_of_members("that operate National Security Systems").abbreviation == "NSS-AGENCIES"
+    assert catalog.group_of_members("in the National Capital Region").abbreviation == "NCR-AGENCIES"
+    assert catalog.group_of_members("that fund research in marine biology") is None
+    assert catalog.group_of_members("maintaining NSSX") is None  # a phrase is matched as whole words

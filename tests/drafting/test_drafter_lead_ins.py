@@ -218,3 +218,28 @@ def test_the_items_of_a_designee_who_shall_are_its_standing_role_not_dated_by_th
     )
     assert by_ref(d)["6"].rule == D.DaysAfterOrder(days=120)
     assert by_ref(d)["6(ii)"].rule == D.NoDeadline()
+
+
+PROCESS_STEPS = """Executive Order 99004 of March 3, 2026
+
+By the authority vested in me as President, it is hereby ordered:
+
+Sec. 2. Apprenticeships. (a) Within 30 days of the date of this order, the Secretary of Labor shall convene
+and chair an interagency working group on apprenticeships, culminating in a plan to be published within
+120 days of the date of this order.
+
+As part of this process, the interagency working group shall:
+
+(i) review existing programs; and
+
+(ii) recommend new programs.
+"""
+
+
+def test_items_that_are_steps_of_a_process_are_due_when_the_process_ends_and_its_body_leads_them():
+    d = draft(PROCESS_STEPS)
+
+    got = {x.ref: (x.leads, x.due_on) for x in d.directives}
+    assert got["2(a)"] == (("DOL",), dt.date(2026, 4, 2))  # 2026-03-03 + 30 days
+    assert got["2(a)(i)"] == (("DOL",), dt.date(2026, 7, 1))  # + 120 days: the plan that ends the process
+    assert got["2(a)(ii)"] == (("DOL",), dt.date(2026, 7, 1))
