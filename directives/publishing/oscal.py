@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-
 from typing import TYPE_CHECKING
 
 from django.conf import settings
