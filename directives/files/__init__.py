@@ -1,5 +1,6 @@
 """Checking and keeping evidence files: what the bytes are (``sniffing``), whether a virus scanner
-flags them (``scanning``), and the private storages they are kept in (``storing``).
+flags them (``scanning``), and the private storages they are kept in
+(``storing``; ``s3``, which the settings load only where it is configured).
 
 No models and no actions: ``actions.evidence`` uses these to accept or refuse an upload.
 """

@@ -1,4 +1,4 @@
-"""The evidence storages: the local and S3 backends, made unable to hand out a URL.
+"""The evidence storages: the local backend (the S3 one in ``s3``), made unable to hand out a URL.
 
 Evidence is served only by the download view, after a permission check; a template or serializer
 that asked the storage for a URL (``FileField.url``, ``storage.url``) would publish it, so these
@@ -8,10 +8,8 @@ backends refuse.
 from __future__ import annotations
 
 import errno
-from typing import Any
 
 from django.core.files.storage import FileSystemStorage, Storage, storages
-from storages.backends.s3 import S3Storage
 
 
 class StorageUnavailable(Exception):
@@ -54,15 +52,6 @@ class PrivateFileSystemStorage(FileSystemStorage):
     """Local files in a private folder (``EVIDENCE_DIR``), which nothing serves."""
 
     def url(self, name: str | None) -> str:
-        return _refuse(name)
-
-
-class PrivateS3Storage(S3Storage):  # type: ignore[misc]  # django-storages ships no types
-    """An S3-compatible bucket, objects private (no ACL given: the bucket's default, never public-read)."""
-
-    def url(
-        self, name: str | None, parameters: Any = None, expire: Any = None, http_method: Any = None
-    ) -> str:
         return _refuse(name)
 
 

@@ -39,7 +39,7 @@ elif EVIDENCE_STORAGE == "s3":
             f"EVIDENCE_S3_ENDPOINT_URL must be an https:// address when DEBUG is false, not {_endpoint!r}"
         )
     STORAGES["evidence"] = {
-        "BACKEND": "directives.files.storing.PrivateS3Storage",
+        "BACKEND": "directives.files.s3.PrivateS3Storage",
         "OPTIONS": {
             **_s3,
             "endpoint_url": _endpoint or None,

@@ -69,7 +69,7 @@ def s3(settings, s3_server):
     settings.STORAGES = {
         **settings.STORAGES,
         "evidence": {
-            "BACKEND": "directives.files.storing.PrivateS3Storage",
+            "BACKEND": "directives.files.s3.PrivateS3Storage",
             "OPTIONS": {
                 "bucket_name": bucket,
                 "endpoint_url": s3_server,
