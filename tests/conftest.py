@@ -128,8 +128,30 @@ def pytest_collection_finish(session) -> Iterator[None]:
     before the worker reports its collection to pytest-xdist, which schedules in that order.
     """
     if "PYTEST_XDIST_WORKER" in os.environ:
-        session.items.sort(key=lambda item: worker_scope(item.nodeid) == item.nodeid)
+        session.items.sort(key=lambda item: start_order(item.nodeid))
     return (yield)
+
+
+# Tests that take a minute or more on a 2-core machine (`make test`'s slowest 20), started right after
+# the groups for the same reason: a long one begun last keeps one worker busy while the others idle.
+LONG = (
+    "tests/test_celery_sqlite.py::",
+    "tests/test_security_input.py::test_no_nul_anywhere_is_a_server_error",
+    "tests/test_concurrency.py::",
+    "tests/test_restart.py::",
+    "tests/test_devserver.py::",
+    "tests/test_two_of_everything.py::",
+    "tests/test_faults_outbox_database.py::",
+    "tests/test_url_access.py::test_each_persona_gets_the_status_the_table_gives[pages]",
+    "tests/test_url_access.py::test_each_persona_gets_the_status_the_table_gives[api]",
+    "tests/directives/test_checks.py::",
+    "tests/drafting/test_pathological.py::",
+)
+
+
+def start_order(nodeid: str) -> tuple[bool, bool]:
+    """Sort key: the groups first (``worker_scope``), then the long tests, then the rest as collected."""
+    return worker_scope(nodeid) == nodeid, not nodeid.startswith(LONG)
 
 
 def pytest_terminal_summary(terminalreporter, config) -> None:
