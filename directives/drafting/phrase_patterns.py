@@ -60,6 +60,10 @@ AFTER_DATE = re.compile(
     rf"\b{LEAD}\s+{AMOUNT}\s+(?:of|after|following|from)\s+(?P<date>{DATE})",
     re.IGNORECASE,
 )
+# "by June 1, 2007, and June 1, 2008": each further date of a list after a fixed date's lead.
+NEXT_DATE = re.compile(rf"(?:,\s*(?:and\s+)?|\s+and\s+)(?P<date>{DATE})", re.IGNORECASE)
+# "by June 1, 2027, and June 1, 2028, respectively": one date to each of several duties, not a series.
+RESPECTIVELY = re.compile(r"^,?\s*respectively\b", re.IGNORECASE)
 # "By February 2022": the month's last day. "In September 2023, and on an annual basis thereafter": the
 # same, only when a recurrence follows ("In May 2023, the Secretary issued ..." is a past event).
 MONTH_NAME = (

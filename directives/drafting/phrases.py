@@ -4,7 +4,8 @@ Families, each with its legal reading (directives/orders/README.md):
 
 - "within 30 days of the date of this order", "of this order", "not later than 90 days after the date of
   this order", months and years -> ``days_after_order`` / ``months_after_order`` / ``years_after_order``;
-- "by December 31, 2025", "not later than", "on or before" a date -> ``on_date``;
+- "by December 31, 2025", "not later than", "on or before" a date -> ``on_date``; a list of dates ("by June 1,
+  2007, and June 1, 2008") -> ``recurring`` from the first until the last when they fall evenly;
 - "within 60 days of the publication of the guidance described in subsection (b)" -> ``after_directive``
   when the text names the directive, else ``days_from_event``;
 - "..., and annually thereafter", "every 60 days after the date of this order" -> ``recurring``; a duty
@@ -36,11 +37,13 @@ from .phrase_patterns import (
     FIXED_DATE,
     IN_YEAR,
     MONTH_YEAR,
+    NEXT_DATE,
     ONGOING,
     PERIOD_MONTHS,
     PERIOD_WORD,
     PERIODIC,
     RELATIVE_TO_ORDER,
+    RESPECTIVELY,
     STARTING,
     THEREAFTER,
     TRIGGER_WORD,
@@ -189,6 +192,37 @@ def _starting(sentence: str, m: re.Match[str], take: Callable[[int, int], None])
     )
 
 
+def _date_list(sentence: str, lead_start: int, start: int, first: dt.date) -> Phrase | None:
+    """Return the phrase of "by June 1, 2007, and June 1, 2008" (the fixed date's lead at ``lead_start``,
+    its first date ending at ``start``): the listed dates as a series from the first to the last, when they
+    fall evenly (any two do), else the first with the rest left to a person; None for one date or for "...,
+    respectively" (a date to each of several duties)."""
+    dates = [first]
+    end = start
+    while m := NEXT_DATE.match(sentence, end):
+        date = parse_date(m.group("date"))
+        if date is None or date <= dates[-1]:
+            break
+        dates.append(date)
+        end = m.end()
+    if len(dates) < 2 or RESPECTIVELY.match(sentence[end:]):
+        return None
+    months = (dates[1].year - dates[0].year) * 12 + dates[1].month - dates[0].month
+    if dates[1].day == first.day:
+        rule = deadlines.Recurring(first=deadlines.OnDate(first), every_months=months, until=dates[-1])
+        every = f"{months} months"
+    else:
+        days = (dates[1] - first).days
+        rule = deadlines.Recurring(first=deadlines.OnDate(first), every_days=days, until=dates[-1])
+        every = f"{days} days"
+    text = sentence[lead_start:end]
+    if any(first + rule.step(i) != date for i, date in enumerate(dates)):
+        review = f"'{text}' lists dates at uneven intervals: drafted as the first; add the others by hand."
+        return Phrase(lead_start, end, deadlines.OnDate(first), text, review, fixed_date=True)
+    review = f"'{text}' lists {len(dates)} dates: drafted as every {every} from the first until the last."
+    return Phrase(lead_start, end, rule, text, review, fixed_date=True)
+
+
 def find(sentence: str) -> list[Phrase]:
     """Return the deadline phrases of ``sentence``, in the order they appear."""
     return list(_find(sentence))
@@ -285,6 +319,11 @@ def _find(sentence: str) -> tuple[Phrase, ...]:
             continue
         date = parse_date(m.group("date"))
         if date is None:
+            continue
+        listed = _date_list(sentence, m.start(), m.end(), date)
+        if listed is not None:
+            found.append(listed)
+            take(listed.start, listed.end)
             continue
         end = m.end()
         rule = deadlines.OnDate(date=date)
