@@ -115,7 +115,11 @@ THEREAFTER = re.compile(
     r"|(?P<period>annually|quarterly|biennially|semiannually|monthly"
     r"|on (?:at least )?an? (?:annual|quarterly|biennial|semiannual|monthly) basis"
     r"|once (?:every|a|each) (?:year|quarter|month)"
-    r"|every\s+" + AMOUNT.replace("?P<n>", "?P<n2>").replace("?P<unit>", "?P<unit2>") + r")\s+thereafter)",
+    r"|every\s+" + AMOUNT.replace("?P<n>", "?P<n2>").replace("?P<unit>", "?P<unit2>") + r")\s+thereafter)"
+    # "..., and annually thereafter for a period of 3 years": when the recurrence ends, after its first.
+    r"(?:,?\s+for\s+a\s+(?:total\s+)?period\s+of\s+"
+    + AMOUNT.replace("?P<n>", "?P<n3>").replace("?P<unit>", "?P<unit3>")
+    + r"\b)?",
     re.IGNORECASE,
 )
 # "Within 90 days, the Secretary shall report": a time with no start named counts from the signing date,

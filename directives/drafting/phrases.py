@@ -8,7 +8,8 @@ Families, each with its legal reading (directives/orders/README.md):
   2007, and June 1, 2008") -> ``recurring`` from the first until the last when they fall evenly;
 - "within 60 days of the publication of the guidance described in subsection (b)" -> ``after_directive``
   when the text names the directive, else ``days_from_event``;
-- "..., and annually thereafter", "every 60 days after the date of this order" -> ``recurring``; a duty
+- "..., and annually thereafter", "every 60 days after the date of this order" -> ``recurring`` (ending,
+  once the signing date dates its first, "for a period of 3 years" after it); a duty
   that recurs with no start in the text ("quarterly", "annually") -> ``recurring`` whose first occurrence
   someone dates (``days_from_event`` 0 days);
 - "on an ongoing basis" -> no date (``none``).
@@ -86,6 +87,9 @@ class Phrase:
     review: str = ""
     fixed_date: bool = False
     chain: Chain | None = None
+    # "and annually thereafter for a period of 3 years": (36, "months") the recurrence lasts after its first
+    # occurrence; its end is a date once the signing date dates the first.
+    lasts: tuple[int, str] | None = None
 
 
 def _after_order(n: int, unit: str) -> deadlines.FirstRule:
@@ -137,6 +141,18 @@ def _thereafter(first: deadlines.FirstRule, after: re.Match[str]) -> deadlines.R
             return dataclasses.replace(first, ongoing=True)
         return first
     return _recurring(first, _period(after.group("period"), after.group("n2"), after.group("unit2")))
+
+
+def _lasts(after: re.Match[str] | None) -> tuple[int, str] | None:
+    """Return how long the recurrence ``after`` reads lasts ("for a period of 3 years": (36, "months"))."""
+    if after is None or not after.group("n3") or after.group("ongoing"):
+        return None
+    n, unit = number(after.group("n3")), after.group("unit3").lower()
+    if unit.startswith("year"):
+        return 12 * n, "months"
+    if unit.startswith("month"):
+        return n, "months"
+    return n, "days"
 
 
 def _chained(what: str, match: re.Match[str]) -> Phrase:
@@ -253,7 +269,7 @@ def _find(sentence: str) -> tuple[Phrase, ...]:
         if after:
             rule = _thereafter(first, after)
             end += after.end()
-        found.append(Phrase(m.start(), end, rule, sentence[m.start() : end], review))
+        found.append(Phrase(m.start(), end, rule, sentence[m.start() : end], review, lasts=_lasts(after)))
         take(m.start(), end)
     for m in EVERY_AFTER_ORDER.finditer(sentence):
         if not free(m.start(), m.end()):
@@ -331,7 +347,9 @@ def _find(sentence: str) -> tuple[Phrase, ...]:
         if after:
             rule = _thereafter(rule, after)
             end += after.end()
-        found.append(Phrase(m.start(), end, rule, sentence[m.start() : end], fixed_date=True))
+        found.append(
+            Phrase(m.start(), end, rule, sentence[m.start() : end], fixed_date=True, lasts=_lasts(after))
+        )
         take(m.start(), end)
     for m in MONTH_YEAR.finditer(sentence):
         if not free(m.start(), m.end()):
@@ -355,6 +373,7 @@ def _find(sentence: str) -> tuple[Phrase, ...]:
                 sentence[m.start() : end],
                 review=f"'{m.group(0)}' names a month: drafted as its last day.",
                 fixed_date=True,
+                lasts=_lasts(after),
             )
         )
         take(m.start(), end)

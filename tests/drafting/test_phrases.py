@@ -99,6 +99,15 @@ def test_dates_given_respectively_are_not_a_series():
     assert phrase.text == "by March 1, 2027"
 
 
+def test_a_recurrence_for_a_period_keeps_its_length_for_the_signing_date_to_date():
+    (phrase,) = find(
+        "Within 1 year of this order, and annually thereafter for a period of 3 years, X shall report."
+    )
+    assert phrase.rule == D.Recurring(first=D.YearsAfterOrder(1), every_months=12)
+    assert phrase.lasts == (36, "months")
+    assert phrase.text.endswith("for a period of 3 years")
+
+
 def test_a_chained_deadline_names_what_it_waits_for():
     (phrase,) = find(
         "Within 90 days of the publication of the guidance described in subsection (c), X shall act."
