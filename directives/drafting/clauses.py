@@ -126,6 +126,15 @@ def consulted_after_shall(duty: str, resolver: ActorResolver) -> list[Actor]:
     return parsed.consulted
 
 
+# "shall thereafter submit two further annual reports, by June 1, 2007, and June 1, 2008, that provide ...":
+# a date set off by commas right after what the duty sends says when that is due.
+_SENT_BY = re.compile(
+    r"\s*(?:(?:thereafter|also|each|jointly|annually)\s+)*"
+    r"(?:submit|transmit|provide|deliver|send|present|publish|issue)s?\s+(?:(?!\bto\b)[^,;:])+,\s*",
+    re.IGNORECASE,
+)
+
+
 def binds(phrase: ph.Phrase, sentence: str, shall_start: int, shall_end: int, region_end: int) -> bool:
     """Return whether a deadline phrase binds the duty, rather than being a date inside what is done."""
     if phrase.start < shall_start:
@@ -141,6 +150,8 @@ def binds(phrase: ph.Phrase, sentence: str, shall_start: int, shall_end: int, re
     # "(b) building upon current initiatives, not later than December 31, 2006, develop a plan": set off by
     # commas right before the duty's verb; not inside an infinitive it belongs to ("require vendors to,
     # by January 4, 2027, ensure ...").
+    if _SENT_BY.fullmatch(between) and after.lstrip().startswith(","):
+        return True
     verb = re.match(r",\s*([a-z]+)\b", after)
     return bool(
         verb

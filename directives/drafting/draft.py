@@ -6,6 +6,8 @@ import dataclasses
 import datetime as dt
 import re
 
+from dateutil.relativedelta import relativedelta
+
 from agencies.catalog import Catalog, default_catalog
 from directives import deadlines
 from directives.orderfile import AgencySpec, OrderInfo, RevokeSpec
@@ -130,6 +132,26 @@ def _unchain_missing(directives: list[DraftedDirective], flags: list[str]) -> li
     return out
 
 
+def _end_recurrence(d: Drafted, signed: dt.date) -> None:
+    """End a recurrence the text gives a length ("and annually thereafter for a period of 3 years") on the day
+    that length after its first occurrence, which the signing date dates."""
+    phrase = d.phrase
+    if phrase is None or phrase.lasts is None or d.rule != phrase.rule:
+        return
+    if not isinstance(d.rule, deadlines.Recurring) or d.rule.until is not None:
+        return
+    first = due_on(d.rule.first, signed)
+    if first is None:
+        return
+    n, unit = phrase.lasts
+    until = first + (relativedelta(months=n) if unit == "months" else relativedelta(days=n))
+    d.rule = dataclasses.replace(d.rule, until=until)
+    d.review.append(
+        f"'{phrase.text}' gives the recurrence a length: drafted as ending on {until.isoformat()}, "
+        f"{n} {unit} after its first occurrence."
+    )
+
+
 def draft(
     text: str,
     *,
@@ -211,6 +233,7 @@ def draft(
         if d.ref in seen or not d.leads:
             continue
         seen.add(d.ref)
+        _end_recurrence(d, signed)
         place(d)
         leads, consulted, review = finish(d)
         start, end = _span(

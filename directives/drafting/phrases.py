@@ -4,10 +4,12 @@ Families, each with its legal reading (directives/orders/README.md):
 
 - "within 30 days of the date of this order", "of this order", "not later than 90 days after the date of
   this order", months and years -> ``days_after_order`` / ``months_after_order`` / ``years_after_order``;
-- "by December 31, 2025", "not later than", "on or before" a date -> ``on_date``;
+- "by December 31, 2025", "not later than", "on or before" a date -> ``on_date``; a list of dates ("by June 1,
+  2007, and June 1, 2008") -> ``recurring`` from the first until the last when they fall evenly;
 - "within 60 days of the publication of the guidance described in subsection (b)" -> ``after_directive``
   when the text names the directive, else ``days_from_event``;
-- "..., and annually thereafter", "every 60 days after the date of this order" -> ``recurring``; a duty
+- "..., and annually thereafter", "every 60 days after the date of this order" -> ``recurring`` (ending,
+  once the signing date dates its first, "for a period of 3 years" after it); a duty
   that recurs with no start in the text ("quarterly", "annually") -> ``recurring`` whose first occurrence
   someone dates (``days_from_event`` 0 days);
 - "on an ongoing basis" -> no date (``none``).
@@ -26,151 +28,32 @@ from dataclasses import dataclass
 from directives import deadlines
 
 from .document import DATE, MONTHS, parse_date
+from .phrase_patterns import (
+    AFTER_DATE,
+    BARE_WITHIN,
+    BY_COMPLETION,
+    CHAINED,
+    CONDITION,
+    EVERY_AFTER_ORDER,
+    FIXED_DATE,
+    IN_YEAR,
+    MONTH_YEAR,
+    NEXT_DATE,
+    ONGOING,
+    PERIOD_MONTHS,
+    PERIOD_WORD,
+    PERIODIC,
+    RELATIVE_TO_ORDER,
+    RESPECTIVELY,
+    STARTING,
+    THEREAFTER,
+    TRIGGER_WORD,
+    TRIGGERS,
+    number,
+)
 
 # The event a recurrence counts from when the text names no start ("report annually").
 NO_START = "the first occurrence (the text sets no start)"
-
-_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "fourteen": 14,
-    "fifteen": 15,
-    "eighteen": 18,
-    "twenty": 20,
-    "thirty": 30,
-    "forty-five": 45,
-    "sixty": 60,
-    "ninety": 90,
-    "one hundred twenty": 120,
-    "one hundred eighty": 180,
-    "two hundred seventy": 270,
-    "three hundred sixty-five": 365,
-}
-NUMBER = r"(?P<n>\d{1,4}|" + "|".join(sorted((re.escape(w) for w in _WORDS), key=len, reverse=True)) + ")"
-UNIT = r"(?P<unit>calendar days?|business days?|days?|months?|years?)"
-AMOUNT = rf"{NUMBER}[\s-]+(?:\(\d+\)\s+)?{UNIT}"
-# "This order" in an executive order, "this memorandum" or "this proclamation" in the others: signed on.
-_THIS = r"this\s+(?:order|memorandum|proclamation)"
-_ORDER = rf"(?:the\s+)?(?:effective\s+)?(?:(?:date|issuance|signing)\s+of\s+)?(?:{_THIS}|the\s+order)"
-_LEAD = r"(?:within|not later than|no later than|not more than|no more than)"
-
-# "In the first 60 days from the date of this order" counts from the signing date as "within" does.
-RELATIVE_TO_ORDER = re.compile(
-    rf"\b(?:{_LEAD}|(?:in|during) the first)\s+{AMOUNT}\s+(?:of|from|after|following)\s+{_ORDER}",
-    re.IGNORECASE,
-)
-# "terminate all existing exclusions as of March 12, 2025": the duty takes effect by that date.
-FIXED_DATE = re.compile(
-    rf"\b(?P<lead>by|not later than|no later than|on or before|before|as of)\s+(?P<date>{DATE})",
-    re.IGNORECASE,
-)
-# "within ten days of March 12, 2025": a fixed date, N days (months) after the date named.
-AFTER_DATE = re.compile(
-    rf"\b{_LEAD}\s+{AMOUNT}\s+(?:of|after|following|from)\s+(?P<date>{DATE})",
-    re.IGNORECASE,
-)
-# "By February 2022": the month's last day. "In September 2023, and on an annual basis thereafter": the
-# same, only when a recurrence follows ("In May 2023, the Secretary issued ..." is a past event).
-_MONTH_NAME = (
-    r"(?P<month>January|February|March|April|May|June|July|August|September|October|November|December)"
-)
-MONTH_YEAR = re.compile(
-    rf"\b(?P<lead>by|not later than|no later than|by the end of|in)\s+{_MONTH_NAME}\s+(?P<year>\d{{4}})\b"
-    r"(?!,?\s*\d)",
-    re.IGNORECASE,
-)
-# "Starting in January 2022, the Secretary shall provide an annual update", "Beginning in 2010, the
-# Committee shall publish an annual Action Plan": the first due at the end of that month (year), then
-# every period the sentence names ("annual", "quarterly"); with none named, that one date.
-STARTING = re.compile(
-    rf"\b(?:starting|beginning|commencing)\s+(?:in\s+)?(?:{_MONTH_NAME}\s+)?(?P<year>\d{{4}})\b(?!,?\s*\d)",
-    re.IGNORECASE,
-)
-# "In 2026, the ITWG shall initiate a review": a duty set in a year, due by its last day; only opening a
-# sentence whose duty is still to come ("In 2023, the Secretary issued ..." tells the past).
-IN_YEAR = re.compile(
-    r"^\W{0,3}(?:\([a-zA-Z0-9]{1,6}\)\s+)?(?P<lead>In|During)\s+(?P<year>\d{4}),(?=.*\bshall\b)"
-)
-_PERIOD_WORD = re.compile(
-    r"\b(?:semiannual(?:ly)?|biennial(?:ly)?|annual(?:ly)?|quarterly|monthly)\b", re.IGNORECASE
-)
-_TRIGGERS = {
-    "publication": deadlines.Trigger.PUBLISHED,
-    "publishing": deadlines.Trigger.PUBLISHED,
-    "release": deadlines.Trigger.PUBLISHED,
-    "releasing": deadlines.Trigger.PUBLISHED,
-    "issuance": deadlines.Trigger.ISSUED,
-    "issuing": deadlines.Trigger.ISSUED,
-}
-CHAINED = re.compile(
-    rf"\b{_LEAD}\s+{AMOUNT}\s+(?:of|after|following|from)\s+(?:the\s+)?"
-    rf"(?P<what>(?!(?:the\s+)?(?:effective\s+)?(?:date|issuance|signing)\s+of\s+{_THIS})(?!{_THIS})[^.;]{{3,300}}?)"
-    r"(?=[,.;:]|\s+(?:shall|the\s+(?:Secretary|Director|Administrator|head|Attorney))\b|$)",
-    re.IGNORECASE,
-)
-BY_COMPLETION = re.compile(
-    r"\bby the date on which (?P<what>[^.;,]{3,200}?) is (?P<trig>completed|published|issued|submitted)",
-    re.IGNORECASE,
-)
-# What follows a first deadline: "and annually thereafter" (a recurrence), "and on a regular basis
-# thereafter" or "and on an ongoing basis," (the duty goes on past its first date).
-THEREAFTER = re.compile(
-    r"^\s*,?\s*and\s+(?:at least\s+|no less than\s+)?(?:(?P<ongoing>on an? (?:regular|periodic|continuing|"
-    r"ongoing) basis|regularly|periodically)(?:\s+thereafter|(?<=basis)(?=\s*,))"
-    r"|(?P<period>annually|quarterly|biennially|semiannually|monthly"
-    r"|on (?:at least )?an? (?:annual|quarterly|biennial|semiannual|monthly) basis"
-    r"|once (?:every|a|each) (?:year|quarter|month)"
-    r"|every\s+" + AMOUNT.replace("?P<n>", "?P<n2>").replace("?P<unit>", "?P<unit2>") + r")\s+thereafter)",
-    re.IGNORECASE,
-)
-# "Within 90 days, the Secretary shall report": a time with no start named counts from the signing date,
-# as the rest of the order's deadlines do; not in a condition ("If ..., NTIA shall within 90 days submit").
-BARE_WITHIN = re.compile(
-    rf"\b{_LEAD}\s+{AMOUNT}\b(?!\s+(?:of|after|from|following|before|prior|subsequent|thereafter|in|for|"
-    r"since|upon|once|when|until)\b)",
-    re.IGNORECASE,
-)
-_CONDITION = re.compile(
-    r"^\W{0,3}(?:\([a-zA-Z0-9]{1,6}\)\s+)?(?:If|When|Whenever|Once|Upon|After|Where|In the event)\b"
-)
-EVERY_AFTER_ORDER = re.compile(
-    rf"\bevery\s+{AMOUNT}\s+(?:after|from|following)\s+{_ORDER}(?P<until>\s+until\s+(?P<untilwhat>[^.;]+))?",
-    re.IGNORECASE,
-)
-PERIODIC = re.compile(
-    r"\b(?:(?:at least|no less than|not less than)\s+)?(?P<period>annually|quarterly|biennially|semiannually|"
-    r"on (?:at least )?an? (?:annual|quarterly|biennial|semiannual|monthly) basis|quarterly"
-    # "an assessment within 90 days ..., followed by annual assessments"
-    r"|followed by (?:annual|quarterly|biennial|semiannual|monthly) \w+"
-    r"|every\s+(?P<n>\d+|two|three)\s+"
-    r"(?P<unit>years|months))\b",
-    re.IGNORECASE,
-)
-ONGOING = re.compile(r"\bon an ongoing basis\b", re.IGNORECASE)
-# Longest first: "semiannual" before the "annual" inside it.
-_PERIOD_MONTHS = {
-    "semiannually": 6,
-    "biennially": 24,
-    "quarterly": 3,
-    "annually": 12,
-    "semiannual": 6,
-    "biennial": 24,
-    "monthly": 1,
-    "annual": 12,
-    "quarter": 3,
-    "month": 1,
-    "year": 12,
-}
 
 
 @dataclass(frozen=True)
@@ -204,12 +87,9 @@ class Phrase:
     review: str = ""
     fixed_date: bool = False
     chain: Chain | None = None
-
-
-def number(text: str) -> int:
-    """Return the number written in digits or words ("30", "thirty")."""
-    text = text.lower().strip()
-    return int(text) if text.isdigit() else _WORDS[text]
+    # "and annually thereafter for a period of 3 years": (36, "months") the recurrence lasts after its first
+    # occurrence; its end is a date once the signing date dates the first.
+    lasts: tuple[int, str] | None = None
 
 
 def _after_order(n: int, unit: str) -> deadlines.FirstRule:
@@ -232,7 +112,7 @@ def _period(text: str, n: str | None = None, unit: str | None = None) -> tuple[s
         if unit.startswith("month"):
             return "every_months", amount
         return "every_days", amount
-    for word, months in _PERIOD_MONTHS.items():
+    for word, months in PERIOD_MONTHS.items():
         if word in text:
             return "every_months", months
     return "every_months", 12
@@ -263,18 +143,22 @@ def _thereafter(first: deadlines.FirstRule, after: re.Match[str]) -> deadlines.R
     return _recurring(first, _period(after.group("period"), after.group("n2"), after.group("unit2")))
 
 
-_TRIGGER_WORD = re.compile(
-    r"^(?:the\s+)?(?P<trig>completion|issuance|publication|publishing|release|releasing|receipt|receiving|"
-    r"submission|submitting|selection|establishment|initiation|conclusion|adoption|approval|delivery|issuing|"
-    r"completing|finalization)\b(?:\s+of)?\s*(?P<rest>.*)$",
-    re.IGNORECASE,
-)
+def _lasts(after: re.Match[str] | None) -> tuple[int, str] | None:
+    """Return how long the recurrence ``after`` reads lasts ("for a period of 3 years": (36, "months"))."""
+    if after is None or not after.group("n3") or after.group("ongoing"):
+        return None
+    n, unit = number(after.group("n3")), after.group("unit3").lower()
+    if unit.startswith("year"):
+        return 12 * n, "months"
+    if unit.startswith("month"):
+        return n, "months"
+    return n, "days"
 
 
 def _chained(what: str, match: re.Match[str]) -> Phrase:
     n, unit = number(match.group("n")), match.group("unit").lower()
-    m = _TRIGGER_WORD.match(what.strip())
-    trigger = _TRIGGERS.get(m.group("trig").lower(), deadlines.Trigger.COMPLETED) if m else None
+    m = TRIGGER_WORD.match(what.strip())
+    trigger = TRIGGERS.get(m.group("trig").lower(), deadlines.Trigger.COMPLETED) if m else None
     event = what.strip().rstrip(",")
     review = ""
     if unit.startswith("business"):
@@ -306,7 +190,7 @@ def _starting(sentence: str, m: re.Match[str], take: Callable[[int, int], None])
     """Return the phrase of "Starting in January 2022, ... an annual update": recurring from that month's
     (year's) end, when the sentence names a period, whose word ``take`` marks as used; else None ("Beginning
     in 2027, agencies shall not purchase ..." says when a policy starts, not by when a duty is done)."""
-    period = _PERIOD_WORD.search(sentence, m.end())
+    period = PERIOD_WORD.search(sentence, m.end())
     if period is None:
         return None
     year = int(m.group("year"))
@@ -322,6 +206,37 @@ def _starting(sentence: str, m: re.Match[str], take: Callable[[int, int], None])
         review=f"'{m.group(0)}' names a {what}: the first drafted as its last day, then '{period.group(0)}'.",
         fixed_date=True,
     )
+
+
+def _date_list(sentence: str, lead_start: int, start: int, first: dt.date) -> Phrase | None:
+    """Return the phrase of "by June 1, 2007, and June 1, 2008" (the fixed date's lead at ``lead_start``,
+    its first date ending at ``start``): the listed dates as a series from the first to the last, when they
+    fall evenly (any two do), else the first with the rest left to a person; None for one date or for "...,
+    respectively" (a date to each of several duties)."""
+    dates = [first]
+    end = start
+    while m := NEXT_DATE.match(sentence, end):
+        date = parse_date(m.group("date"))
+        if date is None or date <= dates[-1]:
+            break
+        dates.append(date)
+        end = m.end()
+    if len(dates) < 2 or RESPECTIVELY.match(sentence[end:]):
+        return None
+    months = (dates[1].year - dates[0].year) * 12 + dates[1].month - dates[0].month
+    if dates[1].day == first.day:
+        rule = deadlines.Recurring(first=deadlines.OnDate(first), every_months=months, until=dates[-1])
+        every = f"{months} months"
+    else:
+        days = (dates[1] - first).days
+        rule = deadlines.Recurring(first=deadlines.OnDate(first), every_days=days, until=dates[-1])
+        every = f"{days} days"
+    text = sentence[lead_start:end]
+    if any(first + rule.step(i) != date for i, date in enumerate(dates)):
+        review = f"'{text}' lists dates at uneven intervals: drafted as the first; add the others by hand."
+        return Phrase(lead_start, end, deadlines.OnDate(first), text, review, fixed_date=True)
+    review = f"'{text}' lists {len(dates)} dates: drafted as every {every} from the first until the last."
+    return Phrase(lead_start, end, rule, text, review, fixed_date=True)
 
 
 def find(sentence: str) -> list[Phrase]:
@@ -354,7 +269,7 @@ def _find(sentence: str) -> tuple[Phrase, ...]:
         if after:
             rule = _thereafter(first, after)
             end += after.end()
-        found.append(Phrase(m.start(), end, rule, sentence[m.start() : end], review))
+        found.append(Phrase(m.start(), end, rule, sentence[m.start() : end], review, lasts=_lasts(after)))
         take(m.start(), end)
     for m in EVERY_AFTER_ORDER.finditer(sentence):
         if not free(m.start(), m.end()):
@@ -421,13 +336,20 @@ def _find(sentence: str) -> tuple[Phrase, ...]:
         date = parse_date(m.group("date"))
         if date is None:
             continue
+        listed = _date_list(sentence, m.start(), m.end(), date)
+        if listed is not None:
+            found.append(listed)
+            take(listed.start, listed.end)
+            continue
         end = m.end()
         rule = deadlines.OnDate(date=date)
         after = THEREAFTER.match(sentence[end:])
         if after:
             rule = _thereafter(rule, after)
             end += after.end()
-        found.append(Phrase(m.start(), end, rule, sentence[m.start() : end], fixed_date=True))
+        found.append(
+            Phrase(m.start(), end, rule, sentence[m.start() : end], fixed_date=True, lasts=_lasts(after))
+        )
         take(m.start(), end)
     for m in MONTH_YEAR.finditer(sentence):
         if not free(m.start(), m.end()):
@@ -451,11 +373,12 @@ def _find(sentence: str) -> tuple[Phrase, ...]:
                 sentence[m.start() : end],
                 review=f"'{m.group(0)}' names a month: drafted as its last day.",
                 fixed_date=True,
+                lasts=_lasts(after),
             )
         )
         take(m.start(), end)
     for m in BARE_WITHIN.finditer(sentence):
-        if not free(m.start(), m.end()) or _CONDITION.match(sentence):
+        if not free(m.start(), m.end()) or CONDITION.match(sentence):
             continue
         found.append(
             Phrase(

@@ -240,3 +240,49 @@ within 90 days of the date of this order to the Director of the Office of Manage
 
     got = by_ref(d)["6"]
     assert (got.leads, got.due_on) == (("SBA",), dt.date(2026, 6, 1))
+
+
+def test_a_date_set_off_after_what_a_duty_sends_is_its_deadline_and_a_list_of_dates_a_series():
+    d = draft(
+        HEADER
+        + """Sec. 4. Reports. (a) The Attorney General shall submit to the President, no later than 10 months
+from the date of this order, a report on agency implementation.
+
+The Attorney General shall thereafter submit two further annual reports, by June 1, 2027, and June 1,
+2028, that provide the President with an update on that implementation.
+
+(b) The Secretary of Labor shall submit a plan to require contractors to, by June 1, 2027, adopt the
+standard.
+"""
+    )
+
+    got = by_ref(d)
+    assert got["4(a)-2"].rule == D.Recurring(
+        first=D.OnDate(dt.date(2027, 6, 1)), every_months=12, until=dt.date(2028, 6, 1)
+    )
+    assert got["4(a)-2"].leads == ("DOJ",)
+    assert got["4(b)"].rule == D.NoDeadline()  # the date is inside what contractors are to do
+
+
+def test_a_recurrence_for_a_period_of_years_ends_that_long_after_its_first_occurrence():
+    d = draft(
+        HEADER
+        + """Sec. 8. Updates. The Secretary of Agriculture shall:
+
+(a) within 1 year of the date of this order, and annually thereafter for a period of 3 years, provide an
+update regarding progress to the Director of the Office of Management and Budget.
+
+Sec. 9. Reports. The Secretary of Labor shall report by June 1, 2027, and annually thereafter for a period
+of 2 years.
+"""
+    )
+
+    got = by_ref(d)
+    # Signed March 3, 2026: the first update due March 3, 2027, the last three years later.
+    assert got["8(a)"].rule == D.Recurring(
+        first=D.YearsAfterOrder(1), every_months=12, until=dt.date(2030, 3, 3)
+    )
+    assert got["9"].rule == D.Recurring(
+        first=D.OnDate(dt.date(2027, 6, 1)), every_months=12, until=dt.date(2029, 6, 1)
+    )
+    assert "for a period of 2 years" in got["9"].review

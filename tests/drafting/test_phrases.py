@@ -62,6 +62,52 @@ def test_each_family_means_its_rule(sentence, rule):
     assert find(sentence)[0].rule == rule
 
 
+@pytest.mark.parametrize(
+    ("sentence", "rule"),
+    [
+        (
+            "X shall submit two further reports, by June 1, 2027, and June 1, 2028, that update the Council.",
+            D.Recurring(first=D.OnDate(dt.date(2027, 6, 1)), every_months=12, until=dt.date(2028, 6, 1)),
+        ),
+        (
+            "X shall report by March 1, 2027, June 1, 2027, and September 1, 2027.",
+            D.Recurring(first=D.OnDate(dt.date(2027, 3, 1)), every_months=3, until=dt.date(2027, 9, 1)),
+        ),
+        (
+            "X shall report by March 1, 2027 and March 15, 2027.",
+            D.Recurring(first=D.OnDate(dt.date(2027, 3, 1)), every_days=14, until=dt.date(2027, 3, 15)),
+        ),
+    ],
+)
+def test_a_list_of_evenly_spaced_dates_is_one_series_from_the_first_to_the_last(sentence, rule):
+    (phrase,) = find(sentence)
+    assert phrase.rule == rule
+    assert phrase.text.startswith("by ") and phrase.text.endswith(("2028", "2027"))
+    assert "dates" in phrase.review
+
+
+def test_a_list_of_unevenly_spaced_dates_is_its_first_date_for_a_person_to_complete():
+    (phrase,) = find("X shall report by March 1, 2027, June 3, 2027, and September 1, 2027.")
+    assert phrase.rule == D.OnDate(dt.date(2027, 3, 1))
+    assert phrase.text == "by March 1, 2027, June 3, 2027, and September 1, 2027"
+    assert "uneven" in phrase.review
+
+
+def test_dates_given_respectively_are_not_a_series():
+    (phrase,) = find("X and Y shall report by March 1, 2027, and June 1, 2027, respectively.")
+    assert phrase.rule == D.OnDate(dt.date(2027, 3, 1))
+    assert phrase.text == "by March 1, 2027"
+
+
+def test_a_recurrence_for_a_period_keeps_its_length_for_the_signing_date_to_date():
+    (phrase,) = find(
+        "Within 1 year of this order, and annually thereafter for a period of 3 years, X shall report."
+    )
+    assert phrase.rule == D.Recurring(first=D.YearsAfterOrder(1), every_months=12)
+    assert phrase.lasts == (36, "months")
+    assert phrase.text.endswith("for a period of 3 years")
+
+
 def test_a_chained_deadline_names_what_it_waits_for():
     (phrase,) = find(
         "Within 90 days of the publication of the guidance described in subsection (c), X shall act."
