@@ -35,6 +35,7 @@ from django.db import connection, transaction
 from bench.dataset import ensure_dataset
 from directives import history
 from directives.history import proof
+from directives.management.commands.verify_history import collect_rarely
 from directives.models import DirectiveEvent
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
@@ -74,6 +75,8 @@ def main() -> None:
         sys.exit("bench/verify.py measures PostgreSQL: set DATABASE_URL=postgres://...")
     print(f"data set: {ensure_dataset().describe()}")
     connection.ensure_connection()
+    # As verify_history runs: its collector tuned (the raw read and hash runs under it too).
+    collect_rarely()
     candidates = {
         "verify_history (all of it)": whole,
         "chains and signatures only": chains,
@@ -94,7 +97,7 @@ def main() -> None:
     for name in names:
         print(f"  {name:<30} {median[name]:8.2f} s")
     ratio = median[names[0]] / median[names[2]]
-    print(f"  verify_history / raw read        {ratio:8.2f}x   (goal: at most 2x)")
+    print(f"  verify_history / raw read        {ratio:8.2f}x   (goal: at most 1.5x)")
     print(f"  chains only / raw read           {median[names[1]] / median[names[2]]:8.2f}x")
 
 
