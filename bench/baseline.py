@@ -102,12 +102,12 @@ def directives(request: HttpRequest) -> JsonResponse:
     ):
         agencies[directive_id, role].append({"abbreviation": abbreviation, "name": name})
     children: dict[int, list[tuple]] = defaultdict(list)
-    for parent_id, ref, status, due_at in (
+    for parent_id, ref, status, due_at, part_due_on in (
         Directive.objects.filter(parent_id__in=ids)
         .order_by("position", "ref")
-        .values_list("parent_id", "ref", "status", "due_at")
+        .values_list("parent_id", "ref", "status", "due_at", "due_on")
     ):
-        children[parent_id].append((ref, status, due_at))
+        children[parent_id].append((ref, status, due_at, part_due_on))
     evidence: dict[int, list[dict]] = defaultdict(list)
     for file in (
         EvidenceFile.objects.filter(directive_id__in=ids)
@@ -138,6 +138,20 @@ def directives(request: HttpRequest) -> JsonResponse:
         due_on, status = row["due_on"], row["status"]
         is_open = status not in CLOSED_STATUSES
         own_overdue = _own_overdue(status, row["due_at"], now)
+        # As the model works them out: a parent's from its parts (the earliest open part's due date;
+        # overdue when a part is), a directive with no parts from its own.
+        parts = children[row["id"]]
+        if parts:
+            effective_due_on = min(
+                (d for _, s, _, d in parts if s not in CLOSED_STATUSES and d is not None), default=None
+            )
+            overdue = any(_own_overdue(s, due_at, now) for _, s, due_at, _ in parts)
+        else:
+            effective_due_on, overdue = due_on, own_overdue
+        if effective_due_on is None:
+            days_overdue = None if is_open or due_on is None else 0
+        else:
+            days_overdue = deadlines.days_overdue(effective_due_on, now) if is_open else 0
         outcome = _outcome(status, row["completed_on"], due_on)
         results.append(
             {
@@ -148,7 +162,7 @@ def directives(request: HttpRequest) -> JsonResponse:
                 "title": row["title"],
                 "summary": row["summary"],
                 "parent": row["parent_ref"],
-                "children": [ref for ref, _, _ in children[row["id"]]],
+                "children": [part[0] for part in parts],
                 "series": row["series_ref"],
                 "occurrence": row["occurrence"],
                 "lead_agencies": agencies[row["id"], Involvement.Role.LEAD],
@@ -159,14 +173,11 @@ def directives(request: HttpRequest) -> JsonResponse:
                 "due_weekday": WEEKDAYS[due_on.weekday()] if due_on else None,
                 "status": status,
                 "status_changed_at": row["status_changed_at"],
-                "is_overdue": own_overdue
-                or any(_own_overdue(s, due_at, now) for _, s, due_at in children[row["id"]]),
-                "days_overdue": None
-                if due_on is None
-                else (deadlines.days_overdue(due_on, now) if is_open else 0),
+                "is_overdue": overdue,
+                "days_overdue": days_overdue,
                 "days_remaining": None
-                if due_on is None or not is_open or own_overdue
-                else deadlines.days_remaining(due_on, now),
+                if effective_due_on is None or not is_open or overdue
+                else deadlines.days_remaining(effective_due_on, now),
                 "overdue_flagged_at": row["overdue_flagged_at"],
                 "forecast_on": row["forecast_on"],
                 "completed_on": row["completed_on"],

@@ -21,8 +21,8 @@ def setup(*, web: bool = False) -> None:
 
     With ``web`` (the requests' benchmarks), tune the garbage collector as ``orderctl/wsgi.py`` does for
     gunicorn (``orderctl.runtime``): the app and its baselines run in this one process, so both are
-    timed as the web server runs them. The sweep (a Celery task) and ``verify_history`` (a command)
-    run with CPython's default collector, as their processes do.
+    timed as the web server runs them. The sweep (a Celery task) runs with CPython's default
+    collector, as its process does; ``bench/verify.py`` tunes it as ``verify_history`` does.
     """
     import django
     from django.conf import settings

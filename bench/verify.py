@@ -11,7 +11,8 @@ side, in the same run, each repeated and reported as the median:
    cursor, and one SHA-256 of each row's values joined as text (the least any check of every event
    must do: read it and hash it).
 
-The goal is (1) within 2x of (3).
+The goal is (1) within 1.5x of (3) (issue 26). All three run with the collector tuned as the command
+tunes it (``verify_history.collect_rarely``): they share this one process.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from django.db import connection, transaction
 from bench.dataset import ensure_dataset
 from directives import history
 from directives.history import proof
+from directives.management.commands.verify_history import collect_rarely
 from directives.models import DirectiveEvent
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
@@ -74,6 +76,8 @@ def main() -> None:
         sys.exit("bench/verify.py measures PostgreSQL: set DATABASE_URL=postgres://...")
     print(f"data set: {ensure_dataset().describe()}")
     connection.ensure_connection()
+    # As verify_history runs: its collector tuned (the raw read and hash runs under it too).
+    collect_rarely()
     candidates = {
         "verify_history (all of it)": whole,
         "chains and signatures only": chains,
@@ -94,7 +98,7 @@ def main() -> None:
     for name in names:
         print(f"  {name:<30} {median[name]:8.2f} s")
     ratio = median[names[0]] / median[names[2]]
-    print(f"  verify_history / raw read        {ratio:8.2f}x   (goal: at most 2x)")
+    print(f"  verify_history / raw read        {ratio:8.2f}x   (goal: at most 1.5x)")
     print(f"  chains only / raw read           {median[names[1]] / median[names[2]]:8.2f}x")
 
 

@@ -64,16 +64,33 @@ def record_text(r: Record) -> str:
     """Return ``canonical(r)`` as text for a record read from the database, written out directly.
 
     The values must have the types a stored record has (ids as int or None, dates as text or None);
-    a test holds it equal to the JSON encoder's output, character for character.
+    a test holds it equal to the JSON encoder's output, character for character. ``verify_history``
+    calls it once per event: the ids and dates are written inline, not through ``json_id`` and a
+    helper per date (a fifth of its time was those calls).
     """
+    s = encode_string
+    actor, agency = r["actor"], r["agency"]
+    c, nd, nf, od, of = (
+        r["completed_on"],
+        r["new_due_on"],
+        r["new_forecast_on"],
+        r["old_due_on"],
+        r["old_forecast_on"],
+    )
+    c = "null" if c is None else f'"{c}"'
+    nd = "null" if nd is None else f'"{nd}"'
+    nf = "null" if nf is None else f'"{nf}"'
+    od = "null" if od is None else f'"{od}"'
+    of = "null" if of is None else f'"{of}"'
     return (
-        f'{{"actor":{json_id(r["actor"])},"agency":{json_id(r["agency"])},'
-        f'"completed_on":{_quoted(r["completed_on"])},"created":"{r["created"]}",'
-        f'"directive":{encode_string(r["directive"])},"evidence_url":{encode_string(r["evidence_url"])},'
-        f'"kind":{encode_string(r["kind"])},"new_due_on":{_quoted(r["new_due_on"])},'
-        f'"new_forecast_on":{_quoted(r["new_forecast_on"])},"new_status":{encode_string(r["new_status"])},'
-        f'"note":{encode_string(r["note"])},"old_due_on":{_quoted(r["old_due_on"])},'
-        f'"old_forecast_on":{_quoted(r["old_forecast_on"])},"old_status":{encode_string(r["old_status"])},'
+        f'{{"actor":{"null" if actor is None else int(actor)},'
+        f'"agency":{"null" if agency is None else int(agency)},'
+        f'"completed_on":{c},"created":"{r["created"]}",'
+        f'"directive":{s(r["directive"])},"evidence_url":{s(r["evidence_url"])},'
+        f'"kind":{s(r["kind"])},"new_due_on":{nd},'
+        f'"new_forecast_on":{nf},"new_status":{s(r["new_status"])},'
+        f'"note":{s(r["note"])},"old_due_on":{od},'
+        f'"old_forecast_on":{of},"old_status":{s(r["old_status"])},'
         f'"order":{int(r["order"])},"prev_hash":"{r["prev_hash"]}","seq":{int(r["seq"])}}}'
     )
 
@@ -81,10 +98,6 @@ def record_text(r: Record) -> str:
 def json_id(value: int | None) -> str:
     """Return an id as JSON: the number, or null."""
     return "null" if value is None else str(int(value))
-
-
-def _quoted(value: str | None) -> str:
-    return "null" if value is None else f'"{value}"'
 
 
 def json_text(value: str | None) -> str:

@@ -107,7 +107,17 @@ class DirectiveEvent(models.Model):
             models.UniqueConstraint(fields=["order", "seq"], name="event_order_seq_unique"),
         ]
         # A directive's history, newest first (its page and the API's events list).
-        indexes = [models.Index(fields=["directive", "-seq"], name="event_directive_seq_idx")]
+        indexes = [
+            models.Index(fields=["directive", "-seq"], name="event_directive_seq_idx"),
+            # The completions and reopenings the dashboard's history chart replays (charts.py): a few
+            # percent of the events, read from the index alone (every column the chart reads is in it).
+            models.Index(
+                fields=["directive", "completed_on", "created", "old_status", "new_status"],
+                condition=models.Q(kind="status_changed")
+                & (models.Q(new_status=Status.COMPLETED) | models.Q(old_status=Status.COMPLETED)),
+                name="event_completion_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.directive.ref}: {self.get_kind_display()} at {self.created:%Y-%m-%d %H:%M}"
