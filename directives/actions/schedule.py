@@ -128,7 +128,8 @@ def event_date_errors(current: Directive, event_on: dt.date | None, note: str) -
         errors["event_on"] = [f"The event date is already {deadlines.weekday_date(event_on)}."]
     elif event_on < (signed_on := current.order.signed_on):
         errors["event_on"] = [
-            f"The event date cannot be before the Order was signed ({signed_on.isoformat()})."
+            f"The event date cannot be before {current.order} was signed "
+            f"({deadlines.weekday_date(signed_on)})."
         ]
     validate_note(note.strip(), "", errors)
     return errors

@@ -185,7 +185,8 @@ def _planned_status(
             )
         elif completed_on < signed_on:
             errors.setdefault("completed_on", []).append(
-                f"The completion date cannot be before the Order was signed ({signed_on.isoformat()})."
+                f"The completion date cannot be before {current.order} was signed "
+                f"({deadlines.weekday_date(signed_on)})."
             )
     return new_status, new_completed_on
 
@@ -198,7 +199,7 @@ def _planned_forecast(current: Directive, asked: _Asked, errors: dict[str, list[
     signed_on = current.order.signed_on
     if forecast_on is not None and forecast_on < signed_on:
         errors.setdefault("forecast_on", []).append(
-            f"The forecast cannot be before the Order was signed ({signed_on.isoformat()})."
+            f"The forecast cannot be before {current.order} was signed ({deadlines.weekday_date(signed_on)})."
         )
     elif forecast_on == current.forecast_on and asked.status is None:
         errors.setdefault("forecast_on", []).append("The forecast is unchanged.")
