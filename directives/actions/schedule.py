@@ -92,7 +92,7 @@ def extension(
         errors["new_due_on"] = [f"{current.ref} has no deadline to extend."]
     elif new_due_on <= current.due_on:
         errors["new_due_on"] = [
-            f"An extension must move the deadline later than {current.due_on.isoformat()}."
+            f"An extension must move the deadline later than {deadlines.weekday_date(current.due_on)}."
         ]
     validate_required_text(justification, "justification", "Say why the deadline is extended.", errors)
     if errors:

@@ -181,7 +181,8 @@ def _planned_status(
             )
         elif completed_on > today:
             errors.setdefault("completed_on", []).append(
-                f"The completion date cannot be in the future (today is {today.isoformat()}, Eastern time)."
+                "The completion date cannot be in the future "
+                f"(today is {deadlines.weekday_date(today)}, Eastern time)."
             )
         elif completed_on < signed_on:
             errors.setdefault("completed_on", []).append(
@@ -315,8 +316,8 @@ def flag_completion(directive: Directive, completed_on: dt.date | None, today: d
 
 
 def _day(value: dt.date) -> str:
-    """Return ``value`` as the pages write it, e.g. "Jun 10, 2026"."""
-    return f"{value:%b} {value.day}, {value.year}"
+    """Return ``value`` as the pages write it, e.g. "Wed 2026-06-10" (events stored before kept theirs)."""
+    return deadlines.weekday_date(value)
 
 
 def change_status(
