@@ -327,6 +327,13 @@ ACCESS: dict[str, dict[str, tuple[int, ...]]] = {
         "GET": row(401, 405, 405, 405, 405, 405, 405),
         **same_for("PUT PATCH DELETE", row(401, 405, 405, 405, 405, 403, 405)),
     },
+    # A signed test message: CISA's editor and the administrator send one to the sample's address,
+    # which answers nothing (no such host here): a 200 whose body says so.
+    "api:webhook-test": {
+        "POST": row(401, 200, 404, 404, 404, 403, 200),
+        "GET": row(401, 405, 405, 405, 405, 405, 405),
+        **same_for("PUT PATCH DELETE", row(401, 405, 405, 405, 405, 403, 405)),
+    },
     "api:webhook-deliveries": {
         "GET": row(401, 200, 404, 404, 404, 200, 200),
         **same_for("POST PUT PATCH DELETE", row(401, 405, 405, 405, 405, 403, 405)),

@@ -48,11 +48,13 @@ from .series import advance_series
 from .sweeps import escalate_overdue, flag_overdue, send_reminders
 from .updates import add_note, change_status, record_update, set_forecast, update_errors
 from .webhooks import (
+    TestSend,
     WebhookReport,
     create_webhook,
     delete_webhook,
     dispatch_webhooks,
     rotate_webhook_secret,
+    send_test_webhook,
     update_webhook,
 )
 
@@ -63,6 +65,7 @@ __all__ = [
     "DispatchReport",
     "LoadReport",
     "StaleVersion",
+    "TestSend",
     "WebhookReport",
     "add_note",
     "advance_series",
@@ -97,6 +100,7 @@ __all__ = [
     "rotate_calendar_key",
     "rotate_webhook_secret",
     "send_reminders",
+    "send_test_webhook",
     "set_event_date",
     "set_forecast",
     "set_notification_preference",

@@ -22,7 +22,7 @@ from django.core.cache import cache
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
-from directives import history
+from directives import deadlines, history
 from directives.notices import mail, notify
 
 from ..history import NewEvent
@@ -181,7 +181,7 @@ def _record_sent(notification: Notification, addresses: int, now: dt.datetime) -
         return notification.event_id
     to = f"{addresses} address{'es' if addresses != 1 else ''}"
     due = notification.due_on
-    deadline = f"{due:%A} {due.isoformat()}"
+    deadline = deadlines.weekday_date(due)
     if notification.kind == Notification.Kind.ESCALATION:
         note = (
             f"Escalation sent to the oversight reviewers ({to}): still open {notification.offset_days} or "

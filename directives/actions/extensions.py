@@ -15,7 +15,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from directives import history
+from directives import deadlines, history
 from directives.queries import permissions
 
 from ..models import Directive, ExtensionRequest, Notification
@@ -86,7 +86,7 @@ def extension_request_errors(
     pending = current.extension_requests.filter(state=ExtensionRequest.State.PENDING).first()
     if pending is not None:
         errors[NON_FIELD_ERRORS] = [
-            f"An extension of {current.ref} to {pending.requested_due_on.isoformat()} is already "
+            f"An extension of {current.ref} to {deadlines.weekday_date(pending.requested_due_on)} is already "
             "pending: a reviewer decides it before another is asked for."
         ]
     if not current.is_open:
@@ -97,7 +97,7 @@ def extension_request_errors(
         errors["requested_due_on"] = [f"{current.ref} has no deadline to extend."]
     elif requested_due_on is not None and requested_due_on <= current.due_on:
         errors["requested_due_on"] = [
-            f"Ask for a date after the current deadline, {current.due_on.isoformat()}."
+            f"Ask for a date after the current deadline, {deadlines.weekday_date(current.due_on)}."
         ]
     validate_required_text(
         justification.strip(),

@@ -92,7 +92,7 @@ def extension(
         errors["new_due_on"] = [f"{current.ref} has no deadline to extend."]
     elif new_due_on <= current.due_on:
         errors["new_due_on"] = [
-            f"An extension must move the deadline later than {current.due_on.isoformat()}."
+            f"An extension must move the deadline later than {deadlines.weekday_date(current.due_on)}."
         ]
     validate_required_text(justification, "justification", "Say why the deadline is extended.", errors)
     if errors:
@@ -128,7 +128,8 @@ def event_date_errors(current: Directive, event_on: dt.date | None, note: str) -
         errors["event_on"] = [f"The event date is already {deadlines.weekday_date(event_on)}."]
     elif event_on < (signed_on := current.order.signed_on):
         errors["event_on"] = [
-            f"The event date cannot be before the Order was signed ({signed_on.isoformat()})."
+            f"The event date cannot be before {current.order} was signed "
+            f"({deadlines.weekday_date(signed_on)})."
         ]
     validate_note(note.strip(), "", errors)
     return errors

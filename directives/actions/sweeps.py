@@ -122,8 +122,8 @@ def _record_flags(flagged: list[_Flagged], now: dt.datetime, actor: User | None)
                 directive_ref=f.ref,
                 kind=kind,
                 created=now,
-                note=f"Overdue: the deadline of {f.due_on.isoformat()} passed unmet (end of that day, "
-                "Eastern time).",
+                note=f"Overdue: the deadline of {deadlines.weekday_date(f.due_on)} passed unmet (end of that "
+                "day, Eastern time).",
                 old_due_on=f.due_on,
                 actor_id=actor_id,
             )

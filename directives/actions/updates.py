@@ -181,11 +181,13 @@ def _planned_status(
             )
         elif completed_on > today:
             errors.setdefault("completed_on", []).append(
-                f"The completion date cannot be in the future (today is {today.isoformat()}, Eastern time)."
+                "The completion date cannot be in the future "
+                f"(today is {deadlines.weekday_date(today)}, Eastern time)."
             )
         elif completed_on < signed_on:
             errors.setdefault("completed_on", []).append(
-                f"The completion date cannot be before the Order was signed ({signed_on.isoformat()})."
+                f"The completion date cannot be before {current.order} was signed "
+                f"({deadlines.weekday_date(signed_on)})."
             )
     return new_status, new_completed_on
 
@@ -198,7 +200,7 @@ def _planned_forecast(current: Directive, asked: _Asked, errors: dict[str, list[
     signed_on = current.order.signed_on
     if forecast_on is not None and forecast_on < signed_on:
         errors.setdefault("forecast_on", []).append(
-            f"The forecast cannot be before the Order was signed ({signed_on.isoformat()})."
+            f"The forecast cannot be before {current.order} was signed ({deadlines.weekday_date(signed_on)})."
         )
     elif forecast_on == current.forecast_on and asked.status is None:
         errors.setdefault("forecast_on", []).append("The forecast is unchanged.")
@@ -314,8 +316,8 @@ def flag_completion(directive: Directive, completed_on: dt.date | None, today: d
 
 
 def _day(value: dt.date) -> str:
-    """Return ``value`` as the pages write it, e.g. "Jun 10, 2026"."""
-    return f"{value:%b} {value.day}, {value.year}"
+    """Return ``value`` as the pages write it, e.g. "Wed 2026-06-10" (events stored before kept theirs)."""
+    return deadlines.weekday_date(value)
 
 
 def change_status(

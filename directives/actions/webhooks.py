@@ -264,10 +264,15 @@ def delete_webhook(subscription: WebhookSubscription, *, actor: User | None) -> 
 # --- The outbox ------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class TestSend:
-    """What the receiver answered a test message: its HTTP status (None: no answer) and its words."""
+    """What the receiver answered a test message: its HTTP status (None: no answer) and its words.
+
+    With no answer, ``failure`` says why: "address" (not one webhooks may be sent to), "timeout" (no
+    answer within WEBHOOK_TIMEOUT_SECONDS) or "connection" (refused, unknown host, TLS, ...).
+    """
 
     status: int | None
     answer: str
+    failure: str = ""
 
     @property
     def ok(self) -> bool:
@@ -284,7 +289,7 @@ def send_test_webhook(subscription: WebhookSubscription, *, actor: User | None) 
         raise PermissionDenied("Only those who may manage this subscription may test it.")
     problem = url_problem(subscription.url)
     if problem:
-        return TestSend(None, problem)
+        return TestSend(None, problem, "address")
     now = timezone.now()
     body = payloads.test_body(subscription, now)
     headers = payloads.signed_headers(
@@ -298,8 +303,10 @@ def send_test_webhook(subscription: WebhookSubscription, *, actor: User | None) 
             timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
             allow_redirects=False,
         )
+    except requests.Timeout as exc:
+        return TestSend(None, f"{type(exc).__name__}: {exc}"[:500], "timeout")
     except requests.RequestException as exc:
-        return TestSend(None, f"{type(exc).__name__}: {exc}"[:500])
+        return TestSend(None, f"{type(exc).__name__}: {exc}"[:500], "connection")
     return TestSend(response.status_code, response.text[:500])
 
 

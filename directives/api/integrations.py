@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agencies.access import editor_agency_ids, signed_in
+from agencies.authentication import TokenRateThrottle
 from agencies.models import Agency
 from directives import actions
 from directives.models import Notification, Order
@@ -98,6 +99,32 @@ class WebhookChangeSerializer(StrictInputSerializer):
     active = serializers.BooleanField(required=False)
 
 
+class WebhookTestSerializer(serializers.Serializer[Any]):
+    """What the receiver answered a signed test message (``type`` ``orderctl.test``); nothing recorded."""
+
+    ok = serializers.BooleanField(read_only=True, help_text="The receiver answered with a 2xx status.")
+    status = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="The receiver's HTTP status; null when it gave none."
+    )
+    failure = serializers.ChoiceField(
+        choices=["", "address", "timeout", "connection"],
+        read_only=True,
+        help_text=(
+            "Why there was no answer: the address is not one webhooks may be sent to, no answer within "
+            "WEBHOOK_TIMEOUT_SECONDS, or no connection; empty when the receiver answered."
+        ),
+    )
+    answer = serializers.CharField(
+        read_only=True, help_text="The first 500 characters of the receiver's answer, or what went wrong."
+    )
+
+
+class WebhookTestThrottle(TokenRateThrottle):
+    """Limit test messages per token (per user for a session): each one makes a request to the receiver."""
+
+    scope = "webhook_test"
+
+
 class WebhookDeliverySerializer(serializers.ModelSerializer[WebhookDelivery]):
     directive = serializers.CharField(source="notification.directive.ref", read_only=True)
     kind = serializers.CharField(source="notification.kind", read_only=True)
@@ -175,6 +202,24 @@ class WebhookViewSet(
         response = Response(WebhookSecretSerializer(body).data)
         add_never_cache_headers(response)
         return response
+
+    @extend_schema(request=None, responses={200: WebhookTestSerializer})
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="test",
+        throttle_classes=[TokenRateThrottle, WebhookTestThrottle],
+    )
+    def test(self, request: Request, pk: str | None = None) -> Response:
+        """Send the subscription a signed sample message now, in its format, and return the receiver's
+        answer; a timeout or a refused connection is an answer too (``ok`` false), never an error.
+
+        Nothing is recorded: a test is no notice, counts no failure and never disables the subscription.
+        Throttled (``API_RATE_WEBHOOK_TEST``, per token).
+        """
+        sent = actions.send_test_webhook(self.get_object(), actor=signed_in(request.user))
+        body = {"ok": sent.ok, "status": sent.status, "failure": sent.failure, "answer": sent.answer}
+        return Response(WebhookTestSerializer(body).data)
 
     @extend_schema(responses={200: WebhookDeliverySerializer(many=True)})
     @action(detail=True, methods=["get"], url_path="deliveries")

@@ -23,9 +23,11 @@ from .import_forms import (
     _ORDER_PROBLEM,
     _PROBLEM,
     _RULE_KEYS,
+    RULE_FIELDS,
     DirectiveDraftForm,
     DirectiveDraftFormSet,
     OrderTextForm,
+    _abbreviations,
 )
 
 
@@ -88,7 +90,7 @@ class Corrected:
     """The order file the page's corrections make of a draft, validated; or why it is not valid yet."""
 
     toml: str
-    spec: OrderSpec | None
+    spec: OrderSpec | None  # None while a field or the file has a problem: nothing may be loaded
     problems: list[str]  # what no field on the page owns (shown at the top)
 
 
@@ -98,32 +100,51 @@ def corrected(
     """Apply the formset's corrections to ``result`` and validate the order file they make.
 
     Every problem is put at the field it names (a directive's, or the order's); the rest are returned.
+    The file is checked even when some fields were refused, so one submit shows every error: a refused
+    field counts as what was typed in it (the drafted rule for a refused deadline), and a problem the
+    file has with a field already refused is not shown twice.
     """
     kept = []
+    owners: dict[str, DirectiveDraftForm] = {}
     for form in formset.forms:
-        data = form.cleaned_data
+        data = form.cleaned_data if hasattr(form, "cleaned_data") else {}
         index = data.get("index")
-        if not data or data.get("DELETE") or (index is not None and index >= len(result.directives)):
-            continue  # left out, or added and left blank
+        if not data or data.get("DELETE") or "index" in form.errors:
+            continue  # left out, added and left blank, or naming no directive of the draft
+        if index is not None and index >= len(result.directives):
+            continue
         base = result.directives[index] if index is not None else ADDED
+        ref = _text(form, "ref").strip()
+        leads = data["leads"] if "leads" in data else _abbreviations(_text(form, "leads"))
+        consulted = data["consulted"] if "consulted" in data else _abbreviations(_text(form, "consulted"))
         kept.append(
             dataclasses.replace(
                 base,
-                ref=data["ref"].strip(),
-                title=data["title"].strip(),
-                parent=data.get("parent", "").strip(),
-                leads=data["leads"],
-                consulted=tuple(c for c in data["consulted"] if c not in data["leads"]),
-                rule=data["rule"],
+                ref=ref,
+                title=_text(form, "title").strip(),
+                parent=_text(form, "parent").strip(),
+                leads=leads,
+                consulted=tuple(c for c in consulted if c not in leads),
+                rule=data.get("rule", base.rule),
             )
         )
+        owners[ref] = form  # a duplicate ref is the later form's to correct
     agencies = _agencies_for(result.agencies, kept, result.amends)
     toml = to_toml(dataclasses.replace(result, directives=tuple(kept), agencies=agencies))
     known = frozenset(Agency.objects.values_list("abbreviation", flat=True))
     try:
-        return Corrected(toml, parse_order_file(toml, known_agencies=known), [])
+        spec = parse_order_file(toml, known_agencies=known)
     except OrderFileError as exc:
-        return Corrected(toml, None, place_problems(exc.problems, text_form, formset))
+        return Corrected(toml, None, place_problems(exc.problems, text_form, formset, owners))
+    return Corrected(toml, spec if formset.is_valid() else None, [])
+
+
+def _text(form: DirectiveDraftForm, name: str) -> str:
+    """Return a text field's cleaned value, or what was typed in it when it was refused."""
+    if name in form.cleaned_data:
+        return str(form.cleaned_data[name])
+    value = form[name].value()
+    return value if isinstance(value, str) else ""
 
 
 def _agencies_for(
@@ -157,23 +178,36 @@ def _agencies_for(
 
 
 def place_problems(
-    problems: list[str], text_form: OrderTextForm, formset: forms.BaseFormSet[DirectiveDraftForm]
+    problems: list[str],
+    text_form: OrderTextForm,
+    formset: forms.BaseFormSet[DirectiveDraftForm],
+    owners: dict[str, DirectiveDraftForm] | None = None,
 ) -> list[str]:
-    """Put each problem at the field it names; return those no field on the page owns."""
-    by_ref = {
-        f.cleaned_data.get("ref", "").strip(): f
-        for f in formset.forms
-        if f.cleaned_data and not f.cleaned_data.get("DELETE")
-    }
+    """Put each problem at the field it names; return those no field on the page owns.
+
+    ``owners`` maps each ref in the file to its form (by default, the refs of the valid forms). A
+    problem with a field that already shows an error is dropped: that error is the one to correct.
+    """
+    by_ref = owners
+    if by_ref is None:
+        by_ref = {
+            f.cleaned_data.get("ref", "").strip(): f
+            for f in formset.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        }
     left = []
     for problem in problems:
         found = _PROBLEM.match(problem)
         if found and found["ref"] in by_ref and found["field"] == "deadline":
             form = by_ref[found["ref"]]
+            if any(name in form.errors for name in (*RULE_FIELDS, NON_FIELD_ERRORS)):
+                continue  # the refused deadline stood in for by the drafted one: its own error says why
             field = _RULE_KEYS.get(found["rest"].rpartition(".")[2]) or form.problem_field()
             form.add_error(field, found["message"][:1].upper() + found["message"][1:])
             continue
         if found and found["ref"] in by_ref and found["field"] in DirectiveDraftForm.base_fields:
+            if found["field"] in by_ref[found["ref"]].errors:
+                continue
             message = (
                 f"{found['field']}{found['rest']}: {found['message']}" if found["rest"] else found["message"]
             )

@@ -61,13 +61,14 @@ def order_import(request: SignedInRequest) -> HttpResponse:
         status = 200 if formset.management_form.is_valid() else 400
         return _review(request, result, text_form, formset, [], status=status)
     formset = directive_forms(result, request.POST)
-    if formset.is_valid():
-        for form in formset.forms:
-            index = form.cleaned_data.get("index")
-            if index is not None and index >= len(result.directives):
-                form.add_error(None, "This form names no directive of the draft: draft the text again.")
-    if not formset.is_valid():
+    if not formset.management_form.is_valid():
         return _review(request, result, text_form, formset, [], status=400)
+    formset.full_clean()
+    for form in formset.forms:
+        index = form.cleaned_data.get("index")
+        if index is not None and index >= len(result.directives):
+            form.add_error(None, "This form names no directive of the draft: draft the text again.")
+    # The order file is checked with the fields, refused or not: one submit shows every error.
     fixed = corrected(result, text_form, formset)
     if fixed.spec is None:
         return _review(request, result, text_form, formset, fixed.problems, status=400)

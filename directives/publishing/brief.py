@@ -7,6 +7,8 @@ every character).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from directives import deadlines
 
 from .reports import Grade, Report
@@ -20,6 +22,10 @@ _PLAIN = str.maketrans(
 
 def _latin1(text: str) -> str:
     return text.translate(_PLAIN).encode("latin-1", "replace").decode("latin-1")
+
+
+def _day(day: dt.date | None) -> str:
+    return deadlines.weekday_date(day) if day else ""
 
 
 def pdf_bytes(report: Report, *, generated: str) -> bytes:
@@ -45,7 +51,8 @@ def pdf_bytes(report: Report, *, generated: str) -> bytes:
         6,
         _latin1(
             f"Status of its requirements as of {deadlines.weekday_date(report.as_of)} (end of day, Eastern "
-            f"time), replayed from the tracker's signed history. Signed {order.signed_on.isoformat()}. "
+            "time), replayed from the tracker's signed history. "
+            f"Signed {deadlines.weekday_date(order.signed_on)}. "
             f"Generated {generated}. Grades are as the agencies claimed them; the last column says "
             "whether an oversight reviewer had verified, disputed or found no evidence for each claim "
             "by that day."
@@ -104,8 +111,8 @@ def pdf_bytes(report: Report, *, generated: str) -> bytes:
                     _latin1(row.title),
                     _latin1(row.leads),
                     _latin1(f"{row.status_label}: {row.reason}" if row.reason else row.status_label),
-                    row.completed_on or "",
-                    (row.due_on or "") + (f" ({row.original_due_on})" if row.extended else ""),
+                    _day(row.completed_day),
+                    _day(row.due_day) + (f" ({_day(row.original_due_day)})" if row.extended else ""),
                     row.grade.label,
                     row.basis,
                 ]

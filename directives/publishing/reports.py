@@ -75,6 +75,20 @@ class ReportRow:
     def extended(self) -> bool:
         return self.original_due_on is not None and self.due_on != self.original_due_on
 
+    # The row's days as dates, for what people read (the page's ``|date``, the PDF's weekday_date); the
+    # fields above stay ISO 8601, as the CSV gives them.
+    @property
+    def completed_day(self) -> dt.date | None:
+        return dt.date.fromisoformat(self.completed_on) if self.completed_on else None
+
+    @property
+    def due_day(self) -> dt.date | None:
+        return dt.date.fromisoformat(self.due_on) if self.due_on else None
+
+    @property
+    def original_due_day(self) -> dt.date | None:
+        return dt.date.fromisoformat(self.original_due_on) if self.original_due_on else None
+
     @property
     def basis(self) -> str:
         """Return "verified", "disputed", "no evidence found" or "claimed" (not reviewed as of the date)."""
@@ -137,12 +151,16 @@ def parse_as_of(raw: str | None, order: Order, today: dt.date) -> dt.date:
         raise ValidationError({"as_of": [f"Enter a date as YYYY-MM-DD, not {raw[:40]!r}."]}) from None
     if as_of < order.signed_on:
         raise ValidationError(
-            {"as_of": [f"Executive Order {order.number} was signed on {order.signed_on.isoformat()}: "
-                       "choose that date or later."]}
+            {"as_of": [f"Executive Order {order.number} was signed on "
+                       f"{deadlines.weekday_date(order.signed_on)}: choose that date or later."]}
         )  # fmt: skip
     if as_of > today:
         raise ValidationError(
-            {"as_of": [f"The record holds nothing after today ({today.isoformat()}, Eastern time)."]}
+            {
+                "as_of": [
+                    f"The record holds nothing after today ({deadlines.weekday_date(today)}, Eastern time)."
+                ]
+            }
         )
     return as_of
 

@@ -31,6 +31,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "token": env_str("API_RATE_TOKEN", "3000/hour"),
         "anon": env_str("API_RATE_ANON", "100/hour"),
+        # A webhook's test message (POST webhooks/{id}/test/): each makes a request to the receiver.
+        "webhook_test": env_str("API_RATE_WEBHOOK_TEST", "10/minute"),
     },
 }
 

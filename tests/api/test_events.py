@@ -236,7 +236,7 @@ def test_the_forecast_is_set_and_cleared(as_treasury, directive):
         (
             {"status": "completed", "completed_on": "2026-06-01"},
             "completed_on",
-            "The completion date cannot be before",
+            "The completion date cannot be before Executive Order 14409 was signed (Tue 2026-06-02).",
         ),
         (
             {"completed_on": "2026-07-01"},
@@ -264,7 +264,11 @@ def test_the_forecast_is_set_and_cleared(as_treasury, directive):
         ({}, "non_field_errors", "Nothing to record"),
         ({"note": "   "}, "non_field_errors", "Nothing to record"),
         ({"status": "not_started"}, "status", "2(c)(i) is already not started."),
-        ({"forecast_on": "2026-05-01"}, "forecast_on", "The forecast cannot be before the Order was signed"),
+        (
+            {"forecast_on": "2026-05-01"},
+            "forecast_on",
+            "The forecast cannot be before Executive Order 14409 was signed (Tue 2026-06-02).",
+        ),
         ({"status": None}, "status", "This field may not be null."),
         ({"note": ["x"]}, "note", "Not a valid string."),
         (["note"], "non_field_errors", "Invalid data. Expected a dictionary, but got list."),

@@ -69,5 +69,5 @@ def test_a_reviewer_reads_the_report_as_of_a_date(page, live_server, sign_in, ch
     check_page(page, "2-signing-day")
 
     page.goto(f"{live_server.url}/orders/14409/report/?as_of=2026-06-01")
-    expect(page.get_by_role("alert")).to_contain_text("was signed on 2026-06-02")
+    expect(page.get_by_role("alert")).to_contain_text("was signed on Tue 2026-06-02")
     check_page(page, "3-before-signing")

@@ -93,8 +93,8 @@ def test_issue_21_a_reviewers_round(page, live_server, sign_in, check_page, revi
     expect(page.get_by_role("columnheader", name="Original due date")).to_be_visible()
     expect(page.get_by_role("columnheader", name="Effective due date")).to_be_visible()
     row = page.locator("tr", has=page.locator("th[scope=row]:text-is('2(c)(iii)')"))
-    expect(row.locator("[data-due=original]")).to_have_text("2026-07-02")
-    expect(row.locator("[data-due=effective]")).to_have_text("2026-07-02")  # extended only in November
+    expect(row.locator("[data-due=original]")).to_have_text("Thu 2026-07-02")
+    expect(row.locator("[data-due=effective]")).to_have_text("Thu 2026-07-02")  # extended only in November
     check_page(page, "7-report-june-printed")
     page.emulate_media(media="screen")
 

@@ -37,7 +37,7 @@ def test_a_cisa_editor_completes_2cii_and_sees_it_in_the_history(
     # Recorded months after the day it claims: flagged for review, newest in the history
     # (docs/oversight.md); the status change is the item before it.
     expect(page.locator(".orderctl-timeline__item").first).to_contain_text("Completion flagged for review")
-    expect(page.locator("[data-flag=completion]")).to_contain_text("Completed Jun 20, 2026, recorded")
+    expect(page.locator("[data-flag=completion]")).to_contain_text("Completed Sat 2026-06-20, recorded")
     history = page.locator(".orderctl-timeline__item").nth(1)
     expect(history).to_contain_text(
         "Status changed from Not started to Completed, completed on Sat 2026-06-20."

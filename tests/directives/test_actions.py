@@ -88,13 +88,13 @@ def test_reopening_a_completed_directive_clears_its_completion_date(directive, c
         (
             {"status": Status.COMPLETED, "completed_on": dt.date(2026, 6, 1)},
             "completed_on",
-            "before the Order",
+            "before Executive Order 14409 was signed (Tue 2026-06-02)",
         ),
         ({"status": Status.IN_PROGRESS, "completed_on": dt.date(2026, 7, 1)}, "completed_on", "only with"),
         ({"status": Status.IN_PROGRESS, "evidence_url": "ftp://example.com/x"}, "evidence_url", "http"),
         ({"status": Status.IN_PROGRESS, "evidence_url": "javascript:alert(1)"}, "evidence_url", "http"),
         ({"status": Status.IN_PROGRESS, "note": "x" * 4001}, "note", "at most 4000"),
-        ({"forecast_on": dt.date(2026, 5, 1)}, "forecast_on", "before the Order"),
+        ({"forecast_on": dt.date(2026, 5, 1)}, "forecast_on", "before Executive Order 14409 was signed"),
         ({}, NON_FIELD_ERRORS, "Nothing to record"),
     ],
 )

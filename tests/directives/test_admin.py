@@ -51,7 +51,7 @@ def test_an_admin_status_change_goes_through_the_actions(admin_client, directive
     )
     assert directive("2(c)").status == Status.IN_PROGRESS  # rolled up, as through any other path
     # Recorded on Nov 26 for Jul 1: flagged for review, as through any other path (docs/oversight.md).
-    assert d.completion_flag.startswith("Completed Jul 1, 2026, recorded Nov 26, 2026")
+    assert d.completion_flag.startswith("Completed Wed 2026-07-01, recorded Thu 2026-11-26")
 
 
 def test_an_invalid_admin_change_writes_nothing_and_says_why_at_the_field(
@@ -70,7 +70,7 @@ def test_an_invalid_admin_change_writes_nothing_and_says_why_at_the_field(
     assert response.status_code == 200  # the form again, not a redirect
     form = response.context["adminform"].form
     assert form.errors["completed_on"] == [
-        "The completion date cannot be in the future (today is 2026-11-26, Eastern time)."
+        "The completion date cannot be in the future (today is Thu 2026-11-26, Eastern time)."
     ]
     html = response.content.decode()
     assert "completed_on:" not in html  # the message is at the field, in words
@@ -111,7 +111,7 @@ def test_an_admin_extends_a_deadline_with_a_justification(admin_client, directiv
 @pytest.mark.parametrize(
     ("fields", "field", "message"),
     [
-        ({"new_due_on": "2026-06-30", "justification": "x"}, "new_due_on", "later than 2026-07-02"),
+        ({"new_due_on": "2026-06-30", "justification": "x"}, "new_due_on", "later than Thu 2026-07-02"),
         ({"new_due_on": "2026-09-30"}, "justification", "Say why the deadline is extended."),
         ({"justification": "Because."}, "new_due_on", "Give the new due date of the extension."),
         ({"new_due_on": "30/09/2026", "justification": "x"}, "new_due_on", "Enter a valid date."),

@@ -195,7 +195,9 @@ def test_a_completion_recorded_long_after_its_date_is_flagged_with_both_dates(to
     actions.change_status(d, Status.COMPLETED, actor=cisa_editor, completed_on=dt.date(2026, 6, 10))
     d = fresh(d)
     assert d.completion_recorded_on == today
-    assert d.completion_flag.startswith("Completed Jun 10, 2026, recorded Nov 30, 2026: flagged for review")
+    assert d.completion_flag.startswith(
+        "Completed Wed 2026-06-10, recorded Mon 2026-11-30: flagged for review"
+    )
     flagged = d.events.get(kind=DirectiveEvent.Kind.COMPLETION_FLAGGED)
     assert flagged.note == d.completion_flag
     assert proof.verify().ok
@@ -229,8 +231,8 @@ def test_the_backdating_attack_is_flagged_and_does_not_improve_the_verified_on_t
     d = fresh(d)
     assert d.outcome == "on_time"  # what the agency now claims
     assert (d.review, d.verified_outcome) == (Review.UNREVIEWED, None)
-    assert "Completed Jul 1, 2026, recorded Nov 30, 2026" in d.completion_flag
-    assert "dated before an earlier completion of Nov 29, 2026" in d.completion_flag
+    assert "Completed Wed 2026-07-01, recorded Mon 2026-11-30" in d.completion_flag
+    assert "dated before an earlier completion of Sun 2026-11-29" in d.completion_flag
     after = numbers()
     assert after["verified_on_time"] == before["verified_on_time"] == 0
     assert after["flagged"] == 1

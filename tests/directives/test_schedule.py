@@ -103,7 +103,7 @@ def test_a_moved_event_moves_the_effective_deadline_and_keeps_the_original(relea
 @pytest.mark.parametrize(
     ("event_on", "message"),
     [
-        (dt.date(2026, 5, 1), "cannot be before the Order was signed (2026-06-02)"),
+        (dt.date(2026, 5, 1), "cannot be before Executive Order 99001 was signed (Tue 2026-06-02)."),
     ],
 )
 def test_a_bad_event_date_is_refused_and_writes_nothing(release, cisa_editor, event_on, message):
@@ -167,7 +167,7 @@ def test_the_page_records_the_event_date(client, release, cisa_editor):
     [
         ({"event_on": ""}, "This field is required."),
         ({"event_on": "15/10/2026"}, "Enter a valid date."),
-        ({"event_on": "2026-01-01"}, "cannot be before the Order was signed"),
+        ({"event_on": "2026-01-01"}, "cannot be before Executive Order 99001 was signed (Tue 2026-06-02)"),
     ],
 )
 def test_the_page_shows_a_bad_event_date_at_the_field_and_writes_nothing(

@@ -57,7 +57,9 @@ def test_it_flags_every_open_30_day_directive_when_the_due_day_ends(directive, o
     event = d.events.get(kind=DirectiveEvent.Kind.FLAGGED_OVERDUE)
     assert event.created == JULY_2_ENDS
     assert event.actor is None
-    assert event.note == "Overdue: the deadline of 2026-07-02 passed unmet (end of that day, Eastern time)."
+    assert event.note == (
+        "Overdue: the deadline of Thu 2026-07-02 passed unmet (end of that day, Eastern time)."
+    )
     assert event.old_due_on == dt.date(2026, 7, 2)
     notice = Notification.objects.get(directive=d)
     assert (notice.kind, notice.due_on, notice.offset_days, notice.state) == (

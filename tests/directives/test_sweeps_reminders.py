@@ -71,8 +71,7 @@ def test_the_history_says_a_reminder_was_sent_only_once_the_mail_server_took_it(
     event = DirectiveEvent.objects.get(directive__ref="2(a)", kind=DirectiveEvent.Kind.REMINDER_SENT)
     assert event.created == SEVEN_DAYS_BEFORE + MINUTE
     assert event.note == (
-        "Reminder sent to the lead agencies' editors (1 address): 7 days to the deadline of "
-        "Thursday 2026-07-02."
+        "Reminder sent to the lead agencies' editors (1 address): 7 days to the deadline of Thu 2026-07-02."
     )
     assert Notification.objects.get(directive__ref="2(a)").event == event
     assert [m.to for m in mailoutbox if "2(a)" in m.subject] == [[cnss_editor.email]]
@@ -195,7 +194,7 @@ def test_the_history_says_an_escalation_was_sent_once_the_reviewers_got_it(order
     assert notice.event == event
     assert event.note == (
         "Escalation sent to the oversight reviewers (1 address): still open 7 or more days after the "
-        "deadline of Thursday 2026-07-02."
+        "deadline of Thu 2026-07-02."
     )
 
 

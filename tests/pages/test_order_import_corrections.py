@@ -364,3 +364,44 @@ def test_a_forged_form_is_a_400_naming_what_is_wrong(manager, forged, message):
     assert response.status_code == 400
     assert message in response.content.decode()
     assert written() == before
+
+
+# --- One submit, every error -----------------------------------------------------------------------
+
+
+def test_one_submit_shows_the_field_errors_and_the_order_files_problems_at_once(manager):
+    data = review_data(drafted(manager))
+    data.update(
+        {
+            field_of(data, "2(a)", "leads"): "NOPE",  # only the order file's check knows the agencies
+            field_of(data, "2(b)", "title"): "",  # the form refuses this itself
+            field_of(data, "2(b)", "parent"): "9",  # the file's, on the form that has a field refused
+            field_of(data, "2(c)", "number"): "six",
+        }
+    )
+    data["action"] = "load"
+    before = written()
+    response = post(manager, data)
+    assert response.status_code == 400
+    errors = dict(_errors(response))
+    assert "Unknown agency &#x27;NOPE&#x27;" in errors[f"id_{field_of(data, '2(a)', 'leads')}_error"]
+    assert errors[f"id_{field_of(data, '2(b)', 'title')}_error"] == "This field is required."
+    assert "No directive has the ref &#x27;9&#x27;" in errors[f"id_{field_of(data, '2(b)', 'parent')}_error"]
+    assert errors[f"id_{field_of(data, '2(c)', 'number')}_error"] == "Enter a whole number."
+    page = response.content.decode()
+    # One error summary, linking to each of the four fields.
+    assert page.count("data-error-summary") == 1
+    for ref, name in (("2(a)", "leads"), ("2(b)", "title"), ("2(b)", "parent"), ("2(c)", "number")):
+        assert f'<a href="#id_{field_of(data, ref, name)}">' in page
+    assert written() == before
+
+
+def test_a_refused_field_is_not_also_blamed_by_the_order_files_check(manager):
+    data = review_data(drafted(manager))
+    data[field_of(data, "2(a)", "leads")] = " , "
+    data["action"] = "load"
+    response = post(manager, data)
+    assert response.status_code == 400
+    assert dict(_errors(response))[f"id_{field_of(data, '2(a)', 'leads')}_error"] == (
+        "Name at least one lead agency."
+    )

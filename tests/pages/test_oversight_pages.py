@@ -40,7 +40,7 @@ def completed(today, directive, cisa_editor) -> Directive:
 def test_the_page_shows_both_dates_of_a_flagged_completion(completed, reviewer):
     page = client_of(reviewer).get(f"/directives/{completed.pk}/").content.decode()
     assert "Flagged for review." in page
-    assert "Completed Jun 10, 2026, recorded Nov 30, 2026" in page
+    assert "Completed Wed 2026-06-10, recorded Mon 2026-11-30" in page
     assert 'data-review="unreviewed"' in page
     assert "Review the agency's claim" in page  # the reviewer's form
 
@@ -189,7 +189,7 @@ def test_the_export_has_both_axes(completed, reviewer):
         "",
         "2026-11-30",
     )
-    assert row["completion_flag"].startswith("Completed Jun 10, 2026, recorded Nov 30, 2026")
+    assert row["completion_flag"].startswith("Completed Wed 2026-06-10, recorded Mon 2026-11-30")
 
 
 def test_the_backdating_attack_moves_no_verified_figure_on_the_dashboard_export_or_api(
@@ -218,12 +218,12 @@ def test_the_backdating_attack_moves_no_verified_figure_on_the_dashboard_export_
     # Flagged: never counted on time on the agency's word alone.
     assert (summary["completed_on_time"], summary["flagged"], summary["verified_late"]) == (0, 1, 0)
     page = client.get(f"/directives/{d.pk}/").content.decode()
-    assert "Completed Jul 1, 2026, recorded Nov 30, 2026" in page
+    assert "Completed Wed 2026-07-01, recorded Mon 2026-11-30" in page
     assert "claimed, not verified: not counted as an outcome" in page
     body = client.get("/dashboard/export.csv").content.decode()
     row = {r["ref"]: r for r in csv.DictReader(io.StringIO(body))}["2(c)(i)"]
     assert (row["outcome"], row["review"], row["verified_outcome"]) == ("on_time", "unreviewed", "")
-    assert "dated before an earlier completion of Nov 29, 2026" in row["completion_flag"]
+    assert "dated before an earlier completion of Sun 2026-11-29" in row["completion_flag"]
 
 
 def test_the_page_says_why_a_reviewer_may_not_review_their_own_claim_and_refuses_it(

@@ -191,6 +191,9 @@ def test_the_page_shows_the_table_as_of_the_chosen_date(client, reviewer, order,
         reports.build(order, dt.date(2026, 7, 2)).rows
     )
     assert 'href="/orders/14409/report.pdf?as_of=2026-07-02"' in html
+    # 2(c)(i): completed, due and due originally in the pages' one format, ISO in the machine attribute.
+    assert '<td><time datetime="2026-07-01">Wed 2026-07-01</time></td>' in html
+    assert '<td data-due="effective"><time datetime="2026-07-02">Thu 2026-07-02</time></td>' in html
     total = len(reports.build(order, dt.date(2026, 7, 2)).rows)
     assert (
         f'<tr><th scope="row">All</th><td>1 (verified 0)</td><td>0 (verified 0)</td>'
@@ -240,7 +243,8 @@ def test_the_pdf_brief_reads_back_as_the_report(client, reviewer, timeline):
     assert "Executive Order 14409: Promoting Advanced Artificial Intelligence Innovation and Security" in flat
     assert "as of Thu 2026-07-02" in flat
     assert "Grades by section" in flat and "Fully complete" in flat and "Verified or claimed" in flat
-    assert "2(c)(i)" in flat and "2026-07-01" in flat and "claimed" in flat
+    assert "2(c)(i)" in flat and "Wed 2026-07-01" in flat and "claimed" in flat
+    assert "Signed Tue 2026-06-02." in flat
 
 
 def test_the_page_csv_and_pdf_say_verified_disputed_and_the_verified_totals(
@@ -295,8 +299,8 @@ def test_the_csv_and_pdf_show_why_not_applicable(client, reviewer, order, direct
     [
         ("yesterday", "Enter a date as YYYY-MM-DD, not 'yesterday'."),
         ("2026-02-30", "Enter a date as YYYY-MM-DD, not '2026-02-30'."),
-        ("2026-06-01", "Executive Order 14409 was signed on 2026-06-02: choose that date or later."),
-        ("2026-12-01", "The record holds nothing after today (2026-11-30, Eastern time)."),
+        ("2026-06-01", "Executive Order 14409 was signed on Tue 2026-06-02: choose that date or later."),
+        ("2026-12-01", "The record holds nothing after today (Mon 2026-11-30, Eastern time)."),
     ],
 )
 def test_a_bad_as_of_is_a_400_naming_the_parameter(client, reviewer, today, as_of, message):
@@ -349,7 +353,7 @@ def test_a_report_before_the_signing_date_says_so(loaded_in_november):
     with pytest.raises(ValidationError) as exc:
         reports.parse_as_of("2026-06-01", loaded_in_november, dt.date(2026, 12, 5))
     assert exc.value.message_dict["as_of"] == [
-        "Executive Order 14409 was signed on 2026-06-02: choose that date or later."
+        "Executive Order 14409 was signed on Tue 2026-06-02: choose that date or later."
     ]
 
 
@@ -372,4 +376,4 @@ def test_the_report_shows_original_and_effective_due_dates_and_days_late(
     [line] = [x for x in lines if x["ref"] == "2(d)"]
     assert (line["original_due_on"], line["due_on"], line["days_late"]) == ("2026-07-02", "2026-07-20", "5")
     page = client.get(_url("order_report", "2026-06-30")).content.decode()
-    assert "Original due date" in page and "2026-07-20 (extended)" in page
+    assert "Original due date" in page and "Mon 2026-07-20</time> (extended)" in page
