@@ -299,6 +299,42 @@ def definition_updated(
     return NewEvent.of(directive, kind=Kind.UPDATED, note=note, actor=actor, created=created)
 
 
+def _changed(what: str, old: str, new: str) -> str:
+    return f"{what} changed by the order file from {old or 'none'} to {new or 'none'}."
+
+
+def title_changed(
+    directive: Directive, *, old_title: str, new_title: str, actor: User | None, created: dt.datetime
+) -> NewEvent:
+    """A reloaded order file renamed the directive: the old and the new title, in the hashed note."""
+    note = _changed("Title", repr(old_title), repr(new_title))
+    return NewEvent.of(directive, kind=Kind.UPDATED, note=note, actor=actor, created=created)
+
+
+def leads_changed(
+    directive: Directive, *, old: list[str], new: list[str], actor: User | None, created: dt.datetime
+) -> NewEvent:
+    """A reloaded order file gave the directive other lead agencies (abbreviations, owner first)."""
+    note = _changed("Lead agencies", ", ".join(old), ", ".join(new))
+    return NewEvent.of(directive, kind=Kind.UPDATED, note=note, actor=actor, created=created)
+
+
+def consulted_changed(
+    directive: Directive, *, old: list[str], new: list[str], actor: User | None, created: dt.datetime
+) -> NewEvent:
+    """A reloaded order file changed the agencies the directive's leads consult."""
+    note = _changed("Consulted agencies", ", ".join(old), ", ".join(new))
+    return NewEvent.of(directive, kind=Kind.UPDATED, note=note, actor=actor, created=created)
+
+
+def parent_changed(
+    directive: Directive, *, old_ref: str, new_ref: str, actor: User | None, created: dt.datetime
+) -> NewEvent:
+    """A reloaded order file placed the directive under another section (the parents' refs)."""
+    note = _changed("Part of", old_ref, new_ref)
+    return NewEvent.of(directive, kind=Kind.UPDATED, note=note, actor=actor, created=created)
+
+
 # --- Notices sent (actions.deliveries) ---------------------------------------------------------------
 def reminder_sent(
     directive: Directive, *, due_on: dt.date | None, note: str, created: dt.datetime
