@@ -230,7 +230,8 @@ def _load_directives(
         wanted = (list(leads), list(consulted))
         loaded_now = d.ref in report.created  # its created event names what it starts with
         touched = False
-        for one in [directive, *([] if loaded_now else directive.occurrences.all())]:
+        series = [directive] if loaded_now else [directive, *directive.occurrences.all()]
+        for one in series:
             had = _agencies_of(one)
             if sync_involvements(one, lead_ids, consulted_ids):
                 touched = True
@@ -240,6 +241,8 @@ def _load_directives(
             if not loaded_now:
                 old_ref = (
                     Directive.objects.filter(pk=directive.parent_id).values_list("ref", flat=True).first()
+                    if directive.parent_id is not None
+                    else None
                 )
                 new_ref = d.parent or ""
                 events.append(
