@@ -49,6 +49,21 @@ def notices_of(build: Callable[..., NewEvent]) -> tuple[str, ...]:
 
 
 # --- What agencies record (actions.updates, actions.evidence) ---------------------------------------
+# An update that changes the status owes one of these (``status_notices``): who asked for them is told.
+STATUS_NOTICES: tuple[str, ...] = (Notification.Kind.STATUS_CHANGED, Notification.Kind.COMPLETED)
+
+
+def status_notices(old_status: str, new_status: str) -> tuple[str, ...]:
+    """Return the notice an update from ``old_status`` to ``new_status`` owes: completed for a
+    completion, status changed for any other change, none when the status stays."""
+    if old_status == new_status:
+        return ()
+    return (
+        Notification.Kind.COMPLETED if new_status == Status.COMPLETED else Notification.Kind.STATUS_CHANGED,
+    )
+
+
+@triggers(*STATUS_NOTICES)
 def update_recorded(
     directive: Directive,
     *,
@@ -158,6 +173,7 @@ def _deadline_moved(
 
 
 # --- Oversight (actions.reviews, actions.extensions) ------------------------------------------------
+@triggers(Notification.Kind.REVIEW_RECORDED)
 def review_recorded(
     directive: Directive, *, verdict: str, note: str, evidence: str, actor: User | None, created: dt.datetime
 ) -> NewEvent:

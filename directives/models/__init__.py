@@ -39,6 +39,7 @@ from .orders import Order
 from .outreach import (
     CalendarToken,
     DigestSlot,
+    FeedEntry,
     NotificationPreference,
     Publication,
     WebhookDelivery,
@@ -63,6 +64,7 @@ __all__ = [
     "DirectiveQuerySet",
     "EvidenceFile",
     "ExtensionRequest",
+    "FeedEntry",
     "Involvement",
     "Notification",
     "NotificationManager",
