@@ -29,6 +29,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from agencies import reconcile
 from agencies.access import reviewer_emails
 from directives import deadlines, history
 from directives.models import VERDICTS, Directive, DirectiveEvent, EvidenceFile, Order, Review, Status
@@ -429,6 +430,9 @@ def verify(order_number: int | None = None, *, checkpoint_files: Sequence[Path] 
         report.access_entries = access_head.count
         if problem is not None:
             report.add(problem.describe())
+        # Who may act, against the log of every change of it: a role written in SQL has no entry.
+        for difference in reconcile.differences():
+            report.add(f"access: {difference}")
     in_database = newest_valid(checkpoints.stored(), report)
     sources: list[checkpoints.Stored | None] = [in_database]
     for path in checkpoint_files:
