@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
+from rest_framework.test import APIClient
 
 from agencies import roles
 from directives import actions
@@ -180,3 +181,11 @@ def test_webhook_kinds_without_an_address_are_refused_at_the_address(reviewer):
         "webhook_url": ["Give your webhook's address, or choose no kinds for the webhook."]
     }
     assert not NotificationPreference.objects.exists()
+
+
+def test_a_persons_own_webhook_is_not_an_agencys_in_the_webhooks_api(receiver, reviewer, admin_user):
+    choose(reviewer, receiver, kinds=["completed"])
+    api = APIClient()
+    api.force_authenticate(admin_user)
+    assert api.get("/api/v1/webhooks/").json()["count"] == 0
+    assert WebhookSubscription.objects.get().scope == "reviewer's own"
