@@ -33,6 +33,7 @@ urlpatterns = [
     path("orders/<int:number>/poam.json", account_pages.order_poam, name="order_poam"),
     path("account/calendar/", account_pages.calendar_page, name="calendar_page"),
     path("account/notifications/", account_pages.notification_settings, name="notification_settings"),
+    path("account/notices/", account_pages.notices_feed, name="notices_feed"),
     path("calendar/<str:key>/mine.ics", feeds.calendar_mine, name="calendar_mine"),
     path("calendar/<str:key>/agency/<str:abbreviation>.ics", feeds.calendar_agency, name="calendar_agency"),
     path("calendar/<str:key>/orders/<int:number>.ics", feeds.calendar_order, name="calendar_order"),

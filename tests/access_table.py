@@ -194,6 +194,8 @@ ACCESS: dict[str, dict[str, tuple[int, ...]]] = {
         "POST": row(302, 400, 400, 400, 400, 302, 400),
         **same_for("PUT PATCH DELETE", row(302, 405, 405, 405, 405, 302, 405)),
     },
+    # One's own notices feed (the kinds chosen for it on the notification settings).
+    "notices_feed": SIGNED_IN_GET_ONLY,
     # Calendar feeds answer whoever holds the secret address (the CISA editor's sample key): calendar
     # programs send no session. An unknown key is a 404 (tests/directives/test_calendar_feeds.py).
     "calendar_mine": {

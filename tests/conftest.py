@@ -24,7 +24,8 @@ from django.db import connection, models, transaction
 from django.db.backends.signals import connection_created
 from django.db.models import Model
 
-from agencies.models import Agency, Membership, OversightReviewer
+from agencies import roles
+from agencies.models import Agency, Membership
 from directives import actions, deadlines
 from directives.models import Directive, Order
 from directives.orderfile import parse_order_file
@@ -315,9 +316,9 @@ def directive(order):
 
 def _user(username: str, *, editor_of: str | None = None, **extra):
     user = get_user_model().objects.create_user(username, f"{username}@example.com", "pw", **extra)
-    if editor_of:
-        Membership.objects.create(
-            user=user, agency=Agency.objects.get(abbreviation=editor_of), role=Membership.Role.EDITOR
+    if editor_of:  # through the one write path, so the access log holds it (verify_history reconciles)
+        roles.set_membership(
+            user, Agency.objects.get(abbreviation=editor_of), Membership.Role.EDITOR, actor=None
         )
     return user
 
@@ -347,7 +348,7 @@ def dhs_editor(order):
 @pytest.fixture
 def reviewer(order):
     user = _user("reviewer")
-    OversightReviewer.objects.create(user=user)
+    roles.grant_reviewer(user, actor=None)
     return user
 
 

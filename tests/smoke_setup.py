@@ -15,7 +15,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from agencies.models import Agency, Membership, OversightReviewer
+from agencies import roles
+from agencies.models import Agency, Membership
 from tests.access_samples import create_samples
 
 # persona -> (username, the agency it edits for): the suite's personas (tests/conftest.py).
@@ -39,12 +40,13 @@ def main() -> None:
             user = User.objects.create_user(
                 username, f"{username}@example.com", password, is_staff=admin, is_superuser=admin
             )
+            # Through the one write path, so the access log holds them (verify_history reconciles).
             if agency:
-                Membership.objects.create(
-                    user=user, agency=Agency.objects.get(abbreviation=agency), role=Membership.Role.EDITOR
+                roles.set_membership(
+                    user, Agency.objects.get(abbreviation=agency), Membership.Role.EDITOR, actor=None
                 )
             if persona == "reviewer":
-                OversightReviewer.objects.create(user=user)
+                roles.grant_reviewer(user, actor=None)
             users[persona] = user
         samples = create_samples(users)
     # Rate-limit counters of earlier runs (for 127.0.0.1, kept an hour) would throttle this one's

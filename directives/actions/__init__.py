@@ -14,12 +14,14 @@ when the directive they wait for is done), ``series`` (the occurrences of recurr
 ``sweeps`` (what beat flags and owes), ``reviews`` (an oversight reviewer's verdict),
 ``extensions`` (extension requests and their decisions), ``outbox`` (sending what is owed),
 ``deliveries`` (the outbox's marks once the mail server answered), ``leases`` (every queue's lease),
-``webhooks`` (subscriptions and their outbox), ``preferences`` (immediate or digest), ``evidence``
+``webhooks`` (subscriptions and their outbox), ``preferences`` (immediate or digest, time zone),
+``channels`` (each person's own webhook and notices feed), ``evidence``
 (files attached to directives), ``calendars`` (feed keys), ``publishing`` (open data), and ``common``
 (what they share). Callers import this package: ``actions.record_update``.
 """
 
 from .calendars import rotate_calendar_key
+from .channels import set_notice_settings
 from .common import MAX_NOTE_LENGTH, MAX_URL_LENGTH, UNSET, StaleVersion, queue_dispatch, version_of
 from .deliveries import (
     mark_delivery_deferred,
@@ -103,6 +105,7 @@ __all__ = [
     "send_test_webhook",
     "set_event_date",
     "set_forecast",
+    "set_notice_settings",
     "set_notification_preference",
     "stop_requested",
     "sweep_expired_leases",

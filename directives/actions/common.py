@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 
@@ -10,7 +11,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 
-from ..models import Directive, DirectiveEvent, Involvement, Review, Status
+from .. import deadlines
+from ..models import Directive, DirectiveEvent, Involvement, Notification, Review, Status
 
 logger = logging.getLogger(__name__)
 
@@ -154,3 +156,25 @@ def new_claim(directive: Directive, status: str, *, note: str) -> list[str]:
     directive.completion_flag = ""
     directive.completion_recorded_on = None
     return ["review", "reviewed_at", "status_reason", "completion_flag", "completion_recorded_on"]
+
+
+def owe_event_notices(directive: Directive, kinds: tuple[str, ...], event_id: int, now: dt.datetime) -> None:
+    """Owe one notice of each of ``kinds`` about the event ``event_id`` of ``directive``, sent on commit.
+
+    Its date is the directive's deadline then, or the day (Eastern) when it has none. Unique per event
+    and kind, so owing it twice owes it once.
+    """
+    if not kinds:
+        return
+    due_on = directive.due_on or deadlines.local_date(now)
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                directive_id=directive.pk, kind=kind, due_on=due_on, offset_days=0, event_id=event_id,
+                created=now, next_attempt_at=now,
+            )
+            for kind in kinds
+        ],
+        ignore_conflicts=True,
+    )  # fmt: skip
+    queue_dispatch_on_commit()

@@ -49,6 +49,21 @@ def notices_of(build: Callable[..., NewEvent]) -> tuple[str, ...]:
 
 
 # --- What agencies record (actions.updates, actions.evidence) ---------------------------------------
+# An update that changes the status owes one of these (``status_notices``): who asked for them is told.
+STATUS_NOTICES: tuple[str, ...] = (Notification.Kind.STATUS_CHANGED, Notification.Kind.COMPLETED)
+
+
+def status_notices(old_status: str, new_status: str) -> tuple[str, ...]:
+    """Return the notice an update from ``old_status`` to ``new_status`` owes: completed for a
+    completion, status changed for any other change, none when the status stays."""
+    if old_status == new_status:
+        return ()
+    return (
+        Notification.Kind.COMPLETED if new_status == Status.COMPLETED else Notification.Kind.STATUS_CHANGED,
+    )
+
+
+@triggers(*STATUS_NOTICES)
 def update_recorded(
     directive: Directive,
     *,
@@ -158,6 +173,7 @@ def _deadline_moved(
 
 
 # --- Oversight (actions.reviews, actions.extensions) ------------------------------------------------
+@triggers(Notification.Kind.REVIEW_RECORDED)
 def review_recorded(
     directive: Directive, *, verdict: str, note: str, evidence: str, actor: User | None, created: dt.datetime
 ) -> NewEvent:
@@ -296,6 +312,42 @@ def definition_updated(
     directive: Directive, *, note: str, actor: User | None, created: dt.datetime
 ) -> NewEvent:
     """A reloaded order file changed the directive's definition (its text, agencies ...)."""
+    return NewEvent.of(directive, kind=Kind.UPDATED, note=note, actor=actor, created=created)
+
+
+def _changed(what: str, old: str, new: str) -> str:
+    return f"{what} changed by the order file from {old or 'none'} to {new or 'none'}."
+
+
+def title_changed(
+    directive: Directive, *, old_title: str, new_title: str, actor: User | None, created: dt.datetime
+) -> NewEvent:
+    """A reloaded order file renamed the directive: the old and the new title, in the hashed note."""
+    note = _changed("Title", repr(old_title), repr(new_title))
+    return NewEvent.of(directive, kind=Kind.UPDATED, note=note, actor=actor, created=created)
+
+
+def leads_changed(
+    directive: Directive, *, old: list[str], new: list[str], actor: User | None, created: dt.datetime
+) -> NewEvent:
+    """A reloaded order file gave the directive other lead agencies (abbreviations, owner first)."""
+    note = _changed("Lead agencies", ", ".join(old), ", ".join(new))
+    return NewEvent.of(directive, kind=Kind.UPDATED, note=note, actor=actor, created=created)
+
+
+def consulted_changed(
+    directive: Directive, *, old: list[str], new: list[str], actor: User | None, created: dt.datetime
+) -> NewEvent:
+    """A reloaded order file changed the agencies the directive's leads consult."""
+    note = _changed("Consulted agencies", ", ".join(old), ", ".join(new))
+    return NewEvent.of(directive, kind=Kind.UPDATED, note=note, actor=actor, created=created)
+
+
+def parent_changed(
+    directive: Directive, *, old_ref: str, new_ref: str, actor: User | None, created: dt.datetime
+) -> NewEvent:
+    """A reloaded order file placed the directive under another section (the parents' refs)."""
+    note = _changed("Part of", old_ref, new_ref)
     return NewEvent.of(directive, kind=Kind.UPDATED, note=note, actor=actor, created=created)
 
 

@@ -24,10 +24,17 @@ from agencies.models import Agency
 
 from .. import deadlines, history
 from ..history import NewEvent
-from ..models import Directive, Order
+from ..models import Directive, Involvement, Order
 from . import chains, changes
 from .common import sync_involvements
-from .events import definition_updated, directive_created
+from .events import (
+    consulted_changed,
+    definition_updated,
+    directive_created,
+    leads_changed,
+    parent_changed,
+    title_changed,
+)
 
 if TYPE_CHECKING:
     from ..orderfile import OrderSpec
@@ -199,10 +206,11 @@ def _load_directives(
             _check_original(directive, d.ref, d.rule, order, amended=overlay is not None)
             changed = sorted(k for k, v in fields.items() if getattr(directive, k) != v)
             if changed:
+                before = {k: getattr(directive, k) for k in changed}
                 for k in changed:
                     setattr(directive, k, fields[k])
                 directive.save(update_fields=[*changed, "updated_at"])
-                events += _updated(directive, changed, now=now, actor=actor)
+                events += _updated(directive, changed, before=before, now=now, actor=actor)
                 report.updated.append(d.ref)
             else:
                 report.unchanged.append(d.ref)
@@ -219,11 +227,29 @@ def _load_directives(
         )
         lead_ids = [agencies[a].id for a in leads]
         consulted_ids = [agencies[a].id for a in consulted]
-        touched = sync_involvements(directive, lead_ids, consulted_ids)
-        for later in directive.occurrences.all():
-            if sync_involvements(later, lead_ids, consulted_ids):
-                events += _updated(later, ["agencies"], now=now, actor=actor)
+        wanted = (list(leads), list(consulted))
+        loaded_now = d.ref in report.created  # its created event names what it starts with
+        touched = False
+        series = [directive] if loaded_now else [directive, *directive.occurrences.all()]
+        for one in series:
+            had = _agencies_of(one)
+            if sync_involvements(one, lead_ids, consulted_ids):
+                touched = True
+                if not loaded_now:
+                    events += _agencies_changed(one, had, wanted, now=now, actor=actor)
         if directive.parent_id != parent_id:
+            if not loaded_now:
+                old_ref = (
+                    Directive.objects.filter(pk=directive.parent_id).values_list("ref", flat=True).first()
+                    if directive.parent_id is not None
+                    else None
+                )
+                new_ref = d.parent or ""
+                events.append(
+                    parent_changed(
+                        directive, old_ref=old_ref or "", new_ref=new_ref, actor=actor, created=now
+                    )
+                )
             directive.parent_id = parent_id
             directive.save(update_fields=["parent", "updated_at"])
             touched = True
@@ -302,12 +328,56 @@ def _check_original(
         )
 
 
-def _updated(
-    directive: Directive, changed: list[str], *, now: dt.datetime, actor: User | None
+def _agencies_of(directive: Directive) -> tuple[list[str], list[str]]:
+    """Return the abbreviations of ``directive``'s lead and consulted agencies as stored, owner first."""
+    rows = (
+        Involvement.objects.filter(directive=directive)
+        .order_by("role", "position")
+        .values_list("role", "agency__abbreviation")
+    )
+    leads = [abbr for role, abbr in rows if role == Involvement.Role.LEAD]
+    consulted = [abbr for role, abbr in rows if role == Involvement.Role.CONSULTED]
+    return leads, consulted
+
+
+def _agencies_changed(
+    directive: Directive,
+    had: tuple[list[str], list[str]],
+    wanted: tuple[list[str], list[str]],
+    *,
+    now: dt.datetime,
+    actor: User | None,
 ) -> list[NewEvent]:
-    """Return the events of a definition update (none for a move alone), copied along a series."""
+    """Return one event for each of the leads and the consulted agencies a reload changed."""
     events = []
-    names = [k for k in changed if k not in ("position", "deadline_kind", "occurrence")]
+    if had[0] != wanted[0]:
+        events.append(leads_changed(directive, old=had[0], new=wanted[0], actor=actor, created=now))
+    if had[1] != wanted[1]:
+        events.append(consulted_changed(directive, old=had[1], new=wanted[1], actor=actor, created=now))
+    return events
+
+
+def _updated(
+    directive: Directive,
+    changed: list[str],
+    *,
+    before: dict[str, object],
+    now: dt.datetime,
+    actor: User | None,
+) -> list[NewEvent]:
+    """Return the events of a definition update (none for a move alone), copied along a series.
+
+    A new title is an event of its own with the old and the new one; the summary and the deadline's
+    rule share one that names them.
+    """
+    events = []
+    if "title" in changed:
+        events.append(
+            title_changed(
+                directive, old_title=str(before["title"]), new_title=directive.title, actor=actor, created=now
+            )
+        )
+    names = [k for k in changed if k not in ("position", "deadline_kind", "occurrence", "title")]
     if names:
         events.append(
             definition_updated(
@@ -320,8 +390,9 @@ def _updated(
     if directive.series_id is None and directive.pk is not None:
         copied = [k for k in changed if k in (*DEFINITION, "position")]
         for later in directive.occurrences.all() if copied else []:
+            had = {k: getattr(later, k) for k in copied}
             for k in copied:
                 setattr(later, k, getattr(directive, k))
             later.save(update_fields=[*copied, "updated_at"])
-            events += _updated(later, copied, now=now, actor=actor)
+            events += _updated(later, copied, before=had, now=now, actor=actor)
     return events

@@ -56,7 +56,7 @@ from django.utils import timezone
 from directives.notices import mail, notify, outbox_counts
 
 from ..models import Delivery, Notification
-from . import leases, preferences, webhooks
+from . import channels, leases, preferences, webhooks
 from .deliveries import (
     _accepted_at,
     _backoff,
@@ -154,6 +154,10 @@ def plan_deliveries(report: DispatchReport | None = None) -> DispatchReport:
             webhooks.plan_webhooks(notification, directive, now)
             notification.attempts += 1
             recipients = notify.recipients_for(notification, directive)
+            if not recipients and notification.kind in notify.EVENT_KINDS:
+                # Told to who is there when it happens: a reviewer named tomorrow did not ask for it.
+                _cancel(notification, f"Nobody to tell of this event of {directive.ref}.", report)
+                continue
             if not recipients:
                 who = (
                     "oversight reviewers"
@@ -176,8 +180,10 @@ def plan_deliveries(report: DispatchReport | None = None) -> DispatchReport:
             notification.save(update_fields=["attempts", "state", "sending_started_at", "last_error"])
             for address in recipients:
                 owed[address].append(notification)
-        # Issue 15: each person's preferences say now or in their daily digest (actions/preferences.py).
-        preferences.deliver(owed, now, report.cancelled)
+        # Issue 21: the webhook and the feed each person chose for some kinds (actions/channels.py);
+        # issue 15: their preferences say which by email, now or in their daily digest (preferences.py).
+        elsewhere = channels.deliver_elsewhere(owed, now)
+        preferences.deliver(owed, now, report.cancelled, elsewhere)
     return report
 
 

@@ -12,7 +12,15 @@ from directives.queries import permissions
 
 from ..models import VERDICTS, Directive, DirectiveEvent, Review
 from . import events
-from .common import MAX_URL_LENGTH, StaleVersion, lock, saved_event, validate_note, version_of
+from .common import (
+    MAX_URL_LENGTH,
+    StaleVersion,
+    lock,
+    owe_event_notices,
+    saved_event,
+    validate_note,
+    version_of,
+)
 
 
 def review(
@@ -51,6 +59,7 @@ def review(
         current.reviewed_at = now
         current.save(update_fields=["review", "reviewed_at", "updated_at"])
         [event_id] = history.append([event])
+        owe_event_notices(current, events.notices_of(events.review_recorded), event_id, now)
     return saved_event(event_id)
 
 

@@ -25,6 +25,7 @@ from .common import (
     lock,
     lock_with_ancestors,
     new_claim,
+    owe_event_notices,
     saved_event,
     validate_note,
     version_of,
@@ -69,6 +70,10 @@ def record_update(
         written += _apply(current, planned, note=asked.note, today=today, now=now, first=written)
         # Appended last, once the parents are locked too: every writer locks directives before orders.
         event_id = history.append(written)[0]
+        # Who asked to hear of status changes and completions is told (their channels: preferences).
+        owe_event_notices(
+            current, events.status_notices(written[0].old_status, written[0].new_status), event_id, now
+        )
     return saved_event(event_id)
 
 

@@ -38,7 +38,7 @@ from django.utils import timezone
 
 from agencies.access import editor_agency_ids
 from agencies.models import Agency
-from directives.models.outreach import WebhookDelivery, WebhookSubscription
+from directives.models.outreach import WebhookDelivery, WebhookSubscription, unasked_kinds
 from directives.notices import notify, payloads
 from ledger import audit
 from ledger.models import AccessEvent
@@ -153,7 +153,7 @@ def create_webhook(
         "name": name,
         "url": url,
         "format": format,
-        "kinds": kinds if kinds is not None else list(Notification.Kind.values),
+        "kinds": kinds if kinds is not None else unasked_kinds(),
     }
     errors: dict[str, list[str]] = {}
     if (agency is None) == (order is None):
@@ -326,21 +326,23 @@ def subscriptions_for(notification: Notification, directive: Directive) -> list[
 
 def plan_webhooks(notification: Notification, directive: Directive, now: dt.datetime) -> int:
     """Owe one delivery of ``notification`` to each subscription that wants it; return how many are new."""
-    created = 0
-    for subscription in subscriptions_for(notification, directive):
-        try:
-            with transaction.atomic():
-                WebhookDelivery.objects.create(
-                    subscription=subscription,
-                    notification=notification,
-                    message_id=f"msg_{secrets.token_hex(16)}",
-                    created=now,
-                    next_attempt_at=now,
-                )
-        except IntegrityError:
-            continue  # planned already: the unique constraint keeps the intent single
-        created += 1
-    return created
+    return sum(plan_webhook(s, notification, now) for s in subscriptions_for(notification, directive))
+
+
+def plan_webhook(subscription: WebhookSubscription, notification: Notification, now: dt.datetime) -> bool:
+    """Owe one delivery of ``notification`` to ``subscription``; return False if it was owed already."""
+    try:
+        with transaction.atomic():
+            WebhookDelivery.objects.create(
+                subscription=subscription,
+                notification=notification,
+                message_id=f"msg_{secrets.token_hex(16)}",
+                created=now,
+                next_attempt_at=now,
+            )
+    except IntegrityError:
+        return False  # planned already: the unique constraint keeps the intent single
+    return True
 
 
 @dataclass

@@ -71,7 +71,7 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin[WebhookSubscription]):
     """Subscriptions are created, changed and deleted through ``actions.webhooks`` (the access log)."""
 
     form = WebhookSubscriptionForm
-    list_display = ("name", "format", "agency", "order", "active", "consecutive_failures", "created")
+    list_display = ("name", "format", "agency", "order", "user", "active", "consecutive_failures", "created")
     list_filter = ("format", "active")
     # Never the signing secret: it is shown once, when made (below, or POST .../rotate-secret/ in the API).
     readonly_fields = (

@@ -158,7 +158,12 @@ class WebhookViewSet(
 
     def get_queryset(self) -> QuerySet[WebhookSubscription]:
         user = self.request.user
-        qs = WebhookSubscription.objects.select_related("agency", "order").order_by("id")
+        # A person's own webhook is theirs, on their notification settings: not an agency's or order's.
+        qs = (
+            WebhookSubscription.objects.filter(user__isnull=True)
+            .select_related("agency", "order")
+            .order_by("id")
+        )
         if user.is_superuser:
             return qs
         return qs.filter(agency_id__in=editor_agency_ids(user))

@@ -29,6 +29,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from agencies import reconcile
 from agencies.access import reviewer_emails
 from directives import deadlines, history
 from directives.models import VERDICTS, Directive, DirectiveEvent, EvidenceFile, Order, Review, Status
@@ -375,6 +376,30 @@ def check_checkpoint(stored: checkpoints.Stored, report: Report) -> None:
             )
 
 
+def check_not_behind(
+    in_database: checkpoints.Stored | None, kept: checkpoints.Stored | None, report: Report
+) -> None:
+    """Report a checkpoint table emptied, or older than a file the same checkpoints were written to.
+
+    Every checkpoint is stored in the table before it is sent to the file (``write_checkpoint``), so the
+    file can never be ahead of the table: when it is, the table's newer rows were deleted, which is
+    how a rewritten history would hide from its checkpoints.
+    """
+    if kept is None:
+        return
+    created = str(kept.line["created"])
+    if in_database is None:
+        report.add(
+            f"the checkpoint table is empty, but {kept.source} holds the checkpoint of {created}: "
+            "the database's checkpoints were removed"
+        )
+    elif str(in_database.line["created"]) < created:
+        report.add(
+            f"the database's newest checkpoint is of {in_database.line['created']}, older than "
+            f"{kept.source}'s of {created}: newer checkpoints were removed from the database"
+        )
+
+
 def newest_valid(found: Iterable[checkpoints.Stored], report: Report) -> checkpoints.Stored | None:
     """Return the newest checkpoint that verifies (by its time); report each that does not."""
     newest = None
@@ -405,9 +430,15 @@ def verify(order_number: int | None = None, *, checkpoint_files: Sequence[Path] 
         report.access_entries = access_head.count
         if problem is not None:
             report.add(problem.describe())
-    sources: list[checkpoints.Stored | None] = [newest_valid(checkpoints.stored(), report)]
+        # Who may act, against the log of every change of it: a role written in SQL has no entry.
+        for difference in reconcile.differences():
+            report.add(f"access: {difference}")
+    in_database = newest_valid(checkpoints.stored(), report)
+    sources: list[checkpoints.Stored | None] = [in_database]
     for path in checkpoint_files:
-        sources.append(newest_valid(checkpoints.read_file(path), report))
+        kept = newest_valid(checkpoints.read_file(path), report)
+        check_not_behind(in_database, kept, report)
+        sources.append(kept)
     for stored in sources:
         if stored is None:
             continue

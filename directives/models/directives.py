@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Exists, F, Min, OuterRef, Q, QuerySet, Subquery, When
 
 from agencies.models import Agency
 from directives import deadlines
@@ -102,6 +102,22 @@ def overdue_q(now: dt.datetime) -> Q:
     """
     parts = Directive.objects.filter(parent=OuterRef("pk"))
     return (own_overdue_q(now) & ~Exists(parts)) | Q(Exists(parts.filter(own_overdue_q(now))))
+
+
+def effective_due_on_expression() -> Case:
+    """Return the database form of ``Directive.effective_due_on``: a parent's earliest open part's due
+    date (none when no open part has one), else its own."""
+    parts = Directive.objects.filter(parent=OuterRef("pk"))
+    earliest = (
+        parts.filter(OPEN, due_on__isnull=False)
+        .order_by()
+        .values("parent")
+        .annotate(at=Min("due_on"))
+        .values("at")
+    )
+    return Case(
+        When(Exists(parts), then=Subquery(earliest)), default=F("due_on"), output_field=models.DateField()
+    )
 
 
 def validate_rule(value: object) -> None:

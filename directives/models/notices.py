@@ -73,6 +73,10 @@ class NotificationManager(models.Manager["Notification"]):
         )
 
 
+# The notices of what an event did, by their stored kind (Notification.Kind.STATUS_CHANGED ...).
+EVENT_NOTICE_KINDS = ("status_changed", "completed", "review_recorded")
+
+
 class Notification(models.Model):
     """One notice owed about one directive's deadline: the outbox the dispatcher drains.
 
@@ -91,6 +95,12 @@ class Notification(models.Model):
         # of the decision. ``due_on`` is the date asked for; ``event`` the request's or decision's event.
         EXTENSION_REQUESTED = "extension_requested", "Extension requested"
         EXTENSION_DECIDED = "extension_decided", "Extension request decided"
+        # What a history event did (issue 21): owed by the action that appends the event, one notice an
+        # event (``event`` is it; ``due_on`` the deadline then, or the day when there is none). Each
+        # person opts in to them per channel (``NotificationPreference``): nobody receives them unasked.
+        STATUS_CHANGED = "status_changed", "Status changed"
+        COMPLETED = "completed", "Completed"
+        REVIEW_RECORDED = "review_recorded", "Review recorded"
 
     class State(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -128,7 +138,15 @@ class Notification(models.Model):
         ordering = ["-created", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["directive", "kind", "due_on", "offset_days"], name="notification_once_per_deadline"
+                fields=["directive", "kind", "due_on", "offset_days"],
+                condition=~Q(kind__in=EVENT_NOTICE_KINDS),
+                name="notification_once_per_deadline",
+            ),
+            # A notice of what an event did is owed once per event, however often the same thing happens.
+            models.UniqueConstraint(
+                fields=["event", "kind"],
+                condition=Q(kind__in=EVENT_NOTICE_KINDS),
+                name="notification_once_per_event",
             ),
         ]
         indexes = [

@@ -16,13 +16,27 @@ from django.db.models import Q
 
 from agencies.models import Agency
 
-from .notices import Delivery, Notification
+from .notices import EVENT_NOTICE_KINDS, Delivery, Notification
 from .orders import Order
 
 
 def all_kinds() -> list[str]:
-    """Return every notice kind: what a new preference or subscription receives."""
+    """Return every notice kind: what a new subscription receives."""
     return list(Notification.Kind.values)
+
+
+def unasked_kinds() -> list[str]:
+    """Return the kinds sent unasked (by email to a person without a preference, to a new webhook):
+    every kind but the notices of events, sent only where someone asked for them."""
+    return [kind for kind in Notification.Kind.values if kind not in EVENT_NOTICE_KINDS]
+
+
+def no_kinds() -> list[str]:
+    return []
+
+
+# Where a person without a preference gets their digest, and the time zone a new preference starts in.
+DEFAULT_TIME_ZONE = "America/New_York"
 
 
 class CalendarToken(models.Model):
@@ -53,7 +67,21 @@ class NotificationPreference(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
     )
     mode = models.CharField(max_length=20, choices=Mode.choices, default=Mode.IMMEDIATE)
-    kinds = models.JSONField(default=all_kinds, help_text="The notice kinds wanted (Notification.Kind).")
+    kinds = models.JSONField(
+        default=unasked_kinds, help_text="The notice kinds wanted by email (Notification.Kind)."
+    )
+    # The other channels (issue 21): each kind chosen per channel, none unless asked for.
+    webhook_kinds = models.JSONField(
+        default=no_kinds, blank=True, help_text="The kinds posted to the person's own webhook."
+    )
+    feed_kinds = models.JSONField(
+        default=no_kinds, blank=True, help_text="The kinds listed in the person's notices feed."
+    )
+    time_zone = models.CharField(
+        max_length=64,
+        default=DEFAULT_TIME_ZONE,
+        help_text="IANA name: the digest goes out at its hour there and prints its times in it.",
+    )
     updated = models.DateTimeField()
 
     def __str__(self) -> str:
@@ -61,11 +89,12 @@ class NotificationPreference(models.Model):
 
 
 class DigestSlot(models.Model):
-    """The one daily digest of one address on one Eastern day: the delivery its notices wait in."""
+    """The one daily digest of one address on one local day (the person's time zone's): the delivery
+    its notices wait in."""
 
     delivery = models.OneToOneField(Delivery, on_delete=models.CASCADE, related_name="digest_slot")
     recipient = models.EmailField(max_length=254)
-    day = models.DateField(help_text="The Eastern day the digest goes out.")
+    day = models.DateField(help_text="The day the digest goes out, in its recipient's time zone.")
 
     class Meta:
         constraints = [
@@ -78,7 +107,8 @@ class DigestSlot(models.Model):
 
 
 class WebhookSubscription(models.Model):
-    """An address told of every notice about one agency's or one order's directives."""
+    """An address told of every notice about one agency's or one order's directives, or one person's
+    own address, posted the notices that person is sent and chose to have there (``user``)."""
 
     class Format(models.TextChoices):
         STANDARD = "standard", "Standard Webhooks (signed JSON)"
@@ -94,7 +124,15 @@ class WebhookSubscription(models.Model):
     order = models.ForeignKey(
         Order, null=True, blank=True, on_delete=models.CASCADE, related_name="webhook_subscriptions"
     )
-    kinds = models.JSONField(default=all_kinds, help_text="The notice kinds sent (Notification.Kind).")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="personal_webhook",
+        help_text="Set for a person's own webhook (their notification settings choose its kinds).",
+    )
+    kinds = models.JSONField(default=unasked_kinds, help_text="The notice kinds sent (Notification.Kind).")
     # Kept in the clear: the receiver needs the same secret to verify, so it cannot be a digest.
     secret = models.CharField(max_length=100, help_text="whsec_..., the Standard Webhooks signing secret.")
     # The secret before the last rotation, still signing beside the new one until ``previous_secret_until``
@@ -114,9 +152,10 @@ class WebhookSubscription(models.Model):
         ordering = ["name", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(agency__isnull=False) & Q(order__isnull=True))
-                | (Q(agency__isnull=True) & Q(order__isnull=False)),
-                name="webhook_subscription_agency_xor_order",
+                condition=(Q(agency__isnull=False) & Q(order__isnull=True) & Q(user__isnull=True))
+                | (Q(agency__isnull=True) & Q(order__isnull=False) & Q(user__isnull=True))
+                | (Q(agency__isnull=True) & Q(order__isnull=True) & Q(user__isnull=False)),
+                name="webhook_subscription_one_scope",
             ),
         ]
 
@@ -134,6 +173,8 @@ class WebhookSubscription(models.Model):
     def scope(self) -> str:
         if self.agency is not None:
             return f"agency {self.agency.abbreviation}"
+        if self.user is not None:
+            return f"{self.user.get_username()}'s own"
         assert self.order is not None  # noqa: S101 - the check constraint: an agency or else an order
         return f"EO {self.order.number}"
 
@@ -182,6 +223,26 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"Webhook {self.message_id} to {self.subscription} ({self.state})"
+
+
+class FeedEntry(models.Model):
+    """One notice in one person's notices feed (the channel they chose for its kind)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feed_entries")
+    notification = models.ForeignKey(Notification, on_delete=models.PROTECT, related_name="feed_entries")
+    created = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "feed entries"
+        constraints = [
+            # Planned once however often the notice is planned (a dispatcher retried, two at once).
+            models.UniqueConstraint(fields=["user", "notification"], name="feed_entry_once"),
+        ]
+        # The person's feed, newest first.
+        indexes = [models.Index(fields=["user", "-id"], name="feed_entry_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.notification} in {self.user}'s feed"
 
 
 class Publication(models.Model):

@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -23,10 +24,14 @@ from django.utils import timezone
 from agencies.access import active_emails, reviewer_emails
 from agencies.models import Agency, Membership
 from directives.models import Delivery, Directive, ExtensionRequest, Involvement, Notification, Status
+from directives.models.notices import EVENT_NOTICE_KINDS
+from directives.models.outreach import DEFAULT_TIME_ZONE, NotificationPreference
 
 # Notices about an extension request: about the request, not the deadline, so they hold whatever the
 # directive's status or deadline does meanwhile.
 EXTENSION_KINDS = frozenset({Notification.Kind.EXTENSION_REQUESTED, Notification.Kind.EXTENSION_DECIDED})
+# Notices of what an event did: they hold whatever happens next (the next event owes its own).
+EVENT_KINDS = frozenset(EVENT_NOTICE_KINDS)
 
 
 def editor_emails(directive: Directive) -> list[str]:
@@ -51,7 +56,21 @@ def recipients_for(notification: Notification, directive: Directive) -> list[str
     if notification.kind == Notification.Kind.EXTENSION_DECIDED:
         request = extension_request_of(notification)
         return active_emails(get_user_model().objects.filter(pk=request.requested_by_id)) if request else []
+    if notification.kind in EVENT_KINDS:
+        return event_watchers(notification, directive)
     return editor_emails(directive)
+
+
+def event_watchers(notification: Notification, directive: Directive) -> list[str]:
+    """Return who may hear of what an event of ``directive`` did: the leads' editors, the oversight
+    reviewers and the staff, but not the person who did it. Each hears only if they asked
+    (``NotificationPreference``: these kinds are off unless chosen)."""
+    event = notification.event
+    actor_id = event.actor_id if event is not None else None
+    actor_emails = set(active_emails(get_user_model().objects.filter(pk=actor_id))) if actor_id else set()
+    staff = active_emails(get_user_model().objects.filter(is_staff=True))
+    everyone = {*editor_emails(directive), *reviewer_emails(), *staff}
+    return sorted(everyone - actor_emails)
 
 
 def extension_request_of(notification: Notification) -> ExtensionRequest | None:
@@ -80,7 +99,7 @@ def obsolete_reason(notification: Notification, directive: Directive) -> str | N
     says what is true then. A notice about an extension request holds whatever happens meanwhile
     (the decision's notice says what was decided).
     """
-    if notification.kind in EXTENSION_KINDS:
+    if notification.kind in EXTENSION_KINDS or notification.kind in EVENT_KINDS:
         return None
     if directive.status == Status.COMPLETED:
         return f"{directive.ref} was completed before the notice went out."
@@ -135,8 +154,28 @@ def thread_id(directive: Directive) -> str:
     return f"<orderctl.directive.{directive.pk}@{domain}>"
 
 
-def _item(notification: Notification, directive: Directive, now: dt.datetime) -> dict[str, Any]:
-    """Return what a message says of one notice."""
+def local_time(instant: dt.datetime, zone: str) -> str:
+    """Return ``instant`` as read in the time zone ``zone`` (an IANA name), the zone named:
+    "Monday, December 7, 2026, 9:05 AM CST (America/Chicago)"."""
+    local = instant.astimezone(ZoneInfo(zone))
+    hour = local.strftime("%I").lstrip("0")
+    return f"{local:%A, %B} {local.day}, {local.year}, {hour}:{local:%M %p %Z} ({zone})"
+
+
+def time_zone_of(address: str) -> str:
+    """Return the time zone the person with ``address`` chose (their notification settings), else Eastern."""
+    zone = (
+        NotificationPreference.objects.filter(user__email__iexact=address, user__is_active=True)
+        .order_by("user_id")
+        .values_list("time_zone", flat=True)
+        .first()
+    )
+    return zone or DEFAULT_TIME_ZONE
+
+
+def _item(notification: Notification, directive: Directive, now: dt.datetime, zone: str) -> dict[str, Any]:
+    """Return what a message says of one notice (times of events in ``zone``)."""
+    event = notification.event if notification.kind in EVENT_KINDS else None
     return {
         "notification": notification,
         "directive": directive,
@@ -147,6 +186,8 @@ def _item(notification: Notification, directive: Directive, now: dt.datetime) ->
         "days_overdue": directive.days_overdue(now),
         "url": directive_url(directive),
         "request": extension_request_of(notification) if notification.kind in EXTENSION_KINDS else None,
+        "event": event,
+        "when": local_time(event.created, zone) if event is not None else "",
     }
 
 
@@ -157,6 +198,9 @@ SECTIONS = (
     (Notification.Kind.ESCALATION, "Escalated to oversight: still open a week or more after the deadline"),
     (Notification.Kind.OVERDUE, "Overdue: the deadline passed unmet"),
     (Notification.Kind.REMINDER, "Due soon"),
+    (Notification.Kind.COMPLETED, "Completed"),
+    (Notification.Kind.STATUS_CHANGED, "Status changed"),
+    (Notification.Kind.REVIEW_RECORDED, "Reviews recorded"),
 )
 
 
@@ -174,20 +218,21 @@ class Rendered:
     directives: tuple[Directive, ...]
 
 
-def render(notifications: list[Notification]) -> tuple[str, str]:
+def render(notifications: list[Notification], zone: str = DEFAULT_TIME_ZONE) -> tuple[str, str]:
     """Return the subject and plain-text body of an email carrying ``notifications`` to one person."""
-    rendered = render_email(notifications)
+    rendered = render_email(notifications, zone)
     return rendered.subject, rendered.text
 
 
-def render_email(notifications: list[Notification]) -> Rendered:
+def render_email(notifications: list[Notification], zone: str = DEFAULT_TIME_ZONE) -> Rendered:
     """Return what an email carrying ``notifications`` to one person says, as plain text and HTML.
 
     One notice reads as it always did (its kind's own template); several are a digest, by kind. The
-    HTML part (``emails/notice.html``) lists the same notices, each with its link and deadline.
+    HTML part (``emails/notice.html``) lists the same notices, each with its link and deadline. The
+    times of events are printed in ``zone``, the recipient's (deadlines end at midnight Eastern).
     """
     now = timezone.now()
-    items = [_item(n, current_directive(n), now) for n in notifications]
+    items = [_item(n, current_directive(n), now, zone) for n in notifications]
     context: dict[str, Any] = {"site_url": settings.SITE_URL}
     if len(items) == 1:
         context |= items[0]
@@ -200,7 +245,16 @@ def render_email(notifications: list[Notification]) -> Rendered:
             for (kind, _), (_, rows), label in zip(
                 SECTIONS,
                 sections,
-                ("extension requested", "extension decided", "escalated", "overdue", "due soon"),
+                (
+                    "extension requested",
+                    "extension decided",
+                    "escalated",
+                    "overdue",
+                    "due soon",
+                    "completed",
+                    "status changed",
+                    "reviewed",
+                ),
                 strict=True,
             )
             if rows
@@ -228,7 +282,7 @@ def send_delivery(delivery: Delivery, notifications: list[Notification]) -> str:
 
     Any error of the backend propagates, for the dispatcher to read (``mail.read_answer``).
     """
-    rendered = render_email(notifications)
+    rendered = render_email(notifications, time_zone_of(delivery.recipient))
     headers = {
         "Message-ID": message_id(delivery),
         # RFC 3834: written by a program, so mail systems send no out-of-office or bounce replies to it.

@@ -43,6 +43,9 @@ EVENT_TYPES: dict[str, str] = {
     Notification.Kind.ESCALATION: "directive.escalated",
     Notification.Kind.EXTENSION_REQUESTED: "directive.extension_requested",
     Notification.Kind.EXTENSION_DECIDED: "directive.extension_decided",
+    Notification.Kind.STATUS_CHANGED: "directive.status_changed",
+    Notification.Kind.COMPLETED: "directive.completed",
+    Notification.Kind.REVIEW_RECORDED: "directive.review_recorded",
 }
 HEADLINES: dict[str, str] = {
     Notification.Kind.REMINDER: "Deadline approaching",
@@ -50,6 +53,9 @@ HEADLINES: dict[str, str] = {
     Notification.Kind.ESCALATION: "Escalated to oversight",
     Notification.Kind.EXTENSION_REQUESTED: "Extension requested",
     Notification.Kind.EXTENSION_DECIDED: "Extension request decided",
+    Notification.Kind.STATUS_CHANGED: "Status changed",
+    Notification.Kind.COMPLETED: "Completed",
+    Notification.Kind.REVIEW_RECORDED: "Review recorded",
 }
 
 

@@ -14,9 +14,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from agencies.access import SignedInRequest, member_agency_ids
 from agencies.models import Agency
-from directives.actions import calendars, preferences
-from directives.models import Delivery, Order
+from directives.actions import calendars, channels, preferences
+from directives.models import Delivery, FeedEntry, Order
 from directives.models.outreach import CalendarToken
+from directives.notices import notify
 from directives.publishing import oscal
 from directives.queries import request_now
 
@@ -68,18 +69,24 @@ def calendar_page(request: SignedInRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def notification_settings(request: SignedInRequest) -> HttpResponse:
-    """Choose immediate notices or a daily digest, and which kinds."""
+    """Choose, per kind of notice, email (now or in a daily digest), your own webhook and your feed;
+    and your time zone."""
     preference = preferences.preference_of(request.user)
+    hook = channels.personal_webhook(request.user)
     status = 200
     if request.method == "POST":
         form = NotificationPreferenceForm(request.POST)
         if form.is_valid():
             try:
-                preferences.set_notification_preference(
+                channels.set_notice_settings(
                     request.user,
                     actor=request.user,
                     mode=form.cleaned_data["mode"],
                     kinds=form.cleaned_data["kinds"],
+                    webhook_kinds=form.cleaned_data["webhook_kinds"],
+                    feed_kinds=form.cleaned_data["feed_kinds"],
+                    time_zone=form.cleaned_data["time_zone"].strip() or preference.time_zone,
+                    webhook_url=form.cleaned_data["webhook_url"],
                 )
             except ValidationError as error:
                 for field, problems in error.message_dict.items():
@@ -90,7 +97,16 @@ def notification_settings(request: SignedInRequest) -> HttpResponse:
                 return redirect("notification_settings")
         status = 400
     else:
-        form = NotificationPreferenceForm(initial={"mode": preference.mode, "kinds": preference.kinds})
+        form = NotificationPreferenceForm(
+            initial={
+                "mode": preference.mode,
+                "kinds": preference.kinds,
+                "webhook_kinds": preference.webhook_kinds,
+                "feed_kinds": preference.feed_kinds,
+                "time_zone": preference.time_zone,
+                "webhook_url": hook.url if hook else "",
+            }
+        )
     # The notices' own emails the mail server refused or never confirmed: their owner should know.
     undelivered = (
         list(Delivery.objects.undelivered_to(request.user.email, request_now(request))[:20])
@@ -100,10 +116,40 @@ def notification_settings(request: SignedInRequest) -> HttpResponse:
     context = {
         "form": form,
         "digest_hour": settings.DIGEST_HOUR_EASTERN,
+        "time_zone": preference.time_zone,
         "current": "notification_settings",
         "undelivered": undelivered,
+        "webhook": hook,
     }
-    return render(request, "directives/notification_settings.html", context, status=status)
+    response = render(request, "directives/notification_settings.html", context, status=status)
+    if hook is not None:
+        add_never_cache_headers(response)  # the page shows the webhook's signing secret
+    return response
+
+
+@login_required
+@require_safe
+def notices_feed(request: SignedInRequest) -> HttpResponse:
+    """List the notices you chose to have in your feed, newest first."""
+    entries = (
+        FeedEntry.objects.filter(user_id=request.user.pk)
+        .select_related("notification__directive__order", "notification__event__actor")
+        .order_by("-id")[:100]
+    )
+    zone = preferences.preference_of(request.user).time_zone
+    rows = [
+        {
+            "entry": entry,
+            "notification": entry.notification,
+            "directive": entry.notification.directive,
+            "when": notify.local_time(
+                entry.notification.event.created if entry.notification.event else entry.created, zone
+            ),
+        }
+        for entry in entries
+    ]
+    context = {"rows": rows, "current": "notices_feed", "time_zone": zone}
+    return render(request, "directives/notices_feed.html", context)
 
 
 @login_required

@@ -215,6 +215,32 @@ class NotificationPreferenceForm(UswdsForm):
         required=False,
         help_text="Leave all unchecked to get no notices by email.",
     )
+    webhook_kinds = forms.MultipleChoiceField(
+        label="Which notices to post to your webhook",
+        choices=Notification.Kind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    webhook_url = forms.CharField(
+        label="Your webhook's address",
+        required=False,
+        max_length=500,
+        help_text="An https:// address; each notice is posted to it signed (Standard Webhooks). Leave it "
+        "empty for none.",
+    )
+    feed_kinds = forms.MultipleChoiceField(
+        label="Which notices to list in your notices feed",
+        choices=Notification.Kind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    time_zone = forms.CharField(
+        label="Your time zone",
+        required=False,  # left empty: kept as it was (Eastern for a new preference)
+        max_length=64,
+        help_text="Its IANA name, such as America/New_York, America/Chicago or America/Los_Angeles: your "
+        "digest goes out at its hour there, and notices print their times in it.",
+    )
 
 
 class EvidenceForm(UswdsForm):

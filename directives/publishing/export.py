@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from directives.models import Directive, DirectiveQuerySet
+from directives.queries.public_status import public_status
 
 EXPORT_COLUMNS = (
     "ref",
@@ -50,7 +51,8 @@ def status_rows(directives: DirectiveQuerySet, now: dt.datetime) -> list[dict[st
                 "lead_agencies": [a.abbreviation for a in d.lead_agencies],
                 "original_due_on": _iso(d.original_due_on),
                 "due_on": _iso(d.due_on),
-                "status": d.status,
+                # A completion oversight disputed or found no evidence for is never "completed".
+                "status": public_status(d),
                 "is_overdue": d.is_overdue(now),
                 "days_overdue": d.days_overdue(now),
                 "completed_on": _iso(d.completed_on),

@@ -23,6 +23,7 @@ from django.db import models
 from directives import deadlines, history
 from directives.history import proof
 from directives.models import Directive, Order, Review, Status
+from directives.queries.public_status import DOUBTED_COMPLETION
 
 
 class Grade(models.TextChoices):
@@ -207,7 +208,7 @@ def build(order: Order, as_of: dt.date) -> Report:
                 title=directive.title,
                 leads=", ".join(a.abbreviation for a in directive.lead_agencies),
                 status=status,
-                status_label=STATUS_LABELS.get(status, status),
+                status_label=_label(status, review),
                 completed_on=completed_on,
                 due_on=due_on,
                 grade=GRADE_OF_STATUS.get(status, Grade.NOT_COMPLETE),
@@ -218,6 +219,14 @@ def build(order: Order, as_of: dt.date) -> Report:
             )
         )
     return report
+
+
+def _label(status: str, review: str) -> str:
+    """Return the words for ``status`` as of the date: a completion oversight doubted never reads
+    "Completed" (``public_status``); its grade stays the claim's, its basis says the review."""
+    if status == Status.COMPLETED and review in DOUBTED_COMPLETION:
+        return DOUBTED_COMPLETION[review][1]
+    return STATUS_LABELS.get(status, status)
 
 
 def _days_late(status: str, completed_on: str | None, due_on: str | None, as_of: dt.date) -> int | None:

@@ -34,6 +34,7 @@ from directives.models import (
     Order,
     Review,
     Status,
+    effective_due_on_expression,
     overdue_q,
 )
 from uswds.forms import DateInput, Select, UswdsBoundField
@@ -112,11 +113,12 @@ class BooleanChoiceFilter(filters.ChoiceFilter):
 
 
 def _overdue_since(now: dt.datetime) -> Case:
+    """Return the date the lateness counts from: a parent's from its earliest open part's due date."""
     today = deadlines.local_date(now)
     return Case(
-        When(due_on__isnull=True, then=Value(None)),
-        When(~OPEN | Q(due_on__gte=today), then=Value(today)),
-        default=F("due_on"),
+        When(effective_due__isnull=True, then=Value(None)),
+        When(~OPEN | Q(effective_due__gte=today), then=Value(today)),
+        default=F("effective_due"),
     )
 
 
@@ -139,7 +141,9 @@ class DirectiveOrdering(filters.OrderingFilter):
             descending = param.startswith("-")
             name = param.removeprefix("-")
             if name == "days_overdue":
-                qs = qs.annotate(overdue_since=_overdue_since(self.parent.now))
+                qs = qs.annotate(effective_due=effective_due_on_expression()).annotate(
+                    overdue_since=_overdue_since(self.parent.now)
+                )
                 # More days overdue means an earlier date, so the directions swap.
                 expression = F("overdue_since")
                 descending = not descending

@@ -7,7 +7,8 @@ from .environment import _secret_from_env_or_file, env_bool, env_int, env_second
 from .security import AUTHENTICATION_BACKENDS
 
 # --- Integrations (docs/integrations.md) ---------------------------------------------------------
-# Daily digests (for people who chose one) go out at this hour, Eastern Time, 0-23.
+# Daily digests (for people who chose one) go out at this hour, 0-23, in each person's time zone
+# (Eastern unless they chose another; the name is from when it was Eastern only).
 DIGEST_HOUR_EASTERN = env_int("DIGEST_HOUR_EASTERN", 7)
 if not 0 <= DIGEST_HOUR_EASTERN <= 23:
     raise ImproperlyConfigured("DIGEST_HOUR_EASTERN must be an hour from 0 to 23")

@@ -255,6 +255,28 @@ def test_it_orders_by_days_overdue(as_reviewer, directive, cisa_editor, admin_us
     assert completed["days_overdue"] == 0
 
 
+def test_days_overdue_orders_a_parent_by_its_open_parts_effective_deadlines(
+    as_reviewer, directive, cisa_editor, admin_user
+):
+    # 2(c)'s own deadline passed on Jul 2; its open parts were extended to Aug 1: it is not late.
+    for ref in ("2(c)(ii)", "2(c)(iii)"):
+        actions.extend_deadline(directive(ref), dt.date(2026, 8, 1), actor=admin_user, justification="OMB.")
+    actions.change_status(directive("2(c)(i)"), Status.COMPLETED, actor=cisa_editor)
+    with time_machine.travel(JULY_10_NOON, tick=False):
+        most = as_reviewer.get("/api/v1/directives/?ordering=-days_overdue").json()["results"]
+    days = [d["days_overdue"] for d in most]
+    assert next(d["days_overdue"] for d in most if d["ref"] == "2(c)") == 0
+    assert days == [*sorted(days[:-1], reverse=True), None]
+    late = [d["ref"] for d in most if d["days_overdue"] == 8]
+    assert "2(c)" not in late and late == refs_in_sequence(late)
+
+
+def refs_in_sequence(found: list[str]) -> list[str]:
+    """Return ``found`` in the order's own sequence (the tie-break after the ordering asked for)."""
+    sequence = ["2(a)", "2(b)", "2(c)", "2(c)(i)", "2(c)(ii)", "2(c)(iii)", "2(d)", "2(e)", "2(f)", "3"]
+    return sorted(found, key=sequence.index)
+
+
 def test_it_orders_by_ref_and_by_status_change(as_reviewer, directive, cisa_editor, treasury_editor):
     assert refs(as_reviewer.get("/api/v1/directives/?ordering=-ref"))[:3] == ["4", "3(b)", "3(a)"]
     with time_machine.travel(JUNE_28_NOON, tick=False):

@@ -23,13 +23,30 @@ def test_an_editor_makes_calendar_addresses_and_chooses_a_digest(
     check_page(page, "2-calendar-addresses")
 
     page.get_by_role("link", name="Notifications").click()
+    # Each channel has its own group of kinds: email, one's own webhook, one's notices feed.
+    emails = page.get_by_role("group", name="Which notices", exact=True)
+    feed = page.get_by_role("group", name="Which notices to list in your notices feed")
     page.get_by_text("One daily digest", exact=True).click()
-    page.get_by_text("Reminder before the deadline", exact=True).click()  # turn reminders off
+    emails.get_by_text("Reminder before the deadline", exact=True).click()  # turn reminders off
+    feed.get_by_text("Completed", exact=True).click()
+    page.get_by_label("Your time zone").fill("Mars/Olympus_Mons")
+    page.get_by_role("button", name="Save").click()
+    expect(
+        page.get_by_text("'Mars/Olympus_Mons' is not a time zone; give its IANA name").first
+    ).to_be_visible()
+    check_page(page, "3-notifications-bad-time-zone")
+    page.get_by_label("Your time zone").fill("America/Chicago")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Your notification settings are saved.")).to_be_visible()
     expect(page.get_by_label("One daily digest")).to_be_checked()
-    expect(page.get_by_label("Reminder before the deadline")).not_to_be_checked()
-    check_page(page, "3-notifications-saved")
+    expect(emails.get_by_label("Reminder before the deadline")).not_to_be_checked()
+    expect(feed.get_by_label("Completed", exact=True)).to_be_checked()
+    expect(page.get_by_label("Your time zone")).to_have_value("America/Chicago")
+    check_page(page, "4-notifications-saved")
+    page.get_by_role("link", name="your notices feed").click()
+    expect(page.get_by_role("heading", name="Your notices")).to_be_visible()
+    expect(page.get_by_text("times in America/Chicago")).to_be_visible()
+    check_page(page, "5-notices-feed")
 
 
 def test_the_public_sees_a_published_order_without_signing_in(

@@ -185,6 +185,7 @@ def test_export_history_writes_to_stdout_without_output(order):
 
 
 def test_it_refuses_a_database_that_is_not_empty(tmp_path, order, cisa_editor):
+    # cisa-editor's creation and membership: two access log entries.
     file = tmp_path / "backup.jsonl"
     command("export_history", "--output", str(file))
     before = everything()
@@ -192,7 +193,7 @@ def test_it_refuses_a_database_that_is_not_empty(tmp_path, order, cisa_editor):
         command("import_history", str(file))
     assert str(raised.value) == (
         "The database is not empty (it holds 15 agencies, 1 order, 13 directives, 13 events, "
-        "1 access log entry, 45 involvements); import_history restores only into an empty database. "
+        "2 access log entries, 45 involvements); import_history restores only into an empty database. "
         "Nothing was written."
     )
     assert everything() == before

@@ -22,8 +22,16 @@ def test_an_extension_request_owes_the_reviewers_notice_and_a_decision_the_reque
 
 
 def test_an_event_declared_with_no_notice_owes_none():
-    assert events.notices_of(events.update_recorded) == ()
+    assert events.notices_of(events.evidence_added) == ()
     assert events.notices_of(events.deadline_extended) == ()
+
+
+def test_a_status_change_owes_a_completion_or_status_notice_and_a_review_its_own():
+    assert events.notices_of(events.update_recorded) == ("status_changed", "completed")
+    assert events.status_notices("in_progress", "completed") == ("completed",)
+    assert events.status_notices("not_started", "in_progress") == ("status_changed",)
+    assert events.status_notices("in_progress", "in_progress") == ()
+    assert events.notices_of(events.review_recorded) == ("review_recorded",)
 
 
 def test_an_agency_update_is_named_by_what_it_changes(directive, today):

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
 from directives import actions
-from directives.models import Delivery, DirectiveEvent, EvidenceFile, Notification
+from directives.models import Delivery, DirectiveEvent, EvidenceFile, FeedEntry, Notification
 from directives.models.outreach import WebhookDelivery
 
 pytestmark = pytest.mark.postgres
@@ -101,7 +101,8 @@ def test_truncate_works_for_the_test_runners_flush_only_when_the_session_asks(or
         carried = Delivery.notifications.through._meta.db_table
         webhooks = WebhookDelivery._meta.db_table  # refers to the notices too
         evidence = EvidenceFile._meta.db_table  # refers to the events
-        run(f"TRUNCATE {carried}, {webhooks}, {Notification._meta.db_table}, {evidence}, {EVENTS}")
+        feeds = FeedEntry._meta.db_table  # refers to the notices
+        run(f"TRUNCATE {carried}, {webhooks}, {feeds}, {Notification._meta.db_table}, {evidence}, {EVENTS}")
         assert DirectiveEvent.objects.count() == 0
         transaction.set_rollback(True)
     assert DirectiveEvent.objects.count() == 13

@@ -198,9 +198,13 @@ def test_a_notice_that_stopped_being_true_is_cancelled_not_sent(directive, cisa_
         )
     Notification.objects.exclude(directive__ref__in=["2(c)(ii)", "2(c)(iii)"]).delete()
     report = dispatch(JULY_2_ENDS)
-    assert len(report.cancelled) == 2
+    # The two overdue notices, and the notice of the completion, which nobody asked for.
+    assert len(report.cancelled) == 3
     assert mail.outbox == []
-    states = dict(Notification.objects.values_list("directive__ref", "last_error"))
+    assert Notification.objects.get(kind="completed").last_error == (
+        "Nobody it goes to asked for notices of this kind (completed)."
+    )
+    states = dict(Notification.objects.filter(kind="overdue").values_list("directive__ref", "last_error"))
     assert states["2(c)(ii)"] == "2(c)(ii) was completed before the notice went out."
     assert states["2(c)(iii)"] == "The deadline of 2(c)(iii) moved from 2026-07-02 to 2026-08-01."
 
@@ -279,10 +283,10 @@ def test_a_notice_that_stops_being_true_before_its_email_is_left_out_of_it(direc
     [email] = mail.outbox
     assert "sec. 2(c)(i):" in email.body and "sec. 2(c)(iii):" in email.body
     assert "sec. 2(c)(ii)" not in email.body
-    assert report.cancelled == [Notification.objects.get(directive__ref="2(c)(ii)").pk]
-    states = dict(
-        Notification.objects.filter(directive__ref__startswith="2(c)").values_list("directive__ref", "state")
-    )
+    overdue = Notification.objects.filter(kind="overdue")
+    completed = Notification.objects.get(kind="completed")  # asked for by nobody: cancelled too
+    assert sorted(report.cancelled) == sorted([overdue.get(directive__ref="2(c)(ii)").pk, completed.pk])
+    states = dict(overdue.filter(directive__ref__startswith="2(c)").values_list("directive__ref", "state"))
     assert states == {"2(c)(i)": "sent", "2(c)(ii)": "cancelled", "2(c)(iii)": "sent"}
 
 

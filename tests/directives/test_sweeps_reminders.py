@@ -83,7 +83,7 @@ def test_a_cancelled_reminder_leaves_no_claim_of_sending(order, directive, mailo
     with time_machine.travel(SEVEN_DAYS_BEFORE + MINUTE, tick=False):
         actions.change_status(directive("2(a)"), "completed", actor=None)
         report = actions.dispatch_notifications()
-    notice = Notification.objects.get(directive__ref="2(a)")
+    notice = Notification.objects.get(directive__ref="2(a)", kind=Notification.Kind.REMINDER)
     assert notice.id in report.cancelled and notice.state == Notification.State.CANCELLED
     assert not DirectiveEvent.objects.filter(
         directive__ref="2(a)", kind=DirectiveEvent.Kind.REMINDER_SENT
