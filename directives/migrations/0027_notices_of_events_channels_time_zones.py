@@ -10,7 +10,7 @@ import directives.models.outreach
 class Migration(migrations.Migration):
     dependencies = [
         ("agencies", "0005_sign_on_links"),
-        ("directives", "0025_directive_sequence_index"),
+        ("directives", "0026_event_completion_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
