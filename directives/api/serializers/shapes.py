@@ -8,11 +8,12 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Agency
-from directives.models import Directive, EvidenceFile
+from directives.models import Directive, EvidenceFile, Order
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -96,9 +97,9 @@ def _now(context: dict[str, Any]) -> dt.datetime:
 # Columns a list's query may annotate onto each directive instead of loading its order, parent and series
 # as model instances: the annotation's name -> the related column it reads.
 RELATIVE_REFS = {
-    "api_order_number": "order__number",
-    "api_parent_ref": "parent__ref",
-    "api_series_ref": "series__ref",
+    "api_order_number": Subquery(Order.objects.filter(pk=OuterRef("order_id")).values("number")[:1]),
+    "api_parent_ref": Subquery(Directive.objects.filter(pk=OuterRef("parent_id")).values("ref")[:1]),
+    "api_series_ref": Subquery(Directive.objects.filter(pk=OuterRef("series_id")).values("ref")[:1]),
 }
 
 
