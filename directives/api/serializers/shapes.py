@@ -95,7 +95,8 @@ def _now(context: dict[str, Any]) -> dt.datetime:
 
 
 # Columns a list's query may annotate onto each directive instead of loading its order, parent and series
-# as model instances: the annotation's name -> the related column it reads.
+# as model instances: the annotation's name -> the subquery that reads the related column (a
+# subquery, not a join: a COUNT(*) or an id query that does not select it leaves it out).
 RELATIVE_REFS = {
     "api_order_number": Subquery(Order.objects.filter(pk=OuterRef("order_id")).values("number")[:1]),
     "api_parent_ref": Subquery(Directive.objects.filter(pk=OuterRef("parent_id")).values("ref")[:1]),
