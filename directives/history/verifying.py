@@ -14,7 +14,16 @@ from django.db.models.sql import Query
 from ledger import keys
 from ledger.chain import GENESIS, SignedAppends
 
-from .canonical import DATE_KEYS, Record, chain_name, digest, instant, record_text
+from .canonical import (
+    CONTENT_KEYS,
+    DATE_KEYS,
+    SIGNATURE_KEYS,
+    Record,
+    chain_name,
+    digest,
+    instant,
+    record_text,
+)
 
 
 class Mismatch(models.TextChoices):
@@ -43,6 +52,10 @@ class ChainError:
             f"event {self.event_id} (EO {self.order}, seq {self.seq}, directive {self.directive}, "
             f"kind {self.kind}, created {self.created}): {self.mismatch.label}: {self.detail}"
         )
+
+
+# A stored event's record: its keys in this order (the export's event line).
+RECORD_KEYS = (*CONTENT_KEYS, "id", "hash", *SIGNATURE_KEYS)
 
 
 def _fast_digest(record: Record) -> str:
@@ -190,10 +203,12 @@ def stored_events(order_number: int | None = None) -> Iterator[Stored]:
     refs = {
         pk: (ref, orders[order_id]) for pk, ref, order_id in directives.values_list("id", "ref", "order_id")
     }
+    # The columns in the record's own key order (RECORD_KEYS), so a row becomes its record in one
+    # dict(zip(...)); the order's id and the directive's id are then swapped for the number and the ref.
     fields = (
-        "id", "order_id", "seq", "directive_id", "kind", "old_status", "new_status", "note",
-        "evidence_url", *DATE_KEYS, "actor_id", "agency_id", "created", "prev_hash", "hash",
-        "signed_from", "key_id", "signature",
+        "order_id", "directive_id", "kind", "old_status", "new_status", "note", "evidence_url", *DATE_KEYS,
+        "actor_id", "agency_id", "created", "seq", "prev_hash", "id", "hash", "signed_from", "key_id",
+        "signature",
     )  # fmt: skip
     missing = ("?", None)
     if connection.vendor == "postgresql":
@@ -201,44 +216,23 @@ def stored_events(order_number: int | None = None) -> Iterator[Stored]:
     else:
         rows = (
             (
-                *row[:9],
-                *(d and d.isoformat() for d in row[9:14]),
-                row[14],
-                row[15],
-                instant(row[16]),
-                *row[17:],
+                *row[:7],
+                *(d and d.isoformat() for d in row[7:12]),
+                row[12],
+                row[13],
+                instant(row[14]),
+                *row[15:],
             )
             for row in events.order_by("order_id", "seq").values_list(*fields).iterator(chunk_size=5000)
         )
+    keys, get_order, get_ref, new = RECORD_KEYS, orders.get, refs.get, tuple.__new__
     for row in rows:
-        (pk, order_id, seq, directive_id, kind, old_status, new_status, note, evidence_url, c, of, nf, od,
-         nd, actor, agency, created, prev_hash, event_hash, signed_from, key_id, signature) = row  # fmt: skip
-        ref, directive_order = refs.get(directive_id, missing)
-        record: dict[str, Any] = {
-            "order": orders.get(order_id),
-            "directive": ref,
-            "kind": kind,
-            "old_status": old_status,
-            "new_status": new_status,
-            "note": note,
-            "evidence_url": evidence_url,
-            "completed_on": c,
-            "old_forecast_on": of,
-            "new_forecast_on": nf,
-            "old_due_on": od,
-            "new_due_on": nd,
-            "actor": actor,
-            "agency": agency,
-            "created": created,
-            "seq": seq,
-            "prev_hash": prev_hash,
-            "id": pk,
-            "hash": event_hash,
-            "signed_from": signed_from,
-            "key_id": key_id,
-            "signature": signature,
-        }
-        yield Stored(record, directive_id, directive_order)
+        record: dict[str, Any] = dict(zip(keys, row, strict=True))
+        directive_id = record["directive"]
+        record["directive"], directive_order = get_ref(directive_id, missing)
+        record["order"] = get_order(record["order"])
+        # tuple.__new__ directly: the named tuple's own __new__ is one more Python call per event.
+        yield new(Stored, (record, directive_id, directive_order))
 
 
 def _pg_rows(ids_query: Query | None) -> Iterator[tuple[Any, ...]]:
@@ -257,8 +251,8 @@ def _pg_rows(ids_query: Query | None) -> Iterator[tuple[Any, ...]]:
         subquery, params = ids_query.sql_with_params()
         where = f"WHERE {qn('id')} IN ({subquery})"
     sql = (
-        f"SELECT id, order_id, seq, directive_id, kind, old_status, new_status, note, evidence_url, {days}, "  # noqa: S608
-        f"actor_id, agency_id, {created}, prev_hash, hash, signed_from, key_id, signature "
+        f"SELECT order_id, directive_id, kind, old_status, new_status, note, evidence_url, {days}, "  # noqa: S608
+        f"actor_id, agency_id, {created}, seq, prev_hash, id, hash, signed_from, key_id, signature "
         f"FROM {qn(DirectiveEvent._meta.db_table)} {where} ORDER BY order_id, seq"
     )
     with connection.chunked_cursor() as cursor:

@@ -20,6 +20,7 @@ from rest_framework import serializers
 
 from directives import actions
 from directives.api.serializers import DirectiveSerializer, EvidenceSerializer, UpcomingDeadlineSerializer
+from directives.api.views import DirectiveViewSet
 from directives.models import Directive, Status
 from tests.directives.rule_orders import AT_B, ORDER_A, ORDER_B, load
 from tests.evidence import samples
@@ -105,4 +106,18 @@ def test_a_list_of_directives_is_the_directives_one_by_one(every_shape):
     listed: Any = DirectiveSerializer(directives, many=True, context=context).data  # a list, many=True
     assert listed == [
         serializers.Serializer.to_representation(DirectiveSerializer(context=context), d) for d in directives
+    ]
+
+
+def test_the_lists_rows_without_their_relatives_loaded_are_the_same_directives(every_shape):
+    # The list's query reads the order's number and the parent's and series' refs as columns of the row
+    # instead of loading them as model instances; the answer is DRF's for the fully loaded directive.
+    listed = list(DirectiveViewSet().get_queryset().order_by("pk"))
+    loaded = list(Directive.objects.with_agencies().order_by("pk"))
+    assert [d.pk for d in listed] == [d.pk for d in loaded]
+    assert not any(d._state.fields_cache.keys() & {"order", "parent", "series"} for d in listed)
+    context = _context(SEPTEMBER_1)
+    built: Any = DirectiveSerializer(listed, many=True, context=context).data  # a list, many=True
+    assert built == [
+        serializers.Serializer.to_representation(DirectiveSerializer(context=context), d) for d in loaded
     ]

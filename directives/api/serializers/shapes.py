@@ -8,11 +8,12 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Agency
-from directives.models import Directive, EvidenceFile
+from directives.models import Directive, EvidenceFile, Order
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -93,19 +94,56 @@ def _now(context: dict[str, Any]) -> dt.datetime:
     return now
 
 
+# Columns a list's query may annotate onto each directive instead of loading its order, parent and series
+# as model instances: the annotation's name -> the subquery that reads the related column (a
+# subquery, not a join: a COUNT(*) or an id query that does not select it leaves it out).
+RELATIVE_REFS = {
+    "api_order_number": Subquery(Order.objects.filter(pk=OuterRef("order_id")).values("number")[:1]),
+    "api_parent_ref": Subquery(Directive.objects.filter(pk=OuterRef("parent_id")).values("ref")[:1]),
+    "api_series_ref": Subquery(Directive.objects.filter(pk=OuterRef("series_id")).values("ref")[:1]),
+}
+
+
+def order_number(directive: Directive) -> int:
+    """Return the number of the directive's order, from the row's annotation when the query made one."""
+    row = directive.__dict__
+    if "api_order_number" in row:  # not row.get(...): the default would load the order
+        number: int = row["api_order_number"]
+        return number
+    return directive.order.number
+
+
+def parent_ref(directive: Directive) -> str | None:
+    """Return the ref of the directive's parent, or None; from the row's annotation when there is one."""
+    row = directive.__dict__
+    if "api_parent_ref" in row:
+        ref: str | None = row["api_parent_ref"]
+        return ref
+    return None if directive.parent is None else directive.parent.ref
+
+
+def series_ref(directive: Directive) -> str | None:
+    """Return the ref of the directive's series, or None; from the row's annotation when there is one."""
+    row = directive.__dict__
+    if "api_series_ref" in row:
+        ref: str | None = row["api_series_ref"]
+        return ref
+    return None if directive.series is None else directive.series.ref
+
+
 Shape = Callable[[Directive, dict[str, Any]], Any]
 
 # Each field of DirectiveSerializer.Meta.fields: the directive and the serializer's context -> its value.
 DIRECTIVE_FIELDS: dict[str, Shape] = {
     "id": lambda d, c: d.pk,
     "url": lambda d, c: directive_url(c, d),
-    "order": lambda d, c: d.order.number,
+    "order": lambda d, c: order_number(d),
     "ref": lambda d, c: d.ref,
     "title": lambda d, c: d.title,
     "summary": lambda d, c: d.summary,
-    "parent": lambda d, c: None if d.parent is None else d.parent.ref,
+    "parent": lambda d, c: parent_ref(d),
     "children": lambda d, c: [part.ref for part in d.parts],
-    "series": lambda d, c: None if d.series is None else d.series.ref,
+    "series": lambda d, c: series_ref(d),
     "occurrence": lambda d, c: d.occurrence,
     "lead_agencies": lambda d, c: agency_refs(d.lead_agencies),
     "consulted_agencies": lambda d, c: agency_refs(d.consulted_agencies),
