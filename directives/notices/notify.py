@@ -155,11 +155,11 @@ def thread_id(directive: Directive) -> str:
 
 
 def local_time(instant: dt.datetime, zone: str) -> str:
-    """Return ``instant`` as read in the time zone ``zone`` (an IANA name), the zone named:
-    "Monday, December 7, 2026, 9:05 AM CST (America/Chicago)"."""
+    """Return ``instant`` as read in the time zone ``zone`` (an IANA name), in the pages' one format
+    (``DATETIME_FORMAT``, orderctl/formats), the zone named: "Mon 2026-12-07 09:05 CST (America/Chicago)".
+    """
     local = instant.astimezone(ZoneInfo(zone))
-    hour = local.strftime("%I").lstrip("0")
-    return f"{local:%A, %B} {local.day}, {local.year}, {hour}:{local:%M %p %Z} ({zone})"
+    return f"{local:%a %Y-%m-%d %H:%M %Z} ({zone})"
 
 
 def time_zone_of(address: str) -> str:

@@ -92,12 +92,12 @@ def test_the_digest_prints_the_times_of_events_in_the_persons_zone(settings, ord
     with at(utc(2026, 7, 3, 14, 0)):
         actions.dispatch_notifications()
     [email] = mail.outbox
-    assert "Friday, July 3, 2026, 5:30 AM PDT (America/Los_Angeles)" in email.body
-    assert "Friday, July 3, 2026, 5:45 AM PDT (America/Los_Angeles)" in email.body
+    assert "Fri 2026-07-03 05:30 PDT (America/Los_Angeles)" in email.body
+    assert "Fri 2026-07-03 05:45 PDT (America/Los_Angeles)" in email.body
     assert "EDT" not in email.body and "UTC" not in email.body
     assert isinstance(email, EmailMultiAlternatives)
     html = str(email.alternatives[0][0])
-    assert "5:45 AM PDT (America/Los_Angeles)" in html
+    assert "05:45 PDT (America/Los_Angeles)" in html
 
 
 @pytest.mark.parametrize("zone", ["Mars/Olympus_Mons", "EST5EDT ", "", "posixrules/../UTC", "a" * 65])

@@ -57,9 +57,9 @@ def test_a_notice_has_a_plain_text_and_an_html_part_with_the_link_and_deadline(
     link = f"https://orderctl.example.gov/directives/{d.pk}/"
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
-    assert link in text and "Thursday, July 2, 2026" in text
+    assert link in text and "Thu 2026-07-02" in text
     assert f'<a href="{link}"' in html
-    assert '<time datetime="2026-07-02">Thursday, July 2, 2026</time>' in html
+    assert '<time datetime="2026-07-02">Thu 2026-07-02</time>' in html
     assert '<html lang="en">' in html
     assert "<h2" in html and "sec. 2(c)(ii)" in html
 

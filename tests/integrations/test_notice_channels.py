@@ -106,7 +106,7 @@ def test_an_extension_decision_reaches_its_requester_on_each_channel_they_chose(
         dispatched()
     assert ExtensionRequest.objects.get().state == "approved"
     assert [m.subject for m in mail.outbox if m.to == ["cisa-editor@example.com"]] == [
-        "Extension approved: EO 14409 sec. 2(c)(iii) to Tuesday, September 1, 2026"
+        "Extension approved: EO 14409 sec. 2(c)(iii) to Tue 2026-09-01"
     ]
     assert [r.json["type"] for r in receiver.received] == ["directive.extension_decided"]
     assert [e.notification.kind for e in FeedEntry.objects.filter(user=cisa_editor)] == ["extension_decided"]
@@ -131,7 +131,7 @@ def test_the_feed_page_lists_ones_notices_in_ones_time_zone(client, directive, c
     page = client.get("/account/notices/").content.decode()
     assert "EO 14409 sec. 2(c)(ii)" in page
     # 16:00 UTC is 09:00 in Los Angeles (PDT) that day.
-    assert "Friday, July 10, 2026, 9:00 AM PDT (America/Los_Angeles)" in page
+    assert "Fri 2026-07-10 09:00 PDT (America/Los_Angeles)" in page
     client.force_login(cisa_editor)
     assert "2(c)(ii)" not in client.get("/account/notices/").content.decode()
 
