@@ -6,6 +6,7 @@ The actor resolver (``actors``) reads both, so "the Board" or "the Task Force" r
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from agencies.catalog import normalize
@@ -101,19 +102,42 @@ _LEAD_AGENCY = re.compile(
 
 
 # A list of offices the order names as a group for itself: "The Secretary of State, the Secretary of the
-# Treasury, ..., and the Director of OPM (agency heads) shall".
-_NAMED_LIST = re.compile(
-    r"(?P<list>\b[Tt]he\s+[A-Z](?:[^()\n;:.]|\.(?!\s)){10,3000}?,(?:[^()\n;:.]|\.(?!\s)){3,3000}?)\s+"
-    r"\((?:the\s+)?[\u201c\"]?(?P<short>[a-z][a-z -]{0,30}(?:agenc(?:y|ies)|heads|officials|members))"
+# Treasury, ..., and the Director of OPM (agency heads) shall". Found from its name in parentheses back to
+# the list's first "The": one regular expression running forward from every "The" with two open-ended
+# runs tried against each other took minutes on a pasted text of 100,000 characters (quadratic).
+_GROUP_NAME = re.compile(
+    r"\s+\((?:the\s+)?[\u201c\"]?(?P<short>[a-z][a-z -]{0,30}(?:agenc(?:y|ies)|heads|officials|members))"
     r"[\u201d\"]?\)"
 )
+_LIST_START = re.compile(r"\b[Tt]he\s+[A-Z]")
+# What a list never runs across: a parenthesis, a line break, a semicolon or colon, a full stop.
+_LIST_BREAK = re.compile(r"[()\n;:]|\.(?=\s)")
+_LIST_MAX = 3000  # characters on each side of the list's first comma
 
 
 def named_lists(text: str) -> dict[str, str]:
-    """Return the groups of offices an order names for itself, by the name it gives them ("agency heads")."""
+    """Return the groups of offices an order names for itself, by the name it gives them ("agency heads").
+
+    A list is "The"/"the" and a capital, at least 10 characters, a comma, at least 3 more, then the name
+    in parentheses, with no break (``_LIST_BREAK``) in it; the earliest such "The" wins. One pass over
+    the text: each name looks back only to the break before it.
+    """
+    breaks = [m.start() for m in _LIST_BREAK.finditer(text)]
+    commas = [i for i, char in enumerate(text) if char == ","]
     found: dict[str, str] = {}
-    for m in _NAMED_LIST.finditer(text):
-        found.setdefault(normalize(m.group("short")), re.sub(r"\s+", " ", m.group("list")).strip())
+    for m in _GROUP_NAME.finditer(text):
+        end = m.start()
+        last_break = bisect.bisect_left(breaks, end) - 1
+        region = max(breaks[last_break] + 1 if last_break >= 0 else 0, end - 2 * _LIST_MAX - 40)
+        for start in _LIST_START.finditer(text, region, end):
+            body = start.end()  # after "The" and the capital
+            # A comma with 10 to 3,000 characters before it (after the capital), 3 to 3,000 after it.
+            first, last = max(body + 10, end - 1 - _LIST_MAX), min(body + _LIST_MAX, end - 4)
+            at = bisect.bisect_left(commas, first)
+            if at < len(commas) and commas[at] <= last:
+                listed = text[start.start() : end]
+                found.setdefault(normalize(m.group("short")), re.sub(r"\s+", " ", listed).strip())
+                break
     return found
 
 
