@@ -56,10 +56,12 @@ def record_update(
     if access is not None and access.user != actor:
         raise ValueError("access must be the actor's own")
     rights = access if access is not None or actor is None else Access.of(actor)
-    now = timezone.now()
     asked = _Asked(status, note.strip(), evidence_url.strip(), completed_on, forecast_on)
     with transaction.atomic():
         current = lock_with_ancestors(directive) if status is not None else lock(directive)
+        # The clock is read once the directive is ours: a writer that waited for it changes it after the
+        # one it waited for, so its status_changed_at (and its event's time) is never the earlier.
+        now = timezone.now()
         if expected_version is not None and expected_version != version_of(current):
             raise StaleVersion(current)
         if rights is not None:
