@@ -10,17 +10,13 @@ export DEBUG ?= true
 .PHONY: reset-demo install run migrate test test-future smoke lint k8s-validate lock lock-check security format bench fuzz load clean eval-import
 
 # Python packages exactly as the lock file pins them, hashes checked (pyproject.toml holds the ranges;
-# `make lock` resolves them into requirements/*.txt). pip installs uv first, at the lock file's own pin
-# and hashes, then uv installs the rest: the same packages, hashes checked, in about a quarter of pip's
-# time (CI installs on every run). The image installs requirements/runtime.txt with pip, at the same
-# versions.
-UV_PIN := $(VENV)/uv-requirement.txt
-$(VENV)/.installed: requirements/dev.txt
+# `make lock` resolves them into requirements/*.txt). pip installs uv first, from requirements/uv.txt
+# (dev.txt's pin, hashes checked), then uv installs the rest: the same packages, hashes checked, in about
+# a quarter of pip's time (CI installs on every run). The image does the same with requirements/runtime.txt.
+$(VENV)/.installed: requirements/dev.txt requirements/uv.txt
 	@$(PYTHON) -c 'import sys; sys.exit("orderctl needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
-	awk '/^uv==/ { keep = 1 } keep { print; if ($$0 !~ /\\$$/) exit }' requirements/dev.txt > $(UV_PIN)
-	grep -q '^uv==' $(UV_PIN) || { echo "requirements/dev.txt pins no uv" >&2; exit 1; }
-	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r $(UV_PIN)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements/uv.txt
 	$(VENV)/bin/uv pip install --quiet --python $(PY) --require-hashes -r requirements/dev.txt
 	touch $@
 

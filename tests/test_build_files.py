@@ -79,6 +79,13 @@ def test_the_load_test_packages_keep_the_versions_ci_tests():
     assert not differ, f"dev.txt -> load.txt versions differ (run `make lock`): {differ}"
 
 
+def test_the_uv_that_installs_is_the_one_ci_tests():
+    # pip installs uv from uv.txt first (make install, the image); it is dev.txt's uv, and only that.
+    uv = pins("uv.txt")
+    assert list(uv) == ["uv"], f"requirements/uv.txt pins {sorted(uv)}, not uv alone"
+    assert uv["uv"] == pins("dev.txt")["uv"], "uv.txt's uv is not dev.txt's (run `make lock`)"
+
+
 def test_celery_keeps_python_dateutil_2():
     assert pins("runtime.txt")["python-dateutil"].startswith("2.")
 
