@@ -270,6 +270,29 @@ def and_list(command: str) -> list[str]:
     return [*parts, current.strip()]
 
 
+def run_flags(instruction: Instruction) -> tuple[dict[str, Path], str]:
+    """Return a RUN's cache mounts (target -> this machine's folder for it) and the command after them.
+
+    BuildKit's ``--mount=type=cache,target=/root/...`` keeps a folder of the builder's between builds,
+    outside the image. Here this machine builds, as its own user rather than root: the folder is the
+    same path under its home (``/root/.cache/uv`` -> ``~/.cache/uv``, which the tool finds there since
+    HOME passes through; for uv it is the cache `make install` fills). Other flags are not understood.
+    """
+    rest = instruction.args.strip()
+    mounts: dict[str, Path] = {}
+    while rest.startswith("--"):
+        flag, _, rest = rest.partition(" ")
+        rest = rest.lstrip()
+        options = dict(part.partition("=")[::2] for part in flag.removeprefix("--mount=").split(","))
+        target = options.get("target") or options.get("dst") or options.get("destination", "")
+        cache = flag.startswith("--mount=") and options.get("type") == "cache"
+        if not (cache and target.startswith("/root/")):
+            understood = "--mount=type=cache under /root only"
+            raise NotImplementedError(f"{instruction}: the smoke test understands {understood}")
+        mounts[target] = Path(os.environ["HOME"]) / target.removeprefix("/root/")
+    return mounts, rest
+
+
 def _copy(source: Path, target: Path) -> None:
     if source.is_dir():
         shutil.copytree(source, target, symlinks=True, dirs_exist_ok=True)
@@ -341,8 +364,12 @@ def build(workdir: Path, *, dockerfile: Path = ROOT / "Dockerfile", log=print) -
                 if not _copy_instruction(instruction, folder, files, named):
                     left_to_docker.append(f"{instruction} (from another image: this machine's own)")
             elif keyword == "RUN":
+                mounts, args = run_flags(instruction)
                 if args.startswith("["):
                     raise NotImplementedError(f"{instruction}: write RUN in shell form")
+                for target, here in mounts.items():
+                    here.mkdir(parents=True, exist_ok=True)
+                    left_to_docker.append(f"{instruction.line}: RUN --mount cache {target}: {here}")
                 parts = and_list(args)
                 system = [part for part in parts if part.split()[0] in SYSTEM_COMMANDS]
                 if system:

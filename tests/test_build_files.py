@@ -13,6 +13,7 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
 from django.conf import settings
 
@@ -124,6 +125,22 @@ def test_the_build_context_leaves_out_what_dockerignore_lists():
     assert "requirements/runtime.txt" in files
     assert "scripts/build-static" in files
     assert not [f for f in files if f.startswith(("tests/", "docs/", "bench/", ".git/"))]
+
+
+def test_a_cache_mount_is_the_same_folder_under_this_machines_home(monkeypatch, tmp_path):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    run = image_steps.Instruction("RUN", "--mount=type=cache,target=/root/.cache/uv  uv pip install x", 1)
+    assert image_steps.run_flags(run) == ({"/root/.cache/uv": tmp_path / ".cache" / "uv"}, "uv pip install x")
+    assert image_steps.run_flags(image_steps.Instruction("RUN", "pip install x", 2)) == ({}, "pip install x")
+
+
+@pytest.mark.parametrize(
+    "flags",
+    ["--mount=type=secret,id=token", "--mount=type=cache,target=/var/cache/apt", "--network=none"],
+)
+def test_a_run_flag_the_smoke_test_cannot_carry_out_is_refused(flags):
+    with pytest.raises(NotImplementedError, match="--mount=type=cache under /root only"):
+        image_steps.run_flags(image_steps.Instruction("RUN", f"{flags} make", 3))
 
 
 def test_a_dockerignore_pattern_matches_as_docker_matches_it():
