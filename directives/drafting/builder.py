@@ -412,7 +412,7 @@ class Builder:
 
     # --- text inserted into other orders --------------------------------------------------------------------
     def _insertion(self, insertion: Insertion) -> list[Drafted]:
-        amended = self.other_orders.amended_order(insertion.clause)
+        amended = self.other_orders.inserted_into(insertion.clause)
         clause_text = node_text(insertion.clause, self.texts)
         if amended is None:
             self.flags.append(

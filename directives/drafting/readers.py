@@ -100,6 +100,7 @@ def read_fr_markdown(text: str) -> Document:
                 # A marker in inline HTML or emphasis ("<u>(i)</u>", "*(i)*", "\\(i\\)") opens one too.
                 plain = INLINE_TAG.sub("", following).replace("\\", "")
                 plain = re.sub(r"^[*_]{1,3}(\([^()\s]{1,6}\))[*_]{1,3}", r"\1", plain)
+                plain = plain.lstrip('\u201c"')  # inserted text: "“(b) Membership."
                 if title_lines and MARKER_START.match(plain):
                     break
                 title_lines.append(following)

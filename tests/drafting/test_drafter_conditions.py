@@ -1,0 +1,55 @@
+"""Duties whose wording leaves something to the text around them: who "it" is, what a start date dates, what
+an amending clause adds to another order, a heading a converter broke."""
+
+import datetime as dt
+
+from directives import deadlines
+from directives.drafting import draft
+from tests.drafting.test_drafter import by_ref
+
+D = deadlines
+HEADER = """Executive Order 99021 of March 3, 2026
+
+By the authority vested in me as President, it is hereby ordered:
+
+"""
+
+
+def test_text_added_to_a_named_section_of_another_order_is_that_order_s_under_that_section():
+    d = draft(
+        HEADER
+        + """Sec. 7. Amendments. (a) Section 4-201 of Executive Order 99001, as amended by section 3 of
+Executive Order 99002, is further amended by adding the following at the end:
+
+\u201c(f) Reports. The Secretary of Transportation shall, no later than June 30, 2027, publish a report.
+
+(g) Data. The Secretary of Transportation shall publish the data the report uses.\u201d
+
+(b) Section 4-202(b) of Executive Order 99001 is amended to read as follows:
+
+\u201c(b) Review. The Attorney General shall review the program by December 31, 2026.\u201d
+"""
+    )
+
+    amends = {(a.order, a.directive): a for a in d.amends}
+    assert amends[(99001, "4-201(f)")].rule == D.OnDate(dt.date(2027, 6, 30))
+    assert amends[(99001, "4-201(f)")].leads == ("DOT",)
+    assert amends[(99001, "4-202(b)")].rule == D.OnDate(dt.date(2026, 12, 31))
+    assert "7(a)" not in by_ref(d) or by_ref(d)["7(a)"].rule == D.NoDeadline()
+
+
+def test_a_quotation_of_several_paragraphs_opens_each_and_closes_only_the_last():
+    d = draft(
+        HEADER
+        + """Sec. 2. Amendment. Section 1-101 of Executive Order 99001 is hereby amended to read as follows:
+\u201c(a) There is established the Testing Council.
+\u201c(b) The Testing Council shall meet quarterly.\u201d
+
+Sec. 3. Reports. (a) Within 90 days of the date of this order, the Secretary of Labor shall report to the
+President.
+"""
+    )
+
+    got = by_ref(d)
+    assert got["3(a)"].due_on == dt.date(2026, 6, 1)  # after the quotation: this order's own text
+    assert [a.directive for a in d.amends] == ["1-101(b)"]
