@@ -53,3 +53,39 @@ President.
     got = by_ref(d)
     assert got["3(a)"].due_on == dt.date(2026, 6, 1)  # after the quotation: this order's own text
     assert [a.directive for a in d.amends] == ["1-101(b)"]
+
+
+def test_a_title_s_last_word_on_a_bold_line_of_its_own_is_the_title_s():
+    text = """# Executive Order 99101: Commuting
+
+## Summary
+
+**Date:** May 4, 2026
+
+**Document Details:**
+- Executive Order Number: 99101
+
+---
+
+## Executive Order 99101
+
+### Authority
+
+By the authority vested in me as President, it is hereby ordered:
+### Section 2. Agencies in the Capital
+
+**Area**
+
+Federal agencies in the National Capital Region shall adopt a transit program by no later than October 1,
+2026.
+
+### Section 3. Judicial
+
+**Review**
+
+This order is not intended to create any right.
+"""
+    got = by_ref(draft(text, filename="order.fr.md"))
+
+    assert got["2"].leads == ("NCR-AGENCIES",)
+    assert got["2"].rule == D.OnDate(dt.date(2026, 10, 1))
