@@ -15,6 +15,26 @@ By the authority vested in me as President, it is hereby ordered:
 """
 
 
+def test_the_date_to_initiate_a_process_is_not_the_date_of_the_work_inside_it():
+    d = draft(
+        HEADER
+        + """Sec. 3. Rules. (a) Within 30 days of the date of this order, the Secretary of Labor shall
+initiate a process to revise the wage rules.
+
+(i) As part of the revised rules, the Secretary of Commerce shall identify the affected industries.
+
+(b) Within 60 days of the date of this order, the Secretary of Labor shall publish a schedule.
+
+(i) The Secretary of Commerce shall comment on the schedule.
+"""
+    )
+
+    got = by_ref(d)
+    assert got["3(a)"].due_on == dt.date(2026, 4, 2)
+    assert got["3(a)(i)"].rule == D.NoDeadline()  # 30 days to start, not to finish
+    assert got["3(b)(i)"].due_on == dt.date(2026, 5, 2)  # a dated duty still dates its items
+
+
 def test_text_added_to_a_named_section_of_another_order_is_that_order_s_under_that_section():
     d = draft(
         HEADER
