@@ -15,6 +15,25 @@ By the authority vested in me as President, it is hereby ordered:
 """
 
 
+def test_a_pronoun_after_a_condition_is_the_office_the_condition_names():
+    d = draft(
+        HEADER
+        + """Sec. 5. Permits. (a) The Director of the Bureau of Land Management shall, within 30 days of the
+date of this order, review pending permits.
+
+(b) If the Administrator of the Environmental Protection Agency finds that a permit is incomplete, it shall
+notify the applicant.
+
+(c) If the Secretary of Energy determines that a permit is complete, he shall, within 45 days after
+making that determination, approve it.
+"""
+    )
+
+    got = by_ref(d)
+    assert got["5(b)"].leads == ("EPA",)  # not dropped for want of a named subject
+    assert (got["5(c)"].leads, got["5(c)"].rule.kind) == (("DOE",), D.RuleKind.DAYS_FROM_EVENT)
+
+
 def test_the_date_to_initiate_a_process_is_not_the_date_of_the_work_inside_it():
     d = draft(
         HEADER
