@@ -61,6 +61,7 @@ def handed_down(
                 rule, phrase = deadlines.NoDeadline(), None
             passed = Inherited(lead_in.leads, lead_in.consulted, rule, phrase, list(node.paragraphs))
             passed.objects = bool(VERB_THEN_COLON.fullmatch(lead_in.duty.strip()))
+            passed.purpose = bool(re.search(r"\s(?:in\s+order\s+)?to:$", tail))
     if passed is None and not made and node.children and text.rstrip().endswith(":"):
         # "The head of each element of the Intelligence Community:" and items that open with "shall":
         # the lead-in names the office, each item its duty.

@@ -128,3 +128,28 @@ This order is not intended to create any right.
 
     assert got["2"].leads == ("NCR-AGENCIES",)
     assert got["2"].rule == D.OnDate(dt.date(2026, 10, 1))
+
+
+def test_a_recurrence_in_what_a_dated_product_is_to_do_is_the_product_s_not_the_item_s_deadline():
+    d = draft(
+        HEADER
+        + """Sec. 4. Standards. (a) Within 90 days of the date of this order, the Secretary of Labor shall
+revise the apprenticeship standards to:
+
+(i) reduce the paperwork of sponsors; and
+
+(ii) provide for review and revision at least every 3 years.
+
+(b) The Secretary of Labor shall:
+
+(i) within 60 days of the date of this order, publish a schedule; and
+
+(ii) report annually to the President.
+"""
+    )
+
+    got = by_ref(d)
+    assert got["4(a)(ii)"].due_on == dt.date(2026, 6, 1)  # the revised standards provide for the reviews
+    assert "every 3 years" in got["4(a)(ii)"].review
+    assert got["4(b)(ii)"].rule.kind == D.RuleKind.RECURRING  # a duty of its own that recurs
+    assert not [u for u in d.unplaced if "every 3 years" in u.sentence]
