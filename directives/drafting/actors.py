@@ -358,6 +358,17 @@ class ActorResolver:
             bare = re.sub(r"\s*\([^)]*\)", "", inner[0]).strip()
             qualified = QUALIFIED_GROUP.match(bare) or ADJECTIVE_GROUP.match(bare)
             if qualified and actor.agency is not None and actor.agency.abbreviation == "AGENCIES":
+                beside = next((a for a in actors if a.agency is not None and a.agency.is_group), None)
+                if beside is not None and beside.agency is not None:
+                    # "the heads of agencies represented on the NSC, as well as heads of agencies appearing
+                    # in an advisory capacity": a narrowing the catalog lacks, beside a group it names,
+                    # widens that group at most, never to every agency.
+                    result.notes.append(
+                        f"'{inner[0].strip()}': a group the text narrows "
+                        f"('{qualified.group('qualifier')[:80]}'), read with {beside.agency.abbreviation} "
+                        "named before it: name the agencies meant if the order file should."
+                    )
+                    continue
                 result.notes.append(
                     f"'{inner[0].strip()}': a group the text narrows "
                     f"('{qualified.group('qualifier')[:80]}'), "

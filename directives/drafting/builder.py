@@ -117,6 +117,9 @@ class Builder:
         if from_lead_in and inherited is not None:
             first = sentences(text)[0][1] if text else ""
             own = [p for p in ph.find(first) if binds(p, first, 0, 0, len(first))]
+            content = own[0] if inherited.purpose and own and _recurs_without_start(own[0].rule) else None
+            if content is not None:
+                own = []  # what the thing made does, again and again; it is due when the lead-in is
             phrase = own[0] if own else inherited.phrase
             current = Drafted(
                 ref=node.ref,
@@ -131,6 +134,12 @@ class Builder:
                 phrase=phrase,
                 lead_in=[] if own else list(inherited.paragraphs),
             )
+            if content is not None:
+                current.also.append(content.text)
+                current.review.append(
+                    f"'{content.text}' is read as what the lead-in's product provides for, not as this "
+                    "item's deadline; check."
+                )
         elif clauses:
             current = Drafted(
                 ref=node.ref,
@@ -412,7 +421,7 @@ class Builder:
 
     # --- text inserted into other orders --------------------------------------------------------------------
     def _insertion(self, insertion: Insertion) -> list[Drafted]:
-        amended = self.other_orders.amended_order(insertion.clause)
+        amended = self.other_orders.inserted_into(insertion.clause)
         clause_text = node_text(insertion.clause, self.texts)
         if amended is None:
             self.flags.append(
@@ -433,6 +442,14 @@ class Builder:
             )
             out.append(d)
         return out
+
+
+def _recurs_without_start(rule: deadlines.Rule) -> bool:
+    return (
+        isinstance(rule, deadlines.Recurring)
+        and isinstance(rule.first, deadlines.DaysFromEvent)
+        and rule.first.event == ph.NO_START
+    )
 
 
 def due_on(rule: deadlines.Rule, signed_on: dt.date | None) -> dt.date | None:

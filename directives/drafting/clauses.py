@@ -68,6 +68,9 @@ def find_clauses(text: str, inherited: Inherited | None, resolver: ActorResolver
             leads, consulted = actors.leads, actors.consulted
             if actors.anaphoric:
                 source = previous or (inherited and Clause("", 0, Actors(), "", [], inherited.leads))
+                condition = _condition_subject(sentence[cursor_of(shalls, k) : m.start()], subject, resolver)
+                if condition is not None:
+                    source = Clause("", 0, condition, "", [], condition.leads, condition.consulted)
                 if not source or not source.leads:
                     continue
                 leads = source.leads
@@ -97,6 +100,29 @@ def find_clauses(text: str, inherited: Inherited | None, resolver: ActorResolver
             previous = clause
         carried = []
     return found
+
+
+# The office that a condition before a pronoun names: "if MARAD determines that ..., it shall".
+_CONDITION = re.compile(
+    r"\b(?:[Ii]f|[Ww]hen|[Oo]nce|[Uu]nless)\s+(?P<subject>(?:the\s+)?[A-Z][^,;]{0,100}?)\s+[a-z]{2,}s\b"
+)
+
+
+def cursor_of(shalls: list[re.Match[str]], k: int) -> int:
+    """Return where the text before the ``k``-th "shall" of a sentence starts (after the one before it)."""
+    return shalls[k - 1].end() if k else 0
+
+
+def _condition_subject(before: str, subject: str, resolver: ActorResolver) -> Actors | None:
+    """Return the office a pronoun subject ("it", "he") refers to when a condition just before it names one:
+    "If the Board finds that ..., it shall" -> the Board. None otherwise."""
+    if subject.strip().lower() not in ("it", "he", "she", "they"):
+        return None
+    for m in reversed(list(_CONDITION.finditer(before))):
+        actors = resolver.parse(m.group("subject"))
+        if actors.leads and not actors.anaphoric:
+            return actors
+    return None
 
 
 def same_actor(a: Actor, b: Actor) -> bool:

@@ -42,3 +42,6 @@ class Inherited:
     paragraphs: list[int] = field(default_factory=list)
     # The lead-in ends at its verb ("shall update, as appropriate ...:"): each item is what is done to.
     objects: bool = False
+    # The lead-in says what a thing it makes is "to:" do ("shall revise the policy to:"): each item is what
+    # the thing does, so a recurrence in an item is the thing's ("provide for review every 4 years").
+    purpose: bool = False

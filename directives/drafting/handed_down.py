@@ -18,6 +18,10 @@ from .wording import CONTENT_LEAD_IN, SHALL, sentences, strip_marker
 VERB_THEN_COLON = re.compile(r"[a-z]+(?:\s+(?:and|or)\s+[a-z]+)?(?:\s*,[^:;]*)?\s*:")
 
 
+# A duty whose deadline dates only its start: "shall initiate a process to ...", "shall begin to review".
+STARTS_ONLY = re.compile(r"\s*(?:[^,]{0,80},\s*)?(?:initiate|begin|commence)\b", re.IGNORECASE)
+
+
 # A lead-in whose items are steps of the process its paragraph sets up: "As part of this process, ...".
 PART_OF_PROCESS = re.compile(
     r"(?:As|In)\s+(?:a\s+)?part\s+of\s+(?:this|that|such|these|the\s+foregoing)\s+"
@@ -57,6 +61,7 @@ def handed_down(
                 rule, phrase = deadlines.NoDeadline(), None
             passed = Inherited(lead_in.leads, lead_in.consulted, rule, phrase, list(node.paragraphs))
             passed.objects = bool(VERB_THEN_COLON.fullmatch(lead_in.duty.strip()))
+            passed.purpose = bool(re.search(r"\s(?:in\s+order\s+)?to:$", tail))
     if passed is None and not made and node.children and text.rstrip().endswith(":"):
         # "The head of each element of the Intelligence Community:" and items that open with "shall":
         # the lead-in names the office, each item its duty.
@@ -78,6 +83,10 @@ def handed_down(
         )
         for sentence in candidates:
             dated = [p for p in ph.find(sentence) if not isinstance(p.rule, deadlines.NoDeadline)]
+            if any(c.sentence == sentence and STARTS_ONLY.match(c.duty) for c in clauses):
+                # "Within 30 days ..., the Secretary shall initiate a process to adjust ...": the date is
+                # the process's start; what its items' offices do within it is not due then.
+                break
             if dated and (not dated[0].fixed_date or binds(dated[0], sentence, 0, 0, 0)):
                 passed = Inherited([], [], dated[0].rule, dated[0], list(node.paragraphs))
                 break

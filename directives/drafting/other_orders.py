@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .tree import Node, Tree
-from .wording import AMENDED, expand_refs, node_text
+from .wording import AMENDED, AMENDING_CLAUSE, expand_refs, node_text
 
 
 class OtherOrders:
@@ -30,6 +30,15 @@ class OtherOrders:
             m = AMENDED.search(text)
             self._amended[id(section)] = int(m.group(1)) if m else None
         return self._amended[id(section)]
+
+    def inserted_into(self, clause: Node) -> int | None:
+        """Return the number of the order that the amending ``clause`` inserts text into, or None.
+
+        The clause may name it ("(d) Section 1-102 of Executive Order 12898 is further amended by adding
+        the following at the end:"), or its section ("Sec. 2. Executive Order 14144 is hereby amended").
+        """
+        m = AMENDING_CLAUSE.search(node_text(clause, self.texts)) if clause.depth > 0 else None
+        return int(m.group(1)) if m else self.amended_order(clause)
 
     def revocations(self) -> dict[int, list[str]]:
         """Return the orders revoked, each with the refs of its revoked parts (none: the whole order)."""

@@ -44,8 +44,9 @@ def join_lines(lines: list[str]) -> list[str]:
         if current:
             ended = previous.rstrip()
             hard_break = previous.endswith("  ") or ended.endswith("<br>")
-            # A marker may stand on a line of its own, its heading on the next: "(A)\nMinimization."
-            marker = MARKER_START.match(stripped + " ")
+            # A marker may stand on a line of its own, its heading on the next: "(A)\nMinimization."; text
+            # an amendment inserts opens with a quotation mark before its first marker: "“(h) Title."
+            marker = MARKER_START.match(stripped.lstrip('\u201c"') + " ")
             # "; and" may be wrapped: "competitiveness;\nand" ends a list item as "competitiveness; and" does.
             after_end = ended.endswith((".", ":", ";", "\u201d", '"')) or re.search(
                 r"[;,] (?:and|or)$", " ".join(current[-2:]).rstrip()

@@ -100,10 +100,25 @@ def read_fr_markdown(text: str) -> Document:
                 # A marker in inline HTML or emphasis ("<u>(i)</u>", "*(i)*", "\\(i\\)") opens one too.
                 plain = INLINE_TAG.sub("", following).replace("\\", "")
                 plain = re.sub(r"^[*_]{1,3}(\([^()\s]{1,6}\))[*_]{1,3}", r"\1", plain)
+                plain = plain.lstrip('\u201c"')  # inserted text: "“(b) Membership."
                 if title_lines and MARKER_START.match(plain):
                     break
                 title_lines.append(following)
                 index += 1
+            if heading.group(2) and len(title_lines) == 1:
+                # The converter may carry a title's last word to a bold line of its own after a blank:
+                # "### Section 5. Judicial" / "" / "**Review**". It is the title's, not the section's text.
+                after = index
+                while after < len(raw) and not raw[after].strip():
+                    after += 1
+                tail = (
+                    re.fullmatch(r"\*\*([A-Za-z][A-Za-z ,'-]{0,40})\*\*", raw[after].strip())
+                    if after < len(raw)
+                    else None
+                )
+                if tail and (after + 1 >= len(raw) or not raw[after + 1].strip()):
+                    title_lines.append(tail.group(1))
+                    index = after + 1
             title_line = " ".join(title_lines).strip("*").strip()
             if title_line.startswith("(a) "):  # "### Section 701. (a) Agencies ...": no title
                 title, body = "", title_line

@@ -201,6 +201,36 @@ def _struck_ref(clause: str) -> str:
     return m.group(2) or m.group(1)
 
 
+# The part of another order that an amending clause names: "Section 1-102(b) of Executive Order 12898, as
+# amended by ..., is amended to read as follows:", "Section 4 of Executive Order 12345 is further amended
+# by adding the following at the end:".
+_AMENDED_PART = re.compile(
+    r"\b(?:[Ss]ub)?[Ss]ections? (\d+(?:-\d+)?[A-Za-z]?(?:\([^)\s]+\))*) of Executive Order \d{4,5}\b"
+    r"[^.]{0,400}?\b(?:is|are) (?:hereby )?(?:further )?amended\b"
+)
+
+
+def _inserted_under(clause: str, first: str) -> str:
+    """Return the ref the inserted text ``first`` opens under, from the amending ``clause``.
+
+    "striking subsection 2(c) and inserting" "(c) ...": under 2; "Section 1-102 of Executive Order 12898
+    is amended by adding the following at the end:" "(h) ...": under 1-102; "Section 1-102(b) ... is
+    amended to read as follows:" "(b) ...": under 1-102. Text that opens with a heading ("Sec. 3. ...")
+    numbers itself.
+    """
+    struck = _struck_ref(clause)
+    if struck:
+        return re.sub(r"\([^)]*\)$", "", struck) if "(" in struck else ""
+    named = _AMENDED_PART.search(clause)
+    if named is None or HEADING.match(first):
+        return ""
+    ref = named.group(1)
+    marker = _marker(first)
+    if marker and ref.endswith(f"({marker[0]})"):
+        return ref[: -len(marker[0]) - 2]
+    return ref
+
+
 def _build(
     indices: list[int], texts: list[str], base: str, roots: list[Node], *, free_start: bool = False
 ) -> None:
@@ -297,7 +327,7 @@ def build_tree(paragraphs: list[str]) -> Tree:
     depth = 0
     for index, text in enumerate(paragraphs):
         opened = text.startswith(_OPEN_QUOTE)
-        follows_clause = index > 0 and paragraphs[index - 1].rstrip().endswith("following:")
+        follows_clause = index > 0 and paragraphs[index - 1].rstrip().endswith(("following:", "as follows:"))
         if depth > 0 or (opened and (follows_clause or text.count(_OPEN_QUOTE) > text.count(_CLOSE_QUOTE))):
             if depth == 0:
                 clause = index - 1
@@ -305,7 +335,10 @@ def build_tree(paragraphs: list[str]) -> Tree:
                     clause -= 1
                 insertions.append((clause, []))
             insertions[-1][1].append(index)
-            depth += text.count(_OPEN_QUOTE) - text.count(_CLOSE_QUOTE)
+            # A quotation of several paragraphs opens each with a mark and closes only the last, as
+            # printers do: a paragraph inside it that opens with a mark continues it, nesting nothing.
+            continued = 1 if depth > 0 and opened else 0
+            depth += text.count(_OPEN_QUOTE) - continued - text.count(_CLOSE_QUOTE)
             depth = max(depth, 0)
             texts[index] = text.lstrip(_OPEN_QUOTE).rstrip(';.\u201d "')
             if not texts[index].endswith((".", ":", ";")):
@@ -318,8 +351,7 @@ def build_tree(paragraphs: list[str]) -> Tree:
     result: list[Insertion] = []
     for clause_index, members in insertions:
         clause_node = by_paragraph.get(clause_index) or roots[-1]
-        struck = _struck_ref(paragraphs[clause_index]) if clause_index >= 0 else ""
-        prefix = re.sub(r"\([^)]*\)$", "", struck) if "(" in struck else ""
+        prefix = _inserted_under(paragraphs[clause_index], texts[members[0]]) if clause_index >= 0 else ""
         insertion = Insertion(clause=clause_node, prefix=prefix)
         _build(members, texts, prefix, insertion.roots, free_start=True)
         for root in insertion.roots:

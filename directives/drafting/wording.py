@@ -55,6 +55,10 @@ ONGOING_DUTY = re.compile(
     r"\b(?:develop|establish|create|build|implement)\s+and\s+(?:maintain|update)\b", re.I
 )
 AMENDED = re.compile(r"Executive Order (\d{4,5})\b[^.]{0,400}?\b(?:is|are) hereby (?:further )?amended", re.S)
+# An amending clause of its own: "Section 1-102 of Executive Order 12898 ... is further amended by adding".
+AMENDING_CLAUSE = re.compile(
+    r"Executive Order (\d{4,5})\b[^.]{0,400}?\b(?:is|are) (?:hereby )?(?:further )?amended\b", re.S
+)
 
 
 def sentences(text: str) -> list[tuple[int, str]]:

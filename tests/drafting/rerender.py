@@ -13,6 +13,8 @@ import textwrap
 
 _FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
 _MARKER_LINE = re.compile(r"^(\s*)(\\?\((?:[a-z]{1,2}|[ivxlc]{1,6}|[A-Z]{1,2}|\d{1,3})\\?\))(\s)", re.M)
+# Inserted text's first marker, after the quotation mark that opens it: "“(h) Reports." opens a paragraph.
+_QUOTED_MARKER_LINE = re.compile(r"^\s*[\u201c\"]\\?\((?:[a-z]{1,2}|[ivxlc]{1,6}|[A-Z]{1,2}|\d{1,3})\\?\)\s")
 # A Markdown list item: a block of its own in every rendering ("-   \\(7\\) The provisions ...").
 _BULLET_LINE = re.compile(r"^[ \t]{0,3}[-*+][ \t]+")
 _HEADING_LINE = re.compile(r"^(?:#{1,6}\s|\s*(?:<span[^>\n]*>)?\s*(?:Sec\.|Section\b))")
@@ -52,7 +54,12 @@ def reflow(text: str, width: int = 57) -> str:
         lines = block.split("\n")
         runs: list[list[str]] = []
         for line in lines:
-            opens = _MARKER_LINE.match(line) or _HEADING_LINE.match(line) or _BULLET_LINE.match(line)
+            opens = (
+                _MARKER_LINE.match(line)
+                or _QUOTED_MARKER_LINE.match(line)
+                or _HEADING_LINE.match(line)
+                or _BULLET_LINE.match(line)
+            )
             if not runs or opens or runs[-1][-1].endswith("  "):
                 runs.append([line])
             else:

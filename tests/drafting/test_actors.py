@@ -451,3 +451,14 @@ def test_a_leading_phrase_coordinating_with_no_office_does_not_hide_the_subject_
         "Departments of Energy, Labor, and Agriculture"
     )
     assert subject_of(clause).startswith("the heads of the Departments of Energy")
+
+
+def test_a_narrowed_group_the_catalog_lacks_beside_a_group_it_names_is_not_every_agency():
+    leads, _, actors = parse(
+        "the heads of FCEB agencies, as well as heads of agencies attending as observers,"
+    )
+    alone, _, _ = parse("the heads of agencies attending as observers")
+
+    assert leads == ["FCEB"]
+    assert any("read with FCEB" in note for note in actors.notes)
+    assert alone == ["AGENCIES"]  # on its own it is still drafted as every agency, flagged
