@@ -7,6 +7,7 @@ from directives.pages import dashboard, directive_page, order_import, queue, vie
 from directives.pages import evidence as evidence_views
 from directives.pages import reports as report_views
 from directives.publishing import feeds
+from directives.publishing.notices_atom import notices_atom
 
 urlpatterns = [
     path("agency/", views.my_agency, name="my_agency"),
@@ -34,6 +35,7 @@ urlpatterns = [
     path("account/calendar/", account_pages.calendar_page, name="calendar_page"),
     path("account/notifications/", account_pages.notification_settings, name="notification_settings"),
     path("account/notices/", account_pages.notices_feed, name="notices_feed"),
+    path("notices/<str:key>/feed.atom", notices_atom, name="notices_atom"),
     path("calendar/<str:key>/mine.ics", feeds.calendar_mine, name="calendar_mine"),
     path("calendar/<str:key>/agency/<str:abbreviation>.ics", feeds.calendar_agency, name="calendar_agency"),
     path("calendar/<str:key>/orders/<int:number>.ics", feeds.calendar_order, name="calendar_order"),

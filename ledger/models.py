@@ -57,6 +57,7 @@ class AccessEvent(models.Model):
         WEBHOOK_DELETED = "webhook_deleted", "Webhook subscription deleted"
         WEBHOOK_SECRET_ROTATED = "webhook_secret_rotated", "Webhook signing secret rotated"
         CALENDAR_KEY_ROTATED = "calendar_key_rotated", "Calendar feed address made or rotated"
+        NOTICE_FEED_KEY_ROTATED = "notice_feed_key_rotated", "Notices feed address made or rotated"
         SIGN_ON_LINKED = "sign_on_linked", "Single sign-on identity linked"
         SIGN_ON_UNLINKED = "sign_on_unlinked", "Single sign-on identity unlinked"
 

@@ -42,6 +42,7 @@ class Samples:
     directive_content_type_pk: int
     admin_object_pks: dict[str, int]
     calendar_key: str
+    notice_feed_key: str
     webhook_pk: int
     webhook_to_delete_pk: int
     extension_pk: int
@@ -67,6 +68,7 @@ def create_samples(users: dict[str, User]) -> Samples:
     failure_log = AccessFailureLog.objects.create(username="outsider", ip_address="198.51.100.7")
     # The integrations' samples: CISA's calendar key and webhook (with one delivery), the Order published.
     calendar_key = directive_actions.rotate_calendar_key(cisa_editor, actor=cisa_editor)
+    notice_feed_key = directive_actions.rotate_notice_feed_key(cisa_editor, actor=cisa_editor)
     # Made directly: the production smoke test runs these with production's address checks, which would
     # look the sample host up in DNS (there is none here). The action's own tests cover creation.
     webhook = WebhookSubscription.objects.create(
@@ -131,6 +133,7 @@ def create_samples(users: dict[str, User]) -> Samples:
         directive_content_type_pk=ContentType.objects.get_for_model(Directive).pk,
         admin_object_pks={model: obj.pk for model, obj in admin_objects.items()},
         calendar_key=calendar_key,
+        notice_feed_key=notice_feed_key,
         webhook_pk=webhook.pk,
         webhook_to_delete_pk=webhook_to_delete.pk,
         extension_pk=extension.pk,
@@ -161,7 +164,7 @@ def sample_path(route: Route, samples: Samples) -> str:
     values = {
         "pk": pk,
         "file_id": samples.evidence_pk,
-        "key": samples.calendar_key,
+        "key": samples.notice_feed_key if route.key == "notices_atom" else samples.calendar_key,
         "token": samples.unsubscribe_token,
         "directive_id": samples.directive_pk,
         "number": samples.order_number,

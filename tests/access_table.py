@@ -194,8 +194,20 @@ ACCESS: dict[str, dict[str, tuple[int, ...]]] = {
         "POST": row(302, 400, 400, 400, 400, 302, 400),
         **same_for("PUT PATCH DELETE", row(302, 405, 405, 405, 405, 302, 405)),
     },
-    # One's own notices feed (the kinds chosen for it on the notification settings).
-    "notices_feed": SIGNED_IN_GET_ONLY,
+    # One's own notices (the kinds chosen for them on the notification settings); a POST without the
+    # button's "rotate=yes" leaves the Atom feed's address as it is (400).
+    "notices_feed": {
+        "GET": row(302, 200, 200, 200, 200, 302, 200),
+        "POST": row(302, 400, 400, 400, 400, 302, 400),
+        **same_for("PUT PATCH DELETE", row(302, 405, 405, 405, 405, 302, 405)),
+    },
+    # The notices' Atom feed answers whoever holds its secret address (the CISA editor's sample key):
+    # feed readers send no session. An unknown or rotated key is a 404
+    # (tests/integrations/test_notices_atom.py).
+    "notices_atom": {
+        "GET": row(200, 200, 200, 200, 200, 200, 200),
+        **same_for("POST PUT PATCH DELETE", row(405, 405, 405, 405, 405, 405, 405)),
+    },
     # Calendar feeds answer whoever holds the secret address (the CISA editor's sample key): calendar
     # programs send no session. An unknown key is a 404 (tests/directives/test_calendar_feeds.py).
     "calendar_mine": {

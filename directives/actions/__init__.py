@@ -16,8 +16,8 @@ when the directive they wait for is done), ``series`` (the occurrences of recurr
 ``deliveries`` (the outbox's marks once the mail server answered), ``leases`` (every queue's lease),
 ``webhooks`` (subscriptions and their outbox), ``preferences`` (immediate or digest, time zone),
 ``channels`` (each person's own webhook and notices feed), ``evidence``
-(files attached to directives), ``calendars`` (feed keys), ``publishing`` (open data), and ``common``
-(what they share). Callers import this package: ``actions.record_update``.
+(files attached to directives), ``calendars`` and ``feed_keys`` (feed keys), ``publishing`` (open
+data), and ``common`` (what they share). Callers import this package: ``actions.record_update``.
 """
 
 from .calendars import rotate_calendar_key
@@ -31,6 +31,7 @@ from .deliveries import (
 )
 from .evidence import attach_evidence
 from .extensions import approve_extension, deny_extension, extension_request_errors, request_extension
+from .feed_keys import rotate_notice_feed_key
 from .orders import LoadReport, load_order
 from .outbox import (
     DispatchReport,
@@ -100,6 +101,7 @@ __all__ = [
     "review",
     "review_errors",
     "rotate_calendar_key",
+    "rotate_notice_feed_key",
     "rotate_webhook_secret",
     "send_reminders",
     "send_test_webhook",

@@ -24,6 +24,7 @@ from agencies.models import Agency
 
 from .. import deadlines, history
 from ..history import NewEvent
+from ..history.definitions import starts_as
 from ..models import Directive, Involvement, Order
 from . import chains, changes
 from .common import sync_involvements
@@ -200,7 +201,8 @@ def _load_directives(
             "occurrence": 1 if isinstance(rule, deadlines.Recurring) else None,
         }
         if directive is None:
-            directive = _create(order, d.ref, d.rule, fields, now=now, actor=actor, events=events)
+            starts = starts_as(d.title, d.leads, d.consulted, d.parent)
+            directive = _create(order, d.ref, d.rule, fields, starts, now=now, actor=actor, events=events)
             report.created.append(d.ref)
         else:
             _check_original(directive, d.ref, d.rule, order, amended=overlay is not None)
@@ -265,6 +267,7 @@ def _create(
     ref: str,
     rule: deadlines.Rule,
     fields: dict[str, object],
+    starts: str,
     *,
     now: dt.datetime,
     actor: User | None,
@@ -290,6 +293,7 @@ def _create(
             f" Sec. {target[1]} of Executive Order {target[0]}, which the deadline counts from, was "
             f"completed on {deadlines.weekday_date(trigger_on)}."
         )
+    note += f" {starts}"  # what it starts as, for verify_history's replay (history/definitions.py)
     events.append(
         directive_created(
             directive,

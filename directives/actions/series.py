@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from .. import deadlines, history
 from ..history import NewEvent
+from ..history.definitions import starts_as
 from ..models import Directive, Involvement, Status
 from .events import directive_created
 
@@ -81,16 +82,24 @@ def _create(head: Directive, n: int, due_on: dt.date, now: dt.datetime) -> tuple
         due_on=due_on,
         due_at=deadlines.end_of_day(due_on),
     )
+    involved = list(Involvement.objects.filter(directive=head).select_related("agency"))
     Involvement.objects.bulk_create(
         Involvement(directive=occurrence, agency_id=i.agency_id, role=i.role, position=i.position)
-        for i in Involvement.objects.filter(directive=head)
+        for i in involved
+    )
+    named = sorted(involved, key=lambda i: (i.role, i.position))
+    starts = starts_as(
+        head.title,
+        [i.agency.abbreviation for i in named if i.role == Involvement.Role.LEAD],
+        [i.agency.abbreviation for i in named if i.role == Involvement.Role.CONSULTED],
+        None,
     )
     event = directive_created(
         occurrence,
         new_due_on=due_on,
         note=(
             f"Occurrence {n} of Sec. {head.ref} ({head.rule.describe()}), due "
-            f"{deadlines.weekday_date(due_on)}."
+            f"{deadlines.weekday_date(due_on)}. {starts}"
         ),
         created=now,
     )

@@ -6,7 +6,8 @@
    backwards, and signed appends that tile the chain up to its newest event;
 2. every directive's state against its history, replayed from its events (:class:`Replay`): status,
    completion date, original and effective due dates (and the instant the due day ends), forecast
-   and overdue flag; every directive of every order has its chain from its ``created`` event;
+   and overdue flag; its title, agencies and parent (``definitions.py``); every directive of every
+   order has its chain from its ``created`` event;
 3. the access log's chain (``ledger/audit.py``);
 4. the newest checkpoint in the database and the newest in each checkpoint file given: every chain
    it names must still hold its seq with its hash, so events removed since (the newest of a chain,
@@ -32,6 +33,7 @@ from django.utils import timezone
 from agencies import reconcile
 from agencies.access import reviewer_emails
 from directives import deadlines, history
+from directives.history.definitions import Definitions
 from directives.models import VERDICTS, Directive, DirectiveEvent, EvidenceFile, Order, Review, Status
 from ledger import audit, checkpoints
 from ledger.models import AccessEvent, Checkpoint
@@ -52,6 +54,7 @@ _FLAGGED_OVERDUE = DirectiveEvent.Kind.FLAGGED_OVERDUE.value
 _COMPLETED = Status.COMPLETED.value
 _NOT_APPLICABLE = Status.NOT_APPLICABLE.value
 _UNREVIEWED = Review.UNREVIEWED.value
+_DEFINING = Definitions.KINDS
 
 
 @dataclass
@@ -114,6 +117,8 @@ class Replay:
         self.states: dict[int, _State] = {}
         # Each evidence_added event's id -> (its seq, its note), to check the file rows against.
         self.evidence: dict[int, tuple[int, str]] = {}
+        # Titles, agencies and parents, from the events that set them (definitions.py).
+        self.definitions = Definitions()
 
     def __call__(self, stored: history.Stored) -> None:
         r = stored.record
@@ -126,6 +131,8 @@ class Replay:
         state.last_seq = r["seq"]
         if kind == _EVIDENCE_ADDED:
             self.evidence[r["id"]] = (r["seq"], r["note"])
+        elif kind in _DEFINING:
+            self.definitions(stored.directive_id, r)
         if state.problem is not None:
             return
         if kind == _CREATED:
@@ -435,6 +442,7 @@ def verify(order_number: int | None = None, *, checkpoint_files: Sequence[Path] 
         report.add(chains.error.describe())
     else:
         replay.compare(order_number, report)
+        replay.definitions.compare(order_number, report)
         replay.compare_evidence(order_number, report)
     if order_number is None:
         access_head, problem = audit.verify()

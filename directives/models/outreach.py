@@ -56,6 +56,23 @@ class CalendarToken(models.Model):
         return f"Calendar feed key of {self.user} (made {self.created:%Y-%m-%d %H:%M} UTC)"
 
 
+class NoticeFeedKey(models.Model):
+    """The secret in a user's Atom notices feed address, stored as its SHA-256 digest only.
+
+    As ``CalendarToken``, and apart from it: a feed reader's copy of one address gives nothing of the
+    other. Rotating replaces the digest: the address made with the old key stops working.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notice_feed_key"
+    )
+    digest = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the key, hex.")
+    created = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Notices feed key of {self.user} (made {self.created:%Y-%m-%d %H:%M} UTC)"
+
+
 class NotificationPreference(models.Model):
     """How one person wants notices: each as it comes, or one daily digest; and which kinds."""
 

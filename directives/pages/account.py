@@ -14,9 +14,9 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from agencies.access import SignedInRequest, member_agency_ids
 from agencies.models import Agency
-from directives.actions import calendars, channels, preferences
+from directives.actions import calendars, channels, feed_keys, preferences
 from directives.models import Delivery, FeedEntry, Order
-from directives.models.outreach import CalendarToken
+from directives.models.outreach import CalendarToken, NoticeFeedKey
 from directives.notices import notify
 from directives.publishing import oscal
 from directives.queries import request_now
@@ -24,6 +24,7 @@ from directives.queries import request_now
 from .forms import NotificationPreferenceForm
 
 NEW_CALENDAR_KEY = "orderctl_new_calendar_key"
+NEW_FEED_KEY = "orderctl_new_notices_feed_key"
 
 
 def _calendar_context(request: SignedInRequest, feeds: list[tuple[str, str, str]]) -> dict[str, object]:
@@ -128,9 +129,22 @@ def notification_settings(request: SignedInRequest) -> HttpResponse:
 
 
 @login_required
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def notices_feed(request: SignedInRequest) -> HttpResponse:
-    """List the notices you chose to have in your feed, newest first."""
+    """List the notices you chose to have in your feed, newest first; make or rotate the address of
+    their Atom feed (POST), shown once right after (GET)."""
+    if request.method == "POST":
+        if request.POST.get("rotate") != "yes":
+            # Only the page's button says "yes": a stray POST must not break a subscribed reader.
+            messages.error(request, "Nothing was changed: press the button to make a new feed address.")
+            return _notices_page(request, status=400)
+        request.session[NEW_FEED_KEY] = feed_keys.rotate_notice_feed_key(request.user, actor=request.user)
+        messages.success(request, "New feed address made: any made before no longer works.")
+        return redirect("notices_feed")
+    return _notices_page(request)
+
+
+def _notices_page(request: SignedInRequest, *, status: int = 200) -> HttpResponse:
     entries = (
         FeedEntry.objects.filter(user_id=request.user.pk)
         .select_related("notification__directive__order", "notification__event__actor")
@@ -148,8 +162,17 @@ def notices_feed(request: SignedInRequest) -> HttpResponse:
         }
         for entry in entries
     ]
-    context = {"rows": rows, "current": "notices_feed", "time_zone": zone}
-    return render(request, "directives/notices_feed.html", context)
+    key = request.session.pop(NEW_FEED_KEY, None) if request.method == "GET" else None
+    context = {
+        "rows": rows,
+        "current": "notices_feed",
+        "time_zone": zone,
+        "has_key": NoticeFeedKey.objects.filter(user_id=request.user.pk).exists(),
+        "atom_url": request.build_absolute_uri(reverse("notices_atom", args=[key])) if key else "",
+    }
+    response = render(request, "directives/notices_feed.html", context, status=status)
+    add_never_cache_headers(response)  # the address, once made, is a secret
+    return response
 
 
 @login_required

@@ -13,8 +13,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from directives import deadlines, history
+from directives import deadlines
 from directives.models import Order
+from directives.notices import notify
 from directives.publishing import brief, reports
 from directives.queries import request_now
 
@@ -69,9 +70,8 @@ def order_report_pdf(request: HttpRequest, number: int) -> HttpResponse:
     order, report, error, _ = _report(request, number)
     if report is None:
         return _refused(error or "")
-    body = brief.pdf_bytes(
-        report, generated=history.instant(request_now(request))[:16].replace("T", " ") + " UTC"
-    )
+    # The time it was generated as the report's dates are read: US Eastern, the zone named.
+    body = brief.pdf_bytes(report, generated=notify.local_time(request_now(request), "America/New_York"))
     response = HttpResponse(body, content_type="application/pdf")
     name = f"eo-{order.number}-as-of-{report.as_of.isoformat()}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

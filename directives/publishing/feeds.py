@@ -45,6 +45,18 @@ def _calendar_response(
     return response
 
 
+def of_their_agencies(user: User, field: str = "pk") -> Q:
+    """Return the condition on ``field`` (a directive's id) of the directives ``user`` follows: every
+    one for a reviewer; else those their agencies lead or are consulted on, and those directives' parts.
+    """
+    if is_reviewer(user):
+        return Q()
+    ids = member_agency_ids(user)
+    involved = Involvement.objects.filter(agency_id__in=ids).values("directive_id")
+    parts = Directive.objects.filter(parent__in=involved).values("pk")
+    return Q(**{f"{field}__in": involved}) | Q(**{f"{field}__in": parts})
+
+
 def _owner(key: str) -> User:
     user = user_of_key(key)
     if user is None:
@@ -56,13 +68,7 @@ def _owner(key: str) -> User:
 def calendar_mine(request: HttpRequest, key: str) -> HttpResponse:
     """The due dates of the directives the key's owner's agencies lead or are consulted on."""
     user = _owner(key)
-    directives = Directive.objects.all()
-    if not is_reviewer(user):
-        ids = member_agency_ids(user)
-        directives = directives.filter(
-            Q(pk__in=Involvement.objects.filter(agency_id__in=ids).values("directive_id"))
-            | Q(parent__in=Involvement.objects.filter(agency_id__in=ids).values("directive_id"))
-        )
+    directives = Directive.objects.filter(of_their_agencies(user))
     return _calendar_response(f"orderctl: {user.get_username()}", directives, request, "orderctl-mine.ics")
 
 

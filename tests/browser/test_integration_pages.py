@@ -1,6 +1,8 @@
 """The integration pages in a real browser, with axe and the CSP: calendar addresses, notification
 settings, the public open-data page (signed out), and the sign-in page with single sign-on."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -47,6 +49,13 @@ def test_an_editor_makes_calendar_addresses_and_chooses_a_digest(
     expect(page.get_by_role("heading", name="Your notices")).to_be_visible()
     expect(page.get_by_text("times in America/Chicago")).to_be_visible()
     check_page(page, "5-notices-feed")
+    # The same notices as an Atom feed for a reader: the address is made here and shown once.
+    page.get_by_role("button", name="Make my feed address").click()
+    expect(page.get_by_text("New feed address made")).to_be_visible()
+    expect(page.get_by_role("textbox", name="Feed address")).to_have_value(
+        re.compile(r"/notices/[\w-]+/feed\.atom$")
+    )
+    check_page(page, "6-notices-feed-address")
 
 
 def test_the_public_sees_a_published_order_without_signing_in(

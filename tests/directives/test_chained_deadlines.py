@@ -97,7 +97,8 @@ def test_a_directive_already_done_when_the_waiting_order_is_loaded_dates_it_at_l
     )
     assert created.note == (
         "Loaded from Executive Order 90002. Sec. 1 of Executive Order 90001, which the deadline counts from, "
-        "was completed on Mon 2026-03-02."
+        "was completed on Mon 2026-03-02. Starts as: title 'Waits for Sec. 1 of Order A'; led by XYZ; "
+        "consulted: none; part of none."
     )
 
 

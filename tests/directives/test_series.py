@@ -64,7 +64,7 @@ def test_completing_the_current_occurrence_makes_the_next_in_the_same_transactio
     assert made.signed_from == completion.seq  # one append: the completion and the next occurrence
     assert made.note == (
         "Occurrence 2 of Sec. 4 (1 day after the Order, then every 1 month until Thu 2026-04-30), "
-        "due Sat 2026-02-28."
+        "due Sat 2026-02-28. Starts as: title 'Every month'; led by ABC; consulted: none; part of none."
     )
 
 

@@ -377,3 +377,15 @@ def test_the_report_shows_original_and_effective_due_dates_and_days_late(
     assert (line["original_due_on"], line["due_on"], line["days_late"]) == ("2026-07-02", "2026-07-20", "5")
     page = client.get(_url("order_report", "2026-06-30")).content.decode()
     assert "Original due date" in page and "Mon 2026-07-20</time> (extended)" in page
+
+
+def test_the_pdf_says_when_it_was_generated_in_us_eastern_time_the_zone_named(client, reviewer, order):
+    with time_machine.travel(dt.datetime(2026, 12, 7, 14, 5, tzinfo=dt.UTC), tick=False):
+        client.force_login(reviewer)  # a session of that day
+        response = client.get(_url("order_report_pdf", "2026-07-02"))
+    assert response.status_code == 200
+    text = " ".join(
+        " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages).split()
+    )
+    assert "Generated Mon 2026-12-07 09:05 EST (America/New_York)." in text
+    assert "UTC" not in text
