@@ -93,6 +93,8 @@ def scratch_database() -> Iterator[tuple[str, str, str]]:
     try:
         with admin.cursor() as cursor:
             cursor.execute(f'CREATE DATABASE "{name}"')
+            # Thrown away afterwards, as the suite's own test database (tests/conftest.py's django_db_setup).
+            cursor.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
             cursor.execute(f'CREATE ROLE "{role}" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE')
         owner = urllib.parse.urlunsplit(url._replace(path=f"/{name}"))
         host = url.netloc.rsplit("@", 1)[-1]
