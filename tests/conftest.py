@@ -29,6 +29,7 @@ from agencies.models import Agency, Membership
 from directives import actions, deadlines
 from directives.models import Directive, Order
 from directives.orderfile import parse_order_file
+from tests import template_database
 
 ROOT = Path(__file__).resolve().parent.parent
 ORDER_FILE = ROOT / "directives" / "orders" / "eo-14409.toml"
@@ -172,6 +173,17 @@ def _allow_the_flush(sender, connection, **kwargs) -> None:
 
 
 connection_created.connect(_allow_the_flush)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -> None:
+    """On PostgreSQL, make the test database a copy of a migrated template (tests/template_database.py)."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        test = database.setdefault("TEST", {})
+        test.setdefault("TEMPLATE", template_database.template_for(os.environ["DATABASE_URL"]))
 
 
 @pytest.fixture(scope="session")
