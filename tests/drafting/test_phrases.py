@@ -151,9 +151,9 @@ def test_business_days_are_drafted_as_calendar_days_and_flagged():
 
 
 def test_a_within_phrase_no_family_knows_is_reported():
-    sentence = "Within 2 weeks of the date of this order, X shall act."
+    sentence = "Within 30 days before the end of the fiscal year, X shall act."
     assert unclassified(sentence, find(sentence)) == [
-        "Within 2 weeks of the date of this order, X shall act."
+        "Within 30 days before the end of the fiscal year, X shall act."
     ]
 
 
