@@ -151,9 +151,16 @@ PERIODIC = re.compile(
     # "an assessment within 90 days ..., followed by annual assessments"
     r"|followed by (?:annual|quarterly|biennial|semiannual|monthly) \w+"
     r"|every\s+(?P<n>\d+|two|three)\s+"
-    r"(?P<unit>years|months))\b",
+    r"(?P<unit>years|months)"
+    # How many times in a period: "at least one public meeting per year", "once a quarter", "twice each
+    # year"; a number of anything else per year ("one percent per year", "$490 billion per year") is none.
+    r"|(?:once|one\s+(?!percent\b)(?:[a-z-]+\s+){0,3}?[a-z-]+)\s+(?:a|per|each|every)\s+"
+    r"(?:calendar\s+|fiscal\s+)?(?P<per>year|quarter|month)"
+    r"|(?P<twice>twice)\s+(?:a|per|each|every)\s+(?:calendar\s+|fiscal\s+)?year)\b",
     re.IGNORECASE,
 )
+# The months of the period a count is made in ("once a quarter": 3).
+PER_MONTHS = {"year": 12, "quarter": 3, "month": 1}
 ONGOING = re.compile(r"\bon an ongoing basis\b", re.IGNORECASE)
 # Longest first: "semiannual" before the "annual" inside it.
 PERIOD_MONTHS = {

@@ -40,6 +40,7 @@ from .phrase_patterns import (
     MONTH_YEAR,
     NEXT_DATE,
     ONGOING,
+    PER_MONTHS,
     PERIOD_MONTHS,
     PERIOD_WORD,
     PERIODIC,
@@ -415,7 +416,12 @@ def _find(sentence: str) -> tuple[Phrase, ...]:
     for m in PERIODIC.finditer(sentence):
         if not free(m.start(), m.end()):
             continue
-        period = _period(m.group("period"), m.group("n"), m.group("unit"))
+        if m.group("per"):
+            period = ("every_months", PER_MONTHS[m.group("per").lower()])
+        elif m.group("twice"):
+            period = ("every_months", 6)
+        else:
+            period = _period(m.group("period"), m.group("n"), m.group("unit"))
         first = deadlines.DaysFromEvent(days=0, event=NO_START)
         found.append(
             Phrase(
