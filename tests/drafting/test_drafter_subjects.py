@@ -28,3 +28,37 @@ later than 48 hours after the spill.
     )
     assert "'reporting'" in got["4(a)"].review
     assert got["4(a)-2"].rule == D.DaysFromEvent(days=2, event="spill")
+
+
+def test_a_bare_title_with_no_duty_before_it_is_the_officer_of_that_title_named_before_it():
+    d = draft(
+        HEADER
+        + """Sec. 6. Reports. (a) Within 1 year of the date for the delivery of the agencies' water plans to
+the Director of OMB under section 2 of this order, the Director shall submit a summary of the plans to the
+President.
+
+(b) Within 90 days of the date of this order, the Secretary of Energy shall publish a list of dams.
+The Secretary shall update the list annually.
+"""
+    )
+
+    got = by_ref(d)
+    assert got["6(a)"].leads == ("OMB",)  # not left unplaced for want of a named subject
+    assert (got["6(b)"].leads, got["6(b)-2"].leads) == (("DOE",), ("DOE",))  # the duty before it still rules
+    assert not d.unplaced
+
+
+def test_a_bare_title_refers_to_no_officer_of_another_title():
+    d = draft(
+        HEADER
+        + """Sec. 6. Reports. (a) Within 1 year of the date for the delivery of the water plans to the
+Director of OMB, the Secretary shall submit a summary of the plans to the President.
+
+(b) The Director of OMB shall publish the plans.
+"""
+    )
+
+    assert "6(a)" not in by_ref(d)
+    assert [u.reason for u in d.unplaced] == [
+        "its subject is not an office the drafter recognizes (or not an office at all)"
+    ]
