@@ -62,3 +62,19 @@ Director of OMB, the Secretary shall submit a summary of the plans to the Presid
     assert [u.reason for u in d.unplaced] == [
         "its subject is not an office the drafter recognizes (or not an office at all)"
     ]
+
+
+def test_a_subcommittee_and_a_body_described_elsewhere_are_both_leads():
+    d = draft(
+        HEADER
+        + """Sec. 2. Rivers. (a) The Secretary of the Interior shall establish a Rivers Subcommittee of the
+Water Council (Rivers Subcommittee).
+
+(b) The Rivers Subcommittee and the Dams Board described in section 5 of this order shall hold a joint
+hearing on river flows.
+
+Sec. 5. Dams. The Dams Board shall advise the Secretary of the Interior on dams.
+"""
+    )
+
+    assert by_ref(d)["2(b)"].leads == ("RSWC", "DB")  # neither dropped, the Board's name without its place
