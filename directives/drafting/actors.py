@@ -37,8 +37,8 @@ _NOISE = re.compile(
 )
 _OFFICIAL = re.compile(
     r"\b(?:Secretary|Director|Administrator|Attorney General|Chair\w*|Commissioner|Chief|Advisor|Adviser"
-    r"|Assistant to the President|Council|Board|Committee|Commission|Task Force|Representative|Counsel"
-    r"|Coordinator|Officer|Manager)\b"
+    r"|Assistant to the President|Council|Board|Committee|Subcommittee|Commission|Task Force|Representative"
+    r"|Counsel|Coordinator|Officer|Manager)\b"
 )
 # Items of an actor list that are not offices but how they take part: "with support from", "as identified by".
 _NOT_AN_OFFICE = re.compile(
@@ -154,6 +154,10 @@ class ActorResolver:
         cleaned = re.sub(r",?\s*(?:each|jointly|respectively|as appropriate)$", "", cleaned)
         # "the Secretary or his designee": the office acts, whoever it designates.
         cleaned = re.sub(r",?\s+or\s+(?:his|her|their|its)\s+designees?$", "", cleaned)
+        # "the Interagency Council described in section 7 of this order": the body, wherever it is set up.
+        cleaned = re.sub(
+            r"\s+(?:established|described|created|convened)\s+(?:in|by|under|pursuant\s+to)\s.*$", "", cleaned
+        )
         # "The Attorney General is authorized to and shall": the subject ends at its own verb.
         cleaned = re.split(r"\s+(?:is|are)\s+(?=[a-z])", cleaned, maxsplit=1)[0]
         agency = self.catalog.resolve(cleaned) or group_of(self.catalog, cleaned)

@@ -72,6 +72,12 @@ def find_clauses(text: str, inherited: Inherited | None, resolver: ActorResolver
                 if condition is not None:
                     source = Clause("", 0, condition, "", [], condition.leads, condition.consulted)
                 if not source or not source.leads:
+                    # "Within 1 year of the submission of the plans to the Chair of CEQ ..., the Chair
+                    # shall": with no duty before it to refer back to, the officer of that title named
+                    # last before it, in the sentence or the paragraph.
+                    named = named_before(text[:offset] + sentence[: m.start()], subject, resolver)
+                    source = Clause("", 0, named, "", [], named.leads) if named else None
+                if not source or not source.leads:
                     continue
                 leads = source.leads
                 consulted = source.consulted if previous else (inherited.consulted if inherited else [])
@@ -106,6 +112,33 @@ def find_clauses(text: str, inherited: Inherited | None, resolver: ActorResolver
 _CONDITION = re.compile(
     r"\b(?:[Ii]f|[Ww]hen|[Oo]nce|[Uu]nless)\s+(?P<subject>(?:the\s+)?[A-Z][^,;]{0,100}?)\s+[a-z]{2,}s\b"
 )
+
+
+# A title that refers back ("the Chair", "the Secretary") and the officers it can name: "the Chair of CEQ",
+# "the CEQ Chair", "the Secretary of Health and Human Services".
+_TITLE = re.compile(
+    r"^(?:the\s+)?(?P<title>Secretary|Director|Administrator|Chair(?:man|person)?)$", re.IGNORECASE
+)
+
+
+def named_before(before: str, subject: str, resolver: ActorResolver) -> Actors | None:
+    """Return the office a bare title ("the Chair") names: the last officer of that title that ``before``
+    names ("... to the Chair of CEQ under section 4(a) ..., the Chair shall" -> CEQ); None if none."""
+    title = _TITLE.match(subject.strip())
+    if title is None:
+        return None
+    word = re.escape(title.group("title"))
+    officers = re.compile(
+        rf"\b(?:[Tt]he\s+)?(?:{word}\s+of\s+[^,;:()]{{2,120}}|(?:[A-Z][\w-]*\s+){{1,3}}{word}\b)",
+    )
+    for m in reversed(list(officers.finditer(before))):
+        words = m.group(0).split()
+        # The longest run of its first words that names an office: "the Chair of CEQ under section 4(a)".
+        for end in range(min(len(words), 12), 1, -1):
+            actor = resolver.resolve(" ".join(words[:end]))
+            if actor.agency is not None and not actor.agency.is_group:
+                return Actors(leads=[actor])
+    return None
 
 
 def cursor_of(shalls: list[re.Match[str]], k: int) -> int:

@@ -35,8 +35,11 @@ OFFICER_OF_EACH = re.compile(
     r"|^(?:each|every)\s+agency[\u2019']s\s+(?:[A-Z][\w-]*\s*){1,5}$"
 )
 
-# A group named by what its members do: "procuring agencies", "participating agencies", "covered agencies".
-ADJECTIVE_GROUP = re.compile(r"^(?:the\s+)?(?P<qualifier>(?:[a-z]+(?:ing|ed)|lead|member))\s+agencies$")
+# A group named by what its members do: "procuring agencies", "participating agencies", "covered agencies";
+# or the one agency that does it, each time it does: "the notifying agency", "each requesting agency".
+ADJECTIVE_GROUP = re.compile(
+    r"^(?:(?:the|each|any)\s+)?(?P<qualifier>(?:[a-z]+(?:ing|ed)|lead|member))\s+agenc(?:y|ies)$"
+)
 
 
 def group_of(catalog: Catalog, phrase: str) -> CatalogAgency | None:

@@ -28,9 +28,12 @@ WORDS = {
     "fifteen": 15,
     "eighteen": 18,
     "twenty": 20,
+    "twenty-four": 24,
     "thirty": 30,
     "forty-five": 45,
+    "forty-eight": 48,
     "sixty": 60,
+    "seventy-two": 72,
     "ninety": 90,
     "one hundred twenty": 120,
     "one hundred eighty": 180,
@@ -38,8 +41,12 @@ WORDS = {
     "three hundred sixty-five": 365,
 }
 NUMBER = r"(?P<n>\d{1,4}|" + "|".join(sorted((re.escape(w) for w in WORDS), key=len, reverse=True)) + ")"
-UNIT = r"(?P<unit>calendar days?|business days?|days?|months?|years?)"
+# Weeks are 7 days; hours (a deadline counted from an event's hour) are drafted in whole days, since a
+# deadline is a date: "within 72 hours" is 3 days (``phrases`` flags what was rounded).
+UNIT = r"(?P<unit>calendar days?|business days?|days?|weeks?|hours?|months?|years?)"
 AMOUNT = rf"{NUMBER}[\s-]+(?:\(\d+\)\s+)?{UNIT}"
+# The amount of a recurrence or of how long one lasts: hours are no period a dated deadline repeats at.
+PERIOD_AMOUNT = AMOUNT.replace("|hours?", "")
 # "This order" in an executive order, "this memorandum" or "this proclamation" in the others: signed on.
 THIS = r"this\s+(?:order|memorandum|proclamation)"
 ORDER = rf"(?:the\s+)?(?:effective\s+)?(?:(?:date|issuance|signing)\s+of\s+)?(?:{THIS}|the\s+order)"
@@ -115,10 +122,12 @@ THEREAFTER = re.compile(
     r"|(?P<period>annually|quarterly|biennially|semiannually|monthly"
     r"|on (?:at least )?an? (?:annual|quarterly|biennial|semiannual|monthly) basis"
     r"|once (?:every|a|each) (?:year|quarter|month)"
-    r"|every\s+" + AMOUNT.replace("?P<n>", "?P<n2>").replace("?P<unit>", "?P<unit2>") + r")\s+thereafter)"
+    r"|every\s+"
+    + PERIOD_AMOUNT.replace("?P<n>", "?P<n2>").replace("?P<unit>", "?P<unit2>")
+    + r")\s+thereafter)"
     # "..., and annually thereafter for a period of 3 years": when the recurrence ends, after its first.
     r"(?:,?\s+for\s+a\s+(?:total\s+)?period\s+of\s+"
-    + AMOUNT.replace("?P<n>", "?P<n3>").replace("?P<unit>", "?P<unit3>")
+    + PERIOD_AMOUNT.replace("?P<n>", "?P<n3>").replace("?P<unit>", "?P<unit3>")
     + r"\b)?",
     re.IGNORECASE,
 )
@@ -133,7 +142,7 @@ CONDITION = re.compile(
     r"^\W{0,3}(?:\([a-zA-Z0-9]{1,6}\)\s+)?(?:If|When|Whenever|Once|Upon|After|Where|In the event)\b"
 )
 EVERY_AFTER_ORDER = re.compile(
-    rf"\bevery\s+{AMOUNT}\s+(?:after|from|following)\s+{ORDER}(?P<until>\s+until\s+(?P<untilwhat>[^.;]+))?",
+    rf"\bevery\s+{PERIOD_AMOUNT}\s+(?:after|from|following)\s+{ORDER}(?P<until>\s+until\s+(?P<untilwhat>[^.;]+))?",
     re.IGNORECASE,
 )
 PERIODIC = re.compile(
@@ -142,9 +151,16 @@ PERIODIC = re.compile(
     # "an assessment within 90 days ..., followed by annual assessments"
     r"|followed by (?:annual|quarterly|biennial|semiannual|monthly) \w+"
     r"|every\s+(?P<n>\d+|two|three)\s+"
-    r"(?P<unit>years|months))\b",
+    r"(?P<unit>years|months)"
+    # How many times in a period: "at least one public meeting per year", "once a quarter", "twice each
+    # year"; a number of anything else per year ("one percent per year", "$490 billion per year") is none.
+    r"|(?:once|one\s+(?!percent\b)(?:[a-z-]+\s+){0,3}?[a-z-]+)\s+(?:a|per|each|every)\s+"
+    r"(?:calendar\s+|fiscal\s+)?(?P<per>year|quarter|month)"
+    r"|(?P<twice>twice)\s+(?:a|per|each|every)\s+(?:calendar\s+|fiscal\s+)?year)\b",
     re.IGNORECASE,
 )
+# The months of the period a count is made in ("once a quarter": 3).
+PER_MONTHS = {"year": 12, "quarter": 3, "month": 1}
 ONGOING = re.compile(r"\bon an ongoing basis\b", re.IGNORECASE)
 # Longest first: "semiannual" before the "annual" inside it.
 PERIOD_MONTHS = {

@@ -14,7 +14,8 @@ SUBSECTION_REF = re.compile(
 
 
 _WITHIN_ANY = re.compile(
-    r"\bwithin\s+(?:\d+|[a-z]+)[\s-]+(?:calendar |business )?(?:days?|weeks?|months?|years?)\b", re.IGNORECASE
+    r"\bwithin\s+(?:\d+|[a-z]+)[\s-]+(?:calendar |business )?(?:days?|weeks?|hours?|months?|years?)\b",
+    re.IGNORECASE,
 )
 
 

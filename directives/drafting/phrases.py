@@ -40,6 +40,7 @@ from .phrase_patterns import (
     MONTH_YEAR,
     NEXT_DATE,
     ONGOING,
+    PER_MONTHS,
     PERIOD_MONTHS,
     PERIOD_WORD,
     PERIODIC,
@@ -70,7 +71,8 @@ class Chain:
         if self.unit.startswith(("month", "year")):
             months = self.amount * (12 if self.unit.startswith("year") else 1)
             return deadlines.AfterDirective(ref, months=months, trigger=self.trigger, order=order)
-        return deadlines.AfterDirective(ref, days=self.amount, trigger=self.trigger, order=order)
+        days = in_days(self.amount, self.unit)
+        return deadlines.AfterDirective(ref, days=days, trigger=self.trigger, order=order)
 
 
 @dataclass(frozen=True)
@@ -92,13 +94,36 @@ class Phrase:
     lasts: tuple[int, str] | None = None
 
 
+def in_days(n: int, unit: str) -> int:
+    """Return the days of N days, weeks or hours: a week is 7 days; hours are whole days, rounded down (a
+    deadline is a date, and a day early is never late)."""
+    unit = unit.lower()
+    if unit.startswith("week"):
+        return 7 * n
+    if unit.startswith("hour"):
+        return n // 24
+    return n
+
+
+def _unit_review(text: str, n: int, unit: str) -> str:
+    """Return what a person should check about the unit of ``text`` ("N business days", "N hours"), or ""."""
+    unit = unit.lower()
+    if unit.startswith("business"):
+        return f"'{text}' counts business days; drafted as {n} calendar days."
+    if unit.startswith("hour"):
+        days = in_days(n, unit)
+        rounded = "" if n % 24 == 0 else ", rounded down"
+        return f"'{text}' counts hours; drafted as {days} days{rounded} (a deadline is a date)."
+    return ""
+
+
 def _after_order(n: int, unit: str) -> deadlines.FirstRule:
     unit = unit.lower()
     if unit.startswith("month"):
         return deadlines.MonthsAfterOrder(months=n)
     if unit.startswith("year"):
         return deadlines.YearsAfterOrder(years=n)
-    return deadlines.DaysAfterOrder(days=n)
+    return deadlines.DaysAfterOrder(days=in_days(n, unit))
 
 
 def _period(text: str, n: str | None = None, unit: str | None = None) -> tuple[str, int]:
@@ -111,7 +136,7 @@ def _period(text: str, n: str | None = None, unit: str | None = None) -> tuple[s
             return "every_months", 12 * amount
         if unit.startswith("month"):
             return "every_months", amount
-        return "every_days", amount
+        return "every_days", in_days(amount, unit)
     for word, months in PERIOD_MONTHS.items():
         if word in text:
             return "every_months", months
@@ -152,7 +177,7 @@ def _lasts(after: re.Match[str] | None) -> tuple[int, str] | None:
         return 12 * n, "months"
     if unit.startswith("month"):
         return n, "months"
-    return n, "days"
+    return in_days(n, unit), "days"
 
 
 def _chained(what: str, match: re.Match[str]) -> Phrase:
@@ -160,15 +185,13 @@ def _chained(what: str, match: re.Match[str]) -> Phrase:
     m = TRIGGER_WORD.match(what.strip())
     trigger = TRIGGERS.get(m.group("trig").lower(), deadlines.Trigger.COMPLETED) if m else None
     event = what.strip().rstrip(",")
-    review = ""
-    if unit.startswith("business"):
-        review = f"'{match.group(0)}' counts business days; drafted as {n} calendar days."
+    review = _unit_review(match.group(0), n, unit)
     if m is None:
         review = (
             f"{review} The deadline counts from '{event[:100]}', which the drafter cannot tie to a "
             "directive: drafted as days from an event whose date someone records."
         ).strip()
-    days = n * 365 if unit.startswith("year") else n * 30 if unit.startswith("month") else n
+    days = n * 365 if unit.startswith("year") else n * 30 if unit.startswith("month") else in_days(n, unit)
     return Phrase(
         start=match.start(),
         end=match.start() + len(match.group(0)),
@@ -261,9 +284,7 @@ def _find(sentence: str) -> tuple[Phrase, ...]:
         n, unit = number(m.group("n")), m.group("unit")
         first = _after_order(n, unit)
         rule: deadlines.Rule = first
-        review = ""
-        if unit.lower().startswith("business"):
-            review = f"'{m.group(0)}' counts business days; drafted as {n} calendar days."
+        review = _unit_review(m.group(0), n, unit)
         end = m.end()
         after = THEREAFTER.match(sentence[end:])
         if after:
@@ -380,6 +401,8 @@ def _find(sentence: str) -> tuple[Phrase, ...]:
     for m in BARE_WITHIN.finditer(sentence):
         if not free(m.start(), m.end()) or CONDITION.match(sentence):
             continue
+        if m.group("unit").lower().startswith("hour"):
+            continue  # "within 24 hours" counts from an event the text implies, never from the signing
         found.append(
             Phrase(
                 m.start(),
@@ -393,7 +416,12 @@ def _find(sentence: str) -> tuple[Phrase, ...]:
     for m in PERIODIC.finditer(sentence):
         if not free(m.start(), m.end()):
             continue
-        period = _period(m.group("period"), m.group("n"), m.group("unit"))
+        if m.group("per"):
+            period = ("every_months", PER_MONTHS[m.group("per").lower()])
+        elif m.group("twice"):
+            period = ("every_months", 6)
+        else:
+            period = _period(m.group("period"), m.group("n"), m.group("unit"))
         first = deadlines.DaysFromEvent(days=0, event=NO_START)
         found.append(
             Phrase(

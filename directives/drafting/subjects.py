@@ -15,8 +15,8 @@ ACTOR_START = re.compile(
     r"|Special\s+Advisor|Archivist|Commandant|Federal\s+Chief|Vice\s+(?:President|Chair\w*)|Co-Chair\w*"
     r"|United\s+States\s+Trade|(?:interagency\s+|inter-agency\s+)?working\s+group\b|task\s+force\b"
     r"|[Aa]genc(?:y|ies)\b|executive\s+departments|[Aa]gency\s+(?:members|heads)|[Mm]embers\s+of|Permitting\s+Council"
-    r"|[Dd]epartments?\s+and\s+agenc(?:y|ies)\b|(?:[a-z]+(?:ing|ed)|lead|member)\s+agencies\b|Department\s+of\b|(?:[A-Z][\w-]*\s+){1,3}agencies\b"
-    r"|[A-Z]{2,}[A-Za-z-]*\b|(?:[A-Z][\w'\u2019-]*\s+){0,6}(?:Council|Board|Committee|Commission|Task\s+Force|Group|Panel"
+    r"|[Dd]epartments?\s+and\s+agenc(?:y|ies)\b|(?:[a-z]+(?:ing|ed)|lead|member)\s+agenc(?:y|ies)\b|Department\s+of\b|(?:[A-Z][\w-]*\s+){1,3}agencies\b"
+    r"|[A-Z]{2,}[A-Za-z-]*\b|(?:[A-Z][\w'\u2019-]*\s+){0,6}(?:Council|Board|Committee|Subcommittee|Commission|Task\s+Force|Group|Panel"
     r"|Office|Agency|Administration|Service|Bureau|Corps|Agencies)\b"
     r"|(?:[A-Z][\w'\u2019-]*\s+){1,4}(?:Executive|Coordinator|Officer|Advisor|Adviser|Representative)\b)"
 )

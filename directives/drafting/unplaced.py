@@ -20,7 +20,8 @@ from .wording import PASSIVE, SHALL, sentences
 # months, "annually", "every N ...". Every repetition is bounded and over disjoint classes.
 _AMOUNT = r"(?:\d{1,4}|[a-z]+(?:[\s-][a-z]+){0,2})[\s-]+(?:\(\d+\)\s+)?(?:calendar\s+|business\s+)?"
 DEADLINE_LIKE = re.compile(
-    rf"\b(?:within|not later than|no later than|not more than)\s+{_AMOUNT}(?:days?|weeks?|months?|years?)\b"
+    rf"\b(?:within|not later than|no later than|not more than)\s+{_AMOUNT}"
+    r"(?:days?|weeks?|hours?|months?|years?)\b"
     rf"|\b(?:by|not later than|no later than|on or before)\s+{DATE}"
     r"|\b\d{1,4}[\s-]+(?:calendar\s+|business\s+)?(?:days?|months?)\b"
     r"|\b(?:annually|quarterly|biennially|semiannually)\b|\bevery\s+(?:\d+|[a-z]+)\s+(?:days|weeks|months|years)\b",

@@ -6,7 +6,7 @@ import pytest
 
 from directives import deadlines as D
 from directives.drafting.phrase_refs import resolve_ref, unclassified
-from directives.drafting.phrases import find
+from directives.drafting.phrases import NO_START, find
 
 
 @pytest.mark.parametrize(
@@ -151,9 +151,9 @@ def test_business_days_are_drafted_as_calendar_days_and_flagged():
 
 
 def test_a_within_phrase_no_family_knows_is_reported():
-    sentence = "Within 2 weeks of the date of this order, X shall act."
+    sentence = "Within 30 days before the end of the fiscal year, X shall act."
     assert unclassified(sentence, find(sentence)) == [
-        "Within 2 weeks of the date of this order, X shall act."
+        "Within 30 days before the end of the fiscal year, X shall act."
     ]
 
 
@@ -261,3 +261,29 @@ def test_a_year_a_policy_starts_in_with_no_period_is_no_deadline():
 
 def test_a_year_that_opens_a_sentence_of_the_past_is_no_deadline():
     assert find("In 2023, the Secretary issued a rule on the matter.") == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "every_months"),
+    [
+        ("The Board shall hold at least one open hearing per year.", 12),
+        ("The Board shall meet at least once a quarter.", 3),
+        ("The Board shall hold one briefing each fiscal year.", 12),
+        ("The Board shall meet twice a year.", 6),
+        ("The Board shall report once every month.", 1),
+    ],
+)
+def test_how_many_times_in_a_period_is_a_recurrence_with_no_start(sentence, every_months):
+    (phrase,) = find(sentence)
+    assert phrase.rule == D.Recurring(first=D.DaysFromEvent(0, NO_START), every_months=every_months)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The Board shall cut its use of water by one percent per year.",
+        "The Government buys some $300 million of paper per year.",
+    ],
+)
+def test_an_amount_per_year_is_no_recurrence(sentence):
+    assert find(sentence) == []
