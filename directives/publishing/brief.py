@@ -8,10 +8,15 @@ every character).
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from directives import deadlines
 
 from .reports import Grade, Report
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
+    from fpdf.fonts import FontFace
 
 # Typographic quotes, dashes, the ellipsis and the no-break space, as their plain Latin-1 forms.
 _PLAIN = str.maketrans(
@@ -117,4 +122,33 @@ def pdf_bytes(report: Report, *, generated: str) -> bytes:
                     row.basis,
                 ]
             )
+    _extensions(pdf, report, headings)
     return bytes(pdf.output())
+
+
+def _extensions(pdf: FPDF, report: Report, headings: FontFace) -> None:
+    """Add the extension trail: each extension granted by the date, who asked, who approved, when."""
+    pdf.ln(5)
+    pdf.set_font("Helvetica", style="B", size=12)
+    pdf.cell(0, 8, "Extensions", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=9)
+    rows = report.extended_rows()
+    if not rows:
+        pdf.multi_cell(0, 6, "No deadline was extended by that day.", new_x="LMARGIN", new_y="NEXT")
+        return
+    with pdf.table(
+        col_widths=(18, 30, 30, 40, 40, 70), headings_style=headings, text_align="LEFT", line_height=5
+    ) as table:
+        table.row(["Sec.", "Due date before", "Extended to", "Requested by", "Approved by", "Decided"])
+        for row in rows:
+            for extension in row.extensions:
+                table.row(
+                    [
+                        _latin1(row.ref),
+                        _day(extension.old_due_day),
+                        _day(extension.new_due_day),
+                        _latin1(extension.requested_by or "no request (extended directly)"),
+                        _latin1(extension.decided_by),
+                        extension.decided_time,
+                    ]
+                )
