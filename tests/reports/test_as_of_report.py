@@ -6,13 +6,16 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from pypdf import PdfReader
 
+from agencies import roles
 from directives import actions, deadlines
 from directives.models import Directive, Review, Status
 from directives.publishing import reports
@@ -470,3 +473,22 @@ def test_the_page_csv_and_pdf_show_the_extension_trail_in_eastern_time_the_zone_
     assert "2(d) Thu 2026-07-02 Mon 2026-07-20 treasury-editor reviewer Fri 2026-06-12 09:30 EDT" in trail
     direct = "Mon 2026-07-20 Wed 2026-09-30 no request (extended directly) admin Mon 2026-08-03 16:00 EDT"
     assert direct in trail
+
+
+def test_the_readme_example_shows_every_requirement_of_an_order_loaded_months_after_its_signing(
+    client, loaded_in_november
+):
+    # As a new user runs it: the order loaded long after it was signed (here Nov 30), the README's address.
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text()
+    [path] = set(re.findall(r"`(/orders/14409/report/\?as_of=\d{4}-\d\d-\d\d)`", readme))
+    reviewer = get_user_model().objects.create_user("new-reviewer", "new@example.com", "pw")
+    roles.grant_reviewer(reviewer, actor=None)
+    with at(dt.date(2026, 12, 5)):
+        client.force_login(reviewer)
+        html = client.get(path).content.decode()
+    trackable = Directive.objects.filter(order=loaded_in_november).trackable().count()
+    assert "No requirement was tracked on that date." not in html
+    rows = html.split("<h2>Requirements</h2>", 1)[1].split("</table>", 1)[0]
+    assert rows.count('<th scope="row">') == trackable == 11
