@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from directives import deadlines
 
-from .reports import Grade, Report
+from .reports import Grade, Report, ReportRow
 
 if TYPE_CHECKING:
     from fpdf import FPDF
@@ -31,6 +31,12 @@ def _latin1(text: str) -> str:
 
 def _day(day: dt.date | None) -> str:
     return deadlines.weekday_date(day) if day else ""
+
+
+def _status(row: ReportRow) -> str:
+    """Return the status cell: the words, the reason of not applicable, the completion's flag."""
+    text = f"{row.status_label}: {row.reason}" if row.reason else row.status_label
+    return f"{text} ({row.completion_flag})" if row.completion_flag else text
 
 
 def pdf_bytes(report: Report, *, generated: str) -> bytes:
@@ -115,7 +121,7 @@ def pdf_bytes(report: Report, *, generated: str) -> bytes:
                     _latin1(row.ref),
                     _latin1(row.title),
                     _latin1(row.leads),
-                    _latin1(f"{row.status_label}: {row.reason}" if row.reason else row.status_label),
+                    _latin1(_status(row)),
                     _day(row.completed_day),
                     _day(row.due_day) + (f" ({_day(row.original_due_day)})" if row.extended else ""),
                     row.grade.label,

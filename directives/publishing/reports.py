@@ -116,6 +116,9 @@ class ReportRow:
     original_due_on: str | None = None  # as computed at load; never moved
     days_late: int | None = None  # past the effective due date: when completed, or as of the date
     extensions: tuple[Extension, ...] = ()  # granted by the date, oldest first
+    # Why the completion was flagged for review (recorded long after its date, or back-dated), as of the
+    # date; "" when not flagged. An unverified flagged completion never reads plain "Completed".
+    completion_flag: str = ""
 
     @property
     def extended(self) -> bool:
@@ -244,11 +247,11 @@ def build(order: Order, as_of: dt.date) -> Report:
         state = replay.states.get(directive.pk)
         if state is not None and state.status is not None and state.problem is None:
             status, completed_on, due_on = state.status, state.completed_on, state.due_on
-            review, reason = state.review, state.status_reason
+            review, reason, flag = state.review, state.status_reason, state.completion_flag
         elif directive.series_id is None:
             # The order's own duties ran from its signing, though the tracker held them only from its
             # first event: until then each stood not started, due on its original date.
-            status, completed_on, review, reason = Status.NOT_STARTED, None, Review.UNREVIEWED, ""
+            status, completed_on, review, reason, flag = Status.NOT_STARTED, None, Review.UNREVIEWED, "", ""
             due_on = directive.original_due_on.isoformat() if directive.original_due_on else None
         else:
             report.not_yet_tracked += 1
@@ -260,7 +263,7 @@ def build(order: Order, as_of: dt.date) -> Report:
                 title=directive.title,
                 leads=", ".join(a.abbreviation for a in directive.lead_agencies),
                 status=status,
-                status_label=_label(status, review),
+                status_label=_label(status, review, flag),
                 completed_on=completed_on,
                 due_on=due_on,
                 grade=GRADE_OF_STATUS.get(status, Grade.NOT_COMPLETE),
@@ -269,6 +272,7 @@ def build(order: Order, as_of: dt.date) -> Report:
                 original_due_on=directive.original_due_on.isoformat() if directive.original_due_on else None,
                 days_late=_days_late(status, completed_on, due_on, as_of),
                 extensions=extensions.get(directive.pk, ()),
+                completion_flag=flag,
             )
         )
     return report
@@ -321,11 +325,17 @@ class _Trail:
         }
 
 
-def _label(status: str, review: str) -> str:
+FLAGGED_LABEL = "Completed, flagged for review"
+
+
+def _label(status: str, review: str, flag: str = "") -> str:
     """Return the words for ``status`` as of the date: a completion oversight doubted never reads
-    "Completed" (``public_status``); its grade stays the claim's, its basis says the review."""
+    "Completed" (``public_status``), nor one flagged for review that no reviewer had verified (as the
+    dashboard's chart says it); its grade stays the claim's, its basis says the review."""
     if status == Status.COMPLETED and review in DOUBTED_COMPLETION:
         return DOUBTED_COMPLETION[review][1]
+    if status == Status.COMPLETED and flag and review != Review.VERIFIED:
+        return FLAGGED_LABEL
     return STATUS_LABELS.get(status, status)
 
 
@@ -345,7 +355,8 @@ def _days_late(status: str, completed_on: str | None, due_on: str | None, as_of:
 
 CSV_HEADER = (
     "order", "as_of", "section", "ref", "title", "lead_agencies", "status", "completed_on",
-    "original_due_on", "due_on", "days_late", "grade", "verified_or_claimed", "reason", "extensions",
+    "original_due_on", "due_on", "days_late", "grade", "verified_or_claimed", "reason", "completion_flag",
+    "extensions",
 )  # fmt: skip
 
 
@@ -364,7 +375,8 @@ def _csv_rows(report: Report) -> Iterable[list[str]]:
             str(report.order.number), report.as_of.isoformat(), row.section, row.ref, _safe(row.title),
             row.leads, row.status, row.completed_on or "", row.original_due_on or "", row.due_on or "",
             "" if row.days_late is None else str(row.days_late), row.grade.label, row.basis,
-            _safe(row.reason), "; ".join(extension.text() for extension in row.extensions),
+            _safe(row.reason), _safe(row.completion_flag),
+            "; ".join(extension.text() for extension in row.extensions),
         ]  # fmt: skip
 
 

@@ -233,6 +233,7 @@ def test_the_csv_has_one_line_per_requirement(client, reviewer, timeline):
         "grade": "Fully complete",
         "verified_or_claimed": "claimed",
         "reason": "",
+        "completion_flag": "",
         "extensions": "",
     }
 
@@ -492,3 +493,40 @@ def test_the_readme_example_shows_every_requirement_of_an_order_loaded_months_af
     assert "No requirement was tracked on that date." not in html
     rows = html.split("<h2>Requirements</h2>", 1)[1].split("</table>", 1)[0]
     assert rows.count('<th scope="row">') == trackable == 11
+
+
+def test_a_completion_flagged_for_review_never_reads_completed_until_verified(
+    client, reviewer, order, directive, cisa_editor
+):
+    # Recorded Nov 30 for Jul 1 (due Jul 2): 152 days after the date it claims, so flagged for review.
+    with at(dt.date(2026, 11, 30)):
+        actions.change_status(
+            directive("2(c)(i)"), Status.COMPLETED, actor=cisa_editor, completed_on=dt.date(2026, 7, 1)
+        )
+    flagged = row(reports.build(order, dt.date(2026, 11, 30)), "2(c)(i)")
+    assert (flagged.status_label, flagged.grade, flagged.basis) == (
+        "Completed, flagged for review",
+        reports.Grade.FULLY,
+        "claimed",
+    )
+    assert flagged.completion_flag.startswith("Completed Wed 2026-07-01, recorded Mon 2026-11-30: flagged")
+    assert row(reports.build(order, dt.date(2026, 11, 29)), "2(c)(i)").completion_flag == ""
+
+    with time_machine.travel(dt.datetime(2026, 11, 30, 15, tzinfo=deadlines.EASTERN), tick=False):
+        client.force_login(reviewer)
+        html = client.get(_url("order_report", "2026-11-30")).content.decode()
+        body = client.get(_url("order_report_csv", "2026-11-30")).content.decode()
+        pdf = client.get(_url("order_report_pdf", "2026-11-30")).content
+    assert "<td>Completed, flagged for review <span" in html
+    assert "Completed Wed 2026-07-01, recorded Mon 2026-11-30: flagged for review" in html
+    line = {r["ref"]: r for r in csv.DictReader(io.StringIO(body))}["2(c)(i)"]
+    assert line["completion_flag"] == flagged.completion_flag
+    flat = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+    assert "Completed, flagged for review (Completed Wed 2026-07-01, recorded Mon 2026-11-30" in flat
+
+    # Once a reviewer verified it, it reads completed (the flag still said), counted as verified.
+    with time_machine.travel(dt.datetime(2026, 11, 30, 16, tzinfo=deadlines.EASTERN), tick=False):
+        actions.review(directive("2(c)(i)"), Review.VERIFIED, actor=reviewer, note="Charter dated Jul 1.")
+    verified = row(reports.build(order, dt.date(2026, 11, 30)), "2(c)(i)")
+    assert (verified.status_label, verified.basis) == ("Completed", "verified")
+    assert verified.completion_flag == flagged.completion_flag
