@@ -253,3 +253,17 @@ def test_with_the_example_settings_the_lockout_counts_the_address_the_proxy_appe
     # As django-axes reads it: the proxy appended 203.0.113.9 (the request came from the docker
     # network's gateway); the client itself wrote 198.51.100.66, which proves nothing.
     assert result.stdout.strip() == "203.0.113.9|True"
+
+
+def test_check_deploy_warns_when_separation_of_duties_is_off():
+    """Only the setting relaxes separation of duties (docs/oversight.md), and the deploy check names it."""
+    result = run_django(
+        "from django.core.management import call_command; call_command('check', deploy=True)",
+        **PRODUCTION,
+        SEPARATION_OF_DUTIES="false",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "orderctl.W003" in result.stderr
+    assert "SEPARATION_OF_DUTIES is off: one person holding both roles can verify their own claims" in (
+        result.stderr
+    )

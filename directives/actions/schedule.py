@@ -63,7 +63,8 @@ def extend_deadline(
     """Move ``directive``'s effective deadline to the later ``new_due_on``, recording why.
 
     The original due date never changes. The overdue flag belongs to the old deadline, so it is
-    cleared: the new deadline can be flagged in its turn.
+    cleared: the new deadline can be flagged in its turn. Under separation of duties an administrator
+    whose own extension request of it is pending may not extend it: a reviewer decides that request.
     """
     now = timezone.now()
     justification = justification.strip()
@@ -73,6 +74,7 @@ def extend_deadline(
             raise StaleVersion(current)
         if actor is not None:
             permissions.require_extend_deadline(actor, current)
+            permissions.require_independent(permissions.own_pending_request_refusal(actor, current))
         event = extension(current, new_due_on, actor=actor, justification=justification, now=now)
         [event_id] = history.append([event])
     return saved_event(event_id)

@@ -108,43 +108,95 @@ def _unplaced(check: _Checker, raw_unplaced: Any) -> None:
         check.text(where, table, "reason", required=True)
 
 
-_TOML_AT = re.compile(r"\(at line (\d+), column \d+\)")
-_TABLE = re.compile(r"^\s*\[\[?\s*([\w.]+)\s*\]\]?")
+_TOML_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
+_TABLE = re.compile(r"^\s*(\[\[?)\s*([\w.-]+)\s*\]\]?")
 _KEY = re.compile(r"^\s*([\w-]+)\s*=\s*(.*?)\s*(#.*)?$")
-_DATE_LIKE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
+_DATE_LIKE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?![\d:T])")
+# The inline-table tokens that place a value: a quoted string (skipped), a key and its "=", a brace.
+_INLINE = re.compile(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'|([\w-]+)\s*=|([{}])')
+# What names an entry of each array of tables, as the problems found after parsing name it.
+_NAMED_BY = {"directives": ("ref",), "agencies": ("abbreviation",), "revokes": ("order",),
+             "amends": ("order", "directive")}  # fmt: skip
 
 
 def _toml_problem(text: str, exc: tomllib.TOMLDecodeError) -> str:
     """Return the TOML library's complaint, led by the field it is in ("order.signed_on") when known.
 
-    An impossible date (``2026-13-01``) is not TOML at all, so the library names only a line; the
-    line's key and the table above it name the field, as every other problem of an order file does.
+    An impossible date (``2026-13-01``) is not TOML at all, so the library names only a line and a
+    column; the key there (inside an inline table, its path: ``deadline.first.date``), the entry of
+    the array of tables above it (by its ref, as every other problem names it) and the sub-table name
+    the field: "directives[2(a)].deadline.date: 2026-02-30 is not a real date (YYYY-MM-DD), line 10".
     """
     found = _TOML_AT.search(str(exc))
     lines = text.splitlines()
     if found is None or not 0 < int(found.group(1)) <= len(lines):
         return f"the file is not valid TOML: {exc}"
-    number = int(found.group(1))
-    key = _KEY.match(lines[number - 1])
+    number, column = int(found.group(1)), int(found.group(2))
+    line = lines[number - 1]
+    key = _KEY.match(line)
     if key is None:
         return f"the file is not valid TOML: {exc}"
-    table, ref, index = "", "", -1
-    for line in lines[: number - 1]:
+    where = ".".join(filter(None, (_table_at(lines[: number - 1]), key.group(1))))
+    date = _date_at(line, column - 1)
+    if date is None:
+        return f"{where}: not valid TOML, line {number}: {exc}"
+    inner = _inline_path(line[key.end(1) : date.start()])
+    return f"{'.'.join([where, *inner])}: {date.group()} is not a real date (YYYY-MM-DD), line {number}"
+
+
+def _table_at(lines: list[str]) -> str:
+    """Return the table the next line is in: "order", "directives[2(a)]", "directives[4].deadline"."""
+    array, index, table = "", -1, ""
+    names: list[str] = []
+    for line in lines:
         header = _TABLE.match(line)
         if header is not None:
-            array = line.lstrip().startswith("[[")
-            if array and header.group(1) != table:
-                index = -1
-            table, ref = header.group(1), ""
-            index += 1 if array else 0
+            name = header.group(2)
+            if header.group(1) == "[[":
+                index = index + 1 if name == array else 0
+                array, names, table = name, [], ""
+            elif array and name.startswith(array + "."):
+                table = name[len(array) + 1 :]  # a sub-table of the entry: [directives.deadline]
+            else:
+                array, table = "", name
             continue
         field_ = _KEY.match(line)
-        if field_ is not None and field_.group(1) == "ref":
-            ref = field_.group(2).strip("\"'")
-    where = key.group(1)
-    if table:
-        where = f"{table}[{ref or index}].{where}" if index >= 0 else f"{table}.{where}"
-    value = key.group(2)
-    if _DATE_LIKE.match(value):
-        return f"{where}: {value} is not a real date (YYYY-MM-DD), line {number}"
-    return f"{where}: not valid TOML, line {number}: {exc}"
+        if array and not table and field_ is not None and field_.group(1) in _NAMED_BY.get(array, ()):
+            names.append(field_.group(2).strip("\"'"))
+    if not array:
+        return table
+    entry = f"{array}[{' '.join(names) or index}]"
+    return f"{entry}.{table}" if table else entry
+
+
+def _date_at(line: str, at: int) -> re.Match[str] | None:
+    """Return the date-like value the library stopped at (column ``at``), else the first impossible one."""
+    dates = list(_DATE_LIKE.finditer(line))
+    for date in dates:
+        if date.start() <= at <= date.end():
+            return date
+    return next((d for d in dates if not _real_date(d.group())), None)
+
+
+def _real_date(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _inline_path(before: str) -> list[str]:
+    """Return the keys leading to a value inside an inline table, from the text before it."""
+    path: list[str] = []
+    pending = ""
+    for token in _INLINE.finditer(before):
+        key, brace = token.group(1), token.group(2)
+        if key:
+            pending = key
+        elif brace == "{":
+            path.append(pending)
+            pending = ""
+        elif brace == "}" and path:
+            path.pop()
+    return [*path[1:], pending] if path else []

@@ -8,10 +8,15 @@ every character).
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from directives import deadlines
 
-from .reports import Grade, Report
+from .reports import Grade, Report, ReportRow
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
+    from fpdf.fonts import FontFace
 
 # Typographic quotes, dashes, the ellipsis and the no-break space, as their plain Latin-1 forms.
 _PLAIN = str.maketrans(
@@ -26,6 +31,12 @@ def _latin1(text: str) -> str:
 
 def _day(day: dt.date | None) -> str:
     return deadlines.weekday_date(day) if day else ""
+
+
+def _status(row: ReportRow) -> str:
+    """Return the status cell: the words, the reason of not applicable, the completion's flag."""
+    text = f"{row.status_label}: {row.reason}" if row.reason else row.status_label
+    return f"{text} ({row.completion_flag})" if row.completion_flag else text
 
 
 def pdf_bytes(report: Report, *, generated: str) -> bytes:
@@ -110,11 +121,40 @@ def pdf_bytes(report: Report, *, generated: str) -> bytes:
                     _latin1(row.ref),
                     _latin1(row.title),
                     _latin1(row.leads),
-                    _latin1(f"{row.status_label}: {row.reason}" if row.reason else row.status_label),
+                    _latin1(_status(row)),
                     _day(row.completed_day),
                     _day(row.due_day) + (f" ({_day(row.original_due_day)})" if row.extended else ""),
                     row.grade.label,
                     row.basis,
                 ]
             )
+    _extensions(pdf, report, headings)
     return bytes(pdf.output())
+
+
+def _extensions(pdf: FPDF, report: Report, headings: FontFace) -> None:
+    """Add the extension trail: each extension granted by the date, who asked, who approved, when."""
+    pdf.ln(5)
+    pdf.set_font("Helvetica", style="B", size=12)
+    pdf.cell(0, 8, "Extensions", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=9)
+    rows = report.extended_rows()
+    if not rows:
+        pdf.multi_cell(0, 6, "No deadline was extended by that day.", new_x="LMARGIN", new_y="NEXT")
+        return
+    with pdf.table(
+        col_widths=(18, 30, 30, 40, 40, 70), headings_style=headings, text_align="LEFT", line_height=5
+    ) as table:
+        table.row(["Sec.", "Due date before", "Extended to", "Requested by", "Approved by", "Decided"])
+        for row in rows:
+            for extension in row.extensions:
+                table.row(
+                    [
+                        _latin1(row.ref),
+                        _day(extension.old_due_day),
+                        _day(extension.new_due_day),
+                        _latin1(extension.requested_by or "no request (extended directly)"),
+                        _latin1(extension.decided_by),
+                        extension.decided_time,
+                    ]
+                )

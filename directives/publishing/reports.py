@@ -5,7 +5,9 @@ the end of the day in Eastern time), not read from today's rows: a report as of 
 what the record said then, whatever changed since. Grades follow GAO's wording (fully complete,
 partially complete, not complete, not applicable); each row also says whether oversight had
 verified, disputed or found no evidence for the agency's claim on that date, or whether it was only
-claimed (the review axis, replayed by the same rules: docs/oversight.md).
+claimed (the review axis, replayed by the same rules: docs/oversight.md). Each row gives its original
+and effective due date, its days late and its extension trail: every extension granted by that day,
+who asked for it, who approved it, the dates it moved between and when (US Eastern, the zone named).
 """
 
 from __future__ import annotations
@@ -17,12 +19,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models
 
 from directives import deadlines, history
 from directives.history import proof
-from directives.models import Directive, Order, Review, Status
+from directives.models import Directive, DirectiveEvent, Order, Review, Status
+from directives.notices.notify import local_time
 from directives.queries.public_status import DOUBTED_COMPLETION
 
 
@@ -56,6 +60,46 @@ BASIS_OF_REVIEW: dict[str, str] = {
 }
 
 
+# The zone the report's times are read in, and named in: the deadlines' own (US Eastern).
+REPORT_ZONE = "America/New_York"
+_REQUESTED = DirectiveEvent.Kind.EXTENSION_REQUESTED.value
+_EXTENDED = DirectiveEvent.Kind.DEADLINE_EXTENDED.value
+_DENIED = DirectiveEvent.Kind.EXTENSION_DENIED.value
+
+
+@dataclass(frozen=True)
+class Extension:
+    """A deadline extension granted by the report's date, as its history says: who asked for it (none
+    when an administrator extended it directly), who decided it, the dates it moved between, and when."""
+
+    old_due_on: str | None
+    new_due_on: str
+    requested_by: str  # the requester's user name; "" when no request preceded it
+    decided_by: str  # the user name of who approved it (or extended it), "the system" for none
+    decided_at: dt.datetime
+
+    @property
+    def old_due_day(self) -> dt.date | None:
+        return dt.date.fromisoformat(self.old_due_on) if self.old_due_on else None
+
+    @property
+    def new_due_day(self) -> dt.date:
+        return dt.date.fromisoformat(self.new_due_on)
+
+    @property
+    def decided_time(self) -> str:
+        """When it was decided, US Eastern, the zone named: "Sat 2026-06-20 12:00 EDT (America/New_York)"."""
+        return local_time(self.decided_at, REPORT_ZONE)
+
+    def text(self) -> str:
+        """Return it as one phrase, as the CSV gives it."""
+        asked = f"requested by {self.requested_by}" if self.requested_by else "extended without a request"
+        return (
+            f"{self.old_due_on or 'none'} to {self.new_due_on}, {asked}, approved by {self.decided_by} "
+            f"on {self.decided_time}"
+        )
+
+
 @dataclass(frozen=True)
 class ReportRow:
     section: str
@@ -71,6 +115,10 @@ class ReportRow:
     reason: str  # why not applicable, as the agency said then; empty otherwise
     original_due_on: str | None = None  # as computed at load; never moved
     days_late: int | None = None  # past the effective due date: when completed, or as of the date
+    extensions: tuple[Extension, ...] = ()  # granted by the date, oldest first
+    # Why the completion was flagged for review (recorded long after its date, or back-dated), as of the
+    # date; "" when not flagged. An unverified flagged completion never reads plain "Completed".
+    completion_flag: str = ""
 
     @property
     def extended(self) -> bool:
@@ -107,6 +155,10 @@ class Report:
     rows: list[ReportRow] = field(default_factory=list)
     # Later occurrences of a recurring duty not made yet on that date.
     not_yet_tracked: int = 0
+
+    def extended_rows(self) -> list[ReportRow]:
+        """Return the rows whose deadline was extended by the date (the extension trail)."""
+        return [row for row in self.rows if row.extensions]
 
     def sections(self) -> list[tuple[str, dict[Grade, int], int]]:
         """Return each section with its count of each grade and its total, in the order's sequence."""
@@ -176,11 +228,14 @@ def build(order: Order, as_of: dt.date) -> Report:
     """Return ``order``'s report as of the end of ``as_of`` (Eastern), replayed from its history."""
     cutoff = history.instant(deadlines.end_of_day(as_of))
     replay = proof.Replay()
+    trail = _Trail()
     for stored in history.stored_events(order.number):
         # Canonical instants sort as text, and a chain's time never goes backwards: stop at the first after.
         if stored.record["created"] >= cutoff:
             break
         replay(stored)
+        trail(stored)
+    extensions = trail.extensions()
     report = Report(order=order, as_of=as_of)
     directives = (
         Directive.objects.filter(order=order)
@@ -192,11 +247,11 @@ def build(order: Order, as_of: dt.date) -> Report:
         state = replay.states.get(directive.pk)
         if state is not None and state.status is not None and state.problem is None:
             status, completed_on, due_on = state.status, state.completed_on, state.due_on
-            review, reason = state.review, state.status_reason
+            review, reason, flag = state.review, state.status_reason, state.completion_flag
         elif directive.series_id is None:
             # The order's own duties ran from its signing, though the tracker held them only from its
             # first event: until then each stood not started, due on its original date.
-            status, completed_on, review, reason = Status.NOT_STARTED, None, Review.UNREVIEWED, ""
+            status, completed_on, review, reason, flag = Status.NOT_STARTED, None, Review.UNREVIEWED, "", ""
             due_on = directive.original_due_on.isoformat() if directive.original_due_on else None
         else:
             report.not_yet_tracked += 1
@@ -208,7 +263,7 @@ def build(order: Order, as_of: dt.date) -> Report:
                 title=directive.title,
                 leads=", ".join(a.abbreviation for a in directive.lead_agencies),
                 status=status,
-                status_label=_label(status, review),
+                status_label=_label(status, review, flag),
                 completed_on=completed_on,
                 due_on=due_on,
                 grade=GRADE_OF_STATUS.get(status, Grade.NOT_COMPLETE),
@@ -216,16 +271,71 @@ def build(order: Order, as_of: dt.date) -> Report:
                 reason=reason,
                 original_due_on=directive.original_due_on.isoformat() if directive.original_due_on else None,
                 days_late=_days_late(status, completed_on, due_on, as_of),
+                extensions=extensions.get(directive.pk, ()),
+                completion_flag=flag,
             )
         )
     return report
 
 
-def _label(status: str, review: str) -> str:
+class _Trail:
+    """Collect each directive's granted extensions from its events: a ``deadline_extended`` event is
+    one, decided by its actor; the ``extension_requested`` event before it that asked for that date
+    (and was not denied since) names who asked."""
+
+    def __init__(self) -> None:
+        self.asked: dict[int, tuple[str, int | None]] = {}  # directive -> (date asked for, by whom)
+        self.granted: dict[int, list[tuple[str | None, str, int | None, int | None, str]]] = {}
+
+    def __call__(self, stored: history.Stored) -> None:
+        r, pk = stored.record, stored.directive_id
+        if r["kind"] == _REQUESTED:
+            self.asked[pk] = (r["new_due_on"], r["actor"])
+        elif r["kind"] == _DENIED:
+            self.asked.pop(pk, None)
+        elif r["kind"] == _EXTENDED:
+            asked = self.asked.pop(pk, None)
+            requester = asked[1] if asked is not None and asked[0] == r["new_due_on"] else None
+            self.granted.setdefault(pk, []).append(
+                (r["old_due_on"], r["new_due_on"], requester, r["actor"], r["created"])
+            )
+
+    def extensions(self) -> dict[int, tuple[Extension, ...]]:
+        """Return each extended directive's extensions, oldest first, people by their user names."""
+        ids = {
+            person
+            for moves in self.granted.values()
+            for _, _, requester, decider, _ in moves
+            for person in (requester, decider)
+            if person is not None
+        }
+        names = dict(get_user_model().objects.filter(pk__in=ids).values_list("pk", "username"))
+        return {
+            pk: tuple(
+                Extension(
+                    old_due_on=old,
+                    new_due_on=new,
+                    requested_by=names.get(requester, "") if requester is not None else "",
+                    decided_by=names.get(decider, "") if decider is not None else "the system",
+                    decided_at=dt.datetime.fromisoformat(created),
+                )
+                for old, new, requester, decider, created in moves
+            )
+            for pk, moves in self.granted.items()
+        }
+
+
+FLAGGED_LABEL = "Completed, flagged for review"
+
+
+def _label(status: str, review: str, flag: str = "") -> str:
     """Return the words for ``status`` as of the date: a completion oversight doubted never reads
-    "Completed" (``public_status``); its grade stays the claim's, its basis says the review."""
+    "Completed" (``public_status``), nor one flagged for review that no reviewer had verified (as the
+    dashboard's chart says it); its grade stays the claim's, its basis says the review."""
     if status == Status.COMPLETED and review in DOUBTED_COMPLETION:
         return DOUBTED_COMPLETION[review][1]
+    if status == Status.COMPLETED and flag and review != Review.VERIFIED:
+        return FLAGGED_LABEL
     return STATUS_LABELS.get(status, status)
 
 
@@ -245,7 +355,8 @@ def _days_late(status: str, completed_on: str | None, due_on: str | None, as_of:
 
 CSV_HEADER = (
     "order", "as_of", "section", "ref", "title", "lead_agencies", "status", "completed_on",
-    "original_due_on", "due_on", "days_late", "grade", "verified_or_claimed", "reason",
+    "original_due_on", "due_on", "days_late", "grade", "verified_or_claimed", "reason", "completion_flag",
+    "extensions",
 )  # fmt: skip
 
 
@@ -264,7 +375,8 @@ def _csv_rows(report: Report) -> Iterable[list[str]]:
             str(report.order.number), report.as_of.isoformat(), row.section, row.ref, _safe(row.title),
             row.leads, row.status, row.completed_on or "", row.original_due_on or "", row.due_on or "",
             "" if row.days_late is None else str(row.days_late), row.grade.label, row.basis,
-            _safe(row.reason),
+            _safe(row.reason), _safe(row.completion_flag),
+            "; ".join(extension.text() for extension in row.extensions),
         ]  # fmt: skip
 
 

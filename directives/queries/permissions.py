@@ -156,6 +156,25 @@ def own_request_refusal(who: User | Access, request: ExtensionRequest) -> str:
     return "Separation of duties: you asked for this extension, so another reviewer decides it."
 
 
+def own_pending_request_refusal(who: User | Access, directive: Directive) -> str:
+    """Return why ``who`` may not extend ``directive``'s deadline directly under separation of duties, or "".
+
+    An administrator who asked for an extension that is still pending would decide their own request
+    by extending the deadline themselves: a reviewer decides it (``approve_extension``).
+    """
+    if not settings.SEPARATION_OF_DUTIES:
+        return ""
+    pending = directive.extension_requests.filter(
+        state=ExtensionRequest.State.PENDING, requested_by_id=access_of(who).user.pk
+    ).exists()
+    if not pending:
+        return ""
+    return (
+        f"Separation of duties: you asked for an extension of {directive.ref} that is pending, so an "
+        "oversight reviewer decides it, not you."
+    )
+
+
 def require_independent(refusal: str) -> None:
     """Raise PermissionDenied with ``refusal`` when there is one (``own_claim_refusal`` and the like)."""
     if refusal:

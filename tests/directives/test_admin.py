@@ -142,3 +142,94 @@ def test_events_cannot_be_changed_or_deleted_in_the_admin(admin_client, directiv
 def test_directives_cannot_be_added_or_deleted_in_the_admin(admin_client, directive):
     assert admin_client.get("/admin/directives/directive/add/").status_code == 403
     assert admin_client.get(f"/admin/directives/directive/{directive('2(a)').id}/delete/").status_code == 403
+
+
+# --- Separation of duties in the admin (issue 21, item 3) ---------------------------------------------
+
+
+@pytest.fixture
+def admin_and_reviewer(admin_user):
+    """The administrator made an oversight reviewer too: staff, superuser and reviewer in one person."""
+    from agencies import roles
+
+    roles.grant_reviewer(admin_user, actor=None)
+    return admin_user
+
+
+def test_the_admin_offers_no_way_to_review_a_claim_or_decide_an_extension_request(
+    today, admin_client, admin_and_reviewer, directive
+):
+    from django.contrib import admin
+
+    from directives.models import ExtensionRequest, Review
+
+    d = directive("2(c)(ii)")
+    response = admin_client.post(
+        f"/admin/directives/directive/{d.id}/change/",
+        change_form_data(d, status=Status.COMPLETED, completed_on="2026-07-01", review=Review.VERIFIED),
+    )
+    assert response.status_code == 302, response.content[:2000]
+    d = directive("2(c)(ii)")
+    # The claim is recorded (through the actions); the review field in the post is no field of the form.
+    assert (d.status, d.review) == (Status.COMPLETED, Review.UNREVIEWED)
+    assert not d.events.filter(kind=DirectiveEvent.Kind.VERIFIED).exists()
+    page = admin_client.get(f"/admin/directives/directive/{d.id}/change/").content.decode()
+    assert 'name="review"' not in page
+    # Extension requests are decided on the pages and in the API (where separation of duties refuses
+    # one's own), never in the admin: no page for them, and the directives' list has no bulk actions.
+    assert not admin.site.is_registered(ExtensionRequest)
+    assert admin_client.get("/admin/directives/extensionrequest/").status_code == 404
+    assert 'name="action"' not in admin_client.get("/admin/directives/directive/").content.decode()
+
+
+def test_an_administrator_may_not_extend_directly_a_deadline_whose_extension_they_asked_for(
+    today, admin_client, admin_and_reviewer, directive, django_user_model
+):
+    from directives import actions
+    from directives.models import ExtensionRequest
+
+    d = directive("2(d)")
+    request = actions.request_extension(
+        d, dt.date(2026, 12, 31), actor=admin_and_reviewer, justification="Procurement."
+    )
+    before = DirectiveEvent.objects.count()
+    response = admin_client.post(
+        f"/admin/directives/directive/{d.id}/change/",
+        change_form_data(d, new_due_on="2026-12-31", justification="Approving my own request."),
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.non_field_errors() == [
+        "Separation of duties: you asked for an extension of 2(d) that is pending, so an oversight "
+        "reviewer decides it, not you."
+    ]
+    assert DirectiveEvent.objects.count() == before
+    assert directive("2(d)").due_on == dt.date(2026, 7, 2)
+    request.refresh_from_db()
+    assert request.state == ExtensionRequest.State.PENDING
+    # Another administrator may extend it, as any administrator may any deadline.
+    other = django_user_model.objects.create_user("admin-2", "a2@example.com", "pw", is_staff=True)
+    other.is_superuser = True
+    other.save()
+    admin_client.force_login(other)
+    response = admin_client.post(
+        f"/admin/directives/directive/{d.id}/change/",
+        change_form_data(d, new_due_on="2026-12-31", justification="Approved by the Secretary."),
+    )
+    assert response.status_code == 302, response.content[:2000]
+    assert directive("2(d)").due_on == dt.date(2026, 12, 31)
+
+
+def test_with_separation_of_duties_off_an_administrator_may_extend_what_they_asked_for(
+    today, admin_client, admin_and_reviewer, directive, settings
+):
+    from directives import actions
+
+    settings.SEPARATION_OF_DUTIES = False
+    d = directive("2(d)")
+    actions.request_extension(d, dt.date(2026, 12, 31), actor=admin_and_reviewer, justification="Why.")
+    response = admin_client.post(
+        f"/admin/directives/directive/{d.id}/change/",
+        change_form_data(d, new_due_on="2026-12-31", justification="Trial install."),
+    )
+    assert response.status_code == 302, response.content[:2000]
+    assert directive("2(d)").due_on == dt.date(2026, 12, 31)

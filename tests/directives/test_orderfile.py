@@ -338,10 +338,48 @@ def test_an_impossible_signing_date_names_the_field_not_only_the_line():
     assert problems(text) == ["order.signed_on: 2026-13-01 is not a real date (YYYY-MM-DD), line 7"]
 
 
-def test_an_impossible_date_in_a_directive_names_the_directive_and_the_field():
-    text = (
-        '[order]\nnumber = 90009\n\n[[directives]]\nref = "1"\ntitle = "A"\n\n[[directives]]\nref = "2(a)"\n'
-    )
-    text += 'deadline = { kind = "on_date", date = 2026-02-30 }\n'
-    [problem] = problems(text)
-    assert problem.startswith("directives[2(a)].deadline: not valid TOML, line 10")
+TWO_DIRECTIVES = (
+    '[order]\nnumber = 90009\n\n[[directives]]\nref = "1"\ntitle = "A"\n\n[[directives]]\nref = "2(a)"\n'
+)
+RECURRING = '[directives.deadline]\nkind = "recurring"\nevery_months = 1\n'
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            ORDER_FILE.read_text().replace(
+                "signed_on = 2026-06-02\n", "signed_on = 2026-06-02\npublished_on = 2026-02-29\n"
+            ),
+            "order.published_on: 2026-02-29 is not a real date (YYYY-MM-DD), line 8",
+        ),
+        (
+            TWO_DIRECTIVES + 'deadline = { kind = "on_date", date = 2026-02-30 }\n',
+            "directives[2(a)].deadline.date: 2026-02-30 is not a real date (YYYY-MM-DD), line 10",
+        ),
+        (
+            TWO_DIRECTIVES + RECURRING + 'first = { kind = "on_date", date = 2026-13-01 }\n',
+            "directives[2(a)].deadline.first.date: 2026-13-01 is not a real date (YYYY-MM-DD), line 13",
+        ),
+        (
+            TWO_DIRECTIVES
+            + RECURRING
+            + 'first = { kind = "days_after_order", days = 1 }\nuntil = 2026-04-31\n',
+            "directives[2(a)].deadline.until: 2026-04-31 is not a real date (YYYY-MM-DD), line 14",
+        ),
+        (
+            TWO_DIRECTIVES
+            + 'deadline = { kind = "recurring", first = { kind = "on_date", date = 2026-13-01 }, '
+            "every_months = 1 }\n",
+            "directives[2(a)].deadline.first.date: 2026-13-01 is not a real date (YYYY-MM-DD), line 10",
+        ),
+        (
+            '[order]\nnumber = 90009\n\n[[amends]]\norder = 14409\ndirective = "2(b)"\n'
+            'deadline = { kind = "on_date", date = 2026-00-10 }\n',
+            "amends[14409 2(b)].deadline.date: 2026-00-10 is not a real date (YYYY-MM-DD), line 7",
+        ),
+    ],
+    ids=["order.published_on", "deadline.date", "deadline.first.date", "deadline.until", "nested", "amends"],
+)
+def test_an_impossible_date_names_its_entry_and_field_wherever_it_is(text, expected):
+    assert problems(text) == [expected]

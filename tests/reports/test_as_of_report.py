@@ -6,13 +6,16 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from pypdf import PdfReader
 
+from agencies import roles
 from directives import actions, deadlines
 from directives.models import Directive, Review, Status
 from directives.publishing import reports
@@ -230,6 +233,8 @@ def test_the_csv_has_one_line_per_requirement(client, reviewer, timeline):
         "grade": "Fully complete",
         "verified_or_claimed": "claimed",
         "reason": "",
+        "completion_flag": "",
+        "extensions": "",
     }
 
 
@@ -389,3 +394,139 @@ def test_the_pdf_says_when_it_was_generated_in_us_eastern_time_the_zone_named(cl
     )
     assert "Generated Mon 2026-12-07 09:05 EST (America/New_York)." in text
     assert "UTC" not in text
+
+
+@pytest.fixture
+def extended(directive, treasury_editor, reviewer, admin_user):
+    """2(d) (due Jul 2): Treasury's editor asks Jun 10 for Jul 20, the reviewer approves it Jun 12 at
+    9:30 am Eastern; asked again Jul 1 for Aug 31, denied Jul 2; an administrator extends it to Sep 30
+    directly on Aug 3 at 4 pm Eastern."""
+    with at(dt.date(2026, 6, 10)):
+        first = actions.request_extension(
+            directive("2(d)"), dt.date(2026, 7, 20), actor=treasury_editor, justification="Procurement."
+        )
+    with time_machine.travel(dt.datetime(2026, 6, 12, 9, 30, tzinfo=deadlines.EASTERN), tick=False):
+        actions.approve_extension(first, actor=reviewer)
+    with at(dt.date(2026, 7, 1)):
+        second = actions.request_extension(
+            directive("2(d)"), dt.date(2026, 8, 31), actor=treasury_editor, justification="Again."
+        )
+    with at(dt.date(2026, 7, 2)):
+        actions.deny_extension(second, actor=reviewer, reason="No new reason.")
+    with time_machine.travel(dt.datetime(2026, 8, 3, 16, 0, tzinfo=deadlines.EASTERN), tick=False):
+        actions.extend_deadline(
+            directive("2(d)"), dt.date(2026, 9, 30), actor=admin_user, justification="By the Secretary."
+        )
+
+
+def test_the_report_lists_each_extension_granted_by_its_date_with_who_asked_and_who_approved(order, extended):
+    assert row(reports.build(order, dt.date(2026, 6, 11)), "2(d)").extensions == ()
+    [approved] = row(reports.build(order, dt.date(2026, 7, 31)), "2(d)").extensions  # the denial is none
+    assert (approved.old_due_on, approved.new_due_on, approved.requested_by, approved.decided_by) == (
+        "2026-07-02",
+        "2026-07-20",
+        "treasury-editor",
+        "reviewer",
+    )
+    assert approved.decided_time == "Fri 2026-06-12 09:30 EDT (America/New_York)"
+    august = reports.build(order, dt.date(2026, 8, 3))
+    first, direct = row(august, "2(d)").extensions
+    assert first == approved
+    assert (direct.old_due_on, direct.new_due_on, direct.requested_by, direct.decided_by) == (
+        "2026-07-20",
+        "2026-09-30",
+        "",
+        "admin",
+    )
+    assert [r.ref for r in august.extended_rows()] == ["2(d)"]
+
+
+def test_the_page_csv_and_pdf_show_the_extension_trail_in_eastern_time_the_zone_named(
+    client, reviewer, order, extended
+):
+    client.force_login(reviewer)
+    html = client.get(_url("order_report", "2026-08-03")).content.decode()
+    trail = html.split('data-report="extensions"', 1)[1].split("</table>", 1)[0]
+    assert (
+        '<th scope="row">2(d)</th>\n      <td><time datetime="2026-07-02">Thu 2026-07-02</time></td>\n'
+        '      <td><time datetime="2026-07-20">Mon 2026-07-20</time></td>\n'
+        "      <td>treasury-editor</td>\n      <td>reviewer</td>\n"
+        '      <td><time datetime="2026-06-12T09:30:00-04:00">Fri 2026-06-12 09:30 EDT (America/New_York)'
+        "</time></td>" in trail
+    )
+    assert "<td>no request (extended directly)</td>\n      <td>admin</td>" in trail
+    assert "Mon 2026-08-03 16:00 EDT (America/New_York)" in trail
+    earlier = client.get(_url("order_report", "2026-06-11")).content.decode()
+    assert "No deadline was extended by that day." in earlier
+
+    body = client.get(_url("order_report_csv", "2026-08-03")).content.decode()
+    lines = {line["ref"]: line for line in csv.DictReader(io.StringIO(body))}
+    assert lines["2(d)"]["extensions"] == (
+        "2026-07-02 to 2026-07-20, requested by treasury-editor, approved by reviewer on "
+        "Fri 2026-06-12 09:30 EDT (America/New_York); 2026-07-20 to 2026-09-30, extended without a "
+        "request, approved by admin on Mon 2026-08-03 16:00 EDT (America/New_York)"
+    )
+    assert lines["2(b)"]["extensions"] == ""
+
+    pdf = client.get(_url("order_report_pdf", "2026-08-03")).content
+    flat = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+    trail = flat.split("Extensions Sec. Due date before Extended to Requested by Approved by Decided", 1)[1]
+    assert "2(d) Thu 2026-07-02 Mon 2026-07-20 treasury-editor reviewer Fri 2026-06-12 09:30 EDT" in trail
+    direct = "Mon 2026-07-20 Wed 2026-09-30 no request (extended directly) admin Mon 2026-08-03 16:00 EDT"
+    assert direct in trail
+
+
+def test_the_readme_example_shows_every_requirement_of_an_order_loaded_months_after_its_signing(
+    client, loaded_in_november
+):
+    # As a new user runs it: the order loaded long after it was signed (here Nov 30), the README's address.
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text()
+    [path] = set(re.findall(r"`(/orders/14409/report/\?as_of=\d{4}-\d\d-\d\d)`", readme))
+    reviewer = get_user_model().objects.create_user("new-reviewer", "new@example.com", "pw")
+    roles.grant_reviewer(reviewer, actor=None)
+    with at(dt.date(2026, 12, 5)):
+        client.force_login(reviewer)
+        html = client.get(path).content.decode()
+    trackable = Directive.objects.filter(order=loaded_in_november).trackable().count()
+    assert "No requirement was tracked on that date." not in html
+    rows = html.split("<h2>Requirements</h2>", 1)[1].split("</table>", 1)[0]
+    assert rows.count('<th scope="row">') == trackable == 11
+
+
+def test_a_completion_flagged_for_review_never_reads_completed_until_verified(
+    client, reviewer, order, directive, cisa_editor
+):
+    # Recorded Nov 30 for Jul 1 (due Jul 2): 152 days after the date it claims, so flagged for review.
+    with at(dt.date(2026, 11, 30)):
+        actions.change_status(
+            directive("2(c)(i)"), Status.COMPLETED, actor=cisa_editor, completed_on=dt.date(2026, 7, 1)
+        )
+    flagged = row(reports.build(order, dt.date(2026, 11, 30)), "2(c)(i)")
+    assert (flagged.status_label, flagged.grade, flagged.basis) == (
+        "Completed, flagged for review",
+        reports.Grade.FULLY,
+        "claimed",
+    )
+    assert flagged.completion_flag.startswith("Completed Wed 2026-07-01, recorded Mon 2026-11-30: flagged")
+    assert row(reports.build(order, dt.date(2026, 11, 29)), "2(c)(i)").completion_flag == ""
+
+    with time_machine.travel(dt.datetime(2026, 11, 30, 15, tzinfo=deadlines.EASTERN), tick=False):
+        client.force_login(reviewer)
+        html = client.get(_url("order_report", "2026-11-30")).content.decode()
+        body = client.get(_url("order_report_csv", "2026-11-30")).content.decode()
+        pdf = client.get(_url("order_report_pdf", "2026-11-30")).content
+    assert "<td>Completed, flagged for review <span" in html
+    assert "Completed Wed 2026-07-01, recorded Mon 2026-11-30: flagged for review" in html
+    line = {r["ref"]: r for r in csv.DictReader(io.StringIO(body))}["2(c)(i)"]
+    assert line["completion_flag"] == flagged.completion_flag
+    flat = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+    assert "Completed, flagged for review (Completed Wed 2026-07-01, recorded Mon 2026-11-30" in flat
+
+    # Once a reviewer verified it, it reads completed (the flag still said), counted as verified.
+    with time_machine.travel(dt.datetime(2026, 11, 30, 16, tzinfo=deadlines.EASTERN), tick=False):
+        actions.review(directive("2(c)(i)"), Review.VERIFIED, actor=reviewer, note="Charter dated Jul 1.")
+    verified = row(reports.build(order, dt.date(2026, 11, 30)), "2(c)(i)")
+    assert (verified.status_label, verified.basis) == ("Completed", "verified")
+    assert verified.completion_flag == flagged.completion_flag
