@@ -49,8 +49,16 @@ FLAGGABLE = OPEN & Q(overdue_flagged_at__isnull=True)
 
 
 class Outcome(models.TextChoices):
+    """How a completion stands against its effective due date (``Directive.outcome``, docs/oversight.md).
+
+    A completion claimed on time but flagged for review (recorded long after the date it claims, or
+    back-dated before one recorded earlier) is ``flagged`` until a reviewer verifies it: never on time
+    on the agency's word. A late one is late, flagged or not.
+    """
+
     ON_TIME = "on_time", "On time"
     LATE = "late", "Late"
+    FLAGGED = "flagged", "Claimed on time, flagged for review"
 
 
 class OrderKind(models.TextChoices):

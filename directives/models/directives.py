@@ -377,10 +377,18 @@ class Directive(models.Model):
 
     @property
     def outcome(self) -> str | None:
-        """Return on time or late once completed (against the effective due date), else None."""
+        """Return on time, late or flagged once completed (against the effective due date), else None.
+
+        Claimed on time with a completion flag and not verified by a reviewer, it is flagged, never on
+        time (``queries.HONEST_ON_TIME`` counts the same way); verified, its dates decide.
+        """
         if self.status != Status.COMPLETED or self.completed_on is None or self.due_on is None:
             return None
-        return Outcome.ON_TIME if self.completed_on <= self.due_on else Outcome.LATE
+        if self.completed_on > self.due_on:
+            return Outcome.LATE
+        if self.completion_flag and self.review != Review.VERIFIED:
+            return Outcome.FLAGGED
+        return Outcome.ON_TIME
 
 
 class Involvement(models.Model):

@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce, TruncDate
 
 from directives import deadlines
 from directives.models import DirectiveEvent, DirectiveQuerySet, Status, own_overdue_q
-from directives.queries import COMPLETED, COMPLETED_LATE, COMPLETED_ON_TIME, FLAGGED, HONEST_ON_TIME
+from directives.queries import COMPLETED, COMPLETED_LATE, FLAGGED_ON_TIME, HONEST_ON_TIME
 
 # More distinct due dates than this and the deadline chart groups them by week, then by month.
 MAX_TIMELINE_BARS = 24
@@ -29,8 +29,9 @@ class Standing(TextChoices):
 
     COMPLETED_ON_TIME = "completed_on_time", "Completed on time"
     COMPLETED_LATE = "completed_late", "Completed late"
-    # Claimed on time but recorded long after its date or back-dated (docs/oversight.md): never counted
-    # on time on the agency's word, as the tiles count it (queries.HONEST_ON_TIME).
+    # Claimed on time but recorded long after its date or back-dated, not verified (docs/oversight.md):
+    # never counted on time on the agency's word, as the tiles count it (queries.FLAGGED_ON_TIME), the
+    # outcome ``flagged`` of the API and the exports.
     COMPLETED_FLAGGED = "completed_flagged", "Completed, flagged for review"
     RESCINDED = "rescinded", "Rescinded"
     NOT_STARTED = "not_started", "Not started"
@@ -73,7 +74,7 @@ def standing_counts(now: dt.datetime) -> dict[str, Aggregate]:
     conditions = {
         Standing.COMPLETED_ON_TIME: HONEST_ON_TIME,
         Standing.COMPLETED_LATE: COMPLETED_LATE,
-        Standing.COMPLETED_FLAGGED: COMPLETED_ON_TIME & FLAGGED,
+        Standing.COMPLETED_FLAGGED: FLAGGED_ON_TIME,
         Standing.RESCINDED: Q(status=Status.RESCINDED),
         Standing.NOT_STARTED: Q(status=Status.NOT_STARTED) & ~overdue,
         Standing.IN_PROGRESS: Q(status=Status.IN_PROGRESS) & ~overdue,

@@ -21,13 +21,15 @@ EXPORT_COLUMNS = (
     "is_overdue",
     "days_overdue",
     "completed_on",
+    # on_time, late, or flagged: claimed on time but flagged for review (completion_flag says why) and
+    # not verified by a reviewer, never counted on time (``Directive.outcome``); empty until completed.
     "outcome",
     "days_late",
     "forecast_on",
     # The oversight loop (docs/oversight.md): the second axis, and the honest outcome.
     "status_reason",
     "review",
-    "verified_outcome",
+    "verified_outcome",  # on_time or late once a reviewer verified the completion; empty until then
     "completion_recorded_on",
     "completion_flag",
 )

@@ -45,10 +45,12 @@ VERIFIED_LATE = COMPLETED_LATE & VERIFIED
 # The review axis over the claims it reviews (a completion, part of one, not applying).
 CLAIMS = Q(status__in=sorted(REVIEWABLE_STATUSES))
 FLAGGED = COMPLETED & ~Q(completion_flag="")
-# What the numbers count as completed on time on the agency's word: a completion flagged for review
-# (recorded long after the date it claims, or back-dated before one recorded earlier) never is; only a
-# reviewer's verification counts it (``VERIFIED_ON_TIME``). A late one is late, flagged or not.
-HONEST_ON_TIME = COMPLETED_ON_TIME & ~FLAGGED
+# What the numbers count as completed on time: a completion flagged for review (recorded long after the
+# date it claims, or back-dated before one recorded earlier) never is on the agency's word; only once a
+# reviewer verified it. Until then it is ``FLAGGED_ON_TIME``, the outcome ``flagged`` of the row (the
+# model's ``Directive.outcome``, the API and the exports). A late one is late, flagged or not.
+FLAGGED_ON_TIME = COMPLETED_ON_TIME & FLAGGED & ~VERIFIED
+HONEST_ON_TIME = COMPLETED_ON_TIME & ~FLAGGED_ON_TIME
 
 
 # --- The numbers ----------------------------------------------------------------------------------------

@@ -229,7 +229,7 @@ def test_the_backdating_attack_is_flagged_and_does_not_improve_the_verified_on_t
     actions.change_status(d, Status.COMPLETED, actor=cisa_editor, completed_on=dt.date(2026, 7, 1))
 
     d = fresh(d)
-    assert d.outcome == "on_time"  # what the agency now claims
+    assert d.outcome == "flagged"  # what the agency now claims is on time, but flagged: never on time yet
     assert (d.review, d.verified_outcome) == (Review.UNREVIEWED, None)
     assert "Completed Wed 2026-07-01, recorded Mon 2026-11-30" in d.completion_flag
     assert "dated before an earlier completion of Sun 2026-11-29" in d.completion_flag

@@ -42,9 +42,11 @@ def test_the_agency_page_lists_led_then_consulted_directives_overdue_first(clien
 
 
 def test_the_agency_page_puts_overdue_directives_first(client, cisa_editor, directive):
-    actions.change_status(
-        directive("2(c)(i)"), "completed", actor=cisa_editor, completed_on=dt.date(2026, 6, 10)
-    )
+    # Recorded the day it claims (not long after, which would flag it for review: never "on time").
+    with time_machine.travel(dt.datetime(2026, 6, 10, 16, 0, tzinfo=dt.UTC), tick=False):
+        actions.change_status(
+            directive("2(c)(i)"), "completed", actor=cisa_editor, completed_on=dt.date(2026, 6, 10)
+        )
     client.force_login(cisa_editor)
     with time_machine.travel(dt.datetime(2026, 8, 5, 16, 0, tzinfo=dt.UTC), tick=False):
         page = client.get(reverse("my_agency"))

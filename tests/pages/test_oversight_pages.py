@@ -219,10 +219,10 @@ def test_the_backdating_attack_moves_no_verified_figure_on_the_dashboard_export_
     assert (summary["completed_on_time"], summary["flagged"], summary["verified_late"]) == (0, 1, 0)
     page = client.get(f"/directives/{d.pk}/").content.decode()
     assert "Completed Wed 2026-07-01, recorded Mon 2026-11-30" in page
-    assert "claimed, not verified: not counted as an outcome" in page
+    assert "Claimed on time, flagged for review" in page
     body = client.get("/dashboard/export.csv").content.decode()
     row = {r["ref"]: r for r in csv.DictReader(io.StringIO(body))}["2(c)(i)"]
-    assert (row["outcome"], row["review"], row["verified_outcome"]) == ("on_time", "unreviewed", "")
+    assert (row["outcome"], row["review"], row["verified_outcome"]) == ("flagged", "unreviewed", "")
     assert "dated before an earlier completion of Sun 2026-11-29" in row["completion_flag"]
 
 

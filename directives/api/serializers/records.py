@@ -29,6 +29,9 @@ from directives.models import (
 
 from .shapes import DIRECTIVE_FIELDS, WEEKDAYS, agency_refs, directive_url, evidence_file
 
+# A verified completion is on time or late: verification ends a flag's doubt (``Directive.outcome``).
+VERIFIED_OUTCOMES = [(value, label) for value, label in Outcome.choices if value != Outcome.FLAGGED]
+
 
 class FieldsBuiltOnce:
     """A model serializer whose fields are worked out from the model once per class, not per request.
@@ -175,14 +178,21 @@ class DirectiveSerializer(FieldsBuiltOnce, serializers.ModelSerializer[Directive
     is_overdue = serializers.SerializerMethodField()
     days_overdue = serializers.SerializerMethodField()
     days_remaining = serializers.SerializerMethodField()
-    outcome = serializers.ChoiceField(choices=Outcome.choices, read_only=True, allow_null=True)
+    outcome = serializers.ChoiceField(
+        choices=Outcome.choices,
+        read_only=True,
+        allow_null=True,
+        help_text="Completed: on_time or late against the effective due date; flagged when claimed on time "
+        "but flagged for review (see completion_flag) and not verified by a reviewer, never on_time until "
+        "verified. Null until completed.",
+    )
     days_late = serializers.IntegerField(
         read_only=True,
         allow_null=True,
         help_text="Completed late: by how many days after the effective due date; otherwise null.",
     )
     verified_outcome = serializers.ChoiceField(
-        choices=Outcome.choices,
+        choices=VERIFIED_OUTCOMES,
         read_only=True,
         allow_null=True,
         help_text="The outcome once a reviewer verified the completion; null until then.",
@@ -387,7 +397,10 @@ class SummarySerializer(serializers.Serializer[Any]):
         help_text="Open, not overdue, due today or in the next 7 days."
     )
     due_within_30_days = serializers.IntegerField()
-    completed_on_time = serializers.IntegerField(help_text="Completed by the deadline, as the agency claims.")
+    completed_on_time = serializers.IntegerField(
+        help_text="Completed by the deadline, as the agency claims; a completion flagged for review only "
+        "once verified (until then its outcome is flagged)."
+    )
     completed_late = serializers.IntegerField(help_text="Completed after the deadline, as the agency claims.")
     verified_on_time = serializers.IntegerField(
         help_text="Completed on time and verified by a reviewer: the honest outcome (docs/oversight.md)."
