@@ -133,19 +133,36 @@ def pdf_bytes(report: Report, *, generated: str) -> bytes:
 
 
 def _extensions(pdf: FPDF, report: Report, headings: FontFace) -> None:
-    """Add the extension trail: each extension granted by the date, who asked, who approved, when."""
+    """Add the extension trail: each extension granted, or request denied, by the date: who asked, who
+    decided, when, and the decision (a denial with its reason)."""
     pdf.ln(5)
     pdf.set_font("Helvetica", style="B", size=12)
     pdf.cell(0, 8, "Extensions", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", size=9)
     rows = report.extended_rows()
     if not rows:
-        pdf.multi_cell(0, 6, "No deadline was extended by that day.", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(
+            0,
+            6,
+            "No deadline was extended, and no request denied, by that day.",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
         return
     with pdf.table(
-        col_widths=(18, 30, 30, 40, 40, 70), headings_style=headings, text_align="LEFT", line_height=5
+        col_widths=(16, 26, 28, 34, 30, 58, 50), headings_style=headings, text_align="LEFT", line_height=5
     ) as table:
-        table.row(["Sec.", "Due date before", "Extended to", "Requested by", "Approved by", "Decided"])
+        table.row(
+            [
+                "Sec.",
+                "Due date before",
+                "Extended to (or asked for)",
+                "Requested by",
+                "Decided by",
+                "Decided",
+                "Decision",
+            ]
+        )
         for row in rows:
             for extension in row.extensions:
                 table.row(
@@ -156,5 +173,6 @@ def _extensions(pdf: FPDF, report: Report, headings: FontFace) -> None:
                         _latin1(extension.requested_by or "no request (extended directly)"),
                         _latin1(extension.decided_by),
                         extension.decided_time,
+                        _latin1(f"Denied: {extension.reason}" if extension.denied else "Approved"),
                     ]
                 )

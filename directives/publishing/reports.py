@@ -7,7 +7,8 @@ partially complete, not complete, not applicable); each row also says whether ov
 verified, disputed or found no evidence for the agency's claim on that date, or whether it was only
 claimed (the review axis, replayed by the same rules: docs/oversight.md). Each row gives its original
 and effective due date, its days late and its extension trail: every extension granted by that day,
-who asked for it, who approved it, the dates it moved between and when (US Eastern, the zone named).
+who asked for it, who approved it, the dates it moved between and when (US Eastern, the zone named),
+and every request denied by that day, marked denied, with who asked, who denied it, when and why.
 """
 
 from __future__ import annotations
@@ -67,16 +68,27 @@ _EXTENDED = DirectiveEvent.Kind.DEADLINE_EXTENDED.value
 _DENIED = DirectiveEvent.Kind.EXTENSION_DENIED.value
 
 
+APPROVED = "approved"
+DENIED = "denied"
+
+
 @dataclass(frozen=True)
 class Extension:
-    """A deadline extension granted by the report's date, as its history says: who asked for it (none
-    when an administrator extended it directly), who decided it, the dates it moved between, and when."""
+    """A deadline extension granted by the report's date, or a request for one denied by then, as its
+    history says: who asked for it (none when an administrator extended it directly), who decided it,
+    the dates (before, and granted or asked for), when, and for a denial the reviewer's reason."""
 
     old_due_on: str | None
-    new_due_on: str
+    new_due_on: str  # granted, or (denied) asked for and never in force
     requested_by: str  # the requester's user name; "" when no request preceded it
-    decided_by: str  # the user name of who approved it (or extended it), "the system" for none
+    decided_by: str  # the user name of who approved (or extended) or denied it, "the system" for none
     decided_at: dt.datetime
+    decision: str = APPROVED  # APPROVED or DENIED
+    reason: str = ""  # why it was denied, as the reviewer said; empty when approved
+
+    @property
+    def denied(self) -> bool:
+        return self.decision == DENIED
 
     @property
     def old_due_day(self) -> dt.date | None:
@@ -93,6 +105,12 @@ class Extension:
 
     def text(self) -> str:
         """Return it as one phrase, as the CSV gives it."""
+        if self.denied:
+            return (
+                f"denied: {self.new_due_on} asked for (due {self.old_due_on or 'none'}), requested by "
+                f"{self.requested_by or 'unknown'}, denied by {self.decided_by} on {self.decided_time}: "
+                f"{self.reason}"
+            )
         asked = f"requested by {self.requested_by}" if self.requested_by else "extended without a request"
         return (
             f"{self.old_due_on or 'none'} to {self.new_due_on}, {asked}, approved by {self.decided_by} "
@@ -115,7 +133,7 @@ class ReportRow:
     reason: str  # why not applicable, as the agency said then; empty otherwise
     original_due_on: str | None = None  # as computed at load; never moved
     days_late: int | None = None  # past the effective due date: when completed, or as of the date
-    extensions: tuple[Extension, ...] = ()  # granted by the date, oldest first
+    extensions: tuple[Extension, ...] = ()  # granted or denied by the date, oldest first
     # Why the completion was flagged for review (recorded long after its date, or back-dated), as of the
     # date; "" when not flagged. An unverified flagged completion never reads plain "Completed".
     completion_flag: str = ""
@@ -157,7 +175,7 @@ class Report:
     not_yet_tracked: int = 0
 
     def extended_rows(self) -> list[ReportRow]:
-        """Return the rows whose deadline was extended by the date (the extension trail)."""
+        """Return the rows with an extension granted, or a request denied, by the date (the trail)."""
         return [row for row in self.rows if row.extensions]
 
     def sections(self) -> list[tuple[str, dict[Grade, int], int]]:
@@ -278,34 +296,47 @@ def build(order: Order, as_of: dt.date) -> Report:
     return report
 
 
+# One decision of the trail as the history gives it: the dates before and after (or asked for), the
+# requester's and the decider's user ids, when (canonical instant), APPROVED or DENIED, and the reason.
+_Decision = tuple[str | None, str, int | None, int | None, str, str, str]
+
+
 class _Trail:
-    """Collect each directive's granted extensions from its events: a ``deadline_extended`` event is
-    one, decided by its actor; the ``extension_requested`` event before it that asked for that date
-    (and was not denied since) names who asked."""
+    """Collect each directive's extension trail from its events: a ``deadline_extended`` event is an
+    extension granted, decided by its actor; an ``extension_denied`` event a request denied, by its
+    actor, with the reason its note gives. The ``extension_requested`` event before either that asked
+    for that date (and was not decided since) names who asked."""
 
     def __init__(self) -> None:
         self.asked: dict[int, tuple[str, int | None]] = {}  # directive -> (date asked for, by whom)
-        self.granted: dict[int, list[tuple[str | None, str, int | None, int | None, str]]] = {}
+        self.decided: dict[int, list[_Decision]] = {}
 
     def __call__(self, stored: history.Stored) -> None:
         r, pk = stored.record, stored.directive_id
         if r["kind"] == _REQUESTED:
             self.asked[pk] = (r["new_due_on"], r["actor"])
-        elif r["kind"] == _DENIED:
-            self.asked.pop(pk, None)
-        elif r["kind"] == _EXTENDED:
+        elif r["kind"] in (_DENIED, _EXTENDED):
             asked = self.asked.pop(pk, None)
             requester = asked[1] if asked is not None and asked[0] == r["new_due_on"] else None
-            self.granted.setdefault(pk, []).append(
-                (r["old_due_on"], r["new_due_on"], requester, r["actor"], r["created"])
+            denied = r["kind"] == _DENIED
+            self.decided.setdefault(pk, []).append(
+                (
+                    r["old_due_on"],
+                    r["new_due_on"],
+                    requester,
+                    r["actor"],
+                    r["created"],
+                    DENIED if denied else APPROVED,
+                    r["note"] if denied else "",
+                )
             )
 
     def extensions(self) -> dict[int, tuple[Extension, ...]]:
-        """Return each extended directive's extensions, oldest first, people by their user names."""
+        """Return each directive's trail, oldest first, people by their user names."""
         ids = {
             person
-            for moves in self.granted.values()
-            for _, _, requester, decider, _ in moves
+            for moves in self.decided.values()
+            for _, _, requester, decider, *_ in moves
             for person in (requester, decider)
             if person is not None
         }
@@ -318,10 +349,12 @@ class _Trail:
                     requested_by=names.get(requester, "") if requester is not None else "",
                     decided_by=names.get(decider, "") if decider is not None else "the system",
                     decided_at=dt.datetime.fromisoformat(created),
+                    decision=decision,
+                    reason=reason,
                 )
-                for old, new, requester, decider, created in moves
+                for old, new, requester, decider, created, decision, reason in moves
             )
-            for pk, moves in self.granted.items()
+            for pk, moves in self.decided.items()
         }
 
 
