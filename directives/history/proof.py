@@ -426,7 +426,15 @@ def newest_valid(found: Iterable[checkpoints.Stored], report: Report) -> checkpo
 
 
 def verify(order_number: int | None = None, *, checkpoint_files: Sequence[Path] = ()) -> Report:
-    """Check chains, state, the access log and checkpoints; return the counts and every problem found."""
+    """Check chains, state, the access log and checkpoints; return the counts and every problem found.
+
+    Everything is read at one snapshot of the database (``history.one_snapshot``).
+    """
+    with history.one_snapshot():
+        return _verify(order_number, checkpoint_files)
+
+
+def _verify(order_number: int | None, checkpoint_files: Sequence[Path]) -> Report:
     report = Report()
     replay = Replay()
     chains = history.verify(order_number, on_event=replay)
