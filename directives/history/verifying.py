@@ -81,7 +81,6 @@ class ChainChecker:
         self._first_unsigned: Record | None = None
         self._keyring = keys.keyring()
         self._digest = _fast_digest if trusted_types else digest
-        self.heads: dict[object, Record] = {}  # order number -> its newest record
 
     def check(self, record: Record) -> ChainError | None:
         """Check the next event; return what does not match, or None."""
@@ -95,7 +94,6 @@ class ChainChecker:
         self.events += 1
         last = self._last
         self._last = record
-        self.heads[record["order"]] = record
         expected_seq = 1 if last is None else int(last["seq"]) + 1
         seq = record["seq"]
         if seq != expected_seq:
