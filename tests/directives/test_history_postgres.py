@@ -128,12 +128,16 @@ def test_verify_history_reads_one_snapshot_in_a_transaction_of_its_own(directive
     """Run as the command runs, outside any transaction: the proof opens one, at REPEATABLE READ, so
     the events and the directives they replay to are read as of one instant."""
     actions.add_note(directive("2(c)(ii)"), "Read as of one instant.", actor=cisa_editor)
-    assert not connection.in_atomic_block
+    assert not in_a_transaction()
     with history.one_snapshot(), connection.cursor() as cursor:
-        assert connection.in_atomic_block
+        assert in_a_transaction()
         cursor.execute("SHOW transaction_isolation")
         assert cursor.fetchone() == ("repeatable read",)
-    assert not connection.in_atomic_block
+    assert not in_a_transaction()
     out = io.StringIO()
     call_command("verify_history", stdout=out, stderr=io.StringIO())
     assert out.getvalue().startswith("Verified ")
+
+
+def in_a_transaction() -> bool:
+    return connection.in_atomic_block
