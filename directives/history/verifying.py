@@ -131,14 +131,18 @@ class ChainChecker:
             )
         signed = self._signed
         assert signed is not None  # noqa: S101 - set with the chain above
-        if signed.next_from == seq and not record["signature"]:
-            self._first_unsigned = record
+        signature = record["signature"]
+        if not signature:
+            if signed.next_from == seq:
+                self._first_unsigned = record
+            if record["signed_from"] is None and not record["key_id"]:
+                return None  # one of an append's earlier events: its newest vouches for it
         problem = signed.check(
             seq,
             str(record["hash"]),
             record["signed_from"],
             str(record["key_id"]),
-            str(record["signature"]),
+            str(signature),
         )
         if problem is not None:
             return chain_error(Mismatch.SIGNATURE, record, problem)
