@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("agencies", "0005_sign_on_links"),
-        ("directives", "0027_notices_of_events_channels_time_zones"),
+        ("directives", "0028_notices_feed_key"),
     ]
 
     operations = [
