@@ -40,10 +40,14 @@ def digest() -> str:
     return sha.hexdigest()[:12]
 
 
+def prefix_of(database_url: str) -> str:
+    """Return the start of the names of ``database_url``'s templates (the digest follows)."""
+    return f"test_{urllib.parse.urlsplit(database_url).path.strip('/')}_template_"
+
+
 def template_for(database_url: str) -> str:
     """Return the name of a migrated template for ``database_url``'s test databases, made if missing."""
-    url = urllib.parse.urlsplit(database_url)
-    prefix = f"test_{url.path.strip('/')}_template_"
+    prefix = prefix_of(database_url)
     name = prefix + digest()
     admin = psycopg2.connect(database_url)
     admin.autocommit = True

@@ -83,6 +83,7 @@ from .verifying import (
     VerifyReport,
     chain_error,
     check_records,
+    one_snapshot,
     stored_events,
     verify,
 )
@@ -107,6 +108,7 @@ __all__ = [
     "day",
     "digest",
     "instant",
+    "one_snapshot",
     "record_text",
     "stored_events",
     "verify",

@@ -176,68 +176,65 @@ class Replay:
             "id", "order__number", "ref", "status", "completed_on", "forecast_on", "original_due_on",
             "due_on", "due_at", "overdue_flagged_at", "review", "status_reason", "completion_flag",
         )  # fmt: skip
-        for row in directives.order_by("order__number", "id").values_list(*fields).iterator(chunk_size=5000):
-            (
-                pk,
-                number,
-                ref,
+        # A directive's state as compared, in COMPARED's order; its dates as ISO text, as replayed.
+        # Most directives match: the tuples are compared whole, and only a difference is spelled out.
+        end_of_day: dict[str, dt.datetime] = {}  # a due day's end, worked out once per date
+        rows = directives.order_by("order__number", "id").values_list(*fields).iterator(chunk_size=5000)
+        for pk, number, ref, status, completed_on, forecast_on, original_due_on, due_on, *rest in rows:
+            due_at, flagged_at, review, status_reason, completion_flag = rest
+            report.directives += 1
+            state = self.states.get(pk)
+            if state is None:
+                missing = "it has no events: its chain from created is missing"
+                report.add(f"EO {number}, directive {ref}: {missing}")
+                continue
+            if state.problem is not None:
+                where = f"EO {number}, directive {ref}, seq {state.last_seq} (its newest event)"
+                report.add(f"{where}: its history cannot be replayed: {state.problem}")
+                continue
+            stored = (
                 status,
-                completed_on,
-                forecast_on,
-                original_due_on,
-                due_on,
-                due_at,
-                flagged_at,
+                completed_on and completed_on.isoformat(),
+                forecast_on and forecast_on.isoformat(),
+                original_due_on and original_due_on.isoformat(),
+                due_on and due_on.isoformat(),
+                flagged_at is not None,
                 review,
                 status_reason,
                 completion_flag,
-            ) = row
-            report.directives += 1
-            where = f"EO {number}, directive {ref}"
-            state = self.states.get(pk)
-            if state is None:
-                report.add(f"{where}: it has no events: its chain from created is missing")
-                continue
-            where += f", seq {state.last_seq} (its newest event)"
-            if state.problem is not None:
-                report.add(f"{where}: its history cannot be replayed: {state.problem}")
-                continue
-            stored_values = {
-                "status": status,
-                "completion date": _day(completed_on),
-                "forecast": _day(forecast_on),
-                "original due date": _day(original_due_on),
-                "due date": _day(due_on),
-                "overdue flag": flagged_at is not None,
-                "review": review,
-                "reason": status_reason,
-                "completion flag": completion_flag,
-            }
-            replayed = {
-                "status": state.status,
-                "completion date": state.completed_on,
-                "forecast": state.forecast_on,
-                "original due date": state.original_due_on,
-                "due date": state.due_on,
-                "overdue flag": state.flagged,
-                "review": state.review,
-                "reason": state.status_reason,
-                "completion flag": state.completion_flag,
-            }
-            differs = [
-                f"{name} is {_show(stored_values[name])} but its events say {_show(value)}"
-                for name, value in replayed.items()
-                if stored_values[name] != value
-            ]
-            expected_due_at = (
-                deadlines.end_of_day(dt.date.fromisoformat(state.due_on)) if state.due_on else None
             )
+            replayed = (
+                state.status,
+                state.completed_on,
+                state.forecast_on,
+                state.original_due_on,
+                state.due_on,
+                state.flagged,
+                state.review,
+                state.status_reason,
+                state.completion_flag,
+            )
+            differs = []
+            if stored != replayed:
+                differs = [
+                    f"{name} is {_show(value)} but its events say {_show(replayed_value)}"
+                    for name, value, replayed_value in zip(COMPARED, stored, replayed, strict=True)
+                    if value != replayed_value
+                ]
+            expected_due_at = None
+            if state.due_on:
+                expected_due_at = end_of_day.get(state.due_on)
+                if expected_due_at is None:
+                    expected_due_at = end_of_day[state.due_on] = deadlines.end_of_day(
+                        dt.date.fromisoformat(state.due_on)
+                    )
             if not differs and due_at != expected_due_at:
                 differs.append(
                     f"the due day ends at {_show(due_at and history.instant(due_at))}, not at the end of "
                     f"{state.due_on} Eastern"
                 )
             if differs:
+                where = f"EO {number}, directive {ref}, seq {state.last_seq} (its newest event)"
                 report.add(f"{where}: the directive differs from its history: {'; '.join(differs)}")
 
     def compare_evidence(self, order_number: int | None, report: Report) -> None:
@@ -266,8 +263,11 @@ class Replay:
                 report.add(f"evidence_added event id {event_id} (seq {seq}) has no evidence file row")
 
 
-def _day(value: dt.date | None) -> str | None:
-    return value.isoformat() if value is not None else None
+# What ``Replay.compare`` compares, named as its report names them.
+COMPARED = (
+    "status", "completion date", "forecast", "original due date", "due date", "overdue flag", "review",
+    "reason", "completion flag",
+)  # fmt: skip
 
 
 def _show(value: object) -> str:
@@ -433,7 +433,15 @@ def newest_valid(found: Iterable[checkpoints.Stored], report: Report) -> checkpo
 
 
 def verify(order_number: int | None = None, *, checkpoint_files: Sequence[Path] = ()) -> Report:
-    """Check chains, state, the access log and checkpoints; return the counts and every problem found."""
+    """Check chains, state, the access log and checkpoints; return the counts and every problem found.
+
+    Everything is read at one snapshot of the database (``history.one_snapshot``).
+    """
+    with history.one_snapshot():
+        return _verify(order_number, checkpoint_files)
+
+
+def _verify(order_number: int | None, checkpoint_files: Sequence[Path]) -> Report:
     report = Report()
     replay = Replay()
     chains = history.verify(order_number, on_event=replay)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models.sql import Query
 
 from ledger import keys
@@ -80,7 +81,6 @@ class ChainChecker:
         self._first_unsigned: Record | None = None
         self._keyring = keys.keyring()
         self._digest = _fast_digest if trusted_types else digest
-        self.heads: dict[object, Record] = {}  # order number -> its newest record
 
     def check(self, record: Record) -> ChainError | None:
         """Check the next event; return what does not match, or None."""
@@ -94,7 +94,6 @@ class ChainChecker:
         self.events += 1
         last = self._last
         self._last = record
-        self.heads[record["order"]] = record
         expected_seq = 1 if last is None else int(last["seq"]) + 1
         seq = record["seq"]
         if seq != expected_seq:
@@ -132,14 +131,18 @@ class ChainChecker:
             )
         signed = self._signed
         assert signed is not None  # noqa: S101 - set with the chain above
-        if signed.next_from == seq and not record["signature"]:
-            self._first_unsigned = record
+        signature = record["signature"]
+        if not signature:
+            if signed.next_from == seq:
+                self._first_unsigned = record
+            if record["signed_from"] is None and not record["key_id"]:
+                return None  # one of an append's earlier events: its newest vouches for it
         problem = signed.check(
             seq,
             str(record["hash"]),
             record["signed_from"],
             str(record["key_id"]),
-            str(record["signature"]),
+            str(signature),
         )
         if problem is not None:
             return chain_error(Mismatch.SIGNATURE, record, problem)
@@ -280,21 +283,43 @@ def verify(
     ``on_event`` sees every event that passed (``directives/history/proof.py`` replays them).
     """
     checker = ChainChecker(trusted_types=True)
-    for stored in stored_events(order_number):
-        record = stored.record
-        error = checker.check(record)
-        if error is None and stored.directive_order != record["order"]:
-            error = chain_error(
-                Mismatch.CONTENT_CHANGED,
-                record,
-                f"its directive belongs to EO {stored.directive_order}, but the event is chained in "
-                f"EO {record['order']}",
-            )
-        if error is not None:
-            return VerifyReport(orders=checker.orders, events=checker.events, error=error)
-        if on_event is not None:
-            on_event(stored)
+    with one_snapshot():
+        for stored in stored_events(order_number):
+            record = stored.record
+            error = checker.check(record)
+            if error is None and stored.directive_order != record["order"]:
+                error = chain_error(
+                    Mismatch.CONTENT_CHANGED,
+                    record,
+                    f"its directive belongs to EO {stored.directive_order}, but the event is chained in "
+                    f"EO {record['order']}",
+                )
+            if error is not None:
+                return VerifyReport(orders=checker.orders, events=checker.events, error=error)
+            if on_event is not None:
+                on_event(stored)
     return VerifyReport(orders=checker.orders, events=checker.events, error=checker.finish())
+
+
+@contextmanager
+def one_snapshot() -> Iterator[None]:
+    """Read what follows in one transaction, at one snapshot of the database (REPEATABLE READ).
+
+    What a proof compares (the events, the directives they replay to, the files, the access log)
+    is then read as of one instant: a write landing between two of its queries cannot make them
+    disagree. And the events stream through a plain server-side cursor: outside a transaction Django
+    declares it WITH HOLD, which has PostgreSQL copy the whole result (half a million events) before
+    the first row comes back. Inside a transaction already (the caller's, a test's), it reads in that
+    one, at the isolation the caller chose.
+    """
+    if connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield
 
 
 def check_records(records: Iterable[Record]) -> tuple[ChainChecker, ChainError | None]:

@@ -372,6 +372,21 @@ def test_the_checker_needs_a_chain_to_start_at_seq_1_from_the_genesis_hash():
     assert (error.mismatch, error.seq) == (history.Mismatch.LINK_BROKEN, 1)
 
 
+def test_the_checker_names_an_event_with_part_of_a_signature():
+    """An event its append's newest vouches for carries no signature columns; a key id or a seq of the
+    append without the signature itself is named, not taken for such an event."""
+    first = _record(1, history.GENESIS)
+    vouched = first | {"signed_from": None, "key_id": "", "signature": ""}
+    last = _record(2, first["hash"], note="second")
+    key_id, signature = sign_head(keys.keyring(), "order:1", 1, 2, last["hash"])
+    last |= {"signed_from": 1, "key_id": key_id, "signature": signature}  # an append of seq 1 and 2
+    assert history.check_records([vouched, last])[1] is None
+    for part in ({"signed_from": 1}, {"key_id": key_id}):
+        error = history.check_records([vouched | part, last])[1]
+        assert (error.mismatch, error.seq) == (history.Mismatch.SIGNATURE, 1)
+        assert error.detail == "it has part of a signature (signed_from or key_id without a signature)"
+
+
 def test_the_checker_reports_a_repeated_seq():
     first = _record(1, history.GENESIS)
     again = _record(1, first["hash"], note="again")

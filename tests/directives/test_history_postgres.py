@@ -6,11 +6,13 @@ names the edited event.
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
-from directives import actions
+from directives import actions, history
 from directives.models import Delivery, DirectiveEvent, EvidenceFile, FeedEntry, Notification
 from directives.models.outreach import WebhookDelivery
 
@@ -119,3 +121,23 @@ def test_with_the_trigger_dropped_an_edit_goes_through_and_verify_history_names_
     message = str(raised.value)
     assert f"event {event.id} (EO 14409, seq 14, directive 2(c)(ii), kind status_changed, created " in message
     assert "content changed" in message
+
+
+@pytest.mark.django_db(transaction=True)
+def test_verify_history_reads_one_snapshot_in_a_transaction_of_its_own(directive, cisa_editor):
+    """Run as the command runs, outside any transaction: the proof opens one, at REPEATABLE READ, so
+    the events and the directives they replay to are read as of one instant."""
+    actions.add_note(directive("2(c)(ii)"), "Read as of one instant.", actor=cisa_editor)
+    assert not in_a_transaction()
+    with history.one_snapshot(), connection.cursor() as cursor:
+        assert in_a_transaction()
+        cursor.execute("SHOW transaction_isolation")
+        assert cursor.fetchone() == ("repeatable read",)
+    assert not in_a_transaction()
+    out = io.StringIO()
+    call_command("verify_history", stdout=out, stderr=io.StringIO())
+    assert out.getvalue().startswith("Verified ")
+
+
+def in_a_transaction() -> bool:
+    return connection.in_atomic_block

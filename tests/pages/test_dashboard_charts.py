@@ -183,6 +183,41 @@ def test_the_history_chart_ends_at_the_tiles_numbers_and_counts_a_reopening(
     assert [completed[f"Tue 2026-{day}"] for day in ("06-09", "06-16", "08-04", "08-11")] == [0, 1, 2, 3]
 
 
+def test_the_history_chart_counts_trackable_directives_in_force_and_in_scope(
+    directive, cisa_editor, treasury_editor
+):
+    with time_machine.travel(MID_JULY, tick=False):
+        for ref, day in (("2(c)(i)", 10), ("2(c)(ii)", 11), ("2(c)(iii)", 12)):
+            actions.change_status(
+                directive(ref), Status.COMPLETED, actor=cisa_editor, completed_on=dt.date(2026, 6, day)
+            )
+        actions.change_status(
+            directive("2(d)"), Status.COMPLETED, actor=treasury_editor, completed_on=dt.date(2026, 6, 15)
+        )
+        actions.change_status(directive("2(d)"), Status.IN_PROGRESS, actor=treasury_editor)
+        # As a later order's revocation leaves it (directives/actions/changes.py): the chart reads the
+        # directive's status, not how it got there.
+        Directive.objects.filter(pk=directive("2(d)").pk).update(status=Status.RESCINDED)
+        now = timezone.now()
+        everything = completion_history(Directive.objects.all(), now)
+        scoped = completion_history(Directive.objects.filter(ref__startswith="2(c)"), now)
+    # Its three parts completed 2(c), which rolled up with an event of its own.
+    parent = directive("2(c)")
+    assert parent.status == Status.COMPLETED
+    assert parent.events.filter(kind="status_changed", new_status=Status.COMPLETED).exists()
+    completed = dict(zip(everything["labels"], everything["completed"], strict=True))
+    days = ("Tue 2026-06-09", "Wed 2026-06-10", "Fri 2026-06-12", "Mon 2026-06-15", "Thu 2026-07-09")
+    # The three parts, each from the day the agency gave; neither the parent's roll-up nor 2(d),
+    # completed on 06-15 and reopened on 07-10 before a later order rescinded it.
+    assert [completed[day] for day in days] == [0, 1, 3, 3, 3]
+    # 11 trackable directives, 2(d) no longer in force.
+    assert everything["open"][-1] + everything["completed"][-1] == 10
+    assert everything["completed"][-1] == 3
+    # Chosen by ref, the scope holds 2(c)'s three parts (2(c) itself has parts): all completed.
+    assert (scoped["open"][-1], scoped["completed"][-1]) == (0, 3)
+    assert dict(zip(scoped["labels"], scoped["completed"], strict=True))["Thu 2026-06-11"] == 2
+
+
 def test_the_history_chart_of_an_empty_view_is_empty(db):
     history = completion_history(Directive.objects.none(), AUG_5)
     assert (history["labels"], history["open"], history["completed"]) == ([], [], [])
