@@ -204,8 +204,9 @@ def stored_events(order_number: int | None = None) -> Iterator[Stored]:
         directives = directives.filter(order__number=order_number)
         events = events.filter(order__number=order_number)
     refs = {
-        pk: (ref, orders[order_id]) for pk, ref, order_id in directives.values_list("id", "ref", "order_id")
-    }
+        pk: (ref, orders[order_id])
+        for pk, ref, order_id in directives.order_by().values_list("id", "ref", "order_id")
+    }  # unordered: the model's ordering joined the orders and sorted 100,000 rows for a map
     # The columns in the record's own key order (RECORD_KEYS), so a row becomes its record in one
     # dict(zip(...)); the order's id and the directive's id are then swapped for the number and the ref.
     fields = (
