@@ -152,8 +152,10 @@ class Definitions:
             old = json.loads(detail).get("old_abbreviation") if detail else None
             if old and agency_id is not None:
                 names.setdefault(old, set()).add(agency_id)
-        directives = Directive.objects.filter(pk__in=list(self.known))
-        involvements = Involvement.objects.filter(directive_id__in=list(self.known))
+        # Every directive (of the order) is read and those the history says nothing of are skipped: a
+        # filter on the 100,000 replayed ids was two statements of 690 KB, built and parsed each run.
+        directives = Directive.objects.all()
+        involvements = Involvement.objects.all()
         if order_number is not None:
             directives = directives.filter(order__number=order_number)
             involvements = involvements.filter(directive__order__number=order_number)
@@ -166,7 +168,9 @@ class Definitions:
             "id", "order__number", "ref", "title", "parent__ref"
         )
         for pk, number, ref, title, parent_ref in rows.iterator(chunk_size=5000):
-            known = self.known[pk]
+            known = self.known.get(pk)
+            if known is None:
+                continue
             where = f"EO {number}, directive {ref}, seq {known.seq}"
             if known.problem is not None:
                 report.add(

@@ -4,8 +4,10 @@ database's records, streamed) and ``verify``, which feeds the one to the other."
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+import queue
+import threading
+from collections.abc import Callable, Generator, Iterable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -187,8 +189,11 @@ class Stored(NamedTuple):
     directive_order: int | None  # None when the event's directive is not in the table
 
 
-def stored_events(order_number: int | None = None) -> Iterator[Stored]:
+def stored_events(order_number: int | None = None, *, read_ahead: bool = False) -> Iterator[Stored]:
     """Yield each stored event in chain order.
+
+    With ``read_ahead`` (on PostgreSQL), a thread fetches the next rows while the caller works on the
+    last: the caller must not use the database connection until it is done with the events.
 
     A record has the canonical ``CONTENT_KEYS`` (the order is the one the event is chained in), then
     ``id``, ``hash`` and the ``SIGNATURE_KEYS``: the shape of an event line of ``export_history``.
@@ -204,8 +209,9 @@ def stored_events(order_number: int | None = None) -> Iterator[Stored]:
         directives = directives.filter(order__number=order_number)
         events = events.filter(order__number=order_number)
     refs = {
-        pk: (ref, orders[order_id]) for pk, ref, order_id in directives.values_list("id", "ref", "order_id")
-    }
+        pk: (ref, orders[order_id])
+        for pk, ref, order_id in directives.order_by().values_list("id", "ref", "order_id")
+    }  # unordered: the model's ordering joined the orders and sorted 100,000 rows for a map
     # The columns in the record's own key order (RECORD_KEYS), so a row becomes its record in one
     # dict(zip(...)); the order's id and the directive's id are then swapped for the number and the ref.
     fields = (
@@ -215,7 +221,8 @@ def stored_events(order_number: int | None = None) -> Iterator[Stored]:
     )  # fmt: skip
     missing = ("?", None)
     if connection.vendor == "postgresql":
-        rows = _pg_rows(events.order_by().values_list("id", flat=True).query if order_number else None)
+        ids = events.order_by().values_list("id", flat=True).query if order_number else None
+        rows = _pg_rows(ids, read_ahead=read_ahead)
     else:
         rows = (
             (
@@ -238,7 +245,7 @@ def stored_events(order_number: int | None = None) -> Iterator[Stored]:
         yield new(Stored, (record, directive_id, directive_order))
 
 
-def _pg_rows(ids_query: Query | None) -> Iterator[tuple[Any, ...]]:
+def _pg_rows(ids_query: Query | None, *, read_ahead: bool = False) -> Iterator[tuple[Any, ...]]:
     """Stream the events (those of ``ids_query``, or all) in chain order through a server-side cursor.
 
     PostgreSQL writes the dates and the instant as the canonical text itself (``to_char``), so no
@@ -260,8 +267,50 @@ def _pg_rows(ids_query: Query | None) -> Iterator[tuple[Any, ...]]:
     )
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)
+        if read_ahead:
+            yield from _read_ahead(cursor, 5000)
+            return
         while batch := cursor.fetchmany(5000):
             yield from batch
+
+
+def _read_ahead(cursor: Any, size: int) -> Generator[tuple[Any, ...]]:
+    """Yield ``cursor``'s rows, a thread fetching the next ``size`` while the caller works on the last.
+
+    The driver lets other threads run while PostgreSQL answers a fetch, so the server's work on the
+    next rows overlaps the checking of the last instead of following it. At most two batches wait.
+    The thread uses the cursor alone, and is stopped and joined before the cursor is closed, however
+    the caller stops reading (an error found half way, an exception).
+    """
+    batches: queue.Queue[list[tuple[Any, ...]] | BaseException] = queue.Queue(maxsize=2)
+    stop = threading.Event()
+
+    def fetch() -> None:
+        try:
+            while not stop.is_set():
+                batch = cursor.fetchmany(size)
+                batches.put(batch)
+                if not batch:
+                    return
+        except BaseException as exc:  # handed to the reading thread, raised there
+            batches.put(exc)
+
+    thread = threading.Thread(target=fetch, name="verify-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            batch = batches.get()
+            if isinstance(batch, BaseException):
+                raise batch
+            if not batch:
+                return
+            yield from batch
+    finally:
+        stop.set()
+        while thread.is_alive():  # make room for a batch the thread is waiting to put
+            with suppress(queue.Empty):
+                batches.get_nowait()
+            thread.join(0.01)
 
 
 @dataclass(frozen=True)
@@ -284,7 +333,8 @@ def verify(
     """
     checker = ChainChecker(trusted_types=True)
     with one_snapshot():
-        for stored in stored_events(order_number):
+        # Read ahead: nothing below uses the connection until the events are all read.
+        for stored in stored_events(order_number, read_ahead=True):
             record = stored.record
             error = checker.check(record)
             if error is None and stored.directive_order != record["order"]:
