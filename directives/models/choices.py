@@ -53,12 +53,14 @@ class Outcome(models.TextChoices):
 
     A completion claimed on time but flagged for review (recorded long after the date it claims, or
     back-dated before one recorded earlier) is ``flagged`` until a reviewer verifies it: never on time
-    on the agency's word. A late one is late, flagged or not.
+    on the agency's word. A late one is late, flagged or not. A completion a reviewer disputed is
+    ``disputed``, whatever its dates or flag: neither on time nor late, until the agency records it anew.
     """
 
     ON_TIME = "on_time", "On time"
     LATE = "late", "Late"
     FLAGGED = "flagged", "Claimed on time, flagged for review"
+    DISPUTED = "disputed", "Completion disputed by a reviewer"
 
 
 class OrderKind(models.TextChoices):

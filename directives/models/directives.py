@@ -380,13 +380,17 @@ class Directive(models.Model):
 
     @property
     def outcome(self) -> str | None:
-        """Return on time, late or flagged once completed (against the effective due date), else None.
+        """Return on time, late, flagged or disputed once completed (against the effective due date).
 
-        Claimed on time with a completion flag and not verified by a reviewer, it is flagged, never on
-        time (``queries.HONEST_ON_TIME`` counts the same way); verified, its dates decide.
+        None until completed. Disputed by a reviewer, it is disputed, neither on time nor late
+        (``queries.DISPUTED``). Claimed on time with a completion flag and not verified by a reviewer, it
+        is flagged, never on time (``queries.HONEST_ON_TIME`` counts the same way); verified, its dates
+        decide.
         """
         if self.status != Status.COMPLETED or self.completed_on is None or self.due_on is None:
             return None
+        if self.review == Review.DISPUTED:
+            return Outcome.DISPUTED
         if self.completed_on > self.due_on:
             return Outcome.LATE
         if self.completion_flag and self.review != Review.VERIFIED:

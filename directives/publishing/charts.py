@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce, TruncDate
 
 from directives import deadlines
 from directives.models import Directive, DirectiveEvent, DirectiveQuerySet, Status, own_overdue_q
-from directives.queries import COMPLETED, COMPLETED_LATE, FLAGGED_ON_TIME, HONEST_ON_TIME
+from directives.queries import COMPLETED, DISPUTED, FLAGGED_ON_TIME, HONEST_LATE, HONEST_ON_TIME
 
 # More distinct due dates than this and the deadline chart groups them by week, then by month.
 MAX_TIMELINE_BARS = 24
@@ -33,6 +33,9 @@ class Standing(TextChoices):
     # never counted on time on the agency's word, as the tiles count it (queries.FLAGGED_ON_TIME), the
     # outcome ``flagged`` of the API and the exports.
     COMPLETED_FLAGGED = "completed_flagged", "Completed, flagged for review"
+    # Disputed by a reviewer: neither on time nor late, whatever its dates (queries.DISPUTED), the
+    # outcome ``disputed`` of the API and the exports, the summary's ``disputed``.
+    COMPLETED_DISPUTED = "completed_disputed", "Completion disputed"
     RESCINDED = "rescinded", "Rescinded"
     NOT_STARTED = "not_started", "Not started"
     IN_PROGRESS = "in_progress", "In progress"
@@ -45,6 +48,7 @@ STANDING_COLOURS = {
     Standing.COMPLETED_ON_TIME: "#216e1f",
     Standing.COMPLETED_LATE: "#c05600",
     Standing.COMPLETED_FLAGGED: "#8e704f",
+    Standing.COMPLETED_DISPUTED: "#ab2165",  # magenta-60v
     Standing.RESCINDED: "#3d4551",
     Standing.NOT_STARTED: "#71767a",
     Standing.IN_PROGRESS: "#005ea2",
@@ -73,8 +77,9 @@ def standing_counts(now: dt.datetime) -> dict[str, Aggregate]:
     overdue = own_overdue_q(now)
     conditions = {
         Standing.COMPLETED_ON_TIME: HONEST_ON_TIME,
-        Standing.COMPLETED_LATE: COMPLETED_LATE,
+        Standing.COMPLETED_LATE: HONEST_LATE,
         Standing.COMPLETED_FLAGGED: FLAGGED_ON_TIME,
+        Standing.COMPLETED_DISPUTED: DISPUTED,
         Standing.RESCINDED: Q(status=Status.RESCINDED),
         Standing.NOT_STARTED: Q(status=Status.NOT_STARTED) & ~overdue,
         Standing.IN_PROGRESS: Q(status=Status.IN_PROGRESS) & ~overdue,

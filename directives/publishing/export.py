@@ -21,8 +21,9 @@ EXPORT_COLUMNS = (
     "is_overdue",
     "days_overdue",
     "completed_on",
-    # on_time, late, or flagged: claimed on time but flagged for review (completion_flag says why) and
-    # not verified by a reviewer, never counted on time (``Directive.outcome``); empty until completed.
+    # on_time, late, flagged (claimed on time but flagged for review, completion_flag says why, and not
+    # verified by a reviewer: never counted on time), or disputed (a reviewer disputed the completion:
+    # neither on time nor late) (``Directive.outcome``); empty until completed.
     "outcome",
     "days_late",
     "forecast_on",

@@ -28,7 +28,7 @@ from directives import deadlines, history
 from directives.history import proof
 from directives.models import Directive, DirectiveEvent, Order, Review, Status
 from directives.notices.notify import local_time
-from directives.queries.public_status import DOUBTED_COMPLETION
+from directives.queries.public_status import DOUBTED_COMPLETION, public_status_of
 
 
 class Grade(models.TextChoices):
@@ -164,6 +164,13 @@ class ReportRow:
     @property
     def verified(self) -> bool:
         return self.review == Review.VERIFIED
+
+    @property
+    def public_status(self) -> str:
+        """Return the status the CSV gives: a completion oversight doubted by the date is never
+        ``completed`` but ``completion_disputed`` (or ``completion_no_evidence_found``), as the page's
+        label and the status export say it (``public_status``)."""
+        return public_status_of(self.status, self.review)
 
 
 @dataclass
@@ -406,7 +413,7 @@ def _csv_rows(report: Report) -> Iterable[list[str]]:
     for row in report.rows:
         yield [
             str(report.order.number), report.as_of.isoformat(), row.section, row.ref, _safe(row.title),
-            row.leads, row.status, row.completed_on or "", row.original_due_on or "", row.due_on or "",
+            row.leads, row.public_status, row.completed_on or "", row.original_due_on or "", row.due_on or "",
             "" if row.days_late is None else str(row.days_late), row.grade.label, row.basis,
             _safe(row.reason), _safe(row.completion_flag),
             "; ".join(extension.text() for extension in row.extensions),

@@ -32,8 +32,9 @@ from .filters import DIRECTIVE_SEQUENCE
 # --- What counts ----------------------------------------------------------------------------------------
 
 
-# Completed by the end of the effective due day, or after it, by the date claimed: the deadline chart
-# counts with these; the tiles and the scorecard (``summarize``) count on time with ``HONEST_ON_TIME``.
+# Completed by the end of the effective due day, or after it, by the date claimed: the dates alone. The
+# tiles, the scorecard (``summarize``) and the deadline chart count ``HONEST_ON_TIME`` and
+# ``HONEST_LATE`` below, which are what the rows' outcomes say.
 COMPLETED = Q(status=Status.COMPLETED)
 COMPLETED_ON_TIME = COMPLETED & Q(completed_on__lte=F("due_on"))
 COMPLETED_LATE = COMPLETED & Q(completed_on__gt=F("due_on"))
@@ -45,12 +46,20 @@ VERIFIED_LATE = COMPLETED_LATE & VERIFIED
 # The review axis over the claims it reviews (a completion, part of one, not applying).
 CLAIMS = Q(status__in=sorted(REVIEWABLE_STATUSES))
 FLAGGED = COMPLETED & ~Q(completion_flag="")
-# What the numbers count as completed on time: a completion flagged for review (recorded long after the
-# date it claims, or back-dated before one recorded earlier) never is on the agency's word; only once a
-# reviewer verified it. Until then it is ``FLAGGED_ON_TIME``, the outcome ``flagged`` of the row (the
-# model's ``Directive.outcome``, the API and the exports). A late one is late, flagged or not.
-FLAGGED_ON_TIME = COMPLETED_ON_TIME & FLAGGED & ~VERIFIED
-HONEST_ON_TIME = COMPLETED_ON_TIME & ~FLAGGED_ON_TIME
+# A completion a reviewer disputed: the outcome ``disputed`` of the row (``Directive.outcome``), never
+# counted completed on time nor late, whatever its dates or flag; the summary's ``disputed`` counts it.
+# Still closed (its status is the agency's claim): never overdue, until the agency records it anew.
+DISPUTED = COMPLETED & Q(review=Review.DISPUTED)
+# Flagged for review and still awaiting a reviewer's word: neither verified nor disputed (the summary's
+# ``flagged``). One claimed on time is ``FLAGGED_ON_TIME``, the outcome ``flagged`` of the row.
+FLAGGED_PENDING = FLAGGED & ~Q(review__in=[Review.VERIFIED, Review.DISPUTED])
+FLAGGED_ON_TIME = COMPLETED_ON_TIME & FLAGGED_PENDING
+# What the numbers count as completed on time or late, as the rows' outcomes say: a completion flagged
+# for review (recorded long after the date it claims, or back-dated before one recorded earlier) is
+# never on time on the agency's word, only once a reviewer verified it; a late one is late, flagged or
+# not; a disputed one is neither.
+HONEST_ON_TIME = COMPLETED_ON_TIME & ~FLAGGED_ON_TIME & ~DISPUTED
+HONEST_LATE = COMPLETED_LATE & ~DISPUTED
 
 
 # --- The numbers ----------------------------------------------------------------------------------------
@@ -78,7 +87,7 @@ def summarize(
     """
     directives = directives.trackable()
     today = deadlines.local_date(now)
-    on_time, late = HONEST_ON_TIME, COMPLETED_LATE
+    on_time, late = HONEST_ON_TIME, HONEST_LATE
     # A trackable directive has no parts: overdue by its own deadline alone, the same answer as
     # overdue_q without a subquery per row.
     overdue = own_overdue_q(now)
@@ -94,7 +103,7 @@ def summarize(
         "verified_on_time": Count("pk", filter=VERIFIED_ON_TIME),
         "verified_late": Count("pk", filter=VERIFIED_LATE),
         "claimed_complete": Count("pk", filter=COMPLETED),
-        "flagged": Count("pk", filter=FLAGGED),
+        "flagged": Count("pk", filter=FLAGGED_PENDING),
         **{f"status_{value}": Count("pk", filter=Q(status=value)) for value in Status.values},
         **{f"review_{value}": Count("pk", filter=CLAIMS & Q(review=value)) for value in Review.values},
         **{f"complete_{value}": Count("pk", filter=COMPLETED & Q(review=value)) for value in Review.values},

@@ -25,9 +25,14 @@ def public_status(directive: Directive) -> str:
     A completion a reviewer disputed or found no evidence for is published as ``completion_disputed``
     or ``completion_no_evidence_found``, never as ``completed``; ``review_status`` gives the review.
     """
-    if directive.status == Status.COMPLETED and directive.review in DOUBTED_COMPLETION:
-        return DOUBTED_COMPLETION[directive.review][0]
-    return directive.status
+    return public_status_of(directive.status, directive.review)
+
+
+def public_status_of(status: str, review: str) -> str:
+    """Return ``public_status`` for a status and a review (as the as-of report replays them to a date)."""
+    if status == Status.COMPLETED and review in DOUBTED_COMPLETION:
+        return DOUBTED_COMPLETION[review][0]
+    return status
 
 
 def public_status_label(directive: Directive) -> str:

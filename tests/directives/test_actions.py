@@ -56,12 +56,15 @@ def test_completing_without_a_date_means_today_in_eastern_time(directive, cisa_e
 
 
 def test_a_completion_after_the_due_date_is_late_and_on_it_is_on_time(directive, cisa_editor):
-    actions.change_status(
-        directive("2(c)(ii)"), Status.COMPLETED, actor=cisa_editor, completed_on=dt.date(2026, 7, 2)
-    )
-    actions.change_status(
-        directive("2(c)(iii)"), Status.COMPLETED, actor=cisa_editor, completed_on=dt.date(2026, 7, 3)
-    )
+    # Recorded the day after the later date: neither is flagged for review, whatever day the suite runs.
+    with time_machine.travel(dt.datetime(2026, 7, 4, 16, 0, tzinfo=dt.UTC), tick=False):
+        actions.change_status(
+            directive("2(c)(ii)"), Status.COMPLETED, actor=cisa_editor, completed_on=dt.date(2026, 7, 2)
+        )
+        actions.change_status(
+            directive("2(c)(iii)"), Status.COMPLETED, actor=cisa_editor, completed_on=dt.date(2026, 7, 3)
+        )
+    assert directive("2(c)(ii)").completion_flag == ""
     assert directive("2(c)(ii)").outcome == Outcome.ON_TIME
     assert directive("2(c)(iii)").outcome == Outcome.LATE
 

@@ -94,16 +94,32 @@ def test_the_status_export_gives_a_flagged_unverified_completion_the_outcome_fla
     assert row["completion_flag"].startswith(FLAG_START)
 
 
-def test_a_disputed_flagged_completion_stays_flagged_and_never_reads_completed(
-    backdated, directive, reviewer
-):
+def test_a_disputed_flagged_completion_is_disputed_and_never_reads_completed(backdated, directive, reviewer):
     actions.review(directive("2(c)(i)"), Review.DISPUTED, actor=reviewer, note="No charter on file.")
     row = _export_row("json")
+    # The reviewer's word settles the flag's doubt: disputed, neither on time nor flagged any more.
     assert (row["outcome"], row["status"], row["verified_outcome"]) == (
-        "flagged",
+        "disputed",
         "completion_disputed",
         None,
     )
+    assert row["completion_flag"].startswith(FLAG_START)
+
+
+@pytest.mark.parametrize("verdict", [Review.VERIFIED, Review.DISPUTED])
+def test_summary_counts_as_flagged_only_the_flagged_completions_still_awaiting_review(
+    client, reviewer, backdated, directive, verdict
+):
+    client.force_login(reviewer)
+    assert client.get("/api/v1/summary/").json()["flagged"] == 1
+    actions.review(directive("2(c)(i)"), verdict, actor=reviewer, note="Reviewed.")
+    summary = client.get("/api/v1/summary/").json()
+    assert summary["flagged"] == 0
+    html = client.get("/dashboard/").content.decode()
+    assert 'data-summary="flagged"' not in html  # the dashboard's line shows only a count above zero
+    marker = '<script id="dashboard-charts" type="application/json">'
+    series = json.loads(html.split(marker)[1].split("</script>")[0])["timeline"]["series"]
+    assert sum(next(s for s in series if s["key"] == "completed_flagged")["values"]) == 0
 
 
 def test_a_late_completion_is_late_flagged_or_not(today, directive, cisa_editor):
@@ -139,7 +155,7 @@ def test_the_api_gives_the_outcome_flagged_until_a_reviewer_verifies(client, rev
 def test_the_api_schema_lists_flagged_as_an_outcome_but_not_as_a_verified_one(client):
     schema = client.get("/api/v1/schema/", {"format": "json"}).json()
     fields = schema["components"]["schemas"]["Directive"]["properties"]
-    assert set(_enum(schema, fields["outcome"])) == {"on_time", "late", "flagged"}
+    assert set(_enum(schema, fields["outcome"])) == {"on_time", "late", "flagged", "disputed"}
     assert set(_enum(schema, fields["verified_outcome"])) == {"on_time", "late"}
 
 

@@ -56,6 +56,7 @@ def test_the_deadline_chart_counts_directives_by_due_date_and_standing(client, r
         "completed_on_time": [0, 0, 0],
         "completed_late": [0, 1, 0],  # 3(b)
         "completed_flagged": [1, 0, 0],
+        "completed_disputed": [0, 0, 0],
         "rescinded": [0, 0, 0],
         "not_started": [0, 0, 1],  # Sec. 4 has no deadline, so it is never overdue
         "in_progress": [0, 0, 0],
@@ -75,6 +76,7 @@ def test_before_the_deadlines_open_directives_stand_by_their_status(directive, c
         "completed_on_time": [0, 0, 0],
         "completed_late": [0, 0, 0],
         "completed_flagged": [0, 0, 0],
+        "completed_disputed": [0, 0, 0],
         "rescinded": [0, 0, 0],
         "not_started": [5, 3, 1],
         "in_progress": [1, 0, 0],
@@ -230,7 +232,7 @@ def test_the_page_renders_both_charts_numbers_as_tables(client, reviewer, report
     timeline = html.split('data-table="timeline"')[1].split("</tbody>")[0]
     assert re.sub(r"\s+", "", timeline).startswith(
         '><tr><thscope="row">Thu2026-07-02</th>'
-        + "".join(f'<tdclass="dashboard-num">{n}</td>' for n in (0, 0, 1, 0, 0, 0, 0, 6, 7))
+        + "".join(f'<tdclass="dashboard-num">{n}</td>' for n in (0, 0, 1, 0, 0, 0, 0, 0, 6, 7))
     )
     history = html.split('data-table="history"')[1].split("</tbody>")[0]
     assert history.count("<tr>") == 11  # weekly from 2026-06-02, and today

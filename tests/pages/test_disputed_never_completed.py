@@ -55,3 +55,17 @@ def test_the_as_of_report_labels_a_disputed_completion_as_disputed(order, disput
     assert (row.status_label, row.basis) == ("Completion disputed by oversight", "disputed")
     before = next(r for r in reports.build(order, dt.date(2026, 7, 9)).rows if r.ref == "2(c)(ii)")
     assert before.status_label == "Completed"  # claimed, not reviewed yet on that day
+
+
+def _report_csv_status(client, as_of: str) -> str:
+    body = client.get("/orders/14409/report.csv", {"as_of": as_of}).content.decode("utf-8-sig")
+    return next(r for r in csv.DictReader(io.StringIO(body)) if r["ref"] == "2(c)(ii)")["status"]
+
+
+def test_the_as_of_report_csv_says_completion_disputed_as_its_page_does(client, reviewer, disputed, today):
+    client.force_login(reviewer)
+    assert _report_csv_status(client, "2026-07-10") == "completion_disputed"
+    page = client.get("/orders/14409/report/", {"as_of": "2026-07-10"}).content.decode()
+    assert "Completion disputed by oversight" in page
+    # The day before the review, the claim stood unreviewed: completed, on the page and in the CSV.
+    assert _report_csv_status(client, "2026-07-09") == "completed"

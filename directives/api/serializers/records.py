@@ -29,8 +29,11 @@ from directives.models import (
 
 from .shapes import DIRECTIVE_FIELDS, WEEKDAYS, agency_refs, directive_url, evidence_file
 
-# A verified completion is on time or late: verification ends a flag's doubt (``Directive.outcome``).
-VERIFIED_OUTCOMES = [(value, label) for value, label in Outcome.choices if value != Outcome.FLAGGED]
+# A verified completion is on time or late: verification ends a flag's doubt, and a verified completion
+# is not disputed (``Directive.outcome``).
+VERIFIED_OUTCOMES = [
+    (value, label) for value, label in Outcome.choices if value not in (Outcome.FLAGGED, Outcome.DISPUTED)
+]
 
 
 class FieldsBuiltOnce:
@@ -184,7 +187,8 @@ class DirectiveSerializer(FieldsBuiltOnce, serializers.ModelSerializer[Directive
         allow_null=True,
         help_text="Completed: on_time or late against the effective due date; flagged when claimed on time "
         "but flagged for review (see completion_flag) and not verified by a reviewer, never on_time until "
-        "verified. Null until completed.",
+        "verified; disputed when a reviewer disputed the completion, neither on time nor late whatever its "
+        "dates. Null until completed.",
     )
     days_late = serializers.IntegerField(
         read_only=True,
@@ -399,9 +403,11 @@ class SummarySerializer(serializers.Serializer[Any]):
     due_within_30_days = serializers.IntegerField()
     completed_on_time = serializers.IntegerField(
         help_text="Completed by the deadline, as the agency claims; a completion flagged for review only "
-        "once verified (until then its outcome is flagged)."
+        "once verified (until then its outcome is flagged); never one a reviewer disputed (see disputed)."
     )
-    completed_late = serializers.IntegerField(help_text="Completed after the deadline, as the agency claims.")
+    completed_late = serializers.IntegerField(
+        help_text="Completed after the deadline, as the agency claims; never one a reviewer disputed."
+    )
     verified_on_time = serializers.IntegerField(
         help_text="Completed on time and verified by a reviewer: the honest outcome (docs/oversight.md)."
     )
@@ -413,10 +419,13 @@ class SummarySerializer(serializers.Serializer[Any]):
     claimed_complete = serializers.IntegerField(help_text="Completed, as the agency claims.")
     unreviewed = serializers.IntegerField(help_text="Of the claimed completions: not reviewed yet.")
     verified = serializers.IntegerField(help_text="Of the claimed completions: verified.")
-    disputed = serializers.IntegerField(help_text="Of the claimed completions: disputed.")
+    disputed = serializers.IntegerField(
+        help_text="Of the claimed completions: disputed (outcome disputed, counted neither on time nor late)."
+    )
     no_evidence_found = serializers.IntegerField(help_text="Of the claimed completions: no evidence found.")
     flagged = serializers.IntegerField(
-        help_text="Completions flagged for review: recorded long after their date, or back-dated."
+        help_text="Completions flagged for review (recorded long after their date, or back-dated) still "
+        "awaiting a reviewer: neither verified nor disputed."
     )
     agencies = AgencyTallySerializer(many=True, help_text="Per lead agency, by abbreviation.")
     next_deadlines = UpcomingDeadlineSerializer(many=True, help_text="The next five open deadlines.")
