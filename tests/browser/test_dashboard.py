@@ -158,7 +158,7 @@ def test_it_refreshes_without_reloading_and_says_when(
     # The timeline's table was redrawn: 2(c)(ii) moved from overdue to completed late on 2026-07-02.
     page.get_by_text("The numbers behind this chart").first.click()
     first_due = page.locator('[data-table="timeline"] tr').first
-    expect(first_due.locator("td")).to_have_text(["0", "1", "1", "0", "0", "0", "0", "5", "7"])
+    expect(first_due.locator("td")).to_have_text(["0", "1", "1", "0", "0", "0", "0", "0", "5", "7"])
     check_page(page, "refreshed")
 
     actions.change_status(directive("2(e)"), Status.IN_PROGRESS, actor=None)
@@ -227,13 +227,13 @@ def test_the_chart_tables_hold_the_charts_numbers(page, live_server, sign_in, ch
     timeline = page.locator('[data-table="timeline"] tr')
     expect(timeline).to_have_count(3)
     expect(timeline.nth(0).locator("th")).to_have_text("Thu 2026-07-02")
-    # On time, late, flagged (2(c)(i), recorded 56 days after the date it claims), rescinded, not
-    # started, in progress, blocked, overdue, total.
-    expect(timeline.nth(0).locator("td")).to_have_text(["0", "0", "1", "0", "0", "0", "0", "6", "7"])
-    expect(timeline.nth(1).locator("td")).to_have_text(["0", "1", "0", "0", "0", "0", "0", "2", "3"])
-    expect(timeline.nth(2).locator("td")).to_have_text(["0", "0", "0", "0", "1", "0", "0", "0", "1"])
+    # On time, late, flagged (2(c)(i), recorded 56 days after the date it claims), disputed, rescinded,
+    # not started, in progress, blocked, overdue, total.
+    expect(timeline.nth(0).locator("td")).to_have_text(["0", "0", "1", "0", "0", "0", "0", "0", "6", "7"])
+    expect(timeline.nth(1).locator("td")).to_have_text(["0", "1", "0", "0", "0", "0", "0", "0", "2", "3"])
+    expect(timeline.nth(2).locator("td")).to_have_text(["0", "0", "0", "0", "0", "1", "0", "0", "0", "1"])
     chart = page.evaluate("() => Chart.getChart(document.querySelector('[data-chart=timeline] canvas')).data")
-    assert [d["data"][0] for d in chart["datasets"]] == [0, 0, 1, 0, 0, 0, 0, 6]
+    assert [d["data"][0] for d in chart["datasets"]] == [0, 0, 1, 0, 0, 0, 0, 0, 6]
     history = page.locator('[data-table="history"] tr')
     expect(history.first.locator("td")).to_have_text(["11", "0"])
     expect(history.last.locator("td")).to_have_text(["9", "2"])
