@@ -10,7 +10,10 @@
 # (the same versions `make install` and CI install from requirements/dev.txt). As `make install` does:
 # pip installs uv from requirements/uv.txt (its pin and hashes), uv installs the runtime lock into the
 # image's Python (about a tenth of pip's time, downloads in parallel) from a build cache that stays out of
-# the image (BuildKit's cache mount, as uv's Docker guide has it), then uv itself goes.
+# the image (BuildKit's cache mount, as uv's Docker guide has it), compiled to bytecode, then uv itself goes.
+# Bytecode is made here, once: the image's processes write none (PYTHONDONTWRITEBYTECODE), so without it each
+# gunicorn worker, Celery process and command would compile its ~1,400 modules at every start (a Django
+# start: 3.4 s of CPU from source, 1.0 s from bytecode).
 FROM python:3.11-slim-bookworm AS runtime
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -23,7 +26,7 @@ WORKDIR /app
 COPY requirements/uv.txt requirements/runtime.txt requirements/
 RUN --mount=type=cache,target=/root/.cache/uv \
     pip install --require-hashes -r requirements/uv.txt \
-    && uv pip install --python python --require-hashes -r requirements/runtime.txt \
+    && uv pip install --python python --require-hashes --compile-bytecode -r requirements/runtime.txt \
     && pip uninstall --yes uv
 
 # --- The application's own files (the project runs from /app: settings find templates and static
@@ -38,6 +41,9 @@ COPY agencies agencies
 COPY directives directives
 COPY templates templates
 COPY static static
+# The application's bytecode, checked against its source by hash rather than time (valid whatever times a
+# build gives the files).
+RUN python -m compileall -q -j 0 --invalidation-mode checked-hash manage.py orderctl uswds ledger agencies directives
 
 # --- Node.js for the static build only, from the official image of the same Debian release.
 FROM runtime AS nodejs
