@@ -24,7 +24,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 
 class Report(Protocol):
@@ -89,8 +89,7 @@ class Definitions:
     def __init__(self) -> None:
         self.known: dict[int, _Known] = {}
 
-    def __call__(self, directive_id: int, record: Mapping[str, Any]) -> None:
-        kind, note = record["kind"], record["note"]
+    def __call__(self, directive_id: int, kind: str, note: str, seq: int) -> None:
         known = self.known.setdefault(directive_id, _Known())
         if kind == "created":
             found = _STARTS.search(note)
@@ -98,23 +97,23 @@ class Definitions:
                 known.title = ast.literal_eval(found["title"])
                 known.leads, known.consulted = _listed(found["leads"]), _listed(found["consulted"])
                 known.parent = _parent(found["parent"])
-                known.seq = record["seq"]
+                known.seq = seq
         elif kind == "updated":
             title = _TITLE.match(note)
             if title is not None:
-                self._set(known, record["seq"], "title", ast.literal_eval(title["old"]), title["new"])
+                self._set(known, seq, "title", ast.literal_eval(title["old"]), title["new"])
                 return
             changed = _CHANGED.match(note)
             if changed is not None:
                 name = _FIELDS[changed["what"]]
                 read = _parent if name == "parent" else _listed
-                self._set(known, record["seq"], name, read(changed["old"]), changed["new"])
+                self._set(known, seq, name, read(changed["old"]), changed["new"])
         else:
             for pattern, name in ((_AMENDED_LEADS, "leads"), (_AMENDED_CONSULTED, "consulted")):
                 found = pattern.search(note)
                 if found is not None:
                     setattr(known, name, _listed(found[name]))
-                    known.seq = record["seq"]
+                    known.seq = seq
 
     @staticmethod
     def _set(known: _Known, seq: int, name: str, old: object, new_text: str) -> None:

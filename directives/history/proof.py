@@ -121,51 +121,57 @@ class Replay:
         self.definitions = Definitions()
 
     def __call__(self, stored: history.Stored) -> None:
+        """Replay the event ``stored`` (from ``history.stored_events``)."""
         r = stored.record
-        state = self.states.get(stored.directive_id)
-        kind = r["kind"]
+        self.event((r["order"], stored.directive_id, *(r[key] for key in history.RECORD_KEYS[2:])))
+
+    def event(self, row: history.Row) -> None:
+        """Replay the event of ``row`` (``history.verify`` passes each; the directive's id second)."""
+        (_, directive_id, kind, old_status, new_status, note, _, completed_on, old_forecast_on,
+         new_forecast_on, old_due_on, new_due_on, _, _, _, seq, _, event_id, _, _, _, _) = row  # fmt: skip
+        state = self.states.get(directive_id)
         if state is None:
-            state = self.states[stored.directive_id] = _State()
+            state = self.states[directive_id] = _State()
             if kind != _CREATED:
-                state.problem = f"seq {r['seq']}: its history starts with a {kind} event, not created"
-        state.last_seq = r["seq"]
+                state.problem = f"seq {seq}: its history starts with a {kind} event, not created"
+        state.last_seq = seq
         if kind == _EVIDENCE_ADDED:
-            self.evidence[r["id"]] = (r["seq"], r["note"])
+            self.evidence[event_id] = (seq, note)
         elif kind in _DEFINING:
-            self.definitions(stored.directive_id, r)
+            self.definitions(directive_id, kind, note, seq)
         if state.problem is not None:
             return
         if kind == _CREATED:
             if state.status is not None:
-                state.problem = f"seq {r['seq']}: a second created event"
+                state.problem = f"seq {seq}: a second created event"
                 return
-            state.status = r["new_status"]
-            state.original_due_on = state.due_on = r["new_due_on"]
+            state.status = new_status
+            state.original_due_on = state.due_on = new_due_on
         elif kind == _STATUS_CHANGED:
-            if r["old_status"] != state.status:
+            if old_status != state.status:
                 state.problem = (
-                    f"seq {r['seq']}: it changes the status from {r['old_status']!r}, but the events "
+                    f"seq {seq}: it changes the status from {old_status!r}, but the events "
                     f"before it leave {state.status!r}"
                 )
                 return
-            state.status = r["new_status"]
-            state.completed_on = r["completed_on"] if r["new_status"] == _COMPLETED else None
+            state.status = new_status
+            state.completed_on = completed_on if new_status == _COMPLETED else None
             state.review = _UNREVIEWED
-            state.status_reason = r["note"] if r["new_status"] == _NOT_APPLICABLE else ""
+            state.status_reason = note if new_status == _NOT_APPLICABLE else ""
             state.completion_flag = ""
         elif kind in VERDICTS:
             state.review = kind
         elif kind == _COMPLETION_FLAGGED:
-            state.completion_flag = r["note"]
-        elif kind in MOVES or (kind == _AMENDED and r["old_due_on"] != r["new_due_on"]):
+            state.completion_flag = note
+        elif kind in MOVES or (kind == _AMENDED and old_due_on != new_due_on):
             # schedule._move_deadline: the first date a deadline gets is its original.
-            state.original_due_on = state.original_due_on or r["new_due_on"]
-            state.due_on = r["new_due_on"]
+            state.original_due_on = state.original_due_on or new_due_on
+            state.due_on = new_due_on
             state.flagged = False
         elif kind == _FLAGGED_OVERDUE:
             state.flagged = True
-        if r["old_forecast_on"] != r["new_forecast_on"]:
-            state.forecast_on = r["new_forecast_on"]
+        if old_forecast_on != new_forecast_on:
+            state.forecast_on = new_forecast_on
 
     def compare(self, order_number: int | None, report: Report) -> None:
         """Compare every directive (of one order, or all) with its replay; add each difference."""
@@ -444,7 +450,7 @@ def verify(order_number: int | None = None, *, checkpoint_files: Sequence[Path] 
 def _verify(order_number: int | None, checkpoint_files: Sequence[Path]) -> Report:
     report = Report()
     replay = Replay()
-    chains = history.verify(order_number, on_event=replay)
+    chains = history.verify(order_number, on_event=replay.event)
     report.orders, report.events = chains.orders, chains.events
     if chains.error is not None:
         report.add(chains.error.describe())
