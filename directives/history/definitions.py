@@ -163,6 +163,9 @@ class Definitions:
             "directive_id", "role", "position"
         ).values_list("directive_id", "role", "agency_id"):
             agencies.setdefault((directive_id, role), []).append(agency_id)
+        # The agencies' ids a list of abbreviations stands for, worked out once per list (None when one
+        # abbreviation is more than one agency's, old and new: then each is looked up).
+        ids_of: dict[tuple[str, ...], list[int] | None] = {}
         rows = directives.order_by("order__number", "id").values_list(
             "id", "order__number", "ref", "title", "parent__ref"
         )
@@ -181,8 +184,13 @@ class Definitions:
                 differs.append(f"title is {title!r} but its events say {known.title!r}")
             for name, role in (("leads", "lead"), ("consulted", "consulted")):
                 said = getattr(known, name)
+                if said is None:
+                    continue
                 have = agencies.get((pk, role), [])
-                if said is not None and not _same_agencies(have, said, names):
+                if said not in ids_of:
+                    ids_of[said] = _only_ids(said, names)
+                expected = ids_of[said]
+                if have != expected and (expected is not None or not _same_agencies(have, said, names)):
                     shown = tuple(abbreviation.get(a, f"agency {a}") for a in have)
                     differs.append(f"{NAMES[name]} are {_show(shown)} but its events say {_show(said)}")
             if known.parent is not None and (parent_ref or "") != known.parent:
@@ -193,6 +201,14 @@ class Definitions:
                 report.add(
                     f"{where}: the directive's definition differs from its history: {'; '.join(differs)}"
                 )
+
+
+def _only_ids(said: tuple[str, ...], names: Mapping[str, set[int]]) -> list[int] | None:
+    ids = [names.get(n, set()) for n in said]
+    if any(len(found) > 1 for found in ids):
+        return None
+    # An abbreviation of no agency stands for none: a list naming it matches no directive's agencies.
+    return [next(iter(found)) if found else -1 for found in ids]
 
 
 def _same_agencies(have: list[int], said: tuple[str, ...], names: Mapping[str, set[int]]) -> bool:

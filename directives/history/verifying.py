@@ -9,6 +9,7 @@ import threading
 from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any, NamedTuple
 
 from django.db import connection, models, transaction
@@ -200,13 +201,22 @@ _ORDER, _DIRECTIVE, _CREATED, _SEQ, _PREV, _HASH, _SIGNED_FROM, _KEY_ID, _SIGNAT
 _MISSING = ("?", None)  # the ref and order number of a directive not in the table
 
 
-@dataclass(frozen=True)
 class _Source:
     """The events' rows in chain order, and the maps from ids to order numbers and refs."""
 
-    rows: Iterator[Row]
-    orders: dict[int, int]  # an order's id -> its number
-    refs: dict[int, tuple[str, int]]  # a directive's id -> its ref and its order's number
+    def __init__(
+        self, batches: Iterator[list[Row]], orders: dict[int, int], refs: dict[int, tuple[str, int]]
+    ) -> None:
+        self.batches = batches
+        self.rows = chain.from_iterable(batches)
+        self.orders = orders  # an order's id -> its number
+        self.refs = refs  # a directive's id -> its ref and its order's number
+
+    def close(self) -> None:
+        """Stop reading (and a thread reading ahead), close the cursor: at once, not when collected."""
+        close = getattr(self.batches, "close", None)
+        if close is not None:
+            close()
 
     def record(self, row: Row) -> dict[str, Any]:
         """Return the event's record (the export's event line) from its row."""
@@ -229,10 +239,10 @@ def _source(order_number: int | None, *, read_ahead: bool) -> _Source:
         pk: (ref, orders[order_id])
         for pk, ref, order_id in directives.order_by().values_list("id", "ref", "order_id")
     }  # unordered: the model's ordering joined the orders and sorted 100,000 rows for a map
-    rows: Iterator[Row]
+    batches: Iterator[list[Row]]
     if connection.vendor == "postgresql":
         ids = events.order_by().values_list("id", flat=True).query if order_number else None
-        rows = _pg_rows(ids, read_ahead=read_ahead)
+        batches = _pg_batches(ids, read_ahead=read_ahead)
     else:
         fields = (
             "order_id", "directive_id", "kind", "old_status", "new_status", "note", "evidence_url",
@@ -250,7 +260,8 @@ def _source(order_number: int | None, *, read_ahead: bool) -> _Source:
             )
             for row in events.order_by("order_id", "seq").values_list(*fields).iterator(chunk_size=5000)
         )
-    return _Source(rows, orders, refs)
+        batches = ([row] for row in rows)
+    return _Source(batches, orders, refs)
 
 
 def stored_events(order_number: int | None = None, *, read_ahead: bool = False) -> Iterator[Stored]:
@@ -266,13 +277,19 @@ def stored_events(order_number: int | None = None, *, read_ahead: bool = False) 
     """
     source = _source(order_number, read_ahead=read_ahead)
     record, get_ref, new = source.record, source.refs.get, tuple.__new__
-    for row in source.rows:
-        # tuple.__new__ directly: the named tuple's own __new__ is one more Python call per event.
-        yield new(Stored, (record(row), row[_DIRECTIVE], get_ref(row[_DIRECTIVE], _MISSING)[1]))
+    try:
+        for row in source.rows:
+            # tuple.__new__ directly: the named tuple's own __new__ is one more Python call per event.
+            yield new(Stored, (record(row), row[_DIRECTIVE], get_ref(row[_DIRECTIVE], _MISSING)[1]))
+    finally:
+        source.close()
 
 
-def _pg_rows(ids_query: Query | None, *, read_ahead: bool = False) -> Iterator[tuple[Any, ...]]:
+def _pg_batches(ids_query: Query | None, *, read_ahead: bool = False) -> Iterator[list[Row]]:
     """Stream the events (those of ``ids_query``, or all) in chain order through a server-side cursor.
+
+    It yields the rows a fetch at a time (``itertools.chain`` yields them one by one, without a Python
+    step per row).
 
     PostgreSQL writes the dates and the instant as the canonical text itself (``to_char``), so no
     Python date object is built per event: most of the verification's cost over a plain read was that.
@@ -297,11 +314,11 @@ def _pg_rows(ids_query: Query | None, *, read_ahead: bool = False) -> Iterator[t
             yield from _read_ahead(cursor, 5000)
             return
         while batch := cursor.fetchmany(5000):
-            yield from batch
+            yield batch
 
 
-def _read_ahead(cursor: Any, size: int) -> Generator[tuple[Any, ...]]:
-    """Yield ``cursor``'s rows, a thread fetching the next ``size`` while the caller works on the last.
+def _read_ahead(cursor: Any, size: int) -> Generator[list[Row]]:
+    """Yield ``cursor``'s rows ``size`` at a time, a thread fetching the next while the last are checked.
 
     The driver lets other threads run while PostgreSQL answers a fetch, so the server's work on the
     next rows overlaps the checking of the last instead of following it. At most two batches wait.
@@ -330,7 +347,7 @@ def _read_ahead(cursor: Any, size: int) -> Generator[tuple[Any, ...]]:
                 raise batch
             if not batch:
                 return
-            yield from batch
+            yield batch
     finally:
         stop.set()
         while thread.is_alive():  # make room for a batch the thread is waiting to put
@@ -361,7 +378,11 @@ def verify(order_number: int | None = None, *, on_event: Callable[[Row], None] |
     """
     with one_snapshot():
         # Read ahead: nothing below uses the connection until the events are all read.
-        return _check_rows(_source(order_number, read_ahead=True), on_event)
+        source = _source(order_number, read_ahead=True)
+        try:
+            return _check_rows(source, on_event)
+        finally:
+            source.close()
 
 
 def _check_rows(source: _Source, on_event: Callable[[Row], None] | None) -> VerifyReport:
