@@ -166,14 +166,31 @@ class Definitions:
         # The agencies' ids a list of abbreviations stands for, worked out once per list (None when one
         # abbreviation is more than one agency's, old and new: then each is looked up).
         ids_of: dict[tuple[str, ...], list[int] | None] = {}
+
+        def same(have: list[int], said: tuple[str, ...]) -> bool:
+            if said not in ids_of:
+                ids_of[said] = _only_ids(said, names)
+            expected = ids_of[said]
+            return have == expected or (expected is None and _same_agencies(have, said, names))
+
         rows = directives.order_by("order__number", "id").values_list(
             "id", "order__number", "ref", "title", "parent__ref"
         )
+        get_known, get_agencies = self.known.get, agencies.get
+        none: list[int] = []
         for pk, number, ref, title, parent_ref in rows.iterator(chunk_size=5000):
-            known = self.known.get(pk)
+            known = get_known(pk)
             if known is None:
                 continue
-            where = f"EO {number}, directive {ref}, seq {known.seq}"
+            # Most directives match: checked at once, and only a difference spelled out.
+            leads, consulted = known.leads, known.consulted
+            if known.problem is None and (
+                (known.title is None or title == known.title)
+                and (leads is None or same(get_agencies((pk, "lead"), none), leads))
+                and (consulted is None or same(get_agencies((pk, "consulted"), none), consulted))
+                and (known.parent is None or (parent_ref or "") == known.parent)
+            ):
+                continue
             if known.problem is not None:
                 report.add(
                     f"EO {number}, directive {ref}: its definition's history is inconsistent: {known.problem}"
@@ -184,23 +201,16 @@ class Definitions:
                 differs.append(f"title is {title!r} but its events say {known.title!r}")
             for name, role in (("leads", "lead"), ("consulted", "consulted")):
                 said = getattr(known, name)
-                if said is None:
-                    continue
                 have = agencies.get((pk, role), [])
-                if said not in ids_of:
-                    ids_of[said] = _only_ids(said, names)
-                expected = ids_of[said]
-                if have != expected and (expected is not None or not _same_agencies(have, said, names)):
+                if said is not None and not same(have, said):
                     shown = tuple(abbreviation.get(a, f"agency {a}") for a in have)
                     differs.append(f"{NAMES[name]} are {_show(shown)} but its events say {_show(said)}")
             if known.parent is not None and (parent_ref or "") != known.parent:
                 differs.append(
                     f"it is part of {parent_ref or 'none'} but its events say {known.parent or 'none'}"
                 )
-            if differs:
-                report.add(
-                    f"{where}: the directive's definition differs from its history: {'; '.join(differs)}"
-                )
+            where = f"EO {number}, directive {ref}, seq {known.seq}"
+            report.add(f"{where}: the directive's definition differs from its history: {'; '.join(differs)}")
 
 
 def _only_ids(said: tuple[str, ...], names: Mapping[str, set[int]]) -> list[int] | None:

@@ -27,12 +27,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import BooleanField, ExpressionWrapper, Max, Q
 from django.utils import timezone
 
 from agencies import reconcile
 from agencies.access import reviewer_emails
 from directives import deadlines, history
+from directives.history.columns import IsoDate
 from directives.history.definitions import Definitions
 from directives.models import VERDICTS, Directive, DirectiveEvent, EvidenceFile, Order, Review, Status
 from ledger import audit, checkpoints
@@ -178,18 +179,22 @@ class Replay:
         directives = Directive.objects.all()
         if order_number is not None:
             directives = directives.filter(order__number=order_number)
-        fields = (
-            "id", "order__number", "ref", "status", "completed_on", "forecast_on", "original_due_on",
-            "due_on", "due_at", "overdue_flagged_at", "review", "status_reason", "completion_flag",
-        )  # fmt: skip
-        # A directive's state as compared, in COMPARED's order; its dates as ISO text, as replayed.
-        # Most directives match: the tuples are compared whole, and only a difference is spelled out.
+        # A directive's state as compared, in COMPARED's order, its dates as ISO text (as replayed) and
+        # its overdue flag as set or not: most directives match, so the row's slice and the replay's
+        # tuple are compared whole, and only a difference is spelled out.
+        rows = (
+            directives.order_by("order__number", "id")
+            .annotate(**{f"iso_{name}": IsoDate(name) for name in _DATES})
+            .annotate(flagged=ExpressionWrapper(Q(overdue_flagged_at__isnull=False), BooleanField()))
+            .values_list(*_COMPARED_COLUMNS)
+            .iterator(chunk_size=5000)
+        )
         end_of_day: dict[str, dt.datetime] = {}  # a due day's end, worked out once per date
-        rows = directives.order_by("order__number", "id").values_list(*fields).iterator(chunk_size=5000)
-        for pk, number, ref, status, completed_on, forecast_on, original_due_on, due_on, *rest in rows:
-            due_at, flagged_at, review, status_reason, completion_flag = rest
-            report.directives += 1
-            state = self.states.get(pk)
+        get_state, count = self.states.get, 0
+        for row in rows:
+            count += 1
+            pk, number, ref = row[0], row[1], row[2]
+            state = get_state(pk)
             if state is None:
                 missing = "it has no events: its chain from created is missing"
                 report.add(f"EO {number}, directive {ref}: {missing}")
@@ -198,17 +203,7 @@ class Replay:
                 where = f"EO {number}, directive {ref}, seq {state.last_seq} (its newest event)"
                 report.add(f"{where}: its history cannot be replayed: {state.problem}")
                 continue
-            stored = (
-                status,
-                completed_on and completed_on.isoformat(),
-                forecast_on and forecast_on.isoformat(),
-                original_due_on and original_due_on.isoformat(),
-                due_on and due_on.isoformat(),
-                flagged_at is not None,
-                review,
-                status_reason,
-                completion_flag,
-            )
+            stored, due_at = row[3:12], row[12]
             replayed = (
                 state.status,
                 state.completed_on,
@@ -220,13 +215,6 @@ class Replay:
                 state.status_reason,
                 state.completion_flag,
             )
-            differs = []
-            if stored != replayed:
-                differs = [
-                    f"{name} is {_show(value)} but its events say {_show(replayed_value)}"
-                    for name, value, replayed_value in zip(COMPARED, stored, replayed, strict=True)
-                    if value != replayed_value
-                ]
             expected_due_at = None
             if state.due_on:
                 expected_due_at = end_of_day.get(state.due_on)
@@ -234,6 +222,15 @@ class Replay:
                     expected_due_at = end_of_day[state.due_on] = deadlines.end_of_day(
                         dt.date.fromisoformat(state.due_on)
                     )
+            if stored == replayed and due_at == expected_due_at:
+                continue
+            differs = []
+            if stored != replayed:
+                differs = [
+                    f"{name} is {_show(value)} but its events say {_show(replayed_value)}"
+                    for name, value, replayed_value in zip(COMPARED, stored, replayed, strict=True)
+                    if value != replayed_value
+                ]
             if not differs and due_at != expected_due_at:
                 differs.append(
                     f"the due day ends at {_show(due_at and history.instant(due_at))}, not at the end of "
@@ -242,6 +239,7 @@ class Replay:
             if differs:
                 where = f"EO {number}, directive {ref}, seq {state.last_seq} (its newest event)"
                 report.add(f"{where}: the directive differs from its history: {'; '.join(differs)}")
+        report.directives += count
 
     def compare_evidence(self, order_number: int | None, report: Report) -> None:
         """Compare every evidence file's row (of one order, or all) with the event that recorded it."""
@@ -269,6 +267,14 @@ class Replay:
                 report.add(f"evidence_added event id {event_id} (seq {seq}) has no evidence file row")
 
 
+# The dates ``Replay.compare`` compares, in COMPARED's order.
+_DATES = ("completed_on", "forecast_on", "original_due_on", "due_on")
+# The columns ``Replay.compare`` reads: a directive's id, order and ref, its state in COMPARED's order
+# (the annotations of ``compare``), then its due instant.
+_COMPARED_COLUMNS = (
+    "id", "order__number", "ref", "status", *(f"iso_{name}" for name in _DATES), "flagged", "review",
+    "status_reason", "completion_flag", "due_at",
+)  # fmt: skip
 # What ``Replay.compare`` compares, named as its report names them.
 COMPARED = (
     "status", "completion date", "forecast", "original due date", "due date", "overdue flag", "review",
