@@ -57,8 +57,9 @@ Appends for one order are serialised by a lock on the order's row (on SQLite, by
 transaction), taken after the directive rows, as every writer takes them, so that a sweep and an
 update never wait for each other in opposite orders.
 
-The package: ``canonical`` (the canonical form, pure), ``appending`` (``NewEvent``, ``append``) and
-``verifying`` (``ChainChecker``, ``stored_events``, ``verify``); callers use the names re-exported here.
+The package: ``canonical`` (the canonical form, pure), ``appending`` (``NewEvent``, ``append``),
+``reading`` (the stored events' rows, streamed) and ``verifying`` (``ChainChecker``, ``stored_events``,
+``verify``); callers use the names re-exported here.
 """
 
 from ledger.chain import GENESIS
@@ -75,12 +76,11 @@ from .canonical import (
     instant,
     record_text,
 )
+from .reading import RECORD_KEYS, Row
 from .verifying import (
-    RECORD_KEYS,
     ChainChecker,
     ChainError,
     Mismatch,
-    Row,
     Stored,
     VerifyReport,
     chain_error,
