@@ -189,41 +189,44 @@ class Replay:
             .values_list(*_COMPARED_COLUMNS)
             .iterator(chunk_size=5000)
         )
-        end_of_day: dict[str, dt.datetime] = {}  # a due day's end, worked out once per date
-        get_state, count = self.states.get, 0
+        # A due day's end, worked out once per date, in UTC as the rows' instants are: comparing two
+        # instants of one tzinfo needs no UTC offset worked out per row.
+        end_of_day: dict[str, dt.datetime] = {}
+        get_state, get_end, count = self.states.get, end_of_day.get, 0
         for row in rows:
             count += 1
-            pk, number, ref = row[0], row[1], row[2]
-            state = get_state(pk)
-            if state is None:
-                missing = "it has no events: its chain from created is missing"
-                report.add(f"EO {number}, directive {ref}: {missing}")
+            state = get_state(row[0])
+            if state is None or state.problem is not None:
+                where = f"EO {row[1]}, directive {row[2]}"
+                if state is None:
+                    report.add(f"{where}: it has no events: its chain from created is missing")
+                else:
+                    where = f"{where}, seq {state.last_seq} (its newest event)"
+                    report.add(f"{where}: its history cannot be replayed: {state.problem}")
                 continue
-            if state.problem is not None:
-                where = f"EO {number}, directive {ref}, seq {state.last_seq} (its newest event)"
-                report.add(f"{where}: its history cannot be replayed: {state.problem}")
-                continue
+            due_on = state.due_on
+            expected_due_at = None
+            if due_on:
+                expected_due_at = get_end(due_on)
+                if expected_due_at is None:
+                    expected_due_at = end_of_day[due_on] = deadlines.end_of_day(
+                        dt.date.fromisoformat(due_on)
+                    ).astimezone(dt.UTC)
             stored, due_at = row[3:12], row[12]
             replayed = (
                 state.status,
                 state.completed_on,
                 state.forecast_on,
                 state.original_due_on,
-                state.due_on,
+                due_on,
                 state.flagged,
                 state.review,
                 state.status_reason,
                 state.completion_flag,
             )
-            expected_due_at = None
-            if state.due_on:
-                expected_due_at = end_of_day.get(state.due_on)
-                if expected_due_at is None:
-                    expected_due_at = end_of_day[state.due_on] = deadlines.end_of_day(
-                        dt.date.fromisoformat(state.due_on)
-                    )
             if stored == replayed and due_at == expected_due_at:
                 continue
+            number, ref = row[1], row[2]
             differs = []
             if stored != replayed:
                 differs = [
