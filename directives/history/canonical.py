@@ -95,58 +95,25 @@ def record_text(r: Record) -> str:
     )
 
 
-# An event's canonical text from its row as the proof reads it (``verifying``): the values in the
-# record's key order (RECORD_KEYS), filled into the text's keys in theirs (sorted).
-_ROW_TEXT = (
+# An event's canonical text, filled in from its row by ``verifying._check_rows`` (one ``%`` format per
+# event, no record built): the keys in the text's (sorted) order, each value as JSON. The instant and
+# ``prev_hash`` go in unescaped, as ``record_text`` writes them: the one is PostgreSQL's ``to_char`` (or
+# ``instant``), the other checked equal to the hash before it (hex digits) before the text is
+# written. ``tests/directives/test_canonical_rows.py`` holds what the check writes equal to the JSON
+# encoder's output over awkward values.
+ROW_TEXT = (
     '{"actor":%s,"agency":%s,"completed_on":%s,"created":"%s","directive":%s,"evidence_url":%s,"kind":%s,'
     '"new_due_on":%s,"new_forecast_on":%s,"new_status":%s,"note":%s,"old_due_on":%s,"old_forecast_on":%s,'
     '"old_status":%s,"order":%s,"prev_hash":"%s","seq":%s}'
 )
 
 
-class _Encoded(dict[str, str]):
+class Encoded(dict[str, str]):
     """Each text's JSON string, escaped once: an event's kind and statuses are a few values repeated."""
 
     def __missing__(self, key: str) -> str:
         value = self[key] = encode_string(key)
         return value
-
-
-_ENCODED = _Encoded()
-
-
-def row_text(row: tuple[Any, ...], ref_json: str, order_number: int) -> str:
-    """Return ``canonical`` of a stored event as text, from its row: one format, no record built.
-
-    ``row`` holds the values in ``RECORD_KEYS``'s order as the database types them (the ids of the
-    order and the directive first, ignored: ``order_number`` and the ref's JSON string ``ref_json``
-    stand for them; dates and the instant as their canonical text). The instant and ``prev_hash`` are
-    written unescaped, as ``record_text`` writes them: the one is PostgreSQL's ``to_char`` (or
-    ``instant``), the other equal to the hash before it, hex digits, when the chain's link holds.
-    A test holds it equal to the JSON encoder's output over awkward values.
-    """
-    (_, _, kind, old_status, new_status, note, evidence_url, c, of, nf, od, nd, actor, agency, created, seq,
-     prev_hash, _, _, _, _, _) = row  # fmt: skip
-    encoded = _ENCODED
-    return _ROW_TEXT % (
-        "null" if actor is None else actor,
-        "null" if agency is None else agency,
-        "null" if c is None else f'"{c}"',
-        created,
-        ref_json,
-        encode_string(evidence_url) if evidence_url else '""',
-        encoded[kind],
-        "null" if nd is None else f'"{nd}"',
-        "null" if nf is None else f'"{nf}"',
-        encoded[new_status],
-        encode_string(note),
-        "null" if od is None else f'"{od}"',
-        "null" if of is None else f'"{of}"',
-        encoded[old_status],
-        order_number,
-        prev_hash,
-        seq,
-    )
 
 
 def json_id(value: int | None) -> str:

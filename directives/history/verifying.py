@@ -15,7 +15,7 @@ from django.db import connection, models, transaction
 from ledger import keys
 from ledger.chain import GENESIS, SignedAppends, encode_string
 
-from .canonical import SIGNATURE_KEYS, Record, chain_name, digest, record_text, row_text
+from .canonical import ROW_TEXT, Encoded, Record, chain_name, digest, record_text
 from .reading import MISSING, RECORD_KEYS, Row, Source, read_events
 
 
@@ -175,10 +175,7 @@ class Stored(NamedTuple):
     directive_order: int | None  # None when the event's directive is not in the table
 
 
-_ORDER, _DIRECTIVE, _CREATED, _SEQ, _PREV, _HASH, _SIGNED_FROM, _KEY_ID, _SIGNATURE = (
-    RECORD_KEYS.index(k)
-    for k in ("order", "directive", "created", "seq", "prev_hash", "hash", *SIGNATURE_KEYS)
-)
+_DIRECTIVE, _SEQ = RECORD_KEYS.index("directive"), RECORD_KEYS.index("seq")  # in a row
 
 
 def stored_events(order_number: int | None = None, *, read_ahead: bool = False) -> Iterator[Stored]:
@@ -218,7 +215,8 @@ def verify(order_number: int | None = None, *, on_event: Callable[[Row], None] |
 
     ``on_event`` sees every event that passed, as its row (``directives/history/proof.py`` replays
     them). The rows are checked as they come, without a record each: the canonical text is written
-    from the row (``row_text``), the links, seq, time and the signed appends checked on its values.
+    from the row (``canonical.ROW_TEXT``), the links, seq, time and the signed appends checked on its
+    values.
     At the first row that fails any of these, ``ChainChecker`` checks its record again from the same
     state, and its error is the one reported: the same words as a backup's check.
     """
@@ -234,50 +232,71 @@ def verify(order_number: int | None = None, *, on_event: Callable[[Row], None] |
 def _check_rows(source: Source, on_event: Callable[[Row], None] | None) -> VerifyReport:
     # Each directive's ref as a JSON string, escaped once, not once an event; and its order's number.
     refs = {pk: (encode_string(ref), number) for pk, (ref, number) in source.refs.items()}
-    get_ref, get_number, keyring, sha256, text = (
-        refs.get,
-        source.orders.get,
-        keys.keyring(),
-        hashlib.sha256,
-        row_text,
-    )
+    get_ref, get_number, keyring = refs.get, source.orders.get, keys.keyring()
+    sha256, text, escape, encoded = hashlib.sha256, ROW_TEXT, encode_string, Encoded()
     orders = events = 0
-    order_id: object = None
-    number: Any = None  # the order's number (None for an order not in its table, as a record says)
+    current: object = None  # the id of the order whose chain is being read
+    number: Any = None  # its number (None for an order not in its table, as a record says)
     signed = SignedAppends("", keyring)
     last: Row | None = None  # the chain's event before
     first_unsigned: Row | None = None
     expected_seq, last_hash, last_created = 1, GENESIS, ""
     for row in source.rows:
-        if row[_ORDER] != order_id:
+        (order_id, directive_id, kind, old_status, new_status, note, evidence_url, c, of, nf, od, nd, actor,
+         agency, created, seq, prev_hash, _, event_hash, signed_from, key_id, signature) = row  # fmt: skip
+        if order_id != current:
             if last is not None and (tail := signed.unsigned_tail(last[_SEQ])) is not None:
                 error = chain_error(Mismatch.SIGNATURE, source.record(first_unsigned or last), tail)
                 return VerifyReport(orders=orders, events=events, error=error)
-            order_id, number = row[_ORDER], get_number(row[_ORDER])
+            current, number = order_id, get_number(order_id)
             signed = SignedAppends(chain_name(number), keyring)
             last, first_unsigned, expected_seq, last_hash, last_created = None, None, 1, GENESIS, ""
             orders += 1
         events += 1
-        ref_json, directive_order = get_ref(row[_DIRECTIVE], MISSING)
-        seq, event_hash = row[_SEQ], row[_HASH]
+        ref_json, directive_order = get_ref(directive_id, MISSING)
+        # The link before the hash: prev_hash goes into the text unescaped, which holds only once it is
+        # the hash before it (hex digits). The text is canonical(record) (ROW_TEXT), written inline.
         if (
             seq != expected_seq
-            or row[_PREV] != last_hash
-            or event_hash != sha256(text(row, ref_json, number).encode()).hexdigest()
-            or row[_CREATED] < last_created
+            or prev_hash != last_hash
+            or created < last_created
             or directive_order != number
+            or event_hash
+            != sha256(
+                (
+                    text
+                    % (
+                        "null" if actor is None else actor,
+                        "null" if agency is None else agency,
+                        "null" if c is None else f'"{c}"',
+                        created,
+                        ref_json,
+                        escape(evidence_url) if evidence_url else '""',
+                        encoded[kind],
+                        "null" if nd is None else f'"{nd}"',
+                        "null" if nf is None else f'"{nf}"',
+                        encoded[new_status],
+                        escape(note),
+                        "null" if od is None else f'"{od}"',
+                        "null" if of is None else f'"{of}"',
+                        encoded[old_status],
+                        number,
+                        prev_hash,
+                        seq,
+                    )
+                ).encode()
+            ).hexdigest()
         ):
             error = _explain(source, row, last, first_unsigned, signed)
             return VerifyReport(orders=orders, events=events, error=error)
-        signature = row[_SIGNATURE]
-        if signature or row[_SIGNED_FROM] is not None or row[_KEY_ID]:
-            problem = signed.check(seq, str(event_hash), row[_SIGNED_FROM], str(row[_KEY_ID]), str(signature))
+        if signature or signed_from is not None or key_id:
+            problem = signed.check(seq, str(event_hash), signed_from, str(key_id), str(signature))
             if problem is not None:
                 error = chain_error(Mismatch.SIGNATURE, source.record(row), problem)
                 return VerifyReport(orders=orders, events=events, error=error)
         elif signed.next_from == seq:
             first_unsigned = row
-        last, expected_seq, last_hash, last_created = row, seq + 1, event_hash, row[_CREATED]
+        last, expected_seq, last_hash, last_created = row, seq + 1, event_hash, created
         if on_event is not None:
             on_event(row)
     tail = None if last is None else signed.unsigned_tail(last[_SEQ])
