@@ -452,7 +452,7 @@ def verify(order_number: int | None = None, *, checkpoint_files: Sequence[Path] 
 
     Everything is read at one snapshot of the database (``history.one_snapshot``).
     """
-    with history.one_snapshot():
+    with history.one_snapshot(), history.collector_paused():
         return _verify(order_number, checkpoint_files)
 
 

@@ -4,6 +4,7 @@ come."""
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -220,13 +221,31 @@ def verify(order_number: int | None = None, *, on_event: Callable[[Row], None] |
     At the first row that fails any of these, ``ChainChecker`` checks its record again from the same
     state, and its error is the one reported: the same words as a backup's check.
     """
-    with one_snapshot():
+    with one_snapshot(), collector_paused():
         # Read ahead: nothing below uses the connection until the events are all read.
         source = read_events(order_number, read_ahead=True)
         try:
             return _check_rows(source, on_event)
         finally:
             source.close()
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while the record is checked, and restore it after.
+
+    The checks make no reference cycles (rows, texts, each directive's replayed state), so a
+    collection finds nothing to free; but with a state per directive kept (100,000 in the benchmark)
+    each walked them all again, about a tenth of a second of a run. Memory is freed as ever, by
+    reference counts. ``proof.verify`` pauses it for the whole proof.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _check_rows(source: Source, on_event: Callable[[Row], None] | None) -> VerifyReport:
