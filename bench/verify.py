@@ -9,7 +9,8 @@ side, in the same run, each repeated and reported as the median:
 2. ``history.verify()``, the chains and signatures alone;
 3. the baseline: every SELECT statement ``proof.verify()`` sends, captured from an untimed run of it
    and sent again as it is (the events' statement with its ``to_char`` dates, the directive rows
-   and their agencies compared with the replay, the maps of refs and order numbers, the access log,
+   compared with the replay, those whose definition the history states with their agencies, the
+   maps of refs and order numbers, the access log,
    the checkpoint), each read to its last row through the same kind of cursor (server-side for those
    the app streams); one SHA-256 per event of its 17 hashed values joined as text, and one per access
    log entry. No canonical text, no check, no replay: the least any proof of every event must do.

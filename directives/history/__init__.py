@@ -57,8 +57,9 @@ Appends for one order are serialised by a lock on the order's row (on SQLite, by
 transaction), taken after the directive rows, as every writer takes them, so that a sweep and an
 update never wait for each other in opposite orders.
 
-The package: ``canonical`` (the canonical form, pure), ``appending`` (``NewEvent``, ``append``) and
-``verifying`` (``ChainChecker``, ``stored_events``, ``verify``); callers use the names re-exported here.
+The package: ``canonical`` (the canonical form, pure), ``appending`` (``NewEvent``, ``append``),
+``reading`` (the stored events' rows, streamed) and ``verifying`` (``ChainChecker``, ``stored_events``,
+``verify``); callers use the names re-exported here.
 """
 
 from ledger.chain import GENESIS
@@ -75,6 +76,7 @@ from .canonical import (
     instant,
     record_text,
 )
+from .reading import RECORD_KEYS, Row
 from .verifying import (
     ChainChecker,
     ChainError,
@@ -83,6 +85,7 @@ from .verifying import (
     VerifyReport,
     chain_error,
     check_records,
+    collector_paused,
     one_snapshot,
     stored_events,
     verify,
@@ -93,11 +96,13 @@ __all__ = [
     "CONTENT_KEYS",
     "DATE_KEYS",
     "GENESIS",
+    "RECORD_KEYS",
     "SIGNATURE_KEYS",
     "ChainChecker",
     "ChainError",
     "Mismatch",
     "NewEvent",
+    "Row",
     "Stored",
     "VerifyReport",
     "append",
@@ -105,6 +110,7 @@ __all__ = [
     "chain_error",
     "chain_name",
     "check_records",
+    "collector_paused",
     "day",
     "digest",
     "instant",

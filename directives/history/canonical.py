@@ -95,6 +95,27 @@ def record_text(r: Record) -> str:
     )
 
 
+# An event's canonical text, filled in from its row by ``verifying._check_rows`` (one ``%`` format per
+# event, no record built): the keys in the text's (sorted) order, each value as JSON. The instant and
+# ``prev_hash`` go in unescaped, as ``record_text`` writes them: the one is PostgreSQL's ``to_char`` (or
+# ``instant``), the other checked equal to the hash before it (hex digits) before the text is
+# written. ``tests/directives/test_canonical_rows.py`` holds what the check writes equal to the JSON
+# encoder's output over awkward values.
+ROW_TEXT = (
+    '{"actor":%s,"agency":%s,"completed_on":%s,"created":"%s","directive":%s,"evidence_url":%s,"kind":%s,'
+    '"new_due_on":%s,"new_forecast_on":%s,"new_status":%s,"note":%s,"old_due_on":%s,"old_forecast_on":%s,'
+    '"old_status":%s,"order":%s,"prev_hash":"%s","seq":%s}'
+)
+
+
+class Encoded(dict[str, str]):
+    """Each text's JSON string, escaped once: an event's kind and statuses are a few values repeated."""
+
+    def __missing__(self, key: str) -> str:
+        value = self[key] = encode_string(key)
+        return value
+
+
 def json_id(value: int | None) -> str:
     """Return an id as JSON: the number, or null."""
     return "null" if value is None else str(int(value))

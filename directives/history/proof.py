@@ -27,12 +27,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import BooleanField, ExpressionWrapper, Max, Q
 from django.utils import timezone
 
 from agencies import reconcile
 from agencies.access import reviewer_emails
 from directives import deadlines, history
+from directives.history.columns import IsoDate
 from directives.history.definitions import Definitions
 from directives.models import VERDICTS, Directive, DirectiveEvent, EvidenceFile, Order, Review, Status
 from ledger import audit, checkpoints
@@ -121,99 +122,111 @@ class Replay:
         self.definitions = Definitions()
 
     def __call__(self, stored: history.Stored) -> None:
+        """Replay the event ``stored`` (from ``history.stored_events``)."""
         r = stored.record
-        state = self.states.get(stored.directive_id)
-        kind = r["kind"]
+        self.event((r["order"], stored.directive_id, *(r[key] for key in history.RECORD_KEYS[2:])))
+
+    def event(self, row: history.Row) -> None:
+        """Replay the event of ``row`` (``history.verify`` passes each; the directive's id second)."""
+        (_, directive_id, kind, old_status, new_status, note, _, completed_on, old_forecast_on,
+         new_forecast_on, old_due_on, new_due_on, _, _, _, seq, _, event_id, _, _, _, _) = row  # fmt: skip
+        state = self.states.get(directive_id)
         if state is None:
-            state = self.states[stored.directive_id] = _State()
+            state = self.states[directive_id] = _State()
             if kind != _CREATED:
-                state.problem = f"seq {r['seq']}: its history starts with a {kind} event, not created"
-        state.last_seq = r["seq"]
+                state.problem = f"seq {seq}: its history starts with a {kind} event, not created"
+        state.last_seq = seq
         if kind == _EVIDENCE_ADDED:
-            self.evidence[r["id"]] = (r["seq"], r["note"])
+            self.evidence[event_id] = (seq, note)
         elif kind in _DEFINING:
-            self.definitions(stored.directive_id, r)
+            self.definitions(directive_id, kind, note, seq)
         if state.problem is not None:
             return
         if kind == _CREATED:
             if state.status is not None:
-                state.problem = f"seq {r['seq']}: a second created event"
+                state.problem = f"seq {seq}: a second created event"
                 return
-            state.status = r["new_status"]
-            state.original_due_on = state.due_on = r["new_due_on"]
+            state.status = new_status
+            state.original_due_on = state.due_on = new_due_on
         elif kind == _STATUS_CHANGED:
-            if r["old_status"] != state.status:
+            if old_status != state.status:
                 state.problem = (
-                    f"seq {r['seq']}: it changes the status from {r['old_status']!r}, but the events "
+                    f"seq {seq}: it changes the status from {old_status!r}, but the events "
                     f"before it leave {state.status!r}"
                 )
                 return
-            state.status = r["new_status"]
-            state.completed_on = r["completed_on"] if r["new_status"] == _COMPLETED else None
+            state.status = new_status
+            state.completed_on = completed_on if new_status == _COMPLETED else None
             state.review = _UNREVIEWED
-            state.status_reason = r["note"] if r["new_status"] == _NOT_APPLICABLE else ""
+            state.status_reason = note if new_status == _NOT_APPLICABLE else ""
             state.completion_flag = ""
         elif kind in VERDICTS:
             state.review = kind
         elif kind == _COMPLETION_FLAGGED:
-            state.completion_flag = r["note"]
-        elif kind in MOVES or (kind == _AMENDED and r["old_due_on"] != r["new_due_on"]):
+            state.completion_flag = note
+        elif kind in MOVES or (kind == _AMENDED and old_due_on != new_due_on):
             # schedule._move_deadline: the first date a deadline gets is its original.
-            state.original_due_on = state.original_due_on or r["new_due_on"]
-            state.due_on = r["new_due_on"]
+            state.original_due_on = state.original_due_on or new_due_on
+            state.due_on = new_due_on
             state.flagged = False
         elif kind == _FLAGGED_OVERDUE:
             state.flagged = True
-        if r["old_forecast_on"] != r["new_forecast_on"]:
-            state.forecast_on = r["new_forecast_on"]
+        if old_forecast_on != new_forecast_on:
+            state.forecast_on = new_forecast_on
 
     def compare(self, order_number: int | None, report: Report) -> None:
         """Compare every directive (of one order, or all) with its replay; add each difference."""
         directives = Directive.objects.all()
         if order_number is not None:
             directives = directives.filter(order__number=order_number)
-        fields = (
-            "id", "order__number", "ref", "status", "completed_on", "forecast_on", "original_due_on",
-            "due_on", "due_at", "overdue_flagged_at", "review", "status_reason", "completion_flag",
-        )  # fmt: skip
-        # A directive's state as compared, in COMPARED's order; its dates as ISO text, as replayed.
-        # Most directives match: the tuples are compared whole, and only a difference is spelled out.
-        end_of_day: dict[str, dt.datetime] = {}  # a due day's end, worked out once per date
-        rows = directives.order_by("order__number", "id").values_list(*fields).iterator(chunk_size=5000)
-        for pk, number, ref, status, completed_on, forecast_on, original_due_on, due_on, *rest in rows:
-            due_at, flagged_at, review, status_reason, completion_flag = rest
-            report.directives += 1
-            state = self.states.get(pk)
-            if state is None:
-                missing = "it has no events: its chain from created is missing"
-                report.add(f"EO {number}, directive {ref}: {missing}")
+        # A directive's state as compared, in COMPARED's order, its dates as ISO text (as replayed) and
+        # its overdue flag as set or not: most directives match, so the row's slice and the replay's
+        # tuple are compared whole, and only a difference is spelled out.
+        rows = (
+            directives.order_by("order__number", "id")
+            .annotate(**{f"iso_{name}": IsoDate(name) for name in _DATES})
+            .annotate(flagged=ExpressionWrapper(Q(overdue_flagged_at__isnull=False), BooleanField()))
+            .values_list(*_COMPARED_COLUMNS)
+            .iterator(chunk_size=5000)
+        )
+        # A due day's end, worked out once per date, in UTC as the rows' instants are: comparing two
+        # instants of one tzinfo needs no UTC offset worked out per row.
+        end_of_day: dict[str, dt.datetime] = {}
+        get_state, get_end, count = self.states.get, end_of_day.get, 0
+        for row in rows:
+            count += 1
+            state = get_state(row[0])
+            if state is None or state.problem is not None:
+                where = f"EO {row[1]}, directive {row[2]}"
+                if state is None:
+                    report.add(f"{where}: it has no events: its chain from created is missing")
+                else:
+                    where = f"{where}, seq {state.last_seq} (its newest event)"
+                    report.add(f"{where}: its history cannot be replayed: {state.problem}")
                 continue
-            if state.problem is not None:
-                where = f"EO {number}, directive {ref}, seq {state.last_seq} (its newest event)"
-                report.add(f"{where}: its history cannot be replayed: {state.problem}")
-                continue
-            stored = (
-                status,
-                completed_on and completed_on.isoformat(),
-                forecast_on and forecast_on.isoformat(),
-                original_due_on and original_due_on.isoformat(),
-                due_on and due_on.isoformat(),
-                flagged_at is not None,
-                review,
-                status_reason,
-                completion_flag,
-            )
+            due_on = state.due_on
+            expected_due_at = None
+            if due_on:
+                expected_due_at = get_end(due_on)
+                if expected_due_at is None:
+                    expected_due_at = end_of_day[due_on] = deadlines.end_of_day(
+                        dt.date.fromisoformat(due_on)
+                    ).astimezone(dt.UTC)
+            stored, due_at = row[3:12], row[12]
             replayed = (
                 state.status,
                 state.completed_on,
                 state.forecast_on,
                 state.original_due_on,
-                state.due_on,
+                due_on,
                 state.flagged,
                 state.review,
                 state.status_reason,
                 state.completion_flag,
             )
+            if stored == replayed and due_at == expected_due_at:
+                continue
+            number, ref = row[1], row[2]
             differs = []
             if stored != replayed:
                 differs = [
@@ -221,13 +234,6 @@ class Replay:
                     for name, value, replayed_value in zip(COMPARED, stored, replayed, strict=True)
                     if value != replayed_value
                 ]
-            expected_due_at = None
-            if state.due_on:
-                expected_due_at = end_of_day.get(state.due_on)
-                if expected_due_at is None:
-                    expected_due_at = end_of_day[state.due_on] = deadlines.end_of_day(
-                        dt.date.fromisoformat(state.due_on)
-                    )
             if not differs and due_at != expected_due_at:
                 differs.append(
                     f"the due day ends at {_show(due_at and history.instant(due_at))}, not at the end of "
@@ -236,6 +242,7 @@ class Replay:
             if differs:
                 where = f"EO {number}, directive {ref}, seq {state.last_seq} (its newest event)"
                 report.add(f"{where}: the directive differs from its history: {'; '.join(differs)}")
+        report.directives += count
 
     def compare_evidence(self, order_number: int | None, report: Report) -> None:
         """Compare every evidence file's row (of one order, or all) with the event that recorded it."""
@@ -263,6 +270,14 @@ class Replay:
                 report.add(f"evidence_added event id {event_id} (seq {seq}) has no evidence file row")
 
 
+# The dates ``Replay.compare`` compares, in COMPARED's order.
+_DATES = ("completed_on", "forecast_on", "original_due_on", "due_on")
+# The columns ``Replay.compare`` reads: a directive's id, order and ref, its state in COMPARED's order
+# (the annotations of ``compare``), then its due instant.
+_COMPARED_COLUMNS = (
+    "id", "order__number", "ref", "status", *(f"iso_{name}" for name in _DATES), "flagged", "review",
+    "status_reason", "completion_flag", "due_at",
+)  # fmt: skip
 # What ``Replay.compare`` compares, named as its report names them.
 COMPARED = (
     "status", "completion date", "forecast", "original due date", "due date", "overdue flag", "review",
@@ -437,14 +452,14 @@ def verify(order_number: int | None = None, *, checkpoint_files: Sequence[Path] 
 
     Everything is read at one snapshot of the database (``history.one_snapshot``).
     """
-    with history.one_snapshot():
+    with history.one_snapshot(), history.collector_paused():
         return _verify(order_number, checkpoint_files)
 
 
 def _verify(order_number: int | None, checkpoint_files: Sequence[Path]) -> Report:
     report = Report()
     replay = Replay()
-    chains = history.verify(order_number, on_event=replay)
+    chains = history.verify(order_number, on_event=replay.event)
     report.orders, report.events = chains.orders, chains.events
     if chains.error is not None:
         report.add(chains.error.describe())

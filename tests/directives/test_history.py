@@ -9,6 +9,7 @@ tests/directives/test_history_postgres.py proves the trigger itself.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import io
 import itertools
@@ -293,6 +294,24 @@ def test_verify_history_says_how_fast_on_stderr_and_skips_the_system_checks(orde
     assert re.fullmatch(r"\d+\.\d s, [\d,]+ events a second\.\n", err.getvalue())
     # It reads the database only: Django's checks of every model, URL and setting are no part of it.
     assert load_command_class("directives", "verify_history").requires_system_checks == []
+
+
+def test_the_collector_is_paused_while_the_events_are_checked_and_restored_after(order, busy_history):
+    enabled = []
+    assert history.verify(on_event=lambda row: enabled.append(gc.isenabled())).ok
+    assert len(enabled) == 24
+    assert not any(enabled)
+    assert gc.isenabled()
+    with pytest.raises(ZeroDivisionError), history.collector_paused():
+        _ = 1 / len(enabled[:0])
+    assert gc.isenabled()
+    gc.disable()  # a caller's own choice is kept
+    try:
+        with history.collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_verify_history_checks_one_order_when_asked(order, busy_history):

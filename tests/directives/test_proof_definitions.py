@@ -13,7 +13,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from agencies.models import Agency
-from directives.history import proof
+from directives.history import definitions, proof
 from directives.models import Directive, DirectiveEvent, Involvement
 from tests.directives.test_reload_events import edit_part_ii, reload
 
@@ -52,6 +52,19 @@ def test_a_lead_changed_in_sql_is_named(order):
         f"EO 14409, directive 2(c)(ii), seq {seq_of_created('2(c)(ii)')}: the directive's definition differs "
         "from its history: lead agencies are OMB but its events say CISA"
     ) in found
+
+
+@pytest.mark.django_db
+def test_a_lead_changed_in_sql_is_named_when_every_directive_is_read(order, monkeypatch):
+    # Past FEW directives known, the comparison reads every row and skips those not known.
+    monkeypatch.setattr(definitions, "FEW", 0)
+    lead = lead_of("2(c)(ii)")
+    lead.agency = Agency.objects.get(abbreviation="OMB")
+    lead.save()
+    found = problems()
+    assert "directive 2(c)(ii)" in found
+    assert "lead agencies are OMB but its events say CISA" in found
+    assert found.count("definition differs") == 1
 
 
 @pytest.mark.django_db
