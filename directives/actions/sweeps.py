@@ -114,6 +114,13 @@ def _record_flags(flagged: list[_Flagged], now: dt.datetime, actor: User | None)
     """
     actor_id = actor.pk if actor is not None else None
     kind = DirectiveEvent.Kind.FLAGGED_OVERDUE.value
+    notes: dict[dt.date, str] = {}  # a sweep's tens of thousands of directives share a few hundred due days
+    for f in flagged:
+        if f.due_on not in notes:
+            notes[f.due_on] = (
+                f"Overdue: the deadline of {deadlines.weekday_date(f.due_on)} passed unmet (end of that "
+                "day, Eastern time)."
+            )
     ids = history.append(
         [
             NewEvent(
@@ -122,8 +129,7 @@ def _record_flags(flagged: list[_Flagged], now: dt.datetime, actor: User | None)
                 directive_ref=f.ref,
                 kind=kind,
                 created=now,
-                note=f"Overdue: the deadline of {deadlines.weekday_date(f.due_on)} passed unmet (end of that "
-                "day, Eastern time).",
+                note=notes[f.due_on],
                 old_due_on=f.due_on,
                 actor_id=actor_id,
             )
