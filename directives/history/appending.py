@@ -15,7 +15,7 @@ from django.db.models import OuterRef, Subquery
 from ledger import keys
 from ledger.chain import GENESIS, sign_head
 
-from .canonical import DATE_KEYS, chain_name, day, instant, json_day, json_id, json_text
+from .canonical import DATE_KEYS, ROW_TEXT, chain_name, day, instant, json_day, json_id, json_text
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -97,15 +97,24 @@ class NewEvent:
         at a fraction of the cost for the sweeps' tens of thousands of events; a test holds the two
         equal.
         """
-        return (
-            f'{{"actor":{json_id(self.actor_id)},"agency":{json_id(self.agency_id)},'
-            f'"completed_on":{json_day(self.completed_on)},"created":"{created}",'
-            f'"directive":{json_text(self.directive_ref)},"evidence_url":{json_text(self.evidence_url)},'
-            f'"kind":{json_text(self.kind)},"new_due_on":{json_day(self.new_due_on)},'
-            f'"new_forecast_on":{json_day(self.new_forecast_on)},"new_status":{json_text(self.new_status)},'
-            f'"note":{json_text(self.note)},"old_due_on":{json_day(self.old_due_on)},'
-            f'"old_forecast_on":{json_day(self.old_forecast_on)},"old_status":{json_text(self.old_status)},'
-            f'"order":{int(order)},"prev_hash":"{prev_hash}","seq":{int(seq)}}}'
+        return ROW_TEXT % (
+            json_id(self.actor_id),
+            json_id(self.agency_id),
+            json_day(self.completed_on),
+            created,
+            json_text(self.directive_ref),
+            json_text(self.evidence_url),
+            json_text(self.kind),
+            json_day(self.new_due_on),
+            json_day(self.new_forecast_on),
+            json_text(self.new_status),
+            json_text(self.note),
+            json_day(self.old_due_on),
+            json_day(self.old_forecast_on),
+            json_text(self.old_status),
+            int(order),
+            prev_hash,
+            int(seq),
         )
 
     def content(self, *, order: int, seq: int, prev_hash: str, created: str) -> dict[str, object]:

@@ -60,52 +60,48 @@ def chain_name(order_number: int) -> str:
     return f"order:{order_number}"
 
 
-def record_text(r: Record) -> str:
-    """Return ``canonical(r)`` as text for a record read from the database, written out directly.
-
-    The values must have the types a stored record has (ids as int or None, dates as text or None);
-    a test holds it equal to the JSON encoder's output, character for character. ``verify_history``
-    calls it once per event: the ids and dates are written inline, not through ``json_id`` and a
-    helper per date (a fifth of its time was those calls).
-    """
-    s = encode_string
-    actor, agency = r["actor"], r["agency"]
-    c, nd, nf, od, of = (
-        r["completed_on"],
-        r["new_due_on"],
-        r["new_forecast_on"],
-        r["old_due_on"],
-        r["old_forecast_on"],
-    )
-    c = "null" if c is None else f'"{c}"'
-    nd = "null" if nd is None else f'"{nd}"'
-    nf = "null" if nf is None else f'"{nf}"'
-    od = "null" if od is None else f'"{od}"'
-    of = "null" if of is None else f'"{of}"'
-    return (
-        f'{{"actor":{"null" if actor is None else int(actor)},'
-        f'"agency":{"null" if agency is None else int(agency)},'
-        f'"completed_on":{c},"created":"{r["created"]}",'
-        f'"directive":{s(r["directive"])},"evidence_url":{s(r["evidence_url"])},'
-        f'"kind":{s(r["kind"])},"new_due_on":{nd},'
-        f'"new_forecast_on":{nf},"new_status":{s(r["new_status"])},'
-        f'"note":{s(r["note"])},"old_due_on":{od},'
-        f'"old_forecast_on":{of},"old_status":{s(r["old_status"])},'
-        f'"order":{int(r["order"])},"prev_hash":"{r["prev_hash"]}","seq":{int(r["seq"])}}}'
-    )
-
-
-# An event's canonical text, filled in from its row by ``verifying._check_rows`` (one ``%`` format per
-# event, no record built): the keys in the text's (sorted) order, each value as JSON. The instant and
-# ``prev_hash`` go in unescaped, as ``record_text`` writes them: the one is PostgreSQL's ``to_char`` (or
-# ``instant``), the other checked equal to the hash before it (hex digits) before the text is
-# written. ``tests/directives/test_canonical_rows.py`` holds what the check writes equal to the JSON
-# encoder's output over awkward values.
+# An event's canonical text: the one template ``record_text``, ``NewEvent.canonical_text`` and
+# ``verifying._check_rows`` (from each row, one ``%`` format per event, no record built) fill in, the
+# keys in the text's (sorted) order, each value as JSON. The instant and ``prev_hash`` go in unescaped:
+# the one is PostgreSQL's ``to_char`` (or ``instant``), the other hex digits (checked equal to the hash
+# before it before the text is written). ``tests/directives/test_canonical_rows.py`` and
+# ``tests/directives/test_history.py`` hold each filler's text equal to the JSON encoder's output.
 ROW_TEXT = (
     '{"actor":%s,"agency":%s,"completed_on":%s,"created":"%s","directive":%s,"evidence_url":%s,"kind":%s,'
     '"new_due_on":%s,"new_forecast_on":%s,"new_status":%s,"note":%s,"old_due_on":%s,"old_forecast_on":%s,'
     '"old_status":%s,"order":%s,"prev_hash":"%s","seq":%s}'
 )
+
+
+def record_text(r: Record) -> str:
+    """Return ``canonical(r)`` as text for a record read from the database, written out directly.
+
+    The values must have the types a stored record has (ids as int or None, dates as text or None);
+    a test holds it equal to the JSON encoder's output, character for character.
+    """
+    s = encode_string
+    actor, agency = r["actor"], r["agency"]
+    dates = (r["completed_on"], r["new_due_on"], r["new_forecast_on"], r["old_due_on"], r["old_forecast_on"])
+    c, nd, nf, od, of = ("null" if d is None else f'"{d}"' for d in dates)
+    return ROW_TEXT % (
+        "null" if actor is None else int(actor),
+        "null" if agency is None else int(agency),
+        c,
+        r["created"],
+        s(r["directive"]),
+        s(r["evidence_url"]),
+        s(r["kind"]),
+        nd,
+        nf,
+        s(r["new_status"]),
+        s(r["note"]),
+        od,
+        of,
+        s(r["old_status"]),
+        int(r["order"]),
+        r["prev_hash"],
+        int(r["seq"]),
+    )
 
 
 class Encoded(dict[str, str]):
