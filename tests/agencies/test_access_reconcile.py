@@ -49,7 +49,7 @@ def test_roles_changed_through_the_application_verify(cisa_editor, reviewer, adm
 def test_a_membership_inserted_in_sql_is_named(cisa_editor):
     sql(
         "INSERT INTO agencies_membership (user_id, agency_id, role, created) "
-        "VALUES (%s, %s, 'editor', now())",
+        "VALUES (%s, %s, 'editor', CURRENT_TIMESTAMP)",
         [cisa_editor.pk, agency("TREASURY").pk],
     )
     assert (
@@ -87,7 +87,7 @@ def test_a_superuser_flag_set_in_sql_is_named(cisa_editor):
 
 def test_a_reviewer_granted_in_sql_is_named(cisa_editor):
     sql(
-        "INSERT INTO agencies_oversightreviewer (user_id, created) VALUES (%s, now())",
+        "INSERT INTO agencies_oversightreviewer (user_id, created) VALUES (%s, CURRENT_TIMESTAMP)",
         [cisa_editor.pk],
     )
     assert (
@@ -98,7 +98,7 @@ def test_a_reviewer_granted_in_sql_is_named(cisa_editor):
 def test_a_user_inserted_in_sql_is_named(order):
     sql(
         "INSERT INTO auth_user (username, password, is_superuser, is_staff, is_active, first_name, "
-        "last_name, email, date_joined) VALUES ('intruder', '!', true, true, true, '', '', '', now())"
+        "last_name, email, date_joined) VALUES ('intruder', '!', true, true, true, '', '', '', CURRENT_TIMESTAMP)"
     )
     intruder = get_user_model().objects.get(username="intruder")
     assert (
