@@ -1,6 +1,6 @@
 """The Content Security Policy in a real browser: the pages that are not ours (the Django admin,
 Swagger UI) work under it without a violation, the lockout page passes axe, and the violation
-detector that every browser test relies on does catch one."""
+detector that every browser test relies on does catch one, as the axe check does."""
 
 from __future__ import annotations
 
@@ -21,6 +21,18 @@ def test_the_violation_detector_catches_inline_style(page, live_server, csp_viol
             break
         page.wait_for_timeout(100)
     assert any(v.startswith("style-src-elem refused inline") for v in csp_violations), csp_violations
+
+
+def test_the_axe_check_names_every_node_of_a_violation(page, check_page):
+    """The check asks axe for violations only (``AXE_VIOLATIONS``): each violating node is still named."""
+    page.set_content(
+        '<html lang="en"><head><title>t</title></head><body><main><h1>t</h1>'
+        '<img id="first" src="data:,"><img id="second" src="data:,"></main></body></html>'
+    )
+    with pytest.raises(AssertionError) as refused:
+        check_page(page, "two images without alt text")
+    assert "image-alt (critical)" in str(refused.value)
+    assert "['#first'], ['#second']" in str(refused.value)
 
 
 def test_the_admin_works_under_the_policy(page, live_server, csp_violations, admin_user, directive):
