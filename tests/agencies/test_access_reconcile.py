@@ -98,7 +98,8 @@ def test_a_reviewer_granted_in_sql_is_named(cisa_editor):
 def test_a_user_inserted_in_sql_is_named(order):
     sql(
         "INSERT INTO auth_user (username, password, is_superuser, is_staff, is_active, first_name, "
-        "last_name, email, date_joined) VALUES ('intruder', '!', true, true, true, '', '', '', CURRENT_TIMESTAMP)"
+        "last_name, email, date_joined) "
+        "VALUES ('intruder', '!', true, true, true, '', '', '', CURRENT_TIMESTAMP)"
     )
     intruder = get_user_model().objects.get(username="intruder")
     assert (
