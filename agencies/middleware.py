@@ -54,8 +54,17 @@ def _forget_request_id(**kwargs: Any) -> None:
 request_finished.connect(_forget_request_id, dispatch_uid="orderctl-forget-request-id")
 
 
+# A session is renewed by a request at most this often (django-session-timeout's "grace period"):
+# renewing writes the session row and sends its cookie again, which every request of someone at work
+# would otherwise do. So a session ends between SESSION_IDLE_MINUTES less this and SESSION_IDLE_MINUTES
+# after its last request, never later.
+RENEW_AFTER_SECONDS = 60
+_RENEWED = "_orderctl_renewed"  # when the session's expiry was last set, in POSIX seconds
+
+
 class IdleTimeoutMiddleware:
-    """Renew a signed-in session's expiry on every request except a page's background refresh.
+    """Renew a signed-in session's expiry on a request (except a page's background refresh), at most
+    once every ``RENEW_AFTER_SECONDS``.
 
     Place it after SessionMiddleware: its response step then runs before the session is saved.
     """
@@ -67,7 +76,10 @@ class IdleTimeoutMiddleware:
         response = self.get_response(request)
         session = getattr(request, "session", None)
         if session is not None and request.META.get(_BACKGROUND_META) != "1" and not session.is_empty():
-            session.modified = True  # saved again, with a fresh SESSION_COOKIE_AGE
+            now = int(timezone.now().timestamp())
+            # A session the view changed is saved anyway, and its expiry with it.
+            if session.modified or now - session.get(_RENEWED, 0) >= RENEW_AFTER_SECONDS:
+                session[_RENEWED] = now  # saved again, with a fresh SESSION_COOKIE_AGE
         return response
 
 

@@ -11,6 +11,7 @@ import re
 
 import pytest
 import time_machine
+from django.contrib.sessions.models import Session
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -122,6 +123,51 @@ def test_each_request_restarts_the_idle_timeout(client, cisa_editor):
             assert client.get(reverse("my_agency")).status_code == 200
         clock.shift(dt.timedelta(minutes=30))
         assert client.get(reverse("my_agency")).status_code == 302
+
+
+def _expiry(client) -> dt.datetime:
+    return Session.objects.get(session_key=client.cookies["sessionid"].value).expire_date
+
+
+def test_a_session_is_renewed_at_most_once_a_minute(client, cisa_editor):
+    """A renewal writes the session row and sends the cookie again; a request within a minute of the
+    last renewal does neither, and one a minute or more after it renews."""
+    with time_machine.travel(SIGNED_IN_AT, tick=False) as clock:
+        client.force_login(cisa_editor)
+        clock.shift(dt.timedelta(minutes=10))
+        renewed = client.get(reverse("my_agency"))
+        assert renewed.cookies["sessionid"]["max-age"] == 30 * 60
+        assert _expiry(client) == SIGNED_IN_AT + dt.timedelta(minutes=40)
+        clock.shift(dt.timedelta(seconds=59))
+        within = client.get(reverse("my_agency"))
+        assert within.status_code == 200
+        assert "sessionid" not in within.cookies
+        assert _expiry(client) == SIGNED_IN_AT + dt.timedelta(minutes=40)
+        clock.shift(dt.timedelta(seconds=1))
+        assert client.get(reverse("my_agency")).cookies["sessionid"]["max-age"] == 30 * 60
+        assert _expiry(client) == SIGNED_IN_AT + dt.timedelta(minutes=41)
+
+
+def test_a_session_ends_30_minutes_after_its_last_renewal_never_later(client, cisa_editor):
+    """A request that does not renew leaves the expiry where the last renewal set it: the session ends
+    up to a minute before 30 minutes after that request, never after."""
+    with time_machine.travel(SIGNED_IN_AT, tick=False) as clock:
+        client.force_login(cisa_editor)
+        assert client.get(reverse("my_agency")).status_code == 200  # renews: ends at 14:30
+        clock.shift(dt.timedelta(seconds=50))
+        assert client.get(reverse("my_agency")).status_code == 200  # does not renew
+        clock.shift(dt.timedelta(minutes=29, seconds=10))  # 14:30: 29 min 10 s after the last request
+        assert client.get(reverse("my_agency")).status_code == 302
+
+
+def test_a_sign_in_is_a_renewal(client, cisa_editor):
+    """The sign-in view changes the session, which is saved with its expiry: that starts the minute."""
+    with time_machine.travel(SIGNED_IN_AT, tick=False) as clock:
+        response = client.post(reverse("login"), {"username": "cisa-editor", "password": "pw"})
+        assert response.cookies["sessionid"]["max-age"] == 30 * 60
+        clock.shift(dt.timedelta(seconds=59))
+        assert "sessionid" not in client.get(reverse("my_agency")).cookies
+        assert _expiry(client) == SIGNED_IN_AT + dt.timedelta(minutes=30)
 
 
 def test_a_pages_background_refresh_does_not_keep_the_session_alive(client, reviewer):
