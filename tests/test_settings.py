@@ -2,13 +2,13 @@
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from orderctl.settings import env_bool, env_int, env_list
+from tests import fresh_django
 
 ROOT = Path(__file__).resolve().parent.parent
 # 32 bytes for the tests' production processes: never a real key (it is in the repository).
@@ -27,14 +27,9 @@ def run_django(code: str, **env: str) -> subprocess.CompletedProcess:
     # (an empty value is "unset").
     env.setdefault("HISTORY_SIGNING_KEY", TEST_SIGNING_KEY)
     script = f"import django; django.setup(); {code}"
-    return subprocess.run(  # noqa: S603 - our own interpreter and code
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env={**base, "DJANGO_SETTINGS_MODULE": "orderctl.settings", **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    # Forked from a process that has imported Django and the other libraries once (tests/fresh_django.py).
+    return fresh_django.run(
+        script, env={**base, "DJANGO_SETTINGS_MODULE": "orderctl.settings", **env}, server_env=base, cwd=ROOT
     )
 
 
