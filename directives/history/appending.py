@@ -273,8 +273,11 @@ def _copy(rows: list[Row], ids: list[int] | None, texts: Texts) -> list[int]:
     table = DirectiveEvent._meta.db_table
     with connection.cursor() as cursor:
         if ids is None:
+            # The sequence's name found once (a subquery, run once as an InitPlan), not per row: for the
+            # sweep's 39,128 ids, 0.04 to 0.08 s instead of 0.12 to 0.47 s (measured in psql).
             cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                "SELECT nextval((SELECT pg_get_serial_sequence(%s, 'id'))::regclass) "
+                "FROM generate_series(1, %s)",
                 [table, len(rows)],
             )
             ids = sorted(pk for (pk,) in cursor.fetchall())
