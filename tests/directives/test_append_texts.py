@@ -13,10 +13,12 @@ from typing import Any
 
 import pytest
 
-from directives import history
+from directives import actions, history
 from directives.history.appending import Texts
 from directives.history.canonical import MEMO_ROOM, Memo
-from directives.models import DirectiveEvent
+from directives.models import Directive, DirectiveEvent
+from directives.orderfile import parse_order_file
+from tests.conftest import ORDER_FILE
 
 NOON_NOV_26 = dt.datetime(2026, 11, 26, 17, 0, tzinfo=dt.UTC)
 # PostgreSQL stores no NUL character: the other controls stand for it.
@@ -91,4 +93,28 @@ def test_an_append_of_more_distinct_notes_than_a_memo_keeps_stores_and_chains_ea
     assert list(
         DirectiveEvent.objects.filter(pk__in=ids).order_by("seq").values_list("old_due_on", flat=True)
     ) == [e.old_due_on for e in events]
+    assert history.verify().ok
+
+
+@pytest.mark.django_db
+def test_an_append_to_two_orders_in_turn_signs_each_orders_newest_event_over_all_of_its_own(directive):
+    """The rows go to the database as they are chained, each order's newest held back to be signed."""
+    first = directive("2(c)(ii)")
+    text = ORDER_FILE.read_text().replace("number = 14409", "number = 99999", 1)
+    other_order, _ = actions.load_order(parse_order_file(text))
+    second = Directive.objects.get(order=other_order, ref="2(c)(ii)")
+    before = {o: DirectiveEvent.objects.filter(order_id=o).count() for o in (first.order_id, other_order.pk)}
+    turns = [first, second, first, first, second, first, second] * 700  # past one chunk of COPY's text
+    events = [
+        history.NewEvent.of(d, kind=DirectiveEvent.Kind.NOTE, created=NOON_NOV_26, note=f"{AWKWARD} {i}")
+        for i, d in enumerate(turns)
+    ]
+    ids = history.append(events)
+    stored = dict(DirectiveEvent.objects.filter(pk__in=ids).values_list("pk", "note"))
+    assert [stored[pk] for pk in ids] == [e.note for e in events]
+    for order_id in (first.order_id, other_order.pk):
+        signed = DirectiveEvent.objects.filter(pk__in=ids, order_id=order_id).exclude(signature="")
+        [newest] = signed.values_list("seq", "signed_from")
+        added = sum(1 for d in turns if d.order_id == order_id)
+        assert newest == (before[order_id] + added, before[order_id] + 1)
     assert history.verify().ok
