@@ -333,7 +333,8 @@ def _copy(chained: Iterator[tuple[int, Row]], count: int, ids: list[int] | None,
         lines = (_copy_line(given[index], row, texts) for index, row in chained)
         qn = connection.ops.quote_name
         names = ", ".join(qn(c) for c in ("id", *COLUMNS))
-        cursor.copy_expert(f"COPY {qn(table)} ({names}) FROM STDIN", _Stream(lines), size=_COPY_CHUNK)
+        # The chunk's size by position: Django's debug cursor passes on no keyword arguments.
+        cursor.copy_expert(f"COPY {qn(table)} ({names}) FROM STDIN", _Stream(lines), _COPY_CHUNK)
     return ids
 
 

@@ -12,6 +12,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from directives import actions, history
 from directives.history.appending import Texts
@@ -118,3 +120,13 @@ def test_an_append_to_two_orders_in_turn_signs_each_orders_newest_event_over_all
         added = sum(1 for d in turns if d.order_id == order_id)
         assert newest == (before[order_id] + added, before[order_id] + 1)
     assert history.verify().ok
+
+
+@pytest.mark.django_db
+def test_an_append_while_the_queries_are_logged_stores_its_events(directive):
+    """With the query log on (DEBUG, or a test's capture), Django's debug cursor sends the rows."""
+    part = directive("2(c)(ii)")
+    event = history.NewEvent.of(part, kind=DirectiveEvent.Kind.NOTE, created=NOON_NOV_26, note=AWKWARD)
+    with CaptureQueriesContext(connection):
+        [pk] = history.append([event])
+    assert DirectiveEvent.objects.get(pk=pk).note == AWKWARD
