@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ledger.chain import encode as _encode
@@ -110,6 +110,29 @@ class Encoded(dict[str, str]):
     def __missing__(self, key: str) -> str:
         value = self[key] = encode_string(key)
         return value
+
+
+# How many values a ``Memo`` keeps: a sweep's events share a few hundred notes and dates, while a
+# restore's notes are mostly unique and are then written each time rather than all kept.
+MEMO_ROOM = 4096
+
+
+class Memo(dict[Any, str]):
+    """Each value's text, written by ``write`` once and then looked up, for up to ``MEMO_ROOM`` values.
+
+    An append's events repeat a few kinds, statuses, refs, notes, dates and ids: the overdue sweep's
+    tens of thousands of events have a few hundred due days (and notes) between them.
+    """
+
+    def __init__(self, write: Callable[[Any], str]) -> None:
+        super().__init__()
+        self.write = write
+
+    def __missing__(self, key: Any) -> str:
+        text = self.write(key)
+        if len(self) < MEMO_ROOM:
+            self[key] = text
+        return text
 
 
 def json_id(value: int | None) -> str:

@@ -19,8 +19,8 @@ from .choices import (
     Status,
 )
 from .directives import (
+    PREFETCHED_AGENCIES,
     PREFETCHED_EVIDENCE,
-    PREFETCHED_INVOLVEMENTS,
     PREFETCHED_PARTS,
     Directive,
     DirectiveQuerySet,
@@ -53,8 +53,8 @@ __all__ = [
     "CLOSED_STATUSES",
     "FLAGGABLE",
     "OPEN",
+    "PREFETCHED_AGENCIES",
     "PREFETCHED_EVIDENCE",
-    "PREFETCHED_INVOLVEMENTS",
     "PREFETCHED_PARTS",
     "REVIEWABLE_STATUSES",
     "VERDICTS",

@@ -97,3 +97,29 @@ def test_a_list_costs_the_same_queries_for_any_number_of_rows(order):
     many, more = queries_for_a_list()
     assert (thirteen, more) == (13, 13 + 999)
     assert many == few
+
+
+def test_the_lists_a_list_loads_are_what_each_directive_reads_on_its_own(order):
+    add_directives(order, 30, prefix="Q")
+
+    def lists(d: Directive) -> tuple:
+        return (
+            [a.abbreviation for a in d.lead_agencies],
+            d.consulted_agencies,
+            [p.ref for p in d.parts],
+            d.evidence,
+        )
+
+    loaded = [lists(d) for d in Directive.objects.with_agencies().order_by("pk")]
+    assert loaded == [lists(d) for d in Directive.objects.order_by("pk")]
+    assert any(len(leads) > 1 for leads, *_ in loaded), "an owner and another lead, in order"
+    assert any(consulted for _, consulted, *_ in loaded)
+    assert any(parts for *_, parts, _ in loaded)
+    # A queryset of values from it is plain rows, and its rows without evidence read it when asked.
+    first = Directive.objects.order_by("pk").first()
+    assert first is not None
+    assert list(Directive.objects.with_agencies().order_by("pk").values_list("pk", flat=True)[:1]) == [
+        first.pk
+    ]
+    without = Directive.objects.with_agencies(evidence=False).order_by("pk")
+    assert [lists(d) for d in without] == loaded

@@ -96,11 +96,19 @@ def _now(context: dict[str, Any]) -> dt.datetime:
 
 # Columns a list's query may annotate onto each directive instead of loading its order, parent and series
 # as model instances: the annotation's name -> the subquery that reads the related column (a
-# subquery, not a join: a COUNT(*) or an id query that does not select it leaves it out).
+# subquery, not a join: a COUNT(*) or an id query that does not select it leaves it out). Each finds
+# one row by its primary key, so it is unordered: the models' default orderings would join the orders
+# table and sort, per directive, to pick the one row there is.
 RELATIVE_REFS = {
-    "api_order_number": Subquery(Order.objects.filter(pk=OuterRef("order_id")).values("number")[:1]),
-    "api_parent_ref": Subquery(Directive.objects.filter(pk=OuterRef("parent_id")).values("ref")[:1]),
-    "api_series_ref": Subquery(Directive.objects.filter(pk=OuterRef("series_id")).values("ref")[:1]),
+    "api_order_number": Subquery(
+        Order.objects.filter(pk=OuterRef("order_id")).order_by().values("number")[:1]
+    ),
+    "api_parent_ref": Subquery(
+        Directive.objects.filter(pk=OuterRef("parent_id")).order_by().values("ref")[:1]
+    ),
+    "api_series_ref": Subquery(
+        Directive.objects.filter(pk=OuterRef("series_id")).order_by().values("ref")[:1]
+    ),
 }
 
 
