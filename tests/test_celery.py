@@ -5,7 +5,6 @@ import json
 import os
 import pickle
 import subprocess
-import sys
 from pathlib import Path
 
 import kombu.serialization
@@ -17,6 +16,7 @@ from kombu.exceptions import ContentDisallowed
 from directives import tasks
 from directives.models import Notification
 from orderctl.celery import app
+from tests import fresh_django
 
 ROOT = Path(__file__).resolve().parent.parent
 JULY_2_ENDS = dt.datetime(2026, 7, 3, 4, 0, tzinfo=dt.UTC)
@@ -25,14 +25,12 @@ JULY_2_ENDS = dt.datetime(2026, 7, 3, 4, 0, tzinfo=dt.UTC)
 def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
     """Run ``code`` in a fresh interpreter with Django set up, under a clean local environment."""
     base = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DATA_DIR")}
-    return subprocess.run(  # noqa: S603 - our own interpreter and code
-        [sys.executable, "-c", "import django; django.setup()\n" + code],
-        cwd=ROOT,
+    return fresh_django.run(  # forked from a preloaded server (tests/fresh_django.py)
+        "import django; django.setup()\n" + code,
         env={**base, "DJANGO_SETTINGS_MODULE": "orderctl.settings", **env},
-        capture_output=True,
-        text=True,
+        server_env=base,
+        cwd=ROOT,
         timeout=120,
-        check=False,
     )
 
 

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import fresh_django
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # One request through the URL resolver and every middleware, as a load balancer's probe makes it.
@@ -37,14 +39,12 @@ def closed_port() -> int:
 def probe(path: str, **env: str) -> dict:
     """Ask ``path`` of the site configured by ``env`` (development settings), in a fresh interpreter."""
     base = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    done = subprocess.run(  # noqa: S603 - our own interpreter and code
-        [sys.executable, "-c", PROBE.format(path=path)],
-        cwd=ROOT,
+    done = fresh_django.run(  # forked from a preloaded server (tests/fresh_django.py)
+        PROBE.format(path=path),
         env={**base, "DEBUG": "true", "DJANGO_SETTINGS_MODULE": "orderctl.settings", **env},
-        capture_output=True,
-        text=True,
+        server_env=base,
+        cwd=ROOT,
         timeout=120,
-        check=False,
     )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
