@@ -67,11 +67,15 @@ WITH flagged AS (
     UPDATE {DIRECTIVE} SET overdue_flagged_at = %(now)s
     WHERE id IN (SELECT id FROM {DIRECTIVE} WHERE {CONDITION} ORDER BY id FOR UPDATE) AND {CONDITION}
     RETURNING id, due_on, order_id
+), heads AS (
+    -- each order's newest seq, read once an order as the action reads its chains' heads (not once a row)
+    SELECT o.order_id,
+        (SELECT x.seq FROM {EVENT} x WHERE x.order_id = o.order_id ORDER BY x.seq DESC LIMIT 1) AS seq
+    FROM (SELECT DISTINCT order_id FROM flagged) o
 ), numbered AS (
-    SELECT id, due_on, order_id,
-        COALESCE((SELECT max(x.seq) FROM {EVENT} x WHERE x.order_id = f.order_id), 0)
-            + row_number() OVER (PARTITION BY order_id ORDER BY id) AS seq
-    FROM flagged f
+    SELECT f.id, f.due_on, f.order_id,
+        COALESCE(h.seq, 0) + row_number() OVER (PARTITION BY f.order_id ORDER BY f.id) AS seq
+    FROM flagged f LEFT JOIN heads h ON h.order_id = f.order_id
 ), events AS (
     INSERT INTO {EVENT} (directive_id, order_id, seq, kind, old_status, new_status, note, evidence_url,
         old_due_on, created, prev_hash, hash, key_id, signature)
