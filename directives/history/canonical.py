@@ -104,14 +104,6 @@ def record_text(r: Record) -> str:
     )
 
 
-class Encoded(dict[str, str]):
-    """Each text's JSON string, escaped once: an event's kind and statuses are a few values repeated."""
-
-    def __missing__(self, key: str) -> str:
-        value = self[key] = encode_string(key)
-        return value
-
-
 # How many values a ``Memo`` keeps: a sweep's events share a few hundred notes and dates, while a
 # restore's notes are mostly unique and are then written each time rather than all kept.
 MEMO_ROOM = 4096
@@ -121,7 +113,8 @@ class Memo(dict[Any, str]):
     """Each value's text, written by ``write`` once and then looked up, for up to ``MEMO_ROOM`` values.
 
     An append's events repeat a few kinds, statuses, refs, notes, dates and ids: the overdue sweep's
-    tens of thousands of events have a few hundred due days (and notes) between them.
+    tens of thousands of events have a few hundred due days (and notes) between them; ``verify_history``
+    escapes each kind and status once.
     """
 
     def __init__(self, write: Callable[[Any], str]) -> None:

@@ -16,7 +16,7 @@ from django.db import connection, models, transaction
 from ledger import keys
 from ledger.chain import GENESIS, SignedAppends, encode_string
 
-from .canonical import ROW_TEXT, Encoded, Record, chain_name, digest, record_text
+from .canonical import ROW_TEXT, Memo, Record, chain_name, digest, record_text
 from .reading import MISSING, RECORD_KEYS, Row, Source, read_events
 
 
@@ -252,7 +252,7 @@ def _check_rows(source: Source, on_event: Callable[[Row], None] | None) -> Verif
     # Each directive's ref as a JSON string, escaped once, not once an event; and its order's number.
     refs = {pk: (encode_string(ref), number) for pk, (ref, number) in source.refs.items()}
     get_ref, get_number, keyring = refs.get, source.orders.get, keys.keyring()
-    sha256, text, escape, encoded = hashlib.sha256, ROW_TEXT, encode_string, Encoded()
+    sha256, text, escape, encoded = hashlib.sha256, ROW_TEXT, encode_string, Memo(encode_string)
     orders = events = 0
     current: object = None  # the id of the order whose chain is being read
     number: Any = None  # its number (None for an order not in its table, as a record says)
