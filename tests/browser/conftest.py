@@ -25,6 +25,32 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = "/usr/bin/chromium"
 ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 PERSONA_PASSWORD = "pw"  # what tests/conftest.py gives every persona
+# The features Playwright turns off in every Chromium it launches (playwright 1.65's chromiumSwitches):
+# Chromium reads only the last --disable-features it is given, so ours below must name them again.
+# tests/browser/test_chromium.py compares them with what Playwright passes.
+PLAYWRIGHT_DISABLED_FEATURES = (
+    "AvoidUnnecessaryBeforeUnloadCheckSync",
+    "DestroyProfileOnBrowserClose",
+    "HttpsUpgrades",
+    "HttpsFirstBalancedModeAutoEnable",
+    "LensOverlay",
+    "MediaRouter",
+    "PaintHolding",
+    "ThirdPartyStoragePartitioning",
+    "AvoidCorsURLLoaderRestartOnRedirect",
+    "TcpPortRandomizationWin",
+    "OptimizationHints",
+    "NetworkTimeServiceQuerying",
+    "AimEnabled",
+    "PreconnectToSearch",
+    "msForceBrowserSignIn",
+    "msEdgeUpdateLaunchServicesPreferredVersion",
+)
+# Chromium's headless mode gives each browser context a window of its own, and each window a hidden
+# address bar whose suggestion popups are web pages (chrome://omnibox-popup.top-chrome/) rendered ahead
+# of use: a renderer that nobody sees, busy while the browser runs (with the browser process answering
+# it, about a fifth of Chromium's CPU in tests/browser). No test types into an address bar.
+IDLE_UI_FEATURES = ("WebUIOmniboxPopup", "WebUIOmniboxAimPopup")
 # Debian's Chromium as it is, never a browser download; quiet flags so a test run talks to nobody.
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -33,6 +59,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    "--disable-features=" + ",".join(PLAYWRIGHT_DISABLED_FEATURES + IDLE_UI_FEATURES),
 ]
 
 
