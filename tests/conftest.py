@@ -227,44 +227,78 @@ def load_the_order() -> Order:
     return order
 
 
+Rows = list[tuple[Any, ...]]
+
+
 @dataclass(frozen=True)
 class LoadedRows:
-    """The rows one load of the Order writes, table by table, as the database holds them."""
+    """The rows one load of the Order writes, table by table, as the database holds them.
+
+    ``inserts`` writes them again: one INSERT a table with every value already in the database's own
+    form, as ``bulk_create`` would send it, made once a session (``_loaded_order``) and not once a test.
+    """
 
     order_pk: int
-    tables: list[tuple[type[Model], list[str], list[tuple[Any, ...]]]]
+    tables: list[tuple[type[Model], list[str], Rows]]
+    inserts: list[tuple[str, list[Any]]]
+    any_row: str  # a query telling whether any of the tables holds a row
+    move_sequences: tuple[str, list[Any]] | None  # PostgreSQL's next keys set past the rows' (None on SQLite)
+
+    @classmethod
+    def of(cls, order_pk: int, tables: list[tuple[type[Model], list[str], Rows]]) -> LoadedRows:
+        quote = connection.ops.quote_name
+        inserts = []
+        for model, fields, rows in tables:
+            by_attname = {f.attname: f for f in model._meta.concrete_fields}
+            columns = ", ".join(quote(by_attname[name].column) for name in fields)
+            values = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(rows))
+            # Names are the models' own, quoted; every value is a parameter.
+            sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES {values}"  # noqa: S608
+            params = [
+                by_attname[name].get_db_prep_save(value, connection)
+                for row in rows
+                for name, value in zip(fields, row, strict=True)
+            ]
+            inserts.append((sql, params))
+        exists = [f"EXISTS (SELECT 1 FROM {quote(model._meta.db_table)})" for model, _, _ in tables]  # noqa: S608
+        any_row = "SELECT " + " OR ".join(exists)
+        return cls(order_pk, tables, inserts, any_row, _sequences_past(tables))
 
     def restore(self) -> Order:
-        """Write the rows again, with their keys, and return the Order; the sequences move past them."""
-        # Timestamps filled in on save (auto_now_add) are written at the instant of the load, as they were.
-        with time_machine.travel(LOADED_AT, tick=False), transaction.atomic():
-            for model, fields, rows in self.tables:
-                model._base_manager.bulk_create(
-                    [model(**dict(zip(fields, row, strict=True))) for row in rows]
-                )
-            _move_sequences_past(self.tables)
+        """Write the rows again, with their keys, and return the Order; the sequences move past them.
+
+        The values are the load's as read back, so the timestamps it filled in (``auto_now_add``) are
+        the instant of the load, as they were.
+        """
+        with transaction.atomic(), connection.cursor() as cursor:
+            for sql, params in self.inserts:
+                cursor.execute(sql, params)
+            if self.move_sequences:
+                cursor.execute(*self.move_sequences)
         return Order.objects.get(pk=self.order_pk)
 
+    def written_over(self) -> bool:
+        """Tell whether the test has already written a row into one of the load's tables."""
+        with connection.cursor() as cursor:
+            cursor.execute(self.any_row)
+            return bool(cursor.fetchone()[0])
 
-def _move_sequences_past(tables: list[tuple[type[Model], list[str], list[tuple[Any, ...]]]]) -> None:
-    """Make PostgreSQL's next keys follow the restored ones (a test may have reset its sequences).
 
-    SQLite's AUTOINCREMENT follows an explicit key by itself.
-    """
+def _sequences_past(tables: list[tuple[type[Model], list[str], Rows]]) -> tuple[str, list[Any]] | None:
+    """Return a query making PostgreSQL's next keys follow the restored ones (a test may have reset its
+    sequences); None on SQLite, whose AUTOINCREMENT follows an explicit key by itself."""
     if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        for model, fields, rows in tables:
-            pk = model._meta.pk
-            if not isinstance(pk, models.AutoField):
-                continue
+        return None
+    sequence = "pg_get_serial_sequence(%s, %s)"
+    moves, params = [], []
+    for model, fields, rows in tables:
+        pk = model._meta.pk
+        if isinstance(pk, models.AutoField):
             at = fields.index(pk.attname)
-            table, column = model._meta.db_table, pk.column
-            cursor.execute(
-                "SELECT setval(pg_get_serial_sequence(%s, %s), "
-                "GREATEST(nextval(pg_get_serial_sequence(%s, %s)), %s))",
-                [table, column, table, column, max(row[at] for row in rows)],
-            )
+            moves.append(f"setval({sequence}, GREATEST(nextval({sequence}), %s))")
+            names = [model._meta.db_table, pk.column]
+            params += [*names, *names, max(row[at] for row in rows)]
+    return ("SELECT " + ", ".join(moves), params) if moves else None
 
 
 @pytest.fixture(scope="session")
@@ -289,8 +323,9 @@ def _loaded_order(django_db_setup, django_db_blocker) -> LoadedRows:
             ]
             if rows:
                 tables.append((model, fields, rows))
+        loaded = LoadedRows.of(order.pk, tables)
         transaction.set_rollback(True)
-    return LoadedRows(order_pk=order.pk, tables=tables)
+    return loaded
 
 
 @pytest.fixture
@@ -300,7 +335,7 @@ def order(_loaded_order, db) -> Order:
     Its rows are the session's one load, written again (``_loaded_order``); where the test has already
     written some of those tables, the Order is loaded afresh instead.
     """
-    if any(model._base_manager.exists() for model, _, _ in _loaded_order.tables):
+    if _loaded_order.written_over():
         return load_the_order()
     return _loaded_order.restore()
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+import pytest
+from django.db import connection, transaction
 from django.db.models import ForeignKey, Model
 
 from tests.conftest import LoadedRows, load_the_order
@@ -62,3 +63,20 @@ def test_a_key_made_after_the_fixture_follows_its_rows(order) -> None:
 
     made = Order.objects.create(number=99999, title="Another", signed_on=order.signed_on)
     assert made.pk > order.pk
+
+
+@pytest.mark.postgres
+def test_a_key_made_after_a_sequence_reset_follows_the_restored_rows(db, _loaded_order: LoadedRows) -> None:
+    """A test may reset the sequences (a transactional test's flush can): the restore moves them past."""
+    from agencies.models import Agency
+    from directives.models import Order
+
+    with connection.cursor() as cursor:
+        for table in ("directives_order", "agencies_agency"):
+            cursor.execute("SELECT setval(pg_get_serial_sequence(%s, 'id'), 1, false)", [table])
+    order = _loaded_order.restore()
+
+    made = Order.objects.create(number=99999, title="Another", signed_on=order.signed_on)
+    assert made.pk > order.pk
+    agency = Agency.objects.create(abbreviation="NEW", name="A new agency")
+    assert agency.pk > Agency.objects.exclude(pk=agency.pk).order_by("-pk").first().pk
