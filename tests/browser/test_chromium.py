@@ -42,8 +42,11 @@ def _browser_command_line() -> list[str]:
     for pid in _descendants(os.getpid()):
         try:
             words = Path(f"/proc/{pid}/cmdline").read_bytes().decode().replace("\0", " ").split()
+            binary = Path(f"/proc/{pid}/exe").resolve().name
         except OSError:
             continue
+        if binary != "chromium":
+            continue  # a shell that starts it (Debian's /usr/bin/chromium script execs it)
         if "--remote-debugging-pipe" in words and not any(w.startswith("--type=") for w in words):
             lines.append(words)
     assert len(lines) == 1, f"expected one Chromium browser process, found {len(lines)}"
