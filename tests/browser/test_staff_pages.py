@@ -11,11 +11,11 @@ pytestmark = pytest.mark.browser
 
 
 def test_a_cisa_editor_completes_2cii_and_sees_it_in_the_history(
-    page, live_server, sign_in, check_page, cisa_editor
+    page, live_server, sign_in_with_the_form, check_page, cisa_editor
 ):
     page.goto(f"{live_server.url}/")
     check_page(page, "1-sign-in")
-    sign_in(page, "cisa-editor")
+    sign_in_with_the_form(page, "cisa-editor")
     expect(page.get_by_role("heading", level=1)).to_contain_text("your agency's directives")
     check_page(page, "2-my-agency")
 
