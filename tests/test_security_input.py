@@ -239,8 +239,11 @@ def test_no_nul_anywhere_is_a_server_error(world, area):  # noqa: F811 - the fix
             names, forms = api_parameters, []
         else:
             # Signed-in users are sent on from the sign-in page: read (and post) that one signed out.
-            poster = admin if admin.get(path).status_code != 302 else anonymous
-            page = poster.get(path)
+            page = admin.get(path)
+            poster = admin
+            if page.status_code == 302:
+                poster = anonymous
+                page = poster.get(path)
             # A download may be streamed (a directive's history as CSV): read it whole all the same.
             body = b"".join(page.streaming_content) if page.streaming else page.content
             inputs = _page_inputs(body.decode(errors="replace"))
