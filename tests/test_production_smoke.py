@@ -331,6 +331,15 @@ def test_every_file_a_page_loads_is_served_under_its_hashed_name(walk, server):
     assert not missing, "Files pages load that are not served:\n" + "\n".join(missing)
 
 
+def test_the_image_leaves_out_the_uswds_files_no_page_loads(server):
+    """USWDS's Material icons and Sass sources are not collected (scripts/build-static); the rest of its
+    dist/ is, the usa-icons its stylesheet uses among them (the test above fetches each one)."""
+    uswds = server.folder / "staticfiles" / "uswds"
+    assert (uswds / "css").is_dir() and any((uswds / "img" / "usa-icons").iterdir())
+    left_out = ("img/material-icons", "img/material-icons-deprecated", "scss", "theme")
+    assert [name for name in left_out if (uswds / name).exists()] == []
+
+
 def test_the_reviewer_lands_on_the_dashboard_and_its_chart_script_is_served(server):
     reviewer = server.client("reviewer")
     page = reviewer.get(reverse("dashboard"))
