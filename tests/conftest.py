@@ -29,6 +29,7 @@ from agencies.models import Agency, Membership
 from directives import actions, deadlines
 from directives.models import Directive, Order
 from directives.orderfile import parse_order_file
+from orderctl.runtime import tune_gc
 from tests import template_database
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -131,7 +132,15 @@ def pytest_collection_finish(session) -> Iterator[None]:
     """
     if "PYTEST_XDIST_WORKER" in os.environ:
         session.items.sort(key=lambda item: start_order(item.nodeid))
-    return (yield)
+    try:
+        return (yield)
+    finally:
+        # The tests' requests run in this process as in a gunicorn worker: what the collection loaded
+        # (Django, the apps, every test module and its parameters) stays for the run, so it is frozen
+        # out of the collections and the young generation is collected as the server collects it
+        # (orderctl/runtime.py). Measured on tests/pages and tests/api: 2,700 collections taking
+        # 2.6 s of 37 s of CPU, then 500 taking 1.0 s.
+        tune_gc()
 
 
 # Tests that take a minute or more on a 2-core machine (`make test`'s slowest 20), started right after

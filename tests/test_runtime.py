@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
@@ -23,3 +24,9 @@ def test_the_wsgi_application_freezes_what_it_loaded_and_collects_the_young_less
     )
     before, after, frozen = result.stdout.split()
     assert (int(before), int(after), frozen) == (700, YOUNG_OBJECTS, "True")
+
+
+def test_the_suites_process_collects_as_the_server_does():
+    """tests/conftest.py tunes the collector once the tests are collected: their requests run here."""
+    assert gc.get_threshold()[0] == YOUNG_OBJECTS
+    assert gc.get_freeze_count() > 0
