@@ -181,21 +181,41 @@ def axe_source() -> str:
     return AXE.read_text()
 
 
+# Which pages ``check_page`` keeps a screenshot of: "every" (the default), or "failures", only those it
+# finds a violation on. CI's second pass (the clock moved ahead) takes "failures": its pages are the
+# first pass's, and the first pass's screenshots are the run's artifacts (a full-page screenshot is
+# about an eighth of the browser tests' CPU).
+SCREENSHOTS = "BROWSER_SCREENSHOTS"
+
+
+def screenshot_every_page() -> bool:
+    mode = os.environ.get(SCREENSHOTS, "every")
+    if mode not in ("every", "failures"):
+        raise pytest.UsageError(f"{SCREENSHOTS}={mode!r}: say 'every' or 'failures'")
+    return mode == "every"
+
+
 @pytest.fixture
 def check_page(request, axe_source: str, csp_violations: list[str]):
     """Return a function that screenshots the current page and asserts that neither the Content
-    Security Policy (so far in the test) nor axe finds a violation."""
+    Security Policy (so far in the test) nor axe finds a violation (a page with one is always kept)."""
     ARTIFACTS.mkdir(exist_ok=True)
     test_name = re.sub(r"[^\w-]+", "_", request.node.name)
 
     def check(page: Page, step: str) -> None:
+        every = screenshot_every_page()
         name = re.sub(r"[^\w-]+", "_", step).strip("_")
-        page.screenshot(path=ARTIFACTS / f"{test_name}__{name}.png", full_page=True)
-        assert csp_violations == [], f"CSP violations up to {page.url} ({step}): {csp_violations}"
+        path = ARTIFACTS / f"{test_name}__{name}.png"
+        if every:
+            page.screenshot(path=path, full_page=True)
+        refused = list(csp_violations)  # what the page's own loading reported, before axe runs
         # Evaluated, not added as a <script> element: the page's CSP refuses inline scripts.
         if not page.evaluate("() => typeof axe !== 'undefined'"):
             page.evaluate(axe_source)
         violations = page.evaluate(AXE_VIOLATIONS)
+        if (refused or violations) and not every:
+            page.screenshot(path=path, full_page=True)
+        assert refused == [], f"CSP violations up to {page.url} ({step}): {refused}"
         report = "\n".join(
             f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}"
             for v in violations
