@@ -8,6 +8,7 @@ issue's attacks on PostgreSQL as the application's role and as the owner.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import io
 import json
 import threading
@@ -52,6 +53,16 @@ def newest_seq(ref: str) -> int:
 
 def test_a_busy_history_replays_to_every_directives_state(busy_history):
     assert verify().startswith("Verified 24 events in 1 order, 13 directives, ")
+
+
+def test_the_command_leaves_its_process_collecting_garbage_as_it_did(busy_history):
+    before = gc.get_threshold()
+    gc.set_threshold(1234, *before[1:])
+    try:
+        assert verify().startswith("Verified ")
+        assert gc.get_threshold() == (1234, *before[1:])
+    finally:
+        gc.set_threshold(*before)
 
 
 STATE_EDITS = {

@@ -1,5 +1,7 @@
+import contextlib
 import gc
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,18 @@ def collect_rarely() -> None:
     gc.freeze()
     _, middle, old = gc.get_threshold()
     gc.set_threshold(YOUNG_OBJECTS, middle, old)
+
+
+@contextlib.contextmanager
+def collecting_rarely() -> Iterator[None]:
+    """``collect_rarely`` for the block, then the thresholds as they were: a process that runs the command
+    among other work (``call_command`` in a task or a test) goes on collecting as it did."""
+    before = gc.get_threshold()
+    collect_rarely()
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 class Command(BaseCommand):
@@ -60,10 +74,10 @@ class Command(BaseCommand):
                     f"{source}: {path} is not a readable file"
                     + (" (write_checkpoint writes the first)." if source != "--checkpoints" else ".")
                 )
-        collect_rarely()
         started = time.perf_counter()
         try:
-            report = proof.verify(order, checkpoint_files=checkpoints)
+            with collecting_rarely():
+                report = proof.verify(order, checkpoint_files=checkpoints)
         except UnicodeDecodeError as exc:
             raise CommandError(f"--checkpoints: not UTF-8 text ({exc.reason}).") from exc
         counted = f"{_count(report.events, 'event')} in {_count(report.orders, 'order')}"
